@@ -1,0 +1,41 @@
+import { Context, Effect, Option } from "effect"
+
+/**
+ * What a tracker does with events. `emit` only buffers (it must be cheap and must never fail);
+ * `flush` delivers what was buffered; `pending` says how many events wait for delivery.
+ *
+ * `emit` is declared as a method so that a tracker of a narrower event type (an
+ * `EventTrackerService<JobEvent>`) still fits the tag's `EventTrackerService<unknown>`.
+ */
+export interface EventTrackerService<E = unknown> {
+  emit(event: E): Effect.Effect<void>
+  flush(): Effect.Effect<void>
+  pending(): Effect.Effect<number>
+}
+
+/**
+ * The tracker service. The key is the one the durable-effect packages use, so a tracker
+ * layer built by either side satisfies the other (tags are matched by key at run time).
+ */
+export class EventTracker extends Context.Tag("@durable-effect/EventTracker")<
+  EventTracker,
+  EventTrackerService<unknown>
+>() {}
+
+// A tracker is user code: it may fail, die or throw before it even returns an Effect.
+// Whatever it does, the caller's effect goes on as if nothing happened.
+const guarded = <A>(use: (tracker: EventTrackerService) => Effect.Effect<A>, fallback: A): Effect.Effect<A> =>
+  Effect.flatMap(Effect.serviceOption(EventTracker), (tracker) =>
+    Option.isNone(tracker)
+      ? Effect.succeed(fallback)
+      : Effect.suspend(() => use(tracker.value)).pipe(Effect.catchAllCause(() => Effect.succeed(fallback)))
+  )
+
+/** Emits an event to the tracker in context, if any. Never fails, logs nothing. */
+export const emitEvent = (event: unknown): Effect.Effect<void> => guarded((tracker) => tracker.emit(event), undefined)
+
+/** Flushes the tracker in context, if any. Never fails, logs nothing. */
+export const flushEvents: Effect.Effect<void> = guarded((tracker) => tracker.flush(), undefined)
+
+/** The number of events the tracker in context holds undelivered; 0 without a tracker. */
+export const getPendingEvents: Effect.Effect<number> = guarded((tracker) => tracker.pending(), 0)

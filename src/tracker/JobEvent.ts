@@ -1,0 +1,152 @@
+import { Schema } from "effect"
+import { uuidv7 } from "uuidv7"
+
+/**
+ * The job event schema: 20 event types in six groups, each a struct over the base fields.
+ * `JobEvent` is what instrumentation emits; `JobEventWire` is what a tracker sends (the same
+ * event plus `env` and `serviceKey`, added at send time). Both decode with `effect/Schema`.
+ */
+
+export const JobTypeSchema = Schema.Literal("continuous", "debounce", "task", "workerPool")
+export type JobType = typeof JobTypeSchema.Type
+
+/** A failure, summarised: never the error object itself, which may hold user data. */
+export const ErrorSummary = Schema.Struct({
+  message: Schema.String,
+  tag: Schema.optional(Schema.String)
+})
+export type ErrorSummary = typeof ErrorSummary.Type
+
+/** How a call ended when it did not succeed. */
+export const FailureKind = Schema.Literal("failure", "defect", "interrupted")
+export type FailureKind = typeof FailureKind.Type
+
+const IsoTimestamp = Schema.String.pipe(
+  Schema.filter((s) => !Number.isNaN(Date.parse(s)), { message: () => "an ISO 8601 timestamp" })
+)
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+const NonNegative = Schema.Number.pipe(Schema.nonNegative())
+
+export const BaseEventFields = {
+  eventId: Schema.UUID,
+  timestamp: IsoTimestamp,
+  instanceId: Schema.String,
+  jobType: JobTypeSchema,
+  jobName: Schema.String
+}
+
+const event = <T extends string, F extends Schema.Struct.Fields>(type: T, fields: F) =>
+  Schema.Struct({ ...BaseEventFields, type: Schema.Literal(type), ...fields })
+
+const failureFields = {
+  error: ErrorSummary,
+  failure: Schema.optional(FailureKind)
+}
+
+// lifecycle
+export const JobCreated = event("job.created", {})
+export const JobStarted = event("job.started", {})
+export const JobCompleted = event("job.completed", { durationMs: Schema.optional(NonNegative) })
+export const JobFailed = event("job.failed", failureFields)
+export const JobTerminated = event("job.terminated", {
+  reason: Schema.optional(Schema.String),
+  source: Schema.optional(Schema.Literal("client", "job", "retryExhausted", "cleanup"))
+})
+
+// execution
+export const ExecutionStarted = event("execution.started", {
+  runCount: Schema.optional(NonNegativeInt),
+  attempt: Schema.optional(NonNegativeInt)
+})
+export const ExecutionSucceeded = event("execution.succeeded", {
+  runCount: Schema.optional(NonNegativeInt),
+  attempt: Schema.optional(NonNegativeInt),
+  durationMs: NonNegative
+})
+export const ExecutionFailed = event("execution.failed", {
+  runCount: Schema.optional(NonNegativeInt),
+  attempt: Schema.optional(NonNegativeInt),
+  durationMs: NonNegative,
+  willRetry: Schema.optional(Schema.Boolean),
+  ...failureFields
+})
+
+// retry
+export const RetryScheduled = event("retry.scheduled", {
+  attempt: NonNegativeInt,
+  resumeAt: IsoTimestamp
+})
+export const RetryAttempted = event("retry.attempted", { attempt: NonNegativeInt })
+export const RetryExhausted = event("retry.exhausted", {
+  attempts: NonNegativeInt,
+  totalDurationMs: Schema.optional(NonNegative),
+  reason: Schema.optional(Schema.String),
+  error: Schema.optional(ErrorSummary)
+})
+
+// alarm
+export const AlarmScheduled = event("alarm.scheduled", { scheduledAt: IsoTimestamp })
+export const AlarmFired = event("alarm.fired", { scheduledAt: Schema.optional(IsoTimestamp) })
+export const AlarmCancelled = event("alarm.cancelled", {})
+
+// task
+export const TaskEventReceived = event("task.event.received", {})
+export const TaskEventProcessed = event("task.event.processed", {
+  durationMs: Schema.optional(NonNegative),
+  outcome: Schema.optional(Schema.Literal("success", "failure"))
+})
+export const TaskIdle = event("task.idle", {})
+
+// debounce
+export const DebounceFlushReason = Schema.Literal("maxEvents", "flushAfter", "manual")
+export const DebounceEventAdded = event("debounce.event.added", { eventCount: Schema.optional(NonNegativeInt) })
+export const DebounceFlushTriggered = event("debounce.flush.triggered", {
+  reason: DebounceFlushReason,
+  eventCount: Schema.optional(NonNegativeInt)
+})
+export const DebounceCleared = event("debounce.cleared", { discardedEvents: Schema.optional(NonNegativeInt) })
+
+/** Every event schema, grouped as the seed design groups them. */
+export const JobEventGroups = {
+  lifecycle: [JobCreated, JobStarted, JobCompleted, JobFailed, JobTerminated],
+  execution: [ExecutionStarted, ExecutionSucceeded, ExecutionFailed],
+  retry: [RetryScheduled, RetryAttempted, RetryExhausted],
+  alarm: [AlarmScheduled, AlarmFired, AlarmCancelled],
+  task: [TaskEventReceived, TaskEventProcessed, TaskIdle],
+  debounce: [DebounceEventAdded, DebounceFlushTriggered, DebounceCleared]
+} as const
+
+export const JobEvent = Schema.Union(
+  ...JobEventGroups.lifecycle,
+  ...JobEventGroups.execution,
+  ...JobEventGroups.retry,
+  ...JobEventGroups.alarm,
+  ...JobEventGroups.task,
+  ...JobEventGroups.debounce
+)
+export type JobEvent = typeof JobEvent.Type
+export type JobEventType = JobEvent["type"]
+
+/** The 20 event types, in the seed design's order. */
+export const JobEventTypes: ReadonlyArray<JobEventType> = Object.values(JobEventGroups).flatMap((group) =>
+  group.map((schema) => schema.fields.type.literals[0] as JobEventType)
+)
+
+/** An event as a tracker sends it: the event plus the deployment it came from. */
+export const JobEventWire = Schema.extend(JobEvent, Schema.Struct({ env: Schema.String, serviceKey: Schema.String }))
+export type JobEventWire = typeof JobEventWire.Type
+
+/** The body of one HTTP batch: `{ "events": [...] }`. */
+export const JobEventBatch = Schema.Struct({ events: Schema.Array(JobEventWire) })
+export type JobEventBatch = typeof JobEventBatch.Type
+
+/** The fields a caller gives for an event of type `T`: everything but id and timestamp. */
+export type JobEventInput<T extends JobEventType = JobEventType> = T extends JobEventType
+  ? Omit<Extract<JobEvent, { type: T }>, "eventId" | "timestamp">
+  : never
+
+/** Builds an event, filling `eventId` (UUIDv7, time-ordered) and `timestamp`. */
+export const makeJobEvent = <I extends JobEventInput>(input: I, nowMs: number = Date.now()): I & {
+  readonly eventId: string
+  readonly timestamp: string
+} => ({ eventId: uuidv7(), timestamp: new Date(nowMs).toISOString(), ...input })

@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url"
+import { defineConfig } from "vitest/config"
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // The fixture imports its core as a package, and tests (and codemodded copies of the
+    // fixture) import this library by its published name: both resolve to source here.
+    alias: [
+      { find: /^@durable-effect\/core$/, replacement: here("./test/fixtures/core/index.ts") },
+      { find: /^durable-effect-tracking\/codemod$/, replacement: here("./src/codemod/index.ts") },
+      { find: /^durable-effect-tracking$/, replacement: here("./src/index.ts") }
+    ]
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000
+  }
+})
