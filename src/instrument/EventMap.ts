@@ -1,0 +1,217 @@
+import { Data, type Cause, type Context, type Effect } from "effect"
+import { JobEventTypes, type FailureKind, type JobEvent, type JobEventType } from "../tracker/JobEvent.js"
+import type { JobContext } from "./JobContext.js"
+
+/**
+ * The event-mapping table: which service method emits which events, and when. It is data: a
+ * user reads it, extends it, overrides or removes entries, and `describeCoverage` reports it.
+ *
+ * Each method entry has up to three phases (`before` the call, on `success`, on `failure`),
+ * each a record from event type to a recipe: a function of the call that returns the event's
+ * own fields, or `undefined` to emit nothing this time. Entries may also say what job context
+ * the call establishes for the calls it makes (`context`) and what its result teaches its
+ * callers (`learn`).
+ */
+
+/** The fields a recipe gives: the event's own, plus context fields it knows better. */
+export type EventFields<T extends JobEventType> = Omit<
+  Extract<JobEvent, { readonly type: T }>,
+  "eventId" | "timestamp" | "type" | "instanceId" | "jobType" | "jobName"
+> &
+  Partial<Pick<JobEvent, "instanceId" | "jobType" | "jobName">>
+
+export type Recipes<Call> = {
+  readonly [T in JobEventType]?: (call: Call) => EventFields<T> | undefined
+}
+
+/** What every recipe sees of a call. */
+export interface CallInfo<Args extends ReadonlyArray<unknown>> {
+  readonly args: Args
+  /** The job context this call runs in (its own `context` included). */
+  readonly context: JobContext
+  /** Epoch milliseconds, from Effect's `Clock`. */
+  readonly startedAt: number
+}
+
+export interface SuccessInfo<Args extends ReadonlyArray<unknown>, A> extends CallInfo<Args> {
+  readonly result: A
+  readonly durationMs: number
+}
+
+export interface FailureInfo<Args extends ReadonlyArray<unknown>, E> extends CallInfo<Args> {
+  /** How the call ended: a typed failure, a defect, or an interruption. */
+  readonly kind: FailureKind
+  /** The typed failure, when `kind` is `"failure"`. */
+  readonly error: E | undefined
+  /** The defect, when `kind` is `"defect"`. */
+  readonly defect: unknown
+  readonly cause: Cause.Cause<E>
+  readonly durationMs: number
+}
+
+export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any> {
+  readonly context?: (args: Args, caller: JobContext) => Partial<JobContext> | undefined
+  readonly learn?: (result: A, args: Args) => Partial<JobContext> | undefined
+  readonly before?: Recipes<CallInfo<Args>>
+  readonly success?: Recipes<SuccessInfo<Args, A>>
+  readonly failure?: Recipes<FailureInfo<Args, E>>
+}
+
+export interface ServiceEvents {
+  /** The name events and spans use for the service, e.g. `"MetadataService"`. */
+  readonly service: string
+  readonly methods: { readonly [method: string]: MethodEvents }
+}
+
+export interface EventMap {
+  /** Method entries, by the tag key of the service. */
+  readonly services: { readonly [tagKey: string]: ServiceEvents }
+  /**
+   * Job context read once per layer build from services that are not wrapped, by tag key
+   * (the jobs runtime's `RuntimeAdapter` knows the instance id).
+   */
+  readonly ambient?: { readonly [tagKey: string]: (service: any) => Partial<JobContext> }
+}
+
+type EffectMethodKeys<S> = {
+  [K in keyof S]-?: S[K] extends (...args: any) => Effect.Effect<any, any, any> ? K : never
+}[keyof S]
+
+/** Typed method entries for a service shape `S`: a misspelt method is a compile error. */
+export type MethodEntriesOf<S> = {
+  readonly [K in EffectMethodKeys<S>]?: S[K] extends (...args: infer Args) => Effect.Effect<infer A, infer E, any>
+    ? MethodEvents<Args, A, E>
+    : never
+}
+
+/**
+ * Entries for a service, typed against its tag. The key of the returned map is the tag's key,
+ * so the entries apply to every copy of the service's package.
+ */
+export const serviceEvents = <I, S>(tag: Context.Tag<I, S>, service: string, methods: MethodEntriesOf<S>): EventMap => ({ services: { [tag.key]: { service, methods: methods as ServiceEvents["methods"] } } })
+
+/**
+ * Entries for a service known only by its tag key and shape: how a library writes entries for
+ * a package it does not import.
+ */
+export const serviceEventsByKey =
+  <S>() =>
+  (tagKey: string, service: string, methods: MethodEntriesOf<S>): EventMap => ({ services: { [tagKey]: { service, methods: methods as ServiceEvents["methods"] } } })
+
+/**
+ * Combines maps, later ones winning: a method entry in a later map replaces the same method's
+ * entry in an earlier one; other methods and services are kept.
+ */
+export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<EventMap>): EventMap =>
+  overrides.reduce<EventMap>((acc, next) => {
+    const services: Record<string, ServiceEvents> = { ...acc.services }
+    for (const [key, entry] of Object.entries(next.services)) {
+      const previous = services[key]
+      services[key] = {
+        service: entry.service,
+        methods: { ...previous?.methods, ...entry.methods }
+      }
+    }
+    return { services, ambient: { ...acc.ambient, ...next.ambient } }
+  }, base)
+
+/** Removes a service's entries, or one method's. */
+export const removeFromEventMap = (base: EventMap, tagKey: string, method?: string): EventMap => {
+  const services: Record<string, ServiceEvents> = { ...base.services }
+  const entry = services[tagKey]
+  if (entry === undefined) return base
+  if (method === undefined) {
+    delete services[tagKey]
+  } else {
+    const { [method]: _removed, ...methods } = entry.methods
+    services[tagKey] = { service: entry.service, methods }
+  }
+  return { ...base, services }
+}
+
+/** Keeps only the recipes for the given event types: a way to narrow coverage. */
+export const filterEventMap = (base: EventMap, keep: (type: JobEventType) => boolean): EventMap => {
+  const services: Record<string, ServiceEvents> = {}
+  for (const [key, entry] of Object.entries(base.services)) {
+    const methods: Record<string, MethodEvents> = {}
+    for (const [name, method] of Object.entries(entry.methods)) {
+      methods[name] = {
+        ...method,
+        before: pick(method.before, keep),
+        success: pick(method.success, keep),
+        failure: pick(method.failure, keep)
+      }
+    }
+    services[key] = { service: entry.service, methods }
+  }
+  return { ...base, services }
+}
+
+const pick = <C>(recipes: Recipes<C> | undefined, keep: (type: JobEventType) => boolean): Recipes<C> | undefined => {
+  if (recipes === undefined) return undefined
+  const kept: Record<string, unknown> = {}
+  for (const [type, recipe] of Object.entries(recipes)) if (keep(type as JobEventType)) kept[type] = recipe
+  return kept as Recipes<C>
+}
+
+export class InvalidEventMapError extends Data.TaggedError("InvalidEventMapError")<{
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `Invalid event map:\n${this.problems.map((problem) => `  - ${problem}`).join("\n")}`
+  }
+}
+
+const phases = ["before", "success", "failure"] as const
+const knownTypes: ReadonlySet<string> = new Set(JobEventTypes)
+
+/** Every problem of a map's shape, each naming the entry; empty when the map is sound. */
+export const eventMapProblems = (map: EventMap): Array<string> => {
+  const problems: Array<string> = []
+  if (typeof map !== "object" || map === null || typeof map.services !== "object" || map.services === null) {
+    return ["the map must be an object with a `services` record"]
+  }
+  for (const [key, entry] of Object.entries(map.services)) {
+    if (typeof entry?.service !== "string" || entry.service === "") problems.push(`${key}: \`service\` must name the service`)
+    if (typeof entry?.methods !== "object" || entry.methods === null) {
+      problems.push(`${key}: \`methods\` must be a record of method entries`)
+      continue
+    }
+    const label = entry.service || key
+    if (Object.keys(entry.methods).length === 0) problems.push(`${label}: no method entries`)
+    for (const [name, method] of Object.entries(entry.methods)) {
+      const where = `${label}.${name}`
+      if (typeof method !== "object" || method === null) {
+        problems.push(`${where}: an entry must be an object`)
+        continue
+      }
+      for (const hook of ["context", "learn"] as const) {
+        if (method[hook] !== undefined && typeof method[hook] !== "function") problems.push(`${where}: \`${hook}\` must be a function`)
+      }
+      let recipes = 0
+      for (const phase of phases) {
+        const record = method[phase]
+        if (record === undefined) continue
+        for (const [type, recipe] of Object.entries(record)) {
+          recipes++
+          if (!knownTypes.has(type)) problems.push(`${where}: \`${phase}\` names "${type}", which is not a job event type`)
+          if (typeof recipe !== "function") problems.push(`${where}: \`${phase}\` recipe for "${type}" must be a function`)
+        }
+      }
+      if (recipes === 0 && method.context === undefined && method.learn === undefined) {
+        problems.push(`${where}: the entry emits nothing and establishes no context`)
+      }
+    }
+  }
+  for (const [key, read] of Object.entries(map.ambient ?? {})) {
+    if (typeof read !== "function") problems.push(`ambient ${key}: must be a function of the service`)
+  }
+  return problems
+}
+
+/** Throws {@link InvalidEventMapError} listing every problem, or returns the map. */
+export const validateEventMap = <M extends EventMap>(map: M): M => {
+  const problems = eventMapProblems(map)
+  if (problems.length > 0) throw new InvalidEventMapError({ problems })
+  return map
+}

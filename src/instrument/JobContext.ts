@@ -1,0 +1,88 @@
+import { FiberRef } from "effect"
+import type { JobType } from "../tracker/JobEvent.js"
+
+/**
+ * What a traced call knows about the job it works for. Outer calls establish it for the calls
+ * they make (a handler knows the job's name; the `AlarmService.schedule` it calls does not),
+ * and a call can teach its callers what it learnt (the metadata read inside an alarm tells the
+ * dispatcher which job woke up). Extra keys are free for an event map's own use.
+ */
+export interface JobContext {
+  readonly instanceId?: string | undefined
+  readonly jobType?: JobType | undefined
+  readonly jobName?: string | undefined
+  /** What started the work: a request action (`"start"`, `"add"`, ...) or `"alarm"`. */
+  readonly trigger?: string | undefined
+  readonly [extra: string]: unknown
+}
+
+/** An event waiting for the job context it needs (instance, type and name). */
+export interface DeferredEvent {
+  readonly type: string
+  readonly fields: Readonly<Record<string, unknown>>
+  readonly timestampMs: number
+}
+
+/**
+ * One traced call's view of the job context: a snapshot of its caller's, plus its own. A frame
+ * is mutable on purpose: what an inner call learns is written into every frame of the chain
+ * that lacks it, and events that waited for it are released.
+ */
+export class ContextFrame {
+  readonly fields: Record<string, unknown>
+  deferred: Array<DeferredEvent> | undefined = undefined
+
+  constructor(
+    readonly parent: ContextFrame | undefined,
+    own: Readonly<Record<string, unknown>> | undefined
+  ) {
+    this.fields = parent === undefined ? {} : { ...parent.fields }
+    if (own !== undefined) assignDefined(this.fields, own, true)
+  }
+
+  get context(): JobContext {
+    return this.fields as JobContext
+  }
+
+  /** Fills what the chain does not know yet; returns the frames that learnt something. */
+  learn(knowledge: Readonly<Record<string, unknown>>): Array<ContextFrame> {
+    const changed: Array<ContextFrame> = []
+    for (let frame: ContextFrame | undefined = this; frame !== undefined; frame = frame.parent) {
+      if (assignDefined(frame.fields, knowledge, false)) changed.push(frame)
+    }
+    return changed
+  }
+
+  defer(event: DeferredEvent): void {
+    ;(this.deferred ??= []).push(event)
+  }
+
+  takeDeferred(): Array<DeferredEvent> {
+    const taken = this.deferred ?? []
+    this.deferred = undefined
+    return taken
+  }
+}
+
+const assignDefined = (
+  target: Record<string, unknown>,
+  source: Readonly<Record<string, unknown>>,
+  overwrite: boolean
+): boolean => {
+  let changed = false
+  for (const key in source) {
+    const value = source[key]
+    if (value === undefined) continue
+    if (!overwrite && target[key] !== undefined) continue
+    if (target[key] !== value) {
+      target[key] = value
+      changed = true
+    }
+  }
+  return changed
+}
+
+/** The innermost traced call of the current fiber, if any. */
+export const currentFrame: FiberRef.FiberRef<ContextFrame | undefined> = FiberRef.unsafeMake<
+  ContextFrame | undefined
+>(undefined)

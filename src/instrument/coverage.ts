@@ -1,0 +1,30 @@
+import { JobEventTypes, type JobEventType } from "../tracker/JobEvent.js"
+import type { EventMap } from "./EventMap.js"
+
+export interface CoverageReport {
+  /** Every job event type, in the schema's order, with the `Service.method`s that emit it. */
+  readonly events: ReadonlyArray<{ readonly type: JobEventType; readonly sources: ReadonlyArray<string> }>
+  readonly produced: number
+  readonly total: number
+  /** The event types no entry emits. */
+  readonly missing: ReadonlyArray<JobEventType>
+}
+
+/** Which event types come from which `Service.method`, and which are not produced at all. */
+export const describeCoverage = (eventMap: EventMap): CoverageReport => {
+  const sources = new Map<JobEventType, Array<string>>(JobEventTypes.map((type) => [type, []]))
+  for (const entry of Object.values(eventMap.services)) {
+    for (const [method, events] of Object.entries(entry.methods)) {
+      for (const phase of [events.before, events.success, events.failure]) {
+        for (const type of Object.keys(phase ?? {})) {
+          const list = sources.get(type as JobEventType)
+          const source = `${entry.service}.${method}`
+          if (list !== undefined && !list.includes(source)) list.push(source)
+        }
+      }
+    }
+  }
+  const events = JobEventTypes.map((type) => ({ type, sources: sources.get(type) ?? [] }))
+  const missing = events.filter((event) => event.sources.length === 0).map((event) => event.type)
+  return { events, produced: events.length - missing.length, total: events.length, missing }
+}

@@ -1,0 +1,174 @@
+import { Clock, Effect, Exit, FiberRef } from "effect"
+import type { EventTrackerService } from "../tracker/EventTracker.js"
+import { makeJobEvent, type JobEventInput } from "../tracker/JobEvent.js"
+import type { CallInfo, MethodEvents, Recipes, ServiceEvents } from "./EventMap.js"
+import { classifyCause } from "./failure.js"
+import { ContextFrame, currentFrame, type DeferredEvent, type JobContext } from "./JobContext.js"
+
+/** What the proxies of one layer build share. */
+export interface TrackingRuntime {
+  /** Absent when only spans are wanted. */
+  readonly tracker: EventTrackerService | undefined
+  /** Job context known for the whole build (the instance id). */
+  readonly ambient: JobContext
+  readonly spans: boolean
+}
+
+// Every proxy this module made, so that wrapping twice never traces twice.
+const trackedServices = new WeakSet<object>()
+
+export const isTrackedService = (service: unknown): boolean =>
+  typeof service === "object" && service !== null && trackedServices.has(service)
+
+/**
+ * A service that behaves exactly as `service` does, except that the methods `entry` maps emit
+ * their events around each call. Every wrapped method is built here, once; other members
+ * (values, sync functions not mapped) are read from the service itself.
+ */
+export const trackService = <S extends object>(service: S, entry: ServiceEvents, runtime: TrackingRuntime): S => {
+  const wrapped = new Map<PropertyKey, unknown>()
+  for (const [name, events] of Object.entries(entry.methods)) {
+    const original: unknown = Reflect.get(service, name)
+    if (typeof original !== "function") continue
+    wrapped.set(name, traceMethod(service, original as (...args: Array<unknown>) => unknown, `${entry.service}.${name}`, events, runtime))
+  }
+  if (wrapped.size === 0) return service
+  const tracked = canProxy(service, wrapped)
+    ? new Proxy(service, {
+        // `target` as receiver: getters and private fields of class-based services see the
+        // real instance, as they would without tracking.
+        get: (target, key) => (wrapped.has(key) ? wrapped.get(key) : Reflect.get(target, key, target))
+      })
+    : shadow(service, wrapped)
+  trackedServices.add(tracked)
+  return tracked
+}
+
+// A Proxy must return a frozen property's own value; such services get a shadow object instead.
+const canProxy = (service: object, wrapped: Map<PropertyKey, unknown>): boolean => {
+  for (const key of wrapped.keys()) {
+    const descriptor = Object.getOwnPropertyDescriptor(service, key)
+    if (descriptor !== undefined && descriptor.configurable === false && descriptor.writable === false) return false
+  }
+  return true
+}
+
+const shadow = <S extends object>(service: S, wrapped: Map<PropertyKey, unknown>): S => {
+  const descriptors: PropertyDescriptorMap = {}
+  for (const [key, value] of wrapped) descriptors[key as string] = { value, enumerable: true }
+  return Object.create(service, descriptors) as S
+}
+
+const traceMethod = (
+  target: object,
+  original: (...args: Array<unknown>) => unknown,
+  name: string,
+  events: MethodEvents,
+  runtime: TrackingRuntime
+) =>
+  function traced(...args: Array<unknown>): unknown {
+    // Called now, as the caller would have called it: a method that throws still throws, and a
+    // member that returns something other than an Effect is handed back untouched.
+    const result = original.apply(target, args)
+    if (!Effect.isEffect(result)) return result
+    const body = result as Effect.Effect<unknown, unknown, unknown>
+    // The "before" events and the outcome handler are set up while uninterruptible, so an
+    // interruption lands either before anything was emitted or inside the call itself.
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(FiberRef.get(currentFrame), (caller) => {
+        const own = events.context === undefined ? undefined : attempt(() => events.context!(args, caller?.context ?? runtime.ambient))
+        const frame =
+          caller === undefined ? new ContextFrame(undefined, { ...runtime.ambient, ...own }) : own === undefined ? caller : new ContextFrame(caller, own)
+        return Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
+          const call: CallInfo<Array<unknown>> = { args, context: frame.context, startedAt }
+          let run = restore(body)
+          if (runtime.spans) run = Effect.withSpan(run, name, { attributes: spanAttributes(frame.context) })
+          if (frame !== caller) run = Effect.locally(run, currentFrame, frame)
+          const settle = (exit: Exit.Exit<unknown, unknown>) =>
+            Effect.flatMap(Clock.currentTimeMillis, (endedAt) => {
+              const durationMs = Math.max(0, endedAt - startedAt)
+              let outcome: Effect.Effect<void>
+              if (Exit.isSuccess(exit)) {
+                const learnt = events.learn === undefined ? undefined : attempt(() => events.learn!(exit.value, args))
+                const released = learnt === undefined ? Effect.void : release(frame.learn(learnt), runtime)
+                outcome = Effect.zipRight(released, emitPhase(events.success, { ...call, result: exit.value, durationMs }, frame, endedAt, runtime))
+              } else {
+                const failure = { ...call, ...classifyCause(exit.cause), cause: exit.cause, durationMs }
+                outcome = emitPhase(events.failure, failure, frame, endedAt, runtime)
+              }
+              // Events still waiting for context when the call ends go to its caller, which may
+              // learn more; at the top they are dropped: there was no job to describe.
+              return frame === caller || caller === undefined
+                ? outcome
+                : Effect.tap(outcome, () => Effect.sync(() => handOver(frame, caller)))
+            })
+          return Effect.zipRight(emitPhase(events.before, call, frame, startedAt, runtime), Effect.onExit(run, settle))
+        })
+      })
+    )
+  }
+
+const attempt = <A>(f: () => A): A | undefined => {
+  try {
+    return f()
+  } catch {
+    // A recipe that throws emits nothing; the call goes on untouched.
+    return undefined
+  }
+}
+
+const emitPhase = <C>(
+  recipes: Recipes<C> | undefined,
+  call: C,
+  frame: ContextFrame,
+  timestampMs: number,
+  runtime: TrackingRuntime
+): Effect.Effect<void> => {
+  if (recipes === undefined || runtime.tracker === undefined) return Effect.void
+  let emits: Effect.Effect<void> = Effect.void
+  for (const type in recipes) {
+    const recipe = recipes[type as keyof Recipes<C>] as ((call: C) => Record<string, unknown> | undefined) | undefined
+    const fields = recipe === undefined ? undefined : attempt(() => recipe(call))
+    if (fields !== undefined) emits = Effect.zipRight(emits, emitOrDefer({ type, fields, timestampMs }, frame, runtime.tracker))
+  }
+  return emits
+}
+
+const emitOrDefer = (event: DeferredEvent, frame: ContextFrame, tracker: EventTrackerService): Effect.Effect<void> => {
+  const complete = completeEvent(event, frame.context)
+  if (complete === undefined) {
+    frame.defer(event)
+    return Effect.void
+  }
+  return Effect.suspend(() => tracker.emit(complete)).pipe(Effect.catchAllCause(() => Effect.void))
+}
+
+const completeEvent = (event: DeferredEvent, context: JobContext) => {
+  const instanceId = (event.fields.instanceId as string | undefined) ?? context.instanceId
+  const jobType = (event.fields.jobType as JobContext["jobType"]) ?? context.jobType
+  const jobName = (event.fields.jobName as string | undefined) ?? context.jobName
+  if (instanceId === undefined || jobType === undefined || jobName === undefined) return undefined
+  return makeJobEvent({ ...event.fields, type: event.type, instanceId, jobType, jobName } as JobEventInput, event.timestampMs)
+}
+
+// Frames that just learnt context may now complete the events they held back, in order.
+const release = (frames: ReadonlyArray<ContextFrame>, runtime: TrackingRuntime): Effect.Effect<void> => {
+  if (runtime.tracker === undefined) return Effect.void
+  let emits: Effect.Effect<void> = Effect.void
+  for (const frame of frames) {
+    for (const event of frame.takeDeferred()) emits = Effect.zipRight(emits, emitOrDefer(event, frame, runtime.tracker))
+  }
+  return emits
+}
+
+const handOver = (frame: ContextFrame, caller: ContextFrame): void => {
+  for (const event of frame.takeDeferred()) caller.defer(event)
+}
+
+const spanAttributes = (context: JobContext): Record<string, unknown> => {
+  const attributes: Record<string, unknown> = {}
+  if (context.instanceId !== undefined) attributes["job.instanceId"] = context.instanceId
+  if (context.jobType !== undefined) attributes["job.type"] = context.jobType
+  if (context.jobName !== undefined) attributes["job.name"] = context.jobName
+  return attributes
+}

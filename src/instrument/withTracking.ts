@@ -1,0 +1,94 @@
+import { Context, Effect, Layer, Option } from "effect"
+import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
+import { isNoopTracker } from "../tracker/NoopTracker.js"
+import { defaultJobsEventMap } from "./defaultJobsEventMap.js"
+import { validateEventMap, type EventMap } from "./EventMap.js"
+import type { JobContext } from "./JobContext.js"
+import { isTrackedService, trackService, type TrackingRuntime } from "./trackService.js"
+
+export interface WithTrackingOptions {
+  /** Which method emits what. Default: {@link defaultJobsEventMap}. */
+  readonly eventMap?: EventMap
+  /**
+   * Also run each mapped method in `Effect.withSpan("<Service>.<method>")`, with the job
+   * context as attributes, for an Effect tracer to see. Off by default: spans cost per call.
+   */
+  readonly spans?: boolean
+}
+
+/**
+ * Wraps the services `layer` provides in tracing proxies that emit the mapped events around
+ * each method call. The layer keeps its exact type. The tracker is read (optionally) while the
+ * layer is built, so provide it under the wrapped layer.
+ *
+ * With no tracker, or the no-op tracker (and no spans), the very same service objects come out:
+ * tracking off costs nothing per call. Services already wrapped are passed through, so wrapping
+ * twice, or wrapping a composition of wrapped layers, emits each event once.
+ *
+ * A proxy sees calls across service boundaries only: a service calling its own methods through
+ * a closure is not traced.
+ *
+ * @throws InvalidEventMapError when the event map is malformed (at the call, not at run time).
+ */
+export const withTracking = <ROut, E, RIn>(
+  layer: Layer.Layer<ROut, E, RIn>,
+  options?: WithTrackingOptions
+): Layer.Layer<ROut, E, RIn> => {
+  const eventMap = validateEventMap(options?.eventMap ?? defaultJobsEventMap)
+  const spans = options?.spans === true
+  return Layer.flatMap(layer, (built) => Layer.effectContext(trackContext(built, eventMap, spans)))
+}
+
+const trackContext = <ROut>(built: Context.Context<ROut>, eventMap: EventMap, spans: boolean) =>
+  Effect.gen(function* () {
+    // The tracker may come with the layer itself, or from under it.
+    const tracker: EventTrackerService | undefined =
+      built.unsafeMap.get(EventTracker.key) ?? Option.getOrUndefined(yield* Effect.serviceOption(EventTracker))
+    const active = tracker !== undefined && !isNoopTracker(tracker)
+    if (!active && !spans) return built
+
+    const input = yield* Effect.context<never>()
+    const lookup = (key: string): unknown => built.unsafeMap.get(key) ?? input.unsafeMap.get(key)
+    const runtime: TrackingRuntime = {
+      tracker: active ? tracker : undefined,
+      ambient: readAmbient(eventMap, lookup),
+      spans
+    }
+
+    let services: Map<string, unknown> | undefined
+    for (const [key, service] of built.unsafeMap) {
+      const entry = eventMap.services[key]
+      if (entry === undefined || typeof service !== "object" || service === null || isTrackedService(service)) continue
+      yield* warnUnmatched(key, entry.service, Object.keys(entry.methods), service)
+      ;(services ??= new Map(built.unsafeMap)).set(key, trackService(service, entry, runtime))
+    }
+    return services === undefined ? built : Context.unsafeMake<ROut>(services)
+  })
+
+const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): JobContext => {
+  let ambient: JobContext = {}
+  for (const [key, read] of Object.entries(eventMap.ambient ?? {})) {
+    const service = lookup(key)
+    if (service === undefined) continue
+    try {
+      ambient = { ...ambient, ...read(service) }
+    } catch {
+      // An ambient reader that throws adds nothing.
+    }
+  }
+  return ambient
+}
+
+// Layers are rebuilt per call in a jobs runtime: say it once per process, not per build.
+const warned = new Set<string>()
+
+const warnUnmatched = (key: string, service: string, methods: ReadonlyArray<string>, instance: object) => {
+  const missing = methods.filter((method) => typeof Reflect.get(instance, method) !== "function")
+  const fresh = missing.filter((method) => !warned.has(`${key}#${method}`))
+  if (fresh.length === 0) return Effect.void
+  for (const method of fresh) warned.add(`${key}#${method}`)
+  return Effect.logWarning(
+    `durable-effect-tracking: the event map names ${fresh.map((m) => `${service}.${m}`).join(", ")}, ` +
+      `but the service under "${key}" has no such method; those entries emit nothing.`
+  )
+}

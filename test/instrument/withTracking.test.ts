@@ -1,0 +1,157 @@
+import { Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
+import { describe, expect, it } from "vitest"
+import { withTracking } from "../../src/instrument/withTracking.js"
+import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
+import { createInMemoryTrackerLayer } from "../../src/tracker/InMemoryTracker.js"
+import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
+
+const compose = (base: Layer.Layer<any>, known: { readonly name: string } | undefined) => {
+  const inner = withTracking(InnerLayer(known), { eventMap: toyEventMap }).pipe(Layer.provideMerge(base))
+  return withTracking(OuterLayer, { eventMap: toyEventMap }).pipe(Layer.provideMerge(inner))
+}
+
+const run = <A, E>(effect: Effect.Effect<A, E, Outer | Inner>, layer: Layer.Layer<Outer | Inner>) =>
+  Effect.runPromise(effect.pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext)))
+
+describe("withTracking: tracking off is free", () => {
+  it("returns the same object it was given, with no tracker and with the no-op tracker", async () => {
+    const service = { label: "x", step: () => Effect.succeed(1), lookup: () => Effect.succeed(undefined), syncSize: () => 1 }
+    const layer = Layer.succeed(Inner, service)
+    for (const base of [InstanceLayer, Layer.merge(InstanceLayer, NoopTrackerLayer)]) {
+      const got = await run(Inner, withTracking(layer, { eventMap: toyEventMap }).pipe(Layer.provide(base)) as never)
+      expect(got).toBe(service)
+    }
+    const { layer: memory } = createInMemoryTrackerLayer()
+    const tracked = await run(Inner, withTracking(layer, { eventMap: toyEventMap }).pipe(Layer.provide(Layer.merge(InstanceLayer, memory))) as never)
+    expect(tracked).not.toBe(service)
+  })
+})
+
+describe("withTracking: events", () => {
+  it("emits before, on success, with the context the outer call establishes for the inner one", async () => {
+    const { base, handle } = trackedToyLayers()
+    const result = await run(Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(5))), compose(base, { name: "found" }))
+    expect(result).toBe(10)
+    const events = await Effect.runPromise(handle.getEvents)
+    expect(events.map((e) => e.type)).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
+    for (const event of events) {
+      expect(event).toMatchObject({ instanceId: "instance-1", jobType: "task", jobName: "digest" })
+    }
+  })
+
+  it("tells a typed failure from a defect and from an interruption", async () => {
+    const { base, handle } = trackedToyLayers()
+    const layer = compose(base, { name: "found" })
+    const failed = await Effect.runPromiseExit(
+      Effect.flatMap(Outer, (outer) => outer.run("a", Effect.fail("bad input"))).pipe(Effect.provide(layer))
+    )
+    const died = await Effect.runPromiseExit(
+      Effect.flatMap(Outer, (outer) => outer.run("b", Effect.die(new Error("kaboom")))).pipe(Effect.provide(layer))
+    )
+    const interrupted = await Effect.runPromiseExit(
+      Effect.flatMap(Outer, (outer) => outer.run("c", Effect.interrupt)).pipe(Effect.provide(layer))
+    )
+    expect(Exit.isFailure(failed) && Exit.isFailure(died) && Exit.isFailure(interrupted)).toBe(true)
+    const failures = await Effect.runPromise(handle.getEventsByType("execution.failed"))
+    expect(failures.map((e) => [e.jobName, e.failure, e.error.message])).toEqual([
+      ["a", "failure", "bad input"],
+      ["b", "defect", "kaboom"],
+      ["c", "interrupted", "interrupted"]
+    ])
+  })
+
+  it("reports an interruption from outside, after the before event, exactly once", async () => {
+    const { base, handle } = trackedToyLayers()
+    const layer = compose(base, { name: "found" })
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const outer = yield* Outer
+        const fiber = yield* Effect.fork(outer.run("slow", Effect.as(Effect.sleep("1 hour"), 1)))
+        yield* TestClock.adjust("1 minute")
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext))
+    )
+    const types = (await Effect.runPromise(handle.getEvents)).map((e) => e.type)
+    expect(types).toEqual(["execution.started", "execution.failed"])
+    const [failed] = await Effect.runPromise(handle.getEventsByType("execution.failed"))
+    expect(failed?.failure).toBe("interrupted")
+    expect(failed?.durationMs).toBe(60_000)
+  })
+
+  it("holds an event back until an inner call teaches the job context, and keeps its timestamp", async () => {
+    const { base, handle } = trackedToyLayers()
+    await run(Effect.flatMap(Outer, (outer) => outer.wake()), compose(base, { name: "nightly" }))
+    const events = await Effect.runPromise(handle.getEvents)
+    expect(events).toHaveLength(1)
+    expect(events[0]).toMatchObject({ type: "alarm.fired", instanceId: "instance-1", jobType: "task", jobName: "nightly" })
+    expect(events[0]?.timestamp).toBe(new Date(0).toISOString())
+  })
+
+  it("drops an event whose job context never becomes known (no job to describe)", async () => {
+    const { base, handle } = trackedToyLayers()
+    await run(Effect.flatMap(Outer, (outer) => outer.wake()), compose(base, undefined))
+    expect(await Effect.runPromise(handle.getEvents)).toEqual([])
+  })
+})
+
+describe("withTracking: proxies", () => {
+  it("keep sync members sync and values as they are, and build wrapped methods once per build", async () => {
+    const { base } = trackedToyLayers()
+    const [inner, again] = await run(Effect.all([Inner, Inner]), compose(base, { name: "found" }))
+    expect(inner.syncSize()).toBe(42)
+    expect(inner.label).toBe("inner")
+    expect(inner.step).toBe(inner.step)
+    expect(again.step).toBe(inner.step)
+  })
+
+  it("wrapping twice, or wrapping a composition of wrapped layers, emits each event once", async () => {
+    const { base, handle } = trackedToyLayers()
+    const twice = withTracking(withTracking(compose(base, { name: "found" }), { eventMap: toyEventMap }), { eventMap: toyEventMap })
+    await run(Effect.flatMap(Outer, (outer) => outer.run("once", Effect.succeed(1))), twice)
+    const types = (await Effect.runPromise(handle.getEvents)).map((e) => e.type)
+    expect(types).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
+  })
+
+  it("a method that throws when called still throws, untracked", async () => {
+    const { base, handle } = trackedToyLayers()
+    const throwing = Layer.succeed(Inner, {
+      label: "x",
+      step: () => {
+        throw new Error("sync throw")
+      },
+      lookup: () => Effect.succeed(undefined),
+      syncSize: () => 0
+    })
+    const inner = await run(Inner, withTracking(throwing, { eventMap: toyEventMap }).pipe(Layer.provide(base)) as never)
+    expect(() => inner.step(1)).toThrow("sync throw")
+    expect(await Effect.runPromise(handle.getEvents)).toEqual([])
+  })
+
+  const spans: Array<{ name: string; parent: string | undefined; attributes: Record<string, unknown> }> = []
+  const recordSpan = (n: number) =>
+    Effect.currentSpan.pipe(
+      Effect.tap((span) =>
+        spans.push({
+          name: span.name,
+          parent: span.parent._tag === "Some" && span.parent.value._tag === "Span" ? span.parent.value.name : undefined,
+          attributes: Object.fromEntries(span.attributes)
+        })
+      ),
+      Effect.orDie,
+      Effect.as(n)
+    )
+
+  it("with spans, runs each mapped method in a span named Service.method carrying the job context", async () => {
+    const { base } = trackedToyLayers()
+    const inner = withTracking(InnerLayer(undefined, recordSpan), { eventMap: toyEventMap, spans: true }).pipe(Layer.provideMerge(base))
+    const layer = withTracking(OuterLayer, { eventMap: toyEventMap, spans: true }).pipe(Layer.provideMerge(inner))
+    await run(Effect.flatMap(Outer, (outer) => outer.run("spanned", Effect.succeed(1))), layer)
+    expect(spans).toEqual([
+      {
+        name: "Inner.step",
+        parent: "Outer.run",
+        attributes: { "job.instanceId": "instance-1", "job.type": "task", "job.name": "spanned" }
+      }
+    ])
+  })
+})
