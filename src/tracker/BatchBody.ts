@@ -1,0 +1,60 @@
+/**
+ * The wire body of the HTTP tracker, `{"events":[...]}`, built from events serialised one
+ * by one so that the byte size of a batch is known before the request is made.
+ */
+
+const PREFIX = "{\"events\":["
+const SUFFIX = "]}"
+
+/** UTF-8 length of a string, without allocating its encoding. */
+export const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4
+        i++
+      } else bytes += 3
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/** Bytes a batch of one event of `eventBytes` takes: the envelope plus the event. */
+export const singleEventBodyBytes = (eventBytes: number): number => utf8Length(PREFIX) + eventBytes + utf8Length(SUFFIX)
+
+/** Bytes of a batch after adding an event of `eventBytes` to one of `count` events and `bytes`. */
+export const bodyBytesWith = (count: number, bytes: number, eventBytes: number): number =>
+  count === 0 ? singleEventBodyBytes(eventBytes) : bytes + 1 + eventBytes
+
+/** An encoded event: its JSON and the UTF-8 size of that JSON. */
+export interface EncodedEvent {
+  readonly json: string
+  readonly bytes: number
+}
+
+/**
+ * The event as sent: its own fields plus `env` and `serviceKey` (which win over fields of the
+ * same name). Undefined when the event is not a plain JSON object (or cannot be serialised).
+ */
+export const encodeEvent = (
+  event: unknown,
+  enrichment: { readonly env: string; readonly serviceKey: string }
+): EncodedEvent | undefined => {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined
+  try {
+    const json = JSON.stringify({ ...event, env: enrichment.env, serviceKey: enrichment.serviceKey })
+    return typeof json === "string" ? { json, bytes: utf8Length(json) } : undefined
+  } catch {
+    // Circular structures, BigInts, throwing getters or toJSON: the event cannot be sent.
+    return undefined
+  }
+}
+
+/** The request body for encoded events. */
+export const batchBody = (events: ReadonlyArray<EncodedEvent>): string =>
+  PREFIX + events.map((event) => event.json).join(",") + SUFFIX

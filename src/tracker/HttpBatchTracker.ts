@@ -1,0 +1,348 @@
+import { Clock, Deferred, Effect, Exit, FiberId, Layer, Random } from "effect"
+import { batchBody, bodyBytesWith, type EncodedEvent, encodeEvent, singleEventBodyBytes } from "./BatchBody.js"
+import { EventRing } from "./EventRing.js"
+import { EventTracker, type EventTrackerService } from "./EventTracker.js"
+import {
+  type HttpBatchTrackerConfig,
+  type HttpRequestInit,
+  type ResolvedHttpBatchTrackerConfig,
+  resolveHttpBatchTrackerConfig
+} from "./HttpBatchTrackerConfig.js"
+import { backoffDelayMs, classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
+import type { JobEvent } from "./JobEvent.js"
+
+/** Why the last delivery attempt that did not succeed failed. Never carries a message or header. */
+export type HttpDeliveryFailure =
+  | { readonly kind: "status"; readonly status: number }
+  | { readonly kind: "network" }
+  | { readonly kind: "timeout" }
+
+/** Events given up on, by reason. */
+export interface HttpBatchTrackerDropped {
+  /** Emitted while `maxBufferSize` events were already held. */
+  readonly overflow: number
+  /** Answered by a 4xx other than 408, 413 and 429 (or another non-retryable status). */
+  readonly rejected: number
+  /** Larger than `maxBatchBytes` on its own, or answered 413 when sent alone. */
+  readonly tooLarge: number
+  /** Not a JSON object, or not serialisable (cycles, BigInt, throwing `toJSON`). */
+  readonly unserializable: number
+}
+
+/** Counters since the tracker was created; a snapshot. */
+export interface HttpBatchTrackerStats {
+  /** Events accepted into the buffer. */
+  readonly emitted: number
+  /** Events delivered (answered 2xx). */
+  readonly sent: number
+  /** Requests answered 2xx. */
+  readonly batches: number
+  /** Requests made, retries included. */
+  readonly requests: number
+  /** Requests that were retries of a batch within one flush. */
+  readonly retried: number
+  /** Events put back in the buffer after a flush could not deliver them. */
+  readonly requeued: number
+  /** Flush runs started (concurrent `flush()` calls share one). */
+  readonly flushes: number
+  /** Events held now, buffered or in flight. */
+  readonly pending: number
+  readonly dropped: HttpBatchTrackerDropped
+  readonly lastFailure: HttpDeliveryFailure | undefined
+}
+
+/** An {@link EventTrackerService} that POSTs batches over HTTP, with delivery counters. */
+export interface HttpBatchTracker<E = JobEvent> extends EventTrackerService<E> {
+  stats(): Effect.Effect<HttpBatchTrackerStats>
+}
+
+type AttemptOutcome =
+  | { readonly _tag: "Answered"; readonly status: number; readonly retryAfter: string | null }
+  | { readonly _tag: "Network" }
+  | { readonly _tag: "Timeout" }
+
+/** Events taken out of the buffer for one request; `settled` leading ones are dealt with. */
+interface InFlightBatch {
+  readonly events: ReadonlyArray<unknown>
+  readonly encoded: ReadonlyArray<EncodedEvent>
+  settled: number
+}
+
+type DeliveryResult = "settled" | "gaveUp"
+
+// Only where the events go, never the query string or credentials it may carry.
+const describeEndpoint = (endpoint: string): string => {
+  try {
+    const url = new URL(endpoint)
+    return url.origin + url.pathname
+  } catch {
+    return "(invalid endpoint)"
+  }
+}
+
+const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E> => {
+  const ring = new EventRing<unknown>(cfg.maxBufferSize)
+  const logEndpoint = describeEndpoint(cfg.endpoint)
+  const requestHeaders: Record<string, string> = { "content-type": "application/json" }
+  for (const [name, value] of Object.entries(cfg.headers)) {
+    if (name.toLowerCase() !== "content-type") requestHeaders[name] = value
+  }
+
+  const counters = {
+    emitted: 0,
+    sent: 0,
+    batches: 0,
+    requests: 0,
+    retried: 0,
+    requeued: 0,
+    flushes: 0,
+    dropped: { overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0 },
+    lastFailure: undefined as HttpDeliveryFailure | undefined
+  }
+
+  let inFlight: InFlightBatch | undefined
+  const heldCount = (): number => ring.size + (inFlight ? inFlight.events.length - inFlight.settled : 0)
+
+  // The flush in progress and how many accepted events it covers (see `flushUpTo`).
+  let current: { readonly covers: number; readonly done: Deferred.Deferred<void> } | undefined
+
+  const emit = (event: E): Effect.Effect<void> =>
+    Effect.sync(() => {
+      // The oldest events are kept: a full buffer refuses the newest one. The bound counts the
+      // batch in flight, so putting an undelivered batch back can never exceed it.
+      if (heldCount() >= cfg.maxBufferSize || !ring.pushBack(event)) counters.dropped.overflow++
+      else counters.emitted++
+    })
+
+  /** Moves up to one batch of the first `budget.remaining` buffered events in flight. */
+  const takeBatch = (budget: { remaining: number }): InFlightBatch | undefined => {
+    const events: Array<unknown> = []
+    const encoded: Array<EncodedEvent> = []
+    let bytes = 0
+    while (budget.remaining > 0 && events.length < cfg.batchSize && ring.size > 0) {
+      const event = ring.peek()
+      const enc = encodeEvent(event, cfg)
+      if (enc === undefined || singleEventBodyBytes(enc.bytes) > cfg.maxBatchBytes) {
+        ring.shift()
+        budget.remaining--
+        if (enc === undefined) counters.dropped.unserializable++
+        else counters.dropped.tooLarge++
+        continue
+      }
+      const withEvent = bodyBytesWith(events.length, bytes, enc.bytes)
+      if (withEvent > cfg.maxBatchBytes) break
+      ring.shift()
+      budget.remaining--
+      events.push(event)
+      encoded.push(enc)
+      bytes = withEvent
+    }
+    return events.length === 0 ? undefined : { events, encoded, settled: 0 }
+  }
+
+  const requeueInFlight = (): void => {
+    const batch = inFlight
+    inFlight = undefined
+    if (batch === undefined) return
+    const rest = batch.events.slice(batch.settled)
+    // Extension point for a durable outbox: this is where undelivered events would also be
+    // written to storage, to be read back at the start of a flush after an eviction.
+    const kept = ring.unshiftAll(rest)
+    counters.requeued += kept
+    counters.dropped.overflow += rest.length - kept
+  }
+
+  const sendOnce = (body: string, signal: AbortSignal): Promise<AttemptOutcome> => {
+    const init: HttpRequestInit = { method: "POST", headers: { ...requestHeaders }, body, signal }
+    const userFetch = cfg.fetch
+    // Called unbound: the Workers runtime rejects a `fetch` invoked with a foreign `this`.
+    const pending = userFetch !== undefined ? userFetch(cfg.endpoint, init) : globalThis.fetch(cfg.endpoint, init)
+    return Promise.resolve(pending).then((response) => {
+      const status: unknown = response.status
+      if (typeof status !== "number") throw new TypeError("fetch resolved to something that is not a response")
+      let retryAfter: string | null = null
+      try {
+        retryAfter = response.headers.get("retry-after")
+      } catch {
+        retryAfter = null
+      }
+      // The body is never needed: cancel it so the connection is released.
+      try {
+        void response.body?.cancel().catch(() => undefined)
+      } catch {
+        // a body that cannot even be cancelled is the runtime's to collect
+      }
+      return { _tag: "Answered", status, retryAfter } as const
+    })
+  }
+
+  const attempt = (encoded: ReadonlyArray<EncodedEvent>): Effect.Effect<AttemptOutcome> =>
+    Effect.suspend(() => {
+      counters.requests++
+      const body = batchBody(encoded)
+      return Effect.tryPromise({ try: (signal) => sendOnce(body, signal), catch: () => ({ _tag: "Network" }) as const })
+    }).pipe(
+      Effect.timeoutFail({ duration: cfg.timeoutMs, onTimeout: () => ({ _tag: "Timeout" }) as const }),
+      Effect.merge
+    )
+
+  const logFailure = (failure: HttpDeliveryFailure, events: number, attemptNumber: number, willRetry: boolean) =>
+    Effect.logDebug("HTTP tracker: batch not delivered").pipe(
+      Effect.annotateLogs({
+        endpoint: logEndpoint,
+        failure: failure.kind === "status" ? `status ${failure.status}` : failure.kind,
+        events,
+        attempt: attemptNumber,
+        willRetry
+      })
+    )
+
+  const settle = (batch: InFlightBatch, upTo: number): void => {
+    batch.settled = Math.max(batch.settled, upTo)
+  }
+
+  /** Delivers `batch.events[from, to)`, retrying and splitting; they are settled unless it gives up. */
+  const deliver = (batch: InFlightBatch, from: number, to: number, deadline: number): Effect.Effect<DeliveryResult> =>
+    Effect.gen(function* () {
+      const count = to - from
+      for (let attemptNumber = 1; ; attemptNumber++) {
+        if (attemptNumber > 1) counters.retried++
+        const outcome = yield* attempt(batch.encoded.slice(from, to))
+        let waitHint: string | null = null
+        let failure: HttpDeliveryFailure
+        if (outcome._tag === "Answered") {
+          switch (classifyStatus(outcome.status)) {
+            case "delivered":
+              counters.sent += count
+              counters.batches++
+              settle(batch, to)
+              return "settled"
+            case "split": {
+              if (count === 1) {
+                counters.dropped.tooLarge++
+                settle(batch, to)
+                yield* logFailure({ kind: "status", status: outcome.status }, count, attemptNumber, false)
+                return "settled"
+              }
+              const middle = from + Math.floor(count / 2)
+              const first = yield* deliver(batch, from, middle, deadline)
+              return first === "gaveUp" ? first : yield* deliver(batch, middle, to, deadline)
+            }
+            case "reject":
+              counters.dropped.rejected += count
+              counters.lastFailure = { kind: "status", status: outcome.status }
+              settle(batch, to)
+              yield* logFailure(counters.lastFailure, count, attemptNumber, false)
+              return "settled"
+            case "retry":
+              failure = { kind: "status", status: outcome.status }
+              waitHint = outcome.retryAfter
+          }
+        } else {
+          failure = outcome._tag === "Timeout" ? { kind: "timeout" } : { kind: "network" }
+        }
+        counters.lastFailure = failure
+        if (attemptNumber >= cfg.retry.maxAttempts) {
+          yield* logFailure(failure, count, attemptNumber, false)
+          return "gaveUp"
+        }
+        const now = yield* Clock.currentTimeMillis
+        const delay =
+          retryAfterMs(waitHint, now, cfg.retry.maxDelayMs) ?? backoffDelayMs(attemptNumber, cfg.retry, yield* Random.next)
+        // A wait that would outlast the flush only delays the give-up.
+        const willRetry = now + delay < deadline
+        yield* logFailure(failure, count, attemptNumber, willRetry)
+        if (!willRetry) return "gaveUp"
+        if (delay > 0) yield* Effect.sleep(delay)
+      }
+    })
+
+  /** Sends the events buffered now; stops at the first batch it cannot deliver. */
+  const runFlush = (deadline: number): Effect.Effect<void> =>
+    Effect.gen(function* () {
+      counters.flushes++
+      const budget = { remaining: ring.size }
+      while (budget.remaining > 0) {
+        const batch = yield* Effect.sync(() => (inFlight = takeBatch(budget)))
+        // Nothing taken: the rest of the budget was dropped (too large, unserialisable).
+        if (batch === undefined) break
+        const result = yield* deliver(batch, 0, batch.events.length, deadline)
+        if (result === "gaveUp") return
+        inFlight = undefined
+      }
+    }).pipe(Effect.ensuring(Effect.sync(requeueInFlight)))
+
+  /**
+   * Makes sure the first `target` accepted events have had a delivery attempt. A flush in
+   * progress that covers them is joined; one that does not is awaited, then the next one
+   * (itself shared) is run. So one request is in flight at a time, concurrent calls share
+   * work, and an event emitted during a flush goes with the next one.
+   */
+  const flushUpTo = (target: number, deadline: number): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const running = current
+      if (running !== undefined) {
+        return Deferred.await(running.done).pipe(
+          Effect.zipRight(running.covers >= target ? Effect.void : flushUpTo(target, deadline))
+        )
+      }
+      if (ring.size === 0) return Effect.void
+      const run = { covers: counters.emitted, done: Deferred.unsafeMake<void>(FiberId.none) }
+      current = run
+      return runFlush(deadline).pipe(
+        Effect.ensuring(
+          Effect.suspend(() => {
+            if (current === run) current = undefined
+            return Deferred.done(run.done, Exit.void)
+          })
+        )
+      )
+    })
+
+  const flush = (): Effect.Effect<void> =>
+    Clock.currentTimeMillis.pipe(
+      Effect.flatMap((now) => flushUpTo(counters.emitted, now + cfg.flushTimeoutMs)),
+      Effect.timeout(cfg.flushTimeoutMs),
+      Effect.catchAllCause(() => Effect.void)
+    )
+
+  return {
+    emit,
+    flush,
+    pending: () => Effect.sync(heldCount),
+    stats: () =>
+      Effect.sync(() => ({
+        emitted: counters.emitted,
+        sent: counters.sent,
+        batches: counters.batches,
+        requests: counters.requests,
+        retried: counters.retried,
+        requeued: counters.requeued,
+        flushes: counters.flushes,
+        pending: heldCount(),
+        dropped: { ...counters.dropped },
+        lastFailure: counters.lastFailure
+      }))
+  }
+}
+
+/**
+ * An HTTP batch tracker. `emit` only buffers (O(1), never fails); `flush` delivers. The
+ * buffer lives in the returned object, so one tracker can serve many layer builds:
+ * `Layer.succeed(EventTracker, createHttpBatchTracker(config))`.
+ * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
+ */
+export const createHttpBatchTracker = <E = JobEvent>(config: HttpBatchTrackerConfig): HttpBatchTracker<E> =>
+  makeTracker<E>(resolveHttpBatchTrackerConfig(config))
+
+/**
+ * A layer providing {@link EventTracker} with a fresh HTTP batch tracker per build: events
+ * not flushed before the layer's scope ends are lost. To keep undelivered events across
+ * builds (a jobs runtime rebuilds its layers per call), share one instance instead, with
+ * `Layer.succeed(EventTracker, createHttpBatchTracker(config))`. The configuration is
+ * checked here, when the layer is created (throws {@link InvalidTrackerConfigError}).
+ */
+export const HttpBatchTrackerLayer = (config: HttpBatchTrackerConfig): Layer.Layer<EventTracker> => {
+  const resolved = resolveHttpBatchTrackerConfig(config)
+  return Layer.sync(EventTracker, () => makeTracker<unknown>(resolved))
+}

@@ -1,0 +1,28 @@
+import { Layer } from "effect"
+import { EventTracker } from "./EventTracker.js"
+import { createHttpBatchTracker } from "./HttpBatchTracker.js"
+import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "./HttpBatchTrackerConfig.js"
+import { NoopTrackerLayer } from "./NoopTracker.js"
+
+/** How a user picks a tracker: an HTTP batch tracker configuration, or any tracker layer. */
+export type TrackerOption = HttpBatchTrackerConfig | Layer.Layer<EventTracker>
+
+/**
+ * The tracker layer for an option: none gives the no-op tracker (tracking off), a layer is
+ * used as given, a configuration gives an HTTP batch tracker.
+ *
+ * For a configuration, one tracker is created here and shared by every build of the returned
+ * layer, so events a call could not deliver are retried by the next call's flush (a jobs
+ * runtime rebuilds its layers per call). Call this once per runtime, not per call.
+ * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
+ */
+export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTracker> => {
+  if (option === undefined) return NoopTrackerLayer
+  if (Layer.isLayer(option)) return option as Layer.Layer<EventTracker>
+  if (typeof option !== "object" || option === null) {
+    throw new InvalidTrackerConfigError({
+      issues: ["the tracker option must be an HTTP tracker configuration or a Layer providing EventTracker"]
+    })
+  }
+  return Layer.succeed(EventTracker, createHttpBatchTracker<unknown>(option as HttpBatchTrackerConfig))
+}
