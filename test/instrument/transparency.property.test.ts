@@ -100,7 +100,7 @@ const observe = (exit: Exit.Exit<unknown, unknown>) =>
 
 const callThrough = (layer: Layer.Layer<Subject$>, behaviour: Behaviour) =>
   Effect.runPromiseExit(
-    Effect.flatMap(Subject$, (s) => {
+    Effect.flatMap(Subject$, (s): Effect.Effect<unknown, string> => {
       const result = s.act(behaviour)
       return Effect.isEffect(result) ? result : Effect.succeed({ plain: result })
     }).pipe(Effect.provide(layer))
