@@ -1,7 +1,9 @@
 /**
- * durable-effect-tracking, runtime entry: the tracker services and the job event schema.
- * Everything here runs unchanged inside a Cloudflare Worker or Durable Object.
+ * durable-effect-tracking, runtime entry: the tracker services, the job event schema and the
+ * tracing proxies. Everything here runs unchanged inside a Cloudflare Worker or Durable Object.
  */
+
+// Trackers
 export { EventTracker, emitEvent, flushEvents, getPendingEvents, type EventTrackerService } from "./tracker/EventTracker.js"
 export { NoopTracker, NoopTrackerLayer, isNoopTracker } from "./tracker/NoopTracker.js"
 export {
@@ -9,4 +11,50 @@ export {
   createInMemoryTrackerLayer,
   type InMemoryTrackerHandle
 } from "./tracker/InMemoryTracker.js"
+export {
+  createHttpBatchTracker,
+  HttpBatchTrackerLayer,
+  type HttpBatchTracker,
+  type HttpBatchTrackerDropped,
+  type HttpBatchTrackerStats,
+  type HttpDeliveryFailure
+} from "./tracker/HttpBatchTracker.js"
+export {
+  HttpBatchTrackerDefaults,
+  InvalidTrackerConfigError,
+  type HttpBatchTrackerConfig,
+  type HttpBatchTrackerRetryConfig,
+  type HttpFetch,
+  type HttpRequestInit,
+  type HttpResponseLike
+} from "./tracker/HttpBatchTrackerConfig.js"
+export { resolveTrackerLayer, type TrackerOption } from "./tracker/TrackerOption.js"
+
+// The job event schema
 export * from "./tracker/JobEvent.js"
+
+// Instrumentation
+export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"
+export {
+  eventMapProblems,
+  extendEventMap,
+  filterEventMap,
+  InvalidEventMapError,
+  removeFromEventMap,
+  serviceEvents,
+  serviceEventsByKey,
+  validateEventMap,
+  type CallInfo,
+  type EventFields,
+  type EventMap,
+  type FailureInfo,
+  type MethodEntriesOf,
+  type MethodEvents,
+  type Recipes,
+  type ServiceEvents,
+  type SuccessInfo
+} from "./instrument/EventMap.js"
+export { defaultJobsEventMap } from "./instrument/defaultJobsEventMap.js"
+export { describeCoverage, type CoverageReport } from "./instrument/coverage.js"
+export { summarizeError, summarizeFailure } from "./instrument/failure.js"
+export type { JobContext } from "./instrument/JobContext.js"

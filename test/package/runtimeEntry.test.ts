@@ -1,0 +1,55 @@
+import { build } from "esbuild"
+import { Miniflare } from "miniflare"
+import { builtinModules } from "node:module"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
+
+// A Worker that uses the runtime entry the way a jobs runtime does: a tracker, the schema, emit.
+const workerSource = `
+import { Effect, Schema } from "effect"
+import { createInMemoryTrackerLayer, emitEvent, makeJobEvent, JobEvent, withTracking, NoopTrackerLayer } from "durable-effect-tracking"
+export default {
+  async fetch() {
+    const { layer, handle } = createInMemoryTrackerLayer()
+    const event = makeJobEvent({ type: "job.created", instanceId: "do-1", jobType: "task", jobName: "probe" })
+    await Effect.runPromise(emitEvent(event).pipe(Effect.provide(layer)))
+    const events = await Effect.runPromise(handle.getEvents)
+    const decoded = Schema.decodeUnknownSync(Schema.Array(JobEvent))(events)
+    return Response.json({ types: decoded.map((e) => e.type), wrapped: typeof withTracking, noop: typeof NoopTrackerLayer })
+  }
+}
+`
+
+describe("the runtime entry", () => {
+  it("bundles for a Worker without Node built-ins, and runs in workerd", async () => {
+    const bundled = await build({
+      stdin: { contents: workerSource, resolveDir: process.cwd(), loader: "ts" },
+      alias: { "durable-effect-tracking": entry },
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      conditions: ["workerd", "worker", "browser"],
+      metafile: true,
+      logLevel: "silent"
+    })
+    const inputs = Object.keys(bundled.metafile.inputs)
+    const nodeOnly = inputs.filter((path) => path.startsWith("node:") || builtinModules.includes(path) || path.includes("ts-morph"))
+    expect(nodeOnly).toEqual([])
+
+    const mf = new Miniflare({
+      modules: true,
+      script: bundled.outputFiles[0]!.text,
+      compatibilityDate: "2025-01-01"
+    })
+    try {
+      const response = await mf.dispatchFetch("http://worker/")
+      expect(await response.json()).toEqual({ types: ["job.created"], wrapped: "function", noop: "object" })
+    } finally {
+      await mf.dispose()
+    }
+  })
+})
