@@ -1,0 +1,21 @@
+/**
+ * durable-effect-tracking/codemod (Node only): wires tracking into an existing jobs package.
+ * The CLI (`durable-effect-tracking codemod`) is a thin layer over {@link runCodemod}.
+ */
+export { CodemodInputError } from "./errors.js"
+export { runCodemod, ExitCode, type CodemodMode, type CodemodOutcome, type CodemodRunOptions } from "./run.js"
+export {
+  planCodemod,
+  defaultImportFrom,
+  runtimeFilePath,
+  trackingFilePath,
+  type CodemodOptions,
+  type CodemodPlan,
+  type CodemodStatus,
+  type PlannedChange
+} from "./plan.js"
+export { rewriteRuntime, type RuntimeRewrite, type RuntimeRewriteOptions, type WrappedLayer, type UntouchedLayer } from "./runtimeFile.js"
+export { renderDiff } from "./diff.js"
+export { detectStyle, type CodeStyle } from "./style.js"
+export { knownServiceLayers, defaultWrappedServiceKeys } from "./knownLayers.js"
+export type { TypeDiagnostic } from "./typeCheck.js"

@@ -1,0 +1,76 @@
+import { uncommittedFiles } from "./git.js"
+import { planCodemod, type CodemodOptions, type CodemodPlan } from "./plan.js"
+import { assertWritable, writeFilesAtomically } from "./writeFiles.js"
+
+/**
+ * - `write`: rewrite the files in place.
+ * - `dry-run`: plan and type-check, write nothing.
+ * - `check`: plan only (no type-check), write nothing; the exit code says whether the package is wired.
+ */
+export type CodemodMode = "write" | "dry-run" | "check"
+
+/** Exit codes of the codemod, shared by the API and the CLI. */
+export const ExitCode = {
+  /** Done, or nothing to do; with `check`: already wired. */
+  ok: 0,
+  /** `check` only: the codemod would change files. */
+  wouldChange: 1,
+  /** Bad input or a refusal (type errors, uncommitted changes, read-only files): nothing written. */
+  error: 2,
+  /** The package provides an EventTracker layer of its own: reported, nothing changed. */
+  trackedByHand: 3
+} as const
+
+export interface CodemodRunOptions extends CodemodOptions {
+  readonly mode?: CodemodMode
+  /** Write despite type errors in the result or uncommitted changes in the files to touch. */
+  readonly force?: boolean
+}
+
+export interface CodemodOutcome {
+  readonly mode: CodemodMode
+  readonly plan: CodemodPlan
+  /** Paths written, relative to the package directory. */
+  readonly written: ReadonlyArray<string>
+  /** Why nothing was written although there were changes, when the codemod refused. */
+  readonly refused: string | undefined
+  readonly exitCode: number
+}
+
+/** Plans, checks and (in `write` mode) writes. Bad input throws a `CodemodInputError`. */
+export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOutcome> => {
+  const mode = options.mode ?? "write"
+  const force = options.force === true
+  const plan = await planCodemod({ ...options, typeCheck: mode !== "check" && options.typeCheck !== false })
+  const outcome = (exitCode: number, written: ReadonlyArray<string> = [], refused?: string): CodemodOutcome => ({
+    mode,
+    plan,
+    written,
+    refused,
+    exitCode
+  })
+
+  if (plan.status === "tracked-by-hand") return outcome(ExitCode.trackedByHand)
+  if (plan.status === "already-wired" || plan.files.length === 0) return outcome(ExitCode.ok)
+  if (mode === "check") return outcome(ExitCode.wouldChange)
+
+  const typeErrors = plan.diagnostics ?? []
+  if (mode === "dry-run") return outcome(ExitCode.ok)
+
+  if (typeErrors.length > 0 && !force) {
+    return outcome(ExitCode.error, [], `the rewritten files do not type-check (${typeErrors.length} error${typeErrors.length === 1 ? "" : "s"}); nothing written (--force writes anyway)`)
+  }
+  if (!force) {
+    const dirty = await uncommittedFiles(
+      plan.packageDir,
+      plan.files.filter((file) => file.before !== undefined).map((file) => file.path)
+    )
+    if (dirty !== undefined && dirty.length > 0) {
+      return outcome(ExitCode.error, [], `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--force skips this check)`)
+    }
+  }
+  const display = (path: string) => plan.files.find((file) => file.path === path)?.relativePath ?? path
+  await assertWritable(plan.files, display)
+  await writeFilesAtomically(plan.files, display)
+  return outcome(ExitCode.ok, plan.files.map((file) => file.relativePath))
+}

@@ -1,0 +1,514 @@
+import {
+  Node,
+  SyntaxKind,
+  type ArrowFunction,
+  type CallExpression,
+  type Expression,
+  type FunctionDeclaration,
+  type FunctionExpression,
+  type SourceFile
+} from "ts-morph"
+import { applyEdits, insertAt, type TextEdit } from "./edits.js"
+import { CodemodInputError } from "./errors.js"
+import { knownServiceLayers } from "./knownLayers.js"
+import { parseSource } from "./parse.js"
+import { detectStyle, quoted, semi, type CodeStyle } from "./style.js"
+import {
+  appendToList,
+  importedBindings,
+  isValueReference,
+  lineIndentAt,
+  lineOf,
+  parenthesesOf,
+  type ImportedBinding
+} from "./syntax.js"
+
+export interface RuntimeRewriteOptions {
+  /** The module specifier of this library in the generated imports. */
+  readonly importFrom: string
+  /** The specifier of the scaffolded event map module, seen from the runtime file, without extension. */
+  readonly trackingModule: string
+  /** Tag keys of the services the event map has entries for. */
+  readonly mappedServiceKeys: ReadonlySet<string>
+}
+
+export interface WrappedLayer {
+  /** The name the layer is exported under. */
+  readonly layer: string
+  /** The name it has in the runtime file, when imported under an alias. */
+  readonly localName: string
+  readonly line: number
+}
+
+export interface UntouchedLayer {
+  readonly layer: string
+  readonly line: number
+  readonly reason: string
+}
+
+export type RuntimeRewrite =
+  | { readonly status: "already-wired"; readonly reason: string }
+  | { readonly status: "tracked-by-hand"; readonly reason: string }
+  | {
+      readonly status: "rewrite"
+      readonly text: string
+      readonly wrapped: ReadonlyArray<WrappedLayer>
+      readonly untouched: ReadonlyArray<UntouchedLayer>
+      /** What was done besides wrapping, one line each. */
+      readonly changes: ReadonlyArray<string>
+      /** What the codemod could not do and the user has to. */
+      readonly todo: ReadonlyArray<string>
+    }
+
+type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression
+
+const composeFunction = "createDispatcherLayer"
+const trackerParameter = "tracker"
+
+/**
+ * Plans the rewrite of a jobs package's `src/runtime/runtime.ts`: the tracker layer under the
+ * composition, `withTracking` around the service layers the map covers, a flush at the end of
+ * every run, the optional `tracker` option and the imports. The result is the new text; the
+ * original is never touched outside the edited ranges.
+ */
+export const rewriteRuntime = (displayPath: string, text: string, options: RuntimeRewriteOptions): RuntimeRewrite => {
+  const file = parseSource(displayPath, text)
+  const style = detectStyle(text)
+  const imports = importedBindings(file)
+  const unrecognised = (expected: string, detail?: string) =>
+    new CodemodInputError({ file: displayPath, expected, ...(detail === undefined ? {} : { detail }) })
+
+  const compose = findFunction(file, composeFunction)
+  if (compose === undefined) {
+    throw unrecognised(`a function ${composeFunction}(coreLayer, registry) that composes the service layers`)
+  }
+
+  const withTrackingUse = file
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .find((identifier) => identifier.getText() === "withTracking" && isValueReference(identifier))
+  if (withTrackingUse !== undefined) {
+    return { status: "already-wired", reason: `withTracking is used on line ${withTrackingUse.getStartLineNumber()}` }
+  }
+  if (compose.getParameters().some((parameter) => parameter.getName() === trackerParameter)) {
+    return { status: "already-wired", reason: `${composeFunction} already takes a \`${trackerParameter}\` parameter` }
+  }
+  const byHand = trackerProvidedByHand(file, imports)
+  if (byHand !== undefined) return { status: "tracked-by-hand", reason: byHand }
+
+  const body = compose.getBody()
+  if (body === undefined || !Node.isBlock(body)) {
+    throw unrecognised(`${composeFunction} to have a block body`, `line ${compose.getStartLineNumber()}`)
+  }
+  const coreParameter = compose.getParameters()[0]
+  if (coreParameter === undefined || !/layer/i.test(`${coreParameter.getName()} ${coreParameter.getTypeNode()?.getText() ?? ""}`)) {
+    throw unrecognised(`${composeFunction} to take the core layer as its first parameter`)
+  }
+  const coreName = coreParameter.getName()
+
+  const layerNamespaces = new Set(
+    [...imports.values()]
+      .filter(
+        (binding) =>
+          (binding.module === "effect" && binding.imported === "Layer") ||
+          (binding.module === "effect/Layer" && binding.imported === "*")
+      )
+      .map((binding) => binding.local)
+  )
+  const layerFunction = (call: CallExpression): string | undefined => {
+    const callee = call.getExpression()
+    if (Node.isPropertyAccessExpression(callee)) {
+      const target = callee.getExpression()
+      return Node.isIdentifier(target) && layerNamespaces.has(target.getText()) ? callee.getName() : undefined
+    }
+    if (Node.isIdentifier(callee)) {
+      const binding = imports.get(callee.getText())
+      return binding?.module === "effect/Layer" ? binding.imported : undefined
+    }
+    return undefined
+  }
+  const isPipeFunction = (callee: Node): boolean => {
+    if (!Node.isIdentifier(callee)) return false
+    const binding = imports.get(callee.getText())
+    return binding !== undefined && binding.imported === "pipe" && (binding.module === "effect" || binding.module === "effect/Function")
+  }
+
+  // Which expressions have the tracker among their outputs once the core layer carries it.
+  const trackedLocals = new Set<string>([coreName])
+  const hasTracker = (expression: Node | undefined): boolean => {
+    if (expression === undefined) return false
+    if (Node.isParenthesizedExpression(expression) || Node.isAsExpression(expression) || Node.isSatisfiesExpression(expression)) {
+      return hasTracker(expression.getExpression())
+    }
+    if (Node.isIdentifier(expression)) return trackedLocals.has(expression.getText())
+    if (Node.isArrayLiteralExpression(expression)) return expression.getElements().some(hasTracker)
+    if (!Node.isCallExpression(expression)) return false
+    const composition = compositionOf(expression)
+    if (composition !== undefined) {
+      let tracked = hasTracker(composition.head)
+      for (const step of composition.steps) if (step.merges && step.dependencies.some(hasTracker)) tracked = true
+      return tracked
+    }
+    const fn = layerFunction(expression)
+    if (fn === "merge" || fn === "mergeAll") return expression.getArguments().some(hasTracker)
+    return false
+  }
+
+  interface Composition {
+    readonly head: Expression
+    readonly steps: ReadonlyArray<{ readonly merges: boolean; readonly dependencies: ReadonlyArray<Node> }>
+  }
+  const provideStep = (call: Node, dataFirst: boolean) => {
+    if (!Node.isCallExpression(call)) return undefined
+    const fn = layerFunction(call)
+    if (fn !== "provide" && fn !== "provideMerge") return undefined
+    const args = call.getArguments()
+    if (args.length !== (dataFirst ? 2 : 1)) return undefined
+    const dependency = args[args.length - 1]!
+    const dependencies = Node.isArrayLiteralExpression(dependency) ? dependency.getElements() : [dependency]
+    return { merges: fn === "provideMerge", dependencies }
+  }
+  const compositionOf = (call: CallExpression): Composition | undefined => {
+    const callee = call.getExpression()
+    const args = call.getArguments()
+    let head: Node | undefined
+    let operations: ReadonlyArray<Node> = []
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
+      head = callee.getExpression()
+      operations = args
+    } else if (isPipeFunction(callee) && args.length >= 2) {
+      head = args[0]
+      operations = args.slice(1)
+    } else {
+      const step = provideStep(call, true)
+      return step === undefined ? undefined : { head: args[0] as Expression, steps: [step] }
+    }
+    const steps = operations.map((operation) => provideStep(operation, false)).filter((step) => step !== undefined)
+    return steps.length === 0 || head === undefined ? undefined : { head: head as Expression, steps }
+  }
+
+  for (const declaration of body.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    if (hasTracker(declaration.getInitializer())) trackedLocals.add(declaration.getName())
+  }
+
+  // The service layers at the head of a provide chain, found by what they are.
+  const heads = new Map<string, Array<{ node: Node; binding: ImportedBinding; underTracker: boolean }>>()
+  const untouched: Array<UntouchedLayer> = []
+  for (const call of body.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const composition = compositionOf(call)
+    if (composition === undefined) continue
+    const head = composition.head
+    if (!Node.isIdentifier(head)) continue
+    const binding = imports.get(head.getText())
+    const line = head.getStartLineNumber()
+    if (binding === undefined || binding.typeOnly || !knownServiceLayers.has(binding.imported)) {
+      untouched.push({ layer: head.getText(), line, reason: "not a jobs service layer the codemod knows" })
+      continue
+    }
+    const underTracker = composition.steps.some((step) => step.dependencies.some(hasTracker))
+    const occurrences = heads.get(binding.imported) ?? []
+    occurrences.push({ node: head, binding, underTracker })
+    heads.set(binding.imported, occurrences)
+  }
+  if (heads.size === 0) {
+    throw unrecognised(
+      `${composeFunction} to compose the jobs service layers (RuntimeServicesLayer, JobHandlersLayer, DispatcherLayer, ...) with Layer.provideMerge or Layer.provide`,
+      "none of them is piped into a provide chain there"
+    )
+  }
+
+  const edits: Array<TextEdit> = []
+  const wrapped: Array<WrappedLayer> = []
+  const changes: Array<string> = []
+  const todo: Array<string> = []
+  const wrapText = (name: string) => `withTracking(${name}, { eventMap: trackingEventMap })`
+  for (const [layer, occurrences] of heads) {
+    const line = occurrences[0]!.node.getStartLineNumber()
+    const services = knownServiceLayers.get(layer) ?? []
+    if (!services.some((key) => options.mappedServiceKeys.has(key))) {
+      untouched.push({ layer, line, reason: "the event map has no entries for its services" })
+      continue
+    }
+    if (occurrences.length > 1) {
+      untouched.push({ layer, line, reason: "composed more than once; wrapping each use would build it twice" })
+      todo.push(`${layer} is composed ${occurrences.length} times in ${composeFunction}: wrap it once with withTracking by hand`)
+      continue
+    }
+    const { node, binding, underTracker } = occurrences[0]!
+    if (!underTracker) {
+      untouched.push({ layer, line, reason: `none of the layers provided to it carries the ${coreName} tracker` })
+      todo.push(`${layer} (line ${line}) is not built on top of ${coreName}: provide the tracker under it and wrap it with withTracking by hand`)
+      continue
+    }
+    edits.push({ start: node.getStart(), end: node.getEnd(), text: wrapText(node.getText()) })
+    wrapped.push({ layer, localName: binding.local, line })
+  }
+  if (wrapped.length === 0) {
+    throw unrecognised(
+      `${composeFunction} to build the jobs service layers on top of ${coreName}`,
+      untouched.map((entry) => `${entry.layer}: ${entry.reason}`).join("; ")
+    )
+  }
+
+  // The tracker goes under the whole composition: withTracking reads it while a layer is built.
+  const trackedCore = uniqueName(file, "trackedCoreLayer")
+  const layerNamespace = [...layerNamespaces][0] ?? "Layer"
+  const coreReferences = body
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .filter((identifier) => identifier.getText() === coreName && isValueReference(identifier))
+  for (const reference of coreReferences) {
+    const parent = reference.getParent()
+    edits.push(
+      Node.isShorthandPropertyAssignment(parent)
+        ? { start: reference.getStart(), end: reference.getEnd(), text: `${coreName}: ${trackedCore}` }
+        : { start: reference.getStart(), end: reference.getEnd(), text: trackedCore }
+    )
+  }
+  const statementIndent = firstStatementIndent(text, body, style)
+  const openBrace = body.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken)
+  edits.push(
+    insertAt(
+      openBrace.getEnd(),
+      `${style.newline}${statementIndent}// The tracker sits under every layer: withTracking reads it while a layer is built.` +
+        `${style.newline}${statementIndent}const ${trackedCore} = ${layerNamespace}.merge(${coreName}, resolveTrackerLayer(${trackerParameter}))${semi(style)}` +
+        `${style.newline}`
+    )
+  )
+  edits.push(parameterEdit(text, compose, `${trackerParameter}?: TrackerOption`, style))
+  changes.push(`${composeFunction} takes an optional \`tracker\` and puts its layer under the composition`)
+
+  const returned = body.getStatements().filter(Node.isReturnStatement).at(-1)?.getExpression()
+  if (returned !== undefined && !hasTracker(returned)) {
+    todo.push(
+      `the layer ${composeFunction} returns does not pass EventTracker through (use Layer.provideMerge on the way up), so the flush at the end of a run cannot reach the tracker`
+    )
+  }
+
+  // Options: JobsRuntimeConfig.tracker, then the factories pass it on.
+  const configEdit = configMemberEdit(file, text, style)
+  if (configEdit === undefined) {
+    todo.push("no JobsRuntimeConfig interface found: add `readonly tracker?: TrackerOption` to the runtime's options by hand")
+  } else {
+    edits.push(configEdit)
+    changes.push("JobsRuntimeConfig gains an optional `tracker`")
+  }
+  const runtimeFactory = findFunction(file, "createJobsRuntime")
+  if (runtimeFactory !== undefined) {
+    const threaded = threadConfigTracker(text, runtimeFactory, style)
+    if (threaded === undefined) {
+      todo.push("createJobsRuntime: pass `config.tracker` on to createDispatcherLayer by hand")
+    } else {
+      edits.push(...threaded)
+      changes.push("createJobsRuntime passes `config.tracker` on")
+    }
+  }
+  const layerFactory = findFunction(file, "createJobsRuntimeFromLayer")
+  if (layerFactory !== undefined) {
+    const calls = callsTo(layerFactory, composeFunction)
+    if (layerFactory.getParameters().length !== 2 || calls.length === 0) {
+      todo.push("createJobsRuntimeFromLayer: add an optional `options?: { readonly tracker?: TrackerOption }` and pass `options?.tracker` on by hand")
+    } else {
+      edits.push(parameterEdit(text, layerFactory, "options?: { readonly tracker?: TrackerOption }", style))
+      for (const call of calls) edits.push(argumentEdit(text, call, "options?.tracker", style))
+      changes.push("createJobsRuntimeFromLayer takes an optional third argument `{ tracker }`")
+    }
+  }
+
+  // Every run flushes before it ends, on success and on failure: the layers, the tracker's
+  // buffer included, are rebuilt by the next run.
+  const flush = flushEdits(file, text, imports, style)
+  edits.push(...flush.edits)
+  if (flush.edits.length === 0) {
+    todo.push("no `Effect.runPromise(effect.pipe(Effect.provide(layer)))` found: make every run end with `Effect.ensuring(flushEvents)` inside the provided layer")
+  } else {
+    changes.push(`every run flushes the tracker when it ends (${flush.edits.length} run site${flush.edits.length === 1 ? "" : "s"})`)
+  }
+
+  // Imports go after the last import, in the file's style.
+  const trackingNames = ["resolveTrackerLayer", "withTracking", ...(flush.needsImport ? ["flushEvents"] : []), "type TrackerOption"]
+  const lastImport = file.getImportDeclarations().at(-1)
+  const importLines = [
+    ...(layerNamespaces.size === 0 ? [`import { Layer } from ${quoted(style, "effect")}${semi(style)}`] : []),
+    `import { ${trackingNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
+    `import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`
+  ]
+  edits.push(
+    lastImport === undefined
+      ? insertAt(0, importLines.map((line) => line + style.newline).join(""))
+      : insertAt(lastImport.getEnd(), importLines.map((line) => style.newline + line).join(""))
+  )
+
+  return { status: "rewrite", text: applyEdits(text, edits), wrapped, untouched, changes, todo }
+}
+
+const findFunction = (file: SourceFile, name: string): FunctionLike | undefined => {
+  const declaration = file.getFunction(name)
+  if (declaration !== undefined) return declaration
+  const initializer = file.getVariableDeclaration(name)?.getInitializer()
+  return initializer !== undefined && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))
+    ? initializer
+    : undefined
+}
+
+const callsTo = (scope: Node, name: string): Array<CallExpression> =>
+  scope.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => call.getExpression().getText() === name)
+
+const parameterEdit = (text: string, fn: FunctionLike, parameter: string, style: CodeStyle): TextEdit => {
+  const parentheses = parenthesesOf(fn)
+  if (parentheses === undefined) {
+    // A lone arrow parameter without parentheses: `x => ...`.
+    const only = fn.getParameters()[0]!
+    return { start: only.getStart(), end: only.getEnd(), text: `(${only.getText()}, ${parameter})` }
+  }
+  return appendToList(text, fn.getParameters(), parentheses.open, parentheses.close, parameter, style.newline)
+}
+
+const argumentEdit = (text: string, call: CallExpression, argument: string, style: CodeStyle): TextEdit => {
+  const parentheses = parenthesesOf(call)!
+  return appendToList(text, call.getArguments(), parentheses.open, parentheses.close, argument, style.newline)
+}
+
+/** `createJobsRuntime(config)` passes `config.tracker`; a destructured config gains `tracker`. */
+const threadConfigTracker = (text: string, fn: FunctionLike, style: CodeStyle): Array<TextEdit> | undefined => {
+  const config = fn.getParameters()[0]
+  if (config === undefined) return undefined
+  const nameNode = config.getNameNode()
+  const edits: Array<TextEdit> = []
+  let trackerExpression: string
+  if (Node.isIdentifier(nameNode)) {
+    trackerExpression = `${nameNode.getText()}.tracker`
+  } else if (Node.isObjectBindingPattern(nameNode)) {
+    const elements = nameNode.getElements()
+    const last = elements.at(-1)
+    if (last === undefined || last.getDotDotDotToken() !== undefined) return undefined
+    edits.push(insertAt(last.getEnd(), ", tracker"))
+    trackerExpression = "tracker"
+  } else {
+    return undefined
+  }
+  const direct = callsTo(fn, composeFunction)
+  for (const call of direct) edits.push(argumentEdit(text, call, trackerExpression, style))
+  const viaLayer = callsTo(fn, "createJobsRuntimeFromLayer").filter((call) => call.getArguments().length === 2)
+  for (const call of viaLayer) edits.push(argumentEdit(text, call, `{ tracker: ${trackerExpression} }`, style))
+  return direct.length + viaLayer.length === 0 ? undefined : edits
+}
+
+const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): TextEdit | undefined => {
+  const declaration = file.getInterface("JobsRuntimeConfig")
+  const typeLiteral = file.getTypeAlias("JobsRuntimeConfig")?.getTypeNode()
+  const container = declaration ?? (typeLiteral !== undefined && Node.isTypeLiteral(typeLiteral) ? typeLiteral : undefined)
+  if (container === undefined) return undefined
+  const members = container.getMembers()
+  const last = members.at(-1)
+  const docs = members.flatMap((member) => member.getJsDocs())
+  const multilineDocs = docs.some((doc) => doc.getText().includes("\n"))
+  const memberText = last?.getText() ?? ""
+  const separator = memberText.endsWith(";") ? ";" : memberText.endsWith(",") ? "," : style.semicolons && last === undefined ? ";" : ""
+  const previous = members.at(-2)
+  const blankLineBetween =
+    previous !== undefined && last !== undefined && /\n[ \t]*\r?\n/.test(text.slice(previous.getEnd(), last.getStart(true)))
+  const openBrace = container.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken)
+  const indent = last !== undefined ? lineIndentAt(text, last.getStart(true)) : lineIndentAt(text, openBrace.getStart()) + style.indent
+  const nl = style.newline
+  const doc = multilineDocs
+    ? `${indent}/**${nl}${indent} * Where job events go. Leave it out and nothing is tracked: the runtime behaves as before.${nl}` +
+      `${indent} * An HTTP batch tracker config sends events to its endpoint; a Layer providing EventTracker${nl}` +
+      `${indent} * (such as the in-memory tracker in tests) is used as given.${nl}${indent} */${nl}`
+    : `${indent}/** Where job events go (an HTTP batch tracker config or an EventTracker layer); absent: no tracking. */${nl}`
+  const member = `${doc}${indent}readonly tracker?: TrackerOption${separator}`
+  if (last === undefined) return insertAt(openBrace.getEnd(), `${nl}${member}${nl}`)
+  return insertAt(last.getEnd(), `${nl}${blankLineBetween ? nl : ""}${member}`)
+}
+
+/**
+ * `Effect.runPromise(effect.pipe(..., Effect.provide(layer)))` gains `Effect.ensuring(flushEvents)`
+ * just before the provide, so the flush runs inside the run, where the tracker lives.
+ */
+const flushEdits = (
+  file: SourceFile,
+  text: string,
+  imports: Map<string, ImportedBinding>,
+  style: CodeStyle
+): { readonly edits: Array<TextEdit>; readonly needsImport: boolean } => {
+  const effectNames = new Set(
+    [...imports.values()]
+      .filter((binding) => (binding.module === "effect" && binding.imported === "Effect") || (binding.module === "effect/Effect" && binding.imported === "*"))
+      .map((binding) => binding.local)
+  )
+  const flushBinding = [...imports.values()].find((binding) => binding.imported === "flushEvents" && !binding.typeOnly)
+  const flushName = flushBinding?.local ?? "flushEvents"
+  const isEffectCall = (node: Node, names: ReadonlyArray<string>): node is CallExpression => {
+    if (!Node.isCallExpression(node)) return false
+    const callee = node.getExpression()
+    return (
+      Node.isPropertyAccessExpression(callee) &&
+      names.includes(callee.getName()) &&
+      effectNames.has(callee.getExpression().getText())
+    )
+  }
+  const edits: Array<TextEdit> = []
+  for (const run of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"])) continue
+    const program = run.getArguments()[0]
+    if (program === undefined || !Node.isCallExpression(program)) continue
+    const effectNamespace = (run.getExpression() as import("ts-morph").PropertyAccessExpression).getExpression().getText()
+    const ensuring = `${effectNamespace}.ensuring(${flushName})`
+    const callee = program.getExpression()
+    // A run of the flush itself needs no second flush.
+    const isFlush = (node: Node) => Node.isIdentifier(node) && node.getText() === flushName
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
+      if (isFlush(callee.getExpression())) continue
+      const operations = program.getArguments()
+      const provide = operations.find((operation) => isEffectCall(operation, ["provide"]) && operation.getArguments().length === 1)
+      if (provide === undefined) continue
+      const index = operations.indexOf(provide)
+      const previousEnd = index === 0 ? parenthesesOf(program)!.open.getEnd() : operations[index - 1]!.getEnd()
+      const gap = text.slice(previousEnd, provide.getStart())
+      const whitespace = gap.includes("\n") ? gap.slice(gap.indexOf("\n")) : " "
+      edits.push(insertAt(provide.getStart(), `${ensuring},${whitespace}`))
+    } else if (isEffectCall(program, ["provide"]) && program.getArguments().length === 2) {
+      const effect = program.getArguments()[0]!
+      if (isFlush(effect)) continue
+      edits.push({ start: effect.getStart(), end: effect.getEnd(), text: `${effectNamespace}.ensuring(${effect.getText()}, ${flushName})` })
+    }
+  }
+  void style
+  return { edits, needsImport: flushBinding === undefined && edits.length > 0 }
+}
+
+/** The indentation of the block's statements, or one step in from the brace of an empty block. */
+const firstStatementIndent = (text: string, body: Node, style: CodeStyle): string => {
+  const first = Node.isBlock(body) ? body.getStatements()[0] : undefined
+  return first !== undefined ? lineIndentAt(text, first.getStart()) : lineIndentAt(text, body.getStart()) + style.indent
+}
+
+/** The extension the file's relative imports carry (`.js`, `.ts` or none). */
+const importExtension = (imports: Map<string, ImportedBinding>): string => {
+  const relative = [...imports.values()].map((binding) => binding.module).filter((module) => module.startsWith("."))
+  const withExtension = relative.filter((module) => /\.(js|ts|mjs|mts)$/.test(module))
+  if (withExtension.length === 0 || withExtension.length * 2 < relative.length) return ""
+  return /\.(\w+)$/.exec(withExtension[0]!)![0]
+}
+
+const uniqueName = (file: SourceFile, wanted: string): string => {
+  const taken = new Set(file.getDescendantsOfKind(SyntaxKind.Identifier).map((identifier) => identifier.getText()))
+  let name = wanted
+  for (let n = 2; taken.has(name); n++) name = `${wanted}${n}`
+  return name
+}
+
+/**
+ * Why the runtime already provides an EventTracker of its own, if it does: a value it uses
+ * that is imported under a tracker's name, or a layer built for the EventTracker tag.
+ */
+const trackerProvidedByHand = (file: SourceFile, imports: Map<string, ImportedBinding>): string | undefined => {
+  for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const binding = imports.get(identifier.getText())
+    if (binding === undefined || binding.typeOnly || !/tracker/i.test(binding.imported)) continue
+    if (!isValueReference(identifier)) continue
+    return `it uses ${binding.imported} from "${binding.module}" on line ${identifier.getStartLineNumber()}`
+  }
+  const text = file.getFullText()
+  const tagLayer = /Layer\.(succeed|effect|scoped|sync)\(\s*\w*Tracker\b/.exec(text)
+  if (tagLayer !== undefined && tagLayer !== null) return `it builds a tracker layer on line ${lineOf(text, tagLayer.index)}`
+  return undefined
+}

@@ -1,0 +1,149 @@
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { defaultWrappedServiceKeys } from "../../src/codemod/knownLayers.js"
+import { rewriteRuntime, type RuntimeRewrite, type RuntimeRewriteOptions } from "../../src/codemod/runtimeFile.js"
+import { detectStyle } from "../../src/codemod/style.js"
+
+const fixture = (name: string, file: "input" | "output") =>
+  readFileSync(fileURLToPath(new URL(`../fixtures/codemod/${name}/${file}.ts.txt`, import.meta.url)), "utf8")
+
+const options: RuntimeRewriteOptions = {
+  importFrom: "durable-effect-tracking",
+  trackingModule: "../tracking",
+  mappedServiceKeys: defaultWrappedServiceKeys
+}
+
+const rewrite = (name: string, overrides: Partial<RuntimeRewriteOptions> = {}): RuntimeRewrite =>
+  rewriteRuntime(`${name}/runtime.ts`, fixture(name, "input"), { ...options, ...overrides })
+
+const rewritten = (result: RuntimeRewrite) => {
+  if (result.status !== "rewrite") throw new Error(`expected a rewrite, got ${result.status}: ${result.reason}`)
+  return result
+}
+
+const allSix = ["RuntimeServicesLayer", "CleanupServiceLayer", "RetryExecutorLayer", "JobExecutionServiceLayer", "JobHandlersLayer", "DispatcherLayer"]
+
+/** The lines of `after` that are not in `before`, in order: what the rewrite inserted or changed. */
+const changedLines = (before: string, after: string) => {
+  const original = new Set(before.split("\n"))
+  return after.split("\n").filter((line) => !original.has(line))
+}
+
+describe("rewriteRuntime: input/output pairs", () => {
+  const pairs: ReadonlyArray<{ name: string; wrapped: ReadonlyArray<string>; untouched?: ReadonlyArray<string>; todo?: number }> = [
+    { name: "standard", wrapped: allSix },
+    { name: "semicolons-single-quotes", wrapped: allSix },
+    { name: "aliased-imports", wrapped: allSix },
+    { name: "extra-layers", wrapped: allSix, untouched: ["AuditLogLayer"] },
+    { name: "arrow-and-destructured", wrapped: allSix },
+    { name: "provide-not-merge", wrapped: allSix.filter((name) => name !== "DispatcherLayer"), untouched: ["DispatcherLayer"], todo: 3 }
+  ]
+
+  for (const pair of pairs) {
+    it(`${pair.name}: matches the expected output`, () => {
+      const result = rewritten(rewrite(pair.name))
+      expect(result.text).toBe(fixture(pair.name, "output"))
+      expect(result.wrapped.map((entry) => entry.layer).sort()).toEqual([...pair.wrapped].sort())
+      expect(result.untouched.map((entry) => entry.layer)).toEqual(pair.untouched ?? [])
+      expect(result.todo).toHaveLength(pair.todo ?? 0)
+    })
+
+    it(`${pair.name}: a second run is a no-op`, () => {
+      const once = rewritten(rewrite(pair.name)).text
+      const twice = rewriteRuntime("runtime.ts", once, options)
+      expect(twice.status).toBe("already-wired")
+    })
+
+    it(`${pair.name}: inserted lines follow the file's quote and semicolon style`, () => {
+      const input = fixture(pair.name, "input")
+      const style = detectStyle(input)
+      const inserted = changedLines(input, rewritten(rewrite(pair.name)).text)
+      expect(inserted.length).toBeGreaterThan(0)
+      const wholeStatements = inserted.filter((line) => /^\s*(import |const trackedCoreLayer )/.test(line))
+      expect(wholeStatements).toHaveLength(3)
+      for (const line of wholeStatements) expect(line.endsWith(";")).toBe(style.semicolons)
+      for (const line of wholeStatements.filter((line) => line.startsWith("import"))) {
+        expect(line).toMatch(new RegExp(` from ${style.quote}[^"']+${style.quote};?$`))
+      }
+    })
+  }
+
+  it("keeps every original line outside the edited ranges: deleting the inserted text gives the input back", () => {
+    // Every edit of the standard case is an insertion or a wrap around an identifier, so
+    // undoing them textually must restore the input byte for byte.
+    const input = fixture("standard", "input")
+    let text = rewritten(rewrite("standard")).text
+    text = text.replace(/withTracking\((\w+), \{ eventMap: trackingEventMap \}\)/g, "$1")
+    text = text.replace(/trackedCoreLayer/g, "coreLayer")
+    text = text.replace(/\n  \/\/ The tracker sits under every layer:.*\n  const coreLayer = .*\n/, "")
+    text = text.replace(/\nimport \{ resolveTrackerLayer.*\nimport \{ trackingEventMap \}.*/, "")
+    text = text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption/, "")
+    text = text.replace(/, tracker\?: TrackerOption/, "").replace(/, options\?: \{ readonly tracker\?: TrackerOption \}/, "")
+    text = text.replace(/, config\.tracker/, "").replace(/, options\?\.tracker/, "").replace(/Effect\.ensuring\(flushEvents\), /, "")
+    expect(text).toBe(input)
+  })
+
+  it("uses the import specifier it is given and the file's import extension", () => {
+    const result = rewritten(rewrite("semicolons-single-quotes", { importFrom: "@acme/tracking" }))
+    expect(result.text).toContain("import { resolveTrackerLayer, withTracking, type TrackerOption } from '@acme/tracking';")
+    expect(result.text).toContain("import { trackingEventMap } from '../tracking.js';")
+  })
+
+  it("wraps only layers whose services the event map covers", () => {
+    const result = rewritten(
+      rewrite("standard", { mappedServiceKeys: new Set(["@durable-effect/jobs/MetadataService", "@durable-effect/jobs/Dispatcher"]) })
+    )
+    expect(result.wrapped.map((entry) => entry.layer)).toEqual(["RuntimeServicesLayer", "DispatcherLayer"])
+    expect(result.untouched.map((entry) => entry.layer).sort()).toEqual(
+      ["CleanupServiceLayer", "JobExecutionServiceLayer", "JobHandlersLayer", "RetryExecutorLayer"].sort()
+    )
+    expect(result.text).toContain("const cleanupLayer = CleanupServiceLayer.pipe(")
+  })
+})
+
+describe("rewriteRuntime: inputs left unchanged", () => {
+  it("reports a runtime that provides its own EventTracker, without touching it", () => {
+    const result = rewrite("tracked-by-hand")
+    expect(result.status).toBe("tracked-by-hand")
+    if (result.status === "tracked-by-hand") expect(result.reason).toContain("EventTracker")
+  })
+
+  it("reports an already wired runtime (the output of a run)", () => {
+    expect(rewriteRuntime("runtime.ts", fixture("standard", "output"), options).status).toBe("already-wired")
+  })
+
+  it("treats a tracker parameter on createDispatcherLayer as wired", () => {
+    const input = fixture("standard", "input").replace(
+      "registry: RuntimeJobRegistry): Layer.Layer<Dispatcher>",
+      "registry: RuntimeJobRegistry, tracker?: unknown): Layer.Layer<Dispatcher>"
+    )
+    expect(rewriteRuntime("runtime.ts", input, options).status).toBe("already-wired")
+  })
+})
+
+describe("rewriteRuntime: bad input names the file and what was expected", () => {
+  const cases: ReadonlyArray<{ name: string; expected: RegExp }> = [
+    { name: "unrecognised", expected: /unrecognised\/runtime\.ts: expected a function createDispatcherLayer/ },
+    { name: "syntax-error", expected: /syntax-error\/runtime\.ts: expected valid TypeScript \(line 7: ',' expected\.\)/ },
+    { name: "no-service-layers", expected: /no-service-layers\/runtime\.ts: expected createDispatcherLayer to compose the jobs service layers/ }
+  ]
+  for (const { name, expected } of cases) {
+    it(name, () => {
+      expect(() => rewrite(name)).toThrow(expected)
+      try {
+        rewrite(name)
+      } catch (error) {
+        expect(error).toMatchObject({ _tag: "CodemodInputError", file: `${name}/runtime.ts` })
+      }
+    })
+  }
+})
+
+describe("detectStyle", () => {
+  it("reads indent, quotes and semicolons", () => {
+    expect(detectStyle(fixture("standard", "input"))).toMatchObject({ indent: "  ", quote: "\"", semicolons: false })
+    expect(detectStyle(fixture("semicolons-single-quotes", "input"))).toMatchObject({ indent: "    ", quote: "'", semicolons: true })
+    expect(detectStyle(fixture("arrow-and-destructured", "input"))).toMatchObject({ indent: "\t" })
+  })
+})
