@@ -53,19 +53,17 @@ export const startCollector = async (): Promise<Collector> => {
   const waiters: Array<{ count: number; resolve: () => void }> = []
   const sockets = new Set<Socket>()
 
-  const answer = (reply: Reply, request: ReceivedRequest, res: ServerResponse, done: () => void): void => {
+  const answer = (reply: Reply, request: ReceivedRequest, res: ServerResponse): void => {
     if ("hang" in reply) return
     if ("destroy" in reply) {
-      done()
       res.socket?.destroy()
       return
     }
     if ("hold" in reply) {
-      releaseHeld.push(() => answer(reply.hold, request, res, done))
+      releaseHeld.push(() => answer(reply.hold, request, res))
       return
     }
     request.status = reply.status
-    done()
     res.writeHead(reply.status, { "content-type": "text/plain", ...reply.headers })
     res.end(reply.body ?? `status ${reply.status}`)
   }
@@ -73,14 +71,8 @@ export const startCollector = async (): Promise<Collector> => {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     open++
     maxOpen = Math.max(maxOpen, open)
-    let finished = false
-    const done = () => {
-      if (!finished) {
-        finished = true
-        open--
-      }
-    }
-    req.on("close", done)
+    // A request is open until its response is sent or its connection is gone.
+    res.on("close", () => open--)
     const chunks: Array<Buffer> = []
     req.on("data", (chunk: Buffer) => chunks.push(chunk))
     req.on("end", () => {
@@ -103,7 +95,7 @@ export const startCollector = async (): Promise<Collector> => {
       }
       requests.push(request)
       const reply = queue.shift() ?? (typeof fallback === "function" ? fallback(request) : fallback)
-      answer(reply, request, res, done)
+      answer(reply, request, res)
       for (const waiter of waiters.splice(0)) {
         if (requests.length >= waiter.count) waiter.resolve()
         else waiters.push(waiter)
