@@ -24,12 +24,12 @@ export type Recipes<Call> = {
   readonly [T in JobEventType]?: (call: Call) => EventFields<T> | undefined
 }
 
-/** What every recipe sees of a call. */
+/** What every recipe sees of a call. `kind`, `error` and `defect` tell how a failure ended. */
 export interface CallInfo<Args extends ReadonlyArray<unknown>> {
   readonly args: Args
   /** The job context this call runs in (its own `context` included). */
   readonly context: JobContext
-  /** Epoch milliseconds, from Effect's `Clock`. */
+  /** Epoch milliseconds, from the map's `clock` (Effect's `Clock` without one). */
   readonly startedAt: number
 }
 
@@ -38,20 +38,25 @@ export interface SuccessInfo<Args extends ReadonlyArray<unknown>, A> extends Cal
   readonly durationMs: number
 }
 
-export interface FailureInfo<Args extends ReadonlyArray<unknown>, E> extends CallInfo<Args> {
-  /** How the call ended: a typed failure, a defect, or an interruption. */
-  readonly kind: FailureKind
-  /** The typed failure, when `kind` is `"failure"`. */
-  readonly error: E | undefined
-  /** The defect, when `kind` is `"defect"`. */
-  readonly defect: unknown
+export interface FailureInfo<Args extends ReadonlyArray<unknown>, E> extends CallInfo<Args>, FailureOutcome<E> {
   readonly cause: Cause.Cause<E>
   readonly durationMs: number
 }
 
+/** What a failed call reveals, for `learnOnFailure`. */
+export interface FailureOutcome<E> {
+  readonly kind: FailureKind
+  readonly error: E | undefined
+  readonly defect: unknown
+}
+
 export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any> {
+  /** The job context this call establishes for itself and the calls it makes. */
   readonly context?: (args: Args, caller: JobContext) => Partial<JobContext> | undefined
+  /** What a success teaches the whole chain of callers (applied before `success` recipes). */
   readonly learn?: (result: A, args: Args) => Partial<JobContext> | undefined
+  /** What a failure teaches the whole chain of callers (applied before `failure` recipes). */
+  readonly learnOnFailure?: (outcome: FailureOutcome<E>, args: Args) => Partial<JobContext> | undefined
   readonly before?: Recipes<CallInfo<Args>>
   readonly success?: Recipes<SuccessInfo<Args, A>>
   readonly failure?: Recipes<FailureInfo<Args, E>>
@@ -71,6 +76,11 @@ export interface EventMap {
    * (the jobs runtime's `RuntimeAdapter` knows the instance id).
    */
   readonly ambient?: { readonly [tagKey: string]: (service: any) => Partial<JobContext> }
+  /**
+   * Where event times come from: a service (by tag key) that tells the job's own time, so that
+   * timestamps and durations agree with what the job sees. Effect's `Clock` when absent.
+   */
+  readonly clock?: { readonly tagKey: string; readonly now: (service: any) => Effect.Effect<number> }
 }
 
 type EffectMethodKeys<S> = {
@@ -112,7 +122,8 @@ export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<Event
         methods: { ...previous?.methods, ...entry.methods }
       }
     }
-    return { services, ambient: { ...acc.ambient, ...next.ambient } }
+    const clock = next.clock ?? acc.clock
+    return { services, ambient: { ...acc.ambient, ...next.ambient }, ...(clock === undefined ? {} : { clock }) }
   }, base)
 
 /** Removes a service's entries, or one method's. */
@@ -185,7 +196,7 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
         problems.push(`${where}: an entry must be an object`)
         continue
       }
-      for (const hook of ["context", "learn"] as const) {
+      for (const hook of ["context", "learn", "learnOnFailure"] as const) {
         if (method[hook] !== undefined && typeof method[hook] !== "function") problems.push(`${where}: \`${hook}\` must be a function`)
       }
       let recipes = 0
@@ -198,13 +209,16 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
           if (typeof recipe !== "function") problems.push(`${where}: \`${phase}\` recipe for "${type}" must be a function`)
         }
       }
-      if (recipes === 0 && method.context === undefined && method.learn === undefined) {
+      if (recipes === 0 && method.context === undefined && method.learn === undefined && method.learnOnFailure === undefined) {
         problems.push(`${where}: the entry emits nothing and establishes no context`)
       }
     }
   }
   for (const [key, read] of Object.entries(map.ambient ?? {})) {
     if (typeof read !== "function") problems.push(`ambient ${key}: must be a function of the service`)
+  }
+  if (map.clock !== undefined && (typeof map.clock.tagKey !== "string" || typeof map.clock.now !== "function")) {
+    problems.push("clock: must be `{ tagKey, now(service) }`")
   }
   return problems
 }

@@ -26,7 +26,8 @@ export interface DeferredEvent {
 /**
  * One traced call's view of the job context: a snapshot of its caller's, plus its own. A frame
  * is mutable on purpose: what an inner call learns is written into every frame of the chain
- * that lacks it, and events that waited for it are released.
+ * (newer knowledge wins: an alarm scheduled after one was cancelled is pending), and events
+ * that waited for it are released.
  */
 export class ContextFrame {
   readonly fields: Record<string, unknown>
@@ -37,18 +38,18 @@ export class ContextFrame {
     own: Readonly<Record<string, unknown>> | undefined
   ) {
     this.fields = parent === undefined ? {} : { ...parent.fields }
-    if (own !== undefined) assignDefined(this.fields, own, true)
+    if (own !== undefined) assignDefined(this.fields, own)
   }
 
   get context(): JobContext {
     return this.fields as JobContext
   }
 
-  /** Fills what the chain does not know yet; returns the frames that learnt something. */
+  /** Writes what was learnt into the whole chain; returns the frames that changed. */
   learn(knowledge: Readonly<Record<string, unknown>>): Array<ContextFrame> {
     const changed: Array<ContextFrame> = []
     for (let frame: ContextFrame | undefined = this; frame !== undefined; frame = frame.parent) {
-      if (assignDefined(frame.fields, knowledge, false)) changed.push(frame)
+      if (assignDefined(frame.fields, knowledge)) changed.push(frame)
     }
     return changed
   }
@@ -64,16 +65,11 @@ export class ContextFrame {
   }
 }
 
-const assignDefined = (
-  target: Record<string, unknown>,
-  source: Readonly<Record<string, unknown>>,
-  overwrite: boolean
-): boolean => {
+const assignDefined = (target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): boolean => {
   let changed = false
   for (const key in source) {
     const value = source[key]
     if (value === undefined) continue
-    if (!overwrite && target[key] !== undefined) continue
     if (target[key] !== value) {
       target[key] = value
       changed = true

@@ -1,4 +1,4 @@
-import { Clock, Effect, Exit, FiberRef } from "effect"
+import { Effect, Exit, FiberRef } from "effect"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
 import { makeJobEvent, type JobEventInput } from "../tracker/JobEvent.js"
 import type { CallInfo, MethodEvents, Recipes, ServiceEvents } from "./EventMap.js"
@@ -11,6 +11,8 @@ export interface TrackingRuntime {
   readonly tracker: EventTrackerService | undefined
   /** Job context known for the whole build (the instance id). */
   readonly ambient: JobContext
+  /** The time events carry, in epoch milliseconds. */
+  readonly now: Effect.Effect<number>
   readonly spans: boolean
 }
 
@@ -79,22 +81,30 @@ const traceMethod = (
         const own = events.context === undefined ? undefined : attempt(() => events.context!(args, caller?.context ?? runtime.ambient))
         const frame =
           caller === undefined ? new ContextFrame(undefined, { ...runtime.ambient, ...own }) : own === undefined ? caller : new ContextFrame(caller, own)
-        return Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
+        return Effect.flatMap(runtime.now, (startedAt) => {
           const call: CallInfo<Array<unknown>> = { args, context: frame.context, startedAt }
           let run = restore(body)
           if (runtime.spans) run = Effect.withSpan(run, name, { attributes: spanAttributes(frame.context) })
           if (frame !== caller) run = Effect.locally(run, currentFrame, frame)
           const settle = (exit: Exit.Exit<unknown, unknown>) =>
-            Effect.flatMap(Clock.currentTimeMillis, (endedAt) => {
+            Effect.flatMap(runtime.now, (endedAt) => {
               const durationMs = Math.max(0, endedAt - startedAt)
               let outcome: Effect.Effect<void>
+              // What the call taught comes first: events held back for it are older than the
+              // ones its outcome emits.
               if (Exit.isSuccess(exit)) {
                 const learnt = events.learn === undefined ? undefined : attempt(() => events.learn!(exit.value, args))
-                const released = learnt === undefined ? Effect.void : release(frame.learn(learnt), runtime)
-                outcome = Effect.zipRight(released, emitPhase(events.success, { ...call, result: exit.value, durationMs }, frame, endedAt, runtime))
+                outcome = Effect.zipRight(
+                  learnFrom(learnt, frame, runtime),
+                  emitPhase(events.success, { ...call, result: exit.value, durationMs }, frame, endedAt, runtime)
+                )
               } else {
-                const failure = { ...call, ...classifyCause(exit.cause), cause: exit.cause, durationMs }
-                outcome = emitPhase(events.failure, failure, frame, endedAt, runtime)
+                const failed = classifyCause(exit.cause)
+                const learnt = events.learnOnFailure === undefined ? undefined : attempt(() => events.learnOnFailure!(failed, args))
+                outcome = Effect.zipRight(
+                  learnFrom(learnt, frame, runtime),
+                  emitPhase(events.failure, { ...call, ...failed, cause: exit.cause, durationMs }, frame, endedAt, runtime)
+                )
               }
               // Events still waiting for context when the call ends go to its caller, which may
               // learn more; at the top they are dropped: there was no job to describe.
@@ -152,10 +162,16 @@ const completeEvent = (event: DeferredEvent, context: JobContext) => {
 }
 
 // Frames that just learnt context may now complete the events they held back, in order.
-const release = (frames: ReadonlyArray<ContextFrame>, runtime: TrackingRuntime): Effect.Effect<void> => {
+const learnFrom = (
+  knowledge: Readonly<Record<string, unknown>> | undefined,
+  frame: ContextFrame,
+  runtime: TrackingRuntime
+): Effect.Effect<void> => {
+  if (knowledge === undefined) return Effect.void
+  const changed = frame.learn(knowledge)
   if (runtime.tracker === undefined) return Effect.void
   let emits: Effect.Effect<void> = Effect.void
-  for (const frame of frames) {
+  for (const frame of changed) {
     for (const event of frame.takeDeferred()) emits = Effect.zipRight(emits, emitOrDefer(event, frame, runtime.tracker))
   }
   return emits

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Option } from "effect"
+import { Clock, Context, Effect, Layer, Option } from "effect"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
 import { defaultJobsEventMap } from "./defaultJobsEventMap.js"
@@ -52,6 +52,7 @@ const trackContext = <ROut>(built: Context.Context<ROut>, eventMap: EventMap, sp
     const runtime: TrackingRuntime = {
       tracker: active ? tracker : undefined,
       ambient: readAmbient(eventMap, lookup),
+      now: readClock(eventMap, lookup),
       spans
     }
 
@@ -77,6 +78,14 @@ const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): JobC
     }
   }
   return ambient
+}
+
+const readClock = (eventMap: EventMap, lookup: (key: string) => unknown): Effect.Effect<number> => {
+  const source = eventMap.clock
+  const service = source === undefined ? undefined : lookup(source.tagKey)
+  if (source === undefined || service === undefined) return Clock.currentTimeMillis
+  // A clock that fails or throws must not fail the call it times.
+  return Effect.suspend(() => source.now(service)).pipe(Effect.catchAllCause(() => Clock.currentTimeMillis))
 }
 
 // Layers are rebuilt per call in a jobs runtime: say it once per process, not per build.
