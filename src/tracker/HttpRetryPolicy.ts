@@ -46,10 +46,12 @@ export const retryAfterMs = (value: string | null | undefined, nowMs: number, ma
   if (text === "") return undefined
   let ms: number
   if (/^\d+$/.test(text)) ms = Number(text) * 1000
-  else {
+  // HTTP-dates (all three RFC 9110 forms) start with a day name; Date.parse alone would
+  // also take "-1" or "1.5" as years.
+  else if (/^[A-Za-z]{3}/.test(text)) {
     const at = Date.parse(text)
     if (Number.isNaN(at)) return undefined
     ms = at - nowMs
-  }
+  } else return undefined
   return Math.min(maxDelayMs, Math.max(0, ms))
 }

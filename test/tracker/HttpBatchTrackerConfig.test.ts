@@ -1,0 +1,156 @@
+import { build } from "esbuild"
+import { Effect, Layer } from "effect"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import { EventTracker, emitEvent, getPendingEvents } from "../../src/tracker/EventTracker.js"
+import { createHttpBatchTracker, HttpBatchTrackerLayer } from "../../src/tracker/HttpBatchTracker.js"
+import {
+  type HttpBatchTrackerConfig,
+  HttpBatchTrackerDefaults,
+  InvalidTrackerConfigError,
+  resolveHttpBatchTrackerConfig
+} from "../../src/tracker/HttpBatchTrackerConfig.js"
+import { isNoopTracker, NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
+import { resolveTrackerLayer, type TrackerOption } from "../../src/tracker/TrackerOption.js"
+import { jobEvents } from "./support/tracking.js"
+
+const valid: HttpBatchTrackerConfig = { endpoint: "https://events.example.com/ingest", env: "production", serviceKey: "jobs" }
+
+const issuesOf = (config: unknown): ReadonlyArray<string> => {
+  try {
+    resolveHttpBatchTrackerConfig(config as HttpBatchTrackerConfig)
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidTrackerConfigError)
+    return (error as InvalidTrackerConfigError).issues
+  }
+  return []
+}
+
+describe("HTTP tracker configuration", () => {
+  it("fills in the documented defaults", () => {
+    expect(resolveHttpBatchTrackerConfig(valid)).toEqual({
+      ...valid,
+      batchSize: 100,
+      maxBufferSize: 10_000,
+      maxBatchBytes: 1_048_576,
+      headers: {},
+      timeoutMs: 5_000,
+      flushTimeoutMs: 10_000,
+      retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 },
+      fetch: undefined
+    })
+    expect(HttpBatchTrackerDefaults.retry.maxAttempts).toBe(3)
+  })
+
+  it("accepts http and https endpoints, and partial retry settings", () => {
+    expect(issuesOf({ ...valid, endpoint: "http://127.0.0.1:8787/e" })).toEqual([])
+    expect(resolveHttpBatchTrackerConfig({ ...valid, retry: { maxAttempts: 1 } }).retry).toEqual({
+      maxAttempts: 1,
+      initialDelayMs: 500,
+      maxDelayMs: 5_000
+    })
+  })
+
+  it.each([
+    [{ endpoint: "/relative" }, "endpoint must be an absolute http(s) URL"],
+    [{ endpoint: "ftp://example.com/x" }, "endpoint must be an absolute http(s) URL"],
+    [{ endpoint: 42 }, "endpoint must be an absolute http(s) URL"],
+    [{ endpoint: "https://user:pw@example.com/x" }, "endpoint must not contain credentials: put them in headers"],
+    [{ env: "" }, "env must be a non-empty string"],
+    [{ serviceKey: "  " }, "serviceKey must be a non-empty string"],
+    [{ batchSize: 0 }, "batchSize must be a positive integer"],
+    [{ maxBufferSize: 1.5 }, "maxBufferSize must be a positive integer"],
+    [{ maxBatchBytes: -1 }, "maxBatchBytes must be a positive integer"],
+    [{ timeoutMs: Number.NaN }, "timeoutMs must be a positive integer"],
+    [{ flushTimeoutMs: "10" }, "flushTimeoutMs must be a positive integer"],
+    [{ retry: { maxAttempts: 0 } }, "retry.maxAttempts must be a positive integer"],
+    [{ retry: { initialDelayMs: -5 } }, "retry.initialDelayMs must be a non-negative number"],
+    [{ retry: { maxDelayMs: Infinity } }, "retry.maxDelayMs must be a non-negative number"],
+    [{ retry: 3 }, "retry must be an object"],
+    [{ headers: { authorization: 1 } }, "header \"authorization\" must have a string value"],
+    [{ fetch: "fetch" }, "fetch must be a function"]
+  ])("rejects %j", (override, issue) => {
+    expect(issuesOf({ ...valid, ...override })).toEqual([issue])
+  })
+
+  it("lists every issue at once, in a message naming fields but never values", () => {
+    const secret = "s3cr3t"
+    const make = () =>
+      createHttpBatchTracker({
+        endpoint: `not a url ${secret}`,
+        env: "",
+        serviceKey: "s",
+        batchSize: 0,
+        headers: { authorization: 7 as unknown as string, "x-key": secret }
+      })
+    expect(make).toThrow(InvalidTrackerConfigError)
+    try {
+      make()
+    } catch (error) {
+      const e = error as InvalidTrackerConfigError
+      expect(e._tag).toBe("InvalidTrackerConfigError")
+      expect(e.issues).toHaveLength(4)
+      expect(e.message).toMatch(/^Invalid HTTP tracker configuration: endpoint must be/)
+      expect(JSON.stringify({ message: e.message, issues: e.issues, string: String(e) })).not.toContain(secret)
+    }
+  })
+
+  it("HttpBatchTrackerLayer checks the configuration when it is created, not when built", () => {
+    expect(() => HttpBatchTrackerLayer({ ...valid, env: "" })).toThrow(InvalidTrackerConfigError)
+  })
+})
+
+describe("resolveTrackerLayer", () => {
+  const trackerOf = (layer: Layer.Layer<EventTracker>) => Effect.runSync(Effect.provide(EventTracker, layer))
+
+  it("gives the no-op tracker for no option", () => {
+    expect(resolveTrackerLayer()).toBe(NoopTrackerLayer)
+    expect(isNoopTracker(trackerOf(resolveTrackerLayer(undefined)))).toBe(true)
+  })
+
+  it("uses a layer as given", () => {
+    const layer = Layer.succeed(EventTracker, createHttpBatchTracker(valid))
+    expect(resolveTrackerLayer(layer)).toBe(layer)
+  })
+
+  it("makes one HTTP tracker for a configuration, shared by every build of the layer", () => {
+    const layer = resolveTrackerLayer(valid)
+    const tracker = trackerOf(layer)
+    expect(isNoopTracker(tracker)).toBe(false)
+    expect(typeof (tracker as { stats?: unknown }).stats).toBe("function")
+    expect(trackerOf(layer)).toBe(tracker)
+    const [event] = jobEvents(1)
+    Effect.runSync(emitEvent(event).pipe(Effect.provide(layer)))
+    expect(Effect.runSync(getPendingEvents.pipe(Effect.provide(layer)))).toBe(1)
+    // A second resolution is a second tracker.
+    expect(trackerOf(resolveTrackerLayer(valid))).not.toBe(tracker)
+  })
+
+  it("rejects an invalid configuration, or something that is neither a configuration nor a layer", () => {
+    expect(() => resolveTrackerLayer({ ...valid, endpoint: "nope" })).toThrow(InvalidTrackerConfigError)
+    expect(() => resolveTrackerLayer("https://example.com" as unknown as TrackerOption)).toThrow(
+      /an HTTP tracker configuration or a Layer/
+    )
+    expect(() => resolveTrackerLayer(null as unknown as TrackerOption)).toThrow(InvalidTrackerConfigError)
+  })
+})
+
+describe("Cloudflare Workers compatibility", () => {
+  it("bundles for a neutral platform: no Node built-ins in the tracker modules", async () => {
+    const entry = fileURLToPath(new URL("../../src/tracker/TrackerOption.ts", import.meta.url))
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: "neutral",
+      format: "esm",
+      mainFields: ["module", "main"],
+      conditions: ["workerd", "worker", "browser"],
+      logLevel: "silent"
+    })
+    expect(result.errors).toEqual([])
+    const code = result.outputFiles[0]!.text
+    expect(code).not.toMatch(/from\s+["']node:|require\(["']node:/)
+    expect(code).toContain("retry-after")
+  })
+})
