@@ -6,6 +6,7 @@ export { CodemodInputError } from "./errors.js"
 export { runCodemod, ExitCode, type CodemodMode, type CodemodOutcome, type CodemodRunOptions } from "./run.js"
 export {
   planCodemod,
+  typeCheckPlan,
   defaultImportFrom,
   runtimeFilePath,
   trackingFilePath,

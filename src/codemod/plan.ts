@@ -1,7 +1,9 @@
 import { readdir, readFile, stat } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
+import { rewriteConfigFlow, type SourceText } from "./configFlow.js"
 import { CodemodInputError } from "./errors.js"
-import { defaultWrappedServiceKeys } from "./knownLayers.js"
+import { defaultJobsEventMap } from "../instrument/defaultJobsEventMap.js"
+import type { EventMap } from "../instrument/EventMap.js"
 import { rewriteRuntime, type UntouchedLayer, type WrappedLayer } from "./runtimeFile.js"
 import { trackingModuleText } from "./scaffold.js"
 import { detectStyle } from "./style.js"
@@ -17,8 +19,11 @@ export interface CodemodOptions {
   readonly packageDir: string
   /** The module specifier of this library in the generated imports. Default `durable-effect-tracking`. */
   readonly importFrom?: string
-  /** Tag keys of the services the event map covers: only layers providing one are wrapped. */
-  readonly mappedServiceKeys?: ReadonlySet<string>
+  /**
+   * The event map the package will use: only layers providing a service it has entries for
+   * are wrapped. Default: the library's default map.
+   */
+  readonly eventMap?: EventMap
   /** Type-check the rewritten files with the package's tsconfig. Default true. */
   readonly typeCheck?: boolean
   /** Progress of the slow phases (loading, type-checking), one line each. */
@@ -83,7 +88,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   const runtime = rewriteRuntime(toPosix(runtimeFilePath), runtimeText, {
     importFrom,
     trackingModule: trackingModule.startsWith(".") ? trackingModule : `./${trackingModule}`,
-    mappedServiceKeys: options.mappedServiceKeys ?? defaultWrappedServiceKeys
+    mappedServiceKeys: new Set(Object.keys((options.eventMap ?? defaultJobsEventMap).services))
   })
   const nothing = { files: [], wrapped: [], untouched: [], changes: [], todo: [], diagnostics: undefined, tsConfig: undefined }
   if (runtime.status !== "rewrite") {
@@ -112,14 +117,15 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     changes.push(`${display(trackingPath)} exists and was left as is`)
   }
 
-  let diagnostics: Array<TypeDiagnostic> | undefined
-  const tsConfigPath = findTsConfig(packageDir)
-  if (options.typeCheck !== false) {
-    progress(`type-checking ${files.length} file${files.length === 1 ? "" : "s"} with ${tsConfigPath === undefined ? "default options" : toPosix(relative(process.cwd(), tsConfigPath))}`)
-    diagnostics = typeCheckFiles(packageDir, tsConfigPath, files.map((file) => ({ path: file.path, text: file.after })))
+  const flow = rewriteConfigFlow(await configFlowSources(packageDir, display), importFrom)
+  for (const file of flow.files) {
+    const path = join(packageDir, file.path)
+    files.push({ path, relativePath: file.path, before: await readFile(path, "utf8"), after: file.text })
   }
+  changes.push(...flow.changes)
+  todo.push(...flow.todo)
 
-  return {
+  const plan: CodemodPlan = {
     packageDir,
     status: "changes",
     reason: undefined,
@@ -128,28 +134,52 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     untouched: runtime.untouched,
     changes,
     todo,
-    diagnostics,
-    tsConfig: tsConfigPath === undefined ? undefined : toPosix(relative(packageDir, tsConfigPath))
+    diagnostics: undefined,
+    tsConfig: undefined
   }
+  return options.typeCheck === false ? plan : typeCheckPlan(plan, progress)
+}
+
+/** The plan with the type errors of its rewritten files, checked with the package's tsconfig. */
+export const typeCheckPlan = (plan: CodemodPlan, progress: (line: string) => void = () => undefined): CodemodPlan => {
+  if (plan.files.length === 0) return plan
+  const { packageDir, files } = plan
+  const tsConfigPath = findTsConfig(packageDir)
+  const tsConfig = tsConfigPath === undefined ? undefined : toPosix(relative(packageDir, tsConfigPath))
+  progress(`type-checking ${files.length} file${files.length === 1 ? "" : "s"} with ${tsConfig ?? "default compiler options"}`)
+  const diagnostics = typeCheckFiles(packageDir, tsConfigPath, files.map((file) => ({ path: file.path, text: file.after })))
+  return { ...plan, diagnostics, tsConfig }
+}
+
+/** The package's sources that may take part in passing the tracker option on (runtime.ts aside). */
+const configFlowSources = async (packageDir: string, display: (path: string) => string): Promise<Array<SourceText>> => {
+  const sources: Array<SourceText> = []
+  for (const path of await sourceFiles(join(packageDir, "src"))) {
+    if (display(path) === toPosix(runtimeFilePath)) continue
+    const text = await readFile(path, "utf8")
+    if (/createJobsRuntime\(|JobsEngineConfig|createDurableJobs/.test(text)) sources.push({ path: display(path), text })
+  }
+  return sources
+}
+
+const sourceFiles = async (dir: string): Promise<Array<string>> => {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  const found: Array<string> = []
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory() && entry.name !== "node_modules" && !entry.name.startsWith(".")) found.push(...(await sourceFiles(path)))
+    else if (entry.isFile() && /\.(m|c)?tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts")) found.push(path)
+  }
+  return found
 }
 
 /** A tracker layer the package builds for itself, anywhere under `src/`. */
 const trackerLayerElsewhere = async (sourceDir: string, display: (path: string) => string): Promise<string | undefined> => {
   const pattern = /Layer\.(succeed|effect|scoped|sync)\(\s*EventTracker\b/
-  const walk = async (dir: string): Promise<string | undefined> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
-    for (const entry of entries) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory() && entry.name !== "node_modules" && !entry.name.startsWith(".")) {
-        const found = await walk(path)
-        if (found !== undefined) return found
-      } else if (entry.isFile() && /\.(m|c)?tsx?$/.test(entry.name)) {
-        const text = await readFile(path, "utf8")
-        const match = pattern.exec(text)
-        if (match !== null) return `${display(path)} builds an EventTracker layer on line ${text.slice(0, match.index).split("\n").length}`
-      }
-    }
-    return undefined
+  for (const path of await sourceFiles(sourceDir)) {
+    const text = await readFile(path, "utf8")
+    const match = pattern.exec(text)
+    if (match !== null) return `${display(path)} builds an EventTracker layer on line ${text.slice(0, match.index).split("\n").length}`
   }
-  return walk(sourceDir)
+  return undefined
 }

@@ -1,5 +1,5 @@
 import { uncommittedFiles } from "./git.js"
-import { planCodemod, type CodemodOptions, type CodemodPlan } from "./plan.js"
+import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
 import { assertWritable, writeFilesAtomically } from "./writeFiles.js"
 
 /**
@@ -41,8 +41,9 @@ export interface CodemodOutcome {
 export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOutcome> => {
   const mode = options.mode ?? "write"
   const force = options.force === true
-  const plan = await planCodemod({ ...options, typeCheck: mode !== "check" && options.typeCheck !== false })
-  const outcome = (exitCode: number, written: ReadonlyArray<string> = [], refused?: string): CodemodOutcome => ({
+  const progress = options.onProgress ?? (() => undefined)
+  const analysed = await planCodemod({ ...options, typeCheck: false })
+  const outcome = (plan: CodemodPlan, exitCode: number, written: ReadonlyArray<string> = [], refused?: string): CodemodOutcome => ({
     mode,
     plan,
     written,
@@ -50,27 +51,32 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     exitCode
   })
 
-  if (plan.status === "tracked-by-hand") return outcome(ExitCode.trackedByHand)
-  if (plan.status === "already-wired" || plan.files.length === 0) return outcome(ExitCode.ok)
-  if (mode === "check") return outcome(ExitCode.wouldChange)
+  if (analysed.status === "tracked-by-hand") return outcome(analysed, ExitCode.trackedByHand)
+  if (analysed.status === "already-wired" || analysed.files.length === 0) return outcome(analysed, ExitCode.ok)
+  if (mode === "check") return outcome(analysed, ExitCode.wouldChange)
 
-  const typeErrors = plan.diagnostics ?? []
-  if (mode === "dry-run") return outcome(ExitCode.ok)
-
-  if (typeErrors.length > 0 && !force) {
-    return outcome(ExitCode.error, [], `the rewritten files do not type-check (${typeErrors.length} error${typeErrors.length === 1 ? "" : "s"}); nothing written (--force writes anyway)`)
-  }
-  if (!force) {
-    const dirty = await uncommittedFiles(
-      plan.packageDir,
-      plan.files.filter((file) => file.before !== undefined).map((file) => file.path)
-    )
-    if (dirty !== undefined && dirty.length > 0) {
-      return outcome(ExitCode.error, [], `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--force skips this check)`)
+  // Cheap refusals before the slow type-check.
+  if (mode === "write") {
+    const display = (path: string) => analysed.files.find((file) => file.path === path)?.relativePath ?? path
+    await assertWritable(analysed.files, display)
+    if (!force) {
+      const dirty = await uncommittedFiles(
+        analysed.packageDir,
+        analysed.files.filter((file) => file.before !== undefined).map((file) => file.path)
+      )
+      if (dirty !== undefined && dirty.length > 0) {
+        return outcome(analysed, ExitCode.error, [], `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--force skips this check)`)
+      }
     }
   }
+
+  const plan = options.typeCheck === false ? analysed : typeCheckPlan(analysed, progress)
+  if (mode === "dry-run") return outcome(plan, ExitCode.ok)
+  const typeErrors = plan.diagnostics ?? []
+  if (typeErrors.length > 0 && !force) {
+    return outcome(plan, ExitCode.error, [], `the rewritten files do not type-check (${typeErrors.length} error${typeErrors.length === 1 ? "" : "s"}); nothing written (--force writes anyway)`)
+  }
   const display = (path: string) => plan.files.find((file) => file.path === path)?.relativePath ?? path
-  await assertWritable(plan.files, display)
   await writeFilesAtomically(plan.files, display)
-  return outcome(ExitCode.ok, plan.files.map((file) => file.relativePath))
+  return outcome(plan, ExitCode.ok, plan.files.map((file) => file.relativePath))
 }

@@ -41,7 +41,13 @@ export const typeCheckFiles = (
             noEmit: true
           }
         })
-      : new Project({ tsConfigFilePath: tsConfigPath, skipAddingFilesFromTsConfig: true })
+      : new Project({
+          tsConfigFilePath: tsConfigPath,
+          skipAddingFilesFromTsConfig: true,
+          // ts-morph's compiler may be newer than the package's: options it merely deprecates
+          // still work, and are the package's business, not the rewrite's.
+          compilerOptions: { ignoreDeprecations: "6.0" }
+        })
   const sourceFiles = files.map((file) => project.createSourceFile(file.path, file.text, { overwrite: true }))
   // Ambient declarations the tsconfig includes (a globals.d.ts, say) are part of the program.
   if (tsConfigPath !== undefined) {
@@ -51,7 +57,8 @@ export const typeCheckFiles = (
   return sourceFiles.flatMap((sourceFile) =>
     sourceFile
       .getPreEmitDiagnostics()
-      .filter((diagnostic) => diagnostic.getCategory() === DiagnosticCategory.Error)
+      // Errors in the code only: option diagnostics concern the tsconfig, which the codemod leaves alone.
+      .filter((diagnostic) => diagnostic.getCategory() === DiagnosticCategory.Error && diagnostic.getSourceFile() !== undefined)
       .map((diagnostic) => {
         const start = diagnostic.getStart()
         const position = start === undefined ? { line: 0, character: 0 } : sourceFile.compilerNode.getLineAndCharacterOfPosition(start)

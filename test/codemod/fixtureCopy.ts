@@ -1,0 +1,52 @@
+import { createHash } from "node:crypto"
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
+
+export interface FixtureCopy {
+  /** The copied jobs package: what the codemod is pointed at. */
+  readonly packageDir: string
+  readonly root: string
+  readonly remove: () => void
+}
+
+/**
+ * A copy of the jobs fixture (with its core next to it) in the OS temp directory, set up the
+ * way a user's package would be: `durable-effect-tracking` resolves (to this repository's
+ * source, through a tsconfig path) and so do `effect` and the other packages (a node_modules
+ * link to this repository's).
+ */
+export const copyFixture = (): FixtureCopy => {
+  const root = mkdtempSync(join(tmpdir(), "det-codemod-"))
+  cpSync(join(repoRoot, "test/fixtures/jobs"), join(root, "jobs"), { recursive: true })
+  cpSync(join(repoRoot, "test/fixtures/core"), join(root, "core"), { recursive: true })
+  symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir")
+  const packageDir = join(root, "jobs")
+  const tsconfigPath = join(packageDir, "tsconfig.json")
+  const tsconfig = JSON.parse(readFileSync(tsconfigPath, "utf8"))
+  tsconfig.compilerOptions.paths = {
+    ...tsconfig.compilerOptions.paths,
+    "durable-effect-tracking": [join(repoRoot, "src/index.ts")]
+  }
+  writeFileSync(tsconfigPath, JSON.stringify(tsconfig, null, 2) + "\n")
+  return { packageDir, root, remove: () => rmSync(root, { recursive: true, force: true }) }
+}
+
+/** A digest of every file under a directory (paths, contents and modes), to prove nothing changed. */
+export const hashTree = (dir: string): string => {
+  const hash = createHash("sha256")
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const path = join(current, name)
+      const info = statSync(path, { throwIfNoEntry: false })
+      if (name === "node_modules" || info === undefined) continue
+      if (info.isDirectory()) walk(path)
+      else hash.update(`${relative(dir, path)}\0${info.mode}\0`).update(readFileSync(path)).update("\0")
+    }
+  }
+  walk(dir)
+  return hash.digest("hex")
+}
