@@ -7,6 +7,7 @@ import { createHttpBatchTracker, HttpBatchTrackerLayer } from "../../src/tracker
 import {
   type HttpBatchTrackerConfig,
   HttpBatchTrackerDefaults,
+  type HttpFetch,
   InvalidTrackerConfigError,
   resolveHttpBatchTrackerConfig
 } from "../../src/tracker/HttpBatchTrackerConfig.js"
@@ -136,6 +137,11 @@ describe("resolveTrackerLayer", () => {
 })
 
 describe("Cloudflare Workers compatibility", () => {
+  it("accepts the platform fetch as the fetch option (type-checked)", () => {
+    const platformFetch: HttpFetch = globalThis.fetch
+    expect(() => createHttpBatchTracker({ ...valid, fetch: platformFetch })).not.toThrow()
+  })
+
   it("bundles for a neutral platform: no Node built-ins in the tracker modules", async () => {
     const entry = fileURLToPath(new URL("../../src/tracker/TrackerOption.ts", import.meta.url))
     const result = await build({
