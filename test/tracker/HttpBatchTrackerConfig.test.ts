@@ -1,6 +1,4 @@
-import { build } from "esbuild"
 import { Effect, Layer } from "effect"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { EventTracker, emitEvent, getPendingEvents } from "../../src/tracker/EventTracker.js"
 import { createHttpBatchTracker, HttpBatchTrackerLayer } from "../../src/tracker/HttpBatchTracker.js"
@@ -136,27 +134,9 @@ describe("resolveTrackerLayer", () => {
   })
 })
 
-describe("Cloudflare Workers compatibility", () => {
+describe("the fetch option", () => {
   it("accepts the platform fetch as the fetch option (type-checked)", () => {
     const platformFetch: HttpFetch = globalThis.fetch
     expect(() => createHttpBatchTracker({ ...valid, fetch: platformFetch })).not.toThrow()
-  })
-
-  it("bundles for a neutral platform: no Node built-ins in the tracker modules", async () => {
-    const entry = fileURLToPath(new URL("../../src/tracker/TrackerOption.ts", import.meta.url))
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      platform: "neutral",
-      format: "esm",
-      mainFields: ["module", "main"],
-      conditions: ["workerd", "worker", "browser"],
-      logLevel: "silent"
-    })
-    expect(result.errors).toEqual([])
-    const code = result.outputFiles[0]!.text
-    expect(code).not.toMatch(/from\s+["']node:|require\(["']node:/)
-    expect(code).toContain("retry-after")
   })
 })
