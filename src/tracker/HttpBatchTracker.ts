@@ -145,8 +145,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
     inFlight = undefined
     if (batch === undefined) return
     const rest = batch.events.slice(batch.settled)
-    // Extension point for a durable outbox: this is where undelivered events would also be
-    // written to storage, to be read back at the start of a flush after an eviction.
+    // Outbox seam (planned): undelivered events would also be saved to durable storage here.
     const kept = ring.unshiftAll(rest)
     counters.requeued += kept
     counters.dropped.overflow += rest.length - kept
@@ -261,6 +260,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
   const runFlush = (deadline: number): Effect.Effect<void> =>
     Effect.gen(function* () {
       counters.flushes++
+      // Outbox seam (planned): events an evicted instance saved would be put in front here.
       const budget = { remaining: ring.size }
       while (budget.remaining > 0) {
         const batch = yield* Effect.sync(() => (inFlight = takeBatch(budget)))

@@ -45,9 +45,12 @@ export interface HttpBatchTrackerConfig {
   readonly maxBatchBytes?: number
   /** Extra request headers, e.g. authorization. Never logged, never in errors or stats. */
   readonly headers?: Readonly<Record<string, string>>
-  /** Timeout of one request, body cancellation included. Default 5000 ms. */
+  /** Timeout of one request (it is aborted). Default 3000 ms. */
   readonly timeoutMs?: number
-  /** Bound on one `flush()` call, retries and waits included. Default 10 000 ms. */
+  /**
+   * Bound on one `flush()` call, retries and waits included. A jobs runtime awaits its flushes,
+   * so this is the most tracking can add to a call when the collector is down. Default 5000 ms.
+   */
   readonly flushTimeoutMs?: number
   readonly retry?: HttpBatchTrackerRetryConfig
   /** The `fetch` to use. Default: the global `fetch`, looked up at send time. */
@@ -73,8 +76,8 @@ export const HttpBatchTrackerDefaults = {
   batchSize: 100,
   maxBufferSize: 10_000,
   maxBatchBytes: 1_048_576,
-  timeoutMs: 5_000,
-  flushTimeoutMs: 10_000,
+  timeoutMs: 3_000,
+  flushTimeoutMs: 5_000,
   retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 }
 } as const
 

@@ -33,8 +33,8 @@ describe("HTTP tracker configuration", () => {
       maxBufferSize: 10_000,
       maxBatchBytes: 1_048_576,
       headers: {},
-      timeoutMs: 5_000,
-      flushTimeoutMs: 10_000,
+      timeoutMs: 3_000,
+      flushTimeoutMs: 5_000,
       retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 },
       fetch: undefined
     })
