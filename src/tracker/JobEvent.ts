@@ -50,7 +50,7 @@ export const JobCompleted = event("job.completed", { durationMs: Schema.optional
 export const JobFailed = event("job.failed", failureFields)
 export const JobTerminated = event("job.terminated", {
   reason: Schema.optional(Schema.String),
-  source: Schema.optional(Schema.Literal("client", "job", "retryExhausted", "cleanup"))
+  source: Schema.optional(Schema.Literal("client", "job", "retryExhausted"))
 })
 
 // execution

@@ -1,0 +1,49 @@
+import { Context, Effect, Layer } from "effect"
+import { createTestRuntime } from "@durable-effect/core"
+import { describe, expect, it } from "vitest"
+import { describeCoverage } from "../../src/instrument/coverage.js"
+import { defaultJobsEventMap } from "../../src/instrument/defaultJobsEventMap.js"
+import { eventMapProblems } from "../../src/instrument/EventMap.js"
+import { isTrackedService } from "../../src/instrument/trackService.js"
+import { EventTracker } from "../../src/tracker/EventTracker.js"
+import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
+import { trackedDispatcherLayer } from "./jobs/harness.js"
+import { heartbeat } from "./jobs/scenarios.js"
+
+describe("defaultJobsEventMap", () => {
+  it("is a sound map that produces all 20 event types", () => {
+    expect(eventMapProblems(defaultJobsEventMap)).toEqual([])
+    const coverage = describeCoverage(defaultJobsEventMap)
+    expect([coverage.produced, coverage.total, coverage.missing]).toEqual([20, 20, []])
+    const sources = Object.fromEntries(coverage.events.map((event) => [event.type, event.sources]))
+    // The integration points of the seed design.
+    expect(sources["job.created"]).toEqual(["MetadataService.initialize"])
+    expect(sources["job.terminated"]).toEqual(["CleanupService.terminate", "ContinuousHandler.handle", "TaskHandler.handle"])
+    expect(sources["alarm.fired"]).toEqual(["Dispatcher.handleAlarm"])
+    expect(sources["alarm.scheduled"]).toEqual(["AlarmService.schedule"])
+    expect(sources["retry.exhausted"]).toEqual(["RetryExecutor.executeWithRetry"])
+    expect(sources["debounce.flush.triggered"]).toEqual(["JobExecutionService.execute"])
+  })
+
+  // Every service the fixture's composition provides, as one build sees it.
+  const servicesOf = (tracker: Layer.Layer<EventTracker> | undefined) => {
+    const { layer } = createTestRuntime()
+    const dispatcher = trackedDispatcherLayer(layer, tracker ?? Layer.empty as never, { heartbeat })
+    return Effect.runPromise(Effect.scoped(Effect.map(Layer.build(dispatcher), (context) => [...(context as Context.Context<unknown>).unsafeMap.entries()])))
+  }
+
+  it("hands out the very same services with no tracker and with the no-op tracker", async () => {
+    for (const tracker of [undefined, NoopTrackerLayer]) {
+      const services = await servicesOf(tracker)
+      expect(services.length).toBeGreaterThan(10)
+      expect(services.filter(([, service]) => isTrackedService(service))).toEqual([])
+    }
+  })
+
+  it("wraps exactly the services the map names when a tracker is on", async () => {
+    const services = await servicesOf(Layer.succeed(EventTracker, createInMemoryTracker().tracker))
+    const tracked = services.filter(([, service]) => isTrackedService(service)).map(([key]) => key).sort()
+    expect(tracked).toEqual(Object.keys(defaultJobsEventMap.services).sort())
+  })
+})

@@ -1,0 +1,102 @@
+import { Effect, Layer } from "effect"
+import { createTestRuntime } from "@durable-effect/core"
+import { describe, expect, it } from "vitest"
+import { createJobsRuntimeFromLayer } from "../../fixtures/jobs/src/runtime/runtime.js"
+import { createJobRegistry } from "../../fixtures/jobs/src/registry/index.js"
+import type { AnyUnregisteredDefinition } from "../../fixtures/jobs/src/registry/types.js"
+import type { JobRequest } from "../../fixtures/jobs/src/runtime/types.js"
+import { EventTracker, type EventTrackerService } from "../../../src/tracker/EventTracker.js"
+import { createInMemoryTracker } from "../../../src/tracker/InMemoryTracker.js"
+import { NoopTrackerLayer } from "../../../src/tracker/NoopTracker.js"
+import { runtimeOver, trackedDispatcherLayer } from "./harness.js"
+import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
+
+// A scenario is a list of steps; each step is a request or an alarm.
+type Step = JobRequest | "alarm"
+interface Scenario {
+  readonly name: string
+  readonly definitions: Readonly<Record<string, AnyUnregisteredDefinition>>
+  readonly steps: ReadonlyArray<Step>
+}
+
+const scenarios: ReadonlyArray<Scenario> = [
+  {
+    name: "continuous",
+    definitions: { heartbeat },
+    steps: [requests.start("heartbeat"), "alarm", "alarm", requests.terminate("heartbeat", "done"), "alarm"]
+  },
+  { name: "retries", definitions: { flaky: flaky() }, steps: [requests.start("flaky"), "alarm", "alarm", "alarm"] },
+  { name: "reschedule", definitions: { flaky: flaky("reschedule") }, steps: [requests.start("flaky"), "alarm", "alarm", "alarm"] },
+  { name: "ctx.terminate", definitions: { once: selfTerminating }, steps: [requests.start("once"), "alarm"] },
+  {
+    name: "debounce",
+    definitions: { clicks: clicks(3) },
+    steps: [requests.add("/a"), requests.add("/b"), "alarm", requests.add("/c"), requests.add("/d"), requests.add("/e"), requests.add("/f"), requests.clear()]
+  },
+  { name: "task", definitions: { orders }, steps: [requests.send("now"), requests.send("later"), "alarm", requests.send("now")] },
+  { name: "workerPool", definitions: { mailer }, steps: [requests.enqueue("e1"), requests.enqueue("e2"), "alarm", "alarm", "alarm"] }
+]
+
+// What a caller and the storage can observe of a run: every response (or failure), the storage
+// after each step, and the alarm.
+const observe = async (
+  run: { readonly handle: (r: JobRequest) => Promise<unknown>; readonly handleAlarm: () => Promise<void> },
+  handles: ReturnType<typeof createTestRuntime>["handles"],
+  steps: ReadonlyArray<Step>
+) => {
+  const trace: Array<unknown> = []
+  for (const step of steps) {
+    let outcome: unknown
+    try {
+      if (step === "alarm") {
+        const firedAt = handles.scheduler.fire()
+        outcome = firedAt === undefined ? "no alarm" : (await run.handleAlarm(), `alarm at ${firedAt}`)
+      } else {
+        outcome = await run.handle(step)
+      }
+    } catch (error) {
+      outcome = { failed: String(error) }
+    }
+    trace.push({ outcome, storage: handles.storage.snapshot(), alarm: handles.scheduler.scheduledAt(), now: handles.clock.now() })
+  }
+  return trace
+}
+
+const plainRun = (scenario: Scenario) => {
+  const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
+  return observe(createJobsRuntimeFromLayer(layer, createJobRegistry(scenario.definitions)), handles, scenario.steps)
+}
+
+const trackedRun = (scenario: Scenario, tracker: Layer.Layer<EventTracker>) => {
+  const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
+  return observe(runtimeOver(trackedDispatcherLayer(layer, tracker, scenario.definitions)), handles, scenario.steps)
+}
+
+const hostile = (behaviour: "throws" | "fails" | "dies"): EventTrackerService => {
+  const misbehave = (): Effect.Effect<never> => {
+    if (behaviour === "throws") throw new Error("tracker threw")
+    return behaviour === "fails" ? (Effect.fail("tracker failed") as never) : Effect.die(new Error("tracker died"))
+  }
+  return { emit: misbehave, flush: misbehave, pending: misbehave }
+}
+
+const trackers: ReadonlyArray<[string, () => Layer.Layer<EventTracker>]> = [
+  ["in-memory", () => Layer.succeed(EventTracker, createInMemoryTracker().tracker)],
+  ["no-op", () => NoopTrackerLayer],
+  ["throwing", () => Layer.succeed(EventTracker, hostile("throws"))],
+  ["failing", () => Layer.succeed(EventTracker, hostile("fails"))],
+  ["dying", () => Layer.succeed(EventTracker, hostile("dies"))]
+]
+
+describe("differential: tracking never changes what a job does", () => {
+  for (const scenario of scenarios) {
+    it(`${scenario.name}: same responses, storage, alarms and times with every tracker`, async () => {
+      const expected = await plainRun(scenario)
+      // The scenario does something: it is not a run of failures.
+      expect(expected.some((step) => typeof (step as { outcome: unknown }).outcome === "object" && !("failed" in ((step as { outcome: object }).outcome)))).toBe(true)
+      for (const [, tracker] of trackers) {
+        expect(await trackedRun(scenario, tracker())).toEqual(expected)
+      }
+    })
+  }
+})

@@ -1,0 +1,94 @@
+import { Effect, Layer } from "effect"
+import { createTestRuntime, type RuntimeLayer } from "@durable-effect/core"
+import { createJobRegistry } from "../../fixtures/jobs/src/registry/index.js"
+import type { AnyUnregisteredDefinition } from "../../fixtures/jobs/src/registry/types.js"
+import { JobHandlersLayer, RetryExecutorLayer } from "../../fixtures/jobs/src/handlers/index.js"
+import { Dispatcher, DispatcherLayer } from "../../fixtures/jobs/src/runtime/dispatcher.js"
+import { createJobsRuntimeFromLayer } from "../../fixtures/jobs/src/runtime/runtime.js"
+import type { JobRequest, JobResponse } from "../../fixtures/jobs/src/runtime/types.js"
+import {
+  CleanupServiceLayer,
+  JobExecutionServiceLayer,
+  RegistryServiceLayer,
+  RuntimeServicesLayer
+} from "../../fixtures/jobs/src/services/index.js"
+import type { EventMap } from "../../../src/instrument/EventMap.js"
+import { withTracking } from "../../../src/instrument/withTracking.js"
+// The boundary flush is this library's: it never fails, whatever the tracker does (the jobs
+// core's own flushEvents passes a tracker's failure on to the run).
+import { flushEvents, type EventTracker } from "../../../src/tracker/EventTracker.js"
+import { createInMemoryTrackerLayer } from "../../../src/tracker/InMemoryTracker.js"
+import type { JobEvent } from "../../../src/tracker/JobEvent.js"
+
+export interface JobsRuntimeUnderTest {
+  readonly handle: (request: JobRequest) => Promise<JobResponse>
+  readonly handleAlarm: () => Promise<void>
+}
+
+/**
+ * The fixture's composition with every service layer the map names wrapped, composed by
+ * hand (as the codemod will write it), with the tracker under it and a flush per run.
+ */
+export const trackedDispatcherLayer = (
+  coreLayer: RuntimeLayer,
+  trackerLayer: Layer.Layer<EventTracker>,
+  definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
+  options: { readonly eventMap?: EventMap } = {}
+): Layer.Layer<Dispatcher> => {
+  const track = <A, E, R>(layer: Layer.Layer<A, E, R>) => withTracking(layer, options)
+  const trackedCore = Layer.merge(coreLayer, trackerLayer)
+  const registryLayer = RegistryServiceLayer(createJobRegistry(definitions))
+  const servicesLayer = track(RuntimeServicesLayer).pipe(Layer.provideMerge(trackedCore))
+  const cleanupLayer = track(CleanupServiceLayer).pipe(Layer.provideMerge(servicesLayer))
+  const retryLayer = track(RetryExecutorLayer).pipe(Layer.provideMerge(servicesLayer))
+  const executionLayer = track(JobExecutionServiceLayer).pipe(
+    Layer.provideMerge(retryLayer),
+    Layer.provideMerge(cleanupLayer),
+    Layer.provideMerge(trackedCore)
+  )
+  const handlersLayer = track(JobHandlersLayer).pipe(
+    Layer.provideMerge(registryLayer),
+    Layer.provideMerge(servicesLayer),
+    Layer.provideMerge(retryLayer),
+    Layer.provideMerge(executionLayer)
+  )
+  return track(DispatcherLayer).pipe(Layer.provideMerge(handlersLayer))
+}
+
+export const runtimeOver = (layer: Layer.Layer<Dispatcher>): JobsRuntimeUnderTest => {
+  const run = <A, E>(effect: Effect.Effect<A, E, Dispatcher>) =>
+    Effect.runPromise(effect.pipe(Effect.ensuring(flushEvents), Effect.provide(layer)))
+  return {
+    handle: (request) => run(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handle(request))),
+    handleAlarm: () => run(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handleAlarm()))
+  }
+}
+
+/** Fires the pending alarm (moving the test clock to it) and runs the alarm handler. */
+const alarmFirer = (handles: ReturnType<typeof createTestRuntime>["handles"], runtime: JobsRuntimeUnderTest) => async () => {
+  const firedAt = handles.scheduler.fire()
+  if (firedAt === undefined) throw new Error("no alarm is scheduled")
+  await runtime.handleAlarm()
+  return firedAt
+}
+
+/** A tracked jobs runtime on the in-memory core, with the events it emitted. */
+export const trackedJobs = (
+  definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
+  options: { readonly instanceId?: string; readonly eventMap?: EventMap } = {}
+) => {
+  const { layer, handles } = createTestRuntime({ instanceId: options.instanceId ?? "instance-1" })
+  const tracker = createInMemoryTrackerLayer()
+  const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.layer, definitions, options))
+  const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents)
+  const types = async () => (await events()).map((event) => event.type)
+  const clear = () => Effect.runPromise(tracker.handle.clear)
+  return { runtime, handles, fireAlarm: alarmFirer(handles, runtime), events, types, clear }
+}
+
+/** The same definitions on the fixture's own, untracked runtime. */
+export const plainJobs = (definitions: Readonly<Record<string, AnyUnregisteredDefinition>>, options: { readonly instanceId?: string } = {}) => {
+  const { layer, handles } = createTestRuntime({ instanceId: options.instanceId ?? "instance-1" })
+  const runtime = createJobsRuntimeFromLayer(layer, createJobRegistry(definitions))
+  return { runtime, handles, fireAlarm: alarmFirer(handles, runtime) }
+}
