@@ -45,9 +45,12 @@ export const encodeEvent = (
   event: unknown,
   enrichment: { readonly env: string; readonly serviceKey: string }
 ): EncodedEvent | undefined => {
-  if (typeof event !== "object" || event === null || Array.isArray(event)) return undefined
   try {
-    const json = JSON.stringify({ ...event, env: enrichment.env, serviceKey: enrichment.serviceKey })
+    // What JSON.stringify would serialise at the top level, so the enrichment is not lost to a toJSON.
+    const toJSON: unknown = typeof event === "object" && event !== null ? (event as { toJSON?: unknown }).toJSON : undefined
+    const value: unknown = typeof toJSON === "function" ? toJSON.call(event) : event
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
+    const json = JSON.stringify({ ...value, env: enrichment.env, serviceKey: enrichment.serviceKey })
     return typeof json === "string" ? { json, bytes: utf8Length(json) } : undefined
   } catch {
     // Circular structures, BigInts, throwing getters or toJSON: the event cannot be sent.

@@ -312,6 +312,24 @@ describe("HttpBatchTracker: a misbehaving fetch", () => {
     })
   }
 
+  it("emit does no serialisation: an event's toJSON runs only when a batch is sent", async () => {
+    let serialised = 0
+    const t = createHttpBatchTracker<unknown>({ endpoint: collector.url, env: "test", serviceKey: "s" })
+    const [event] = jobEvents(1)
+    const counting = {
+      toJSON: () => {
+        serialised++
+        return event
+      }
+    }
+    await Effect.runPromise(Effect.forEach(Array.from({ length: 50 }), () => t.emit(counting)))
+    expect(serialised).toBe(0)
+    await Effect.runPromise(t.flush())
+    expect(serialised).toBe(50)
+    // Still enriched (decoding as the wire schema requires env and serviceKey).
+    expect(deliveredIds(collector)).toEqual(Array.from({ length: 50 }, () => event!.eventId))
+  })
+
   it("emit never calls fetch", async () => {
     let calls = 0
     const t = tracker({
