@@ -268,8 +268,10 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   edits.push(
     insertAt(
       openBrace.getEnd(),
-      `${style.newline}${statementIndent}// The tracker sits under every layer: withTracking reads it while a layer is built.` +
-        `${style.newline}${statementIndent}const ${trackedCore} = ${layerNamespace}.merge(${coreName}, resolveTrackerLayer(${trackerParameter}))${semi(style)}` +
+      `${style.newline}${statementIndent}// The tracker goes under every layer, as withTracking reads it while a layer is built. Without` +
+        `${style.newline}${statementIndent}// the option, a tracker the core layer may carry is kept: nothing changes.` +
+        `${style.newline}${statementIndent}const ${trackedCore} =` +
+        `${style.newline}${statementIndent}${style.indent}${trackerParameter} === undefined ? ${coreName} : ${layerNamespace}.merge(${coreName}, resolveTrackerLayer(${trackerParameter}))${semi(style)}` +
         `${style.newline}`
     )
   )
@@ -315,12 +317,15 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
 
   // Every run flushes before it ends, on success and on failure: the layers, the tracker's
   // buffer included, are rebuilt by the next run.
-  const flush = flushEdits(file, text, imports, style)
+  const flush = flushEdits(file, text, imports)
   edits.push(...flush.edits)
-  if (flush.edits.length === 0) {
+  if (flush.runSites === 0) {
     todo.push("no `Effect.runPromise(effect.pipe(Effect.provide(layer)))` found: make every run end with `Effect.ensuring(flushEvents)` inside the provided layer")
   } else {
-    changes.push(`every run flushes the tracker when it ends (${flush.edits.length} run site${flush.edits.length === 1 ? "" : "s"})`)
+    changes.push(`every run flushes the tracker when it ends (${flush.runSites} run site${flush.runSites === 1 ? "" : "s"})`)
+  }
+  for (const call of flush.flushOnlyRuns) {
+    changes.push(`${call} runs Effect.void instead: the run's own flush at its end does the flushing, once`)
   }
 
   // Imports go after the last import, in the file's style.
@@ -427,8 +432,12 @@ const flushEdits = (
   file: SourceFile,
   text: string,
   imports: Map<string, ImportedBinding>,
-  style: CodeStyle
-): { readonly edits: Array<TextEdit>; readonly needsImport: boolean } => {
+): {
+  readonly edits: Array<TextEdit>
+  readonly runSites: number
+  readonly flushOnlyRuns: ReadonlyArray<string>
+  readonly needsImport: boolean
+} => {
   const effectNames = new Set(
     [...imports.values()]
       .filter((binding) => (binding.module === "effect" && binding.imported === "Effect") || (binding.module === "effect/Effect" && binding.imported === "*"))
@@ -446,6 +455,8 @@ const flushEdits = (
     )
   }
   const edits: Array<TextEdit> = []
+  const flushOnlyRuns: Array<string> = []
+  let runSites = 0
   for (const run of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"])) continue
     const program = run.getArguments()[0]
@@ -454,7 +465,9 @@ const flushEdits = (
     const ensuring = `${effectNamespace}.ensuring(${flushName})`
     const callee = program.getExpression()
     // A run of the flush itself needs no second flush.
-    const isFlush = (node: Node) => Node.isIdentifier(node) && node.getText() === flushName
+    const isFlush = (node: Node) =>
+      (Node.isIdentifier(node) && node.getText() === flushName) ||
+      (Node.isPropertyAccessExpression(node) && node.getName() === "flushEvents")
     if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
       if (isFlush(callee.getExpression())) continue
       const operations = program.getArguments()
@@ -469,10 +482,33 @@ const flushEdits = (
       const effect = program.getArguments()[0]!
       if (isFlush(effect)) continue
       edits.push({ start: effect.getStart(), end: effect.getEnd(), text: `${effectNamespace}.ensuring(${effect.getText()}, ${flushName})` })
+    } else {
+      continue
+    }
+    runSites++
+    // A helper that runs effects now flushes at the end of each: a run of the flush alone
+    // through it (`runEffect(flushEvents)`) would flush twice, so it runs nothing instead.
+    const helper = enclosingHelperName(run)
+    if (helper === undefined) continue
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const [argument, ...others] = call.getArguments()
+      if (call.getExpression().getText() !== helper || argument === undefined || others.length > 0 || !isFlush(argument)) continue
+      edits.push({ start: argument.getStart(), end: argument.getEnd(), text: `${effectNamespace}.void` })
+      flushOnlyRuns.push(`${call.getText()} (line ${call.getStartLineNumber()})`)
     }
   }
-  void style
-  return { edits, needsImport: flushBinding === undefined && edits.length > 0 }
+  return { edits, runSites, flushOnlyRuns, needsImport: flushBinding === undefined && runSites > 0 }
+}
+
+/** The name of the function (declared, or a const arrow/function expression) a node sits in. */
+const enclosingHelperName = (node: Node): string | undefined => {
+  const fn = node.getFirstAncestor(
+    (ancestor) => Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isFunctionDeclaration(ancestor)
+  )
+  if (fn === undefined) return undefined
+  if (Node.isFunctionDeclaration(fn)) return fn.getName()
+  const parent = fn.getParent()
+  return parent !== undefined && Node.isVariableDeclaration(parent) ? parent.getName() : undefined
 }
 
 /** The indentation of the block's statements, or one step in from the brace of an empty block. */

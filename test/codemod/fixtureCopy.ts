@@ -27,6 +27,9 @@ export const copyFixture = (): FixtureCopy => {
   const packageDir = join(root, "jobs")
   const tsconfigPath = join(packageDir, "tsconfig.json")
   const tsconfig = JSON.parse(readFileSync(tsconfigPath, "utf8"))
+  // A Worker package compiles with the Workers globals (URL, AbortSignal, fetch) that this
+  // library's source uses; the fixture compiles without any, so the copy gets the DOM ones.
+  tsconfig.compilerOptions.lib = [...(tsconfig.compilerOptions.lib ?? ["ES2022"]), "DOM"]
   tsconfig.compilerOptions.paths = {
     ...tsconfig.compilerOptions.paths,
     "durable-effect-tracking": [join(repoRoot, "src/index.ts")]

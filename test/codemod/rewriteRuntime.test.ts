@@ -60,7 +60,7 @@ describe("rewriteRuntime: input/output pairs", () => {
       const style = detectStyle(input)
       const inserted = changedLines(input, rewritten(rewrite(pair.name)).text)
       expect(inserted.length).toBeGreaterThan(0)
-      const wholeStatements = inserted.filter((line) => /^\s*(import |const trackedCoreLayer )/.test(line))
+      const wholeStatements = inserted.filter((line) => /^\s*(import |tracker === undefined \? )/.test(line))
       expect(wholeStatements).toHaveLength(3)
       for (const line of wholeStatements) expect(line.endsWith(";")).toBe(style.semicolons)
       for (const line of wholeStatements.filter((line) => line.startsWith("import"))) {
@@ -76,11 +76,12 @@ describe("rewriteRuntime: input/output pairs", () => {
     let text = rewritten(rewrite("standard")).text
     text = text.replace(/withTracking\((\w+), \{ eventMap: trackingEventMap \}\)/g, "$1")
     text = text.replace(/trackedCoreLayer/g, "coreLayer")
-    text = text.replace(/\n  \/\/ The tracker sits under every layer:.*\n  const coreLayer = .*\n/, "")
+    text = text.replace(/\n  \/\/ The tracker goes under every layer.*\n  \/\/ the option, .*\n  const coreLayer =\n    tracker === undefined .*\n/, "")
     text = text.replace(/\nimport \{ resolveTrackerLayer.*\nimport \{ trackingEventMap \}.*/, "")
     text = text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption/, "")
     text = text.replace(/, tracker\?: TrackerOption/, "").replace(/, options\?: \{ readonly tracker\?: TrackerOption \}/, "")
     text = text.replace(/, config\.tracker/, "").replace(/, options\?\.tracker/, "").replace(/Effect\.ensuring\(flushEvents\), /, "")
+    text = text.replace("runEffect(Effect.void)", "runEffect(flushEvents)")
     expect(text).toBe(input)
   })
 

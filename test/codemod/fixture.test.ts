@@ -1,0 +1,172 @@
+import { execFile } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { promisify } from "node:util"
+import { Effect, Layer } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
+import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
+import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+
+const exec = promisify(execFile)
+
+interface ChildResult {
+  readonly code: number
+  readonly output: string
+}
+
+const runNode = (args: ReadonlyArray<string>, cwd: string): Promise<ChildResult> =>
+  exec(process.execPath, [...args], {
+    cwd,
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof error.code === "number" ? error.code : 1,
+      output: `${error.stdout ?? ""}${error.stderr ?? ""}`
+    })
+  )
+
+/** A tracker that records events and flushes, in order, across the runtime's per-call layer builds. */
+const recordingTracker = () => {
+  const log: Array<{ readonly flush: true } | { readonly event: { readonly type: string } & Record<string, unknown> }> = []
+  const tracker: EventTrackerService = {
+    emit: (event) => Effect.sync(() => void log.push({ event: event as { type: string } })),
+    flush: () => Effect.sync(() => void log.push({ flush: true })),
+    pending: () => Effect.succeed(0)
+  }
+  return { layer: Layer.succeed(EventTracker, tracker), log }
+}
+
+// The rewritten runtime has a third parameter the fixture's own types do not know of.
+interface RewrittenRuntimeModule {
+  readonly createJobsRuntimeFromLayer: (
+    coreLayer: unknown,
+    registry: unknown,
+    options?: { readonly tracker?: unknown }
+  ) => { handle(request: unknown): Promise<unknown>; handleAlarm(): Promise<void>; flush(): Promise<void> }
+}
+
+describe("the codemod on a copy of the jobs fixture", () => {
+  let copy: FixtureCopy
+  let outcome: CodemodOutcome
+  let typeCheck: Promise<ChildResult>
+  let fixtureTests: Promise<ChildResult>
+
+  beforeAll(async () => {
+    copy = copyFixture()
+    outcome = await runCodemod({ packageDir: copy.packageDir })
+    // The two slow checks run side by side while the other tests go on.
+    typeCheck = runNode([join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")], copy.root)
+    writeFileSync(
+      join(copy.root, "vitest.config.mjs"),
+      [
+        `import { defineConfig } from "vitest/config"`,
+        `export default defineConfig({`,
+        `  resolve: { alias: [`,
+        `    { find: /^@durable-effect\\/core$/, replacement: ${JSON.stringify(join(copy.root, "core/index.ts"))} },`,
+        `    { find: /^durable-effect-tracking$/, replacement: ${JSON.stringify(join(repoRoot, "src/index.ts"))} }`,
+        `  ] },`,
+        `  test: { include: ["jobs/test/**/*.test.ts"], testTimeout: 30000 }`,
+        `})`,
+        ``
+      ].join("\n")
+    )
+    fixtureTests = runNode(
+      [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", join(copy.root, "vitest.config.mjs"), "--root", copy.root],
+      copy.root
+    )
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.allSettled([typeCheck, fixtureTests])
+    copy?.remove()
+  })
+
+  it("rewrites the runtime, engine and factory, scaffolds src/tracking.ts, and type-checks clean", () => {
+    expect(outcome.exitCode).toBe(0)
+    expect(outcome.plan.diagnostics).toEqual([])
+    expect([...outcome.written].sort()).toEqual(["src/engine/engine.ts", "src/factory.ts", "src/runtime/runtime.ts", "src/tracking.ts"])
+    expect(outcome.plan.wrapped.map((entry) => entry.layer)).toEqual([
+      "RuntimeServicesLayer",
+      "CleanupServiceLayer",
+      "RetryExecutorLayer",
+      "JobExecutionServiceLayer",
+      "JobHandlersLayer",
+      "DispatcherLayer"
+    ])
+    expect(outcome.plan.todo).toEqual([])
+    const runtime = readFileSync(join(copy.packageDir, "src/runtime/runtime.ts"), "utf8")
+    expect(runtime).toContain("tracker === undefined ? coreLayer : Layer.merge(coreLayer, resolveTrackerLayer(tracker))")
+    expect(runtime).toContain("flush: () => runEffect(Effect.void)")
+    expect(runtime).toContain("Effect.runPromise(effect.pipe(Effect.ensuring(flushEvents), Effect.provide(dispatcherLayer)))")
+    expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toContain("export const trackingEventMap = defaultJobsEventMap")
+  })
+
+  it("the rewritten package passes tsc with its own tsconfig", async () => {
+    const result = await typeCheck
+    expect(result.output).toBe("")
+    expect(result.code).toBe(0)
+  }, 120_000)
+
+  it("the fixture's own tests still pass on the rewritten package", async () => {
+    const result = await fixtureTests
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).toMatch(/Tests\s+\d+ passed/)
+    expect(result.output).not.toMatch(/failed/)
+  }, 120_000)
+
+  it("the rewritten runtime emits the default map's events and flushes at the end of every run, on failure too", async () => {
+    const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)
+    const { createJobsRuntimeFromLayer } = (await load("src/runtime/runtime.ts")) as RewrittenRuntimeModule
+    const { createJobRegistry } = await load("src/registry/index.ts")
+    const { Continuous } = await load("src/definitions/index.ts")
+    const { createTestRuntime } = await import("@durable-effect/core")
+    const { Schema } = await import("effect")
+
+    const counter = Continuous.make({
+      stateSchema: Schema.Struct({ count: Schema.Number }),
+      schedule: Continuous.every("1 minute"),
+      execute: (ctx: { updateState: (f: (s: { count: number }) => { count: number }) => void }) =>
+        Effect.sync(() => ctx.updateState((state) => ({ count: state.count + 1 })))
+    })
+    const { layer, handles } = createTestRuntime()
+    const { layer: trackerLayer, log } = recordingTracker()
+    const runtime = createJobsRuntimeFromLayer(layer, createJobRegistry({ counter }), { tracker: trackerLayer })
+
+    await runtime.handle({ type: "continuous", action: "start", name: "counter", id: "c-1", input: { count: 0 } })
+    const startRun = log.splice(0)
+    const types = startRun.flatMap((entry) => ("event" in entry ? [entry.event.type] : []))
+    for (const type of ["job.created", "job.started", "execution.started", "execution.succeeded", "alarm.scheduled"]) {
+      expect(types).toContain(type)
+    }
+    for (const entry of startRun) {
+      if ("event" in entry) expect(entry.event).toMatchObject({ jobType: "continuous", jobName: "counter" })
+    }
+    // The flush closes the run: after every event of it.
+    expect(startRun.at(-1)).toEqual({ flush: true })
+
+    handles.scheduler.fire()
+    await runtime.handleAlarm()
+    const alarmRun = log.splice(0)
+    expect(alarmRun.flatMap((entry) => ("event" in entry ? [entry.event.type] : []))).toContain("alarm.fired")
+    expect(alarmRun.at(-1)).toEqual({ flush: true })
+
+    await expect(runtime.handle({ type: "continuous", action: "start", name: "unknown", id: "c-2", input: {} })).rejects.toBeDefined()
+    expect(log.at(-1)).toEqual({ flush: true })
+  })
+
+  it("a second run changes nothing, and --check then exits 0", async () => {
+    const before = hashTree(copy.packageDir)
+    const check = await runCodemod({ packageDir: copy.packageDir, mode: "check" })
+    expect(check.exitCode).toBe(0)
+    expect(check.plan.status).toBe("already-wired")
+    const again = await runCodemod({ packageDir: copy.packageDir })
+    expect(again.exitCode).toBe(0)
+    expect(again.written).toEqual([])
+    expect(hashTree(copy.packageDir)).toBe(before)
+  })
+})
