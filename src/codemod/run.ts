@@ -1,3 +1,4 @@
+import { relative, sep } from "node:path"
 import { uncommittedFiles } from "./git.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
 import { assertWritable, writeFilesAtomically } from "./writeFiles.js"
@@ -57,8 +58,7 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
 
   // Cheap refusals before the slow type-check.
   if (mode === "write") {
-    const display = (path: string) => analysed.files.find((file) => file.path === path)?.relativePath ?? path
-    await assertWritable(analysed.files, display)
+    await assertWritable(analysed.files, (path) => relativeDisplay(analysed.packageDir, path))
     if (!force) {
       const dirty = await uncommittedFiles(
         analysed.packageDir,
@@ -76,7 +76,8 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
   if (typeErrors.length > 0 && !force) {
     return outcome(plan, ExitCode.error, [], `the rewritten files do not type-check (${typeErrors.length} error${typeErrors.length === 1 ? "" : "s"}); nothing written (--force writes anyway)`)
   }
-  const display = (path: string) => plan.files.find((file) => file.path === path)?.relativePath ?? path
-  await writeFilesAtomically(plan.files, display)
+  await writeFilesAtomically(plan.files, (path) => relativeDisplay(plan.packageDir, path))
   return outcome(plan, ExitCode.ok, plan.files.map((file) => file.relativePath))
 }
+
+const relativeDisplay = (packageDir: string, path: string): string => relative(packageDir, path).split(sep).join("/") || "."
