@@ -1,0 +1,96 @@
+/**
+ * Interleaved sampling and the statistics every comparison reports. Both sides of a comparison
+ * run in the same process, alternating (ABAB..., with the order flipped every round so neither
+ * side always runs first), and are compared by the ratio of their medians.
+ */
+
+export const median = (values: ReadonlyArray<number>): number => quantile(values, 0.5)
+
+export const quantile = (values: ReadonlyArray<number>, q: number): number => {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const position = (sorted.length - 1) * q
+  const low = Math.floor(position)
+  const high = Math.ceil(position)
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low)
+}
+
+/** One side of a comparison: what it costs to run `run` once, measured in ms. */
+export interface Side {
+  readonly name: string
+  readonly run: () => Promise<void>
+}
+
+export interface ComparisonOptions {
+  /** Untimed runs of each side first, so that both are compiled and warm. */
+  readonly warmup: number
+  /** Rounds at least, each one timed run per side, whatever the time budget. */
+  readonly minRounds: number
+  /** Rounds at most. */
+  readonly maxRounds: number
+  /** Stop after this many ms of sampling once `minRounds` are done. */
+  readonly budgetMs: number
+}
+
+export interface Comparison {
+  /** The sides' samples in ms, in the order run. */
+  readonly baseline: ReadonlyArray<number>
+  readonly subject: ReadonlyArray<number>
+  /** median(subject) / median(baseline). */
+  readonly ratio: number
+  /** The 25th and 75th percentiles of the per-round ratios: how much rounds disagree. */
+  readonly spread: readonly [number, number]
+  readonly rounds: number
+}
+
+const timeOnce = async (run: () => Promise<void>): Promise<number> => {
+  const started = performance.now()
+  await run()
+  return performance.now() - started
+}
+
+/** Runs `baseline` and `subject` alternately and compares their medians. */
+export const compareInterleaved = async (baseline: Side, subject: Side, options: ComparisonOptions): Promise<Comparison> => {
+  for (let i = 0; i < options.warmup; i++) {
+    await baseline.run()
+    await subject.run()
+  }
+  const a: Array<number> = []
+  const b: Array<number> = []
+  const started = performance.now()
+  let round = 0
+  while (round < options.maxRounds && (round < options.minRounds || performance.now() - started < options.budgetMs)) {
+    if (round % 2 === 0) {
+      a.push(await timeOnce(baseline.run))
+      b.push(await timeOnce(subject.run))
+    } else {
+      b.push(await timeOnce(subject.run))
+      a.push(await timeOnce(baseline.run))
+    }
+    round++
+  }
+  const perRound = a.map((ms, i) => b[i]! / ms)
+  return {
+    baseline: a,
+    subject: b,
+    ratio: median(b) / median(a),
+    spread: [quantile(perRound, 0.25), quantile(perRound, 0.75)],
+    rounds: round
+  }
+}
+
+/** One row of the results: a ratio (or a plain value) against its target. */
+export interface BenchmarkResult {
+  readonly name: string
+  readonly ratio?: number
+  readonly value?: number
+  readonly unit: string
+  /** Human-readable, e.g. "<= 1.02". */
+  readonly target: string
+  /** `undefined` when there is no target (reported only). */
+  readonly met: boolean | undefined
+  /** How the number came about: medians, spread, counts. */
+  readonly detail: Record<string, unknown>
+}
+
+export const round = (value: number, digits = 3): number => Number(value.toFixed(digits))

@@ -1,0 +1,79 @@
+import { Effect, Layer } from "effect"
+import { createTestRuntime, type RuntimeLayer } from "@durable-effect/core"
+import { createJobRegistry } from "../test/fixtures/jobs/src/registry/index.js"
+import { createJobsRuntimeFromLayer } from "../test/fixtures/jobs/src/runtime/runtime.js"
+import type { Dispatcher } from "../test/fixtures/jobs/src/runtime/dispatcher.js"
+import type { JobRequest } from "../test/fixtures/jobs/src/runtime/types.js"
+import { runtimeOver, trackedDispatcherLayer, type JobsRuntimeUnderTest } from "../test/instrument/jobs/harness.js"
+import { clicks, heartbeat, orders, requests } from "../test/instrument/jobs/scenarios.js"
+import { EventTracker, type EventTrackerService } from "../src/tracker/EventTracker.js"
+import { createInMemoryTracker } from "../src/tracker/InMemoryTracker.js"
+import type { JobEvent } from "../src/tracker/JobEvent.js"
+import { NoopTrackerLayer } from "../src/tracker/NoopTracker.js"
+
+/**
+ * The fixture workload every runtime benchmark runs: one instance per job type, each on a fresh
+ * in-memory core, driven through a fixed sequence of requests and alarms. 11 calls, each one a
+ * full layer build and run, as in a Durable Object.
+ */
+
+export const definitions = { heartbeat, clicks: clicks(), orders }
+
+type Step = JobRequest | "alarm"
+
+export const script: ReadonlyArray<ReadonlyArray<Step>> = [
+  // continuous: start (runs at once), two alarm-driven runs, client terminate
+  [requests.start("heartbeat"), "alarm", "alarm", requests.terminate("heartbeat", "done")],
+  // debounce: three adds, then the flushAfter alarm flushes them
+  [requests.add("/a"), requests.add("/b"), requests.add("/c"), "alarm"],
+  // task: a send handled at once, a send that schedules, the alarm it scheduled
+  [requests.send("now"), requests.send("later"), "alarm"]
+]
+
+export const callsPerWorkload = script.reduce((sum, steps) => sum + steps.length, 0)
+
+/** A jobs runtime over a core layer; the workload makes one per instance. */
+export type RuntimeFactory = (coreLayer: RuntimeLayer) => JobsRuntimeUnderTest
+
+export const runWorkload = async (makeRuntime: RuntimeFactory): Promise<void> => {
+  for (const steps of script) {
+    const { layer, handles } = createTestRuntime({ instanceId: "bench-instance" })
+    const runtime = makeRuntime(layer)
+    for (const step of steps) {
+      if (step !== "alarm") {
+        await runtime.handle(step)
+        continue
+      }
+      if (handles.scheduler.fire() === undefined) throw new Error("the workload expected an alarm to be set")
+      await runtime.handleAlarm()
+    }
+  }
+}
+
+/** The fixture's own runtime: no tracking anywhere. */
+export const plainRuntime: RuntimeFactory = (coreLayer) => createJobsRuntimeFromLayer(coreLayer, createJobRegistry(definitions))
+
+/** The tracked composition (withTracking around every mapped layer) over a tracker layer. */
+export const trackedRuntime =
+  (trackerLayer: () => Layer.Layer<EventTracker>): RuntimeFactory =>
+  (coreLayer) =>
+    runtimeOver(trackedDispatcherLayer(coreLayer, trackerLayer(), definitions))
+
+export const noopTrackedRuntime: RuntimeFactory = trackedRuntime(() => NoopTrackerLayer)
+
+/** Tracked, each instance with a fresh in-memory tracker (so memory stays flat across iterations). */
+export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => Layer.succeed(EventTracker, createInMemoryTracker().tracker))
+
+/** Runs the workload once over `build` with a recording tracker, and returns the event types in order. */
+export const recordEventTypes = async (
+  build: (coreLayer: RuntimeLayer, trackerLayer: Layer.Layer<EventTracker>) => Layer.Layer<Dispatcher>
+): Promise<ReadonlyArray<string>> => {
+  const events: Array<JobEvent> = []
+  const recorder: EventTrackerService<JobEvent> = {
+    emit: (event) => Effect.sync(() => void events.push(event)),
+    flush: () => Effect.void,
+    pending: () => Effect.succeed(0)
+  }
+  await runWorkload((coreLayer) => runtimeOver(build(coreLayer, Layer.succeed(EventTracker, recorder))))
+  return events.map((event) => event.type)
+}
