@@ -5,11 +5,20 @@ import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 import {
   type HttpBatchTrackerConfig,
   type HttpRequestInit,
+  InvalidTrackerConfigError,
   type ResolvedHttpBatchTrackerConfig,
   resolveHttpBatchTrackerConfig
 } from "./HttpBatchTrackerConfig.js"
 import { backoffDelayMs, classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 import type { JobEvent } from "./JobEvent.js"
+import {
+  type HttpBatchTrackerOutboxOption,
+  OutboxStorage,
+  type OutboxStats,
+  outboxConfigIssues,
+  resolveOutboxConfig,
+  TrackerOutbox
+} from "./Outbox.js"
 
 /** Why the last delivery attempt that did not succeed failed. Never carries a message or header. */
 export type HttpDeliveryFailure =
@@ -49,6 +58,8 @@ export interface HttpBatchTrackerStats {
   readonly pending: number
   readonly dropped: HttpBatchTrackerDropped
   readonly lastFailure: HttpDeliveryFailure | undefined
+  /** The durable outbox's counters; absent without the `outbox` option. */
+  readonly outbox?: OutboxStats
 }
 
 /** An {@link EventTrackerService} that POSTs batches over HTTP, with delivery counters. */
@@ -80,7 +91,7 @@ const describeEndpoint = (endpoint: string): string => {
   }
 }
 
-const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E> => {
+const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbox): HttpBatchTracker<E> => {
   const ring = new EventRing<unknown>(cfg.maxBufferSize)
   const logEndpoint = describeEndpoint(cfg.endpoint)
   const requestHeaders: Record<string, string> = { "content-type": "application/json" }
@@ -127,6 +138,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
         budget.remaining--
         if (enc === undefined) counters.dropped.unserializable++
         else counters.dropped.tooLarge++
+        outbox?.settled([event])
         continue
       }
       const withEvent = bodyBytesWith(events.length, bytes, enc.bytes)
@@ -140,16 +152,25 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
     return events.length === 0 ? undefined : { events, encoded, settled: 0 }
   }
 
-  const requeueInFlight = (): void => {
+  const requeueInFlight = (): boolean => {
     const batch = inFlight
     inFlight = undefined
-    if (batch === undefined) return
+    if (batch === undefined) return false
+    outbox?.settled(batch.events.slice(0, batch.settled))
     const rest = batch.events.slice(batch.settled)
-    // Outbox seam (planned): undelivered events would also be saved to durable storage here.
     const kept = ring.unshiftAll(rest)
     counters.requeued += kept
     counters.dropped.overflow += rest.length - kept
+    return true
   }
+
+  // Outbox seam: a flush that gave up saves what it could not deliver; any flush deletes the
+  // saved events it delivered. Runs as the flush ends, also when its timeout interrupts it.
+  const endFlush = (): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const gaveUp = requeueInFlight()
+      return outbox === undefined ? Effect.void : outbox.finishFlush(gaveUp, gaveUp ? ring.toArray() : [])
+    })
 
   const sendOnce = (body: string, signal: AbortSignal): Promise<AttemptOutcome> => {
     const init: HttpRequestInit = { method: "POST", headers: { ...requestHeaders }, body, signal }
@@ -260,7 +281,11 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
   const runFlush = (deadline: number): Effect.Effect<void> =>
     Effect.gen(function* () {
       counters.flushes++
-      // Outbox seam (planned): events an evicted instance saved would be put in front here.
+      // Outbox seam: the first flush puts the events an earlier instance saved in front.
+      if (outbox?.wantsRestore) {
+        const saved = yield* outbox.restore(ring.toArray(), cfg.maxBufferSize - heldCount())
+        ring.unshiftAll(saved)
+      }
       const budget = { remaining: ring.size }
       while (budget.remaining > 0) {
         const batch = yield* Effect.sync(() => (inFlight = takeBatch(budget)))
@@ -268,9 +293,10 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
         if (batch === undefined) break
         const result = yield* deliver(batch, 0, batch.events.length, deadline)
         if (result === "gaveUp") return
+        outbox?.settled(batch.events)
         inFlight = undefined
       }
-    }).pipe(Effect.ensuring(Effect.sync(requeueInFlight)))
+    }).pipe(Effect.ensuring(endFlush()))
 
   /**
    * Makes sure the first `target` accepted events have had a delivery attempt. A flush in
@@ -286,7 +312,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
           Effect.zipRight(running.covers >= target ? Effect.void : flushUpTo(target, deadline))
         )
       }
-      if (ring.size === 0) return Effect.void
+      if (ring.size === 0 && !outbox?.wantsRestore) return Effect.void
       const run = { covers: counters.emitted, done: Deferred.unsafeMake<void>(FiberId.none) }
       current = run
       return runFlush(deadline).pipe(
@@ -321,7 +347,8 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
         flushes: counters.flushes,
         pending: heldCount(),
         dropped: { ...counters.dropped },
-        lastFailure: counters.lastFailure
+        lastFailure: counters.lastFailure,
+        ...(outbox === undefined ? {} : { outbox: outbox.stats() })
       }))
   }
 }
@@ -332,8 +359,47 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig): HttpBatchTracker<E
  * `Layer.succeed(EventTracker, createHttpBatchTracker(config))`.
  * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
  */
-export const createHttpBatchTracker = <E = JobEvent>(config: HttpBatchTrackerConfig): HttpBatchTracker<E> =>
-  makeTracker<E>(resolveHttpBatchTrackerConfig(config))
+export const createHttpBatchTracker = <E = JobEvent>(config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption): HttpBatchTracker<E> =>
+  makeTrackerWithOutbox<E>(config).tracker
+
+const makeTrackerWithOutbox = <E>(
+  config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption
+): { readonly tracker: HttpBatchTracker<E>; readonly outbox: TrackerOutbox | undefined } => {
+  const outboxIssues = typeof config === "object" && config !== null ? outboxConfigIssues(config.outbox) : []
+  let resolved: ResolvedHttpBatchTrackerConfig
+  try {
+    resolved = resolveHttpBatchTrackerConfig(config)
+  } catch (error) {
+    if (error instanceof InvalidTrackerConfigError && outboxIssues.length > 0) {
+      throw new InvalidTrackerConfigError({ issues: [...error.issues, ...outboxIssues] })
+    }
+    throw error
+  }
+  if (outboxIssues.length > 0) throw new InvalidTrackerConfigError({ issues: outboxIssues })
+  const outbox = config.outbox === undefined ? undefined : new TrackerOutbox(resolveOutboxConfig(config.outbox))
+  return { tracker: makeTracker<E>(resolved, outbox), outbox }
+}
+
+/**
+ * One HTTP batch tracker shared by every build of the returned layer (see
+ * `resolveTrackerLayer`). With the `outbox` option each build also hands the tracker the
+ * `StorageAdapter` it finds (by key) in the context it is built in, so provide the jobs core
+ * layer to it: `sharedHttpBatchTrackerLayer(config).pipe(Layer.provideMerge(coreLayer))`.
+ * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
+ */
+export const sharedHttpBatchTrackerLayer = (
+  config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption
+): Layer.Layer<EventTracker> => {
+  const { tracker, outbox } = makeTrackerWithOutbox<unknown>(config)
+  if (outbox === undefined) return Layer.succeed(EventTracker, tracker)
+  return Layer.effect(
+    EventTracker,
+    Effect.map(Effect.serviceOption(OutboxStorage), (storage) => {
+      outbox.useStorage(storage)
+      return tracker
+    })
+  )
+}
 
 /**
  * A layer providing {@link EventTracker} with a fresh HTTP batch tracker per build: events

@@ -1,11 +1,15 @@
 import { Layer } from "effect"
 import { EventTracker } from "./EventTracker.js"
-import { createHttpBatchTracker } from "./HttpBatchTracker.js"
+import { sharedHttpBatchTrackerLayer } from "./HttpBatchTracker.js"
 import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "./HttpBatchTrackerConfig.js"
 import { NoopTrackerLayer } from "./NoopTracker.js"
+import type { HttpBatchTrackerOutboxOption } from "./Outbox.js"
 
-/** How a user picks a tracker: an HTTP batch tracker configuration, or any tracker layer. */
-export type TrackerOption = HttpBatchTrackerConfig | Layer.Layer<EventTracker>
+/**
+ * How a user picks a tracker: an HTTP batch tracker configuration (optionally with a durable
+ * `outbox`), or any tracker layer.
+ */
+export type TrackerOption = (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption) | Layer.Layer<EventTracker>
 
 /**
  * The tracker layer for an option: none gives the no-op tracker (tracking off), a layer is
@@ -14,6 +18,8 @@ export type TrackerOption = HttpBatchTrackerConfig | Layer.Layer<EventTracker>
  * For a configuration, one tracker is created here and shared by every build of the returned
  * layer, so events a call could not deliver are retried by the next call's flush (a jobs
  * runtime rebuilds its layers per call). Call this once per runtime, not per call.
+ * With `outbox`, each build hands that tracker the `StorageAdapter` of the context it is built
+ * in, so provide the core layer to it: `resolveTrackerLayer(option).pipe(Layer.provideMerge(coreLayer))`.
  * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
  */
 export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTracker> => {
@@ -24,5 +30,5 @@ export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTr
       issues: ["the tracker option must be an HTTP tracker configuration or a Layer providing EventTracker"]
     })
   }
-  return Layer.succeed(EventTracker, createHttpBatchTracker<unknown>(option as HttpBatchTrackerConfig))
+  return sharedHttpBatchTrackerLayer(option as HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
 }

@@ -1,0 +1,260 @@
+import { Context, Effect, Option } from "effect"
+
+/**
+ * Durable delivery for the HTTP batch tracker: events a flush could not deliver are kept in
+ * the Durable Object's own storage, so that they outlive the object being evicted or restarted
+ * and are sent by a later flush (of this instance, or of the next one over the same storage).
+ */
+export interface HttpBatchTrackerOutboxConfig {
+  /** Most events kept in storage; the oldest are kept. Default 1000. */
+  readonly maxEvents?: number
+  /** Prefix of the storage keys (`<keyPrefix><eventId>`). Default `"tracking:outbox:"`. */
+  readonly keyPrefix?: string
+}
+
+/** The `outbox` field a tracker configuration may carry. */
+export interface HttpBatchTrackerOutboxOption {
+  /** Keep undelivered events in the Durable Object's storage (off when absent). */
+  readonly outbox?: HttpBatchTrackerOutboxConfig
+}
+
+export interface ResolvedOutboxConfig {
+  readonly maxEvents: number
+  readonly keyPrefix: string
+}
+
+export const OutboxDefaults = { maxEvents: 1_000, keyPrefix: "tracking:outbox:" } as const
+
+/** Problems with an `outbox` value, by field name; empty when it is absent or fine. */
+export const outboxConfigIssues = (outbox: unknown): ReadonlyArray<string> => {
+  if (outbox === undefined) return []
+  if (typeof outbox !== "object" || outbox === null || Array.isArray(outbox)) return ["outbox must be an object"]
+  const { maxEvents, keyPrefix } = outbox as Record<string, unknown>
+  const issues: Array<string> = []
+  if (maxEvents !== undefined && (typeof maxEvents !== "number" || !Number.isSafeInteger(maxEvents) || maxEvents <= 0)) {
+    issues.push("outbox.maxEvents must be a positive integer")
+  }
+  if (keyPrefix !== undefined && (typeof keyPrefix !== "string" || keyPrefix === "")) {
+    issues.push("outbox.keyPrefix must be a non-empty string")
+  }
+  return issues
+}
+
+/** Fills in defaults; call {@link outboxConfigIssues} first. */
+export const resolveOutboxConfig = (outbox: HttpBatchTrackerOutboxConfig): ResolvedOutboxConfig => ({
+  maxEvents: outbox.maxEvents ?? OutboxDefaults.maxEvents,
+  keyPrefix: outbox.keyPrefix ?? OutboxDefaults.keyPrefix
+})
+
+/**
+ * The part of the jobs core's `StorageAdapter` the outbox uses. Errors are whatever the
+ * adapter fails with; the outbox catches them all.
+ */
+export interface OutboxStorageService {
+  putBatch(entries: Record<string, unknown>): Effect.Effect<void, unknown>
+  delete(key: string): Effect.Effect<boolean, unknown>
+  list<T>(prefix: string): Effect.Effect<Map<string, T>, unknown>
+}
+
+/**
+ * The jobs core's `StorageAdapter`, found by its key: this library does not depend on the
+ * core package, and a tag is matched by key at run time.
+ */
+export class OutboxStorage extends Context.Tag("@durable-effect/StorageAdapter")<OutboxStorage, OutboxStorageService>() {}
+
+/** Counters of the outbox since the tracker was created; a snapshot. */
+export interface OutboxStats {
+  /** Events written to storage. */
+  readonly saved: number
+  /** Saved events read back into the buffer (by a later tracker instance, usually). */
+  readonly restored: number
+  /** Saved events whose keys were deleted after they were delivered or dropped. */
+  readonly deleted: number
+  /** Undelivered events not saved: beyond `maxEvents`, without a string `eventId`, or too large for one storage value. */
+  readonly notSaved: number
+  /** Storage operations that failed (caught; the events stay in memory). */
+  readonly storageErrors: number
+  /** Events this tracker believes are in storage now. */
+  readonly held: number
+}
+
+// Durable Object storage takes at most 128 keys per multi-key call and 128 KiB per value.
+const KEYS_PER_CALL = 128
+const MAX_VALUE_CHARS = 100_000
+
+const eventIdOf = (event: unknown): string | undefined => {
+  const id: unknown = typeof event === "object" && event !== null ? (event as { eventId?: unknown }).eventId : undefined
+  return typeof id === "string" && id !== "" ? id : undefined
+}
+
+// Stored as JSON text (what would be sent, without the tracker's enrichment): a string
+// survives any storage, whereas a structured clone of an event object may not.
+const storedForm = (event: unknown): string | undefined => {
+  try {
+    const toJSON: unknown = typeof event === "object" && event !== null ? (event as { toJSON?: unknown }).toJSON : undefined
+    const json = JSON.stringify(typeof toJSON === "function" ? toJSON.call(event) : event)
+    return typeof json === "string" && json.length <= MAX_VALUE_CHARS ? json : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/**
+ * The outbox of one tracker. It keeps no events itself: it remembers which ones are in
+ * storage (by `eventId`), and the storage the latest layer build handed it.
+ */
+export class TrackerOutbox {
+  private storage: OutboxStorageService | undefined
+  private restoredOnce = false
+  private readonly inStorage = new Set<string>()
+  private readonly toDelete = new Set<string>()
+  private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0 }
+
+  constructor(readonly config: ResolvedOutboxConfig) {}
+
+  /** The storage of the object the tracker serves now (the latest layer build's). */
+  useStorage(storage: Option.Option<OutboxStorageService>): void {
+    if (Option.isSome(storage)) this.storage = storage.value
+  }
+
+  /** True until saved events have been read back once (with a storage to read). */
+  get wantsRestore(): boolean {
+    return !this.restoredOnce && this.storage !== undefined
+  }
+
+  /**
+   * The saved events to put in front of the buffer, oldest first, at most `room` of them, none
+   * whose `eventId` is in `held`. Runs once per tracker; a failed read is tried at the next flush.
+   */
+  restore(held: ReadonlyArray<unknown>, room: number): Effect.Effect<ReadonlyArray<unknown>> {
+    const storage = this.storage
+    if (this.restoredOnce || storage === undefined) return Effect.succeed([])
+    return this.guard(
+      Effect.suspend(() => storage.list<unknown>(this.config.keyPrefix)).pipe(
+        Effect.map((entries) => {
+          this.restoredOnce = true
+          const heldIds = new Set(held.map(eventIdOf))
+          const events: Array<unknown> = []
+          // Keys are `<prefix><UUIDv7>`: listing order is emission order.
+          for (const [key, value] of entries) {
+            const id = key.slice(this.config.keyPrefix.length)
+            let event: unknown
+            try {
+              event = typeof value === "string" ? JSON.parse(value) : undefined
+            } catch {
+              event = undefined
+            }
+            if (eventIdOf(event) !== id) {
+              // Not something this outbox wrote: leave nothing behind that can never be sent.
+              this.toDelete.add(id)
+              continue
+            }
+            this.inStorage.add(id)
+            if (heldIds.has(id) || events.length >= room) continue
+            events.push(event)
+          }
+          this.counters.restored += events.length
+          return events as ReadonlyArray<unknown>
+        })
+      ),
+      []
+    )
+  }
+
+  /** These events were delivered or dropped: their keys go at the end of the flush. */
+  settled(events: ReadonlyArray<unknown>): void {
+    for (const event of events) {
+      const id = eventIdOf(event)
+      if (id !== undefined && this.inStorage.has(id)) this.toDelete.add(id)
+    }
+  }
+
+  /**
+   * Ends a flush: deletes the keys of settled events and, when the flush gave up, saves the
+   * undelivered events not already saved (`held`, oldest first), up to `maxEvents` in storage.
+   */
+  finishFlush(gaveUp: boolean, held: ReadonlyArray<unknown>): Effect.Effect<void> {
+    const storage = this.storage
+    if (storage === undefined) return Effect.void
+    return Effect.suspend(() => {
+      const deletions = [...this.toDelete]
+      this.toDelete.clear()
+      for (const id of deletions) this.inStorage.delete(id)
+      const entries: Record<string, string> = {}
+      const saving: Array<string> = []
+      if (gaveUp) {
+        for (const event of held) {
+          const id = eventIdOf(event)
+          if (id !== undefined && this.inStorage.has(id)) continue
+          const value = id === undefined ? undefined : storedForm(event)
+          if (id === undefined || value === undefined || this.inStorage.size + saving.length >= this.config.maxEvents) {
+            this.counters.notSaved++
+            continue
+          }
+          entries[this.config.keyPrefix + id] = value
+          saving.push(id)
+        }
+      }
+      const remove = Effect.forEach(
+        deletions,
+        (id) =>
+          this.guard(
+            Effect.suspend(() => storage.delete(this.config.keyPrefix + id)).pipe(
+              Effect.tap(() => Effect.sync(() => this.counters.deleted++))
+            ),
+            undefined,
+            // Still there: delete it after the next delivery.
+            () => {
+              this.inStorage.add(id)
+              this.toDelete.add(id)
+            }
+          ),
+        { discard: true, concurrency: 16 }
+      )
+      const save = Effect.forEach(
+        chunks(saving, KEYS_PER_CALL),
+        (ids) =>
+          this.guard(
+            Effect.suspend(() => {
+              const batch: Record<string, string> = {}
+              for (const id of ids) batch[this.config.keyPrefix + id] = entries[this.config.keyPrefix + id]!
+              return storage.putBatch(batch)
+            }).pipe(
+              Effect.tap(() =>
+                Effect.sync(() => {
+                  for (const id of ids) this.inStorage.add(id)
+                  this.counters.saved += ids.length
+                })
+              )
+            ),
+            undefined
+          ),
+        { discard: true }
+      )
+      return Effect.zipRight(remove, save)
+    })
+  }
+
+  stats(): OutboxStats {
+    return { ...this.counters, held: this.inStorage.size }
+  }
+
+  /** Runs a storage effect; any failure, defect or throw is counted and replaced by `fallback`. */
+  private guard<A>(effect: Effect.Effect<A, unknown>, fallback: A, onError?: () => void): Effect.Effect<A> {
+    return effect.pipe(
+      Effect.catchAllCause(() =>
+        Effect.sync(() => {
+          this.counters.storageErrors++
+          onError?.()
+          return fallback
+        })
+      )
+    )
+  }
+}
