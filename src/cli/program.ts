@@ -217,12 +217,13 @@ export const summaryText = (outcome: CodemodOutcome): string => {
     lines.push(`Type errors in the rewritten files (checked with ${plan.tsConfig ?? "default compiler options"}):`)
     lines.push(list(plan.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message.split("\n")[0]}`)).trimEnd())
   }
-  lines.push("Left to do by hand:")
+  lines.push(plan.todo.length === 0 ? "Left to do by hand: nothing." : "Left to do by hand:")
+  if (plan.todo.length > 0) lines.push(list(plan.todo).trimEnd())
+  lines.push("Next:")
   lines.push(
     list([
-      ...plan.todo,
-      "tracking is off until you pass a tracker: createDurableJobs(definitions, { tracker: { endpoint, ... } }) (or a function of env), createJobsRuntime({ ..., tracker }) or, in tests, createJobsRuntimeFromLayer(layer, registry, { tracker: inMemoryTrackerLayer })",
-      "adjust src/tracking.ts if the default event map is not what you want (`npx durable-effect-tracking coverage` shows it)"
+      "tracking stays off until a tracker is passed: createDurableJobs(definitions, { tracker: { endpoint, ... } }) (or a function of env returning one), createJobsRuntime({ ..., tracker }) or, in tests, createJobsRuntimeFromLayer(layer, registry, { tracker: createInMemoryTrackerLayer().layer })",
+      "adjust src/tracking.ts if the default event map is not what you want (`durable-effect-tracking coverage` lists it)"
     ]).trimEnd()
   )
   if (outcome.refused !== undefined) lines.push(`Refused: ${outcome.refused}.`)
