@@ -4,12 +4,25 @@ import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { promisify } from "node:util"
 import { Effect, Layer } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
 
 const exec = promisify(execFile)
+
+// The engine extends the Workers runtime's DurableObject; outside workerd a plain base class
+// that keeps ctx and env will do.
+vi.mock("cloudflare:workers", () => ({
+  DurableObject: class {
+    ctx: unknown
+    env: unknown
+    constructor(ctx: unknown, env: unknown) {
+      this.ctx = ctx
+      this.env = env
+    }
+  }
+}))
 
 interface ChildResult {
   readonly code: number
@@ -156,6 +169,55 @@ describe("the codemod on a copy of the jobs fixture", () => {
     expect(alarmRun.at(-1)).toEqual({ flush: true })
 
     await expect(runtime.handle({ type: "continuous", action: "start", name: "unknown", id: "c-2", input: {} })).rejects.toBeDefined()
+    expect(log.at(-1)).toEqual({ flush: true })
+  })
+
+  it("createDurableJobs(definitions, { tracker: (env) => ... }) reaches the runtime through the engine", async () => {
+    const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)
+    const { createDurableJobs } = await load("src/factory.ts")
+    const { Continuous } = await load("src/definitions/index.ts")
+    const { Schema } = await import("effect")
+    const job = Continuous.make({
+      stateSchema: Schema.Number,
+      schedule: Continuous.every("10 seconds"),
+      execute: (ctx: { state: number; setState: (n: number) => void }) => Effect.sync(() => ctx.setState(ctx.state + 1))
+    })
+    const { layer: trackerLayer, log } = recordingTracker()
+    const envs: Array<unknown> = []
+    const { Jobs } = createDurableJobs(
+      { job },
+      {
+        tracker: (env: unknown) => {
+          envs.push(env)
+          return trackerLayer
+        }
+      }
+    )
+    const data = new Map<string, unknown>()
+    let alarm: number | null = null
+    const storage = {
+      get: async (key: string) => data.get(key),
+      put: async (keyOrEntries: string | Record<string, unknown>, value?: unknown) => {
+        if (typeof keyOrEntries === "string") data.set(keyOrEntries, value)
+        else for (const [key, entry] of Object.entries(keyOrEntries)) data.set(key, entry)
+      },
+      delete: async (key: string) => data.delete(key),
+      deleteAll: async () => data.clear(),
+      list: async ({ prefix }: { prefix: string }) => new Map([...data].filter(([key]) => key.startsWith(prefix))),
+      setAlarm: async (time: number) => void (alarm = time),
+      deleteAlarm: async () => void (alarm = null),
+      getAlarm: async () => alarm
+    }
+    const state = { id: { toString: () => "do-1" }, storage, waitUntil: () => {} }
+
+    const engine = new Jobs(state, { TRACKING_URL: "https://collector.example/ingest" })
+    await engine.call({ type: "continuous", action: "start", name: "job", id: "1", input: 1 })
+
+    expect(envs).toEqual([expect.objectContaining({ TRACKING_URL: "https://collector.example/ingest" })])
+    const types = log.flatMap((entry) => ("event" in entry ? [entry.event.type] : []))
+    expect(types).toContain("job.created")
+    expect(types).toContain("execution.succeeded")
+    expect(log.find((entry) => "event" in entry)).toMatchObject({ event: { instanceId: "do-1", jobName: "job" } })
     expect(log.at(-1)).toEqual({ flush: true })
   })
 
