@@ -40,6 +40,8 @@ export interface PlannedChange extends PlannedFile {
 /** Everything the codemod would do, decided before anything is written. */
 export interface CodemodPlan {
   readonly packageDir: string
+  /** The module specifier of this library in the generated imports. */
+  readonly importFrom: string
   readonly status: CodemodStatus
   /** Why nothing is to change, for `already-wired` and `tracked-by-hand`. */
   readonly reason: string | undefined
@@ -92,10 +94,10 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   })
   const nothing = { files: [], wrapped: [], untouched: [], changes: [], todo: [], diagnostics: undefined, tsConfig: undefined }
   if (runtime.status !== "rewrite") {
-    return { packageDir, status: runtime.status, reason: runtime.reason, ...nothing }
+    return { packageDir, importFrom, status: runtime.status, reason: runtime.reason, ...nothing }
   }
   const byHand = await trackerLayerElsewhere(join(packageDir, "src"), display)
-  if (byHand !== undefined) return { packageDir, status: "tracked-by-hand", reason: byHand, ...nothing }
+  if (byHand !== undefined) return { packageDir, importFrom, status: "tracked-by-hand", reason: byHand, ...nothing }
 
   const files: Array<PlannedChange> = [
     { path: runtimePath, relativePath: display(runtimePath), before: runtimeText, after: runtime.text }
@@ -127,6 +129,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
 
   const plan: CodemodPlan = {
     packageDir,
+    importFrom,
     status: "changes",
     reason: undefined,
     files,
@@ -148,7 +151,14 @@ export const typeCheckPlan = (plan: CodemodPlan, progress: (line: string) => voi
   const tsConfig = tsConfigPath === undefined ? undefined : toPosix(relative(packageDir, tsConfigPath))
   progress(`type-checking ${files.length} file${files.length === 1 ? "" : "s"} with ${tsConfig ?? "default compiler options"}`)
   const diagnostics = typeCheckFiles(packageDir, tsConfigPath, files.map((file) => ({ path: file.path, text: file.after })))
-  return { ...plan, diagnostics, tsConfig }
+  const unresolved = diagnostics.some((diagnostic) => diagnostic.message.includes(`'${plan.importFrom}'`))
+  const todo = unresolved
+    ? [
+        ...plan.todo,
+        `the package does not resolve "${plan.importFrom}": install it (npm install durable-effect-tracking) or point --import-from at the specifier it uses`
+      ]
+    : plan.todo
+  return { ...plan, diagnostics, tsConfig, todo }
 }
 
 /** The package's sources that may take part in passing the tracker option on (runtime.ts aside). */

@@ -148,3 +148,12 @@ describe("detectStyle", () => {
     expect(detectStyle(fixture("arrow-and-destructured", "input"))).toMatchObject({ indent: "\t" })
   })
 })
+
+describe("line endings", () => {
+  it("keeps CRLF files CRLF, inserted lines included", () => {
+    const crlf = fixture("standard", "input").replaceAll("\n", "\r\n")
+    const result = rewritten(rewriteRuntime("runtime.ts", crlf, options))
+    expect(result.text.replace(/\r\n/g, "")).not.toContain("\n")
+    expect(result.text.replaceAll("\r\n", "\n")).toBe(fixture("standard", "output"))
+  })
+})
