@@ -18,7 +18,9 @@ export const quantile = (values: ReadonlyArray<number>, q: number): number => {
 /** One side of a comparison: what it costs to run `run` once, measured in ms. */
 export interface Side {
   readonly name: string
-  readonly run: () => Promise<void>
+  /** Untimed, before every timed run (and every warm-up run). */
+  readonly setup?: () => void | Promise<void>
+  readonly run: () => void | Promise<void>
 }
 
 export interface ComparisonOptions {
@@ -43,17 +45,18 @@ export interface Comparison {
   readonly rounds: number
 }
 
-const timeOnce = async (run: () => Promise<void>): Promise<number> => {
+const timeOnce = async (side: Side): Promise<number> => {
+  await side.setup?.()
   const started = performance.now()
-  await run()
+  await side.run()
   return performance.now() - started
 }
 
 /** Runs `baseline` and `subject` alternately and compares their medians. */
 export const compareInterleaved = async (baseline: Side, subject: Side, options: ComparisonOptions): Promise<Comparison> => {
   for (let i = 0; i < options.warmup; i++) {
-    await baseline.run()
-    await subject.run()
+    await timeOnce(baseline)
+    await timeOnce(subject)
   }
   const a: Array<number> = []
   const b: Array<number> = []
@@ -61,11 +64,11 @@ export const compareInterleaved = async (baseline: Side, subject: Side, options:
   let round = 0
   while (round < options.maxRounds && (round < options.minRounds || performance.now() - started < options.budgetMs)) {
     if (round % 2 === 0) {
-      a.push(await timeOnce(baseline.run))
-      b.push(await timeOnce(subject.run))
+      a.push(await timeOnce(baseline))
+      b.push(await timeOnce(subject))
     } else {
-      b.push(await timeOnce(subject.run))
-      a.push(await timeOnce(baseline.run))
+      b.push(await timeOnce(subject))
+      a.push(await timeOnce(baseline))
     }
     round++
   }
