@@ -1,6 +1,8 @@
-import { readdir, readFile, stat } from "node:fs/promises"
+import { readFile, stat } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { rewriteConfigFlow, type SourceText } from "./configFlow.js"
+import { sourceFiles } from "./sourceFiles.js"
+import { trackerLayerElsewhere } from "./trackedByHand.js"
 import { CodemodInputError } from "./errors.js"
 import { defaultJobsEventMap } from "../instrument/defaultJobsEventMap.js"
 import type { EventMap } from "../instrument/EventMap.js"
@@ -172,24 +174,4 @@ const configFlowSources = async (packageDir: string, display: (path: string) => 
   return sources
 }
 
-const sourceFiles = async (dir: string): Promise<Array<string>> => {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
-  const found: Array<string> = []
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory() && entry.name !== "node_modules" && !entry.name.startsWith(".")) found.push(...(await sourceFiles(path)))
-    else if (entry.isFile() && /\.(m|c)?tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts")) found.push(path)
-  }
-  return found
-}
 
-/** A tracker layer the package builds for itself, anywhere under `src/`. */
-const trackerLayerElsewhere = async (sourceDir: string, display: (path: string) => string): Promise<string | undefined> => {
-  const pattern = /Layer\.(succeed|effect|scoped|sync)\(\s*EventTracker\b/
-  for (const path of await sourceFiles(sourceDir)) {
-    const text = await readFile(path, "utf8")
-    const match = pattern.exec(text)
-    if (match !== null) return `${display(path)} builds an EventTracker layer on line ${text.slice(0, match.index).split("\n").length}`
-  }
-  return undefined
-}

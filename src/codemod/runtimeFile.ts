@@ -3,22 +3,23 @@ import {
   SyntaxKind,
   type ArrowFunction,
   type CallExpression,
-  type Expression,
   type FunctionDeclaration,
   type FunctionExpression,
   type SourceFile
 } from "ts-morph"
 import { applyEdits, insertAt, type TextEdit } from "./edits.js"
 import { CodemodInputError } from "./errors.js"
+import { analyseComposition } from "./composition.js"
 import { knownServiceLayers } from "./knownLayers.js"
 import { parseSource } from "./parse.js"
+import { flushEdits } from "./runFlush.js"
 import { detectStyle, quoted, semi, type CodeStyle } from "./style.js"
+import { trackerProvidedByHand } from "./trackedByHand.js"
 import {
   appendToList,
   importedBindings,
   isValueReference,
   lineIndentAt,
-  lineOf,
   parenthesesOf,
   type ImportedBinding
 } from "./syntax.js"
@@ -105,110 +106,12 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   }
   const coreName = coreParameter.getName()
 
-  const layerNamespaces = new Set(
-    [...imports.values()]
-      .filter(
-        (binding) =>
-          (binding.module === "effect" && binding.imported === "Layer") ||
-          (binding.module === "effect/Layer" && binding.imported === "*")
-      )
-      .map((binding) => binding.local)
-  )
-  const layerFunction = (call: CallExpression): string | undefined => {
-    const callee = call.getExpression()
-    if (Node.isPropertyAccessExpression(callee)) {
-      const target = callee.getExpression()
-      return Node.isIdentifier(target) && layerNamespaces.has(target.getText()) ? callee.getName() : undefined
-    }
-    if (Node.isIdentifier(callee)) {
-      const binding = imports.get(callee.getText())
-      return binding?.module === "effect/Layer" ? binding.imported : undefined
-    }
-    return undefined
-  }
-  const isPipeFunction = (callee: Node): boolean => {
-    if (!Node.isIdentifier(callee)) return false
-    const binding = imports.get(callee.getText())
-    return binding !== undefined && binding.imported === "pipe" && (binding.module === "effect" || binding.module === "effect/Function")
-  }
-
-  // Which expressions have the tracker among their outputs once the core layer carries it.
-  const trackedLocals = new Set<string>([coreName])
-  const hasTracker = (expression: Node | undefined): boolean => {
-    if (expression === undefined) return false
-    if (Node.isParenthesizedExpression(expression) || Node.isAsExpression(expression) || Node.isSatisfiesExpression(expression)) {
-      return hasTracker(expression.getExpression())
-    }
-    if (Node.isIdentifier(expression)) return trackedLocals.has(expression.getText())
-    if (Node.isArrayLiteralExpression(expression)) return expression.getElements().some(hasTracker)
-    if (!Node.isCallExpression(expression)) return false
-    const composition = compositionOf(expression)
-    if (composition !== undefined) {
-      let tracked = hasTracker(composition.head)
-      for (const step of composition.steps) if (step.merges && step.dependencies.some(hasTracker)) tracked = true
-      return tracked
-    }
-    const fn = layerFunction(expression)
-    if (fn === "merge" || fn === "mergeAll") return expression.getArguments().some(hasTracker)
-    return false
-  }
-
-  interface Composition {
-    readonly head: Expression
-    readonly steps: ReadonlyArray<{ readonly merges: boolean; readonly dependencies: ReadonlyArray<Node> }>
-  }
-  const provideStep = (call: Node, dataFirst: boolean) => {
-    if (!Node.isCallExpression(call)) return undefined
-    const fn = layerFunction(call)
-    if (fn !== "provide" && fn !== "provideMerge") return undefined
-    const args = call.getArguments()
-    if (args.length !== (dataFirst ? 2 : 1)) return undefined
-    const dependency = args[args.length - 1]!
-    const dependencies = Node.isArrayLiteralExpression(dependency) ? dependency.getElements() : [dependency]
-    return { merges: fn === "provideMerge", dependencies }
-  }
-  const compositionOf = (call: CallExpression): Composition | undefined => {
-    const callee = call.getExpression()
-    const args = call.getArguments()
-    let head: Node | undefined
-    let operations: ReadonlyArray<Node> = []
-    if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
-      head = callee.getExpression()
-      operations = args
-    } else if (isPipeFunction(callee) && args.length >= 2) {
-      head = args[0]
-      operations = args.slice(1)
-    } else {
-      const step = provideStep(call, true)
-      return step === undefined ? undefined : { head: args[0] as Expression, steps: [step] }
-    }
-    const steps = operations.map((operation) => provideStep(operation, false)).filter((step) => step !== undefined)
-    return steps.length === 0 || head === undefined ? undefined : { head: head as Expression, steps }
-  }
-
-  for (const declaration of body.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
-    if (hasTracker(declaration.getInitializer())) trackedLocals.add(declaration.getName())
-  }
-
-  // The service layers at the head of a provide chain, found by what they are.
-  const heads = new Map<string, Array<{ node: Node; binding: ImportedBinding; underTracker: boolean }>>()
-  const untouched: Array<UntouchedLayer> = []
-  for (const call of body.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const composition = compositionOf(call)
-    if (composition === undefined) continue
-    const head = composition.head
-    if (!Node.isIdentifier(head)) continue
-    const binding = imports.get(head.getText())
-    const line = head.getStartLineNumber()
-    if (binding === undefined || binding.typeOnly || !knownServiceLayers.has(binding.imported)) {
-      untouched.push({ layer: head.getText(), line, reason: "not a jobs service layer the codemod knows" })
-      continue
-    }
-    const underTracker = composition.steps.some((step) => step.dependencies.some(hasTracker))
-    const occurrences = heads.get(binding.imported) ?? []
-    occurrences.push({ node: head, binding, underTracker })
-    heads.set(binding.imported, occurrences)
-  }
+  const { layerNamespace: localLayer, heads, others, carriesCore } = analyseComposition(body, coreName, imports)
+  const untouched: Array<UntouchedLayer> = others.map(({ layer, line }) => ({
+    layer,
+    line,
+    reason: "not a jobs service layer the codemod knows"
+  }))
   if (heads.size === 0) {
     throw unrecognised(
       `${composeFunction} to compose the jobs service layers (RuntimeServicesLayer, JobHandlersLayer, DispatcherLayer, ...) with Layer.provideMerge or Layer.provide`,
@@ -251,7 +154,7 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
 
   // The tracker goes under the whole composition: withTracking reads it while a layer is built.
   const trackedCore = uniqueName(file, "trackedCoreLayer")
-  const layerNamespace = [...layerNamespaces][0] ?? "Layer"
+  const layerNamespace = localLayer ?? "Layer"
   const coreReferences = body
     .getDescendantsOfKind(SyntaxKind.Identifier)
     .filter((identifier) => identifier.getText() === coreName && isValueReference(identifier))
@@ -279,7 +182,7 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   changes.push(`${composeFunction} takes an optional \`tracker\` and puts its layer under the composition`)
 
   const returned = body.getStatements().filter(Node.isReturnStatement).at(-1)?.getExpression()
-  if (returned !== undefined && !hasTracker(returned)) {
+  if (returned !== undefined && !carriesCore(returned)) {
     todo.push(
       `the layer ${composeFunction} returns does not pass EventTracker through (use Layer.provideMerge on the way up), so the flush at the end of a run cannot reach the tracker`
     )
@@ -332,7 +235,7 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   const trackingNames = ["resolveTrackerLayer", "withTracking", ...(flush.needsImport ? ["flushEvents"] : []), "type TrackerOption"]
   const lastImport = file.getImportDeclarations().at(-1)
   const importLines = [
-    ...(layerNamespaces.size === 0 ? [`import { Layer } from ${quoted(style, "effect")}${semi(style)}`] : []),
+    ...(localLayer === undefined ? [`import { Layer } from ${quoted(style, "effect")}${semi(style)}`] : []),
     `import { ${trackingNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
     `import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`
   ]
@@ -424,93 +327,6 @@ const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): Tex
   return insertAt(last.getEnd(), `${nl}${blankLineBetween ? nl : ""}${member}`)
 }
 
-/**
- * `Effect.runPromise(effect.pipe(..., Effect.provide(layer)))` gains `Effect.ensuring(flushEvents)`
- * just before the provide, so the flush runs inside the run, where the tracker lives.
- */
-const flushEdits = (
-  file: SourceFile,
-  text: string,
-  imports: Map<string, ImportedBinding>,
-): {
-  readonly edits: Array<TextEdit>
-  readonly runSites: number
-  readonly flushOnlyRuns: ReadonlyArray<string>
-  readonly needsImport: boolean
-} => {
-  const effectNames = new Set(
-    [...imports.values()]
-      .filter((binding) => (binding.module === "effect" && binding.imported === "Effect") || (binding.module === "effect/Effect" && binding.imported === "*"))
-      .map((binding) => binding.local)
-  )
-  const flushBinding = [...imports.values()].find((binding) => binding.imported === "flushEvents" && !binding.typeOnly)
-  const flushName = flushBinding?.local ?? "flushEvents"
-  const isEffectCall = (node: Node, names: ReadonlyArray<string>): node is CallExpression => {
-    if (!Node.isCallExpression(node)) return false
-    const callee = node.getExpression()
-    return (
-      Node.isPropertyAccessExpression(callee) &&
-      names.includes(callee.getName()) &&
-      effectNames.has(callee.getExpression().getText())
-    )
-  }
-  const edits: Array<TextEdit> = []
-  const flushOnlyRuns: Array<string> = []
-  let runSites = 0
-  for (const run of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"])) continue
-    const program = run.getArguments()[0]
-    if (program === undefined || !Node.isCallExpression(program)) continue
-    const effectNamespace = (run.getExpression() as import("ts-morph").PropertyAccessExpression).getExpression().getText()
-    const ensuring = `${effectNamespace}.ensuring(${flushName})`
-    const callee = program.getExpression()
-    // A run of the flush itself needs no second flush.
-    const isFlush = (node: Node) =>
-      (Node.isIdentifier(node) && node.getText() === flushName) ||
-      (Node.isPropertyAccessExpression(node) && node.getName() === "flushEvents")
-    if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
-      if (isFlush(callee.getExpression())) continue
-      const operations = program.getArguments()
-      const provide = operations.find((operation) => isEffectCall(operation, ["provide"]) && operation.getArguments().length === 1)
-      if (provide === undefined) continue
-      const index = operations.indexOf(provide)
-      const previousEnd = index === 0 ? parenthesesOf(program)!.open.getEnd() : operations[index - 1]!.getEnd()
-      const gap = text.slice(previousEnd, provide.getStart())
-      const whitespace = gap.includes("\n") ? gap.slice(gap.indexOf("\n")) : " "
-      edits.push(insertAt(provide.getStart(), `${ensuring},${whitespace}`))
-    } else if (isEffectCall(program, ["provide"]) && program.getArguments().length === 2) {
-      const effect = program.getArguments()[0]!
-      if (isFlush(effect)) continue
-      edits.push({ start: effect.getStart(), end: effect.getEnd(), text: `${effectNamespace}.ensuring(${effect.getText()}, ${flushName})` })
-    } else {
-      continue
-    }
-    runSites++
-    // A helper that runs effects now flushes at the end of each: a run of the flush alone
-    // through it (`runEffect(flushEvents)`) would flush twice, so it runs nothing instead.
-    const helper = enclosingHelperName(run)
-    if (helper === undefined) continue
-    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-      const [argument, ...others] = call.getArguments()
-      if (call.getExpression().getText() !== helper || argument === undefined || others.length > 0 || !isFlush(argument)) continue
-      edits.push({ start: argument.getStart(), end: argument.getEnd(), text: `${effectNamespace}.void` })
-      flushOnlyRuns.push(`${call.getText()} (line ${call.getStartLineNumber()})`)
-    }
-  }
-  return { edits, runSites, flushOnlyRuns, needsImport: flushBinding === undefined && runSites > 0 }
-}
-
-/** The name of the function (declared, or a const arrow/function expression) a node sits in. */
-const enclosingHelperName = (node: Node): string | undefined => {
-  const fn = node.getFirstAncestor(
-    (ancestor) => Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isFunctionDeclaration(ancestor)
-  )
-  if (fn === undefined) return undefined
-  if (Node.isFunctionDeclaration(fn)) return fn.getName()
-  const parent = fn.getParent()
-  return parent !== undefined && Node.isVariableDeclaration(parent) ? parent.getName() : undefined
-}
-
 /** The indentation of the block's statements, or one step in from the brace of an empty block. */
 const firstStatementIndent = (text: string, body: Node, style: CodeStyle): string => {
   const first = Node.isBlock(body) ? body.getStatements()[0] : undefined
@@ -530,21 +346,4 @@ const uniqueName = (file: SourceFile, wanted: string): string => {
   let name = wanted
   for (let n = 2; taken.has(name); n++) name = `${wanted}${n}`
   return name
-}
-
-/**
- * Why the runtime already provides an EventTracker of its own, if it does: a value it uses
- * that is imported under a tracker's name, or a layer built for the EventTracker tag.
- */
-const trackerProvidedByHand = (file: SourceFile, imports: Map<string, ImportedBinding>): string | undefined => {
-  for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
-    const binding = imports.get(identifier.getText())
-    if (binding === undefined || binding.typeOnly || !/tracker/i.test(binding.imported)) continue
-    if (!isValueReference(identifier)) continue
-    return `it uses ${binding.imported} from "${binding.module}" on line ${identifier.getStartLineNumber()}`
-  }
-  const text = file.getFullText()
-  const tagLayer = /Layer\.(succeed|effect|scoped|sync)\(\s*\w*Tracker\b/.exec(text)
-  if (tagLayer !== undefined && tagLayer !== null) return `it builds a tracker layer on line ${lineOf(text, tagLayer.index)}`
-  return undefined
 }

@@ -1,0 +1,91 @@
+import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from "ts-morph"
+import { insertAt, type TextEdit } from "./edits.js"
+import { parenthesesOf, type ImportedBinding } from "./syntax.js"
+
+/**
+ * `Effect.runPromise(effect.pipe(..., Effect.provide(layer)))` gains `Effect.ensuring(flushEvents)`
+ * just before the provide, so the flush runs inside the run, where the tracker lives.
+ */
+export const flushEdits = (
+  file: SourceFile,
+  text: string,
+  imports: ReadonlyMap<string, ImportedBinding>
+): {
+  readonly edits: Array<TextEdit>
+  readonly runSites: number
+  readonly flushOnlyRuns: ReadonlyArray<string>
+  readonly needsImport: boolean
+} => {
+  const effectNames = new Set(
+    [...imports.values()]
+      .filter((binding) => (binding.module === "effect" && binding.imported === "Effect") || (binding.module === "effect/Effect" && binding.imported === "*"))
+      .map((binding) => binding.local)
+  )
+  const flushBinding = [...imports.values()].find((binding) => binding.imported === "flushEvents" && !binding.typeOnly)
+  const flushName = flushBinding?.local ?? "flushEvents"
+  const isEffectCall = (node: Node, names: ReadonlyArray<string>): node is CallExpression => {
+    if (!Node.isCallExpression(node)) return false
+    const callee = node.getExpression()
+    return (
+      Node.isPropertyAccessExpression(callee) &&
+      names.includes(callee.getName()) &&
+      effectNames.has(callee.getExpression().getText())
+    )
+  }
+  const edits: Array<TextEdit> = []
+  const flushOnlyRuns: Array<string> = []
+  let runSites = 0
+  for (const run of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"])) continue
+    const program = run.getArguments()[0]
+    if (program === undefined || !Node.isCallExpression(program)) continue
+    const effectNamespace = (run.getExpression() as PropertyAccessExpression).getExpression().getText()
+    const ensuring = `${effectNamespace}.ensuring(${flushName})`
+    const callee = program.getExpression()
+    // A run of the flush itself needs no second flush.
+    const isFlush = (node: Node) =>
+      (Node.isIdentifier(node) && node.getText() === flushName) ||
+      (Node.isPropertyAccessExpression(node) && node.getName() === "flushEvents")
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
+      if (isFlush(callee.getExpression())) continue
+      const operations = program.getArguments()
+      const provide = operations.find((operation) => isEffectCall(operation, ["provide"]) && operation.getArguments().length === 1)
+      if (provide === undefined) continue
+      const index = operations.indexOf(provide)
+      const previousEnd = index === 0 ? parenthesesOf(program)!.open.getEnd() : operations[index - 1]!.getEnd()
+      const gap = text.slice(previousEnd, provide.getStart())
+      const whitespace = gap.includes("\n") ? gap.slice(gap.indexOf("\n")) : " "
+      edits.push(insertAt(provide.getStart(), `${ensuring},${whitespace}`))
+    } else if (isEffectCall(program, ["provide"]) && program.getArguments().length === 2) {
+      const effect = program.getArguments()[0]!
+      if (isFlush(effect)) continue
+      edits.push({ start: effect.getStart(), end: effect.getEnd(), text: `${effectNamespace}.ensuring(${effect.getText()}, ${flushName})` })
+    } else {
+      continue
+    }
+    runSites++
+    // A helper that runs effects now flushes at the end of each: a run of the flush alone
+    // through it (`runEffect(flushEvents)`) would flush twice, so it runs nothing instead.
+    const helper = enclosingHelperName(run)
+    if (helper === undefined) continue
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const [argument, ...others] = call.getArguments()
+      if (call.getExpression().getText() !== helper || argument === undefined || others.length > 0 || !isFlush(argument)) continue
+      edits.push({ start: argument.getStart(), end: argument.getEnd(), text: `${effectNamespace}.void` })
+      flushOnlyRuns.push(`${call.getText()} (line ${call.getStartLineNumber()})`)
+    }
+  }
+  return { edits, runSites, flushOnlyRuns, needsImport: flushBinding === undefined && runSites > 0 }
+}
+
+/** The name of the function (declared, or a const arrow/function expression) a node sits in. */
+const enclosingHelperName = (node: Node): string | undefined => {
+  const fn = node.getFirstAncestor(
+    (ancestor) => Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isFunctionDeclaration(ancestor)
+  )
+  if (fn === undefined) return undefined
+  if (Node.isFunctionDeclaration(fn)) return fn.getName()
+  const parent = fn.getParent()
+  return parent !== undefined && Node.isVariableDeclaration(parent) ? parent.getName() : undefined
+}
+
