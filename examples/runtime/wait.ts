@@ -1,0 +1,14 @@
+/** Polls `check` until it returns a value other than undefined; throws after `withinMs` of real time. */
+export const waitUntil = async <A>(
+  what: string,
+  check: () => A | undefined | Promise<A | undefined>,
+  options: { readonly withinMs?: number; readonly everyMs?: number } = {}
+): Promise<A> => {
+  const deadline = Date.now() + (options.withinMs ?? 15_000)
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 50))
+  }
+}

@@ -1,0 +1,142 @@
+// The Worker the demo and the end-to-end tests run in workerd. It imports the jobs fixture as
+// written here; when bundled (see bundle.ts), those imports are redirected to a temp copy of
+// the fixture, codemodded or not, so the same entry serves the tracked and the untracked runs.
+import { Effect, Either, Schema } from "effect"
+import type { DurableObjectNamespace } from "@cloudflare/workers-types"
+import { Continuous, Debounce, Task, WorkerPool, createDurableJobs } from "../../test/fixtures/jobs/src/index.js"
+
+/** The Worker's bindings (see miniflare.ts). */
+export interface WorkerEnv {
+  readonly JOBS: DurableObjectNamespace
+  /** The tracker configuration as JSON; absent: no tracking. */
+  readonly TRACKER?: string
+}
+
+/** What `POST /call` takes: a call on the jobs client, `client[job](name)[action](...args)`. */
+export interface ClientCall {
+  readonly job: "continuous" | "debounce" | "task" | "workerPool"
+  readonly name: string
+  readonly action: string
+  readonly args: ReadonlyArray<unknown>
+}
+
+export type CallResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string }
+
+const Beats = Schema.Struct({ beats: Schema.Number })
+const Click = Schema.Struct({ page: Schema.String })
+const Clicks = Schema.Struct({ pages: Schema.Array(Schema.String) })
+const Order = Schema.Struct({ kind: Schema.Literal("now", "later") })
+const Orders = Schema.Struct({ received: Schema.Number, executed: Schema.Number })
+const Mail = Schema.Struct({ to: Schema.String })
+
+class UpstreamDown extends Schema.TaggedError<UpstreamDown>()("UpstreamDown", { service: Schema.String }) {
+  override get message(): string {
+    return `${this.service} is down`
+  }
+}
+
+// Short real intervals: in workerd, alarms fire on their own, in real time.
+export const definitions = {
+  /** Beats every second until terminated. */
+  heartbeat: Continuous.make({
+    stateSchema: Beats,
+    schedule: Continuous.every("1 second"),
+    execute: (ctx) => Effect.sync(() => ctx.updateState((state) => ({ beats: state.beats + 1 })))
+  }),
+  /** Runs when triggered (its schedule is far away); a trigger with 3 beats or more terminates it. */
+  ticker: Continuous.make({
+    stateSchema: Beats,
+    schedule: Continuous.every("1 hour"),
+    execute: (ctx) =>
+      ctx.state.beats >= 3
+        ? ctx.terminate({ reason: "three beats" })
+        : Effect.sync(() => ctx.updateState((state) => ({ beats: state.beats + 1 })))
+  }),
+  /** Always fails: two retries 300 ms apart, then the retries are exhausted and it ends. */
+  flaky: Continuous.make<typeof Beats.Type, UpstreamDown>({
+    stateSchema: Beats,
+    schedule: Continuous.every("1 hour"),
+    retry: { maxAttempts: 2, delay: "300 millis", jitter: false },
+    execute: () => Effect.fail(new UpstreamDown({ service: "billing" }))
+  }),
+  /** Collects page clicks; flushes at 3 clicks, or 1 second after the first one. */
+  clicks: Debounce.make({
+    eventSchema: Click,
+    stateSchema: Clicks,
+    flushAfter: "1 second",
+    maxEvents: 3,
+    // On the first click the state handed in is the click itself: start the list there.
+    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
+    execute: () => Effect.void
+  }),
+  /** Counts orders; a "later" order is executed by the alarm 1 second later. */
+  orders: Task.make<typeof Orders.Type, typeof Order.Type, never>({
+    stateSchema: Orders,
+    eventSchema: Order,
+    onEvent: (event, ctx) =>
+      Effect.gen(function* () {
+        const state = ctx.state ?? { received: 0, executed: 0 }
+        yield* ctx.setState({ ...state, received: state.received + 1 })
+        if (event.kind === "later") yield* ctx.schedule("1 second")
+      }),
+    execute: (ctx) => ctx.updateState((state) => ({ ...state, executed: state.executed + 1 })),
+    onIdle: () => Effect.void
+  }),
+  /** Sends mails one per alarm. */
+  mailer: WorkerPool.make({
+    eventSchema: Mail,
+    concurrency: 1,
+    execute: () => Effect.void
+  })
+}
+
+// The codemodded factory takes `{ tracker }`, as a config or a function of the env; the
+// fixture's own factory takes one argument and ignores a second (the untracked baseline).
+type WithTracker = (
+  defs: typeof definitions,
+  options: { readonly tracker: (env: WorkerEnv) => unknown }
+) => ReturnType<typeof createDurableJobs>
+const jobs = (createDurableJobs as unknown as WithTracker)(definitions, {
+  tracker: (env) => (env.TRACKER === undefined || env.TRACKER === "" ? undefined : JSON.parse(env.TRACKER))
+})
+
+/** The engine, plus a look at its storage keys (to show what tracking writes, or does not). */
+export class Jobs extends jobs.Jobs {
+  async storageKeys(): Promise<Array<string>> {
+    return [...(await this.ctx.storage.list()).keys()]
+  }
+}
+
+type AnyClientMethod = (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown>
+
+const call = async (env: WorkerEnv, request: ClientCall): Promise<CallResult> => {
+  const client = jobs.JobsClient.fromBinding(env.JOBS) as unknown as Record<string, (name: string) => Record<string, AnyClientMethod>>
+  const method = client[request.job]?.(request.name)[request.action]
+  if (method === undefined) return { ok: false, error: `no such call: ${request.job}.${request.action}` }
+  const result = await Effect.runPromise(Effect.either(Effect.suspend(() => method(...request.args))))
+  if (Either.isRight(result)) return { ok: true, value: result.right }
+  const failure = result.left as { readonly cause?: unknown }
+  return { ok: false, error: String(failure.cause ?? failure) }
+}
+
+const json = (value: unknown, status = 200) =>
+  new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } })
+
+export default {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    const url = new URL(request.url)
+    const instance = url.searchParams.get("instance") ?? ""
+    switch (url.pathname) {
+      case "/call":
+        return json(await call(env, (await request.json()) as ClientCall))
+      case "/instance-id":
+        return json({ id: env.JOBS.idFromName(instance).toString() })
+      case "/storage-keys": {
+        const stub = env.JOBS.get(env.JOBS.idFromName(instance)) as unknown as { storageKeys(): Promise<Array<string>> }
+        return json({ keys: await stub.storageKeys() })
+      }
+      default:
+        return json({ error: "not found" }, 404)
+    }
+  }
+}
