@@ -1,2 +1,72 @@
-// Benchmarks land in a later step; this entry exists so `npm run bench` already runs.
-console.log("durable-effect-tracking benchmarks: none yet")
+/**
+ * `npm run bench`: every benchmark once, a table on stdout, bench/results.json. Names given as
+ * arguments run only those (and write nothing): `npm run bench -- off on`.
+ */
+import { writeFileSync } from "node:fs"
+import { cpus, freemem, loadavg, totalmem, type } from "node:os"
+import { fileURLToPath } from "node:url"
+import { benchmarks } from "./benchmarks/index.js"
+import type { BenchmarkResult } from "./stats.js"
+
+const machine = () => ({
+  node: process.version,
+  v8: process.versions.v8,
+  os: `${type()} ${process.platform}/${process.arch}`,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? "unknown",
+  memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+  freeMemoryGiB: Number((freemem() / 2 ** 30).toFixed(1)),
+  loadAverage1m: Number(loadavg()[0]!.toFixed(2))
+})
+
+const formatResult = (result: BenchmarkResult): string =>
+  result.ratio !== undefined ? `${result.ratio.toFixed(3)} ${result.unit}` : `${result.value} ${result.unit}`
+
+const table = (results: ReadonlyArray<BenchmarkResult>): string => {
+  const rows = [
+    ["benchmark", "result", "target", "met"],
+    ...results.map((r) => [r.name, formatResult(r), r.target, r.met === undefined ? "-" : r.met ? "yes" : "NO"])
+  ]
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  const line = (row: ReadonlyArray<string>) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")
+  return [line(rows[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n")
+}
+
+const main = async () => {
+  const wanted = process.argv.slice(2)
+  const unknown = wanted.filter((name) => !benchmarks.some((b) => b.name === name))
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${benchmarks.map((b) => b.name).join(", ")}`)
+    process.exitCode = 2
+    return
+  }
+  const selected = wanted.length === 0 ? benchmarks : benchmarks.filter((b) => wanted.includes(b.name))
+  const before = machine()
+  const started = performance.now()
+  const results: Array<BenchmarkResult> = []
+  for (const benchmark of selected) {
+    const t0 = performance.now()
+    process.stderr.write(`${benchmark.name}... `)
+    const result = await benchmark.run("full")
+    process.stderr.write(`${formatResult(result)} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`)
+    results.push(result)
+  }
+  const totalSeconds = (performance.now() - started) / 1000
+  console.log(table(results))
+  for (const result of results) console.log(`${result.name}: ${JSON.stringify(result.detail)}`)
+  console.log(`total ${totalSeconds.toFixed(0)} s`)
+  if (wanted.length === 0) {
+    const output = {
+      machine: { ...before, loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)) },
+      date: new Date().toISOString(),
+      totalSeconds: Number(totalSeconds.toFixed(1)),
+      benchmarks: results
+    }
+    writeFileSync(fileURLToPath(new URL("./results.json", import.meta.url)), JSON.stringify(output, null, 2) + "\n")
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,23 @@
+import type { BenchmarkResult } from "../stats.js"
+import { codemod } from "./codemod.js"
+import { off, on, proxyVsHandPlaced } from "./runtime.js"
+import type { Scale } from "./scale.js"
+import { delivery, emit, outageMemory } from "./tracker.js"
+
+export type { Scale } from "./scale.js"
+
+export interface Benchmark {
+  readonly name: string
+  readonly run: (scale: Scale) => Promise<BenchmarkResult>
+}
+
+/** Every benchmark, in the order `npm run bench` runs them. */
+export const benchmarks: ReadonlyArray<Benchmark> = [
+  { name: "off", run: off },
+  { name: "on", run: on },
+  { name: "proxy-vs-hand-placed", run: proxyVsHandPlaced },
+  { name: "emit", run: emit },
+  { name: "delivery", run: delivery },
+  { name: "outage-memory", run: outageMemory },
+  { name: "codemod", run: codemod }
+]

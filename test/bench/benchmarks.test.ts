@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest"
+import { benchmarks } from "../../bench/benchmarks/index.js"
+import { handPlacedDispatcherLayer } from "../../bench/handPlaced.js"
+import { compareInterleaved, median, quantile } from "../../bench/stats.js"
+import { definitions, recordEventTypes } from "../../bench/workload.js"
+import { trackedDispatcherLayer } from "../instrument/jobs/harness.js"
+
+// Smoke only: every benchmark runs once at tiny counts. No timing is asserted.
+describe("benchmarks (smoke)", () => {
+  it("names the seven benchmarks of the issue", () => {
+    expect(benchmarks.map((b) => b.name)).toEqual(["off", "on", "proxy-vs-hand-placed", "emit", "delivery", "outage-memory", "codemod"])
+  })
+
+  for (const benchmark of benchmarks) {
+    it(`${benchmark.name} runs once and reports a result`, async () => {
+      const result = await benchmark.run("smoke")
+      expect(result.name).toBe(benchmark.name)
+      const number = result.ratio ?? result.value
+      expect(Number.isFinite(number)).toBe(true)
+      expect(number).toBeGreaterThan(0)
+      expect(result.unit).not.toBe("")
+      expect(result.target).not.toBe("")
+      if (result.target === "reported") expect(result.met).toBeUndefined()
+      else expect(typeof result.met).toBe("boolean")
+    }, 60_000)
+  }
+
+  it("the hand-placed variant emits the proxies' event types, in order", async () => {
+    const proxied = await recordEventTypes((core, tracker) => trackedDispatcherLayer(core, tracker, definitions))
+    const byHand = await recordEventTypes((core, tracker) => handPlacedDispatcherLayer(core, tracker, definitions))
+    expect(proxied.length).toBeGreaterThan(30)
+    expect(new Set(proxied)).toContain("alarm.fired")
+    expect(byHand).toEqual(proxied)
+  })
+})
+
+describe("bench statistics", () => {
+  it("median and quantiles interpolate", () => {
+    expect(median([3, 1, 2])).toBe(2)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
+    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2)
+    expect(Number.isNaN(median([]))).toBe(true)
+  })
+
+  it("compares interleaved, flipping the order every round, setups untimed", async () => {
+    const order: Array<string> = []
+    const side = (name: string) => ({ name, setup: () => void order.push(`setup ${name}`), run: () => void order.push(name) })
+    const result = await compareInterleaved(side("a"), side("b"), { warmup: 1, minRounds: 2, maxRounds: 2, budgetMs: 0 })
+    expect(order.filter((step) => !step.startsWith("setup"))).toEqual(["a", "b", "a", "b", "b", "a"])
+    expect(order.filter((step) => step.startsWith("setup"))).toHaveLength(6)
+    expect(result.rounds).toBe(2)
+    expect(result.baseline).toHaveLength(2)
+    expect(result.subject).toHaveLength(2)
+  })
+})
