@@ -1,0 +1,101 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
+import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
+import { runScenario, scenarioInstances as s } from "../../examples/runtime/scenario.js"
+import { waitUntil } from "../../examples/runtime/wait.js"
+import { JobEventTypes } from "../../src/tracker/JobEvent.js"
+import { allArrived, buildBundles, type Bundles, type ExpectedInstance, expectStories, one, sequence, some } from "./support/e2e.js"
+
+// The codemodded fixture in workerd (Miniflare 4): real Durable Object storage, alarms firing
+// on their own in real time, the HTTP batch tracker posting to a node:http collector.
+
+const deployment = { env: "e2e", serviceKey: "jobs-e2e" }
+
+// The default map's events per instance, in order (see docs/events.md and the golden tests).
+const expected: ReadonlyArray<ExpectedInstance> = [
+  {
+    instance: s.heartbeat,
+    types: sequence(
+      one("job.created", "job.started", "execution.started", "execution.succeeded", "alarm.scheduled"),
+      some(2, "alarm.fired", "execution.started", "execution.succeeded", "alarm.scheduled"),
+      one("alarm.cancelled", "job.terminated")
+    )
+  },
+  {
+    instance: s.flaky,
+    types: sequence(
+      one("job.created", "job.started", "execution.started", "alarm.scheduled", "retry.scheduled", "execution.failed"),
+      one("alarm.fired", "execution.started", "retry.attempted", "alarm.scheduled", "retry.scheduled", "execution.failed"),
+      one("alarm.fired", "execution.started", "retry.attempted", "retry.exhausted", "alarm.cancelled", "job.terminated"),
+      one("execution.failed", "job.failed")
+    )
+  },
+  {
+    instance: s.ticker,
+    types: sequence(
+      one("job.created", "job.started"),
+      some(3, "execution.started", "execution.succeeded", "alarm.scheduled"),
+      one("execution.started", "alarm.cancelled", "job.terminated", "execution.succeeded")
+    )
+  },
+  {
+    instance: s.clicks,
+    types: sequence(
+      one("job.created", "job.started", "alarm.scheduled", "debounce.event.added", "debounce.event.added"),
+      // The third click reaches maxEvents: the flush runs inside `add`.
+      one("debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled", "debounce.event.added"),
+      one("job.created", "job.started", "alarm.scheduled", "debounce.event.added"),
+      one("alarm.fired", "debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled")
+    )
+  },
+  {
+    instance: s.cleared,
+    types: sequence(one("job.created", "job.started", "alarm.scheduled", "debounce.event.added", "alarm.cancelled", "debounce.cleared"))
+  },
+  {
+    instance: s.orders,
+    types: sequence(
+      one("task.event.received", "job.created", "job.started", "execution.started", "execution.succeeded", "task.event.processed", "task.idle"),
+      one("task.event.received", "execution.started", "alarm.scheduled", "execution.succeeded", "task.event.processed"),
+      one("alarm.fired", "execution.started", "execution.succeeded", "task.idle")
+    )
+  },
+  {
+    instance: s.mailer,
+    types: sequence(
+      one("job.created", "job.started", "alarm.scheduled"),
+      one("alarm.fired", "execution.started", "execution.succeeded", "alarm.scheduled"),
+      one("alarm.fired", "execution.started", "execution.succeeded")
+    )
+  }
+]
+
+let bundles: Bundles
+let collector: EventCollector | undefined
+let worker: RunningWorker | undefined
+beforeAll(async () => {
+  bundles = await buildBundles()
+}, 60_000)
+afterEach(async () => {
+  await worker?.dispose()
+  await collector?.close()
+  worker = collector = undefined
+})
+
+describe("end to end in workerd", () => {
+  it("every job type, retries and terminations: the collector gets each instance's story, in order", async () => {
+    collector = await startEventCollector()
+    worker = await startWorker({ script: bundles.tracked, tracker: { endpoint: collector.url, ...deployment } })
+
+    await runScenario(worker)
+    await waitUntil("every instance's events", () => allArrived(collector!, worker!, expected), { withinMs: 10_000 })
+
+    await expectStories(collector, worker, expected, deployment)
+    expect(collector.duplicates()).toBe(0)
+    expect(collector.requests.every((request) => request.status === 200)).toBe(true)
+    expect(new Set(collector.events().map((received) => received.event.type))).toEqual(new Set(JobEventTypes))
+    // Events carry no job payloads by default: no job input, event or state values.
+    const raw = JSON.stringify(collector.events())
+    for (const payload of ["ada@example.com", "/pricing", "beats"]) expect(raw.includes(payload), payload).toBe(false)
+  }, 60_000)
+})

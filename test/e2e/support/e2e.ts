@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { expect } from "vitest"
+import { bundleWorker } from "../../../examples/runtime/bundle.js"
+import type { EventCollector, ReceivedEvent } from "../../../examples/runtime/collector.js"
+import { copyJobsPackage } from "../../../examples/runtime/fixture.js"
+import type { RunningWorker } from "../../../examples/runtime/miniflare.js"
+import type { ScenarioInstance } from "../../../examples/runtime/scenario.js"
+import type { JobEventWire } from "../../../src/tracker/JobEvent.js"
+
+/** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
+export interface Bundles {
+  readonly tracked: string
+  readonly untracked: string
+}
+
+export const buildBundles = async (): Promise<Bundles> => {
+  const [codemodded, untouched] = await Promise.all([copyJobsPackage({ codemod: true }), copyJobsPackage({ codemod: false })])
+  try {
+    const [tracked, untracked] = await Promise.all([bundleWorker(codemodded), bundleWorker(untouched)])
+    return { tracked, untracked }
+  } finally {
+    // The bundles are self-contained: the copies are not needed any more.
+    codemodded.remove()
+    untouched.remove()
+  }
+}
+
+/** A temp directory removed by `remove`. */
+export const tempDir = (prefix: string): { readonly path: string; readonly remove: () => void } => {
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+/** Types joined by spaces, and a pattern over them: `one(...)` once, `some(min, ...)` repeated. */
+export const one = (...types: ReadonlyArray<string>): string => types.map((type) => `${type.replace(/\./g, "\\.")} `).join("")
+export const some = (min: number, ...types: ReadonlyArray<string>): string => `(?:${one(...types)}){${min},}`
+export const sequence = (...parts: ReadonlyArray<string>): RegExp => new RegExp(`^${parts.join("")}$`)
+export const typesOf = (events: ReadonlyArray<JobEventWire>): string => events.map((event) => `${event.type} `).join("")
+
+/** What a job instance's events must be, in order. */
+export interface ExpectedInstance {
+  readonly instance: ScenarioInstance
+  readonly types: RegExp
+}
+
+/** The accepted events of one instance, in arrival order. */
+export const eventsOf = (collector: EventCollector, instanceId: string): Array<JobEventWire> =>
+  collector
+    .events()
+    .filter((received: ReceivedEvent) => received.event.instanceId === instanceId)
+    .map((received) => received.event)
+
+/** True once every instance's events, in arrival order, match its expected sequence. */
+export const allArrived = async (
+  collector: EventCollector,
+  worker: RunningWorker,
+  expected: ReadonlyArray<ExpectedInstance>
+): Promise<true | undefined> => {
+  for (const { instance, types } of expected) {
+    if (!types.test(typesOf(eventsOf(collector, await worker.instanceId(instance.instanceName))))) return undefined
+  }
+  return true
+}
+
+/**
+ * Checks every instance's story as the collector has it: the expected types in order, the
+ * right instance id, job type and name on each event, arrival order = eventId (UUIDv7) order,
+ * times never going back, and the tracker's `env` and `serviceKey`.
+ */
+export const expectStories = async (
+  collector: EventCollector,
+  worker: RunningWorker,
+  expected: ReadonlyArray<ExpectedInstance>,
+  deployment: { readonly env: string; readonly serviceKey: string }
+): Promise<void> => {
+  expect(collector.invalidBodies).toEqual([])
+  const instanceIds = new Set<string>()
+  for (const { instance, types } of expected) {
+    const instanceId = await worker.instanceId(instance.instanceName)
+    instanceIds.add(instanceId)
+    const events = eventsOf(collector, instanceId)
+    expect(typesOf(events), instance.instanceName).toMatch(types)
+    for (const event of events) {
+      expect(event, instance.instanceName).toMatchObject({
+        instanceId,
+        jobType: instance.jobType,
+        jobName: instance.jobName,
+        env: deployment.env,
+        serviceKey: deployment.serviceKey
+      })
+    }
+    const ids = events.map((event) => event.eventId)
+    expect(ids, `${instance.instanceName}: arrival order is eventId order`).toEqual([...ids].sort())
+    const times = events.map((event) => Date.parse(event.timestamp))
+    expect(times, `${instance.instanceName}: times never go back`).toEqual([...times].sort((a, b) => a - b))
+  }
+  // Nothing from instances the scenario did not touch.
+  expect(collector.events().filter((received) => !instanceIds.has(received.event.instanceId))).toEqual([])
+}
+
+/** A job response with its times (fields ending in `At`) replaced, for comparing two runs. */
+export const withoutTimes = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutTimes)
+  if (typeof value !== "object" || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [key, /At$/.test(key) && typeof field === "number" ? "<time>" : withoutTimes(field)])
+  )
+}
