@@ -71,7 +71,7 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
       insertAt(
         last.getEnd(),
         `${engineConfig.style.newline}${indent}/** The tracker option of createDurableJobs, resolved against the env. */` +
-          `${engineConfig.style.newline}${indent}readonly ${trackerEnvKey}?: TrackerOption${separator}`
+          `${engineConfig.style.newline}${indent}readonly ${trackerEnvKey}?: TrackerOption | undefined${separator}`
       )
     )
     typeImportNeeded.add(engineConfig.path)

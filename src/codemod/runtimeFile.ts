@@ -192,6 +192,8 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   const configEdit = configMemberEdit(file, text, style)
   if (configEdit === undefined) {
     todo.push("no JobsRuntimeConfig interface found: add `readonly tracker?: TrackerOption` to the runtime's options by hand")
+  } else if (configEdit === "exists") {
+    changes.push("JobsRuntimeConfig already has a `tracker` member: kept as it is")
   } else {
     edits.push(configEdit)
     changes.push("JobsRuntimeConfig gains an optional `tracker`")
@@ -212,8 +214,9 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
     if (layerFactory.getParameters().length !== 2 || calls.length === 0) {
       todo.push("createJobsRuntimeFromLayer: add an optional `options?: { readonly tracker?: TrackerOption }` and pass `options?.tracker` on by hand")
     } else {
-      edits.push(parameterEdit(text, layerFactory, "options?: { readonly tracker?: TrackerOption }", style))
-      for (const call of calls) edits.push(argumentEdit(text, call, "options?.tracker", style))
+      const optionsName = freeNameIn(layerFactory, "options")
+      edits.push(parameterEdit(text, layerFactory, `${optionsName}?: { readonly tracker?: TrackerOption }`, style))
+      for (const call of calls) edits.push(argumentEdit(text, call, `${optionsName}?.tracker`, style))
       changes.push("createJobsRuntimeFromLayer takes an optional third argument `{ tracker }`")
     }
   }
@@ -300,11 +303,22 @@ const threadConfigTracker = (text: string, fn: FunctionLike, style: CodeStyle): 
   return direct.length + viaLayer.length === 0 ? undefined : edits
 }
 
-const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): TextEdit | undefined => {
+/** A name not yet used in a function: `wanted`, else `trackingWanted`. */
+const freeNameIn = (fn: Node, wanted: string): string => {
+  const taken = new Set(fn.getDescendantsOfKind(SyntaxKind.Identifier).map((identifier) => identifier.getText()))
+  return taken.has(wanted) ? `tracking${wanted[0]!.toUpperCase()}${wanted.slice(1)}` : wanted
+}
+
+/**
+ * The `tracker` member of JobsRuntimeConfig. It admits `undefined` explicitly, so that an
+ * engine can pass an absent option on under `exactOptionalPropertyTypes` too.
+ */
+const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): TextEdit | "exists" | undefined => {
   const declaration = file.getInterface("JobsRuntimeConfig")
   const typeLiteral = file.getTypeAlias("JobsRuntimeConfig")?.getTypeNode()
   const container = declaration ?? (typeLiteral !== undefined && Node.isTypeLiteral(typeLiteral) ? typeLiteral : undefined)
   if (container === undefined) return undefined
+  if (container.getProperty("tracker") !== undefined) return "exists"
   const members = container.getMembers()
   const last = members.at(-1)
   const docs = members.flatMap((member) => member.getJsDocs())
@@ -322,7 +336,7 @@ const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): Tex
       `${indent} * An HTTP batch tracker config sends events to its endpoint; a Layer providing EventTracker${nl}` +
       `${indent} * (such as the in-memory tracker in tests) is used as given.${nl}${indent} */${nl}`
     : `${indent}/** Where job events go (an HTTP batch tracker config or an EventTracker layer); absent: no tracking. */${nl}`
-  const member = `${doc}${indent}readonly tracker?: TrackerOption${separator}`
+  const member = `${doc}${indent}readonly tracker?: TrackerOption | undefined${separator}`
   if (last === undefined) return insertAt(openBrace.getEnd(), `${nl}${member}${nl}`)
   return insertAt(last.getEnd(), `${nl}${blankLineBetween ? nl : ""}${member}`)
 }

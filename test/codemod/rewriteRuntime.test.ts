@@ -78,7 +78,7 @@ describe("rewriteRuntime: input/output pairs", () => {
     text = text.replace(/trackedCoreLayer/g, "coreLayer")
     text = text.replace(/\n  \/\/ The tracker goes under every layer.*\n  \/\/ the option, .*\n  const coreLayer =\n    tracker === undefined .*\n/, "")
     text = text.replace(/\nimport \{ resolveTrackerLayer.*\nimport \{ trackingEventMap \}.*/, "")
-    text = text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption/, "")
+    text = text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption \| undefined/, "")
     text = text.replace(/, tracker\?: TrackerOption/, "").replace(/, options\?: \{ readonly tracker\?: TrackerOption \}/, "")
     text = text.replace(/, config\.tracker/, "").replace(/, options\?\.tracker/, "").replace(/Effect\.ensuring\(flushEvents\), /, "")
     text = text.replace("runEffect(Effect.void)", "runEffect(flushEvents)")
@@ -100,6 +100,22 @@ describe("rewriteRuntime: input/output pairs", () => {
       ["CleanupServiceLayer", "JobExecutionServiceLayer", "JobHandlersLayer", "RetryExecutorLayer"].sort()
     )
     expect(result.text).toContain("const cleanupLayer = CleanupServiceLayer.pipe(")
+  })
+})
+
+describe("rewriteRuntime: partly wired by hand", () => {
+  it("keeps a tracker member JobsRuntimeConfig already has, and an options name already taken", () => {
+    const input = fixture("standard", "input")
+      .replace("  readonly registry: RuntimeJobRegistry\n}", "  readonly registry: RuntimeJobRegistry\n  readonly tracker?: TrackerOption\n}")
+      .replace(
+        "export function createJobsRuntimeFromLayer(coreLayer: RuntimeLayer, registry: RuntimeJobRegistry): JobsRuntime {",
+        "export function createJobsRuntimeFromLayer(coreLayer: RuntimeLayer, registry: RuntimeJobRegistry): JobsRuntime {\n  const options = {}"
+      )
+    const result = rewritten(rewriteRuntime("runtime.ts", input, options))
+    expect(result.text.match(/^\s+readonly tracker\?/gm)).toHaveLength(1)
+    expect(result.changes).toContain("JobsRuntimeConfig already has a `tracker` member: kept as it is")
+    expect(result.text).toContain("registry: RuntimeJobRegistry, trackingOptions?: { readonly tracker?: TrackerOption }): JobsRuntime {")
+    expect(result.text).toContain("createDispatcherLayer(coreLayer, registry, trackingOptions?.tracker)")
   })
 })
 
