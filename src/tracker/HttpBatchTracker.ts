@@ -1,4 +1,4 @@
-import { Clock, Deferred, Effect, Exit, FiberId, Layer, Random } from "effect"
+import { Clock, Deferred, Effect, Exit, Fiber, FiberId, Layer, Random } from "effect"
 import { batchBody, bodyBytesWith, type EncodedEvent, encodeEvent, singleEventBodyBytes } from "./BatchBody.js"
 import { EventRing } from "./EventRing.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
@@ -329,7 +329,14 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     Clock.currentTimeMillis.pipe(
       Effect.flatMap((now) => flushUpTo(counters.emitted, now + cfg.flushTimeoutMs)),
       Effect.timeout(cfg.flushTimeoutMs),
-      Effect.catchAllCause(() => Effect.void)
+      Effect.catchAllCause(() => Effect.void),
+      // The timeouts work by interruption, and a caller may flush from an uninterruptible
+      // region (a finalizer: `Effect.ensuring(flushEvents)`), where a hung request could then
+      // never be cut off. So the flush runs in a fiber of its own that is always
+      // interruptible, and the caller waits for it: at most `flushTimeoutMs`.
+      Effect.interruptible,
+      Effect.forkDaemon,
+      Effect.flatMap(Fiber.join)
     )
 
   return {
