@@ -5,24 +5,32 @@ import { parenthesesOf, type ImportedBinding } from "./syntax.js"
 /**
  * `Effect.runPromise(effect.pipe(..., Effect.provide(layer)))` gains `Effect.ensuring(flushEvents)`
  * just before the provide, so the flush runs inside the run, where the tracker lives.
+ *
+ * The flush is this library's, which never fails whatever the tracker does; a package's own
+ * `flushEvents` (its core's) passes a tracker's failure on to the job. When the file already
+ * binds `flushEvents` to another module, the library's is imported under another name.
  */
 export const flushEdits = (
   file: SourceFile,
   text: string,
-  imports: ReadonlyMap<string, ImportedBinding>
+  imports: ReadonlyMap<string, ImportedBinding>,
+  importFrom: string
 ): {
   readonly edits: Array<TextEdit>
   readonly runSites: number
   readonly flushOnlyRuns: ReadonlyArray<string>
-  readonly needsImport: boolean
+  /** The import specifier to add (`flushEvents` or `flushEvents as <name>`), if one is needed. */
+  readonly importSpecifier: string | undefined
 } => {
   const effectNames = new Set(
     [...imports.values()]
       .filter((binding) => (binding.module === "effect" && binding.imported === "Effect") || (binding.module === "effect/Effect" && binding.imported === "*"))
       .map((binding) => binding.local)
   )
-  const flushBinding = [...imports.values()].find((binding) => binding.imported === "flushEvents" && !binding.typeOnly)
-  const flushName = flushBinding?.local ?? "flushEvents"
+  const isFlushImport = (binding: ImportedBinding) => binding.imported === "flushEvents" && !binding.typeOnly
+  const libraryFlush = [...imports.values()].find((binding) => isFlushImport(binding) && binding.module === importFrom)
+  const flushName = libraryFlush?.local ?? (imports.has("flushEvents") ? "flushTrackerEvents" : "flushEvents")
+  const flushNames = new Set([flushName, ...[...imports.values()].filter(isFlushImport).map((binding) => binding.local)])
   const isEffectCall = (node: Node, names: ReadonlyArray<string>): node is CallExpression => {
     if (!Node.isCallExpression(node)) return false
     const callee = node.getExpression()
@@ -44,7 +52,7 @@ export const flushEdits = (
     const callee = program.getExpression()
     // A run of the flush itself needs no second flush.
     const isFlush = (node: Node) =>
-      (Node.isIdentifier(node) && node.getText() === flushName) ||
+      (Node.isIdentifier(node) && flushNames.has(node.getText())) ||
       (Node.isPropertyAccessExpression(node) && node.getName() === "flushEvents")
     if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
       if (isFlush(callee.getExpression())) continue
@@ -75,7 +83,9 @@ export const flushEdits = (
       flushOnlyRuns.push(`${call.getText()} (line ${call.getStartLineNumber()})`)
     }
   }
-  return { edits, runSites, flushOnlyRuns, needsImport: flushBinding === undefined && runSites > 0 }
+  const importSpecifier =
+    libraryFlush !== undefined || runSites === 0 ? undefined : flushName === "flushEvents" ? "flushEvents" : `flushEvents as ${flushName}`
+  return { edits, runSites, flushOnlyRuns, importSpecifier }
 }
 
 /** The name of the function (declared, or a const arrow/function expression) a node sits in. */

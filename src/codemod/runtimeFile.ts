@@ -171,10 +171,11 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   edits.push(
     insertAt(
       openBrace.getEnd(),
-      `${style.newline}${statementIndent}// The tracker goes under every layer, as withTracking reads it while a layer is built. Without` +
-        `${style.newline}${statementIndent}// the option, a tracker the core layer may carry is kept: nothing changes.` +
+      `${style.newline}${statementIndent}// The tracker goes under every layer, as withTracking reads it while a layer is built (and` +
+        `${style.newline}${statementIndent}// the tracker may keep undelivered events in the core's storage). Without the option, a` +
+        `${style.newline}${statementIndent}// tracker the core layer may carry is kept: nothing changes.` +
         `${style.newline}${statementIndent}const ${trackedCore} =` +
-        `${style.newline}${statementIndent}${style.indent}${trackerParameter} === undefined ? ${coreName} : ${layerNamespace}.merge(${coreName}, resolveTrackerLayer(${trackerParameter}))${semi(style)}` +
+        `${style.newline}${statementIndent}${style.indent}${trackerParameter} === undefined ? ${coreName} : resolveTrackerLayer(${trackerParameter}).pipe(${layerNamespace}.provideMerge(${coreName}))${semi(style)}` +
         `${style.newline}`
     )
   )
@@ -223,7 +224,7 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
 
   // Every run flushes before it ends, on success and on failure: the layers, the tracker's
   // buffer included, are rebuilt by the next run.
-  const flush = flushEdits(file, text, imports)
+  const flush = flushEdits(file, text, imports, options.importFrom)
   edits.push(...flush.edits)
   if (flush.runSites === 0) {
     todo.push("no `Effect.runPromise(effect.pipe(Effect.provide(layer)))` found: make every run end with `Effect.ensuring(flushEvents)` inside the provided layer")
@@ -235,7 +236,7 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   }
 
   // Imports go after the last import, in the file's style.
-  const trackingNames = ["resolveTrackerLayer", "withTracking", ...(flush.needsImport ? ["flushEvents"] : []), "type TrackerOption"]
+  const trackingNames = ["resolveTrackerLayer", "withTracking", ...(flush.importSpecifier === undefined ? [] : [flush.importSpecifier]), "type TrackerOption"]
   const lastImport = file.getImportDeclarations().at(-1)
   const importLines = [
     ...(localLayer === undefined ? [`import { Layer } from ${quoted(style, "effect")}${semi(style)}`] : []),
