@@ -1,7 +1,7 @@
 import type { RunningWorker, TimedCall } from "./miniflare.js"
 import { waitUntil } from "./wait.js"
 
-/** A job instance of the scenario: the Durable Object named `type:name:id`. */
+/** A job instance of a scenario: the Durable Object named `type:name:id`. */
 export interface ScenarioInstance {
   readonly jobType: "continuous" | "debounce" | "task" | "workerPool"
   readonly jobName: string
@@ -11,7 +11,7 @@ export interface ScenarioInstance {
   readonly story: string
 }
 
-const instance = (jobType: ScenarioInstance["jobType"], jobName: string, id: string, story: string): ScenarioInstance => ({
+export const instance = (jobType: ScenarioInstance["jobType"], jobName: string, id: string, story: string): ScenarioInstance => ({
   jobType,
   jobName,
   instanceName: `${jobType}:${jobName}:${id}`,

@@ -69,6 +69,15 @@ export const definitions = {
     onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
     execute: () => Effect.void
   }),
+  /** Like clicks, but only maxEvents or a manual flush ends a batch: nothing depends on timing. */
+  bulkClicks: Debounce.make({
+    eventSchema: Click,
+    stateSchema: Clicks,
+    flushAfter: "1 hour",
+    maxEvents: 3,
+    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
+    execute: () => Effect.void
+  }),
   /** Counts orders; a "later" order is executed by the alarm 1 second later. */
   orders: Task.make<typeof Orders.Type, typeof Order.Type, never>({
     stateSchema: Orders,

@@ -4,6 +4,7 @@ import { type RunningWorker, startWorker } from "../../examples/runtime/miniflar
 import { runScenario, scenarioInstances as s } from "../../examples/runtime/scenario.js"
 import { waitUntil } from "../../examples/runtime/wait.js"
 import { JobEventTypes } from "../../src/tracker/JobEvent.js"
+import { flakyStory } from "./support/steady.js"
 import { allArrived, buildBundles, type Bundles, type ExpectedInstance, expectStories, one, sequence, some } from "./support/e2e.js"
 
 // The codemodded fixture in workerd (Miniflare 4): real Durable Object storage, alarms firing
@@ -21,15 +22,7 @@ const expected: ReadonlyArray<ExpectedInstance> = [
       one("alarm.cancelled", "job.terminated")
     )
   },
-  {
-    instance: s.flaky,
-    types: sequence(
-      one("job.created", "job.started", "execution.started", "alarm.scheduled", "retry.scheduled", "execution.failed"),
-      one("alarm.fired", "execution.started", "retry.attempted", "alarm.scheduled", "retry.scheduled", "execution.failed"),
-      one("alarm.fired", "execution.started", "retry.attempted", "retry.exhausted", "alarm.cancelled", "job.terminated"),
-      one("execution.failed", "job.failed")
-    )
-  },
+  { instance: s.flaky, types: flakyStory },
   {
     instance: s.ticker,
     types: sequence(

@@ -1,0 +1,101 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { type CollectorMode, type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
+import { type RunningWorker, startWorker, type TimedCall } from "../../examples/runtime/miniflare.js"
+import { waitUntil } from "../../examples/runtime/wait.js"
+import { allArrived, buildBundles, type Bundles, expectStories, withoutTimes } from "./support/e2e.js"
+import { outagePart, settlePart, steadyExpected } from "./support/steady.js"
+
+// A collector that fails for a while must not change what the jobs do: same responses, same
+// stored state as without tracking, each call slower by at most the tracker's flush bound;
+// and once the collector is back, every event emitted during the outage arrives.
+
+const deployment = { env: "e2e", serviceKey: "jobs-faults" }
+const flushTimeoutMs = 600
+const trackerConfig = (endpoint: string) => ({
+  endpoint,
+  ...deployment,
+  timeoutMs: 250,
+  flushTimeoutMs,
+  retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 200 }
+})
+// Scheduling noise on two shared cores, on top of the bound; the bound is what is asserted.
+const marginMs = 1_500
+
+interface Run {
+  readonly outage: ReadonlyArray<TimedCall>
+  readonly settled: ReadonlyArray<TimedCall>
+}
+
+const comparable = (calls: ReadonlyArray<TimedCall>) =>
+  calls.map((call) => ({ call: `${call.call.job}.${call.call.action}`, result: withoutTimes(call.result) }))
+
+let bundles: Bundles
+let baseline: Run
+let collector: EventCollector | undefined
+let worker: RunningWorker | undefined
+beforeAll(async () => {
+  bundles = await buildBundles()
+  // The same scenario on the fixture as it was before the codemod: no tracking at all.
+  const untracked = await startWorker({ script: bundles.untracked })
+  try {
+    baseline = { outage: await outagePart(untracked), settled: await settlePart(untracked) }
+  } finally {
+    await untracked.dispose()
+  }
+}, 60_000)
+afterEach(async () => {
+  await worker?.dispose()
+  await collector?.close()
+  worker = collector = undefined
+})
+
+const faults: ReadonlyArray<{ readonly name: string; readonly mode: CollectorMode }> = [
+  { name: "answering 503", mode: { kind: "status", status: 503 } },
+  { name: "answering 429 with Retry-After", mode: { kind: "status", status: 429, headers: { "retry-after": "1" } } },
+  { name: "hanging past the timeout", mode: { kind: "hang" } },
+  { name: "refusing connections", mode: { kind: "refuse" } }
+]
+
+describe("a failing collector, end to end in workerd", () => {
+  it("the baseline run (no tracking) answered every call", () => {
+    expect([...baseline.outage, ...baseline.settled].filter((call) => !call.result.ok)).toEqual([])
+  })
+
+  for (const fault of faults) {
+    it(`${fault.name}: same responses and state as without tracking, bounded latency, every event delivered after`, async () => {
+      collector = await startEventCollector(fault.mode)
+      worker = await startWorker({ script: bundles.tracked, tracker: trackerConfig(collector.url) })
+
+      const outage = await outagePart(worker)
+      const failedDuringOutage = collector.requests.filter((request) => request.status !== 200)
+      const attemptedIds = failedDuringOutage.flatMap((request) => request.eventIds)
+      await collector.setMode({ kind: "ok" })
+      const settled = await settlePart(worker)
+
+      // The jobs did exactly what they do untracked.
+      expect(comparable(outage)).toEqual(comparable(baseline.outage))
+      expect(comparable(settled)).toEqual(comparable(baseline.settled))
+
+      // Latency: measured per call, asserted only against the configured bound.
+      const rows = outage.map((call, i) => ({
+        call: `${call.call.job}.${call.call.action}`,
+        untrackedMs: Math.round(baseline.outage[i]!.ms),
+        outageMs: Math.round(call.ms),
+        addedMs: Math.round(call.ms - baseline.outage[i]!.ms)
+      }))
+      console.log(`collector ${fault.name}: per-call latency (bound ${flushTimeoutMs} ms flush timeout + ${marginMs} ms margin)`)
+      console.table(rows)
+      for (const call of outage) expect(call.ms).toBeLessThanOrEqual(flushTimeoutMs + marginMs)
+
+      // The collector really was failing: nothing was accepted during the outage.
+      expect(collector.requests.slice(0, failedDuringOutage.length).every((request) => request.status !== 200)).toBe(true)
+      if (fault.mode.kind !== "refuse") expect(failedDuringOutage.length).toBeGreaterThan(0)
+
+      // Back up: every instance's whole story arrives, the outage's events with their eventIds.
+      await waitUntil("every event emitted during the outage", () => allArrived(collector!, worker!, steadyExpected), { withinMs: 10_000 })
+      await expectStories(collector, worker, steadyExpected, deployment)
+      const accepted = new Set(collector.events().map((received) => received.event.eventId))
+      expect(attemptedIds.filter((id) => !accepted.has(id))).toEqual([])
+    }, 60_000)
+  }
+})

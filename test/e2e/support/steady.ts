@@ -1,0 +1,88 @@
+import type { RunningWorker, TimedCall } from "../../../examples/runtime/miniflare.js"
+import { instance } from "../../../examples/runtime/scenario.js"
+import { waitUntil } from "../../../examples/runtime/wait.js"
+import { type ExpectedInstance, one, sequence } from "./e2e.js"
+
+/**
+ * A scenario whose job responses and final state do not depend on timing, so a run with a
+ * failing collector can be compared with a run without tracking: `outagePart` makes the calls
+ * (the collector may be down), `settlePart` waits for the alarms' work and reads every job's
+ * status and state through its own client.
+ */
+export const steadyInstances = {
+  ticker: instance("continuous", "ticker", "tk-s", "start and a trigger"),
+  clicks: instance("debounce", "bulkClicks", "ck-s", "3 clicks: the 3rd flushes (maxEvents)"),
+  orders: instance("task", "orders", "or-s", "an order handled now"),
+  mailer: instance("workerPool", "mailer", "0", "a mail, sent by the alarm"),
+  flaky: instance("continuous", "flaky", "fl-s", "fails, 2 retries by alarm, ends")
+} as const
+
+/** The calls of the outage, in order; every one of them is compared with the untracked run. */
+export const outagePart = async (worker: RunningWorker): Promise<Array<TimedCall>> => [
+  await worker.call("continuous", "ticker", "start", { id: "tk-s", input: { beats: 0 } }),
+  await worker.call("continuous", "ticker", "trigger", "tk-s"),
+  await worker.call("debounce", "bulkClicks", "add", { id: "ck-s", event: { page: "/a" } }),
+  await worker.call("debounce", "bulkClicks", "add", { id: "ck-s", event: { page: "/b" } }),
+  await worker.call("debounce", "bulkClicks", "add", { id: "ck-s", event: { page: "/c" } }),
+  await worker.call("task", "orders", "send", { id: "or-s", event: { kind: "now" } }),
+  await worker.call("workerPool", "mailer", "enqueue", { id: "mail-s", event: { to: "grace@example.com" } }),
+  await worker.call("continuous", "flaky", "start", { id: "fl-s", input: { beats: 0 } })
+]
+
+/** Waits for the alarms' work, then reads every job's status and state (compared too). */
+export const settlePart = async (worker: RunningWorker): Promise<Array<TimedCall>> => {
+  await waitUntil("the mail to be sent", async () => {
+    const status = await worker.call("workerPool", "mailer", "status", 0)
+    return status.result.ok && (status.result.value as { processedCount?: number }).processedCount === 1 ? true : undefined
+  })
+  await waitUntil("flaky to end", async () => {
+    const status = await worker.call("continuous", "flaky", "status", "fl-s")
+    return status.result.ok && (status.result.value as { status?: string }).status === "not_found" ? true : undefined
+  })
+  return [
+    await worker.call("continuous", "ticker", "status", "tk-s"),
+    await worker.call("continuous", "ticker", "getState", "tk-s"),
+    await worker.call("debounce", "bulkClicks", "status", "ck-s"),
+    await worker.call("debounce", "bulkClicks", "getState", "ck-s"),
+    await worker.call("task", "orders", "status", "or-s"),
+    await worker.call("task", "orders", "getState", "or-s"),
+    await worker.call("workerPool", "mailer", "status", 0),
+    await worker.call("continuous", "flaky", "status", "fl-s")
+  ]
+}
+
+/** A retry that runs out: the same story wherever it is told. */
+export const flakyStory = sequence(
+  one("job.created", "job.started", "execution.started", "alarm.scheduled", "retry.scheduled", "execution.failed"),
+  one("alarm.fired", "execution.started", "retry.attempted", "alarm.scheduled", "retry.scheduled", "execution.failed"),
+  one("alarm.fired", "execution.started", "retry.attempted", "retry.exhausted", "alarm.cancelled", "job.terminated"),
+  one("execution.failed", "job.failed")
+)
+
+export const steadyExpected: ReadonlyArray<ExpectedInstance> = [
+  {
+    instance: steadyInstances.ticker,
+    types: sequence(
+      one("job.created", "job.started", "execution.started", "execution.succeeded", "alarm.scheduled"),
+      one("execution.started", "execution.succeeded", "alarm.scheduled")
+    )
+  },
+  {
+    instance: steadyInstances.clicks,
+    types: sequence(
+      one("job.created", "job.started", "alarm.scheduled", "debounce.event.added", "debounce.event.added"),
+      one("debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled", "debounce.event.added")
+    )
+  },
+  {
+    instance: steadyInstances.orders,
+    types: sequence(
+      one("task.event.received", "job.created", "job.started", "execution.started", "execution.succeeded", "task.event.processed", "task.idle")
+    )
+  },
+  {
+    instance: steadyInstances.mailer,
+    types: sequence(one("job.created", "job.started", "alarm.scheduled", "alarm.fired", "execution.started", "execution.succeeded"))
+  },
+  { instance: steadyInstances.flaky, types: flakyStory }
+]
