@@ -1,8 +1,8 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { EventTracker } from "./EventTracker.js"
 import { sharedHttpBatchTrackerLayer } from "./HttpBatchTracker.js"
 import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "./HttpBatchTrackerConfig.js"
-import { NoopTrackerLayer } from "./NoopTracker.js"
+import { NoopTracker, NoopTrackerLayer } from "./NoopTracker.js"
 import type { HttpBatchTrackerOutboxOption } from "./Outbox.js"
 
 /**
@@ -20,15 +20,38 @@ export type TrackerOption = (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOpti
  * runtime rebuilds its layers per call). Call this once per runtime, not per call.
  * With `outbox`, each build hands that tracker the `StorageAdapter` of the context it is built
  * in, so provide the core layer to it: `resolveTrackerLayer(option).pipe(Layer.provideMerge(coreLayer))`.
- * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
+ *
+ * A configuration that cannot work (see {@link InvalidTrackerConfigError}) does not throw: the
+ * jobs must run whatever their tracking option says. Tracking is off, and the first build says
+ * why with `Effect.logError` (naming fields, never their values).
  */
 export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTracker> => {
   if (option === undefined) return NoopTrackerLayer
   if (Layer.isLayer(option)) return option as Layer.Layer<EventTracker>
   if (typeof option !== "object" || option === null) {
-    throw new InvalidTrackerConfigError({
-      issues: ["the tracker option must be an HTTP tracker configuration or a Layer providing EventTracker"]
-    })
+    return trackingDisabled(
+      new InvalidTrackerConfigError({
+        issues: ["the tracker option must be an HTTP tracker configuration or a Layer providing EventTracker"]
+      })
+    )
   }
-  return sharedHttpBatchTrackerLayer(option as HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
+  try {
+    return sharedHttpBatchTrackerLayer(option as HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
+  } catch (error) {
+    if (error instanceof InvalidTrackerConfigError) return trackingDisabled(error)
+    throw error
+  }
+}
+
+// The no-op tracker, with the reason reported once per runtime rather than on every call.
+const trackingDisabled = (error: InvalidTrackerConfigError): Layer.Layer<EventTracker> => {
+  let reported = false
+  return Layer.effect(
+    EventTracker,
+    Effect.suspend(() => {
+      if (reported) return Effect.succeed(NoopTracker)
+      reported = true
+      return Effect.as(Effect.logError(`durable-effect-tracking: tracking is off. ${error.message}`), NoopTracker)
+    })
+  )
 }

@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import { EventTracker, emitEvent, getPendingEvents } from "../../src/tracker/EventTracker.js"
 import { createHttpBatchTracker, HttpBatchTrackerLayer } from "../../src/tracker/HttpBatchTracker.js"
@@ -125,12 +125,26 @@ describe("resolveTrackerLayer", () => {
     expect(trackerOf(resolveTrackerLayer(valid))).not.toBe(tracker)
   })
 
-  it("rejects an invalid configuration, or something that is neither a configuration nor a layer", () => {
-    expect(() => resolveTrackerLayer({ ...valid, endpoint: "nope" })).toThrow(InvalidTrackerConfigError)
-    expect(() => resolveTrackerLayer("https://example.com" as unknown as TrackerOption)).toThrow(
-      /an HTTP tracker configuration or a Layer/
-    )
-    expect(() => resolveTrackerLayer(null as unknown as TrackerOption)).toThrow(InvalidTrackerConfigError)
+  it("turns tracking off for an invalid configuration, saying why once, never failing the jobs", async () => {
+    const secret = "https://user:hunter2@collector.example/ingest"
+    for (const option of [
+      { ...valid, endpoint: "nope" },
+      { ...valid, endpoint: secret },
+      "https://example.com" as unknown as TrackerOption,
+      null as unknown as TrackerOption
+    ]) {
+      const layer = resolveTrackerLayer(option)
+      const logs: Array<string> = []
+      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => void logs.push(String(message))))
+      // Two builds, as two calls of a jobs runtime: the tracker is the no-op one both times.
+      for (let call = 0; call < 2; call++) {
+        const tracker = await Effect.runPromise(EventTracker.pipe(Effect.provide(layer), Effect.provide(logger)))
+        expect(isNoopTracker(tracker)).toBe(true)
+      }
+      expect(logs).toHaveLength(1)
+      expect(logs[0]).toMatch(/tracking is off/)
+      expect(logs[0]).not.toContain("hunter2")
+    }
   })
 })
 
