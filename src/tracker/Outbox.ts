@@ -51,6 +51,7 @@ export const resolveOutboxConfig = (outbox: HttpBatchTrackerOutboxConfig): Resol
  * adapter fails with; the outbox catches them all.
  */
 export interface OutboxStorageService {
+  get<T>(key: string): Effect.Effect<T | undefined, unknown>
   putBatch(entries: Record<string, unknown>): Effect.Effect<void, unknown>
   delete(key: string): Effect.Effect<boolean, unknown>
   list<T>(prefix: string): Effect.Effect<Map<string, T>, unknown>
@@ -78,8 +79,9 @@ export interface OutboxStats {
   readonly held: number
 }
 
-// Durable Object storage takes at most 128 keys per multi-key call and 128 KiB per value.
-const KEYS_PER_CALL = 128
+// Durable Object storage takes at most 128 keys per multi-key call (one is kept for the
+// marker) and 128 KiB per value.
+const KEYS_PER_CALL = 127
 const MAX_VALUE_CHARS = 100_000
 
 const eventIdOf = (event: unknown): string | undefined => {
@@ -112,6 +114,9 @@ const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A
 export class TrackerOutbox {
   private storage: OutboxStorageService | undefined
   private restoredOnce = false
+  // Written with the first saved events, under the prefix itself: when it is gone, something
+  // deleted the object's storage (a job's termination does), saved events with it.
+  private markerWritten = false
   private readonly inStorage = new Set<string>()
   private readonly toDelete = new Set<string>()
   private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0 }
@@ -144,6 +149,10 @@ export class TrackerOutbox {
           // Keys are `<prefix><UUIDv7>`: listing order is emission order.
           for (const [key, value] of entries) {
             const id = key.slice(this.config.keyPrefix.length)
+            if (id === "") {
+              this.markerWritten = true
+              continue
+            }
             let event: unknown
             try {
               event = typeof value === "string" ? JSON.parse(value) : undefined
@@ -182,32 +191,16 @@ export class TrackerOutbox {
   finishFlush(gaveUp: boolean, held: ReadonlyArray<unknown>): Effect.Effect<void> {
     const storage = this.storage
     if (storage === undefined) return Effect.void
+    const prefix = this.config.keyPrefix
     return Effect.suspend(() => {
       const deletions = [...this.toDelete]
       this.toDelete.clear()
       for (const id of deletions) this.inStorage.delete(id)
-      const entries: Record<string, string> = {}
-      const saving: Array<string> = []
-      if (gaveUp) {
-        for (const event of held) {
-          const id = eventIdOf(event)
-          if (id !== undefined && this.inStorage.has(id)) continue
-          const value = id === undefined ? undefined : storedForm(event)
-          if (id === undefined || value === undefined || this.inStorage.size + saving.length >= this.config.maxEvents) {
-            this.counters.notSaved++
-            continue
-          }
-          entries[this.config.keyPrefix + id] = value
-          saving.push(id)
-        }
-      }
       const remove = Effect.forEach(
         deletions,
         (id) =>
           this.guard(
-            Effect.suspend(() => storage.delete(this.config.keyPrefix + id)).pipe(
-              Effect.tap(() => Effect.sync(() => this.counters.deleted++))
-            ),
+            Effect.suspend(() => storage.delete(prefix + id)).pipe(Effect.tap(() => Effect.sync(() => this.counters.deleted++))),
             undefined,
             // Still there: delete it after the next delivery.
             () => {
@@ -217,27 +210,69 @@ export class TrackerOutbox {
           ),
         { discard: true, concurrency: 16 }
       )
-      const save = Effect.forEach(
-        chunks(saving, KEYS_PER_CALL),
-        (ids) =>
-          this.guard(
-            Effect.suspend(() => {
-              const batch: Record<string, string> = {}
-              for (const id of ids) batch[this.config.keyPrefix + id] = entries[this.config.keyPrefix + id]!
-              return storage.putBatch(batch)
-            }).pipe(
-              Effect.tap(() =>
-                Effect.sync(() => {
-                  for (const id of ids) this.inStorage.add(id)
-                  this.counters.saved += ids.length
-                })
-              )
-            ),
-            undefined
-          ),
-        { discard: true }
+      const removeMarker = Effect.suspend(() =>
+        this.markerWritten && this.inStorage.size === 0 && !gaveUp
+          ? this.guard(
+              Effect.suspend(() => storage.delete(prefix)).pipe(Effect.tap(() => Effect.sync(() => (this.markerWritten = false)))),
+              undefined
+            )
+          : Effect.void
       )
-      return Effect.zipRight(remove, save)
+      const checkMarker = Effect.suspend(() =>
+        this.inStorage.size === 0
+          ? Effect.void
+          : this.guard(
+              Effect.suspend(() => storage.get<unknown>(prefix)).pipe(
+                Effect.tap((marker) =>
+                  Effect.sync(() => {
+                    if (marker !== undefined) return
+                    // Wiped: what this tracker believed saved is gone; save it again.
+                    this.inStorage.clear()
+                    this.markerWritten = false
+                  })
+                )
+              ),
+              undefined
+            )
+      )
+      const save = Effect.suspend(() => {
+        const entries: Array<readonly [string, string]> = []
+        for (const event of held) {
+          const id = eventIdOf(event)
+          if (id !== undefined && this.inStorage.has(id)) continue
+          const value = id === undefined ? undefined : storedForm(event)
+          if (id === undefined || value === undefined || this.inStorage.size + entries.length >= this.config.maxEvents) {
+            this.counters.notSaved++
+            continue
+          }
+          entries.push([id, value])
+        }
+        if (entries.length === 0) return Effect.void
+        return Effect.forEach(
+          chunks(entries, KEYS_PER_CALL),
+          (chunk, index) =>
+            this.guard(
+              Effect.suspend(() => {
+                const batch: Record<string, string> = {}
+                // The marker goes with the first chunk (one key of the 128 is kept for it).
+                if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
+                for (const [id, value] of chunk) batch[prefix + id] = value
+                return storage.putBatch(batch)
+              }).pipe(
+                Effect.tap(() =>
+                  Effect.sync(() => {
+                    this.markerWritten = true
+                    for (const [id] of chunk) this.inStorage.add(id)
+                    this.counters.saved += chunk.length
+                  })
+                )
+              ),
+              undefined
+            ),
+          { discard: true }
+        )
+      })
+      return gaveUp ? Effect.zipRight(remove, Effect.zipRight(checkMarker, save)) : Effect.zipRight(remove, removeMarker)
     })
   }
 

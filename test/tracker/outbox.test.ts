@@ -1,6 +1,6 @@
 import { Effect, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { createTestRuntime } from "../fixtures/core/index.js"
+import { createTestRuntime, StorageAdapter } from "../fixtures/core/index.js"
 import { EventTracker } from "../../src/tracker/EventTracker.js"
 import { createHttpBatchTracker, type HttpBatchTracker } from "../../src/tracker/HttpBatchTracker.js"
 import { type HttpFetch, InvalidTrackerConfigError } from "../../src/tracker/HttpBatchTrackerConfig.js"
@@ -41,6 +41,15 @@ const baseConfig = (fetch: HttpFetch) =>
 
 const prefix = OutboxDefaults.keyPrefix
 const ids = (events: ReadonlyArray<JobEvent>) => events.map((event) => event.eventId)
+/** The keys the outbox writes for these events: one per event, and its marker (the prefix itself). */
+const outboxKeys = (events: ReadonlyArray<JobEvent>, keyPrefix: string = prefix) =>
+  [keyPrefix, ...ids(events).map((id) => keyPrefix + id)].sort()
+
+/** Storage as an earlier tracker instance left it. */
+const seed = (core: ReturnType<typeof createTestRuntime>, events: ReadonlyArray<JobEvent>) => {
+  core.handles.storage.put(prefix, "outbox")
+  for (const event of events) core.handles.storage.put(prefix + event.eventId, JSON.stringify(event))
+}
 
 /** The tracker a layer provides, built over `storageLayer` as the codemodded runtime builds it. */
 const trackerFrom = (layer: Layer.Layer<EventTracker>, storageLayer: Layer.Layer<never> | Layer.Layer<any> = Layer.empty) =>
@@ -103,7 +112,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const stats = await call(layer, core.layer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats()))
     expect(collector.received).toEqual([{ status: 503, ids: ids(events.slice(0, 2)) }])
     // The batch in flight and the events behind it: all five.
-    expect(core.handles.storage.keys()).toEqual(ids(events).map((id) => prefix + id).sort())
+    expect(core.handles.storage.keys()).toEqual(outboxKeys(events))
     for (const event of events) {
       expect(JSON.parse(core.handles.storage.get<string>(prefix + event.eventId)!)).toEqual(JSON.parse(JSON.stringify(event)))
     }
@@ -118,7 +127,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const before = jobEvents(3, "before")
     collector.fail(1)
     await call(resolveTrackerLayer(config), core.layer, (t) => Effect.zipRight(emitAll(t, before), t.flush()))
-    expect(core.handles.storage.size()).toBe(3)
+    expect(core.handles.storage.keys()).toEqual(outboxKeys(before))
 
     // The object was evicted: a new runtime, a new tracker, the same storage.
     const after = jobEvents(2, "after")
@@ -134,13 +143,13 @@ describe("the HTTP tracker's durable outbox", () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
     const saved = jobEvents(2)
-    for (const event of saved) core.handles.storage.put(prefix + event.eventId, JSON.stringify(event))
+    seed(core, saved)
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
     collector.fail(1)
     await call(layer, core.layer, (t) => t.flush())
     expect(collector.received).toEqual([{ status: 503, ids: ids(saved) }])
     // Still in storage (already saved: not written again), and still held in memory.
-    expect(core.handles.storage.size()).toBe(2)
+    expect(core.handles.storage.keys()).toEqual(outboxKeys(saved))
     const stats = await call(layer, core.layer, (t) => Effect.zipRight(t.flush(), t.stats()))
     expect(collector.delivered()).toEqual(ids(saved))
     expect(stats.outbox).toMatchObject({ restored: 2, saved: 0, deleted: 2, held: 0 })
@@ -151,7 +160,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
     const events = jobEvents(3)
-    core.handles.storage.put(prefix + events[1]!.eventId, JSON.stringify(events[1]))
+    seed(core, [events[1]!])
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
     await call(layer, core.layer, (t) => Effect.zipRight(emitAll(t, events), t.flush()))
     expect(collector.delivered()).toEqual(ids(events))
@@ -165,7 +174,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const events = jobEvents(5)
     collector.fail(1)
     const stats = await call(layer, core.layer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats()))
-    expect(core.handles.storage.keys()).toEqual(ids(events.slice(0, 3)).map((id) => `ob/${id}`).sort())
+    expect(core.handles.storage.keys()).toEqual(outboxKeys(events.slice(0, 3), "ob/"))
     expect(stats.outbox).toMatchObject({ saved: 3, notSaved: 2, held: 3 })
     // All five are still held in memory and go with the next flush.
     const after = await call(layer, core.layer, (t) => Effect.zipRight(t.flush(), t.stats()))
@@ -178,15 +187,15 @@ describe("the HTTP tracker's durable outbox", () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
     const events = jobEvents(4)
-    for (const event of events) core.handles.storage.put(prefix + event.eventId, JSON.stringify(event))
+    seed(core, events)
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), batchSize: 2, outbox: {} })
     collector.answer(200, 503)
     await call(layer, core.layer, (t) => t.flush())
     expect(collector.delivered()).toEqual(ids(events.slice(0, 2)))
-    expect(core.handles.storage.keys()).toEqual(ids(events.slice(2)).map((id) => prefix + id).sort())
+    expect(core.handles.storage.keys()).toEqual(outboxKeys(events.slice(2)))
   })
 
-  it("writes in chunks of at most 128 keys (the Durable Object limit per call)", async () => {
+  it("writes in chunks of at most 128 keys, the marker included (the Durable Object limit per call)", async () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
     const sizes: Array<number> = []
@@ -201,13 +210,31 @@ describe("the HTTP tracker's durable outbox", () => {
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: { maxEvents: 500 } })
     collector.fail(1)
     await call(layer, counting, (t) => Effect.zipRight(emitAll(t, jobEvents(300)), t.flush()))
-    expect(sizes).toEqual([128, 128, 44])
-    expect(core.handles.storage.size()).toBe(300)
+    expect(sizes).toEqual([128, 127, 46])
+    expect(core.handles.storage.size()).toBe(301)
+  })
+
+  it("notices at the next give-up that the object's storage was wiped (a job's termination) and saves the events again", async () => {
+    const collector = fakeCollector()
+    const core = createTestRuntime()
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const [first, second] = [jobEvents(2, "first"), jobEvents(1, "second")]
+    collector.fail(1)
+    await call(layer, core.layer, (t) => Effect.zipRight(emitAll(t, first), t.flush()))
+    expect(core.handles.storage.keys()).toEqual(outboxKeys(first))
+    // The job is terminated: everything in the object's storage goes, the outbox with it.
+    await Effect.runPromise(Effect.flatMap(StorageAdapter, (storage) => storage.deleteAll()).pipe(Effect.provide(core.layer)))
+    expect(core.handles.storage.keys()).toEqual([])
+    collector.fail(1)
+    const stats = await call(layer, core.layer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, second), t.flush()), t.stats()))
+    expect(core.handles.storage.keys()).toEqual(outboxKeys([...first, ...second]))
+    expect(stats.outbox).toMatchObject({ saved: 5, held: 3 })
   })
 
   it("catches storage failures, counts them, and keeps the events in memory", async () => {
     const collector = fakeCollector()
     const broken: OutboxStorageService = {
+      get: () => Effect.fail("unreadable"),
       putBatch: () => Effect.fail("disk full"),
       delete: () => Effect.die(new Error("gone")),
       list: () => {
@@ -247,6 +274,5 @@ describe("the HTTP tracker's durable outbox", () => {
     expect(bad({ keyPrefix: "" })).toThrow(/outbox\.keyPrefix must be a non-empty string/)
     expect(bad("yes")).toThrow(/outbox must be an object/)
     expect(bad({ maxEvents: 1.5 }, { batchSize: 0 })).toThrow(/batchSize must be a positive integer; outbox\.maxEvents must be a positive integer/)
-    expect(() => resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: { maxEvents: -1 } })).toThrow(InvalidTrackerConfigError)
   })
 })
