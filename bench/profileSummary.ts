@@ -35,7 +35,8 @@ export const summarise = (profile: Profile, top = 15): string => {
     if (node === undefined) return
     total += delta
     const { functionName, url, lineNumber } = node.callFrame
-    const fn = `${functionName || "(anonymous)"} ${where(url)}${url === "" ? "" : `:${lineNumber + 1}`}`
+    const file = url.split("/").slice(-1)[0] ?? ""
+    const fn = `${functionName || "(anonymous)"} ${where(url)}${url === "" ? "" : ` ${file}:${lineNumber + 1}`}`
     selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + delta)
     const place = where(url)
     selfByPlace.set(place, (selfByPlace.get(place) ?? 0) + delta)

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process"
 import { join } from "node:path"
+import { build } from "esbuild"
 import { copyFixture, repoRoot } from "../../test/codemod/fixtureCopy.js"
 import { runCodemod } from "../../src/codemod/index.js"
 import { compareInterleaved, median, round, type BenchmarkResult, type Side } from "../stats.js"
@@ -13,7 +14,26 @@ const runNode = (args: ReadonlyArray<string>): Promise<void> =>
   })
 
 /**
- * Wall time of the codemod on a copy of the fixture (as a user runs it: the CLI in its own
+ * The CLI as the package ships it (what tsup builds for `bin`: one ESM file, packages left to
+ * node_modules), written next to the fixture copy, whose node_modules link resolves them.
+ */
+const bundleCli = async (dir: string): Promise<string> => {
+  const outfile = join(dir, "cli.mjs")
+  await build({
+    entryPoints: [join(repoRoot, "src/cli/main.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "silent"
+  })
+  return outfile
+}
+
+/**
+ * Wall time of the codemod on a copy of the fixture (as a user runs it: the built CLI in its own
  * process, `--dry-run`, which plans and type-checks the rewritten files and writes nothing) vs
  * `tsc --noEmit` on the same package, interleaved. The smoke scale runs the cheap variants
  * (`--check`, which skips the type-check, and `tsc --listFilesOnly`) so the test stays fast.
@@ -22,12 +42,12 @@ export const codemod = async (scale: Scale): Promise<BenchmarkResult> => {
   const fixture = copyFixture()
   try {
     const smoke = scale === "smoke"
-    const cli = join(repoRoot, "src/cli/main.ts")
+    const cli = await bundleCli(fixture.root)
     const tsc = join(repoRoot, "node_modules/typescript/bin/tsc")
     const codemodSide: Side = {
       name: "codemod --dry-run",
       // --check answers 1 ("would change"): that is the expected outcome on an unwired package.
-      run: () => runNode(["--import", "tsx", cli, "codemod", smoke ? "--check" : "--dry-run", fixture.packageDir]).catch((error: Error) => {
+      run: () => runNode([cli, "codemod", smoke ? "--check" : "--dry-run", fixture.packageDir]).catch((error: Error) => {
         if (!(smoke && /code 1\b|exit code 1|Command failed/.test(error.message))) throw error
       })
     }
