@@ -91,7 +91,13 @@ const describeEndpoint = (endpoint: string): string => {
   }
 }
 
-const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbox): HttpBatchTracker<E> => {
+/** A tracker, and how its layer puts the events an earlier instance saved in front of its buffer. */
+interface TrackerParts<E> {
+  readonly tracker: HttpBatchTracker<E>
+  readonly restoreSaved: Effect.Effect<void>
+}
+
+const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbox): TrackerParts<E> => {
   const ring = new EventRing<unknown>(cfg.maxBufferSize)
   const logEndpoint = describeEndpoint(cfg.endpoint)
   const requestHeaders: Record<string, string> = { "content-type": "application/json" }
@@ -282,10 +288,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     Effect.gen(function* () {
       counters.flushes++
       // Outbox seam: the first flush puts the events an earlier instance saved in front.
-      if (outbox?.wantsRestore) {
-        const saved = yield* outbox.restore(ring.toArray(), cfg.maxBufferSize - heldCount())
-        ring.unshiftAll(saved)
-      }
+      yield* restoreSaved
       const budget = { remaining: ring.size }
       while (budget.remaining > 0) {
         const batch = yield* Effect.sync(() => (inFlight = takeBatch(budget)))
@@ -339,7 +342,16 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
       Effect.flatMap(Fiber.join)
     )
 
-  return {
+  // Outbox seam: the saved events go in front of the buffer, once per tracker. The layer does
+  // it when first built with a storage, before the call's own work can delete that storage (a
+  // termination or a debounce purge); a flush does it if the layer could not.
+  const restoreSaved: Effect.Effect<void> = Effect.suspend(() =>
+    outbox?.wantsRestore === true
+      ? Effect.map(outbox.restore(ring.toArray(), cfg.maxBufferSize - heldCount()), (saved) => void ring.unshiftAll(saved))
+      : Effect.void
+  )
+
+  const tracker: HttpBatchTracker<E> = {
     emit,
     flush,
     pending: () => Effect.sync(heldCount),
@@ -358,6 +370,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
         ...(outbox === undefined ? {} : { outbox: outbox.stats() })
       }))
   }
+  return { tracker, restoreSaved }
 }
 
 /**
@@ -367,11 +380,11 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
  * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
  */
 export const createHttpBatchTracker = <E = JobEvent>(config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption): HttpBatchTracker<E> =>
-  makeTrackerWithOutbox<E>(config).tracker
+  makeTrackerWithOutbox<E>(config).parts.tracker
 
 const makeTrackerWithOutbox = <E>(
   config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption
-): { readonly tracker: HttpBatchTracker<E>; readonly outbox: TrackerOutbox | undefined } => {
+): { readonly parts: TrackerParts<E>; readonly outbox: TrackerOutbox | undefined } => {
   const outboxIssues = typeof config === "object" && config !== null ? outboxConfigIssues(config.outbox) : []
   let resolved: ResolvedHttpBatchTrackerConfig
   try {
@@ -384,7 +397,7 @@ const makeTrackerWithOutbox = <E>(
   }
   if (outboxIssues.length > 0) throw new InvalidTrackerConfigError({ issues: outboxIssues })
   const outbox = config.outbox === undefined ? undefined : new TrackerOutbox(resolveOutboxConfig(config.outbox))
-  return { tracker: makeTracker<E>(resolved, outbox), outbox }
+  return { parts: makeTracker<E>(resolved, outbox), outbox }
 }
 
 /**
@@ -397,13 +410,13 @@ const makeTrackerWithOutbox = <E>(
 export const sharedHttpBatchTrackerLayer = (
   config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption
 ): Layer.Layer<EventTracker> => {
-  const { tracker, outbox } = makeTrackerWithOutbox<unknown>(config)
-  if (outbox === undefined) return Layer.succeed(EventTracker, tracker)
+  const { parts, outbox } = makeTrackerWithOutbox<unknown>(config)
+  if (outbox === undefined) return Layer.succeed(EventTracker, parts.tracker)
   return Layer.effect(
     EventTracker,
-    Effect.map(Effect.serviceOption(OutboxStorage), (storage) => {
+    Effect.flatMap(Effect.serviceOption(OutboxStorage), (storage) => {
       outbox.useStorage(storage)
-      return tracker
+      return Effect.as(parts.restoreSaved, parts.tracker)
     })
   )
 }
@@ -417,5 +430,5 @@ export const sharedHttpBatchTrackerLayer = (
  */
 export const HttpBatchTrackerLayer = (config: HttpBatchTrackerConfig): Layer.Layer<EventTracker> => {
   const resolved = resolveHttpBatchTrackerConfig(config)
-  return Layer.sync(EventTracker, () => makeTracker<unknown>(resolved))
+  return Layer.sync(EventTracker, () => makeTracker<unknown>(resolved).tracker)
 }

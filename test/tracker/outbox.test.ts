@@ -139,6 +139,23 @@ describe("the HTTP tracker's durable outbox", () => {
     expect(stats.outbox).toMatchObject({ restored: 3, deleted: 3, held: 0, storageErrors: 0 })
   })
 
+  it("reads the saved events when its layer is first built: a wipe of the storage later in the same call loses nothing", async () => {
+    const collector = fakeCollector()
+    const core = createTestRuntime()
+    const saved = jobEvents(3)
+    seed(core, saved)
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    // One call: the job purges its storage (as a debounce flush or a termination does), then the run flushes.
+    const wipe = Effect.flatMap(StorageAdapter, (storage) => storage.deleteAll())
+    await Effect.runPromise(
+      Effect.flatMap(EventTracker, (tracker) => Effect.zipRight(wipe, tracker.flush())).pipe(
+        Effect.provide(layer.pipe(Layer.provideMerge(core.layer)))
+      )
+    )
+    expect(collector.delivered()).toEqual(ids(saved))
+    expect(core.handles.storage.keys()).toEqual([])
+  })
+
   it("restores at the first flush even when the new tracker has nothing of its own, and only once", async () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
@@ -162,7 +179,9 @@ describe("the HTTP tracker's durable outbox", () => {
     const events = jobEvents(3)
     seed(core, [events[1]!])
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
-    await call(layer, core.layer, (t) => Effect.zipRight(emitAll(t, events), t.flush()))
+    // The tracker holds the events before it is first built with a storage.
+    await call(layer, Layer.empty, (t) => emitAll(t, events))
+    await call(layer, core.layer, (t) => t.flush())
     expect(collector.delivered()).toEqual(ids(events))
     expect(core.handles.storage.keys()).toEqual([])
   })
@@ -246,8 +265,9 @@ describe("the HTTP tracker's durable outbox", () => {
     const events = jobEvents(2)
     collector.fail(1)
     const stats = await call(layer, storageLayer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats()))
-    // The list threw (counted, retried at the next flush); the save failed (counted).
-    expect(stats.outbox).toMatchObject({ storageErrors: 2, saved: 0 })
+    // The read threw when the layer was built and again at the flush (it is retried until it
+    // works); the save failed: three errors, all counted, none raised.
+    expect(stats.outbox).toMatchObject({ storageErrors: 3, saved: 0 })
     expect(stats.pending).toBe(2)
     const after = await call(layer, storageLayer, (t) => Effect.zipRight(t.flush(), t.stats()))
     expect(collector.delivered()).toEqual(ids(events))
