@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type CollectorMode, type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
 import { type RunningWorker, startWorker, type TimedCall } from "../../examples/runtime/miniflare.js"
-import { waitUntil } from "../../examples/runtime/wait.js"
-import { allArrived, buildBundles, type Bundles, expectStories, withoutTimes } from "./support/e2e.js"
+import { waitForStories, buildBundles, type Bundles, expectStories, withoutTimes } from "./support/e2e.js"
 import { outagePart, settlePart, steadyExpected } from "./support/steady.js"
 
 // A collector that fails for a while must not change what the jobs do: same responses, same
@@ -92,7 +91,7 @@ describe("a failing collector, end to end in workerd", () => {
       if (fault.mode.kind !== "refuse") expect(failedDuringOutage.length).toBeGreaterThan(0)
 
       // Back up: every instance's whole story arrives, the outage's events with their eventIds.
-      await waitUntil("every event emitted during the outage", () => allArrived(collector!, worker!, steadyExpected), { withinMs: 10_000 })
+      await waitForStories(collector, worker, steadyExpected)
       await expectStories(collector, worker, steadyExpected, deployment)
       const accepted = new Set(collector.events().map((received) => received.event.eventId))
       expect(attemptedIds.filter((id) => !accepted.has(id))).toEqual([])

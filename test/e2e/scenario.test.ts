@@ -2,10 +2,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
 import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
 import { runScenario, scenarioInstances as s } from "../../examples/runtime/scenario.js"
-import { waitUntil } from "../../examples/runtime/wait.js"
 import { JobEventTypes } from "../../src/tracker/JobEvent.js"
 import { flakyStory } from "./support/steady.js"
-import { allArrived, buildBundles, type Bundles, type ExpectedInstance, expectStories, one, sequence, some } from "./support/e2e.js"
+import { waitForStories, buildBundles, type Bundles, type ExpectedInstance, expectStories, one, sequence, some } from "./support/e2e.js"
 
 // The codemodded fixture in workerd (Miniflare 4): real Durable Object storage, alarms firing
 // on their own in real time, the HTTP batch tracker posting to a node:http collector.
@@ -81,7 +80,7 @@ describe("end to end in workerd", () => {
     worker = await startWorker({ script: bundles.tracked, tracker: { endpoint: collector.url, ...deployment } })
 
     await runScenario(worker)
-    await waitUntil("every instance's events", () => allArrived(collector!, worker!, expected), { withinMs: 10_000 })
+    await waitForStories(collector, worker, expected)
 
     await expectStories(collector, worker, expected, deployment)
     expect(collector.duplicates()).toBe(0)

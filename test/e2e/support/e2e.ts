@@ -7,6 +7,7 @@ import type { EventCollector, ReceivedEvent } from "../../../examples/runtime/co
 import { copyJobsPackage } from "../../../examples/runtime/fixture.js"
 import type { RunningWorker } from "../../../examples/runtime/miniflare.js"
 import type { ScenarioInstance } from "../../../examples/runtime/scenario.js"
+import { waitUntil } from "../../../examples/runtime/wait.js"
 import type { JobEventWire } from "../../../src/tracker/JobEvent.js"
 
 /** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
@@ -63,6 +64,18 @@ export const allArrived = async (
   }
   return true
 }
+
+/**
+ * Waits (bounded) until every instance's story has arrived; then {@link expectStories} says
+ * what is missing, if anything is.
+ */
+export const waitForStories = (
+  collector: EventCollector,
+  worker: RunningWorker,
+  expected: ReadonlyArray<ExpectedInstance>,
+  withinMs = 10_000
+): Promise<unknown> =>
+  waitUntil("every instance's events", () => allArrived(collector, worker, expected), { withinMs }).catch(() => undefined)
 
 /**
  * Checks every instance's story as the collector has it: the expected types in order, the
