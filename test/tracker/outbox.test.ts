@@ -62,7 +62,7 @@ const trackerFrom = (layer: Layer.Layer<EventTracker>, storageLayer: Layer.Layer
 /** Runs `use` on the tracker of a fresh build of `layer` over `storageLayer`: one runtime call. */
 const call = <A>(
   layer: Layer.Layer<EventTracker>,
-  storageLayer: Layer.Layer<any>,
+  storageLayer: Layer.Layer<any> | Layer.Layer<never>,
   use: (tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<A>
 ): Promise<A> =>
   Effect.runPromise(
