@@ -33,6 +33,12 @@ const cleanUp = (): Promise<void> =>
       }
     }
   })())
+// Miniflare exits the process itself on a signal (after stopping workerd), before any async
+// cleanup could run: temp directories are also removed, synchronously, on exit.
+const removeOnExit: Array<() => void> = []
+process.once("exit", () => {
+  for (const remove of removeOnExit) remove()
+})
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     console.log(`\n${signal}: stopping workerd and the collector, removing temp files`)
@@ -56,6 +62,7 @@ const main = async (): Promise<void> => {
   step("Copy the jobs fixture to a temp directory and run the codemod on it")
   const copy: JobsPackageCopy = await copyJobsPackage({ codemod: true })
   cleanups.push(copy.remove)
+  removeOnExit.push(copy.remove)
   const plan = copy.codemod!.plan
   say(`package: ${dim(copy.jobsDir)}`)
   say(`files written: ${copy.codemod!.written.join(", ")}`)

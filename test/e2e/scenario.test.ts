@@ -66,7 +66,7 @@ let bundles: Bundles
 let collector: EventCollector | undefined
 let worker: RunningWorker | undefined
 beforeAll(async () => {
-  bundles = await buildBundles()
+  bundles = await buildBundles({ untracked: false })
 }, 60_000)
 afterEach(async () => {
   await worker?.dispose()

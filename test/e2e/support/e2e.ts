@@ -13,19 +13,23 @@ import type { JobEventWire } from "../../../src/tracker/JobEvent.js"
 /** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
 export interface Bundles {
   readonly tracked: string
+  /** Empty unless asked for. */
   readonly untracked: string
 }
 
-export const buildBundles = async (): Promise<Bundles> => {
-  const [codemodded, untouched] = await Promise.all([copyJobsPackage({ codemod: true }), copyJobsPackage({ codemod: false })])
+const bundleCopy = async (codemod: boolean): Promise<string> => {
+  const copy = await copyJobsPackage({ codemod })
   try {
-    const [tracked, untracked] = await Promise.all([bundleWorker(codemodded), bundleWorker(untouched)])
-    return { tracked, untracked }
+    return await bundleWorker(copy)
   } finally {
-    // The bundles are self-contained: the copies are not needed any more.
-    codemodded.remove()
-    untouched.remove()
+    // The bundle is self-contained: the copy is not needed any more.
+    copy.remove()
   }
+}
+
+export const buildBundles = async (options: { readonly untracked: boolean } = { untracked: true }): Promise<Bundles> => {
+  const [tracked, untracked] = await Promise.all([bundleCopy(true), options.untracked ? bundleCopy(false) : Promise.resolve("")])
+  return { tracked, untracked }
 }
 
 /** A temp directory removed by `remove`. */
