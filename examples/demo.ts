@@ -60,7 +60,7 @@ const main = async (): Promise<void> => {
   say(dim("codemod → Worker in workerd → HTTP tracker → local collector → timeline and HTML report"))
 
   step("Copy the jobs fixture to a temp directory and run the codemod on it")
-  const copy: JobsPackageCopy = await copyJobsPackage({ codemod: true })
+  const copy: JobsPackageCopy = await copyJobsPackage({ codemod: true, typeCheck: true, onProgress: (line) => say(dim(line)) })
   cleanups.push(copy.remove)
   removeOnExit.push(copy.remove)
   const plan = copy.codemod!.plan
@@ -69,7 +69,7 @@ const main = async (): Promise<void> => {
   say(`layers wrapped with withTracking: ${plan.wrapped.map((entry) => entry.layer).join(", ")}`)
   for (const change of plan.changes) say(`- ${change}`)
   for (const todo of plan.todo) say(`todo: ${todo}`)
-  for (const adjustment of copy.adjustments) say(`adjusted by the demo: ${adjustment}`)
+  say(`type-check of the rewritten files (${plan.tsConfig ?? "tsconfig"}): ${plan.diagnostics?.length ?? 0} errors`)
 
   step("Start the collector and workerd")
   const collector = await startEventCollector()
