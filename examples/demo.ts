@@ -9,7 +9,8 @@ import { type EventCollector, startEventCollector } from "./runtime/collector.js
 import { copyJobsPackage, type JobsPackageCopy } from "./runtime/fixture.js"
 import { type RunningWorker, startWorker } from "./runtime/miniflare.js"
 import { renderReport } from "./runtime/report.js"
-import { runScenario, scenarioInstances } from "./runtime/scenario.js"
+import { instance, runScenario, scenarioInstances } from "./runtime/scenario.js"
+import { OutboxDefaults } from "../src/tracker/Outbox.js"
 import { renderTimelines, timelinesOf } from "./runtime/timeline.js"
 import { waitUntil } from "./runtime/wait.js"
 
@@ -51,8 +52,13 @@ const tracker = (collector: EventCollector) => ({
   env: "demo",
   serviceKey: "jobs-demo",
   timeoutMs: 1_000,
-  flushTimeoutMs: 2_000
+  flushTimeoutMs: 2_000,
+  retry: { maxAttempts: 2, initialDelayMs: 100 },
+  // Undelivered events wait in each Durable Object's storage (see the outage step).
+  outbox: {}
 })
+
+const outageInstance = instance("task", "orders", "or-2", "2 orders while the collector is down")
 
 const main = async (): Promise<void> => {
   const started = performance.now()
@@ -97,9 +103,25 @@ const main = async (): Promise<void> => {
     { everyMs: 300, withinMs: 10_000 }
   )
 
+  step("The collector goes down (answers 503) for two calls")
+  await collector.setMode({ kind: "status", status: 503 })
+  for (let i = 1; i <= 2; i++) {
+    const call = await worker.call("task", "orders", "send", { id: "or-2", event: { kind: "now" } })
+    say(`task orders or-2: send #${i} → ${call.result.ok ? "answered as usual" : `failed: ${call.result.error}`} in ${Math.round(call.ms)} ms`)
+  }
+  const savedIds = (await worker.storageKeys(outageInstance.instanceName))
+    .filter((key) => key.startsWith(OutboxDefaults.keyPrefix))
+    .map((key) => key.slice(OutboxDefaults.keyPrefix.length))
+    .filter((id) => id !== "")
+  say(`the tracker could not deliver: ${savedIds.length} events saved in the Durable Object's storage (outbox)`)
+  await collector.setMode({ kind: "ok" })
+  await worker.call("task", "orders", "status", "or-2")
+  const accepted = new Set(collector.events().map((received) => received.event.eventId))
+  say(`collector back; the instance's next call sent them: ${savedIds.filter((id) => accepted.has(id)).length} of ${savedIds.length} arrived`)
+
   step("Events received by the collector, per job instance")
   const labels = new Map<string, string>()
-  for (const instance of Object.values(scenarioInstances)) labels.set(await worker.instanceId(instance.instanceName), instance.instanceName)
+  for (const instance of [...Object.values(scenarioInstances), outageInstance]) labels.set(await worker.instanceId(instance.instanceName), instance.instanceName)
   const events = collector.events().map((received) => received.event)
   const timelines = timelinesOf(events, labels)
   console.log(
