@@ -103,11 +103,13 @@ const main = async (): Promise<void> => {
     { everyMs: 300, withinMs: 10_000 }
   )
 
-  step("The collector goes down (answers 503) for two calls")
+  step("The collector goes down (answers 503) for a moment, two calls long")
   await collector.setMode({ kind: "status", status: 503 })
   for (let i = 1; i <= 2; i++) {
     const call = await worker.call("task", "orders", "send", { id: "or-2", event: { kind: "now" } })
     say(`task orders or-2: send #${i} → ${call.result.ok ? "answered as usual" : `failed: ${call.result.error}`} in ${Math.round(call.ms)} ms`)
+    // The outage lasts a moment, so its events stand out in the report as late.
+    await new Promise((resolve) => setTimeout(resolve, 700))
   }
   const savedIds = (await worker.storageKeys(outageInstance.instanceName))
     .filter((key) => key.startsWith(OutboxDefaults.keyPrefix))
@@ -124,8 +126,9 @@ const main = async (): Promise<void> => {
   for (const instance of [...Object.values(scenarioInstances), outageInstance]) labels.set(await worker.instanceId(instance.instanceName), instance.instanceName)
   const events = collector.events().map((received) => received.event)
   const timelines = timelinesOf(events, labels)
+  const delays = new Map(collector.events().map((received) => [received.event.eventId, received.arrivedAt - Date.parse(received.event.timestamp)]))
   console.log(
-    renderTimelines(timelines, { color })
+    renderTimelines(timelines, { color, delays })
       .split("\n")
       .map((line) => (line === "" ? line : `  ${line}`))
       .join("\n")
@@ -147,7 +150,8 @@ const main = async (): Promise<void> => {
         `${events.length} events from ${timelines.length} job instances, ${types.size} of the 20 event types, in ${collector.requests.length} requests.`,
         `Generated ${new Date().toISOString()}. Hover over (or focus) a mark to see the event's fields.`
       ],
-      timelines
+      timelines,
+      delays
     })
   )
   await cleanUp()

@@ -28,6 +28,8 @@ export interface ReceivedEvent {
   readonly event: JobEventWire
   /** Milliseconds since the collector started. */
   readonly receivedAt: number
+  /** When it arrived, epoch ms (to compare with the event's own `timestamp`). */
+  readonly arrivedAt: number
 }
 
 export interface EventCollector {
@@ -83,7 +85,7 @@ export const startEventCollector = async (initial: CollectorMode = { kind: "ok" 
       if (status >= 200 && status < 300) {
         for (const event of events) {
           if (accepted.has(event.eventId)) duplicates++
-          else accepted.set(event.eventId, { event, receivedAt: since() })
+          else accepted.set(event.eventId, { event, receivedAt: since(), arrivedAt: Date.now() })
         }
       }
       res.writeHead(status, { "content-type": "text/plain", ...(current.kind === "status" ? current.headers : {}) })

@@ -1,5 +1,5 @@
 import type { JobEventWire } from "../../src/tracker/JobEvent.js"
-import { eventDetails, eventGroup, type InstanceTimeline, timeRange } from "./timeline.js"
+import { type ArrivalDelays, eventDetails, eventGroup, type InstanceTimeline, LATE_MS, timeRange } from "./timeline.js"
 
 /** Text made safe for HTML content and attribute values. */
 export const escapeHtml = (text: string): string =>
@@ -15,6 +15,8 @@ export interface ReportInput {
   /** Lines said above the lanes (what ran, where the events came from). */
   readonly summary: ReadonlyArray<string>
   readonly timelines: ReadonlyArray<InstanceTimeline>
+  /** How late each event arrived at the collector; late ones get a ring. */
+  readonly delays?: ArrivalDelays
 }
 
 const groupColors: Record<string, string> = {
@@ -26,7 +28,7 @@ const groupColors: Record<string, string> = {
   debounce: "#be185d"
 }
 
-const allFields = (event: JobEventWire): Array<readonly [string, string]> => [
+const allFields = (event: JobEventWire, delay: number | undefined): Array<readonly [string, string]> => [
   ["type", event.type],
   ["timestamp", event.timestamp],
   ["eventId", event.eventId],
@@ -34,13 +36,14 @@ const allFields = (event: JobEventWire): Array<readonly [string, string]> => [
   ["job", `${event.jobType} ${event.jobName}`],
   ...eventDetails(event),
   ["env", event.env],
-  ["serviceKey", event.serviceKey]
+  ["serviceKey", event.serviceKey],
+  ...(delay === undefined ? [] : [["arrived", `${(delay / 1000).toFixed(3)} s after it happened`] as const])
 ]
 
 // Events of one call share a millisecond: marks closer than this (in % of the lane) stack.
 const STACK_DISTANCE = 1.2
 
-const lane = (timeline: InstanceTimeline, start: number, span: number): string => {
+const lane = (timeline: InstanceTimeline, start: number, span: number, delays: ArrivalDelays): string => {
   let previousX = -Infinity
   let level = 0
   let levels = 1
@@ -49,12 +52,13 @@ const lane = (timeline: InstanceTimeline, start: number, span: number): string =
     level = x - previousX < STACK_DISTANCE ? level + 1 : 0
     previousX = x - previousX < STACK_DISTANCE ? previousX : x
     levels = Math.max(levels, level + 1)
-    const fields = allFields(event)
+    const delay = delays.get(event.eventId)
+    const fields = allFields(event, delay)
     const tooltip = fields.map(([key, value]) => `${key}: ${value}`).join("\n")
     const rows = fields.map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`).join("")
     const color = groupColors[eventGroup(event.type)] ?? "#475569"
     return (
-      `<div class="mark${x > 60 ? " left" : ""}" tabindex="0" style="left:${x.toFixed(3)}%;top:${level * 18 + 4}px;background:${color}" title="${escapeHtml(tooltip)}">` +
+      `<div class="mark${x > 60 ? " left" : ""}${delay !== undefined && delay > LATE_MS ? " late" : ""}" tabindex="0" style="left:${x.toFixed(3)}%;top:${level * 18 + 4}px;background:${color}" title="${escapeHtml(tooltip)}">` +
       `<span class="tip"><dl>${rows}</dl></span></div>`
     )
   })
@@ -77,7 +81,7 @@ export const renderReport = (input: ReportInput): string => {
   const span = end - start
   const legend = Object.entries(groupColors)
     .map(([group, color]) => `<span><i style="background:${color}"></i>${escapeHtml(group)}.*</span>`)
-    .join("")
+    .join("") + `<span><i class="late" style="background:#94a3b8"></i>arrived over ${LATE_MS / 1000} s late (held back by an outage)</span>`
   const ticks = Array.from({ length: 6 }, (_, i) => `<span style="left:${i * 20}%">+${((span * i) / 5 / 1000).toFixed(1)} s</span>`).join("")
   return `<!doctype html>
 <html lang="en">
@@ -102,6 +106,7 @@ export const renderReport = (input: ReportInput): string => {
   .mark:hover .tip, .mark:focus .tip { display: block; }
   .mark:hover, .mark:focus { z-index: 5; box-shadow: 0 0 0 3px rgba(15,23,42,.25); }
   .mark.left .tip { left: auto; right: 16px; }
+  .mark.late, .legend i.late { box-shadow: 0 0 0 2px #f8fafc, 0 0 0 4px #dc2626; }
   .tip dl { margin: 0; display: grid; grid-template-columns: max-content minmax(max-content, 560px); gap: 1px 10px; }
   .tip dt { color: #94a3b8; }
   .tip dd { margin: 0; white-space: normal; overflow-wrap: anywhere; }
@@ -114,7 +119,7 @@ export const renderReport = (input: ReportInput): string => {
 <ul class="summary">${input.summary.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
 <div class="legend">${legend}</div>
 <div class="axis">${ticks}</div>
-${input.timelines.map((timeline) => lane(timeline, start, span)).join("\n")}
+${input.timelines.map((timeline) => lane(timeline, start, span, input.delays ?? new Map())).join("\n")}
 </body>
 </html>
 `

@@ -1,5 +1,11 @@
 import type { JobEventWire } from "../../src/tracker/JobEvent.js"
 
+/** How late an event arrived, in ms after its own timestamp, by eventId. */
+export type ArrivalDelays = ReadonlyMap<string, number>
+
+/** Events that arrived more than this after they happened were held back (an outage). */
+export const LATE_MS = 500
+
 /** The events of one job instance, oldest first. */
 export interface InstanceTimeline {
   readonly instanceId: string
@@ -53,7 +59,10 @@ export const timeRange = (timelines: ReadonlyArray<InstanceTimeline>): { readonl
 const groupColors: Record<string, number> = { job: 36, execution: 32, retry: 33, alarm: 35, task: 34, debounce: 94 }
 
 /** The timelines as terminal text: one block per instance, one line per event, times from the first event. */
-export const renderTimelines = (timelines: ReadonlyArray<InstanceTimeline>, options: { readonly color?: boolean } = {}): string => {
+export const renderTimelines = (
+  timelines: ReadonlyArray<InstanceTimeline>,
+  options: { readonly color?: boolean; readonly delays?: ArrivalDelays } = {}
+): string => {
   const paint = (code: number, text: string) => (options.color === true ? `\u001b[${code}m${text}\u001b[0m` : text)
   const { start } = timeRange(timelines)
   const width = Math.max(0, ...timelines.flatMap((timeline) => timeline.events.map((event) => event.type.length)))
@@ -69,7 +78,10 @@ export const renderTimelines = (timelines: ReadonlyArray<InstanceTimeline>, opti
       const details = eventDetails(event)
         .map(([key, value]) => `${key}=${value.length > 60 ? `${value.slice(0, 57)}...` : value}`)
         .join(" ")
-      lines.push(`  ${paint(2, at)}  ${paint(groupColors[eventGroup(event.type)] ?? 0, event.type.padEnd(width))}  ${details}`.trimEnd())
+      const delay = options.delays?.get(event.eventId)
+      const late = delay !== undefined && delay > LATE_MS ? paint(33, `(arrived ${(delay / 1000).toFixed(1)} s later)`) : ""
+      const type = paint(groupColors[eventGroup(event.type)] ?? 0, details === "" && late === "" ? event.type : event.type.padEnd(width))
+      lines.push(["  " + paint(2, at), type, details, late].filter((part) => part !== "").join("  "))
     }
     lines.push("")
   }

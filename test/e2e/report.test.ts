@@ -43,6 +43,21 @@ describe("the demo's timeline and report", () => {
     expect(html).toContain("<dt>source</dt><dd>client</dd>")
   })
 
+  it("rings the events that arrived late, and says how late, in the report and the terminal", () => {
+    const delays = new Map([
+      [a1.eventId, 40],
+      [a2.eventId, 2_500]
+    ])
+    const timelines = timelinesOf([a1, a2])
+    const html = renderReport({ title: "t", summary: [], timelines, delays })
+    expect(html.match(/class="mark[^"]* late"/g)).toHaveLength(1)
+    expect(html).toContain("<dt>arrived</dt><dd>2.500 s after it happened</dd>")
+    expect(html).toContain("<dt>arrived</dt><dd>0.040 s after it happened</dd>")
+    const text = renderTimelines(timelines, { delays })
+    expect(text).toMatch(/job\.terminated .*\(arrived 2\.5 s later\)/)
+    expect(text).not.toMatch(/job\.created .*arrived/)
+  })
+
   it("escapes the five HTML-significant characters", () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
   })
