@@ -28,7 +28,7 @@ export {
   type HttpRequestInit,
   type HttpResponseLike
 } from "./tracker/HttpBatchTrackerConfig.js"
-export { resolveTrackerLayer, type TrackerOption } from "./tracker/TrackerOption.js"
+export { addTracker, resolveTrackerLayer, type TrackerOption } from "./tracker/TrackerOption.js"
 
 // The job event schema
 export * from "./tracker/JobEvent.js"

@@ -35,11 +35,6 @@ const scheduledTime = (when: Duration.DurationInput | number | Date, now: number
 
 const attemptOf = (context: JobContext): number | undefined => (typeof context["attempt"] === "number" ? context["attempt"] : undefined)
 
-const tagOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string"
-    ? (error as { _tag: string })._tag
-    : undefined
-
 /** Which request started a debounce flush: a full batch inside `add`, the alarm, or a client. */
 const flushReason = (trigger: string | undefined) =>
   trigger === "add" ? ("maxEvents" as const) : trigger === "alarm" ? ("flushAfter" as const) : ("manual" as const)

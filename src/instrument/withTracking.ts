@@ -14,6 +14,12 @@ export interface WithTrackingOptions {
    * context as attributes, for an Effect tracer to see. Off by default: spans cost per call.
    */
   readonly spans?: boolean
+  /**
+   * `false` returns the layer itself: no wrapper at all. For a runtime that knows when it is
+   * created whether it has a tracker, this makes tracking off free even of the per-build cost
+   * of a wrapping layer (a jobs runtime rebuilds its layers on every call). Default `true`.
+   */
+  readonly enabled?: boolean
 }
 
 /**
@@ -35,6 +41,7 @@ export const withTracking = <ROut, E, RIn>(
   options?: WithTrackingOptions
 ): Layer.Layer<ROut, E, RIn> => {
   const eventMap = validateEventMap(options?.eventMap ?? defaultJobsEventMap)
+  if (options?.enabled === false) return layer
   const spans = options?.spans === true
   return Layer.flatMap(layer, (built) => Layer.effectContext(trackContext(built, eventMap, spans)))
 }

@@ -1,45 +1,101 @@
-import { Effect, Layer } from "effect"
-import { EventTracker } from "./EventTracker.js"
-import { sharedHttpBatchTrackerLayer } from "./HttpBatchTracker.js"
+import { Context, Effect, Layer } from "effect"
+import { EventTracker, type EventTrackerService } from "./EventTracker.js"
+import { createHttpBatchTracker, sharedHttpBatchTrackerLayer } from "./HttpBatchTracker.js"
 import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "./HttpBatchTrackerConfig.js"
 import { NoopTracker, NoopTrackerLayer } from "./NoopTracker.js"
 import type { HttpBatchTrackerOutboxOption } from "./Outbox.js"
 
 /**
  * How a user picks a tracker: an HTTP batch tracker configuration (optionally with a durable
- * `outbox`), or any tracker layer.
+ * `outbox`), a tracker layer, or a tracker itself (such as `createInMemoryTracker().tracker`).
  */
-export type TrackerOption = (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption) | Layer.Layer<EventTracker>
+export type TrackerOption =
+  | (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
+  | Layer.Layer<EventTracker>
+  | EventTrackerService<any>
+
+// What an option comes down to: no tracker, one tracker object, or a layer that builds one.
+type TrackerSource =
+  | { readonly _tag: "none" }
+  | { readonly _tag: "instance"; readonly tracker: EventTrackerService }
+  | { readonly _tag: "layer"; readonly layer: Layer.Layer<EventTracker> }
+
+const isTrackerService = (option: object): option is EventTrackerService =>
+  typeof (option as Partial<EventTrackerService>).emit === "function" &&
+  typeof (option as Partial<EventTrackerService>).flush === "function" &&
+  typeof (option as Partial<EventTrackerService>).pending === "function"
+
+const trackerSource = (option: TrackerOption | undefined): TrackerSource => {
+  if (option === undefined) return { _tag: "none" }
+  if (Layer.isLayer(option)) return { _tag: "layer", layer: option as Layer.Layer<EventTracker> }
+  if (typeof option !== "object" || option === null) {
+    return {
+      _tag: "layer",
+      layer: trackingDisabled(
+        new InvalidTrackerConfigError({
+          issues: ["the tracker option must be an HTTP tracker configuration, a Layer providing EventTracker, or a tracker"]
+        })
+      )
+    }
+  }
+  if (isTrackerService(option)) return { _tag: "instance", tracker: option }
+  const config = option as HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption
+  try {
+    // The outbox reads the instance's storage while its layer is built; otherwise one tracker
+    // object is all there is.
+    return config.outbox === undefined
+      ? { _tag: "instance", tracker: createHttpBatchTracker<unknown>(config) }
+      : { _tag: "layer", layer: sharedHttpBatchTrackerLayer(config) }
+  } catch (error) {
+    if (error instanceof InvalidTrackerConfigError) return { _tag: "layer", layer: trackingDisabled(error) }
+    throw error
+  }
+}
 
 /**
  * The tracker layer for an option: none gives the no-op tracker (tracking off), a layer is
- * used as given, a configuration gives an HTTP batch tracker.
+ * used as given, a tracker is provided as it is, a configuration gives an HTTP batch tracker.
  *
  * For a configuration, one tracker is created here and shared by every build of the returned
  * layer, so events a call could not deliver are retried by the next call's flush (a jobs
  * runtime rebuilds its layers per call). Call this once per runtime, not per call.
  * With `outbox`, each build hands that tracker the `StorageAdapter` of the context it is built
- * in, so provide the core layer to it: `resolveTrackerLayer(option).pipe(Layer.provideMerge(coreLayer))`.
+ * in, so provide the core layer to it; {@link addTracker} does.
  *
  * A configuration that cannot work (see {@link InvalidTrackerConfigError}) does not throw: the
  * jobs must run whatever their tracking option says. Tracking is off, and the first build says
  * why with `Effect.logError` (naming fields, never their values).
  */
 export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTracker> => {
-  if (option === undefined) return NoopTrackerLayer
-  if (Layer.isLayer(option)) return option as Layer.Layer<EventTracker>
-  if (typeof option !== "object" || option === null) {
-    return trackingDisabled(
-      new InvalidTrackerConfigError({
-        issues: ["the tracker option must be an HTTP tracker configuration or a Layer providing EventTracker"]
-      })
-    )
+  const source = trackerSource(option)
+  switch (source._tag) {
+    case "none":
+      return NoopTrackerLayer
+    case "instance":
+      return Layer.succeed(EventTracker, source.tracker)
+    case "layer":
+      return source.layer
   }
-  try {
-    return sharedHttpBatchTrackerLayer(option as HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
-  } catch (error) {
-    if (error instanceof InvalidTrackerConfigError) return trackingDisabled(error)
-    throw error
+}
+
+/**
+ * The jobs core layer with the tracker for `option` under it, as a jobs runtime composes it:
+ * every layer built over the result finds the tracker. Without an option it is `coreLayer`
+ * itself. Call it once per runtime (see {@link resolveTrackerLayer}).
+ *
+ * A tracker object is added to the core's context directly: the runtime rebuilds its layers on
+ * every call, and joining two layers (`Layer.merge`, `Layer.provideMerge`) costs fibers and a
+ * scope on each build, which a plain addition does not.
+ */
+export const addTracker = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: TrackerOption): Layer.Layer<A, E, R> => {
+  const source = trackerSource(option)
+  switch (source._tag) {
+    case "none":
+      return coreLayer
+    case "instance":
+      return Layer.map(coreLayer, (context) => Context.add(context, EventTracker, source.tracker))
+    case "layer":
+      return source.layer.pipe(Layer.provideMerge(coreLayer))
   }
 }
 

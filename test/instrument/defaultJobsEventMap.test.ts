@@ -5,9 +5,9 @@ import { describeCoverage } from "../../src/instrument/coverage.js"
 import { defaultJobsEventMap } from "../../src/instrument/defaultJobsEventMap.js"
 import { eventMapProblems } from "../../src/instrument/EventMap.js"
 import { isTrackedService } from "../../src/instrument/trackService.js"
-import { EventTracker } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
+import type { TrackerOption } from "../../src/tracker/TrackerOption.js"
 import { trackedDispatcherLayer } from "./jobs/harness.js"
 import { heartbeat } from "./jobs/scenarios.js"
 
@@ -27,9 +27,9 @@ describe("defaultJobsEventMap", () => {
   })
 
   // Every service the fixture's composition provides, as one build sees it.
-  const servicesOf = (tracker: Layer.Layer<EventTracker> | undefined) => {
+  const servicesOf = (tracker: TrackerOption | undefined) => {
     const { layer } = createTestRuntime()
-    const dispatcher = trackedDispatcherLayer(layer, tracker ?? Layer.empty as never, { heartbeat })
+    const dispatcher = trackedDispatcherLayer(layer, tracker, { heartbeat })
     return Effect.runPromise(Effect.scoped(Effect.map(Layer.build(dispatcher), (context) => [...(context as Context.Context<unknown>).unsafeMap.entries()])))
   }
 
@@ -42,7 +42,7 @@ describe("defaultJobsEventMap", () => {
   })
 
   it("wraps exactly the services the map names when a tracker is on", async () => {
-    const services = await servicesOf(Layer.succeed(EventTracker, createInMemoryTracker().tracker))
+    const services = await servicesOf(createInMemoryTracker().tracker)
     const tracked = services.filter(([, service]) => isTrackedService(service)).map(([key]) => key).sort()
     expect(tracked).toEqual(Object.keys(defaultJobsEventMap.services).sort())
   })

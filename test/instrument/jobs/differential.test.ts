@@ -8,6 +8,7 @@ import type { JobRequest } from "../../fixtures/jobs/src/runtime/types.js"
 import { EventTracker, type EventTrackerService } from "../../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../../src/tracker/InMemoryTracker.js"
 import { NoopTrackerLayer } from "../../../src/tracker/NoopTracker.js"
+import type { TrackerOption } from "../../../src/tracker/TrackerOption.js"
 import { runtimeOver, trackedDispatcherLayer } from "./harness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
 
@@ -67,7 +68,7 @@ const plainRun = (scenario: Scenario) => {
   return observe(createJobsRuntimeFromLayer(layer, createJobRegistry(scenario.definitions)), handles, scenario.steps)
 }
 
-const trackedRun = (scenario: Scenario, tracker: Layer.Layer<EventTracker>) => {
+const trackedRun = (scenario: Scenario, tracker: TrackerOption | undefined) => {
   const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
   return observe(runtimeOver(trackedDispatcherLayer(layer, tracker, scenario.definitions)), handles, scenario.steps)
 }
@@ -80,12 +81,15 @@ const hostile = (behaviour: "throws" | "fails" | "dies"): EventTrackerService =>
   return { emit: misbehave, flush: misbehave, pending: misbehave }
 }
 
-const trackers: ReadonlyArray<[string, () => Layer.Layer<EventTracker>]> = [
-  ["in-memory", () => Layer.succeed(EventTracker, createInMemoryTracker().tracker)],
+// Every way a runtime can be given a tracker, and trackers that misbehave in every way.
+const trackers: ReadonlyArray<[string, () => TrackerOption | undefined]> = [
+  ["none", () => undefined],
+  ["in-memory", () => createInMemoryTracker().tracker],
+  ["in-memory, as a layer", () => Layer.succeed(EventTracker, createInMemoryTracker().tracker)],
   ["no-op", () => NoopTrackerLayer],
-  ["throwing", () => Layer.succeed(EventTracker, hostile("throws"))],
-  ["failing", () => Layer.succeed(EventTracker, hostile("fails"))],
-  ["dying", () => Layer.succeed(EventTracker, hostile("dies"))]
+  ["throwing", () => hostile("throws")],
+  ["failing", () => hostile("fails")],
+  ["dying", () => hostile("dies")]
 ]
 
 describe("differential: tracking never changes what a job does", () => {

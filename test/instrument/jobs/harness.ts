@@ -16,8 +16,9 @@ import type { EventMap } from "../../../src/instrument/EventMap.js"
 import { withTracking } from "../../../src/instrument/withTracking.js"
 // The boundary flush is this library's: it never fails, whatever the tracker does (the jobs
 // core's own flushEvents passes a tracker's failure on to the run).
-import { flushEvents, type EventTracker } from "../../../src/tracker/EventTracker.js"
-import { createInMemoryTrackerLayer } from "../../../src/tracker/InMemoryTracker.js"
+import { flushEvents } from "../../../src/tracker/EventTracker.js"
+import { createInMemoryTracker } from "../../../src/tracker/InMemoryTracker.js"
+import { addTracker, type TrackerOption } from "../../../src/tracker/TrackerOption.js"
 import type { JobEvent } from "../../../src/tracker/JobEvent.js"
 
 export interface JobsRuntimeUnderTest {
@@ -27,16 +28,18 @@ export interface JobsRuntimeUnderTest {
 
 /**
  * The fixture's composition with every service layer the map names wrapped, composed by
- * hand (as the codemod will write it), with the tracker under it and a flush per run.
+ * hand (as the codemod writes it), with the tracker under it and a flush per run. Without a
+ * tracker nothing is wrapped: the runtime knows when it is created that tracking is off.
  */
 export const trackedDispatcherLayer = (
   coreLayer: RuntimeLayer,
-  trackerLayer: Layer.Layer<EventTracker>,
+  tracker: TrackerOption | undefined,
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
   options: { readonly eventMap?: EventMap } = {}
 ): Layer.Layer<Dispatcher> => {
-  const track = <A, E, R>(layer: Layer.Layer<A, E, R>) => withTracking(layer, options)
-  const trackedCore = Layer.merge(coreLayer, trackerLayer)
+  const tracking = { ...options, enabled: tracker !== undefined }
+  const track = <A, E, R>(layer: Layer.Layer<A, E, R>) => withTracking(layer, tracking)
+  const trackedCore = addTracker(coreLayer, tracker)
   const registryLayer = RegistryServiceLayer(createJobRegistry(definitions))
   const servicesLayer = track(RuntimeServicesLayer).pipe(Layer.provideMerge(trackedCore))
   const cleanupLayer = track(CleanupServiceLayer).pipe(Layer.provideMerge(servicesLayer))
@@ -78,8 +81,8 @@ export const trackedJobs = (
   options: { readonly instanceId?: string; readonly eventMap?: EventMap } = {}
 ) => {
   const { layer, handles } = createTestRuntime({ instanceId: options.instanceId ?? "instance-1" })
-  const tracker = createInMemoryTrackerLayer()
-  const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.layer, definitions, options))
+  const tracker = createInMemoryTracker()
+  const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, definitions, options))
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents)
   const types = async () => (await events()).map((event) => event.type)
   const clear = () => Effect.runPromise(tracker.handle.clear)
