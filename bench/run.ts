@@ -25,7 +25,7 @@ const formatResult = (result: BenchmarkResult): string =>
 const table = (results: ReadonlyArray<BenchmarkResult>): string => {
   const rows = [
     ["benchmark", "result", "target", "met"],
-    ...results.map((r) => [r.name, formatResult(r), r.target, r.met === undefined ? "-" : r.met ? "yes" : "NO"])
+    ...results.map((r) => [r.name, formatResult(r), r.target, r.met === null ? "-" : r.met ? "yes" : "NO"])
   ]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   const line = (row: ReadonlyArray<string>) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")

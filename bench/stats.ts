@@ -90,8 +90,8 @@ export interface BenchmarkResult {
   readonly unit: string
   /** Human-readable, e.g. "<= 1.02". */
   readonly target: string
-  /** `undefined` when there is no target (reported only). */
-  readonly met: boolean | undefined
+  /** `null` when there is no target (reported only). */
+  readonly met: boolean | null
   /** How the number came about: medians, spread, counts. */
   readonly detail: Record<string, unknown>
 }

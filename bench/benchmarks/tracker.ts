@@ -116,7 +116,7 @@ export const delivery = async (scale: Scale): Promise<BenchmarkResult> => {
     value: Math.round(median(Object.values(perBatchSize))),
     unit: "events/s (median over batch sizes)",
     target: "reported",
-    met: undefined,
+    met: null,
     detail: { eventsPerRun: events, repetitions, eventsPerSecondByBatchSize: perBatchSize }
   }
 }
