@@ -11,8 +11,6 @@ export interface LayerHead {
 }
 
 export interface CompositionAnalysis {
-  /** The local name of effect's `Layer` module, if the file imports it. */
-  readonly layerNamespace: string | undefined
   /** The known service layers heading provide chains, by exported name, in source order. */
   readonly heads: ReadonlyMap<string, ReadonlyArray<LayerHead>>
   /** Heads of provide chains that are not known service layers. */
@@ -134,5 +132,5 @@ export const analyseComposition = (
     const underTracker = composition.steps.some((step) => step.dependencies.some(carriesCore))
     heads.set(binding.imported, [...(heads.get(binding.imported) ?? []), { node: head, binding, underTracker }])
   }
-  return { layerNamespace: [...layerNamespaces][0], heads, others, carriesCore }
+  return { heads, others, carriesCore }
 }

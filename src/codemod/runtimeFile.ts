@@ -106,7 +106,7 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   }
   const coreName = coreParameter.getName()
 
-  const { layerNamespace: localLayer, heads, others, carriesCore } = analyseComposition(body, coreName, imports)
+  const { heads, others, carriesCore } = analyseComposition(body, coreName, imports)
   const untouched: Array<UntouchedLayer> = others.map(({ layer, line }) => ({
     layer,
     line,
@@ -123,7 +123,10 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   const wrapped: Array<WrappedLayer> = []
   const changes: Array<string> = []
   const todo: Array<string> = []
-  const wrapText = (name: string) => `withTracking(${name}, { eventMap: trackingEventMap })`
+  // One options object, decided when the runtime is created: without a tracker nothing is
+  // wrapped, so tracking off costs the runtime nothing per call.
+  const trackingOptions = uniqueName(file, "tracking")
+  const wrapText = (name: string) => `withTracking(${name}, ${trackingOptions})`
   for (const [layer, occurrences] of heads) {
     const line = occurrences[0]!.node.getStartLineNumber()
     const services = knownServiceLayers.get(layer) ?? []
@@ -154,7 +157,6 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
 
   // The tracker goes under the whole composition: withTracking reads it while a layer is built.
   const trackedCore = uniqueName(file, "trackedCoreLayer")
-  const layerNamespace = localLayer ?? "Layer"
   const coreReferences = body
     .getDescendantsOfKind(SyntaxKind.Identifier)
     .filter((identifier) => identifier.getText() === coreName && isValueReference(identifier))
@@ -172,10 +174,10 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
     insertAt(
       openBrace.getEnd(),
       `${style.newline}${statementIndent}// The tracker goes under every layer, as withTracking reads it while a layer is built (and` +
-        `${style.newline}${statementIndent}// the tracker may keep undelivered events in the core's storage). Without the option, a` +
-        `${style.newline}${statementIndent}// tracker the core layer may carry is kept: nothing changes.` +
-        `${style.newline}${statementIndent}const ${trackedCore} =` +
-        `${style.newline}${statementIndent}${style.indent}${trackerParameter} === undefined ? ${coreName} : resolveTrackerLayer(${trackerParameter}).pipe(${layerNamespace}.provideMerge(${coreName}))${semi(style)}` +
+        `${style.newline}${statementIndent}// the tracker may keep undelivered events in the core's storage). Without a tracker,` +
+        `${style.newline}${statementIndent}// nothing is wrapped and the composition is as it was.` +
+        `${style.newline}${statementIndent}const ${trackedCore} = addTracker(${coreName}, ${trackerParameter})${semi(style)}` +
+        `${style.newline}${statementIndent}const ${trackingOptions} = { eventMap: trackingEventMap, enabled: ${trackerParameter} !== undefined }${semi(style)}` +
         `${style.newline}`
     )
   )
@@ -236,10 +238,9 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   }
 
   // Imports go after the last import, in the file's style.
-  const trackingNames = ["resolveTrackerLayer", "withTracking", ...(flush.importSpecifier === undefined ? [] : [flush.importSpecifier]), "type TrackerOption"]
+  const trackingNames = ["addTracker", "withTracking", ...(flush.importSpecifier === undefined ? [] : [flush.importSpecifier]), "type TrackerOption"]
   const lastImport = file.getImportDeclarations().at(-1)
   const importLines = [
-    ...(localLayer === undefined ? [`import { Layer } from ${quoted(style, "effect")}${semi(style)}`] : []),
     `import { ${trackingNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
     `import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`
   ]

@@ -101,7 +101,7 @@ describe("cli: the codemod on a copy of the fixture", () => {
     const dryRun = await run(["codemod", copy.packageDir, "--dry-run", "--import-from", "@acme/tracking"])
     expect(dryRun.code).toBe(0)
     expect(dryRun.stdout.startsWith("--- a/src/runtime/runtime.ts\n+++ b/src/runtime/runtime.ts\n")).toBe(true)
-    expect(dryRun.stdout).toContain(`+import { resolveTrackerLayer, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "@acme/tracking"`)
+    expect(dryRun.stdout).toContain(`+import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "@acme/tracking"`)
     expect(dryRun.stdout).toContain("--- /dev/null\n+++ b/src/tracking.ts")
     expect(dryRun.stdout).not.toContain("\u001b[")
     // The specifier does not resolve in this package: the check says so, and nothing is written.

@@ -113,10 +113,11 @@ describe("the codemod on a copy of the jobs fixture", () => {
     ])
     expect(outcome.plan.todo).toEqual([])
     const runtime = readFileSync(join(copy.packageDir, "src/runtime/runtime.ts"), "utf8")
-    expect(runtime).toContain("tracker === undefined ? coreLayer : resolveTrackerLayer(tracker).pipe(Layer.provideMerge(coreLayer))")
+    expect(runtime).toContain("const trackedCoreLayer = addTracker(coreLayer, tracker)")
+    expect(runtime).toContain("const tracking = { eventMap: trackingEventMap, enabled: tracker !== undefined }")
     expect(runtime).toContain("flush: () => runEffect(Effect.void)")
     // The boundary flush is the library's, which never fails whatever the tracker does.
-    expect(runtime).toContain('import { resolveTrackerLayer, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "durable-effect-tracking"')
+    expect(runtime).toContain('import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "durable-effect-tracking"')
     expect(runtime).toContain("Effect.runPromise(effect.pipe(Effect.ensuring(flushTrackerEvents), Effect.provide(dispatcherLayer)))")
     expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toContain("export const trackingEventMap = defaultJobsEventMap")
   })

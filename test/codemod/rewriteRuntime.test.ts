@@ -60,8 +60,8 @@ describe("rewriteRuntime: input/output pairs", () => {
       const style = detectStyle(input)
       const inserted = changedLines(input, rewritten(rewrite(pair.name)).text)
       expect(inserted.length).toBeGreaterThan(0)
-      const wholeStatements = inserted.filter((line) => /^\s*(import |tracker === undefined \? )/.test(line))
-      expect(wholeStatements).toHaveLength(3)
+      const wholeStatements = inserted.filter((line) => /^\s*(import |const \w+ = (addTracker\(|\{ eventMap: ))/.test(line))
+      expect(wholeStatements).toHaveLength(4)
       for (const line of wholeStatements) expect(line.endsWith(";")).toBe(style.semicolons)
       for (const line of wholeStatements.filter((line) => line.startsWith("import"))) {
         expect(line).toMatch(new RegExp(` from ${style.quote}[^"']+${style.quote};?$`))
@@ -74,10 +74,10 @@ describe("rewriteRuntime: input/output pairs", () => {
     // undoing them textually must restore the input byte for byte.
     const input = fixture("standard", "input")
     let text = rewritten(rewrite("standard")).text
-    text = text.replace(/withTracking\((\w+), \{ eventMap: trackingEventMap \}\)/g, "$1")
+    text = text.replace(/withTracking\((\w+), tracking\)/g, "$1")
     text = text.replace(/trackedCoreLayer/g, "coreLayer")
-    text = text.replace(/\n  \/\/ The tracker goes under every layer.*\n  \/\/ the tracker may .*\n  \/\/ tracker the core .*\n  const coreLayer =\n    tracker === undefined .*\n/, "")
-    text = text.replace(/\nimport \{ resolveTrackerLayer.*\nimport \{ trackingEventMap \}.*/, "")
+    text = text.replace(/\n  \/\/ The tracker goes under every layer.*\n  \/\/ the tracker may .*\n  \/\/ nothing is wrapped.*\n  const coreLayer = addTracker.*\n  const tracking = .*\n/, "")
+    text = text.replace(/\nimport \{ addTracker.*\nimport \{ trackingEventMap \}.*/, "")
     text = text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption \| undefined/, "")
     text = text.replace(/, tracker\?: TrackerOption/, "").replace(/, options\?: \{ readonly tracker\?: TrackerOption \}/, "")
     text = text.replace(/, config\.tracker/, "").replace(/, options\?\.tracker/, "").replace(/Effect\.ensuring\(flushTrackerEvents\), /, "")
@@ -87,7 +87,7 @@ describe("rewriteRuntime: input/output pairs", () => {
 
   it("uses the import specifier it is given and the file's import extension", () => {
     const result = rewritten(rewrite("semicolons-single-quotes", { importFrom: "@acme/tracking" }))
-    expect(result.text).toContain("import { resolveTrackerLayer, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from '@acme/tracking';")
+    expect(result.text).toContain("import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from '@acme/tracking';")
     expect(result.text).toContain("import { trackingEventMap } from '../tracking.js';")
   })
 
