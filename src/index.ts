@@ -14,6 +14,7 @@ export {
 export {
   createHttpBatchTracker,
   HttpBatchTrackerLayer,
+  sharedHttpBatchTrackerLayer,
   type HttpBatchTracker,
   type HttpBatchTrackerDropped,
   type HttpBatchTrackerStats,
@@ -28,6 +29,12 @@ export {
   type HttpRequestInit,
   type HttpResponseLike
 } from "./tracker/HttpBatchTrackerConfig.js"
+export {
+  OutboxDefaults,
+  type HttpBatchTrackerOutboxConfig,
+  type HttpBatchTrackerOutboxOption,
+  type OutboxStats
+} from "./tracker/Outbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./tracker/TrackerOption.js"
 
 // The job event schema
