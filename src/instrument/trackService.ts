@@ -61,7 +61,54 @@ const shadow = <S extends object>(service: S, wrapped: Map<PropertyKey, unknown>
   return Object.create(service, descriptors) as S
 }
 
+const hasRecipes = (recipes: object | undefined): boolean => recipes !== undefined && Object.keys(recipes).length > 0
+
 const traceMethod = (
+  target: object,
+  original: (...args: Array<unknown>) => unknown,
+  name: string,
+  events: MethodEvents,
+  runtime: TrackingRuntime
+) =>
+  events.context === undefined &&
+  !runtime.spans &&
+  !hasRecipes(events.before) &&
+  !hasRecipes(events.success) &&
+  !hasRecipes(events.failure)
+    ? learnOnly(target, original, events, runtime)
+    : traceFully(target, original, name, events, runtime)
+
+/**
+ * A method whose entry only learns (the metadata read that says whose alarm fired) needs no
+ * clock, no mask and no outcome handler: what it teaches is applied when it ends.
+ */
+const learnOnly = (
+  target: object,
+  original: (...args: Array<unknown>) => unknown,
+  events: MethodEvents,
+  runtime: TrackingRuntime
+) =>
+  function traced(...args: Array<unknown>): unknown {
+    const result = original.apply(target, args)
+    if (!Effect.isEffect(result)) return result
+    let body = result as Effect.Effect<unknown, unknown, unknown>
+    if (events.learn !== undefined) {
+      const learn = events.learn
+      body = Effect.tap(body, (value) => learnInCurrentFrame(attempt(() => learn(value, args)), runtime))
+    }
+    if (events.learnOnFailure !== undefined) {
+      const learn = events.learnOnFailure
+      body = Effect.tapErrorCause(body, (cause) => learnInCurrentFrame(attempt(() => learn(classifyCause(cause), args)), runtime))
+    }
+    return body
+  }
+
+const learnInCurrentFrame = (knowledge: Readonly<Record<string, unknown>> | undefined, runtime: TrackingRuntime): Effect.Effect<void> =>
+  knowledge === undefined
+    ? Effect.void
+    : Effect.flatMap(FiberRef.get(currentFrame), (frame) => (frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)))
+
+const traceFully = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
   name: string,

@@ -91,8 +91,15 @@ const readClock = (eventMap: EventMap, lookup: (key: string) => unknown): Effect
   const source = eventMap.clock
   const service = source === undefined ? undefined : lookup(source.tagKey)
   if (source === undefined || service === undefined) return Clock.currentTimeMillis
-  // A clock that fails or throws must not fail the call it times.
-  return Effect.suspend(() => source.now(service)).pipe(Effect.catchAllCause(() => Clock.currentTimeMillis))
+  // A clock that fails or throws must not fail the call it times. Its effect is made once per
+  // build and run on every read.
+  let now: Effect.Effect<number>
+  try {
+    now = source.now(service)
+  } catch {
+    return Clock.currentTimeMillis
+  }
+  return Effect.isEffect(now) ? Effect.catchAllCause(now, () => Clock.currentTimeMillis) : Clock.currentTimeMillis
 }
 
 // Layers are rebuilt per call in a jobs runtime: say it once per process, not per build.

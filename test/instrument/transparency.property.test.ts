@@ -88,6 +88,23 @@ const eventMap = {
   ambient: {}
 }
 
+// An entry that only learns takes the proxies' lighter path; its learners misbehave too.
+const learnOnlyMap = {
+  services: {
+    "test/Subject": {
+      service: "Subject",
+      methods: {
+        act: {
+          learn: (result: unknown) => ({ jobName: String((result as { deep: { field: string } }).deep.field) }),
+          learnOnFailure: () => {
+            throw new Error("learner bug")
+          }
+        }
+      }
+    }
+  }
+}
+
 // Exits compared by what a caller can observe: interruption fiber ids differ run to run.
 const observe = (exit: Exit.Exit<unknown, unknown>) =>
   Exit.isSuccess(exit)
@@ -117,6 +134,21 @@ const behaviourArb: fc.Arbitrary<Behaviour> = fc.oneof(
 )
 
 describe("transparency", () => {
+  it("an entry that only learns leaves every exit exactly as it was", async () => {
+    const plain = Layer.succeed(Subject$, subject)
+    await fc.assert(
+      fc.asyncProperty(behaviourArb, async (behaviour) => {
+        const tracked = withTracking(plain, { eventMap: learnOnlyMap }).pipe(
+          Layer.provide(Layer.succeed(EventTracker, createInMemoryTracker().tracker))
+        )
+        const run = (layer: Layer.Layer<Subject$>) =>
+          callThrough(layer, behaviour).then(observe, (thrown: unknown) => ({ thrown: (thrown as Error).message }))
+        expect(await run(tracked)).toEqual(await run(plain))
+      }),
+      { numRuns: 150 }
+    )
+  })
+
   it("a wrapped method's exit is exactly the unwrapped one's, whatever the tracker and the recipes do", async () => {
     const plain = Layer.succeed(Subject$, subject)
     await fc.assert(
