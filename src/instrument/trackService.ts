@@ -63,44 +63,48 @@ const shadow = <S extends object>(service: S, wrapped: Map<PropertyKey, unknown>
 
 const hasRecipes = (recipes: object | undefined): boolean => recipes !== undefined && Object.keys(recipes).length > 0
 
+/** How a traced call runs, given the effect the method returned and its arguments. */
+type Trace = (body: Effect.Effect<unknown, unknown, unknown>, args: Array<unknown>) => Effect.Effect<unknown, unknown, unknown>
+
 const traceMethod = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
   name: string,
   events: MethodEvents,
   runtime: TrackingRuntime
-) =>
-  events.context === undefined &&
-  !runtime.spans &&
-  !hasRecipes(events.before) &&
-  !hasRecipes(events.success) &&
-  !hasRecipes(events.failure)
-    ? learnOnly(target, original, events, runtime)
-    : traceFully(target, original, name, events, runtime)
+) => {
+  const onlyLearns =
+    events.context === undefined &&
+    !runtime.spans &&
+    !hasRecipes(events.before) &&
+    !hasRecipes(events.success) &&
+    !hasRecipes(events.failure)
+  const trace = onlyLearns ? learnOnly(events, runtime) : traceFully(name, events, runtime)
+  return function traced(...args: Array<unknown>): unknown {
+    // Called now, as the caller would have called it: a method that throws still throws, and a
+    // member that returns something other than an Effect is handed back untouched.
+    const result = original.apply(target, args)
+    return Effect.isEffect(result) ? trace(result as Effect.Effect<unknown, unknown, unknown>, args) : result
+  }
+}
 
 /**
  * A method whose entry only learns (the metadata read that says whose alarm fired) needs no
  * clock, no mask and no outcome handler: what it teaches is applied when it ends.
  */
-const learnOnly = (
-  target: object,
-  original: (...args: Array<unknown>) => unknown,
-  events: MethodEvents,
-  runtime: TrackingRuntime
-) =>
-  function traced(...args: Array<unknown>): unknown {
-    const result = original.apply(target, args)
-    if (!Effect.isEffect(result)) return result
-    let body = result as Effect.Effect<unknown, unknown, unknown>
+const learnOnly =
+  (events: MethodEvents, runtime: TrackingRuntime): Trace =>
+  (body, args) => {
+    let traced = body
     if (events.learn !== undefined) {
       const learn = events.learn
-      body = Effect.tap(body, (value) => learnInCurrentFrame(attempt(() => learn(value, args)), runtime))
+      traced = Effect.tap(traced, (value) => learnInCurrentFrame(attempt(() => learn(value, args)), runtime))
     }
     if (events.learnOnFailure !== undefined) {
       const learn = events.learnOnFailure
-      body = Effect.tapErrorCause(body, (cause) => learnInCurrentFrame(attempt(() => learn(classifyCause(cause), args)), runtime))
+      traced = Effect.tapErrorCause(traced, (cause) => learnInCurrentFrame(attempt(() => learn(classifyCause(cause), args)), runtime))
     }
-    return body
+    return traced
   }
 
 const learnInCurrentFrame = (knowledge: Readonly<Record<string, unknown>> | undefined, runtime: TrackingRuntime): Effect.Effect<void> =>
@@ -108,19 +112,9 @@ const learnInCurrentFrame = (knowledge: Readonly<Record<string, unknown>> | unde
     ? Effect.void
     : Effect.flatMap(FiberRef.get(currentFrame), (frame) => (frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)))
 
-const traceFully = (
-  target: object,
-  original: (...args: Array<unknown>) => unknown,
-  name: string,
-  events: MethodEvents,
-  runtime: TrackingRuntime
-) =>
-  function traced(...args: Array<unknown>): unknown {
-    // Called now, as the caller would have called it: a method that throws still throws, and a
-    // member that returns something other than an Effect is handed back untouched.
-    const result = original.apply(target, args)
-    if (!Effect.isEffect(result)) return result
-    const body = result as Effect.Effect<unknown, unknown, unknown>
+const traceFully =
+  (name: string, events: MethodEvents, runtime: TrackingRuntime): Trace =>
+  (body, args) => {
     // The "before" events and the outcome handler are set up while uninterruptible, so an
     // interruption lands either before anything was emitted or inside the call itself.
     return Effect.uninterruptibleMask((restore) =>
