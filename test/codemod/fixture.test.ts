@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+import { fakeState } from "../fixtures/jobs/test/fakeDurableObjectState.js"
 
 const exec = promisify(execFile)
 
@@ -196,22 +197,7 @@ describe("the codemod on a copy of the jobs fixture", () => {
         }
       }
     )
-    const data = new Map<string, unknown>()
-    let alarm: number | null = null
-    const storage = {
-      get: async (key: string) => data.get(key),
-      put: async (keyOrEntries: string | Record<string, unknown>, value?: unknown) => {
-        if (typeof keyOrEntries === "string") data.set(keyOrEntries, value)
-        else for (const [key, entry] of Object.entries(keyOrEntries)) data.set(key, entry)
-      },
-      delete: async (key: string) => data.delete(key),
-      deleteAll: async () => data.clear(),
-      list: async ({ prefix }: { prefix: string }) => new Map([...data].filter(([key]) => key.startsWith(prefix))),
-      setAlarm: async (time: number) => void (alarm = time),
-      deleteAlarm: async () => void (alarm = null),
-      getAlarm: async () => alarm
-    }
-    const state = { id: { toString: () => "do-1" }, storage, waitUntil: () => {} }
+    const { state } = fakeState({ id: "do-1" })
 
     const engine = new Jobs(state, { TRACKING_URL: "https://collector.example/ingest" })
     await engine.call({ type: "continuous", action: "start", name: "job", id: "1", input: 1 })
