@@ -25,8 +25,9 @@ import {
 } from "../test/fixtures/jobs/src/services/index.js"
 import { TerminateSignal } from "../test/fixtures/jobs/src/errors.js"
 import { summarizeError } from "../src/instrument/failure.js"
-import { emitEvent, type EventTracker } from "../src/tracker/EventTracker.js"
+import { emitEvent } from "../src/tracker/EventTracker.js"
 import { makeJobEvent, type ErrorSummary, type JobEventInput, type JobType } from "../src/tracker/JobEvent.js"
+import { addTracker, type TrackerOption } from "../src/tracker/TrackerOption.js"
 
 /**
  * The events of the default map, placed by hand: decorators of the fixture's service layers that
@@ -320,15 +321,16 @@ const dispatcherEmits = (e: Emitter) => (service: Context.Tag.Service<Dispatcher
 })
 
 /**
- * The fixture's composition with the hand-placed decorators in place of `withTracking`, the
- * tracker under it (as in the tracked harness).
+ * The fixture's composition with the hand-placed decorators in place of `withTracking`, and the
+ * tracker joined to the core as the tracked harness joins it (`addTracker`), so that the two
+ * differ only in how the emits are placed.
  */
 export const handPlacedDispatcherLayer = (
   coreLayer: RuntimeLayer,
-  trackerLayer: Layer.Layer<EventTracker>,
+  tracker: TrackerOption,
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>
 ): Layer.Layer<Dispatcher> => {
-  const core = Layer.merge(coreLayer, trackerLayer)
+  const core = addTracker(coreLayer, tracker)
   const registryLayer = RegistryServiceLayer(createJobRegistry(definitions))
   const servicesLayer = decorated(RuntimeServicesLayer, (built, e) =>
     replace(AlarmService, alarmEmits(e))(replace(MetadataService, metadataEmits(e))(built))

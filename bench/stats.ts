@@ -52,35 +52,43 @@ const timeOnce = async (side: Side): Promise<number> => {
   return performance.now() - started
 }
 
-/** Runs `baseline` and `subject` alternately and compares their medians. */
-export const compareInterleaved = async (baseline: Side, subject: Side, options: ComparisonOptions): Promise<Comparison> => {
-  for (let i = 0; i < options.warmup; i++) {
-    await timeOnce(baseline)
-    await timeOnce(subject)
-  }
-  const a: Array<number> = []
-  const b: Array<number> = []
+/**
+ * Runs `baseline` and each subject in turn, one timed run each per round, rotating the order
+ * every round, and compares each subject's median with the baseline's.
+ */
+export const compareInterleavedMany = async (
+  baseline: Side,
+  subjects: ReadonlyArray<Side>,
+  options: ComparisonOptions
+): Promise<ReadonlyArray<Comparison>> => {
+  const sides = [baseline, ...subjects]
+  for (let i = 0; i < options.warmup; i++) for (const side of sides) await timeOnce(side)
+  const samples = sides.map(() => [] as Array<number>)
   const started = performance.now()
   let round = 0
   while (round < options.maxRounds && (round < options.minRounds || performance.now() - started < options.budgetMs)) {
-    if (round % 2 === 0) {
-      a.push(await timeOnce(baseline))
-      b.push(await timeOnce(subject))
-    } else {
-      b.push(await timeOnce(subject))
-      a.push(await timeOnce(baseline))
+    for (let k = 0; k < sides.length; k++) {
+      const index = (k + round) % sides.length
+      samples[index]!.push(await timeOnce(sides[index]!))
     }
     round++
   }
-  const perRound = a.map((ms, i) => b[i]! / ms)
-  return {
-    baseline: a,
-    subject: b,
-    ratio: median(b) / median(a),
-    spread: [quantile(perRound, 0.25), quantile(perRound, 0.75)],
-    rounds: round
-  }
+  const a = samples[0]!
+  return samples.slice(1).map((b) => {
+    const perRound = a.map((ms, i) => b[i]! / ms)
+    return {
+      baseline: a,
+      subject: b,
+      ratio: median(b) / median(a),
+      spread: [quantile(perRound, 0.25), quantile(perRound, 0.75)] as const,
+      rounds: round
+    }
+  })
 }
+
+/** Runs `baseline` and `subject` alternately (AB, BA, ...) and compares their medians. */
+export const compareInterleaved = async (baseline: Side, subject: Side, options: ComparisonOptions): Promise<Comparison> =>
+  (await compareInterleavedMany(baseline, [subject], options))[0]!
 
 /** One row of the results: a ratio (or a plain value) against its target. */
 export interface BenchmarkResult {

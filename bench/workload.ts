@@ -6,10 +6,11 @@ import type { Dispatcher } from "../test/fixtures/jobs/src/runtime/dispatcher.js
 import type { JobRequest } from "../test/fixtures/jobs/src/runtime/types.js"
 import { runtimeOver, trackedDispatcherLayer, type JobsRuntimeUnderTest } from "../test/instrument/jobs/harness.js"
 import { clicks, heartbeat, orders, requests } from "../test/instrument/jobs/scenarios.js"
-import { EventTracker, type EventTrackerService } from "../src/tracker/EventTracker.js"
+import type { EventTrackerService } from "../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../src/tracker/InMemoryTracker.js"
 import type { JobEvent } from "../src/tracker/JobEvent.js"
-import { NoopTrackerLayer } from "../src/tracker/NoopTracker.js"
+import { NoopTracker } from "../src/tracker/NoopTracker.js"
+import type { TrackerOption } from "../src/tracker/TrackerOption.js"
 
 /**
  * The fixture workload every runtime benchmark runs: one instance per job type, each on a fresh
@@ -53,20 +54,28 @@ export const runWorkload = async (makeRuntime: RuntimeFactory): Promise<void> =>
 /** The fixture's own runtime: no tracking anywhere. */
 export const plainRuntime: RuntimeFactory = (coreLayer) => createJobsRuntimeFromLayer(coreLayer, createJobRegistry(definitions))
 
-/** The tracked composition (withTracking around every mapped layer) over a tracker layer. */
+/**
+ * The tracked composition: `withTracking` around every mapped layer, the tracker joined to the
+ * core with `addTracker`, a flush per run. Without a tracker, tracking is off: the runtime knows
+ * it when it is created, and nothing is wrapped.
+ */
 export const trackedRuntime =
-  (trackerLayer: () => Layer.Layer<EventTracker>): RuntimeFactory =>
+  (tracker: () => TrackerOption | undefined): RuntimeFactory =>
   (coreLayer) =>
-    runtimeOver(trackedDispatcherLayer(coreLayer, trackerLayer(), definitions))
+    runtimeOver(trackedDispatcherLayer(coreLayer, tracker(), definitions))
 
-export const noopTrackedRuntime: RuntimeFactory = trackedRuntime(() => NoopTrackerLayer)
+/** Tracking off, as a runtime without a tracker option is composed. */
+export const offTrackedRuntime: RuntimeFactory = trackedRuntime(() => undefined)
+
+/** An explicit no-op tracker: wrapped, but the proxies see the no-op tracker and stand aside. */
+export const noopTrackedRuntime: RuntimeFactory = trackedRuntime(() => NoopTracker)
 
 /** Tracked, each instance with a fresh in-memory tracker (so memory stays flat across iterations). */
-export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => Layer.succeed(EventTracker, createInMemoryTracker().tracker))
+export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => createInMemoryTracker().tracker)
 
 /** Runs the workload once over `build` with a recording tracker, and returns the event types in order. */
 export const recordEventTypes = async (
-  build: (coreLayer: RuntimeLayer, trackerLayer: Layer.Layer<EventTracker>) => Layer.Layer<Dispatcher>
+  build: (coreLayer: RuntimeLayer, tracker: TrackerOption) => Layer.Layer<Dispatcher>
 ): Promise<ReadonlyArray<string>> => {
   const events: Array<JobEvent> = []
   const recorder: EventTrackerService<JobEvent> = {
@@ -74,6 +83,6 @@ export const recordEventTypes = async (
     flush: () => Effect.void,
     pending: () => Effect.succeed(0)
   }
-  await runWorkload((coreLayer) => runtimeOver(build(coreLayer, Layer.succeed(EventTracker, recorder))))
+  await runWorkload((coreLayer) => runtimeOver(build(coreLayer, recorder)))
   return events.map((event) => event.type)
 }
