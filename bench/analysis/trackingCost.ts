@@ -1,6 +1,7 @@
 /**
  * Where the cost of `off` and `on` comes from: the fixture workload over compositions that add
- * one piece of the tracked runtime at a time, all interleaved in one process. Not part of
+ * one piece of the tracked runtime at a time, all interleaved in one process. (This breakdown
+ * led to `withTracking({ enabled })` and `addTracker`; the joins are kept as parameters.) Not part of
  * `npm run bench` (about a minute): `node --import tsx bench/analysis/trackingCost.ts [seconds]`.
  *
  * The composition below has the shape of the fixture's createDispatcherLayer (and of the tracked
@@ -62,8 +63,8 @@ const variants: ReadonlyArray<readonly [string, RuntimeFactory]> = [
   ["+ no-op tracker, Layer.map + Context.add", compose(joins["Layer.map + Context.add"]!, identity, noop)],
   ["+ 6 × Layer.map(identity) wrappers (map join)", compose(joins["Layer.map + Context.add"]!, (l) => Layer.map(l, (c) => c), noop)],
   ["+ 6 × withTracking, no-op (map join)", compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), noop)],
-  ["+ 6 × withTracking, in-memory (map join)", compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), inMemory)],
-  ["+ 6 × withTracking, in-memory (Layer.merge) = on", compose(joins["Layer.merge"]!, (l) => withTracking(l), inMemory)]
+  ["+ 6 × withTracking, in-memory (map join: as addTracker joins it now)", compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), inMemory)],
+  ["+ 6 × withTracking, in-memory (Layer.merge: the original on)", compose(joins["Layer.merge"]!, (l) => withTracking(l), inMemory)]
 ]
 
 const main = async () => {
