@@ -10,11 +10,8 @@
 import { Context, Layer } from "effect"
 import type { RuntimeLayer } from "@durable-effect/core"
 import { createJobRegistry } from "../../test/fixtures/jobs/src/registry/index.js"
-import { JobHandlersLayer, RetryExecutorLayer } from "../../test/fixtures/jobs/src/handlers/index.js"
-import { DispatcherLayer } from "../../test/fixtures/jobs/src/runtime/dispatcher.js"
 import { createDispatcherLayer } from "../../test/fixtures/jobs/src/runtime/runtime.js"
-import { CleanupServiceLayer, JobExecutionServiceLayer, RegistryServiceLayer, RuntimeServicesLayer } from "../../test/fixtures/jobs/src/services/index.js"
-import { runtimeOver } from "../../test/instrument/jobs/harness.js"
+import { composeJobs, runtimeOver, type LayerWrap } from "../../test/instrument/jobs/harness.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
@@ -22,7 +19,6 @@ import { NoopTracker } from "../../src/tracker/NoopTracker.js"
 import { median, quantile } from "../stats.js"
 import { definitions, plainRuntime, runWorkload, type RuntimeFactory } from "../workload.js"
 
-type Wrap = <A, E, R>(layer: Layer.Layer<A, E, R>) => Layer.Layer<A, E, R>
 type Join = (core: RuntimeLayer, tracker: EventTrackerService) => RuntimeLayer
 
 const joins: Record<string, Join> = {
@@ -31,27 +27,10 @@ const joins: Record<string, Join> = {
   "Layer.map + Context.add": (core, tracker) => Layer.map(core, (context) => Context.add(context, EventTracker, tracker))
 }
 
-const compose = (join: Join, wrap: Wrap, tracker: () => EventTrackerService): RuntimeFactory => (coreLayer) => {
-  const core = join(coreLayer, tracker())
-  const registryLayer = RegistryServiceLayer(createJobRegistry(definitions))
-  const servicesLayer = wrap(RuntimeServicesLayer).pipe(Layer.provideMerge(core))
-  const cleanupLayer = wrap(CleanupServiceLayer).pipe(Layer.provideMerge(servicesLayer))
-  const retryLayer = wrap(RetryExecutorLayer).pipe(Layer.provideMerge(servicesLayer))
-  const executionLayer = wrap(JobExecutionServiceLayer).pipe(
-    Layer.provideMerge(retryLayer),
-    Layer.provideMerge(cleanupLayer),
-    Layer.provideMerge(core)
-  )
-  const handlersLayer = wrap(JobHandlersLayer).pipe(
-    Layer.provideMerge(registryLayer),
-    Layer.provideMerge(servicesLayer),
-    Layer.provideMerge(retryLayer),
-    Layer.provideMerge(executionLayer)
-  )
-  return runtimeOver(wrap(DispatcherLayer).pipe(Layer.provideMerge(handlersLayer)))
-}
+const compose = (join: Join, wrap: LayerWrap, tracker: () => EventTrackerService): RuntimeFactory => (coreLayer) =>
+  runtimeOver(composeJobs(join(coreLayer, tracker()), definitions, wrap))
 
-const identity: Wrap = (layer) => layer
+const identity: LayerWrap = (layer) => layer
 const noop = () => NoopTracker
 const inMemory = () => createInMemoryTracker().tracker as EventTrackerService
 

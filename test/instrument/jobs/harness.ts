@@ -26,10 +26,40 @@ export interface JobsRuntimeUnderTest {
   readonly handleAlarm: () => Promise<void>
 }
 
+/** A change to a layer that keeps its type, such as wrapping it with `withTracking`. */
+export type LayerWrap = <A, E, R>(layer: Layer.Layer<A, E, R>) => Layer.Layer<A, E, R>
+
 /**
- * The fixture's composition with every service layer the map names wrapped, composed by
- * hand (as the codemod writes it), with the tracker under it and a flush per run. Without a
- * tracker nothing is wrapped: the runtime knows when it is created that tracking is off.
+ * The fixture's composition (its createDispatcherLayer) with every service layer the default
+ * map names passed through `wrap`, over `core` (which may carry a tracker).
+ */
+export const composeJobs = (
+  core: RuntimeLayer,
+  definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
+  wrap: LayerWrap
+): Layer.Layer<Dispatcher> => {
+  const registryLayer = RegistryServiceLayer(createJobRegistry(definitions))
+  const servicesLayer = wrap(RuntimeServicesLayer).pipe(Layer.provideMerge(core))
+  const cleanupLayer = wrap(CleanupServiceLayer).pipe(Layer.provideMerge(servicesLayer))
+  const retryLayer = wrap(RetryExecutorLayer).pipe(Layer.provideMerge(servicesLayer))
+  const executionLayer = wrap(JobExecutionServiceLayer).pipe(
+    Layer.provideMerge(retryLayer),
+    Layer.provideMerge(cleanupLayer),
+    Layer.provideMerge(core)
+  )
+  const handlersLayer = wrap(JobHandlersLayer).pipe(
+    Layer.provideMerge(registryLayer),
+    Layer.provideMerge(servicesLayer),
+    Layer.provideMerge(retryLayer),
+    Layer.provideMerge(executionLayer)
+  )
+  return wrap(DispatcherLayer).pipe(Layer.provideMerge(handlersLayer))
+}
+
+/**
+ * The fixture's composition tracked as the codemod writes it: every mapped service layer
+ * wrapped, the tracker under it, a flush per run. Without a tracker nothing is wrapped: the
+ * runtime knows when it is created that tracking is off.
  */
 export const trackedDispatcherLayer = (
   coreLayer: RuntimeLayer,
@@ -38,24 +68,7 @@ export const trackedDispatcherLayer = (
   options: { readonly eventMap?: EventMap } = {}
 ): Layer.Layer<Dispatcher> => {
   const tracking = { ...options, enabled: tracker !== undefined }
-  const track = <A, E, R>(layer: Layer.Layer<A, E, R>) => withTracking(layer, tracking)
-  const trackedCore = addTracker(coreLayer, tracker)
-  const registryLayer = RegistryServiceLayer(createJobRegistry(definitions))
-  const servicesLayer = track(RuntimeServicesLayer).pipe(Layer.provideMerge(trackedCore))
-  const cleanupLayer = track(CleanupServiceLayer).pipe(Layer.provideMerge(servicesLayer))
-  const retryLayer = track(RetryExecutorLayer).pipe(Layer.provideMerge(servicesLayer))
-  const executionLayer = track(JobExecutionServiceLayer).pipe(
-    Layer.provideMerge(retryLayer),
-    Layer.provideMerge(cleanupLayer),
-    Layer.provideMerge(trackedCore)
-  )
-  const handlersLayer = track(JobHandlersLayer).pipe(
-    Layer.provideMerge(registryLayer),
-    Layer.provideMerge(servicesLayer),
-    Layer.provideMerge(retryLayer),
-    Layer.provideMerge(executionLayer)
-  )
-  return track(DispatcherLayer).pipe(Layer.provideMerge(handlersLayer))
+  return composeJobs(addTracker(coreLayer, tracker), definitions, (layer) => withTracking(layer, tracking))
 }
 
 export const runtimeOver = (layer: Layer.Layer<Dispatcher>): JobsRuntimeUnderTest => {
