@@ -1,7 +1,10 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 
-/** A local collector on 127.0.0.1 that acknowledges every batch and counts its events. */
+/**
+ * A local collector on 127.0.0.1 that acknowledges every batch and counts its events. Lean on
+ * purpose: the delivery benchmark times it, so unlike the test collectors it keeps no bodies.
+ */
 export interface Collector {
   readonly endpoint: string
   readonly received: () => number
@@ -37,12 +40,4 @@ export const startCollector = async (): Promise<Collector> => {
   })
   const address = await listen(server)
   return { endpoint: `http://127.0.0.1:${address.port}/events`, received: () => received, close: () => closeServer(server) }
-}
-
-/** An endpoint nobody listens on: a port that was free a moment ago. Connections are refused. */
-export const refusingEndpoint = async (): Promise<string> => {
-  const server = createServer()
-  const address = await listen(server)
-  await closeServer(server)
-  return `http://127.0.0.1:${address.port}/events`
 }

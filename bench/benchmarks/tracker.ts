@@ -1,7 +1,8 @@
 import { Effect } from "effect"
 import { createHttpBatchTracker, type HttpBatchTracker } from "../../src/tracker/HttpBatchTracker.js"
 import { makeJobEvent, type JobEvent } from "../../src/tracker/JobEvent.js"
-import { refusingEndpoint, startCollector } from "../collector.js"
+import { refusedEndpoint } from "../../test/tracker/support/collector.js"
+import { startCollector } from "../collector.js"
 import { heapAfterGc, minorGc } from "../gc.js"
 import { compareInterleaved, median, round, type BenchmarkResult, type Side } from "../stats.js"
 import type { Scale } from "./scale.js"
@@ -136,7 +137,7 @@ export const outageMemory = async (scale: Scale): Promise<BenchmarkResult> => {
   const maxBufferSize = scale === "smoke" ? 100 : 10_000
   const total = scale === "smoke" ? 1_000 : 1_000_000
   const repetitions = scale === "smoke" ? 1 : 2
-  const endpoint = await refusingEndpoint()
+  const endpoint = await refusedEndpoint()
   const outage = async (emits: number) => {
     const base = heapAfterGc()
     const tracker = createHttpBatchTracker({
