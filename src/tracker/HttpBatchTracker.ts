@@ -123,6 +123,10 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
   // The flush in progress and how many accepted events it covers (see `flushUpTo`).
   let current: { readonly covers: number; readonly done: Deferred.Deferred<void> } | undefined
 
+  // Nothing buffered, nothing in flight, nothing saved to restore: a jobs runtime flushes at the
+  // end of every call, and calls that emit nothing should not pay for a fiber and a timer.
+  const idle = (): boolean => current === undefined && ring.size === 0 && outbox?.wantsRestore !== true
+
   const emit = (event: E): Effect.Effect<void> =>
     Effect.sync(() => {
       // The oldest events are kept: a full buffer refuses the newest one. The bound counts the
@@ -315,7 +319,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
           Effect.zipRight(running.covers >= target ? Effect.void : flushUpTo(target, deadline))
         )
       }
-      if (ring.size === 0 && !outbox?.wantsRestore) return Effect.void
+      if (idle()) return Effect.void
       const run = { covers: counters.emitted, done: Deferred.unsafeMake<void>(FiberId.none) }
       current = run
       return runFlush(deadline).pipe(
@@ -328,7 +332,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
       )
     })
 
-  const flush = (): Effect.Effect<void> =>
+  const boundedFlush: Effect.Effect<void> = Effect.suspend(() =>
     Clock.currentTimeMillis.pipe(
       Effect.flatMap((now) => flushUpTo(counters.emitted, now + cfg.flushTimeoutMs)),
       Effect.timeout(cfg.flushTimeoutMs),
@@ -341,6 +345,9 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
       Effect.forkDaemon,
       Effect.flatMap(Fiber.join)
     )
+  )
+
+  const flush = (): Effect.Effect<void> => Effect.suspend(() => (idle() ? Effect.void : boundedFlush))
 
   // Outbox seam: the saved events go in front of the buffer, once per tracker. The layer does
   // it when first built with a storage, before the call's own work can delete that storage (a
