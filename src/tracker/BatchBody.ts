@@ -38,6 +38,15 @@ export interface EncodedEvent {
 }
 
 /**
+ * What `JSON.stringify` serialises for an event at the top level: its `toJSON()` result if it
+ * has one. May throw (a throwing `toJSON` or getter); callers catch.
+ */
+export const jsonValueOf = (event: unknown): unknown => {
+  const toJSON: unknown = typeof event === "object" && event !== null ? (event as { toJSON?: unknown }).toJSON : undefined
+  return typeof toJSON === "function" ? toJSON.call(event) : event
+}
+
+/**
  * The event as sent: its own fields plus `env` and `serviceKey` (which win over fields of the
  * same name). Undefined when the event is not a plain JSON object (or cannot be serialised).
  */
@@ -46,9 +55,8 @@ export const encodeEvent = (
   enrichment: { readonly env: string; readonly serviceKey: string }
 ): EncodedEvent | undefined => {
   try {
-    // What JSON.stringify would serialise at the top level, so the enrichment is not lost to a toJSON.
-    const toJSON: unknown = typeof event === "object" && event !== null ? (event as { toJSON?: unknown }).toJSON : undefined
-    const value: unknown = typeof toJSON === "function" ? toJSON.call(event) : event
+    // Resolved first, so that the enrichment is not lost to a toJSON.
+    const value = jsonValueOf(event)
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
     const json = JSON.stringify({ ...value, env: enrichment.env, serviceKey: enrichment.serviceKey })
     return typeof json === "string" ? { json, bytes: utf8Length(json) } : undefined

@@ -1,4 +1,5 @@
 import { Context, Effect, Option } from "effect"
+import { jsonValueOf } from "./BatchBody.js"
 
 /**
  * Durable delivery for the HTTP batch tracker: events a flush could not deliver are kept in
@@ -93,8 +94,7 @@ const eventIdOf = (event: unknown): string | undefined => {
 // survives any storage, whereas a structured clone of an event object may not.
 const storedForm = (event: unknown): string | undefined => {
   try {
-    const toJSON: unknown = typeof event === "object" && event !== null ? (event as { toJSON?: unknown }).toJSON : undefined
-    const json = JSON.stringify(typeof toJSON === "function" ? toJSON.call(event) : event)
+    const json = JSON.stringify(jsonValueOf(event))
     return typeof json === "string" && json.length <= MAX_VALUE_CHARS ? json : undefined
   } catch {
     return undefined
