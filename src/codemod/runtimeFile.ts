@@ -337,7 +337,7 @@ const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): Tex
     ? `${indent}/**${nl}${indent} * Where job events go. Leave it out and nothing is tracked: the runtime behaves as before.${nl}` +
       `${indent} * An HTTP batch tracker config sends events to its endpoint; a Layer providing EventTracker${nl}` +
       `${indent} * (such as the in-memory tracker in tests) is used as given.${nl}${indent} */${nl}`
-    : `${indent}/** Where job events go (an HTTP batch tracker config or an EventTracker layer); absent: no tracking. */${nl}`
+    : `${indent}/** Where job events go (an HTTP batch tracker config, an EventTracker layer or a tracker); absent: no tracking. */${nl}`
   const member = `${doc}${indent}readonly tracker?: TrackerOption | undefined${separator}`
   if (last === undefined) return insertAt(openBrace.getEnd(), `${nl}${member}${nl}`)
   return insertAt(last.getEnd(), `${nl}${blankLineBetween ? nl : ""}${member}`)
