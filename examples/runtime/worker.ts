@@ -1,7 +1,7 @@
 // The Worker the demo and the end-to-end tests run in workerd. It imports the jobs fixture as
 // written here; when bundled (see bundle.ts), those imports are redirected to a temp copy of
 // the fixture, codemodded or not, so the same entry serves the tracked and the untracked runs.
-import { Effect, Either, Schema } from "effect"
+import { type Duration, Effect, Either, Schema } from "effect"
 import type { DurableObjectNamespace } from "@cloudflare/workers-types"
 import { Continuous, Debounce, Task, WorkerPool, createDurableJobs } from "../../test/fixtures/jobs/src/index.js"
 
@@ -35,7 +35,20 @@ class UpstreamDown extends Schema.TaggedError<UpstreamDown>()("UpstreamDown", { 
   }
 }
 
+/** Page clicks in batches of 3, or whatever arrived `flushAfter` the first one. */
+const clickBatches = (flushAfter: Duration.DurationInput) =>
+  Debounce.make({
+    eventSchema: Click,
+    stateSchema: Clicks,
+    flushAfter,
+    maxEvents: 3,
+    // On the first click the state handed in is the click itself: start the list there.
+    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
+    execute: () => Effect.void
+  })
+
 // Short real intervals: in workerd, alarms fire on their own, in real time.
+
 export const definitions = {
   /** Beats every second until terminated. */
   heartbeat: Continuous.make({
@@ -60,24 +73,9 @@ export const definitions = {
     execute: () => Effect.fail(new UpstreamDown({ service: "billing" }))
   }),
   /** Collects page clicks; flushes at 3 clicks, or 1 second after the first one. */
-  clicks: Debounce.make({
-    eventSchema: Click,
-    stateSchema: Clicks,
-    flushAfter: "1 second",
-    maxEvents: 3,
-    // On the first click the state handed in is the click itself: start the list there.
-    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
-    execute: () => Effect.void
-  }),
+  clicks: clickBatches("1 second"),
   /** Like clicks, but only maxEvents or a manual flush ends a batch: nothing depends on timing. */
-  bulkClicks: Debounce.make({
-    eventSchema: Click,
-    stateSchema: Clicks,
-    flushAfter: "1 hour",
-    maxEvents: 3,
-    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
-    execute: () => Effect.void
-  }),
+  bulkClicks: clickBatches("1 hour"),
   /** Counts orders; a "later" order is executed by the alarm 1 second later. */
   orders: Task.make<typeof Orders.Type, typeof Order.Type, never>({
     stateSchema: Orders,
