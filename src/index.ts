@@ -61,7 +61,7 @@ export {
   type ServiceEvents,
   type SuccessInfo
 } from "./instrument/EventMap.js"
-export { defaultJobsEventMap } from "./instrument/defaultJobsEventMap.js"
+export { defaultJobsEventMap } from "./jobs/defaultJobsEventMap.js"
 export { describeCoverage, type CoverageReport } from "./instrument/coverage.js"
 export { summarizeError, summarizeFailure } from "./instrument/failure.js"
 export type { JobContext } from "./instrument/JobContext.js"

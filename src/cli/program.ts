@@ -4,7 +4,7 @@ import { renderDiff } from "../codemod/diff.js"
 import { ExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"
 import { defaultImportFrom } from "../codemod/plan.js"
 import { describeCoverage } from "../instrument/coverage.js"
-import { defaultJobsEventMap } from "../instrument/defaultJobsEventMap.js"
+import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 
 /** Where the CLI reads and writes: the process's streams, or a test's buffers. */
 export interface CliIo {

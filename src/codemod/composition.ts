@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type Block, type CallExpression, type Expression, type Identifier } from "ts-morph"
-import { knownServiceLayers } from "./knownLayers.js"
+import { knownServiceLayers } from "../jobs/knownLayers.js"
 import type { ImportedBinding } from "./syntax.js"
 
 /** A jobs service layer at the head of a provide chain. */

@@ -18,5 +18,5 @@ export {
 export { rewriteRuntime, type RuntimeRewrite, type RuntimeRewriteOptions, type WrappedLayer, type UntouchedLayer } from "./runtimeFile.js"
 export { renderDiff } from "./diff.js"
 export { detectStyle, type CodeStyle } from "./style.js"
-export { knownServiceLayers, defaultWrappedServiceKeys } from "./knownLayers.js"
+export { knownServiceLayers, defaultWrappedServiceKeys } from "../jobs/knownLayers.js"
 export type { TypeDiagnostic } from "./typeCheck.js"

@@ -10,7 +10,7 @@ import {
 import { applyEdits, insertAt, type TextEdit } from "./edits.js"
 import { CodemodInputError } from "./errors.js"
 import { analyseComposition } from "./composition.js"
-import { knownServiceLayers } from "./knownLayers.js"
+import { knownServiceLayers } from "../jobs/knownLayers.js"
 import { parseSource } from "./parse.js"
 import { flushEdits } from "./runFlush.js"
 import { detectStyle, quoted, semi, type CodeStyle } from "./style.js"

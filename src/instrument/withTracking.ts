@@ -1,7 +1,7 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import { defaultJobsEventMap } from "./defaultJobsEventMap.js"
+import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 import { validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
 import { isTrackedService, trackService, type TrackingRuntime } from "./trackService.js"

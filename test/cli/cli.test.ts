@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { renderDiff } from "../../src/codemod/diff.js"
 import { describeCoverage } from "../../src/instrument/coverage.js"
-import { defaultJobsEventMap } from "../../src/instrument/defaultJobsEventMap.js"
+import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { JobEventTypes } from "../../src/tracker/JobEvent.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { defaultWrappedServiceKeys } from "../../src/codemod/knownLayers.js"
+import { defaultWrappedServiceKeys } from "../../src/jobs/knownLayers.js"
 import { rewriteRuntime, type RuntimeRewrite, type RuntimeRewriteOptions } from "../../src/codemod/runtimeFile.js"
 import { detectStyle } from "../../src/codemod/style.js"
 

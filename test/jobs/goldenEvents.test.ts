@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { JobEvent } from "../../../src/tracker/JobEvent.js"
+import { JobEvent } from "../../src/tracker/JobEvent.js"
 import { trackedJobs } from "./harness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
 

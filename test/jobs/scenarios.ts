@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
-import { Continuous, Debounce, Task, WorkerPool } from "../../fixtures/jobs/src/definitions/index.js"
-import type { JobRequest } from "../../fixtures/jobs/src/runtime/types.js"
+import { Continuous, Debounce, Task, WorkerPool } from "../fixtures/jobs/src/definitions/index.js"
+import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
 
 /**
  * Job definitions and request sequences shared by the golden-event and differential tests. Every

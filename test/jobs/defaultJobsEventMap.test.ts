@@ -2,14 +2,14 @@ import { Context, Effect, Layer } from "effect"
 import { createTestRuntime } from "@durable-effect/core"
 import { describe, expect, it } from "vitest"
 import { describeCoverage } from "../../src/instrument/coverage.js"
-import { defaultJobsEventMap } from "../../src/instrument/defaultJobsEventMap.js"
+import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { eventMapProblems } from "../../src/instrument/EventMap.js"
 import { isTrackedService } from "../../src/instrument/trackService.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../../src/tracker/TrackerOption.js"
-import { trackedDispatcherLayer } from "./jobs/harness.js"
-import { heartbeat } from "./jobs/scenarios.js"
+import { trackedDispatcherLayer } from "./harness.js"
+import { heartbeat } from "./scenarios.js"
 
 describe("defaultJobsEventMap", () => {
   it("is a sound map that produces all 20 event types", () => {

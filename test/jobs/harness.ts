@@ -1,25 +1,25 @@
 import { Effect, Layer } from "effect"
 import { createTestRuntime, type RuntimeLayer } from "@durable-effect/core"
-import { createJobRegistry } from "../../fixtures/jobs/src/registry/index.js"
-import type { AnyUnregisteredDefinition } from "../../fixtures/jobs/src/registry/types.js"
-import { JobHandlersLayer, RetryExecutorLayer } from "../../fixtures/jobs/src/handlers/index.js"
-import { Dispatcher, DispatcherLayer } from "../../fixtures/jobs/src/runtime/dispatcher.js"
-import { createJobsRuntimeFromLayer } from "../../fixtures/jobs/src/runtime/runtime.js"
-import type { JobRequest, JobResponse } from "../../fixtures/jobs/src/runtime/types.js"
+import { createJobRegistry } from "../fixtures/jobs/src/registry/index.js"
+import type { AnyUnregisteredDefinition } from "../fixtures/jobs/src/registry/types.js"
+import { JobHandlersLayer, RetryExecutorLayer } from "../fixtures/jobs/src/handlers/index.js"
+import { Dispatcher, DispatcherLayer } from "../fixtures/jobs/src/runtime/dispatcher.js"
+import { createJobsRuntimeFromLayer } from "../fixtures/jobs/src/runtime/runtime.js"
+import type { JobRequest, JobResponse } from "../fixtures/jobs/src/runtime/types.js"
 import {
   CleanupServiceLayer,
   JobExecutionServiceLayer,
   RegistryServiceLayer,
   RuntimeServicesLayer
-} from "../../fixtures/jobs/src/services/index.js"
-import type { EventMap } from "../../../src/instrument/EventMap.js"
-import { withTracking } from "../../../src/instrument/withTracking.js"
+} from "../fixtures/jobs/src/services/index.js"
+import type { EventMap } from "../../src/instrument/EventMap.js"
+import { withTracking } from "../../src/instrument/withTracking.js"
 // The boundary flush is this library's: it never fails, whatever the tracker does (the jobs
 // core's own flushEvents passes a tracker's failure on to the run).
-import { flushEvents } from "../../../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../../../src/tracker/InMemoryTracker.js"
-import { addTracker, type TrackerOption } from "../../../src/tracker/TrackerOption.js"
-import type { JobEvent } from "../../../src/tracker/JobEvent.js"
+import { flushEvents } from "../../src/tracker/EventTracker.js"
+import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { addTracker, type TrackerOption } from "../../src/tracker/TrackerOption.js"
+import type { JobEvent } from "../../src/tracker/JobEvent.js"
 
 export interface JobsRuntimeUnderTest {
   readonly handle: (request: JobRequest) => Promise<JobResponse>

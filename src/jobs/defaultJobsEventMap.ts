@@ -1,8 +1,8 @@
 import { Duration } from "effect"
 import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
-import { extendEventMap, serviceEventsByKey, type EventMap } from "./EventMap.js"
-import { summarizeError, summarizeFailure } from "./failure.js"
-import type { JobContext } from "./JobContext.js"
+import { extendEventMap, serviceEventsByKey, type EventMap } from "../instrument/EventMap.js"
+import { summarizeError, summarizeFailure } from "../instrument/failure.js"
+import type { JobContext } from "../instrument/JobContext.js"
 import {
   jobsTagKey,
   RuntimeAdapterKey,
@@ -15,7 +15,7 @@ import {
   type MetadataServiceShape,
   type RetryExecutorShape,
   type RuntimeAdapterShape
-} from "./jobsShapes.js"
+} from "./shapes.js"
 
 /**
  * The default event map for the durable-effect jobs package: all 20 job event types, at the
