@@ -1,5 +1,6 @@
 import { Clock, Deferred, Effect, Exit, Fiber, FiberId, Layer, Random } from "effect"
 import { batchBody, bodyBytesWith, type EncodedEvent, encodeEvent, singleEventBodyBytes } from "./BatchBody.js"
+import { DeliveryDeferral } from "./DeliveryDeferral.js"
 import { EventRing } from "./EventRing.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 import {
@@ -54,6 +55,10 @@ export interface HttpBatchTrackerStats {
   readonly requeued: number
   /** Flush runs started (concurrent `flush()` calls share one). */
   readonly flushes: number
+  /** `flush()` calls that returned without a request: a collector's `Retry-After` had not run out. */
+  readonly deferred: number
+  /** Epoch ms before which no flush sends (a collector's `Retry-After`); undefined when none. */
+  readonly deferredUntil: number | undefined
   /** Events held now, buffered or in flight. */
   readonly pending: number
   readonly dropped: HttpBatchTrackerDropped
@@ -117,6 +122,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     lastFailure: undefined as HttpDeliveryFailure | undefined
   }
 
+  const deferral = new DeliveryDeferral()
   let inFlight: InFlightBatch | undefined
   const heldCount = (): number => ring.size + (inFlight ? inFlight.events.length - inFlight.settled : 0)
 
@@ -174,12 +180,13 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     return true
   }
 
-  // Outbox seam: a flush that gave up saves what it could not deliver; any flush deletes the
-  // saved events it delivered. Runs as the flush ends, also when its timeout interrupts it.
+  // Outbox seam: a flush that gave up (or was deferred) saves what it could not deliver; any
+  // flush deletes the saved events it delivered. Runs as the flush ends, also when its timeout
+  // interrupts it. A deferral still set after a run was set or honoured by it.
   const endFlush = (): Effect.Effect<void> =>
     Effect.suspend(() => {
-      const gaveUp = requeueInFlight()
-      return outbox === undefined ? Effect.void : outbox.finishFlush(gaveUp, gaveUp ? ring.toArray() : [])
+      const gaveUp = requeueInFlight() || deferral.until !== undefined
+      return outbox === undefined ? Effect.void : outbox.finishFlush(gaveUp, gaveUp ? ring.toArray() : [], deferral.until)
     })
 
   const sendOnce = (body: string, signal: AbortSignal): Promise<AttemptOutcome> => {
@@ -272,13 +279,21 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
           failure = outcome._tag === "Timeout" ? { kind: "timeout" } : { kind: "network" }
         }
         counters.lastFailure = failure
-        if (attemptNumber >= cfg.retry.maxAttempts) {
+        const now = yield* Clock.currentTimeMillis
+        const asked = retryAfterMs(waitHint, now)
+        const lastAttempt = attemptNumber >= cfg.retry.maxAttempts
+        // The collector's wait is taken here only when this flush can afford it; otherwise the
+        // flush stops now and no flush sends before it is over.
+        if (asked !== undefined && asked > 0 && (lastAttempt || asked > cfg.retry.maxDelayMs || now + asked >= deadline)) {
+          deferral.deferUntil(now + asked)
           yield* logFailure(failure, count, attemptNumber, false)
           return "gaveUp"
         }
-        const now = yield* Clock.currentTimeMillis
-        const delay =
-          retryAfterMs(waitHint, now, cfg.retry.maxDelayMs) ?? backoffDelayMs(attemptNumber, cfg.retry, yield* Random.next)
+        if (lastAttempt) {
+          yield* logFailure(failure, count, attemptNumber, false)
+          return "gaveUp"
+        }
+        const delay = asked ?? backoffDelayMs(attemptNumber, cfg.retry, yield* Random.next)
         // A wait that would outlast the flush only delays the give-up.
         const willRetry = now + delay < deadline
         yield* logFailure(failure, count, attemptNumber, willRetry)
@@ -290,9 +305,12 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
   /** Sends the events buffered now; stops at the first batch it cannot deliver. */
   const runFlush = (deadline: number): Effect.Effect<void> =>
     Effect.gen(function* () {
-      counters.flushes++
       // Outbox seam: the first flush puts the events an earlier instance saved in front.
       yield* restoreSaved
+      // Checked again here: the restore may have brought a saved deferral, and a flush this
+      // one waited for may have just set one.
+      if (deferral.defers(yield* Clock.currentTimeMillis)) return
+      counters.flushes++
       const budget = { remaining: ring.size }
       while (budget.remaining > 0) {
         const batch = yield* Effect.sync(() => (inFlight = takeBatch(budget)))
@@ -347,14 +365,30 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     )
   )
 
-  const flush = (): Effect.Effect<void> => Effect.suspend(() => (idle() ? Effect.void : boundedFlush))
+  // A deferred flush returns at once too, before any fiber or timer: every call of a jobs
+  // runtime flushes, and none should wait on (or send to) a collector that asked for a pause.
+  const flush = (): Effect.Effect<void> =>
+    Effect.suspend(() =>
+      idle() ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (now) => (deferral.defers(now) ? keepDeferred : boundedFlush))
+    )
+
+  // Outbox seam: a deferred flush saves the events emitted since the last save, so that they
+  // outlive the object as those of a flush that gave up do; nothing when all are saved.
+  const keepDeferred: Effect.Effect<void> = Effect.suspend(() => {
+    if (outbox === undefined) return Effect.void
+    const held = ring.toArray()
+    return outbox.holdsUnsaved(held) ? outbox.finishFlush(true, held, deferral.until) : Effect.void
+  })
 
   // Outbox seam: the saved events go in front of the buffer, once per tracker. The layer does
   // it when first built with a storage, before the call's own work can delete that storage (a
   // termination or a debounce purge); a flush does it if the layer could not.
   const restoreSaved: Effect.Effect<void> = Effect.suspend(() =>
     outbox?.wantsRestore === true
-      ? Effect.map(outbox.restore(ring.toArray(), cfg.maxBufferSize - heldCount()), (saved) => void ring.unshiftAll(saved))
+      ? Effect.zipWith(outbox.restore(ring.toArray(), cfg.maxBufferSize - heldCount()), Clock.currentTimeMillis, (saved, now) => {
+          ring.unshiftAll(saved)
+          deferral.restore(outbox.savedNotBefore, now)
+        })
       : Effect.void
   )
 
@@ -371,6 +405,8 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
         retried: counters.retried,
         requeued: counters.requeued,
         flushes: counters.flushes,
+        deferred: deferral.deferred,
+        deferredUntil: deferral.until,
         pending: heldCount(),
         dropped: { ...counters.dropped },
         lastFailure: counters.lastFailure,

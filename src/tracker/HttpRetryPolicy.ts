@@ -37,10 +37,17 @@ export const backoffDelayMs = (
 }
 
 /**
- * The wait a `Retry-After` header asks for, in ms, capped at `maxDelayMs`: either
- * delay-seconds or an HTTP-date (relative to `nowMs`). Undefined when absent or unreadable.
+ * The longest wait a `Retry-After` header is honoured for: 10 minutes. A longer value (a
+ * misconfigured collector's, say) is read as this, so a collector cannot silence tracking for good.
  */
-export const retryAfterMs = (value: string | null | undefined, nowMs: number, maxDelayMs: number): number | undefined => {
+export const MaxRetryAfterMs = 600_000
+
+/**
+ * The wait a `Retry-After` header asks for, in ms, at most {@link MaxRetryAfterMs}: either
+ * delay-seconds or an HTTP-date (relative to `nowMs`; one in the past asks for 0).
+ * Undefined when absent or unreadable (a negative or fractional number included).
+ */
+export const retryAfterMs = (value: string | null | undefined, nowMs: number): number | undefined => {
   if (value === null || value === undefined) return undefined
   const text = value.trim()
   if (text === "") return undefined
@@ -53,5 +60,5 @@ export const retryAfterMs = (value: string | null | undefined, nowMs: number, ma
     if (Number.isNaN(at)) return undefined
     ms = at - nowMs
   } else return undefined
-  return Math.min(maxDelayMs, Math.max(0, ms))
+  return Math.min(MaxRetryAfterMs, Math.max(0, ms))
 }

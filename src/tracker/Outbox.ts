@@ -84,6 +84,9 @@ export interface OutboxStats {
 // marker) and 128 KiB per value.
 const KEYS_PER_CALL = 127
 const MAX_VALUE_CHARS = 100_000
+// `<keyPrefix>~notBefore` keeps a collector's "not before" time (epoch ms, as text) beside the
+// saved events. An eventId (a UUIDv7) never starts with "~".
+const NOT_BEFORE_ID = "~notBefore"
 
 const eventIdOf = (event: unknown): string | undefined => {
   const id: unknown = typeof event === "object" && event !== null ? (event as { eventId?: unknown }).eventId : undefined
@@ -120,6 +123,8 @@ export class TrackerOutbox {
   private readonly inStorage = new Set<string>()
   private readonly toDelete = new Set<string>()
   private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0 }
+  // The "not before" time this outbox believes is in storage (NaN: a value it cannot read).
+  private storedNotBefore: number | undefined
 
   constructor(readonly config: ResolvedOutboxConfig) {}
 
@@ -131,6 +136,20 @@ export class TrackerOutbox {
   /** True until saved events have been read back once (with a storage to read). */
   get wantsRestore(): boolean {
     return !this.restoredOnce && this.storage !== undefined
+  }
+
+  /** The "not before" time an earlier tracker saved (read by {@link restore}); undefined when none. */
+  get savedNotBefore(): number | undefined {
+    return Number.isFinite(this.storedNotBefore) ? this.storedNotBefore : undefined
+  }
+
+  /** Whether some of `held` is not in storage yet and there is room to save it. */
+  holdsUnsaved(held: ReadonlyArray<unknown>): boolean {
+    if (this.storage === undefined || this.inStorage.size >= this.config.maxEvents) return false
+    return held.some((event) => {
+      const id = eventIdOf(event)
+      return id !== undefined && !this.inStorage.has(id)
+    })
   }
 
   /**
@@ -151,6 +170,11 @@ export class TrackerOutbox {
             const id = key.slice(this.config.keyPrefix.length)
             if (id === "") {
               this.markerWritten = true
+              continue
+            }
+            if (id === NOT_BEFORE_ID) {
+              // Unreadable (NaN): ignored, and rewritten or deleted by the next flush.
+              this.storedNotBefore = typeof value === "string" && value !== "" ? Number(value) : Number.NaN
               continue
             }
             let event: unknown
@@ -187,8 +211,9 @@ export class TrackerOutbox {
   /**
    * Ends a flush: deletes the keys of settled events and, when the flush gave up, saves the
    * undelivered events not already saved (`held`, oldest first), up to `maxEvents` in storage.
+   * Keeps the tracker's "not before" time (`notBefore`) in storage, or deletes it once unset.
    */
-  finishFlush(gaveUp: boolean, held: ReadonlyArray<unknown>): Effect.Effect<void> {
+  finishFlush(gaveUp: boolean, held: ReadonlyArray<unknown>, notBefore: number | undefined): Effect.Effect<void> {
     const storage = this.storage
     if (storage === undefined) return Effect.void
     const prefix = this.config.keyPrefix
@@ -229,6 +254,7 @@ export class TrackerOutbox {
                     // Wiped: what this tracker believed saved is gone; save it again.
                     this.inStorage.clear()
                     this.markerWritten = false
+                    this.storedNotBefore = undefined
                   })
                 )
               ),
@@ -272,7 +298,18 @@ export class TrackerOutbox {
           { discard: true }
         )
       })
-      return gaveUp ? Effect.zipRight(remove, Effect.zipRight(checkMarker, save)) : Effect.zipRight(remove, removeMarker)
+      // Changed only when a collector answers with a long Retry-After, and when that is over.
+      const keepNotBefore = Effect.suspend(() => {
+        const stored = this.storedNotBefore
+        if (stored === notBefore) return Effect.void
+        const key = prefix + NOT_BEFORE_ID
+        const write = Effect.suspend(() =>
+          notBefore === undefined ? Effect.asVoid(storage.delete(key)) : storage.putBatch({ [key]: String(notBefore) })
+        )
+        return this.guard(write.pipe(Effect.tap(() => Effect.sync(() => (this.storedNotBefore = notBefore)))), undefined)
+      })
+      const end = gaveUp ? Effect.zipRight(remove, Effect.zipRight(checkMarker, save)) : Effect.zipRight(remove, removeMarker)
+      return Effect.zipRight(end, keepNotBefore)
     })
   }
 

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { batchBody, bodyBytesWith, encodeEvent, singleEventBodyBytes, utf8Length } from "../../src/tracker/BatchBody.js"
 import { EventRing } from "../../src/tracker/EventRing.js"
-import { backoffDelayMs, classifyStatus, retryAfterMs } from "../../src/tracker/HttpRetryPolicy.js"
+import { backoffDelayMs, classifyStatus, MaxRetryAfterMs, retryAfterMs } from "../../src/tracker/HttpRetryPolicy.js"
 
 describe("EventRing", () => {
   it("behaves like a bounded array deque (model-based)", () => {
@@ -90,15 +90,22 @@ describe("backoffDelayMs", () => {
 
 describe("retryAfterMs", () => {
   const now = Date.parse("2026-03-01T12:00:00Z")
-  it("reads delay-seconds and HTTP-dates, capped, never negative", () => {
-    expect(retryAfterMs("2", now, 10_000)).toBe(2_000)
-    expect(retryAfterMs(" 0 ", now, 10_000)).toBe(0)
-    expect(retryAfterMs("120", now, 10_000)).toBe(10_000)
-    expect(retryAfterMs(new Date(now + 3_000).toUTCString(), now, 10_000)).toBe(3_000)
-    expect(retryAfterMs(new Date(now - 3_000).toUTCString(), now, 10_000)).toBe(0)
+  it("reads delay-seconds and HTTP-dates, never negative", () => {
+    expect(retryAfterMs("2", now)).toBe(2_000)
+    expect(retryAfterMs(" 0 ", now)).toBe(0)
+    expect(retryAfterMs("120", now)).toBe(120_000)
+    expect(retryAfterMs(new Date(now + 3_000).toUTCString(), now)).toBe(3_000)
+    expect(retryAfterMs(new Date(now - 3_000).toUTCString(), now)).toBe(0)
+  })
+  it("caps a longer wait at MaxRetryAfterMs (10 minutes)", () => {
+    expect(MaxRetryAfterMs).toBe(600_000)
+    expect(retryAfterMs("600", now)).toBe(600_000)
+    expect(retryAfterMs("601", now)).toBe(600_000)
+    expect(retryAfterMs("99999999999999999999999", now)).toBe(600_000)
+    expect(retryAfterMs(new Date(now + 86_400_000).toUTCString(), now)).toBe(600_000)
   })
   it("ignores what it cannot read", () => {
-    for (const value of [null, undefined, "", "soon", "-1", "1.5"]) expect(retryAfterMs(value, now, 10_000)).toBeUndefined()
+    for (const value of [null, undefined, "", "soon", "-1", "1.5", "Xyz, garbage"]) expect(retryAfterMs(value, now)).toBeUndefined()
   })
 })
 
