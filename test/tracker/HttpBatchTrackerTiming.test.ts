@@ -71,21 +71,6 @@ describe("HttpBatchTracker timing", () => {
     expect(collector.requests.map((r) => r.status)).toEqual([503, 200])
   })
 
-  it("caps Retry-After at maxDelayMs", async () => {
-    collector.enqueue({ status: 429, headers: { "retry-after": "3600" } })
-    const t = tracker({ retry: { maxDelayMs: 4_000 } })
-    await runTest(
-      Effect.gen(function* () {
-        yield* t.emit(jobEvents(1)[0]!)
-        const flushing = yield* Effect.fork(t.flush())
-        yield* untilSleepAt(4_000)
-        yield* TestClock.adjust(4_000)
-        yield* Fiber.join(flushing)
-      })
-    )
-    expect(collector.requests.map((r) => r.status)).toEqual([429, 200])
-  })
-
   it("backs off exponentially with jitter, capped at maxDelayMs", async () => {
     collector.enqueue({ status: 500 }, { status: 500 }, { status: 500 })
     const t = tracker({ retry: { maxAttempts: 4, initialDelayMs: 1_000, maxDelayMs: 3_000 } })
