@@ -71,12 +71,20 @@ export const trackedDispatcherLayer = (
   return composeJobs(addTracker(coreLayer, tracker), definitions, (layer) => withTracking(layer, tracking))
 }
 
-export const runtimeOver = (layer: Layer.Layer<Dispatcher>): JobsRuntimeUnderTest => {
-  const run = <A, E>(effect: Effect.Effect<A, E, Dispatcher>) =>
-    Effect.runPromise(effect.pipe(Effect.ensuring(flushEvents), Effect.provide(layer)))
+/** A runtime's calls as effects (each builds the layer and flushes at its end), to run under the TestClock. */
+export const callsOver = (layer: Layer.Layer<Dispatcher>) => {
+  const call = <A, E>(effect: Effect.Effect<A, E, Dispatcher>) => effect.pipe(Effect.ensuring(flushEvents), Effect.provide(layer))
   return {
-    handle: (request) => run(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handle(request))),
-    handleAlarm: () => run(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handleAlarm()))
+    handle: (request: JobRequest) => call(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handle(request))),
+    handleAlarm: () => call(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handleAlarm()))
+  }
+}
+
+export const runtimeOver = (layer: Layer.Layer<Dispatcher>): JobsRuntimeUnderTest => {
+  const calls = callsOver(layer)
+  return {
+    handle: (request) => Effect.runPromise(calls.handle(request)),
+    handleAlarm: () => Effect.runPromise(calls.handleAlarm())
   }
 }
 

@@ -8,7 +8,7 @@ import type { JobEvent } from "../../src/tracker/JobEvent.js"
 import { OutboxDefaults } from "../../src/tracker/Outbox.js"
 import { resolveTrackerLayer } from "../../src/tracker/TrackerOption.js"
 import { type Collector, startCollector } from "./support/collector.js"
-import { deliveredIds, jobEvents, realTurn, runTest, untilRequests, untilSleepAt } from "./support/tracking.js"
+import { deliveredIds, jobEvents, realTurn, runTest, untilRequests, untilSleepAt, withoutWaiting } from "./support/tracking.js"
 
 // A collector's Retry-After longer than a flush may wait: the flush stops at once and no flush
 // sends before the time asked for. The collector is a real server; time is the TestClock's,
@@ -39,21 +39,6 @@ const emitAll = (t: HttpBatchTracker<JobEvent>, events: ReadonlyArray<JobEvent>)
 
 // Real I/O a flush might have started without waiting for it (there should be none).
 const settle = Effect.forEach(Array.from({ length: 20 }), () => realTurn, { discard: true })
-
-/**
- * Runs `effect` and fails the test unless it completes without the TestClock being moved (it
- * may do real I/O): a flush that waited for the collector's time would never complete here.
- */
-const withoutWaiting = <A>(effect: Effect.Effect<A>, maxTurns = 10_000): Effect.Effect<A> =>
-  Effect.gen(function* () {
-    const fiber = yield* Effect.fork(effect)
-    for (let turn = 0; turn < maxTurns && fiber.unsafePoll() === null; turn++) yield* realTurn
-    if (fiber.unsafePoll() === null) {
-      yield* Fiber.interrupt(fiber)
-      return yield* Effect.dieMessage("the flush waited on the clock")
-    }
-    return yield* Fiber.join(fiber)
-  })
 
 describe("Retry-After longer than a flush may wait", () => {
   it("Retry-After: 2 with maxDelayMs 500: no request before 2 s across several flushes, all delivered at the first flush after", async () => {
@@ -179,8 +164,8 @@ describe("Retry-After longer than a flush may wait", () => {
         const second = yield* Effect.fork(t.flush())
         yield* settle
         collector.release()
-        yield* Fiber.join(first)
-        yield* Fiber.join(second)
+        yield* withoutWaiting(Fiber.join(first))
+        yield* withoutWaiting(Fiber.join(second))
         yield* settle
         expect(collector.requests).toHaveLength(1)
         expect(yield* t.stats()).toMatchObject({ requests: 1, flushes: 1, deferred: 1, pending: 2, deferredUntil: 30_000 })

@@ -1,4 +1,4 @@
-import { Chunk, Effect, Schema, TestClock, TestContext } from "effect"
+import { Chunk, Effect, Fiber, Schema, TestClock, TestContext } from "effect"
 import { JobEventBatch, type JobEvent, makeJobEvent } from "../../../src/tracker/JobEvent.js"
 import type { Collector } from "./collector.js"
 
@@ -51,3 +51,20 @@ export const untilSleepWithin = (fromMs: number, toMs: number, maxTurns = 5_000)
 /** Waits for a real server to have seen `count` requests. */
 export const untilRequests = (collector: Collector, count: number): Effect.Effect<void> =>
   Effect.promise(() => collector.waitForRequests(count))
+
+/**
+ * Runs `effect` and fails the test unless it completes without the TestClock being moved (it
+ * may do real I/O): a flush (or a call) that waited for a collector's time never completes here.
+ */
+export const withoutWaiting = <A, E>(effect: Effect.Effect<A, E>, maxTurns = 10_000): Effect.Effect<A, E> =>
+  Effect.gen(function* () {
+    // A daemon: the test's own fiber would otherwise wait for it to end, which it may never do.
+    const fiber = yield* Effect.forkDaemon(effect)
+    for (let turn = 0; turn < maxTurns && fiber.unsafePoll() === null; turn++) yield* realTurn
+    if (fiber.unsafePoll() === null) {
+      // Not awaited: a flush in a finalizer cannot be interrupted, and would hold the test.
+      yield* Fiber.interruptFork(fiber)
+      return yield* Effect.dieMessage("it waited on the clock")
+    }
+    return yield* Fiber.join(fiber)
+  })
