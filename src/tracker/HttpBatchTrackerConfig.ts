@@ -26,7 +26,10 @@ export interface HttpBatchTrackerRetryConfig {
   readonly maxAttempts?: number
   /** Backoff before the first retry; doubles per retry, with jitter. Default 500 ms. */
   readonly initialDelayMs?: number
-  /** Cap on any one wait, `Retry-After` included. Default 5000 ms. */
+  /**
+   * Longest wait between two attempts within one flush. Default 5000 ms. A collector's longer
+   * `Retry-After` (up to 10 minutes) is honoured by deferring the next flushes instead.
+   */
   readonly maxDelayMs?: number
 }
 
