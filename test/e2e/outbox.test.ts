@@ -3,7 +3,7 @@ import { type EventCollector, startEventCollector } from "../../examples/runtime
 import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
 import { instance } from "../../examples/runtime/scenario.js"
 import { waitForStories, buildBundles, type Bundles, type ExpectedInstance, expectStories, one, sequence, tempDir } from "./support/e2e.js"
-import { outagePart, settlePart, steadyExpected, steadyInstances } from "./support/steady.js"
+import { outagePart, settlePart, statusOfEach, steadyExpected, steadyInstances } from "./support/steady.js"
 
 // Durable delivery: with `outbox`, events a flush could not deliver are kept in the Durable
 // Object's storage and survive a restart of workerd; without it, tracking writes nothing there.
@@ -78,10 +78,7 @@ describe("durable delivery (outbox) in workerd", () => {
       await startWorker({ script: bundles.tracked, tracker: trackerConfig(collector.url, true), persistDir: persist.path })
     )
     // The next request to each instance sends what it saved; the pending alarm does it for its own.
-    for (const i of Object.values(steadyInstances)) {
-      const args = i.jobType === "workerPool" ? [0] : [i.instanceName.split(":")[2]]
-      await second.call(i.jobType, i.jobName, "status", ...args)
-    }
+    await statusOfEach(second)
     const expected = [...steadyExpected, pendingAlarmStory]
     await waitForStories(collector, second, expected, 15_000)
     await expectStories(collector, second, expected, deployment)

@@ -51,6 +51,13 @@ export const settlePart = async (worker: RunningWorker): Promise<Array<TimedCall
   ]
 }
 
+/** One `status` call to each steady instance: a call that emits no event, and flushes what its object holds. */
+export const statusOfEach = async (worker: RunningWorker): Promise<void> => {
+  for (const i of Object.values(steadyInstances)) {
+    await worker.call(i.jobType, i.jobName, "status", ...(i.jobType === "workerPool" ? [0] : [i.instanceName.split(":")[2]]))
+  }
+}
+
 /** A retry that runs out: the same story wherever it is told. */
 export const flakyStory = sequence(
   one("job.created", "job.started", "execution.started", "alarm.scheduled", "retry.scheduled", "execution.failed"),
