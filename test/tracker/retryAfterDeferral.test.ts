@@ -187,6 +187,16 @@ describe("Retry-After with the durable outbox", () => {
       )
     )
 
+  /** An object's storage as an earlier tracker left it: one saved event, and `notBefore` as stored. */
+  const savedByAnEarlierTracker = (notBefore: string) => {
+    const core = createTestRuntime()
+    const saved = jobEvents(1)
+    core.handles.storage.put(prefix, "outbox")
+    core.handles.storage.put(prefix + saved[0]!.eventId, JSON.stringify(saved[0]))
+    core.handles.storage.put(notBeforeKey, notBefore)
+    return { core, saved }
+  }
+
   it("keeps 'not before' with the saved events: a new tracker over the same storage honours it, then sends and clears it", async () => {
     collector.enqueue({ status: 429, headers: { "retry-after": "2" } })
     const core = createTestRuntime()
@@ -222,11 +232,7 @@ describe("Retry-After with the durable outbox", () => {
   })
 
   it("a saved time later than 10 minutes from now (a bad value, a clock gone back) is capped", async () => {
-    const core = createTestRuntime()
-    const saved = jobEvents(1)
-    core.handles.storage.put(prefix, "outbox")
-    core.handles.storage.put(prefix + saved[0]!.eventId, JSON.stringify(saved[0]))
-    core.handles.storage.put(notBeforeKey, String(10 * 3_600_000))
+    const { core, saved } = savedByAnEarlierTracker(String(10 * 3_600_000))
     await runTest(
       Effect.gen(function* () {
         const layer = resolveTrackerLayer(outboxConfig())
@@ -241,11 +247,7 @@ describe("Retry-After with the durable outbox", () => {
   })
 
   it("an unreadable saved time is ignored, and its key deleted by the next flush", async () => {
-    const core = createTestRuntime()
-    const saved = jobEvents(1)
-    core.handles.storage.put(prefix, "outbox")
-    core.handles.storage.put(prefix + saved[0]!.eventId, JSON.stringify(saved[0]))
-    core.handles.storage.put(notBeforeKey, "soon")
+    const { core, saved } = savedByAnEarlierTracker("soon")
     await runTest(call(resolveTrackerLayer(outboxConfig()), core, (t) => t.flush()))
     expect(deliveredIds(collector)).toEqual(ids(saved))
     expect(core.handles.storage.keys()).toEqual([])
