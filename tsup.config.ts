@@ -3,14 +3,15 @@ import { defineConfig } from "tsup"
 export default defineConfig([
   {
     // The runtime entry runs inside a Worker: platform neutral, no Node built-ins.
-    entry: { index: "src/index.ts" },
+    // The OpenTelemetry tracker is a subpath of its own: the main entry never loads @opentelemetry.
+    entry: { index: "src/index.ts", "otel/index": "src/otel/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     platform: "neutral",
     target: "es2022",
     clean: true,
     sourcemap: true,
-    external: ["effect", "uuidv7"]
+    external: ["effect", "uuidv7", "@opentelemetry/api", "@opentelemetry/api-logs"]
   },
   {
     entry: { "codemod/index": "src/codemod/index.ts", "cli/main": "src/cli/main.ts" },

@@ -36,6 +36,15 @@ export {
   type OutboxStats
 } from "./tracker/Outbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./tracker/TrackerOption.js"
+export {
+  QueueLimits,
+  QueueTracker,
+  QueueTrackerDefaults,
+  type QueueProducer,
+  type QueueTrackerOptions,
+  type QueueTrackerStats
+} from "./tracker/QueueTracker.js"
+export type { BufferedSenderStats, SendFailure } from "./tracker/BufferedSender.js"
 
 // The job event schema
 export * from "./tracker/JobEvent.js"

@@ -91,9 +91,11 @@ export const HttpBatchTrackerDefaults = {
  */
 export class InvalidTrackerConfigError extends Data.TaggedError("InvalidTrackerConfigError")<{
   readonly issues: ReadonlyArray<string>
+  /** Which tracker the configuration is for; default "HTTP". */
+  readonly tracker?: string
 }> {
   override get message(): string {
-    return `Invalid HTTP tracker configuration: ${this.issues.join("; ")}`
+    return `Invalid ${this.tracker ?? "HTTP"} tracker configuration: ${this.issues.join("; ")}`
   }
 }
 
