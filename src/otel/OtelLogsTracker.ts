@@ -64,7 +64,10 @@ const notAttributes = new Set(["type", "timestamp", "error", "env", "serviceKey"
 const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 /** `job.<field>` in snake case: `instanceId` → `job.instance_id`, `jobType` → `job.type`. */
-const jobAttributeName = (field: string): string => `job.${snakeCase(field.replace(/^job(?=[A-Z])/, ""))}`
+const jobAttributeName = (field: string): string => {
+  const own = /^job[A-Z]/.test(field) ? field.charAt(3).toLowerCase() + field.slice(4) : field
+  return `job.${snakeCase(own)}`
+}
 
 const severityOf: Readonly<Record<string, readonly [SeverityNumber, string]>> = {
   "job.failed": [SeverityNumber.ERROR, "ERROR"],

@@ -1,0 +1,121 @@
+import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
+import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs"
+import { Effect } from "effect"
+import { makeJobEvent } from "durable-effect-tracking"
+import { OtelLogsTracker } from "durable-effect-tracking/otel"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { afterEach, describe, expect, it } from "vitest"
+
+// An OTLP/HTTP receiver in the JSON encoding: what a collector's otlphttp receiver gets.
+interface OtlpValue {
+  readonly stringValue?: string
+  readonly intValue?: string | number
+  readonly doubleValue?: number
+  readonly boolValue?: boolean
+}
+interface OtlpLogRecord {
+  readonly eventName?: string
+  readonly timeUnixNano: string
+  readonly severityNumber: number
+  readonly traceId?: string
+  readonly spanId?: string
+  readonly body?: unknown
+  readonly attributes: ReadonlyArray<{ readonly key: string; readonly value: OtlpValue }>
+}
+interface OtlpLogsRequest {
+  readonly resourceLogs: ReadonlyArray<{
+    readonly scopeLogs: ReadonlyArray<{ readonly scope: { readonly name: string }; readonly logRecords: ReadonlyArray<OtlpLogRecord> }>
+  }>
+}
+
+const startReceiver = async () => {
+  const requests: Array<{ path: string; contentType: string | undefined; body: OtlpLogsRequest }> = []
+  const server: Server = createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
+    req.on("end", () => {
+      requests.push({
+        path: req.url ?? "",
+        contentType: req.headers["content-type"],
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as OtlpLogsRequest
+      })
+      res.writeHead(200, { "content-type": "application/json" }).end("{}")
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/v1/logs`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+const valueOf = (value: OtlpValue): unknown =>
+  value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue
+
+let cleanup: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step()
+  cleanup = []
+})
+
+describe("OtelLogsTracker through the OTLP/HTTP JSON exporter", () => {
+  it("delivers every event on flush, decoded by a node:http receiver with its attributes and span ids", async () => {
+    const receiver = await startReceiver()
+    cleanup.push(receiver.close)
+    const provider = new LoggerProvider({
+      processors: [
+        new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: receiver.url }), scheduledDelayMillis: 3_600_000 })
+      ]
+    })
+    cleanup.push(() => provider.shutdown())
+    const tracker = OtelLogsTracker.make({ env: "production", serviceKey: "jobs", loggerProvider: provider, spans: true })
+
+    const events = [
+      makeJobEvent({ type: "job.created", instanceId: "do-1", jobType: "debounce", jobName: "clicks" }),
+      makeJobEvent({ type: "debounce.flush.triggered", instanceId: "do-1", jobType: "debounce", jobName: "clicks", reason: "maxEvents", eventCount: 3 })
+    ]
+    const span = await Effect.runPromise(
+      Effect.gen(function* () {
+        for (const event of events) yield* tracker.emit(event)
+        return yield* Effect.currentSpan
+      }).pipe(Effect.withSpan("debounce add"))
+    )
+    expect(receiver.requests).toHaveLength(0)
+    // forceFlush resolves once the export is answered: the receiver has the request by then.
+    await Effect.runPromise(tracker.flush())
+
+    expect(receiver.requests).toHaveLength(1)
+    const request = receiver.requests[0]!
+    expect(request.path).toBe("/v1/logs")
+    expect(request.contentType).toBe("application/json")
+    const scopeLogs = request.body.resourceLogs.flatMap((r) => r.scopeLogs)
+    expect(scopeLogs.map((s) => s.scope.name)).toEqual(["durable-effect-tracking"])
+    const records = scopeLogs.flatMap((s) => s.logRecords)
+    expect(records.map((r) => r.eventName)).toEqual(["job.created", "debounce.flush.triggered"])
+    for (const [i, record] of records.entries()) {
+      expect(record.traceId).toBe(span.traceId)
+      expect(record.spanId).toBe(span.spanId)
+      // No body: the exporter writes an empty AnyValue.
+      expect(record.body ?? {}).toEqual({})
+      expect(BigInt(record.timeUnixNano) / 1_000_000n).toBe(BigInt(Date.parse(events[i]!.timestamp)))
+    }
+    const attributes = Object.fromEntries(records[1]!.attributes.map((a) => [a.key, valueOf(a.value)]))
+    expect(attributes).toEqual({
+      "service.name": "jobs",
+      "deployment.environment.name": "production",
+      "log.record.uid": events[1]!.eventId,
+      "job.instance_id": "do-1",
+      "job.type": "debounce",
+      "job.name": "clicks",
+      "job.reason": "maxEvents",
+      "job.event_count": 3
+    })
+  })
+})
