@@ -107,11 +107,12 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
       getLogger: () => ({
         emit: () => {
           throw new Error("logger down")
-        }
+        },
+        enabled: () => true
       }),
       forceFlush: () => new Promise<void>(() => undefined)
     }
-    const tracker = OtelLogsTracker.make({ ...deployment, loggerProvider: hanging, flushTimeoutMs: 1_000 })
+    const tracker = OtelLogsTracker.make<unknown>({ ...deployment, loggerProvider: hanging, flushTimeoutMs: 1_000 })
     const outcome = await Effect.runPromise(
       Effect.gen(function* () {
         yield* tracker.emit(failed)

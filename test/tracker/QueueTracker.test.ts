@@ -1,0 +1,164 @@
+import { Effect, Fiber, TestClock, TestContext } from "effect"
+import {
+  emitEvent,
+  flushEvents,
+  InvalidTrackerConfigError,
+  type JobEventWire,
+  makeJobEvent,
+  type QueueProducer,
+  QueueLimits,
+  QueueTracker
+} from "durable-effect-tracking"
+import { describe, expect, it } from "vitest"
+
+/** A Queue binding double that records what each call carried, and can refuse or hang. */
+const recordingQueue = (behaviour: { refuse?: number; hang?: boolean } = {}) => {
+  const calls: Array<{ method: "send" | "sendBatch"; bodies: Array<JobEventWire>; contentTypes: Array<string | undefined> }> = []
+  let refusals = behaviour.refuse ?? 0
+  const answer = (): Promise<void> => {
+    if (behaviour.hang === true) return new Promise(() => undefined)
+    if (refusals > 0) {
+      refusals--
+      return Promise.reject(new Error("Queue send failed: 10503 secret-internal-detail"))
+    }
+    return Promise.resolve()
+  }
+  const queue: QueueProducer = {
+    send: (body, options) => {
+      calls.push({ method: "send", bodies: [body], contentTypes: [options?.contentType] })
+      return answer()
+    },
+    sendBatch: (messages) => {
+      const list = [...messages]
+      calls.push({ method: "sendBatch", bodies: list.map((m) => m.body), contentTypes: list.map((m) => m.contentType) })
+      return answer()
+    }
+  }
+  return { queue, calls }
+}
+
+const options = { env: "production", serviceKey: "jobs" }
+const event = (i: number, reason = "") =>
+  makeJobEvent({ type: "job.terminated", instanceId: `do-${i}`, jobType: "task", jobName: "probe", reason })
+const bytesOf = (body: unknown) => new TextEncoder().encode(JSON.stringify(body)).length
+
+describe("QueueTracker", () => {
+  it("sends each event as one JSON message with env and serviceKey, in batches of at most batchSize", async () => {
+    const { queue, calls } = recordingQueue()
+    const tracker = QueueTracker.make(queue, options)
+    const events = Array.from({ length: 250 }, (_, i) => event(i))
+    await Effect.runPromise(
+      Effect.all([...events.map((e) => emitEvent(e)), flushEvents]).pipe(Effect.provide(QueueTracker.layer(queue, options)))
+    )
+    // The layer made its own tracker; this one has seen nothing.
+    expect(await Effect.runPromise(tracker.pending())).toBe(0)
+    expect(calls.map((c) => [c.method, c.bodies.length])).toEqual([
+      ["sendBatch", 100],
+      ["sendBatch", 100],
+      ["sendBatch", 50]
+    ])
+    expect(calls.flatMap((c) => c.contentTypes).every((t) => t === "json")).toBe(true)
+    expect(calls.flatMap((c) => c.bodies)).toEqual(events.map((e) => ({ ...e, env: "production", serviceKey: "jobs" })))
+  })
+
+  it("keeps every send within Queues' byte limits, uses send for a single message, drops what no message can carry", async () => {
+    const { queue, calls } = recordingQueue()
+    const tracker = QueueTracker.make(queue, options)
+    const large = Array.from({ length: 9 }, (_, i) => event(i, "r".repeat(60_000)))
+    const tooLarge = event(99, "r".repeat(QueueLimits.maxMessageBytes))
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        for (const e of [...large.slice(0, 4), tooLarge, ...large.slice(4)]) yield* tracker.emit(e)
+        yield* tracker.flush()
+      })
+    )
+    for (const call of calls) {
+      const bytes = call.bodies.reduce((sum, body) => sum + bytesOf(body) + QueueLimits.messageOverheadBytes, 0)
+      expect(bytes).toBeLessThanOrEqual(QueueLimits.maxBatchBytes)
+    }
+    // 60 KB messages: four fit in 256 KB, the ninth goes alone (with send).
+    expect(calls.map((c) => [c.method, c.bodies.length])).toEqual([
+      ["sendBatch", 4],
+      ["sendBatch", 4],
+      ["send", 1]
+    ])
+    expect(calls.flatMap((c) => c.bodies.map((b) => b.eventId))).toEqual(large.map((e) => e.eventId))
+    const stats = await Effect.runPromise(tracker.stats())
+    expect(stats).toMatchObject({ emitted: 10, sent: 9, batches: 3, sends: 3, pending: 0, dropped: { tooLarge: 1 } })
+  })
+
+  it("retries a refused send with backoff within the flush, and keeps what it could not send for the next flush", async () => {
+    const { queue, calls } = recordingQueue({ refuse: 3 })
+    const tracker = QueueTracker.make(queue, { ...options, retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 100 } })
+    const events = [event(1), event(2)]
+    const stats = await Effect.runPromise(
+      Effect.gen(function* () {
+        for (const e of events) yield* tracker.emit(e)
+        // Refused, retried after the backoff, refused again: the flush gives up, the events stay.
+        const first = yield* Effect.fork(tracker.flush())
+        yield* TestClock.adjust(100)
+        yield* Fiber.join(first)
+        const afterFirst = yield* tracker.stats()
+        // The next flush is refused once more, then delivers.
+        const second = yield* Effect.fork(tracker.flush())
+        yield* TestClock.adjust(100)
+        yield* Fiber.join(second)
+        return { afterFirst, afterSecond: yield* tracker.stats() }
+      }).pipe(Effect.provide(TestContext.TestContext))
+    )
+    expect(stats.afterFirst).toMatchObject({ sent: 0, sends: 2, retried: 1, requeued: 2, pending: 2, lastFailure: { kind: "rejected" } })
+    expect(stats.afterSecond).toMatchObject({ sent: 2, sends: 4, retried: 2, pending: 0, batches: 1 })
+    // The sink's error message is never kept.
+    expect(JSON.stringify(stats)).not.toContain("secret")
+    expect(calls.map((c) => c.bodies.map((b) => b.eventId))).toEqual(Array(4).fill(events.map((e) => e.eventId)))
+  })
+
+  it("a send that never answers costs a flush at most flushTimeoutMs, and its events are kept", async () => {
+    const { queue } = recordingQueue({ hang: true })
+    const tracker = QueueTracker.make(queue, { ...options, timeoutMs: 10_000, flushTimeoutMs: 1_000 })
+    const stats = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* tracker.emit(event(1))
+        const flushing = yield* Effect.fork(tracker.flush())
+        yield* TestClock.adjust(1_000)
+        yield* Fiber.join(flushing)
+        return yield* tracker.stats()
+      }).pipe(Effect.provide(TestContext.TestContext))
+    )
+    expect(stats).toMatchObject({ sent: 0, pending: 1, requeued: 1 })
+  })
+
+  it("drops the newest events beyond maxBufferSize, and events that are no JSON object", async () => {
+    const { queue, calls } = recordingQueue()
+    const tracker = QueueTracker.make<unknown>(queue, { ...options, maxBufferSize: 2 })
+    const circular: Record<string, unknown> = { type: "job.created" }
+    circular.self = circular
+    const stats = await Effect.runPromise(
+      Effect.gen(function* () {
+        for (const e of [circular, event(1), event(2)]) yield* tracker.emit(e)
+        yield* tracker.flush()
+        return yield* tracker.stats()
+      })
+    )
+    expect(stats).toMatchObject({ emitted: 2, sent: 1, dropped: { overflow: 1, unserializable: 1, tooLarge: 0 } })
+    expect(calls).toHaveLength(1)
+  })
+
+  it("refuses options beyond Queues' limits and a binding that is not one, naming fields only", () => {
+    const { queue } = recordingQueue()
+    let error: unknown
+    try {
+      QueueTracker.make(queue, { env: "e", serviceKey: " ", batchSize: 101, maxBatchBytes: 300_000 })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(InvalidTrackerConfigError)
+    expect((error as InvalidTrackerConfigError).issues).toEqual([
+      "serviceKey must be a non-empty string",
+      "batchSize must be a positive integer of at most 100",
+      "maxBatchBytes must be a positive integer of at most 256000"
+    ])
+    expect((error as Error).message).toMatch(/^Invalid Queue tracker configuration: /)
+    expect(() => QueueTracker.make({} as QueueProducer, options)).toThrow(/queue must be a Queue binding/)
+  })
+})
