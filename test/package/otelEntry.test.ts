@@ -1,0 +1,41 @@
+import { build } from "esbuild"
+import { builtinModules } from "node:module"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+const bundledInputs = async (contents: string): Promise<Array<string>> => {
+  const result = await build({
+    stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
+    alias: {
+      "durable-effect-tracking": source("../../src/index.ts"),
+      "durable-effect-tracking/otel": source("../../src/otel/index.ts")
+    },
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    metafile: true,
+    logLevel: "silent"
+  })
+  return Object.keys(result.metafile.inputs)
+}
+
+const nodeOnly = (inputs: ReadonlyArray<string>) =>
+  inputs.filter((path) => path.startsWith("node:") || builtinModules.includes(path))
+
+describe("the OpenTelemetry subpath", () => {
+  it("keeps @opentelemetry out of the main entry, even with the Queue tracker", async () => {
+    const inputs = await bundledInputs(`export { QueueTracker, createHttpBatchTracker } from "durable-effect-tracking"`)
+    expect(inputs.filter((path) => path.includes("@opentelemetry"))).toEqual([])
+  })
+
+  it("bundles for a Worker without Node built-ins", async () => {
+    const inputs = await bundledInputs(`export { OtelLogsTracker } from "durable-effect-tracking/otel"`)
+    expect(inputs.some((path) => path.includes("@opentelemetry/api-logs"))).toBe(true)
+    expect(nodeOnly(inputs)).toEqual([])
+  })
+})
