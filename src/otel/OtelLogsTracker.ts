@@ -1,7 +1,7 @@
 import { context as otelContext, type Context as OtelContext, ROOT_CONTEXT, trace, TraceFlags } from "@opentelemetry/api"
 import { type LogAttributes, type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
 import { Effect, Layer, Option } from "effect"
-import { boundedFlush } from "../tracker/BufferedSender.js"
+import { boundedFlush } from "../tracker/SerialFlush.js"
 import { jsonValueOf } from "../tracker/BatchBody.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../tracker/HttpBatchTrackerConfig.js"

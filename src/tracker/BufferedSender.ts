@@ -1,6 +1,7 @@
-import { Clock, Deferred, Effect, Exit, Fiber, FiberId, Random } from "effect"
+import { Clock, Effect, Random } from "effect"
 import { EventRing } from "./EventRing.js"
 import { backoffDelayMs } from "./HttpRetryPolicy.js"
+import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
 
 /**
  * A buffer of events and the bounded, retrying flush that hands them in batches to a sink
@@ -97,8 +98,6 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
   }
   let inFlight: Batch<I> | undefined
   const heldCount = (): number => ring.size + (inFlight?.events.length ?? 0)
-  let current: { readonly covers: number; readonly done: Deferred.Deferred<void> } | undefined
-  const idle = (): boolean => current === undefined && ring.size === 0
 
   const emit = (event: unknown): Effect.Effect<void> =>
     Effect.sync(() => {
@@ -190,36 +189,15 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
       }
     }).pipe(Effect.ensuring(Effect.sync(requeueInFlight)))
 
-  // One flush at a time; concurrent callers share it, and a caller whose events came after a
-  // running flush started waits for it and then runs the next one.
-  const flushUpTo = (target: number, deadline: number): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const running = current
-      if (running !== undefined) {
-        return Deferred.await(running.done).pipe(
-          Effect.zipRight(running.covers >= target ? Effect.void : flushUpTo(target, deadline))
-        )
-      }
-      if (idle()) return Effect.void
-      const run = { covers: counters.emitted, done: Deferred.unsafeMake<void>(FiberId.none) }
-      current = run
-      return runFlush(deadline).pipe(
-        Effect.ensuring(
-          Effect.suspend(() => {
-            if (current === run) current = undefined
-            return Deferred.done(run.done, Exit.void)
-          })
-        )
-      )
-    })
+  const flushRunning = makeSerialFlush({ emitted: () => counters.emitted, idle: () => ring.size === 0, run: runFlush })
 
   const flush = (): Effect.Effect<void> =>
     Effect.suspend(() =>
-      idle()
+      ring.size === 0 && inFlight === undefined
         ? Effect.void
         : boundedFlush(
             cfg.flushTimeoutMs,
-            Effect.flatMap(Clock.currentTimeMillis, (now) => flushUpTo(counters.emitted, now + cfg.flushTimeoutMs))
+            Effect.flatMap(Clock.currentTimeMillis, (now) => flushRunning(now + cfg.flushTimeoutMs))
           )
     )
 
@@ -242,18 +220,3 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
       }))
   }
 }
-
-/**
- * Runs a tracker's flush for at most `timeoutMs`, never failing. A caller may flush from an
- * uninterruptible region (a finalizer: `Effect.ensuring(flushEvents)`), where the timeout
- * could not interrupt it, so the flush runs in a fiber of its own that is always
- * interruptible, and the caller waits for that fiber.
- */
-export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Effect.Effect<void> =>
-  flush.pipe(
-    Effect.timeout(timeoutMs),
-    Effect.catchAllCause(() => Effect.void),
-    Effect.interruptible,
-    Effect.forkDaemon,
-    Effect.flatMap(Fiber.join)
-  )

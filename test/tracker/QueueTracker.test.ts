@@ -128,6 +128,41 @@ describe("QueueTracker", () => {
     expect(stats).toMatchObject({ sent: 0, pending: 1, requeued: 1 })
   })
 
+  it("concurrent flushes share one run; an event emitted during a flush goes with the next", async () => {
+    const calls: Array<Array<string>> = []
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const queue: QueueProducer = {
+      send: (body) => {
+        calls.push([body.eventId])
+        return calls.length === 1 ? held : Promise.resolve()
+      },
+      sendBatch: async (messages) => void calls.push([...messages].map((m) => m.body.eventId))
+    }
+    const tracker = QueueTracker.make(queue, options)
+    const [first, second] = [event(1), event(2)]
+    const stats = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* tracker.emit(first)
+        const a = yield* Effect.fork(tracker.flush())
+        const b = yield* Effect.fork(tracker.flush())
+        // Until the first send is in flight (bounded in turns, not time).
+        for (let turn = 0; turn < 1_000 && calls.length === 0; turn++) yield* Effect.yieldNow()
+        yield* tracker.emit(second)
+        const c = yield* Effect.fork(tracker.flush())
+        for (let turn = 0; turn < 100; turn++) yield* Effect.yieldNow()
+        // One send at a time: the second event waits for the first send to settle.
+        const whileHeld = calls.length
+        release()
+        yield* Fiber.joinAll([a, b, c])
+        return { ...(yield* tracker.stats()), whileHeld }
+      })
+    )
+    expect(stats.whileHeld).toBe(1)
+    expect(calls).toEqual([[first.eventId], [second.eventId]])
+    expect(stats).toMatchObject({ flushes: 2, sends: 2, sent: 2, pending: 0 })
+  })
+
   it("drops the newest events beyond maxBufferSize, and events that are no JSON object", async () => {
     const { queue, calls } = recordingQueue()
     const tracker = QueueTracker.make<unknown>(queue, { ...options, maxBufferSize: 2 })
