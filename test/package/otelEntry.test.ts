@@ -1,27 +1,19 @@
-import { build } from "esbuild"
 import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { bundleForWorker } from "../tracker/support/workerBundle.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
-const bundledInputs = async (contents: string): Promise<Array<string>> => {
-  const result = await build({
+const bundledInputs = async (contents: string): Promise<ReadonlyArray<string>> => {
+  const bundled = await bundleForWorker({
     stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
     alias: {
       "durable-effect-tracking": source("../../src/index.ts"),
       "durable-effect-tracking/otel": source("../../src/otel/index.ts")
-    },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    metafile: true,
-    logLevel: "silent"
+    }
   })
-  return Object.keys(result.metafile.inputs)
+  return bundled.inputs
 }
 
 const nodeOnly = (inputs: ReadonlyArray<string>) =>

@@ -1,8 +1,8 @@
-import { build } from "esbuild"
 import { Miniflare } from "miniflare"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Collector, startCollector } from "./support/collector.js"
+import { bundleForWorker } from "./support/workerBundle.js"
 
 // The tracker must run unchanged in a Cloudflare Worker: bundle it for a neutral platform
 // (which fails on any Node built-in) and run it in workerd.
@@ -11,17 +11,7 @@ let collector: Collector
 let script: string
 beforeAll(async () => {
   collector = await startCollector()
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./support/tracker-worker.ts", import.meta.url))],
-    bundle: true,
-    write: false,
-    platform: "neutral",
-    format: "esm",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    logLevel: "silent"
-  })
-  script = result.outputFiles[0]!.text
+  script = (await bundleForWorker({ entryPoints: [fileURLToPath(new URL("./support/tracker-worker.ts", import.meta.url))] })).text
 })
 afterAll(async () => {
   await collector.close()

@@ -1,9 +1,9 @@
-import { build } from "esbuild"
 import { Miniflare } from "miniflare"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { JobEventWire, QueueTrackerStats } from "../../src/index.js"
 import { type Collector, startCollector } from "./support/collector.js"
+import { bundleForWorker } from "./support/workerBundle.js"
 
 // The Queue tracker in workerd, through Miniflare: a producer Worker sends to a real queue, a
 // consumer Worker receives every batch and POSTs it, as `{"events":[...]}`, to a local collector.
@@ -25,15 +25,8 @@ let collector: Collector
 let mf: Miniflare
 beforeAll(async () => {
   collector = await startCollector()
-  const producer = await build({
-    entryPoints: [fileURLToPath(new URL("./support/queue-producer-worker.ts", import.meta.url))],
-    bundle: true,
-    write: false,
-    platform: "neutral",
-    format: "esm",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    logLevel: "silent"
+  const producer = await bundleForWorker({
+    entryPoints: [fileURLToPath(new URL("./support/queue-producer-worker.ts", import.meta.url))]
   })
   mf = new Miniflare({
     compatibilityDate: "2025-01-01",
@@ -41,7 +34,7 @@ beforeAll(async () => {
       {
         name: "producer",
         modules: true,
-        script: producer.outputFiles[0]!.text,
+        script: producer.text,
         queueProducers: { EVENTS: { queueName: "job-events" } }
       },
       {
