@@ -48,6 +48,11 @@ export type { BufferedSenderStats, SendFailure } from "./tracker/BufferedSender.
 
 // The job event schema
 export * from "./tracker/JobEvent.js"
+export {
+  decodeJobEventBatch,
+  JobEventBatchDecodeError,
+  type JobEventBatchProblem
+} from "./tracker/decodeJobEventBatch.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"

@@ -1,7 +1,7 @@
-import { Schema } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { JobEventBatch, type JobEventWire } from "../../src/tracker/JobEvent.js"
+import { decodeJobEventBatch } from "../../src/tracker/decodeJobEventBatch.js"
+import type { JobEventWire } from "../../src/tracker/JobEvent.js"
 
 /** How the collector answers. */
 export type CollectorMode =
@@ -43,12 +43,10 @@ export interface EventCollector {
   readonly events: () => ReadonlyArray<ReceivedEvent>
   /** Events that arrived again (same eventId) after they had been accepted. */
   readonly duplicates: () => number
-  /** Bodies that did not decode as a `JobEventBatch` (a test expects none). */
+  /** Why bodies did not decode as a `JobEventBatch`, one report each (a test expects none). */
   readonly invalidBodies: ReadonlyArray<string>
   readonly close: () => Promise<void>
 }
-
-const decodeBatch = Schema.decodeUnknownEither(JobEventBatch)
 
 /**
  * A local event collector: a node:http server on 127.0.0.1 (port 0, kept across "refuse"),
@@ -75,8 +73,8 @@ export const startEventCollector = async (initial: CollectorMode = { kind: "ok" 
       } catch {
         body = undefined
       }
-      const decoded = decodeBatch(body)
-      if (decoded._tag === "Left") invalidBodies.push(raw.slice(0, 200))
+      const decoded = decodeJobEventBatch(body)
+      if (decoded._tag === "Left") invalidBodies.push(decoded.left.message)
       const events = decoded._tag === "Right" ? decoded.right.events : []
       const current = mode
       const status = current.kind === "ok" ? 200 : current.kind === "status" ? current.status : undefined
