@@ -43,29 +43,39 @@ const allFields = (event: JobEventWire, delay: number | undefined): Array<readon
 // Events of one call share a millisecond: marks closer than this (in % of the lane) stack.
 const STACK_DISTANCE = 1.2
 
-const lane = (timeline: InstanceTimeline, start: number, span: number, delays: ArrivalDelays): string => {
+/** When an event happened, from the start of the report, as the axis says it. */
+const offset = (event: JobEventWire, start: number): string => `+${((Date.parse(event.timestamp) - start) / 1000).toFixed(3)} s`
+
+const lane = (timeline: InstanceTimeline, laneIndex: number, start: number, span: number, delays: ArrivalDelays): string => {
   let previousX = -Infinity
   let level = 0
   let levels = 1
-  const marks = timeline.events.map((event) => {
+  const marks = timeline.events.map((event, index) => {
     const x = span === 0 ? 0 : ((Date.parse(event.timestamp) - start) / span) * 100
     level = x - previousX < STACK_DISTANCE ? level + 1 : 0
     previousX = x - previousX < STACK_DISTANCE ? previousX : x
     levels = Math.max(levels, level + 1)
     const delay = delays.get(event.eventId)
-    const fields = allFields(event, delay)
-    const tooltip = fields.map(([key, value]) => `${key}: ${value}`).join("\n")
-    const rows = fields.map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`).join("")
+    const late = delay !== undefined && delay > LATE_MS
+    const rows = allFields(event, delay)
+      .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
+      .join("")
     const color = groupColors[eventGroup(event.type)] ?? "#475569"
+    const tipId = `tip-${laneIndex}-${index}`
+    // One tooltip per mark (no `title`): the card below, shown on hover and on keyboard focus,
+    // and named to assistive technology through aria-describedby.
+    const name = `${event.type} at ${offset(event, start)}${late ? ", arrived late" : ""}`
     return (
-      `<div class="mark${x > 60 ? " left" : ""}${delay !== undefined && delay > LATE_MS ? " late" : ""}" tabindex="0" style="left:${x.toFixed(3)}%;top:${level * 18 + 4}px;background:${color}" title="${escapeHtml(tooltip)}">` +
-      `<span class="tip"><dl>${rows}</dl></span></div>`
+      `<div class="mark${x > 60 ? " left" : ""}${late ? " late" : ""}" role="img" tabindex="0" aria-label="${escapeHtml(name)}" aria-describedby="${tipId}" ` +
+      `style="left:${x.toFixed(3)}%;top:${level * 18 + 4}px;background:${color}">` +
+      `<div class="tip" role="tooltip" id="${tipId}"><dl>${rows}</dl></div></div>`
     )
   })
   const label = timeline.label ?? timeline.instanceId.slice(0, 12)
+  const title = `${timeline.jobType} ${timeline.jobName}`
   return (
-    `<section class="lane-row">` +
-    `<header><strong>${escapeHtml(`${timeline.jobType} ${timeline.jobName}`)}</strong>` +
+    `<section class="lane-row" aria-label="${escapeHtml(`${title} ${label}`)}">` +
+    `<header><strong>${escapeHtml(title)}</strong>` +
     `<span>${escapeHtml(label)}</span><span class="muted">${timeline.events.length} events · ${escapeHtml(timeline.instanceId.slice(0, 12))}…</span></header>` +
     `<div class="lane" style="height:${levels * 18 + 8}px">${marks.join("")}</div>` +
     `<ol class="sequence">${timeline.events
@@ -83,7 +93,7 @@ export const renderReport = (input: ReportInput): string => {
     .map(([group, color]) => `<span><i style="background:${color}"></i>${escapeHtml(group)}.*</span>`)
     .join("") + `<span><i class="late" style="background:#94a3b8"></i>arrived over ${LATE_MS / 1000} s late (held back by an outage)</span>`
   const ticks = Array.from({ length: 6 }, (_, i) => `<span style="left:${i * 20}%">+${((span * i) / 5 / 1000).toFixed(1)} s</span>`).join("")
-  return `<!doctype html>
+  return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -119,7 +129,7 @@ export const renderReport = (input: ReportInput): string => {
 <ul class="summary">${input.summary.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
 <div class="legend">${legend}</div>
 <div class="axis">${ticks}</div>
-${input.timelines.map((timeline) => lane(timeline, start, span, input.delays ?? new Map())).join("\n")}
+${input.timelines.map((timeline, index) => lane(timeline, index, start, span, input.delays ?? new Map())).join("\n")}
 </body>
 </html>
 `
