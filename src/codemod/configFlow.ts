@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type ClassDeclaration, type SourceFile } from "ts-morph"
+import { Node, SyntaxKind, type ClassDeclaration, type FunctionDeclaration, type SourceFile } from "ts-morph"
 import { applyEdits, insertAt, type TextEdit } from "./edits.js"
 import { parseSource } from "./parse.js"
 import { detectStyle, quoted, semi, type CodeStyle } from "./style.js"
@@ -98,7 +98,8 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
       const { text, style } = factory
       const nl = style.newline
       const parentheses = parenthesesOf(factoryFunction)!
-      const trackerValue = `typeof options?.tracker === "function" ? options.tracker(${envName}) : options?.tracker`
+      // The env is the worker's own, typed by the caller: `tracker: (env: Env) => ...` infers it.
+      const trackerValue = `typeof options?.tracker === "function" ? options.tracker(${envName} as Env) : options?.tracker`
         .replaceAll("\"", style.quote)
       const braces = {
         open: envObject.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken),
@@ -107,7 +108,8 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
       add(
         factory.path,
         insertAt(declarationStart(factoryFunction), optionsInterface(style)),
-        appendToList(text, factoryFunction.getParameters(), parentheses.open, parentheses.close, "options?: CreateDurableJobsOptions", nl),
+        ...envTypeParameter(factoryFunction),
+        appendToList(text, factoryFunction.getParameters(), parentheses.open, parentheses.close, "options?: CreateDurableJobsOptions<Env>", nl),
         appendToList(text, envObject.getProperties(), braces.open, braces.close, `${trackerEnvKey}: ${trackerValue}`, nl)
       )
       typeImportNeeded.add(factory.path)
@@ -135,18 +137,27 @@ const boundEngineClass = (scope: Node): ClassDeclaration | undefined =>
 /** Where a declaration starts, comments above it included (an insert before it goes above them). */
 const declarationStart = (node: Node): number => node.getLeadingCommentRanges()[0]?.getPos() ?? node.getStart(true)
 
+/** `createDurableJobs<Env = unknown>(...)`: the factory learns the env's type from its tracker function. */
+const envTypeParameter = (factory: FunctionDeclaration): Array<TextEdit> => {
+  const name = factory.getNameNode()
+  const typeParameters = factory.getTypeParameters()
+  if (name === undefined) return []
+  if (typeParameters.length === 0) return [insertAt(name.getEnd(), "<Env = unknown>")]
+  return [insertAt(typeParameters.at(-1)!.getEnd(), ", Env = unknown")]
+}
+
 const optionsInterface = (style: CodeStyle): string => {
   const nl = style.newline
   const i = style.indent
   return [
     "/** Options of createDurableJobs. */",
-    "export interface CreateDurableJobsOptions {",
+    "export interface CreateDurableJobsOptions<Env = unknown> {",
     `${i}/**`,
     `${i} * Where job events go: an HTTP batch tracker config, an EventTracker layer or a tracker, or a`,
     `${i} * function of the worker's env that returns one (endpoints and secrets usually live there).`,
     `${i} * Leave it out and nothing is tracked.`,
     `${i} */`,
-    `${i}readonly tracker?: TrackerOption | ((env: any) => TrackerOption | undefined)${semi(style)}`,
+    `${i}readonly tracker?: TrackerOption | ((env: Env) => TrackerOption | undefined)${semi(style)}`,
     "}",
     "",
     ""
