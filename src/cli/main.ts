@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The CLI entry (bin/durable-effect-tracking.js loads its build): runs the program on the
 // process's arguments and streams. Tests call `main` from ./program.js instead.
-import { main, processIo } from "./program.js"
+import { main } from "./program.js"
+import { processIo } from "./io.js"
 
 main(process.argv.slice(2), processIo()).then(
   (code) => {

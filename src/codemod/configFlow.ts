@@ -42,7 +42,11 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
       if (call.getExpression().getText() !== "createJobsRuntime") continue
       const config = call.getArguments()[0]
       if (config === undefined || !Node.isObjectLiteralExpression(config)) continue
-      if (config.getProperty("tracker") !== undefined) return { files: [], changes: [], todo: [] }
+      // Each piece is judged on its own: one already wired does not mean the others are.
+      if (config.getProperty("tracker") !== undefined) {
+        engineFound = true
+        continue
+      }
       const registry = config.getProperty("registry")
       const value = registry !== undefined && Node.isPropertyAssignment(registry) ? registry.getInitializer() : undefined
       if (value === undefined || !Node.isPropertyAccessExpression(value) || value.getName() !== registryEnvKey) continue
@@ -59,7 +63,9 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
 
   // The engine's env type gains the optional tracker.
   const engineConfig = parsed.find(({ file }) => file.getInterface("JobsEngineConfig")?.getProperty(registryEnvKey) !== undefined)
-  if (engineConfig === undefined) {
+  if (engineConfig?.file.getInterfaceOrThrow("JobsEngineConfig").getProperty(trackerEnvKey) !== undefined) {
+    // Declared already.
+  } else if (engineConfig === undefined) {
     todo.push(`no JobsEngineConfig interface with ${registryEnvKey} found: declare \`${trackerEnvKey}?: TrackerOption\` on the engine's env type`)
   } else {
     const declaration = engineConfig.file.getInterfaceOrThrow("JobsEngineConfig")
@@ -81,7 +87,12 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
   // The factory: createDurableJobs(definitions) gains `options?: CreateDurableJobsOptions`.
   const factory = parsed.find(({ file }) => file.getFunction("createDurableJobs") !== undefined)
   const factoryFunction = factory?.file.getFunction("createDurableJobs")
-  if (factory === undefined || factoryFunction === undefined) {
+  const factoryWired =
+    factory?.file.getInterface("CreateDurableJobsOptions") !== undefined &&
+    factoryFunction?.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression).some((literal) => literal.getProperty(trackerEnvKey) !== undefined) === true
+  if (factoryWired) {
+    // createDurableJobs takes the tracker option already.
+  } else if (factory === undefined || factoryFunction === undefined) {
     todo.push(`no createDurableJobs function found: set \`${trackerEnvKey}\` in the env your engine class gets to pass a tracker`)
   } else if (factoryFunction.getParameters().length !== 1 || factory.file.getInterface("CreateDurableJobsOptions") !== undefined) {
     todo.push(`${factory.path}: createDurableJobs already takes options: add \`tracker\` to them and set \`${trackerEnvKey}\` in the engine's env by hand`)

@@ -14,3 +14,18 @@ export class CodemodInputError extends Data.TaggedError("CodemodInputError")<{
     return `${this.file}: expected ${this.expected}${this.detail === undefined ? "" : ` (${this.detail})`}`
   }
 }
+
+/**
+ * A signal (SIGINT, SIGTERM) arrived while the codemod was writing. Before the first rename the
+ * write is rolled back (temp files removed, nothing changed); after it, the remaining renames
+ * are finished first. This error means the former: nothing was written.
+ */
+export class CodemodInterruptedError extends Data.TaggedError("CodemodInterruptedError")<{
+  readonly signal: InterruptSignal
+}> {
+  override get message(): string {
+    return `interrupted by ${this.signal} while writing: rolled back, nothing was written`
+  }
+}
+
+export type InterruptSignal = "SIGINT" | "SIGTERM"

@@ -4,17 +4,18 @@ import { rewriteConfigFlow, type SourceText } from "./configFlow.js"
 import { sourceFiles } from "./sourceFiles.js"
 import { trackerLayerElsewhere } from "./trackedByHand.js"
 import { CodemodInputError } from "./errors.js"
+import { defaultImportFrom } from "./defaults.js"
 import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 import type { EventMap } from "../instrument/EventMap.js"
 import { rewriteRuntime, type UntouchedLayer, type WrappedLayer } from "./runtimeFile.js"
 import { trackingModuleText } from "./scaffold.js"
 import { detectStyle } from "./style.js"
-import { findTsConfig, typeCheckFiles, type TypeDiagnostic } from "./typeCheck.js"
-import type { PlannedFile } from "./writeFiles.js"
+import { findTsConfig, readTsConfig, typeCheckChange, type TypeDiagnostic } from "./typeCheck.js"
+import { leftoverTempFiles, type PlannedFile } from "./writeFiles.js"
 
 export const runtimeFilePath = join("src", "runtime", "runtime.ts")
 export const trackingFilePath = join("src", "tracking.ts")
-export const defaultImportFrom = "durable-effect-tracking"
+export { defaultImportFrom }
 
 export interface CodemodOptions {
   /** The jobs package: the directory holding `src/runtime/runtime.ts`. */
@@ -32,6 +33,11 @@ export interface CodemodOptions {
   readonly onProgress?: (line: string) => void
 }
 
+/**
+ * - `changes`: the codemod would change files (all of the wiring, or what is missing of it);
+ * - `already-wired`: every file the codemod edits is wired;
+ * - `tracked-by-hand`: the package provides an EventTracker of its own.
+ */
 export type CodemodStatus = "changes" | "already-wired" | "tracked-by-hand"
 
 export interface PlannedChange extends PlannedFile {
@@ -53,8 +59,17 @@ export interface CodemodPlan {
   readonly changes: ReadonlyArray<string>
   /** What is left for the user to do by hand. */
   readonly todo: ReadonlyArray<string>
-  /** Type errors in the rewritten files; `undefined` when not type-checked. */
+  /**
+   * With status `changes`: why the runtime file is already wired when only other files are
+   * missing (an earlier run was cut short, or part of the wiring was undone).
+   */
+  readonly partlyWired: string | undefined
+  /** Type errors the rewrite introduces in the changed files; `undefined` when not type-checked. */
   readonly diagnostics: ReadonlyArray<TypeDiagnostic> | undefined
+  /** Type errors the changed files had before the rewrite and still have: reported, not blocking. */
+  readonly preExistingDiagnostics: ReadonlyArray<TypeDiagnostic> | undefined
+  /** Temp files an earlier, interrupted run left under src/ (relative paths): a write removes them. */
+  readonly leftovers: ReadonlyArray<string>
   /** The tsconfig the check used, relative to the package directory. */
   readonly tsConfig: string | undefined
 }
@@ -72,10 +87,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   const progress = options.onProgress ?? (() => undefined)
   const display = (path: string) => toPosix(relative(packageDir, path)) || "."
 
-  const directory = await stat(packageDir).catch(() => undefined)
-  if (directory === undefined || !directory.isDirectory()) {
-    throw new CodemodInputError({ file: options.packageDir, expected: "a jobs package directory", detail: "no such directory" })
-  }
+  await assertPackageDirectory(options.packageDir, packageDir)
   progress(`loading ${options.packageDir}`)
   const runtimePath = join(packageDir, runtimeFilePath)
   const runtimeText = await readFile(runtimePath, "utf8").catch(() => undefined)
@@ -86,6 +98,9 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
       detail: "no such file"
     })
   }
+  // The package's compiler options judge the rewrite: a config tsc cannot read is bad input.
+  const tsConfigPath = findTsConfig(packageDir)
+  if (tsConfigPath !== undefined) readTsConfig(tsConfigPath, display(tsConfigPath))
 
   const trackingPath = join(packageDir, trackingFilePath)
   const trackingModule = toPosix(relative(dirname(runtimePath), trackingPath)).replace(/\.ts$/, "")
@@ -94,18 +109,33 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     trackingModule: trackingModule.startsWith(".") ? trackingModule : `./${trackingModule}`,
     mappedServiceKeys: new Set(Object.keys((options.eventMap ?? defaultJobsEventMap).services))
   })
-  const nothing = { files: [], wrapped: [], untouched: [], changes: [], todo: [], diagnostics: undefined, tsConfig: undefined }
-  if (runtime.status !== "rewrite") {
+  const leftovers = (await leftoverTempFiles(join(packageDir, "src"))).map(display)
+  const nothing = {
+    files: [],
+    wrapped: [],
+    untouched: [],
+    changes: [],
+    todo: [],
+    partlyWired: undefined,
+    diagnostics: undefined,
+    preExistingDiagnostics: undefined,
+    tsConfig: undefined,
+    leftovers
+  }
+  if (runtime.status === "tracked-by-hand") {
     return { packageDir, importFrom, status: runtime.status, reason: runtime.reason, ...nothing }
   }
-  const byHand = await trackerLayerElsewhere(join(packageDir, "src"), display)
-  if (byHand !== undefined) return { packageDir, importFrom, status: "tracked-by-hand", reason: byHand, ...nothing }
+  if (runtime.status === "rewrite") {
+    const byHand = await trackerLayerElsewhere(join(packageDir, "src"), display)
+    if (byHand !== undefined) return { packageDir, importFrom, status: "tracked-by-hand", reason: byHand, ...nothing }
+  }
 
-  const files: Array<PlannedChange> = [
-    { path: runtimePath, relativePath: display(runtimePath), before: runtimeText, after: runtime.text }
-  ]
-  const changes = [...runtime.changes]
-  const todo = [...runtime.todo]
+  // The wiring is judged by every file the codemod edits: a runtime wired already (an earlier
+  // run cut short, say) does not stop the rest from being planned.
+  const files: Array<PlannedChange> =
+    runtime.status === "rewrite" ? [{ path: runtimePath, relativePath: display(runtimePath), before: runtimeText, after: runtime.text }] : []
+  const changes = runtime.status === "rewrite" ? [...runtime.changes] : []
+  const todo = runtime.status === "rewrite" ? [...runtime.todo] : []
   const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
   if (existingTracking === undefined) {
     files.push({
@@ -129,18 +159,24 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   changes.push(...flow.changes)
   todo.push(...flow.todo)
 
+  if (runtime.status === "already-wired" && files.length === 0) {
+    return { packageDir, importFrom, status: "already-wired", reason: runtime.reason, ...nothing, todo }
+  }
   const plan: CodemodPlan = {
     packageDir,
     importFrom,
     status: "changes",
     reason: undefined,
     files,
-    wrapped: runtime.wrapped,
-    untouched: runtime.untouched,
+    wrapped: runtime.status === "rewrite" ? runtime.wrapped : [],
+    untouched: runtime.status === "rewrite" ? runtime.untouched : [],
     changes,
     todo,
+    partlyWired: runtime.status === "already-wired" ? runtime.reason : undefined,
     diagnostics: undefined,
-    tsConfig: undefined
+    preExistingDiagnostics: undefined,
+    tsConfig: undefined,
+    leftovers
   }
   return options.typeCheck === false ? plan : typeCheckPlan(plan, progress)
 }
@@ -152,15 +188,15 @@ export const typeCheckPlan = (plan: CodemodPlan, progress: (line: string) => voi
   const tsConfigPath = findTsConfig(packageDir)
   const tsConfig = tsConfigPath === undefined ? undefined : toPosix(relative(packageDir, tsConfigPath))
   progress(`type-checking ${files.length} file${files.length === 1 ? "" : "s"} with ${tsConfig ?? "default compiler options"}`)
-  const diagnostics = typeCheckFiles(packageDir, tsConfigPath, files.map((file) => ({ path: file.path, text: file.after })))
-  const unresolved = diagnostics.some((diagnostic) => diagnostic.message.includes(`'${plan.importFrom}'`))
+  const { introduced, preExisting } = typeCheckChange(packageDir, tsConfigPath, files)
+  const unresolved = introduced.some((diagnostic) => diagnostic.message.includes(`'${plan.importFrom}'`))
   const todo = unresolved
     ? [
         ...plan.todo,
         `the package does not resolve "${plan.importFrom}": install it (npm install durable-effect-tracking) or point --import-from at the specifier it uses`
       ]
     : plan.todo
-  return { ...plan, diagnostics, tsConfig, todo }
+  return { ...plan, diagnostics: introduced, preExistingDiagnostics: preExisting, tsConfig, todo }
 }
 
 /** The package's sources that may take part in passing the tracker option on (runtime.ts aside). */
@@ -174,4 +210,21 @@ const configFlowSources = async (packageDir: string, display: (path: string) => 
   return sources
 }
 
-
+/**
+ * The package directory must be one: a path to a file is told so, and pointed at the jobs
+ * package it lies in when there is one.
+ */
+const assertPackageDirectory = async (given: string, packageDir: string): Promise<void> => {
+  const info = await stat(packageDir).catch(() => undefined)
+  if (info === undefined) throw new CodemodInputError({ file: given, expected: "a jobs package directory", detail: "no such file or directory" })
+  if (info.isDirectory()) return
+  let detail = "it is a file; give the directory of the jobs package (the one holding src/runtime/runtime.ts)"
+  for (let dir = dirname(packageDir); dirname(dir) !== dir; dir = dirname(dir)) {
+    if ((await stat(join(dir, runtimeFilePath)).catch(() => undefined))?.isFile() === true) {
+      const suggestion = toPosix(relative(process.cwd(), dir)) || "."
+      detail = `it is a file; the jobs package it is in is ${suggestion}`
+      break
+    }
+  }
+  throw new CodemodInputError({ file: given, expected: "a jobs package directory", detail })
+}

@@ -1,7 +1,9 @@
 import { relative, sep } from "node:path"
+import { ExitCode } from "./exitCodes.js"
+import type { InterruptSignal } from "./errors.js"
 import { uncommittedFiles } from "./git.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
-import { assertWritable, writeFilesAtomically } from "./writeFiles.js"
+import { assertWritable, removeFiles, writeFilesAtomically } from "./writeFiles.js"
 
 /**
  * - `write`: rewrite the files in place.
@@ -10,22 +12,14 @@ import { assertWritable, writeFilesAtomically } from "./writeFiles.js"
  */
 export type CodemodMode = "write" | "dry-run" | "check"
 
-/** Exit codes of the codemod, shared by the API and the CLI. */
-export const ExitCode = {
-  /** Done, or nothing to do; with `check`: already wired. */
-  ok: 0,
-  /** `check` only: the codemod would change files. */
-  wouldChange: 1,
-  /** Bad input or a refusal (type errors, uncommitted changes, read-only files): nothing written. */
-  error: 2,
-  /** The package provides an EventTracker layer of its own: reported, nothing changed. */
-  trackedByHand: 3
-} as const
+export { ExitCode }
 
 export interface CodemodRunOptions extends CodemodOptions {
   readonly mode?: CodemodMode
-  /** Write despite type errors in the result or uncommitted changes in the files to touch. */
+  /** Write even when the rewrite introduces type errors (errors the package had before never block). */
   readonly force?: boolean
+  /** Write even when the files to touch have uncommitted changes. */
+  readonly allowDirty?: boolean
 }
 
 export interface CodemodOutcome {
@@ -33,51 +27,71 @@ export interface CodemodOutcome {
   readonly plan: CodemodPlan
   /** Paths written, relative to the package directory. */
   readonly written: ReadonlyArray<string>
+  /** Temp files of an earlier, interrupted run that this run removed (relative paths). */
+  readonly removedLeftovers: ReadonlyArray<string>
   /** Why nothing was written although there were changes, when the codemod refused. */
   readonly refused: string | undefined
+  /** A signal that arrived during the last renames: they were finished, every file is written. */
+  readonly interrupted: InterruptSignal | undefined
   readonly exitCode: number
 }
 
 /** Plans, checks and (in `write` mode) writes. Bad input throws a `CodemodInputError`. */
 export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOutcome> => {
   const mode = options.mode ?? "write"
-  const force = options.force === true
   const progress = options.onProgress ?? (() => undefined)
   const analysed = await planCodemod({ ...options, typeCheck: false })
-  const outcome = (plan: CodemodPlan, exitCode: number, written: ReadonlyArray<string> = [], refused?: string): CodemodOutcome => ({
-    mode,
-    plan,
-    written,
-    refused,
-    exitCode
-  })
+  const outcome = (
+    plan: CodemodPlan,
+    exitCode: number,
+    extra: Partial<Pick<CodemodOutcome, "written" | "removedLeftovers" | "refused" | "interrupted">> = {}
+  ): CodemodOutcome => ({ mode, plan, written: [], removedLeftovers: [], refused: undefined, interrupted: undefined, ...extra, exitCode })
+  const display = (path: string) => relative(analysed.packageDir, path).split(sep).join("/") || "."
+  const removeLeftovers = async (): Promise<ReadonlyArray<string>> => {
+    if (mode !== "write" || analysed.leftovers.length === 0) return []
+    await removeFiles(analysed.leftovers.map((path) => `${analysed.packageDir}${sep}${path.split("/").join(sep)}`))
+    return analysed.leftovers
+  }
 
   if (analysed.status === "tracked-by-hand") return outcome(analysed, ExitCode.trackedByHand)
-  if (analysed.status === "already-wired" || analysed.files.length === 0) return outcome(analysed, ExitCode.ok)
+  if (analysed.status === "already-wired" || analysed.files.length === 0) {
+    return outcome(analysed, ExitCode.ok, { removedLeftovers: await removeLeftovers() })
+  }
   if (mode === "check") return outcome(analysed, ExitCode.wouldChange)
 
   // Cheap refusals before the slow type-check.
   if (mode === "write") {
-    await assertWritable(analysed.files, (path) => relativeDisplay(analysed.packageDir, path))
-    if (!force) {
+    await assertWritable(analysed.files, display)
+    if (options.allowDirty !== true) {
       const dirty = await uncommittedFiles(
         analysed.packageDir,
         analysed.files.filter((file) => file.before !== undefined).map((file) => file.path)
       )
       if (dirty !== undefined && dirty.length > 0) {
-        return outcome(analysed, ExitCode.error, [], `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--force skips this check)`)
+        return outcome(analysed, ExitCode.error, {
+          refused: `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--allow-dirty skips this check)`
+        })
       }
     }
   }
 
   const plan = options.typeCheck === false ? analysed : typeCheckPlan(analysed, progress)
   if (mode === "dry-run") return outcome(plan, ExitCode.ok)
-  const typeErrors = plan.diagnostics ?? []
-  if (typeErrors.length > 0 && !force) {
-    return outcome(plan, ExitCode.error, [], `the rewritten files do not type-check (${typeErrors.length} error${typeErrors.length === 1 ? "" : "s"}); nothing written (--force writes anyway)`)
+  const introduced = plan.diagnostics ?? []
+  if (introduced.length > 0 && options.force !== true) {
+    return outcome(plan, ExitCode.error, {
+      refused: `the rewrite introduces ${introduced.length} type error${introduced.length === 1 ? "" : "s"}; nothing written (--force writes anyway)`
+    })
   }
-  await writeFilesAtomically(plan.files, (path) => relativeDisplay(plan.packageDir, path))
-  return outcome(plan, ExitCode.ok, plan.files.map((file) => file.relativePath))
+  const removedLeftovers = await removeLeftovers()
+  const { interrupted } = await writeFilesAtomically(plan.files, display)
+  return outcome(plan, interrupted === undefined ? ExitCode.ok : interruptExitCode(interrupted), {
+    written: plan.files.map((file) => file.relativePath),
+    removedLeftovers,
+    interrupted
+  })
 }
 
-const relativeDisplay = (packageDir: string, path: string): string => relative(packageDir, path).split(sep).join("/") || "."
+/** 128 + the signal's number, as a shell reports a process ended by it. */
+export const interruptExitCode = (signal: InterruptSignal): number =>
+  signal === "SIGINT" ? ExitCode.interruptedBySigint : ExitCode.interruptedBySigterm

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from "ts-morph"
 import { insertAt, type TextEdit } from "./edits.js"
-import { parenthesesOf, type ImportedBinding } from "./syntax.js"
+import { isValueReference, parenthesesOf, type ImportedBinding } from "./syntax.js"
 
 /**
  * `Effect.runPromise(effect.pipe(..., Effect.provide(layer)))` gains `Effect.ensuring(flushEvents)`
@@ -42,6 +42,8 @@ export const flushEdits = (
   }
   const edits: Array<TextEdit> = []
   const flushOnlyRuns: Array<string> = []
+  /** Starts of the flush references the rewrite replaces. */
+  const replaced = new Set<number>()
   let runSites = 0
   for (const run of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"])) continue
@@ -80,8 +82,18 @@ export const flushEdits = (
       const [argument, ...others] = call.getArguments()
       if (call.getExpression().getText() !== helper || argument === undefined || others.length > 0 || !isFlush(argument)) continue
       edits.push({ start: argument.getStart(), end: argument.getEnd(), text: `${effectNamespace}.void` })
+      replaced.add(argument.getStart())
       flushOnlyRuns.push(`${call.getText()} (line ${call.getStartLineNumber()})`)
     }
+  }
+  // A package's own flushEvents import that only served the replaced runs would be left unused.
+  for (const binding of imports.values()) {
+    if (!isFlushImport(binding) || binding.module === importFrom || binding.imported !== "flushEvents") continue
+    const stillUsed = file
+      .getDescendantsOfKind(SyntaxKind.Identifier)
+      .some((identifier) => identifier.getText() === binding.local && isValueReference(identifier) && !replaced.has(identifier.getStart()))
+    const removal = stillUsed || replaced.size === 0 ? undefined : importRemoval(file, text, binding)
+    if (removal !== undefined) edits.push(removal)
   }
   const importSpecifier =
     libraryFlush !== undefined || runSites === 0 ? undefined : flushName === "flushEvents" ? "flushEvents" : `flushEvents as ${flushName}`
@@ -99,3 +111,27 @@ const enclosingHelperName = (node: Node): string | undefined => {
   return parent !== undefined && Node.isVariableDeclaration(parent) ? parent.getName() : undefined
 }
 
+/**
+ * The edit that removes one named import: the specifier and its comma, or the whole declaration
+ * (with the line break before it) when it is the only thing imported there. `undefined` when
+ * the import is not a plain named one.
+ */
+const importRemoval = (file: SourceFile, text: string, binding: ImportedBinding): TextEdit | undefined => {
+  for (const declaration of file.getImportDeclarations()) {
+    if (declaration.getModuleSpecifierValue() !== binding.module) continue
+    const named = declaration.getNamedImports()
+    const index = named.findIndex((specifier) => (specifier.getAliasNode()?.getText() ?? specifier.getName()) === binding.local)
+    if (index < 0) continue
+    if (named.length === 1 && declaration.getDefaultImport() === undefined && declaration.getNamespaceImport() === undefined) {
+      const start = declaration.getStart()
+      const lineBreak = text.lastIndexOf("\n", start - 1)
+      // The first line of the file: removing it would touch where new imports go; leave it.
+      return lineBreak < 0 ? undefined : { start: text[lineBreak - 1] === "\r" ? lineBreak - 1 : lineBreak, end: declaration.getEnd(), text: "" }
+    }
+    const specifier = named[index]!
+    return index < named.length - 1
+      ? { start: specifier.getStart(), end: named[index + 1]!.getStart(), text: "" }
+      : { start: named[index - 1]!.getEnd(), end: specifier.getEnd(), text: "" }
+  }
+  return undefined
+}

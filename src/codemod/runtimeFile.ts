@@ -88,12 +88,12 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
     .getDescendantsOfKind(SyntaxKind.Identifier)
     .find((identifier) => identifier.getText() === "withTracking" && isValueReference(identifier))
   if (withTrackingUse !== undefined) {
-    return { status: "already-wired", reason: `withTracking is used on line ${withTrackingUse.getStartLineNumber()}` }
+    return { status: "already-wired", reason: `withTracking is used in ${displayPath} on line ${withTrackingUse.getStartLineNumber()}` }
   }
   if (compose.getParameters().some((parameter) => parameter.getName() === trackerParameter)) {
-    return { status: "already-wired", reason: `${composeFunction} already takes a \`${trackerParameter}\` parameter` }
+    return { status: "already-wired", reason: `${composeFunction} in ${displayPath} already takes a \`${trackerParameter}\` parameter` }
   }
-  const byHand = trackerProvidedByHand(file, imports)
+  const byHand = trackerProvidedByHand(displayPath, file, imports)
   if (byHand !== undefined) return { status: "tracked-by-hand", reason: byHand }
 
   const body = compose.getBody()

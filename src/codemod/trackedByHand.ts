@@ -10,16 +10,16 @@ import { isValueReference, lineOf, type ImportedBinding } from "./syntax.js"
  * Why the runtime already provides an EventTracker of its own, if it does: a value it uses
  * that is imported under a tracker's name, or a layer built for the EventTracker tag.
  */
-export const trackerProvidedByHand = (file: SourceFile, imports: ReadonlyMap<string, ImportedBinding>): string | undefined => {
+export const trackerProvidedByHand = (displayPath: string, file: SourceFile, imports: ReadonlyMap<string, ImportedBinding>): string | undefined => {
   for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
     const binding = imports.get(identifier.getText())
     if (binding === undefined || binding.typeOnly || !/tracker/i.test(binding.imported)) continue
     if (!isValueReference(identifier)) continue
-    return `it uses ${binding.imported} from "${binding.module}" on line ${identifier.getStartLineNumber()}`
+    return `${displayPath} uses ${binding.imported} from "${binding.module}" on line ${identifier.getStartLineNumber()}`
   }
   const text = file.getFullText()
   const tagLayer = /Layer\.(succeed|effect|scoped|sync)\(\s*\w*Tracker\b/.exec(text)
-  if (tagLayer !== undefined && tagLayer !== null) return `it builds a tracker layer on line ${lineOf(text, tagLayer.index)}`
+  if (tagLayer !== undefined && tagLayer !== null) return `${displayPath} builds a tracker layer on line ${lineOf(text, tagLayer.index)}`
   return undefined
 }
 

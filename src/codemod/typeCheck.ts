@@ -1,13 +1,24 @@
 import { existsSync } from "node:fs"
-import { dirname, join, relative, resolve } from "node:path"
-import { DiagnosticCategory, Project, ts } from "ts-morph"
+import { dirname, join, relative, resolve, sep } from "node:path"
+import { DiagnosticCategory, Project, ts, type SourceFile } from "ts-morph"
+import { CodemodInputError } from "./errors.js"
 
 export interface TypeDiagnostic {
   /** Relative to the package directory. */
   readonly file: string
   readonly line: number
   readonly column: number
+  /** The compiler's error code (TS2322 is 2322). */
+  readonly code: number
   readonly message: string
+}
+
+/** The type errors of the changed files, split by whether the rewrite brought them. */
+export interface TypeCheckResult {
+  /** Errors the rewritten files have that the originals did not: these refuse the write. */
+  readonly introduced: ReadonlyArray<TypeDiagnostic>
+  /** Errors the files had before the rewrite and still have: the package's own, reported only. */
+  readonly preExisting: ReadonlyArray<TypeDiagnostic>
 }
 
 /** The tsconfig.json a compiler run from the package directory would use: its own, or the nearest above. */
@@ -19,16 +30,52 @@ export const findTsConfig = (packageDir: string): string | undefined => {
   }
 }
 
+// ts-morph's compiler may be newer than the package's: options it merely deprecates still work,
+// and are the package's business, not the rewrite's.
+const tolerateDeprecations = { ignoreDeprecations: "6.0" }
+
+/** "No inputs were found": the codemod brings its own inputs; not a fault of the config. */
+const noInputsFound = 18003
+
 /**
- * Type-checks the rewritten files, in memory, against the package's own compiler options:
- * nothing is written. Only the changed files (and what they import) are loaded, which keeps
- * a check to a few seconds.
+ * Reads the tsconfig as tsc would, `extends` included. A config that cannot be read fully (bad
+ * JSON, an `extends` that is not there, options tsc rejects) is bad input: checking with what
+ * could be read would judge the rewrite by other rules than the package's.
  */
-export const typeCheckFiles = (
+export const readTsConfig = (tsConfigPath: string, display: string): ts.ParsedCommandLine => {
+  const problems: Array<ts.Diagnostic> = []
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsConfigPath, tolerateDeprecations, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => void problems.push(diagnostic)
+  })
+  problems.push(...(parsed?.errors ?? []).filter((diagnostic) => diagnostic.code !== noInputsFound))
+  if (parsed === undefined || problems.length > 0) {
+    const first = problems[0]
+    const where =
+      first?.file !== undefined && first.start !== undefined
+        ? `${relative(dirname(tsConfigPath), first.file.fileName).split(sep).join("/") || first.file.fileName}:${first.file.getLineAndCharacterOfPosition(first.start).line + 1}: `
+        : ""
+    throw new CodemodInputError({
+      file: display,
+      expected: "a tsconfig that tsc can read",
+      detail: `${where}${first === undefined ? "it could not be read" : `TS${first.code}: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`}` +
+        (problems.length > 1 ? ` (and ${problems.length - 1} more)` : "")
+    })
+  }
+  return parsed
+}
+
+/**
+ * Type-checks the changed files, in memory, against the package's own compiler options, before
+ * and after the rewrite: nothing is written. Only the changed files (and what they import) are
+ * loaded, which keeps a check to a few seconds. Errors are matched between the two states by
+ * file, code and message (not by line: the rewrite moves lines), counting repeats.
+ */
+export const typeCheckChange = (
   packageDir: string,
   tsConfigPath: string | undefined,
-  files: ReadonlyArray<{ readonly path: string; readonly text: string }>
-): Array<TypeDiagnostic> => {
+  files: ReadonlyArray<{ readonly path: string; readonly before: string | undefined; readonly after: string }>
+): TypeCheckResult => {
   const project =
     tsConfigPath === undefined
       ? new Project({
@@ -41,40 +88,57 @@ export const typeCheckFiles = (
             noEmit: true
           }
         })
-      : new Project({
-          tsConfigFilePath: tsConfigPath,
-          skipAddingFilesFromTsConfig: true,
-          // ts-morph's compiler may be newer than the package's: options it merely deprecates
-          // still work, and are the package's business, not the rewrite's.
-          compilerOptions: { ignoreDeprecations: "6.0" }
-        })
-  const sourceFiles = files.map((file) => project.createSourceFile(file.path, file.text, { overwrite: true }))
+      : new Project({ tsConfigFilePath: tsConfigPath, skipAddingFilesFromTsConfig: true, compilerOptions: tolerateDeprecations })
   // Ambient declarations the tsconfig includes (a globals.d.ts, say) are part of the program.
   if (tsConfigPath !== undefined) {
     for (const path of ambientDeclarations(tsConfigPath)) project.addSourceFileAtPathIfExists(path)
   }
-  project.resolveSourceFileDependencies()
-  return sourceFiles.flatMap((sourceFile) =>
-    sourceFile
-      .getPreEmitDiagnostics()
-      // Errors in the code only: option diagnostics concern the tsconfig, which the codemod leaves alone.
-      .filter((diagnostic) => diagnostic.getCategory() === DiagnosticCategory.Error && diagnostic.getSourceFile() !== undefined)
-      .map((diagnostic) => {
-        const start = diagnostic.getStart()
-        const position = start === undefined ? { line: 0, character: 0 } : sourceFile.compilerNode.getLineAndCharacterOfPosition(start)
-        const message = diagnostic.getMessageText()
-        return {
-          file: relative(packageDir, diagnostic.getSourceFile()?.getFilePath() ?? sourceFile.getFilePath()),
-          line: position.line + 1,
-          column: position.character + 1,
-          message: typeof message === "string" ? message : ts.flattenDiagnosticMessageText(message.compilerObject, "\n")
-        }
-      })
-  )
+  const errorsOf = (sourceFiles: ReadonlyArray<SourceFile>): Array<TypeDiagnostic> => {
+    project.resolveSourceFileDependencies()
+    return sourceFiles.flatMap((sourceFile) => codeErrors(packageDir, sourceFile))
+  }
+
+  const existing = files.filter((file) => file.before !== undefined)
+  const before = errorsOf(existing.map((file) => project.createSourceFile(file.path, file.before!, { overwrite: true })))
+  const after = errorsOf(files.map((file) => project.createSourceFile(file.path, file.after, { overwrite: true })))
+
+  const key = (diagnostic: TypeDiagnostic) => `${diagnostic.file}\0${diagnostic.code}\0${diagnostic.message}`
+  const remaining = new Map<string, number>()
+  for (const diagnostic of before) remaining.set(key(diagnostic), (remaining.get(key(diagnostic)) ?? 0) + 1)
+  const introduced: Array<TypeDiagnostic> = []
+  const preExisting: Array<TypeDiagnostic> = []
+  for (const diagnostic of after) {
+    const left = remaining.get(key(diagnostic)) ?? 0
+    if (left > 0) {
+      remaining.set(key(diagnostic), left - 1)
+      preExisting.push(diagnostic)
+    } else {
+      introduced.push(diagnostic)
+    }
+  }
+  return { introduced, preExisting }
 }
 
+/** Errors in the code of one file (option diagnostics concern the tsconfig, read beforehand). */
+const codeErrors = (packageDir: string, sourceFile: SourceFile): Array<TypeDiagnostic> =>
+  sourceFile
+    .getPreEmitDiagnostics()
+    .filter((diagnostic) => diagnostic.getCategory() === DiagnosticCategory.Error && diagnostic.getSourceFile() !== undefined)
+    .map((diagnostic) => {
+      const start = diagnostic.getStart()
+      const position = start === undefined ? { line: 0, character: 0 } : sourceFile.compilerNode.getLineAndCharacterOfPosition(start)
+      const message = diagnostic.getMessageText()
+      return {
+        file: relative(packageDir, diagnostic.getSourceFile()?.getFilePath() ?? sourceFile.getFilePath()).split(sep).join("/"),
+        line: position.line + 1,
+        column: position.character + 1,
+        code: diagnostic.getCode(),
+        message: typeof message === "string" ? message : ts.flattenDiagnosticMessageText(message.compilerObject, "\n")
+      }
+    })
+
 const ambientDeclarations = (tsConfigPath: string): Array<string> => {
-  const parsed = ts.getParsedCommandLineOfConfigFile(tsConfigPath, {}, {
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsConfigPath, tolerateDeprecations, {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: () => undefined
   })

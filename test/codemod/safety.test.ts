@@ -80,7 +80,7 @@ describe("bad input: a message naming the file and what was expected, nothing wr
   })
 })
 
-describe("refusals: reported with exit code 2, nothing written unless --force", () => {
+describe("refusals: reported with exit code 2, nothing written unless --force (type errors) or --allow-dirty (git)", () => {
   it("refuses when the rewritten files do not type-check, and reports the diagnostics", async () => {
     const copy = fresh()
     // An existing src/tracking.ts is kept, and this one lacks the map the runtime imports.
@@ -91,7 +91,7 @@ describe("refusals: reported with exit code 2, nothing written unless --force", 
 
     expect(refused.exitCode).toBe(2)
     expect(refused.written).toEqual([])
-    expect(refused.refused).toMatch(/do not type-check/)
+    expect(refused.refused).toMatch(/the rewrite introduces 1 type error/)
     expect(refused.plan.diagnostics).toContainEqual(
       expect.objectContaining({ file: "src/runtime/runtime.ts", message: expect.stringMatching(/trackingEventMap/) })
     )
@@ -104,7 +104,7 @@ describe("refusals: reported with exit code 2, nothing written unless --force", 
     expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toBe("export const somethingElse = 1\n")
   }, 60_000)
 
-  it("refuses on uncommitted changes in the files it would touch; --force or a commit lets it write", async () => {
+  it("refuses on uncommitted changes in the files it would touch; --allow-dirty or a commit lets it write", async () => {
     const copy = fresh()
     const git = (...args: Array<string>) =>
       execFileSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], { cwd: copy.packageDir, stdio: "pipe" })
@@ -128,13 +128,14 @@ describe("refusals: reported with exit code 2, nothing written unless --force", 
     expect(written.written).toContain("src/runtime/runtime.ts")
   })
 
-  it("--force writes over uncommitted changes", async () => {
+  it("--allow-dirty writes over uncommitted changes; --force does not", async () => {
     const copy = fresh()
     execFileSync("git", ["init", "-q"], { cwd: copy.packageDir })
     // Untracked files count as uncommitted too.
     const refused = await runCodemod({ packageDir: copy.packageDir, typeCheck: false })
     expect(refused.exitCode).toBe(2)
-    const forced = await runCodemod({ packageDir: copy.packageDir, typeCheck: false, force: true })
+    expect((await runCodemod({ packageDir: copy.packageDir, typeCheck: false, force: true })).exitCode).toBe(2)
+    const forced = await runCodemod({ packageDir: copy.packageDir, typeCheck: false, allowDirty: true })
     expect(forced.exitCode).toBe(0)
     expect(readFileSync(runtimePath(copy), "utf8")).toContain("withTracking(")
   })

@@ -1,0 +1,157 @@
+import { UsageError, type ParsedArgs } from "./args.js"
+import type { CliIo } from "./io.js"
+import { CodemodInputError, CodemodInterruptedError } from "../codemod/errors.js"
+import { renderDiff } from "../codemod/diff.js"
+import { ExitCode, interruptExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"
+import type { TypeDiagnostic } from "../codemod/typeCheck.js"
+
+/** `codemod <package-dir>`: loaded only when the command runs (it brings ts-morph). */
+export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {
+  const { flags, positionals } = args
+  if (positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? "missing <package-dir>" : `expected one <package-dir>, got ${positionals.length}`)
+  }
+  if (flags["dry-run"] === true && flags.check === true) throw new UsageError("--dry-run and --check exclude each other")
+  const importFrom = flags["import-from"]
+  if (typeof importFrom === "string" && importFrom.trim() === "") throw new UsageError("--import-from needs a module specifier")
+  const mode: CodemodMode = flags.check === true ? "check" : flags["dry-run"] === true ? "dry-run" : "write"
+  const json = flags.json === true
+  const packageDir = positionals[0]!
+
+  let outcome: CodemodOutcome
+  try {
+    outcome = await runCodemod({
+      packageDir,
+      mode,
+      force: flags.force === true,
+      allowDirty: flags["allow-dirty"] === true,
+      ...(typeof importFrom === "string" ? { importFrom } : {}),
+      onProgress: (line) => {
+        if (!json) io.stderr.write(`${line}\n`)
+      }
+    })
+  } catch (error) {
+    if (error instanceof CodemodInterruptedError) {
+      if (json) io.stdout.write(`${JSON.stringify({ interrupted: { signal: error.signal, written: [], message: error.message } }, null, 2)}\n`)
+      else io.stderr.write(`${error.message}.\n`)
+      return interruptExitCode(error.signal)
+    }
+    if (!(error instanceof CodemodInputError)) throw error
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ error: { file: error.file, expected: error.expected, detail: error.detail ?? null, message: error.message } }, null, 2)}\n`)
+    } else {
+      io.stderr.write(`error: ${error.message}\nNothing was written.\n`)
+    }
+    return ExitCode.error
+  }
+
+  if (json) {
+    io.stdout.write(`${JSON.stringify(summaryJson(outcome), null, 2)}\n`)
+    return outcome.exitCode
+  }
+  if (mode === "dry-run" && outcome.plan.files.length > 0) {
+    io.stdout.write(renderDiff(outcome.plan.files, { colour: io.stdout.isTTY === true }))
+    io.stderr.write(summaryText(outcome))
+  } else {
+    io.stdout.write(summaryText(outcome))
+  }
+  return outcome.exitCode
+}
+
+/** The summary as JSON: the same facts as the text summary. */
+export const summaryJson = (outcome: CodemodOutcome) => {
+  const { plan } = outcome
+  return {
+    mode: outcome.mode,
+    packageDir: plan.packageDir,
+    status: plan.status,
+    reason: plan.reason ?? null,
+    partlyWired: plan.partlyWired ?? null,
+    exitCode: outcome.exitCode,
+    refused: outcome.refused ?? null,
+    interrupted: outcome.interrupted ?? null,
+    written: outcome.written,
+    files: plan.files.map((file) => ({ path: file.relativePath, created: file.before === undefined })),
+    wrapped: plan.wrapped,
+    untouched: plan.untouched,
+    changes: plan.changes,
+    todo: plan.todo,
+    tsConfig: plan.tsConfig ?? null,
+    diagnostics: plan.diagnostics ?? null,
+    preExistingDiagnostics: plan.preExistingDiagnostics ?? null,
+    leftovers: plan.leftovers,
+    removedLeftovers: outcome.removedLeftovers,
+    ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {})
+  }
+}
+
+const list = (items: ReadonlyArray<string>) => items.map((item) => `  - ${item}`).join("\n")
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`
+const diagnosticLine = (d: TypeDiagnostic) => `${d.file}:${d.line}:${d.column} TS${d.code}: ${d.message.split("\n")[0]}`
+
+/** The human summary: what was (or would be) done, and what is left to do by hand. */
+export const summaryText = (outcome: CodemodOutcome): string => {
+  const { plan, mode } = outcome
+  const lines: Array<string> = []
+  if (plan.leftovers.length > 0) {
+    lines.push(
+      outcome.removedLeftovers.length > 0
+        ? `Removed ${plural(outcome.removedLeftovers.length, "temp file")} an earlier, interrupted run left behind:`
+        : `Temp files an earlier, interrupted run left behind (a write removes them):`,
+      list(plan.leftovers)
+    )
+  }
+  if (plan.status === "already-wired") {
+    lines.push(`Already wired (${plan.reason}): nothing to do.`)
+    return `${lines.join("\n")}\n`
+  }
+  if (plan.status === "tracked-by-hand") {
+    lines.push(
+      `Not changed: the package provides an EventTracker of its own (${plan.reason}).`,
+      "Wiring the codemod's tracker in as well would track events twice. Wrap the service layers with",
+      "withTracking by hand, under your tracker layer, or remove your tracker layer and run the codemod again."
+    )
+    return `${lines.join("\n")}\n`
+  }
+  const files = plan.files.map((file) => `${file.relativePath}${file.before === undefined ? " (new)" : ""}`)
+  if (plan.partlyWired !== undefined) lines.push(`Partly wired: ${plan.partlyWired}, but other files are not.`)
+  if (mode === "check") {
+    lines.push(`${plan.partlyWired === undefined ? "Not wired yet" : "Missing"}: the codemod would change ${plural(files.length, "file")}:`, list(files))
+    lines.push("What it would do:", list(plan.changes))
+    return `${lines.join("\n")}\n`
+  }
+  const done = outcome.written.length > 0
+  lines.push(`${done ? "Changed" : "Would change"} ${plural(files.length, "file")}:`, list(files))
+  if (plan.wrapped.length > 0) {
+    lines.push(`Wrapped with withTracking in src/runtime/runtime.ts:`)
+    lines.push(list(plan.wrapped.map((entry) => `${entry.layer}${entry.localName === entry.layer ? "" : ` (as ${entry.localName})`}, line ${entry.line}`)))
+  }
+  if (plan.untouched.length > 0) {
+    lines.push("Left untouched in src/runtime/runtime.ts:")
+    lines.push(list(plan.untouched.map((entry) => `${entry.layer}, line ${entry.line}: ${entry.reason}`)))
+  }
+  lines.push("Also:", list(plan.changes))
+  const checkedWith = plan.tsConfig ?? "default compiler options"
+  if (plan.diagnostics !== undefined && plan.diagnostics.length > 0) {
+    lines.push(`Type errors the rewrite introduces (checked with ${checkedWith}):`, list(plan.diagnostics.map(diagnosticLine)))
+  }
+  if (plan.preExistingDiagnostics !== undefined && plan.preExistingDiagnostics.length > 0) {
+    lines.push(
+      `Type errors the package had before the rewrite, in the files it changes (not blocking; checked with ${checkedWith}):`,
+      list(plan.preExistingDiagnostics.map(diagnosticLine))
+    )
+  }
+  lines.push(plan.todo.length === 0 ? "Left to do by hand: nothing." : "Left to do by hand:")
+  if (plan.todo.length > 0) lines.push(list(plan.todo))
+  lines.push("Next:")
+  lines.push(
+    list([
+      "tracking stays off until a tracker is passed: createDurableJobs(definitions, { tracker: { endpoint, ... } }) (or a function of env returning one), createJobsRuntime({ ..., tracker }) or, in tests, createJobsRuntimeFromLayer(layer, registry, { tracker: createInMemoryTrackerLayer().layer })",
+      "adjust src/tracking.ts if the default event map is not what you want (`durable-effect-tracking coverage` lists it)"
+    ])
+  )
+  if (outcome.refused !== undefined) lines.push(`Refused: ${outcome.refused}.`)
+  else if (outcome.interrupted !== undefined) lines.push(`Interrupted by ${outcome.interrupted} during the last renames: finished them first, every file is written.`)
+  else if (!done) lines.push("Nothing was written.")
+  return `${lines.join("\n")}\n`
+}

@@ -1,0 +1,2 @@
+/** The module specifier of this library in the generated imports, unless told otherwise. */
+export const defaultImportFrom = "durable-effect-tracking"

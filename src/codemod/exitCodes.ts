@@ -1,0 +1,18 @@
+/**
+ * Exit codes of the codemod, shared by the API and the CLI. A module of its own, free of
+ * imports, so that the CLI can name them without loading the codemod (and ts-morph).
+ */
+export const ExitCode = {
+  /** Done, or nothing to do; with `check`: already wired. */
+  ok: 0,
+  /** `check` only: the codemod would change files. */
+  wouldChange: 1,
+  /** Bad input or a refusal (new type errors, uncommitted changes, read-only files): nothing written. */
+  error: 2,
+  /** The package provides an EventTracker layer of its own: reported, nothing changed. */
+  trackedByHand: 3,
+  /** Interrupted by SIGINT during the write phase (128 + the signal's number, as shells report it). */
+  interruptedBySigint: 130,
+  /** Interrupted by SIGTERM during the write phase. */
+  interruptedBySigterm: 143
+} as const
