@@ -16,3 +16,7 @@ export const ExitCode = {
   /** Interrupted by SIGTERM during the write phase. */
   interruptedBySigterm: 143
 } as const
+
+/** 128 + the signal's number, as a shell reports a process ended by it. */
+export const interruptExitCode = (signal: "SIGINT" | "SIGTERM"): number =>
+  signal === "SIGINT" ? ExitCode.interruptedBySigint : ExitCode.interruptedBySigterm

@@ -2,8 +2,8 @@
  * durable-effect-tracking/codemod (Node only): wires tracking into an existing jobs package.
  * The CLI (`durable-effect-tracking codemod`) is a thin layer over {@link runCodemod}.
  */
-export { CodemodInputError } from "./errors.js"
-export { runCodemod, ExitCode, type CodemodMode, type CodemodOutcome, type CodemodRunOptions } from "./run.js"
+export { CodemodInputError, CodemodInterruptedError, type InterruptSignal } from "./errors.js"
+export { runCodemod, ExitCode, interruptExitCode, type CodemodMode, type CodemodOutcome, type CodemodRunOptions } from "./run.js"
 export {
   planCodemod,
   typeCheckPlan,
@@ -19,4 +19,5 @@ export { rewriteRuntime, type RuntimeRewrite, type RuntimeRewriteOptions, type W
 export { renderDiff } from "./diff.js"
 export { detectStyle, type CodeStyle } from "./style.js"
 export { knownServiceLayers, defaultWrappedServiceKeys } from "../jobs/knownLayers.js"
-export type { TypeDiagnostic } from "./typeCheck.js"
+export type { TypeDiagnostic, TypeCheckResult } from "./typeCheck.js"
+export { pauseAtEnv, type WritePoint, type WriteResult } from "./writeFiles.js"

@@ -1,5 +1,5 @@
 import { relative, sep } from "node:path"
-import { ExitCode } from "./exitCodes.js"
+import { ExitCode, interruptExitCode } from "./exitCodes.js"
 import type { InterruptSignal } from "./errors.js"
 import { uncommittedFiles } from "./git.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
@@ -12,7 +12,7 @@ import { assertWritable, removeFiles, writeFilesAtomically } from "./writeFiles.
  */
 export type CodemodMode = "write" | "dry-run" | "check"
 
-export { ExitCode }
+export { ExitCode, interruptExitCode }
 
 export interface CodemodRunOptions extends CodemodOptions {
   readonly mode?: CodemodMode
@@ -91,7 +91,3 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     interrupted
   })
 }
-
-/** 128 + the signal's number, as a shell reports a process ended by it. */
-export const interruptExitCode = (signal: InterruptSignal): number =>
-  signal === "SIGINT" ? ExitCode.interruptedBySigint : ExitCode.interruptedBySigterm

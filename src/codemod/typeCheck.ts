@@ -44,22 +44,26 @@ const noInputsFound = 18003
  */
 export const readTsConfig = (tsConfigPath: string, display: string): ts.ParsedCommandLine => {
   const problems: Array<ts.Diagnostic> = []
+  // The JSON first: tsc stops at a syntax error in it, the config parser goes on regardless.
+  const json = ts.readConfigFile(tsConfigPath, ts.sys.readFile)
+  if (json.error !== undefined) problems.push(json.error)
   const parsed = ts.getParsedCommandLineOfConfigFile(tsConfigPath, tolerateDeprecations, {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: (diagnostic) => void problems.push(diagnostic)
   })
   problems.push(...(parsed?.errors ?? []).filter((diagnostic) => diagnostic.code !== noInputsFound))
   if (parsed === undefined || problems.length > 0) {
-    const first = problems[0]
-    const where =
-      first?.file !== undefined && first.start !== undefined
-        ? `${relative(dirname(tsConfigPath), first.file.fileName).split(sep).join("/") || first.file.fileName}:${first.file.getLineAndCharacterOfPosition(first.start).line + 1}: `
-        : ""
+    const describe = (problem: ts.Diagnostic) => {
+      const where =
+        problem.file !== undefined && problem.start !== undefined
+          ? `${relative(dirname(tsConfigPath), problem.file.fileName).split(sep).join("/") || problem.file.fileName}:${problem.file.getLineAndCharacterOfPosition(problem.start).line + 1}: `
+          : ""
+      return `${where}TS${problem.code}: ${ts.flattenDiagnosticMessageText(problem.messageText, " ")}`
+    }
     throw new CodemodInputError({
       file: display,
       expected: "a tsconfig that tsc can read",
-      detail: `${where}${first === undefined ? "it could not be read" : `TS${first.code}: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`}` +
-        (problems.length > 1 ? ` (and ${problems.length - 1} more)` : "")
+      detail: problems.length === 0 ? "it could not be read" : problems.map(describe).join("; ")
     })
   }
   return parsed

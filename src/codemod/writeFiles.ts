@@ -163,5 +163,8 @@ const holdSignals = (): HeldSignals => {
 const pauseIfAsked = async (point: WritePoint, signals: HeldSignals): Promise<void> => {
   if (process.env[pauseAtEnv] !== point) return
   process.stderr.write(`paused at ${point}\n`)
+  // Signal handlers do not keep a process alive: a timer does, until the signal comes.
+  const keepAlive = setInterval(() => undefined, 60_000)
   await signals.arrived
+  clearInterval(keepAlive)
 }
