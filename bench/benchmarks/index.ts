@@ -1,4 +1,5 @@
 import type { BenchmarkResult } from "../stats.js"
+import { cliStart } from "./cliStart.js"
 import { codemod } from "./codemod.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
 import type { Scale } from "./scale.js"
@@ -19,5 +20,6 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "emit", run: emit },
   { name: "delivery", run: delivery },
   { name: "outage-memory", run: outageMemory },
-  { name: "codemod", run: codemod }
+  { name: "codemod", run: codemod },
+  { name: "cli-start", run: cliStart }
 ]

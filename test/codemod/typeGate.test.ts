@@ -1,9 +1,9 @@
-import { readFileSync, writeFileSync, appendFileSync } from "node:fs"
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
-import { copyFixture, hashTree, type FixtureCopy } from "./fixtureCopy.js"
+import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
 
 const copies: Array<FixtureCopy> = []
 const fresh = () => {
@@ -22,6 +22,18 @@ const editTsConfig = (copy: FixtureCopy, edit: (config: { compilerOptions: Recor
   writeFileSync(path, JSON.stringify(config, null, 2) + "\n")
 }
 
+/** The copy's node_modules without @cloudflare/workers-types, as if the package had not installed it. */
+const withoutWorkersTypes = (copy: FixtureCopy) => {
+  const modules = join(copy.root, "node_modules")
+  unlinkSync(modules)
+  const linkAll = (from: string, to: string, except: string) => {
+    mkdirSync(to)
+    for (const name of readdirSync(from)) if (name !== except) symlinkSync(join(from, name), join(to, name))
+  }
+  linkAll(join(repoRoot, "node_modules"), modules, "@cloudflare")
+  linkAll(join(repoRoot, "node_modules/@cloudflare"), join(modules, "@cloudflare"), "workers-types")
+}
+
 const runJson = async (argv: ReadonlyArray<string>) => {
   let stdout = ""
   const io: CliIo = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } }
@@ -35,9 +47,8 @@ describe("the type-check gate compares the changed files before and after the re
     editTsConfig(copy, (config) => {
       config.compilerOptions.noUnusedLocals = true
       config.compilerOptions.noUnusedParameters = true
-      // As if the package had not installed the Workers types.
-      config.compilerOptions.paths = { ...(config.compilerOptions.paths as object), "@cloudflare/workers-types": ["./not-installed"] }
     })
+    withoutWorkersTypes(copy)
     appendFileSync(join(copy.packageDir, "src/runtime/runtime.ts"), '\nexport const notANumber: number = "a string"\n')
 
     const { code, json } = await runJson(["codemod", copy.packageDir, "--json"])
@@ -71,7 +82,7 @@ describe("the type-check gate compares the changed files before and after the re
 
 describe("a tsconfig that cannot be read fully is bad input: exit 2, the file and the problem named, nothing written", () => {
   const cases: ReadonlyArray<{ readonly name: string; readonly code: number; readonly breakIt: (copy: FixtureCopy) => void }> = [
-    { name: "an extends that is not there", code: 6053, breakIt: (copy) => editTsConfig(copy, (config) => void (config.extends = "./tsconfig.base.json")) },
+    { name: "an extends that is not there", code: 5083, breakIt: (copy) => editTsConfig(copy, (config) => void (config.extends = "./tsconfig.base.json")) },
     { name: "bad JSON", code: 1005, breakIt: (copy) => writeFileSync(join(copy.packageDir, "tsconfig.json"), '{ "compilerOptions": { "strict": true }\n') },
     { name: "an option tsc does not know", code: 5025, breakIt: (copy) => editTsConfig(copy, (config) => void (config.compilerOptions.strictest = true)) }
   ]
