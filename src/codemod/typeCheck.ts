@@ -102,9 +102,13 @@ export const typeCheckChange = (
     return sourceFiles.flatMap((sourceFile) => codeErrors(packageDir, sourceFile))
   }
 
+  const after = errorsOf(files.map((file) => project.createSourceFile(file.path, file.after, { overwrite: true })))
+  // The originals are checked only when there is something to tell apart: a clean result costs one check.
+  if (after.length === 0) return { introduced: [], preExisting: [] }
+  const created = files.filter((file) => file.before === undefined)
+  for (const file of created) project.removeSourceFile(project.getSourceFileOrThrow(file.path))
   const existing = files.filter((file) => file.before !== undefined)
   const before = errorsOf(existing.map((file) => project.createSourceFile(file.path, file.before!, { overwrite: true })))
-  const after = errorsOf(files.map((file) => project.createSourceFile(file.path, file.after, { overwrite: true })))
 
   const key = (diagnostic: TypeDiagnostic) => `${diagnostic.file}\0${diagnostic.code}\0${diagnostic.message}`
   const remaining = new Map<string, number>()
