@@ -111,7 +111,7 @@ describe("cli: the codemod on a copy of the fixture", () => {
     expect(dryRun.stderr).toMatch(/^loading .*\n/m)
     expect(dryRun.stderr).toMatch(/^type-checking 4 files with tsconfig\.json$/m)
     expect(hashTree(copy.root)).toBe(before)
-  }, 60_000)
+  }, 240_000)
 
   it("writes and prints the summary as JSON; then --check exits 0 and a second run changes nothing", async () => {
     const written = await run(["codemod", copy.packageDir, "--json"])
@@ -131,7 +131,7 @@ describe("cli: the codemod on a copy of the fixture", () => {
     const again = await run(["codemod", copy.packageDir])
     expect(again.code).toBe(0)
     expect(hashTree(copy.root)).toBe(after)
-  }, 60_000)
+  }, 240_000)
 })
 
 describe("renderDiff", () => {
@@ -157,5 +157,5 @@ describe("the real entry point", () => {
     )
     expect(failed).toMatchObject({ code: 2 })
     expect((failed as { stderr: string }).stderr).toContain("no-such-dir: expected a jobs package directory")
-  }, 30_000)
+  }, 120_000)
 })

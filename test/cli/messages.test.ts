@@ -3,17 +3,10 @@ import { join, relative } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { startNode } from "../codemod/childProcess.js"
-import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
+import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
 
-const copies: Array<FixtureCopy> = []
-const fresh = () => {
-  const copy = copyFixture()
-  copies.push(copy)
-  return copy
-}
-afterAll(() => {
-  for (const copy of copies.splice(0)) copy.remove()
-})
+const { fresh, removeAll } = fixtureCopies()
+afterAll(removeAll)
 
 const run = async (argv: ReadonlyArray<string>) => {
   let stdout = ""

@@ -53,3 +53,18 @@ export const hashTree = (dir: string): string => {
   walk(dir)
   return hash.digest("hex")
 }
+
+/** Copies made by one test file, removed together (in its afterAll). */
+export const fixtureCopies = (): { readonly fresh: () => FixtureCopy; readonly removeAll: () => void } => {
+  const copies: Array<FixtureCopy> = []
+  return {
+    fresh: () => {
+      const copy = copyFixture()
+      copies.push(copy)
+      return copy
+    },
+    removeAll: () => {
+      for (const copy of copies.splice(0)) copy.remove()
+    }
+  }
+}

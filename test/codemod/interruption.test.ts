@@ -4,23 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCodemod } from "../../src/codemod/index.js"
 import { pauseAtEnv } from "../../src/codemod/writeFiles.js"
 import { startNode, type ChildRun } from "./childProcess.js"
-import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+import { fixtureCopies, hashTree, repoRoot } from "./fixtureCopy.js"
 
 // A real signal to a real process at each named point of the write phase. The writer pauses at
 // the point the environment names and says so; the test waits for that, sends the signal and
 // looks at the exit code, the JSON outcome and the tree.
 
-const copies: Array<FixtureCopy> = []
+const { fresh, removeAll } = fixtureCopies()
 const children: Array<ChildRun> = []
-const fresh = () => {
-  const copy = copyFixture()
-  copies.push(copy)
-  return copy
-}
 afterAll(async () => {
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
   await Promise.all(children.map((run) => run.exited))
-  for (const copy of copies.splice(0)) copy.remove()
+  removeAll()
 })
 
 const tempFilesUnder = (dir: string): Array<string> =>

@@ -60,7 +60,7 @@ describe("rewriteRuntime: input/output pairs", () => {
       const style = detectStyle(input)
       const inserted = changedLines(input, rewritten(rewrite(pair.name)).text)
       expect(inserted.length).toBeGreaterThan(0)
-      const wholeStatements = inserted.filter((line) => /^\s*(import |const \w+ = (addTracker\(|\{ eventMap: ))/.test(line))
+      const wholeStatements = inserted.filter((line) => /^\s*(import \{ (addTracker|trackingEventMap)|const \w+ = (addTracker\(|\{ eventMap: ))/.test(line))
       expect(wholeStatements).toHaveLength(4)
       for (const line of wholeStatements) expect(line.endsWith(";")).toBe(style.semicolons)
       for (const line of wholeStatements.filter((line) => line.startsWith("import"))) {

@@ -3,17 +3,10 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
-import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
 
-const copies: Array<FixtureCopy> = []
-const fresh = () => {
-  const copy = copyFixture()
-  copies.push(copy)
-  return copy
-}
-afterAll(() => {
-  for (const copy of copies.splice(0)) copy.remove()
-})
+const { fresh, removeAll } = fixtureCopies()
+afterAll(removeAll)
 
 const editTsConfig = (copy: FixtureCopy, edit: (config: { compilerOptions: Record<string, unknown> } & Record<string, unknown>) => void) => {
   const path = join(copy.packageDir, "tsconfig.json")
