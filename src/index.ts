@@ -33,6 +33,7 @@ export {
   OutboxDefaults,
   type HttpBatchTrackerOutboxConfig,
   type HttpBatchTrackerOutboxOption,
+  type OutboxMode,
   type OutboxStats
 } from "./tracker/Outbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./tracker/TrackerOption.js"

@@ -6,8 +6,12 @@
 const PREFIX = "{\"events\":["
 const SUFFIX = "]}"
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/
+
 /** UTF-8 length of a string, without allocating its encoding. */
 export const utf8Length = (text: string): number => {
+  // ASCII only (the usual case): one byte per character, found by the engine's own scan.
+  if (ASCII_ONLY.test(text)) return text.length
   let bytes = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)

@@ -1,7 +1,8 @@
-import { Clock, Deferred, Effect, Exit, Fiber, FiberId, Layer, Random } from "effect"
-import { batchBody, bodyBytesWith, type EncodedEvent, encodeEvent, singleEventBodyBytes } from "./BatchBody.js"
+import { Clock, Context, Deferred, Effect, Exit, Fiber, FiberId, Layer, Option, Random } from "effect"
+import { batchBody, bodyBytesWith } from "./BatchBody.js"
 import { DeliveryDeferral } from "./DeliveryDeferral.js"
 import { EventRing } from "./EventRing.js"
+import { type EventSizeLimits, SizedEvent, type SizingResult, sizeEvent } from "./EventSize.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 import {
   type HttpBatchTrackerConfig,
@@ -20,12 +21,15 @@ import {
   resolveOutboxConfig,
   TrackerOutbox
 } from "./Outbox.js"
+import { outboxKeepingStorage } from "./TransactionalOutbox.js"
 
 /** Why the last delivery attempt that did not succeed failed. Never carries a message or header. */
 export type HttpDeliveryFailure =
   | { readonly kind: "status"; readonly status: number }
   | { readonly kind: "network" }
   | { readonly kind: "timeout" }
+  /** The request body could not be built (a batch too large for a string). */
+  | { readonly kind: "encoding" }
 
 /** Events given up on, by reason. */
 export interface HttpBatchTrackerDropped {
@@ -33,9 +37,12 @@ export interface HttpBatchTrackerDropped {
   readonly overflow: number
   /** Answered by a 4xx other than 408, 413 and 429 (or another non-retryable status). */
   readonly rejected: number
-  /** Larger than `maxBatchBytes` on its own, or answered 413 when sent alone. */
+  /**
+   * Larger than `maxEventBytes` once its strings were cut (counted at `emit`), answered 413
+   * when sent alone, or whose request body could not be built when sent alone.
+   */
   readonly tooLarge: number
-  /** Not a JSON object, or not serialisable (cycles, BigInt, throwing `toJSON`). */
+  /** Not a JSON object, or not serialisable (cycles, BigInt, throwing `toJSON`); counted at `emit`. */
   readonly unserializable: number
 }
 
@@ -43,6 +50,8 @@ export interface HttpBatchTrackerDropped {
 export interface HttpBatchTrackerStats {
   /** Events accepted into the buffer. */
   readonly emitted: number
+  /** Accepted events whose strings were cut to fit `maxEventBytes`. */
+  readonly truncated: number
   /** Events delivered (answered 2xx). */
   readonly sent: number
   /** Requests answered 2xx. */
@@ -76,11 +85,11 @@ type AttemptOutcome =
   | { readonly _tag: "Answered"; readonly status: number; readonly retryAfter: string | null }
   | { readonly _tag: "Network" }
   | { readonly _tag: "Timeout" }
+  | { readonly _tag: "Unencodable" }
 
 /** Events taken out of the buffer for one request; `settled` leading ones are dealt with. */
 interface InFlightBatch {
-  readonly events: ReadonlyArray<unknown>
-  readonly encoded: ReadonlyArray<EncodedEvent>
+  readonly events: ReadonlyArray<SizedEvent>
   settled: number
 }
 
@@ -103,7 +112,7 @@ interface TrackerParts<E> {
 }
 
 const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbox): TrackerParts<E> => {
-  const ring = new EventRing<unknown>(cfg.maxBufferSize)
+  const ring = new EventRing<SizedEvent>(cfg.maxBufferSize)
   const logEndpoint = describeEndpoint(cfg.endpoint)
   const requestHeaders: Record<string, string> = { "content-type": "application/json" }
   for (const [name, value] of Object.entries(cfg.headers)) {
@@ -112,6 +121,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
 
   const counters = {
     emitted: 0,
+    truncated: 0,
     sent: 0,
     batches: 0,
     requests: 0,
@@ -133,39 +143,53 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
   // end of every call, and calls that emit nothing should not pay for a fiber and a timer.
   const idle = (): boolean => current === undefined && ring.size === 0 && outbox?.wantsRestore !== true
 
+  // One batch's bytes is the most serialising one event may work through (see EventSize.ts).
+  const sizeLimits: EventSizeLimits = {
+    env: cfg.env,
+    serviceKey: cfg.serviceKey,
+    maxEventBytes: cfg.maxEventBytes,
+    workBytes: cfg.maxBatchBytes
+  }
+
+  /** The sized event, or undefined after counting why it cannot be sent. */
+  const sized = (result: SizingResult): SizedEvent | undefined => {
+    if (result instanceof SizedEvent) return result
+    counters.dropped[result]++
+    return undefined
+  }
+
   const emit = (event: E): Effect.Effect<void> =>
     Effect.sync(() => {
-      // The oldest events are kept: a full buffer refuses the newest one. The bound counts the
-      // batch in flight, so putting an undelivered batch back can never exceed it.
-      if (heldCount() >= cfg.maxBufferSize || !ring.pushBack(event)) counters.dropped.overflow++
-      else counters.emitted++
+      // The oldest events are kept: a full buffer refuses the newest one (before any work on it).
+      // The bound counts the batch in flight, so putting an undelivered batch back can never exceed it.
+      if (heldCount() >= cfg.maxBufferSize) {
+        counters.dropped.overflow++
+        return
+      }
+      const ready = sized(sizeEvent(event, sizeLimits))
+      if (ready === undefined) return
+      if (!ring.pushBack(ready)) {
+        counters.dropped.overflow++
+        return
+      }
+      counters.emitted++
+      if (ready.truncated) counters.truncated++
+      outbox?.accepted(ready)
     })
 
   /** Moves up to one batch of the first `budget.remaining` buffered events in flight. */
   const takeBatch = (budget: { remaining: number }): InFlightBatch | undefined => {
-    const events: Array<unknown> = []
-    const encoded: Array<EncodedEvent> = []
+    const events: Array<SizedEvent> = []
     let bytes = 0
     while (budget.remaining > 0 && events.length < cfg.batchSize && ring.size > 0) {
-      const event = ring.peek()
-      const enc = encodeEvent(event, cfg)
-      if (enc === undefined || singleEventBodyBytes(enc.bytes) > cfg.maxBatchBytes) {
-        ring.shift()
-        budget.remaining--
-        if (enc === undefined) counters.dropped.unserializable++
-        else counters.dropped.tooLarge++
-        outbox?.settled([event])
-        continue
-      }
-      const withEvent = bodyBytesWith(events.length, bytes, enc.bytes)
-      if (withEvent > cfg.maxBatchBytes) break
-      ring.shift()
+      // Every event fits a batch on its own (maxEventBytes leaves room for the envelope).
+      const withEvent = bodyBytesWith(events.length, bytes, ring.peek()!.bytes)
+      if (withEvent > cfg.maxBatchBytes && events.length > 0) break
+      events.push(ring.shift()!)
       budget.remaining--
-      events.push(event)
-      encoded.push(enc)
       bytes = withEvent
     }
-    return events.length === 0 ? undefined : { events, encoded, settled: 0 }
+    return events.length === 0 ? undefined : { events, settled: 0 }
   }
 
   const requeueInFlight = (): boolean => {
@@ -213,10 +237,16 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     })
   }
 
-  const attempt = (encoded: ReadonlyArray<EncodedEvent>): Effect.Effect<AttemptOutcome> =>
+  const attempt = (events: ReadonlyArray<SizedEvent>): Effect.Effect<AttemptOutcome> =>
     Effect.suspend(() => {
+      let body: string
+      try {
+        body = batchBody(events)
+      } catch {
+        // No request can carry it (a string too long for the engine): split, never swallowed.
+        return Effect.succeed({ _tag: "Unencodable" } as const)
+      }
       counters.requests++
-      const body = batchBody(encoded)
       return Effect.tryPromise({ try: (signal) => sendOnce(body, signal), catch: () => ({ _tag: "Network" }) as const })
     }).pipe(
       Effect.timeoutFail({ duration: cfg.timeoutMs, onTimeout: () => ({ _tag: "Timeout" }) as const }),
@@ -244,9 +274,21 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
       const count = to - from
       for (let attemptNumber = 1; ; attemptNumber++) {
         if (attemptNumber > 1) counters.retried++
-        const outcome = yield* attempt(batch.encoded.slice(from, to))
+        const outcome = yield* attempt(batch.events.slice(from, to))
         let waitHint: string | null = null
         let failure: HttpDeliveryFailure
+        if (outcome._tag === "Unencodable") {
+          counters.lastFailure = { kind: "encoding" }
+          if (count === 1) {
+            counters.dropped.tooLarge++
+            settle(batch, to)
+            yield* logFailure(counters.lastFailure, count, attemptNumber, false)
+            return "settled"
+          }
+          const middle = from + Math.floor(count / 2)
+          const first = yield* deliver(batch, from, middle, deadline)
+          return first === "gaveUp" ? first : yield* deliver(batch, middle, to, deadline)
+        }
         if (outcome._tag === "Answered") {
           switch (classifyStatus(outcome.status)) {
             case "delivered":
@@ -320,6 +362,8 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
         if (result === "gaveUp") return
         outbox?.settled(batch.events)
         inFlight = undefined
+        // Outbox seam: delivered keys go now, not only as the flush ends.
+        if (outbox !== undefined) yield* outbox.deleteSettled()
       }
     }).pipe(Effect.ensuring(endFlush()))
 
@@ -352,7 +396,8 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
 
   const boundedFlush: Effect.Effect<void> = Effect.suspend(() =>
     Clock.currentTimeMillis.pipe(
-      Effect.flatMap((now) => flushUpTo(counters.emitted, now + cfg.flushTimeoutMs)),
+      // Outbox seam: in mode "always", this call's events are stored before anything else.
+      Effect.flatMap((now) => Effect.zipRight(writeAccepted, flushUpTo(counters.emitted, now + cfg.flushTimeoutMs))),
       Effect.timeout(cfg.flushTimeoutMs),
       Effect.catchAllCause(() => Effect.void),
       // The timeouts work by interruption, and a caller may flush from an uninterruptible
@@ -365,11 +410,14 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     )
   )
 
+  // Outbox seam: in mode "always", the events of a call are stored by its flush at the latest.
+  const writeAccepted: Effect.Effect<void> = Effect.suspend(() => (outbox === undefined ? Effect.void : outbox.writeAccepted()))
+
   // A deferred flush returns at once too, before any fiber or timer: every call of a jobs
   // runtime flushes, and none should wait on (or send to) a collector that asked for a pause.
   const flush = (): Effect.Effect<void> =>
     Effect.suspend(() =>
-      idle() ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (now) => (deferral.defers(now) ? keepDeferred : boundedFlush))
+      idle() ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (now) => (deferral.defers(now) ? Effect.zipRight(writeAccepted, keepDeferred) : boundedFlush))
     )
 
   // Outbox seam: a deferred flush saves the events emitted since the last save, so that they
@@ -386,7 +434,13 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
   const restoreSaved: Effect.Effect<void> = Effect.suspend(() =>
     outbox?.wantsRestore === true
       ? Effect.zipWith(outbox.restore(ring.toArray(), cfg.maxBufferSize - heldCount()), Clock.currentTimeMillis, (saved, now) => {
-          ring.unshiftAll(saved)
+          const ready: Array<SizedEvent> = []
+          for (const event of saved) {
+            const one = sized(sizeEvent(event, sizeLimits))
+            if (one === undefined) outbox.settled([event])
+            else ready.push(one)
+          }
+          ring.unshiftAll(ready)
           deferral.restore(outbox.savedNotBefore, now)
         })
       : Effect.void
@@ -399,6 +453,7 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
     stats: () =>
       Effect.sync(() => ({
         emitted: counters.emitted,
+        truncated: counters.truncated,
         sent: counters.sent,
         batches: counters.batches,
         requests: counters.requests,
@@ -455,13 +510,18 @@ export const sharedHttpBatchTrackerLayer = (
 ): Layer.Layer<EventTracker> => {
   const { parts, outbox } = makeTrackerWithOutbox<unknown>(config)
   if (outbox === undefined) return Layer.succeed(EventTracker, parts.tracker)
-  return Layer.effect(
-    EventTracker,
+  // The layer also provides the storage the jobs use, as the outbox needs it to be (see
+  // TransactionalOutbox.ts); provided over the core layer, it replaces the core's adapter.
+  return Layer.effectContext(
     Effect.flatMap(Effect.serviceOption(OutboxStorage), (storage) => {
       outbox.useStorage(storage)
-      return Effect.as(parts.restoreSaved, parts.tracker)
+      const context = Context.make(EventTracker, parts.tracker as EventTrackerService<unknown>)
+      return Effect.as(
+        parts.restoreSaved,
+        Option.isNone(storage) ? context : Context.add(context, OutboxStorage, outboxKeepingStorage(storage.value, outbox))
+      )
     })
-  )
+  ) as Layer.Layer<EventTracker>
 }
 
 /**

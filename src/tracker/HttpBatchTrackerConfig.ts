@@ -1,4 +1,6 @@
 import { Data } from "effect"
+import { singleEventBodyBytes } from "./BatchBody.js"
+import { smallestEventBytes } from "./EventSize.js"
 
 /**
  * The slice of a fetch `Response` the tracker reads. Structural, so that Node's, undici's
@@ -46,6 +48,12 @@ export interface HttpBatchTrackerConfig {
   readonly maxBufferSize?: number
   /** Most bytes per request body (UTF-8). Default 1 048 576 (1 MiB). */
   readonly maxBatchBytes?: number
+  /**
+   * Most bytes (UTF-8) of one event as sent, applied at `emit`: longer strings are cut to fit
+   * (failure messages first), and an event that still does not fit is dropped as `tooLarge`.
+   * Default 65 536 (64 KiB), or what fits in `maxBatchBytes` if that is smaller.
+   */
+  readonly maxEventBytes?: number
   /** Extra request headers, e.g. authorization. Never logged, never in errors or stats. */
   readonly headers?: Readonly<Record<string, string>>
   /** Timeout of one request (it is aborted). Default 3000 ms. */
@@ -68,6 +76,7 @@ export interface ResolvedHttpBatchTrackerConfig {
   readonly batchSize: number
   readonly maxBufferSize: number
   readonly maxBatchBytes: number
+  readonly maxEventBytes: number
   readonly headers: Readonly<Record<string, string>>
   readonly timeoutMs: number
   readonly flushTimeoutMs: number
@@ -79,6 +88,7 @@ export const HttpBatchTrackerDefaults = {
   batchSize: 100,
   maxBufferSize: 10_000,
   maxBatchBytes: 1_048_576,
+  maxEventBytes: 65_536,
   timeoutMs: 3_000,
   flushTimeoutMs: 5_000,
   retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 }
@@ -115,6 +125,28 @@ const endpointIssue = (value: unknown): string | undefined => {
   return undefined
 }
 
+// RFC 9110 token characters: what fetch accepts in a header name.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// Visible ASCII, space and tab: fetch refuses CR, LF and NUL, and the Workers runtime and
+// undici disagree on anything beyond ASCII, so neither is accepted.
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/
+
+// A header name is not a secret, but it may hold control characters: shown escaped and short.
+const shownName = (name: string): string => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)
+
+/** Problems with `headers` that would make every request fail inside `fetch`; values never shown. */
+const headerIssues = (headers: Record<string, unknown>): Array<string> => {
+  const issues: Array<string> = []
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) issues.push(`headers: ${shownName(name)} is not a valid header name`)
+    if (typeof value !== "string") issues.push(`header ${shownName(name)} must have a string value`)
+    else if (!HEADER_VALUE.test(value)) {
+      issues.push(`header ${shownName(name)} has a value fetch would refuse (only printable ASCII, no CR or LF)`)
+    }
+  }
+  return issues
+}
+
 /** Checks `config` and fills in defaults; throws {@link InvalidTrackerConfigError}. */
 export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): ResolvedHttpBatchTrackerConfig => {
   const issues: Array<string> = []
@@ -146,6 +178,7 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
   const batchSize = positiveInt("batchSize", config.batchSize, d.batchSize)
   const maxBufferSize = positiveInt("maxBufferSize", config.maxBufferSize, d.maxBufferSize)
   const maxBatchBytes = positiveInt("maxBatchBytes", config.maxBatchBytes, d.maxBatchBytes)
+  const explicitEventBytes = positiveInt("maxEventBytes", config.maxEventBytes, d.maxEventBytes)
   const timeoutMs = positiveInt("timeoutMs", config.timeoutMs, d.timeoutMs)
   const flushTimeoutMs = positiveInt("flushTimeoutMs", config.flushTimeoutMs, d.flushTimeoutMs)
 
@@ -159,14 +192,24 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
   const headers: unknown = config.headers
   if (headers !== undefined) {
     if (!isRecord(headers)) issues.push("headers must be an object of strings")
-    else {
-      for (const [name, value] of Object.entries(headers)) {
-        // Name the header, never show its value.
-        if (typeof value !== "string") issues.push(`header "${name}" must have a string value`)
-      }
-    }
+    else issues.push(...headerIssues(headers))
   }
   if (config.fetch !== undefined && typeof config.fetch !== "function") issues.push("fetch must be a function")
+
+  // Byte limits a single event can never meet, once the rest is known to be well-formed.
+  let maxEventBytes = explicitEventBytes
+  if (issues.length === 0) {
+    const smallest = smallestEventBytes(config)
+    const roomInBatch = maxBatchBytes - singleEventBodyBytes(0)
+    if (roomInBatch < smallest) {
+      issues.push(`maxBatchBytes must be at least ${singleEventBodyBytes(smallest)} (a batch of the smallest event)`)
+    }
+    if (config.maxEventBytes === undefined) maxEventBytes = Math.min(d.maxEventBytes, roomInBatch)
+    else if (maxEventBytes < smallest) issues.push(`maxEventBytes must be at least ${smallest} (the smallest event)`)
+    else if (maxEventBytes > roomInBatch) {
+      issues.push(`maxEventBytes must be at most ${roomInBatch} (maxBatchBytes less the batch envelope)`)
+    }
+  }
 
   if (issues.length > 0) throw new InvalidTrackerConfigError({ issues })
   return {
@@ -176,6 +219,7 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
     batchSize,
     maxBufferSize,
     maxBatchBytes,
+    maxEventBytes,
     headers: { ...(config.headers ?? {}) },
     timeoutMs,
     flushTimeoutMs,

@@ -1,5 +1,6 @@
 import { Context, Effect, Option } from "effect"
 import { jsonValueOf } from "./BatchBody.js"
+import { SizedEvent } from "./EventSize.js"
 
 /**
  * Durable delivery for the HTTP batch tracker: events a flush could not deliver are kept in
@@ -7,11 +8,19 @@ import { jsonValueOf } from "./BatchBody.js"
  * and are sent by a later flush (of this instance, or of the next one over the same storage).
  */
 export interface HttpBatchTrackerOutboxConfig {
+  /**
+   * When events are written. `"onFailure"` (default): only the events a flush could not deliver,
+   * as it gives up. `"always"`: every event, in the call that emitted it, before the job's next
+   * storage write and at the latest when the call flushes (see docs/http-tracker.md).
+   */
+  readonly mode?: OutboxMode
   /** Most events kept in storage; the oldest are kept. Default 1000. */
   readonly maxEvents?: number
   /** Prefix of the storage keys (`<keyPrefix><eventId>`). Default `"tracking:outbox:"`. */
   readonly keyPrefix?: string
 }
+
+export type OutboxMode = "onFailure" | "always"
 
 /** The `outbox` field a tracker configuration may carry. */
 export interface HttpBatchTrackerOutboxOption {
@@ -20,18 +29,20 @@ export interface HttpBatchTrackerOutboxOption {
 }
 
 export interface ResolvedOutboxConfig {
+  readonly mode: OutboxMode
   readonly maxEvents: number
   readonly keyPrefix: string
 }
 
-export const OutboxDefaults = { maxEvents: 1_000, keyPrefix: "tracking:outbox:" } as const
+export const OutboxDefaults = { mode: "onFailure", maxEvents: 1_000, keyPrefix: "tracking:outbox:" } as const
 
 /** Problems with an `outbox` value, by field name; empty when it is absent or fine. */
 export const outboxConfigIssues = (outbox: unknown): ReadonlyArray<string> => {
   if (outbox === undefined) return []
   if (typeof outbox !== "object" || outbox === null || Array.isArray(outbox)) return ["outbox must be an object"]
-  const { maxEvents, keyPrefix } = outbox as Record<string, unknown>
+  const { maxEvents, keyPrefix, mode } = outbox as Record<string, unknown>
   const issues: Array<string> = []
+  if (mode !== undefined && mode !== "onFailure" && mode !== "always") issues.push('outbox.mode must be "onFailure" or "always"')
   if (maxEvents !== undefined && (typeof maxEvents !== "number" || !Number.isSafeInteger(maxEvents) || maxEvents <= 0)) {
     issues.push("outbox.maxEvents must be a positive integer")
   }
@@ -43,6 +54,7 @@ export const outboxConfigIssues = (outbox: unknown): ReadonlyArray<string> => {
 
 /** Fills in defaults; call {@link outboxConfigIssues} first. */
 export const resolveOutboxConfig = (outbox: HttpBatchTrackerOutboxConfig): ResolvedOutboxConfig => ({
+  mode: outbox.mode ?? OutboxDefaults.mode,
   maxEvents: outbox.maxEvents ?? OutboxDefaults.maxEvents,
   keyPrefix: outbox.keyPrefix ?? OutboxDefaults.keyPrefix
 })
@@ -76,19 +88,23 @@ export interface OutboxStats {
   readonly notSaved: number
   /** Storage operations that failed (caught; the events stay in memory). */
   readonly storageErrors: number
+  /** Saved events written back right after a wipe of the object's storage (`deleteAll`). */
+  readonly keptThroughWipe: number
   /** Events this tracker believes are in storage now. */
   readonly held: number
 }
 
-// Durable Object storage takes at most 128 keys per multi-key call (one is kept for the
-// marker) and 128 KiB per value.
-const KEYS_PER_CALL = 127
+/** Durable Object storage takes at most 128 keys per multi-key call, and 128 KiB per value. */
+export const MAX_KEYS_PER_CALL = 128
+// One key of each call is kept for the marker.
+const KEYS_PER_CALL = MAX_KEYS_PER_CALL - 1
 const MAX_VALUE_CHARS = 100_000
 // `<keyPrefix>~notBefore` keeps a collector's "not before" time (epoch ms, as text) beside the
 // saved events. An eventId (a UUIDv7) never starts with "~".
 const NOT_BEFORE_ID = "~notBefore"
 
 const eventIdOf = (event: unknown): string | undefined => {
+  if (event instanceof SizedEvent) return event.eventId
   const id: unknown = typeof event === "object" && event !== null ? (event as { eventId?: unknown }).eventId : undefined
   return typeof id === "string" && id !== "" ? id : undefined
 }
@@ -96,6 +112,8 @@ const eventIdOf = (event: unknown): string | undefined => {
 // Stored as JSON text (what would be sent, without the tracker's enrichment): a string
 // survives any storage, whereas a structured clone of an event object may not.
 const storedForm = (event: unknown): string | undefined => {
+  // Already serialised at emit (strings cut to fit, enrichment included).
+  if (event instanceof SizedEvent) return event.json.length <= MAX_VALUE_CHARS ? event.json : undefined
   try {
     const json = JSON.stringify(jsonValueOf(event))
     return typeof json === "string" && json.length <= MAX_VALUE_CHARS ? json : undefined
@@ -104,7 +122,8 @@ const storedForm = (event: unknown): string | undefined => {
   }
 }
 
-const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+/** `items` in runs of at most `size`. */
+export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
@@ -122,9 +141,11 @@ export class TrackerOutbox {
   private markerWritten = false
   private readonly inStorage = new Set<string>()
   private readonly toDelete = new Set<string>()
-  private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0 }
+  private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0, keptThroughWipe: 0 }
   // The "not before" time this outbox believes is in storage (NaN: a value it cannot read).
   private storedNotBefore: number | undefined
+  // Mode "always": accepted events not written yet, oldest first.
+  private unwritten: Array<SizedEvent> = []
 
   constructor(readonly config: ResolvedOutboxConfig) {}
 
@@ -200,20 +221,72 @@ export class TrackerOutbox {
     )
   }
 
-  /** These events were delivered or dropped: their keys go at the end of the flush. */
-  settled(events: ReadonlyArray<unknown>): void {
-    for (const event of events) {
-      const id = eventIdOf(event)
-      if (id !== undefined && this.inStorage.has(id)) this.toDelete.add(id)
-    }
+  /** An event entered the buffer: in mode "always" it is written before the call ends. */
+  accepted(event: SizedEvent): void {
+    // Without a storage (none in the layer's context) there is nothing to write to.
+    if (this.config.mode === "always" && this.storage !== undefined) this.unwritten.push(event)
+  }
+
+  /** Whether accepted events wait to be written (mode "always"). */
+  get hasUnwritten(): boolean {
+    return this.unwritten.length > 0
   }
 
   /**
-   * Ends a flush: deletes the keys of settled events and, when the flush gave up, saves the
-   * undelivered events not already saved (`held`, oldest first), up to `maxEvents` in storage.
-   * Keeps the tracker's "not before" time (`notBefore`) in storage, or deletes it once unset.
+   * Writes the accepted events not written yet (mode "always"; nothing otherwise). Run before
+   * each of the job's storage writes and at the start of each flush, so an event is stored no
+   * later than the job's next write after it: a state change found in storage has the events
+   * emitted before it stored too.
    */
-  finishFlush(gaveUp: boolean, held: ReadonlyArray<unknown>, notBefore: number | undefined): Effect.Effect<void> {
+  writeAccepted(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.unwritten.length === 0 || this.storage === undefined) return Effect.void
+      const events = this.unwritten
+      this.unwritten = []
+      return this.save(this.storage, events)
+    })
+  }
+
+  /** A storage operation made outside the outbox's own methods failed. */
+  noteStorageError(): void {
+    this.counters.storageErrors++
+  }
+
+  /** These keys (the marker among them, maybe) were written back after a wipe. */
+  noteKeptThroughWipe(keys: ReadonlyArray<string>): Effect.Effect<void> {
+    return Effect.sync(() => {
+      for (const key of keys) if (key !== this.config.keyPrefix) this.counters.keptThroughWipe++
+    })
+  }
+
+  /** These keys could not be written back after a wipe: they are gone from storage. */
+  noteWipedOut(keys: ReadonlyArray<string>): void {
+    this.counters.storageErrors++
+    for (const key of keys) {
+      if (key === this.config.keyPrefix) this.markerWritten = false
+      else this.inStorage.delete(key.slice(this.config.keyPrefix.length))
+    }
+  }
+
+  /** These events were delivered or dropped: their keys go at the end of the flush. */
+  settled(events: ReadonlyArray<unknown>): void {
+    const delivered = new Set<string>()
+    for (const event of events) {
+      const id = eventIdOf(event)
+      if (id === undefined) continue
+      if (this.inStorage.has(id)) this.toDelete.add(id)
+      else if (this.unwritten.length > 0) delivered.add(id)
+    }
+    // Delivered before it was written (a flush overtook the write): it need not be written.
+    if (delivered.size > 0) this.unwritten = this.unwritten.filter((e) => e.eventId === undefined || !delivered.has(e.eventId))
+  }
+
+  /**
+   * Deletes the keys of the events settled so far. A flush runs it after each delivered batch
+   * (so an object killed in the middle of a long flush sends again at most the batch it was
+   * sending) and as it ends.
+   */
+  deleteSettled(): Effect.Effect<void> {
     const storage = this.storage
     if (storage === undefined) return Effect.void
     const prefix = this.config.keyPrefix
@@ -221,7 +294,7 @@ export class TrackerOutbox {
       const deletions = [...this.toDelete]
       this.toDelete.clear()
       for (const id of deletions) this.inStorage.delete(id)
-      const remove = Effect.forEach(
+      return Effect.forEach(
         deletions,
         (id) =>
           this.guard(
@@ -235,6 +308,20 @@ export class TrackerOutbox {
           ),
         { discard: true, concurrency: 16 }
       )
+    })
+  }
+
+  /**
+   * Ends a flush: deletes the keys of settled events and, when the flush gave up, saves the
+   * undelivered events not already saved (`held`, oldest first), up to `maxEvents` in storage.
+   * Keeps the tracker's "not before" time (`notBefore`) in storage, or deletes it once unset.
+   */
+  finishFlush(gaveUp: boolean, held: ReadonlyArray<unknown>, notBefore: number | undefined): Effect.Effect<void> {
+    const storage = this.storage
+    if (storage === undefined) return Effect.void
+    const prefix = this.config.keyPrefix
+    return Effect.suspend(() => {
+      const remove = this.deleteSettled()
       const removeMarker = Effect.suspend(() =>
         this.markerWritten && this.inStorage.size === 0 && !gaveUp
           ? this.guard(
@@ -261,43 +348,7 @@ export class TrackerOutbox {
               undefined
             )
       )
-      const save = Effect.suspend(() => {
-        const entries: Array<readonly [string, string]> = []
-        for (const event of held) {
-          const id = eventIdOf(event)
-          if (id !== undefined && this.inStorage.has(id)) continue
-          const value = id === undefined ? undefined : storedForm(event)
-          if (id === undefined || value === undefined || this.inStorage.size + entries.length >= this.config.maxEvents) {
-            this.counters.notSaved++
-            continue
-          }
-          entries.push([id, value])
-        }
-        if (entries.length === 0) return Effect.void
-        return Effect.forEach(
-          chunks(entries, KEYS_PER_CALL),
-          (chunk, index) =>
-            this.guard(
-              Effect.suspend(() => {
-                const batch: Record<string, string> = {}
-                // The marker goes with the first chunk (one key of the 128 is kept for it).
-                if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
-                for (const [id, value] of chunk) batch[prefix + id] = value
-                return storage.putBatch(batch)
-              }).pipe(
-                Effect.tap(() =>
-                  Effect.sync(() => {
-                    this.markerWritten = true
-                    for (const [id] of chunk) this.inStorage.add(id)
-                    this.counters.saved += chunk.length
-                  })
-                )
-              ),
-              undefined
-            ),
-          { discard: true }
-        )
-      })
+      const save = Effect.suspend(() => this.save(storage, held))
       // Changed only when a collector answers with a long Retry-After, and when that is over.
       const keepNotBefore = Effect.suspend(() => {
         const stored = this.storedNotBefore
@@ -311,6 +362,54 @@ export class TrackerOutbox {
       const end = gaveUp ? Effect.zipRight(remove, Effect.zipRight(checkMarker, save)) : Effect.zipRight(remove, removeMarker)
       return Effect.zipRight(end, keepNotBefore)
     })
+  }
+
+  /**
+   * Saves `events` not already saved, oldest first, up to `maxEvents` in storage, in calls of
+   * at most 128 keys. They count as saved from the moment the write is issued, so a delivery
+   * that overtakes the write still deletes the key (storage applies operations in order).
+   */
+  private save(storage: OutboxStorageService, events: ReadonlyArray<unknown>): Effect.Effect<void> {
+    const prefix = this.config.keyPrefix
+    const entries: Array<readonly [string, string]> = []
+    for (const event of events) {
+      const id = eventIdOf(event)
+      if (id !== undefined && this.inStorage.has(id)) continue
+      const value = id === undefined ? undefined : storedForm(event)
+      if (id === undefined || value === undefined || this.inStorage.size >= this.config.maxEvents) {
+        this.counters.notSaved++
+        continue
+      }
+      entries.push([id, value])
+      this.inStorage.add(id)
+    }
+    if (entries.length === 0) return Effect.void
+    return Effect.forEach(
+      chunks(entries, KEYS_PER_CALL),
+      (chunk, index) =>
+        this.guard(
+          Effect.suspend(() => {
+            const batch: Record<string, string> = {}
+            // The marker goes with the first chunk (one key of the 128 is kept for it).
+            if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
+            for (const [id, value] of chunk) batch[prefix + id] = value
+            return storage.putBatch(batch)
+          }).pipe(
+            Effect.tap(() =>
+              Effect.sync(() => {
+                this.markerWritten = true
+                this.counters.saved += chunk.length
+              })
+            )
+          ),
+          undefined,
+          // Not saved after all: the events stay in memory (and a later give-up saves them).
+          () => {
+            for (const [id] of chunk) this.inStorage.delete(id)
+          }
+        ),
+      { discard: true }
+    )
   }
 
   stats(): OutboxStats {

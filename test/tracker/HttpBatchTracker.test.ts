@@ -70,14 +70,15 @@ describe("HttpBatchTracker: batching", () => {
     expect(deliveredIds(collector)).toEqual(ids(events))
   })
 
-  it("sends at most maxBatchBytes per request body, and drops (and counts) an event too large on its own", async () => {
+  it("sends at most maxBatchBytes per request body, and drops (and counts) an event too large on its own (no string to cut)", async () => {
     const events = jobEvents(6)
     const oneEventBytes = Buffer.byteLength(
       JSON.stringify({ events: [{ ...events[0], env: "test", serviceKey: "jobs-service" }] })
     )
     // Room for two events per body but not three.
     const maxBatchBytes = oneEventBytes * 2
-    const huge = { ...jobEvents(1)[0]!, jobName: "x".repeat(maxBatchBytes) }
+    // Only numbers: nothing can be cut to make it fit.
+    const huge = { ...jobEvents(1)[0]!, samples: Array.from({ length: maxBatchBytes }, (_, i) => i) }
     const t = tracker({ maxBatchBytes })
     await Effect.runPromise(Effect.zipRight(emitAll(t, [...events.slice(0, 3), huge, ...events.slice(3)]), t.flush()))
 
@@ -94,11 +95,14 @@ describe("HttpBatchTracker: batching", () => {
     const [base] = jobEvents(1)
     const wide = { ...base!, jobName: "é".repeat(200) }
     const bytes = Buffer.byteLength(JSON.stringify({ events: [{ ...wide, env: "test", serviceKey: "jobs-service" }] }))
-    // Fits by character count, not by UTF-8 bytes.
+    // Fits by character count, not by UTF-8 bytes: the name is cut until the bytes fit.
     const t = tracker({ maxBatchBytes: bytes - 100 })
     await Effect.runPromise(Effect.zipRight(t.emit(wide), t.flush()))
-    expect(collector.requests).toHaveLength(0)
-    expect((await Effect.runPromise(t.stats())).dropped.tooLarge).toBe(1)
+    expect(collector.requests).toHaveLength(1)
+    expect(collector.requests[0]!.bytes).toBeLessThanOrEqual(bytes - 100)
+    const [sent] = deliveredBatches(collector)[0]!.events
+    expect(sent!.jobName).toMatch(/^é+…\[truncated \d+ chars\]$/)
+    expect(await Effect.runPromise(t.stats())).toMatchObject({ sent: 1, truncated: 1, dropped: { tooLarge: 0 } })
   })
 
   it("drops (and counts) events that cannot be serialised, and sends the rest", async () => {
@@ -312,7 +316,7 @@ describe("HttpBatchTracker: a misbehaving fetch", () => {
     })
   }
 
-  it("emit does no serialisation: an event's toJSON runs only when a batch is sent", async () => {
+  it("an event is serialised once, at emit (to know its size); a flush does not serialise it again", async () => {
     let serialised = 0
     const t = createHttpBatchTracker<unknown>({ endpoint: collector.url, env: "test", serviceKey: "s" })
     const [event] = jobEvents(1)
@@ -323,7 +327,7 @@ describe("HttpBatchTracker: a misbehaving fetch", () => {
       }
     }
     await Effect.runPromise(Effect.forEach(Array.from({ length: 50 }), () => t.emit(counting)))
-    expect(serialised).toBe(0)
+    expect(serialised).toBe(50)
     await Effect.runPromise(t.flush())
     expect(serialised).toBe(50)
     // Still enriched (decoding as the wire schema requires env and serviceKey).

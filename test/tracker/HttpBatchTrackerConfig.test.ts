@@ -9,6 +9,7 @@ import {
   InvalidTrackerConfigError,
   resolveHttpBatchTrackerConfig
 } from "../../src/tracker/HttpBatchTrackerConfig.js"
+import { makeJobEvent } from "../../src/tracker/JobEvent.js"
 import { isNoopTracker, NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
 import { resolveTrackerLayer, type TrackerOption } from "../../src/tracker/TrackerOption.js"
 import { jobEvents } from "./support/tracking.js"
@@ -32,6 +33,7 @@ describe("HTTP tracker configuration", () => {
       batchSize: 100,
       maxBufferSize: 10_000,
       maxBatchBytes: 1_048_576,
+      maxEventBytes: 65_536,
       headers: {},
       timeoutMs: 3_000,
       flushTimeoutMs: 5_000,
@@ -152,5 +154,65 @@ describe("the fetch option", () => {
   it("accepts the platform fetch as the fetch option (type-checked)", () => {
     const platformFetch: HttpFetch = globalThis.fetch
     expect(() => createHttpBatchTracker({ ...valid, fetch: platformFetch })).not.toThrow()
+  })
+})
+
+describe("configurations that could never deliver", () => {
+  // What fetch itself does with these headers: every request would fail, as "network".
+  const fetchRefuses = (name: string, value: string): boolean => {
+    try {
+      new Headers({ [name]: value })
+      return false
+    } catch {
+      return true
+    }
+  }
+
+  it("refuses headers fetch would reject, naming the header and never showing its value", () => {
+    const cases = [
+      { name: "authorization", value: "Bearer hunter2\r\nx-injected: 1", rule: /"authorization" has a value fetch would refuse/ },
+      { name: "x-token", value: "hunter2\nmore", rule: /"x-token" has a value fetch would refuse/ },
+      { name: "x-api key", value: "hunter2", rule: /"x-api key" is not a valid header name/ },
+      { name: "x-bad\r\nname", value: "hunter2", rule: /is not a valid header name/ }
+    ]
+    for (const { name, value, rule } of cases) {
+      expect(fetchRefuses(name, value), name).toBe(true)
+      const issues = issuesOf({ ...valid, headers: { [name]: value } })
+      expect(issues.join("; "), name).toMatch(rule)
+      expect(issues.join("; ")).not.toContain("hunter2")
+    }
+    // Beyond ASCII: fetch implementations differ (Node's takes Latin-1, beyond it none does).
+    expect(fetchRefuses("x-user", "Zoë €")).toBe(true)
+    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë €" } }).join()).toMatch(/"x-user" has a value fetch would refuse/)
+    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë" } }).join()).toMatch(/"x-user" has a value fetch would refuse/)
+    // Tabs and spaces inside a value are fine.
+    expect(issuesOf({ ...valid, headers: { authorization: "Bearer a\tb", "x-request-source": "jobs v1" } })).toEqual([])
+  })
+
+  it("refuses byte limits below one smallest event, naming the field", () => {
+    expect(issuesOf({ ...valid, maxBatchBytes: 10 })).toEqual([expect.stringMatching(/^maxBatchBytes must be at least \d+/)])
+    expect(issuesOf({ ...valid, maxEventBytes: 10 })).toEqual([expect.stringMatching(/^maxEventBytes must be at least \d+/)])
+    expect(issuesOf({ ...valid, maxBatchBytes: 4_096, maxEventBytes: 8_192 })).toEqual([
+      expect.stringMatching(/^maxEventBytes must be at most 4083 \(maxBatchBytes less the batch envelope\)/)
+    ])
+    // Without maxEventBytes, a small maxBatchBytes sets it: what fits in one batch.
+    expect(resolveHttpBatchTrackerConfig({ ...valid, maxBatchBytes: 4_096 }).maxEventBytes).toBe(4_083)
+  })
+
+  it("the smallest allowed limits still deliver an event", async () => {
+    const bodies: Array<string> = []
+    const minimum = Number(/at least (\d+)/.exec(issuesOf({ ...valid, maxBatchBytes: 10 })[0]!)![1])
+    const tracker = createHttpBatchTracker({
+      ...valid,
+      maxBatchBytes: minimum,
+      fetch: async (_url, init) => {
+        bodies.push(init.body)
+        return { status: 200, headers: { get: () => null } }
+      }
+    })
+    // A short id and name, as small as the schema allows.
+    await Effect.runPromise(Effect.zipRight(tracker.emit(makeJobEvent({ type: "task.idle", instanceId: "x", jobType: "task", jobName: "x" })), tracker.flush()))
+    expect(await Effect.runPromise(tracker.stats())).toMatchObject({ sent: 1, dropped: { tooLarge: 0 } })
+    expect(new TextEncoder().encode(bodies[0]!).length).toBeLessThanOrEqual(minimum)
   })
 })

@@ -1,6 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { batchBody, bodyBytesWith, encodeEvent, singleEventBodyBytes, utf8Length } from "../../src/tracker/BatchBody.js"
+import { batchBody, bodyBytesWith, singleEventBodyBytes, utf8Length } from "../../src/tracker/BatchBody.js"
+import { SizedEvent, sizeEvent } from "../../src/tracker/EventSize.js"
 import { EventRing } from "../../src/tracker/EventRing.js"
 import { backoffDelayMs, classifyStatus, MaxRetryAfterMs, retryAfterMs } from "../../src/tracker/HttpRetryPolicy.js"
 
@@ -122,7 +123,7 @@ describe("batch body", () => {
   it("predicts the exact size of the body it builds", () => {
     fc.assert(
       fc.property(fc.array(fc.dictionary(fc.string(), fc.string({ unit: "grapheme" })), { minLength: 1, maxLength: 8 }), (events) => {
-        const encoded = events.map((e) => encodeEvent(e, { env: "e", serviceKey: "k" })!)
+        const encoded = events.map((e) => sizeEvent(e, { env: "e", serviceKey: "k", maxEventBytes: 1 << 20, workBytes: 1 << 22 }) as SizedEvent)
         let count = 0
         let bytes = 0
         for (const e of encoded) bytes = bodyBytesWith(count++, bytes, e.bytes)
@@ -130,6 +131,25 @@ describe("batch body", () => {
         expect(singleEventBodyBytes(encoded[0]!.bytes)).toBe(new TextEncoder().encode(batchBody([encoded[0]!])).length)
         expect(JSON.parse(batchBody(encoded))).toEqual({ events: events.map((e) => ({ ...e, env: "e", serviceKey: "k" })) })
       })
+    )
+  })
+
+  it("sizes any event within maxEventBytes (UTF-8), as valid JSON with the same keys, or refuses it", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.oneof(fc.string({ unit: "grapheme" }), fc.integer(), fc.array(fc.string(), { maxLength: 4 }))),
+        fc.integer({ min: 200, max: 2_000 }),
+        (event, maxEventBytes) => {
+          const sized = sizeEvent(event, { env: "e", serviceKey: "k", maxEventBytes, workBytes: 8 * maxEventBytes })
+          if (!(sized instanceof SizedEvent)) {
+            expect(sized).toBe("tooLarge")
+            return
+          }
+          expect(sized.bytes).toBe(new TextEncoder().encode(sized.json).length)
+          expect(sized.bytes).toBeLessThanOrEqual(maxEventBytes)
+          expect(Object.keys(JSON.parse(sized.json)).sort()).toEqual(Object.keys({ ...event, env: "e", serviceKey: "k" }).sort())
+        }
+      )
     )
   })
 })

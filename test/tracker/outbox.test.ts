@@ -114,7 +114,12 @@ describe("the HTTP tracker's durable outbox", () => {
     // The batch in flight and the events behind it: all five.
     expect(core.handles.storage.keys()).toEqual(outboxKeys(events))
     for (const event of events) {
-      expect(JSON.parse(core.handles.storage.get<string>(prefix + event.eventId)!)).toEqual(JSON.parse(JSON.stringify(event)))
+      // As it would be sent: enriched.
+      expect(JSON.parse(core.handles.storage.get<string>(prefix + event.eventId)!)).toEqual({
+        ...JSON.parse(JSON.stringify(event)),
+        env: "test",
+        serviceKey: "svc"
+      })
     }
     expect(stats.outbox).toMatchObject({ saved: 5, held: 5, notSaved: 0 })
     expect(stats.pending).toBe(5)

@@ -1,0 +1,62 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
+import { buildBundles, type Bundles } from "./support/e2e.js"
+import { type HardKillReport, runHardKills, seededRandom } from "./support/hardKill.js"
+
+// SIGKILL workerd while job instances are called, restart it over the persisted storage, heal
+// the collector: with the outbox in mode "always", every event of every call that returned is
+// delivered, wipes of the storage (debounce purges) included. A few kills here; the big run,
+// both modes (the default one is measured, not asserted): `npm run test:hard-kill`, that is
+//   HARD_KILL_ROUNDS=12 HARD_KILL_MODES=always,onFailure vitest run test/e2e/hardKill.test.ts
+// (HARD_KILL_SEED picks the kill points and collector states; each report is printed as JSON.)
+
+const kills = Number(process.env.HARD_KILL_ROUNDS ?? 3)
+const modes = (process.env.HARD_KILL_MODES ?? "always").split(",")
+const seed = Number(process.env.HARD_KILL_SEED ?? 14)
+
+const trackerConfig = (endpoint: string, mode: string) => ({
+  endpoint,
+  env: "e2e",
+  serviceKey: "jobs-hard-kill",
+  // The collector answers at once (200 or 503); a generous timeout keeps a slow answer on a busy
+  // machine from counting as a failure, so that the duplicates counted come from the kills.
+  timeoutMs: 3_000,
+  flushTimeoutMs: 5_000,
+  retry: { maxAttempts: 1 },
+  outbox: { mode, maxEvents: 10_000 }
+})
+
+let bundles: Bundles
+let collector: EventCollector | undefined
+beforeAll(async () => {
+  bundles = await buildBundles({ untracked: false })
+}, 60_000)
+afterEach(async () => {
+  await collector?.close()
+  collector = undefined
+})
+
+describe("hard kills of workerd (SIGKILL) while jobs are called", () => {
+  for (const mode of modes) {
+    it(`outbox mode "${mode}": ${kills} kills at random points`, async () => {
+      collector = await startEventCollector()
+      const report: HardKillReport = await runHardKills({
+        script: bundles.tracked,
+        collector,
+        tracker: trackerConfig(collector.url, mode),
+        kills,
+        instancesPerKind: 3,
+        random: seededRandom(seed)
+      })
+      console.log(`hard-kill report ${JSON.stringify(report)}`)
+      expect(report.callsReturned).toBeGreaterThan(0)
+      expect(report.callErrors).toBe(0)
+      expect(collector.invalidBodies).toEqual([])
+      if (mode === "always") {
+        expect(report.lostFromReturnedCalls).toBe(0)
+        // A send's event is emitted before its state change and written ahead of it.
+        expect(report.storedSendsWithoutEvent).toBe(0)
+      }
+    }, 120_000 + kills * 30_000)
+  }
+})
