@@ -247,6 +247,17 @@ export class TrackerOutbox {
     })
   }
 
+  /**
+   * Whether `key`, read before a wipe, is to be written back after it: the marker, the saved
+   * "not before" time, and the events still saved and not settled. A key a concurrent flush
+   * deleted (or is about to) since it was read stays deleted.
+   */
+  keepsThroughWipe(key: string): boolean {
+    const id = key.slice(this.config.keyPrefix.length)
+    if (id === "" || id === NOT_BEFORE_ID) return true
+    return this.inStorage.has(id) && !this.toDelete.has(id)
+  }
+
   /** A storage operation made outside the outbox's own methods failed. */
   noteStorageError(): void {
     this.counters.storageErrors++

@@ -38,7 +38,8 @@ export const outboxKeepingStorage = <S extends OutboxStorageService & JobWrites>
         () => Effect.sync(() => (outbox.noteStorageError(), new Map<string, unknown>()))
       )
       yield* Effect.suspend(deleteAll)
-      const entries = [...saved.entries()].filter(([key]) => key.startsWith(prefix))
+      // Read before the wipe; what a concurrent flush delivered since then is not written back.
+      const entries = [...saved.entries()].filter(([key]) => key.startsWith(prefix) && outbox.keepsThroughWipe(key))
       for (const run of chunks(entries, MAX_KEYS_PER_CALL)) {
         const chunk = Object.fromEntries(run)
         yield* Effect.catchAllCause(
