@@ -195,4 +195,31 @@ describe("outbox mode \"always\"", () => {
     expect(stats.outbox).toMatchObject({ saved: 0, storageErrors: 0 })
     expect(stats.pending).toBe(0)
   })
+
+  it("does not write back after a wipe the events a flush running alongside delivered (and deleted) meanwhile", async () => {
+    const core = createTestRuntime()
+    const collector = collectorOver(() => core.handles.storage.keys())
+    collector.setStatus(503)
+    const layer = resolveTrackerLayer(config(collector.fetch))
+    const events = jobEvents(3)
+    await runCall(layer, core.layer, (_storage, tracker) => Effect.forEach(events, (e) => tracker.emit(e)))
+    expect(outboxKeysIn(core.handles.storage.keys())).toHaveLength(3)
+    collector.setStatus(200)
+    // The wipe's own deleteAll lets another call's flush run first (after the wipe read the outbox).
+    let tracker: HttpBatchTracker<JobEvent> | undefined
+    const interleaved = Layer.effect(
+      StorageAdapter,
+      Effect.map(StorageAdapter, (storage): StorageAdapterService => ({
+        ...storage,
+        deleteAll: () => Effect.zipRight(Effect.suspend(() => tracker!.flush()), storage.deleteAll())
+      }))
+    ).pipe(Layer.provideMerge(core.layer))
+    await runCall(layer, interleaved, (storage, t) => {
+      tracker = t
+      return storage.deleteAll()
+    })
+    expect(new Set(collector.requests.filter((r) => r.ids.length > 0).at(-1)!.ids)).toEqual(new Set(ids(events)))
+    expect(outboxKeysIn(core.handles.storage.keys())).toEqual([])
+  })
 })
+
