@@ -16,7 +16,10 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000
+    // Every temp file of the run under one directory; the run fails if a test leaves one behind.
+    globalSetup: ["./test/support/globalSetup.ts"],
+    // Hang guards, not speed limits: a busy machine may only make a test slower, never fail it.
+    testTimeout: 120_000,
+    hookTimeout: 240_000
   }
 })

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto"
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { cpSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import { tempDir } from "../support/tempDir.js"
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
 
@@ -20,22 +20,28 @@ export interface FixtureCopy {
  * link to this repository's).
  */
 export const copyFixture = (): FixtureCopy => {
-  const root = mkdtempSync(join(tmpdir(), "det-codemod-"))
-  cpSync(join(repoRoot, "test/fixtures/jobs"), join(root, "jobs"), { recursive: true })
-  cpSync(join(repoRoot, "test/fixtures/core"), join(root, "core"), { recursive: true })
-  symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir")
+  const dir = tempDir("det-codemod-")
+  const root = dir.path
   const packageDir = join(root, "jobs")
-  const tsconfigPath = join(packageDir, "tsconfig.json")
-  const tsconfig = JSON.parse(readFileSync(tsconfigPath, "utf8"))
-  // A Worker package compiles with the Workers globals (URL, AbortSignal, fetch) that this
-  // library's source uses; the fixture compiles without any, so the copy gets the DOM ones.
-  tsconfig.compilerOptions.lib = [...(tsconfig.compilerOptions.lib ?? ["ES2022"]), "DOM"]
-  tsconfig.compilerOptions.paths = {
-    ...tsconfig.compilerOptions.paths,
-    "durable-effect-tracking": [join(repoRoot, "src/index.ts")]
+  try {
+    cpSync(join(repoRoot, "test/fixtures/jobs"), join(root, "jobs"), { recursive: true })
+    cpSync(join(repoRoot, "test/fixtures/core"), join(root, "core"), { recursive: true })
+    symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir")
+    const tsconfigPath = join(packageDir, "tsconfig.json")
+    const tsconfig = JSON.parse(readFileSync(tsconfigPath, "utf8"))
+    // A Worker package compiles with the Workers globals (URL, AbortSignal, fetch) that this
+    // library's source uses; the fixture compiles without any, so the copy gets the DOM ones.
+    tsconfig.compilerOptions.lib = [...(tsconfig.compilerOptions.lib ?? ["ES2022"]), "DOM"]
+    tsconfig.compilerOptions.paths = {
+      ...tsconfig.compilerOptions.paths,
+      "durable-effect-tracking": [join(repoRoot, "src/index.ts")]
+    }
+    writeFileSync(tsconfigPath, JSON.stringify(tsconfig, null, 2) + "\n")
+  } catch (error) {
+    dir.remove()
+    throw error
   }
-  writeFileSync(tsconfigPath, JSON.stringify(tsconfig, null, 2) + "\n")
-  return { packageDir, root, remove: () => rmSync(root, { recursive: true, force: true }) }
+  return { packageDir, root, remove: dir.remove }
 }
 
 /** A digest of every file under a directory (paths, contents and modes), to prove nothing changed. */
