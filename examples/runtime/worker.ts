@@ -1,7 +1,7 @@
 // The Worker the demo and the end-to-end tests run in workerd. It imports the jobs fixture as
 // written here; when bundled (see bundle.ts), those imports are redirected to a temp copy of
 // the fixture, codemodded or not, so the same entry serves the tracked and the untracked runs.
-import { type Duration, Effect, Either, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import type { DurableObjectNamespace } from "@cloudflare/workers-types"
 import { Continuous, Debounce, Task, WorkerPool, createDurableJobs } from "../../test/fixtures/jobs/src/index.js"
 
@@ -35,25 +35,17 @@ class UpstreamDown extends Schema.TaggedError<UpstreamDown>()("UpstreamDown", { 
   }
 }
 
-/** Page clicks in batches of 3, or whatever arrived `flushAfter` the first one. */
-const clickBatches = (flushAfter: Duration.DurationInput) =>
-  Debounce.make({
-    eventSchema: Click,
-    stateSchema: Clicks,
-    flushAfter,
-    maxEvents: 3,
-    // On the first click the state handed in is the click itself: start the list there.
-    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
-    execute: () => Effect.void
-  })
-
-// Short real intervals: in workerd, alarms fire on their own, in real time.
+// Every alarm a job sets for later is an hour out, so that no alarm fires on its own while a
+// scenario runs, however slow the machine: a scenario brings an alarm forward when it wants it
+// (`/fire-alarm`), and waits for that run to end (`/alarm-runs`). Only a workerPool's alarm is
+// set for "now" by the jobs package itself; a scenario waits for its run the same way.
+const later = "1 hour"
 
 export const definitions = {
-  /** Beats every second until terminated. */
+  /** Beats on start, then hourly until terminated. */
   heartbeat: Continuous.make({
     stateSchema: Beats,
-    schedule: Continuous.every("1 second"),
+    schedule: Continuous.every(later),
     execute: (ctx) => Effect.sync(() => ctx.updateState((state) => ({ beats: state.beats + 1 })))
   }),
   /** Runs when triggered (its schedule is far away); a trigger with 3 beats or more terminates it. */
@@ -65,18 +57,24 @@ export const definitions = {
         ? ctx.terminate({ reason: "three beats" })
         : Effect.sync(() => ctx.updateState((state) => ({ beats: state.beats + 1 })))
   }),
-  /** Always fails: two retries 300 ms apart, then the retries are exhausted and it ends. */
+  /** Always fails: two retries, each by an alarm, then the retries are exhausted and it ends. */
   flaky: Continuous.make<typeof Beats.Type, UpstreamDown>({
     stateSchema: Beats,
     schedule: Continuous.every("1 hour"),
-    retry: { maxAttempts: 2, delay: "300 millis", jitter: false },
+    retry: { maxAttempts: 2, delay: later, jitter: false },
     execute: () => Effect.fail(new UpstreamDown({ service: "billing" }))
   }),
-  /** Collects page clicks; flushes at 3 clicks, or 1 second after the first one. */
-  clicks: clickBatches("1 second"),
-  /** Like clicks, but only maxEvents or a manual flush ends a batch: nothing depends on timing. */
-  bulkClicks: clickBatches("1 hour"),
-  /** Counts orders; a "later" order is executed by the alarm 1 second later. */
+  /** Collects page clicks; flushes at 3 clicks, or by the alarm set on the first one. */
+  clicks: Debounce.make({
+    eventSchema: Click,
+    stateSchema: Clicks,
+    flushAfter: later,
+    maxEvents: 3,
+    // On the first click the state handed in is the click itself: start the list there.
+    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
+    execute: () => Effect.void
+  }),
+  /** Counts orders; a "later" order is executed by the alarm it schedules. */
   orders: Task.make<typeof Orders.Type, typeof Order.Type, never>({
     stateSchema: Orders,
     eventSchema: Order,
@@ -84,7 +82,7 @@ export const definitions = {
       Effect.gen(function* () {
         const state = ctx.state ?? { received: 0, executed: 0 }
         yield* ctx.setState({ ...state, received: state.received + 1 })
-        if (event.kind === "later") yield* ctx.schedule("1 second")
+        if (event.kind === "later") yield* ctx.schedule(later)
       }),
     execute: (ctx) => ctx.updateState((state) => ({ ...state, executed: state.executed + 1 })),
     onIdle: () => Effect.void
@@ -107,10 +105,45 @@ const jobs = (createDurableJobs as unknown as WithTracker)(definitions, {
   tracker: (env) => (env.TRACKER === undefined || env.TRACKER === "" ? undefined : JSON.parse(env.TRACKER))
 })
 
-/** The engine, plus a look at its storage keys (to show what tracking writes, or does not). */
+/** An instance's alarm as a scenario sees it: when it is set for, and the alarm runs it has finished. */
+export interface AlarmRuns {
+  readonly scheduledAt: number | null
+  /** Alarm runs finished (tracker flush included) since this object started. */
+  readonly finished: number
+  readonly running: boolean
+}
+
+/**
+ * The engine, plus a look at its storage keys (to show what tracking writes, or does not) and
+ * at its alarm: a scenario brings a pending alarm forward to now, and waits for that run to end.
+ */
 export class Jobs extends jobs.Jobs {
+  #finished = 0
+  #running = 0
+
+  override async alarm(): Promise<void> {
+    this.#running++
+    try {
+      await super.alarm()
+    } finally {
+      this.#running--
+      this.#finished++
+    }
+  }
+
   async storageKeys(): Promise<Array<string>> {
     return [...(await this.ctx.storage.list()).keys()]
+  }
+
+  async alarmRuns(): Promise<AlarmRuns> {
+    return { scheduledAt: await this.ctx.storage.getAlarm(), finished: this.#finished, running: this.#running > 0 }
+  }
+
+  /** Moves the pending alarm to now: workerd runs it as it runs any alarm that is due. */
+  async fireAlarm(): Promise<AlarmRuns> {
+    const runs = await this.alarmRuns()
+    if (runs.scheduledAt !== null) await this.ctx.storage.setAlarm(Date.now())
+    return runs
   }
 }
 
@@ -126,6 +159,9 @@ const call = async (env: WorkerEnv, request: ClientCall): Promise<CallResult> =>
   return { ok: false, error: String(failure.cause ?? failure) }
 }
 
+type JobsStub = Pick<Jobs, "storageKeys" | "alarmRuns" | "fireAlarm">
+const stub = (env: WorkerEnv, instance: string): JobsStub => env.JOBS.get(env.JOBS.idFromName(instance)) as unknown as JobsStub
+
 const json = (value: unknown, status = 200) =>
   new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } })
 
@@ -138,10 +174,12 @@ export default {
         return json(await call(env, (await request.json()) as ClientCall))
       case "/instance-id":
         return json({ id: env.JOBS.idFromName(instance).toString() })
-      case "/storage-keys": {
-        const stub = env.JOBS.get(env.JOBS.idFromName(instance)) as unknown as { storageKeys(): Promise<Array<string>> }
-        return json({ keys: await stub.storageKeys() })
-      }
+      case "/storage-keys":
+        return json({ keys: await stub(env, instance).storageKeys() })
+      case "/alarm-runs":
+        return json(await stub(env, instance).alarmRuns())
+      case "/fire-alarm":
+        return json(await stub(env, instance).fireAlarm())
       default:
         return json({ error: "not found" }, 404)
     }

@@ -2,8 +2,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
 import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
 import { instance } from "../../examples/runtime/scenario.js"
-import { waitUntil } from "../../examples/runtime/wait.js"
-import { waitForStories, buildBundles, type Bundles, type ExpectedInstance, expectStories, one, sequence, tempDir } from "./support/e2e.js"
+import { tempDir } from "../support/tempDir.js"
+import { waitForStories, type Bundles, e2eTimeoutMs, type ExpectedInstance, expectStories, one, sequence, sharedBundles } from "./support/e2e.js"
+import { waitUntil } from "../support/wait.js"
 import { outagePart, settlePart, statusOfEach, steadyExpected, steadyInstances } from "./support/steady.js"
 
 // Durable delivery: with `outbox`, events a flush could not deliver are kept in the Durable
@@ -20,7 +21,7 @@ const trackerConfig = (endpoint: string, outbox: boolean) => ({
   ...(outbox ? { outbox: { keyPrefix } } : {})
 })
 
-// Its flushAfter alarm is still pending when workerd stops, and fires after the restart.
+// Its flushAfter alarm (an hour out) is still pending when workerd stops; fired after the restart.
 const pendingAlarm = instance("debounce", "clicks", "ck-o", "a click; its alarm fires after the restart")
 const pendingAlarmStory: ExpectedInstance = {
   instance: pendingAlarm,
@@ -39,8 +40,8 @@ const outboxKeysOf = (keys: Record<string, ReadonlyArray<string>>) =>
 let bundles: Bundles
 const cleanups: Array<() => Promise<void> | void> = []
 beforeAll(async () => {
-  bundles = await buildBundles()
-}, 60_000)
+  bundles = await sharedBundles()
+}, e2eTimeoutMs)
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
@@ -80,8 +81,9 @@ describe("durable delivery (outbox) in workerd", () => {
     )
     // The next request to each instance sends what it saved; the pending alarm does it for its own.
     await statusOfEach(second)
+    await second.fireAlarm(pendingAlarm.instanceName)
     const expected = [...steadyExpected, pendingAlarmStory]
-    await waitForStories(collector, second, expected, 15_000)
+    await waitForStories(collector, second, expected)
     await expectStories(collector, second, expected, deployment)
     const accepted = new Set(collector.events().map((received) => received.event.eventId))
     expect(saved.filter((id) => !accepted.has(id))).toEqual([])
@@ -90,9 +92,9 @@ describe("durable delivery (outbox) in workerd", () => {
     const left = await waitUntil("the outbox to empty after delivery", async () => {
       const keys = outboxKeysOf(await keysOf(second))
       return keys.length === 0 ? keys : undefined
-    }, { withinMs: 20_000, everyMs: 100 })
+    }, { everyMs: 100 })
     expect(left).toEqual([])
-  }, 60_000)
+  }, e2eTimeoutMs)
 
   it("without the option nothing is written to storage; with it and a healthy collector, nothing either", async () => {
     const untracked = await started(await startWorker({ script: bundles.untracked }))
@@ -113,5 +115,5 @@ describe("durable delivery (outbox) in workerd", () => {
     await settlePart(withOutbox)
     expect(healthy.events().length).toBeGreaterThan(0)
     expect(await keysOf(withOutbox)).toEqual(untrackedKeys)
-  }, 60_000)
+  }, e2eTimeoutMs)
 })

@@ -1,14 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { expect } from "vitest"
 import { bundleWorker } from "../../../examples/runtime/bundle.js"
 import type { EventCollector, ReceivedEvent } from "../../../examples/runtime/collector.js"
 import { copyJobsPackage } from "../../../examples/runtime/fixture.js"
 import type { RunningWorker } from "../../../examples/runtime/miniflare.js"
 import type { ScenarioInstance } from "../../../examples/runtime/scenario.js"
-import { waitUntil } from "../../../examples/runtime/wait.js"
 import type { JobEventWire } from "../../../src/tracker/JobEvent.js"
+import { runShared } from "../../support/runShared.js"
+import { waitUntil } from "../../support/wait.js"
+
+/** A hang guard for a test in workerd, not a speed limit: a busy machine only makes it slower. */
+export const e2eTimeoutMs = 240_000
 
 /** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
 export interface Bundles {
@@ -27,16 +28,11 @@ const bundleCopy = async (codemod: boolean): Promise<string> => {
   }
 }
 
-export const buildBundles = async (options: { readonly untracked: boolean } = { untracked: true }): Promise<Bundles> => {
-  const [tracked, untracked] = await Promise.all([bundleCopy(true), options.untracked ? bundleCopy(false) : Promise.resolve("")])
-  return { tracked, untracked }
-}
-
-/** A temp directory removed by `remove`. */
-export const tempDir = (prefix: string): { readonly path: string; readonly remove: () => void } => {
-  const path = mkdtempSync(join(tmpdir(), prefix))
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
-}
+/** The bundles, built once per test run and shared by the files that need them (see runShared). */
+export const sharedBundles = async (options: { readonly untracked: boolean } = { untracked: true }): Promise<Bundles> => ({
+  tracked: await runShared("worker-tracked.js", () => bundleCopy(true)),
+  untracked: options.untracked ? await runShared("worker-untracked.js", () => bundleCopy(false)) : ""
+})
 
 /** Types joined by spaces, and a pattern over them: `one(...)` once, `some(min, ...)` repeated. */
 export const one = (...types: ReadonlyArray<string>): string => types.map((type) => `${type.replace(/\./g, "\\.")} `).join("")
@@ -70,16 +66,14 @@ export const allArrived = async (
 }
 
 /**
- * Waits (bounded) until every instance's story has arrived; then {@link expectStories} says
- * what is missing, if anything is.
+ * Waits until every instance's story has arrived (or, bounded, for a story that is not coming);
+ * then {@link expectStories} says what is missing, if anything is.
  */
 export const waitForStories = (
   collector: EventCollector,
   worker: RunningWorker,
-  expected: ReadonlyArray<ExpectedInstance>,
-  withinMs = 10_000
-): Promise<unknown> =>
-  waitUntil("every instance's events", () => allArrived(collector, worker, expected), { withinMs }).catch(() => undefined)
+  expected: ReadonlyArray<ExpectedInstance>
+): Promise<unknown> => waitUntil("every instance's events", () => allArrived(collector, worker, expected)).catch(() => undefined)
 
 /**
  * Checks every instance's story as the collector has it: the expected types in order, the
