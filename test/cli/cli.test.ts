@@ -8,6 +8,7 @@ import { describeCoverage } from "../../src/instrument/coverage.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { JobEventTypes } from "../../src/tracker/JobEvent.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
+import { tempDir } from "../support/tempDir.js"
 
 const capture = (isTTY = false) => {
   let stdout = ""
@@ -111,7 +112,7 @@ describe("cli: the codemod on a copy of the fixture", () => {
     expect(dryRun.stderr).toMatch(/^loading .*\n/m)
     expect(dryRun.stderr).toMatch(/^type-checking 4 files with tsconfig\.json$/m)
     expect(hashTree(copy.root)).toBe(before)
-  }, 240_000)
+  })
 
   it("writes and prints the summary as JSON; then --check exits 0 and a second run changes nothing", async () => {
     const written = await run(["codemod", copy.packageDir, "--json"])
@@ -131,7 +132,7 @@ describe("cli: the codemod on a copy of the fixture", () => {
     const again = await run(["codemod", copy.packageDir])
     expect(again.code).toBe(0)
     expect(hashTree(copy.root)).toBe(after)
-  }, 240_000)
+  })
 })
 
 describe("renderDiff", () => {
@@ -150,12 +151,19 @@ describe("the real entry point", () => {
   it("runs as a process and exits with the codemod's code", async () => {
     const exec = promisify(execFile)
     const entry = join(repoRoot, "src/cli/main.ts")
-    const help = await exec(process.execPath, ["--import", "tsx", entry, "codemod", "--help"], { cwd: repoRoot })
-    expect(help.stdout).toContain("Usage: durable-effect-tracking codemod <package-dir>")
-    const failed = await exec(process.execPath, ["--import", "tsx", entry, "codemod", "no-such-dir"], { cwd: repoRoot }).catch(
-      (error: { code: number; stderr: string }) => error
-    )
-    expect(failed).toMatchObject({ code: 2 })
-    expect((failed as { stderr: string }).stderr).toContain("no-such-dir: expected a jobs package directory")
-  }, 120_000)
+    // tsx keeps a compile cache in the temp directory: this test's own, removed after.
+    const cache = tempDir("det-cli-tsx-")
+    const options = { cwd: repoRoot, env: { ...process.env, TMPDIR: cache.path } }
+    try {
+      const help = await exec(process.execPath, ["--import", "tsx", entry, "codemod", "--help"], options)
+      expect(help.stdout).toContain("Usage: durable-effect-tracking codemod <package-dir>")
+      const failed = await exec(process.execPath, ["--import", "tsx", entry, "codemod", "no-such-dir"], options).catch(
+        (error: { code: number; stderr: string }) => error
+      )
+      expect(failed).toMatchObject({ code: 2 })
+      expect((failed as { stderr: string }).stderr).toContain("no-such-dir: expected a jobs package directory")
+    } finally {
+      cache.remove()
+    }
+  })
 })

@@ -102,7 +102,7 @@ describe("refusals: reported with exit code 2, nothing written unless --force (t
     expect(forced.exitCode).toBe(0)
     expect([...forced.written].sort()).toEqual(["src/engine/engine.ts", "src/factory.ts", "src/runtime/runtime.ts"])
     expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toBe("export const somethingElse = 1\n")
-  }, 240_000)
+  })
 
   it("refuses on uncommitted changes in the files it would touch; --allow-dirty or a commit lets it write", async () => {
     const copy = fresh()

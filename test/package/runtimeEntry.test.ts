@@ -1,8 +1,8 @@
 import { build } from "esbuild"
-import { Miniflare } from "miniflare"
 import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { startMiniflare } from "../../examples/runtime/miniflare.js"
 
 const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
 
@@ -40,7 +40,7 @@ describe("the runtime entry", () => {
     const nodeOnly = inputs.filter((path) => path.startsWith("node:") || builtinModules.includes(path) || path.includes("ts-morph"))
     expect(nodeOnly).toEqual([])
 
-    const mf = new Miniflare({
+    const { mf, dispose } = await startMiniflare({
       modules: true,
       script: bundled.outputFiles[0]!.text,
       compatibilityDate: "2025-01-01"
@@ -49,7 +49,7 @@ describe("the runtime entry", () => {
       const response = await mf.dispatchFetch("http://worker/")
       expect(await response.json()).toEqual({ types: ["job.created"], wrapped: "function", noop: "object" })
     } finally {
-      await mf.dispose()
+      await dispose()
     }
   })
 })

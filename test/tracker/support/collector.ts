@@ -37,7 +37,7 @@ export interface Collector {
   readonly setFallback: (reply: Reply | ((request: ReceivedRequest) => Reply)) => void
   /** Lets held requests answer. */
   readonly release: () => void
-  /** Resolves once `count` requests have arrived; rejects after `withinMs` of real time. */
+  /** Resolves once `count` requests have arrived; rejects after `withinMs` of real time (a hang guard). */
   readonly waitForRequests: (count: number, withinMs?: number) => Promise<void>
   readonly close: () => Promise<void>
 }
@@ -125,7 +125,7 @@ export const startCollector = async (): Promise<Collector> => {
       releaseHeld = []
       for (const go of held) go()
     },
-    waitForRequests: (count, withinMs = 5_000) =>
+    waitForRequests: (count, withinMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
         if (requests.length >= count) return resolve()
         const timer = setTimeout(
