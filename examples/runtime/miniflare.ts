@@ -71,10 +71,13 @@ export const startMiniflare = async (options: MiniflareOptions): Promise<OwnedMi
     if (previous === undefined) delete process.env.TMPDIR
     else process.env.TMPDIR = previous
   }
+  // If the process ends first (Miniflare itself exits on Ctrl-C), the directory goes too.
+  process.once("exit", removeRoot)
   const dispose = async () => {
     try {
       await mf.dispose()
     } finally {
+      process.off("exit", removeRoot)
       removeRoot()
     }
   }

@@ -100,7 +100,9 @@ describe("the codemod on a copy of the jobs fixture", () => {
         `    { find: /^@durable-effect\\/core$/, replacement: ${JSON.stringify(join(copy.root, "core/index.ts"))} },`,
         `    { find: /^durable-effect-tracking$/, replacement: ${JSON.stringify(join(repoRoot, "src/index.ts"))} }`,
         `  ] },`,
-        `  test: { include: ["jobs/test/**/*.test.ts"], testTimeout: 120000 }`,
+        // One worker, one module graph: the fixture's tests share no state, and loading effect
+        // once instead of once per file is most of what this nested run costs.
+        `  test: { include: ["jobs/test/**/*.test.ts"], testTimeout: 120000, isolate: false, maxWorkers: 1 }`,
         `})`,
         ``
       ].join("\n")
