@@ -8,7 +8,9 @@ export default function setup(): () => void {
   return () => {
     const left = suite.finish()
     if (left.length > 0) {
-      throw new Error(`tests left temp files behind (removed now): ${left.join(", ")}; a test must remove what it makes`)
+      // An error thrown here is only printed; the exit code is what fails the run.
+      console.error(`\nFAIL: tests left temp files behind (removed now): ${left.join(", ")}; a test must remove what it makes\n`)
+      process.exitCode = 1
     }
   }
 }
