@@ -51,7 +51,7 @@ export const definitions = {
   /** Runs when triggered (its schedule is far away); a trigger with 3 beats or more terminates it. */
   ticker: Continuous.make({
     stateSchema: Beats,
-    schedule: Continuous.every("1 hour"),
+    schedule: Continuous.every(later),
     execute: (ctx) =>
       ctx.state.beats >= 3
         ? ctx.terminate({ reason: "three beats" })
@@ -60,7 +60,7 @@ export const definitions = {
   /** Always fails: two retries, each by an alarm, then the retries are exhausted and it ends. */
   flaky: Continuous.make<typeof Beats.Type, UpstreamDown>({
     stateSchema: Beats,
-    schedule: Continuous.every("1 hour"),
+    schedule: Continuous.every(later),
     retry: { maxAttempts: 2, delay: later, jitter: false },
     execute: () => Effect.fail(new UpstreamDown({ service: "billing" }))
   }),
