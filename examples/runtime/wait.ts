@@ -8,7 +8,7 @@ export const waitUntil = async <A>(
   check: () => A | undefined | Promise<A | undefined>,
   options: { readonly withinMs?: number; readonly everyMs?: number } = {}
 ): Promise<A> => {
-  const deadline = Date.now() + (options.withinMs ?? 60_000)
+  const deadline = Date.now() + (options.withinMs ?? 120_000)
   for (;;) {
     const value = await check()
     if (value !== undefined) return value

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type CollectorMode, type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
 import { type RunningWorker, startWorker, type TimedCall } from "../../examples/runtime/miniflare.js"
-import { waitForStories, type Bundles, e2eTimeoutMs, expectStories, sharedBundles, withoutTimes } from "./support/e2e.js"
+import { waitForStories, type Bundles, expectStories, sharedBundles, withoutTimes } from "./support/e2e.js"
 import { waitUntil } from "../support/wait.js"
 import { outagePart, settlePart, statusOfEach, steadyExpected } from "./support/steady.js"
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   } finally {
     await untracked.dispose()
   }
-}, e2eTimeoutMs)
+})
 afterEach(async () => {
   await worker?.dispose()
   await collector?.close()
@@ -107,6 +107,6 @@ describe("a failing collector, end to end in workerd", () => {
       await expectStories(collector, worker, steadyExpected, deployment)
       const accepted = new Set(collector.events().map((received) => received.event.eventId))
       expect(attemptedIds.filter((id) => !accepted.has(id))).toEqual([])
-    }, e2eTimeoutMs)
+    })
   }
 })

@@ -3,7 +3,7 @@ import { type EventCollector, startEventCollector } from "../../examples/runtime
 import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
 import { instance } from "../../examples/runtime/scenario.js"
 import { tempDir } from "../support/tempDir.js"
-import { waitForStories, type Bundles, e2eTimeoutMs, type ExpectedInstance, expectStories, one, sequence, sharedBundles } from "./support/e2e.js"
+import { waitForStories, type Bundles, type ExpectedInstance, expectStories, one, sequence, sharedBundles } from "./support/e2e.js"
 import { waitUntil } from "../support/wait.js"
 import { outagePart, settlePart, statusOfEach, steadyExpected, steadyInstances } from "./support/steady.js"
 
@@ -41,7 +41,7 @@ let bundles: Bundles
 const cleanups: Array<() => Promise<void> | void> = []
 beforeAll(async () => {
   bundles = await sharedBundles()
-}, e2eTimeoutMs)
+})
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
@@ -94,7 +94,7 @@ describe("durable delivery (outbox) in workerd", () => {
       return keys.length === 0 ? keys : undefined
     }, { everyMs: 100 })
     expect(left).toEqual([])
-  }, e2eTimeoutMs)
+  })
 
   it("without the option nothing is written to storage; with it and a healthy collector, nothing either", async () => {
     const untracked = await started(await startWorker({ script: bundles.untracked }))
@@ -115,5 +115,5 @@ describe("durable delivery (outbox) in workerd", () => {
     await settlePart(withOutbox)
     expect(healthy.events().length).toBeGreaterThan(0)
     expect(await keysOf(withOutbox)).toEqual(untrackedKeys)
-  }, e2eTimeoutMs)
+  })
 })

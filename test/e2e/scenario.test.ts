@@ -4,7 +4,7 @@ import { type RunningWorker, startWorker } from "../../examples/runtime/miniflar
 import { runScenario, scenarioInstances as s } from "../../examples/runtime/scenario.js"
 import { JobEventTypes } from "../../src/tracker/JobEvent.js"
 import { flakyStory } from "./support/steady.js"
-import { waitForStories, type Bundles, e2eTimeoutMs, type ExpectedInstance, expectStories, one, sequence, sharedBundles, some } from "./support/e2e.js"
+import { waitForStories, type Bundles, type ExpectedInstance, expectStories, one, sequence, sharedBundles, some } from "./support/e2e.js"
 
 // The codemodded fixture in workerd (Miniflare 4): real Durable Object storage and alarms (each
 // fired when the scenario says, see runScenario), the HTTP batch tracker posting to a node:http collector.
@@ -68,7 +68,7 @@ let collector: EventCollector | undefined
 let worker: RunningWorker | undefined
 beforeAll(async () => {
   bundles = await sharedBundles({ untracked: false })
-}, e2eTimeoutMs)
+})
 afterEach(async () => {
   await worker?.dispose()
   await collector?.close()
@@ -90,5 +90,5 @@ describe("end to end in workerd", () => {
     // Events carry no job payloads by default: no job input, event or state values.
     const raw = JSON.stringify(collector.events())
     for (const payload of ["ada@example.com", "/pricing", "beats"]) expect(raw.includes(payload), payload).toBe(false)
-  }, e2eTimeoutMs)
+  })
 })

@@ -8,9 +8,6 @@ import type { JobEventWire } from "../../../src/tracker/JobEvent.js"
 import { runShared } from "../../support/runShared.js"
 import { waitUntil } from "../../support/wait.js"
 
-/** A hang guard for a test in workerd, not a speed limit: a busy machine only makes it slower. */
-export const e2eTimeoutMs = 240_000
-
 /** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
 export interface Bundles {
   readonly tracked: string
