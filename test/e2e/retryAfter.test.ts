@@ -2,7 +2,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
 import { startWorker } from "../../examples/runtime/miniflare.js"
 import { instance } from "../../examples/runtime/scenario.js"
-import { buildBundles, type Bundles, tempDir } from "./support/e2e.js"
+import { tempDir } from "../support/tempDir.js"
+import { type Bundles, sharedBundles } from "./support/e2e.js"
 
 // A collector's Retry-After longer than a flush may wait, in workerd: the object's flushes stop
 // sending until it is over, and the time is kept in the object's storage with the saved events,
@@ -24,8 +25,8 @@ const orders = instance("task", "orders", "or-r", "orders sent while the collect
 let bundles: Bundles
 const cleanups: Array<() => Promise<void> | void> = []
 beforeAll(async () => {
-  bundles = await buildBundles({ untracked: false })
-}, 60_000)
+  bundles = await sharedBundles({ untracked: false })
+})
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
@@ -67,5 +68,5 @@ describe("a collector's Retry-After in workerd", () => {
     expect(afterRestart.result.ok).toBe(true)
     expect(collector.requests).toHaveLength(1)
     expect(await second.storageKeys(orders.instanceName)).toContain(`${keyPrefix}~notBefore`)
-  }, 60_000)
+  })
 })

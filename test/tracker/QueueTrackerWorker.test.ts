@@ -1,6 +1,7 @@
-import { Miniflare } from "miniflare"
+import type { Miniflare } from "miniflare"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startMiniflare } from "../../examples/runtime/miniflare.js"
 import type { JobEventWire, QueueTrackerStats } from "../../src/index.js"
 import { type Collector, startCollector } from "./support/collector.js"
 import { bundleForWorker } from "./support/workerBundle.js"
@@ -23,12 +24,13 @@ export default {
 
 let collector: Collector
 let mf: Miniflare
+let disposeMiniflare: (() => Promise<void>) | undefined
 beforeAll(async () => {
   collector = await startCollector()
   const producer = await bundleForWorker({
     entryPoints: [fileURLToPath(new URL("./support/queue-producer-worker.ts", import.meta.url))]
   })
-  mf = new Miniflare({
+  ;({ mf, dispose: disposeMiniflare } = await startMiniflare({
     compatibilityDate: "2025-01-01",
     workers: [
       {
@@ -45,11 +47,10 @@ beforeAll(async () => {
         queueConsumers: { "job-events": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 0 } }
       }
     ]
-  })
-  await mf.ready
+  }))
 })
 afterAll(async () => {
-  await mf?.dispose()
+  await disposeMiniflare?.()
   await collector?.close()
 })
 
