@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
-import { buildBundles, type Bundles } from "./support/e2e.js"
+import { type Bundles, sharedBundles } from "./support/e2e.js"
 import { type HardKillReport, runHardKills, seededRandom } from "./support/hardKill.js"
 
 // SIGKILL workerd while job instances are called, restart it over the persisted storage, heal
@@ -29,8 +29,8 @@ const trackerConfig = (endpoint: string, mode: string) => ({
 let bundles: Bundles
 let collector: EventCollector | undefined
 beforeAll(async () => {
-  bundles = await buildBundles({ untracked: false })
-}, 60_000)
+  bundles = await sharedBundles({ untracked: false })
+})
 afterEach(async () => {
   await collector?.close()
   collector = undefined
