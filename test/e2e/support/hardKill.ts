@@ -109,14 +109,14 @@ export const seededRandom = (seed: number): (() => number) => {
 const callOnce = (worker: RunningWorker, instance: Instance, n: number) =>
   instance.kind === "task"
     ? worker.call("task", "orders", "send", { id: instance.id, event: { kind: "now" } })
-    : worker.call("debounce", "bulkClicks", "add", { id: instance.id, event: { page: `/p${n}` } })
+    : worker.call("debounce", "clicks", "add", { id: instance.id, event: { page: `/p${n}` } })
 
 export const runHardKills = async (options: HardKillOptions): Promise<HardKillReport> => {
   const { collector, random } = options
   const instances: Array<Instance> = (["task", "debounce"] as const).flatMap((kind) =>
     Array.from({ length: options.instancesPerKind }, (_, i) => {
       const id = `${kind === "task" ? "or" : "ck"}-kill-${i}`
-      return { kind, id, name: kind === "task" ? `task:orders:${id}` : `debounce:bulkClicks:${id}` }
+      return { kind, id, name: kind === "task" ? `task:orders:${id}` : `debounce:clicks:${id}` }
     })
   )
   const tallies = new Map(instances.map((instance) => [instance.id, { returned: 0, flushes: 0 } satisfies Tally]))
@@ -172,7 +172,7 @@ export const runHardKills = async (options: HardKillOptions): Promise<HardKillRe
     await collector.setMode({ kind: "ok" })
     current = await startKillable({ script: options.script, tracker: options.tracker, persistDir: persist.path })
     const worker = current.worker
-    for (const instance of instances) await worker.call(instance.kind, instance.kind === "task" ? "orders" : "bulkClicks", "status", instance.id)
+    for (const instance of instances) await worker.call(instance.kind, instance.kind === "task" ? "orders" : "clicks", "status", instance.id)
     const prefix = "tracking:outbox:"
     await waitUntil(
       "every outbox to be empty",
