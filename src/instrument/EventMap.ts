@@ -57,6 +57,12 @@ export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any
   readonly learn?: (result: A, args: Args) => Partial<JobContext> | undefined
   /** What a failure teaches the whole chain of callers (applied before `failure` recipes). */
   readonly learnOnFailure?: (outcome: FailureOutcome<E>, args: Args) => Partial<JobContext> | undefined
+  /**
+   * What an Effect argument teaches when it fails, by argument index: a user's effect handed to
+   * the method to run (a retry executor's first argument) fails with the job's own error. The
+   * argument runs exactly as given; its failure is only observed.
+   */
+  readonly learnOnArgFailure?: { readonly [index: number]: (outcome: FailureOutcome<unknown>) => Partial<JobContext> | undefined }
   readonly before?: Recipes<CallInfo<Args>>
   readonly success?: Recipes<SuccessInfo<Args, A>>
   readonly failure?: Recipes<FailureInfo<Args, E>>
@@ -82,6 +88,23 @@ export interface EventMap {
    */
   readonly clock?: { readonly tagKey: string; readonly now: (service: any) => Effect.Effect<number> }
 }
+
+const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields")
+
+/**
+ * Fields a recipe knows only later in the request (the batch size a debounce flush reports when
+ * its request ends). The event keeps its place in the order, and events after it wait behind
+ * it, until `fill` returns the late fields from the job context learnt since; when the request
+ * ends first, the event goes out without them.
+ */
+export const withLateFields = <F extends object>(
+  fields: F,
+  fill: (context: JobContext) => Partial<F> | undefined
+): F => Object.defineProperty({ ...fields }, lateFields, { value: fill, enumerable: false }) as F
+
+/** The late-fields function a recipe attached, if any. */
+export const fillOf = (fields: object): ((context: JobContext) => Record<string, unknown> | undefined) | undefined =>
+  (fields as { [lateFields]?: (context: JobContext) => Record<string, unknown> | undefined })[lateFields]
 
 type EffectMethodKeys<S> = {
   [K in keyof S]-?: S[K] extends (...args: any) => Effect.Effect<any, any, any> ? K : never
@@ -199,6 +222,15 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
       for (const hook of ["context", "learn", "learnOnFailure"] as const) {
         if (method[hook] !== undefined && typeof method[hook] !== "function") problems.push(`${where}: \`${hook}\` must be a function`)
       }
+      if (method.learnOnArgFailure !== undefined) {
+        if (typeof method.learnOnArgFailure !== "object" || method.learnOnArgFailure === null) {
+          problems.push(`${where}: \`learnOnArgFailure\` must be a record of functions by argument index`)
+        } else {
+          for (const [index, learn] of Object.entries(method.learnOnArgFailure)) {
+            if (typeof learn !== "function") problems.push(`${where}: \`learnOnArgFailure\` for argument ${index} must be a function`)
+          }
+        }
+      }
       let recipes = 0
       for (const phase of phases) {
         const record = method[phase]
@@ -209,7 +241,13 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
           if (typeof recipe !== "function") problems.push(`${where}: \`${phase}\` recipe for "${type}" must be a function`)
         }
       }
-      if (recipes === 0 && method.context === undefined && method.learn === undefined && method.learnOnFailure === undefined) {
+      if (
+        recipes === 0 &&
+        method.context === undefined &&
+        method.learn === undefined &&
+        method.learnOnFailure === undefined &&
+        method.learnOnArgFailure === undefined
+      ) {
         problems.push(`${where}: the entry emits nothing and establishes no context`)
       }
     }

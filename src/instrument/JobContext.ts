@@ -16,11 +16,19 @@ export interface JobContext {
   readonly [extra: string]: unknown
 }
 
-/** An event waiting for the job context it needs (instance, type and name). */
+/** An event waiting for the job context it needs (instance, type and name), or for fields it fills later. */
 export interface DeferredEvent {
   readonly type: string
   readonly fields: Readonly<Record<string, unknown>>
   readonly timestampMs: number
+  /** Fields known only later in the request; `undefined` while not yet known. */
+  readonly fill?: ((context: JobContext) => Readonly<Record<string, unknown>> | undefined) | undefined
+}
+
+/** An event held back, with the frame whose context completes it. */
+export interface WaitingEvent {
+  readonly event: DeferredEvent
+  readonly frame: ContextFrame
 }
 
 /**
@@ -28,16 +36,21 @@ export interface DeferredEvent {
  * is mutable on purpose: what an inner call learns is written into every frame of the chain
  * (newer knowledge wins: an alarm scheduled after one was cancelled is pending), and events
  * that waited for it are released.
+ *
+ * Events keep the order they happened in: the outermost frame of a request holds one queue, and
+ * once an event waits there, every later event of the request waits behind it.
  */
 export class ContextFrame {
   readonly fields: Record<string, unknown>
-  deferred: Array<DeferredEvent> | undefined = undefined
+  readonly root: ContextFrame
+  waiting: Array<WaitingEvent> | undefined = undefined
 
   constructor(
     readonly parent: ContextFrame | undefined,
     own: Readonly<Record<string, unknown>> | undefined
   ) {
     this.fields = parent === undefined ? {} : { ...parent.fields }
+    this.root = parent === undefined ? this : parent.root
     if (own !== undefined) assignDefined(this.fields, own)
   }
 
@@ -45,23 +58,22 @@ export class ContextFrame {
     return this.fields as JobContext
   }
 
-  /** Writes what was learnt into the whole chain; returns the frames that changed. */
-  learn(knowledge: Readonly<Record<string, unknown>>): Array<ContextFrame> {
-    const changed: Array<ContextFrame> = []
+  /** Writes what was learnt into the whole chain; returns whether anything changed. */
+  learn(knowledge: Readonly<Record<string, unknown>>): boolean {
+    let changed = false
     for (let frame: ContextFrame | undefined = this; frame !== undefined; frame = frame.parent) {
-      if (assignDefined(frame.fields, knowledge)) changed.push(frame)
+      if (assignDefined(frame.fields, knowledge)) changed = true
     }
     return changed
   }
 
-  defer(event: DeferredEvent): void {
-    ;(this.deferred ??= []).push(event)
+  /** Whether events of this request are waiting: a new one must wait behind them. */
+  get holding(): boolean {
+    return this.root.waiting !== undefined && this.root.waiting.length > 0
   }
 
-  takeDeferred(): Array<DeferredEvent> {
-    const taken = this.deferred ?? []
-    this.deferred = undefined
-    return taken
+  hold(event: DeferredEvent): void {
+    ;(this.root.waiting ??= []).push({ event, frame: this })
   }
 }
 

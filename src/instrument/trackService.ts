@@ -1,7 +1,7 @@
 import { Effect, Exit, FiberRef } from "effect"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
 import { makeJobEvent, type JobEventInput } from "../tracker/JobEvent.js"
-import type { CallInfo, MethodEvents, Recipes, ServiceEvents } from "./EventMap.js"
+import { fillOf, type CallInfo, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
 import { classifyCause } from "./failure.js"
 import { ContextFrame, currentFrame, type DeferredEvent, type JobContext } from "./JobContext.js"
 
@@ -80,10 +80,11 @@ const traceMethod = (
     !hasRecipes(events.success) &&
     !hasRecipes(events.failure)
   const trace = onlyLearns ? learnOnly(events, runtime) : traceFully(name, events, runtime)
+  const observe = events.learnOnArgFailure
   return function traced(...args: Array<unknown>): unknown {
     // Called now, as the caller would have called it: a method that throws still throws, and a
     // member that returns something other than an Effect is handed back untouched.
-    const result = original.apply(target, args)
+    const result = original.apply(target, observe === undefined ? args : observeArgs(args, observe, runtime))
     return Effect.isEffect(result) ? trace(result as Effect.Effect<unknown, unknown, unknown>, args) : result
   }
 }
@@ -106,6 +107,23 @@ const learnOnly =
     }
     return traced
   }
+
+/**
+ * Effect arguments the entry watches (the user's effect handed to a retry executor) run exactly
+ * as given: a failure passes through unchanged, after teaching the current call what it was.
+ */
+const observeArgs = (
+  args: Array<unknown>,
+  observe: NonNullable<MethodEvents["learnOnArgFailure"]>,
+  runtime: TrackingRuntime
+): Array<unknown> =>
+  args.map((arg, index) => {
+    const learn = observe[index]
+    if (learn === undefined || !Effect.isEffect(arg)) return arg
+    return Effect.tapErrorCause(arg as Effect.Effect<unknown, unknown, unknown>, (cause) =>
+      learnInCurrentFrame(attempt(() => learn(classifyCause(cause))), runtime)
+    )
+  })
 
 const learnInCurrentFrame = (knowledge: Readonly<Record<string, unknown>> | undefined, runtime: TrackingRuntime): Effect.Effect<void> =>
   knowledge === undefined
@@ -147,11 +165,11 @@ const traceFully =
                   emitPhase(events.failure, { ...call, ...failed, cause: exit.cause, durationMs }, frame, endedAt, runtime)
                 )
               }
-              // Events still waiting for context when the call ends go to its caller, which may
-              // learn more; at the top they are dropped: there was no job to describe.
-              return frame === caller || caller === undefined
-                ? outcome
-                : Effect.tap(outcome, () => Effect.sync(() => handOver(frame, caller)))
+              // When the request's outermost call ends, events still waiting are emitted with
+              // what is known (or dropped without a job to describe): nothing waits past it.
+              return caller === undefined && runtime.tracker !== undefined
+                ? Effect.zipRight(outcome, release(frame, runtime.tracker, true))
+                : outcome
             })
           return Effect.zipRight(emitPhase(events.before, call, frame, startedAt, runtime), Effect.onExit(run, settle))
         })
@@ -180,29 +198,61 @@ const emitPhase = <C>(
   for (const type in recipes) {
     const recipe = recipes[type as keyof Recipes<C>] as ((call: C) => Record<string, unknown> | undefined) | undefined
     const fields = recipe === undefined ? undefined : attempt(() => recipe(call))
-    if (fields !== undefined) emits = Effect.zipRight(emits, emitOrDefer({ type, fields, timestampMs }, frame, runtime.tracker))
+    if (fields !== undefined) emits = Effect.zipRight(emits, emitOrHold({ type, fields, timestampMs, fill: fillOf(fields) }, frame, runtime.tracker))
   }
   return emits
 }
 
-const emitOrDefer = (event: DeferredEvent, frame: ContextFrame, tracker: EventTrackerService): Effect.Effect<void> => {
-  const complete = completeEvent(event, frame.context)
+const emitOrHold = (event: DeferredEvent, frame: ContextFrame, tracker: EventTrackerService): Effect.Effect<void> => {
+  const complete = frame.holding ? undefined : completeEvent(event, frame, false)
   if (complete === undefined) {
-    frame.defer(event)
+    frame.hold(event)
     return Effect.void
   }
-  return Effect.suspend(() => tracker.emit(complete)).pipe(Effect.catchAllCause(() => Effect.void))
+  return emitSafely(complete, tracker)
 }
 
-const completeEvent = (event: DeferredEvent, context: JobContext) => {
-  const instanceId = (event.fields.instanceId as string | undefined) ?? context.instanceId
-  const jobType = (event.fields.jobType as JobContext["jobType"]) ?? context.jobType
-  const jobName = (event.fields.jobName as string | undefined) ?? context.jobName
+const emitSafely = (event: JobEventInput, tracker: EventTrackerService): Effect.Effect<void> =>
+  Effect.suspend(() => tracker.emit(event as never)).pipe(Effect.catchAllCause(() => Effect.void))
+
+/**
+ * The event with its context and late fields, or `undefined` while it must wait. `final`: the
+ * request is over; late fields still unknown are left out, and an event without a job is dropped
+ * (returned as `undefined`).
+ */
+const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean) => {
+  let fields = event.fields
+  if (event.fill !== undefined) {
+    // Late fields read what the whole request has learnt, the call's own context under it.
+    const filled = attempt(() => event.fill!({ ...frame.fields, ...frame.root.fields }))
+    if (filled !== undefined) fields = { ...fields, ...filled }
+    else if (!final) return undefined
+  }
+  const context = frame.context
+  const root = frame.root.context
+  const instanceId = (fields.instanceId as string | undefined) ?? context.instanceId ?? root.instanceId
+  const jobType = (fields.jobType as JobContext["jobType"]) ?? context.jobType ?? root.jobType
+  const jobName = (fields.jobName as string | undefined) ?? context.jobName ?? root.jobName
   if (instanceId === undefined || jobType === undefined || jobName === undefined) return undefined
-  return makeJobEvent({ ...event.fields, type: event.type, instanceId, jobType, jobName } as JobEventInput, event.timestampMs)
+  return makeJobEvent({ ...fields, type: event.type, instanceId, jobType, jobName } as JobEventInput, event.timestampMs)
 }
 
-// Frames that just learnt context may now complete the events they held back, in order.
+/** Emits the request's waiting events that can now be completed, in order, up to the first that cannot. */
+const release = (frame: ContextFrame, tracker: EventTrackerService, final: boolean): Effect.Effect<void> => {
+  const waiting = frame.root.waiting
+  if (waiting === undefined || waiting.length === 0) return Effect.void
+  let emits: Effect.Effect<void> = Effect.void
+  while (waiting.length > 0) {
+    const head = waiting[0]!
+    const complete = completeEvent(head.event, head.frame, final)
+    if (complete === undefined && !final) break
+    waiting.shift()
+    if (complete !== undefined) emits = Effect.zipRight(emits, emitSafely(complete, tracker))
+  }
+  return emits
+}
+
+// Frames that just learnt context may now complete the events held back, in order.
 const learnFrom = (
   knowledge: Readonly<Record<string, unknown>> | undefined,
   frame: ContextFrame,
@@ -210,16 +260,7 @@ const learnFrom = (
 ): Effect.Effect<void> => {
   if (knowledge === undefined) return Effect.void
   const changed = frame.learn(knowledge)
-  if (runtime.tracker === undefined) return Effect.void
-  let emits: Effect.Effect<void> = Effect.void
-  for (const frame of changed) {
-    for (const event of frame.takeDeferred()) emits = Effect.zipRight(emits, emitOrDefer(event, frame, runtime.tracker))
-  }
-  return emits
-}
-
-const handOver = (frame: ContextFrame, caller: ContextFrame): void => {
-  for (const event of frame.takeDeferred()) caller.defer(event)
+  return changed && runtime.tracker !== undefined ? release(frame, runtime.tracker, false) : Effect.void
 }
 
 const spanAttributes = (context: JobContext): Record<string, unknown> => {
