@@ -97,10 +97,10 @@ const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields
  * it, until `fill` returns the late fields from the job context learnt since; when the request
  * ends first, the event goes out without them.
  */
-export const withLateFields = <F extends object>(
+export const withLateFields = <F extends object, L extends object>(
   fields: F,
-  fill: (context: JobContext) => Partial<F> | undefined
-): F => Object.defineProperty({ ...fields }, lateFields, { value: fill, enumerable: false }) as F
+  fill: (context: JobContext) => L | undefined
+): F & Partial<L> => Object.defineProperty({ ...fields }, lateFields, { value: fill, enumerable: false }) as F & Partial<L>
 
 /** The late-fields function a recipe attached, if any. */
 export const fillOf = (fields: object): ((context: JobContext) => Record<string, unknown> | undefined) | undefined =>

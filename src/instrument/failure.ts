@@ -12,32 +12,75 @@ export const classifyCause = <E>(
   return { kind: "interrupted", error: undefined, defect: undefined }
 }
 
-/**
- * A failure as events carry it: its message and tag, never the error object (which may hold
- * job input or state).
- */
-export const summarizeError = (error: unknown): ErrorSummary => {
+/** The longest error message an event carries, in characters; a longer one is cut and ends in "…". */
+export const maxErrorMessageLength = 1024
+/** The longest stack an event carries when stacks are asked for, in characters. */
+export const maxErrorStackLength = 4096
+
+export interface SummarizeErrorOptions {
+  /** Also carry the error's stack (cut at {@link maxErrorStackLength}). Off unless a user opts in. */
+  readonly stack?: boolean
+}
+
+const cut = (text: string, max: number): string => {
+  if (text.length <= max) return text
+  // Never split a surrogate pair: the cut text stays valid UTF-16.
+  let end = max - 1
+  const last = text.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end--
+  return `${text.slice(0, end)}…`
+}
+
+const named = (error: object): string | undefined => {
+  const record = error as { readonly _tag?: unknown; readonly name?: unknown }
+  if (typeof record._tag === "string") return record._tag
+  return typeof record.name === "string" && record.name !== "" ? record.name : undefined
+}
+
+const messageOf = (error: unknown, tag: string | undefined): string => {
+  if (typeof error === "string") return error
   if (typeof error === "object" && error !== null) {
-    const record = error as { readonly _tag?: unknown; readonly message?: unknown }
-    const tag = typeof record._tag === "string" ? record._tag : undefined
-    const message =
-      typeof record.message === "string" && record.message !== ""
-        ? record.message
-        : (tag ?? (error instanceof Error ? error.name : "Unknown error"))
-    return tag === undefined ? { message } : { message, tag }
+    const message = (error as { readonly message?: unknown }).message
+    if (typeof message === "string" && message !== "") return message
+    return tag ?? "Unknown error"
   }
-  if (typeof error === "string") return { message: error }
-  return { message: String(error) }
+  return String(error)
+}
+
+/**
+ * A failure as events carry it: its message (cut at {@link maxErrorMessageLength}), its `_tag`
+ * (or, for an error without one, its `name`), and the same of the first error in its `cause`,
+ * never the error object (which may hold job input or state). A stack only when asked for.
+ */
+export const summarizeError = (error: unknown, options?: SummarizeErrorOptions): ErrorSummary => {
+  const tag = typeof error === "object" && error !== null ? named(error) : undefined
+  const summary: { message: string; tag?: string; cause?: { message: string; tag?: string }; stack?: string } = {
+    message: cut(messageOf(error, tag), maxErrorMessageLength)
+  }
+  if (tag !== undefined) summary.tag = tag
+  if (typeof error === "object" && error !== null) {
+    const cause = (error as { readonly cause?: unknown }).cause
+    if (cause !== undefined && cause !== null) {
+      const causeTag = typeof cause === "object" ? named(cause) : undefined
+      summary.cause = { message: cut(messageOf(cause, causeTag), maxErrorMessageLength), ...(causeTag === undefined ? {} : { tag: causeTag }) }
+    }
+    const stack = (error as { readonly stack?: unknown }).stack
+    if (options?.stack === true && typeof stack === "string") summary.stack = cut(stack, maxErrorStackLength)
+  }
+  return summary
 }
 
 /** The summary of a failed call, whatever way it failed. */
-export const summarizeFailure = (info: {
-  readonly kind: FailureKind
-  readonly error: unknown
-  readonly defect: unknown
-}): ErrorSummary =>
+export const summarizeFailure = (
+  info: {
+    readonly kind: FailureKind
+    readonly error: unknown
+    readonly defect: unknown
+  },
+  options?: SummarizeErrorOptions
+): ErrorSummary =>
   info.kind === "failure"
-    ? summarizeError(info.error)
+    ? summarizeError(info.error, options)
     : info.kind === "defect"
-      ? summarizeError(info.defect)
+      ? summarizeError(info.defect, options)
       : { message: "interrupted", tag: "Interrupted" }

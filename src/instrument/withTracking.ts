@@ -20,6 +20,11 @@ export interface WithTrackingOptions {
    * of a wrapping layer (a jobs runtime rebuilds its layers on every call). Default `true`.
    */
   readonly enabled?: boolean
+  /**
+   * Also carry the stack of a failure in events' `error` (cut at 4096 characters). Off by
+   * default: a stack tells more of the code than a collector may need to know.
+   */
+  readonly errorStack?: boolean
 }
 
 /**
@@ -43,10 +48,11 @@ export const withTracking = <ROut, E, RIn>(
   const eventMap = validateEventMap(options?.eventMap ?? defaultJobsEventMap)
   if (options?.enabled === false) return layer
   const spans = options?.spans === true
-  return Layer.flatMap(layer, (built) => Layer.effectContext(trackContext(built, eventMap, spans)))
+  const extra: JobContext | undefined = options?.errorStack === true ? { errorStack: true } : undefined
+  return Layer.flatMap(layer, (built) => Layer.effectContext(trackContext(built, eventMap, spans, extra)))
 }
 
-const trackContext = <ROut>(built: Context.Context<ROut>, eventMap: EventMap, spans: boolean) =>
+const trackContext = <ROut>(built: Context.Context<ROut>, eventMap: EventMap, spans: boolean, extra: JobContext | undefined) =>
   Effect.gen(function* () {
     // The tracker may come with the layer itself, or from under it.
     const tracker: EventTrackerService | undefined =
@@ -58,7 +64,7 @@ const trackContext = <ROut>(built: Context.Context<ROut>, eventMap: EventMap, sp
     const lookup = (key: string): unknown => built.unsafeMap.get(key) ?? input.unsafeMap.get(key)
     const runtime: TrackingRuntime = {
       tracker: active ? tracker : undefined,
-      ambient: readAmbient(eventMap, lookup),
+      ambient: extra === undefined ? readAmbient(eventMap, lookup) : { ...readAmbient(eventMap, lookup), ...extra },
       now: readClock(eventMap, lookup),
       spans
     }

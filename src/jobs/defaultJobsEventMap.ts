@@ -1,7 +1,7 @@
 import { Duration } from "effect"
 import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
-import { extendEventMap, serviceEventsByKey, type EventMap } from "../instrument/EventMap.js"
-import { summarizeError, summarizeFailure } from "../instrument/failure.js"
+import { extendEventMap, serviceEventsByKey, withLateFields, type EventMap, type FailureOutcome } from "../instrument/EventMap.js"
+import { summarizeFailure } from "../instrument/failure.js"
 import type { JobContext } from "../instrument/JobContext.js"
 import {
   jobsTagKey,
@@ -16,6 +16,7 @@ import {
   type RetryExecutorShape,
   type RuntimeAdapterShape
 } from "./shapes.js"
+import { instanceMemory, memoryOf } from "./instanceMemory.js"
 
 /**
  * The default event map for the durable-effect jobs package: all 20 job event types, at the
@@ -25,7 +26,11 @@ import {
  * - `created`: this call created the instance (`MetadataService.initialize` succeeded)
  * - `attempt`: the attempt the current execution is (`RetryExecutor.getAttempt`)
  * - `alarmPending`: whether an alarm is set, as far as this call has seen
- * - `terminated`, `terminateReason`, `terminateSource`, `lastError`: why an instance ends
+ * - `inExecution`, `executed`: a call runs inside `JobExecutionService.execute`; one ran
+ * - `cleanedUp`, `terminated`, `terminateReason`, `terminateSource`: why an instance ends
+ * - `lastFailure`: the job's own failure (its error, as the user's effect failed with it)
+ * - `batchSize`: the debounce batch a request's response reports
+ * - `memory`: what tracking remembers of the instance between its calls (see instanceMemory.ts)
  */
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -35,9 +40,34 @@ const scheduledTime = (when: Duration.DurationInput | number | Date, now: number
 
 const attemptOf = (context: JobContext): number | undefined => (typeof context["attempt"] === "number" ? context["attempt"] : undefined)
 
+const batchSizeOf = (context: JobContext): number | undefined =>
+  typeof context["batchSize"] === "number" ? context["batchSize"] : undefined
+
 /** Which request started a debounce flush: a full batch inside `add`, the alarm, or a client. */
 const flushReason = (trigger: string | undefined) =>
   trigger === "add" ? ("maxEvents" as const) : trigger === "alarm" ? ("flushAfter" as const) : ("manual" as const)
+
+/** Stacks only when a user asked for them (`withTracking(layer, { errorStack: true })`). */
+const errorOptions = (context: JobContext) => ({ stack: context["errorStack"] === true })
+
+/** Signals travel where errors do; they are how a run ends as meant, not failures. */
+const signalTags: ReadonlySet<string> = new Set(["RetryScheduledSignal", "RetryExhaustedSignal", "TerminateSignal", "ClearSignal"])
+const tagOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string"
+    ? (error as { _tag: string })._tag
+    : undefined
+
+/** The runtime wraps the job's own error in `ExecutionError { cause }`: events carry what is inside. */
+const unwrapExecutionError = <E>(outcome: FailureOutcome<E>): FailureOutcome<unknown> => {
+  let error: unknown = outcome.error
+  while (tagOf(error) === "ExecutionError" && typeof error === "object" && error !== null && "cause" in error) {
+    error = (error as { cause: unknown }).cause
+  }
+  return { ...outcome, error }
+}
+
+const jobFailureOf = (context: JobContext): FailureOutcome<unknown> | undefined =>
+  context["lastFailure"] as FailureOutcome<unknown> | undefined
 
 const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("MetadataService"), "MetadataService", {
   initialize: {
@@ -57,41 +87,82 @@ const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("Metadata
 const alarm = serviceEventsByKey<AlarmServiceShape>()(jobsTagKey("AlarmService"), "AlarmService", {
   schedule: {
     learn: () => ({ alarmPending: true }),
-    success: { "alarm.scheduled": ({ args: [when], startedAt }) => ({ scheduledAt: iso(scheduledTime(when, startedAt)) }) }
+    success: {
+      "alarm.scheduled": ({ args: [when], startedAt, context }) => {
+        const at = scheduledTime(when, startedAt)
+        memoryOf(context).alarmAt = at
+        return { scheduledAt: iso(at) }
+      }
+    }
   },
   cancel: {
     learn: () => ({ alarmPending: false }),
-    success: { "alarm.cancelled": () => ({}) }
+    success: {
+      "alarm.cancelled": ({ context }) => {
+        memoryOf(context).alarmAt = undefined
+        return {}
+      }
+    }
   },
   getScheduled: {
     learn: (scheduledAt) => ({ alarmPending: scheduledAt !== undefined })
   }
 })
 
+/** Why the instance ended, from what the request learnt (and the run's own result). */
+const terminatedFields = (context: JobContext, result?: ExecutionResultShape) => {
+  const reason = result?.terminateReason ?? context["terminateReason"]
+  const source = context["terminateSource"] === "retryExhausted" || result?.retryExhausted === true ? "retryExhausted" : "job"
+  return { reason: typeof reason === "string" ? reason : undefined, source } as const
+}
+
 const cleanup = serviceEventsByKey<CleanupServiceShape>()(jobsTagKey("CleanupService"), "CleanupService", {
   terminate: {
-    learn: () => ({ terminated: true, alarmPending: false }),
+    learn: () => ({ terminated: true, cleanedUp: true, alarmPending: false }),
     success: {
-      "job.terminated": ({ context }) => ({
-        reason: typeof context["terminateReason"] === "string" ? context["terminateReason"] : undefined,
-        source: context["terminateSource"] === "retryExhausted" ? "retryExhausted" : "job"
-      })
+      // Inside a run, the run ends first: its outcome, then job.terminated (from execute).
+      "job.terminated": ({ context }) => (context["inExecution"] === true ? undefined : terminatedFields(context))
     }
   }
 })
 
-const lastErrorOf = (context: JobContext, fallback: ErrorSummary): ErrorSummary =>
-  (context["lastError"] as ErrorSummary | undefined) ?? fallback
+const failureFields = (context: JobContext, fallback: FailureOutcome<unknown>) => {
+  const failure = jobFailureOf(context) ?? fallback
+  return { error: summarizeFailure(failure, errorOptions(context)), failure: failure.kind }
+}
+
+const placeholder = (tag: string, message: string): FailureOutcome<unknown> => ({
+  kind: "failure",
+  error: { _tag: tag, message },
+  defect: undefined
+})
 
 const executionEnded = (result: ExecutionResultShape) => result.success || (result.terminated && !result.retryExhausted)
 
+const ran = { executed: true } as const
+
 const execution = serviceEventsByKey<JobExecutionServiceShape>()(jobsTagKey("JobExecutionService"), "JobExecutionService", {
   execute: {
-    context: ([options]) => ({ jobType: options.jobType, jobName: options.jobName, runCount: options.runCount }),
+    context: ([options]) => ({ jobType: options.jobType, jobName: options.jobName, runCount: options.runCount, inExecution: true }),
+    learn: () => ran,
+    learnOnFailure: () => ran,
     before: {
-      "debounce.flush.triggered": ({ args: [options], context }) =>
-        options.jobType === "debounce" ? { reason: flushReason(context.trigger) } : undefined,
-      "execution.started": ({ args: [options] }) => ({ runCount: options.runCount })
+      // A full batch flushes inside `add`: the event that filled it comes first. Its count is
+      // the one the `add` answers with, known when the request ends.
+      "debounce.event.added": ({ args: [options], context }) =>
+        options.jobType === "debounce" && context.trigger === "add"
+          ? withLateFields({}, (known) => (batchSizeOf(known) === undefined ? undefined : { eventCount: batchSizeOf(known) }))
+          : undefined,
+      "debounce.flush.triggered": ({ args: [options], context }) => {
+        if (options.jobType !== "debounce") return undefined
+        const reason = flushReason(context.trigger)
+        // The alarm's request answers nothing: the count is the one remembered from the adds.
+        if (reason === "flushAfter") return { reason, eventCount: memoryOf(context).batchSize }
+        return withLateFields({ reason }, (known) => (batchSizeOf(known) === undefined ? undefined : { eventCount: batchSizeOf(known) }))
+      },
+      "task.event.received": ({ args: [options], context }) => (options.jobType === "task" && context.trigger === "send" ? {} : undefined),
+      "execution.started": ({ args: [options] }) =>
+        withLateFields({ runCount: options.runCount }, (known) => (attemptOf(known) === undefined ? undefined : { attempt: attemptOf(known) }))
     },
     success: {
       // A run that asked to terminate (`ctx.terminate()`) ended as it meant to.
@@ -104,21 +175,24 @@ const execution = serviceEventsByKey<JobExecutionServiceShape>()(jobsTagKey("Job
               attempt: attemptOf(context),
               durationMs,
               willRetry: result.retryScheduled,
-              error: lastErrorOf(context, { message: "the attempt failed; a retry is scheduled", tag: "RetryScheduledSignal" }),
-              failure: "failure" as const
+              ...failureFields(context, placeholder("RetryScheduledSignal", "the attempt failed; a retry is scheduled"))
             }
           : undefined,
       "task.event.processed": ({ args: [options], result, context, durationMs }) =>
         options.jobType === "task" && context.trigger === "send"
           ? { durationMs, outcome: executionEnded(result) ? ("success" as const) : ("failure" as const) }
           : undefined,
-      "job.completed": ({ args: [options], result, durationMs }) =>
-        options.jobType === "debounce" && result.success ? { durationMs } : undefined,
+      "job.completed": ({ args: [options], result, context, durationMs }) => {
+        if (options.jobType !== "debounce" || !result.success) return undefined
+        memoryOf(context).batchSize = undefined
+        return { durationMs }
+      },
       // Retries ran out and the job did not choose to run again later.
       "job.failed": ({ result, context }) =>
         result.retryExhausted && !result.rescheduled
-          ? { error: lastErrorOf(context, { message: "retries exhausted", tag: "RetryExhaustedSignal" }), failure: "failure" as const }
-          : undefined
+          ? failureFields(context, placeholder("RetryExhaustedSignal", "retries exhausted"))
+          : undefined,
+      "job.terminated": ({ result, context }) => (context["cleanedUp"] === true ? terminatedFields(context, result) : undefined)
     },
     failure: {
       "execution.failed": (call) => ({
@@ -126,12 +200,16 @@ const execution = serviceEventsByKey<JobExecutionServiceShape>()(jobsTagKey("Job
         attempt: attemptOf(call.context),
         durationMs: call.durationMs,
         willRetry: false,
-        error: summarizeFailure(call),
+        error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)),
         failure: call.kind
       }),
       "task.event.processed": ({ args: [options], context, durationMs }) =>
         options.jobType === "task" && context.trigger === "send" ? { durationMs, outcome: "failure" as const } : undefined,
-      "job.failed": (call) => (call.kind === "interrupted" ? undefined : { error: summarizeFailure(call), failure: call.kind })
+      "job.failed": (call) =>
+        call.kind === "interrupted"
+          ? undefined
+          : { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind },
+      "job.terminated": ({ context }) => (context["cleanedUp"] === true ? terminatedFields(context) : undefined)
     }
   }
 })
@@ -141,6 +219,11 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
     learn: (attempt) => ({ attempt })
   },
   executeWithRetry: {
+    // The user's effect fails with the job's own error; the signals that follow do not carry it.
+    learnOnArgFailure: {
+      0: (outcome) =>
+        outcome.kind === "interrupted" || signalTags.has(tagOf(outcome.error) ?? "") ? undefined : { lastFailure: outcome }
+    },
     before: {
       "retry.attempted": ({ context }) => {
         const attempt = attemptOf(context)
@@ -151,7 +234,7 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
       if (error === undefined) return undefined
       if (error._tag === "RetryExhaustedSignal" && "attempts" in error) {
         return {
-          lastError: summarizeError(error.lastError),
+          lastFailure: { kind: "failure", error: error.lastError, defect: undefined } satisfies FailureOutcome<unknown>,
           terminateReason: `retries exhausted after ${error.attempts} attempts`,
           terminateSource: "retryExhausted"
         }
@@ -162,23 +245,39 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
       return undefined
     },
     failure: {
-      "retry.scheduled": ({ error }) =>
-        error?._tag === "RetryScheduledSignal" && "resumeAt" in error ? { attempt: error.attempt, resumeAt: iso(error.resumeAt) } : undefined,
-      "retry.exhausted": ({ error }) =>
+      "retry.scheduled": ({ error, context }) =>
+        error?._tag === "RetryScheduledSignal" && "resumeAt" in error
+          ? {
+              attempt: error.attempt,
+              resumeAt: iso(error.resumeAt),
+              ...(jobFailureOf(context) === undefined ? {} : { error: summarizeFailure(jobFailureOf(context)!, errorOptions(context)) })
+            }
+          : undefined,
+      "retry.exhausted": ({ error, context }) =>
         error?._tag === "RetryExhaustedSignal" && "attempts" in error
-          ? { attempts: error.attempts, totalDurationMs: error.totalDurationMs, reason: error.reason, error: summarizeError(error.lastError) }
+          ? {
+              attempts: error.attempts,
+              totalDurationMs: error.totalDurationMs,
+              reason: error.reason,
+              error: summarizeFailure({ kind: "failure", error: error.lastError, defect: undefined }, errorOptions(context))
+            }
           : undefined
     }
   }
 })
 
-/** The task has nothing scheduled after its run (and was not ended by it). */
-const taskIdle = (context: JobContext) => context["alarmPending"] === false && context["terminated"] !== true
+/** The task ran and has nothing scheduled after its run (and was not ended by it). */
+const taskIdle = (context: JobContext) =>
+  context["executed"] === true && context["alarmPending"] === false && context["terminated"] !== true
 
 type HandlerEntries = Parameters<ReturnType<typeof serviceEventsByKey<JobHandlerShape>>>[2]
 
 /** A handler's entries: each call runs for the job its request (or, for an alarm, its type) names. */
-const handler = (name: string, jobType: JobType, entries: { readonly handle?: HandlerEntries["handle"]; readonly handleAlarm?: HandlerEntries["handleAlarm"] } = {}) =>
+const handler = (
+  name: string,
+  jobType: JobType,
+  entries: { readonly handle?: HandlerEntries["handle"]; readonly handleAlarm?: HandlerEntries["handleAlarm"] } = {}
+) =>
   serviceEventsByKey<JobHandlerShape>()(jobsTagKey(name), name, {
     handle: {
       context: ([request]) => ({ jobType: request.type, jobName: request.name, trigger: request.action }),
@@ -200,8 +299,26 @@ const continuousHandler = handler("ContinuousHandler", "continuous", {
 
 const debounceHandler = handler("DebounceHandler", "debounce", {
   handle: {
+    context: ([request], caller) => {
+      // The batch is about to change: what was remembered of it is no longer known.
+      if (request.action === "add" || request.action === "flush" || request.action === "clear") memoryOf(caller).batchSize = undefined
+      return { jobType: request.type, jobName: request.name, trigger: request.action }
+    },
+    // An `add` and a flush answer with the batch's size.
+    learn: (result) =>
+      (result?._type === "debounce.add" || (result?._type === "debounce.flush" && result.flushed === true)) && result.eventCount !== undefined
+        ? { batchSize: result.eventCount }
+        : undefined,
     success: {
-      "debounce.event.added": ({ result }) => (result?._type === "debounce.add" ? { eventCount: result.eventCount } : undefined),
+      "debounce.event.added": ({ result, context }) => {
+        if (result?._type !== "debounce.add") return undefined
+        // Remembered for the alarm's flush: the batch as this add left it (gone if it flushed,
+        // unless a retry keeps it).
+        const kept = context["executed"] !== true || result.retryScheduled === true
+        memoryOf(context).batchSize = kept ? result.eventCount : undefined
+        // A flush inside this add already told of the event, before the flush.
+        return context["executed"] === true ? undefined : { eventCount: result.eventCount }
+      },
       "debounce.cleared": ({ result }) =>
         result?._type === "debounce.clear" && result.cleared === true ? { discardedEvents: result.discardedEvents } : undefined
     }
@@ -210,7 +327,6 @@ const debounceHandler = handler("DebounceHandler", "debounce", {
 
 const taskHandler = handler("TaskHandler", "task", {
   handle: {
-    before: { "task.event.received": ({ args: [request] }) => (request.action === "send" ? {} : undefined) },
     success: {
       "job.terminated": clientTerminate,
       // A send answers with what is scheduled; a trigger only shows it if it changed the alarm.
@@ -234,7 +350,15 @@ const dispatcher = serviceEventsByKey<DispatcherShape>()(jobsTagKey("Dispatcher"
     // An alarm that fires is no longer set. The event waits for the metadata read to say
     // whose alarm it is; on an empty instance it is never emitted.
     context: () => ({ trigger: "alarm", alarmPending: false }),
-    before: { "alarm.fired": () => ({}) }
+    before: {
+      "alarm.fired": ({ context, startedAt }) => {
+        const memory = memoryOf(context)
+        const at = memory.alarmAt
+        memory.alarmAt = undefined
+        // An alarm never fires before its time: a later one was set where tracking did not see it.
+        return { scheduledAt: at !== undefined && at <= startedAt ? iso(at) : undefined }
+      }
+    }
   }
 })
 
@@ -251,6 +375,8 @@ export const defaultJobsEventMap: EventMap = {
     workerPoolHandler,
     dispatcher
   ),
-  ambient: { [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId }) },
+  ambient: {
+    [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId, memory: instanceMemory(runtime) })
+  },
   clock: { tagKey: RuntimeAdapterKey, now: (runtime: RuntimeAdapterShape) => runtime.now() }
 }

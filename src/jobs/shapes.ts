@@ -99,6 +99,8 @@ export interface JobResponseShape {
   readonly cleared?: boolean
   readonly discardedEvents?: number
   readonly scheduledAt?: number | null
+  readonly flushed?: boolean
+  readonly retryScheduled?: boolean
 }
 
 export interface JobHandlerShape {

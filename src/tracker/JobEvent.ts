@@ -10,10 +10,21 @@ import { uuidv7 } from "uuidv7"
 export const JobTypeSchema = Schema.Literal("continuous", "debounce", "task", "workerPool")
 export type JobType = typeof JobTypeSchema.Type
 
-/** A failure, summarised: never the error object itself, which may hold user data. */
-export const ErrorSummary = Schema.Struct({
+/**
+ * A failure, summarised: never the error object itself, which may hold user data. `message` is
+ * at most 1024 characters (a longer one is cut and ends in "…"); `tag` is the error's `_tag`, or
+ * its `name`; `cause` is the same of the first error in its `cause`; `stack` only when a user
+ * asked for stacks (`withTracking(layer, { errorStack: true })`).
+ */
+export const ErrorCauseSummary = Schema.Struct({
   message: Schema.String,
   tag: Schema.optional(Schema.String)
+})
+export const ErrorSummary = Schema.Struct({
+  message: Schema.String,
+  tag: Schema.optional(Schema.String),
+  cause: Schema.optional(ErrorCauseSummary),
+  stack: Schema.optional(Schema.String)
 })
 export type ErrorSummary = typeof ErrorSummary.Type
 
@@ -74,7 +85,8 @@ export const ExecutionFailed = event("execution.failed", {
 // retry
 export const RetryScheduled = event("retry.scheduled", {
   attempt: NonNegativeInt,
-  resumeAt: IsoTimestamp
+  resumeAt: IsoTimestamp,
+  error: Schema.optional(ErrorSummary)
 })
 export const RetryAttempted = event("retry.attempted", { attempt: NonNegativeInt })
 export const RetryExhausted = event("retry.exhausted", {
