@@ -54,6 +54,7 @@ export {
   JobEventBatchDecodeError,
   type JobEventBatchProblem
 } from "./tracker/decodeJobEventBatch.js"
+export { checkEventSequence, type SequenceEvent, type SequenceRule, type SequenceViolation } from "./tracker/eventSequence.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"
@@ -74,9 +75,16 @@ export {
   type MethodEvents,
   type Recipes,
   type ServiceEvents,
-  type SuccessInfo
+  type SuccessInfo,
+  withLateFields
 } from "./instrument/EventMap.js"
 export { defaultJobsEventMap } from "./jobs/defaultJobsEventMap.js"
 export { describeCoverage, type CoverageReport } from "./instrument/coverage.js"
-export { summarizeError, summarizeFailure } from "./instrument/failure.js"
+export {
+  maxErrorMessageLength,
+  maxErrorStackLength,
+  summarizeError,
+  summarizeFailure,
+  type SummarizeErrorOptions
+} from "./instrument/failure.js"
 export type { JobContext } from "./instrument/JobContext.js"
