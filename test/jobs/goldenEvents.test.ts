@@ -1,8 +1,9 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { checkEventSequence } from "../../src/tracker/eventSequence.js"
 import { JobEvent } from "../../src/tracker/JobEvent.js"
 import { trackedJobs } from "./harness.js"
-import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
+import { broken, clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
 
 // Golden event sequences of the default map on the fixture. Every event is checked against the
 // schema and for its context: the instance, and the job it belongs to.
@@ -16,6 +17,11 @@ const expectContext = async (
   for (const event of events) expect(event).toMatchObject({ instanceId: "instance-1", jobType, jobName })
   expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length)
   return events
+}
+
+// A whole life, from job.created on, keeps the documented order.
+const expectOrdered = async (t: ReturnType<typeof trackedJobs>) => {
+  expect(checkEventSequence(await t.events())).toEqual([])
 }
 
 const byType = <T extends JobEvent["type"]>(events: ReadonlyArray<JobEvent>, type: T) =>
@@ -47,6 +53,9 @@ describe("default event map: continuous", () => {
     expect(byType(events, "job.terminated")).toMatchObject([{ reason: "maintenance", source: "client" }])
     // Event times are the job's own clock: the alarm fired at the minute it was set for.
     expect(byType(events, "alarm.fired")[0]?.timestamp).toBe("2025-01-01T00:01:00.000Z")
+    // The alarm that fired says when it was set for.
+    expect(byType(events, "alarm.fired").map((e) => e.scheduledAt)).toEqual(["2025-01-01T00:01:00.000Z"])
+    await expectOrdered(t)
   })
 
   it("retry scheduled, attempted, exhausted: the default ends the instance", async () => {
@@ -73,9 +82,9 @@ describe("default event map: continuous", () => {
       "retry.attempted",
       "retry.exhausted",
       "alarm.cancelled",
-      "job.terminated",
       "execution.failed",
-      "job.failed"
+      "job.failed",
+      "job.terminated"
     ])
     const events = await expectContext(t, "continuous", "flaky")
     expect(byType(events, "retry.scheduled").map((e) => [e.attempt, e.resumeAt])).toEqual([
@@ -91,8 +100,17 @@ describe("default event map: continuous", () => {
       [2, true],
       [3, false]
     ])
-    expect(byType(events, "job.terminated")).toMatchObject([{ source: "retryExhausted", reason: "retries exhausted after 3 attempts" }])
-    expect(byType(events, "job.failed")).toMatchObject([{ error: { message: "upstream down" } }])
+    // The runtime's own reason for ending the instance.
+    expect(byType(events, "job.terminated")).toMatchObject([{ source: "retryExhausted", reason: "Retry exhausted after 3 attempts" }])
+    // One failure, one error: every event of it carries the job's own, retried ones too.
+    const upstream = { message: "upstream down", tag: "Error" }
+    expect(byType(events, "retry.scheduled").map((e) => e.error)).toEqual([upstream, upstream])
+    expect(byType(events, "execution.failed").map((e) => e.error)).toEqual([upstream, upstream, upstream])
+    expect(byType(events, "retry.exhausted").map((e) => e.error)).toEqual([upstream])
+    expect(byType(events, "job.failed").map((e) => e.error)).toEqual([upstream])
+    expect(byType(events, "alarm.fired").map((e) => e.scheduledAt)).toEqual(["2025-01-01T00:00:01.000Z", "2025-01-01T00:00:02.000Z"])
+    expect(byType(events, "execution.started").map((e) => e.attempt)).toEqual([1, 2, 3])
+    await expectOrdered(t)
   })
 
   it("retry exhausted with onRetryExhausted rescheduling: no termination, no job failure", async () => {
@@ -114,7 +132,7 @@ describe("default event map: continuous", () => {
     expect(byType(events, "alarm.scheduled")[0]?.scheduledAt).toBe("2025-01-01T00:10:02.000Z")
   })
 
-  it("ctx.terminate() ends the instance through CleanupService", async () => {
+  it("ctx.terminate() ends the instance through CleanupService: the run ends first, with its reason", async () => {
     const t = trackedJobs({ once: selfTerminating })
     await t.runtime.handle(requests.start("once"))
     expect(await t.types()).toEqual([
@@ -122,11 +140,40 @@ describe("default event map: continuous", () => {
       "job.started",
       "execution.started",
       "alarm.cancelled",
-      "job.terminated",
-      "execution.succeeded"
+      "execution.succeeded",
+      "job.terminated"
     ])
     const events = await expectContext(t, "continuous", "once")
-    expect(byType(events, "job.terminated")).toMatchObject([{ source: "job" }])
+    // No retry config: the reason travels only in the run's result.
+    expect(byType(events, "job.terminated")).toEqual([expect.objectContaining({ source: "job", reason: "finished" })])
+    await expectOrdered(t)
+  })
+
+  it("a failure without a retry config carries the job's own error, not the runtime's wrapper", async () => {
+    const t = trackedJobs({ broken: broken() })
+    await expect(t.runtime.handle(requests.start("broken"))).rejects.toThrow()
+    expect(await t.types()).toEqual(["job.created", "job.started", "execution.started", "execution.failed", "job.failed"])
+    const events = await expectContext(t, "continuous", "broken")
+    const own = { message: "upstream down", tag: "UpstreamError", cause: { message: "fetch failed", tag: "TypeError" } }
+    expect(byType(events, "execution.failed")).toEqual([expect.objectContaining({ error: own, failure: "failure", willRetry: false })])
+    expect(byType(events, "job.failed")).toEqual([expect.objectContaining({ error: own, failure: "failure" })])
+    await expectOrdered(t)
+  })
+
+  it("an error's message is cut at 1024 characters; no stack unless asked for", async () => {
+    const long = "x".repeat(5000)
+    const t = trackedJobs({ broken: broken(long) })
+    await expect(t.runtime.handle(requests.start("broken"))).rejects.toThrow()
+    const [failed] = byType(await t.events(), "execution.failed")
+    expect(failed?.error.message).toHaveLength(1024)
+    expect(failed?.error.message.endsWith("…")).toBe(true)
+    expect(failed?.error.stack).toBeUndefined()
+
+    const withStacks = trackedJobs({ broken: broken() }, { errorStack: true })
+    await expect(withStacks.runtime.handle(requests.start("broken"))).rejects.toThrow()
+    const [withStack] = byType(await withStacks.events(), "execution.failed")
+    expect(withStack?.error.stack).toContain("UpstreamError")
+    expect(withStack?.error.stack!.length).toBeLessThanOrEqual(4096)
   })
 })
 
@@ -151,7 +198,19 @@ describe("default event map: debounce", () => {
     ])
     const events = await expectContext(t, "debounce", "clicks")
     expect(byType(events, "debounce.event.added").map((e) => e.eventCount)).toEqual([1, 2])
-    expect(byType(events, "debounce.flush.triggered")).toMatchObject([{ reason: "flushAfter" }])
+    expect(byType(events, "debounce.flush.triggered")).toEqual([expect.objectContaining({ reason: "flushAfter", eventCount: 2 })])
+    expect(byType(events, "alarm.fired").map((e) => e.scheduledAt)).toEqual(["2025-01-01T00:00:30.000Z"])
+    await expectOrdered(t)
+  })
+
+  it("a manual flush reports the batch it flushed", async () => {
+    const t = trackedJobs({ clicks: clicks() })
+    await t.runtime.handle(requests.add("/a"))
+    await t.runtime.handle(requests.add("/b"))
+    await t.runtime.handle({ type: "debounce", action: "flush", name: "clicks", id: "clicks" })
+    const events = await expectContext(t, "debounce", "clicks")
+    expect(byType(events, "debounce.flush.triggered")).toEqual([expect.objectContaining({ reason: "manual", eventCount: 2 })])
+    await expectOrdered(t)
   })
 
   it("maxEvents flushes inside add: the path hand-placed emits missed", async () => {
@@ -159,17 +218,18 @@ describe("default event map: debounce", () => {
     await t.runtime.handle(requests.add("/a"))
     await t.clear()
     await t.runtime.handle(requests.add("/b"))
+    // The add that filled the batch comes first, then the flush it caused.
     expect(await t.types()).toEqual([
+      "debounce.event.added",
       "debounce.flush.triggered",
       "execution.started",
       "execution.succeeded",
       "job.completed",
-      "alarm.cancelled",
-      "debounce.event.added"
+      "alarm.cancelled"
     ])
     const events = await expectContext(t, "debounce", "clicks")
-    expect(byType(events, "debounce.flush.triggered")).toMatchObject([{ reason: "maxEvents" }])
-    expect(byType(events, "debounce.event.added")).toMatchObject([{ eventCount: 2 }])
+    expect(byType(events, "debounce.flush.triggered")).toEqual([expect.objectContaining({ reason: "maxEvents", eventCount: 2 })])
+    expect(byType(events, "debounce.event.added")).toEqual([expect.objectContaining({ eventCount: 2 })])
   })
 
   it("clear discards the batch", async () => {
@@ -188,9 +248,9 @@ describe("default event map: task", () => {
     const t = trackedJobs({ orders })
     await t.runtime.handle(requests.send("now"))
     expect(await t.types()).toEqual([
-      "task.event.received",
       "job.created",
       "job.started",
+      "task.event.received",
       "execution.started",
       "execution.succeeded",
       "task.event.processed",
@@ -209,6 +269,15 @@ describe("default event map: task", () => {
     await t.fireAlarm()
     expect(await t.types()).toEqual(["alarm.fired", "execution.started", "execution.succeeded", "task.idle"])
     await expectContext(t, "task", "orders")
+  })
+
+  it("a whole task life keeps the documented order", async () => {
+    const t = trackedJobs({ orders })
+    await t.runtime.handle(requests.send("now"))
+    await t.runtime.handle(requests.send("later"))
+    await t.fireAlarm()
+    await t.runtime.handle({ type: "task", action: "terminate", name: "orders", id: "orders" })
+    await expectOrdered(t)
   })
 })
 

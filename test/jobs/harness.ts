@@ -65,7 +65,7 @@ export const trackedDispatcherLayer = (
   coreLayer: RuntimeLayer,
   tracker: TrackerOption | undefined,
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
-  options: { readonly eventMap?: EventMap } = {}
+  options: { readonly eventMap?: EventMap; readonly errorStack?: boolean } = {}
 ): Layer.Layer<Dispatcher> => {
   const tracking = { ...options, enabled: tracker !== undefined }
   return composeJobs(addTracker(coreLayer, tracker), definitions, (layer) => withTracking(layer, tracking))
@@ -99,11 +99,12 @@ const alarmFirer = (handles: ReturnType<typeof createTestRuntime>["handles"], ru
 /** A tracked jobs runtime on the in-memory core, with the events it emitted. */
 export const trackedJobs = (
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
-  options: { readonly instanceId?: string; readonly eventMap?: EventMap } = {}
+  options: { readonly instanceId?: string; readonly eventMap?: EventMap; readonly errorStack?: boolean } = {}
 ) => {
   const { layer, handles } = createTestRuntime({ instanceId: options.instanceId ?? "instance-1" })
   const tracker = createInMemoryTracker()
-  const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, definitions, options))
+  const { instanceId: _instanceId, ...tracking } = options
+  const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, definitions, tracking))
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents)
   const types = async () => (await events()).map((event) => event.type)
   const clear = () => Effect.runPromise(tracker.handle.clear)

@@ -1,4 +1,4 @@
-import { Effect, Schema } from "effect"
+import { Data, Effect, Schema } from "effect"
 import { Continuous, Debounce, Task, WorkerPool } from "../fixtures/jobs/src/definitions/index.js"
 import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
 
@@ -24,6 +24,17 @@ export const flaky = (onRetryExhausted?: "reschedule") =>
     retry: { maxAttempts: 2, delay: "1 second", jitter: false },
     execute: () => Effect.fail(new Error("upstream down")),
     ...(onRetryExhausted === "reschedule" ? { onRetryExhausted: (_error, ctx) => ctx.reschedule("10 minutes") } : {})
+  })
+
+/** A job's own typed error, with the lower-level error that caused it. */
+export class UpstreamError extends Data.TaggedError("UpstreamError")<{ readonly message: string; readonly cause?: unknown }> {}
+
+/** Fails every run, without a retry config: the runtime wraps the error in its ExecutionError. */
+export const broken = (message = "upstream down") =>
+  Continuous.make<typeof Counter.Type, UpstreamError>({
+    stateSchema: Counter,
+    schedule: Continuous.every("1 minute"),
+    execute: () => Effect.fail(new UpstreamError({ message, cause: new TypeError("fetch failed") }))
   })
 
 export const selfTerminating = Continuous.make({
