@@ -25,7 +25,7 @@ import { instanceMemory, memoryOf } from "./instanceMemory.js"
  * Besides the instance, job type and name, the job context carries what calls have learnt:
  * - `created`: this call created the instance (`MetadataService.initialize` succeeded)
  * - `attempt`: the attempt the current execution is (`RetryExecutor.getAttempt`)
- * - `alarmPending`: whether an alarm is set, as far as this call has seen
+ * - `alarmPending`: whether an alarm is set, as far as this call has seen; `alarmCancelled`: one was cancelled
  * - `inExecution`, `executed`: a call runs inside `JobExecutionService.execute`; one ran
  * - `cleanedUp`, `terminated`, `terminateReason`, `terminateSource`: why an instance ends
  * - `lastFailure`: the job's own failure (its error, as the user's effect failed with it)
@@ -96,7 +96,7 @@ const alarm = serviceEventsByKey<AlarmServiceShape>()(jobsTagKey("AlarmService")
     }
   },
   cancel: {
-    learn: () => ({ alarmPending: false }),
+    learn: () => ({ alarmPending: false, alarmCancelled: true }),
     success: {
       "alarm.cancelled": ({ context }) => {
         memoryOf(context).alarmAt = undefined
@@ -266,9 +266,17 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
   }
 })
 
-/** The task ran and has nothing scheduled after its run (and was not ended by it). */
+/**
+ * The task ran, cancelled its schedule and set none after, and was not ended: then the package
+ * counts it idle (its stored schedule is cleared and `onIdle` runs). Without a cancel the map
+ * cannot tell: whether the stored schedule of an alarm or trigger run is cleared is the
+ * package's internal storage, and a package that keeps it reports the task active.
+ */
 const taskIdle = (context: JobContext) =>
-  context["executed"] === true && context["alarmPending"] === false && context["terminated"] !== true
+  context["executed"] === true &&
+  context["alarmCancelled"] === true &&
+  context["alarmPending"] === false &&
+  context["terminated"] !== true
 
 type HandlerEntries = Parameters<ReturnType<typeof serviceEventsByKey<JobHandlerShape>>>[2]
 

@@ -60,6 +60,15 @@ export const orders = Task.make<typeof Counter.Type, typeof Order.Type, never>({
   onIdle: () => Effect.void
 })
 
+/** Like orders, but its alarm run cancels the schedule: the package then counts it idle. */
+export const sweeper = Task.make<typeof Counter.Type, typeof Order.Type, never>({
+  stateSchema: Counter,
+  eventSchema: Order,
+  onEvent: (event, ctx) => (event.kind === "later" ? ctx.schedule("5 seconds") : Effect.void),
+  execute: (ctx) => ctx.cancelSchedule(),
+  onIdle: () => Effect.void
+})
+
 export const mailer = WorkerPool.make({
   eventSchema: Schema.Struct({ to: Schema.String }),
   concurrency: 1,
