@@ -9,11 +9,11 @@ import { EventTracker, type EventTrackerService } from "../../src/tracker/EventT
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../../src/tracker/TrackerOption.js"
-import { runtimeOver, trackedDispatcherLayer } from "./harness.js"
+import { observeSteps, runtimeOver, trackedDispatcherLayer, type StepOf } from "./harness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
 
 // A scenario is a list of steps; each step is a request or an alarm.
-type Step = JobRequest | "alarm"
+type Step = StepOf<JobRequest>
 interface Scenario {
   readonly name: string
   readonly definitions: Readonly<Record<string, AnyUnregisteredDefinition>>
@@ -38,39 +38,14 @@ const scenarios: ReadonlyArray<Scenario> = [
   { name: "workerPool", definitions: { mailer }, steps: [requests.enqueue("e1"), requests.enqueue("e2"), "alarm", "alarm", "alarm"] }
 ]
 
-// What a caller and the storage can observe of a run: every response (or failure), the storage
-// after each step, and the alarm.
-const observe = async (
-  run: { readonly handle: (r: JobRequest) => Promise<unknown>; readonly handleAlarm: () => Promise<void> },
-  handles: ReturnType<typeof createTestRuntime>["handles"],
-  steps: ReadonlyArray<Step>
-) => {
-  const trace: Array<unknown> = []
-  for (const step of steps) {
-    let outcome: unknown
-    try {
-      if (step === "alarm") {
-        const firedAt = handles.scheduler.fire()
-        outcome = firedAt === undefined ? "no alarm" : (await run.handleAlarm(), `alarm at ${firedAt}`)
-      } else {
-        outcome = await run.handle(step)
-      }
-    } catch (error) {
-      outcome = { failed: String(error) }
-    }
-    trace.push({ outcome, storage: handles.storage.snapshot(), alarm: handles.scheduler.scheduledAt(), now: handles.clock.now() })
-  }
-  return trace
-}
-
 const plainRun = (scenario: Scenario) => {
   const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
-  return observe(createJobsRuntimeFromLayer(layer, createJobRegistry(scenario.definitions)), handles, scenario.steps)
+  return observeSteps(createJobsRuntimeFromLayer(layer, createJobRegistry(scenario.definitions)), handles, scenario.steps)
 }
 
 const trackedRun = (scenario: Scenario, tracker: TrackerOption | undefined) => {
   const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
-  return observe(runtimeOver(trackedDispatcherLayer(layer, tracker, scenario.definitions)), handles, scenario.steps)
+  return observeSteps(runtimeOver(trackedDispatcherLayer(layer, tracker, scenario.definitions)), handles, scenario.steps)
 }
 
 const hostile = (behaviour: "throws" | "fails" | "dies"): EventTrackerService => {

@@ -117,3 +117,35 @@ export const plainJobs = (definitions: Readonly<Record<string, AnyUnregisteredDe
   const runtime = createJobsRuntimeFromLayer(layer, createJobRegistry(definitions))
   return { runtime, handles, fireAlarm: alarmFirer(handles, runtime) }
 }
+
+/** A step of a scenario: a request, or the alarm firing. */
+export type StepOf<Request> = Request | "alarm"
+
+/**
+ * What a caller and the storage can observe of a run: every response (or failure), the storage
+ * after each step, the alarm and the clock. `afterStep` sees each step's index once it is done.
+ */
+export const observeSteps = async <Request>(
+  run: { readonly handle: (request: Request) => Promise<unknown>; readonly handleAlarm: () => Promise<void> },
+  handles: ReturnType<typeof createTestRuntime>["handles"],
+  steps: ReadonlyArray<StepOf<Request>>,
+  afterStep?: (index: number) => Promise<void>
+): Promise<Array<unknown>> => {
+  const trace: Array<unknown> = []
+  for (const [index, step] of steps.entries()) {
+    let outcome: unknown
+    try {
+      if (step === "alarm") {
+        const firedAt = handles.scheduler.fire()
+        outcome = firedAt === undefined ? "no alarm" : (await run.handleAlarm(), `alarm at ${firedAt}`)
+      } else {
+        outcome = await run.handle(step)
+      }
+    } catch (error) {
+      outcome = { failed: String(error) }
+    }
+    trace.push({ outcome, storage: handles.storage.snapshot(), alarm: handles.scheduler.scheduledAt(), now: handles.clock.now() })
+    if (afterStep !== undefined) await afterStep(index)
+  }
+  return trace
+}
