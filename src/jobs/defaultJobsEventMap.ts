@@ -12,6 +12,7 @@ import {
   type ExecutionResultShape,
   type JobExecutionServiceShape,
   type JobHandlerShape,
+  type JobResponseShape,
   type MetadataServiceShape,
   type RetryExecutorShape,
   type RuntimeAdapterShape
@@ -305,6 +306,19 @@ const continuousHandler = handler("ContinuousHandler", "continuous", {
   handle: { success: { "job.terminated": clientTerminate } }
 })
 
+/**
+ * Remembered for the alarm's flush: the batch as the request left it. A flush empties it, unless
+ * a retry keeps it for the alarm.
+ */
+const rememberBatch = (context: JobContext, result: JobResponseShape | undefined) => {
+  const memory = memoryOf(context)
+  if (result?._type === "debounce.add") {
+    memory.batchSize = context["executed"] !== true || result.retryScheduled === true ? result.eventCount : undefined
+  } else if (result?._type === "debounce.flush" && result.flushed === true) {
+    memory.batchSize = result.retryScheduled === true ? result.eventCount : undefined
+  }
+}
+
 const debounceHandler = handler("DebounceHandler", "debounce", {
   handle: {
     context: ([request], caller) => {
@@ -319,13 +333,9 @@ const debounceHandler = handler("DebounceHandler", "debounce", {
         : undefined,
     success: {
       "debounce.event.added": ({ result, context }) => {
-        if (result?._type !== "debounce.add") return undefined
-        // Remembered for the alarm's flush: the batch as this add left it (gone if it flushed,
-        // unless a retry keeps it).
-        const kept = context["executed"] !== true || result.retryScheduled === true
-        memoryOf(context).batchSize = kept ? result.eventCount : undefined
+        rememberBatch(context, result)
         // A flush inside this add already told of the event, before the flush.
-        return context["executed"] === true ? undefined : { eventCount: result.eventCount }
+        return result?._type === "debounce.add" && context["executed"] !== true ? { eventCount: result.eventCount } : undefined
       },
       "debounce.cleared": ({ result }) =>
         result?._type === "debounce.clear" && result.cleared === true ? { discardedEvents: result.discardedEvents } : undefined
