@@ -1,3 +1,4 @@
+import { checkEventSequence } from "../../src/tracker/eventSequence.js"
 import type { JobEventWire } from "../../src/tracker/JobEvent.js"
 
 /** How late an event arrived, in ms after its own timestamp, by eventId. */
@@ -73,6 +74,10 @@ export const renderTimelines = (
     lines.push(
       `${paint(1, title)}${name}  ${paint(2, `instance ${timeline.instanceId.slice(0, 12)}…  ${timeline.events.length} events`)}`
     )
+    // The documented causal order, checked as a collector would (docs/events.md, "Order").
+    for (const violation of checkEventSequence(timeline.events)) {
+      lines.push(`  ${paint(31, `order: ${violation.rule}: ${violation.message} (event ${violation.index + 1})`)}`)
+    }
     for (const event of timeline.events) {
       const at = `+${((Date.parse(event.timestamp) - start) / 1000).toFixed(3)}s`.padStart(9)
       const details = eventDetails(event)

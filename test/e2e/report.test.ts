@@ -26,6 +26,16 @@ describe("the demo's timeline and report", () => {
     expect(text).toMatch(/\+0\.005s {2}job\.created/)
   })
 
+  it("names a break of the documented order under its instance, and nothing when the order holds", () => {
+    const early = wire(makeJobEvent({ type: "task.event.received", instanceId: "instance-c", jobType: "task", jobName: "orders" }, at(0)))
+    const created = wire(makeJobEvent({ type: "job.created", instanceId: "instance-c", jobType: "task", jobName: "orders" }, at(1)))
+    const text = renderTimelines(timelinesOf([early, created, a1, a2]))
+    expect(text).toContain("order: created-first: task.event.received before the instance's job.created (event 1)")
+    expect(text).toContain("order: task-event-cause: task.event.received is not followed by the execution.started of its onEvent run (got job.created) (event 2)")
+    // instance-a's created-then-terminated life keeps the order: nothing is said of it.
+    expect(text.match(/order:/g)).toHaveLength(2)
+  })
+
   it("writes one lane per instance and one mark per event, every text escaped, nothing external", () => {
     const html = renderReport({ title: "Report <1>", summary: ["a & b"], timelines: timelinesOf([a1, b1, a2]) })
     expect(html.match(/class="lane-row"/g)).toHaveLength(2)

@@ -7,6 +7,7 @@ import type { ScenarioInstance } from "../../../examples/runtime/scenario.js"
 import type { JobEventWire } from "../../../src/tracker/JobEvent.js"
 import { runShared } from "../../support/runShared.js"
 import { waitUntil } from "../../support/wait.js"
+import { checkEventSequence } from "../../../src/tracker/eventSequence.js"
 
 /** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
 export interface Bundles {
@@ -103,6 +104,7 @@ export const expectStories = async (
     expect(ids, `${instance.instanceName}: arrival order is eventId order`).toEqual([...ids].sort())
     const times = events.map((event) => Date.parse(event.timestamp))
     expect(times, `${instance.instanceName}: times never go back`).toEqual([...times].sort((a, b) => a - b))
+    expect(checkEventSequence(events), `${instance.instanceName}: the documented causal order`).toEqual([])
   }
   // Nothing from instances the scenario did not touch.
   expect(collector.events().filter((received) => !instanceIds.has(received.event.instanceId))).toEqual([])

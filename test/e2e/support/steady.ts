@@ -55,8 +55,8 @@ export const statusOfEach = async (worker: RunningWorker): Promise<void> => {
 export const flakyStory = sequence(
   one("job.created", "job.started", "execution.started", "alarm.scheduled", "retry.scheduled", "execution.failed"),
   one("alarm.fired", "execution.started", "retry.attempted", "alarm.scheduled", "retry.scheduled", "execution.failed"),
-  one("alarm.fired", "execution.started", "retry.attempted", "retry.exhausted", "alarm.cancelled", "job.terminated"),
-  one("execution.failed", "job.failed")
+  one("alarm.fired", "execution.started", "retry.attempted", "retry.exhausted", "alarm.cancelled"),
+  one("execution.failed", "job.failed", "job.terminated")
 )
 
 export const steadyExpected: ReadonlyArray<ExpectedInstance> = [
@@ -71,13 +71,13 @@ export const steadyExpected: ReadonlyArray<ExpectedInstance> = [
     instance: steadyInstances.clicks,
     types: sequence(
       one("job.created", "job.started", "alarm.scheduled", "debounce.event.added", "debounce.event.added"),
-      one("debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled", "debounce.event.added")
+      one("debounce.event.added", "debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled")
     )
   },
   {
     instance: steadyInstances.orders,
     types: sequence(
-      one("task.event.received", "job.created", "job.started", "execution.started", "execution.succeeded", "task.event.processed", "task.idle")
+      one("job.created", "job.started", "task.event.received", "execution.started", "execution.succeeded", "task.event.processed", "task.idle")
     )
   },
   {
