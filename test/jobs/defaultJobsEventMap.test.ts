@@ -19,7 +19,8 @@ describe("defaultJobsEventMap", () => {
     const sources = Object.fromEntries(coverage.events.map((event) => [event.type, event.sources]))
     // The integration points of the seed design.
     expect(sources["job.created"]).toEqual(["MetadataService.initialize"])
-    expect(sources["job.terminated"]).toEqual(["CleanupService.terminate", "ContinuousHandler.handle", "TaskHandler.handle"])
+    // Inside a run, job.terminated waits for the run's end (JobExecutionService.execute).
+    expect(sources["job.terminated"]).toEqual(["CleanupService.terminate", "JobExecutionService.execute", "ContinuousHandler.handle", "TaskHandler.handle"])
     expect(sources["alarm.fired"]).toEqual(["Dispatcher.handleAlarm"])
     expect(sources["alarm.scheduled"]).toEqual(["AlarmService.schedule"])
     expect(sources["retry.exhausted"]).toEqual(["RetryExecutor.executeWithRetry"])

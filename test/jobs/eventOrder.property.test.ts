@@ -2,41 +2,88 @@ import { Effect, Schema } from "effect"
 import fc from "fast-check"
 import { createTestRuntime } from "@durable-effect/core"
 import { describe, expect, it } from "vitest"
+import { Continuous, Debounce, Task, WorkerPool } from "../fixtures/jobs/src/definitions/index.js"
 import { createJobRegistry } from "../fixtures/jobs/src/registry/index.js"
 import { createJobsRuntimeFromLayer } from "../fixtures/jobs/src/runtime/runtime.js"
 import { checkEventSequence } from "../../src/tracker/eventSequence.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import type { EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { JobEvent } from "../../src/tracker/JobEvent.js"
 import { observeSteps, runtimeOver, trackedDispatcherLayer } from "./harness.js"
-import { anyScript, type Script } from "./propertyJobs.js"
+import { scriptsFor, type FixtureKit, type Script } from "./propertyJobs.js"
 
-// Random scripts of client calls and alarms over all four job types, on the fixture with the
+// Random scripts of client calls and alarms over all four job types, on each fixture with the
 // in-memory tracker. The untracked run of the same script is the model: the tracked run must
 // answer, store and schedule exactly as it does. Its events must keep the documented causal
 // order (checkEventSequence), decode with the schema, and tell task.idle only when the task's
-// own status is idle. `npm test` runs a few hundred scripts; `npm run test:property` runs
+// own status is idle. `npm test` runs 200 scripts per fixture; `npm run test:property` runs
 // PROPERTY_RUNS of them (1000 by default).
 const runs = Number(process.env["PROPERTY_RUNS"] ?? 200)
 
-const decodeEvents = Schema.decodeUnknownSync(Schema.Array(JobEvent))
+interface RuntimeUnderTest {
+  readonly handle: (request: never) => Promise<unknown>
+  readonly handleAlarm: () => Promise<void>
+}
+type Handles = ReturnType<typeof createTestRuntime>["handles"]
 
-const plainRun = (script: Script) => {
-  const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
-  return observeSteps(createJobsRuntimeFromLayer(layer, createJobRegistry(script.definitions)), handles, script.steps)
+/** A fixture as the property needs it: how its jobs are written, and its runtimes with and without tracking. */
+interface FixtureUnderTest {
+  readonly name: string
+  readonly kit: FixtureKit
+  readonly plain: (definitions: Script["definitions"], handles: { readonly layer: ReturnType<typeof createTestRuntime>["layer"] }) => RuntimeUnderTest
+  readonly tracked: (
+    definitions: Script["definitions"],
+    core: { readonly layer: ReturnType<typeof createTestRuntime>["layer"] },
+    tracker: EventTrackerService
+  ) => RuntimeUnderTest
 }
 
-const trackedRun = async (script: Script) => {
-  const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
+const executionLayout: FixtureUnderTest = {
+  name: "jobs (JobExecutionService layout)",
+  kit: {
+    Continuous,
+    Debounce,
+    Task,
+    WorkerPool,
+    endContinuous: "terminate",
+    endTask: "terminate",
+    onExhausted: ["default", "nothing", "reschedule", "terminate"],
+    retryFields: (maxAttempts) => (maxAttempts === null ? {} : { retry: { maxAttempts, delay: "1 second", jitter: false } }),
+    exhaustedFields: (mode, rescheduleIn) =>
+      mode === "default"
+        ? {}
+        : {
+            onRetryExhausted: (_error: unknown, ctx: { reschedule: (delay: string) => Effect.Effect<void>; terminate: () => Effect.Effect<void> }) =>
+              mode === "reschedule" ? ctx.reschedule(rescheduleIn) : mode === "terminate" ? ctx.terminate() : Effect.void
+          }
+  },
+  plain: (definitions, core) => createJobsRuntimeFromLayer(core.layer, createJobRegistry(definitions as never)) as RuntimeUnderTest,
+  tracked: (definitions, core, tracker) => runtimeOver(trackedDispatcherLayer(core.layer, tracker, definitions as never)) as RuntimeUnderTest
+}
+
+const fixtures: ReadonlyArray<FixtureUnderTest> = [executionLayout]
+
+const decodeEvents = Schema.decodeUnknownSync(Schema.Array(JobEvent))
+
+const observe = (runtime: RuntimeUnderTest, handles: Handles, script: Script, afterStep?: (step: number) => Promise<void>) =>
+  observeSteps(runtime as never, handles, script.steps as never, afterStep)
+
+const plainRun = (fixture: FixtureUnderTest, script: Script) => {
+  const core = createTestRuntime({ instanceId: "instance-1" })
+  return observe(fixture.plain(script.definitions, core), core.handles, script)
+}
+
+const trackedRun = async (fixture: FixtureUnderTest, script: Script) => {
+  const core = createTestRuntime({ instanceId: "instance-1" })
   const tracker = createInMemoryTracker()
-  const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, script.definitions))
   const events = () => Effect.runPromise(tracker.handle.getEvents)
   const idleClaims: Array<{ readonly step: number; readonly storedSchedule: unknown }> = []
   let seen = 0
-  const trace = await observeSteps(runtime, handles, script.steps, async (step) => {
+  const trace = await observe(fixture.tracked(script.definitions, core, tracker.tracker), core.handles, script, async (step) => {
     const all = await events()
     // The task's own definition of idle: no schedule stored (its status answers "idle").
     if (all.slice(seen).some((event) => event.type === "task.idle")) {
-      idleClaims.push({ step, storedSchedule: handles.storage.get("task:scheduledAt") ?? null })
+      idleClaims.push({ step, storedSchedule: core.handles.storage.get("task:scheduledAt") ?? null })
     }
     seen = all.length
   })
@@ -44,18 +91,20 @@ const trackedRun = async (script: Script) => {
 }
 
 describe("property: every instance's events keep the documented order, and tracking changes nothing", () => {
-  it(`holds for ${runs} random scripts over all four job types`, async () => {
-    await fc.assert(
-      fc.asyncProperty(anyScript, async (script) => {
-        const expected = await plainRun(script)
-        const tracked = await trackedRun(script)
-        expect(tracked.trace, script.label).toEqual(expected)
-        decodeEvents(tracked.events)
-        expect(checkEventSequence(tracked.events), script.label).toEqual([])
-        for (const claim of tracked.idleClaims) expect(claim, script.label).toEqual({ step: claim.step, storedSchedule: null })
-      }),
-      { numRuns: runs }
-    )
-    // No wall-clock bound of its own: a busy machine only makes it slower.
-  }, Math.max(600_000, runs * 3_000))
+  for (const fixture of fixtures) {
+    it(`${fixture.name}: holds for ${runs} random scripts over all four job types`, async () => {
+      await fc.assert(
+        fc.asyncProperty(scriptsFor(fixture.kit), async (script) => {
+          const expected = await plainRun(fixture, script)
+          const tracked = await trackedRun(fixture, script)
+          expect(tracked.trace, script.label).toEqual(expected)
+          decodeEvents(tracked.events)
+          expect(checkEventSequence(tracked.events), script.label).toEqual([])
+          for (const claim of tracked.idleClaims) expect(claim, script.label).toEqual({ step: claim.step, storedSchedule: null })
+        }),
+        { numRuns: runs }
+      )
+      // No wall-clock bound of its own: a busy machine only makes it slower.
+    }, Math.max(600_000, runs * 3_000))
+  }
 })

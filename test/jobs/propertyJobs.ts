@@ -1,8 +1,5 @@
 import { Effect, Schema } from "effect"
 import fc from "fast-check"
-import { Continuous, Debounce, Task, WorkerPool } from "../fixtures/jobs/src/definitions/index.js"
-import type { AnyUnregisteredDefinition } from "../fixtures/jobs/src/registry/types.js"
-import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
 import { UpstreamError } from "./scenarios.js"
 
 /**
@@ -12,19 +9,35 @@ import { UpstreamError } from "./scenarios.js"
  * count, attempt, event), so a tracked and an untracked run of a script must agree exactly.
  */
 
-export type Step = JobRequest | "alarm"
+/** A request of either layout (they share the request shape), or the alarm firing. */
+export type Step = { readonly type: string; readonly action: string; readonly name: string } & Record<string, unknown> | "alarm"
 
 export interface Script {
   readonly label: string
-  readonly definitions: Readonly<Record<string, AnyUnregisteredDefinition>>
+  readonly definitions: Readonly<Record<string, unknown>>
   readonly steps: ReadonlyArray<Step>
+}
+
+type Maker = { readonly make: (config: any) => unknown }
+
+/** What differs between the jobs packages' layouts, for the scripts. */
+export interface FixtureKit {
+  readonly Continuous: Maker & { readonly every: (interval: "1 minute") => unknown }
+  readonly Debounce: Maker
+  readonly Task: Maker
+  readonly WorkerPool: Maker
+  /** The client action that ends a continuous instance, and a task instance. */
+  readonly endContinuous: string
+  readonly endTask: string
+  /** The ways a job may handle exhausted retries in this layout, as definition fields. */
+  readonly onExhausted: ReadonlyArray<string>
+  readonly exhaustedFields: (mode: string, rescheduleIn: string) => Record<string, unknown>
+  readonly retryFields: (maxAttempts: number | null, mode: string) => Record<string, unknown>
 }
 
 const Counter = Schema.Struct({ n: Schema.Number })
 const Item = Schema.Struct({ kind: Schema.String })
 
-const retryConfig = (maxAttempts: number | null) =>
-  maxAttempts === null ? {} : { retry: { maxAttempts, delay: "1 second" as const, jitter: false } }
 
 const failure = (what: string) => new UpstreamError({ message: `${what} failed`, cause: new Error("connection reset") })
 
@@ -32,12 +45,14 @@ const failure = (what: string) => new UpstreamError({ message: `${what} failed`,
 // continuous
 // ---------------------------------------------------------------------------
 
+export const scriptsFor = (kit: FixtureKit): fc.Arbitrary<Script> => {
+const { Continuous, Debounce, Task, WorkerPool } = kit
 const continuousScript = fc
   .record({
     failRuns: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 3 }),
     failAttempts: fc.integer({ min: 1, max: 4 }),
     maxAttempts: fc.option(fc.integer({ min: 1, max: 3 })),
-    onExhausted: fc.constantFrom("default", "nothing", "reschedule", "terminate"),
+    onExhausted: fc.constantFrom(...kit.onExhausted),
     terminateOnRun: fc.option(fc.integer({ min: 1, max: 6 })),
     steps: fc.array(
       fc.oneof(
@@ -46,7 +61,7 @@ const continuousScript = fc
         fc.constant<Step>({ type: "continuous", action: "start", name: "pulse", id: "pulse", input: { n: 0 } }),
         fc.constant<Step>({ type: "continuous", action: "trigger", name: "pulse", id: "pulse" }),
         fc.constant<Step>({ type: "continuous", action: "status", name: "pulse", id: "pulse" }),
-        fc.constant<Step>({ type: "continuous", action: "terminate", name: "pulse", id: "pulse", reason: "client" })
+        fc.constant<Step>({ type: "continuous", action: kit.endContinuous, name: "pulse", id: "pulse", reason: "client" })
       ),
       { minLength: 1, maxLength: 10 }
     )
@@ -54,22 +69,17 @@ const continuousScript = fc
   .map((plan): Script => ({
     label: `continuous ${JSON.stringify({ ...plan, steps: undefined })}`,
     definitions: {
-      pulse: Continuous.make<typeof Counter.Type, UpstreamError>({
+      pulse: Continuous.make({
         stateSchema: Counter,
         schedule: Continuous.every("1 minute"),
-        ...retryConfig(plan.maxAttempts),
-        execute: (ctx) =>
+        ...kit.retryFields(plan.maxAttempts, plan.onExhausted),
+        ...kit.exhaustedFields(plan.onExhausted, "10 minutes"),
+        execute: (ctx: ContinuousCtx) =>
           ctx.runCount === plan.terminateOnRun
             ? ctx.terminate({ reason: `planned at run ${ctx.runCount}` })
             : plan.failRuns.includes(ctx.runCount) && ctx.attempt <= plan.failAttempts
               ? Effect.fail(failure(`run ${ctx.runCount}`))
-              : Effect.sync(() => ctx.updateState((state) => ({ n: state.n + 1 }))),
-        ...(plan.onExhausted === "default"
-          ? {}
-          : {
-              onRetryExhausted: (_error, ctx) =>
-                plan.onExhausted === "reschedule" ? ctx.reschedule("10 minutes") : plan.onExhausted === "terminate" ? ctx.terminate() : Effect.void
-            })
+              : Effect.sync(() => ctx.updateState((state) => ({ n: state.n + 1 })))
       })
     },
     steps: plan.steps
@@ -85,7 +95,7 @@ const debounceScript = fc
     failOn: fc.constantFrom("never", "manual", "flushAfter", "maxEvents", "always"),
     failAttempts: fc.integer({ min: 1, max: 3 }),
     maxAttempts: fc.option(fc.integer({ min: 1, max: 2 })),
-    onExhausted: fc.constantFrom("default", "nothing", "reschedule"),
+    onExhausted: fc.constantFrom(...kit.onExhausted.filter((mode) => mode !== "terminate")),
     steps: fc.array(
       fc.oneof(
         { weight: 2, arbitrary: fc.constant<Step>("alarm") },
@@ -100,19 +110,17 @@ const debounceScript = fc
   .map((plan): Script => ({
     label: `debounce ${JSON.stringify({ ...plan, steps: undefined })}`,
     definitions: {
-      batch: Debounce.make<{ readonly page: string }, { readonly page: string }, UpstreamError>({
+      batch: Debounce.make({
         eventSchema: Schema.Struct({ page: Schema.String }),
         stateSchema: Schema.Struct({ page: Schema.String }),
         flushAfter: "30 seconds",
         ...(plan.maxEvents === null ? {} : { maxEvents: plan.maxEvents }),
-        ...retryConfig(plan.maxAttempts),
-        execute: (ctx) =>
+        ...kit.retryFields(plan.maxAttempts, plan.onExhausted),
+        ...kit.exhaustedFields(plan.onExhausted, "1 minute"),
+        execute: (ctx: DebounceCtx) =>
           (plan.failOn === "always" || plan.failOn === ctx.flushReason) && ctx.attempt <= plan.failAttempts
             ? Effect.fail(failure(`${ctx.flushReason} flush`))
-            : Effect.void,
-        ...(plan.onExhausted === "default"
-          ? {}
-          : { onRetryExhausted: (_error, ctx) => (plan.onExhausted === "reschedule" ? ctx.reschedule("1 minute") : Effect.void) })
+            : Effect.void
       })
     },
     steps: plan.steps
@@ -139,14 +147,14 @@ const taskScript = fc
             .map((kind): Step => ({ type: "task", action: "send", name: "inbox", id: "inbox", event: { kind } }))
         },
         { weight: 1, arbitrary: fc.constant<Step>({ type: "task", action: "trigger", name: "inbox", id: "inbox" }) },
-        { weight: 1, arbitrary: fc.constant<Step>({ type: "task", action: "terminate", name: "inbox", id: "inbox" }) },
+        { weight: 1, arbitrary: fc.constant<Step>({ type: "task", action: kit.endTask, name: "inbox", id: "inbox" }) },
         { weight: 1, arbitrary: fc.constant<Step>({ type: "task", action: "status", name: "inbox", id: "inbox" }) }
       ),
       { minLength: 1, maxLength: 10 }
     )
   })
   .map((plan): Script => {
-    const act = (move: TaskMove, ctx: { schedule: (when: "5 seconds") => Effect.Effect<void>; cancelSchedule: () => Effect.Effect<void>; clear: () => Effect.Effect<never> }) =>
+    const act = (move: TaskMove, ctx: TaskCtx) =>
       move === "later"
         ? ctx.schedule("5 seconds")
         : move === "cancel"
@@ -159,13 +167,15 @@ const taskScript = fc
     return {
       label: `task ${JSON.stringify({ ...plan, steps: undefined })}`,
       definitions: {
-        inbox: Task.make<typeof Counter.Type, typeof Item.Type, UpstreamError>({
+        inbox: Task.make({
           stateSchema: Counter,
           eventSchema: Item,
-          onEvent: (event, ctx) => act(event.kind as TaskMove, ctx),
-          execute: (ctx) => act(plan.executeDoes, ctx),
-          ...(plan.onIdle === "none" ? {} : { onIdle: (ctx) => (plan.onIdle === "schedule" ? ctx.schedule("1 minute") : Effect.void) }),
-          ...(plan.onError === "none" ? {} : { onError: (_error, ctx) => (plan.onError === "schedule" ? ctx.schedule("30 seconds") : Effect.void) })
+          onEvent: (event: typeof Item.Type, ctx: TaskCtx) => act(event.kind as TaskMove, ctx),
+          execute: (ctx: TaskCtx) => act(plan.executeDoes, ctx),
+          ...(plan.onIdle === "none" ? {} : { onIdle: (ctx: TaskCtx) => (plan.onIdle === "schedule" ? ctx.schedule("1 minute") : Effect.void) }),
+          ...(plan.onError === "none"
+            ? {}
+            : { onError: (_error: unknown, ctx: TaskCtx) => (plan.onError === "schedule" ? ctx.schedule("30 seconds") : Effect.void) })
         })
       },
       steps: plan.steps
@@ -212,11 +222,34 @@ const workerPoolScript = fc
         eventSchema: Schema.Struct({ to: Schema.String }),
         concurrency: 1,
         ...(plan.maxAttempts === null ? {} : { retry: { maxAttempts: plan.maxAttempts, initialDelay: "1 second" } }),
-        execute: (ctx) => (ctx.event.to.startsWith("fail") && ctx.attempt <= plan.failAttempts ? Effect.fail(failure(`event ${ctx.eventId}`)) : Effect.void)
+        execute: (ctx: PoolCtx) =>
+          ctx.event.to.startsWith("fail") && ctx.attempt <= plan.failAttempts ? Effect.fail(failure(`event ${ctx.eventId}`)) : Effect.void
       })
     },
     steps: plan.steps
   }))
 
-/** A script over any of the four job types. */
-export const anyScript: fc.Arbitrary<Script> = fc.oneof(continuousScript, debounceScript, taskScript, workerPoolScript)
+return fc.oneof(continuousScript, debounceScript, taskScript, workerPoolScript)
+}
+
+// What the scripts' jobs use of their contexts: the same in both layouts.
+interface ContinuousCtx {
+  readonly runCount: number
+  readonly attempt: number
+  readonly terminate: (options?: { readonly reason?: string }) => Effect.Effect<never>
+  readonly updateState: (fn: (state: { readonly n: number }) => { readonly n: number }) => void
+}
+interface DebounceCtx {
+  readonly flushReason: string
+  readonly attempt: number
+}
+interface TaskCtx {
+  readonly schedule: (when: string) => Effect.Effect<void>
+  readonly cancelSchedule: () => Effect.Effect<void>
+  readonly clear: () => Effect.Effect<never>
+}
+interface PoolCtx {
+  readonly event: { readonly to: string }
+  readonly eventId: string
+  readonly attempt: number
+}
