@@ -54,7 +54,7 @@ export const definitions = {
     schedule: Continuous.every(later),
     execute: (ctx) =>
       ctx.state.beats >= 3
-        ? ctx.terminate({ reason: "three beats" })
+        ? ctx.terminate({ reason: "ran three times" })
         : Effect.sync(() => ctx.updateState((state) => ({ beats: state.beats + 1 })))
   }),
   /** Always fails: two retries, each by an alarm, then the retries are exhausted and it ends. */
