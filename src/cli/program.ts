@@ -5,6 +5,7 @@ import { closest, flagsHelp, parseArgs, UsageError, type FlagSpecs, type ParsedA
 import { processIo, programName, type CliIo } from "./io.js"
 import { ExitCode } from "../codemod/exitCodes.js"
 import { defaultImportFrom } from "../codemod/defaults.js"
+import { CodemodToolchainMissing, loadWithCodemodToolchain } from "./loadCodemod.js"
 
 export { processIo, type CliIo } from "./io.js"
 
@@ -59,7 +60,7 @@ scaffolds src/tracking.ts with the default event map. Tracking stays off until a
   3    the package provides an EventTracker layer of its own: reported, nothing changed
   130  interrupted (SIGINT) while writing; 143 for SIGTERM: either every file was written or none
 `,
-    run: async (args, io) => (await import("./codemodCommand.js")).codemodCommand(args, io)
+    run: async (args, io) => (await loadWithCodemodToolchain(() => import("./codemodCommand.js"))).codemodCommand(args, io)
   },
   {
     name: "coverage",
@@ -126,6 +127,14 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo())
     }
     return await command.run(args, io)
   } catch (error) {
+    if (error instanceof CodemodToolchainMissing) {
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ error: { kind: "missing-dependency", package: error.packageName, message: error.message } }, null, 2)}\n`)
+      } else {
+        io.stderr.write(`${programName} ${name}: ${error.message}\n`)
+      }
+      return ExitCode.error
+    }
     if (!(error instanceof UsageError)) throw error
     if (json) {
       io.stdout.write(`${JSON.stringify({ error: { kind: "usage", message: error.message, suggestion: error.suggestion ?? null } }, null, 2)}\n`)
