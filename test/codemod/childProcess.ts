@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
+import { tempDir } from "../support/tempDir.js"
 
 export interface ChildRun {
   readonly child: ChildProcess
@@ -7,9 +8,18 @@ export interface ChildRun {
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string }>
 }
 
-/** Starts node with `args`, collecting its output; waits are on what it prints and on its exit. */
+/**
+ * Starts node with `args`, collecting its output; waits are on what it prints and on its exit.
+ * The child gets a temp directory of its own (tsx keeps a compile cache there), removed when it
+ * has exited.
+ */
 export const startNode = (args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): ChildRun => {
-  const child = spawn(process.execPath, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] })
+  const temp = tempDir("det-child-")
+  const child = spawn(process.execPath, [...args], {
+    cwd: options.cwd,
+    env: { ...process.env, TMPDIR: temp.path, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
   let stdout = ""
   let stderr = ""
   const waiting: Array<{ readonly line: string; readonly resolve: () => void }> = []
@@ -23,7 +33,10 @@ export const startNode = (args: ReadonlyArray<string>, options: { readonly cwd: 
     }
   })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+    child.on("close", (code, signal) => {
+      temp.remove()
+      resolve({ code, signal, stdout, stderr })
+    })
   )
   const printed = (line: string) =>
     new Promise<void>((resolve, reject) => {
