@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { defaultWrappedServiceKeys } from "../../src/jobs/knownLayers.js"
@@ -31,14 +31,23 @@ const changedLines = (before: string, after: string) => {
 }
 
 describe("rewriteRuntime: input/output pairs", () => {
-  const pairs: ReadonlyArray<{ name: string; wrapped: ReadonlyArray<string>; untouched?: ReadonlyArray<string>; todo?: number }> = [
-    { name: "standard", wrapped: allSix },
-    { name: "semicolons-single-quotes", wrapped: allSix },
-    { name: "aliased-imports", wrapped: allSix },
-    { name: "extra-layers", wrapped: allSix, untouched: ["AuditLogLayer"] },
-    { name: "arrow-and-destructured", wrapped: allSix },
-    { name: "provide-not-merge", wrapped: allSix.filter((name) => name !== "DispatcherLayer"), untouched: ["DispatcherLayer"], todo: 3 }
-  ]
+  // Every folder of test/fixtures/codemod with an output is a pair. By default the rewrite wraps
+  // all six service layers, leaves none untouched and adds no TODO; a pair that expects
+  // otherwise says so in its own expected.json.
+  const fixturesDir = fileURLToPath(new URL("../fixtures/codemod/", import.meta.url))
+  const pairs: ReadonlyArray<{ name: string; wrapped: ReadonlyArray<string>; untouched?: ReadonlyArray<string>; todo?: number }> =
+    readdirSync(fixturesDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(`${fixturesDir}${entry.name}/output.ts.txt`))
+      .map((entry) => {
+        const expectedFile = `${fixturesDir}${entry.name}/expected.json`
+        const expected: { wrapped?: ReadonlyArray<string>; untouched?: ReadonlyArray<string>; todo?: number } =
+          existsSync(expectedFile) ? JSON.parse(readFileSync(expectedFile, "utf8")) : {}
+        return { name: entry.name, wrapped: expected.wrapped ?? allSix, untouched: expected.untouched, todo: expected.todo }
+      })
+
+  it("finds the pairs in the fixtures folder", () => {
+    expect(pairs.map((pair) => pair.name)).toEqual(expect.arrayContaining(["standard", "provide-not-merge", "extra-layers"]))
+  })
 
   for (const pair of pairs) {
     it(`${pair.name}: matches the expected output`, () => {
