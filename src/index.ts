@@ -7,15 +7,18 @@
 export { EventTracker, emitEvent, flushEvents, getPendingEvents, type EventTrackerService } from "./tracker/EventTracker.js"
 export { NoopTracker, NoopTrackerLayer, isNoopTracker } from "./tracker/NoopTracker.js"
 export {
+  InMemoryTracker,
   createInMemoryTracker,
   createInMemoryTrackerLayer,
   type InMemoryTrackerHandle
 } from "./tracker/InMemoryTracker.js"
 export {
+  HttpBatchTracker,
   createHttpBatchTracker,
   HttpBatchTrackerLayer,
-  sharedHttpBatchTrackerLayer,
-  type HttpBatchTracker,
+  sharedHttpBatchTrackerLayer
+} from "./tracker/HttpBatchTrackerConstructors.js"
+export {
   type HttpBatchTrackerDropped,
   type HttpBatchTrackerStats,
   type HttpDeliveryFailure
@@ -47,8 +50,19 @@ export {
 } from "./tracker/QueueTracker.js"
 export type { BufferedSenderStats, SendFailure } from "./tracker/BufferedSender.js"
 
-// The job event schema
-export * from "./tracker/JobEvent.js"
+// The job event schema (the 20 event structs stay internal: `JobEvent` is their union)
+export {
+  JobEvent,
+  JobEventBatch,
+  JobEventTypes,
+  JobEventWire,
+  makeJobEvent,
+  type ErrorSummary,
+  type FailureKind,
+  type JobEventInput,
+  type JobEventType,
+  type JobType
+} from "./tracker/JobEvent.js"
 export {
   decodeJobEventBatch,
   JobEventBatchDecodeError,

@@ -3,20 +3,47 @@ import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 
 const NoopTrackerBrand: unique symbol = Symbol.for("durable-effect-tracking/NoopTracker")
 
-/** The tracker that tracks nothing. Instrumentation recognises it and skips all work. */
-export const NoopTracker: EventTrackerService<unknown> = Object.freeze({
+const noopTracker = {
   [NoopTrackerBrand]: true,
   emit: () => Effect.void,
   flush: () => Effect.void,
   pending: () => Effect.succeed(0)
-})
+}
+
+/**
+ * The tracker that tracks nothing, and (as `NoopTracker.layer`) the default tracker layer:
+ * tracking off. Instrumentation recognises it and skips all work.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { emitEvent, makeJobEvent, NoopTracker } from "durable-effect-tracking"
+ *
+ * // Emitting with the no-op tracker in context does nothing, and never fails.
+ * const program = emitEvent(makeJobEvent({ type: "job.created", instanceId: "i-1", jobType: "task", jobName: "orders" }))
+ * export const run = () => Effect.runPromise(program.pipe(Effect.provide(NoopTracker.layer)))
+ * ```
+ *
+ * @category Trackers
+ */
+export const NoopTracker: EventTrackerService<unknown> & { readonly layer: Layer.Layer<EventTracker> } = Object.freeze(
+  // The layer provides this very object, so `isNoopTracker` and identity checks both hold.
+  Object.assign(noopTracker, { layer: Layer.succeed(EventTracker, noopTracker as EventTrackerService<unknown>) })
+)
 
 /**
  * True for the no-op tracker, also one from another copy of this library (the brand is a
  * registered symbol, so it survives duplicated installs).
+ *
+ * @category Trackers
  */
 export const isNoopTracker = (tracker: unknown): boolean =>
   typeof tracker === "object" && tracker !== null && (tracker as Record<symbol, unknown>)[NoopTrackerBrand] === true
 
-/** The default tracker layer: tracking off. */
-export const NoopTrackerLayer: Layer.Layer<EventTracker> = Layer.succeed(EventTracker, NoopTracker)
+/**
+ * The default tracker layer: tracking off.
+ *
+ * @deprecated Use `NoopTracker.layer`; this name is kept until 1.0.
+ * @category Trackers
+ */
+export const NoopTrackerLayer: Layer.Layer<EventTracker> = NoopTracker.layer
