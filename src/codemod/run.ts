@@ -36,7 +36,22 @@ export interface CodemodOutcome {
   readonly exitCode: number
 }
 
-/** Plans, checks and (in `write` mode) writes. Bad input throws a `CodemodInputError`. */
+/**
+ * Plans, checks and (in `write` mode) writes. Bad input throws a `CodemodInputError`.
+ *
+ * @example
+ * ```ts
+ * import { runCodemod } from "durable-effect-tracking/codemod"
+ *
+ * // What the CLI's --dry-run does: plan and type-check, write nothing.
+ * export const preview = async (packageDir: string) => {
+ *   const outcome = await runCodemod({ packageDir, mode: "dry-run" })
+ *   return { status: outcome.plan.status, exitCode: outcome.exitCode }
+ * }
+ * ```
+ *
+ * @category Codemod
+ */
 export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOutcome> => {
   const mode = options.mode ?? "write"
   const progress = options.onProgress ?? (() => undefined)

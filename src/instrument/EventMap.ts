@@ -1,7 +1,3 @@
-import { Data, type Cause, type Context, type Effect } from "effect"
-import { JobEventTypes, type FailureKind, type JobEvent, type JobEventType } from "../tracker/JobEvent.js"
-import type { JobContext } from "./JobContext.js"
-
 /**
  * The event-mapping table: which service method emits which events, and when. It is data: a
  * user reads it, extends it, overrides or removes entries, and `describeCoverage` reports it.
@@ -12,6 +8,10 @@ import type { JobContext } from "./JobContext.js"
  * the call establishes for the calls it makes (`context`) and what its result teaches its
  * callers (`learn`).
  */
+
+import { Data, type Cause, type Context, type Effect } from "effect"
+import { JobEventTypes, type FailureKind, type JobEvent, type JobEventType } from "../tracker/JobEvent.js"
+import type { JobContext } from "./JobContext.js"
 
 /** The fields a recipe gives: the event's own, plus context fields it knows better. */
 export type EventFields<T extends JobEventType> = Omit<
@@ -120,6 +120,19 @@ export type MethodEntriesOf<S> = {
 /**
  * Entries for a service, typed against its tag. The key of the returned map is the tag's key,
  * so the entries apply to every copy of the service's package.
+ *
+ * @example
+ * ```ts
+ * import { serviceEvents } from "durable-effect-tracking"
+ * import { MetadataService } from "../services/index.js"
+ *
+ * // Typed against the tag: a misspelt method or a wrong event field does not compile.
+ * export const terminations = serviceEvents(MetadataService, "MetadataService", {
+ *   setStopReason: { success: { "job.terminated": ({ args: [reason] }) => ({ reason, source: "job" }) } }
+ * })
+ * ```
+ *
+ * @category Instrumentation
  */
 export const serviceEvents = <I, S>(tag: Context.Tag<I, S>, service: string, methods: MethodEntriesOf<S>): EventMap => ({ services: { [tag.key]: { service, methods: methods as ServiceEvents["methods"] } } })
 
@@ -134,6 +147,21 @@ export const serviceEventsByKey =
 /**
  * Combines maps, later ones winning: a method entry in a later map replaces the same method's
  * entry in an earlier one; other methods and services are kept.
+ *
+ * @example
+ * ```ts
+ * import { defaultJobsEventMap, extendEventMap, filterEventMap, serviceEvents } from "durable-effect-tracking"
+ * import { MetadataService } from "../services/index.js"
+ *
+ * export const eventMap = extendEventMap(
+ *   filterEventMap(defaultJobsEventMap, (type) => !type.startsWith("alarm.")),
+ *   serviceEvents(MetadataService, "MetadataService", {
+ *     initialize: { success: { "job.created": () => ({}) } }
+ *   })
+ * )
+ * ```
+ *
+ * @category Instrumentation
  */
 export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<EventMap>): EventMap =>
   overrides.reduce<EventMap>((acc, next) => {

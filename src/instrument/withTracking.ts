@@ -40,6 +40,20 @@ export interface WithTrackingOptions {
  * a closure is not traced.
  *
  * @throws InvalidEventMapError when the event map is malformed (at the call, not at run time).
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import type { RuntimeLayer } from "@durable-effect/core"
+ * import { addTracker, defaultJobsEventMap, withTracking, type TrackerOption } from "durable-effect-tracking"
+ * import { RuntimeServicesLayer } from "../services/index.js"
+ *
+ * // The same layer type comes out; the tracker goes under it.
+ * export const servicesLayer = (core: RuntimeLayer, tracker: TrackerOption) =>
+ *   withTracking(RuntimeServicesLayer, { eventMap: defaultJobsEventMap }).pipe(Layer.provideMerge(addTracker(core, tracker)))
+ * ```
+ *
+ * @category Instrumentation
  */
 export const withTracking = <ROut, E, RIn>(
   layer: Layer.Layer<ROut, E, RIn>,

@@ -19,21 +19,6 @@ import {
 } from "./shapes.js"
 import { instanceMemory, memoryOf } from "./instanceMemory.js"
 
-/**
- * The default event map for the durable-effect jobs package: all 20 job event types, at the
- * integration points of the seed design. docs/events.md says, for each type, when it is emitted.
- *
- * Besides the instance, job type and name, the job context carries what calls have learnt:
- * - `created`: this call created the instance (`MetadataService.initialize` succeeded)
- * - `attempt`: the attempt the current execution is (`RetryExecutor.getAttempt`)
- * - `alarmPending`: whether an alarm is set, as far as this call has seen; `alarmCancelled`: one was cancelled
- * - `inExecution`, `executed`: a call runs inside `JobExecutionService.execute`; one ran
- * - `cleanedUp`, `terminated`, `terminateReason`, `terminateSource`: why an instance ends
- * - `lastFailure`: the job's own failure (its error, as the user's effect failed with it)
- * - `batchSize`: the debounce batch a request's response reports
- * - `memory`: what tracking remembers of the instance between its calls (see instanceMemory.ts)
- */
-
 const iso = (ms: number) => new Date(ms).toISOString()
 
 const scheduledTime = (when: Duration.DurationInput | number | Date, now: number): number =>
@@ -380,6 +365,22 @@ const dispatcher = serviceEventsByKey<DispatcherShape>()(jobsTagKey("Dispatcher"
   }
 })
 
+/**
+ * The default event map for the durable-effect jobs package: all 20 job event types, at the
+ * integration points of the seed design. docs/events.md says, for each type, when it is emitted.
+ *
+ * Besides the instance, job type and name, the job context carries what calls have learnt:
+ * - `created`: this call created the instance (`MetadataService.initialize` succeeded)
+ * - `attempt`: the attempt the current execution is (`RetryExecutor.getAttempt`)
+ * - `alarmPending`: whether an alarm is set, as far as this call has seen; `alarmCancelled`: one was cancelled
+ * - `inExecution`, `executed`: a call runs inside `JobExecutionService.execute`; one ran
+ * - `cleanedUp`, `terminated`, `terminateReason`, `terminateSource`: why an instance ends
+ * - `lastFailure`: the job's own failure (its error, as the user's effect failed with it)
+ * - `batchSize`: the debounce batch a request's response reports
+ * - `memory`: what tracking remembers of the instance between its calls (see instanceMemory.ts)
+ *
+ * @category Instrumentation
+ */
 export const defaultJobsEventMap: EventMap = {
   ...extendEventMap(
     metadata,

@@ -1,11 +1,11 @@
-import type { Duration, Effect } from "effect"
-import type { JobType } from "../tracker/JobEvent.js"
-
 /**
  * The parts of the jobs package's services that the default event map reads, declared by
  * shape: this library never imports the jobs package, and any copy of it with these tag keys
  * and methods is tracked.
  */
+
+import type { Duration, Effect } from "effect"
+import type { JobType } from "../tracker/JobEvent.js"
 
 export const jobsTagKey = (name: string): string => `@durable-effect/jobs/${name}`
 export const RuntimeAdapterKey = "@durable-effect/RuntimeAdapter"

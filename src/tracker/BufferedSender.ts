@@ -1,13 +1,13 @@
-import { Clock, Effect, Random } from "effect"
-import { EventRing } from "./EventRing.js"
-import { backoffDelayMs } from "./HttpRetryPolicy.js"
-import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
-
 /**
  * A buffer of events and the bounded, retrying flush that hands them in batches to a sink
  * whose send either succeeds or fails as a whole (a Queue binding's `sendBatch`). Trackers
  * over such sinks are this plus their encoding and their send.
  */
+
+import { Clock, Effect, Random } from "effect"
+import { EventRing } from "./EventRing.js"
+import { backoffDelayMs } from "./HttpRetryPolicy.js"
+import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
 
 /** An event ready to send: what the sink takes, and the bytes it counts for it. */
 export interface EncodedItem<I> {

@@ -1,11 +1,11 @@
-import { Schema } from "effect"
-import { uuidv7 } from "uuidv7"
-
 /**
  * The job event schema: 20 event types in six groups, each a struct over the base fields.
  * `JobEvent` is what instrumentation emits; `JobEventWire` is what a tracker sends (the same
  * event plus `env` and `serviceKey`, added at send time). Both decode with `effect/Schema`.
  */
+
+import { Schema } from "effect"
+import { uuidv7 } from "uuidv7"
 
 export const JobTypeSchema = Schema.Literal("continuous", "debounce", "task", "workerPool")
 export type JobType = typeof JobTypeSchema.Type

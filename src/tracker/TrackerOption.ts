@@ -86,6 +86,19 @@ export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTr
  * A tracker object is added to the core's context directly: the runtime rebuilds its layers on
  * every call, and joining two layers (`Layer.merge`, `Layer.provideMerge`) costs fibers and a
  * scope on each build, which a plain addition does not.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeLayer } from "@durable-effect/core"
+ * import { addTracker, InMemoryTracker } from "durable-effect-tracking"
+ *
+ * const { tracker, handle } = InMemoryTracker.make()
+ * // Nothing (tracking off), an HTTP batch tracker config, a tracker layer or a tracker object.
+ * export const coreWithTracker = (core: RuntimeLayer) => addTracker(core, tracker)
+ * export const recorded = handle.getEvents
+ * ```
+ *
+ * @category Trackers
  */
 export const addTracker = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: TrackerOption): Layer.Layer<A, E, R> => {
   const source = trackerSource(option)

@@ -1,11 +1,11 @@
-import { Data, Either, ParseResult, Schema } from "effect"
-import { JobEventBatch } from "./JobEvent.js"
-
 /**
  * Decoding a batch as a collector receives it. Effect's default report of a failed decode walks
  * every member of the 20-type union for every bad event (tens of KB for one wrong field); a
  * collector wants to log what is wrong, one line per problem, in a bounded size.
  */
+
+import { Data, Either, ParseResult, Schema } from "effect"
+import { JobEventBatch } from "./JobEvent.js"
 
 /** One thing wrong with a batch: where (`events[3].timestamp`) and what. */
 export interface JobEventBatchProblem {
