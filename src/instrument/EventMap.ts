@@ -20,6 +20,11 @@ export type EventFields<T extends JobEventType> = Omit<
 > &
   Partial<Pick<JobEvent, "instanceId" | "jobType" | "jobName">>
 
+/**
+ * For each event type a call may emit, the recipe that builds its fields from the call.
+ *
+ * @category Instrumentation
+ */
 export type Recipes<Call> = {
   readonly [T in JobEventType]?: (call: Call) => EventFields<T> | undefined
 }
@@ -33,11 +38,21 @@ export interface CallInfo<Args extends ReadonlyArray<unknown>> {
   readonly startedAt: number
 }
 
+/**
+ * What a `success` recipe is given: the call and its result.
+ *
+ * @category Instrumentation
+ */
 export interface SuccessInfo<Args extends ReadonlyArray<unknown>, A> extends CallInfo<Args> {
   readonly result: A
   readonly durationMs: number
 }
 
+/**
+ * What a `failure` recipe is given: the call and how it failed.
+ *
+ * @category Instrumentation
+ */
 export interface FailureInfo<Args extends ReadonlyArray<unknown>, E> extends CallInfo<Args>, FailureOutcome<E> {
   readonly cause: Cause.Cause<E>
   readonly durationMs: number
@@ -50,6 +65,12 @@ export interface FailureOutcome<E> {
   readonly defect: unknown
 }
 
+/**
+ * A method's entry in an event map: what it emits before the call, on success and on failure,
+ * and the job context it establishes or teaches.
+ *
+ * @category Instrumentation
+ */
 export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any> {
   /** The job context this call establishes for itself and the calls it makes. */
   readonly context?: (args: Args, caller: JobContext) => Partial<JobContext> | undefined
@@ -68,12 +89,22 @@ export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any
   readonly failure?: Recipes<FailureInfo<Args, E>>
 }
 
+/**
+ * A service's entries in an event map: its name in events and spans, and its methods' entries.
+ *
+ * @category Instrumentation
+ */
 export interface ServiceEvents {
   /** The name events and spans use for the service, e.g. `"MetadataService"`. */
   readonly service: string
   readonly methods: { readonly [method: string]: MethodEvents }
 }
 
+/**
+ * The event-mapping table: for each service, by tag key, which method emits which events and when.
+ *
+ * @category Instrumentation
+ */
 export interface EventMap {
   /** Method entries, by the tag key of the service. */
   readonly services: { readonly [tagKey: string]: ServiceEvents }
@@ -216,6 +247,11 @@ const pick = <C>(recipes: Recipes<C> | undefined, keep: (type: JobEventType) => 
   return kept as Recipes<C>
 }
 
+/**
+ * Thrown by `withTracking` for a malformed event map, naming every problem.
+ *
+ * @category Instrumentation
+ */
 export class InvalidEventMapError extends Data.TaggedError("InvalidEventMapError")<{
   readonly problems: ReadonlyArray<string>
 }> {

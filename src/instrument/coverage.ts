@@ -1,6 +1,11 @@
 import { JobEventTypes, type JobEventType } from "../tracker/JobEvent.js"
 import type { EventMap } from "./EventMap.js"
 
+/**
+ * Which event types an event map emits from which `Service.method`, and which it never emits.
+ *
+ * @category Instrumentation
+ */
 export interface CoverageReport {
   /** Every job event type, in the schema's order, with the `Service.method`s that emit it. */
   readonly events: ReadonlyArray<{ readonly type: JobEventType; readonly sources: ReadonlyArray<string> }>

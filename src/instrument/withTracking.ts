@@ -6,6 +6,11 @@ import { validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
 import { isTrackedService, trackService, type TrackingRuntime } from "./trackService.js"
 
+/**
+ * How `withTracking` wraps: the event map, spans, and whether tracking is on at all.
+ *
+ * @category Instrumentation
+ */
 export interface WithTrackingOptions {
   /** Which method emits what. Default: {@link defaultJobsEventMap}. */
   readonly eventMap?: EventMap

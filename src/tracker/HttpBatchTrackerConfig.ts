@@ -23,6 +23,11 @@ export interface HttpRequestInit {
 /** A `fetch`-compatible function. It is called unbound, as a plain `fetch(...)` call is. */
 export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResponseLike>
 
+/**
+ * How a flush retries a batch that did not get through.
+ *
+ * @category Trackers
+ */
 export interface HttpBatchTrackerRetryConfig {
   /** Attempts per batch within one flush, the first included. Default 3. */
   readonly maxAttempts?: number
@@ -35,6 +40,11 @@ export interface HttpBatchTrackerRetryConfig {
   readonly maxDelayMs?: number
 }
 
+/**
+ * The HTTP batch tracker's configuration (docs/http-tracker.md lists every field and its default).
+ *
+ * @category Trackers
+ */
 export interface HttpBatchTrackerConfig {
   /** Absolute `http:` or `https:` URL the batches are POSTed to. */
   readonly endpoint: string
@@ -84,6 +94,11 @@ export interface ResolvedHttpBatchTrackerConfig {
   readonly fetch: HttpFetch | undefined
 }
 
+/**
+ * The HTTP batch tracker's defaults, for the fields a configuration leaves out.
+ *
+ * @category Trackers
+ */
 export const HttpBatchTrackerDefaults = {
   batchSize: 100,
   maxBufferSize: 10_000,

@@ -8,6 +8,11 @@ import { Schema } from "effect"
 import { uuidv7 } from "uuidv7"
 
 export const JobTypeSchema = Schema.Literal("continuous", "debounce", "task", "workerPool")
+/**
+ * The four kinds of job: continuous, debounce, task and worker pool.
+ *
+ * @category The job event schema
+ */
 export type JobType = typeof JobTypeSchema.Type
 
 /**
@@ -128,6 +133,11 @@ export const JobEventGroups = {
   debounce: [DebounceEventAdded, DebounceFlushTriggered, DebounceCleared]
 } as const
 
+/**
+ * A job event, as instrumentation emits it: the union of the 20 event types.
+ *
+ * @category The job event schema
+ */
 export const JobEvent = Schema.Union(
   ...JobEventGroups.lifecycle,
   ...JobEventGroups.execution,
@@ -137,6 +147,11 @@ export const JobEvent = Schema.Union(
   ...JobEventGroups.debounce
 )
 export type JobEvent = typeof JobEvent.Type
+/**
+ * The `type` of a job event, one of the 20 (`JobEventTypes` lists them).
+ *
+ * @category The job event schema
+ */
 export type JobEventType = JobEvent["type"]
 
 /** The 20 event types, in the seed design's order. */

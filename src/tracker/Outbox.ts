@@ -34,6 +34,12 @@ export interface ResolvedOutboxConfig {
   readonly keyPrefix: string
 }
 
+/**
+ * The durable outbox's defaults: when it keeps events, how many undelivered events it keeps,
+ * under which storage key prefix.
+ *
+ * @category Trackers
+ */
 export const OutboxDefaults = { mode: "onFailure", maxEvents: 1_000, keyPrefix: "tracking:outbox:" } as const
 
 /** Problems with an `outbox` value, by field name; empty when it is absent or fine. */

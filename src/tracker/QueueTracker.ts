@@ -28,6 +28,11 @@ export const QueueLimits = {
   messageOverheadBytes: 100
 } as const
 
+/**
+ * The Queue tracker's options (docs/sinks.md lists each and its default).
+ *
+ * @category Trackers
+ */
 export interface QueueTrackerOptions {
   /** Deployment environment added to every event sent, e.g. "production". */
   readonly env: string
@@ -53,6 +58,11 @@ export interface QueueTrackerOptions {
   }
 }
 
+/**
+ * The Queue tracker's defaults, for the options left out.
+ *
+ * @category Trackers
+ */
 export const QueueTrackerDefaults = {
   batchSize: QueueLimits.maxMessagesPerBatch,
   maxBatchBytes: QueueLimits.maxBatchBytes,

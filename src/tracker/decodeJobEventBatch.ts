@@ -20,6 +20,11 @@ export const maxListedProblems = 10
 // its end (where "actual ..." stands) and drops the middle.
 const maxProblemMessageLength = 160
 
+/**
+ * A received batch that is not a valid `JobEventBatch`: its problems, one line each by path.
+ *
+ * @category The job event schema
+ */
 export class JobEventBatchDecodeError extends Data.TaggedError("JobEventBatchDecodeError")<{
   /** Every problem found, in the order of the body. */
   readonly problems: ReadonlyArray<JobEventBatchProblem>

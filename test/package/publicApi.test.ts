@@ -51,4 +51,8 @@ describe("the runtime entry's public API", () => {
       expect(names).not.toContain(internal)
     }
   })
+
+  it("has a doc comment on every export", () => {
+    expect(exported.filter((entry) => !entry.documented).map((entry) => entry.name)).toEqual([])
+  })
 })
