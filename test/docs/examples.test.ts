@@ -25,9 +25,12 @@ const examplesOfExports = (): Map<string, Array<Snippet>> => {
         for (const tag of ts.getJSDocTags(declaration).filter((tag) => tag.tagName.text === "example")) {
           const text = ts.getTextOfJSDocComment(tag.comment) ?? ""
           const line = source.getLineAndCharacterOfPosition(tag.getStart()).line + 1
-          for (const [, code] of text.matchAll(/```(?:ts|typescript)\n([\s\S]*?)```/g)) {
+          for (const match of text.matchAll(/```(?:ts|typescript)\n([\s\S]*?)```/g)) {
             const list = examples.get(exported.name) ?? []
-            list.push({ where: `${relative(repoRoot, source.fileName)}:${line} (${exported.name})`, code: code! })
+            // `where` is `file:line of the opening fence`, as snippetDiagnostics reports lines from it;
+            // the tag's text starts on the line after `@example`.
+            const fenceLine = line + 1 + text.slice(0, match.index).split("\n").length - 1
+            list.push({ where: `${relative(repoRoot, source.fileName)}:${fenceLine}`, code: match[1]! })
             examples.set(exported.name, list)
           }
         }
