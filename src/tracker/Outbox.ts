@@ -20,6 +20,11 @@ export interface HttpBatchTrackerOutboxConfig {
   readonly keyPrefix?: string
 }
 
+/**
+ * When the durable outbox writes events: only those a flush gave up on, or every event.
+ *
+ * @category Trackers
+ */
 export type OutboxMode = "onFailure" | "always"
 
 /** The `outbox` field a tracker configuration may carry. */
