@@ -17,6 +17,11 @@ export const maxErrorMessageLength = 1024
 /** The longest stack an event carries when stacks are asked for, in characters. */
 export const maxErrorStackLength = 4096
 
+/**
+ * What `summarizeError` adds beyond message and tag (the stack, on request).
+ *
+ * @category Instrumentation
+ */
 export interface SummarizeErrorOptions {
   /** Also carry the error's stack (cut at {@link maxErrorStackLength}). Off unless a user opts in. */
   readonly stack?: boolean

@@ -25,6 +25,7 @@ export const ErrorCauseSummary = Schema.Struct({
   message: Schema.String,
   tag: Schema.optional(Schema.String)
 })
+/** A failure, summarised: never the error object itself, which may hold user data. */
 export const ErrorSummary = Schema.Struct({
   message: Schema.String,
   tag: Schema.optional(Schema.String),

@@ -20,6 +20,11 @@ export type SequenceRule =
   | "task-idle"
   | "failure-agrees"
 
+/**
+ * One break of the documented event order: which rule, and where in the sequence.
+ *
+ * @category The job event schema
+ */
 export interface SequenceViolation {
   readonly rule: SequenceRule
   readonly instanceId: string
