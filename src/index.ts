@@ -10,7 +10,9 @@ export {
   InMemoryTracker,
   createInMemoryTracker,
   createInMemoryTrackerLayer,
-  type InMemoryTrackerHandle
+  type InMemoryTrackerHandle,
+  type InMemoryTrackerInstance,
+  type InMemoryTrackerWithLayer
 } from "./tracker/InMemoryTracker.js"
 export {
   HttpBatchTracker,

@@ -3,16 +3,40 @@ import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 import type { JobEvent } from "./JobEvent.js"
 
 /**
- * Reads what an in-memory tracker has recorded.
+ * Reads what an in-memory tracker has recorded. Each member is a function returning an Effect,
+ * as on the in-memory tracker of `@durable-effect/core` that jobs tests already use.
  *
  * @category Trackers
  */
 export interface InMemoryTrackerHandle<E extends { readonly type: string } = JobEvent> {
-  readonly getEvents: Effect.Effect<ReadonlyArray<E>>
-  readonly getEventsByType: <T extends E["type"]>(type: T) => Effect.Effect<ReadonlyArray<Extract<E, { type: T }>>>
+  readonly getEvents: () => Effect.Effect<Array<E>>
+  readonly getEventsByType: <T extends E["type"]>(type: T) => Effect.Effect<Array<Extract<E, { type: T }>>>
   readonly hasEvent: (type: E["type"]) => Effect.Effect<boolean>
-  readonly clear: Effect.Effect<void>
+  readonly clear: () => Effect.Effect<void>
 }
+
+/**
+ * What {@link createInMemoryTracker} returns: the tracker (also as `service`, core's name for it)
+ * and its handle. It can also be `yield*`ed in `Effect.gen`, where it gives itself, so a test
+ * written against core's `yield* createInMemoryTracker()` runs unchanged.
+ */
+export interface InMemoryTrackerInstance<E extends { readonly type: string } = JobEvent> {
+  readonly tracker: EventTrackerService<E>
+  readonly service: EventTrackerService<E>
+  readonly handle: InMemoryTrackerHandle<E>
+  [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<InMemoryTrackerInstance<E>>>
+}
+
+/** {@link createInMemoryTrackerLayer}'s result, `yield*`-able the same way. */
+export interface InMemoryTrackerWithLayer<E extends { readonly type: string } = JobEvent> {
+  readonly layer: Layer.Layer<EventTracker>
+  readonly handle: InMemoryTrackerHandle<E>
+  [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<InMemoryTrackerWithLayer<E>>>
+}
+
+// `yield* value` in Effect.gen runs the Effect the value's iterator yields: here, the value itself.
+const yieldingItself = <A extends object>(value: Omit<A, typeof Symbol.iterator>): A =>
+  Object.assign(value, { [Symbol.iterator]: () => Effect.succeed(value)[Symbol.iterator]() }) as unknown as A
 
 /**
  * A tracker that keeps every event in memory, for tests. The events live in the returned
@@ -21,10 +45,7 @@ export interface InMemoryTrackerHandle<E extends { readonly type: string } = Job
  * @deprecated Use `InMemoryTracker.make()`; this name is kept until 1.0.
  * @category Trackers
  */
-export const createInMemoryTracker = <E extends { readonly type: string } = JobEvent>(): {
-  readonly tracker: EventTrackerService<E>
-  readonly handle: InMemoryTrackerHandle<E>
-} => {
+export const createInMemoryTracker = <E extends { readonly type: string } = JobEvent>(): InMemoryTrackerInstance<E> => {
   const events: Array<E> = []
   const tracker: EventTrackerService<E> = {
     emit: (event) => Effect.sync(() => void events.push(event)),
@@ -33,13 +54,13 @@ export const createInMemoryTracker = <E extends { readonly type: string } = JobE
     pending: () => Effect.succeed(0)
   }
   const handle: InMemoryTrackerHandle<E> = {
-    getEvents: Effect.sync(() => events.slice()),
+    getEvents: () => Effect.sync(() => events.slice()),
     getEventsByType: <T extends E["type"]>(type: T) =>
       Effect.sync(() => events.filter((event): event is Extract<E, { type: T }> => event.type === type)),
     hasEvent: (type) => Effect.sync(() => events.some((event) => event.type === type)),
-    clear: Effect.sync(() => void events.splice(0, events.length))
+    clear: () => Effect.sync(() => void events.splice(0, events.length))
   }
-  return { tracker, handle }
+  return yieldingItself<InMemoryTrackerInstance<E>>({ tracker, service: tracker, handle })
 }
 
 /**
@@ -48,12 +69,9 @@ export const createInMemoryTracker = <E extends { readonly type: string } = JobE
  * @deprecated Use `InMemoryTracker.layer()`; this name is kept until 1.0.
  * @category Trackers
  */
-export const createInMemoryTrackerLayer = <E extends { readonly type: string } = JobEvent>(): {
-  readonly layer: Layer.Layer<EventTracker>
-  readonly handle: InMemoryTrackerHandle<E>
-} => {
+export const createInMemoryTrackerLayer = <E extends { readonly type: string } = JobEvent>(): InMemoryTrackerWithLayer<E> => {
   const { tracker, handle } = createInMemoryTracker<E>()
-  return { layer: Layer.succeed(EventTracker, tracker), handle }
+  return yieldingItself<InMemoryTrackerWithLayer<E>>({ layer: Layer.succeed(EventTracker, tracker as EventTrackerService), handle })
 }
 
 /**

@@ -49,7 +49,7 @@ describe("late fields and observed arguments", () => {
     const { base, handle } = trackedToyLayers()
     const result = await Effect.runPromise(Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(5))).pipe(Effect.provide(compose(base))))
     expect(result).toBe(10)
-    const events = await Effect.runPromise(handle.getEvents)
+    const events = await Effect.runPromise(handle.getEvents())
     expect(events.map((event) => event.type)).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
     expect(events[0]).toMatchObject({ attempt: 10, jobName: "digest" })
     // eventIds are made when an event goes out: still in order.
@@ -62,7 +62,7 @@ describe("late fields and observed arguments", () => {
       Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.fail("no input"))).pipe(Effect.provide(compose(base)))
     )
     expect(exit).toEqual(Exit.fail("no input"))
-    const events = await Effect.runPromise(handle.getEvents)
+    const events = await Effect.runPromise(handle.getEvents())
     expect(events.map((event) => event.type)).toEqual(["execution.started", "execution.failed"])
     expect(events[0]).not.toHaveProperty("attempt")
     expect(events[1]).toMatchObject({ error: { message: "no input" }, failure: "failure" })

@@ -169,7 +169,7 @@ describe("transparency", () => {
           const succeeded = behaviour._tag === "succeed" || behaviour._tag === "async"
           // The failure recipe reads a field no error has: it throws, so it emits nothing.
           const expected = !traced ? [] : succeeded ? ["execution.started", "execution.succeeded"] : ["execution.started"]
-          const events = await Effect.runPromise(memory.handle.getEvents)
+          const events = await Effect.runPromise(memory.handle.getEvents())
           expect(events.map((e) => e.type)).toEqual(expected)
         }
       ),

@@ -32,7 +32,7 @@ describe("withTracking: events", () => {
     const { base, handle } = trackedToyLayers()
     const result = await run(Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(5))), compose(base, { name: "found" }))
     expect(result).toBe(10)
-    const events = await Effect.runPromise(handle.getEvents)
+    const events = await Effect.runPromise(handle.getEvents())
     expect(events.map((e) => e.type)).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
     for (const event of events) {
       expect(event).toMatchObject({ instanceId: "instance-1", jobType: "task", jobName: "digest" })
@@ -71,7 +71,7 @@ describe("withTracking: events", () => {
         yield* Fiber.interrupt(fiber)
       }).pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext))
     )
-    const types = (await Effect.runPromise(handle.getEvents)).map((e) => e.type)
+    const types = (await Effect.runPromise(handle.getEvents())).map((e) => e.type)
     expect(types).toEqual(["execution.started", "execution.failed"])
     const [failed] = await Effect.runPromise(handle.getEventsByType("execution.failed"))
     expect(failed?.failure).toBe("interrupted")
@@ -81,7 +81,7 @@ describe("withTracking: events", () => {
   it("holds an event back until an inner call teaches the job context, and keeps its timestamp", async () => {
     const { base, handle } = trackedToyLayers()
     await run(Effect.flatMap(Outer, (outer) => outer.wake()), compose(base, { name: "nightly" }))
-    const events = await Effect.runPromise(handle.getEvents)
+    const events = await Effect.runPromise(handle.getEvents())
     expect(events).toHaveLength(1)
     expect(events[0]).toMatchObject({ type: "alarm.fired", instanceId: "instance-1", jobType: "task", jobName: "nightly" })
     expect(events[0]?.timestamp).toBe(new Date(0).toISOString())
@@ -90,7 +90,7 @@ describe("withTracking: events", () => {
   it("drops an event whose job context never becomes known (no job to describe)", async () => {
     const { base, handle } = trackedToyLayers()
     await run(Effect.flatMap(Outer, (outer) => outer.wake()), compose(base, undefined))
-    expect(await Effect.runPromise(handle.getEvents)).toEqual([])
+    expect(await Effect.runPromise(handle.getEvents())).toEqual([])
   })
 })
 
@@ -108,7 +108,7 @@ describe("withTracking: proxies", () => {
     const { base, handle } = trackedToyLayers()
     const twice = withTracking(withTracking(compose(base, { name: "found" }), { eventMap: toyEventMap }), { eventMap: toyEventMap })
     await run(Effect.flatMap(Outer, (outer) => outer.run("once", Effect.succeed(1))), twice)
-    const types = (await Effect.runPromise(handle.getEvents)).map((e) => e.type)
+    const types = (await Effect.runPromise(handle.getEvents())).map((e) => e.type)
     expect(types).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
   })
 
@@ -124,7 +124,7 @@ describe("withTracking: proxies", () => {
     })
     const inner = await run(Inner, withTracking(throwing, { eventMap: toyEventMap }).pipe(Layer.provide(base)) as never)
     expect(() => inner.step(1)).toThrow("sync throw")
-    expect(await Effect.runPromise(handle.getEvents)).toEqual([])
+    expect(await Effect.runPromise(handle.getEvents())).toEqual([])
   })
 
   const spans: Array<{ name: string; parent: string | undefined; attributes: Record<string, unknown> }> = []

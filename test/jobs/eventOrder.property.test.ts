@@ -76,7 +76,7 @@ const plainRun = (fixture: FixtureUnderTest, script: Script) => {
 const trackedRun = async (fixture: FixtureUnderTest, script: Script) => {
   const core = createTestRuntime({ instanceId: "instance-1" })
   const tracker = createInMemoryTracker()
-  const events = () => Effect.runPromise(tracker.handle.getEvents)
+  const events = () => Effect.runPromise(tracker.handle.getEvents())
   const idleClaims: Array<{ readonly step: number; readonly storedSchedule: unknown }> = []
   let seen = 0
   const trace = await observe(fixture.tracked(script.definitions, core, tracker.tracker), core.handles, script, async (step) => {

@@ -105,9 +105,9 @@ export const trackedJobs = (
   const tracker = createInMemoryTracker()
   const { instanceId: _instanceId, ...tracking } = options
   const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, definitions, tracking))
-  const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents)
+  const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())
   const types = async () => (await events()).map((event) => event.type)
-  const clear = () => Effect.runPromise(tracker.handle.clear)
+  const clear = () => Effect.runPromise(tracker.handle.clear())
   return { runtime, handles, fireAlarm: alarmFirer(handles, runtime), events, types, clear }
 }
 

@@ -153,7 +153,7 @@ import { ExitCode, runCodemod, type CodemodOutcome } from "durable-effect-tracki
 const { layer, handle } = createInMemoryTrackerLayer()
 export const events: Effect.Effect<ReadonlyArray<JobEvent>> = emitEvent(
   makeJobEvent({ type: "job.created", instanceId: "do-1", jobType: "task", jobName: "probe" })
-).pipe(Effect.zipRight(handle.getEvents), Effect.provide(layer))
+).pipe(Effect.zipRight(handle.getEvents()), Effect.provide(layer))
 export const ok: number = ExitCode.ok
 export const codemod: (options: { packageDir: string }) => Promise<CodemodOutcome> = runCodemod
 `

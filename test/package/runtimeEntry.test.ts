@@ -15,7 +15,7 @@ export default {
     const { layer, handle } = createInMemoryTrackerLayer()
     const event = makeJobEvent({ type: "job.created", instanceId: "do-1", jobType: "task", jobName: "probe" })
     await Effect.runPromise(emitEvent(event).pipe(Effect.provide(layer)))
-    const events = await Effect.runPromise(handle.getEvents)
+    const events = await Effect.runPromise(handle.getEvents())
     const decoded = Schema.decodeUnknownSync(Schema.Array(JobEvent))(events)
     return Response.json({ types: decoded.map((e) => e.type), wrapped: typeof withTracking, noop: typeof NoopTrackerLayer })
   }

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { createInMemoryTrackerLayer, emitEvent, makeJobEvent } from "../../src/index.js"
+import { createInMemoryTracker, createInMemoryTrackerLayer, emitEvent, EventTracker, makeJobEvent } from "../../src/index.js"
 
 const base = { instanceId: "do-1", jobType: "continuous", jobName: "heartbeat" } as const
 
@@ -11,21 +11,48 @@ describe("createInMemoryTrackerLayer", () => {
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.created" })).pipe(Effect.provide(layer)))
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.started" })).pipe(Effect.provide(layer)))
 
-    const all = await Effect.runPromise(handle.getEvents)
+    const all = await Effect.runPromise(handle.getEvents())
     expect(all.map((e) => e.type)).toEqual(["job.created", "job.started"])
     expect(await Effect.runPromise(handle.getEventsByType("job.started"))).toHaveLength(1)
     expect(await Effect.runPromise(handle.hasEvent("job.created"))).toBe(true)
     expect(await Effect.runPromise(handle.hasEvent("job.failed"))).toBe(false)
 
-    await Effect.runPromise(handle.clear)
-    expect(await Effect.runPromise(handle.getEvents)).toEqual([])
+    await Effect.runPromise(handle.clear())
+    expect(await Effect.runPromise(handle.getEvents())).toEqual([])
   })
 
   it("hands out a copy, not its own buffer", async () => {
     const { layer, handle } = createInMemoryTrackerLayer()
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.created" })).pipe(Effect.provide(layer)))
-    const first = await Effect.runPromise(handle.getEvents)
+    const first = await Effect.runPromise(handle.getEvents())
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.started" })).pipe(Effect.provide(layer)))
     expect(first).toHaveLength(1)
+  })
+})
+
+// Written as a test against @durable-effect/core's in-memory tracker is: only the import differs.
+describe("the in-memory tracker, used as core's", () => {
+  it("yields { service, handle } in Effect.gen, and its handle's functions return Effects", async () => {
+    const program = Effect.gen(function* () {
+      const { service, handle } = yield* createInMemoryTracker()
+      yield* service.emit(makeJobEvent({ type: "job.created", instanceId: "i-1", jobType: "task", jobName: "mailer" }))
+      const events = yield* handle.getEvents()
+      const created = yield* handle.getEventsByType("job.created")
+      const started = yield* handle.hasEvent("job.started")
+      yield* handle.clear()
+      return { events: events.length, created: created.length, started, after: (yield* handle.getEvents()).length }
+    })
+    expect(await Effect.runPromise(program)).toEqual({ events: 1, created: 1, started: false, after: 0 })
+  })
+
+  it("gives its layer and handle the same way, and the layer's tracker is the one the handle reads", async () => {
+    const program = Effect.gen(function* () {
+      const { layer, handle } = yield* createInMemoryTrackerLayer()
+      yield* Effect.flatMap(EventTracker, (tracker) =>
+        tracker.emit(makeJobEvent({ type: "job.started", instanceId: "i-2", jobType: "task", jobName: "mailer" }))
+      ).pipe(Effect.provide(layer))
+      return yield* handle.hasEvent("job.started")
+    })
+    expect(await Effect.runPromise(program)).toBe(true)
   })
 })

@@ -58,7 +58,7 @@ makeJobEvent({ type: "job.retry", instanceId: "i-1", jobType: "task", jobName: "
 
 // The in-memory handle narrows events by type
 expectTypeOf(InMemoryTracker.make().handle.getEventsByType("retry.attempted"))
-  .toEqualTypeOf<Effect.Effect<ReadonlyArray<Extract<JobEvent, { type: "retry.attempted" }>>>>()
+  .toEqualTypeOf<Effect.Effect<Array<Extract<JobEvent, { type: "retry.attempted" }>>>>()
 
 // "serviceEvents: typed against the service's tag: a misspelt method does not compile"
 serviceEvents(MetadataService, "MetadataService", {
