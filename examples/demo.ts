@@ -88,7 +88,6 @@ const main = async (): Promise<void> => {
   say(`tracker: ${JSON.stringify({ ...tracker(collector), endpoint: "<collector>" })}`)
 
   step("Run the scenario over the four job types")
-  for (const instance of Object.values(scenarioInstances)) say(dim(`${instance.jobType} ${instance.jobName}: ${instance.story}`))
   await runScenario(worker, (line) => say(line))
   // Each run flushes before it returns; an alarm's run may still be delivering: wait for quiet.
   let seen = -1
