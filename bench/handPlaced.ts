@@ -44,6 +44,8 @@ interface JobRun {
   readonly trigger: string
   created: boolean
   alarmPending: boolean | undefined
+  /** The run cancelled the instance's alarm (what a task does when it goes idle). */
+  alarmCancelled: boolean
   terminated: boolean
   attempt: number | undefined
   lastError: ErrorSummary | undefined
@@ -61,6 +63,7 @@ const newRun = (trigger: string, jobType?: JobType, jobName?: string): JobRun =>
   trigger,
   created: false,
   alarmPending: undefined,
+  alarmCancelled: false,
   terminated: false,
   attempt: undefined,
   lastError: undefined,
@@ -157,7 +160,10 @@ const alarmEmits = (e: Emitter) => (service: Context.Tag.Service<AlarmService>):
   cancel: () =>
     Effect.tap(service.cancel(), () =>
       Effect.flatMap(e.run, (run) => {
-        if (run !== undefined) run.alarmPending = false
+        if (run !== undefined) {
+          run.alarmPending = false
+          run.alarmCancelled = true
+        }
         return e.emit("alarm.cancelled")
       })
     ),
@@ -194,10 +200,12 @@ const executionEmits = (e: Emitter) => (service: Context.Tag.Service<JobExecutio
       run.jobName ??= options.jobName
       const taskSend = options.jobType === "task" && run.trigger === "send"
       return Effect.flatMap(e.now, (startedAt) => {
+        // A task's event is received where its run begins: after the start that created it.
+        const received = taskSend ? e.emitAt("task.event.received", {}, startedAt) : Effect.void
         const before = Effect.zipRight(
-          options.jobType === "debounce"
+          Effect.zipRight(received, options.jobType === "debounce"
             ? e.emitAt("debounce.flush.triggered", { reason: run.trigger === "add" ? "maxEvents" : run.trigger === "alarm" ? "flushAfter" : "manual" }, startedAt)
-            : Effect.void,
+            : Effect.void),
           e.emitAt("execution.started", { runCount: options.runCount }, startedAt)
         )
         const after = (exit: Exit.Exit<ExecutionResult, unknown>) =>
@@ -290,21 +298,19 @@ const debounceEmits = (e: Emitter) => (service: Context.Tag.Service<DebounceHand
     })
 })
 
-const taskIdle = (run: JobRun | undefined) => run !== undefined && run.alarmPending === false && !run.terminated
+// A trigger's or an alarm's run went idle only when it cancelled the schedule itself.
+const taskIdle = (run: JobRun | undefined) => run !== undefined && run.alarmCancelled && run.alarmPending === false && !run.terminated
 
 const taskEmits = (e: Emitter) => (service: Context.Tag.Service<TaskHandler>): Context.Tag.Service<TaskHandler> => ({
   ...service,
   handle: (request) =>
-    Effect.zipRight(
-      request.action === "send" ? e.emit("task.event.received") : Effect.void,
-      Effect.tap(service.handle(request), (result) =>
-        Effect.flatMap(e.run, (run) => {
-          const idle =
-            (result._type === "task.send" && result.scheduledAt === null && run?.terminated !== true) ||
-            (result._type === "task.trigger" && taskIdle(run))
-          return Effect.zipRight(terminatedByClient(e, result, reasonOf(request)), idle ? e.emit("task.idle") : Effect.void)
-        })
-      )
+    Effect.tap(service.handle(request), (result) =>
+      Effect.flatMap(e.run, (run) => {
+        const idle =
+          (result._type === "task.send" && result.scheduledAt === null && run?.terminated !== true) ||
+          (result._type === "task.trigger" && taskIdle(run))
+        return Effect.zipRight(terminatedByClient(e, result, reasonOf(request)), idle ? e.emit("task.idle") : Effect.void)
+      })
     ),
   handleAlarm: () => Effect.tap(service.handleAlarm(), () => Effect.flatMap(e.run, (run) => (taskIdle(run) ? e.emit("task.idle") : Effect.void)))
 })
