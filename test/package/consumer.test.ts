@@ -29,7 +29,11 @@ const childEnv = Object.fromEntries(
 
 const run = (command: string, args: ReadonlyArray<string>, cwd: string): Promise<Ran> =>
   new Promise((resolve) => {
-    execFile(command, [...args], { cwd, env: childEnv, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    // Children's temp files (tsx's compile cache in the build, npm's) go under this test's own
+    // directory, removed with it.
+    const temp = join(work, "tmp")
+    mkdirSync(temp, { recursive: true })
+    execFile(command, [...args], { cwd, env: { ...childEnv, TMPDIR: temp }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
       resolve({ code, stdout, stderr })
     })
