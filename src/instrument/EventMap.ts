@@ -12,6 +12,7 @@
 import { Data, type Cause, type Context, type Effect } from "effect"
 import { JobEventTypes, type FailureKind, type JobEvent, type JobEventType } from "../tracker/JobEvent.js"
 import type { JobContext } from "./JobContext.js"
+import type { BlindSpots, MapRequirements, RecipeRequirements } from "./requirements.js"
 
 /** The fields a recipe gives: the event's own, plus context fields it knows better. */
 export type EventFields<T extends JobEventType> = Omit<
@@ -87,6 +88,8 @@ export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any
   readonly before?: Recipes<CallInfo<Args>>
   readonly success?: Recipes<SuccessInfo<Args, A>>
   readonly failure?: Recipes<FailureInfo<Args, E>>
+  /** What each recipe relies on besides this method, by event type: read by static coverage only. */
+  readonly requires?: RecipeRequirements
 }
 
 /**
@@ -118,6 +121,8 @@ export interface EventMap {
    * timestamps and durations agree with what the job sees. Effect's `Clock` when absent.
    */
   readonly clock?: { readonly tagKey: string; readonly now: (service: any) => Effect.Effect<number> }
+  /** Event types the map knowingly cannot see, with why: static coverage reports them. */
+  readonly blindSpots?: BlindSpots
 }
 
 const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields")
@@ -205,7 +210,13 @@ export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<Event
       }
     }
     const clock = next.clock ?? acc.clock
-    return { services, ambient: { ...acc.ambient, ...next.ambient }, ...(clock === undefined ? {} : { clock }) }
+    const blindSpots = acc.blindSpots === undefined && next.blindSpots === undefined ? undefined : { ...acc.blindSpots, ...next.blindSpots }
+    return {
+      services,
+      ambient: { ...acc.ambient, ...next.ambient },
+      ...(clock === undefined ? {} : { clock }),
+      ...(blindSpots === undefined ? {} : { blindSpots })
+    }
   }, base)
 
 /** Removes a service's entries, or one method's. */
@@ -222,30 +233,70 @@ export const removeFromEventMap = (base: EventMap, tagKey: string, method?: stri
   return { ...base, services }
 }
 
-/** Keeps only the recipes for the given event types: a way to narrow coverage. */
+/**
+ * Keeps only the recipes for the given event types: a way to narrow coverage. An entry left
+ * with nothing to emit keeps what it still does (`context`, `learn`, `learnOnFailure`) or is
+ * dropped, and so is a service left without entries: the result is always a map
+ * `withTracking` accepts.
+ */
 export const filterEventMap = (base: EventMap, keep: (type: JobEventType) => boolean): EventMap => {
   const services: Record<string, ServiceEvents> = {}
   for (const [key, entry] of Object.entries(base.services)) {
     const methods: Record<string, MethodEvents> = {}
     for (const [name, method] of Object.entries(entry.methods)) {
-      methods[name] = {
+      const narrowed: MethodEvents = {
         ...method,
         before: pick(method.before, keep),
         success: pick(method.success, keep),
-        failure: pick(method.failure, keep)
+        failure: pick(method.failure, keep),
+        requires: pick(method.requires, keep)
       }
+      if (emitsOrTeaches(narrowed)) methods[name] = narrowed
+    }
+    if (Object.keys(methods).length > 0) services[key] = { service: entry.service, methods }
+  }
+  const blindSpots = pick(base.blindSpots, keep)
+  return { ...base, services, ...(blindSpots === undefined ? {} : { blindSpots }) }
+}
+
+const pick = <R extends object>(recipes: R | undefined, keep: (type: JobEventType) => boolean): R | undefined => {
+  if (recipes === undefined) return undefined
+  const kept: Record<string, unknown> = {}
+  for (const [type, recipe] of Object.entries(recipes)) if (keep(type as JobEventType)) kept[type] = recipe
+  return kept as R
+}
+
+const recipeCount = (method: MethodEvents): number =>
+  phases.reduce((count, phase) => count + Object.keys(method[phase] ?? {}).length, 0)
+
+/** Whether an entry does anything at run time: emits an event, or establishes or learns context. */
+const emitsOrTeaches = (method: MethodEvents): boolean =>
+  recipeCount(method) > 0 ||
+  method.context !== undefined ||
+  method.learn !== undefined ||
+  method.learnOnFailure !== undefined ||
+  method.learnOnArgFailure !== undefined
+
+/**
+ * Adds what recipes rely on (see `RecipeRequirement`) to a map's entries, by tag key and
+ * method; requirements for an entry the map does not have are ignored.
+ */
+export const withRequirements = (base: EventMap, requirements: MapRequirements): EventMap => {
+  const services: Record<string, ServiceEvents> = { ...base.services }
+  for (const [key, byMethod] of Object.entries(requirements)) {
+    const entry = services[key]
+    if (entry === undefined) continue
+    const methods: Record<string, MethodEvents> = { ...entry.methods }
+    for (const [name, requires] of Object.entries(byMethod)) {
+      const method = methods[name]
+      if (method !== undefined) methods[name] = { ...method, requires: { ...method.requires, ...requires } }
     }
     services[key] = { service: entry.service, methods }
   }
   return { ...base, services }
 }
 
-const pick = <C>(recipes: Recipes<C> | undefined, keep: (type: JobEventType) => boolean): Recipes<C> | undefined => {
-  if (recipes === undefined) return undefined
-  const kept: Record<string, unknown> = {}
-  for (const [type, recipe] of Object.entries(recipes)) if (keep(type as JobEventType)) kept[type] = recipe
-  return kept as Recipes<C>
-}
+export type { BlindSpot, BlindSpots, MapRequirements, RecipeRequirement, RecipeRequirements } from "./requirements.js"
 
 /**
  * Thrown by `withTracking` for a malformed event map, naming every problem.
@@ -295,6 +346,9 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
           }
         }
       }
+      if (method.requires !== undefined && (typeof method.requires !== "object" || method.requires === null)) {
+        problems.push(`${where}: \`requires\` must be a record of requirements by event type`)
+      }
       let recipes = 0
       for (const phase of phases) {
         const record = method[phase]
@@ -305,13 +359,7 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
           if (typeof recipe !== "function") problems.push(`${where}: \`${phase}\` recipe for "${type}" must be a function`)
         }
       }
-      if (
-        recipes === 0 &&
-        method.context === undefined &&
-        method.learn === undefined &&
-        method.learnOnFailure === undefined &&
-        method.learnOnArgFailure === undefined
-      ) {
+      if (recipes === 0 && !emitsOrTeaches(method)) {
         problems.push(`${where}: the entry emits nothing and establishes no context`)
       }
     }

@@ -19,6 +19,8 @@ export interface JobContext {
 /** An event waiting for the job context it needs (instance, type and name), or for fields it fills later. */
 export interface DeferredEvent {
   readonly type: string
+  /** The `Service.method` whose recipe made it. */
+  readonly source: string
   readonly fields: Readonly<Record<string, unknown>>
   readonly timestampMs: number
   /** Fields known only later in the request; `undefined` while not yet known. */

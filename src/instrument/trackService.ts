@@ -2,6 +2,7 @@ import { Effect, Exit, FiberRef } from "effect"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
 import { makeJobEvent, type JobEventInput } from "../tracker/JobEvent.js"
 import { fillOf, type CallInfo, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
+import { reportDropped, type DroppedEvent } from "./drops.js"
 import { classifyCause } from "./failure.js"
 import { ContextFrame, currentFrame, type DeferredEvent, type JobContext } from "./JobContext.js"
 
@@ -155,14 +156,14 @@ const traceFully =
                 const learnt = events.learn === undefined ? undefined : attempt(() => events.learn!(exit.value, args))
                 outcome = Effect.zipRight(
                   learnFrom(learnt, frame, runtime),
-                  emitPhase(events.success, { ...call, result: exit.value, durationMs }, frame, endedAt, runtime)
+                  emitPhase(events.success, { ...call, result: exit.value, durationMs }, name, frame, endedAt, runtime)
                 )
               } else {
                 const failed = classifyCause(exit.cause)
                 const learnt = events.learnOnFailure === undefined ? undefined : attempt(() => events.learnOnFailure!(failed, args))
                 outcome = Effect.zipRight(
                   learnFrom(learnt, frame, runtime),
-                  emitPhase(events.failure, { ...call, ...failed, cause: exit.cause, durationMs }, frame, endedAt, runtime)
+                  emitPhase(events.failure, { ...call, ...failed, cause: exit.cause, durationMs }, name, frame, endedAt, runtime)
                 )
               }
               // When the request's outermost call ends, events still waiting are emitted with
@@ -171,7 +172,7 @@ const traceFully =
                 ? Effect.zipRight(outcome, release(frame, runtime.tracker, true))
                 : outcome
             })
-          return Effect.zipRight(emitPhase(events.before, call, frame, startedAt, runtime), Effect.onExit(run, settle))
+          return Effect.zipRight(emitPhase(events.before, call, name, frame, startedAt, runtime), Effect.onExit(run, settle))
         })
       })
     )
@@ -189,6 +190,7 @@ const attempt = <A>(f: () => A): A | undefined => {
 const emitPhase = <C>(
   recipes: Recipes<C> | undefined,
   call: C,
+  source: string,
   frame: ContextFrame,
   timestampMs: number,
   runtime: TrackingRuntime
@@ -198,7 +200,7 @@ const emitPhase = <C>(
   for (const type in recipes) {
     const recipe = recipes[type as keyof Recipes<C>] as ((call: C) => Record<string, unknown> | undefined) | undefined
     const fields = recipe === undefined ? undefined : attempt(() => recipe(call))
-    if (fields !== undefined) emits = Effect.zipRight(emits, emitOrHold({ type, fields, timestampMs, fill: fillOf(fields) }, frame, runtime.tracker))
+    if (fields !== undefined) emits = Effect.zipRight(emits, emitOrHold({ type, source, fields, timestampMs, fill: fillOf(fields) }, frame, runtime.tracker))
   }
   return emits
 }
@@ -237,19 +239,25 @@ const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean
   return makeJobEvent({ ...fields, type: event.type, instanceId, jobType, jobName } as JobEventInput, event.timestampMs)
 }
 
-/** Emits the request's waiting events that can now be completed, in order, up to the first that cannot. */
+/**
+ * Emits the request's waiting events that can now be completed, in order, up to the first that
+ * cannot. `final`: the request is over; events still without a job are dropped, and counted and
+ * warned about once per `Service.method` (there was no job to describe).
+ */
 const release = (frame: ContextFrame, tracker: EventTrackerService, final: boolean): Effect.Effect<void> => {
   const waiting = frame.root.waiting
   if (waiting === undefined || waiting.length === 0) return Effect.void
   let emits: Effect.Effect<void> = Effect.void
+  const dropped: Array<DroppedEvent> = []
   while (waiting.length > 0) {
     const head = waiting[0]!
     const complete = completeEvent(head.event, head.frame, final)
     if (complete === undefined && !final) break
     waiting.shift()
     if (complete !== undefined) emits = Effect.zipRight(emits, emitSafely(complete, tracker))
+    else dropped.push({ event: head.event, context: { ...head.frame.root.context, ...head.frame.context } })
   }
-  return emits
+  return dropped.length === 0 ? emits : Effect.zipRight(emits, reportDropped(dropped))
 }
 
 // Frames that just learnt context may now complete the events held back, in order.

@@ -1,6 +1,6 @@
 import { Duration } from "effect"
 import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
-import { extendEventMap, serviceEventsByKey, withLateFields, type EventMap, type FailureOutcome } from "../instrument/EventMap.js"
+import { extendEventMap, serviceEventsByKey, withLateFields, withRequirements, type EventMap, type FailureOutcome } from "../instrument/EventMap.js"
 import { summarizeFailure } from "../instrument/failure.js"
 import type { JobContext } from "../instrument/JobContext.js"
 import {
@@ -18,19 +18,20 @@ import {
   type RuntimeAdapterShape
 } from "./shapes.js"
 import { instanceMemory, memoryOf } from "./instanceMemory.js"
+import { executionServiceLayoutRequirements } from "./requirements.js"
 
-const iso = (ms: number) => new Date(ms).toISOString()
+export const iso = (ms: number) => new Date(ms).toISOString()
 
 const scheduledTime = (when: Duration.DurationInput | number | Date, now: number): number =>
   typeof when === "number" ? when : when instanceof Date ? when.getTime() : now + Duration.toMillis(Duration.decode(when))
 
-const attemptOf = (context: JobContext): number | undefined => (typeof context["attempt"] === "number" ? context["attempt"] : undefined)
+export const attemptOf = (context: JobContext): number | undefined => (typeof context["attempt"] === "number" ? context["attempt"] : undefined)
 
 const batchSizeOf = (context: JobContext): number | undefined =>
   typeof context["batchSize"] === "number" ? context["batchSize"] : undefined
 
 /** Which request started a debounce flush: a full batch inside `add`, the alarm, or a client. */
-const flushReason = (trigger: string | undefined) =>
+export const flushReason = (trigger: string | undefined) =>
   trigger === "add" ? ("maxEvents" as const) : trigger === "alarm" ? ("flushAfter" as const) : ("manual" as const)
 
 /** Stacks only when a user asked for them (`withTracking(layer, { errorStack: true })`). */
@@ -381,7 +382,7 @@ const dispatcher = serviceEventsByKey<DispatcherShape>()(jobsTagKey("Dispatcher"
  *
  * @category Instrumentation
  */
-export const defaultJobsEventMap: EventMap = {
+export const defaultJobsEventMap: EventMap = withRequirements({
   ...extendEventMap(
     metadata,
     alarm,
@@ -398,4 +399,4 @@ export const defaultJobsEventMap: EventMap = {
     [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId, memory: instanceMemory(runtime) })
   },
   clock: { tagKey: RuntimeAdapterKey, now: (runtime: RuntimeAdapterShape) => runtime.now() }
-}
+}, executionServiceLayoutRequirements)

@@ -69,6 +69,14 @@ export interface RetryExhaustedShape {
   readonly lastError: unknown
   readonly reason: string
 }
+/** The older layout's exhausted retries: a tagged error, after the config's `onRetryExhausted` ran. */
+export interface RetryExhaustedErrorShape {
+  readonly _tag: "RetryExhaustedError"
+  readonly attempts: number
+  readonly totalDurationMs: number
+  readonly lastError: unknown
+  readonly reason?: string
+}
 export interface TerminateShape {
   readonly _tag: "TerminateSignal"
   readonly reason?: string
@@ -79,7 +87,10 @@ export interface RetryExecutorShape {
     effect: Effect.Effect<unknown, unknown>,
     config: unknown,
     context: { readonly jobType: JobType; readonly jobName: string }
-  ): Effect.Effect<unknown, RetryScheduledShape | RetryExhaustedShape | TerminateShape | { readonly _tag?: string }>
+  ): Effect.Effect<
+    unknown,
+    RetryScheduledShape | RetryExhaustedShape | RetryExhaustedErrorShape | TerminateShape | { readonly _tag?: string }
+  >
   getAttempt(): Effect.Effect<number, unknown>
 }
 
@@ -94,13 +105,15 @@ export interface JobRequestShape {
 export interface JobResponseShape {
   readonly _type: string
   readonly terminated?: boolean
+  /** The older layout's continuous `stop`. */
+  readonly stopped?: boolean
+  readonly flushed?: boolean
+  readonly retryScheduled?: boolean
   readonly reason?: string
   readonly eventCount?: number
   readonly cleared?: boolean
   readonly discardedEvents?: number
   readonly scheduledAt?: number | null
-  readonly flushed?: boolean
-  readonly retryScheduled?: boolean
 }
 
 export interface JobHandlerShape {

@@ -1,0 +1,49 @@
+import type { JobEventType } from "../tracker/JobEvent.js"
+
+/**
+ * What a recipe relies on besides the method it sits on: data a static reading of a package
+ * checks (`durable-effect-tracking coverage <dir>`), so that coverage is a fact about that
+ * package, not about the map alone. Nothing here runs at run time.
+ */
+export interface RecipeRequirement {
+  /**
+   * Error or signal classes the recipe tells apart, by class name or `_tag`: at least one must
+   * exist in the package, or the recipe can never match.
+   */
+  readonly classes?: ReadonlyArray<string>
+  /**
+   * Values the method's input must be able to carry: some type in the package whose properties
+   * named in `where` are those string literals, and whose `property` allows one of `anyOf`
+   * (e.g. a request type with `type: "continuous"` whose `action` may be `"stop"`).
+   */
+  readonly values?: {
+    readonly where: Readonly<Record<string, string>>
+    readonly property: string
+    readonly anyOf: ReadonlyArray<string>
+  }
+  /** Other service methods the recipe learns from, by tag key and method: each must exist. */
+  readonly calls?: ReadonlyArray<{ readonly tagKey: string; readonly method: string }>
+  /** The method sees only some occurrences of the event: which ones. */
+  readonly seesOnly?: string
+  /**
+   * The call (its callee as written, e.g. `def.execute`) where the event happens without
+   * passing this method; coverage names each such place in the package.
+   */
+  readonly bypass?: string
+}
+
+export type RecipeRequirements = { readonly [T in JobEventType]?: RecipeRequirement }
+
+/** An event type a map knowingly cannot see in the layout it is made for. */
+export interface BlindSpot {
+  readonly reason: string
+  /** The call (callee as written) where it happens unseen, for coverage to locate. */
+  readonly at?: string
+  /** The entry that would cover it, where one is possible. */
+  readonly hint?: string
+}
+
+export type BlindSpots = { readonly [T in JobEventType]?: BlindSpot }
+
+/** Requirements of a map's recipes, by tag key, method and event type. */
+export type MapRequirements = { readonly [tagKey: string]: { readonly [method: string]: RecipeRequirements } }
