@@ -254,16 +254,21 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
 })
 
 /**
+/**
+ * The run did not end the task. Only `CleanupService.terminate` shows an ending; where the
+ * runtime has no CleanupService (the older layout) an idle task and one that cleared itself
+ * look alike, and nothing is claimed.
+ */
+const notEnded = (context: JobContext) => context["cleanupService"] === true && context["terminated"] !== true
+
+/**
  * The task ran, cancelled its schedule and set none after, and was not ended: then the package
  * counts it idle (its stored schedule is cleared and `onIdle` runs). Without a cancel the map
  * cannot tell: whether the stored schedule of an alarm or trigger run is cleared is the
  * package's internal storage, and a package that keeps it reports the task active.
  */
 const taskIdle = (context: JobContext) =>
-  context["executed"] === true &&
-  context["alarmCancelled"] === true &&
-  context["alarmPending"] === false &&
-  context["terminated"] !== true
+  context["executed"] === true && context["alarmCancelled"] === true && context["alarmPending"] === false && notEnded(context)
 
 type HandlerEntries = Parameters<ReturnType<typeof serviceEventsByKey<JobHandlerShape>>>[2]
 
@@ -335,7 +340,7 @@ const taskHandler = handler("TaskHandler", "task", {
       "job.terminated": clientTerminate,
       // A send answers with what is scheduled; a trigger only shows it if it changed the alarm.
       "task.idle": ({ result, context }) =>
-        (result?._type === "task.send" && result.scheduledAt === null && context["terminated"] !== true) ||
+        (result?._type === "task.send" && result.scheduledAt === null && notEnded(context)) ||
         (result?._type === "task.trigger" && taskIdle(context))
           ? {}
           : undefined
@@ -396,7 +401,9 @@ export const defaultJobsEventMap: EventMap = withRequirements({
     dispatcher
   ),
   ambient: {
-    [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId, memory: instanceMemory(runtime) })
+    [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId, memory: instanceMemory(runtime) }),
+    // Whether endings can be seen at all (see `notEnded`).
+    [jobsTagKey("CleanupService")]: () => ({ cleanupService: true })
   },
   clock: { tagKey: RuntimeAdapterKey, now: (runtime: RuntimeAdapterShape) => runtime.now() }
 }, executionServiceLayoutRequirements)

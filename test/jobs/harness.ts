@@ -89,7 +89,7 @@ export const runtimeOver = (layer: Layer.Layer<Dispatcher>): JobsRuntimeUnderTes
 }
 
 /** Fires the pending alarm (moving the test clock to it) and runs the alarm handler. */
-const alarmFirer = (handles: ReturnType<typeof createTestRuntime>["handles"], runtime: JobsRuntimeUnderTest) => async () => {
+export const alarmFirer = (handles: ReturnType<typeof createTestRuntime>["handles"], runtime: Pick<JobsRuntimeUnderTest, "handleAlarm">) => async () => {
   const firedAt = handles.scheduler.fire()
   if (firedAt === undefined) throw new Error("no alarm is scheduled")
   await runtime.handleAlarm()
