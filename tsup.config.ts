@@ -20,6 +20,6 @@ export default defineConfig([
     platform: "node",
     target: "node20",
     sourcemap: true,
-    external: ["effect", "ts-morph", "diff", "uuidv7"]
+    external: ["effect", "ts-morph", "diff", "uuidv7", "tsx"]
   }
 ])

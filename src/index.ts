@@ -83,6 +83,12 @@ export {
   serviceEvents,
   serviceEventsByKey,
   validateEventMap,
+  withRequirements,
+  type BlindSpot,
+  type BlindSpots,
+  type MapRequirements,
+  type RecipeRequirement,
+  type RecipeRequirements,
   type CallInfo,
   type EventFields,
   type EventMap,
@@ -95,6 +101,8 @@ export {
   withLateFields
 } from "./instrument/EventMap.js"
 export { defaultJobsEventMap } from "./jobs/defaultJobsEventMap.js"
+export { inlineJobsEventMap } from "./jobs/inlineJobsEventMap.js"
+export { droppedForLackOfContext } from "./instrument/drops.js"
 export { describeCoverage, type CoverageReport } from "./instrument/coverage.js"
 export {
   maxErrorMessageLength,

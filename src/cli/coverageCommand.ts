@@ -3,29 +3,24 @@ import type { CliIo } from "./io.js"
 import { ExitCode } from "../codemod/exitCodes.js"
 import { describeCoverage } from "../instrument/coverage.js"
 import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
+import { mapCoverageText } from "./mapCoverageText.js"
 
-/** `coverage`: which service method of the default event map emits which job event. */
+/**
+ * `coverage`: which service method of the default event map emits which job event. With a
+ * package directory or `--map`, the package's coverage (or the given map's), loaded only then:
+ * plain `coverage` stays free of ts-morph and the map loader.
+ */
 export const coverageCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`)
-  const report = describeCoverage(defaultJobsEventMap)
-  if (args.flags.json === true) {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-    return ExitCode.ok
+  if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`)
+  const map = args.flags.map
+  if (typeof map === "string" && map.trim() === "") throw new UsageError("--map needs a module path")
+  const json = args.flags.json === true
+  const packageDir = args.positionals[0]
+  if (packageDir !== undefined || typeof map === "string") {
+    const { runCoverageCommand } = await import("../codemod/coverageCli.js")
+    return runCoverageCommand({ packageDir, mapModule: typeof map === "string" ? map : undefined, json }, io)
   }
-  const width = Math.max("event type".length, ...report.events.map((event) => event.type.length))
-  const rows = report.events.map(
-    (event) => `${event.type.padEnd(width)}  ${event.sources.length === 0 ? "(not produced)" : event.sources.join(", ")}`
-  )
-  io.stdout.write(
-    [
-      `${"event type".padEnd(width)}  emitted by`,
-      `${"-".repeat(width)}  ${"-".repeat(10)}`,
-      ...rows,
-      "",
-      `${report.produced} of ${report.total} event types produced by the default event map` +
-        (report.missing.length === 0 ? "." : `; not produced: ${report.missing.join(", ")}.`),
-      ""
-    ].join("\n")
-  )
+  const report = describeCoverage(defaultJobsEventMap)
+  io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : mapCoverageText(report, "the default event map"))
   return ExitCode.ok
 }

@@ -64,11 +64,28 @@ scaffolds src/tracking.ts with the default event map. Tracking stays off until a
   },
   {
     name: "coverage",
-    synopsis: "coverage",
-    summary: "which service method emits which job event in the default event map",
-    description: `Prints, for every job event type, the service methods of the default event map that emit it,
-and which event types it does not produce.`,
-    flags: { json: { type: "boolean", description: "print the coverage report as JSON" }, ...helpFlag },
+    synopsis: "coverage [<package-dir>]",
+    summary: "which job events the event map emits; with a package, which it can emit there and why not",
+    description: `Without a directory: for every job event type, the service methods of the event map that emit it.
+With a jobs package directory: reads its sources (no type-check) and says, for every job event
+type, whether the map can emit it in that package (which Service.method, file:line; which signal
+classes and request actions its recipes rely on) or why not. The map is the library's map for the
+package's layout, unless --map names another.`,
+    flags: {
+      map: {
+        type: "string",
+        valueName: "<module>",
+        description:
+          "the module exporting the map (e.g. the package's src/tracking.ts; a .ts module is loaded with the package's tsx, or by Node 22.18+ itself)"
+      },
+      json: { type: "boolean", description: "print the report as JSON" },
+      ...helpFlag
+    },
+    epilogue: `Exit codes (with a directory):
+  0  every event type is covered
+  1  some event types are not covered
+  2  bad input (no such directory, a --map module that does not load or export a map)
+`,
     run: async (args, io) => (await import("./coverageCommand.js")).coverageCommand(args, io)
   }
 ]

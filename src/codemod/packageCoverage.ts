@@ -1,10 +1,7 @@
-import { stat } from "node:fs/promises"
-import { join, resolve } from "node:path"
 import type { EventMap } from "../instrument/EventMap.js"
 import type { RecipeRequirement } from "../instrument/requirements.js"
 import { JobEventTypes, type JobEventType } from "../tracker/JobEvent.js"
-import { CodemodInputError } from "./errors.js"
-import { formatPlace, readPackageFacts, type PackageFacts, type Place } from "./packageFacts.js"
+import { formatPlace, type PackageFacts, type Place } from "./packageFacts.js"
 
 /** Whether the map can emit one event type in this package, and from where or why not. */
 export interface TypeCoverage {
@@ -142,15 +139,4 @@ export const analyseCoverage = (packageDir: string, facts: PackageFacts, map: Ev
   }
   const covered = JobEventTypes.filter((type) => types[type].covered).length
   return { packageDir, covered, total: JobEventTypes.length, types }
-}
-
-/** Reads the package under `packageDir` (its `src`) and analyses `map` against it. Bad input is a {@link CodemodInputError}. */
-export const packageCoverage = async (packageDir: string, map: EventMap): Promise<PackageCoverage> => {
-  const dir = resolve(packageDir)
-  const src = join(dir, "src")
-  const found = await stat(src).catch(() => undefined)
-  if (found === undefined || !found.isDirectory()) {
-    throw new CodemodInputError({ file: packageDir, expected: "a jobs package directory with a src directory", detail: "no src directory" })
-  }
-  return analyseCoverage(dir, await readPackageFacts(dir, src), map)
 }

@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url"
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { packageCoverage, type PackageCoverage } from "../../src/codemod/packageCoverage.js"
+import { reportPackageCoverage } from "../../src/codemod/coverageCommand.js"
+import type { PackageCoverage } from "../../src/codemod/packageCoverage.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
 import { JobEvent, JobEventTypes } from "../../src/tracker/JobEvent.js"
@@ -34,7 +35,7 @@ const collector = () => {
 
 describe("coverage tells the truth: the current layout (jobs fixture, default map)", () => {
   it("every path emits exactly the 20 types coverage calls covered", async () => {
-    const coverage = await packageCoverage(fixtureDir("jobs"), defaultJobsEventMap)
+    const coverage = await reportPackageCoverage({ packageDir: fixtureDir("jobs"), map: defaultJobsEventMap })
     expect(coverage.covered).toBe(20)
 
     const { seen, all, collect } = collector()
@@ -124,7 +125,7 @@ const inline = {
 
 describe("coverage tells the truth: the older layout (jobs-inline fixture, inline map)", () => {
   it("every path emits exactly the types coverage calls covered; task.idle is neither claimed nor emitted", async () => {
-    const coverage = await packageCoverage(fixtureDir("jobs-inline"), inlineJobsEventMap)
+    const coverage = await reportPackageCoverage({ packageDir: fixtureDir("jobs-inline"), map: inlineJobsEventMap })
     expect(coverage.types["task.idle"]).toMatchObject({ covered: false, by: [] })
     expect(coverage.covered).toBe(19)
 
@@ -209,7 +210,7 @@ describe("coverage tells the truth: the older layout (jobs-inline fixture, inlin
   })
 
   it("the default map on the older layout: coverage names what it misses, and the run emits only what it claims", async () => {
-    const coverage = await packageCoverage(fixtureDir("jobs-inline"), defaultJobsEventMap)
+    const coverage = await reportPackageCoverage({ packageDir: fixtureDir("jobs-inline"), map: defaultJobsEventMap })
     expect(coverage.types["execution.started"].covered).toBe(false)
     expect(coverage.types["execution.started"].reason).toMatch(
       /no service with tag key @durable-effect\/jobs\/JobExecutionService in this package; def\.execute\(\.\.\.\) runs inline at src\/handlers\/continuous\/handler\.ts:\d+/
