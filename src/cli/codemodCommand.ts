@@ -4,6 +4,7 @@ import { CodemodInputError, CodemodInterruptedError } from "../codemod/errors.js
 import { renderDiff } from "../codemod/diff.js"
 import { ExitCode, interruptExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"
 import type { TypeDiagnostic } from "../codemod/typeCheck.js"
+import { coverageSummaryJson, coverageSummaryText } from "./mapCoverageText.js"
 
 /** `codemod <package-dir>`: loaded only when the command runs (it brings ts-morph). */
 export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {
@@ -81,7 +82,8 @@ export const summaryJson = (outcome: CodemodOutcome) => {
     preExistingDiagnostics: plan.preExistingDiagnostics ?? null,
     leftovers: plan.leftovers,
     removedLeftovers: outcome.removedLeftovers,
-    ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {})
+    ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {}),
+    coverage: plan.coverage === undefined ? null : coverageSummaryJson(plan.coverage)
   }
 }
 
@@ -147,11 +149,12 @@ export const summaryText = (outcome: CodemodOutcome): string => {
   lines.push(
     list([
       "tracking stays off until a tracker is passed: createDurableJobs(definitions, { tracker: { endpoint, ... } }) (or a function of env returning one), createJobsRuntime({ ..., tracker }) or, in tests, createJobsRuntimeFromLayer(layer, registry, { tracker: createInMemoryTrackerLayer().layer })",
-      "adjust src/tracking.ts if the default event map is not what you want (`durable-effect-tracking coverage` lists it)"
+      `adjust src/tracking.ts if its map is not what you want (\`durable-effect-tracking coverage <package-dir> --map src/tracking.ts\` measures it on the package)`
     ])
   )
   if (outcome.refused !== undefined) lines.push(`Refused: ${outcome.refused}.`)
   else if (outcome.interrupted !== undefined) lines.push(`Interrupted by ${outcome.interrupted} during the last renames: finished them first, every file is written.`)
   else if (!done) lines.push("Nothing was written.")
+  if (plan.coverage !== undefined) lines.push(coverageSummaryText(plan.coverage).trimEnd())
   return `${lines.join("\n")}\n`
 }

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises"
 import { join, relative, resolve } from "node:path"
+import { coverageSummaryJson } from "../cli/mapCoverageText.js"
 import type { EventMap } from "../instrument/EventMap.js"
 import { detectJobsLayout, type JobsLayout } from "../jobs/layouts.js"
 import { JobEventTypes } from "../tracker/JobEvent.js"
@@ -42,14 +43,7 @@ export const reportPackageCoverage = async (options: { readonly packageDir: stri
 export const coverageExitCode = (report: PackageCoverage): 0 | 1 => (report.covered === report.total ? 0 : 1)
 
 /** The report as `coverage <dir> --json` prints it. */
-export const coverageJson = (report: PackageCoverageReport) => ({
-  packageDir: report.packageDir,
-  map: report.map,
-  layout: report.layout,
-  covered: report.covered,
-  total: report.total,
-  types: report.types
-})
+export const coverageJson = (report: PackageCoverageReport) => ({ packageDir: report.packageDir, ...coverageSummaryJson(report) })
 
 /** One line per event type: covered and by which methods, or not covered and why. */
 export const coverageText = (report: PackageCoverageReport): string => {

@@ -5,8 +5,11 @@ import { sourceFiles } from "./sourceFiles.js"
 import { trackerLayerElsewhere } from "./trackedByHand.js"
 import { CodemodInputError } from "./errors.js"
 import { defaultImportFrom } from "./defaults.js"
-import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 import type { EventMap } from "../instrument/EventMap.js"
+import { detectJobsLayout, type JobsLayout } from "../jobs/layouts.js"
+import { analyseCoverage } from "./packageCoverage.js"
+import { readPackageFacts } from "./packageFacts.js"
+import type { PackageCoverageReport } from "./coverageCommand.js"
 import { rewriteRuntime, type UntouchedLayer, type WrappedLayer } from "./runtimeFile.js"
 import { trackingModuleText } from "./scaffold.js"
 import { detectStyle } from "./style.js"
@@ -24,7 +27,7 @@ export interface CodemodOptions {
   readonly importFrom?: string
   /**
    * The event map the package will use: only layers providing a service it has entries for
-   * are wrapped. Default: the library's default map.
+   * are wrapped. Default: the library's map for the package's layout (see `detectJobsLayout`).
    */
   readonly eventMap?: EventMap
   /** Type-check the rewritten files with the package's tsconfig. Default true. */
@@ -72,6 +75,8 @@ export interface CodemodPlan {
   readonly leftovers: ReadonlyArray<string>
   /** The tsconfig the check used, relative to the package directory. */
   readonly tsConfig: string | undefined
+  /** What the map can emit in this package (for `changes`): measured on its sources. */
+  readonly coverage: PackageCoverageReport | undefined
 }
 
 const toPosix = (path: string): string => path.split(sep).join("/")
@@ -104,10 +109,14 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
 
   const trackingPath = join(packageDir, trackingFilePath)
   const trackingModule = toPosix(relative(dirname(runtimePath), trackingPath)).replace(/\.ts$/, "")
+  // The package's layout decides the map (and so which layers are wrapped), unless one is given.
+  const facts = await readPackageFacts(packageDir, join(packageDir, "src"))
+  const layout = detectJobsLayout(facts.services.keys())
+  const eventMap = options.eventMap ?? layout.map
   const runtime = rewriteRuntime(toPosix(runtimeFilePath), runtimeText, {
     importFrom,
     trackingModule: trackingModule.startsWith(".") ? trackingModule : `./${trackingModule}`,
-    mappedServiceKeys: new Set(Object.keys((options.eventMap ?? defaultJobsEventMap).services))
+    mappedServiceKeys: new Set(Object.keys(eventMap.services))
   })
   const leftovers = (await leftoverTempFiles(join(packageDir, "src"))).map(display)
   const nothing = {
@@ -120,7 +129,8 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     diagnostics: undefined,
     preExistingDiagnostics: undefined,
     tsConfig: undefined,
-    leftovers
+    leftovers,
+    coverage: undefined
   }
   if (runtime.status === "tracked-by-hand") {
     return { packageDir, importFrom, status: runtime.status, reason: runtime.reason, ...nothing }
@@ -136,19 +146,31 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     runtime.status === "rewrite" ? [{ path: runtimePath, relativePath: display(runtimePath), before: runtimeText, after: runtime.text }] : []
   const changes = runtime.status === "rewrite" ? [...runtime.changes] : []
   const todo = runtime.status === "rewrite" ? [...runtime.todo] : []
+  const coverage: PackageCoverageReport = {
+    ...analyseCoverage(options.packageDir, facts, eventMap),
+    map: options.eventMap === undefined ? layout.mapExport : "the given map",
+    layout: layout.name
+  }
+  const uncovered = uncoveredTypes(coverage)
   const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
   if (existingTracking === undefined) {
     files.push({
       path: trackingPath,
       relativePath: display(trackingPath),
       before: undefined,
-      after: trackingModuleText(importFrom, detectStyle(runtimeText))
+      after: trackingModuleText(importFrom, detectStyle(runtimeText), { mapExport: layout.mapExport, uncovered })
     })
-    changes.push(`${display(trackingPath)} re-exports the default event map as trackingEventMap, ready to adjust`)
+    changes.push(`${display(trackingPath)} re-exports ${layout.mapExport} (the map for the ${layoutLabel(layout)}) as trackingEventMap, ready to adjust`)
   } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
     todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
   } else {
-    changes.push(`${display(trackingPath)} exists and was left as is`)
+    changes.push(`${display(trackingPath)} exists and was left as is (its coverage: durable-effect-tracking coverage ${options.packageDir} --map ${display(trackingPath)})`)
+  }
+  if (uncovered.length > 0) {
+    todo.push(
+      `${uncovered.length} event type${uncovered.length === 1 ? " is" : "s are"} not covered in this package (${uncovered.map((entry) => entry.type).join(", ")}): ` +
+        `see why below and in ${display(trackingPath)}; extend the map where a hint says how, or accept the gap`
+    )
   }
 
   const flow = rewriteConfigFlow(await configFlowSources(packageDir, display), importFrom)
@@ -176,7 +198,8 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     diagnostics: undefined,
     preExistingDiagnostics: undefined,
     tsConfig: undefined,
-    leftovers
+    leftovers,
+    coverage
   }
   return options.typeCheck === false ? plan : typeCheckPlan(plan, progress)
 }
@@ -228,3 +251,12 @@ const assertPackageDirectory = async (given: string, packageDir: string): Promis
   }
   throw new CodemodInputError({ file: given, expected: "a jobs package directory", detail })
 }
+
+
+const layoutLabel = (layout: JobsLayout) => `${layout.name} layout: ${layout.description}`
+
+/** The types a package's coverage leaves out, with why and the entry that would cover them. */
+export const uncoveredTypes = (coverage: PackageCoverageReport) =>
+  Object.entries(coverage.types)
+    .filter(([, entry]) => !entry.covered)
+    .map(([type, entry]) => ({ type, reason: entry.reason ?? "", ...(entry.hint === undefined ? {} : { hint: entry.hint }) }))

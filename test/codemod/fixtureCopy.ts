@@ -14,17 +14,17 @@ export interface FixtureCopy {
 }
 
 /**
- * A copy of the jobs fixture (with its core next to it) in the OS temp directory, set up the
+ * A copy of a jobs fixture (with its core next to it) in the OS temp directory, set up the
  * way a user's package would be: `durable-effect-tracking` resolves (to this repository's
  * source, through a tsconfig path) and so do `effect` and the other packages (a node_modules
  * link to this repository's).
  */
-export const copyFixture = (): FixtureCopy => {
+export const copyFixture = (fixture: "jobs" | "jobs-inline" = "jobs"): FixtureCopy => {
   const dir = tempDir("det-codemod-")
   const root = dir.path
-  const packageDir = join(root, "jobs")
+  const packageDir = join(root, fixture)
   try {
-    cpSync(join(repoRoot, "test/fixtures/jobs"), join(root, "jobs"), { recursive: true })
+    cpSync(join(repoRoot, "test/fixtures", fixture), packageDir, { recursive: true })
     cpSync(join(repoRoot, "test/fixtures/core"), join(root, "core"), { recursive: true })
     symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir")
     const tsconfigPath = join(packageDir, "tsconfig.json")
