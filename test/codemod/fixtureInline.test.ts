@@ -1,0 +1,146 @@
+import { execFile } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { promisify } from "node:util"
+import { Effect, Layer, Schema } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { main, type CliIo } from "../../src/cli/program.js"
+import { summaryJson } from "../../src/cli/codemodCommand.js"
+import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
+import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
+import { JobEventTypes } from "../../src/tracker/JobEvent.js"
+import { copyFixture, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+import { tempDir } from "../support/tempDir.js"
+
+// The codemod on the older layout (jobs-inline): it wires the same way, scaffolds the map for
+// that layout, and says what the map cannot see there, in its summary and in src/tracking.ts.
+
+const exec = promisify(execFile)
+
+const runNode = (args: ReadonlyArray<string>, cwd: string) =>
+  exec(process.execPath, [...args], { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof error.code === "number" ? error.code : 1,
+      output: `${error.stdout ?? ""}${error.stderr ?? ""}`
+    })
+  )
+
+const cli = async (argv: ReadonlyArray<string>) => {
+  let stdout = ""
+  const io: CliIo = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } }
+  const code = await main(argv, io)
+  return { code, stdout }
+}
+
+describe("the codemod on a copy of the jobs-inline fixture (the older layout)", () => {
+  let copy: FixtureCopy
+  let outcome: CodemodOutcome
+  let typeCheck: ReturnType<typeof runNode>
+  let fixtureTests: ReturnType<typeof runNode>
+
+  beforeAll(async () => {
+    copy = copyFixture("jobs-inline")
+    outcome = await runCodemod({ packageDir: copy.packageDir })
+    typeCheck = runNode([join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")], copy.root)
+    writeFileSync(
+      join(copy.root, "vitest.config.mjs"),
+      [
+        `import { defineConfig } from "vitest/config"`,
+        `export default defineConfig({`,
+        `  resolve: { alias: [`,
+        `    { find: /^@durable-effect\\/core$/, replacement: ${JSON.stringify(join(copy.root, "core/index.ts"))} },`,
+        `    { find: /^durable-effect-tracking$/, replacement: ${JSON.stringify(join(repoRoot, "src/index.ts"))} }`,
+        `  ] },`,
+        `  test: { include: ["jobs-inline/test/**/*.test.ts"], testTimeout: 30000 }`,
+        `})`,
+        ``
+      ].join("\n")
+    )
+    fixtureTests = runNode(
+      [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", join(copy.root, "vitest.config.mjs"), "--root", copy.root],
+      copy.root
+    )
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.allSettled([typeCheck, fixtureTests])
+    copy?.remove()
+  })
+
+  it("wraps the older composition and scaffolds the inline map, with its uncovered type and hint in src/tracking.ts", () => {
+    expect(outcome.exitCode).toBe(0)
+    expect(outcome.plan.diagnostics).toEqual([])
+    expect(outcome.plan.wrapped.map((entry) => entry.layer)).toEqual(["RuntimeServicesLayer", "RetryExecutorLayer", "JobHandlersLayer", "DispatcherLayer"])
+    const tracking = readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")
+    expect(tracking).toContain("export const trackingEventMap = inlineJobsEventMap")
+    expect(tracking).toMatch(/ \* - task\.idle: .*def\.onIdle\(\.\.\.\) at src\/handlers\/task\/handler\.ts:\d+/)
+    expect(tracking).toMatch(/ \*   Hint: .*TaskHandler\.handle/)
+  })
+
+  it("ends its JSON summary with the package's coverage, and does not say nothing is left to do", () => {
+    const json = summaryJson(outcome)
+    expect(json.coverage).toMatchObject({ map: "inlineJobsEventMap", layout: "inline", covered: 19, total: 20 })
+    expect(Object.keys(json.coverage!.types).sort()).toEqual([...JobEventTypes].sort())
+    expect(json.coverage!.types["task.idle"]).toMatchObject({ covered: false, by: [] })
+    expect(json.coverage!.types["task.idle"].reason).toContain("src/handlers/task/handler.ts:")
+    expect(json.todo.some((item) => item.includes("task.idle"))).toBe(true)
+  })
+
+  it("the rewritten package passes tsc with its own tsconfig", async () => {
+    const result = await typeCheck
+    expect(result.output).toBe("")
+    expect(result.code).toBe(0)
+  }, 120_000)
+
+  it("the fixture's own tests still pass on the rewritten package", async () => {
+    const result = await fixtureTests
+    expect(result.code, result.output).toBe(0)
+  }, 120_000)
+
+  it("the rewritten runtime emits the inline map's events through the scaffolded src/tracking.ts", async () => {
+    const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)
+    const { createJobsRuntimeFromLayer } = await load("src/runtime/runtime.ts")
+    const { createJobRegistry } = await load("src/registry/index.ts")
+    const { Continuous } = await load("src/definitions/index.ts")
+    const { createTestRuntime } = await import("@durable-effect/core")
+    const types: Array<string> = []
+    const tracker: EventTrackerService = {
+      emit: (event) => Effect.sync(() => void types.push((event as { readonly type: string }).type)),
+      flush: () => Effect.void,
+      pending: () => Effect.succeed(0)
+    }
+    const flaky = Continuous.make({
+      stateSchema: Schema.Struct({ n: Schema.Number }),
+      schedule: Continuous.every("1 minute"),
+      retry: { maxAttempts: 1, delay: "1 second", jitter: false },
+      execute: () => Effect.fail("down")
+    })
+    const { layer, handles } = createTestRuntime()
+    const runtime = createJobsRuntimeFromLayer(layer, createJobRegistry({ flaky }), { tracker: Layer.succeed(EventTracker, tracker) })
+    await runtime.handle({ type: "continuous", action: "start", name: "flaky", id: "f", input: { n: 0 } })
+    handles.scheduler.fire()
+    await runtime.handleAlarm()
+    for (const type of ["job.created", "execution.started", "retry.scheduled", "retry.attempted", "retry.exhausted", "job.failed"]) {
+      expect(types).toContain(type)
+    }
+  })
+
+  it("coverage <dir> --json on the rewritten package, with its src/tracking.ts as --map: 19 of 20, exit 1", async () => {
+    // tsx, loading the .ts map in this process, keeps a compile cache in the temp directory: this
+    // test's own, removed after.
+    const cache = tempDir("det-tsx-")
+    const previous = process.env.TMPDIR
+    process.env.TMPDIR = cache.path
+    const result = await cli(["coverage", copy.packageDir, "--map", join(copy.packageDir, "src/tracking.ts"), "--json"]).finally(() => {
+      process.env.TMPDIR = previous
+      cache.remove()
+    })
+    expect(result.code).toBe(1)
+    const report = JSON.parse(result.stdout)
+    expect(report).toMatchObject({ covered: 19, total: 20, layout: "inline" })
+    expect(report.map).toContain("(trackingEventMap)")
+    expect(report.types["task.idle"].covered).toBe(false)
+  })
+})
