@@ -3,10 +3,16 @@ import { join, relative } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { startNode } from "../codemod/childProcess.js"
+import { tempDir } from "../support/tempDir.js"
 import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
 
 const { fresh, removeAll } = fixtureCopies()
 afterAll(removeAll)
+
+// tsx keeps a compile cache in the temp directory: the children's own, removed after.
+const tsxCache = tempDir("det-messages-tsx-")
+afterAll(() => tsxCache.remove())
+const tsxEnv = { TMPDIR: tsxCache.path }
 
 const run = async (argv: ReadonlyArray<string>) => {
   let stdout = ""
@@ -55,7 +61,7 @@ describe("messages name the file and the line", () => {
 
   it("`codemod .` names the package as `.`", async () => {
     const copy = fresh()
-    const child = startNode(["--import", "tsx", join(repoRoot, "src/cli/main.ts"), "codemod", ".", "--check"], { cwd: copy.packageDir })
+    const child = startNode(["--import", "tsx", join(repoRoot, "src/cli/main.ts"), "codemod", ".", "--check"], { cwd: copy.packageDir, env: tsxEnv })
     const result = await child.exited
     expect(result.code).toBe(1)
     expect(result.stderr.split("\n")[0]).toBe("loading .")
@@ -94,12 +100,12 @@ describe("the CLI starts without the codemod's modules", () => {
   const cli = join(repoRoot, "src/cli/main.ts")
   it("--help, --version, codemod --help and coverage run with ts-morph and typescript forbidden; the codemod itself cannot", async () => {
     for (const argv of [["--help"], ["--version"], ["codemod", "--help"], ["coverage", "--json"], ["codemod", "x", "--bogus"]]) {
-      const result = await startNode(["--import", "tsx", "--import", forbid, cli, ...argv], { cwd: repoRoot }).exited
+      const result = await startNode(["--import", "tsx", "--import", forbid, cli, ...argv], { cwd: repoRoot, env: tsxEnv }).exited
       expect(result.code, `${argv.join(" ")}: ${result.stderr}`).toBe(argv.includes("--bogus") ? 2 : 0)
       expect(result.stderr).not.toContain("forbidden module")
     }
     // The control: the codemod does load ts-morph, and the guard catches it.
-    const codemod = await startNode(["--import", "tsx", "--import", forbid, cli, "codemod", repoRoot, "--check"], { cwd: repoRoot }).exited
+    const codemod = await startNode(["--import", "tsx", "--import", forbid, cli, "codemod", repoRoot, "--check"], { cwd: repoRoot, env: tsxEnv }).exited
     expect(codemod.code).not.toBe(0)
     expect(codemod.stderr).toContain("forbidden module loaded")
   }, 120_000)
