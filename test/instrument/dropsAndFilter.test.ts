@@ -33,7 +33,7 @@ describe("events dropped for lack of job context", () => {
     const sendThrice = Effect.flatMap(Mailer, (mailer) => Effect.all([mailer.send("a"), mailer.send("b"), mailer.send("c")]))
     await Effect.runPromise(sendThrice.pipe(Effect.provide(tracked), Effect.provide(logging)))
 
-    expect(await Effect.runPromise(memory.handle.getEvents)).toEqual([])
+    expect(await Effect.runPromise(memory.handle.getEvents())).toEqual([])
     expect(droppedForLackOfContext().get("Mailer.send")).toBe(before + 3)
     // The first drop of this file's service: one warning for the three.
     expect(before).toBe(0)
@@ -55,7 +55,7 @@ describe("events dropped for lack of job context", () => {
       Layer.provide(Layer.mergeAll(memory.layer, InstanceLayer))
     )
     await Effect.runPromise(Effect.flatMap(Mailer, (mailer) => mailer.send("a")).pipe(Effect.provide(tracked)))
-    expect((await Effect.runPromise(memory.handle.getEvents)).map((event) => event.type)).toEqual(["task.event.processed"])
+    expect((await Effect.runPromise(memory.handle.getEvents())).map((event) => event.type)).toEqual(["task.event.processed"])
   })
 })
 

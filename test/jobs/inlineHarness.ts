@@ -51,7 +51,7 @@ export const trackedInlineJobs = (
   const tracker = createInMemoryTracker()
   const eventMap = options.eventMap ?? inlineJobsEventMap
   const runtime = inlineRuntimeOver(composeInlineJobs(addTracker(layer, tracker.tracker), definitions, (l) => withTracking(l, { eventMap })))
-  const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents)
+  const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())
   const types = async () => (await events()).map((event) => event.type)
   return { runtime, handles, fireAlarm: alarmFirer(handles, runtime), events, types }
 }
