@@ -32,6 +32,11 @@ export interface RecipeRequirement {
   readonly bypass?: string
 }
 
+/**
+ * What the recipes of one method entry rely on, by event type: read by static coverage only.
+ *
+ * @category Instrumentation
+ */
 export type RecipeRequirements = { readonly [T in JobEventType]?: RecipeRequirement }
 
 /** An event type a map knowingly cannot see in the layout it is made for. */
@@ -43,6 +48,12 @@ export interface BlindSpot {
   readonly hint?: string
 }
 
+/**
+ * Event types a map cannot see at any service boundary of a layout, by type, with where it
+ * happens instead: static coverage reports them as not covered.
+ *
+ * @category Instrumentation
+ */
 export type BlindSpots = { readonly [T in JobEventType]?: BlindSpot }
 
 /** Requirements of a map's recipes, by tag key, method and event type. */

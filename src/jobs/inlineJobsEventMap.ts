@@ -152,6 +152,14 @@ const debounceHandler = handlerEntry("DebounceHandler", "handle", (recipes) => (
 
 const partial = { seesOnly: "runs of jobs with a retry config", bypass: userFunctionCall }
 
+/**
+ * The event map for the older layout of the jobs package (no JobExecutionService, no
+ * CleanupService; handlers run the job inline): every event it can see at a service boundary,
+ * and, declared as blind spots, what it cannot (see `coverage <package-dir>`). The codemod picks
+ * it for packages of that layout.
+ *
+ * @category Instrumentation
+ */
 export const inlineJobsEventMap: EventMap = withRequirements(
   {
     ...extendEventMap(
