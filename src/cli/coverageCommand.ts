@@ -3,6 +3,7 @@ import type { CliIo } from "./io.js"
 import { ExitCode } from "../codemod/exitCodes.js"
 import { describeCoverage } from "../instrument/coverage.js"
 import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
+import { loadWithCodemodToolchain } from "./loadCodemod.js"
 import { mapCoverageText } from "./mapCoverageText.js"
 
 /**
@@ -17,7 +18,8 @@ export const coverageCommand = async (args: ParsedArgs, io: CliIo): Promise<numb
   const json = args.flags.json === true
   const packageDir = args.positionals[0]
   if (packageDir !== undefined || typeof map === "string") {
-    const { runCoverageCommand } = await import("../codemod/coverageCli.js")
+    // A package's coverage reads it with ts-morph: without it, the same message as the codemod's.
+    const { runCoverageCommand } = await loadWithCodemodToolchain(() => import("../codemod/coverageCli.js"))
     return runCoverageCommand({ packageDir, mapModule: typeof map === "string" ? map : undefined, json }, io)
   }
   const report = describeCoverage(defaultJobsEventMap)
