@@ -65,7 +65,7 @@ describe("messages name the file and the line", () => {
     const result = await child.exited
     expect(result.code).toBe(1)
     expect(result.stderr.split("\n")[0]).toBe("loading .")
-  }, 120_000)
+  })
 })
 
 describe("flags and commands", () => {
@@ -108,5 +108,5 @@ describe("the CLI starts without the codemod's modules", () => {
     const codemod = await startNode(["--import", "tsx", "--import", forbid, cli, "codemod", repoRoot, "--check"], { cwd: repoRoot, env: tsxEnv }).exited
     expect(codemod.code).not.toBe(0)
     expect(codemod.stderr).toContain("forbidden module loaded")
-  }, 120_000)
+  })
 })

@@ -19,7 +19,7 @@ import { tempDir } from "../support/tempDir.js"
 const exec = promisify(execFile)
 
 const runNode = (args: ReadonlyArray<string>, cwd: string) =>
-  exec(process.execPath, [...args], { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } }).then(
+  exec(process.execPath, [...args], { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
     (error: { code?: number; stdout?: string; stderr?: string }) => ({
       code: typeof error.code === "number" ? error.code : 1,
@@ -62,7 +62,7 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
       [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", join(copy.root, "vitest.config.mjs"), "--root", copy.root],
       copy.root
     )
-  }, 120_000)
+  })
 
   afterAll(async () => {
     await Promise.allSettled([typeCheck, fixtureTests])
@@ -92,12 +92,12 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
     const result = await typeCheck
     expect(result.output).toBe("")
     expect(result.code).toBe(0)
-  }, 120_000)
+  })
 
   it("the fixture's own tests still pass on the rewritten package", async () => {
     const result = await fixtureTests
     expect(result.code, result.output).toBe(0)
-  }, 120_000)
+  })
 
   it("the rewritten runtime emits the inline map's events through the scaffolded src/tracking.ts", async () => {
     const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)

@@ -35,7 +35,7 @@ beforeAll(async () => {
   expect(outcome.written).toHaveLength(4)
   fullyWritten = hashTree(reference.root)
   fullyWrittenPackage = hashTree(reference.packageDir)
-}, 120_000)
+})
 
 /** Runs a child with the writer paused at `point`, waits until it says so, and sends `signal`. */
 const interruptChild = async (args: ReadonlyArray<string>, point: string, signal: NodeJS.Signals) => {
@@ -79,7 +79,7 @@ describe("a signal at each point of the write phase: every file written or none,
       expect(tempFilesUnder(copy.root)).toEqual([])
       if (rollsBack) expect(hashTree(copy.packageDir)).toBe(before)
       else expect(hashTree(copy.packageDir)).toBe(fullyWrittenPackage)
-    }, 120_000)
+    })
   }
 })
 
@@ -98,7 +98,7 @@ describe("the whole codemod in a child process, interrupted", () => {
       expect(outcome.written).toHaveLength(rollsBack ? 0 : 4)
       expect(tempFilesUnder(copy.root)).toEqual([])
       expect(hashTree(copy.root)).toBe(rollsBack ? untouched : fullyWritten)
-    }, 180_000)
+    })
   }
 })
 
@@ -119,7 +119,7 @@ describe("leftovers of a run killed outright (SIGKILL) while writing", () => {
     expect(rerun.removedLeftovers).toHaveLength(leftovers.length)
     expect(tempFilesUnder(copy.root)).toEqual([])
     expect(hashTree(copy.root)).toBe(fullyWritten)
-  }, 180_000)
+  })
 })
 
 /** SIGKILL cannot be held: after two renames the package is half wired and temp files remain. */
@@ -149,5 +149,5 @@ describe("a partly wired package", () => {
     expect(rerun.plan.diagnostics).toEqual([])
     expect(hashTree(copy.root)).toBe(hashTree(reference.root))
     expect((await runCodemod({ packageDir: copy.packageDir, mode: "check" })).exitCode).toBe(0)
-  }, 180_000)
+  })
 })

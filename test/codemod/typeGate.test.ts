@@ -55,7 +55,7 @@ describe("the type-check gate compares the changed files before and after the re
     // Matched by file, code and message: the rewrite moved the error down by its inserted lines.
     const moved = preExisting.find((d) => d.code === 2322)!
     expect(readFileSync(join(copy.packageDir, "src/runtime/runtime.ts"), "utf8").split("\n")[moved.line - 1]).toContain("notANumber")
-  }, 300_000)
+  })
 
   it("an error the rewrite introduces refuses the write (exit 2, tree unchanged); --force writes anyway", async () => {
     const copy = fresh()
@@ -70,7 +70,7 @@ describe("the type-check gate compares the changed files before and after the re
     const forced = await runJson(["codemod", copy.packageDir, "--json", "--force"])
     expect(forced.code).toBe(0)
     expect(forced.json.written).toContain("src/runtime/runtime.ts")
-  }, 300_000)
+  })
 })
 
 describe("a tsconfig that cannot be read fully is bad input: exit 2, the file and the problem named, nothing written", () => {

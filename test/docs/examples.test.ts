@@ -54,5 +54,5 @@ describe("the @example code of the exported API", () => {
     const overlay = new Map(plan.files.map((file) => [file.path, file.after]))
     const snippets = [...examples.values()].flat()
     expect(snippetDiagnostics(repoRoot, snippets, overlay)).toEqual([])
-  }, 120_000)
+  })
 })

@@ -17,5 +17,5 @@ describe("code in the README and docs", () => {
     expect(plan.status).toBe("changes")
     const overlay = new Map(plan.files.map((file) => [file.path, file.after]))
     expect(snippetDiagnostics(repoRoot, snippets, overlay)).toEqual([])
-  }, 120_000)
+  })
 })

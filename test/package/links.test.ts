@@ -30,5 +30,5 @@ describe("links in the README, docs and BENCHMARKS.md", () => {
     const links = [...documentedFiles(repoRoot), "BENCHMARKS.md"].flatMap(relativeLinks)
     expect(links.length).toBeGreaterThan(5)
     expect(links.filter((link) => !shipped.has(link.target))).toEqual([])
-  }, 120_000)
+  })
 })

@@ -139,7 +139,7 @@ describe("HTTP tracker with 10 MiB events", () => {
       expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(65_536)
       expect((event as { error: { message: string } }).error.message).toMatch(/…\[truncated \d+ chars\]$/)
     }
-  }, 60_000)
+  })
 
   it("flush bound by default: 80 events of 10 MiB go in bodies of at most maxBatchBytes, each event at most maxEventBytes", async () => {
     const huge = "b".repeat(TEN_MIB)
@@ -152,7 +152,7 @@ describe("HTTP tracker with 10 MiB events", () => {
     // What one flush step encodes is one request body: bounded by the configuration, not by the events.
     for (const request of collector.requests) expect(request.bytes).toBeLessThanOrEqual(1_048_576)
     expect(collector.requests.length).toBeLessThanOrEqual(Math.ceil((80 * 65_536) / (1_048_576 - 65_536)))
-  }, 60_000)
+  })
 
   it("an event that cannot be cut to fit is dropped at emit and counted as tooLarge at once", async () => {
     const t = createHttpBatchTracker<unknown>({ endpoint: collector.url, env: "test", serviceKey: "svc", maxEventBytes: 1_024 })
