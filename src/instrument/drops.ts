@@ -1,5 +1,8 @@
 import { Effect } from "effect"
+import { logFrom } from "../internal/log.js"
 import type { DeferredEvent, JobContext } from "./JobContext.js"
+
+const logged = logFrom("instrument/drops")
 
 /**
  * Events a proxy dropped because no call in the request knew their job (instance id, job type
@@ -30,11 +33,11 @@ export const reportDropped = (dropped: ReadonlyArray<DroppedEvent>): Effect.Effe
     warnings = Effect.zipRight(
       warnings,
       Effect.logWarning(
-        `durable-effect-tracking: dropped a "${event.type}" event from ${event.source}: no call in the request knew its ` +
+        `dropped a "${event.type}" event from ${event.source}: no call in the request knew its ` +
           `${missing.join(", ")}. The map entry that would provide ${missing.length === 1 ? "it" : "them"} is a \`context\` ` +
           `on ${event.source} (or on a mapped service method that calls it); further drops from ${event.source} are counted ` +
           "without a warning (droppedForLackOfContext())."
-      )
+      ).pipe(logged)
     )
   }
   return warnings

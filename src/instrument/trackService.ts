@@ -1,4 +1,5 @@
 import { Effect, Exit, FiberRef } from "effect"
+import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
 import { makeJobEvent, type JobEventInput } from "../tracker/JobEvent.js"
 import { fillOf, type CallInfo, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
@@ -178,14 +179,10 @@ const traceFully =
     )
   }
 
-const attempt = <A>(f: () => A): A | undefined => {
-  try {
-    return f()
-  } catch {
-    // A recipe that throws emits nothing; the call goes on untouched.
-    return undefined
-  }
-}
+// A recipe (or context, learn, fill function) that throws emits nothing; the call goes on untouched.
+const attempt = <A>(f: () => A): A | undefined => safeCall(eventMapSite, f, undefined)
+const eventMapSite = safeSite("instrument/trackService", "an event map function")
+const trackerEmitSite = safeSite("instrument/trackService", "tracker.emit")
 
 const emitPhase = <C>(
   recipes: Recipes<C> | undefined,
@@ -215,7 +212,7 @@ const emitOrHold = (event: DeferredEvent, frame: ContextFrame, tracker: EventTra
 }
 
 const emitSafely = (event: JobEventInput, tracker: EventTrackerService): Effect.Effect<void> =>
-  Effect.suspend(() => tracker.emit(event as never)).pipe(Effect.catchAllCause(() => Effect.void))
+  safeRun(trackerEmitSite, Effect.suspend(() => tracker.emit(event as never)), Effect.void)
 
 /**
  * The event with its context and late fields, or `undefined` while it must wait. `final`: the

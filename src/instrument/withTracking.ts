@@ -1,4 +1,6 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
+import { logFrom } from "../internal/log.js"
+import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
 import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
@@ -103,11 +105,8 @@ const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): JobC
   for (const [key, read] of Object.entries(eventMap.ambient ?? {})) {
     const service = lookup(key)
     if (service === undefined) continue
-    try {
-      ambient = { ...ambient, ...read(service) }
-    } catch {
-      // An ambient reader that throws adds nothing.
-    }
+    // An ambient reader that throws adds nothing.
+    ambient = { ...ambient, ...safeCall(ambientSite, () => read(service), undefined) }
   }
   return ambient
 }
@@ -118,14 +117,12 @@ const readClock = (eventMap: EventMap, lookup: (key: string) => unknown): Effect
   if (source === undefined || service === undefined) return Clock.currentTimeMillis
   // A clock that fails or throws must not fail the call it times. Its effect is made once per
   // build and run on every read.
-  let now: Effect.Effect<number>
-  try {
-    now = source.now(service)
-  } catch {
-    return Clock.currentTimeMillis
-  }
-  return Effect.isEffect(now) ? Effect.catchAllCause(now, () => Clock.currentTimeMillis) : Clock.currentTimeMillis
+  const now = safeCall(clockSite, () => source.now(service), undefined)
+  return Effect.isEffect(now) ? safeRun(clockSite, now, Clock.currentTimeMillis) : Clock.currentTimeMillis
 }
+
+const ambientSite = safeSite("instrument/withTracking", "an event map's ambient reader")
+const clockSite = safeSite("instrument/withTracking", "an event map's clock")
 
 // Layers are rebuilt per call in a jobs runtime: say it once per process, not per build.
 const warned = new Set<string>()
@@ -136,7 +133,7 @@ const warnUnmatched = (key: string, service: string, methods: ReadonlyArray<stri
   if (fresh.length === 0) return Effect.void
   for (const method of fresh) warned.add(`${key}#${method}`)
   return Effect.logWarning(
-    `durable-effect-tracking: the event map names ${fresh.map((m) => `${service}.${m}`).join(", ")}, ` +
+    `the event map names ${fresh.map((m) => `${service}.${m}`).join(", ")}, ` +
       `but the service under "${key}" has no such method; those entries emit nothing.`
-  )
+  ).pipe(logFrom("instrument/withTracking"))
 }

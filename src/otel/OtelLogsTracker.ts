@@ -1,6 +1,7 @@
 import { context as otelContext, type Context as OtelContext, ROOT_CONTEXT, trace, TraceFlags } from "@opentelemetry/api"
 import { type LogAttributes, type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
 import { Effect, Layer, Option } from "effect"
+import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { boundedFlush } from "../tracker/SerialFlush.js"
 import { jsonValueOf } from "../tracker/BatchBody.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
@@ -140,6 +141,9 @@ const resolveOptions = (options: OtelLogsTrackerOptions) => {
   return { flushTimeoutMs }
 }
 
+const emitSite = safeSite("otel/OtelLogsTracker", "logger.emit")
+const flushSite = safeSite("otel/OtelLogsTracker", "loggerProvider.forceFlush")
+
 /**
  * A tracker that emits each event, as it is emitted, as an OpenTelemetry log record: the event
  * type is the record's event name, its timestamp the record's, its fields attributes (see
@@ -159,41 +163,40 @@ const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
     ? Effect.map(Effect.option(Effect.currentParentSpan), spanContextOf)
     : Effect.succeed(ROOT_CONTEXT)
 
-  const emitRecord = (event: unknown, context: OtelContext): void => {
-    try {
-      const value = jsonValueOf(event)
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        counters.dropped++
-        return
-      }
-      const fields = value as Record<string, unknown>
-      const type = typeof fields.type === "string" ? fields.type : "job.event"
-      const [severityNumber, severityText] = severityOf[type] ?? INFO
-      const at = typeof fields.timestamp === "string" ? new Date(fields.timestamp) : undefined
-      logger.emit({
-        eventName: type,
-        ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { timestamp: at }),
-        severityNumber,
-        severityText,
-        attributes: otelAttributesOf(fields, deployment),
-        context
-      })
-      counters.emitted++
-    } catch {
-      // A throwing toJSON, getter or logger: the event is lost, the job goes on.
-      counters.dropped++
-    }
+  // True when the record went to the logger; false when the event is not a JSON object.
+  const emitRecord = (event: unknown, context: OtelContext): boolean => {
+    const value = jsonValueOf(event)
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+    const fields = value as Record<string, unknown>
+    const type = typeof fields.type === "string" ? fields.type : "job.event"
+    const [severityNumber, severityText] = severityOf[type] ?? INFO
+    const at = typeof fields.timestamp === "string" ? new Date(fields.timestamp) : undefined
+    logger.emit({
+      eventName: type,
+      ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { timestamp: at }),
+      severityNumber,
+      severityText,
+      attributes: otelAttributesOf(fields, deployment),
+      context
+    })
+    return true
+  }
+
+  const record = (event: unknown, context: OtelContext): void => {
+    // A throwing toJSON, getter or logger: the event is lost, the job goes on.
+    if (safeCall(emitSite, () => emitRecord(event, context), false)) counters.emitted++
+    else counters.dropped++
   }
 
   const forceFlush = Effect.suspend(() => {
     const flushProvider = provider.forceFlush
     if (typeof flushProvider !== "function") return Effect.void
     counters.flushes++
-    return Effect.promise(() => Promise.resolve(flushProvider.call(provider)).catch(() => undefined))
+    return safeRun(flushSite, Effect.tryPromise(() => Promise.resolve(flushProvider.call(provider))), Effect.void)
   })
 
   return {
-    emit: (event) => Effect.flatMap(currentContext, (context) => Effect.sync(() => emitRecord(event, context))),
+    emit: (event) => Effect.flatMap(currentContext, (context) => Effect.sync(() => record(event, context))),
     flush: () => boundedFlush(flushTimeoutMs, forceFlush),
     pending: () => Effect.succeed(0),
     stats: () => Effect.sync(() => ({ ...counters }))

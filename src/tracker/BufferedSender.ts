@@ -8,6 +8,8 @@ import { Clock, Effect, Random } from "effect"
 import { EventRing } from "./EventRing.js"
 import { backoffDelayMs } from "./HttpRetryPolicy.js"
 import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
+import { logFrom } from "../internal/log.js"
+import { safeRun, safeSite } from "../internal/safe.js"
 
 /** An event ready to send: what the sink takes, and the bytes it counts for it. */
 export interface EncodedItem<I> {
@@ -35,8 +37,8 @@ export interface BufferedSenderConfig<I> {
   readonly encode: (event: unknown) => EncodedItem<I> | undefined
   /** Sends one batch; rejects (or throws) when the sink did not take it. */
   readonly send: (items: ReadonlyArray<I>) => Promise<unknown>
-  /** Names the sink in debug logs; never a secret. */
-  readonly sinkName: string
+  /** The tracker's module, as its logs are annotated (`"tracker/QueueTracker"`); never a secret. */
+  readonly module: string
 }
 
 /** Why the last send that did not succeed failed. Never carries the sink's error message. */
@@ -83,7 +85,11 @@ interface Batch<I> {
   readonly items: ReadonlyArray<I>
 }
 
+const rejected = Effect.succeed({ kind: "rejected" } as const)
+
 export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSender => {
+  const sendSite = safeSite(cfg.module, "send")
+  const logged = logFrom(cfg.module)
   const ring = new EventRing<unknown>(cfg.maxBufferSize)
   const counters = {
     emitted: 0,
@@ -145,9 +151,8 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
   const sendOnce = (items: ReadonlyArray<I>): Effect.Effect<SendFailure | undefined> =>
     Effect.suspend(() => {
       counters.sends++
-      return Effect.tryPromise({ try: () => cfg.send(items), catch: () => ({ kind: "rejected" }) as const })
+      return safeRun(sendSite, Effect.as(Effect.tryPromise(() => cfg.send(items)), undefined), rejected)
     }).pipe(
-      Effect.as(undefined),
       Effect.timeoutFail({ duration: cfg.timeoutMs, onTimeout: () => ({ kind: "timeout" }) as const }),
       Effect.merge
     )
@@ -168,8 +173,9 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
         const delay = backoffDelayMs(attempt, cfg.retry, yield* Random.next)
         // A wait that would outlast the flush only delays the give-up.
         const willRetry = attempt < cfg.retry.maxAttempts && now + delay < deadline
-        yield* Effect.logDebug(`${cfg.sinkName}: batch not delivered`).pipe(
-          Effect.annotateLogs({ failure: failure.kind, events: batch.events.length, attempt, willRetry })
+        yield* Effect.logDebug("batch not delivered").pipe(
+          Effect.annotateLogs({ failure: failure.kind, events: batch.events.length, attempt, willRetry }),
+          logged
         )
         if (!willRetry) return false
         if (delay > 0) yield* Effect.sleep(delay)

@@ -1,4 +1,5 @@
 import { Context, Effect, Option } from "effect"
+import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
 
 /**
  * What a tracker does with events. `emit` only buffers (it must be cheap and must never fail);
@@ -24,18 +25,21 @@ export class EventTracker extends Context.Tag("@durable-effect/EventTracker")<
 
 // A tracker is user code: it may fail, die or throw before it even returns an Effect.
 // Whatever it does, the caller's effect goes on as if nothing happened.
-const guarded = <A>(use: (tracker: EventTrackerService) => Effect.Effect<A>, fallback: A): Effect.Effect<A> =>
+const guarded = <A>(site: SafeSite, use: (tracker: EventTrackerService) => Effect.Effect<A>, fallback: Effect.Effect<A>): Effect.Effect<A> =>
   Effect.flatMap(Effect.serviceOption(EventTracker), (tracker) =>
-    Option.isNone(tracker)
-      ? Effect.succeed(fallback)
-      : Effect.suspend(() => use(tracker.value)).pipe(Effect.catchAllCause(() => Effect.succeed(fallback)))
+    Option.isNone(tracker) ? fallback : safeRun(site, Effect.suspend(() => use(tracker.value)), fallback)
   )
 
-/** Emits an event to the tracker in context, if any. Never fails, logs nothing. */
-export const emitEvent = (event: unknown): Effect.Effect<void> => guarded((tracker) => tracker.emit(event), undefined)
+const emitSite = safeSite("tracker/EventTracker", "tracker.emit")
+const flushSite = safeSite("tracker/EventTracker", "tracker.flush")
+const pendingSite = safeSite("tracker/EventTracker", "tracker.pending")
+const none = Effect.succeed(0)
 
-/** Flushes the tracker in context, if any. Never fails, logs nothing. */
-export const flushEvents: Effect.Effect<void> = guarded((tracker) => tracker.flush(), undefined)
+/** Emits an event to the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level. */
+export const emitEvent = (event: unknown): Effect.Effect<void> => guarded(emitSite, (tracker) => tracker.emit(event), Effect.void)
+
+/** Flushes the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level. */
+export const flushEvents: Effect.Effect<void> = guarded(flushSite, (tracker) => tracker.flush(), Effect.void)
 
 /** The number of events the tracker in context holds undelivered; 0 without a tracker. */
-export const getPendingEvents: Effect.Effect<number> = guarded((tracker) => tracker.pending(), 0)
+export const getPendingEvents: Effect.Effect<number> = guarded(pendingSite, (tracker) => tracker.pending(), none)

@@ -13,6 +13,8 @@ import {
 } from "./HttpBatchTrackerConfig.js"
 import { backoffDelayMs, classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 import type { JobEvent } from "./JobEvent.js"
+import { logFrom } from "../internal/log.js"
+import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import {
   type HttpBatchTrackerOutboxOption,
   OutboxStorage,
@@ -103,6 +105,30 @@ const describeEndpoint = (endpoint: string): string => {
   } catch {
     return "(invalid endpoint)"
   }
+}
+
+/** What the tracker reads of a fetch's response; whatever the fetch resolved to, unchecked. */
+interface HttpResponseLike {
+  readonly status: unknown
+  readonly headers: { get(name: string): string | null }
+  readonly body?: { cancel(): Promise<unknown> } | null
+}
+
+const logged = logFrom("tracker/HttpBatchTracker")
+const fetchSite = safeSite("tracker/HttpBatchTracker", "fetch")
+const retryAfterSite = safeSite("tracker/HttpBatchTracker", "response.headers.get")
+const cancelSite = safeSite("tracker/HttpBatchTracker", "response.body.cancel")
+const networkFailure = Effect.succeed({ _tag: "Network" } as const)
+const ignore = (): undefined => undefined
+
+const answered = (response: HttpResponseLike): AttemptOutcome => {
+  const status = response.status
+  if (typeof status !== "number") throw new TypeError("fetch resolved to something that is not a response")
+  const retryAfter = safeCall(retryAfterSite, () => response.headers.get("retry-after"), null)
+  // The body is never needed: cancel it so the connection is released (a body that cannot
+  // even be cancelled is the runtime's to collect).
+  safeCall(cancelSite, () => void response.body?.cancel().catch(ignore), undefined)
+  return { _tag: "Answered", status, retryAfter }
 }
 
 /** A tracker, and how its layer puts the events an earlier instance saved in front of its buffer. */
@@ -213,28 +239,11 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
       return outbox === undefined ? Effect.void : outbox.finishFlush(gaveUp, gaveUp ? ring.toArray() : [], deferral.until)
     })
 
-  const sendOnce = (body: string, signal: AbortSignal): Promise<AttemptOutcome> => {
+  const callFetch = (body: string, signal: AbortSignal): Promise<HttpResponseLike> => {
     const init: HttpRequestInit = { method: "POST", headers: { ...requestHeaders }, body, signal }
     const userFetch = cfg.fetch
     // Called unbound: the Workers runtime rejects a `fetch` invoked with a foreign `this`.
-    const pending = userFetch !== undefined ? userFetch(cfg.endpoint, init) : globalThis.fetch(cfg.endpoint, init)
-    return Promise.resolve(pending).then((response) => {
-      const status: unknown = response.status
-      if (typeof status !== "number") throw new TypeError("fetch resolved to something that is not a response")
-      let retryAfter: string | null = null
-      try {
-        retryAfter = response.headers.get("retry-after")
-      } catch {
-        retryAfter = null
-      }
-      // The body is never needed: cancel it so the connection is released.
-      try {
-        void response.body?.cancel().catch(() => undefined)
-      } catch {
-        // a body that cannot even be cancelled is the runtime's to collect
-      }
-      return { _tag: "Answered", status, retryAfter } as const
-    })
+    return Promise.resolve(userFetch !== undefined ? userFetch(cfg.endpoint, init) : globalThis.fetch(cfg.endpoint, init))
   }
 
   const attempt = (events: ReadonlyArray<SizedEvent>): Effect.Effect<AttemptOutcome> =>
@@ -247,14 +256,17 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
         return Effect.succeed({ _tag: "Unencodable" } as const)
       }
       counters.requests++
-      return Effect.tryPromise({ try: (signal) => sendOnce(body, signal), catch: () => ({ _tag: "Network" }) as const })
+      // Whatever the fetch does (rejects, throws, resolves to something that is not a
+      // response), the request counts as a network failure.
+      return safeRun(fetchSite, Effect.map(Effect.tryPromise((signal) => callFetch(body, signal)), answered), networkFailure)
     }).pipe(
       Effect.timeoutFail({ duration: cfg.timeoutMs, onTimeout: () => ({ _tag: "Timeout" }) as const }),
       Effect.merge
     )
 
   const logFailure = (failure: HttpDeliveryFailure, events: number, attemptNumber: number, willRetry: boolean) =>
-    Effect.logDebug("HTTP tracker: batch not delivered").pipe(
+    Effect.logDebug("batch not delivered").pipe(
+      logged,
       Effect.annotateLogs({
         endpoint: logEndpoint,
         failure: failure.kind === "status" ? `status ${failure.status}` : failure.kind,

@@ -1,6 +1,7 @@
 import { Context, Effect, Option } from "effect"
 import { jsonValueOf } from "./BatchBody.js"
 import { SizedEvent } from "./EventSize.js"
+import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
 
 /**
  * Durable delivery for the HTTP batch tracker: events a flush could not deliver are kept in
@@ -133,6 +134,13 @@ const storedForm = (event: unknown): string | undefined => {
   }
 }
 
+// The storage adapter's calls the outbox makes; a failure of each is logged once (see safe.ts).
+const listSite = safeSite("tracker/Outbox", "storage.list")
+const getSite = safeSite("tracker/Outbox", "storage.get")
+const putSite = safeSite("tracker/Outbox", "storage.putBatch")
+const deleteSite = safeSite("tracker/Outbox", "storage.delete")
+const writeSite = safeSite("tracker/Outbox", "storage write of the not-before time")
+
 /** `items` in runs of at most `size`. */
 export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
@@ -192,6 +200,7 @@ export class TrackerOutbox {
     const storage = this.storage
     if (this.restoredOnce || storage === undefined) return Effect.succeed([])
     return this.guard(
+      listSite,
       Effect.suspend(() => storage.list<unknown>(this.config.keyPrefix)).pipe(
         Effect.map((entries) => {
           this.restoredOnce = true
@@ -320,6 +329,7 @@ export class TrackerOutbox {
         deletions,
         (id) =>
           this.guard(
+            deleteSite,
             Effect.suspend(() => storage.delete(prefix + id)).pipe(Effect.tap(() => Effect.sync(() => this.counters.deleted++))),
             undefined,
             // Still there: delete it after the next delivery.
@@ -347,6 +357,7 @@ export class TrackerOutbox {
       const removeMarker = Effect.suspend(() =>
         this.markerWritten && this.inStorage.size === 0 && !gaveUp
           ? this.guard(
+              deleteSite,
               Effect.suspend(() => storage.delete(prefix)).pipe(Effect.tap(() => Effect.sync(() => (this.markerWritten = false)))),
               undefined
             )
@@ -356,6 +367,7 @@ export class TrackerOutbox {
         this.inStorage.size === 0
           ? Effect.void
           : this.guard(
+              getSite,
               Effect.suspend(() => storage.get<unknown>(prefix)).pipe(
                 Effect.tap((marker) =>
                   Effect.sync(() => {
@@ -379,7 +391,7 @@ export class TrackerOutbox {
         const write = Effect.suspend(() =>
           notBefore === undefined ? Effect.asVoid(storage.delete(key)) : storage.putBatch({ [key]: String(notBefore) })
         )
-        return this.guard(write.pipe(Effect.tap(() => Effect.sync(() => (this.storedNotBefore = notBefore)))), undefined)
+        return this.guard(writeSite, write.pipe(Effect.tap(() => Effect.sync(() => (this.storedNotBefore = notBefore)))), undefined)
       })
       const end = gaveUp ? Effect.zipRight(remove, Effect.zipRight(checkMarker, save)) : Effect.zipRight(remove, removeMarker)
       return Effect.zipRight(end, keepNotBefore)
@@ -410,6 +422,7 @@ export class TrackerOutbox {
       chunks(entries, KEYS_PER_CALL),
       (chunk, index) =>
         this.guard(
+          putSite,
           Effect.suspend(() => {
             const batch: Record<string, string> = {}
             // The marker goes with the first chunk (one key of the 128 is kept for it).
@@ -439,15 +452,10 @@ export class TrackerOutbox {
   }
 
   /** Runs a storage effect; any failure, defect or throw is counted and replaced by `fallback`. */
-  private guard<A>(effect: Effect.Effect<A, unknown>, fallback: A, onError?: () => void): Effect.Effect<A> {
-    return effect.pipe(
-      Effect.catchAllCause(() =>
-        Effect.sync(() => {
-          this.counters.storageErrors++
-          onError?.()
-          return fallback
-        })
-      )
-    )
+  private guard<A>(site: SafeSite, effect: Effect.Effect<A, unknown>, fallback: A, onError?: () => void): Effect.Effect<A> {
+    return safeRun(site, effect, Effect.succeed(fallback), () => {
+      this.counters.storageErrors++
+      onError?.()
+    })
   }
 }

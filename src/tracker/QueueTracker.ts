@@ -148,7 +148,7 @@ const make = <E = JobEvent>(queue: QueueProducer<any>, options: QueueTrackerOpti
     ...cfg,
     maxItemBytes: QueueLimits.maxMessageBytes,
     itemOverheadBytes: QueueLimits.messageOverheadBytes,
-    sinkName: "Queue tracker",
+    module: "tracker/QueueTracker",
     encode: (event) => {
       const encoded = encodeEvent(event, enrichment)
       // Parsed back from its JSON, the body is exactly what was measured: plain data, no

@@ -1,4 +1,5 @@
 import { Context, Effect, Layer } from "effect"
+import { logFrom } from "../internal/log.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 import { createHttpBatchTracker, sharedHttpBatchTrackerLayer } from "./HttpBatchTracker.js"
 import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "./HttpBatchTrackerConfig.js"
@@ -120,7 +121,7 @@ const trackingDisabled = (error: InvalidTrackerConfigError): Layer.Layer<EventTr
     Effect.suspend(() => {
       if (reported) return Effect.succeed(NoopTracker)
       reported = true
-      return Effect.as(Effect.logError(`durable-effect-tracking: tracking is off. ${error.message}`), NoopTracker)
+      return Effect.as(Effect.logError(`tracking is off. ${error.message}`).pipe(logFrom("tracker/TrackerOption")), NoopTracker)
     })
   )
 }

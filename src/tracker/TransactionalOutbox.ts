@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { safeRun, safeSite } from "../internal/safe.js"
 import { chunks, MAX_KEYS_PER_CALL, type OutboxStorageService, type TrackerOutbox } from "./Outbox.js"
 
 /**
@@ -18,6 +19,10 @@ import { chunks, MAX_KEYS_PER_CALL, type OutboxStorageService, type TrackerOutbo
  * counted by the outbox and the job's write runs as it would have.
  */
 
+// The outbox's own calls around a wipe; a failure of each is logged once (see safe.ts).
+const listSite = safeSite("tracker/TransactionalOutbox", "storage.list before a wipe")
+const putSite = safeSite("tracker/TransactionalOutbox", "storage.putBatch after a wipe")
+
 /** The writes a jobs core's storage adapter has beyond what the outbox itself needs. */
 interface JobWrites {
   put?<T>(key: string, value: T): Effect.Effect<void, unknown>
@@ -33,18 +38,22 @@ export const outboxKeepingStorage = <S extends OutboxStorageService & JobWrites>
       yield* outbox.writeAccepted()
       const prefix = outbox.config.keyPrefix
       // A failed read keeps nothing: the outbox notices the wipe at its next give-up (marker).
-      const saved = yield* Effect.catchAllCause(
+      const saved = yield* safeRun(
+        listSite,
         Effect.suspend(() => storage.list<unknown>(prefix)),
-        () => Effect.sync(() => (outbox.noteStorageError(), new Map<string, unknown>()))
+        Effect.sync(() => new Map<string, unknown>()),
+        () => outbox.noteStorageError()
       )
       yield* Effect.suspend(deleteAll)
       // Read before the wipe; what a concurrent flush delivered since then is not written back.
       const entries = [...saved.entries()].filter(([key]) => key.startsWith(prefix) && outbox.keepsThroughWipe(key))
       for (const run of chunks(entries, MAX_KEYS_PER_CALL)) {
         const chunk = Object.fromEntries(run)
-        yield* Effect.catchAllCause(
+        yield* safeRun(
+          putSite,
           Effect.suspend(() => storage.putBatch(chunk)).pipe(Effect.tap(() => outbox.noteKeptThroughWipe(Object.keys(chunk)))),
-          () => Effect.sync(() => outbox.noteWipedOut(Object.keys(chunk)))
+          Effect.void,
+          () => outbox.noteWipedOut(Object.keys(chunk))
         )
       }
     })

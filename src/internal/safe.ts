@@ -1,0 +1,85 @@
+/**
+ * Calling code this library does not own (an event map's functions, a tracker, a `fetch`, a
+ * storage adapter, an OpenTelemetry logger), so that whatever it does (throw, fail, die) the
+ * caller goes on with a fallback. Every such call goes through here, as OpenTelemetry's
+ * instrumentations go through `safeExecuteInTheMiddle`.
+ *
+ * The first failure at each call site is logged once per process, at debug level, annotated
+ * with the package and module (see log.ts). The cause itself is never logged: it may carry what
+ * the user's code saw (headers, payloads). Later failures at the site are silent, as a tracker
+ * that fails fails on every call and the logs must not grow with the calls.
+ */
+
+import { Cause, Effect, Fiber, Option, Runtime } from "effect"
+import { logPackage } from "./log.js"
+
+/** One place that calls foreign code; made once per module, never per call. */
+export interface SafeSite {
+  /** The module that calls, as in log annotations (`"tracker/Outbox"`). */
+  readonly module: string
+  /** What it calls, as the log says it: `"tracker.emit"`, `"storage.putBatch"`. */
+  readonly call: string
+  /** Whether a failure here has been logged (once per process). */
+  reported: boolean
+}
+
+export const safeSite = (module: string, call: string): SafeSite => ({ module, call, reported: false })
+
+type FailureKind = "throw" | "failure" | "defect" | "interruption"
+
+const kindOf = (cause: Cause.Cause<unknown>): FailureKind =>
+  Cause.isFailure(cause) ? "failure" : Cause.isDie(cause) ? "defect" : "interruption"
+
+const report = (site: SafeSite, failure: FailureKind): Effect.Effect<void> =>
+  Effect.logDebug(`${site.call} failed; the call went on without it (later failures here are not logged)`).pipe(
+    Effect.annotateLogs({ package: logPackage, module: site.module, call: site.call, failure })
+  )
+
+/**
+ * Runs `f`; if it throws, returns `fallback`. Synchronous, for foreign functions called from
+ * within a running effect (an event map's recipes): the first throw at `site` is logged through
+ * the fiber that called, with its logger, level and annotations.
+ */
+export const safeCall = <A, B>(site: SafeSite, f: () => A, fallback: B): A | B => {
+  try {
+    return f()
+  } catch {
+    if (!site.reported) reportFromCurrentFiber(site)
+    return fallback
+  }
+}
+
+const reportFromCurrentFiber = (site: SafeSite): void => {
+  site.reported = true
+  const fiber = Fiber.getCurrentFiber()
+  // Called outside any fiber: there is no logger to honour, so nothing is said.
+  if (Option.isNone(fiber)) return
+  const runtime = Runtime.make({
+    context: fiber.value.currentContext,
+    fiberRefs: fiber.value.getFiberRefs(),
+    runtimeFlags: Runtime.defaultRuntimeFlags
+  })
+  try {
+    Runtime.runSync(runtime, report(site, "throw"))
+  } catch {
+    // A logger that throws is the user's too: the call goes on.
+  }
+}
+
+/**
+ * Runs `effect` (build it with `Effect.suspend` so a throw while making it is caught too); on
+ * any failure, defect or throw, runs `onFailure` (a counter) and then `fallback`. The first
+ * failure at `site` is logged.
+ */
+export const safeRun = <A, B, R>(
+  site: SafeSite,
+  effect: Effect.Effect<A, unknown, R>,
+  fallback: Effect.Effect<B>,
+  onFailure?: () => void
+): Effect.Effect<A | B, never, R> =>
+  Effect.catchAllCause(effect, (cause) => {
+    onFailure?.()
+    if (site.reported) return fallback
+    site.reported = true
+    return Effect.zipRight(report(site, kindOf(cause)), fallback)
+  })
