@@ -195,7 +195,7 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
       }
     }).pipe(Effect.ensuring(Effect.sync(requeueInFlight)))
 
-  const flushRunning = makeSerialFlush({ emitted: () => counters.emitted, idle: () => ring.size === 0, run: runFlush })
+  const serial = makeSerialFlush({ emitted: () => counters.emitted, idle: () => ring.size === 0, run: runFlush })
 
   const flush = (): Effect.Effect<void> =>
     Effect.suspend(() =>
@@ -203,7 +203,7 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
         ? Effect.void
         : boundedFlush(
             cfg.flushTimeoutMs,
-            Effect.flatMap(Clock.currentTimeMillis, (now) => flushRunning(now + cfg.flushTimeoutMs))
+            Effect.flatMap(Clock.currentTimeMillis, (now) => serial.upTo(counters.emitted, now + cfg.flushTimeoutMs))
           )
     )
 

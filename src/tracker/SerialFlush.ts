@@ -1,24 +1,35 @@
 import { Deferred, Effect, Exit, Fiber, FiberId } from "effect"
 
+/** A buffering tracker's flushes, one at a time (see {@link makeSerialFlush}). */
+export interface SerialFlush {
+  /**
+   * Makes sure the first `target` accepted events have had a delivery attempt by a flush that
+   * ends by `deadline`: a running flush that covers them is joined; one that does not is
+   * awaited, then the next one (itself shared) is run.
+   */
+  readonly upTo: (target: number, deadline: number) => Effect.Effect<void>
+  /** Whether a flush is running now. */
+  readonly running: () => boolean
+}
+
 /**
  * The flush discipline of a buffering tracker: one flush runs at a time; a caller whose events
  * a running flush covers joins it, one whose events came later waits for it and then runs
- * (or joins) the next. `emitted` counts events accepted so far; `idle` says there is nothing to
- * do; `run` flushes what is buffered when it starts.
+ * (or joins) the next. So one request is in flight at a time, concurrent calls share work,
+ * and an event emitted during a flush goes with the next one. `emitted` counts events accepted
+ * so far; `idle` says there is nothing to do; `run` flushes what is buffered when it starts.
  */
 export const makeSerialFlush = (parts: {
   readonly emitted: () => number
   readonly idle: () => boolean
   readonly run: (deadline: number) => Effect.Effect<void>
-}): ((deadline: number) => Effect.Effect<void>) => {
+}): SerialFlush => {
   let current: { readonly covers: number; readonly done: Deferred.Deferred<void> } | undefined
-  const flushUpTo = (target: number, deadline: number): Effect.Effect<void> =>
+  const upTo = (target: number, deadline: number): Effect.Effect<void> =>
     Effect.suspend(() => {
       const running = current
       if (running !== undefined) {
-        return Deferred.await(running.done).pipe(
-          Effect.zipRight(running.covers >= target ? Effect.void : flushUpTo(target, deadline))
-        )
+        return Deferred.await(running.done).pipe(Effect.zipRight(running.covers >= target ? Effect.void : upTo(target, deadline)))
       }
       if (parts.idle()) return Effect.void
       const run = { covers: parts.emitted(), done: Deferred.unsafeMake<void>(FiberId.none) }
@@ -32,7 +43,7 @@ export const makeSerialFlush = (parts: {
         )
       )
     })
-  return (deadline) => Effect.suspend(() => flushUpTo(parts.emitted(), deadline))
+  return { upTo, running: () => current !== undefined }
 }
 
 /**
