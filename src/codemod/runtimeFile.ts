@@ -2,6 +2,7 @@ import {
   Node,
   SyntaxKind,
   type ArrowFunction,
+  type Block,
   type CallExpression,
   type FunctionDeclaration,
   type FunctionExpression,
@@ -9,7 +10,7 @@ import {
 } from "ts-morph"
 import { applyEdits, insertAt, type TextEdit } from "./edits.js"
 import { CodemodInputError } from "./errors.js"
-import { analyseComposition } from "./composition.js"
+import { analyseComposition, type CompositionAnalysis } from "./composition.js"
 import { knownServiceLayers } from "../jobs/knownLayers.js"
 import { parseSource } from "./parse.js"
 import { flushEdits } from "./runFlush.js"
@@ -67,21 +68,71 @@ const composeFunction = "createDispatcherLayer"
 const trackerParameter = "tracker"
 
 /**
+ * What one step of the rewrite adds: its text edits, a line for each thing it did, and what
+ * it could not do and leaves to the user (the shape of `flushEdits` and `rewriteConfigFlow`).
+ */
+interface RewriteStep {
+  readonly edits: ReadonlyArray<TextEdit>
+  readonly changes: ReadonlyArray<string>
+  readonly todo: ReadonlyArray<string>
+}
+
+/** The runtime file as the steps see it, once it is known to be one the codemod can rewrite. */
+interface RuntimeFile {
+  readonly displayPath: string
+  readonly file: SourceFile
+  readonly text: string
+  readonly style: CodeStyle
+  readonly imports: Map<string, ImportedBinding>
+  readonly compose: FunctionLike
+  readonly body: Block
+  /** The name of the compose function's core layer parameter. */
+  readonly coreName: string
+  readonly options: RuntimeRewriteOptions
+  readonly composition: CompositionAnalysis
+  /** The name of the one `withTracking` options object the rewrite declares. */
+  readonly trackingOptions: string
+}
+
+/**
  * Plans the rewrite of a jobs package's `src/runtime/runtime.ts`: the tracker layer under the
  * composition, `withTracking` around the service layers the map covers, a flush at the end of
  * every run, the optional `tracker` option and the imports. The result is the new text; the
  * original is never touched outside the edited ranges.
  */
 export const rewriteRuntime = (displayPath: string, text: string, options: RuntimeRewriteOptions): RuntimeRewrite => {
+  const runtime = readRuntimeFile(displayPath, text, options)
+  if (!("compose" in runtime)) return runtime
+  const layers = wrapServiceLayers(runtime)
+  const tracker = trackerUnderComposition(runtime)
+  const option = threadTrackerOption(runtime)
+  const flush = flushEveryRun(runtime)
+  const steps = [layers, tracker, option, flush, trackingImports(runtime, flush.importSpecifier)]
+  return {
+    status: "rewrite",
+    text: applyEdits(text, steps.flatMap((step) => step.edits)),
+    wrapped: layers.wrapped,
+    untouched: layers.untouched,
+    changes: steps.flatMap((step) => step.changes),
+    todo: steps.flatMap((step) => step.todo)
+  }
+}
+
+const unrecognised = (displayPath: string, expected: string, detail?: string) =>
+  new CodemodInputError({ file: displayPath, expected, ...(detail === undefined ? {} : { detail }) })
+
+/** The file parsed and checked: one to rewrite, one already wired, or a throw when it is not a runtime file. */
+const readRuntimeFile = (
+  displayPath: string,
+  text: string,
+  options: RuntimeRewriteOptions
+): RuntimeFile | Extract<RuntimeRewrite, { status: "already-wired" | "tracked-by-hand" }> => {
   const file = parseSource(displayPath, text)
-  const style = detectStyle(text)
   const imports = importedBindings(file)
-  const unrecognised = (expected: string, detail?: string) =>
-    new CodemodInputError({ file: displayPath, expected, ...(detail === undefined ? {} : { detail }) })
 
   const compose = findFunction(file, composeFunction)
   if (compose === undefined) {
-    throw unrecognised(`a function ${composeFunction}(coreLayer, registry) that composes the service layers`)
+    throw unrecognised(displayPath, `a function ${composeFunction}(coreLayer, registry) that composes the service layers`)
   }
 
   const withTrackingUse = file
@@ -98,15 +149,36 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
 
   const body = compose.getBody()
   if (body === undefined || !Node.isBlock(body)) {
-    throw unrecognised(`${composeFunction} to have a block body`, `line ${compose.getStartLineNumber()}`)
+    throw unrecognised(displayPath, `${composeFunction} to have a block body`, `line ${compose.getStartLineNumber()}`)
   }
   const coreParameter = compose.getParameters()[0]
   if (coreParameter === undefined || !/layer/i.test(`${coreParameter.getName()} ${coreParameter.getTypeNode()?.getText() ?? ""}`)) {
-    throw unrecognised(`${composeFunction} to take the core layer as its first parameter`)
+    throw unrecognised(displayPath, `${composeFunction} to take the core layer as its first parameter`)
   }
   const coreName = coreParameter.getName()
+  return {
+    displayPath,
+    file,
+    text,
+    style: detectStyle(text),
+    imports,
+    compose,
+    body,
+    coreName,
+    options,
+    composition: analyseComposition(body, coreName, imports),
+    // One options object, decided when the runtime is created: without a tracker nothing is
+    // wrapped, so tracking off costs the runtime nothing per call.
+    trackingOptions: uniqueName(file, "tracking")
+  }
+}
 
-  const { heads, others, carriesCore } = analyseComposition(body, coreName, imports)
+/** `withTracking` around each service layer the map covers that is built on the core layer. */
+const wrapServiceLayers = (
+  runtime: RuntimeFile
+): RewriteStep & { readonly wrapped: ReadonlyArray<WrappedLayer>; readonly untouched: ReadonlyArray<UntouchedLayer> } => {
+  const { coreName, options, trackingOptions } = runtime
+  const { heads, others } = runtime.composition
   const untouched: Array<UntouchedLayer> = others.map(({ layer, line }) => ({
     layer,
     line,
@@ -114,19 +186,14 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   }))
   if (heads.size === 0) {
     throw unrecognised(
+      runtime.displayPath,
       `${composeFunction} to compose the jobs service layers (RuntimeServicesLayer, JobHandlersLayer, DispatcherLayer, ...) with Layer.provideMerge or Layer.provide`,
       "none of them is piped into a provide chain there"
     )
   }
-
   const edits: Array<TextEdit> = []
   const wrapped: Array<WrappedLayer> = []
-  const changes: Array<string> = []
   const todo: Array<string> = []
-  // One options object, decided when the runtime is created: without a tracker nothing is
-  // wrapped, so tracking off costs the runtime nothing per call.
-  const trackingOptions = uniqueName(file, "tracking")
-  const wrapText = (name: string) => `withTracking(${name}, ${trackingOptions})`
   for (const [layer, occurrences] of heads) {
     const line = occurrences[0]!.node.getStartLineNumber()
     const services = knownServiceLayers.get(layer) ?? []
@@ -145,17 +212,27 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
       todo.push(`${layer} (line ${line}) is not built on top of ${coreName}: provide the tracker under it and wrap it with withTracking by hand`)
       continue
     }
-    edits.push({ start: node.getStart(), end: node.getEnd(), text: wrapText(node.getText()) })
+    edits.push({ start: node.getStart(), end: node.getEnd(), text: `withTracking(${node.getText()}, ${trackingOptions})` })
     wrapped.push({ layer, localName: binding.local, line })
   }
   if (wrapped.length === 0) {
     throw unrecognised(
+      runtime.displayPath,
       `${composeFunction} to build the jobs service layers on top of ${coreName}`,
       untouched.map((entry) => `${entry.layer}: ${entry.reason}`).join("; ")
     )
   }
+  return { edits, changes: [], todo, wrapped, untouched }
+}
 
-  // The tracker goes under the whole composition: withTracking reads it while a layer is built.
+/**
+ * The tracker goes under the whole composition: withTracking reads it while a layer is built.
+ * The compose function takes an optional `tracker` and builds on the core with it added.
+ */
+const trackerUnderComposition = (runtime: RuntimeFile): RewriteStep => {
+  const { file, text, style, body, coreName, compose, trackingOptions } = runtime
+  const edits: Array<TextEdit> = []
+  const todo: Array<string> = []
   const trackedCore = uniqueName(file, "trackedCoreLayer")
   const coreReferences = body
     .getDescendantsOfKind(SyntaxKind.Identifier)
@@ -182,16 +259,23 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
     )
   )
   edits.push(parameterEdit(text, compose, `${trackerParameter}?: TrackerOption`, style))
-  changes.push(`${composeFunction} takes an optional \`tracker\` and puts its layer under the composition`)
 
+  const { carriesCore } = runtime.composition
   const returned = body.getStatements().filter(Node.isReturnStatement).at(-1)?.getExpression()
   if (returned !== undefined && !carriesCore(returned)) {
     todo.push(
       `the layer ${composeFunction} returns does not pass EventTracker through (use Layer.provideMerge on the way up), so the flush at the end of a run cannot reach the tracker`
     )
   }
+  return { edits, changes: [`${composeFunction} takes an optional \`tracker\` and puts its layer under the composition`], todo }
+}
 
-  // Options: JobsRuntimeConfig.tracker, then the factories pass it on.
+/** The options: `JobsRuntimeConfig.tracker`, then the runtime factories pass it on. */
+const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
+  const { file, text, style } = runtime
+  const edits: Array<TextEdit> = []
+  const changes: Array<string> = []
+  const todo: Array<string> = []
   const configEdit = configMemberEdit(file, text, style)
   if (configEdit === undefined) {
     todo.push("no JobsRuntimeConfig interface found: add `readonly tracker?: TrackerOption` to the runtime's options by hand")
@@ -223,11 +307,17 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
       changes.push("createJobsRuntimeFromLayer takes an optional third argument `{ tracker }`")
     }
   }
+  return { edits, changes, todo }
+}
 
-  // Every run flushes before it ends, on success and on failure: the layers, the tracker's
-  // buffer included, are rebuilt by the next run.
-  const flush = flushEdits(file, text, imports, options.importFrom)
-  edits.push(...flush.edits)
+/**
+ * Every run flushes before it ends, on success and on failure: the layers, the tracker's
+ * buffer included, are rebuilt by the next run.
+ */
+const flushEveryRun = (runtime: RuntimeFile): RewriteStep & { readonly importSpecifier: string | undefined } => {
+  const flush = flushEdits(runtime.file, runtime.text, runtime.imports, runtime.options.importFrom)
+  const changes: Array<string> = []
+  const todo: Array<string> = []
   if (flush.runSites === 0) {
     todo.push("no `Effect.runPromise(effect.pipe(Effect.provide(layer)))` found: make every run end with `Effect.ensuring(flushEvents)` inside the provided layer")
   } else {
@@ -236,21 +326,23 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   for (const call of flush.flushOnlyRuns) {
     changes.push(`${call} runs Effect.void instead: the run's own flush at its end does the flushing, once`)
   }
+  return { edits: flush.edits, changes, todo, importSpecifier: flush.importSpecifier }
+}
 
-  // Imports go after the last import, in the file's style.
-  const trackingNames = ["addTracker", "withTracking", ...(flush.importSpecifier === undefined ? [] : [flush.importSpecifier]), "type TrackerOption"]
+/** The imports, after the last import, in the file's style. */
+const trackingImports = (runtime: RuntimeFile, flushImport: string | undefined): RewriteStep => {
+  const { file, style, options, imports } = runtime
+  const trackingNames = ["addTracker", "withTracking", ...(flushImport === undefined ? [] : [flushImport]), "type TrackerOption"]
   const lastImport = file.getImportDeclarations().at(-1)
   const importLines = [
     `import { ${trackingNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
     `import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`
   ]
-  edits.push(
+  const edit =
     lastImport === undefined
       ? insertAt(0, importLines.map((line) => line + style.newline).join(""))
       : insertAt(lastImport.getEnd(), importLines.map((line) => style.newline + line).join(""))
-  )
-
-  return { status: "rewrite", text: applyEdits(text, edits), wrapped, untouched, changes, todo }
+  return { edits: [edit], changes: [], todo: [] }
 }
 
 const findFunction = (file: SourceFile, name: string): FunctionLike | undefined => {
