@@ -1,4 +1,5 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
+import { dual } from "effect/Function"
 import { logFrom } from "../internal/log.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
@@ -34,6 +35,14 @@ export interface WithTrackingOptions {
   readonly errorStack?: boolean
 }
 
+const trackLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options?: WithTrackingOptions): Layer.Layer<ROut, E, RIn> => {
+  const eventMap = validateEventMap(options?.eventMap ?? defaultJobsEventMap)
+  if (options?.enabled === false) return layer
+  const spans = options?.spans === true
+  const extra: JobContext | undefined = options?.errorStack === true ? { errorStack: true } : undefined
+  return Layer.flatMap(layer, (built) => Layer.effectContext(trackContext(built, eventMap, spans, extra)))
+}
+
 /**
  * Wraps the services `layer` provides in tracing proxies that emit the mapped events around
  * each method call. The layer keeps its exact type. The tracker is read (optionally) while the
@@ -45,6 +54,9 @@ export interface WithTrackingOptions {
  *
  * A proxy sees calls across service boundaries only: a service calling its own methods through
  * a closure is not traced.
+ *
+ * Dual: `withTracking(layer, options?)`, or `layer.pipe(withTracking(options?))` as Effect's own
+ * layer combinators read (the options are then checked when the returned function is applied).
  *
  * @throws InvalidEventMapError when the event map is malformed (at the call, not at run time).
  *
@@ -60,18 +72,24 @@ export interface WithTrackingOptions {
  *   withTracking(RuntimeServicesLayer, { eventMap: defaultJobsEventMap }).pipe(Layer.provideMerge(addTracker(core, tracker)))
  * ```
  *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import type { RuntimeLayer } from "@durable-effect/core"
+ * import { addTracker, defaultJobsEventMap, withTracking, type TrackerOption } from "durable-effect-tracking"
+ * import { RuntimeServicesLayer } from "../services/index.js"
+ *
+ * // The same, piped: the options first, the layer through the pipe.
+ * export const pipedServicesLayer = (core: RuntimeLayer, tracker: TrackerOption) =>
+ *   RuntimeServicesLayer.pipe(withTracking({ eventMap: defaultJobsEventMap }), Layer.provideMerge(addTracker(core, tracker)))
+ * ```
+ *
  * @category Instrumentation
  */
-export const withTracking = <ROut, E, RIn>(
-  layer: Layer.Layer<ROut, E, RIn>,
-  options?: WithTrackingOptions
-): Layer.Layer<ROut, E, RIn> => {
-  const eventMap = validateEventMap(options?.eventMap ?? defaultJobsEventMap)
-  if (options?.enabled === false) return layer
-  const spans = options?.spans === true
-  const extra: JobContext | undefined = options?.errorStack === true ? { errorStack: true } : undefined
-  return Layer.flatMap(layer, (built) => Layer.effectContext(trackContext(built, eventMap, spans, extra)))
-}
+export const withTracking: {
+  (options?: WithTrackingOptions): <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>
+  <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options?: WithTrackingOptions): Layer.Layer<ROut, E, RIn>
+} = dual((args) => Layer.isLayer(args[0]), trackLayer)
 
 const trackContext = <ROut>(built: Context.Context<ROut>, eventMap: EventMap, spans: boolean, extra: JobContext | undefined) =>
   Effect.gen(function* () {

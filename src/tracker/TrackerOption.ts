@@ -1,4 +1,5 @@
 import { Context, Effect, Layer } from "effect"
+import { dual } from "effect/Function"
 import { logFrom } from "../internal/log.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 import { createHttpBatchTracker, sharedHttpBatchTrackerLayer } from "./HttpBatchTracker.js"
@@ -14,6 +15,12 @@ export type TrackerOption =
   | (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
   | Layer.Layer<EventTracker>
   | EventTrackerService<any>
+
+/**
+ * A {@link TrackerOption} that is not a layer: a tracker object or an HTTP batch tracker
+ * configuration (what `addTracker` takes when piped).
+ */
+type TrackerObjectOrConfig = Exclude<TrackerOption, Layer.Layer<EventTracker>>
 
 // What an option comes down to: no tracker, one tracker object, or a layer that builds one.
 type TrackerSource =
@@ -79,29 +86,7 @@ export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTr
   }
 }
 
-/**
- * The jobs core layer with the tracker for `option` under it, as a jobs runtime composes it:
- * every layer built over the result finds the tracker. Without an option it is `coreLayer`
- * itself. Call it once per runtime (see {@link resolveTrackerLayer}).
- *
- * A tracker object is added to the core's context directly: the runtime rebuilds its layers on
- * every call, and joining two layers (`Layer.merge`, `Layer.provideMerge`) costs fibers and a
- * scope on each build, which a plain addition does not.
- *
- * @example
- * ```ts
- * import type { RuntimeLayer } from "@durable-effect/core"
- * import { addTracker, InMemoryTracker } from "durable-effect-tracking"
- *
- * const { tracker, handle } = InMemoryTracker.make()
- * // Nothing (tracking off), an HTTP batch tracker config, a tracker layer or a tracker object.
- * export const coreWithTracker = (core: RuntimeLayer) => addTracker(core, tracker)
- * export const recorded = handle.getEvents
- * ```
- *
- * @category Trackers
- */
-export const addTracker = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: TrackerOption): Layer.Layer<A, E, R> => {
+const addTrackerTo = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: TrackerOption): Layer.Layer<A, E, R> => {
   const source = trackerSource(option)
   switch (source._tag) {
     case "none":
@@ -112,6 +97,43 @@ export const addTracker = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: Tr
       return source.layer.pipe(Layer.provideMerge(coreLayer))
   }
 }
+
+/**
+ * The jobs core layer with the tracker for `option` under it, as a jobs runtime composes it:
+ * every layer built over the result finds the tracker. Without an option it is `coreLayer`
+ * itself. Call it once per runtime (see {@link resolveTrackerLayer}).
+ *
+ * A tracker object is added to the core's context directly: the runtime rebuilds its layers on
+ * every call, and joining two layers (`Layer.merge`, `Layer.provideMerge`) costs fibers and a
+ * scope on each build, which a plain addition does not.
+ *
+ * Dual: `addTracker(coreLayer, option?)`, or `coreLayer.pipe(addTracker(option))` for a tracker
+ * object or an HTTP batch tracker config. A tracker given as a layer goes data-first
+ * (`addTracker(coreLayer, trackerLayer)`): piped, a lone layer could not be told from the core.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeLayer } from "@durable-effect/core"
+ * import { addTracker, InMemoryTracker } from "durable-effect-tracking"
+ *
+ * const { tracker, handle } = InMemoryTracker.make()
+ * // Nothing (tracking off), an HTTP batch tracker config, a tracker layer or a tracker object.
+ * export const coreWithTracker = (core: RuntimeLayer) => addTracker(core, tracker)
+ * // Piped, as Effect's layer combinators read.
+ * export const pipedCoreWithTracker = (core: RuntimeLayer) => core.pipe(addTracker(tracker))
+ * export const recorded = handle.getEvents
+ * ```
+ *
+ * @category Trackers
+ */
+export const addTracker: {
+  (option?: TrackerObjectOrConfig): <A, E, R>(coreLayer: Layer.Layer<A, E, R>) => Layer.Layer<A, E, R>
+  <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: TrackerOption): Layer.Layer<A, E, R>
+} = dual(
+  // `addTracker(core)` is data-first (no tracker): a lone layer is always the core.
+  (args) => args.length >= 2 || Layer.isLayer(args[0]),
+  addTrackerTo
+)
 
 // The no-op tracker, with the reason reported once per runtime rather than on every call.
 const trackingDisabled = (error: InvalidTrackerConfigError): Layer.Layer<EventTracker> => {
