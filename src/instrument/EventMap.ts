@@ -14,7 +14,11 @@ import { JobEventTypes, type FailureKind, type JobEvent, type JobEventType } fro
 import type { JobContext } from "./JobContext.js"
 import type { BlindSpots, MapRequirements, RecipeRequirements } from "./requirements.js"
 
-/** The fields a recipe gives: the event's own, plus context fields it knows better. */
+/**
+ * The fields a recipe gives: the event's own, plus context fields it knows better.
+ *
+ * @category Instrumentation
+ */
 export type EventFields<T extends JobEventType> = Omit<
   Extract<JobEvent, { readonly type: T }>,
   "eventId" | "timestamp" | "type" | "instanceId" | "jobType" | "jobName"
@@ -30,7 +34,11 @@ export type Recipes<Call> = {
   readonly [T in JobEventType]?: (call: Call) => EventFields<T> | undefined
 }
 
-/** What every recipe sees of a call. `kind`, `error` and `defect` tell how a failure ended. */
+/**
+ * What every recipe sees of a call. `kind`, `error` and `defect` tell how a failure ended.
+ *
+ * @category Instrumentation
+ */
 export interface CallInfo<Args extends ReadonlyArray<unknown>> {
   readonly args: Args
   /** The job context this call runs in (its own `context` included). */
@@ -132,6 +140,8 @@ const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields
  * its request ends). The event keeps its place in the order, and events after it wait behind
  * it, until `fill` returns the late fields from the job context learnt since; when the request
  * ends first, the event goes out without them.
+ *
+ * @category Instrumentation
  */
 export const withLateFields = <F extends object, L extends object>(
   fields: F,
@@ -146,7 +156,11 @@ type EffectMethodKeys<S> = {
   [K in keyof S]-?: S[K] extends (...args: any) => Effect.Effect<any, any, any> ? K : never
 }[keyof S]
 
-/** Typed method entries for a service shape `S`: a misspelt method is a compile error. */
+/**
+ * Typed method entries for a service shape `S`: a misspelt method is a compile error.
+ *
+ * @category Instrumentation
+ */
 export type MethodEntriesOf<S> = {
   readonly [K in EffectMethodKeys<S>]?: S[K] extends (...args: infer Args) => Effect.Effect<infer A, infer E, any>
     ? MethodEvents<Args, A, E>
@@ -175,6 +189,8 @@ export const serviceEvents = <I, S>(tag: Context.Tag<I, S>, service: string, met
 /**
  * Entries for a service known only by its tag key and shape: how a library writes entries for
  * a package it does not import.
+ *
+ * @category Instrumentation
  */
 export const serviceEventsByKey =
   <S>() =>
@@ -219,7 +235,11 @@ export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<Event
     }
   }, base)
 
-/** Removes a service's entries, or one method's. */
+/**
+ * Removes a service's entries, or one method's.
+ *
+ * @category Instrumentation
+ */
 export const removeFromEventMap = (base: EventMap, tagKey: string, method?: string): EventMap => {
   const services: Record<string, ServiceEvents> = { ...base.services }
   const entry = services[tagKey]
@@ -238,6 +258,8 @@ export const removeFromEventMap = (base: EventMap, tagKey: string, method?: stri
  * with nothing to emit keeps what it still does (`context`, `learn`, `learnOnFailure`) or is
  * dropped, and so is a service left without entries: the result is always a map
  * `withTracking` accepts.
+ *
+ * @category Instrumentation
  */
 export const filterEventMap = (base: EventMap, keep: (type: JobEventType) => boolean): EventMap => {
   const services: Record<string, ServiceEvents> = {}
@@ -280,6 +302,8 @@ const emitsOrTeaches = (method: MethodEvents): boolean =>
 /**
  * Adds what recipes rely on (see `RecipeRequirement`) to a map's entries, by tag key and
  * method; requirements for an entry the map does not have are ignored.
+ *
+ * @category Instrumentation
  */
 export const withRequirements = (base: EventMap, requirements: MapRequirements): EventMap => {
   const services: Record<string, ServiceEvents> = { ...base.services }
@@ -314,7 +338,11 @@ export class InvalidEventMapError extends Data.TaggedError("InvalidEventMapError
 const phases = ["before", "success", "failure"] as const
 const knownTypes: ReadonlySet<string> = new Set(JobEventTypes)
 
-/** Every problem of a map's shape, each naming the entry; empty when the map is sound. */
+/**
+ * Every problem of a map's shape, each naming the entry; empty when the map is sound.
+ *
+ * @category Instrumentation
+ */
 export const eventMapProblems = (map: EventMap): Array<string> => {
   const problems: Array<string> = []
   if (typeof map !== "object" || map === null || typeof map.services !== "object" || map.services === null) {
@@ -373,7 +401,11 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
   return problems
 }
 
-/** Throws {@link InvalidEventMapError} listing every problem, or returns the map. */
+/**
+ * Throws {@link InvalidEventMapError} listing every problem, or returns the map.
+ *
+ * @category Instrumentation
+ */
 export const validateEventMap = <M extends EventMap>(map: M): M => {
   const problems = eventMapProblems(map)
   if (problems.length > 0) throw new InvalidEventMapError({ problems })

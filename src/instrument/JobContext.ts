@@ -6,6 +6,8 @@ import type { JobType } from "../tracker/JobEvent.js"
  * they make (a handler knows the job's name; the `AlarmService.schedule` it calls does not),
  * and a call can teach its callers what it learnt (the metadata read inside an alarm tells the
  * dispatcher which job woke up). Extra keys are free for an event map's own use.
+ *
+ * @category Instrumentation
  */
 export interface JobContext {
   readonly instanceId?: string | undefined

@@ -15,7 +15,11 @@ export interface CoverageReport {
   readonly missing: ReadonlyArray<JobEventType>
 }
 
-/** Which event types come from which `Service.method`, and which are not produced at all. */
+/**
+ * Which event types come from which `Service.method`, and which are not produced at all.
+ *
+ * @category Instrumentation
+ */
 export const describeCoverage = (eventMap: EventMap): CoverageReport => {
   const sources = new Map<JobEventType, Array<string>>(JobEventTypes.map((type) => [type, []]))
   for (const entry of Object.values(eventMap.services)) {

@@ -12,7 +12,11 @@ const logged = logFrom("instrument/drops")
  */
 const counts = new Map<string, number>()
 
-/** How many events each `Service.method` has dropped for lack of job context, in this process. */
+/**
+ * How many events each `Service.method` has dropped for lack of job context, in this process.
+ *
+ * @category Instrumentation
+ */
 export const droppedForLackOfContext = (): ReadonlyMap<string, number> => new Map(counts)
 
 const contextFields = ["instanceId", "jobType", "jobName"] as const

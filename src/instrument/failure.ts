@@ -12,9 +12,17 @@ export const classifyCause = <E>(
   return { kind: "interrupted", error: undefined, defect: undefined }
 }
 
-/** The longest error message an event carries, in characters; a longer one is cut and ends in "…". */
+/**
+ * The longest error message an event carries, in characters; a longer one is cut and ends in "…".
+ *
+ * @category Instrumentation
+ */
 export const maxErrorMessageLength = 1024
-/** The longest stack an event carries when stacks are asked for, in characters. */
+/**
+ * The longest stack an event carries when stacks are asked for, in characters.
+ *
+ * @category Instrumentation
+ */
 export const maxErrorStackLength = 4096
 
 /**
@@ -56,6 +64,8 @@ const messageOf = (error: unknown, tag: string | undefined): string => {
  * A failure as events carry it: its message (cut at {@link maxErrorMessageLength}), its `_tag`
  * (or, for an error without one, its `name`), and the same of the first error in its `cause`,
  * never the error object (which may hold job input or state). A stack only when asked for.
+ *
+ * @category Instrumentation
  */
 export const summarizeError = (error: unknown, options?: SummarizeErrorOptions): ErrorSummary => {
   const tag = typeof error === "object" && error !== null ? named(error) : undefined
@@ -75,7 +85,11 @@ export const summarizeError = (error: unknown, options?: SummarizeErrorOptions):
   return summary
 }
 
-/** The summary of a failed call, whatever way it failed. */
+/**
+ * The summary of a failed call, whatever way it failed.
+ *
+ * @category Instrumentation
+ */
 export const summarizeFailure = (
   info: {
     readonly kind: FailureKind

@@ -4,6 +4,8 @@ import type { JobEventType } from "../tracker/JobEvent.js"
  * What a recipe relies on besides the method it sits on: data a static reading of a package
  * checks (`durable-effect-tracking coverage <dir>`), so that coverage is a fact about that
  * package, not about the map alone. Nothing here runs at run time.
+ *
+ * @category Instrumentation
  */
 export interface RecipeRequirement {
   /**
@@ -39,7 +41,11 @@ export interface RecipeRequirement {
  */
 export type RecipeRequirements = { readonly [T in JobEventType]?: RecipeRequirement }
 
-/** An event type a map knowingly cannot see in the layout it is made for. */
+/**
+ * An event type a map knowingly cannot see in the layout it is made for.
+ *
+ * @category Instrumentation
+ */
 export interface BlindSpot {
   readonly reason: string
   /** The call (callee as written) where it happens unseen, for coverage to locate. */
@@ -56,5 +62,9 @@ export interface BlindSpot {
  */
 export type BlindSpots = { readonly [T in JobEventType]?: BlindSpot }
 
-/** Requirements of a map's recipes, by tag key, method and event type. */
+/**
+ * Requirements of a map's recipes, by tag key, method and event type.
+ *
+ * @category Instrumentation
+ */
 export type MapRequirements = { readonly [tagKey: string]: { readonly [method: string]: RecipeRequirements } }

@@ -41,10 +41,18 @@ export interface BufferedSenderConfig<I> {
   readonly module: string
 }
 
-/** Why the last send that did not succeed failed. Never carries the sink's error message. */
+/**
+ * Why the last send that did not succeed failed. Never carries the sink's error message.
+ *
+ * @category Trackers
+ */
 export type SendFailure = { readonly kind: "rejected" } | { readonly kind: "timeout" }
 
-/** Counters since the sender was created; a snapshot. */
+/**
+ * Counters since the sender was created; a snapshot.
+ *
+ * @category Trackers
+ */
 export interface BufferedSenderStats {
   /** Events accepted into the buffer. */
   readonly emitted: number

@@ -7,6 +7,8 @@ import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
  *
  * `emit` is declared as a method so that a tracker of a narrower event type (an
  * `EventTrackerService<JobEvent>`) still fits the tag's `EventTrackerService<unknown>`.
+ *
+ * @category Trackers
  */
 export interface EventTrackerService<E = unknown> {
   emit(event: E): Effect.Effect<void>
@@ -17,6 +19,8 @@ export interface EventTrackerService<E = unknown> {
 /**
  * The tracker service. The key is the one the durable-effect packages use, so a tracker
  * layer built by either side satisfies the other (tags are matched by key at run time).
+ *
+ * @category Trackers
  */
 export class EventTracker extends Context.Tag("@durable-effect/EventTracker")<
   EventTracker,
@@ -35,11 +39,23 @@ const flushSite = safeSite("tracker/EventTracker", "tracker.flush")
 const pendingSite = safeSite("tracker/EventTracker", "tracker.pending")
 const none = Effect.succeed(0)
 
-/** Emits an event to the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level. */
+/**
+ * Emits an event to the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level.
+ *
+ * @category Trackers
+ */
 export const emitEvent = (event: unknown): Effect.Effect<void> => guarded(emitSite, (tracker) => tracker.emit(event), Effect.void)
 
-/** Flushes the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level. */
+/**
+ * Flushes the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level.
+ *
+ * @category Trackers
+ */
 export const flushEvents: Effect.Effect<void> = guarded(flushSite, (tracker) => tracker.flush(), Effect.void)
 
-/** The number of events the tracker in context holds undelivered; 0 without a tracker. */
+/**
+ * The number of events the tracker in context holds undelivered; 0 without a tracker.
+ *
+ * @category Trackers
+ */
 export const getPendingEvents: Effect.Effect<number> = guarded(pendingSite, (tracker) => tracker.pending(), none)

@@ -25,7 +25,11 @@ import { outboxKeepingStorage } from "./TransactionalOutbox.js"
 
 export type { HttpDeliveryFailure } from "./HttpDelivery.js"
 
-/** Events given up on, by reason. */
+/**
+ * Events given up on, by reason.
+ *
+ * @category Trackers
+ */
 export interface HttpBatchTrackerDropped {
   /** Emitted while `maxBufferSize` events were already held. */
   readonly overflow: number
@@ -40,7 +44,11 @@ export interface HttpBatchTrackerDropped {
   readonly unserializable: number
 }
 
-/** Counters since the tracker was created; a snapshot. */
+/**
+ * Counters since the tracker was created; a snapshot.
+ *
+ * @category Trackers
+ */
 export interface HttpBatchTrackerStats {
   /** Events accepted into the buffer. */
   readonly emitted: number

@@ -5,6 +5,8 @@ import { smallestEventBytes } from "./EventSize.js"
 /**
  * The slice of a fetch `Response` the tracker reads. Structural, so that Node's, undici's
  * and the Workers runtime's `fetch` all fit, and a test double is a plain object.
+ *
+ * @category Trackers
  */
 export interface HttpResponseLike {
   readonly status: number
@@ -12,7 +14,11 @@ export interface HttpResponseLike {
   readonly body?: { cancel(reason?: unknown): Promise<void> } | null
 }
 
-/** The request the tracker makes; a subset of `RequestInit`. */
+/**
+ * The request the tracker makes; a subset of `RequestInit`.
+ *
+ * @category Trackers
+ */
 export interface HttpRequestInit {
   readonly method: "POST"
   readonly headers: Record<string, string>
@@ -20,7 +26,11 @@ export interface HttpRequestInit {
   readonly signal: AbortSignal
 }
 
-/** A `fetch`-compatible function. It is called unbound, as a plain `fetch(...)` call is. */
+/**
+ * A `fetch`-compatible function. It is called unbound, as a plain `fetch(...)` call is.
+ *
+ * @category Trackers
+ */
 export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResponseLike>
 
 /**
@@ -113,6 +123,8 @@ export const HttpBatchTrackerDefaults = {
  * A tracker configuration that cannot work. Thrown when the tracker or its layer is created,
  * so a bad deployment fails at start-up rather than silently losing events. The issues name
  * fields and rules only: never header values or the endpoint (either may hold a secret).
+ *
+ * @category Trackers
  */
 export class InvalidTrackerConfigError extends Data.TaggedError("InvalidTrackerConfigError")<{
   readonly issues: ReadonlyArray<string>

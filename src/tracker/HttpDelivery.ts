@@ -15,7 +15,11 @@ import type { SizedEvent } from "./EventSize.js"
 import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
 import { backoffDelayMs, classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 
-/** Why the last delivery attempt that did not succeed failed. Never carries a message or header. */
+/**
+ * Why the last delivery attempt that did not succeed failed. Never carries a message or header.
+ *
+ * @category Trackers
+ */
 export type HttpDeliveryFailure =
   | { readonly kind: "status"; readonly status: number }
   | { readonly kind: "network" }

@@ -19,6 +19,8 @@ export interface InMemoryTrackerHandle<E extends { readonly type: string } = Job
  * What {@link createInMemoryTracker} returns: the tracker (also as `service`, core's name for it)
  * and its handle. It can also be `yield*`ed in `Effect.gen`, where it gives itself, so a test
  * written against core's `yield* createInMemoryTracker()` runs unchanged.
+ *
+ * @category Trackers
  */
 export interface InMemoryTrackerInstance<E extends { readonly type: string } = JobEvent> {
   readonly tracker: EventTrackerService<E>
@@ -27,7 +29,11 @@ export interface InMemoryTrackerInstance<E extends { readonly type: string } = J
   [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<InMemoryTrackerInstance<E>>>
 }
 
-/** {@link createInMemoryTrackerLayer}'s result, `yield*`-able the same way. */
+/**
+ * {@link createInMemoryTrackerLayer}'s result, `yield*`-able the same way.
+ *
+ * @category Trackers
+ */
 export interface InMemoryTrackerWithLayer<E extends { readonly type: string } = JobEvent> {
   readonly layer: Layer.Layer<EventTracker>
   readonly handle: InMemoryTrackerHandle<E>

@@ -25,7 +25,11 @@ export const ErrorCauseSummary = Schema.Struct({
   message: Schema.String,
   tag: Schema.optional(Schema.String)
 })
-/** A failure, summarised: never the error object itself, which may hold user data. */
+/**
+ * A failure, summarised: never the error object itself, which may hold user data.
+ *
+ * @category The job event schema
+ */
 export const ErrorSummary = Schema.Struct({
   message: Schema.String,
   tag: Schema.optional(Schema.String),
@@ -34,7 +38,11 @@ export const ErrorSummary = Schema.Struct({
 })
 export type ErrorSummary = typeof ErrorSummary.Type
 
-/** How a call ended when it did not succeed. */
+/**
+ * How a call ended when it did not succeed.
+ *
+ * @category The job event schema
+ */
 export const FailureKind = Schema.Literal("failure", "defect", "interrupted")
 export type FailureKind = typeof FailureKind.Type
 
@@ -155,25 +163,45 @@ export type JobEvent = typeof JobEvent.Type
  */
 export type JobEventType = JobEvent["type"]
 
-/** The 20 event types, in the seed design's order. */
+/**
+ * The 20 event types, in the seed design's order.
+ *
+ * @category The job event schema
+ */
 export const JobEventTypes: ReadonlyArray<JobEventType> = Object.values(JobEventGroups).flatMap((group) =>
   group.map((schema) => schema.fields.type.literals[0] as JobEventType)
 )
 
-/** An event as a tracker sends it: the event plus the deployment it came from. */
+/**
+ * An event as a tracker sends it: the event plus the deployment it came from.
+ *
+ * @category The job event schema
+ */
 export const JobEventWire = Schema.extend(JobEvent, Schema.Struct({ env: Schema.String, serviceKey: Schema.String }))
 export type JobEventWire = typeof JobEventWire.Type
 
-/** The body of one HTTP batch: `{ "events": [...] }`. */
+/**
+ * The body of one HTTP batch: `{ "events": [...] }`.
+ *
+ * @category The job event schema
+ */
 export const JobEventBatch = Schema.Struct({ events: Schema.Array(JobEventWire) })
 export type JobEventBatch = typeof JobEventBatch.Type
 
-/** The fields a caller gives for an event of type `T`: everything but id and timestamp. */
+/**
+ * The fields a caller gives for an event of type `T`: everything but id and timestamp.
+ *
+ * @category The job event schema
+ */
 export type JobEventInput<T extends JobEventType = JobEventType> = T extends JobEventType
   ? Omit<Extract<JobEvent, { type: T }>, "eventId" | "timestamp">
   : never
 
-/** Builds an event, filling `eventId` (UUIDv7, time-ordered) and `timestamp`. */
+/**
+ * Builds an event, filling `eventId` (UUIDv7, time-ordered) and `timestamp`.
+ *
+ * @category The job event schema
+ */
 export const makeJobEvent = <I extends JobEventInput>(input: I, nowMs: number = Date.now()): I & {
   readonly eventId: string
   readonly timestamp: string

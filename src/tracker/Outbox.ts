@@ -7,6 +7,8 @@ import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
  * Durable delivery for the HTTP batch tracker: events a flush could not deliver are kept in
  * the Durable Object's own storage, so that they outlive the object being evicted or restarted
  * and are sent by a later flush (of this instance, or of the next one over the same storage).
+ *
+ * @category Trackers
  */
 export interface HttpBatchTrackerOutboxConfig {
   /**
@@ -28,7 +30,11 @@ export interface HttpBatchTrackerOutboxConfig {
  */
 export type OutboxMode = "onFailure" | "always"
 
-/** The `outbox` field a tracker configuration may carry. */
+/**
+ * The `outbox` field a tracker configuration may carry.
+ *
+ * @category Trackers
+ */
 export interface HttpBatchTrackerOutboxOption {
   /** Keep undelivered events in the Durable Object's storage (off when absent). */
   readonly outbox?: HttpBatchTrackerOutboxConfig
@@ -88,7 +94,11 @@ export interface OutboxStorageService {
  */
 export class OutboxStorage extends Context.Tag("@durable-effect/StorageAdapter")<OutboxStorage, OutboxStorageService>() {}
 
-/** Counters of the outbox since the tracker was created; a snapshot. */
+/**
+ * Counters of the outbox since the tracker was created; a snapshot.
+ *
+ * @category Trackers
+ */
 export interface OutboxStats {
   /** Events written to storage. */
   readonly saved: number

@@ -8,6 +8,8 @@ import type { JobEvent, JobEventWire } from "./JobEvent.js"
 /**
  * The slice of a Cloudflare Queue producer binding (`Queue<Body>` in workers-types) the
  * tracker uses. Structural, so that the binding itself fits and a test double is a plain object.
+ *
+ * @category Trackers
  */
 export interface QueueProducer<Body = JobEventWire> {
   send(body: Body, options?: { readonly contentType?: "json" }): Promise<unknown>
@@ -20,6 +22,8 @@ export interface QueueProducer<Body = JobEventWire> {
  * of metadata (counted here for every message). Miniflare's queue broker declares the same
  * numbers (128 000, 100, 256 000), though Miniflare 4 as used in the tests does not refuse
  * larger sends.
+ *
+ * @category Trackers
  */
 export const QueueLimits = {
   maxMessagesPerBatch: 100,
@@ -72,10 +76,18 @@ export const QueueTrackerDefaults = {
   retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 }
 } as const
 
-/** Counters since the tracker was created (see {@link BufferedSenderStats}). */
+/**
+ * Counters since the tracker was created (see {@link BufferedSenderStats}).
+ *
+ * @category Trackers
+ */
 export type QueueTrackerStats = BufferedSenderStats
 
-/** An {@link EventTrackerService} that sends each event as one JSON message to a Queue. */
+/**
+ * An {@link EventTrackerService} that sends each event as one JSON message to a Queue.
+ *
+ * @category Trackers
+ */
 export interface QueueTracker<E = JobEvent> extends EventTrackerService<E> {
   stats(): Effect.Effect<QueueTrackerStats>
 }

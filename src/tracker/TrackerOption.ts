@@ -10,6 +10,8 @@ import type { HttpBatchTrackerOutboxOption } from "./Outbox.js"
 /**
  * How a user picks a tracker: an HTTP batch tracker configuration (optionally with a durable
  * `outbox`), a tracker layer, or a tracker itself (such as `createInMemoryTracker().tracker`).
+ *
+ * @category Trackers
  */
 export type TrackerOption =
   | (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
@@ -73,6 +75,8 @@ const trackerSource = (option: TrackerOption | undefined): TrackerSource => {
  * A configuration that cannot work (see {@link InvalidTrackerConfigError}) does not throw: the
  * jobs must run whatever their tracking option says. Tracking is off, and the first build says
  * why with `Effect.logError` (naming fields, never their values).
+ *
+ * @category Trackers
  */
 export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTracker> => {
   const source = trackerSource(option)

@@ -7,7 +7,11 @@
 import { Data, Either, ParseResult, Schema } from "effect"
 import { JobEventBatch } from "./JobEvent.js"
 
-/** One thing wrong with a batch: where (`events[3].timestamp`) and what. */
+/**
+ * One thing wrong with a batch: where (`events[3].timestamp`) and what.
+ *
+ * @category The job event schema
+ */
 export interface JobEventBatchProblem {
   readonly path: string
   readonly message: string
@@ -54,6 +58,8 @@ const shorten = (message: string): string => {
 /**
  * Decodes a parsed request body as a `JobEventBatch`. The error lists each problem once, with
  * its path, and its message keeps to {@link maxListedProblems} lines.
+ *
+ * @category The job event schema
  */
 export const decodeJobEventBatch = (body: unknown): Either.Either<JobEventBatch, JobEventBatchDecodeError> =>
   Either.mapLeft(

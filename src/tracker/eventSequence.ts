@@ -8,7 +8,11 @@ import type { JobEventType } from "./JobEvent.js"
  * Only types are imported here, so the Worker bundle does not carry `effect/Schema` for it.
  */
 
-/** The rules, by name (docs/events.md explains each). */
+/**
+ * The rules, by name (docs/events.md explains each).
+ *
+ * @category The job event schema
+ */
 export type SequenceRule =
   | "created-first"
   | "created-once"
@@ -34,7 +38,11 @@ export interface SequenceViolation {
   readonly message: string
 }
 
-/** What the check reads of an event: any decoded or raw job event has these. */
+/**
+ * What the check reads of an event: any decoded or raw job event has these.
+ *
+ * @category The job event schema
+ */
 export interface SequenceEvent {
   readonly type: JobEventType | (string & {})
   readonly instanceId: string
@@ -74,7 +82,11 @@ const fresh = (): InstanceState => ({
   failureError: undefined
 })
 
-/** Every violation of the documented order, in the order found; empty when the sequence is sound. */
+/**
+ * Every violation of the documented order, in the order found; empty when the sequence is sound.
+ *
+ * @category The job event schema
+ */
 export const checkEventSequence = (events: ReadonlyArray<SequenceEvent>): Array<SequenceViolation> => {
   const violations: Array<SequenceViolation> = []
   const states = new Map<string, InstanceState>()

@@ -23,6 +23,45 @@ const indexExports = () => {
   })
 }
 
+/**
+ * For each name `src/index.ts` exports, the section it is exported under (the `// Section`
+ * comment above its export, up to any parenthesis) and the `@category` tags of its declarations.
+ */
+const exportCategories = () => {
+  const program = ts.createProgram([`${repoRoot}src/index.ts`], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    types: []
+  })
+  const checker = program.getTypeChecker()
+  const index = program.getSourceFile(`${repoRoot}src/index.ts`)!
+  const text = index.getFullText()
+  const rows: Array<{ name: string; section: string | undefined; categories: Array<string> }> = []
+  let section: string | undefined
+  for (const statement of index.statements) {
+    for (const range of ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []) {
+      const comment = text.slice(range.pos, range.end)
+      if (comment.startsWith("// ")) section = comment.slice(3).replace(/\s*\(.*$/, "").trim()
+    }
+    if (!ts.isExportDeclaration(statement) || statement.exportClause === undefined || !ts.isNamedExports(statement.exportClause)) continue
+    for (const element of statement.exportClause.elements) {
+      const symbol = checker.getSymbolAtLocation(element.name)!
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
+      const categories = (target.declarations ?? []).flatMap((declaration) =>
+        ts
+          .getJSDocTags(declaration)
+          .filter((tag) => tag.tagName.text === "category")
+          .map((tag) => (ts.getTextOfJSDocComment(tag.comment) ?? "").trim())
+      )
+      rows.push({ name: element.name.text, section, categories })
+    }
+  }
+  return rows
+}
+
 /** The identifiers named in the first column of README's "Public API" table. */
 const readmeNames = () => {
   const readme = readFileSync(`${repoRoot}README.md`, "utf8")
@@ -54,5 +93,15 @@ describe("the runtime entry's public API", () => {
 
   it("has a doc comment on every export", () => {
     expect(exported.filter((entry) => !entry.documented).map((entry) => entry.name)).toEqual([])
+  })
+
+  it("tags every export with the @category of the section of src/index.ts it is exported under", () => {
+    const rows = exportCategories()
+    expect(rows.length).toBe(exported.length)
+    expect(new Set(rows.map((row) => row.section))).toEqual(new Set(["Trackers", "The job event schema", "Instrumentation"]))
+    const wrong = rows
+      .filter((row) => row.categories.length === 0 || row.categories.some((category) => category !== row.section))
+      .map((row) => `${row.name}: ${row.categories.join(", ") || "no @category"} (exported under ${row.section})`)
+    expect(wrong).toEqual([])
   })
 })
