@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -145,6 +145,38 @@ describe("a project that installs the packed package", () => {
     expect(text.stderr).toContain("ts-morph")
     // Nothing was written.
     expect(readFileSync(join(jobsPackage, "src", "runtime", "runtime.ts"), "utf8")).toBe("export {}\n")
+  }, minutes(5))
+
+  it("reaches only the export map's entries: every file under dist/ is refused by name, for import and require", async () => {
+    const installed = join(consumer, "node_modules", "durable-effect-tracking")
+    const exportMap = (JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { exports: Record<string, unknown> }).exports
+    const dist = readdirSync(join(installed, "dist"), { recursive: true, encoding: "utf8" }).filter((file) =>
+      statSync(join(installed, "dist", file)).isFile()
+    )
+    // Resolved by the consumer's own Node, as its code would import or require them.
+    writeFileSync(
+      join(consumer, "resolve.mjs"),
+      `import { createRequire } from "node:module"
+const require = createRequire(import.meta.url)
+const outcome = (resolve) => { try { resolve(); return "resolved" } catch (error) { return error.code } }
+const results = {}
+for (const specifier of JSON.parse(process.argv[2])) {
+  results[specifier] = { import: outcome(() => import.meta.resolve(specifier)), require: outcome(() => require.resolve(specifier)) }
+}
+console.log(JSON.stringify(results))
+`
+    )
+    const entries = Object.keys(exportMap).map((key) => (key === "." ? "durable-effect-tracking" : `durable-effect-tracking/${key.slice(2)}`))
+    const deep = dist.map((file) => `durable-effect-tracking/dist/${file.split("\\").join("/")}`)
+    const ran = await run(process.execPath, [join(consumer, "resolve.mjs"), JSON.stringify([...entries, ...deep])], consumer)
+    expectOk(ran, "resolve.mjs")
+    const results = JSON.parse(ran.stdout) as Record<string, { import: string; require: string }>
+    expect(deep.length).toBeGreaterThan(3)
+    expect(Object.keys(exportMap).sort()).toEqual([".", "./codemod", "./otel", "./package.json", "./schema.json"])
+    for (const entry of entries) expect(results[entry], entry).toEqual({ import: "resolved", require: "resolved" })
+    for (const file of deep) {
+      expect(results[file], file).toEqual({ import: "ERR_PACKAGE_PATH_NOT_EXPORTED", require: "ERR_PACKAGE_PATH_NOT_EXPORTED" })
+    }
   }, minutes(5))
 
   it("type-checks code importing the runtime entry and ./codemod under moduleResolution node10 and bundler", async () => {
