@@ -2,7 +2,9 @@
  * Calling code this library does not own (an event map's functions, a tracker, a `fetch`, a
  * storage adapter, an OpenTelemetry logger), so that whatever it does (throw, fail, die) the
  * caller goes on with a fallback. Every such call goes through here, as OpenTelemetry's
- * instrumentations go through `safeExecuteInTheMiddle`.
+ * instrumentations go through `safeExecuteInTheMiddle`. (Serialising an event, which runs its
+ * getters and `toJSON`, is not such a call: an event that cannot be serialised is counted as
+ * `unserializable` by the tracker, see EventSize.ts and BatchBody.ts.)
  *
  * The first failure at each call site is logged once per process, at debug level, annotated
  * with the package and module (see log.ts). The cause itself is never logged: it may carry what
