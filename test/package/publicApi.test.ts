@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest"
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url))
 
-/** The names `src/index.ts` exports, and whether each declaration has a doc comment. */
-const indexExports = () => {
+/** `src/index.ts` compiled, for its exports and their declarations. */
+const indexProgram = () => {
   const program = ts.createProgram([`${repoRoot}src/index.ts`], {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -17,6 +17,12 @@ const indexExports = () => {
   })
   const checker = program.getTypeChecker()
   const index = program.getSourceFile(`${repoRoot}src/index.ts`)!
+  return { checker, index }
+}
+
+/** The names `src/index.ts` exports, and whether each declaration has a doc comment. */
+const indexExports = () => {
+  const { checker, index } = indexProgram()
   return checker.getExportsOfModule(checker.getSymbolAtLocation(index)!).map((symbol) => {
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
     return { name: symbol.name, documented: ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== "" }
@@ -28,16 +34,7 @@ const indexExports = () => {
  * comment above its export, up to any parenthesis) and the `@category` tags of its declarations.
  */
 const exportCategories = () => {
-  const program = ts.createProgram([`${repoRoot}src/index.ts`], {
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    strict: true,
-    noEmit: true,
-    types: []
-  })
-  const checker = program.getTypeChecker()
-  const index = program.getSourceFile(`${repoRoot}src/index.ts`)!
+  const { checker, index } = indexProgram()
   const text = index.getFullText()
   const rows: Array<{ name: string; section: string | undefined; categories: Array<string> }> = []
   let section: string | undefined
