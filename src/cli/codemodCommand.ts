@@ -116,7 +116,7 @@ export const summaryText = (outcome: CodemodOutcome): string => {
     return `${lines.join("\n")}\n`
   }
   const files = plan.files.map((file) => `${file.relativePath}${file.before === undefined ? " (new)" : ""}`)
-  if (plan.partlyWired !== undefined) lines.push(`Partly wired: ${plan.partlyWired}, but other files are not.`)
+  if (plan.partlyWired !== undefined) lines.push(`Partly wired: ${plan.partlyWired}, but not every piece is.`)
   if (mode === "check") {
     lines.push(`${plan.partlyWired === undefined ? "Not wired yet" : "Missing"}: the codemod would change ${plural(files.length, "file")}:`, list(files))
     lines.push("What it would do:", list(plan.changes))

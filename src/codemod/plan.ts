@@ -63,8 +63,10 @@ export interface CodemodPlan {
   /** What is left for the user to do by hand. */
   readonly todo: ReadonlyArray<string>
   /**
-   * With status `changes`: why the runtime file is already wired when only other files are
-   * missing (an earlier run was cut short, or part of the wiring was undone).
+   * With status `changes`: why the package counts as partly wired, when the runtime's
+   * composition is wired but other pieces are missing (in other files, or the option, the
+   * flush or the imports in the runtime file: an earlier run was cut short, or part of the
+   * wiring was undone). The changes list what completes it.
    */
   readonly partlyWired: string | undefined
   /** Type errors the rewrite introduces in the changed files; `undefined` when not type-checked. */
@@ -135,7 +137,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   if (runtime.status === "tracked-by-hand") {
     return { packageDir, importFrom, status: runtime.status, reason: runtime.reason, ...nothing }
   }
-  if (runtime.status === "rewrite") {
+  if (runtime.status === "rewrite" && runtime.partlyWired === undefined) {
     const byHand = await trackerLayerElsewhere(join(packageDir, "src"), display)
     if (byHand !== undefined) return { packageDir, importFrom, status: "tracked-by-hand", reason: byHand, ...nothing }
   }
@@ -194,7 +196,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     untouched: runtime.status === "rewrite" ? runtime.untouched : [],
     changes,
     todo,
-    partlyWired: runtime.status === "already-wired" ? runtime.reason : undefined,
+    partlyWired: runtime.status === "already-wired" ? runtime.reason : runtime.status === "rewrite" ? runtime.partlyWired : undefined,
     diagnostics: undefined,
     preExistingDiagnostics: undefined,
     tsConfig: undefined,

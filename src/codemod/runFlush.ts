@@ -18,6 +18,8 @@ export const flushEdits = (
 ): {
   readonly edits: Array<TextEdit>
   readonly runSites: number
+  /** Run sites that flush with this library's flush already (an earlier run's edit). */
+  readonly flushedAlready: number
   readonly flushOnlyRuns: ReadonlyArray<string>
   /** The import specifier to add (`flushEvents` or `flushEvents as <name>`), if one is needed. */
   readonly importSpecifier: string | undefined
@@ -29,7 +31,11 @@ export const flushEdits = (
   )
   const isFlushImport = (binding: ImportedBinding) => binding.imported === "flushEvents" && !binding.typeOnly
   const libraryFlush = [...imports.values()].find((binding) => isFlushImport(binding) && binding.module === importFrom)
-  const flushName = libraryFlush?.local ?? (imports.has("flushEvents") ? "flushTrackerEvents" : "flushEvents")
+  // The alias an earlier run chose stays the name, also when its import was lost since.
+  const aliasInUse = file
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .some((identifier) => identifier.getText() === "flushTrackerEvents" && isValueReference(identifier))
+  const flushName = libraryFlush?.local ?? (imports.has("flushEvents") || aliasInUse ? "flushTrackerEvents" : "flushEvents")
   const flushNames = new Set([flushName, ...[...imports.values()].filter(isFlushImport).map((binding) => binding.local)])
   const isEffectCall = (node: Node, names: ReadonlyArray<string>): node is CallExpression => {
     if (!Node.isCallExpression(node)) return false
@@ -45,6 +51,8 @@ export const flushEdits = (
   /** Starts of the flush references the rewrite replaces. */
   const replaced = new Set<number>()
   let runSites = 0
+  let flushedAlready = 0
+  const isLibraryFlush = (node: Node | undefined) => node !== undefined && Node.isIdentifier(node) && node.getText() === flushName
   for (const run of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"])) continue
     const program = run.getArguments()[0]
@@ -61,6 +69,10 @@ export const flushEdits = (
       const operations = program.getArguments()
       const provide = operations.find((operation) => isEffectCall(operation, ["provide"]) && operation.getArguments().length === 1)
       if (provide === undefined) continue
+      if (operations.some((operation) => isEffectCall(operation, ["ensuring"]) && isLibraryFlush(operation.getArguments()[0]))) {
+        flushedAlready++
+        continue
+      }
       const index = operations.indexOf(provide)
       const previousEnd = index === 0 ? parenthesesOf(program)!.open.getEnd() : operations[index - 1]!.getEnd()
       const gap = text.slice(previousEnd, provide.getStart())
@@ -69,6 +81,10 @@ export const flushEdits = (
     } else if (isEffectCall(program, ["provide"]) && program.getArguments().length === 2) {
       const effect = program.getArguments()[0]!
       if (isFlush(effect)) continue
+      if (isEffectCall(effect, ["ensuring"]) && isLibraryFlush(effect.getArguments()[1])) {
+        flushedAlready++
+        continue
+      }
       edits.push({ start: effect.getStart(), end: effect.getEnd(), text: `${effectNamespace}.ensuring(${effect.getText()}, ${flushName})` })
     } else {
       continue
@@ -96,8 +112,8 @@ export const flushEdits = (
     if (removal !== undefined) edits.push(removal)
   }
   const importSpecifier =
-    libraryFlush !== undefined || runSites === 0 ? undefined : flushName === "flushEvents" ? "flushEvents" : `flushEvents as ${flushName}`
-  return { edits, runSites, flushOnlyRuns, importSpecifier }
+    libraryFlush !== undefined || runSites + flushedAlready === 0 ? undefined : flushName === "flushEvents" ? "flushEvents" : `flushEvents as ${flushName}`
+  return { edits, runSites, flushedAlready, flushOnlyRuns, importSpecifier }
 }
 
 /** The name of the function (declared, or a const arrow/function expression) a node sits in. */

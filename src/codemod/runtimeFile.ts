@@ -54,6 +54,11 @@ export type RuntimeRewrite =
   | {
       readonly status: "rewrite"
       readonly text: string
+      /**
+       * Why the composition counts as wired already, when it does and only other pieces of the
+       * file (the option, the flush, the imports) are missing: the rewrite completes those.
+       */
+      readonly partlyWired: string | undefined
       readonly wrapped: ReadonlyArray<WrappedLayer>
       readonly untouched: ReadonlyArray<UntouchedLayer>
       /** What was done besides wrapping, one line each. */
@@ -89,6 +94,8 @@ interface RuntimeFile {
   /** The name of the compose function's core layer parameter. */
   readonly coreName: string
   readonly options: RuntimeRewriteOptions
+  /** Why the composition (wrapped layers, the tracker under them) counts as wired already: withTracking is used. */
+  readonly wired: string | undefined
   readonly composition: CompositionAnalysis
   /** The name of the one `withTracking` options object the rewrite declares. */
   readonly trackingOptions: string
@@ -103,20 +110,28 @@ interface RuntimeFile {
 export const rewriteRuntime = (displayPath: string, text: string, options: RuntimeRewriteOptions): RuntimeRewrite => {
   const runtime = readRuntimeFile(displayPath, text, options)
   if (!("compose" in runtime)) return runtime
-  const layers = wrapServiceLayers(runtime)
-  const tracker = trackerUnderComposition(runtime)
+  // Each piece of the wiring is judged on its own: a composition wired already (by an earlier
+  // run, or by hand) does not stop the option, the flush or the imports from being completed.
+  const layers = runtime.wired === undefined ? wrapServiceLayers(runtime) : { ...noStep, wrapped: [], untouched: [] }
+  const tracker = runtime.wired === undefined ? trackerUnderComposition(runtime) : noStep
   const option = threadTrackerOption(runtime)
   const flush = flushEveryRun(runtime)
-  const steps = [layers, tracker, option, flush, trackingImports(runtime, flush.importSpecifier)]
+  const steps = [layers, tracker, option, flush]
+  const imports = trackingImports(runtime, flush.importSpecifier, steps)
+  const edits = [...steps, imports].flatMap((step) => step.edits)
+  if (runtime.wired !== undefined && edits.length === 0) return { status: "already-wired", reason: runtime.wired }
   return {
     status: "rewrite",
-    text: applyEdits(text, steps.flatMap((step) => step.edits)),
+    text: applyEdits(text, edits),
+    partlyWired: runtime.wired,
     wrapped: layers.wrapped,
     untouched: layers.untouched,
-    changes: steps.flatMap((step) => step.changes),
-    todo: steps.flatMap((step) => step.todo)
+    changes: [...steps, imports].flatMap((step) => step.changes),
+    todo: [...steps, imports].flatMap((step) => step.todo)
   }
 }
+
+const noStep: RewriteStep = { edits: [], changes: [], todo: [] }
 
 const unrecognised = (displayPath: string, expected: string, detail?: string) =>
   new CodemodInputError({ file: displayPath, expected, ...(detail === undefined ? {} : { detail }) })
@@ -138,14 +153,17 @@ const readRuntimeFile = (
   const withTrackingUse = file
     .getDescendantsOfKind(SyntaxKind.Identifier)
     .find((identifier) => identifier.getText() === "withTracking" && isValueReference(identifier))
-  if (withTrackingUse !== undefined) {
-    return { status: "already-wired", reason: `withTracking is used in ${displayPath} on line ${withTrackingUse.getStartLineNumber()}` }
-  }
-  if (compose.getParameters().some((parameter) => parameter.getName() === trackerParameter)) {
+  // A compose function that takes a tracker without withTracking in the file was wired by hand,
+  // in a way the codemod cannot know: it is left as it is, whole.
+  if (withTrackingUse === undefined && compose.getParameters().some((parameter) => parameter.getName() === trackerParameter)) {
     return { status: "already-wired", reason: `${composeFunction} in ${displayPath} already takes a \`${trackerParameter}\` parameter` }
   }
-  const byHand = trackerProvidedByHand(displayPath, file, imports)
-  if (byHand !== undefined) return { status: "tracked-by-hand", reason: byHand }
+  const wired =
+    withTrackingUse === undefined ? undefined : `withTracking is used in ${displayPath} on line ${withTrackingUse.getStartLineNumber()}`
+  if (wired === undefined) {
+    const byHand = trackerProvidedByHand(displayPath, file, imports)
+    if (byHand !== undefined) return { status: "tracked-by-hand", reason: byHand }
+  }
 
   const body = compose.getBody()
   if (body === undefined || !Node.isBlock(body)) {
@@ -166,6 +184,7 @@ const readRuntimeFile = (
     body,
     coreName,
     options,
+    wired,
     composition: analyseComposition(body, coreName, imports),
     // One options object, decided when the runtime is created: without a tracker nothing is
     // wrapped, so tracking off costs the runtime nothing per call.
@@ -280,7 +299,8 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
   if (configEdit === undefined) {
     todo.push("no JobsRuntimeConfig interface found: add `readonly tracker?: TrackerOption` to the runtime's options by hand")
   } else if (configEdit === "exists") {
-    changes.push("JobsRuntimeConfig already has a `tracker` member: kept as it is")
+    // Worth saying on a first run (the member was the user's); on a completing run it is done.
+    if (runtime.wired === undefined) changes.push("JobsRuntimeConfig already has a `tracker` member: kept as it is")
   } else {
     edits.push(configEdit)
     changes.push("JobsRuntimeConfig gains an optional `tracker`")
@@ -290,7 +310,7 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
     const threaded = threadConfigTracker(text, runtimeFactory, style)
     if (threaded === undefined) {
       todo.push("createJobsRuntime: pass `config.tracker` on to createDispatcherLayer by hand")
-    } else {
+    } else if (threaded.length > 0) {
       edits.push(...threaded)
       changes.push("createJobsRuntime passes `config.tracker` on")
     }
@@ -298,7 +318,11 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
   const layerFactory = findFunction(file, "createJobsRuntimeFromLayer")
   if (layerFactory !== undefined) {
     const calls = callsTo(layerFactory, composeFunction)
-    if (layerFactory.getParameters().length !== 2 || calls.length === 0) {
+    const parameters = layerFactory.getParameters()
+    const threaded = parameters.length === 3 && calls.length > 0 && calls.every((call) => call.getArguments().length === 3)
+    if (threaded) {
+      // Done already: the third parameter is passed on to every composition.
+    } else if (parameters.length !== 2 || calls.length === 0) {
       todo.push("createJobsRuntimeFromLayer: add an optional `options?: { readonly tracker?: TrackerOption }` and pass `options?.tracker` on by hand")
     } else {
       const optionsName = freeNameIn(layerFactory, "options")
@@ -318,9 +342,9 @@ const flushEveryRun = (runtime: RuntimeFile): RewriteStep & { readonly importSpe
   const flush = flushEdits(runtime.file, runtime.text, runtime.imports, runtime.options.importFrom)
   const changes: Array<string> = []
   const todo: Array<string> = []
-  if (flush.runSites === 0) {
+  if (flush.runSites === 0 && flush.flushedAlready === 0) {
     todo.push("no `Effect.runPromise(effect.pipe(Effect.provide(layer)))` found: make every run end with `Effect.ensuring(flushEvents)` inside the provided layer")
-  } else {
+  } else if (flush.runSites > 0) {
     changes.push(`every run flushes the tracker when it ends (${flush.runSites} run site${flush.runSites === 1 ? "" : "s"})`)
   }
   for (const call of flush.flushOnlyRuns) {
@@ -329,20 +353,44 @@ const flushEveryRun = (runtime: RuntimeFile): RewriteStep & { readonly importSpe
   return { edits: flush.edits, changes, todo, importSpecifier: flush.importSpecifier }
 }
 
-/** The imports, after the last import, in the file's style. */
-const trackingImports = (runtime: RuntimeFile, flushImport: string | undefined): RewriteStep => {
+/**
+ * The imports, after the last import, in the file's style: each name the file or the other
+ * steps' edits use and the file does not import yet (on a first run, all of them).
+ */
+const trackingImports = (runtime: RuntimeFile, flushImport: string | undefined, steps: ReadonlyArray<RewriteStep>): RewriteStep => {
   const { file, style, options, imports } = runtime
-  const trackingNames = ["addTracker", "withTracking", ...(flushImport === undefined ? [] : [flushImport]), "type TrackerOption"]
-  const lastImport = file.getImportDeclarations().at(-1)
-  const importLines = [
-    `import { ${trackingNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
-    `import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`
+  const inserted = steps.flatMap((step) => step.edits.map((edit) => edit.text)).join("\n")
+  const referenced = new Set(
+    file
+      .getDescendantsOfKind(SyntaxKind.Identifier)
+      .filter((identifier) => !Node.isImportSpecifier(identifier.getParent()))
+      .map((identifier) => identifier.getText())
+  )
+  const wanted = (name: string) => !imports.has(name) && (referenced.has(name) || new RegExp(`\\b${name}\\b`).test(inserted))
+  const libraryNames = [
+    ...["addTracker", "withTracking"].filter(wanted),
+    ...(flushImport === undefined ? [] : [flushImport]),
+    ...(wanted("TrackerOption") ? ["type TrackerOption"] : [])
   ]
+  const importLines = [
+    ...(libraryNames.length === 0 ? [] : [`import { ${libraryNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`]),
+    ...(wanted("trackingEventMap")
+      ? [`import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`]
+      : [])
+  ]
+  if (importLines.length === 0) return noStep
+  const lastImport = file.getImportDeclarations().at(-1)
   const edit =
     lastImport === undefined
       ? insertAt(0, importLines.map((line) => line + style.newline).join(""))
       : insertAt(lastImport.getEnd(), importLines.map((line) => style.newline + line).join(""))
-  return { edits: [edit], changes: [], todo: [] }
+  const added = libraryNames.map((name) => name.replace(/^type /, "").replace(/^flushEvents as /, ""))
+  return {
+    edits: [edit],
+    // A first run's imports go without saying; completing a wired file, they are what was missing.
+    changes: runtime.wired === undefined ? [] : [`imports what the wiring uses and the file lacks (${[...added, ...(wanted("trackingEventMap") ? ["trackingEventMap"] : [])].join(", ")})`],
+    todo: []
+  }
 }
 
 const findFunction = (file: SourceFile, name: string): FunctionLike | undefined => {
@@ -372,7 +420,11 @@ const argumentEdit = (text: string, call: CallExpression, argument: string, styl
   return appendToList(text, call.getArguments(), parentheses.open, parentheses.close, argument, style.newline)
 }
 
-/** `createJobsRuntime(config)` passes `config.tracker`; a destructured config gains `tracker`. */
+/**
+ * `createJobsRuntime(config)` passes `config.tracker`; a destructured config gains `tracker`.
+ * Calls that pass it already are left alone (an empty list: nothing to do); `undefined` when
+ * there is no call to thread it through.
+ */
 const threadConfigTracker = (text: string, fn: FunctionLike, style: CodeStyle): Array<TextEdit> | undefined => {
   const config = fn.getParameters()[0]
   if (config === undefined) return undefined
@@ -385,15 +437,17 @@ const threadConfigTracker = (text: string, fn: FunctionLike, style: CodeStyle): 
     const elements = nameNode.getElements()
     const last = elements.at(-1)
     if (last === undefined || last.getDotDotDotToken() !== undefined) return undefined
-    edits.push(insertAt(last.getEnd(), ", tracker"))
+    if (!elements.some((element) => element.getName() === trackerParameter)) edits.push(insertAt(last.getEnd(), ", tracker"))
     trackerExpression = "tracker"
   } else {
     return undefined
   }
   const direct = callsTo(fn, composeFunction)
-  for (const call of direct) edits.push(argumentEdit(text, call, trackerExpression, style))
-  const viaLayer = callsTo(fn, "createJobsRuntimeFromLayer").filter((call) => call.getArguments().length === 2)
-  for (const call of viaLayer) edits.push(argumentEdit(text, call, `{ tracker: ${trackerExpression} }`, style))
+  for (const call of direct) if (call.getArguments().length < 3) edits.push(argumentEdit(text, call, trackerExpression, style))
+  const viaLayer = callsTo(fn, "createJobsRuntimeFromLayer").filter((call) => call.getArguments().length >= 2)
+  for (const call of viaLayer) {
+    if (call.getArguments().length === 2) edits.push(argumentEdit(text, call, `{ tracker: ${trackerExpression} }`, style))
+  }
   return direct.length + viaLayer.length === 0 ? undefined : edits
 }
 

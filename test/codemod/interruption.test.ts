@@ -150,4 +150,28 @@ describe("a partly wired package", () => {
     expect(hashTree(copy.root)).toBe(hashTree(reference.root))
     expect((await runCodemod({ packageDir: copy.packageDir, mode: "check" })).exitCode).toBe(0)
   })
+
+  it("every file wired but runtime.ts's flush undone: --check exits 1 naming that piece; a rerun puts it back and nothing else", async () => {
+    const reference = fresh()
+    await runCodemod({ packageDir: reference.packageDir, typeCheck: false })
+    const copy = fresh()
+    await runCodemod({ packageDir: copy.packageDir, typeCheck: false })
+    const runtime = join(copy.packageDir, "src/runtime/runtime.ts")
+    const wired = readFileSync(runtime, "utf8")
+    const flush = /Effect\.ensuring\(flushTrackerEvents\),\s*/
+    expect(wired).toMatch(flush)
+    writeFileSync(runtime, wired.replace(flush, ""))
+
+    const check = await runCodemod({ packageDir: copy.packageDir, mode: "check" })
+    expect(check.exitCode).toBe(1)
+    expect(check.plan.partlyWired).toMatch(/^withTracking is used in src\/runtime\/runtime\.ts on line \d+$/)
+    expect(check.plan.files.map((file) => file.relativePath)).toEqual(["src/runtime/runtime.ts"])
+    expect(check.plan.changes.filter((change) => change.startsWith("every run flushes the tracker"))).toHaveLength(1)
+
+    const rerun = await runCodemod({ packageDir: copy.packageDir })
+    expect(rerun.exitCode).toBe(0)
+    expect(rerun.plan.diagnostics).toEqual([])
+    expect(hashTree(copy.root)).toBe(hashTree(reference.root))
+    expect((await runCodemod({ packageDir: copy.packageDir, mode: "check" })).exitCode).toBe(0)
+  })
 })

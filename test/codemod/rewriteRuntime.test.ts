@@ -130,6 +130,78 @@ describe("rewriteRuntime: partly wired by hand", () => {
   })
 })
 
+describe("rewriteRuntime: each piece of the wiring judged on its own", () => {
+  // The output of a run with one piece undone, as an edit by hand or a merge might leave it:
+  // the composition still counts as wired, and a rerun puts back exactly what is missing.
+  const wired = fixture("standard", "output")
+  const undone: ReadonlyArray<{
+    readonly piece: string
+    readonly undo: (text: string) => string
+    readonly change: RegExp
+    /** Imports go back after the last import, so the lines come back, maybe not in their order. */
+    readonly reordered?: true
+  }> = [
+    {
+      piece: "the tracker member of JobsRuntimeConfig",
+      undo: (text) => text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption \| undefined/, ""),
+      change: /^JobsRuntimeConfig gains an optional `tracker`$/
+    },
+    {
+      piece: "createJobsRuntime passing config.tracker on",
+      undo: (text) => text.replace(", config.tracker)", ")"),
+      change: /^createJobsRuntime passes `config.tracker` on$/
+    },
+    {
+      piece: "createJobsRuntimeFromLayer's options",
+      undo: (text) => text.replace(", options?: { readonly tracker?: TrackerOption }", "").replace(", options?.tracker)", ")"),
+      change: /^createJobsRuntimeFromLayer takes an optional third argument/
+    },
+    {
+      piece: "the flush at the end of a run",
+      undo: (text) => text.replace("Effect.ensuring(flushTrackerEvents), ", ""),
+      change: /^every run flushes the tracker when it ends \(1 run site\)$/
+    },
+    {
+      piece: "the library's import",
+      undo: (text) => text.replace(/\nimport \{ addTracker, withTracking.*/, ""),
+      change: /^imports what the wiring uses and the file lacks \(addTracker, withTracking, flushTrackerEvents, TrackerOption\)$/,
+      reordered: true
+    },
+    {
+      piece: "the event map's import",
+      undo: (text) => text.replace(/\nimport \{ trackingEventMap \}.*/, ""),
+      change: /^imports what the wiring uses and the file lacks \(trackingEventMap\)$/
+    }
+  ]
+
+  const sortedLines = (text: string) => text.split("\n").sort()
+  for (const { piece, undo, change, reordered } of undone) {
+    it(`${piece} undone: the rewrite says the file is partly wired, completes that piece alone, and a third run has nothing to do`, () => {
+      const partial = undo(wired)
+      expect(partial).not.toBe(wired)
+      const result = rewritten(rewriteRuntime("runtime.ts", partial, options))
+      expect(result.partlyWired).toMatch(/^withTracking is used in runtime\.ts on line \d+$/)
+      expect(result.wrapped).toEqual([])
+      expect(result.changes).toHaveLength(1)
+      expect(result.changes[0]).toMatch(change)
+      expect(result.todo).toEqual([])
+      if (reordered) expect(sortedLines(result.text)).toEqual(sortedLines(wired))
+      else expect(result.text).toBe(wired)
+      expect(rewriteRuntime("runtime.ts", result.text, options).status).toBe("already-wired")
+    })
+  }
+
+  it("several pieces undone at once are all put back", () => {
+    // All but the library's import: with it and the flush both gone, nothing says the flush
+    // was imported under an alias, so the rerun would import it under its own name.
+    let partial = wired
+    for (const { undo } of undone.filter((entry) => entry.reordered !== true)) partial = undo(partial)
+    const result = rewritten(rewriteRuntime("runtime.ts", partial, options))
+    expect(result.changes).toHaveLength(5)
+    expect(result.text).toBe(wired)
+  })
+})
+
 describe("rewriteRuntime: inputs left unchanged", () => {
   it("reports a runtime that provides its own EventTracker, without touching it", () => {
     const result = rewrite("tracked-by-hand")
