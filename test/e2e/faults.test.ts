@@ -103,7 +103,8 @@ describe("a failing collector, end to end in workerd", () => {
       if (fault.mode.kind !== "refuse") expect(failedDuringOutage.length).toBeGreaterThan(0)
 
       // Back up: every instance's whole story arrives, the outage's events with their eventIds.
-      await waitForStories(collector, worker, steadyExpected)
+      const running = worker
+      await waitForStories(collector, running, steadyExpected, () => statusOfEach(running))
       await expectStories(collector, worker, steadyExpected, deployment)
       const accepted = new Set(collector.events().map((received) => received.event.eventId))
       expect(attemptedIds.filter((id) => !accepted.has(id))).toEqual([])
