@@ -10,7 +10,8 @@ import { withTracking } from "../../src/instrument/withTracking.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import type { JobEvent } from "../../src/tracker/JobEvent.js"
-import { addTracker } from "../../src/tracker/TrackerOption.js"
+import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
+import { addTracker, type TrackerOption } from "../../src/tracker/TrackerOption.js"
 import { flushEvents } from "../../src/tracker/EventTracker.js"
 import type { JobRequest, JobResponse } from "../fixtures/jobs-inline/src/runtime/types.js"
 import { alarmFirer, type LayerWrap } from "./harness.js"
@@ -42,15 +43,25 @@ const inlineRuntimeOver = (layer: Layer.Layer<Dispatcher>) => {
   }
 }
 
+/** The older layout's composition over `core`, every service layer tracked into `tracker` (the inline map unless told otherwise). */
+export const trackedInlineRuntime = (
+  core: RuntimeLayer,
+  tracker: TrackerOption,
+  definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
+  eventMap: EventMap = inlineJobsEventMap
+) => inlineRuntimeOver(composeInlineJobs(addTracker(core, tracker), definitions, (l) => withTracking(l, { eventMap })))
+
 /** A tracked jobs-inline runtime on the in-memory core (the inline map unless told otherwise), with the events it emitted. */
 export const trackedInlineJobs = (
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
   options: { readonly instanceId?: string; readonly eventMap?: EventMap } = {}
 ) => {
-  const { layer, handles } = createTestRuntime({ instanceId: options.instanceId ?? "instance-1" })
+  const instanceId = options.instanceId ?? "instance-1"
+  // A fresh instance: nothing remembered of an earlier test's instance of the same id.
+  forgetInstanceMemory(instanceId)
+  const { layer, handles } = createTestRuntime({ instanceId })
   const tracker = createInMemoryTracker()
-  const eventMap = options.eventMap ?? inlineJobsEventMap
-  const runtime = inlineRuntimeOver(composeInlineJobs(addTracker(layer, tracker.tracker), definitions, (l) => withTracking(l, { eventMap })))
+  const runtime = trackedInlineRuntime(layer, tracker.tracker, definitions, options.eventMap)
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())
   const types = async () => (await events()).map((event) => event.type)
   return { runtime, handles, fireAlarm: alarmFirer(handles, runtime), events, types }
