@@ -388,6 +388,11 @@ const keepingLives = (map: EventMap): EventMap => ({
 })
 
 const partial = { seesOnly: "runs of jobs with a retry config", bypass: userFunctionCall }
+const inlineRun = { seesOnly: "continuous and debounce runs without a retry config (where the handler's call ends)" }
+const handlerRunEnd = { "execution.succeeded": inlineRun, "execution.failed": inlineRun, "job.failed": inlineRun, "job.completed": inlineRun }
+// A task's execute (trigger, alarm) runs inline, unseen (the executor's entry names where).
+const taskOnEvent = { ...requestAction("task", "send"), seesOnly: "a task's onEvent runs (a send)" }
+const endedUnseen = { seesOnly: "ends no boundary showed, told at the instance's next call while the isolate remembers its life" }
 
 /**
  * The event map for the older layout of the jobs package (no JobExecutionService, no
@@ -418,42 +423,51 @@ export const inlineJobsEventMap: EventMap = withRequirements(
   },
   {
     [jobsTagKey("RetryExecutor")]: {
+      getAttempt: {
+        "execution.started": { seesOnly: "continuous and debounce runs (the attempt read before each)" },
+        "debounce.event.added": requestAction("debounce", "add")
+      },
       executeWithRetry: {
         "execution.started": partial,
         "execution.succeeded": partial,
         "execution.failed": partial,
         "job.completed": partial,
         "job.failed": partial,
-        "debounce.flush.triggered": partial,
         "retry.scheduled": { classes: ["RetryScheduledSignal"] },
         "retry.exhausted": { classes: ["RetryExhaustedError", "RetryExhaustedSignal"] },
         "retry.attempted": learnsFrom("RetryExecutor", "getAttempt")
       }
     },
-    [jobsTagKey("ContinuousHandler")]: { handle: { "job.terminated": { ...requestAction("continuous", "stop", "terminate"), seesOnly: "client stops" } } },
+    [jobsTagKey("ContinuousHandler")]: {
+      handle: {
+        ...handlerRunEnd,
+        "job.terminated": { ...requestAction("continuous", "stop", "terminate"), seesOnly: "client stops, and runs that ended the instance" }
+      },
+      handleAlarm: { ...handlerRunEnd, "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" } }
+    },
+    [jobsTagKey("DebounceHandler")]: {
+      handle: { ...handlerRunEnd, "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" } },
+      handleAlarm: { ...handlerRunEnd, "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" } }
+    },
     [jobsTagKey("TaskHandler")]: {
       handle: {
         "job.terminated": { ...requestAction("task", "clear", "terminate"), seesOnly: "client clears" },
-        "execution.succeeded": { ...requestAction("task", "send"), seesOnly: "runs of a task's onEvent (a send)" },
-        "execution.failed": { ...requestAction("task", "send"), seesOnly: "runs of a task's onEvent (a send)" },
-        "job.failed": { ...requestAction("task", "send"), seesOnly: "runs of a task's onEvent (a send)" },
+        "execution.succeeded": taskOnEvent,
+        "execution.failed": taskOnEvent,
+        "job.failed": taskOnEvent,
         "task.event.processed": requestAction("task", "send")
       }
     },
     [jobsTagKey("MetadataService")]: {
+      initialize: { "job.terminated": endedUnseen },
       get: {
+        "job.terminated": endedUnseen,
         "task.event.received": requestAction("task", "send"),
-        "execution.started": { ...requestAction("task", "send"), seesOnly: "runs of a task's onEvent (a send)" }
+        "execution.started": taskOnEvent
       },
       updateStatus: {
         "task.event.received": requestAction("task", "send"),
-        "execution.started": { ...requestAction("task", "send"), seesOnly: "runs of a task's onEvent (a send)" }
-      }
-    },
-    [jobsTagKey("DebounceHandler")]: {
-      handle: {
-        "debounce.flush.triggered": { ...requestAction("debounce", "flush"), seesOnly: "manual flushes (and, with a retry config, every flush)" },
-        "job.completed": { ...requestAction("debounce", "flush"), seesOnly: "manual flushes (and, with a retry config, every flush)" }
+        "execution.started": taskOnEvent
       }
     }
   }

@@ -48,20 +48,23 @@ export const trackedInlineRuntime = (
   core: RuntimeLayer,
   tracker: TrackerOption,
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
-  eventMap: EventMap = inlineJobsEventMap
-) => inlineRuntimeOver(composeInlineJobs(addTracker(core, tracker), definitions, (l) => withTracking(l, { eventMap })))
+  options: { readonly eventMap?: EventMap | undefined; readonly errorStack?: boolean } = {}
+) => {
+  const tracking = { eventMap: options.eventMap ?? inlineJobsEventMap, errorStack: options.errorStack === true }
+  return inlineRuntimeOver(composeInlineJobs(addTracker(core, tracker), definitions, (l) => withTracking(l, tracking)))
+}
 
 /** A tracked jobs-inline runtime on the in-memory core (the inline map unless told otherwise), with the events it emitted. */
 export const trackedInlineJobs = (
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
-  options: { readonly instanceId?: string; readonly eventMap?: EventMap } = {}
+  options: { readonly instanceId?: string; readonly eventMap?: EventMap; readonly errorStack?: boolean } = {}
 ) => {
   const instanceId = options.instanceId ?? "instance-1"
   // A fresh instance: nothing remembered of an earlier test's instance of the same id.
   forgetInstanceMemory(instanceId)
   const { layer, handles } = createTestRuntime({ instanceId })
   const tracker = createInMemoryTracker()
-  const runtime = trackedInlineRuntime(layer, tracker.tracker, definitions, options.eventMap)
+  const runtime = trackedInlineRuntime(layer, tracker.tracker, definitions, options)
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())
   const types = async () => (await events()).map((event) => event.type)
   return { runtime, handles, fireAlarm: alarmFirer(handles, runtime), events, types }
