@@ -7,9 +7,9 @@ import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
 import { JobEvent, JobEventTypes } from "../../src/tracker/JobEvent.js"
 import { trackedJobs } from "./harness.js"
-import { trackedInlineJobs } from "./inlineHarness.js"
+import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests } from "./scenarios.js"
-import { batch, inbox, inline, noRetry, pool, selfTerminating, withRetry } from "./inlineScenarios.js"
+import { inbox, inline, withRetry } from "./inlineScenarios.js"
 
 // The key test of coverage: on each fixture, a scenario that takes every path emits exactly the
 // event types `coverage <dir>` calls covered: nothing emitted that coverage denies, nothing
@@ -74,52 +74,11 @@ describe("coverage tells the truth: the older layout (jobs-inline fixture, inlin
     expect(coverage.types["task.idle"]).toMatchObject({ covered: false, by: [] })
     expect(coverage.covered).toBe(19)
 
-    const { seen, all, collect } = collector()
-    // Continuous: inline runs, a stop, retries scheduled and exhausted, a run that succeeds
-    // through the executor, a run that ends itself.
-    const plain = trackedInlineJobs({ noRetry })
-    await plain.runtime.handle(inline.start("noRetry"))
-    await plain.fireAlarm()
-    await plain.runtime.handle(inline.stop("noRetry"))
-    await collect(plain)
-    const failing = trackedInlineJobs({ failing: withRetry(true) })
-    await failing.runtime.handle(inline.start("failing"))
-    await failing.fireAlarm()
-    await collect(failing)
-    const succeeding = trackedInlineJobs({ succeeding: withRetry(false) })
-    await succeeding.runtime.handle(inline.start("succeeding"))
-    await collect(succeeding)
-    const ending = trackedInlineJobs({ ending: selfTerminating })
-    await ending.runtime.handle(inline.start("ending"))
-    await collect(ending)
-    // Debounce: maxEvents inside add, the flushAfter alarm, a manual flush, a clear; with and without retry config.
-    for (const retry of [false, true]) {
-      const name = retry ? "retried" : "plain"
-      const d = trackedInlineJobs({ [name]: batch(retry) })
-      for (const page of ["/a", "/b", "/c"]) await d.runtime.handle(inline.add(name, page))
-      await d.runtime.handle(inline.add(name, "/d"))
-      await d.fireAlarm()
-      await d.runtime.handle(inline.add(name, "/e"))
-      await d.runtime.handle(inline.debounce(name, "flush"))
-      await d.runtime.handle(inline.add(name, "/f"))
-      await d.runtime.handle(inline.debounce(name, "clear"))
-      await collect(d)
+    const { seen, all } = collector()
+    for (const event of await everyInlinePath()) {
+      seen.add(event.type)
+      all.push(event)
     }
-    // Task: an idle task, one that schedules and runs from its alarm, one that clears itself, a client clear.
-    const task = trackedInlineJobs({ inbox })
-    await task.runtime.handle(inline.send("now"))
-    await task.runtime.handle(inline.send("later"))
-    await task.fireAlarm()
-    await task.runtime.handle(inline.send("done"))
-    await task.runtime.handle(inline.send("again"))
-    await task.runtime.handle(inline.clearTask())
-    await collect(task)
-    // Worker pool, with a retry config.
-    const workers = trackedInlineJobs({ pool })
-    await workers.runtime.handle({ type: "workerPool", action: "enqueue", name: "pool", eventId: "e1", instanceIndex: 0, event: { to: "a@example.com" } })
-    await workers.fireAlarm()
-    await collect(workers)
-
     Schema.decodeUnknownSync(Schema.Array(JobEvent))(all)
     expect([...seen].sort()).toEqual(coveredTypes(coverage).sort())
     // A task that clears itself is not an idle one.

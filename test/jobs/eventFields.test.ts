@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest"
 import { BaseEventFields, ErrorSummary, JobEventGroups, JobEventTypes, type JobEvent } from "../../src/tracker/JobEvent.js"
 import { Continuous } from "../fixtures/jobs-inline/src/definitions/index.js"
 import { trackedJobs } from "./harness.js"
-import { trackedInlineJobs } from "./inlineHarness.js"
-import { batch, inbox, inline, noRetry, pool, selfTerminating as inlineSelfTerminating, withRetry } from "./inlineScenarios.js"
+import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"
+import { inline } from "./inlineScenarios.js"
 import { broken, clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating, UpstreamError } from "./scenarios.js"
 
 // Every field docs/events.md lists, against the schema and against what the golden scenarios
@@ -95,60 +95,18 @@ const goldenEvents = async (): Promise<ReadonlyArray<JobEvent>> => {
   return all
 }
 
-/** The older layout's golden scenarios (the jobs-inline fixture, inline map); stacks asked for in one of them. */
-const inlineGoldenEvents = async (): Promise<ReadonlyArray<JobEvent>> => {
-  const all: Array<JobEvent> = []
-  const collect = async (t: ReturnType<typeof trackedInlineJobs>) => all.push(...(await t.events()))
-
-  const continuous = trackedInlineJobs({ noRetry })
-  await continuous.runtime.handle(inline.start("noRetry"))
-  await continuous.fireAlarm()
-  await continuous.runtime.handle(inline.stop("noRetry"))
-  await collect(continuous)
-
-  const retrying = trackedInlineJobs({ failing: withRetry(true) })
-  await retrying.runtime.handle(inline.start("failing"))
-  await retrying.fireAlarm()
-  await collect(retrying)
-
-  const broken = Continuous.make({
-    stateSchema: Schema.Struct({ n: Schema.Number }),
-    schedule: Continuous.every("1 minute"),
-    execute: () => Effect.fail(new UpstreamError({ message: "upstream down", cause: new TypeError("fetch failed") }))
+/** The older layout's golden scenarios: every path, and a failure without a retry config with stacks asked for. */
+const inlineGoldenEvents = (): Promise<ReadonlyArray<JobEvent>> =>
+  everyInlinePath(async (collect) => {
+    const broken = Continuous.make({
+      stateSchema: Schema.Struct({ n: Schema.Number }),
+      schedule: Continuous.every("1 minute"),
+      execute: () => Effect.fail(new UpstreamError({ message: "upstream down", cause: new TypeError("fetch failed") }))
+    })
+    const failing = trackedInlineJobs({ broken }, { errorStack: true })
+    await failing.runtime.handle(inline.start("broken")).catch(() => undefined)
+    await collect(failing)
   })
-  const failing = trackedInlineJobs({ broken }, { errorStack: true })
-  await failing.runtime.handle(inline.start("broken")).catch(() => undefined)
-  await collect(failing)
-
-  const ending = trackedInlineJobs({ ending: inlineSelfTerminating })
-  await ending.runtime.handle(inline.start("ending"))
-  await collect(ending)
-
-  for (const retry of [false, true]) {
-    const name = retry ? "retried" : "plain"
-    const d = trackedInlineJobs({ [name]: batch(retry) })
-    for (const page of ["/a", "/b", "/c"]) await d.runtime.handle(inline.add(name, page))
-    await d.runtime.handle(inline.add(name, "/d"))
-    await d.fireAlarm()
-    await d.runtime.handle(inline.add(name, "/e"))
-    await d.runtime.handle(inline.debounce(name, "clear"))
-    await collect(d)
-  }
-
-  const task = trackedInlineJobs({ inbox })
-  await task.runtime.handle(inline.send("now"))
-  await task.runtime.handle(inline.send("later"))
-  await task.fireAlarm()
-  await task.runtime.handle(inline.send("done"))
-  await task.runtime.handle(inline.send("again"))
-  await collect(task)
-
-  const workers = trackedInlineJobs({ pool })
-  await workers.runtime.handle({ type: "workerPool", action: "enqueue", name: "pool", eventId: "e1", instanceIndex: 0, event: { to: "a@example.com" } })
-  await workers.fireAlarm()
-  await collect(workers)
-  return all
-}
 
 /**
  * What the older layout never tells, as docs/events.md says ("The older layout"): `task.idle`,
