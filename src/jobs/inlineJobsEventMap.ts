@@ -24,10 +24,15 @@ import {
  * `RetryExecutor.executeWithRetry` only when the job has a retry config, and end instances
  * themselves (`stop`, `clear`, `ctx.terminate()`, exhausted retries).
  *
- * It is the default map with the execution events moved to `executeWithRetry` (which is told
- * the job it runs for), exhausted retries read from `RetryExhaustedError` as well as the
- * signal, client endings read from the `stop`/`clear` answers, and `task.idle` left out: no
- * boundary tells an idle task from one that cleared itself, so it is reported, not guessed.
+ * It is the default map with the execution events read where this layout shows a run: a
+ * continuous or debounce run opens at the attempt read before it (`RetryExecutor.getAttempt`)
+ * and closes at `executeWithRetry` (which is told the job it runs for) or, without a retry
+ * config, where its handler's call ends; a task's `onEvent` run opens at the metadata call
+ * before it and closes with `TaskHandler.handle`. Exhausted retries are read from
+ * `RetryExhaustedError` as well as the signal, client endings from the `stop`/`clear` answers,
+ * endings no boundary shows are told at the instance's next call (`unseenEnding`), and
+ * `task.idle` is left out: no boundary tells an idle task from one that cleared itself, so it
+ * is reported, not guessed. The events keep the order `checkEventSequence` checks.
  */
 
 type RetryError = RetryScheduledShape | RetryExhaustedShape | RetryExhaustedErrorShape | TerminateShape | { readonly _tag?: string } | undefined
@@ -158,18 +163,11 @@ type HandleEntry = MethodEvents<[JobHandlerShape["handle"] extends (request: inf
 const defaultEntry = (service: string, method: "handle" | "handleAlarm"): MethodEvents =>
   defaultJobsEventMap.services[jobsTagKey(service)]?.methods[method] ?? {}
 
-/** A handler entry of the default map, its success recipes adjusted. */
-const handlerEntry = (
-  service: string,
-  method: "handle" | "handleAlarm",
-  success: (recipes: NonNullable<HandleEntry["success"]>) => HandleEntry["success"],
-  before?: (recipes: NonNullable<HandleEntry["before"]>) => HandleEntry["before"]
-) => {
+/** A handler entry of the default map without its `task.idle` recipe (see the blind spot below), and its success recipes. */
+const withoutTaskIdle = (service: string, method: "handle" | "handleAlarm") => {
   const base = defaultEntry(service, method) as HandleEntry
   const { "task.idle": _idle, ...kept } = base.success ?? {}
-  return serviceEventsByKey<JobHandlerShape>()(jobsTagKey(service), service, {
-    [method]: { ...base, success: success(kept), ...(before === undefined ? {} : { before: before(base.before ?? {}) }) }
-  })
+  return { base, kept }
 }
 
 
@@ -196,8 +194,7 @@ const answeredEnded = (result: JobResponseShape | undefined) =>
  * the job's error when the run failed), a debounce batch done, and an instance the run ended.
  */
 const inlineRunEnd = (service: string, method: "handle" | "handleAlarm") => {
-  const base = defaultEntry(service, method) as HandleEntry
-  const { "task.idle": _idle, ...kept } = base.success ?? {}
+  const { base, kept } = withoutTaskIdle(service, method)
   // `handleAlarm` has no request and answers nothing: the recipes read both as possibly absent.
   const entry: HandleEntry = {
       ...base,
@@ -297,8 +294,8 @@ const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("Metadata
   }
 })
 
-const taskHandle = defaultEntry("TaskHandler", "handle") as HandleEntry
-const { "task.idle": _taskIdle, ...taskHandleSuccess } = taskHandle.success ?? {}
+const { base: taskHandle, kept: taskHandleSuccess } = withoutTaskIdle("TaskHandler", "handle")
+const taskAlarm = withoutTaskIdle("TaskHandler", "handleAlarm")
 
 const taskHandler = extendEventMap(
   serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandler"), "TaskHandler", {
@@ -334,7 +331,7 @@ const taskHandler = extendEventMap(
       }
     }
   }),
-  handlerEntry("TaskHandler", "handleAlarm", (recipes) => recipes)
+  serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandler"), "TaskHandler", { handleAlarm: { ...taskAlarm.base, success: taskAlarm.kept } as MethodEvents })
 )
 
 const debounceHandler = extendEventMap(inlineRunEnd("DebounceHandler", "handle"), inlineRunEnd("DebounceHandler", "handleAlarm"))
