@@ -27,8 +27,8 @@ import {
  * It is the default map with the execution events read where this layout shows a run: a
  * continuous or debounce run opens at the attempt read before it (`RetryExecutor.getAttempt`)
  * and closes at `executeWithRetry` (which is told the job it runs for) or, without a retry
- * config, where its handler's call ends; a task's `onEvent` run opens at the metadata call
- * before it and closes with `TaskHandler.handle`. Exhausted retries are read from
+ * config, where its handler's call ends; a task's run opens at the metadata call before it and
+ * closes with its `TaskHandler` call. Exhausted retries are read from
  * `RetryExhaustedError` as well as the signal, client endings from the `stop`/`clear` answers,
  * endings no boundary shows are told at the instance's next call (`unseenEnding`), and
  * `task.idle` is left out: no boundary tells an idle task from one that cleared itself, so it
@@ -234,19 +234,23 @@ const inlineRunEnd = (service: string, method: "handle" | "handleAlarm") => {
 const continuousHandler = extendEventMap(inlineRunEnd("ContinuousHandler", "handle"), inlineRunEnd("ContinuousHandler", "handleAlarm"))
 
 /**
- * A task's `send` runs `onEvent` inline, in the handler, once it has made sure the instance
- * exists: right after the metadata read that found it, or, on the task's first send, right
- * after the handler created it and set it running. That metadata call is the last boundary
- * before `onEvent`, so its success opens the run (after the instance's `job.created` and
- * `job.started`); the handler's answer, or its failure, closes it. The handler reads the
- * metadata once per send. The event's schema is checked between the two, so in this layout an
- * event its schema refuses is a failed `onEvent` run.
+ * A task runs its functions inline, in its handler, once the handler has made sure the instance
+ * exists: `onEvent` for a `send`, `execute` for a `trigger` or the alarm. The last boundary
+ * before the run is a metadata call: the read that found the instance, or, on the task's first
+ * send, the status update that set the instance it created running. Its success opens the run
+ * (after the instance's `job.created` and `job.started`); the handler's answer, or its failure,
+ * closes it. The handler reads the metadata once per request (an alarm's dispatcher reads it
+ * too, outside the handler: `taskHandler` tells the handler's read apart). A send's event is
+ * checked against its schema between the two, so an event the schema refuses is a failed run.
  */
-const sendsTaskEvent = (context: JobContext) => context.trigger === "send" && context.jobType === "task"
+const taskRunTriggers: ReadonlySet<string> = new Set(["send", "trigger", "alarm"])
+const inTaskHandler = (context: JobContext) =>
+  context.jobType === "task" && context["taskHandler"] === true && taskRunTriggers.has(context.trigger ?? "")
+const sendsTaskEvent = (context: JobContext) => context.trigger === "send" && inTaskHandler(context)
 
-/** The send's `onEvent` run was opened: the instance was found, or created and set running. */
-const onEventRunOpen = (context: JobContext) =>
-  sendsTaskEvent(context) && (context["found"] === true || (context["created"] === true && context["setRunning"] === true))
+/** The task's run was opened: the instance was found, or (a send) created and set running. */
+const taskRunOpen = (context: JobContext) =>
+  inTaskHandler(context) && (context["found"] === true || (context.trigger === "send" && context["created"] === true && context["setRunning"] === true))
 
 // Tasks have no retry config in this layout: every run is its first and only attempt.
 const onlyAttempt = 1
@@ -278,7 +282,7 @@ const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("Metadata
       ...metadataEntry("get").success,
       "job.terminated": ({ result, context }) => (result === undefined ? unseenEnding(context) : undefined),
       "task.event.received": ({ result, context }) => (result !== undefined && sendsTaskEvent(context) ? {} : undefined),
-      "execution.started": ({ result, context }) => (result !== undefined && sendsTaskEvent(context) ? { attempt: onlyAttempt } : undefined)
+      "execution.started": ({ result, context }) => (result !== undefined && inTaskHandler(context) ? { attempt: onlyAttempt } : undefined)
     }
   },
   updateStatus: {
@@ -297,42 +301,53 @@ const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("Metadata
 const { base: taskHandle, kept: taskHandleSuccess } = withoutTaskIdle("TaskHandler", "handle")
 const taskAlarm = withoutTaskIdle("TaskHandler", "handleAlarm")
 
-const taskHandler = extendEventMap(
-  serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandler"), "TaskHandler", {
-    handle: {
-      ...taskHandle,
-      success: {
-        ...taskHandleSuccess,
-        "job.terminated": (call) =>
-          call.result?._type === "task.clear" && call.result.cleared === true ? { source: "client" } : taskHandleSuccess["job.terminated"]?.(call),
-        // The handler answered the send: its `onEvent` run went through.
-        "execution.succeeded": ({ result, context, durationMs }) =>
-          result?._type === "task.send" && onEventRunOpen(context) ? { attempt: onlyAttempt, durationMs } : undefined,
-        "task.event.processed": ({ result, context, durationMs }) =>
-          result?._type === "task.send" && onEventRunOpen(context) ? { durationMs, outcome: "success" } : undefined
-      },
-      failure: {
-        // The send failed after its run opened: `onEvent` failed (and `onError` did not take it).
-        "execution.failed": (call) =>
-          onEventRunOpen(call.context)
-            ? {
-                attempt: onlyAttempt,
-                durationMs: call.durationMs,
-                willRetry: false,
-                error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)),
-                failure: call.kind
-              }
-            : undefined,
-        "task.event.processed": ({ context, durationMs }) => (onEventRunOpen(context) ? { durationMs, outcome: "failure" } : undefined),
-        "job.failed": (call) =>
-          call.kind !== "interrupted" && onEventRunOpen(call.context)
-            ? { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind }
-            : undefined
-      }
-    }
-  }),
-  serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandler"), "TaskHandler", { handleAlarm: { ...taskAlarm.base, success: taskAlarm.kept } as MethodEvents })
-)
+/** A task run's end: success closes it as succeeded. */
+const taskRunSucceeded = (context: JobContext, durationMs: number): EventFields<"execution.succeeded"> | undefined =>
+  taskRunOpen(context) ? { attempt: onlyAttempt, durationMs } : undefined
+
+/** A handler that failed after its run opened: the run failed (and `onError` did not take it), with the job's own error. */
+const taskRunFailure = {
+  "execution.failed": (call: FailureOutcome<unknown> & { readonly context: JobContext; readonly durationMs: number }): EventFields<"execution.failed"> | undefined =>
+    taskRunOpen(call.context)
+      ? {
+          attempt: onlyAttempt,
+          durationMs: call.durationMs,
+          willRetry: false,
+          error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)),
+          failure: call.kind
+        }
+      : undefined,
+  "task.event.processed": ({ context, durationMs }: { readonly context: JobContext; readonly durationMs: number }): EventFields<"task.event.processed"> | undefined =>
+    sendsTaskEvent(context) && taskRunOpen(context) ? { durationMs, outcome: "failure" } : undefined,
+  "job.failed": (call: FailureOutcome<unknown> & { readonly context: JobContext }): EventFields<"job.failed"> | undefined =>
+    call.kind !== "interrupted" && taskRunOpen(call.context)
+      ? { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind }
+      : undefined
+}
+
+const taskHandler = serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandler"), "TaskHandler", {
+  handle: {
+    ...taskHandle,
+    context: (args, caller) => ({ ...taskHandle.context?.(args, caller), taskHandler: true }),
+    success: {
+      ...taskHandleSuccess,
+      "job.terminated": (call) =>
+        call.result?._type === "task.clear" && call.result.cleared === true ? { source: "client" } : taskHandleSuccess["job.terminated"]?.(call),
+      // The handler answered the send or trigger: its run went through.
+      "execution.succeeded": ({ result, context, durationMs }) =>
+        result?._type === "task.send" || result?._type === "task.trigger" ? taskRunSucceeded(context, durationMs) : undefined,
+      "task.event.processed": ({ result, context, durationMs }) =>
+        result?._type === "task.send" && taskRunOpen(context) ? { durationMs, outcome: "success" } : undefined
+    },
+    failure: taskRunFailure
+  },
+  handleAlarm: {
+    ...taskAlarm.base,
+    context: (args, caller) => ({ ...taskAlarm.base.context?.(args as never, caller), taskHandler: true }),
+    success: { ...taskAlarm.kept, "execution.succeeded": ({ context, durationMs }) => taskRunSucceeded(context, durationMs) },
+    failure: taskRunFailure
+  } as MethodEvents
+})
 
 const debounceHandler = extendEventMap(inlineRunEnd("DebounceHandler", "handle"), inlineRunEnd("DebounceHandler", "handleAlarm"))
 
@@ -387,8 +402,7 @@ const keepingLives = (map: EventMap): EventMap => ({
 const partial = { seesOnly: "runs of jobs with a retry config", bypass: userFunctionCall }
 const inlineRun = { seesOnly: "continuous and debounce runs without a retry config (where the handler's call ends)" }
 const handlerRunEnd = { "execution.succeeded": inlineRun, "execution.failed": inlineRun, "job.failed": inlineRun, "job.completed": inlineRun }
-// A task's execute (trigger, alarm) runs inline, unseen (the executor's entry names where).
-const taskOnEvent = { ...requestAction("task", "send"), seesOnly: "a task's onEvent runs (a send)" }
+const taskRun = { seesOnly: "a task's runs (onEvent for a send, execute for a trigger or the alarm)" }
 const endedUnseen = { seesOnly: "ends no boundary showed, told at the instance's next call while the isolate remembers its life" }
 
 /**
@@ -449,22 +463,23 @@ export const inlineJobsEventMap: EventMap = withRequirements(
     [jobsTagKey("TaskHandler")]: {
       handle: {
         "job.terminated": { ...requestAction("task", "clear", "terminate"), seesOnly: "client clears" },
-        "execution.succeeded": taskOnEvent,
-        "execution.failed": taskOnEvent,
-        "job.failed": taskOnEvent,
+        "execution.succeeded": taskRun,
+        "execution.failed": taskRun,
+        "job.failed": taskRun,
         "task.event.processed": requestAction("task", "send")
-      }
+      },
+      handleAlarm: { "execution.succeeded": taskRun, "execution.failed": taskRun, "job.failed": taskRun }
     },
     [jobsTagKey("MetadataService")]: {
       initialize: { "job.terminated": endedUnseen },
       get: {
         "job.terminated": endedUnseen,
         "task.event.received": requestAction("task", "send"),
-        "execution.started": taskOnEvent
+        "execution.started": taskRun
       },
       updateStatus: {
         "task.event.received": requestAction("task", "send"),
-        "execution.started": taskOnEvent
+        "execution.started": { ...requestAction("task", "send"), seesOnly: "a task's first send (its onEvent run)" }
       }
     }
   }

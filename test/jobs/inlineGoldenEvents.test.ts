@@ -42,6 +42,21 @@ describe("inline event map: a task's onEvent run", () => {
     expect(events.filter((event) => event.type === "execution.started")).toMatchObject([{ attempt: 1 }, { attempt: 1 }])
   })
 
+  it("execute runs (the alarm, a trigger) are bracketed too: they open at the handler's metadata read", async () => {
+    const t = trackedInlineJobs({ inbox })
+    await t.runtime.handle(inline.send("later"))
+    await t.fireAlarm()
+    await t.runtime.handle({ type: "task", action: "trigger", name: "inbox", id: "inbox" })
+    const events = await checked(t, "task", "inbox")
+    expect(events.map((event) => event.type).slice(7)).toEqual([
+      "alarm.fired",
+      "execution.started",
+      "execution.succeeded",
+      "execution.started",
+      "execution.succeeded"
+    ])
+  })
+
   it("onEvent fails (no onError): the run fails with the job's own error, not the handler's wrapper", async () => {
     const failing = Task.make<typeof Counter.Type, typeof Order.Type, Error>({
       stateSchema: Counter,
