@@ -35,7 +35,7 @@ export const flushReason = (trigger: string | undefined) =>
   trigger === "add" ? ("maxEvents" as const) : trigger === "alarm" ? ("flushAfter" as const) : ("manual" as const)
 
 /** Stacks only when a user asked for them (`withTracking(layer, { errorStack: true })`). */
-const errorOptions = (context: JobContext) => ({ stack: context["errorStack"] === true })
+export const errorOptions = (context: JobContext) => ({ stack: context["errorStack"] === true })
 
 /** Signals travel where errors do; they are how a run ends as meant, not failures. */
 const signalTags: ReadonlySet<string> = new Set(["RetryScheduledSignal", "RetryExhaustedSignal", "TerminateSignal", "ClearSignal"])
@@ -45,7 +45,7 @@ const tagOf = (error: unknown): string | undefined =>
     : undefined
 
 /** The runtime wraps the job's own error in `ExecutionError { cause }`: events carry what is inside. */
-const unwrapExecutionError = <E>(outcome: FailureOutcome<E>): FailureOutcome<unknown> => {
+export const unwrapExecutionError = <E>(outcome: FailureOutcome<E>): FailureOutcome<unknown> => {
   let error: unknown = outcome.error
   while (tagOf(error) === "ExecutionError" && typeof error === "object" && error !== null && "cause" in error) {
     error = (error as { cause: unknown }).cause
@@ -401,7 +401,7 @@ export const defaultJobsEventMap: EventMap = withRequirements({
     dispatcher
   ),
   ambient: {
-    [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId, memory: instanceMemory(runtime) }),
+    [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId, memory: instanceMemory(runtime.instanceId) }),
     // Whether endings can be seen at all (see `notEnded`).
     [jobsTagKey("CleanupService")]: () => ({ cleanupService: true })
   },

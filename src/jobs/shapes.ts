@@ -114,6 +114,8 @@ export interface JobResponseShape {
   readonly cleared?: boolean
   readonly discardedEvents?: number
   readonly scheduledAt?: number | null
+  /** The older layout's continuous `start` answer: `"terminated"` when its first run ended the instance. */
+  readonly status?: string
 }
 
 export interface JobHandlerShape {

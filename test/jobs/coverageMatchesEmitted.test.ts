@@ -1,15 +1,15 @@
 import { fileURLToPath } from "node:url"
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { reportPackageCoverage } from "../../src/codemod/coverageCommand.js"
 import type { PackageCoverage } from "../../src/codemod/packageCoverage.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
 import { JobEvent, JobEventTypes } from "../../src/tracker/JobEvent.js"
-import { Continuous, Debounce, Task, WorkerPool } from "../fixtures/jobs-inline/src/definitions/index.js"
 import { trackedJobs } from "./harness.js"
-import { trackedInlineJobs } from "./inlineHarness.js"
+import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests } from "./scenarios.js"
+import { inbox, inline, withRetry } from "./inlineScenarios.js"
 
 // The key test of coverage: on each fixture, a scenario that takes every path emits exactly the
 // event types `coverage <dir>` calls covered: nothing emitted that coverage denies, nothing
@@ -68,120 +68,24 @@ describe("coverage tells the truth: the current layout (jobs fixture, default ma
   })
 })
 
-// Definitions of the older layout: retries are configured on the retry config, with its own onRetryExhausted.
-const Counter = Schema.Struct({ n: Schema.Number })
-const Click = Schema.Struct({ page: Schema.String })
-const Order = Schema.Struct({ kind: Schema.String })
-const noRetry = Continuous.make({
-  stateSchema: Counter,
-  schedule: Continuous.every("1 minute"),
-  execute: (ctx) => Effect.sync(() => ctx.updateState((state) => ({ n: state.n + 1 })))
-})
-const withRetry = (failing: boolean) =>
-  Continuous.make<typeof Counter.Type, Error>({
-    stateSchema: Counter,
-    schedule: Continuous.every("1 minute"),
-    retry: { maxAttempts: 1, delay: "1 second", jitter: false, onRetryExhausted: () => Effect.void },
-    execute: (ctx) => (failing ? Effect.fail(new Error("upstream down")) : Effect.sync(() => ctx.updateState((state) => ({ n: state.n + 1 }))))
-  })
-const selfTerminating = Continuous.make({
-  stateSchema: Counter,
-  schedule: Continuous.every("1 minute"),
-  retry: { maxAttempts: 1, delay: "1 second", jitter: false },
-  execute: (ctx) => ctx.terminate({ reason: "finished" })
-})
-const batch = (retry: boolean) =>
-  Debounce.make({
-    eventSchema: Click,
-    stateSchema: Click,
-    flushAfter: "30 seconds",
-    maxEvents: 3,
-    ...(retry ? { retry: { maxAttempts: 1, delay: "1 second", jitter: false } } : {}),
-    execute: () => Effect.void
-  })
-const inbox = Task.make<typeof Counter.Type, typeof Order.Type, never>({
-  stateSchema: Counter,
-  eventSchema: Order,
-  onEvent: (event, ctx) =>
-    event.kind === "later" ? ctx.schedule("5 seconds") : event.kind === "done" ? ctx.clear() : ctx.setState({ n: 1 }),
-  execute: () => Effect.void,
-  onIdle: () => Effect.void
-})
-const pool = WorkerPool.make({
-  eventSchema: Schema.Struct({ to: Schema.String }),
-  concurrency: 1,
-  retry: { maxAttempts: 1, initialDelay: "1 second" },
-  execute: () => Effect.void
-})
-
-const inline = {
-  start: (name: string) => ({ type: "continuous", action: "start", name, id: name, input: { n: 0 } }) as const,
-  stop: (name: string) => ({ type: "continuous", action: "stop", name, id: name, reason: "maintenance" }) as const,
-  add: (name: string, page: string) => ({ type: "debounce", action: "add", name, id: name, event: { page } }) as const,
-  debounce: (name: string, action: "flush" | "clear") => ({ type: "debounce", action, name, id: name }) as const,
-  send: (kind: string) => ({ type: "task", action: "send", name: "inbox", id: "inbox", event: { kind } }) as const,
-  clearTask: () => ({ type: "task", action: "clear", name: "inbox", id: "inbox" }) as const
-}
-
 describe("coverage tells the truth: the older layout (jobs-inline fixture, inline map)", () => {
   it("every path emits exactly the types coverage calls covered; task.idle is neither claimed nor emitted", async () => {
     const coverage = await reportPackageCoverage({ packageDir: fixtureDir("jobs-inline"), map: inlineJobsEventMap })
     expect(coverage.types["task.idle"]).toMatchObject({ covered: false, by: [] })
     expect(coverage.covered).toBe(19)
 
-    const { seen, all, collect } = collector()
-    // Continuous: inline runs, a stop, retries scheduled and exhausted, a run that succeeds
-    // through the executor, a run that ends itself.
-    const plain = trackedInlineJobs({ noRetry })
-    await plain.runtime.handle(inline.start("noRetry"))
-    await plain.fireAlarm()
-    await plain.runtime.handle(inline.stop("noRetry"))
-    await collect(plain)
-    const failing = trackedInlineJobs({ failing: withRetry(true) })
-    await failing.runtime.handle(inline.start("failing"))
-    await failing.fireAlarm()
-    await collect(failing)
-    const succeeding = trackedInlineJobs({ succeeding: withRetry(false) })
-    await succeeding.runtime.handle(inline.start("succeeding"))
-    await collect(succeeding)
-    const ending = trackedInlineJobs({ ending: selfTerminating })
-    await ending.runtime.handle(inline.start("ending"))
-    await collect(ending)
-    // Debounce: maxEvents inside add, the flushAfter alarm, a manual flush, a clear; with and without retry config.
-    for (const retry of [false, true]) {
-      const name = retry ? "retried" : "plain"
-      const d = trackedInlineJobs({ [name]: batch(retry) })
-      for (const page of ["/a", "/b", "/c"]) await d.runtime.handle(inline.add(name, page))
-      await d.runtime.handle(inline.add(name, "/d"))
-      await d.fireAlarm()
-      await d.runtime.handle(inline.add(name, "/e"))
-      await d.runtime.handle(inline.debounce(name, "flush"))
-      await d.runtime.handle(inline.add(name, "/f"))
-      await d.runtime.handle(inline.debounce(name, "clear"))
-      await collect(d)
+    const { seen, all } = collector()
+    for (const event of await everyInlinePath()) {
+      seen.add(event.type)
+      all.push(event)
     }
-    // Task: an idle task, one that schedules and runs from its alarm, one that clears itself, a client clear.
-    const task = trackedInlineJobs({ inbox })
-    await task.runtime.handle(inline.send("now"))
-    await task.runtime.handle(inline.send("later"))
-    await task.fireAlarm()
-    await task.runtime.handle(inline.send("done"))
-    await task.runtime.handle(inline.send("again"))
-    await task.runtime.handle(inline.clearTask())
-    await collect(task)
-    // Worker pool, with a retry config.
-    const workers = trackedInlineJobs({ pool })
-    await workers.runtime.handle({ type: "workerPool", action: "enqueue", name: "pool", eventId: "e1", instanceIndex: 0, event: { to: "a@example.com" } })
-    await workers.fireAlarm()
-    await collect(workers)
-
     Schema.decodeUnknownSync(Schema.Array(JobEvent))(all)
     expect([...seen].sort()).toEqual(coveredTypes(coverage).sort())
     // A task that clears itself is not an idle one.
     expect(seen.has("task.idle")).toBe(false)
   })
 
-  it("the older layout's exhausted retries read from RetryExhaustedError: retry.exhausted, execution.failed, job.failed", async () => {
+  it("the older layout's exhausted retries read from RetryExhaustedError: retry.exhausted, execution.failed, job.failed, then the purge ends the instance", async () => {
     const t = trackedInlineJobs({ failing: withRetry(true) })
     await t.runtime.handle(inline.start("failing"))
     await t.fireAlarm()
@@ -199,8 +103,10 @@ describe("coverage tells the truth: the older layout (jobs-inline fixture, inlin
       "retry.exhausted",
       "execution.failed",
       "job.failed",
-      "alarm.cancelled"
+      "alarm.cancelled",
+      "job.terminated"
     ])
+    expect(events.at(-1)).toMatchObject({ type: "job.terminated", source: "retryExhausted", reason: "retries exhausted after 2 attempts" })
     expect(events.find((event) => event.type === "retry.exhausted")).toMatchObject({
       attempts: 2,
       reason: "max_attempts_exceeded",

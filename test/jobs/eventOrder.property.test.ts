@@ -5,20 +5,25 @@ import { describe, expect, it } from "vitest"
 import { Continuous, Debounce, Task, WorkerPool } from "../fixtures/jobs/src/definitions/index.js"
 import { createJobRegistry } from "../fixtures/jobs/src/registry/index.js"
 import { createJobsRuntimeFromLayer } from "../fixtures/jobs/src/runtime/runtime.js"
+import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 import { checkEventSequence } from "../../src/tracker/eventSequence.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import type { EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { JobEvent } from "../../src/tracker/JobEvent.js"
+import * as Inline from "../fixtures/jobs-inline/src/definitions/index.js"
+import { createJobRegistry as createInlineJobRegistry } from "../fixtures/jobs-inline/src/registry/index.js"
+import { createJobsRuntimeFromLayer as createInlineJobsRuntimeFromLayer } from "../fixtures/jobs-inline/src/runtime/runtime.js"
 import { observeSteps, runtimeOver, trackedDispatcherLayer } from "./harness.js"
+import { trackedInlineRuntime } from "./inlineHarness.js"
 import { scriptsFor, type FixtureKit, type Script } from "./propertyJobs.js"
 
 // Random scripts of client calls and alarms over all four job types, on each fixture with the
 // in-memory tracker. The untracked run of the same script is the model: the tracked run must
 // answer, store and schedule exactly as it does. Its events must keep the documented causal
 // order (checkEventSequence), decode with the schema, and tell task.idle only when the task's
-// own status is idle. `npm test` runs 200 scripts per fixture; `npm run test:property` runs
+// own status is idle. `npm test` runs 150 scripts per fixture (300 in all); `npm run test:property` runs
 // PROPERTY_RUNS of them (1000 by default).
-const runs = Number(process.env["PROPERTY_RUNS"] ?? 200)
+const runs = Number(process.env["PROPERTY_RUNS"] ?? 150)
 
 interface RuntimeUnderTest {
   readonly handle: (request: never) => Promise<unknown>
@@ -61,7 +66,32 @@ const executionLayout: FixtureUnderTest = {
   tracked: (definitions, core, tracker) => runtimeOver(trackedDispatcherLayer(core.layer, tracker, definitions as never)) as RuntimeUnderTest
 }
 
-const fixtures: ReadonlyArray<FixtureUnderTest> = [executionLayout]
+const inlineLayout: FixtureUnderTest = {
+  name: "jobs-inline (older layout)",
+  kit: {
+    ...Inline,
+    endContinuous: "stop",
+    endTask: "clear",
+    // The older layout always ends an instance whose retries ran out; the config may be told first.
+    onExhausted: ["default", "notify"],
+    retryFields: (maxAttempts, mode) =>
+      maxAttempts === null
+        ? {}
+        : {
+            retry: {
+              maxAttempts,
+              delay: "1 second",
+              jitter: false,
+              ...(mode === "notify" ? { onRetryExhausted: () => Effect.void } : {})
+            }
+          },
+    exhaustedFields: () => ({})
+  },
+  plain: (definitions, core) => createInlineJobsRuntimeFromLayer(core.layer, createInlineJobRegistry(definitions as never)) as RuntimeUnderTest,
+  tracked: (definitions, core, tracker) => trackedInlineRuntime(core.layer, tracker, definitions as never) as RuntimeUnderTest
+}
+
+const fixtures: ReadonlyArray<FixtureUnderTest> = [executionLayout, inlineLayout]
 
 const decodeEvents = Schema.decodeUnknownSync(Schema.Array(JobEvent))
 
@@ -74,6 +104,8 @@ const plainRun = (fixture: FixtureUnderTest, script: Script) => {
 }
 
 const trackedRun = async (fixture: FixtureUnderTest, script: Script) => {
+  // Each script is a new instance: nothing remembered of the last script's.
+  forgetInstanceMemory("instance-1")
   const core = createTestRuntime({ instanceId: "instance-1" })
   const tracker = createInMemoryTracker()
   const events = () => Effect.runPromise(tracker.handle.getEvents())

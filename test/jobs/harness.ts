@@ -20,6 +20,7 @@ import { flushEvents } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { addTracker, type TrackerOption } from "../../src/tracker/TrackerOption.js"
 import type { JobEvent } from "../../src/tracker/JobEvent.js"
+import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 
 export interface JobsRuntimeUnderTest {
   readonly handle: (request: JobRequest) => Promise<JobResponse>
@@ -101,7 +102,10 @@ export const trackedJobs = (
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
   options: { readonly instanceId?: string; readonly eventMap?: EventMap; readonly errorStack?: boolean } = {}
 ) => {
-  const { layer, handles } = createTestRuntime({ instanceId: options.instanceId ?? "instance-1" })
+  const instanceId = options.instanceId ?? "instance-1"
+  // A fresh instance: nothing remembered of an earlier test's instance of the same id.
+  forgetInstanceMemory(instanceId)
+  const { layer, handles } = createTestRuntime({ instanceId })
   const tracker = createInMemoryTracker()
   const { instanceId: _instanceId, ...tracking } = options
   const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, definitions, tracking))
