@@ -11,7 +11,7 @@ export default defineConfig([
     target: "es2022",
     clean: true,
     sourcemap: true,
-    external: ["effect", "uuidv7", "@opentelemetry/api", "@opentelemetry/api-logs"]
+    external: ["effect", "@opentelemetry/api", "@opentelemetry/api-logs"]
   },
   {
     entry: { "codemod/index": "src/codemod/index.ts", "cli/main": "src/cli/main.ts" },
@@ -20,6 +20,6 @@ export default defineConfig([
     platform: "node",
     target: "node20",
     sourcemap: true,
-    external: ["effect", "ts-morph", "diff", "uuidv7", "tsx"]
+    external: ["effect", "ts-morph", "diff", "tsx"]
   }
 ])

@@ -1,4 +1,5 @@
 import type { BenchmarkResult } from "../stats.js"
+import { workerBundle } from "./bundle.js"
 import { cliStart } from "./cliStart.js"
 import { codemod } from "./codemod.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
@@ -21,5 +22,6 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "delivery", run: delivery },
   { name: "outage-memory", run: outageMemory },
   { name: "codemod", run: codemod },
-  { name: "cli-start", run: cliStart }
+  { name: "cli-start", run: cliStart },
+  { name: "worker-bundle", run: workerBundle }
 ]

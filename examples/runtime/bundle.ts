@@ -48,7 +48,7 @@ export const bundleWorker = async (copy: JobsPackageCopy): Promise<string> => {
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "browser"],
     external: ["cloudflare:workers"],
-    // The copy lives in the temp directory: packages (effect, uuidv7) come from this repository.
+    // The copy lives in the temp directory: packages (effect) come from this repository.
     nodePaths: [inRepo("node_modules")],
     plugins: [redirect(copy)],
     logLevel: "silent"

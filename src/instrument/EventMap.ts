@@ -10,7 +10,8 @@
  */
 
 import { Data, type Cause, type Context, type Effect } from "effect"
-import { JobEventTypes, type FailureKind, type JobEvent, type JobEventType } from "../tracker/JobEvent.js"
+import type { FailureKind, JobEvent, JobEventType } from "../tracker/JobEvent.js"
+import { JobEventTypes } from "../tracker/JobEventTypes.js"
 import type { JobContext } from "./JobContext.js"
 import type { BlindSpots, MapRequirements, RecipeRequirements } from "./requirements.js"
 

@@ -1,4 +1,5 @@
-import { JobEventTypes, type JobEventType } from "../tracker/JobEvent.js"
+import type { JobEventType } from "../tracker/JobEvent.js"
+import { JobEventTypes } from "../tracker/JobEventTypes.js"
 import type { EventMap } from "./EventMap.js"
 
 /**

@@ -1,7 +1,8 @@
 import { Effect, Exit, FiberRef } from "effect"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
-import { makeJobEvent, type JobEventInput } from "../tracker/JobEvent.js"
+import type { JobEvent } from "../tracker/JobEvent.js"
+import { makeJobEventFrom } from "../tracker/makeJobEvent.js"
 import { fillOf, type CallInfo, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
 import { reportDropped, type DroppedEvent } from "./drops.js"
 import { classifyCause } from "./failure.js"
@@ -211,7 +212,7 @@ const emitOrHold = (event: DeferredEvent, frame: ContextFrame, tracker: EventTra
   return emitSafely(complete, tracker)
 }
 
-const emitSafely = (event: JobEventInput, tracker: EventTrackerService): Effect.Effect<void> =>
+const emitSafely = (event: JobEvent, tracker: EventTrackerService): Effect.Effect<void> =>
   safeRun(trackerEmitSite, Effect.suspend(() => tracker.emit(event as never)), Effect.void)
 
 /**
@@ -219,7 +220,7 @@ const emitSafely = (event: JobEventInput, tracker: EventTrackerService): Effect.
  * request is over; late fields still unknown are left out, and an event without a job is dropped
  * (returned as `undefined`).
  */
-const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean) => {
+const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean): JobEvent | undefined => {
   let fields = event.fields
   if (event.fill !== undefined) {
     // Late fields read what the whole request has learnt, the call's own context under it.
@@ -233,7 +234,7 @@ const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean
   const jobType = (fields.jobType as JobContext["jobType"]) ?? context.jobType ?? root.jobType
   const jobName = (fields.jobName as string | undefined) ?? context.jobName ?? root.jobName
   if (instanceId === undefined || jobType === undefined || jobName === undefined) return undefined
-  return makeJobEvent({ ...fields, type: event.type, instanceId, jobType, jobName } as JobEventInput, event.timestampMs)
+  return makeJobEventFrom(fields, event.type, instanceId, jobType, jobName, event.timestampMs)
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 
 import { Schema } from "effect"
-import { uuidv7 } from "uuidv7"
+
+export { JobEventTypes } from "./JobEventTypes.js"
+export { makeJobEvent, type JobEventInput } from "./makeJobEvent.js"
 
 export const JobTypeSchema = Schema.Literal("continuous", "debounce", "task", "workerPool")
 /**
@@ -164,15 +166,6 @@ export type JobEvent = typeof JobEvent.Type
 export type JobEventType = JobEvent["type"]
 
 /**
- * The 20 event types, in the seed design's order.
- *
- * @category The job event schema
- */
-export const JobEventTypes: ReadonlyArray<JobEventType> = Object.values(JobEventGroups).flatMap((group) =>
-  group.map((schema) => schema.fields.type.literals[0] as JobEventType)
-)
-
-/**
  * An event as a tracker sends it: the event plus the deployment it came from.
  *
  * @category The job event schema
@@ -187,22 +180,3 @@ export type JobEventWire = typeof JobEventWire.Type
  */
 export const JobEventBatch = Schema.Struct({ events: Schema.Array(JobEventWire) })
 export type JobEventBatch = typeof JobEventBatch.Type
-
-/**
- * The fields a caller gives for an event of type `T`: everything but id and timestamp.
- *
- * @category The job event schema
- */
-export type JobEventInput<T extends JobEventType = JobEventType> = T extends JobEventType
-  ? Omit<Extract<JobEvent, { type: T }>, "eventId" | "timestamp">
-  : never
-
-/**
- * Builds an event, filling `eventId` (UUIDv7, time-ordered) and `timestamp`.
- *
- * @category The job event schema
- */
-export const makeJobEvent = <I extends JobEventInput>(input: I, nowMs: number = Date.now()): I & {
-  readonly eventId: string
-  readonly timestamp: string
-} => ({ eventId: uuidv7(), timestamp: new Date(nowMs).toISOString(), ...input })

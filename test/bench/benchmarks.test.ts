@@ -8,7 +8,7 @@ import { trackedDispatcherLayer } from "../jobs/harness.js"
 // Smoke only: every benchmark runs once at tiny counts. No timing is asserted.
 describe("benchmarks (smoke)", () => {
   it("names the benchmarks", () => {
-    expect(benchmarks.map((b) => b.name)).toEqual(["off", "on", "proxy-vs-hand-placed", "emit", "delivery", "outage-memory", "codemod", "cli-start"])
+    expect(benchmarks.map((b) => b.name)).toEqual(["off", "on", "proxy-vs-hand-placed", "emit", "delivery", "outage-memory", "codemod", "cli-start", "worker-bundle"])
   })
 
   for (const benchmark of benchmarks) {

@@ -2,6 +2,7 @@ import { build } from "esbuild"
 import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { trackedWorkerBundle } from "../../bench/benchmarks/bundle.js"
 import { startMiniflare } from "../../examples/runtime/miniflare.js"
 
 const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
@@ -51,5 +52,16 @@ describe("the runtime entry", () => {
     } finally {
       await dispose()
     }
+  })
+
+  it("withTracking, HttpBatchTracker.make and addTracker bundle for a Worker without Node built-ins or the event schema", async () => {
+    const bundle = await trackedWorkerBundle()
+    const nodeOnly = bundle.inputs.filter((path) => path.startsWith("node:") || builtinModules.includes(path))
+    expect(nodeOnly).toEqual([])
+    // Tracking needs the event types, not the schema: Schema, ParseResult and fast-check stay out.
+    const schemaModules = [...bundle.bytesByInput]
+      .filter(([path, bytes]) => bytes > 0 && /effect\/dist\/esm\/(Schema|ParseResult|FastCheck)\.js$|fast-check/.test(path))
+      .map(([path]) => path)
+    expect(schemaModules).toEqual([])
   })
 })

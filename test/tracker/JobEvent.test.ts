@@ -21,6 +21,13 @@ describe("job event schema", () => {
     expect(Schema.decodeUnknownEither(JobEvent)(a)._tag).toBe("Right")
   })
 
+  it("event ids stay unique and in the order they were made, many within one millisecond", () => {
+    const ids = Array.from({ length: 5_000 }, () => makeJobEvent({ ...base, type: "job.created" }).eventId)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.every((id, i) => i === 0 || ids[i - 1]! < id)).toBe(true)
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true)
+  })
+
   it("rejects events that break the schema", () => {
     const good = makeJobEvent({ ...base, type: "debounce.flush.triggered", reason: "maxEvents", eventCount: 3 })
     expect(Either.isRight(Schema.decodeUnknownEither(JobEvent)(good))).toBe(true)
