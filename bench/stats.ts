@@ -32,6 +32,11 @@ export interface ComparisonOptions {
   readonly maxRounds: number
   /** Stop after this many ms of sampling once `minRounds` are done. */
   readonly budgetMs: number
+  /**
+   * What a sample measures: wall time (default), or the CPU time this process spent (user +
+   * system, all its threads), which other processes on a busy machine do not inflate.
+   */
+  readonly clock?: "wall" | "cpu"
 }
 
 export interface Comparison {
@@ -45,11 +50,17 @@ export interface Comparison {
   readonly rounds: number
 }
 
-const timeOnce = async (side: Side): Promise<number> => {
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
+const timeOnce = async (side: Side, clock: "wall" | "cpu" = "wall"): Promise<number> => {
   await side.setup?.()
-  const started = performance.now()
+  const now = clock === "cpu" ? cpuMs : () => performance.now()
+  const started = now()
   await side.run()
-  return performance.now() - started
+  return now() - started
 }
 
 /**
@@ -62,14 +73,14 @@ export const compareInterleavedMany = async (
   options: ComparisonOptions
 ): Promise<ReadonlyArray<Comparison>> => {
   const sides = [baseline, ...subjects]
-  for (let i = 0; i < options.warmup; i++) for (const side of sides) await timeOnce(side)
+  for (let i = 0; i < options.warmup; i++) for (const side of sides) await timeOnce(side, options.clock)
   const samples = sides.map(() => [] as Array<number>)
   const started = performance.now()
   let round = 0
   while (round < options.maxRounds && (round < options.minRounds || performance.now() - started < options.budgetMs)) {
     for (let k = 0; k < sides.length; k++) {
       const index = (k + round) % sides.length
-      samples[index]!.push(await timeOnce(sides[index]!))
+      samples[index]!.push(await timeOnce(sides[index]!, options.clock))
     }
     round++
   }

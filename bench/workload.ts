@@ -73,6 +73,24 @@ export const noopTrackedRuntime: RuntimeFactory = trackedRuntime(() => NoopTrack
 /** Tracked, each instance with a fresh in-memory tracker (so memory stays flat across iterations). */
 export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => createInMemoryTracker().tracker)
 
+/**
+ * An HTTP batch tracker config whose `fetch` acknowledges every batch at once: the tracker's own
+ * work per call (buffer, encode, flush) without a network stack, whose CPU a Worker's runtime
+ * (not its JavaScript) would spend. Each runtime gets its own tracker, as `addTracker` creates one.
+ */
+export const acknowledgingHttpTracker = (): TrackerOption => ({
+  endpoint: "https://collector.invalid/events",
+  env: "bench",
+  serviceKey: "bench",
+  fetch: async (_url, init) => {
+    void init.body.length
+    return { status: 200, headers: { get: () => null }, body: null }
+  }
+})
+
+/** Tracked, with an HTTP batch tracker that flushes at the end of every call. */
+export const httpTrackedRuntime: RuntimeFactory = trackedRuntime(acknowledgingHttpTracker)
+
 /** Runs the workload once over `build` with a recording tracker, and returns the event types in order. */
 export const recordEventTypes = async (
   build: (coreLayer: RuntimeLayer, tracker: TrackerOption) => Layer.Layer<Dispatcher>
