@@ -49,11 +49,29 @@ export class ContextFrame {
   readonly root: ContextFrame
   waiting: Array<WaitingEvent> | undefined = undefined
 
+  /**
+   * A frame over its caller's (a copy of what the caller knows), or at the top over `ambient`
+   * (what the build knows), plus the call's `own` context: `own` wins, even where it says
+   * `undefined` (which is not knowledge: the key stays unknown).
+   */
   constructor(
     readonly parent: ContextFrame | undefined,
-    own: Readonly<Record<string, unknown>> | undefined
+    own: Readonly<Record<string, unknown>> | undefined,
+    ambient?: Readonly<Record<string, unknown>>
   ) {
-    this.fields = parent === undefined ? {} : { ...parent.fields }
+    // Loops, not spreads: `fields` grows key by key, and spreading such objects is slow.
+    const fields: Record<string, unknown> = {}
+    if (parent !== undefined) {
+      const inherited = parent.fields
+      for (const key in inherited) fields[key] = inherited[key]
+    } else if (ambient !== undefined) {
+      for (const key in ambient) {
+        if (own !== undefined && Object.hasOwn(own, key)) continue
+        const value = ambient[key]
+        if (value !== undefined) fields[key] = value
+      }
+    }
+    this.fields = fields
     this.root = parent === undefined ? this : parent.root
     if (own !== undefined) assignDefined(this.fields, own)
   }

@@ -1,9 +1,10 @@
-import { Effect, Exit, FiberRef } from "effect"
+import { Effect, type Cause } from "effect"
+import * as FiberRef from "effect/FiberRef"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
 import type { JobEvent } from "../tracker/JobEvent.js"
 import { makeJobEventFrom } from "../tracker/makeJobEvent.js"
-import { fillOf, type CallInfo, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
+import { fillOf, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
 import { reportDropped, type DroppedEvent } from "./drops.js"
 import { classifyCause } from "./failure.js"
 import { ContextFrame, currentFrame, type DeferredEvent, type JobContext } from "./JobContext.js"
@@ -16,8 +17,32 @@ export interface TrackingRuntime {
   readonly ambient: JobContext
   /** The time events carry, in epoch milliseconds. */
   readonly now: Effect.Effect<number>
-  readonly spans: boolean
 }
+
+/** How a traced call runs, given the build's runtime, the effect the method returned and its arguments. */
+type Trace = (
+  runtime: TrackingRuntime,
+  body: Effect.Effect<unknown, unknown, unknown>,
+  args: Array<unknown>
+) => Effect.Effect<unknown, unknown, unknown>
+
+/**
+ * One service's entry, compiled once per `withTracking` call: the trace of each mapped method.
+ * A layer build then only binds them to the service it built (see {@link trackService}).
+ */
+export interface ServicePlan {
+  readonly service: string
+  readonly methods: ReadonlyArray<{ readonly name: string; readonly events: MethodEvents; readonly trace: Trace }>
+}
+
+export const compileService = (entry: ServiceEvents, spans: boolean): ServicePlan => ({
+  service: entry.service,
+  methods: Object.entries(entry.methods).map(([name, events]) => ({
+    name,
+    events,
+    trace: onlyLearns(events, spans) ? learnOnly(events) : traceFully(`${entry.service}.${name}`, events, spans)
+  }))
+})
 
 // Every proxy this module made, so that wrapping twice never traces twice.
 const trackedServices = new WeakSet<object>()
@@ -26,27 +51,43 @@ export const isTrackedService = (service: unknown): boolean =>
   typeof service === "object" && service !== null && trackedServices.has(service)
 
 /**
- * A service that behaves exactly as `service` does, except that the methods `entry` maps emit
- * their events around each call. Every wrapped method is built here, once; other members
- * (values, sync functions not mapped) are read from the service itself.
+ * A service that behaves exactly as `service` does, except that the methods `plan` maps emit
+ * their events around each call. Every wrapped method is bound here, once per build; other
+ * members (values, sync functions not mapped) are read from the service itself. `missing`
+ * receives the mapped methods the service lacks.
  */
-export const trackService = <S extends object>(service: S, entry: ServiceEvents, runtime: TrackingRuntime): S => {
+export const trackService = <S extends object>(
+  service: S,
+  plan: ServicePlan,
+  runtime: TrackingRuntime,
+  missing?: (method: string) => void
+): S => {
   const wrapped = new Map<PropertyKey, unknown>()
-  for (const [name, events] of Object.entries(entry.methods)) {
+  for (const { name, events, trace } of plan.methods) {
     const original: unknown = Reflect.get(service, name)
-    if (typeof original !== "function") continue
-    wrapped.set(name, traceMethod(service, original as (...args: Array<unknown>) => unknown, `${entry.service}.${name}`, events, runtime))
+    if (typeof original !== "function") {
+      missing?.(name)
+      continue
+    }
+    wrapped.set(name, bindTrace(service, original as (...args: Array<unknown>) => unknown, events, trace, runtime))
   }
   if (wrapped.size === 0) return service
   const tracked = canProxy(service, wrapped)
-    ? new Proxy(service, {
-        // `target` as receiver: getters and private fields of class-based services see the
-        // real instance, as they would without tracking.
-        get: (target, key) => (wrapped.has(key) ? wrapped.get(key) : Reflect.get(target, key, target))
-      })
+    ? new Proxy(service, new TrackedMembers(wrapped))
     : shadow(service, wrapped)
   trackedServices.add(tracked)
   return tracked
+}
+
+// One per tracked service: a class, so that a build makes no function for it.
+class TrackedMembers<S extends object> implements ProxyHandler<S> {
+  constructor(readonly wrapped: Map<PropertyKey, unknown>) {}
+
+  // `target` as receiver: getters and private fields of class-based services see the real
+  // instance, as they would without tracking. Wrapped members are never undefined.
+  get(target: S, key: PropertyKey): unknown {
+    return this.wrapped.get(key) ?? Reflect.get(target, key, target)
+  }
 }
 
 // A Proxy must return a frozen property's own value; such services get a shadow object instead.
@@ -66,29 +107,23 @@ const shadow = <S extends object>(service: S, wrapped: Map<PropertyKey, unknown>
 
 const hasRecipes = (recipes: object | undefined): boolean => recipes !== undefined && Object.keys(recipes).length > 0
 
-/** How a traced call runs, given the effect the method returned and its arguments. */
-type Trace = (body: Effect.Effect<unknown, unknown, unknown>, args: Array<unknown>) => Effect.Effect<unknown, unknown, unknown>
+const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
+  events.context === undefined && !spans && !hasRecipes(events.before) && !hasRecipes(events.success) && !hasRecipes(events.failure)
 
-const traceMethod = (
+const bindTrace = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
-  name: string,
   events: MethodEvents,
+  trace: Trace,
   runtime: TrackingRuntime
 ) => {
-  const onlyLearns =
-    events.context === undefined &&
-    !runtime.spans &&
-    !hasRecipes(events.before) &&
-    !hasRecipes(events.success) &&
-    !hasRecipes(events.failure)
-  const trace = onlyLearns ? learnOnly(events, runtime) : traceFully(name, events, runtime)
   const observe = events.learnOnArgFailure
-  return function traced(...args: Array<unknown>): unknown {
+  // Anonymous, as the member it stands for has its own name (and tsx would name it per build).
+  return function (...args: Array<unknown>): unknown {
     // Called now, as the caller would have called it: a method that throws still throws, and a
     // member that returns something other than an Effect is handed back untouched.
     const result = original.apply(target, observe === undefined ? args : observeArgs(args, observe, runtime))
-    return Effect.isEffect(result) ? trace(result as Effect.Effect<unknown, unknown, unknown>, args) : result
+    return Effect.isEffect(result) ? trace(runtime, result as Effect.Effect<unknown, unknown, unknown>, args) : result
   }
 }
 
@@ -96,20 +131,20 @@ const traceMethod = (
  * A method whose entry only learns (the metadata read that says whose alarm fired) needs no
  * clock, no mask and no outcome handler: what it teaches is applied when it ends.
  */
-const learnOnly =
-  (events: MethodEvents, runtime: TrackingRuntime): Trace =>
-  (body, args) => {
+const learnOnly = (events: MethodEvents): Trace => {
+  const learn = events.learn
+  const learnOnFailure = events.learnOnFailure
+  return (runtime, body, args) => {
     let traced = body
-    if (events.learn !== undefined) {
-      const learn = events.learn
+    if (learn !== undefined) {
       traced = Effect.tap(traced, (value) => learnInCurrentFrame(attempt(() => learn(value, args)), runtime))
     }
-    if (events.learnOnFailure !== undefined) {
-      const learn = events.learnOnFailure
-      traced = Effect.tapErrorCause(traced, (cause) => learnInCurrentFrame(attempt(() => learn(classifyCause(cause), args)), runtime))
+    if (learnOnFailure !== undefined) {
+      traced = Effect.tapErrorCause(traced, (cause) => learnInCurrentFrame(attempt(() => learnOnFailure(classifyCause(cause), args)), runtime))
     }
     return traced
   }
+}
 
 /**
  * Effect arguments the entry watches (the user's effect handed to a retry executor) run exactly
@@ -131,89 +166,156 @@ const observeArgs = (
 const learnInCurrentFrame = (knowledge: Readonly<Record<string, unknown>> | undefined, runtime: TrackingRuntime): Effect.Effect<void> =>
   knowledge === undefined
     ? Effect.void
-    : Effect.flatMap(FiberRef.get(currentFrame), (frame) => (frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)))
-
-const traceFully =
-  (name: string, events: MethodEvents, runtime: TrackingRuntime): Trace =>
-  (body, args) => {
-    // The "before" events and the outcome handler are set up while uninterruptible, so an
-    // interruption lands either before anything was emitted or inside the call itself.
-    return Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(FiberRef.get(currentFrame), (caller) => {
-        const own = events.context === undefined ? undefined : attempt(() => events.context!(args, caller?.context ?? runtime.ambient))
-        const frame =
-          caller === undefined ? new ContextFrame(undefined, { ...runtime.ambient, ...own }) : own === undefined ? caller : new ContextFrame(caller, own)
-        return Effect.flatMap(runtime.now, (startedAt) => {
-          const call: CallInfo<Array<unknown>> = { args, context: frame.context, startedAt }
-          let run = restore(body)
-          if (runtime.spans) run = Effect.withSpan(run, name, { attributes: spanAttributes(frame.context) })
-          if (frame !== caller) run = Effect.locally(run, currentFrame, frame)
-          const settle = (exit: Exit.Exit<unknown, unknown>) =>
-            Effect.flatMap(runtime.now, (endedAt) => {
-              const durationMs = Math.max(0, endedAt - startedAt)
-              let outcome: Effect.Effect<void>
-              // What the call taught comes first: events held back for it are older than the
-              // ones its outcome emits.
-              if (Exit.isSuccess(exit)) {
-                const learnt = events.learn === undefined ? undefined : attempt(() => events.learn!(exit.value, args))
-                outcome = Effect.zipRight(
-                  learnFrom(learnt, frame, runtime),
-                  emitPhase(events.success, { ...call, result: exit.value, durationMs }, name, frame, endedAt, runtime)
-                )
-              } else {
-                const failed = classifyCause(exit.cause)
-                const learnt = events.learnOnFailure === undefined ? undefined : attempt(() => events.learnOnFailure!(failed, args))
-                outcome = Effect.zipRight(
-                  learnFrom(learnt, frame, runtime),
-                  emitPhase(events.failure, { ...call, ...failed, cause: exit.cause, durationMs }, name, frame, endedAt, runtime)
-                )
-              }
-              // When the request's outermost call ends, events still waiting are emitted with
-              // what is known (or dropped without a job to describe): nothing waits past it.
-              return caller === undefined && runtime.tracker !== undefined
-                ? Effect.zipRight(outcome, release(frame, runtime.tracker, true))
-                : outcome
-            })
-          return Effect.zipRight(emitPhase(events.before, call, name, frame, startedAt, runtime), Effect.onExit(run, settle))
-        })
+    : Effect.withFiberRuntime((fiber) => {
+        const frame = fiber.getFiberRef(currentFrame)
+        return frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)
       })
-    )
-  }
+
+const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace => {
+  const { context, learn, learnOnFailure, before, success, failure } = events
+  const hasBefore = hasRecipes(before)
+  // An entry with no recipes (one that only establishes context, or learns) never reads times.
+  const timed = hasBefore || hasRecipes(success) || hasRecipes(failure)
+  const at = <A, E, R>(runtime: TrackingRuntime, f: (ms: number) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    timed ? Effect.flatMap(runtime.now, f) : f(0)
+  return (runtime, body, args) =>
+    Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
+      const caller = fiber.getFiberRef(currentFrame)
+      const own = context === undefined ? undefined : attempt(() => context(args, caller?.context ?? runtime.ambient))
+      const frame =
+        caller === undefined
+          ? new ContextFrame(undefined, own, runtime.ambient)
+          : own === undefined
+            ? caller
+            : new ContextFrame(caller, own)
+      const ownFrame = frame !== caller
+      // When the request's outermost call ends, events still waiting are emitted with what is
+      // known (or dropped without a job to describe): nothing waits past it.
+      const outermost = caller === undefined
+      // The "before" events, the call's frame and its outcome handler are set up while
+      // uninterruptible, so an interruption lands either before anything was emitted or inside
+      // the call itself; the handler runs uninterruptible too (what `Effect.onExit` does, here
+      // without a mask and an exit of its own). The frame is the fiber's for as long as the call
+      // runs (what `Effect.locally` does): set first, and put back first thing by the handler.
+      return Effect.uninterruptibleMask((restore) => {
+        const started = at(runtime, (startedAt) => {
+          const context = frame.context
+          // What the call taught comes first: events held back for it are older than the ones
+          // its outcome emits. (Object literals, not spreads of a shared call object: a spread
+          // here cost microseconds per call.)
+          // The handlers are assigned to an object, not declared as named functions: tsx (which
+          // the bench runs the source with) names each named function literal as it is made,
+          // a property definition per call.
+          const handlers = {} as {
+            onSuccess: (value: unknown) => Effect.Effect<unknown>
+            onFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
+          }
+          handlers.onSuccess = (value) => {
+            const settled = at(runtime, (endedAt) => {
+              const emits = new Emits(runtime.tracker)
+              if (learn !== undefined) emits.learnt(attempt(() => learn(value, args)), frame)
+              if (success !== undefined) {
+                const durationMs = Math.max(0, endedAt - startedAt)
+                emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
+              }
+              if (outermost) emits.release(frame, true)
+              return emits.effect
+            })
+            return Effect.as(ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, caller), settled) : settled, value)
+          }
+          handlers.onFailure = (cause) => {
+            const settled = at(runtime, (endedAt) => {
+              const emits = new Emits(runtime.tracker)
+              const outcome = classifyCause(cause)
+              if (learnOnFailure !== undefined) emits.learnt(attempt(() => learnOnFailure(outcome, args)), frame)
+              if (failure !== undefined) {
+                const durationMs = Math.max(0, endedAt - startedAt)
+                const info = { args, context, startedAt, kind: outcome.kind, error: outcome.error, defect: outcome.defect, cause, durationMs }
+                emits.phase(failure, info, name, frame, endedAt)
+              }
+              if (outermost) emits.release(frame, true)
+              return emits.effect
+            })
+            return Effect.zipRight(ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, caller), settled) : settled, Effect.failCause(cause))
+          }
+          let run = restore(body)
+          if (spans) run = Effect.withSpan(run, name, { attributes: spanAttributes(context) })
+          const outcome = Effect.matchCauseEffect(run, handlers)
+          if (!hasBefore) return outcome
+          const emits = new Emits(runtime.tracker)
+          emits.phase(before!, { args, context, startedAt }, name, frame, startedAt)
+          return emits.effect === Effect.void ? outcome : Effect.zipRight(emits.effect, outcome)
+        })
+        return ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, frame), started) : started
+      })
+    })
+}
 
 // A recipe (or context, learn, fill function) that throws emits nothing; the call goes on untouched.
 const attempt = <A>(f: () => A): A | undefined => safeCall(eventMapSite, f, undefined)
 const eventMapSite = safeSite("instrument/trackService", "an event map function")
 const trackerEmitSite = safeSite("instrument/trackService", "tracker.emit")
 
-const emitPhase = <C>(
-  recipes: Recipes<C> | undefined,
-  call: C,
-  source: string,
-  frame: ContextFrame,
-  timestampMs: number,
-  runtime: TrackingRuntime
-): Effect.Effect<void> => {
-  if (recipes === undefined || runtime.tracker === undefined) return Effect.void
-  let emits: Effect.Effect<void> = Effect.void
-  for (const type in recipes) {
-    const recipe = recipes[type as keyof Recipes<C>] as ((call: C) => Record<string, unknown> | undefined) | undefined
-    const fields = recipe === undefined ? undefined : attempt(() => recipe(call))
-    if (fields !== undefined) emits = Effect.zipRight(emits, emitOrHold({ type, source, fields, timestampMs, fill: fillOf(fields) }, frame, runtime.tracker))
-  }
-  return emits
-}
-
-const emitOrHold = (event: DeferredEvent, frame: ContextFrame, tracker: EventTrackerService): Effect.Effect<void> => {
-  const complete = frame.holding ? undefined : completeEvent(event, frame, false)
-  if (complete === undefined) {
-    frame.hold(event)
-    return Effect.void
-  }
-  return emitSafely(complete, tracker)
-}
-
+// A tracker is user code: whatever its emit does (throw, fail, die), the call goes on.
 const emitSafely = (event: JobEvent, tracker: EventTrackerService): Effect.Effect<void> =>
   safeRun(trackerEmitSite, Effect.suspend(() => tracker.emit(event as never)), Effect.void)
+
+/**
+ * What one step of a call emits (its phase's recipes, what a lesson released, what its end
+ * released or dropped): each event is built, held back or handed to the tracker as the step is
+ * set up, in order, each emit guarded on its own; `effect` runs them.
+ */
+class Emits {
+  effect: Effect.Effect<void> = Effect.void
+
+  constructor(readonly tracker: EventTrackerService | undefined) {}
+
+  phase<C>(recipes: Recipes<C>, call: C, source: string, frame: ContextFrame, timestampMs: number): void {
+    if (this.tracker === undefined) return
+    for (const type in recipes) {
+      const recipe = recipes[type as keyof Recipes<C>] as ((call: C) => Record<string, unknown> | undefined) | undefined
+      const fields = recipe === undefined ? undefined : attempt(() => recipe(call))
+      if (fields !== undefined) this.emitOrHold({ type, source, fields, timestampMs, fill: fillOf(fields) }, frame)
+    }
+  }
+
+  // Frames that just learnt context may now complete the events held back, in order.
+  learnt(knowledge: Readonly<Record<string, unknown>> | undefined, frame: ContextFrame): void {
+    if (knowledge === undefined) return
+    const changed = frame.learn(knowledge)
+    if (changed && this.tracker !== undefined) this.release(frame, false)
+  }
+
+  /**
+   * Emits the request's waiting events that can now be completed, in order, up to the first that
+   * cannot. `final`: the request is over; events still without a job are dropped, and counted and
+   * warned about once per `Service.method` (there was no job to describe).
+   */
+  release(frame: ContextFrame, final: boolean): void {
+    const waiting = frame.root.waiting
+    if (this.tracker === undefined || waiting === undefined || waiting.length === 0) return
+    let dropped: Array<DroppedEvent> | undefined
+    while (waiting.length > 0) {
+      const head = waiting[0]!
+      const complete = completeEvent(head.event, head.frame, final)
+      if (complete === undefined && !final) break
+      waiting.shift()
+      if (complete !== undefined) this.add(emitSafely(complete, this.tracker))
+      else (dropped ??= []).push({ event: head.event, context: { ...head.frame.root.context, ...head.frame.context } })
+    }
+    if (dropped !== undefined) this.add(reportDropped(dropped))
+  }
+
+  private emitOrHold(event: DeferredEvent, frame: ContextFrame): void {
+    const complete = frame.holding ? undefined : completeEvent(event, frame, false)
+    if (complete === undefined) frame.hold(event)
+    else this.add(emitSafely(complete, this.tracker!))
+  }
+
+  private add(effect: Effect.Effect<void>): void {
+    this.effect = this.effect === Effect.void ? effect : Effect.zipRight(this.effect, effect)
+  }
+}
 
 /**
  * The event with its context and late fields, or `undefined` while it must wait. `final`: the
@@ -230,43 +332,17 @@ const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean
   }
   const context = frame.context
   const root = frame.root.context
-  const instanceId = (fields.instanceId as string | undefined) ?? context.instanceId ?? root.instanceId
-  const jobType = (fields.jobType as JobContext["jobType"]) ?? context.jobType ?? root.jobType
-  const jobName = (fields.jobName as string | undefined) ?? context.jobName ?? root.jobName
+  const instanceId = (fields["instanceId"] as string | undefined) ?? context.instanceId ?? root.instanceId
+  const jobType = (fields["jobType"] as JobContext["jobType"]) ?? context.jobType ?? root.jobType
+  const jobName = (fields["jobName"] as string | undefined) ?? context.jobName ?? root.jobName
   if (instanceId === undefined || jobType === undefined || jobName === undefined) return undefined
   return makeJobEventFrom(fields, event.type, instanceId, jobType, jobName, event.timestampMs)
 }
 
-/**
- * Emits the request's waiting events that can now be completed, in order, up to the first that
- * cannot. `final`: the request is over; events still without a job are dropped, and counted and
- * warned about once per `Service.method` (there was no job to describe).
- */
-const release = (frame: ContextFrame, tracker: EventTrackerService, final: boolean): Effect.Effect<void> => {
-  const waiting = frame.root.waiting
-  if (waiting === undefined || waiting.length === 0) return Effect.void
-  let emits: Effect.Effect<void> = Effect.void
-  const dropped: Array<DroppedEvent> = []
-  while (waiting.length > 0) {
-    const head = waiting[0]!
-    const complete = completeEvent(head.event, head.frame, final)
-    if (complete === undefined && !final) break
-    waiting.shift()
-    if (complete !== undefined) emits = Effect.zipRight(emits, emitSafely(complete, tracker))
-    else dropped.push({ event: head.event, context: { ...head.frame.root.context, ...head.frame.context } })
-  }
-  return dropped.length === 0 ? emits : Effect.zipRight(emits, reportDropped(dropped))
-}
-
-// Frames that just learnt context may now complete the events held back, in order.
-const learnFrom = (
-  knowledge: Readonly<Record<string, unknown>> | undefined,
-  frame: ContextFrame,
-  runtime: TrackingRuntime
-): Effect.Effect<void> => {
-  if (knowledge === undefined) return Effect.void
-  const changed = frame.learn(knowledge)
-  return changed && runtime.tracker !== undefined ? release(frame, runtime.tracker, false) : Effect.void
+const learnFrom = (knowledge: Readonly<Record<string, unknown>>, frame: ContextFrame, runtime: TrackingRuntime): Effect.Effect<void> => {
+  const emits = new Emits(runtime.tracker)
+  emits.learnt(knowledge, frame)
+  return emits.effect
 }
 
 const spanAttributes = (context: JobContext): Record<string, unknown> => {

@@ -1,4 +1,5 @@
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
 import { dual } from "effect/Function"
 import { logFrom } from "../internal/log.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
@@ -7,7 +8,8 @@ import { isNoopTracker } from "../tracker/NoopTracker.js"
 import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 import { validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
-import { isTrackedService, trackService, type TrackingRuntime } from "./trackService.js"
+import { mapBuiltNodes } from "./layerNodes.js"
+import { compileService, isTrackedService, trackService, type ServicePlan, type TrackingRuntime } from "./trackService.js"
 
 /**
  * How `withTracking` wraps: the event map, spans, and whether tracking is on at all.
@@ -36,11 +38,9 @@ export interface WithTrackingOptions {
 }
 
 const trackLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options?: WithTrackingOptions): Layer.Layer<ROut, E, RIn> => {
-  const eventMap = validateEventMap(options?.eventMap ?? defaultJobsEventMap)
+  const plan = planFor(options?.eventMap ?? defaultJobsEventMap, options?.spans === true, options?.errorStack === true)
   if (options?.enabled === false) return layer
-  const spans = options?.spans === true
-  const extra: JobContext | undefined = options?.errorStack === true ? { errorStack: true } : undefined
-  return Layer.flatMap(layer, (built) => Layer.effectContext(trackContext(built, eventMap, spans, extra)))
+  return wrapLayer(layer, plan)
 }
 
 /**
@@ -54,6 +54,12 @@ const trackLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options?: Wi
  *
  * A proxy sees calls across service boundaries only: a service calling its own methods through
  * a closure is not traced.
+ *
+ * A layer made by `Layer.effect`/`Layer.succeed`/`Layer.scoped` (or `Layer.mergeAll` of such
+ * layers) is wrapped as one layer of the same kind, which builds the services and then wraps
+ * them; other layers get a layer of their own around them. Either way the wrapped layer is a
+ * new layer: used once, as a composition uses it, it is built once per build. (A tracker merged
+ * into the same `Layer.mergeAll` as the services is not seen by them: provide it under.)
  *
  * Dual: `withTracking(layer, options?)`, or `layer.pipe(withTracking(options?))` as Effect's own
  * layer combinators read (the options are then checked when the returned function is applied).
@@ -91,40 +97,113 @@ export const withTracking: {
   <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options?: WithTrackingOptions): Layer.Layer<ROut, E, RIn>
 } = dual((args) => Layer.isLayer(args[0]), trackLayer)
 
-const trackContext = <ROut>(built: Context.Context<ROut>, eventMap: EventMap, spans: boolean, extra: JobContext | undefined) =>
-  Effect.gen(function* () {
-    // The tracker may come with the layer itself, or from under it.
-    const tracker: EventTrackerService | undefined =
-      built.unsafeMap.get(EventTracker.key) ?? Option.getOrUndefined(yield* Effect.serviceOption(EventTracker))
-    const active = tracker !== undefined && !isNoopTracker(tracker)
-    if (!active && !spans) return built
+/** An event map compiled for tracking: what every build of its layers shares. */
+interface TrackingPlan {
+  readonly eventMap: EventMap
+  readonly spans: boolean
+  /** Context every event of these layers carries besides the ambient (`errorStack`). */
+  readonly extra: JobContext | undefined
+  readonly services: ReadonlyMap<string, ServicePlan>
+  /** The tag keys whose services the runtime of a build is read from: ambient, then clock. */
+  readonly sources: ReadonlyArray<string>
+  /** The last build's runtime and what it was read from: builds over the same services share it. */
+  last: { readonly tracker: EventTrackerService | undefined; readonly services: ReadonlyArray<unknown>; readonly runtime: TrackingRuntime } | undefined
+}
 
-    const input = yield* Effect.context<never>()
-    const lookup = (key: string): unknown => built.unsafeMap.get(key) ?? input.unsafeMap.get(key)
-    const runtime: TrackingRuntime = {
-      tracker: active ? tracker : undefined,
-      ambient: extra === undefined ? readAmbient(eventMap, lookup) : { ...readAmbient(eventMap, lookup), ...extra },
-      now: readClock(eventMap, lookup),
-      spans
+// A runtime creates its composition's wrappers with one map; a map is validated once, and
+// compiled once per set of options, however many layers and runtimes use it.
+const plans = new WeakMap<EventMap, Map<string, TrackingPlan>>()
+
+const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): TrackingPlan => {
+  let cached = plans.get(eventMap)
+  if (cached === undefined) {
+    validateEventMap(eventMap)
+    cached = new Map()
+    plans.set(eventMap, cached)
+  }
+  const slot = `${spans}/${errorStack}`
+  let plan = cached.get(slot)
+  if (plan === undefined) {
+    plan = {
+      eventMap,
+      spans,
+      extra: errorStack ? { errorStack: true } : undefined,
+      services: new Map(Object.entries(eventMap.services).map(([key, entry]) => [key, compileService(entry, spans)])),
+      sources: [...Object.keys(eventMap.ambient ?? {}), ...(eventMap.clock === undefined ? [] : [eventMap.clock.tagKey])],
+      last: undefined
     }
+    cached.set(slot, plan)
+  }
+  return plan
+}
 
-    let services: Map<string, unknown> | undefined
-    for (const [key, service] of built.unsafeMap) {
-      const entry = eventMap.services[key]
-      if (entry === undefined || typeof service !== "object" || service === null || isTrackedService(service)) continue
-      yield* warnUnmatched(key, entry.service, Object.keys(entry.methods), service)
-      ;(services ??= new Map(built.unsafeMap)).set(key, trackService(service, entry, runtime))
-    }
-    return services === undefined ? built : Context.unsafeMake<ROut>(services)
-  })
+/**
+ * Layers made by an effect (or a `mergeAll` of them) are wrapped without a node of their own
+ * (see `mapBuiltNodes`: a jobs runtime rebuilds its layers per call); others get one.
+ */
+const wrapLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, plan: TrackingPlan): Layer.Layer<ROut, E, RIn> =>
+  mapBuiltNodes(layer, (built) => Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan))) ??
+  Layer.flatMap(layer, (built) => Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan))))
 
-const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): JobContext => {
-  let ambient: JobContext = {}
-  for (const [key, read] of Object.entries(eventMap.ambient ?? {})) {
+const trackContext = <ROut>(
+  built: Context.Context<ROut>,
+  input: Context.Context<never>,
+  plan: TrackingPlan
+): Effect.Effect<Context.Context<ROut>> => {
+  // The tracker may come with the layer itself, or from under it.
+  const tracker = (built.unsafeMap.get(EventTracker.key) ?? input.unsafeMap.get(EventTracker.key)) as EventTrackerService | undefined
+  const active = tracker !== undefined && !isNoopTracker(tracker)
+  if (!active && !plan.spans) return Effect.succeed(built)
+
+  const lookup = lookupIn(built, input)
+  let runtime: TrackingRuntime | undefined
+  let services: Map<string, unknown> | undefined
+  let warnings: Effect.Effect<void> | undefined
+  for (const [key, service] of built.unsafeMap) {
+    const servicePlan = plan.services.get(key)
+    if (servicePlan === undefined || typeof service !== "object" || service === null || isTrackedService(service)) continue
+    runtime ??= runtimeFor(plan, active ? tracker : undefined, lookup)
+    let missing: Array<string> | undefined
+    ;(services ??= new Map(built.unsafeMap)).set(key, trackService(service, servicePlan, runtime, (method) => (missing ??= []).push(method)))
+    const warning = missing === undefined ? undefined : warnUnmatched(key, servicePlan.service, missing)
+    if (warning !== undefined) warnings = warnings === undefined ? warning : Effect.zipRight(warnings, warning)
+  }
+  const tracked = services === undefined ? built : Context.unsafeMake<ROut>(services)
+  return warnings === undefined ? Effect.succeed(tracked) : Effect.as(warnings, tracked)
+}
+
+// A service by tag key, from the build or from under it. (Returned, not a named literal in
+// `trackContext`: tsx, which the bench runs the source with, would name it on every build.)
+const lookupIn =
+  <R>(built: Context.Context<R>, input: Context.Context<never>) =>
+  (key: string): unknown =>
+    built.unsafeMap.get(key) ?? input.unsafeMap.get(key)
+
+/**
+ * What a build's proxies share: its tracker, the job context it knows, its clock. Read once per
+ * build, and only again when the tracker or a service it is read from is another object (the
+ * same core gives the same services on every rebuild).
+ */
+const runtimeFor = (plan: TrackingPlan, tracker: EventTrackerService | undefined, lookup: (key: string) => unknown): TrackingRuntime => {
+  const services = plan.sources.map(lookup)
+  const last = plan.last
+  if (last !== undefined && last.tracker === tracker && services.every((service, i) => service === last.services[i])) return last.runtime
+  const ambient = readAmbient(plan.eventMap, lookup)
+  if (plan.extra !== undefined) Object.assign(ambient, plan.extra)
+  const runtime: TrackingRuntime = { tracker, ambient, now: readClock(plan.eventMap, lookup) }
+  plan.last = { tracker, services, runtime }
+  return runtime
+}
+
+const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): Record<string, unknown> => {
+  const ambient: Record<string, unknown> = {}
+  for (const key in eventMap.ambient) {
     const service = lookup(key)
     if (service === undefined) continue
     // An ambient reader that throws adds nothing.
-    ambient = { ...ambient, ...safeCall(ambientSite, () => read(service), undefined) }
+    const read = safeCall(ambientSite, () => eventMap.ambient![key]!(service), undefined)
+    // A later reader's keys win, as in a spread (undefined values included).
+    for (const field in read) ambient[field] = read[field]
   }
   return ambient
 }
@@ -145,10 +224,9 @@ const clockSite = safeSite("instrument/withTracking", "an event map's clock")
 // Layers are rebuilt per call in a jobs runtime: say it once per process, not per build.
 const warned = new Set<string>()
 
-const warnUnmatched = (key: string, service: string, methods: ReadonlyArray<string>, instance: object) => {
-  const missing = methods.filter((method) => typeof Reflect.get(instance, method) !== "function")
+const warnUnmatched = (key: string, service: string, missing: ReadonlyArray<string>): Effect.Effect<void> | undefined => {
   const fresh = missing.filter((method) => !warned.has(`${key}#${method}`))
-  if (fresh.length === 0) return Effect.void
+  if (fresh.length === 0) return undefined
   for (const method of fresh) warned.add(`${key}#${method}`)
   return Effect.logWarning(
     `the event map names ${fresh.map((m) => `${service}.${m}`).join(", ")}, ` +
