@@ -4,6 +4,7 @@ import { logFrom } from "../internal/log.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 import { createHttpBatchTracker, sharedHttpBatchTrackerLayer } from "./HttpBatchTracker.js"
 import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "./HttpBatchTrackerConfig.js"
+import { mapBuiltNodes } from "../instrument/layerNodes.js"
 import { NoopTracker, NoopTrackerLayer } from "./NoopTracker.js"
 import type { HttpBatchTrackerOutboxOption } from "./Outbox.js"
 
@@ -95,8 +96,11 @@ const addTrackerTo = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: Tracker
   switch (source._tag) {
     case "none":
       return coreLayer
-    case "instance":
-      return Layer.map(coreLayer, (context) => Context.add(context, EventTracker, source.tracker))
+    case "instance": {
+      // Joined without a layer node of its own where the core allows (one built per call).
+      const add = <C>(context: Context.Context<C>) => Context.add(context, EventTracker, source.tracker) as Context.Context<C>
+      return mapBuiltNodes(coreLayer, (built) => Effect.succeed(add(built))) ?? Layer.map(coreLayer, add)
+    }
     case "layer":
       return source.layer.pipe(Layer.provideMerge(coreLayer))
   }
