@@ -9,7 +9,8 @@
  * callers (`learn`).
  */
 
-import { Data, type Cause, type Context, type Effect } from "effect"
+import { type Cause, type Context, type Effect } from "effect"
+import * as Data from "effect/Data"
 import type { FailureKind, JobEvent, JobEventType } from "../tracker/JobEvent.js"
 import { JobEventTypes } from "../tracker/JobEventTypes.js"
 import type { JobContext } from "./JobContext.js"

@@ -1,4 +1,4 @@
-import { FiberRef } from "effect"
+import * as FiberRef from "effect/FiberRef"
 import type { JobType } from "../tracker/JobEvent.js"
 
 /**

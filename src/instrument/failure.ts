@@ -1,4 +1,5 @@
-import { Cause, Option } from "effect"
+import * as Cause from "effect/Cause"
+import * as Option from "effect/Option"
 import type { ErrorSummary, FailureKind } from "../tracker/JobEvent.js"
 
 /** How a non-successful exit ended; typed failures win over defects, defects over interruption. */

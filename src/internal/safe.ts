@@ -12,7 +12,11 @@
  * that fails fails on every call and the logs must not grow with the calls.
  */
 
-import { Cause, Effect, Fiber, Option, Runtime } from "effect"
+import { Effect } from "effect"
+import * as Cause from "effect/Cause"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import { logPackage } from "./log.js"
 
 /** One place that calls foreign code; made once per module, never per call. */

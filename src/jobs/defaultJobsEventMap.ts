@@ -1,4 +1,4 @@
-import { Duration } from "effect"
+import * as Duration from "effect/Duration"
 import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
 import { extendEventMap, serviceEventsByKey, withLateFields, withRequirements, type EventMap, type FailureOutcome } from "../instrument/EventMap.js"
 import { summarizeFailure } from "../instrument/failure.js"

@@ -4,7 +4,9 @@
  * over such sinks are this plus their encoding and their send.
  */
 
-import { Clock, Effect, Random } from "effect"
+import { Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Random from "effect/Random"
 import { EventRing } from "./EventRing.js"
 import { backoffDelayMs } from "./HttpRetryPolicy.js"
 import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"

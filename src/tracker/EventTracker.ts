@@ -1,4 +1,5 @@
-import { Context, Effect, Option } from "effect"
+import { Context, Effect } from "effect"
+import * as Option from "effect/Option"
 import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
 
 /**

@@ -1,4 +1,6 @@
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Option from "effect/Option"
 import { bodyBytesWith } from "./BatchBody.js"
 import { DeliveryDeferral } from "./DeliveryDeferral.js"
 import { EventRing } from "./EventRing.js"

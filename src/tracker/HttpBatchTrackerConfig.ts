@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import { singleEventBodyBytes } from "./BatchBody.js"
 import { smallestEventBytes } from "./EventSize.js"
 

@@ -6,7 +6,9 @@
  * nothing of the buffer or of flushes: it reports what it did in the shared counters.
  */
 
-import { Clock, Effect, Random } from "effect"
+import { Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Random from "effect/Random"
 import { logFrom } from "../internal/log.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { batchBody } from "./BatchBody.js"

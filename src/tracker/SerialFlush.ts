@@ -1,4 +1,8 @@
-import { Deferred, Effect, Exit, Fiber, FiberId } from "effect"
+import { Effect } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 
 /** A buffering tracker's flushes, one at a time (see {@link makeSerialFlush}). */
 export interface SerialFlush {
