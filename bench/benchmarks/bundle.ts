@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib"
 import { fileURLToPath } from "node:url"
-import { build } from "esbuild"
+import { bundleForWorker } from "../../test/tracker/support/workerBundle.js"
 import { round, type BenchmarkResult } from "../stats.js"
 import type { Scale } from "./scale.js"
 
@@ -47,27 +47,16 @@ export interface WorkerBundle {
 
 /** A Worker script bundled as wrangler would (ESM, minified, Worker conditions), this library from source. */
 export const bundleWorker = async (source: string): Promise<WorkerBundle> => {
-  const result = await build({
+  const bundle = await bundleForWorker({
     stdin: { contents: source, resolveDir: repoRoot, loader: "ts" },
     alias: { "durable-effect-tracking": entry },
-    bundle: true,
-    minify: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    metafile: true,
-    logLevel: "silent"
+    minify: true
   })
-  const code = result.outputFiles[0]!.contents
-  const output = Object.values(result.metafile.outputs)[0]!
   return {
-    bytes: code.byteLength,
-    gzipBytes: gzipSync(code, { level: 9 }).byteLength,
-    inputs: Object.keys(result.metafile.inputs),
-    bytesByInput: new Map(Object.entries(output.inputs).map(([path, { bytesInOutput }]) => [path, bytesInOutput]))
+    bytes: bundle.contents.byteLength,
+    gzipBytes: gzipSync(bundle.contents, { level: 9 }).byteLength,
+    inputs: bundle.inputs,
+    bytesByInput: bundle.bytesByInput
   }
 }
 
