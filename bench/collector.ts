@@ -39,5 +39,9 @@ export const startCollector = async (): Promise<Collector> => {
     })
   })
   const address = await listen(server)
-  return { endpoint: `http://127.0.0.1:${address.port}/events`, received: () => received, close: () => closeServer(server) }
+  return {
+    endpoint: `http://127.0.0.1:${address.port}/events`,
+    received: () => received,
+    close: () => closeServer(server)
+  }
 }

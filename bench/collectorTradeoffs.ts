@@ -22,14 +22,22 @@ const deployment = { env: "production", serviceKey: "billing-jobs" }
 // A job's life as the default map reports it: lifecycle, executions, a failure with its summary.
 const sampleEvents = (n: number): Array<JobEvent> =>
   Array.from({ length: n }, (_, i): JobEvent => {
-    const base = { instanceId: `0f1e2d3c4b5a69788796a5b4c3d2e1f0${(i % 1000).toString(16).padStart(4, "0")}`, jobType: "task", jobName: "invoice" } as const
+    const base = {
+      instanceId: `0f1e2d3c4b5a69788796a5b4c3d2e1f0${(i % 1000).toString(16).padStart(4, "0")}`,
+      jobType: "task",
+      jobName: "invoice"
+    } as const
     switch (i % 4) {
       case 0:
         return makeJobEvent({ ...base, type: "execution.started", runCount: i, attempt: 1 })
       case 1:
         return makeJobEvent({ ...base, type: "execution.succeeded", runCount: i, attempt: 1, durationMs: 12.5 })
       case 2:
-        return makeJobEvent({ ...base, type: "alarm.scheduled", scheduledAt: new Date(Date.UTC(2026, 0, 1)).toISOString() })
+        return makeJobEvent({
+          ...base,
+          type: "alarm.scheduled",
+          scheduledAt: new Date(Date.UTC(2026, 0, 1)).toISOString()
+        })
       default:
         return makeJobEvent({
           ...base,
@@ -49,8 +57,18 @@ const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-const flushRun = async (endpoint: string, events: ReadonlyArray<JobEvent>, config: { batchSize: number; maxBatchBytes: number }) => {
-  const tracker = createHttpBatchTracker({ endpoint, ...deployment, ...config, maxBufferSize: events.length, flushTimeoutMs: 60_000 })
+const flushRun = async (
+  endpoint: string,
+  events: ReadonlyArray<JobEvent>,
+  config: { batchSize: number; maxBatchBytes: number }
+) => {
+  const tracker = createHttpBatchTracker({
+    endpoint,
+    ...deployment,
+    ...config,
+    maxBufferSize: events.length,
+    flushTimeoutMs: 60_000
+  })
   await Effect.runPromise(Effect.forEach(events, (e) => tracker.emit(e), { discard: true }))
   const t0 = performance.now()
   await Effect.runPromise(tracker.flush())
@@ -64,7 +82,9 @@ const main = async () => {
   const events = sampleEvents(EVENTS)
   const sizes = events.map((e) => encodeEvent(e, deployment)!.bytes)
   console.log(`machine: ${cpus().length} cpus, load ${loadavg()[0]!.toFixed(2)}, node ${process.version}`)
-  console.log(`event bytes on the wire (JSON, with env and serviceKey): min ${Math.min(...sizes)}, median ${median(sizes)}, max ${Math.max(...sizes)}`)
+  console.log(
+    `event bytes on the wire (JSON, with env and serviceKey): min ${Math.min(...sizes)}, median ${median(sizes)}, max ${Math.max(...sizes)}`
+  )
 
   const collector = await startCollector()
   const configs = [
@@ -120,7 +140,9 @@ const main = async () => {
     const t0 = performance.now()
     await Effect.runPromise(tracker.flush())
     const ms = performance.now() - t0
-    console.log(`flushTimeoutMs ${flushTimeoutMs}: flush took ${ms.toFixed(0)} ms, ${await Effect.runPromise(tracker.pending())} events kept`)
+    console.log(
+      `flushTimeoutMs ${flushTimeoutMs}: flush took ${ms.toFixed(0)} ms, ${await Effect.runPromise(tracker.pending())} events kept`
+    )
   }
   hanging.closeAllConnections()
   await new Promise<void>((resolve) => hanging.close(() => resolve()))

@@ -45,7 +45,10 @@ export const summarise = (profile: Profile, top = 15): string => {
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`)
+      .map(
+        ([name, us]) =>
+          `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`
+      )
   return [
     `total sampled: ${(total / 1000).toFixed(0)} ms`,
     "self time by package / file:",

@@ -98,8 +98,11 @@ export const compareInterleavedMany = async (
 }
 
 /** Runs `baseline` and `subject` alternately (AB, BA, ...) and compares their medians. */
-export const compareInterleaved = async (baseline: Side, subject: Side, options: ComparisonOptions): Promise<Comparison> =>
-  (await compareInterleavedMany(baseline, [subject], options))[0]!
+export const compareInterleaved = async (
+  baseline: Side,
+  subject: Side,
+  options: ComparisonOptions
+): Promise<Comparison> => (await compareInterleavedMany(baseline, [subject], options))[0]!
 
 /** One row of the results: a ratio (or a plain value) against its target. */
 export interface BenchmarkResult {

@@ -52,7 +52,8 @@ export const runWorkload = async (makeRuntime: RuntimeFactory): Promise<void> =>
 }
 
 /** The fixture's own runtime: no tracking anywhere. */
-export const plainRuntime: RuntimeFactory = (coreLayer) => createJobsRuntimeFromLayer(coreLayer, createJobRegistry(definitions))
+export const plainRuntime: RuntimeFactory = (coreLayer) =>
+  createJobsRuntimeFromLayer(coreLayer, createJobRegistry(definitions))
 
 /**
  * The tracked composition: `withTracking` around every mapped layer, the tracker joined to the

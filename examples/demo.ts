@@ -66,7 +66,11 @@ const main = async (): Promise<void> => {
   say(dim("codemod → Worker in workerd → HTTP tracker → local collector → timeline and HTML report"))
 
   step("Copy the jobs fixture to a temp directory and run the codemod on it")
-  const copy: JobsPackageCopy = await copyJobsPackage({ codemod: true, typeCheck: true, onProgress: (line) => say(dim(line)) })
+  const copy: JobsPackageCopy = await copyJobsPackage({
+    codemod: true,
+    typeCheck: true,
+    onProgress: (line) => say(dim(line))
+  })
   cleanups.push(copy.remove)
   removeOnExit.push(copy.remove)
   const plan = copy.codemod!.plan
@@ -106,7 +110,9 @@ const main = async (): Promise<void> => {
   await collector.setMode({ kind: "status", status: 503 })
   for (let i = 1; i <= 2; i++) {
     const call = await worker.call("task", "orders", "send", { id: "or-2", event: { kind: "now" } })
-    say(`task orders or-2: send #${i} → ${call.result.ok ? "answered as usual" : `failed: ${call.result.error}`} in ${Math.round(call.ms)} ms`)
+    say(
+      `task orders or-2: send #${i} → ${call.result.ok ? "answered as usual" : `failed: ${call.result.error}`} in ${Math.round(call.ms)} ms`
+    )
     // The outage lasts a moment, so its events stand out in the report as late.
     await new Promise((resolve) => setTimeout(resolve, 700))
   }
@@ -118,14 +124,21 @@ const main = async (): Promise<void> => {
   await collector.setMode({ kind: "ok" })
   await worker.call("task", "orders", "status", "or-2")
   const accepted = new Set(collector.events().map((received) => received.event.eventId))
-  say(`collector back; the instance's next call sent them: ${savedIds.filter((id) => accepted.has(id)).length} of ${savedIds.length} arrived`)
+  say(
+    `collector back; the instance's next call sent them: ${savedIds.filter((id) => accepted.has(id)).length} of ${savedIds.length} arrived`
+  )
 
   step("Events received by the collector, per job instance")
   const labels = new Map<string, string>()
-  for (const instance of [...Object.values(scenarioInstances), outageInstance]) labels.set(await worker.instanceId(instance.instanceName), instance.instanceName)
+  for (const instance of [...Object.values(scenarioInstances), outageInstance])
+    labels.set(await worker.instanceId(instance.instanceName), instance.instanceName)
   const events = collector.events().map((received) => received.event)
   const timelines = timelinesOf(events, labels)
-  const delays = new Map(collector.events().map((received) => [received.event.eventId, received.arrivedAt - Date.parse(received.event.timestamp)]))
+  const delays = new Map(
+    collector
+      .events()
+      .map((received) => [received.event.eventId, received.arrivedAt - Date.parse(received.event.timestamp)])
+  )
   console.log(
     renderTimelines(timelines, { color, delays })
       .split("\n")
@@ -159,9 +172,8 @@ const main = async (): Promise<void> => {
   say(dim(`finished in ${((performance.now() - started) / 1000).toFixed(1)} s; workerd stopped, temp files removed`))
 }
 
-main()
-  .then(undefined, async (error: unknown) => {
-    console.error(`\ndemo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-    await cleanUp()
-    process.exitCode = 1
-  })
+main().then(undefined, async (error: unknown) => {
+  console.error(`\ndemo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  await cleanUp()
+  process.exitCode = 1
+})

@@ -124,7 +124,10 @@ const main = async () => {
   console.log(`test:stress: ${runs} run(s) of npm test, ${load} busy process(es) on ${availableParallelism()} core(s)`)
   for (let i = 0; i < load; i++) {
     busy.push(
-      spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore", env: { ...process.env, [markVariable]: loadMark } })
+      spawn(process.execPath, ["-e", "for (;;) {}"], {
+        stdio: "ignore",
+        env: { ...process.env, [markVariable]: loadMark }
+      })
     )
   }
 
@@ -141,7 +144,9 @@ const main = async () => {
           ? undefined
           : `processes left (now killed): ${result.strays.map((p) => `${p.pid} ${p.command}`).join("; ")}`
       ].filter((problem) => problem !== undefined)
-      console.log(`test:stress: run ${index}: ${problems.length === 0 ? "passed, nothing left behind" : problems.join("; ")} (${result.seconds.toFixed(1)} s)`)
+      console.log(
+        `test:stress: run ${index}: ${problems.length === 0 ? "passed, nothing left behind" : problems.join("; ")} (${result.seconds.toFixed(1)} s)`
+      )
     }
   } finally {
     stopLoad()
@@ -166,14 +171,19 @@ const main = async () => {
     }))
   )
   if (newInTmp.length > 0) {
-    console.log(`note: new in ${outerTmp} meanwhile (not written by the runs, whose TMPDIR was their own): ${newInTmp.join(", ")}`)
+    console.log(
+      `note: new in ${outerTmp} meanwhile (not written by the runs, whose TMPDIR was their own): ${newInTmp.join(", ")}`
+    )
   }
   const failed =
     results.length < runs ||
     results.some((r) => r.code !== 0 || r.leftovers.length > 0 || (r.strays?.length ?? 0) > 0) ||
     (loadLeft?.length ?? 0) > 0
-  if ((loadLeft?.length ?? 0) > 0) console.log(`test:stress: busy processes still alive: ${loadLeft.map((p) => p.pid).join(", ")}`)
-  console.log(failed ? "test:stress: FAILED" : `test:stress: ${runs} of ${runs} runs passed under load; nothing left behind`)
+  if ((loadLeft?.length ?? 0) > 0)
+    console.log(`test:stress: busy processes still alive: ${loadLeft.map((p) => p.pid).join(", ")}`)
+  console.log(
+    failed ? "test:stress: FAILED" : `test:stress: ${runs} of ${runs} runs passed under load; nothing left behind`
+  )
   process.exitCode = failed ? 1 : 0
 }
 

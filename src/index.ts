@@ -4,7 +4,13 @@
  */
 
 // Trackers
-export { EventTracker, emitEvent, flushEvents, getPendingEvents, type EventTrackerService } from "./tracker/EventTracker.js"
+export {
+  EventTracker,
+  emitEvent,
+  flushEvents,
+  getPendingEvents,
+  type EventTrackerService
+} from "./tracker/EventTracker.js"
 export { NoopTracker, NoopTrackerLayer, isNoopTracker } from "./tracker/NoopTracker.js"
 export {
   InMemoryTracker,
@@ -70,7 +76,12 @@ export {
   JobEventBatchDecodeError,
   type JobEventBatchProblem
 } from "./tracker/decodeJobEventBatch.js"
-export { checkEventSequence, type SequenceEvent, type SequenceRule, type SequenceViolation } from "./tracker/eventSequence.js"
+export {
+  checkEventSequence,
+  type SequenceEvent,
+  type SequenceRule,
+  type SequenceViolation
+} from "./tracker/eventSequence.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"

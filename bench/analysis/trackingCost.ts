@@ -24,11 +24,14 @@ type Join = (core: RuntimeLayer, tracker: EventTrackerService) => RuntimeLayer
 const joins: Record<string, Join> = {
   "Layer.merge": (core, tracker) => Layer.merge(core, Layer.succeed(EventTracker, tracker)),
   "Layer.provideMerge": (core, tracker) => Layer.succeed(EventTracker, tracker).pipe(Layer.provideMerge(core)),
-  "Layer.map + Context.add": (core, tracker) => Layer.map(core, (context) => Context.add(context, EventTracker, tracker))
+  "Layer.map + Context.add": (core, tracker) =>
+    Layer.map(core, (context) => Context.add(context, EventTracker, tracker))
 }
 
-const compose = (join: Join, wrap: LayerWrap, tracker: () => EventTrackerService): RuntimeFactory => (coreLayer) =>
-  runtimeOver(composeJobs(join(coreLayer, tracker()), definitions, wrap))
+const compose =
+  (join: Join, wrap: LayerWrap, tracker: () => EventTrackerService): RuntimeFactory =>
+  (coreLayer) =>
+    runtimeOver(composeJobs(join(coreLayer, tracker()), definitions, wrap))
 
 const identity: LayerWrap = (layer) => layer
 const noop = () => NoopTracker
@@ -40,10 +43,19 @@ const variants: ReadonlyArray<readonly [string, RuntimeFactory]> = [
   ["+ no-op tracker, Layer.merge", compose(joins["Layer.merge"]!, identity, noop)],
   ["+ no-op tracker, Layer.provideMerge", compose(joins["Layer.provideMerge"]!, identity, noop)],
   ["+ no-op tracker, Layer.map + Context.add", compose(joins["Layer.map + Context.add"]!, identity, noop)],
-  ["+ 6 × Layer.map(identity) wrappers (map join)", compose(joins["Layer.map + Context.add"]!, (l) => Layer.map(l, (c) => c), noop)],
+  [
+    "+ 6 × Layer.map(identity) wrappers (map join)",
+    compose(joins["Layer.map + Context.add"]!, (l) => Layer.map(l, (c) => c), noop)
+  ],
   ["+ 6 × withTracking, no-op (map join)", compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), noop)],
-  ["+ 6 × withTracking, in-memory (map join: as addTracker joins it now)", compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), inMemory)],
-  ["+ 6 × withTracking, in-memory (Layer.merge: the original on)", compose(joins["Layer.merge"]!, (l) => withTracking(l), inMemory)]
+  [
+    "+ 6 × withTracking, in-memory (map join: as addTracker joins it now)",
+    compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), inMemory)
+  ],
+  [
+    "+ 6 × withTracking, in-memory (Layer.merge: the original on)",
+    compose(joins["Layer.merge"]!, (l) => withTracking(l), inMemory)
+  ]
 ]
 
 const main = async () => {
@@ -60,10 +72,14 @@ const main = async () => {
     }
   }
   const base = median(samples[0]!)
-  console.log(`rounds: ${samples[0]!.length}; ratios are of medians to the plain runtime's (${base.toFixed(1)} ms per workload)`)
+  console.log(
+    `rounds: ${samples[0]!.length}; ratios are of medians to the plain runtime's (${base.toFixed(1)} ms per workload)`
+  )
   variants.forEach(([name], i) => {
     const s = samples[i]!
-    console.log(`${(median(s) / base).toFixed(3)}  [p25 ${(quantile(s, 0.25) / base).toFixed(3)}, p75 ${(quantile(s, 0.75) / base).toFixed(3)}]  ${name}`)
+    console.log(
+      `${(median(s) / base).toFixed(3)}  [p25 ${(quantile(s, 0.25) / base).toFixed(3)}, p75 ${(quantile(s, 0.75) / base).toFixed(3)}]  ${name}`
+    )
   })
 }
 

@@ -55,7 +55,9 @@ export const cliStart = async (scale: Scale): Promise<BenchmarkResult> => {
         // What coverage's default map costs to load: effect itself (the codemod's ts-morph it does not load).
         side("import effect", ["--input-type=module", "-e", 'await import("effect")'])
       ],
-      scale === "smoke" ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 } : { warmup: 1, minRounds: 10, maxRounds: 10, budgetMs: 0 }
+      scale === "smoke"
+        ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 }
+        : { warmup: 1, minRounds: 10, maxRounds: 10, budgetMs: 0 }
     )
     const ms = (samples: ReadonlyArray<number>) => Math.round(median(samples))
     const seconds = median(help!.subject) / 1000

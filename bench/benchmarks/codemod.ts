@@ -9,11 +9,16 @@ import type { Scale } from "./scale.js"
 /** Runs node with `args`; fails unless it exits with one of `expectedCodes`. */
 const runNode = (args: ReadonlyArray<string>, expectedCodes: ReadonlyArray<number> = [0]): Promise<void> =>
   new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: repoRoot, timeout: 180_000, maxBuffer: 16 * 2 ** 20 }, (error, _stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : undefined
-      if (code !== undefined && expectedCodes.includes(code)) resolve()
-      else reject(new Error(`node ${args.join(" ")} failed: ${error?.message}\n${stderr}`))
-    })
+    execFile(
+      process.execPath,
+      args,
+      { cwd: repoRoot, timeout: 180_000, maxBuffer: 16 * 2 ** 20 },
+      (error, _stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : undefined
+        if (code !== undefined && expectedCodes.includes(code)) resolve()
+        else reject(new Error(`node ${args.join(" ")} failed: ${error?.message}\n${stderr}`))
+      }
+    )
   })
 
 /**
@@ -59,7 +64,9 @@ export const codemod = async (scale: Scale): Promise<BenchmarkResult> => {
     const result = await compareInterleaved(
       tscSide,
       codemodSide,
-      smoke ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 } : { warmup: 0, minRounds: 3, maxRounds: 3, budgetMs: 0 }
+      smoke
+        ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 }
+        : { warmup: 0, minRounds: 3, maxRounds: 3, budgetMs: 0 }
     )
     // The codemod's own work, without a process start or loading TypeScript: in this process, warm.
     let inProcessMs: number | undefined
@@ -69,7 +76,9 @@ export const codemod = async (scale: Scale): Promise<BenchmarkResult> => {
       const outcome = await runCodemod({ packageDir: fixture.packageDir, mode: "dry-run" })
       inProcessMs = performance.now() - started
       if (outcome.exitCode !== 0 || (outcome.plan.diagnostics?.length ?? 0) > 0) {
-        throw new Error(`codemod: the dry run did not succeed cleanly (exit ${outcome.exitCode}, ${outcome.plan.diagnostics?.length} type errors)`)
+        throw new Error(
+          `codemod: the dry run did not succeed cleanly (exit ${outcome.exitCode}, ${outcome.plan.diagnostics?.length} type errors)`
+        )
       }
     }
     return {

@@ -79,7 +79,10 @@ export const off = async (scale: Scale): Promise<BenchmarkResult> => {
     unit: `× ${plain.name}`,
     target: "<= 1.02",
     met: offResult!.ratio <= 1.02,
-    detail: { ...describe(plain, noTracker, offResult!), explicitNoopTracker: { ratio: round(noopResult!.ratio), ...describe(plain, noopTracker, noopResult!) } }
+    detail: {
+      ...describe(plain, noTracker, offResult!),
+      explicitNoopTracker: { ratio: round(noopResult!.ratio), ...describe(plain, noopTracker, noopResult!) }
+    }
   }
 }
 
@@ -94,8 +97,13 @@ export const on = async (scale: Scale): Promise<BenchmarkResult> => {
   const inMemory = side("withTracking + in-memory tracker", inMemoryTrackedRuntime)
   const http = side("withTracking + HTTP batch tracker", httpTrackedRuntime)
   const noTracker = side("tracked composition, no tracker (off)", offTrackedRuntime)
-  const [onResult, httpResult, offResult] = await compareInterleavedMany(plain, [inMemory, http, noTracker], sampling(scale, 30_000))
-  const nsPerEvent = (subject: Comparison) => round(((median(subject.subject) - median(offResult!.subject)) * 1e6) / events, 0)
+  const [onResult, httpResult, offResult] = await compareInterleavedMany(
+    plain,
+    [inMemory, http, noTracker],
+    sampling(scale, 30_000)
+  )
+  const nsPerEvent = (subject: Comparison) =>
+    round(((median(subject.subject) - median(offResult!.subject)) * 1e6) / events, 0)
   return {
     name: "on",
     ratio: round(onResult!.ratio),
@@ -106,7 +114,11 @@ export const on = async (scale: Scale): Promise<BenchmarkResult> => {
       ...describe(plain, inMemory, onResult!),
       eventsPerSample: events,
       nsPerEvent: nsPerEvent(onResult!),
-      httpTracker: { ratio: round(httpResult!.ratio), nsPerEvent: nsPerEvent(httpResult!), ...describe(plain, http, httpResult!) },
+      httpTracker: {
+        ratio: round(httpResult!.ratio),
+        nsPerEvent: nsPerEvent(httpResult!),
+        ...describe(plain, http, httpResult!)
+      },
       off: { ratio: round(offResult!.ratio), ...describe(plain, noTracker, offResult!) }
     }
   }
@@ -123,7 +135,9 @@ export const proxyVsHandPlaced = async (scale: Scale): Promise<BenchmarkResult> 
   const proxied = await recordEventTypes((core, tracker) => trackedDispatcherLayer(core, tracker, definitions))
   const byHand = await recordEventTypes((core, tracker) => handPlacedDispatcherLayer(core, tracker, definitions))
   if (proxied.length === 0 || proxied.join() !== byHand.join()) {
-    throw new Error(`the hand-placed variant emits other events than the proxies:\n${byHand.join(", ")}\nvs\n${proxied.join(", ")}`)
+    throw new Error(
+      `the hand-placed variant emits other events than the proxies:\n${byHand.join(", ")}\nvs\n${proxied.join(", ")}`
+    )
   }
   const result = await compareRuntimes(
     "proxy-vs-hand-placed",

@@ -19,14 +19,16 @@ const template = makeJobEvent(input, Date.UTC(2025, 0, 1))
 /** A fresh event object of a real event's shape. */
 const sampleEvent = (i: number): JobEvent => ({ ...template, runCount: i })
 
-
 const config = { env: "bench", serviceKey: "bench" } as const
 
 const emitAll = (tracker: HttpBatchTracker, events: ReadonlyArray<JobEvent>) =>
   Effect.runSync(Effect.forEach(events, (event) => tracker.emit(event), { discard: true }))
 
 const emitMany = (tracker: HttpBatchTracker, count: number, from = 0) =>
-  emitAll(tracker, Array.from({ length: count }, (_, i) => sampleEvent(from + i)))
+  emitAll(
+    tracker,
+    Array.from({ length: count }, (_, i) => sampleEvent(from + i))
+  )
 
 /**
  * `emit` on the HTTP batch tracker with 1k vs 100k events already buffered: the time of a run of
@@ -55,7 +57,9 @@ export const emit = async (scale: Scale): Promise<BenchmarkResult> => {
   const result = await compareInterleaved(
     buffered(small),
     buffered(large),
-    scale === "smoke" ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 } : { warmup: 20, minRounds: 50, maxRounds: 400, budgetMs: 8_000 }
+    scale === "smoke"
+      ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 }
+      : { warmup: 20, minRounds: 50, maxRounds: 400, budgetMs: 8_000 }
   )
   const nsPerEmit = (samples: ReadonlyArray<number>) => round((median(samples) * 1e6) / perSample, 1)
   return {
@@ -67,7 +71,10 @@ export const emit = async (scale: Scale): Promise<BenchmarkResult> => {
     detail: {
       emitsPerSample: perSample,
       rounds: result.rounds,
-      nsPerEmit: { [`${small} buffered`]: nsPerEmit(result.baseline), [`${large} buffered`]: nsPerEmit(result.subject) },
+      nsPerEmit: {
+        [`${small} buffered`]: nsPerEmit(result.baseline),
+        [`${large} buffered`]: nsPerEmit(result.subject)
+      },
       perRoundRatioIQR: result.spread.map((r) => round(r))
     }
   }
@@ -125,7 +132,10 @@ export const delivery = async (scale: Scale): Promise<BenchmarkResult> => {
 // Fresh events with their own ids and times, as a runtime emits them; made in a frame of their
 // own, so that no array of them outlives the call (it would count as heap the tracker holds).
 const emitFreshEvents = (tracker: HttpBatchTracker, from: number, count: number): void => {
-  emitAll(tracker, Array.from({ length: count }, (_, i) => makeJobEvent({ ...input, runCount: from + i })))
+  emitAll(
+    tracker,
+    Array.from({ length: count }, (_, i) => makeJobEvent({ ...input, runCount: from + i }))
+  )
 }
 
 /**
@@ -157,7 +167,9 @@ export const outageMemory = async (scale: Scale): Promise<BenchmarkResult> => {
     const atTotal = heapAfterGc()
     const stats = Effect.runSync(tracker.stats())
     if (stats.pending !== maxBufferSize || stats.sent !== 0 || stats.requests === 0) {
-      throw new Error(`outage-memory: expected ${maxBufferSize} events held, none sent, failed requests; got ${JSON.stringify(stats)}`)
+      throw new Error(
+        `outage-memory: expected ${maxBufferSize} events held, none sent, failed requests; got ${JSON.stringify(stats)}`
+      )
     }
     return { base, atBuffer, atTotal, dropped: stats.dropped.overflow, requests: stats.requests }
   }

@@ -38,7 +38,9 @@ export const copyJobsPackage = async (options: CopyOptions): Promise<JobsPackage
         })
       : undefined
     if (codemod !== undefined && codemod.exitCode !== 0) {
-      throw new Error(`the codemod did not rewrite the copy (exit ${codemod.exitCode}): ${codemod.refused ?? codemod.plan.reason ?? ""}`)
+      throw new Error(
+        `the codemod did not rewrite the copy (exit ${codemod.exitCode}): ${codemod.refused ?? codemod.plan.reason ?? ""}`
+      )
     }
     return { root: copy.root, jobsDir: copy.packageDir, coreDir: join(copy.root, "core"), codemod, remove: copy.remove }
   } catch (error) {

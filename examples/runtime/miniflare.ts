@@ -24,7 +24,12 @@ export interface TimedCall {
 /** A running workerd with the jobs Worker, and a client for it. */
 export interface RunningWorker {
   /** `client[job](name)[action](...args)` inside the Worker; never throws for a job error. */
-  readonly call: (job: ClientCall["job"], name: string, action: string, ...args: ReadonlyArray<unknown>) => Promise<TimedCall>
+  readonly call: (
+    job: ClientCall["job"],
+    name: string,
+    action: string,
+    ...args: ReadonlyArray<unknown>
+  ) => Promise<TimedCall>
   /** The Durable Object id (what events carry as `instanceId`) of `type:name:id`. */
   readonly instanceId: (instanceName: string) => Promise<string>
   /** Every storage key of the instance `type:name:id`. */

@@ -3,12 +3,7 @@ import { type ArrivalDelays, eventDetails, eventGroup, type InstanceTimeline, LA
 
 /** Text made safe for HTML content and attribute values. */
 export const escapeHtml = (text: string): string =>
-  text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;")
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
 
 export interface ReportInput {
   readonly title: string
@@ -44,9 +39,16 @@ const allFields = (event: JobEventWire, delay: number | undefined): Array<readon
 const STACK_DISTANCE = 1.2
 
 /** When an event happened, from the start of the report, as the axis says it. */
-const offset = (event: JobEventWire, start: number): string => `+${((Date.parse(event.timestamp) - start) / 1000).toFixed(3)} s`
+const offset = (event: JobEventWire, start: number): string =>
+  `+${((Date.parse(event.timestamp) - start) / 1000).toFixed(3)} s`
 
-const lane = (timeline: InstanceTimeline, laneIndex: number, start: number, span: number, delays: ArrivalDelays): string => {
+const lane = (
+  timeline: InstanceTimeline,
+  laneIndex: number,
+  start: number,
+  span: number,
+  delays: ArrivalDelays
+): string => {
   let previousX = -Infinity
   let level = 0
   let levels = 1
@@ -79,7 +81,10 @@ const lane = (timeline: InstanceTimeline, laneIndex: number, start: number, span
     `<span>${escapeHtml(label)}</span><span class="muted">${timeline.events.length} events · ${escapeHtml(timeline.instanceId.slice(0, 12))}…</span></header>` +
     `<div class="lane" style="height:${levels * 18 + 8}px">${marks.join("")}</div>` +
     `<ol class="sequence">${timeline.events
-      .map((event) => `<li style="border-color:${groupColors[eventGroup(event.type)] ?? "#475569"}">${escapeHtml(event.type)}</li>`)
+      .map(
+        (event) =>
+          `<li style="border-color:${groupColors[eventGroup(event.type)] ?? "#475569"}">${escapeHtml(event.type)}</li>`
+      )
       .join("")}</ol>` +
     `</section>`
   )
@@ -89,10 +94,15 @@ const lane = (timeline: InstanceTimeline, laneIndex: number, start: number, span
 export const renderReport = (input: ReportInput): string => {
   const { start, end } = timeRange(input.timelines)
   const span = end - start
-  const legend = Object.entries(groupColors)
-    .map(([group, color]) => `<span><i style="background:${color}"></i>${escapeHtml(group)}.*</span>`)
-    .join("") + `<span><i class="late" style="background:#94a3b8"></i>arrived over ${LATE_MS / 1000} s late (held back by an outage)</span>`
-  const ticks = Array.from({ length: 6 }, (_, i) => `<span style="left:${i * 20}%">+${((span * i) / 5 / 1000).toFixed(1)} s</span>`).join("")
+  const legend =
+    Object.entries(groupColors)
+      .map(([group, color]) => `<span><i style="background:${color}"></i>${escapeHtml(group)}.*</span>`)
+      .join("") +
+    `<span><i class="late" style="background:#94a3b8"></i>arrived over ${LATE_MS / 1000} s late (held back by an outage)</span>`
+  const ticks = Array.from(
+    { length: 6 },
+    (_, i) => `<span style="left:${i * 20}%">+${((span * i) / 5 / 1000).toFixed(1)} s</span>`
+  ).join("")
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

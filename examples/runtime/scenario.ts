@@ -10,7 +10,12 @@ export interface ScenarioInstance {
   readonly story: string
 }
 
-export const instance = (jobType: ScenarioInstance["jobType"], jobName: string, id: string, story: string): ScenarioInstance => ({
+export const instance = (
+  jobType: ScenarioInstance["jobType"],
+  jobName: string,
+  id: string,
+  story: string
+): ScenarioInstance => ({
   jobType,
   jobName,
   instanceName: `${jobType}:${jobName}:${id}`,
@@ -19,7 +24,12 @@ export const instance = (jobType: ScenarioInstance["jobType"], jobName: string, 
 
 /** The instances {@link runScenario} drives, over the four job types. */
 export const scenarioInstances = {
-  heartbeat: instance("continuous", "heartbeat", "hb-1", "runs on start and on 2 alarms; then terminated by the client"),
+  heartbeat: instance(
+    "continuous",
+    "heartbeat",
+    "hb-1",
+    "runs on start and on 2 alarms; then terminated by the client"
+  ),
   flaky: instance("continuous", "flaky", "fl-1", "always fails: 2 retries by alarm, retries exhausted, the job ends"),
   ticker: instance("continuous", "ticker", "tk-1", "run on each trigger; terminates itself at its 4th run"),
   clicks: instance("debounce", "clicks", "ck-1", "3 clicks flush at once (maxEvents); a 4th is flushed by its alarm"),
@@ -38,7 +48,8 @@ const field = (call: TimedCall, name: string): unknown => (ok(call) as Record<st
 
 /** Fails the scenario unless `actual` is what the step expected. */
 const expectStep = (what: string, actual: unknown, expected: unknown): void => {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+  if (actual !== expected)
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
 }
 
 /**
@@ -52,7 +63,10 @@ const expectStep = (what: string, actual: unknown, expected: unknown): void => {
  * instance's events reach the collector in the order they were emitted. It returns once every
  * job is done.
  */
-export const runScenario = async (worker: RunningWorker, say: (line: string) => void = () => undefined): Promise<void> => {
+export const runScenario = async (
+  worker: RunningWorker,
+  say: (line: string) => void = () => undefined
+): Promise<void> => {
   const { heartbeat, flaky, clicks, orders, mailer } = scenarioInstances
 
   say("continuous heartbeat: start (runs now), 2 runs by its alarm, then terminate (client)")
@@ -64,7 +78,11 @@ export const runScenario = async (worker: RunningWorker, say: (line: string) => 
   say("continuous flaky: start (fails), 2 retries by its alarm (fail), retries exhausted")
   ok(await worker.call("continuous", "flaky", "start", { id: "fl-1", input: { beats: 0 } }))
   for (let retry = 0; retry < 2; retry++) await worker.fireAlarm(flaky.instanceName)
-  expectStep("flaky after its retries", field(await worker.call("continuous", "flaky", "status", "fl-1"), "status"), "not_found")
+  expectStep(
+    "flaky after its retries",
+    field(await worker.call("continuous", "flaky", "status", "fl-1"), "status"),
+    "not_found"
+  )
 
   say("debounce clicks: 3 clicks (the 3rd reaches maxEvents and flushes), then a 4th, flushed by its alarm")
   for (const page of ["/home", "/pricing", "/signup", "/docs"]) {

@@ -52,7 +52,9 @@ export const timelinesOf = (
 }
 
 /** The earliest and latest event time over all timelines, in epoch ms. */
-export const timeRange = (timelines: ReadonlyArray<InstanceTimeline>): { readonly start: number; readonly end: number } => {
+export const timeRange = (
+  timelines: ReadonlyArray<InstanceTimeline>
+): { readonly start: number; readonly end: number } => {
   const times = timelines.flatMap((timeline) => timeline.events.map((event) => Date.parse(event.timestamp)))
   return times.length === 0 ? { start: 0, end: 0 } : { start: Math.min(...times), end: Math.max(...times) }
 }
@@ -84,8 +86,12 @@ export const renderTimelines = (
         .map(([key, value]) => `${key}=${value.length > 60 ? `${value.slice(0, 57)}...` : value}`)
         .join(" ")
       const delay = options.delays?.get(event.eventId)
-      const late = delay !== undefined && delay > LATE_MS ? paint(33, `(arrived ${(delay / 1000).toFixed(1)} s later)`) : ""
-      const type = paint(groupColors[eventGroup(event.type)] ?? 0, details === "" && late === "" ? event.type : event.type.padEnd(width))
+      const late =
+        delay !== undefined && delay > LATE_MS ? paint(33, `(arrived ${(delay / 1000).toFixed(1)} s later)`) : ""
+      const type = paint(
+        groupColors[eventGroup(event.type)] ?? 0,
+        details === "" && late === "" ? event.type : event.type.padEnd(width)
+      )
       lines.push(["  " + paint(2, at), type, details, late].filter((part) => part !== "").join("  "))
     }
     lines.push("")

@@ -71,7 +71,8 @@ export const definitions = {
     flushAfter: later,
     maxEvents: 3,
     // On the first click the state handed in is the click itself: start the list there.
-    onEvent: (ctx) => Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
+    onEvent: (ctx) =>
+      Effect.succeed({ pages: ctx.eventCount === 1 ? [ctx.event.page] : [...ctx.state.pages, ctx.event.page] }),
     execute: () => Effect.void
   }),
   /** Counts orders; a "later" order is executed by the alarm it schedules. */
@@ -150,7 +151,10 @@ export class Jobs extends jobs.Jobs {
 type AnyClientMethod = (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown>
 
 const call = async (env: WorkerEnv, request: ClientCall): Promise<CallResult> => {
-  const client = jobs.JobsClient.fromBinding(env.JOBS) as unknown as Record<string, (name: string) => Record<string, AnyClientMethod>>
+  const client = jobs.JobsClient.fromBinding(env.JOBS) as unknown as Record<
+    string,
+    (name: string) => Record<string, AnyClientMethod>
+  >
   const method = client[request.job]?.(request.name)[request.action]
   if (method === undefined) return { ok: false, error: `no such call: ${request.job}.${request.action}` }
   const result = await Effect.runPromise(Effect.either(Effect.suspend(() => method(...request.args))))
@@ -160,7 +164,8 @@ const call = async (env: WorkerEnv, request: ClientCall): Promise<CallResult> =>
 }
 
 type JobsStub = Pick<Jobs, "storageKeys" | "alarmRuns" | "fireAlarm">
-const stub = (env: WorkerEnv, instance: string): JobsStub => env.JOBS.get(env.JOBS.idFromName(instance)) as unknown as JobsStub
+const stub = (env: WorkerEnv, instance: string): JobsStub =>
+  env.JOBS.get(env.JOBS.idFromName(instance)) as unknown as JobsStub
 
 const json = (value: unknown, status = 200) =>
   new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } })

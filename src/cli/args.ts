@@ -32,7 +32,9 @@ export class UsageError extends Error {
 export const parseArgs = (args: ReadonlyArray<string>, specs: FlagSpecs): ParsedArgs => {
   const flags: Record<string, string | boolean | undefined> = {}
   const positionals: Array<string> = []
-  const byShort = new Map(Object.entries(specs).flatMap(([name, spec]) => (spec.short === undefined ? [] : [[spec.short, name] as const])))
+  const byShort = new Map(
+    Object.entries(specs).flatMap(([name, spec]) => (spec.short === undefined ? [] : [[spec.short, name] as const]))
+  )
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!
     if (arg === "--") {
@@ -44,7 +46,8 @@ export const parseArgs = (args: ReadonlyArray<string>, specs: FlagSpecs): Parsed
       continue
     }
     const long = arg.startsWith("--")
-    const [written, inlineValue] = long && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined]
+    const [written, inlineValue] =
+      long && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined]
     const name = long ? written.slice(2) : byShort.get(written.slice(1))
     const spec = name === undefined ? undefined : specs[name]
     if (name === undefined || spec === undefined) {

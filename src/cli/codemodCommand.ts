@@ -10,11 +10,15 @@ import { coverageSummaryJson, coverageSummaryText } from "./mapCoverageText.js"
 export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {
   const { flags, positionals } = args
   if (positionals.length !== 1) {
-    throw new UsageError(positionals.length === 0 ? "missing <package-dir>" : `expected one <package-dir>, got ${positionals.length}`)
+    throw new UsageError(
+      positionals.length === 0 ? "missing <package-dir>" : `expected one <package-dir>, got ${positionals.length}`
+    )
   }
-  if (flags["dry-run"] === true && flags.check === true) throw new UsageError("--dry-run and --check exclude each other")
+  if (flags["dry-run"] === true && flags.check === true)
+    throw new UsageError("--dry-run and --check exclude each other")
   const importFrom = flags["import-from"]
-  if (typeof importFrom === "string" && importFrom.trim() === "") throw new UsageError("--import-from needs a module specifier")
+  if (typeof importFrom === "string" && importFrom.trim() === "")
+    throw new UsageError("--import-from needs a module specifier")
   const mode: CodemodMode = flags.check === true ? "check" : flags["dry-run"] === true ? "dry-run" : "write"
   const json = flags.json === true
   const packageDir = positionals[0]!
@@ -33,13 +37,18 @@ export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<numbe
     })
   } catch (error) {
     if (error instanceof CodemodInterruptedError) {
-      if (json) io.stdout.write(`${JSON.stringify({ interrupted: { signal: error.signal, written: [], message: error.message } }, null, 2)}\n`)
+      if (json)
+        io.stdout.write(
+          `${JSON.stringify({ interrupted: { signal: error.signal, written: [], message: error.message } }, null, 2)}\n`
+        )
       else io.stderr.write(`${error.message}.\n`)
       return interruptExitCode(error.signal)
     }
     if (!(error instanceof CodemodInputError)) throw error
     if (json) {
-      io.stdout.write(`${JSON.stringify({ error: { file: error.file, expected: error.expected, detail: error.detail ?? null, message: error.message } }, null, 2)}\n`)
+      io.stdout.write(
+        `${JSON.stringify({ error: { file: error.file, expected: error.expected, detail: error.detail ?? null, message: error.message } }, null, 2)}\n`
+      )
     } else {
       io.stderr.write(`error: ${error.message}\nNothing was written.\n`)
     }
@@ -118,7 +127,10 @@ export const summaryText = (outcome: CodemodOutcome): string => {
   const files = plan.files.map((file) => `${file.relativePath}${file.before === undefined ? " (new)" : ""}`)
   if (plan.partlyWired !== undefined) lines.push(`Partly wired: ${plan.partlyWired}, but not every piece is.`)
   if (mode === "check") {
-    lines.push(`${plan.partlyWired === undefined ? "Not wired yet" : "Missing"}: the codemod would change ${plural(files.length, "file")}:`, list(files))
+    lines.push(
+      `${plan.partlyWired === undefined ? "Not wired yet" : "Missing"}: the codemod would change ${plural(files.length, "file")}:`,
+      list(files)
+    )
     lines.push("What it would do:", list(plan.changes))
     return `${lines.join("\n")}\n`
   }
@@ -126,7 +138,14 @@ export const summaryText = (outcome: CodemodOutcome): string => {
   lines.push(`${done ? "Changed" : "Would change"} ${plural(files.length, "file")}:`, list(files))
   if (plan.wrapped.length > 0) {
     lines.push(`Wrapped with withTracking in src/runtime/runtime.ts:`)
-    lines.push(list(plan.wrapped.map((entry) => `${entry.layer}${entry.localName === entry.layer ? "" : ` (as ${entry.localName})`}, line ${entry.line}`)))
+    lines.push(
+      list(
+        plan.wrapped.map(
+          (entry) =>
+            `${entry.layer}${entry.localName === entry.layer ? "" : ` (as ${entry.localName})`}, line ${entry.line}`
+        )
+      )
+    )
   }
   if (plan.untouched.length > 0) {
     lines.push("Left untouched in src/runtime/runtime.ts:")
@@ -135,7 +154,10 @@ export const summaryText = (outcome: CodemodOutcome): string => {
   lines.push("Also:", list(plan.changes))
   const checkedWith = plan.tsConfig ?? "default compiler options"
   if (plan.diagnostics !== undefined && plan.diagnostics.length > 0) {
-    lines.push(`Type errors the rewrite introduces (checked with ${checkedWith}):`, list(plan.diagnostics.map(diagnosticLine)))
+    lines.push(
+      `Type errors the rewrite introduces (checked with ${checkedWith}):`,
+      list(plan.diagnostics.map(diagnosticLine))
+    )
   }
   if (plan.preExistingDiagnostics !== undefined && plan.preExistingDiagnostics.length > 0) {
     lines.push(
@@ -153,7 +175,10 @@ export const summaryText = (outcome: CodemodOutcome): string => {
     ])
   )
   if (outcome.refused !== undefined) lines.push(`Refused: ${outcome.refused}.`)
-  else if (outcome.interrupted !== undefined) lines.push(`Interrupted by ${outcome.interrupted} during the last renames: finished them first, every file is written.`)
+  else if (outcome.interrupted !== undefined)
+    lines.push(
+      `Interrupted by ${outcome.interrupted} during the last renames: finished them first, every file is written.`
+    )
   else if (!done) lines.push("Nothing was written.")
   if (plan.coverage !== undefined) lines.push(coverageSummaryText(plan.coverage).trimEnd())
   return `${lines.join("\n")}\n`

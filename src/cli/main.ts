@@ -9,7 +9,9 @@ main(process.argv.slice(2), processIo()).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.stderr.write(`durable-effect-tracking: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(
+      `durable-effect-tracking: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+    )
     process.exitCode = 2
   }
 )

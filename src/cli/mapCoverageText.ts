@@ -6,7 +6,8 @@ import { JobEventTypes } from "../tracker/JobEvent.js"
 export const mapCoverageText = (report: CoverageReport, mapName: string): string => {
   const width = Math.max("event type".length, ...report.events.map((event) => event.type.length))
   const rows = report.events.map(
-    (event) => `${event.type.padEnd(width)}  ${event.sources.length === 0 ? "(not produced)" : event.sources.join(", ")}`
+    (event) =>
+      `${event.type.padEnd(width)}  ${event.sources.length === 0 ? "(not produced)" : event.sources.join(", ")}`
   )
   return [
     `${"event type".padEnd(width)}  emitted by`,
@@ -30,10 +31,14 @@ export const coverageSummaryJson = (report: PackageCoverageReport) => ({
 
 /** How the codemod's summary ends: what the map can emit in this package, and each type it cannot, with why. */
 export const coverageSummaryText = (report: PackageCoverageReport): string => {
-  const lines = [`Coverage of ${report.map} in this package (${report.layout} layout, measured on its sources): ${report.covered} of ${report.total} event types.`]
+  const lines = [
+    `Coverage of ${report.map} in this package (${report.layout} layout, measured on its sources): ${report.covered} of ${report.total} event types.`
+  ]
   const partly = JobEventTypes.filter((type) => report.types[type].partly !== undefined)
   if (partly.length > 0) {
-    lines.push(`Seen only in part (\`durable-effect-tracking coverage <package-dir>\` says where the rest happens): ${partly.join(", ")}.`)
+    lines.push(
+      `Seen only in part (\`durable-effect-tracking coverage <package-dir>\` says where the rest happens): ${partly.join(", ")}.`
+    )
   }
   const missing = JobEventTypes.filter((type) => !report.types[type].covered)
   if (missing.length > 0) {

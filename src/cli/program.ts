@@ -39,8 +39,14 @@ tracker layer under them, flushes events at the end of every run, adds an option
 option (JobsRuntimeConfig, createJobsRuntimeFromLayer, the engine, createDurableJobs) and
 scaffolds src/tracking.ts with the default event map. Tracking stays off until a tracker is given.`,
     flags: {
-      "dry-run": { type: "boolean", description: "print the changes as a unified diff (stdout; the summary goes to stderr); write nothing" },
-      check: { type: "boolean", description: "write nothing; exit 0 when the package is fully wired, 1 when the codemod would change it" },
+      "dry-run": {
+        type: "boolean",
+        description: "print the changes as a unified diff (stdout; the summary goes to stderr); write nothing"
+      },
+      check: {
+        type: "boolean",
+        description: "write nothing; exit 0 when the package is fully wired, 1 when the codemod would change it"
+      },
       force: { type: "boolean", description: "write even when the rewrite introduces type errors" },
       "allow-dirty": { type: "boolean", description: "write even when the files to touch have uncommitted changes" },
       json: { type: "boolean", description: "print the summary (and, with --dry-run, the diff) as JSON on stdout" },
@@ -60,7 +66,8 @@ scaffolds src/tracking.ts with the default event map. Tracking stays off until a
   3    the package provides an EventTracker layer of its own: reported, nothing changed
   130  interrupted (SIGINT) while writing; 143 for SIGTERM: either every file was written or none
 `,
-    run: async (args, io) => (await loadWithCodemodToolchain(() => import("./codemodCommand.js"))).codemodCommand(args, io)
+    run: async (args, io) =>
+      (await loadWithCodemodToolchain(() => import("./codemodCommand.js"))).codemodCommand(args, io)
   },
   {
     name: "coverage",
@@ -107,7 +114,9 @@ export const commandHelp = (command: Command): string =>
 /** This package's version, from its package.json (two levels up from src/cli/ and from dist/cli/). */
 export const version = (): string => {
   const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url)
-  const manifest = JSON.parse(readFileSync(join(dirname(here), "..", "..", "package.json"), "utf8")) as { version: string }
+  const manifest = JSON.parse(readFileSync(join(dirname(here), "..", "..", "package.json"), "utf8")) as {
+    version: string
+  }
   return manifest.version
 }
 
@@ -135,7 +144,13 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo())
   const json = rest.includes("--json")
   try {
     if (command === undefined) {
-      throw new UsageError(`unknown command '${name}'`, closest(name, commands.map((candidate) => candidate.name)))
+      throw new UsageError(
+        `unknown command '${name}'`,
+        closest(
+          name,
+          commands.map((candidate) => candidate.name)
+        )
+      )
     }
     const args = parseArgs(rest, command.flags)
     if (args.flags.help === true) {
@@ -146,7 +161,9 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo())
   } catch (error) {
     if (error instanceof CodemodToolchainMissing) {
       if (json) {
-        io.stdout.write(`${JSON.stringify({ error: { kind: "missing-dependency", package: error.packageName, message: error.message } }, null, 2)}\n`)
+        io.stdout.write(
+          `${JSON.stringify({ error: { kind: "missing-dependency", package: error.packageName, message: error.message } }, null, 2)}\n`
+        )
       } else {
         io.stderr.write(`${programName} ${name}: ${error.message}\n`)
       }
@@ -154,7 +171,9 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo())
     }
     if (!(error instanceof UsageError)) throw error
     if (json) {
-      io.stdout.write(`${JSON.stringify({ error: { kind: "usage", message: error.message, suggestion: error.suggestion ?? null } }, null, 2)}\n`)
+      io.stdout.write(
+        `${JSON.stringify({ error: { kind: "usage", message: error.message, suggestion: error.suggestion ?? null } }, null, 2)}\n`
+      )
     } else {
       const where = command === undefined ? programName : `${programName} ${command.name}`
       io.stderr.write(`${where}: ${error.message}\nRun \`${where} --help\` for usage.\n`)

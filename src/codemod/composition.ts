@@ -59,14 +59,22 @@ export const analyseComposition = (
   const isPipeFunction = (callee: Node): boolean => {
     if (!Node.isIdentifier(callee)) return false
     const binding = imports.get(callee.getText())
-    return binding !== undefined && binding.imported === "pipe" && (binding.module === "effect" || binding.module === "effect/Function")
+    return (
+      binding !== undefined &&
+      binding.imported === "pipe" &&
+      (binding.module === "effect" || binding.module === "effect/Function")
+    )
   }
 
   // Which expressions have the tracker among their outputs once the core layer carries it.
   const trackedLocals = new Set<string>([coreName])
   const carriesCore = (expression: Node | undefined): boolean => {
     if (expression === undefined) return false
-    if (Node.isParenthesizedExpression(expression) || Node.isAsExpression(expression) || Node.isSatisfiesExpression(expression)) {
+    if (
+      Node.isParenthesizedExpression(expression) ||
+      Node.isAsExpression(expression) ||
+      Node.isSatisfiesExpression(expression)
+    ) {
       return carriesCore(expression.getExpression())
     }
     if (Node.isIdentifier(expression)) return trackedLocals.has(expression.getText())

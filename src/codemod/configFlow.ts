@@ -28,7 +28,11 @@ export interface ConfigFlowRewrite {
  * found by what it is (the call, the interface, the class), in whichever file holds it.
  */
 export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom: string): ConfigFlowRewrite => {
-  const parsed = sources.map((source) => ({ ...source, file: parseSource(source.path, source.text), style: detectStyle(source.text) }))
+  const parsed = sources.map((source) => ({
+    ...source,
+    file: parseSource(source.path, source.text),
+    style: detectStyle(source.text)
+  }))
   const edits = new Map<string, Array<TextEdit>>()
   const typeImportNeeded = new Set<string>()
   const changes: Array<string> = []
@@ -48,25 +52,45 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
         continue
       }
       const registry = config.getProperty("registry")
-      const value = registry !== undefined && Node.isPropertyAssignment(registry) ? registry.getInitializer() : undefined
+      const value =
+        registry !== undefined && Node.isPropertyAssignment(registry) ? registry.getInitializer() : undefined
       if (value === undefined || !Node.isPropertyAccessExpression(value) || value.getName() !== registryEnvKey) continue
-      const braces = { open: config.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken), close: config.getLastChildByKindOrThrow(SyntaxKind.CloseBraceToken) }
-      add(path, appendToList(text, config.getProperties(), braces.open, braces.close, `tracker: ${value.getExpression().getText()}.${trackerEnvKey}`, detectStyle(text).newline))
+      const braces = {
+        open: config.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken),
+        close: config.getLastChildByKindOrThrow(SyntaxKind.CloseBraceToken)
+      }
+      add(
+        path,
+        appendToList(
+          text,
+          config.getProperties(),
+          braces.open,
+          braces.close,
+          `tracker: ${value.getExpression().getText()}.${trackerEnvKey}`,
+          detectStyle(text).newline
+        )
+      )
       engineFound = true
       changes.push(`${path}: the engine passes \`env.${trackerEnvKey}\` to createJobsRuntime as \`tracker\``)
     }
   }
   if (!engineFound) {
-    todo.push("no `createJobsRuntime({ ..., registry: env.__JOB_REGISTRY__ })` found in the engine: pass `tracker` to createJobsRuntime where the Durable Object builds its runtime")
+    todo.push(
+      "no `createJobsRuntime({ ..., registry: env.__JOB_REGISTRY__ })` found in the engine: pass `tracker` to createJobsRuntime where the Durable Object builds its runtime"
+    )
     return { files: [], changes, todo }
   }
 
   // The engine's env type gains the optional tracker.
-  const engineConfig = parsed.find(({ file }) => file.getInterface("JobsEngineConfig")?.getProperty(registryEnvKey) !== undefined)
+  const engineConfig = parsed.find(
+    ({ file }) => file.getInterface("JobsEngineConfig")?.getProperty(registryEnvKey) !== undefined
+  )
   if (engineConfig?.file.getInterfaceOrThrow("JobsEngineConfig").getProperty(trackerEnvKey) !== undefined) {
     // Declared already.
   } else if (engineConfig === undefined) {
-    todo.push(`no JobsEngineConfig interface with ${registryEnvKey} found: declare \`${trackerEnvKey}?: TrackerOption\` on the engine's env type`)
+    todo.push(
+      `no JobsEngineConfig interface with ${registryEnvKey} found: declare \`${trackerEnvKey}?: TrackerOption\` on the engine's env type`
+    )
   } else {
     const declaration = engineConfig.file.getInterfaceOrThrow("JobsEngineConfig")
     const last = declaration.getMembers().at(-1)!
@@ -89,13 +113,22 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
   const factoryFunction = factory?.file.getFunction("createDurableJobs")
   const factoryWired =
     factory?.file.getInterface("CreateDurableJobsOptions") !== undefined &&
-    factoryFunction?.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression).some((literal) => literal.getProperty(trackerEnvKey) !== undefined) === true
+    factoryFunction
+      ?.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression)
+      .some((literal) => literal.getProperty(trackerEnvKey) !== undefined) === true
   if (factoryWired) {
     // createDurableJobs takes the tracker option already.
   } else if (factory === undefined || factoryFunction === undefined) {
-    todo.push(`no createDurableJobs function found: set \`${trackerEnvKey}\` in the env your engine class gets to pass a tracker`)
-  } else if (factoryFunction.getParameters().length !== 1 || factory.file.getInterface("CreateDurableJobsOptions") !== undefined) {
-    todo.push(`${factory.path}: createDurableJobs already takes options: add \`tracker\` to them and set \`${trackerEnvKey}\` in the engine's env by hand`)
+    todo.push(
+      `no createDurableJobs function found: set \`${trackerEnvKey}\` in the env your engine class gets to pass a tracker`
+    )
+  } else if (
+    factoryFunction.getParameters().length !== 1 ||
+    factory.file.getInterface("CreateDurableJobsOptions") !== undefined
+  ) {
+    todo.push(
+      `${factory.path}: createDurableJobs already takes options: add \`tracker\` to them and set \`${trackerEnvKey}\` in the engine's env by hand`
+    )
   } else {
     const bound = boundEngineClass(factoryFunction)
     const constructor = bound?.getConstructors()[0]
@@ -104,14 +137,19 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
       ?.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression)
       .find((literal) => literal.getProperty(registryEnvKey) !== undefined)
     if (envObject === undefined || envName === undefined) {
-      todo.push(`${factory.path}: no engine class with an env carrying ${registryEnvKey} in createDurableJobs: set \`${trackerEnvKey}\` in the engine's env by hand`)
+      todo.push(
+        `${factory.path}: no engine class with an env carrying ${registryEnvKey} in createDurableJobs: set \`${trackerEnvKey}\` in the engine's env by hand`
+      )
     } else {
       const { text, style } = factory
       const nl = style.newline
       const parentheses = parenthesesOf(factoryFunction)!
       // The env is the worker's own, typed by the caller: `tracker: (env: Env) => ...` infers it.
-      const trackerValue = `typeof options?.tracker === "function" ? options.tracker(${envName} as Env) : options?.tracker`
-        .replaceAll("\"", style.quote)
+      const trackerValue =
+        `typeof options?.tracker === "function" ? options.tracker(${envName} as Env) : options?.tracker`.replaceAll(
+          '"',
+          style.quote
+        )
       const braces = {
         open: envObject.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken),
         close: envObject.getLastChildByKindOrThrow(SyntaxKind.CloseBraceToken)
@@ -120,11 +158,27 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
         factory.path,
         insertAt(declarationStart(factoryFunction), optionsInterface(style)),
         ...envTypeParameter(factoryFunction),
-        appendToList(text, factoryFunction.getParameters(), parentheses.open, parentheses.close, "options?: CreateDurableJobsOptions<Env>", nl),
-        appendToList(text, envObject.getProperties(), braces.open, braces.close, `${trackerEnvKey}: ${trackerValue}`, nl)
+        appendToList(
+          text,
+          factoryFunction.getParameters(),
+          parentheses.open,
+          parentheses.close,
+          "options?: CreateDurableJobsOptions<Env>",
+          nl
+        ),
+        appendToList(
+          text,
+          envObject.getProperties(),
+          braces.open,
+          braces.close,
+          `${trackerEnvKey}: ${trackerValue}`,
+          nl
+        )
       )
       typeImportNeeded.add(factory.path)
-      changes.push(`${factory.path}: createDurableJobs(definitions, { tracker }) takes a tracker option, or a function of the env that returns one`)
+      changes.push(
+        `${factory.path}: createDurableJobs(definitions, { tracker }) takes a tracker option, or a function of the env that returns one`
+      )
     }
   }
 
@@ -141,9 +195,7 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
 
 /** The class in `createDurableJobs` that binds the registry: it extends the engine. */
 const boundEngineClass = (scope: Node): ClassDeclaration | undefined =>
-  scope
-    .getDescendantsOfKind(SyntaxKind.ClassDeclaration)
-    .find((declaration) => declaration.getExtends() !== undefined)
+  scope.getDescendantsOfKind(SyntaxKind.ClassDeclaration).find((declaration) => declaration.getExtends() !== undefined)
 
 /** Where a declaration starts, comments above it included (an insert before it goes above them). */
 const declarationStart = (node: Node): number => node.getLeadingCommentRanges()[0]?.getPos() ?? node.getStart(true)

@@ -18,7 +18,11 @@ export const runCoverageCommand = async (
     if (options.packageDir === undefined) {
       const loaded = await loadEventMapModule(options.mapModule!)
       const report = describeCoverage(loaded.map)
-      io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : mapCoverageText(report, `${options.mapModule} (${loaded.exportName})`))
+      io.stdout.write(
+        options.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : mapCoverageText(report, `${options.mapModule} (${loaded.exportName})`)
+      )
       return 0
     }
     const report = await reportPackageCoverage({
@@ -29,7 +33,10 @@ export const runCoverageCommand = async (
     return coverageExitCode(report)
   } catch (error) {
     if (!(error instanceof CodemodInputError)) throw error
-    if (options.json) io.stdout.write(`${JSON.stringify({ error: { file: error.file, expected: error.expected, detail: error.detail, message: error.message } }, null, 2)}\n`)
+    if (options.json)
+      io.stdout.write(
+        `${JSON.stringify({ error: { file: error.file, expected: error.expected, detail: error.detail, message: error.message } }, null, 2)}\n`
+      )
     else io.stderr.write(`error: ${error.message}\n`)
     return ExitCode.error
   }

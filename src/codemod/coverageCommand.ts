@@ -20,12 +20,20 @@ export interface PackageCoverageReport extends PackageCoverage {
  * map for the package's layout. Bad input (no such directory, a map module that does not load
  * or export a map) is a {@link CodemodInputError}.
  */
-export const reportPackageCoverage = async (options: { readonly packageDir: string; readonly mapModule?: string; readonly map?: EventMap }): Promise<PackageCoverageReport> => {
+export const reportPackageCoverage = async (options: {
+  readonly packageDir: string
+  readonly mapModule?: string
+  readonly map?: EventMap
+}): Promise<PackageCoverageReport> => {
   const dir = resolve(options.packageDir)
   const src = join(dir, "src")
   const found = await stat(src).catch(() => undefined)
   if (found === undefined || !found.isDirectory()) {
-    throw new CodemodInputError({ file: options.packageDir, expected: "a jobs package directory (with a src directory)", detail: "no such directory" })
+    throw new CodemodInputError({
+      file: options.packageDir,
+      expected: "a jobs package directory (with a src directory)",
+      detail: "no such directory"
+    })
   }
   const facts = await readPackageFacts(dir, src)
   const layout = detectJobsLayout(facts.services.keys())
@@ -43,7 +51,10 @@ export const reportPackageCoverage = async (options: { readonly packageDir: stri
 export const coverageExitCode = (report: PackageCoverage): 0 | 1 => (report.covered === report.total ? 0 : 1)
 
 /** The report as `coverage <dir> --json` prints it. */
-export const coverageJson = (report: PackageCoverageReport) => ({ packageDir: report.packageDir, ...coverageSummaryJson(report) })
+export const coverageJson = (report: PackageCoverageReport) => ({
+  packageDir: report.packageDir,
+  ...coverageSummaryJson(report)
+})
 
 /** One line per event type: covered and by which methods, or not covered and why. */
 export const coverageText = (report: PackageCoverageReport): string => {
@@ -58,6 +69,8 @@ export const coverageText = (report: PackageCoverageReport): string => {
     )
   }
   const missing = JobEventTypes.filter((type) => !report.types[type].covered)
-  lines.push(`${report.covered} of ${report.total} event types covered${missing.length === 0 ? "." : `; not covered: ${missing.join(", ")}.`}`)
+  lines.push(
+    `${report.covered} of ${report.total} event types covered${missing.length === 0 ? "." : `; not covered: ${missing.join(", ")}.`}`
+  )
   return `${lines.join("\n")}\n`
 }

@@ -7,7 +7,10 @@ const run = promisify(execFile)
  * The given files that have uncommitted changes (staged, unstaged or untracked), or
  * `undefined` when the directory is not inside a git working tree (or git is missing).
  */
-export const uncommittedFiles = async (directory: string, paths: ReadonlyArray<string>): Promise<Array<string> | undefined> => {
+export const uncommittedFiles = async (
+  directory: string,
+  paths: ReadonlyArray<string>
+): Promise<Array<string> | undefined> => {
   try {
     await run("git", ["rev-parse", "--is-inside-work-tree"], { cwd: directory })
   } catch {

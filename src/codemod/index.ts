@@ -3,7 +3,14 @@
  * The CLI (`durable-effect-tracking codemod`) is a thin layer over {@link runCodemod}.
  */
 export { CodemodInputError, CodemodInterruptedError, type InterruptSignal } from "./errors.js"
-export { runCodemod, ExitCode, interruptExitCode, type CodemodMode, type CodemodOutcome, type CodemodRunOptions } from "./run.js"
+export {
+  runCodemod,
+  ExitCode,
+  interruptExitCode,
+  type CodemodMode,
+  type CodemodOutcome,
+  type CodemodRunOptions
+} from "./run.js"
 export {
   planCodemod,
   typeCheckPlan,
@@ -15,13 +22,25 @@ export {
   type CodemodStatus,
   type PlannedChange
 } from "./plan.js"
-export { rewriteRuntime, type RuntimeRewrite, type RuntimeRewriteOptions, type WrappedLayer, type UntouchedLayer } from "./runtimeFile.js"
+export {
+  rewriteRuntime,
+  type RuntimeRewrite,
+  type RuntimeRewriteOptions,
+  type WrappedLayer,
+  type UntouchedLayer
+} from "./runtimeFile.js"
 export { renderDiff } from "./diff.js"
 export { detectStyle, type CodeStyle } from "./style.js"
 export { knownServiceLayers, defaultWrappedServiceKeys } from "../jobs/knownLayers.js"
 export type { TypeDiagnostic, TypeCheckResult } from "./typeCheck.js"
 export { pauseAtEnv, type WritePoint, type WriteResult } from "./writeFiles.js"
-export { reportPackageCoverage, coverageJson, coverageText, coverageExitCode, type PackageCoverageReport } from "./coverageCommand.js"
+export {
+  reportPackageCoverage,
+  coverageJson,
+  coverageText,
+  coverageExitCode,
+  type PackageCoverageReport
+} from "./coverageCommand.js"
 export type { PackageCoverage, TypeCoverage } from "./packageCoverage.js"
 export { loadEventMapModule, type LoadedEventMap } from "./loadEventMap.js"
 export { detectJobsLayout, executionServiceLayout, inlineLayout, type JobsLayout } from "../jobs/layouts.js"

@@ -22,7 +22,12 @@ const typeScript = new Set([".ts", ".mts", ".cts", ".tsx"])
  */
 export const loadEventMapModule = async (modulePath: string): Promise<LoadedEventMap> => {
   const path = resolve(modulePath)
-  if (!existsSync(path)) throw new CodemodInputError({ file: modulePath, expected: "a module exporting an event map", detail: "no such file" })
+  if (!existsSync(path))
+    throw new CodemodInputError({
+      file: modulePath,
+      expected: "a module exporting an event map",
+      detail: "no such file"
+    })
   let loaded: Record<string, unknown>
   try {
     loaded = typeScript.has(extname(path)) ? await importTypeScript(path) : await import(pathToFileURL(path).href)
@@ -37,13 +42,17 @@ export const loadEventMapModule = async (modulePath: string): Promise<LoadedEven
   const candidates = ["trackingEventMap", "default", ...Object.keys(loaded)]
   for (const name of candidates) {
     const value = loaded[name]
-    if (value !== undefined && eventMapProblems(value as EventMap).length === 0) return { map: value as EventMap, exportName: name }
+    if (value !== undefined && eventMapProblems(value as EventMap).length === 0)
+      return { map: value as EventMap, exportName: name }
   }
   const named = loaded["trackingEventMap"] ?? loaded["default"]
   throw new CodemodInputError({
     file: modulePath,
     expected: "a module exporting an event map (as trackingEventMap, as its default export, or as its only map)",
-    detail: named === undefined ? `its exports: ${Object.keys(loaded).join(", ") || "none"}` : eventMapProblems(named as EventMap).join("; ")
+    detail:
+      named === undefined
+        ? `its exports: ${Object.keys(loaded).join(", ") || "none"}`
+        : eventMapProblems(named as EventMap).join("; ")
   })
 }
 
@@ -51,7 +60,10 @@ const importTypeScript = async (path: string): Promise<Record<string, unknown>> 
   const tsx = await findTsx(path)
   if (tsx !== undefined) {
     const tsconfig = nearest(dirname(path), "tsconfig.json")
-    return tsx.tsImport(pathToFileURL(path).href, { parentURL: pathToFileURL(path).href, ...(tsconfig === undefined ? {} : { tsconfig }) })
+    return tsx.tsImport(pathToFileURL(path).href, {
+      parentURL: pathToFileURL(path).href,
+      ...(tsconfig === undefined ? {} : { tsconfig })
+    })
   }
   try {
     return await import(pathToFileURL(path).href)
@@ -60,13 +72,17 @@ const importTypeScript = async (path: string): Promise<Record<string, unknown>> 
     throw new CodemodInputError({
       file: path,
       expected: "a module this Node can load",
-      detail: "loading a .ts module needs tsx (npm install --save-dev tsx in the package) or Node 22.18 or later; or point --map at compiled JavaScript"
+      detail:
+        "loading a .ts module needs tsx (npm install --save-dev tsx in the package) or Node 22.18 or later; or point --map at compiled JavaScript"
     })
   }
 }
 
 interface TsxApi {
-  readonly tsImport: (specifier: string, options: { readonly parentURL: string; readonly tsconfig?: string }) => Promise<Record<string, unknown>>
+  readonly tsImport: (
+    specifier: string,
+    options: { readonly parentURL: string; readonly tsconfig?: string }
+  ) => Promise<Record<string, unknown>>
 }
 
 const findTsx = async (path: string): Promise<TsxApi | undefined> => {

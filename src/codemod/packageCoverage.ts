@@ -36,7 +36,13 @@ interface SourceVerdict {
 const places = (list: ReadonlyArray<Place>) => list.map(formatPlace).join(", ")
 
 /** Checks one recipe's method and requirements against the package. */
-const judgeSource = (facts: PackageFacts, map: EventMap, tagKey: string, method: string, requirement: RecipeRequirement | undefined): SourceVerdict => {
+const judgeSource = (
+  facts: PackageFacts,
+  map: EventMap,
+  tagKey: string,
+  method: string,
+  requirement: RecipeRequirement | undefined
+): SourceVerdict => {
   const entry = map.services[tagKey]!
   const label = `${entry.service}.${method}`
   const missing: Array<string> = []
@@ -73,14 +79,18 @@ const judgeSource = (facts: PackageFacts, map: EventMap, tagKey: string, method:
         }) && type.properties.has(property)
     )
     const found = matches.flatMap((type) =>
-      (type.properties.get(property) ?? []).filter((value) => anyOf.includes(value)).map((value) => ({ value, place: type.place }))
+      (type.properties.get(property) ?? [])
+        .filter((value) => anyOf.includes(value))
+        .map((value) => ({ value, place: type.place }))
     )
     const subject = `${Object.values(where).join(" ")} ${property}`
     if (found.length === 0) {
       const allowed = [...new Set(matches.flatMap((type) => type.properties.get(property) ?? []))]
       missing.push(
         `no ${subject} ${anyOf.join(" or ")} in this package` +
-          (allowed.length === 0 ? "" : ` (its ${property}s: ${allowed.join(", ")}, ${places(matches.map((type) => type.place))})`)
+          (allowed.length === 0
+            ? ""
+            : ` (its ${property}s: ${allowed.join(", ")}, ${places(matches.map((type) => type.place))})`)
       )
     }
     relies.push(...found.map(({ value, place }) => `${subject} ${value} (${formatPlace(place)})`))
@@ -97,7 +107,10 @@ const judgeSource = (facts: PackageFacts, map: EventMap, tagKey: string, method:
   const sites = requirement?.bypass === undefined ? [] : facts.callsOf(requirement.bypass)
   const inline = sites.length === 0 ? undefined : `${requirement!.bypass}(...) runs inline at ${places(sites)}`
   if (missing.length > 0 && inline !== undefined) missing.push(inline)
-  const partly = requirement?.seesOnly === undefined ? undefined : `${label} sees only ${requirement.seesOnly}${inline === undefined ? "" : `; otherwise ${inline}`}`
+  const partly =
+    requirement?.seesOnly === undefined
+      ? undefined
+      : `${label} sees only ${requirement.seesOnly}${inline === undefined ? "" : `; otherwise ${inline}`}`
   return { label, place, missing, relies, partly }
 }
 
@@ -107,9 +120,12 @@ export const analyseCoverage = (packageDir: string, facts: PackageFacts, map: Ev
   for (const [tagKey, entry] of Object.entries(map.services)) {
     for (const [method, events] of Object.entries(entry.methods)) {
       const types = new Set<string>()
-      for (const phase of [events.before, events.success, events.failure]) for (const type of Object.keys(phase ?? {})) types.add(type)
+      for (const phase of [events.before, events.success, events.failure])
+        for (const type of Object.keys(phase ?? {})) types.add(type)
       for (const type of types) {
-        verdicts.get(type as JobEventType)?.push(judgeSource(facts, map, tagKey, method, events.requires?.[type as JobEventType]))
+        verdicts
+          .get(type as JobEventType)
+          ?.push(judgeSource(facts, map, tagKey, method, events.requires?.[type as JobEventType]))
       }
     }
   }
@@ -122,8 +138,12 @@ export const analyseCoverage = (packageDir: string, facts: PackageFacts, map: Ev
       const partly = able.map((verdict) => verdict.partly)
       types[type] = {
         covered: true,
-        by: able.map((verdict) => `${verdict.label} (${verdict.place === undefined ? "?" : formatPlace(verdict.place)})`),
-        ...(able.some((verdict) => verdict.relies.length > 0) ? { relies: [...new Set(able.flatMap((verdict) => verdict.relies))] } : {}),
+        by: able.map(
+          (verdict) => `${verdict.label} (${verdict.place === undefined ? "?" : formatPlace(verdict.place)})`
+        ),
+        ...(able.some((verdict) => verdict.relies.length > 0)
+          ? { relies: [...new Set(able.flatMap((verdict) => verdict.relies))] }
+          : {}),
         // Only when no covering method sees every occurrence.
         ...(partly.every((note) => note !== undefined) ? { partly: partly as Array<string> } : {})
       }
@@ -135,7 +155,12 @@ export const analyseCoverage = (packageDir: string, facts: PackageFacts, map: Ev
       reasons.push(`${blind.reason}${sites.length === 0 ? "" : ` (${blind.at}(...) at ${places(sites)})`}`)
     }
     if (reasons.length === 0) reasons.push("no entry of the event map emits it")
-    types[type] = { covered: false, by: [], reason: reasons.join("; "), ...(blind?.hint === undefined ? {} : { hint: blind.hint }) }
+    types[type] = {
+      covered: false,
+      by: [],
+      reason: reasons.join("; "),
+      ...(blind?.hint === undefined ? {} : { hint: blind.hint })
+    }
   }
   const covered = JobEventTypes.filter((type) => types[type].covered).length
   return { packageDir, covered, total: JobEventTypes.length, types }

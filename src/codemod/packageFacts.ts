@@ -27,7 +27,10 @@ export interface PackageFacts {
   readonly services: ReadonlyMap<string, ServiceFacts>
   readonly classes: ReadonlyMap<string, Place>
   /** Every interface or type literal with string-literal properties: literal values by property. */
-  readonly literalTypes: ReadonlyArray<{ readonly properties: ReadonlyMap<string, ReadonlyArray<string>>; readonly place: Place }>
+  readonly literalTypes: ReadonlyArray<{
+    readonly properties: ReadonlyMap<string, ReadonlyArray<string>>
+    readonly place: Place
+  }>
   /** Where a call whose callee is written `callee` is made. */
   readonly callsOf: (callee: string) => ReadonlyArray<Place>
 }
@@ -67,7 +70,8 @@ export const readPackageFacts = async (packageDir: string, srcDir: string): Prom
     if (Node.isInterfaceDeclaration(node) || Node.isTypeLiteral(node)) {
       const members = new Map<string, Place>()
       for (const member of node.getMembers()) {
-        if (Node.isPropertySignature(member) || Node.isMethodSignature(member)) members.set(member.getName(), at(display, member))
+        if (Node.isPropertySignature(member) || Node.isMethodSignature(member))
+          members.set(member.getName(), at(display, member))
       }
       return members
     }
@@ -102,7 +106,10 @@ export const readPackageFacts = async (packageDir: string, srcDir: string): Prom
       const key = first.getLiteralValue()
       // `class X extends Context.Tag("key")<X, Shape>() {}` or `Context.GenericTag<Shape>("key")`.
       const outer = call.getParent()
-      const shape: TypeNode | undefined = Node.isCallExpression(outer) && outer.getExpression() === call ? outer.getTypeArguments()[1] : call.getTypeArguments()[0]
+      const shape: TypeNode | undefined =
+        Node.isCallExpression(outer) && outer.getExpression() === call
+          ? outer.getTypeArguments()[1]
+          : call.getTypeArguments()[0]
       const owner = call.getFirstAncestorByKind(SyntaxKind.ClassDeclaration)
       const variable = call.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)
       if (!services.has(key)) {

@@ -19,7 +19,10 @@ export const parseSource = (displayPath: string, text: string): SourceFile => {
     .compilerObject.getSyntacticDiagnostics(file.compilerNode)
     .find((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)
   if (syntaxError !== undefined) {
-    const line = syntaxError.start === undefined ? undefined : file.compilerNode.getLineAndCharacterOfPosition(syntaxError.start).line + 1
+    const line =
+      syntaxError.start === undefined
+        ? undefined
+        : file.compilerNode.getLineAndCharacterOfPosition(syntaxError.start).line + 1
     throw new CodemodInputError({
       file: displayPath,
       expected: "valid TypeScript",

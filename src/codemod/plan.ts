@@ -145,7 +145,9 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   // The wiring is judged by every file the codemod edits: a runtime wired already (an earlier
   // run cut short, say) does not stop the rest from being planned.
   const files: Array<PlannedChange> =
-    runtime.status === "rewrite" ? [{ path: runtimePath, relativePath: display(runtimePath), before: runtimeText, after: runtime.text }] : []
+    runtime.status === "rewrite"
+      ? [{ path: runtimePath, relativePath: display(runtimePath), before: runtimeText, after: runtime.text }]
+      : []
   const changes = runtime.status === "rewrite" ? [...runtime.changes] : []
   const todo = runtime.status === "rewrite" ? [...runtime.todo] : []
   const coverage: PackageCoverageReport = {
@@ -162,11 +164,15 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
       before: undefined,
       after: trackingModuleText(importFrom, detectStyle(runtimeText), { mapExport: layout.mapExport, uncovered })
     })
-    changes.push(`${display(trackingPath)} re-exports ${layout.mapExport} (the map for the ${layoutLabel(layout)}) as trackingEventMap, ready to adjust`)
+    changes.push(
+      `${display(trackingPath)} re-exports ${layout.mapExport} (the map for the ${layoutLabel(layout)}) as trackingEventMap, ready to adjust`
+    )
   } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
     todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
   } else {
-    changes.push(`${display(trackingPath)} exists and was left as is (its coverage: durable-effect-tracking coverage ${options.packageDir} --map ${display(trackingPath)})`)
+    changes.push(
+      `${display(trackingPath)} exists and was left as is (its coverage: durable-effect-tracking coverage ${options.packageDir} --map ${display(trackingPath)})`
+    )
   }
   if (uncovered.length > 0) {
     todo.push(
@@ -196,7 +202,12 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     untouched: runtime.status === "rewrite" ? runtime.untouched : [],
     changes,
     todo,
-    partlyWired: runtime.status === "already-wired" ? runtime.reason : runtime.status === "rewrite" ? runtime.partlyWired : undefined,
+    partlyWired:
+      runtime.status === "already-wired"
+        ? runtime.reason
+        : runtime.status === "rewrite"
+          ? runtime.partlyWired
+          : undefined,
     diagnostics: undefined,
     preExistingDiagnostics: undefined,
     tsConfig: undefined,
@@ -212,7 +223,9 @@ export const typeCheckPlan = (plan: CodemodPlan, progress: (line: string) => voi
   const { packageDir, files } = plan
   const tsConfigPath = findTsConfig(packageDir)
   const tsConfig = tsConfigPath === undefined ? undefined : toPosix(relative(packageDir, tsConfigPath))
-  progress(`type-checking ${files.length} file${files.length === 1 ? "" : "s"} with ${tsConfig ?? "default compiler options"}`)
+  progress(
+    `type-checking ${files.length} file${files.length === 1 ? "" : "s"} with ${tsConfig ?? "default compiler options"}`
+  )
   const { introduced, preExisting } = typeCheckChange(packageDir, tsConfigPath, files)
   const unresolved = introduced.some((diagnostic) => diagnostic.message.includes(`'${plan.importFrom}'`))
   const todo = unresolved
@@ -241,7 +254,12 @@ const configFlowSources = async (packageDir: string, display: (path: string) => 
  */
 const assertPackageDirectory = async (given: string, packageDir: string): Promise<void> => {
   const info = await stat(packageDir).catch(() => undefined)
-  if (info === undefined) throw new CodemodInputError({ file: given, expected: "a jobs package directory", detail: "no such file or directory" })
+  if (info === undefined)
+    throw new CodemodInputError({
+      file: given,
+      expected: "a jobs package directory",
+      detail: "no such file or directory"
+    })
   if (info.isDirectory()) return
   let detail = "it is a file; give the directory of the jobs package (the one holding src/runtime/runtime.ts)"
   for (let dir = dirname(packageDir); dirname(dir) !== dir; dir = dirname(dir)) {
@@ -254,11 +272,14 @@ const assertPackageDirectory = async (given: string, packageDir: string): Promis
   throw new CodemodInputError({ file: given, expected: "a jobs package directory", detail })
 }
 
-
 const layoutLabel = (layout: JobsLayout) => `${layout.name} layout: ${layout.description}`
 
 /** The types a package's coverage leaves out, with why and the entry that would cover them. */
 export const uncoveredTypes = (coverage: PackageCoverageReport) =>
   Object.entries(coverage.types)
     .filter(([, entry]) => !entry.covered)
-    .map(([type, entry]) => ({ type, reason: entry.reason ?? "", ...(entry.hint === undefined ? {} : { hint: entry.hint }) }))
+    .map(([type, entry]) => ({
+      type,
+      reason: entry.reason ?? "",
+      ...(entry.hint === undefined ? {} : { hint: entry.hint })
+    }))

@@ -60,7 +60,16 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     plan: CodemodPlan,
     exitCode: number,
     extra: Partial<Pick<CodemodOutcome, "written" | "removedLeftovers" | "refused" | "interrupted">> = {}
-  ): CodemodOutcome => ({ mode, plan, written: [], removedLeftovers: [], refused: undefined, interrupted: undefined, ...extra, exitCode })
+  ): CodemodOutcome => ({
+    mode,
+    plan,
+    written: [],
+    removedLeftovers: [],
+    refused: undefined,
+    interrupted: undefined,
+    ...extra,
+    exitCode
+  })
   const display = (path: string) => relative(analysed.packageDir, path).split(sep).join("/") || "."
   const removeLeftovers = async (): Promise<ReadonlyArray<string>> => {
     if (mode !== "write" || analysed.leftovers.length === 0) return []

@@ -26,7 +26,11 @@ export const flushEdits = (
 } => {
   const effectNames = new Set(
     [...imports.values()]
-      .filter((binding) => (binding.module === "effect" && binding.imported === "Effect") || (binding.module === "effect/Effect" && binding.imported === "*"))
+      .filter(
+        (binding) =>
+          (binding.module === "effect" && binding.imported === "Effect") ||
+          (binding.module === "effect/Effect" && binding.imported === "*")
+      )
       .map((binding) => binding.local)
   )
   const isFlushImport = (binding: ImportedBinding) => binding.imported === "flushEvents" && !binding.typeOnly
@@ -35,8 +39,12 @@ export const flushEdits = (
   const aliasInUse = file
     .getDescendantsOfKind(SyntaxKind.Identifier)
     .some((identifier) => identifier.getText() === "flushTrackerEvents" && isValueReference(identifier))
-  const flushName = libraryFlush?.local ?? (imports.has("flushEvents") || aliasInUse ? "flushTrackerEvents" : "flushEvents")
-  const flushNames = new Set([flushName, ...[...imports.values()].filter(isFlushImport).map((binding) => binding.local)])
+  const flushName =
+    libraryFlush?.local ?? (imports.has("flushEvents") || aliasInUse ? "flushTrackerEvents" : "flushEvents")
+  const flushNames = new Set([
+    flushName,
+    ...[...imports.values()].filter(isFlushImport).map((binding) => binding.local)
+  ])
   const isEffectCall = (node: Node, names: ReadonlyArray<string>): node is CallExpression => {
     if (!Node.isCallExpression(node)) return false
     const callee = node.getExpression()
@@ -52,9 +60,11 @@ export const flushEdits = (
   const replaced = new Set<number>()
   let runSites = 0
   let flushedAlready = 0
-  const isLibraryFlush = (node: Node | undefined) => node !== undefined && Node.isIdentifier(node) && node.getText() === flushName
+  const isLibraryFlush = (node: Node | undefined) =>
+    node !== undefined && Node.isIdentifier(node) && node.getText() === flushName
   for (const run of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"])) continue
+    if (!isEffectCall(run, ["runPromise", "runPromiseExit", "runFork", "runSync", "runSyncExit", "runCallback"]))
+      continue
     const program = run.getArguments()[0]
     if (program === undefined || !Node.isCallExpression(program)) continue
     const effectNamespace = (run.getExpression() as PropertyAccessExpression).getExpression().getText()
@@ -67,9 +77,15 @@ export const flushEdits = (
     if (Node.isPropertyAccessExpression(callee) && callee.getName() === "pipe") {
       if (isFlush(callee.getExpression())) continue
       const operations = program.getArguments()
-      const provide = operations.find((operation) => isEffectCall(operation, ["provide"]) && operation.getArguments().length === 1)
+      const provide = operations.find(
+        (operation) => isEffectCall(operation, ["provide"]) && operation.getArguments().length === 1
+      )
       if (provide === undefined) continue
-      if (operations.some((operation) => isEffectCall(operation, ["ensuring"]) && isLibraryFlush(operation.getArguments()[0]))) {
+      if (
+        operations.some(
+          (operation) => isEffectCall(operation, ["ensuring"]) && isLibraryFlush(operation.getArguments()[0])
+        )
+      ) {
         flushedAlready++
         continue
       }
@@ -85,7 +101,11 @@ export const flushEdits = (
         flushedAlready++
         continue
       }
-      edits.push({ start: effect.getStart(), end: effect.getEnd(), text: `${effectNamespace}.ensuring(${effect.getText()}, ${flushName})` })
+      edits.push({
+        start: effect.getStart(),
+        end: effect.getEnd(),
+        text: `${effectNamespace}.ensuring(${effect.getText()}, ${flushName})`
+      })
     } else {
       continue
     }
@@ -96,7 +116,13 @@ export const flushEdits = (
     if (helper === undefined) continue
     for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
       const [argument, ...others] = call.getArguments()
-      if (call.getExpression().getText() !== helper || argument === undefined || others.length > 0 || !isFlush(argument)) continue
+      if (
+        call.getExpression().getText() !== helper ||
+        argument === undefined ||
+        others.length > 0 ||
+        !isFlush(argument)
+      )
+        continue
       edits.push({ start: argument.getStart(), end: argument.getEnd(), text: `${effectNamespace}.void` })
       replaced.add(argument.getStart())
       flushOnlyRuns.push(`${call.getText()} (line ${call.getStartLineNumber()})`)
@@ -107,19 +133,27 @@ export const flushEdits = (
     if (!isFlushImport(binding) || binding.module === importFrom || binding.imported !== "flushEvents") continue
     const stillUsed = file
       .getDescendantsOfKind(SyntaxKind.Identifier)
-      .some((identifier) => identifier.getText() === binding.local && isValueReference(identifier) && !replaced.has(identifier.getStart()))
+      .some(
+        (identifier) =>
+          identifier.getText() === binding.local && isValueReference(identifier) && !replaced.has(identifier.getStart())
+      )
     const removal = stillUsed || replaced.size === 0 ? undefined : importRemoval(file, text, binding)
     if (removal !== undefined) edits.push(removal)
   }
   const importSpecifier =
-    libraryFlush !== undefined || runSites + flushedAlready === 0 ? undefined : flushName === "flushEvents" ? "flushEvents" : `flushEvents as ${flushName}`
+    libraryFlush !== undefined || runSites + flushedAlready === 0
+      ? undefined
+      : flushName === "flushEvents"
+        ? "flushEvents"
+        : `flushEvents as ${flushName}`
   return { edits, runSites, flushedAlready, flushOnlyRuns, importSpecifier }
 }
 
 /** The name of the function (declared, or a const arrow/function expression) a node sits in. */
 const enclosingHelperName = (node: Node): string | undefined => {
   const fn = node.getFirstAncestor(
-    (ancestor) => Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isFunctionDeclaration(ancestor)
+    (ancestor) =>
+      Node.isArrowFunction(ancestor) || Node.isFunctionExpression(ancestor) || Node.isFunctionDeclaration(ancestor)
   )
   if (fn === undefined) return undefined
   if (Node.isFunctionDeclaration(fn)) return fn.getName()
@@ -136,13 +170,21 @@ const importRemoval = (file: SourceFile, text: string, binding: ImportedBinding)
   for (const declaration of file.getImportDeclarations()) {
     if (declaration.getModuleSpecifierValue() !== binding.module) continue
     const named = declaration.getNamedImports()
-    const index = named.findIndex((specifier) => (specifier.getAliasNode()?.getText() ?? specifier.getName()) === binding.local)
+    const index = named.findIndex(
+      (specifier) => (specifier.getAliasNode()?.getText() ?? specifier.getName()) === binding.local
+    )
     if (index < 0) continue
-    if (named.length === 1 && declaration.getDefaultImport() === undefined && declaration.getNamespaceImport() === undefined) {
+    if (
+      named.length === 1 &&
+      declaration.getDefaultImport() === undefined &&
+      declaration.getNamespaceImport() === undefined
+    ) {
       const start = declaration.getStart()
       const lineBreak = text.lastIndexOf("\n", start - 1)
       // The first line of the file: removing it would touch where new imports go; leave it.
-      return lineBreak < 0 ? undefined : { start: text[lineBreak - 1] === "\r" ? lineBreak - 1 : lineBreak, end: declaration.getEnd(), text: "" }
+      return lineBreak < 0
+        ? undefined
+        : { start: text[lineBreak - 1] === "\r" ? lineBreak - 1 : lineBreak, end: declaration.getEnd(), text: "" }
     }
     const specifier = named[index]!
     return index < named.length - 1

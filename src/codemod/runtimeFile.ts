@@ -147,7 +147,10 @@ const readRuntimeFile = (
 
   const compose = findFunction(file, composeFunction)
   if (compose === undefined) {
-    throw unrecognised(displayPath, `a function ${composeFunction}(coreLayer, registry) that composes the service layers`)
+    throw unrecognised(
+      displayPath,
+      `a function ${composeFunction}(coreLayer, registry) that composes the service layers`
+    )
   }
 
   const withTrackingUse = file
@@ -155,11 +158,19 @@ const readRuntimeFile = (
     .find((identifier) => identifier.getText() === "withTracking" && isValueReference(identifier))
   // A compose function that takes a tracker without withTracking in the file was wired by hand,
   // in a way the codemod cannot know: it is left as it is, whole.
-  if (withTrackingUse === undefined && compose.getParameters().some((parameter) => parameter.getName() === trackerParameter)) {
-    return { status: "already-wired", reason: `${composeFunction} in ${displayPath} already takes a \`${trackerParameter}\` parameter` }
+  if (
+    withTrackingUse === undefined &&
+    compose.getParameters().some((parameter) => parameter.getName() === trackerParameter)
+  ) {
+    return {
+      status: "already-wired",
+      reason: `${composeFunction} in ${displayPath} already takes a \`${trackerParameter}\` parameter`
+    }
   }
   const wired =
-    withTrackingUse === undefined ? undefined : `withTracking is used in ${displayPath} on line ${withTrackingUse.getStartLineNumber()}`
+    withTrackingUse === undefined
+      ? undefined
+      : `withTracking is used in ${displayPath} on line ${withTrackingUse.getStartLineNumber()}`
   if (wired === undefined) {
     const byHand = trackerProvidedByHand(displayPath, file, imports)
     if (byHand !== undefined) return { status: "tracked-by-hand", reason: byHand }
@@ -170,7 +181,10 @@ const readRuntimeFile = (
     throw unrecognised(displayPath, `${composeFunction} to have a block body`, `line ${compose.getStartLineNumber()}`)
   }
   const coreParameter = compose.getParameters()[0]
-  if (coreParameter === undefined || !/layer/i.test(`${coreParameter.getName()} ${coreParameter.getTypeNode()?.getText() ?? ""}`)) {
+  if (
+    coreParameter === undefined ||
+    !/layer/i.test(`${coreParameter.getName()} ${coreParameter.getTypeNode()?.getText() ?? ""}`)
+  ) {
     throw unrecognised(displayPath, `${composeFunction} to take the core layer as its first parameter`)
   }
   const coreName = coreParameter.getName()
@@ -195,7 +209,10 @@ const readRuntimeFile = (
 /** `withTracking` around each service layer the map covers that is built on the core layer. */
 const wrapServiceLayers = (
   runtime: RuntimeFile
-): RewriteStep & { readonly wrapped: ReadonlyArray<WrappedLayer>; readonly untouched: ReadonlyArray<UntouchedLayer> } => {
+): RewriteStep & {
+  readonly wrapped: ReadonlyArray<WrappedLayer>
+  readonly untouched: ReadonlyArray<UntouchedLayer>
+} => {
   const { coreName, options, trackingOptions } = runtime
   const { heads, others } = runtime.composition
   const untouched: Array<UntouchedLayer> = others.map(({ layer, line }) => ({
@@ -222,16 +239,24 @@ const wrapServiceLayers = (
     }
     if (occurrences.length > 1) {
       untouched.push({ layer, line, reason: "composed more than once; wrapping each use would build it twice" })
-      todo.push(`${layer} is composed ${occurrences.length} times in ${composeFunction}: wrap it once with withTracking by hand`)
+      todo.push(
+        `${layer} is composed ${occurrences.length} times in ${composeFunction}: wrap it once with withTracking by hand`
+      )
       continue
     }
     const { node, binding, underTracker } = occurrences[0]!
     if (!underTracker) {
       untouched.push({ layer, line, reason: `none of the layers provided to it carries the ${coreName} tracker` })
-      todo.push(`${layer} (line ${line}) is not built on top of ${coreName}: provide the tracker under it and wrap it with withTracking by hand`)
+      todo.push(
+        `${layer} (line ${line}) is not built on top of ${coreName}: provide the tracker under it and wrap it with withTracking by hand`
+      )
       continue
     }
-    edits.push({ start: node.getStart(), end: node.getEnd(), text: `withTracking(${node.getText()}, ${trackingOptions})` })
+    edits.push({
+      start: node.getStart(),
+      end: node.getEnd(),
+      text: `withTracking(${node.getText()}, ${trackingOptions})`
+    })
     wrapped.push({ layer, localName: binding.local, line })
   }
   if (wrapped.length === 0) {
@@ -286,7 +311,11 @@ const trackerUnderComposition = (runtime: RuntimeFile): RewriteStep => {
       `the layer ${composeFunction} returns does not pass EventTracker through (use Layer.provideMerge on the way up), so the flush at the end of a run cannot reach the tracker`
     )
   }
-  return { edits, changes: [`${composeFunction} takes an optional \`tracker\` and puts its layer under the composition`], todo }
+  return {
+    edits,
+    changes: [`${composeFunction} takes an optional \`tracker\` and puts its layer under the composition`],
+    todo
+  }
 }
 
 /** The options: `JobsRuntimeConfig.tracker`, then the runtime factories pass it on. */
@@ -297,7 +326,9 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
   const todo: Array<string> = []
   const configEdit = configMemberEdit(file, text, style)
   if (configEdit === undefined) {
-    todo.push("no JobsRuntimeConfig interface found: add `readonly tracker?: TrackerOption` to the runtime's options by hand")
+    todo.push(
+      "no JobsRuntimeConfig interface found: add `readonly tracker?: TrackerOption` to the runtime's options by hand"
+    )
   } else if (configEdit === "exists") {
     // Worth saying on a first run (the member was the user's); on a completing run it is done.
     if (runtime.wired === undefined) changes.push("JobsRuntimeConfig already has a `tracker` member: kept as it is")
@@ -319,11 +350,14 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
   if (layerFactory !== undefined) {
     const calls = callsTo(layerFactory, composeFunction)
     const parameters = layerFactory.getParameters()
-    const threaded = parameters.length === 3 && calls.length > 0 && calls.every((call) => call.getArguments().length === 3)
+    const threaded =
+      parameters.length === 3 && calls.length > 0 && calls.every((call) => call.getArguments().length === 3)
     if (threaded) {
       // Done already: the third parameter is passed on to every composition.
     } else if (parameters.length !== 2 || calls.length === 0) {
-      todo.push("createJobsRuntimeFromLayer: add an optional `options?: { readonly tracker?: TrackerOption }` and pass `options?.tracker` on by hand")
+      todo.push(
+        "createJobsRuntimeFromLayer: add an optional `options?: { readonly tracker?: TrackerOption }` and pass `options?.tracker` on by hand"
+      )
     } else {
       const optionsName = freeNameIn(layerFactory, "options")
       edits.push(parameterEdit(text, layerFactory, `${optionsName}?: { readonly tracker?: TrackerOption }`, style))
@@ -343,9 +377,13 @@ const flushEveryRun = (runtime: RuntimeFile): RewriteStep & { readonly importSpe
   const changes: Array<string> = []
   const todo: Array<string> = []
   if (flush.runSites === 0 && flush.flushedAlready === 0) {
-    todo.push("no `Effect.runPromise(effect.pipe(Effect.provide(layer)))` found: make every run end with `Effect.ensuring(flushEvents)` inside the provided layer")
+    todo.push(
+      "no `Effect.runPromise(effect.pipe(Effect.provide(layer)))` found: make every run end with `Effect.ensuring(flushEvents)` inside the provided layer"
+    )
   } else if (flush.runSites > 0) {
-    changes.push(`every run flushes the tracker when it ends (${flush.runSites} run site${flush.runSites === 1 ? "" : "s"})`)
+    changes.push(
+      `every run flushes the tracker when it ends (${flush.runSites} run site${flush.runSites === 1 ? "" : "s"})`
+    )
   }
   for (const call of flush.flushOnlyRuns) {
     changes.push(`${call} runs Effect.void instead: the run's own flush at its end does the flushing, once`)
@@ -357,7 +395,11 @@ const flushEveryRun = (runtime: RuntimeFile): RewriteStep & { readonly importSpe
  * The imports, after the last import, in the file's style: each name the file or the other
  * steps' edits use and the file does not import yet (on a first run, all of them).
  */
-const trackingImports = (runtime: RuntimeFile, flushImport: string | undefined, steps: ReadonlyArray<RewriteStep>): RewriteStep => {
+const trackingImports = (
+  runtime: RuntimeFile,
+  flushImport: string | undefined,
+  steps: ReadonlyArray<RewriteStep>
+): RewriteStep => {
   const { file, style, options, imports } = runtime
   const inserted = steps.flatMap((step) => step.edits.map((edit) => edit.text)).join("\n")
   const referenced = new Set(
@@ -366,16 +408,21 @@ const trackingImports = (runtime: RuntimeFile, flushImport: string | undefined, 
       .filter((identifier) => !Node.isImportSpecifier(identifier.getParent()))
       .map((identifier) => identifier.getText())
   )
-  const wanted = (name: string) => !imports.has(name) && (referenced.has(name) || new RegExp(`\\b${name}\\b`).test(inserted))
+  const wanted = (name: string) =>
+    !imports.has(name) && (referenced.has(name) || new RegExp(`\\b${name}\\b`).test(inserted))
   const libraryNames = [
     ...["addTracker", "withTracking"].filter(wanted),
     ...(flushImport === undefined ? [] : [flushImport]),
     ...(wanted("TrackerOption") ? ["type TrackerOption"] : [])
   ]
   const importLines = [
-    ...(libraryNames.length === 0 ? [] : [`import { ${libraryNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`]),
+    ...(libraryNames.length === 0
+      ? []
+      : [`import { ${libraryNames.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`]),
     ...(wanted("trackingEventMap")
-      ? [`import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`]
+      ? [
+          `import { trackingEventMap } from ${quoted(style, options.trackingModule + importExtension(imports))}${semi(style)}`
+        ]
       : [])
   ]
   if (importLines.length === 0) return noStep
@@ -388,7 +435,12 @@ const trackingImports = (runtime: RuntimeFile, flushImport: string | undefined, 
   return {
     edits: [edit],
     // A first run's imports go without saying; completing a wired file, they are what was missing.
-    changes: runtime.wired === undefined ? [] : [`imports what the wiring uses and the file lacks (${[...added, ...(wanted("trackingEventMap") ? ["trackingEventMap"] : [])].join(", ")})`],
+    changes:
+      runtime.wired === undefined
+        ? []
+        : [
+            `imports what the wiring uses and the file lacks (${[...added, ...(wanted("trackingEventMap") ? ["trackingEventMap"] : [])].join(", ")})`
+          ],
     todo: []
   }
 }
@@ -437,16 +489,19 @@ const threadConfigTracker = (text: string, fn: FunctionLike, style: CodeStyle): 
     const elements = nameNode.getElements()
     const last = elements.at(-1)
     if (last === undefined || last.getDotDotDotToken() !== undefined) return undefined
-    if (!elements.some((element) => element.getName() === trackerParameter)) edits.push(insertAt(last.getEnd(), ", tracker"))
+    if (!elements.some((element) => element.getName() === trackerParameter))
+      edits.push(insertAt(last.getEnd(), ", tracker"))
     trackerExpression = "tracker"
   } else {
     return undefined
   }
   const direct = callsTo(fn, composeFunction)
-  for (const call of direct) if (call.getArguments().length < 3) edits.push(argumentEdit(text, call, trackerExpression, style))
+  for (const call of direct)
+    if (call.getArguments().length < 3) edits.push(argumentEdit(text, call, trackerExpression, style))
   const viaLayer = callsTo(fn, "createJobsRuntimeFromLayer").filter((call) => call.getArguments().length >= 2)
   for (const call of viaLayer) {
-    if (call.getArguments().length === 2) edits.push(argumentEdit(text, call, `{ tracker: ${trackerExpression} }`, style))
+    if (call.getArguments().length === 2)
+      edits.push(argumentEdit(text, call, `{ tracker: ${trackerExpression} }`, style))
   }
   return direct.length + viaLayer.length === 0 ? undefined : edits
 }
@@ -464,7 +519,8 @@ const freeNameIn = (fn: Node, wanted: string): string => {
 const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): TextEdit | "exists" | undefined => {
   const declaration = file.getInterface("JobsRuntimeConfig")
   const typeLiteral = file.getTypeAlias("JobsRuntimeConfig")?.getTypeNode()
-  const container = declaration ?? (typeLiteral !== undefined && Node.isTypeLiteral(typeLiteral) ? typeLiteral : undefined)
+  const container =
+    declaration ?? (typeLiteral !== undefined && Node.isTypeLiteral(typeLiteral) ? typeLiteral : undefined)
   if (container === undefined) return undefined
   if (container.getProperty("tracker") !== undefined) return "exists"
   const members = container.getMembers()
@@ -472,12 +528,23 @@ const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): Tex
   const docs = members.flatMap((member) => member.getJsDocs())
   const multilineDocs = docs.some((doc) => doc.getText().includes("\n"))
   const memberText = last?.getText() ?? ""
-  const separator = memberText.endsWith(";") ? ";" : memberText.endsWith(",") ? "," : style.semicolons && last === undefined ? ";" : ""
+  const separator = memberText.endsWith(";")
+    ? ";"
+    : memberText.endsWith(",")
+      ? ","
+      : style.semicolons && last === undefined
+        ? ";"
+        : ""
   const previous = members.at(-2)
   const blankLineBetween =
-    previous !== undefined && last !== undefined && /\n[ \t]*\r?\n/.test(text.slice(previous.getEnd(), last.getStart(true)))
+    previous !== undefined &&
+    last !== undefined &&
+    /\n[ \t]*\r?\n/.test(text.slice(previous.getEnd(), last.getStart(true)))
   const openBrace = container.getFirstChildByKindOrThrow(SyntaxKind.OpenBraceToken)
-  const indent = last !== undefined ? lineIndentAt(text, last.getStart(true)) : lineIndentAt(text, openBrace.getStart()) + style.indent
+  const indent =
+    last !== undefined
+      ? lineIndentAt(text, last.getStart(true))
+      : lineIndentAt(text, openBrace.getStart()) + style.indent
   const nl = style.newline
   const doc = multilineDocs
     ? `${indent}/**${nl}${indent} * Where job events go. Leave it out and nothing is tracked: the runtime behaves as before.${nl}` +

@@ -7,7 +7,8 @@ export const sourceFiles = async (dir: string): Promise<Array<string>> => {
   const found: Array<string> = []
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name)
-    if (entry.isDirectory() && entry.name !== "node_modules" && !entry.name.startsWith(".")) found.push(...(await sourceFiles(path)))
+    if (entry.isDirectory() && entry.name !== "node_modules" && !entry.name.startsWith("."))
+      found.push(...(await sourceFiles(path)))
     else if (entry.isFile() && /\.(m|c)?tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts")) found.push(path)
   }
   return found

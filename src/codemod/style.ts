@@ -5,7 +5,7 @@
  */
 export interface CodeStyle {
   readonly indent: string
-  readonly quote: "\"" | "'"
+  readonly quote: '"' | "'"
   readonly semicolons: boolean
   readonly newline: "\n" | "\r\n"
 }
@@ -38,7 +38,7 @@ export const detectStyle = (text: string): CodeStyle => {
   const code = stripComments(text)
   const doubles = (code.match(/(?:from|import)\s*"/g) ?? []).length + (code.match(/"[^"\n]*"/g) ?? []).length
   const singles = (code.match(/(?:from|import)\s*'/g) ?? []).length + (code.match(/'[^'\n]*'/g) ?? []).length
-  const quote = singles > doubles ? "'" : "\""
+  const quote = singles > doubles ? "'" : '"'
 
   // Statements that end a line: imports, declarations, returns.
   const statementEnds = lines.filter((line) => /^\s*(import |export |const |let |return |type )/.test(line))

@@ -10,7 +10,11 @@ import { isValueReference, lineOf, type ImportedBinding } from "./syntax.js"
  * Why the runtime already provides an EventTracker of its own, if it does: a value it uses
  * that is imported under a tracker's name, or a layer built for the EventTracker tag.
  */
-export const trackerProvidedByHand = (displayPath: string, file: SourceFile, imports: ReadonlyMap<string, ImportedBinding>): string | undefined => {
+export const trackerProvidedByHand = (
+  displayPath: string,
+  file: SourceFile,
+  imports: ReadonlyMap<string, ImportedBinding>
+): string | undefined => {
   for (const identifier of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
     const binding = imports.get(identifier.getText())
     if (binding === undefined || binding.typeOnly || !/tracker/i.test(binding.imported)) continue
@@ -19,17 +23,22 @@ export const trackerProvidedByHand = (displayPath: string, file: SourceFile, imp
   }
   const text = file.getFullText()
   const tagLayer = /Layer\.(succeed|effect|scoped|sync)\(\s*\w*Tracker\b/.exec(text)
-  if (tagLayer !== undefined && tagLayer !== null) return `${displayPath} builds a tracker layer on line ${lineOf(text, tagLayer.index)}`
+  if (tagLayer !== undefined && tagLayer !== null)
+    return `${displayPath} builds a tracker layer on line ${lineOf(text, tagLayer.index)}`
   return undefined
 }
 
 /** A tracker layer the package builds for itself, anywhere under `src/`. */
-export const trackerLayerElsewhere = async (sourceDir: string, display: (path: string) => string): Promise<string | undefined> => {
+export const trackerLayerElsewhere = async (
+  sourceDir: string,
+  display: (path: string) => string
+): Promise<string | undefined> => {
   const pattern = /Layer\.(succeed|effect|scoped|sync)\(\s*EventTracker\b/
   for (const path of await sourceFiles(sourceDir)) {
     const text = await readFile(path, "utf8")
     const match = pattern.exec(text)
-    if (match !== null) return `${display(path)} builds an EventTracker layer on line ${text.slice(0, match.index).split("\n").length}`
+    if (match !== null)
+      return `${display(path)} builds an EventTracker layer on line ${text.slice(0, match.index).split("\n").length}`
   }
   return undefined
 }

@@ -92,7 +92,11 @@ export const typeCheckChange = (
             noEmit: true
           }
         })
-      : new Project({ tsConfigFilePath: tsConfigPath, skipAddingFilesFromTsConfig: true, compilerOptions: tolerateDeprecations })
+      : new Project({
+          tsConfigFilePath: tsConfigPath,
+          skipAddingFilesFromTsConfig: true,
+          compilerOptions: tolerateDeprecations
+        })
   // Ambient declarations the tsconfig includes (a globals.d.ts, say) are part of the program.
   if (tsConfigPath !== undefined) {
     for (const path of ambientDeclarations(tsConfigPath)) project.addSourceFileAtPathIfExists(path)
@@ -108,7 +112,9 @@ export const typeCheckChange = (
   const created = files.filter((file) => file.before === undefined)
   for (const file of created) project.removeSourceFile(project.getSourceFileOrThrow(file.path))
   const existing = files.filter((file) => file.before !== undefined)
-  const before = errorsOf(existing.map((file) => project.createSourceFile(file.path, file.before!, { overwrite: true })))
+  const before = errorsOf(
+    existing.map((file) => project.createSourceFile(file.path, file.before!, { overwrite: true }))
+  )
 
   const key = (diagnostic: TypeDiagnostic) => `${diagnostic.file}\0${diagnostic.code}\0${diagnostic.message}`
   const remaining = new Map<string, number>()
@@ -131,13 +137,18 @@ export const typeCheckChange = (
 const codeErrors = (packageDir: string, sourceFile: SourceFile): Array<TypeDiagnostic> =>
   sourceFile
     .getPreEmitDiagnostics()
-    .filter((diagnostic) => diagnostic.getCategory() === DiagnosticCategory.Error && diagnostic.getSourceFile() !== undefined)
+    .filter(
+      (diagnostic) => diagnostic.getCategory() === DiagnosticCategory.Error && diagnostic.getSourceFile() !== undefined
+    )
     .map((diagnostic) => {
       const start = diagnostic.getStart()
-      const position = start === undefined ? { line: 0, character: 0 } : sourceFile.compilerNode.getLineAndCharacterOfPosition(start)
+      const position =
+        start === undefined ? { line: 0, character: 0 } : sourceFile.compilerNode.getLineAndCharacterOfPosition(start)
       const message = diagnostic.getMessageText()
       return {
-        file: relative(packageDir, diagnostic.getSourceFile()?.getFilePath() ?? sourceFile.getFilePath()).split(sep).join("/"),
+        file: relative(packageDir, diagnostic.getSourceFile()?.getFilePath() ?? sourceFile.getFilePath())
+          .split(sep)
+          .join("/"),
         line: position.line + 1,
         column: position.character + 1,
         code: diagnostic.getCode(),

@@ -16,7 +16,10 @@ export interface PlannedFile {
  * be accessible for writing, a new file's directory likewise. (The bits are checked as well as
  * `access`, since `access` says yes to root for a file its owner made read-only.)
  */
-export const assertWritable = async (files: ReadonlyArray<PlannedFile>, display: (path: string) => string): Promise<void> => {
+export const assertWritable = async (
+  files: ReadonlyArray<PlannedFile>,
+  display: (path: string) => string
+): Promise<void> => {
   for (const file of files) {
     const target = file.before === undefined ? dirname(file.path) : file.path
     const what = file.before === undefined ? "a writable directory for the new file" : "a writable file"
@@ -35,7 +38,8 @@ export const assertWritable = async (files: ReadonlyArray<PlannedFile>, display:
 }
 
 /** The temp file the codemod stages a target's new content in: hidden, next to it. */
-const tempPathFor = (target: string): string => join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`)
+const tempPathFor = (target: string): string =>
+  join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`)
 const tempNamePattern = /^\..+\.[cm]?tsx?\.[0-9a-f]{12}\.tmp$/
 
 /**
@@ -86,7 +90,10 @@ export interface WriteResult {
  * finishes the renames and reports the signal in its result. Either way the caller decides how
  * to end (the CLI exits with 128 + the signal's number).
  */
-export const writeFilesAtomically = async (files: ReadonlyArray<PlannedFile>, display: (path: string) => string): Promise<WriteResult> => {
+export const writeFilesAtomically = async (
+  files: ReadonlyArray<PlannedFile>,
+  display: (path: string) => string
+): Promise<WriteResult> => {
   const signals = holdSignals()
   const staged: Array<{ readonly temp: string; readonly target: string }> = []
   let renamed = 0

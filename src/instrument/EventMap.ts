@@ -94,7 +94,9 @@ export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any
    * the method to run (a retry executor's first argument) fails with the job's own error. The
    * argument runs exactly as given; its failure is only observed.
    */
-  readonly learnOnArgFailure?: { readonly [index: number]: (outcome: FailureOutcome<unknown>) => Partial<JobContext> | undefined }
+  readonly learnOnArgFailure?: {
+    readonly [index: number]: (outcome: FailureOutcome<unknown>) => Partial<JobContext> | undefined
+  }
   readonly before?: Recipes<CallInfo<Args>>
   readonly success?: Recipes<SuccessInfo<Args, A>>
   readonly failure?: Recipes<FailureInfo<Args, E>>
@@ -148,7 +150,8 @@ const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields
 export const withLateFields = <F extends object, L extends object>(
   fields: F,
   fill: (context: JobContext) => L | undefined
-): F & Partial<L> => Object.defineProperty({ ...fields }, lateFields, { value: fill, enumerable: false }) as F & Partial<L>
+): F & Partial<L> =>
+  Object.defineProperty({ ...fields }, lateFields, { value: fill, enumerable: false }) as F & Partial<L>
 
 /** The late-fields function a recipe attached, if any. */
 export const fillOf = (fields: object): ((context: JobContext) => Record<string, unknown> | undefined) | undefined =>
@@ -186,7 +189,11 @@ export type MethodEntriesOf<S> = {
  *
  * @category Instrumentation
  */
-export const serviceEvents = <I, S>(tag: Context.Tag<I, S>, service: string, methods: MethodEntriesOf<S>): EventMap => ({ services: { [tag.key]: { service, methods: methods as ServiceEvents["methods"] } } })
+export const serviceEvents = <I, S>(
+  tag: Context.Tag<I, S>,
+  service: string,
+  methods: MethodEntriesOf<S>
+): EventMap => ({ services: { [tag.key]: { service, methods: methods as ServiceEvents["methods"] } } })
 
 /**
  * Entries for a service known only by its tag key and shape: how a library writes entries for
@@ -196,7 +203,9 @@ export const serviceEvents = <I, S>(tag: Context.Tag<I, S>, service: string, met
  */
 export const serviceEventsByKey =
   <S>() =>
-  (tagKey: string, service: string, methods: MethodEntriesOf<S>): EventMap => ({ services: { [tagKey]: { service, methods: methods as ServiceEvents["methods"] } } })
+  (tagKey: string, service: string, methods: MethodEntriesOf<S>): EventMap => ({
+    services: { [tagKey]: { service, methods: methods as ServiceEvents["methods"] } }
+  })
 
 /**
  * Combines maps, later ones winning: a method entry in a later map replaces the same method's
@@ -228,7 +237,10 @@ export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<Event
       }
     }
     const clock = next.clock ?? acc.clock
-    const blindSpots = acc.blindSpots === undefined && next.blindSpots === undefined ? undefined : { ...acc.blindSpots, ...next.blindSpots }
+    const blindSpots =
+      acc.blindSpots === undefined && next.blindSpots === undefined
+        ? undefined
+        : { ...acc.blindSpots, ...next.blindSpots }
     return {
       services,
       ambient: { ...acc.ambient, ...next.ambient },
@@ -351,7 +363,8 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
     return ["the map must be an object with a `services` record"]
   }
   for (const [key, entry] of Object.entries(map.services)) {
-    if (typeof entry?.service !== "string" || entry.service === "") problems.push(`${key}: \`service\` must name the service`)
+    if (typeof entry?.service !== "string" || entry.service === "")
+      problems.push(`${key}: \`service\` must name the service`)
     if (typeof entry?.methods !== "object" || entry.methods === null) {
       problems.push(`${key}: \`methods\` must be a record of method entries`)
       continue
@@ -365,14 +378,16 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
         continue
       }
       for (const hook of ["context", "learn", "learnOnFailure"] as const) {
-        if (method[hook] !== undefined && typeof method[hook] !== "function") problems.push(`${where}: \`${hook}\` must be a function`)
+        if (method[hook] !== undefined && typeof method[hook] !== "function")
+          problems.push(`${where}: \`${hook}\` must be a function`)
       }
       if (method.learnOnArgFailure !== undefined) {
         if (typeof method.learnOnArgFailure !== "object" || method.learnOnArgFailure === null) {
           problems.push(`${where}: \`learnOnArgFailure\` must be a record of functions by argument index`)
         } else {
           for (const [index, learn] of Object.entries(method.learnOnArgFailure)) {
-            if (typeof learn !== "function") problems.push(`${where}: \`learnOnArgFailure\` for argument ${index} must be a function`)
+            if (typeof learn !== "function")
+              problems.push(`${where}: \`learnOnArgFailure\` for argument ${index} must be a function`)
           }
         }
       }
@@ -385,8 +400,10 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
         if (record === undefined) continue
         for (const [type, recipe] of Object.entries(record)) {
           recipes++
-          if (!knownTypes.has(type)) problems.push(`${where}: \`${phase}\` names "${type}", which is not a job event type`)
-          if (typeof recipe !== "function") problems.push(`${where}: \`${phase}\` recipe for "${type}" must be a function`)
+          if (!knownTypes.has(type))
+            problems.push(`${where}: \`${phase}\` names "${type}", which is not a job event type`)
+          if (typeof recipe !== "function")
+            problems.push(`${where}: \`${phase}\` recipe for "${type}" must be a function`)
         }
       }
       if (recipes === 0 && !emitsOrTeaches(method)) {

@@ -113,6 +113,6 @@ const assignDefined = (target: Record<string, unknown>, source: Readonly<Record<
 }
 
 /** The innermost traced call of the current fiber, if any. */
-export const currentFrame: FiberRef.FiberRef<ContextFrame | undefined> = FiberRef.unsafeMake<
-  ContextFrame | undefined
->(undefined)
+export const currentFrame: FiberRef.FiberRef<ContextFrame | undefined> = FiberRef.unsafeMake<ContextFrame | undefined>(
+  undefined
+)

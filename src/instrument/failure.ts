@@ -78,7 +78,10 @@ export const summarizeError = (error: unknown, options?: SummarizeErrorOptions):
     const cause = (error as { readonly cause?: unknown }).cause
     if (cause !== undefined && cause !== null) {
       const causeTag = typeof cause === "object" ? named(cause) : undefined
-      summary.cause = { message: cut(messageOf(cause, causeTag), maxErrorMessageLength), ...(causeTag === undefined ? {} : { tag: causeTag }) }
+      summary.cause = {
+        message: cut(messageOf(cause, causeTag), maxErrorMessageLength),
+        ...(causeTag === undefined ? {} : { tag: causeTag })
+      }
     }
     const stack = (error as { readonly stack?: unknown }).stack
     if (options?.stack === true && typeof stack === "string") summary.stack = cut(stack, maxErrorStackLength)

@@ -13,11 +13,15 @@ import { Effect, Layer, type Context } from "effect"
 export const mapBuiltNodes = <ROut, E, RIn>(
   layer: Layer.Layer<ROut, E, RIn>,
   f: (built: Context.Context<unknown>) => Effect.Effect<Context.Context<unknown>, never, unknown>
-): Layer.Layer<ROut, E, RIn> | undefined => (sameShape(layer) ? (remade(layer, f) as Layer.Layer<ROut, E, RIn>) : undefined)
+): Layer.Layer<ROut, E, RIn> | undefined =>
+  sameShape(layer) ? (remade(layer, f) as Layer.Layer<ROut, E, RIn>) : undefined
 
 // The layer nodes of effect (the same in every 3.x) that are remade; see `mapBuiltNodes`.
 type LayerNode =
-  | { readonly _op_layer: "FromEffect" | "Scoped"; readonly effect: Effect.Effect<Context.Context<unknown>, unknown, unknown> }
+  | {
+      readonly _op_layer: "FromEffect" | "Scoped"
+      readonly effect: Effect.Effect<Context.Context<unknown>, unknown, unknown>
+    }
   | { readonly _op_layer: "MergeAll"; readonly layers: ReadonlyArray<LayerNode> }
 
 const sameShape = (layer: unknown): layer is LayerNode => {
@@ -39,7 +43,9 @@ const remade = (
 ): Layer.Layer<unknown, unknown, unknown> => {
   switch (node._op_layer) {
     case "MergeAll":
-      return Layer.mergeAll(...(node.layers.map((child) => remade(child, f)) as [Layer.Layer<unknown, unknown, unknown>]))
+      return Layer.mergeAll(
+        ...(node.layers.map((child) => remade(child, f)) as [Layer.Layer<unknown, unknown, unknown>])
+      )
     case "FromEffect":
       return Layer.effectContext(Effect.flatMap(node.effect, f))
     case "Scoped":

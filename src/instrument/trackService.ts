@@ -108,7 +108,11 @@ const shadow = <S extends object>(service: S, wrapped: Map<PropertyKey, unknown>
 const hasRecipes = (recipes: object | undefined): boolean => recipes !== undefined && Object.keys(recipes).length > 0
 
 const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
-  events.context === undefined && !spans && !hasRecipes(events.before) && !hasRecipes(events.success) && !hasRecipes(events.failure)
+  events.context === undefined &&
+  !spans &&
+  !hasRecipes(events.before) &&
+  !hasRecipes(events.success) &&
+  !hasRecipes(events.failure)
 
 const bindTrace = (
   target: object,
@@ -137,10 +141,20 @@ const learnOnly = (events: MethodEvents): Trace => {
   return (runtime, body, args) => {
     let traced = body
     if (learn !== undefined) {
-      traced = Effect.tap(traced, (value) => learnInCurrentFrame(attempt(() => learn(value, args)), runtime))
+      traced = Effect.tap(traced, (value) =>
+        learnInCurrentFrame(
+          attempt(() => learn(value, args)),
+          runtime
+        )
+      )
     }
     if (learnOnFailure !== undefined) {
-      traced = Effect.tapErrorCause(traced, (cause) => learnInCurrentFrame(attempt(() => learnOnFailure(classifyCause(cause), args)), runtime))
+      traced = Effect.tapErrorCause(traced, (cause) =>
+        learnInCurrentFrame(
+          attempt(() => learnOnFailure(classifyCause(cause), args)),
+          runtime
+        )
+      )
     }
     return traced
   }
@@ -159,11 +173,17 @@ const observeArgs = (
     const learn = observe[index]
     if (learn === undefined || !Effect.isEffect(arg)) return arg
     return Effect.tapErrorCause(arg as Effect.Effect<unknown, unknown, unknown>, (cause) =>
-      learnInCurrentFrame(attempt(() => learn(classifyCause(cause))), runtime)
+      learnInCurrentFrame(
+        attempt(() => learn(classifyCause(cause))),
+        runtime
+      )
     )
   })
 
-const learnInCurrentFrame = (knowledge: Readonly<Record<string, unknown>> | undefined, runtime: TrackingRuntime): Effect.Effect<void> =>
+const learnInCurrentFrame = (
+  knowledge: Readonly<Record<string, unknown>> | undefined,
+  runtime: TrackingRuntime
+): Effect.Effect<void> =>
   knowledge === undefined
     ? Effect.void
     : Effect.withFiberRuntime((fiber) => {
@@ -213,7 +233,11 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
           handlers.onSuccess = (value) => {
             const settled = at(runtime, (endedAt) => {
               const emits = new Emits(runtime.tracker)
-              if (learn !== undefined) emits.learnt(attempt(() => learn(value, args)), frame)
+              if (learn !== undefined)
+                emits.learnt(
+                  attempt(() => learn(value, args)),
+                  frame
+                )
               if (success !== undefined) {
                 const durationMs = Math.max(0, endedAt - startedAt)
                 emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
@@ -227,16 +251,32 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
             const settled = at(runtime, (endedAt) => {
               const emits = new Emits(runtime.tracker)
               const outcome = classifyCause(cause)
-              if (learnOnFailure !== undefined) emits.learnt(attempt(() => learnOnFailure(outcome, args)), frame)
+              if (learnOnFailure !== undefined)
+                emits.learnt(
+                  attempt(() => learnOnFailure(outcome, args)),
+                  frame
+                )
               if (failure !== undefined) {
                 const durationMs = Math.max(0, endedAt - startedAt)
-                const info = { args, context, startedAt, kind: outcome.kind, error: outcome.error, defect: outcome.defect, cause, durationMs }
+                const info = {
+                  args,
+                  context,
+                  startedAt,
+                  kind: outcome.kind,
+                  error: outcome.error,
+                  defect: outcome.defect,
+                  cause,
+                  durationMs
+                }
                 emits.phase(failure, info, name, frame, endedAt)
               }
               if (outermost) emits.release(frame, true)
               return emits.effect
             })
-            return Effect.zipRight(ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, caller), settled) : settled, Effect.failCause(cause))
+            return Effect.zipRight(
+              ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, caller), settled) : settled,
+              Effect.failCause(cause)
+            )
           }
           let run = restore(body)
           if (spans) run = Effect.withSpan(run, name, { attributes: spanAttributes(context) })
@@ -258,7 +298,11 @@ const trackerEmitSite = safeSite("instrument/trackService", "tracker.emit")
 
 // A tracker is user code: whatever its emit does (throw, fail, die), the call goes on.
 const emitSafely = (event: JobEvent, tracker: EventTrackerService): Effect.Effect<void> =>
-  safeRun(trackerEmitSite, Effect.suspend(() => tracker.emit(event as never)), Effect.void)
+  safeRun(
+    trackerEmitSite,
+    Effect.suspend(() => tracker.emit(event as never)),
+    Effect.void
+  )
 
 /**
  * What one step of a call emits (its phase's recipes, what a lesson released, what its end
@@ -339,7 +383,11 @@ const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean
   return makeJobEventFrom(fields, event.type, instanceId, jobType, jobName, event.timestampMs)
 }
 
-const learnFrom = (knowledge: Readonly<Record<string, unknown>>, frame: ContextFrame, runtime: TrackingRuntime): Effect.Effect<void> => {
+const learnFrom = (
+  knowledge: Readonly<Record<string, unknown>>,
+  frame: ContextFrame,
+  runtime: TrackingRuntime
+): Effect.Effect<void> => {
   const emits = new Emits(runtime.tracker)
   emits.learnt(knowledge, frame)
   return emits.effect

@@ -9,7 +9,13 @@ import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 import { validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
 import { mapBuiltNodes } from "./layerNodes.js"
-import { compileService, isTrackedService, trackService, type ServicePlan, type TrackingRuntime } from "./trackService.js"
+import {
+  compileService,
+  isTrackedService,
+  trackService,
+  type ServicePlan,
+  type TrackingRuntime
+} from "./trackService.js"
 
 /**
  * How `withTracking` wraps: the event map, spans, and whether tracking is on at all.
@@ -37,7 +43,10 @@ export interface WithTrackingOptions {
   readonly errorStack?: boolean
 }
 
-const trackLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options?: WithTrackingOptions): Layer.Layer<ROut, E, RIn> => {
+const trackLayer = <ROut, E, RIn>(
+  layer: Layer.Layer<ROut, E, RIn>,
+  options?: WithTrackingOptions
+): Layer.Layer<ROut, E, RIn> => {
   const plan = planFor(options?.eventMap ?? defaultJobsEventMap, options?.spans === true, options?.errorStack === true)
   if (options?.enabled === false) return layer
   return wrapLayer(layer, plan)
@@ -107,7 +116,13 @@ interface TrackingPlan {
   /** The tag keys whose services the runtime of a build is read from: ambient, then clock. */
   readonly sources: ReadonlyArray<string>
   /** The last build's runtime and what it was read from: builds over the same services share it. */
-  last: { readonly tracker: EventTrackerService | undefined; readonly services: ReadonlyArray<unknown>; readonly runtime: TrackingRuntime } | undefined
+  last:
+    | {
+        readonly tracker: EventTrackerService | undefined
+        readonly services: ReadonlyArray<unknown>
+        readonly runtime: TrackingRuntime
+      }
+    | undefined
 }
 
 // A runtime creates its composition's wrappers with one map; a map is validated once, and
@@ -129,7 +144,10 @@ const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): Track
       spans,
       extra: errorStack ? { errorStack: true } : undefined,
       services: new Map(Object.entries(eventMap.services).map(([key, entry]) => [key, compileService(entry, spans)])),
-      sources: [...Object.keys(eventMap.ambient ?? {}), ...(eventMap.clock === undefined ? [] : [eventMap.clock.tagKey])],
+      sources: [
+        ...Object.keys(eventMap.ambient ?? {}),
+        ...(eventMap.clock === undefined ? [] : [eventMap.clock.tagKey])
+      ],
       last: undefined
     }
     cached.set(slot, plan)
@@ -142,8 +160,12 @@ const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): Track
  * (see `mapBuiltNodes`: a jobs runtime rebuilds its layers per call); others get one.
  */
 const wrapLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, plan: TrackingPlan): Layer.Layer<ROut, E, RIn> =>
-  mapBuiltNodes(layer, (built) => Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan))) ??
-  Layer.flatMap(layer, (built) => Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan))))
+  mapBuiltNodes(layer, (built) =>
+    Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan))
+  ) ??
+  Layer.flatMap(layer, (built) =>
+    Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan)))
+  )
 
 const trackContext = <ROut>(
   built: Context.Context<ROut>,
@@ -151,7 +173,8 @@ const trackContext = <ROut>(
   plan: TrackingPlan
 ): Effect.Effect<Context.Context<ROut>> => {
   // The tracker may come with the layer itself, or from under it.
-  const tracker = (built.unsafeMap.get(EventTracker.key) ?? input.unsafeMap.get(EventTracker.key)) as EventTrackerService | undefined
+  const tracker = (built.unsafeMap.get(EventTracker.key) ?? input.unsafeMap.get(EventTracker.key)) as
+    EventTrackerService | undefined
   const active = tracker !== undefined && !isNoopTracker(tracker)
   if (!active && !plan.spans) return Effect.succeed(built)
 
@@ -161,10 +184,14 @@ const trackContext = <ROut>(
   let warnings: Effect.Effect<void> | undefined
   for (const [key, service] of built.unsafeMap) {
     const servicePlan = plan.services.get(key)
-    if (servicePlan === undefined || typeof service !== "object" || service === null || isTrackedService(service)) continue
+    if (servicePlan === undefined || typeof service !== "object" || service === null || isTrackedService(service))
+      continue
     runtime ??= runtimeFor(plan, active ? tracker : undefined, lookup)
     let missing: Array<string> | undefined
-    ;(services ??= new Map(built.unsafeMap)).set(key, trackService(service, servicePlan, runtime, (method) => (missing ??= []).push(method)))
+    ;(services ??= new Map(built.unsafeMap)).set(
+      key,
+      trackService(service, servicePlan, runtime, (method) => (missing ??= []).push(method))
+    )
     const warning = missing === undefined ? undefined : warnUnmatched(key, servicePlan.service, missing)
     if (warning !== undefined) warnings = warnings === undefined ? warning : Effect.zipRight(warnings, warning)
   }
@@ -184,10 +211,15 @@ const lookupIn =
  * build, and only again when the tracker or a service it is read from is another object (the
  * same core gives the same services on every rebuild).
  */
-const runtimeFor = (plan: TrackingPlan, tracker: EventTrackerService | undefined, lookup: (key: string) => unknown): TrackingRuntime => {
+const runtimeFor = (
+  plan: TrackingPlan,
+  tracker: EventTrackerService | undefined,
+  lookup: (key: string) => unknown
+): TrackingRuntime => {
   const services = plan.sources.map(lookup)
   const last = plan.last
-  if (last !== undefined && last.tracker === tracker && services.every((service, i) => service === last.services[i])) return last.runtime
+  if (last !== undefined && last.tracker === tracker && services.every((service, i) => service === last.services[i]))
+    return last.runtime
   const ambient = readAmbient(plan.eventMap, lookup)
   if (plan.extra !== undefined) Object.assign(ambient, plan.extra)
   const runtime: TrackingRuntime = { tracker, ambient, now: readClock(plan.eventMap, lookup) }
@@ -224,7 +256,11 @@ const clockSite = safeSite("instrument/withTracking", "an event map's clock")
 // Layers are rebuilt per call in a jobs runtime: say it once per process, not per build.
 const warned = new Set<string>()
 
-const warnUnmatched = (key: string, service: string, missing: ReadonlyArray<string>): Effect.Effect<void> | undefined => {
+const warnUnmatched = (
+  key: string,
+  service: string,
+  missing: ReadonlyArray<string>
+): Effect.Effect<void> | undefined => {
   const fresh = missing.filter((method) => !warned.has(`${key}#${method}`))
   if (fresh.length === 0) return undefined
   for (const method of fresh) warned.add(`${key}#${method}`)

@@ -1,6 +1,13 @@
 import * as Duration from "effect/Duration"
 import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
-import { extendEventMap, serviceEventsByKey, withLateFields, withRequirements, type EventMap, type FailureOutcome } from "../instrument/EventMap.js"
+import {
+  extendEventMap,
+  serviceEventsByKey,
+  withLateFields,
+  withRequirements,
+  type EventMap,
+  type FailureOutcome
+} from "../instrument/EventMap.js"
 import { summarizeFailure } from "../instrument/failure.js"
 import type { JobContext } from "../instrument/JobContext.js"
 import {
@@ -23,9 +30,14 @@ import { executionServiceLayoutRequirements } from "./requirements.js"
 export const iso = (ms: number) => new Date(ms).toISOString()
 
 const scheduledTime = (when: Duration.DurationInput | number | Date, now: number): number =>
-  typeof when === "number" ? when : when instanceof Date ? when.getTime() : now + Duration.toMillis(Duration.decode(when))
+  typeof when === "number"
+    ? when
+    : when instanceof Date
+      ? when.getTime()
+      : now + Duration.toMillis(Duration.decode(when))
 
-export const attemptOf = (context: JobContext): number | undefined => (typeof context["attempt"] === "number" ? context["attempt"] : undefined)
+export const attemptOf = (context: JobContext): number | undefined =>
+  typeof context["attempt"] === "number" ? context["attempt"] : undefined
 
 const batchSizeOf = (context: JobContext): number | undefined =>
   typeof context["batchSize"] === "number" ? context["batchSize"] : undefined
@@ -38,7 +50,12 @@ export const flushReason = (trigger: string | undefined) =>
 export const errorOptions = (context: JobContext) => ({ stack: context["errorStack"] === true })
 
 /** Signals travel where errors do; they are how a run ends as meant, not failures. */
-const signalTags: ReadonlySet<string> = new Set(["RetryScheduledSignal", "RetryExhaustedSignal", "TerminateSignal", "ClearSignal"])
+const signalTags: ReadonlySet<string> = new Set([
+  "RetryScheduledSignal",
+  "RetryExhaustedSignal",
+  "TerminateSignal",
+  "ClearSignal"
+])
 const tagOf = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string"
     ? (error as { _tag: string })._tag
@@ -67,7 +84,10 @@ const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("Metadata
   },
   updateStatus: {
     // The start action: the instance this very call created goes to running.
-    success: { "job.started": ({ args: [status], context }) => (status === "running" && context["created"] === true ? {} : undefined) }
+    success: {
+      "job.started": ({ args: [status], context }) =>
+        status === "running" && context["created"] === true ? {} : undefined
+    }
   }
 })
 
@@ -99,7 +119,8 @@ const alarm = serviceEventsByKey<AlarmServiceShape>()(jobsTagKey("AlarmService")
 /** Why the instance ended, from what the request learnt (and the run's own result). */
 const terminatedFields = (context: JobContext, result?: ExecutionResultShape) => {
   const reason = result?.terminateReason ?? context["terminateReason"]
-  const source = context["terminateSource"] === "retryExhausted" || result?.retryExhausted === true ? "retryExhausted" : "job"
+  const source =
+    context["terminateSource"] === "retryExhausted" || result?.retryExhausted === true ? "retryExhausted" : "job"
   return { reason: typeof reason === "string" ? reason : undefined, source } as const
 }
 
@@ -128,78 +149,100 @@ const executionEnded = (result: ExecutionResultShape) => result.success || (resu
 
 const ran = { executed: true } as const
 
-const execution = serviceEventsByKey<JobExecutionServiceShape>()(jobsTagKey("JobExecutionService"), "JobExecutionService", {
-  execute: {
-    context: ([options]) => ({ jobType: options.jobType, jobName: options.jobName, runCount: options.runCount, inExecution: true }),
-    learn: () => ran,
-    learnOnFailure: () => ran,
-    before: {
-      // A full batch flushes inside `add`: the event that filled it comes first. Its count is
-      // the one the `add` answers with, known when the request ends.
-      "debounce.event.added": ({ args: [options], context }) =>
-        options.jobType === "debounce" && context.trigger === "add"
-          ? withLateFields({}, (known) => (batchSizeOf(known) === undefined ? undefined : { eventCount: batchSizeOf(known) }))
-          : undefined,
-      "debounce.flush.triggered": ({ args: [options], context }) => {
-        if (options.jobType !== "debounce") return undefined
-        const reason = flushReason(context.trigger)
-        // The alarm's request answers nothing: the count is the one remembered from the adds.
-        if (reason === "flushAfter") return { reason, eventCount: memoryOf(context).batchSize }
-        return withLateFields({ reason }, (known) => (batchSizeOf(known) === undefined ? undefined : { eventCount: batchSizeOf(known) }))
-      },
-      "task.event.received": ({ args: [options], context }) => (options.jobType === "task" && context.trigger === "send" ? {} : undefined),
-      "execution.started": ({ args: [options] }) =>
-        withLateFields({ runCount: options.runCount }, (known) => (attemptOf(known) === undefined ? undefined : { attempt: attemptOf(known) }))
-    },
-    success: {
-      // A run that asked to terminate (`ctx.terminate()`) ended as it meant to.
-      "execution.succeeded": ({ args: [options], result, context, durationMs }) =>
-        executionEnded(result) ? { runCount: options.runCount, attempt: attemptOf(context), durationMs } : undefined,
-      "execution.failed": ({ args: [options], result, context, durationMs }) =>
-        result.retryScheduled || result.retryExhausted
-          ? {
-              runCount: options.runCount,
-              attempt: attemptOf(context),
-              durationMs,
-              willRetry: result.retryScheduled,
-              ...failureFields(context, placeholder("RetryScheduledSignal", "the attempt failed; a retry is scheduled"))
-            }
-          : undefined,
-      "task.event.processed": ({ args: [options], result, context, durationMs }) =>
-        options.jobType === "task" && context.trigger === "send"
-          ? { durationMs, outcome: executionEnded(result) ? ("success" as const) : ("failure" as const) }
-          : undefined,
-      "job.completed": ({ args: [options], result, context, durationMs }) => {
-        if (options.jobType !== "debounce" || !result.success) return undefined
-        memoryOf(context).batchSize = undefined
-        return { durationMs }
-      },
-      // Retries ran out and the job did not choose to run again later.
-      "job.failed": ({ result, context }) =>
-        result.retryExhausted && !result.rescheduled
-          ? failureFields(context, placeholder("RetryExhaustedSignal", "retries exhausted"))
-          : undefined,
-      "job.terminated": ({ result, context }) => (context["cleanedUp"] === true ? terminatedFields(context, result) : undefined)
-    },
-    failure: {
-      "execution.failed": (call) => ({
-        runCount: call.args[0].runCount,
-        attempt: attemptOf(call.context),
-        durationMs: call.durationMs,
-        willRetry: false,
-        error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)),
-        failure: call.kind
+const execution = serviceEventsByKey<JobExecutionServiceShape>()(
+  jobsTagKey("JobExecutionService"),
+  "JobExecutionService",
+  {
+    execute: {
+      context: ([options]) => ({
+        jobType: options.jobType,
+        jobName: options.jobName,
+        runCount: options.runCount,
+        inExecution: true
       }),
-      "task.event.processed": ({ args: [options], context, durationMs }) =>
-        options.jobType === "task" && context.trigger === "send" ? { durationMs, outcome: "failure" as const } : undefined,
-      "job.failed": (call) =>
-        call.kind === "interrupted"
-          ? undefined
-          : { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind },
-      "job.terminated": ({ context }) => (context["cleanedUp"] === true ? terminatedFields(context) : undefined)
+      learn: () => ran,
+      learnOnFailure: () => ran,
+      before: {
+        // A full batch flushes inside `add`: the event that filled it comes first. Its count is
+        // the one the `add` answers with, known when the request ends.
+        "debounce.event.added": ({ args: [options], context }) =>
+          options.jobType === "debounce" && context.trigger === "add"
+            ? withLateFields({}, (known) =>
+                batchSizeOf(known) === undefined ? undefined : { eventCount: batchSizeOf(known) }
+              )
+            : undefined,
+        "debounce.flush.triggered": ({ args: [options], context }) => {
+          if (options.jobType !== "debounce") return undefined
+          const reason = flushReason(context.trigger)
+          // The alarm's request answers nothing: the count is the one remembered from the adds.
+          if (reason === "flushAfter") return { reason, eventCount: memoryOf(context).batchSize }
+          return withLateFields({ reason }, (known) =>
+            batchSizeOf(known) === undefined ? undefined : { eventCount: batchSizeOf(known) }
+          )
+        },
+        "task.event.received": ({ args: [options], context }) =>
+          options.jobType === "task" && context.trigger === "send" ? {} : undefined,
+        "execution.started": ({ args: [options] }) =>
+          withLateFields({ runCount: options.runCount }, (known) =>
+            attemptOf(known) === undefined ? undefined : { attempt: attemptOf(known) }
+          )
+      },
+      success: {
+        // A run that asked to terminate (`ctx.terminate()`) ended as it meant to.
+        "execution.succeeded": ({ args: [options], result, context, durationMs }) =>
+          executionEnded(result) ? { runCount: options.runCount, attempt: attemptOf(context), durationMs } : undefined,
+        "execution.failed": ({ args: [options], result, context, durationMs }) =>
+          result.retryScheduled || result.retryExhausted
+            ? {
+                runCount: options.runCount,
+                attempt: attemptOf(context),
+                durationMs,
+                willRetry: result.retryScheduled,
+                ...failureFields(
+                  context,
+                  placeholder("RetryScheduledSignal", "the attempt failed; a retry is scheduled")
+                )
+              }
+            : undefined,
+        "task.event.processed": ({ args: [options], result, context, durationMs }) =>
+          options.jobType === "task" && context.trigger === "send"
+            ? { durationMs, outcome: executionEnded(result) ? ("success" as const) : ("failure" as const) }
+            : undefined,
+        "job.completed": ({ args: [options], result, context, durationMs }) => {
+          if (options.jobType !== "debounce" || !result.success) return undefined
+          memoryOf(context).batchSize = undefined
+          return { durationMs }
+        },
+        // Retries ran out and the job did not choose to run again later.
+        "job.failed": ({ result, context }) =>
+          result.retryExhausted && !result.rescheduled
+            ? failureFields(context, placeholder("RetryExhaustedSignal", "retries exhausted"))
+            : undefined,
+        "job.terminated": ({ result, context }) =>
+          context["cleanedUp"] === true ? terminatedFields(context, result) : undefined
+      },
+      failure: {
+        "execution.failed": (call) => ({
+          runCount: call.args[0].runCount,
+          attempt: attemptOf(call.context),
+          durationMs: call.durationMs,
+          willRetry: false,
+          error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)),
+          failure: call.kind
+        }),
+        "task.event.processed": ({ args: [options], context, durationMs }) =>
+          options.jobType === "task" && context.trigger === "send"
+            ? { durationMs, outcome: "failure" as const }
+            : undefined,
+        "job.failed": (call) =>
+          call.kind === "interrupted"
+            ? undefined
+            : { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind },
+        "job.terminated": ({ context }) => (context["cleanedUp"] === true ? terminatedFields(context) : undefined)
+      }
     }
   }
-})
+)
 
 const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor"), "RetryExecutor", {
   getAttempt: {
@@ -209,7 +252,9 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
     // The user's effect fails with the job's own error; the signals that follow do not carry it.
     learnOnArgFailure: {
       0: (outcome) =>
-        outcome.kind === "interrupted" || signalTags.has(tagOf(outcome.error) ?? "") ? undefined : { lastFailure: outcome }
+        outcome.kind === "interrupted" || signalTags.has(tagOf(outcome.error) ?? "")
+          ? undefined
+          : { lastFailure: outcome }
     },
     before: {
       "retry.attempted": ({ context }) => {
@@ -237,7 +282,9 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
           ? {
               attempt: error.attempt,
               resumeAt: iso(error.resumeAt),
-              ...(jobFailureOf(context) === undefined ? {} : { error: summarizeFailure(jobFailureOf(context)!, errorOptions(context)) })
+              ...(jobFailureOf(context) === undefined
+                ? {}
+                : { error: summarizeFailure(jobFailureOf(context)!, errorOptions(context)) })
             }
           : undefined,
       "retry.exhausted": ({ error, context }) =>
@@ -246,7 +293,10 @@ const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor
               attempts: error.attempts,
               totalDurationMs: error.totalDurationMs,
               reason: error.reason,
-              error: summarizeFailure({ kind: "failure", error: error.lastError, defect: undefined }, errorOptions(context))
+              error: summarizeFailure(
+                { kind: "failure", error: error.lastError, defect: undefined },
+                errorOptions(context)
+              )
             }
           : undefined
     }
@@ -268,7 +318,10 @@ const notEnded = (context: JobContext) => context["cleanupService"] === true && 
  * package's internal storage, and a package that keeps it reports the task active.
  */
 const taskIdle = (context: JobContext) =>
-  context["executed"] === true && context["alarmCancelled"] === true && context["alarmPending"] === false && notEnded(context)
+  context["executed"] === true &&
+  context["alarmCancelled"] === true &&
+  context["alarmPending"] === false &&
+  notEnded(context)
 
 type HandlerEntries = Parameters<ReturnType<typeof serviceEventsByKey<JobHandlerShape>>>[2]
 
@@ -290,8 +343,13 @@ const handler = (
   })
 
 // A client's terminate purges in the handler itself, not through CleanupService.
-const clientTerminate: NonNullable<NonNullable<HandlerEntries["handle"]>["success"]>["job.terminated"] = ({ args: [request], result }) =>
-  result?._type.endsWith(".terminate") && result.terminated === true ? { reason: result.reason ?? request.reason, source: "client" } : undefined
+const clientTerminate: NonNullable<NonNullable<HandlerEntries["handle"]>["success"]>["job.terminated"] = ({
+  args: [request],
+  result
+}) =>
+  result?._type.endsWith(".terminate") && result.terminated === true
+    ? { reason: result.reason ?? request.reason, source: "client" }
+    : undefined
 
 const continuousHandler = handler("ContinuousHandler", "continuous", {
   handle: { success: { "job.terminated": clientTerminate } }
@@ -314,22 +372,28 @@ const debounceHandler = handler("DebounceHandler", "debounce", {
   handle: {
     context: ([request], caller) => {
       // The batch is about to change: what was remembered of it is no longer known.
-      if (request.action === "add" || request.action === "flush" || request.action === "clear") memoryOf(caller).batchSize = undefined
+      if (request.action === "add" || request.action === "flush" || request.action === "clear")
+        memoryOf(caller).batchSize = undefined
       return { jobType: request.type, jobName: request.name, trigger: request.action }
     },
     // An `add` and a flush answer with the batch's size.
     learn: (result) =>
-      (result?._type === "debounce.add" || (result?._type === "debounce.flush" && result.flushed === true)) && result.eventCount !== undefined
+      (result?._type === "debounce.add" || (result?._type === "debounce.flush" && result.flushed === true)) &&
+      result.eventCount !== undefined
         ? { batchSize: result.eventCount }
         : undefined,
     success: {
       "debounce.event.added": ({ result, context }) => {
         rememberBatch(context, result)
         // A flush inside this add already told of the event, before the flush.
-        return result?._type === "debounce.add" && context["executed"] !== true ? { eventCount: result.eventCount } : undefined
+        return result?._type === "debounce.add" && context["executed"] !== true
+          ? { eventCount: result.eventCount }
+          : undefined
       },
       "debounce.cleared": ({ result }) =>
-        result?._type === "debounce.clear" && result.cleared === true ? { discardedEvents: result.discardedEvents } : undefined
+        result?._type === "debounce.clear" && result.cleared === true
+          ? { discardedEvents: result.discardedEvents }
+          : undefined
     }
   }
 })
@@ -387,23 +451,29 @@ const dispatcher = serviceEventsByKey<DispatcherShape>()(jobsTagKey("Dispatcher"
  *
  * @category Instrumentation
  */
-export const defaultJobsEventMap: EventMap = withRequirements({
-  ...extendEventMap(
-    metadata,
-    alarm,
-    cleanup,
-    execution,
-    retry,
-    continuousHandler,
-    debounceHandler,
-    taskHandler,
-    workerPoolHandler,
-    dispatcher
-  ),
-  ambient: {
-    [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({ instanceId: runtime.instanceId, memory: instanceMemory(runtime.instanceId) }),
-    // Whether endings can be seen at all (see `notEnded`).
-    [jobsTagKey("CleanupService")]: () => ({ cleanupService: true })
+export const defaultJobsEventMap: EventMap = withRequirements(
+  {
+    ...extendEventMap(
+      metadata,
+      alarm,
+      cleanup,
+      execution,
+      retry,
+      continuousHandler,
+      debounceHandler,
+      taskHandler,
+      workerPoolHandler,
+      dispatcher
+    ),
+    ambient: {
+      [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({
+        instanceId: runtime.instanceId,
+        memory: instanceMemory(runtime.instanceId)
+      }),
+      // Whether endings can be seen at all (see `notEnded`).
+      [jobsTagKey("CleanupService")]: () => ({ cleanupService: true })
+    },
+    clock: { tagKey: RuntimeAdapterKey, now: (runtime: RuntimeAdapterShape) => runtime.now() }
   },
-  clock: { tagKey: RuntimeAdapterKey, now: (runtime: RuntimeAdapterShape) => runtime.now() }
-}, executionServiceLayoutRequirements)
+  executionServiceLayoutRequirements
+)

@@ -1,9 +1,25 @@
 import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
-import { extendEventMap, removeFromEventMap, serviceEventsByKey, withLateFields, withRequirements, type EventFields, type EventMap, type MethodEvents } from "../instrument/EventMap.js"
+import {
+  extendEventMap,
+  removeFromEventMap,
+  serviceEventsByKey,
+  withLateFields,
+  withRequirements,
+  type EventFields,
+  type EventMap,
+  type MethodEvents
+} from "../instrument/EventMap.js"
 import type { FailureOutcome } from "../instrument/EventMap.js"
 import { summarizeError, summarizeFailure } from "../instrument/failure.js"
 import type { JobContext } from "../instrument/JobContext.js"
-import { attemptOf, defaultJobsEventMap, errorOptions, flushReason, iso, unwrapExecutionError } from "./defaultJobsEventMap.js"
+import {
+  attemptOf,
+  defaultJobsEventMap,
+  errorOptions,
+  flushReason,
+  iso,
+  unwrapExecutionError
+} from "./defaultJobsEventMap.js"
 import { memoryOf } from "./instanceMemory.js"
 import { learnsFrom, requestAction, userFunctionCall } from "./requirements.js"
 import {
@@ -35,25 +51,40 @@ import {
  * is reported, not guessed. The events keep the order `checkEventSequence` checks.
  */
 
-type RetryError = RetryScheduledShape | RetryExhaustedShape | RetryExhaustedErrorShape | TerminateShape | { readonly _tag?: string } | undefined
+type RetryError =
+  | RetryScheduledShape
+  | RetryExhaustedShape
+  | RetryExhaustedErrorShape
+  | TerminateShape
+  | { readonly _tag?: string }
+  | undefined
 
 const exhaustedOf = (error: RetryError) =>
-  error !== undefined && (error._tag === "RetryExhaustedError" || error._tag === "RetryExhaustedSignal") && "attempts" in error ? error : undefined
+  error !== undefined &&
+  (error._tag === "RetryExhaustedError" || error._tag === "RetryExhaustedSignal") &&
+  "attempts" in error
+    ? error
+    : undefined
 
 const scheduledOf = (error: RetryError) =>
   error?._tag === "RetryScheduledSignal" && "resumeAt" in error ? error : undefined
 
-const retryScheduledSummary: ErrorSummary = { message: "the attempt failed; a retry is scheduled", tag: "RetryScheduledSignal" }
+const retryScheduledSummary: ErrorSummary = {
+  message: "the attempt failed; a retry is scheduled",
+  tag: "RetryScheduledSignal"
+}
 
 /** The job's own failure, as the user's effect handed to the executor failed with it. */
-const jobFailureOf = (context: JobContext): FailureOutcome<unknown> | undefined => context["lastFailure"] as FailureOutcome<unknown> | undefined
+const jobFailureOf = (context: JobContext): FailureOutcome<unknown> | undefined =>
+  context["lastFailure"] as FailureOutcome<unknown> | undefined
 
 /** A failed attempt's summary: the job's own error (exhausted retries carry the last one). */
 const attemptError = (call: FailureOutcome<RetryError> & { readonly context: JobContext }): ErrorSummary => {
   const exhausted = exhaustedOf(call.error)
   if (exhausted !== undefined) return summarizeError(exhausted.lastError, errorOptions(call.context))
   const own = jobFailureOf(call.context)
-  if (scheduledOf(call.error) !== undefined) return own === undefined ? retryScheduledSummary : summarizeFailure(own, errorOptions(call.context))
+  if (scheduledOf(call.error) !== undefined)
+    return own === undefined ? retryScheduledSummary : summarizeFailure(own, errorOptions(call.context))
   return summarizeFailure(call, errorOptions(call.context))
 }
 
@@ -71,7 +102,8 @@ const defaultRetryEntry = (method: "getAttempt" | "executeWithRetry"): MethodEve
   defaultJobsEventMap.services[jobsTagKey("RetryExecutor")]?.methods[method] ?? {}
 
 /** The debounce batch's size, as the request's answer tells it (late: the event waits for it in its place). */
-const batchSizeLater = (known: JobContext) => (typeof known["batchSize"] === "number" ? { eventCount: known["batchSize"] } : undefined)
+const batchSizeLater = (known: JobContext) =>
+  typeof known["batchSize"] === "number" ? { eventCount: known["batchSize"] } : undefined
 
 const getAttempt = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor"), "RetryExecutor", {
   getAttempt: {
@@ -84,7 +116,9 @@ const getAttempt = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExe
       "debounce.flush.triggered": ({ context }) => {
         if (context.jobType !== "debounce") return undefined
         const reason = flushReason(context.trigger)
-        return reason === "flushAfter" ? { reason, eventCount: memoryOf(context).batchSize } : withLateFields({ reason }, batchSizeLater)
+        return reason === "flushAfter"
+          ? { reason, eventCount: memoryOf(context).batchSize }
+          : withLateFields({ reason }, batchSizeLater)
       },
       "execution.started": ({ result, context }) => (opensAtAttempt(context) ? { attempt: result } : undefined)
     }
@@ -102,10 +136,18 @@ const executeWithRetry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("Re
     learnOnFailure: ({ error }) => {
       const exhausted = exhaustedOf(error)
       if (exhausted !== undefined) {
-        return { executionSeen: true, terminateSource: "retryExhausted", terminateReason: `retries exhausted after ${exhausted.attempts} attempts` }
+        return {
+          executionSeen: true,
+          terminateSource: "retryExhausted",
+          terminateReason: `retries exhausted after ${exhausted.attempts} attempts`
+        }
       }
       if (endedAsMeant(error)) {
-        return { executionSeen: true, terminateSource: "job", terminateReason: error !== undefined && "reason" in error ? error.reason : undefined }
+        return {
+          executionSeen: true,
+          terminateSource: "job",
+          terminateReason: error !== undefined && "reason" in error ? error.reason : undefined
+        }
       }
       return { executionSeen: true }
     },
@@ -136,10 +178,16 @@ const executeWithRetry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("Re
         const exhausted = exhaustedOf(call.error)
         return exhausted === undefined
           ? undefined
-          : { attempts: exhausted.attempts, totalDurationMs: exhausted.totalDurationMs, reason: exhausted.reason, error: attemptError(call) }
+          : {
+              attempts: exhausted.attempts,
+              totalDurationMs: exhausted.totalDurationMs,
+              reason: exhausted.reason,
+              error: attemptError(call)
+            }
       },
       // `ctx.terminate()` ends a run as meant.
-      "execution.succeeded": ({ error, context, durationMs }) => (endedAsMeant(error) ? { attempt: attemptOf(context), durationMs } : undefined),
+      "execution.succeeded": ({ error, context, durationMs }) =>
+        endedAsMeant(error) ? { attempt: attemptOf(context), durationMs } : undefined,
       "execution.failed": (call) =>
         endedAsMeant(call.error)
           ? undefined
@@ -158,7 +206,10 @@ const executeWithRetry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("Re
   }
 })
 
-type HandleEntry = MethodEvents<[JobHandlerShape["handle"] extends (request: infer R) => unknown ? R : never], JobResponseShape | undefined>
+type HandleEntry = MethodEvents<
+  [JobHandlerShape["handle"] extends (request: infer R) => unknown ? R : never],
+  JobResponseShape | undefined
+>
 
 const defaultEntry = (service: string, method: "handle" | "handleAlarm"): MethodEvents =>
   defaultJobsEventMap.services[jobsTagKey(service)]?.methods[method] ?? {}
@@ -170,7 +221,6 @@ const withoutTaskIdle = (service: string, method: "handle" | "handleAlarm") => {
   return { base, kept }
 }
 
-
 /**
  * A run through the retry executor that ended its instance (`ctx.terminate()`, or retries run
  * out): continuous and debounce handlers purge it then, so the handler's end is the instance's,
@@ -179,7 +229,9 @@ const withoutTaskIdle = (service: string, method: "handle" | "handleAlarm") => {
 const runEnding = (context: JobContext): EventFields<"job.terminated"> | undefined => {
   const source = context["terminateSource"]
   const reason = context["terminateReason"]
-  return source === "job" || source === "retryExhausted" ? { reason: typeof reason === "string" ? reason : undefined, source } : undefined
+  return source === "job" || source === "retryExhausted"
+    ? { reason: typeof reason === "string" ? reason : undefined, source }
+    : undefined
 }
 
 /** A run the attempt read opened, and no `executeWithRetry` closed: it ran inline, and its handler's end closes it. */
@@ -187,7 +239,8 @@ const closedByHandler = (context: JobContext) => runOpened(context) && context["
 
 /** A continuous run that ended its instance, as the handler's answer says (`start` or `trigger`). */
 const answeredEnded = (result: JobResponseShape | undefined) =>
-  (result?._type === "continuous.start" && result.status === "terminated") || (result?._type === "continuous.trigger" && result.terminated === true)
+  (result?._type === "continuous.start" && result.status === "terminated") ||
+  (result?._type === "continuous.trigger" && result.terminated === true)
 
 /**
  * The events a handler's end tells of a run it ran inline: its outcome (the handler fails with
@@ -197,41 +250,47 @@ const inlineRunEnd = (service: string, method: "handle" | "handleAlarm") => {
   const { base, kept } = withoutTaskIdle(service, method)
   // `handleAlarm` has no request and answers nothing: the recipes read both as possibly absent.
   const entry: HandleEntry = {
-      ...base,
-      success: {
-        "execution.succeeded": ({ context, durationMs }) => (closedByHandler(context) ? { attempt: attemptOf(context), durationMs } : undefined),
-        ...kept,
-        "job.completed": ({ context, durationMs }) => (closedByHandler(context) && context.jobType === "debounce" ? { durationMs } : undefined),
-        "job.terminated": (call) => {
-          const { result, context } = call
-          // `stop` ends the instance in the handler; so did a `terminate` where a package has one.
-          if (result?._type === "continuous.stop" && result.stopped === true) return { reason: result.reason ?? call.args[0]?.reason, source: "client" }
-          const fromBase = kept["job.terminated"]?.(call)
-          if (fromBase !== undefined) return fromBase
-          return runEnding(context) ?? (closedByHandler(context) && answeredEnded(result) ? { source: "job" } : undefined)
-        }
-      },
-      failure: {
-        "execution.failed": (call) =>
-          closedByHandler(call.context)
-            ? {
-                attempt: attemptOf(call.context),
-                durationMs: call.durationMs,
-                willRetry: false,
-                error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)),
-                failure: call.kind
-              }
-            : undefined,
-        "job.failed": (call) =>
-          call.kind !== "interrupted" && closedByHandler(call.context)
-            ? { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind }
-            : undefined
+    ...base,
+    success: {
+      "execution.succeeded": ({ context, durationMs }) =>
+        closedByHandler(context) ? { attempt: attemptOf(context), durationMs } : undefined,
+      ...kept,
+      "job.completed": ({ context, durationMs }) =>
+        closedByHandler(context) && context.jobType === "debounce" ? { durationMs } : undefined,
+      "job.terminated": (call) => {
+        const { result, context } = call
+        // `stop` ends the instance in the handler; so did a `terminate` where a package has one.
+        if (result?._type === "continuous.stop" && result.stopped === true)
+          return { reason: result.reason ?? call.args[0]?.reason, source: "client" }
+        const fromBase = kept["job.terminated"]?.(call)
+        if (fromBase !== undefined) return fromBase
+        return runEnding(context) ?? (closedByHandler(context) && answeredEnded(result) ? { source: "job" } : undefined)
       }
+    },
+    failure: {
+      "execution.failed": (call) =>
+        closedByHandler(call.context)
+          ? {
+              attempt: attemptOf(call.context),
+              durationMs: call.durationMs,
+              willRetry: false,
+              error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)),
+              failure: call.kind
+            }
+          : undefined,
+      "job.failed": (call) =>
+        call.kind !== "interrupted" && closedByHandler(call.context)
+          ? { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind }
+          : undefined
+    }
   }
   return serviceEventsByKey<JobHandlerShape>()(jobsTagKey(service), service, { [method]: entry })
 }
 
-const continuousHandler = extendEventMap(inlineRunEnd("ContinuousHandler", "handle"), inlineRunEnd("ContinuousHandler", "handleAlarm"))
+const continuousHandler = extendEventMap(
+  inlineRunEnd("ContinuousHandler", "handle"),
+  inlineRunEnd("ContinuousHandler", "handleAlarm")
+)
 
 /**
  * A task runs its functions inline, in its handler, once the handler has made sure the instance
@@ -250,7 +309,9 @@ const sendsTaskEvent = (context: JobContext) => context.trigger === "send" && in
 
 /** The task's run was opened: the instance was found, or (a send) created and set running. */
 const taskRunOpen = (context: JobContext) =>
-  inTaskHandler(context) && (context["found"] === true || (context.trigger === "send" && context["created"] === true && context["setRunning"] === true))
+  inTaskHandler(context) &&
+  (context["found"] === true ||
+    (context.trigger === "send" && context["created"] === true && context["setRunning"] === true))
 
 // Tasks have no retry config in this layout: every run is its first and only attempt.
 const onlyAttempt = 1
@@ -268,7 +329,8 @@ const unseenEnding = (context: JobContext): EventFields<"job.terminated"> | unde
   return life === undefined ? undefined : { jobType: life.jobType, jobName: life.jobName, source: "job" }
 }
 
-const metadataEntry = (method: "initialize" | "get" | "updateStatus") => defaultJobsEventMap.services[jobsTagKey("MetadataService")]?.methods[method] ?? {}
+const metadataEntry = (method: "initialize" | "get" | "updateStatus") =>
+  defaultJobsEventMap.services[jobsTagKey("MetadataService")]?.methods[method] ?? {}
 
 const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("MetadataService"), "MetadataService", {
   initialize: {
@@ -277,12 +339,15 @@ const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("Metadata
   },
   get: {
     ...metadataEntry("get"),
-    learn: (meta, args) => (meta === undefined ? undefined : { ...metadataEntry("get").learn?.(meta, args), found: true }),
+    learn: (meta, args) =>
+      meta === undefined ? undefined : { ...metadataEntry("get").learn?.(meta, args), found: true },
     success: {
       ...metadataEntry("get").success,
       "job.terminated": ({ result, context }) => (result === undefined ? unseenEnding(context) : undefined),
-      "task.event.received": ({ result, context }) => (result !== undefined && sendsTaskEvent(context) ? {} : undefined),
-      "execution.started": ({ result, context }) => (result !== undefined && inTaskHandler(context) ? { attempt: onlyAttempt } : undefined)
+      "task.event.received": ({ result, context }) =>
+        result !== undefined && sendsTaskEvent(context) ? {} : undefined,
+      "execution.started": ({ result, context }) =>
+        result !== undefined && inTaskHandler(context) ? { attempt: onlyAttempt } : undefined
     }
   },
   updateStatus: {
@@ -293,7 +358,9 @@ const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("Metadata
       "task.event.received": ({ args: [status], context }) =>
         status === "running" && context["created"] === true && sendsTaskEvent(context) ? {} : undefined,
       "execution.started": ({ args: [status], context }) =>
-        status === "running" && context["created"] === true && sendsTaskEvent(context) ? { attempt: onlyAttempt } : undefined
+        status === "running" && context["created"] === true && sendsTaskEvent(context)
+          ? { attempt: onlyAttempt }
+          : undefined
     }
   }
 })
@@ -307,7 +374,9 @@ const taskRunSucceeded = (context: JobContext, durationMs: number): EventFields<
 
 /** A handler that failed after its run opened: the run failed (and `onError` did not take it), with the job's own error. */
 const taskRunFailure = {
-  "execution.failed": (call: FailureOutcome<unknown> & { readonly context: JobContext; readonly durationMs: number }): EventFields<"execution.failed"> | undefined =>
+  "execution.failed": (
+    call: FailureOutcome<unknown> & { readonly context: JobContext; readonly durationMs: number }
+  ): EventFields<"execution.failed"> | undefined =>
     taskRunOpen(call.context)
       ? {
           attempt: onlyAttempt,
@@ -317,9 +386,17 @@ const taskRunFailure = {
           failure: call.kind
         }
       : undefined,
-  "task.event.processed": ({ context, durationMs }: { readonly context: JobContext; readonly durationMs: number }): EventFields<"task.event.processed"> | undefined =>
+  "task.event.processed": ({
+    context,
+    durationMs
+  }: {
+    readonly context: JobContext
+    readonly durationMs: number
+  }): EventFields<"task.event.processed"> | undefined =>
     sendsTaskEvent(context) && taskRunOpen(context) ? { durationMs, outcome: "failure" } : undefined,
-  "job.failed": (call: FailureOutcome<unknown> & { readonly context: JobContext }): EventFields<"job.failed"> | undefined =>
+  "job.failed": (
+    call: FailureOutcome<unknown> & { readonly context: JobContext }
+  ): EventFields<"job.failed"> | undefined =>
     call.kind !== "interrupted" && taskRunOpen(call.context)
       ? { error: summarizeFailure(unwrapExecutionError(call), errorOptions(call.context)), failure: call.kind }
       : undefined
@@ -332,10 +409,14 @@ const taskHandler = serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandle
     success: {
       ...taskHandleSuccess,
       "job.terminated": (call) =>
-        call.result?._type === "task.clear" && call.result.cleared === true ? { source: "client" } : taskHandleSuccess["job.terminated"]?.(call),
+        call.result?._type === "task.clear" && call.result.cleared === true
+          ? { source: "client" }
+          : taskHandleSuccess["job.terminated"]?.(call),
       // The handler answered the send or trigger: its run went through.
       "execution.succeeded": ({ result, context, durationMs }) =>
-        result?._type === "task.send" || result?._type === "task.trigger" ? taskRunSucceeded(context, durationMs) : undefined,
+        result?._type === "task.send" || result?._type === "task.trigger"
+          ? taskRunSucceeded(context, durationMs)
+          : undefined,
       "task.event.processed": ({ result, context, durationMs }) =>
         result?._type === "task.send" && taskRunOpen(context) ? { durationMs, outcome: "success" } : undefined
     },
@@ -344,40 +425,50 @@ const taskHandler = serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandle
   handleAlarm: {
     ...taskAlarm.base,
     context: (args, caller) => ({ ...taskAlarm.base.context?.(args as never, caller), taskHandler: true }),
-    success: { ...taskAlarm.kept, "execution.succeeded": ({ context, durationMs }) => taskRunSucceeded(context, durationMs) },
+    success: {
+      ...taskAlarm.kept,
+      "execution.succeeded": ({ context, durationMs }) => taskRunSucceeded(context, durationMs)
+    },
     failure: taskRunFailure
   } as MethodEvents
 })
 
-const debounceHandler = extendEventMap(inlineRunEnd("DebounceHandler", "handle"), inlineRunEnd("DebounceHandler", "handleAlarm"))
+const debounceHandler = extendEventMap(
+  inlineRunEnd("DebounceHandler", "handle"),
+  inlineRunEnd("DebounceHandler", "handleAlarm")
+)
 
 // Events after which an instance's life (or its batch) is over, as checkEventSequence counts them.
 const lifeEndings: ReadonlySet<string> = new Set(["job.terminated", "job.completed", "job.failed", "debounce.cleared"])
 
-type AnyRecipes = { readonly [type: string]: ((call: { readonly context: JobContext }) => Record<string, unknown> | undefined) | undefined }
+type AnyRecipes = {
+  readonly [type: string]: ((call: { readonly context: JobContext }) => Record<string, unknown> | undefined) | undefined
+}
 
 /** A recipe that, when it tells its event, keeps the instance's memory of its life up to date. */
-const remembering = (type: string, recipe: NonNullable<AnyRecipes[string]>) => (call: { readonly context: JobContext }) => {
-  const fields = recipe(call)
-  if (fields === undefined) return fields
-  const memory = memoryOf(call.context)
-  if (type !== "job.created") {
-    memory.life = undefined
-  } else {
-    const jobType = (fields["jobType"] ?? call.context.jobType) as JobType | undefined
-    const jobName = (fields["jobName"] ?? call.context.jobName) as string | undefined
-    memory.life = jobType === undefined || jobName === undefined ? undefined : { jobType, jobName }
+const remembering =
+  (type: string, recipe: NonNullable<AnyRecipes[string]>) => (call: { readonly context: JobContext }) => {
+    const fields = recipe(call)
+    if (fields === undefined) return fields
+    const memory = memoryOf(call.context)
+    if (type !== "job.created") {
+      memory.life = undefined
+    } else {
+      const jobType = (fields["jobType"] ?? call.context.jobType) as JobType | undefined
+      const jobName = (fields["jobName"] ?? call.context.jobName) as string | undefined
+      memory.life = jobType === undefined || jobName === undefined ? undefined : { jobType, jobName }
+    }
+    return fields
   }
-  return fields
-}
 
 const rememberingAll = <R extends object | undefined>(recipes: R): R =>
   recipes === undefined
     ? recipes
     : (Object.fromEntries(
-        Object.entries(recipes as AnyRecipes).map(([type, recipe]) =>
-          [type, recipe !== undefined && (type === "job.created" || lifeEndings.has(type)) ? remembering(type, recipe) : recipe]
-        )
+        Object.entries(recipes as AnyRecipes).map(([type, recipe]) => [
+          type,
+          recipe !== undefined && (type === "job.created" || lifeEndings.has(type)) ? remembering(type, recipe) : recipe
+        ])
       ) as R)
 
 /** The map with every recipe of `job.created` and of an ending keeping the instance's life in its memory (see `unseenEnding`). */
@@ -391,7 +482,12 @@ const keepingLives = (map: EventMap): EventMap => ({
         methods: Object.fromEntries(
           Object.entries(entry.methods).map(([name, method]) => [
             name,
-            { ...method, before: rememberingAll(method.before), success: rememberingAll(method.success), failure: rememberingAll(method.failure) }
+            {
+              ...method,
+              before: rememberingAll(method.before),
+              success: rememberingAll(method.success),
+              failure: rememberingAll(method.failure)
+            }
           ])
         )
       }
@@ -401,9 +497,16 @@ const keepingLives = (map: EventMap): EventMap => ({
 
 const partial = { seesOnly: "runs of jobs with a retry config", bypass: userFunctionCall }
 const inlineRun = { seesOnly: "continuous and debounce runs without a retry config (where the handler's call ends)" }
-const handlerRunEnd = { "execution.succeeded": inlineRun, "execution.failed": inlineRun, "job.failed": inlineRun, "job.completed": inlineRun }
+const handlerRunEnd = {
+  "execution.succeeded": inlineRun,
+  "execution.failed": inlineRun,
+  "job.failed": inlineRun,
+  "job.completed": inlineRun
+}
 const taskRun = { seesOnly: "a task's runs (onEvent for a send, execute for a trigger or the alarm)" }
-const endedUnseen = { seesOnly: "ends no boundary showed, told at the instance's next call while the isolate remembers its life" }
+const endedUnseen = {
+  seesOnly: "ends no boundary showed, told at the instance's next call while the isolate remembers its life"
+}
 
 /**
  * The event map for the older layout of the jobs package (no JobExecutionService, no
@@ -415,18 +518,24 @@ const endedUnseen = { seesOnly: "ends no boundary showed, told at the instance's
  */
 export const inlineJobsEventMap: EventMap = withRequirements(
   {
-    ...keepingLives(extendEventMap(
-      removeFromEventMap(removeFromEventMap(defaultJobsEventMap, jobsTagKey("JobExecutionService")), jobsTagKey("CleanupService")),
-      getAttempt,
-      executeWithRetry,
-      metadata,
-      continuousHandler,
-      taskHandler,
-      debounceHandler
-    )),
+    ...keepingLives(
+      extendEventMap(
+        removeFromEventMap(
+          removeFromEventMap(defaultJobsEventMap, jobsTagKey("JobExecutionService")),
+          jobsTagKey("CleanupService")
+        ),
+        getAttempt,
+        executeWithRetry,
+        metadata,
+        continuousHandler,
+        taskHandler,
+        debounceHandler
+      )
+    ),
     blindSpots: {
       "task.idle": {
-        reason: "a task's onIdle runs inline in its handler, and no answer or service call tells an idle task from one that cleared itself",
+        reason:
+          "a task's onIdle runs inline in its handler, and no answer or service call tells an idle task from one that cleared itself",
         at: "def.onIdle",
         hint: 'if TaskHandler.handle answers a send or trigger with whether the task cleared itself, a `success: { "task.idle": ... }` entry for TaskHandler.handle reading it would cover it'
       }
@@ -452,13 +561,25 @@ export const inlineJobsEventMap: EventMap = withRequirements(
     [jobsTagKey("ContinuousHandler")]: {
       handle: {
         ...handlerRunEnd,
-        "job.terminated": { ...requestAction("continuous", "stop", "terminate"), seesOnly: "client stops, and runs that ended the instance" }
+        "job.terminated": {
+          ...requestAction("continuous", "stop", "terminate"),
+          seesOnly: "client stops, and runs that ended the instance"
+        }
       },
-      handleAlarm: { ...handlerRunEnd, "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" } }
+      handleAlarm: {
+        ...handlerRunEnd,
+        "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" }
+      }
     },
     [jobsTagKey("DebounceHandler")]: {
-      handle: { ...handlerRunEnd, "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" } },
-      handleAlarm: { ...handlerRunEnd, "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" } }
+      handle: {
+        ...handlerRunEnd,
+        "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" }
+      },
+      handleAlarm: {
+        ...handlerRunEnd,
+        "job.terminated": { seesOnly: "runs through the retry executor that ended the instance" }
+      }
     },
     [jobsTagKey("TaskHandler")]: {
       handle: {

@@ -53,4 +53,5 @@ export const forgetInstanceMemory = (instanceId: string): void => {
 // A call without the ambient memory (a map used without the runtime adapter) remembers nothing.
 const forgetful = (): InstanceMemory => ({ alarmAt: undefined, batchSize: undefined, life: undefined })
 
-export const memoryOf = (context: JobContext): InstanceMemory => (context["memory"] as InstanceMemory | undefined) ?? forgetful()
+export const memoryOf = (context: JobContext): InstanceMemory =>
+  (context["memory"] as InstanceMemory | undefined) ?? forgetful()

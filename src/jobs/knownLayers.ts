@@ -26,7 +26,12 @@ export const knownServiceLayers: ReadonlyMap<string, ReadonlyArray<string>> = ne
 
 /** The services of the layers named in the issue: what the codemod wraps with no map at hand. */
 export const defaultWrappedServiceKeys: ReadonlySet<string> = new Set(
-  ["RuntimeServicesLayer", "CleanupServiceLayer", "RetryExecutorLayer", "JobExecutionServiceLayer", "JobHandlersLayer", "DispatcherLayer"].flatMap(
-    (name) => knownServiceLayers.get(name) ?? []
-  )
+  [
+    "RuntimeServicesLayer",
+    "CleanupServiceLayer",
+    "RetryExecutorLayer",
+    "JobExecutionServiceLayer",
+    "JobHandlersLayer",
+    "DispatcherLayer"
+  ].flatMap((name) => knownServiceLayers.get(name) ?? [])
 )

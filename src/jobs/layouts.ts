@@ -24,7 +24,8 @@ export const executionServiceLayout: JobsLayout = {
 
 export const inlineLayout: JobsLayout = {
   name: "inline",
-  description: "handlers run jobs' functions inline (through RetryExecutor only with a retry config) and end instances themselves",
+  description:
+    "handlers run jobs' functions inline (through RetryExecutor only with a retry config) and end instances themselves",
   map: inlineJobsEventMap,
   mapExport: "inlineJobsEventMap"
 }

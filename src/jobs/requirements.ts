@@ -26,7 +26,15 @@ export const executionServiceLayoutRequirements: MapRequirements = {
   [jobsTagKey("JobExecutionService")]: {
     execute: {
       ...sameFor(
-        ["execution.started", "execution.succeeded", "execution.failed", "job.completed", "job.failed", "task.event.processed", "debounce.flush.triggered"],
+        [
+          "execution.started",
+          "execution.succeeded",
+          "execution.failed",
+          "job.completed",
+          "job.failed",
+          "task.event.processed",
+          "debounce.flush.triggered"
+        ],
         { bypass: userFunctionCall }
       ),
       // A send's onEvent run: the request that started it is a task `send`.
@@ -52,7 +60,10 @@ export const executionServiceLayoutRequirements: MapRequirements = {
     handleAlarm: { "task.idle": learnsFrom("CleanupService", "terminate") }
   },
   [jobsTagKey("DebounceHandler")]: {
-    handle: { "debounce.event.added": requestAction("debounce", "add"), "debounce.cleared": requestAction("debounce", "clear") }
+    handle: {
+      "debounce.event.added": requestAction("debounce", "add"),
+      "debounce.cleared": requestAction("debounce", "clear")
+    }
   },
   // An alarm learns whose it is from the metadata it reads.
   [jobsTagKey("Dispatcher")]: { handleAlarm: { "alarm.fired": learnsFrom("MetadataService", "get") } }

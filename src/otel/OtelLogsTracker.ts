@@ -1,4 +1,10 @@
-import { context as otelContext, type Context as OtelContext, ROOT_CONTEXT, trace, TraceFlags } from "@opentelemetry/api"
+import {
+  context as otelContext,
+  type Context as OtelContext,
+  ROOT_CONTEXT,
+  trace,
+  TraceFlags
+} from "@opentelemetry/api"
 import { type LogAttributes, type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
 import { Effect, Layer, Option } from "effect"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
@@ -93,7 +99,12 @@ export const otelAttributesOf = (
   }
   for (const [field, value] of Object.entries(event)) {
     if (notAttributes.has(field)) continue
-    if (typeof value !== "string" && typeof value !== "boolean" && !(typeof value === "number" && Number.isFinite(value))) continue
+    if (
+      typeof value !== "string" &&
+      typeof value !== "boolean" &&
+      !(typeof value === "number" && Number.isFinite(value))
+    )
+      continue
     attributes[conventionalNames[field] ?? jobAttributeName(field)] = value
   }
   const error = event.error
@@ -136,7 +147,8 @@ const resolveOptions = (options: OtelLogsTrackerOptions) => {
     issues.push("loggerProvider must be a LoggerProvider (getLogger)")
   }
   const flushTimeoutMs = options.flushTimeoutMs ?? OtelLogsTrackerDefaults.flushTimeoutMs
-  if (!Number.isSafeInteger(flushTimeoutMs) || flushTimeoutMs <= 0) issues.push("flushTimeoutMs must be a positive integer")
+  if (!Number.isSafeInteger(flushTimeoutMs) || flushTimeoutMs <= 0)
+    issues.push("flushTimeoutMs must be a positive integer")
   if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "OpenTelemetry logs", issues })
   return { flushTimeoutMs }
 }
@@ -159,9 +171,10 @@ const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
   const deployment = { env: options.env, serviceKey: options.serviceKey }
   const counters = { emitted: 0, dropped: 0, flushes: 0 }
   // Without `spans`, the root context: the SDK would otherwise take the active one.
-  const currentContext: Effect.Effect<OtelContext> = options.spans === true
-    ? Effect.map(Effect.option(Effect.currentParentSpan), spanContextOf)
-    : Effect.succeed(ROOT_CONTEXT)
+  const currentContext: Effect.Effect<OtelContext> =
+    options.spans === true
+      ? Effect.map(Effect.option(Effect.currentParentSpan), spanContextOf)
+      : Effect.succeed(ROOT_CONTEXT)
 
   // True when the record went to the logger; false when the event is not a JSON object.
   const emitRecord = (event: unknown, context: OtelContext): boolean => {
@@ -192,7 +205,11 @@ const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
     const flushProvider = provider.forceFlush
     if (typeof flushProvider !== "function") return Effect.void
     counters.flushes++
-    return safeRun(flushSite, Effect.tryPromise(() => Promise.resolve(flushProvider.call(provider))), Effect.void)
+    return safeRun(
+      flushSite,
+      Effect.tryPromise(() => Promise.resolve(flushProvider.call(provider))),
+      Effect.void
+    )
   })
 
   return {

@@ -3,7 +3,7 @@
  * by one so that the byte size of a batch is known before the request is made.
  */
 
-const PREFIX = "{\"events\":["
+const PREFIX = '{"events":['
 const SUFFIX = "]}"
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/
@@ -46,7 +46,8 @@ export interface EncodedEvent {
  * has one. May throw (a throwing `toJSON` or getter); callers catch.
  */
 export const jsonValueOf = (event: unknown): unknown => {
-  const toJSON: unknown = typeof event === "object" && event !== null ? (event as { toJSON?: unknown }).toJSON : undefined
+  const toJSON: unknown =
+    typeof event === "object" && event !== null ? (event as { toJSON?: unknown }).toJSON : undefined
   return typeof toJSON === "function" ? toJSON.call(event) : event
 }
 

@@ -161,7 +161,14 @@ export const makeBufferedSender = <I>(cfg: BufferedSenderConfig<I>): BufferedSen
   const sendOnce = (items: ReadonlyArray<I>): Effect.Effect<SendFailure | undefined> =>
     Effect.suspend(() => {
       counters.sends++
-      return safeRun(sendSite, Effect.as(Effect.tryPromise(() => cfg.send(items)), undefined), rejected)
+      return safeRun(
+        sendSite,
+        Effect.as(
+          Effect.tryPromise(() => cfg.send(items)),
+          undefined
+        ),
+        rejected
+      )
     }).pipe(
       Effect.timeoutFail({ duration: cfg.timeoutMs, onTimeout: () => ({ kind: "timeout" }) as const }),
       Effect.merge

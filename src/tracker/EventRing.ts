@@ -9,7 +9,10 @@ export class EventRing<A> {
   private head = 0
   private count = 0
 
-  constructor(readonly capacity: number, initialSlots = 16) {
+  constructor(
+    readonly capacity: number,
+    initialSlots = 16
+  ) {
     this.slots = new Array<A | undefined>(Math.max(1, Math.min(capacity, initialSlots)))
   }
 

@@ -97,7 +97,8 @@ const capsFor = (strings: ReadonlyArray<StringSeen>, excess: number, maxChars: n
     const members = caps.map((_, i) => i).filter((i) => group[i] === true && caps[i]! > MIN_KEPT)
     if (members.length === 0) continue
     // The highest common cap that frees `left` characters (markers included), found by halving.
-    const freed = (cap: number) => members.reduce((sum, i) => sum + (caps[i]! > cap ? caps[i]! - cap - markerRoom : 0), 0)
+    const freed = (cap: number) =>
+      members.reduce((sum, i) => sum + (caps[i]! > cap ? caps[i]! - cap - markerRoom : 0), 0)
     let low = MIN_KEPT
     let high = Math.max(...members.map((i) => caps[i]!))
     const most = freed(low)

@@ -30,9 +30,19 @@ export class EventTracker extends Context.Tag("@durable-effect/EventTracker")<
 
 // A tracker is user code: it may fail, die or throw before it even returns an Effect.
 // Whatever it does, the caller's effect goes on as if nothing happened.
-const guarded = <A>(site: SafeSite, use: (tracker: EventTrackerService) => Effect.Effect<A>, fallback: Effect.Effect<A>): Effect.Effect<A> =>
+const guarded = <A>(
+  site: SafeSite,
+  use: (tracker: EventTrackerService) => Effect.Effect<A>,
+  fallback: Effect.Effect<A>
+): Effect.Effect<A> =>
   Effect.flatMap(Effect.serviceOption(EventTracker), (tracker) =>
-    Option.isNone(tracker) ? fallback : safeRun(site, Effect.suspend(() => use(tracker.value)), fallback)
+    Option.isNone(tracker)
+      ? fallback
+      : safeRun(
+          site,
+          Effect.suspend(() => use(tracker.value)),
+          fallback
+        )
   )
 
 const emitSite = safeSite("tracker/EventTracker", "tracker.emit")
@@ -45,7 +55,8 @@ const none = Effect.succeed(0)
  *
  * @category Trackers
  */
-export const emitEvent = (event: unknown): Effect.Effect<void> => guarded(emitSite, (tracker) => tracker.emit(event), Effect.void)
+export const emitEvent = (event: unknown): Effect.Effect<void> =>
+  guarded(emitSite, (tracker) => tracker.emit(event), Effect.void)
 
 /**
  * Flushes the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level.

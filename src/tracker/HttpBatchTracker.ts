@@ -12,7 +12,13 @@ import {
   type ResolvedHttpBatchTrackerConfig,
   resolveHttpBatchTrackerConfig
 } from "./HttpBatchTrackerConfig.js"
-import { type Deliver, type DeliveryCounters, type HttpDeliveryFailure, type InFlightBatch, makeHttpDelivery } from "./HttpDelivery.js"
+import {
+  type Deliver,
+  type DeliveryCounters,
+  type HttpDeliveryFailure,
+  type InFlightBatch,
+  makeHttpDelivery
+} from "./HttpDelivery.js"
 import type { JobEvent } from "./JobEvent.js"
 import {
   type HttpBatchTrackerOutboxOption,
@@ -115,7 +121,12 @@ class EventBuffer {
     private readonly outbox: TrackerOutbox | undefined
   ) {
     this.ring = new EventRing<SizedEvent>(cfg.maxBufferSize)
-    this.sizeLimits = { env: cfg.env, serviceKey: cfg.serviceKey, maxEventBytes: cfg.maxEventBytes, workBytes: cfg.maxBatchBytes }
+    this.sizeLimits = {
+      env: cfg.env,
+      serviceKey: cfg.serviceKey,
+      maxEventBytes: cfg.maxEventBytes,
+      workBytes: cfg.maxBatchBytes
+    }
   }
 
   held(): number {
@@ -206,16 +217,20 @@ const makeFlush = (
   // termination or a debounce purge); a flush does it if the layer could not.
   const restoreSaved: Effect.Effect<void> = Effect.suspend(() =>
     outbox?.wantsRestore === true
-      ? Effect.zipWith(outbox.restore(ring.toArray(), cfg.maxBufferSize - buffer.held()), Clock.currentTimeMillis, (saved, now) => {
-          const ready: Array<SizedEvent> = []
-          for (const event of saved) {
-            const one = buffer.size(event)
-            if (one === undefined) outbox.settled([event])
-            else ready.push(one)
+      ? Effect.zipWith(
+          outbox.restore(ring.toArray(), cfg.maxBufferSize - buffer.held()),
+          Clock.currentTimeMillis,
+          (saved, now) => {
+            const ready: Array<SizedEvent> = []
+            for (const event of saved) {
+              const one = buffer.size(event)
+              if (one === undefined) outbox.settled([event])
+              else ready.push(one)
+            }
+            ring.unshiftAll(ready)
+            deferral.restore(outbox.savedNotBefore, now)
           }
-          ring.unshiftAll(ready)
-          deferral.restore(outbox.savedNotBefore, now)
-        })
+        )
       : Effect.void
   )
 
@@ -255,13 +270,17 @@ const makeFlush = (
   const serial = makeSerialFlush({ emitted: () => counters.emitted, idle: nothingToSend, run: runFlush })
 
   // Outbox seam: in mode "always", the events of a call are stored by its flush at the latest.
-  const writeAccepted: Effect.Effect<void> = Effect.suspend(() => (outbox === undefined ? Effect.void : outbox.writeAccepted()))
+  const writeAccepted: Effect.Effect<void> = Effect.suspend(() =>
+    outbox === undefined ? Effect.void : outbox.writeAccepted()
+  )
 
   // Outbox seam: in mode "always", this call's events are stored before anything else. The
   // flush runs in a fiber of its own, for at most `flushTimeoutMs` (see `boundedFlush`).
   const sendNow: Effect.Effect<void> = boundedFlush(
     cfg.flushTimeoutMs,
-    Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.zipRight(writeAccepted, serial.upTo(counters.emitted, now + cfg.flushTimeoutMs)))
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.zipRight(writeAccepted, serial.upTo(counters.emitted, now + cfg.flushTimeoutMs))
+    )
   )
 
   // Outbox seam: a deferred flush saves the events emitted since the last save, so that they
@@ -278,7 +297,9 @@ const makeFlush = (
     Effect.suspend(() =>
       !serial.running() && nothingToSend()
         ? Effect.void
-        : Effect.flatMap(Clock.currentTimeMillis, (now) => (deferral.defers(now) ? Effect.zipRight(writeAccepted, keepDeferred) : sendNow))
+        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            deferral.defers(now) ? Effect.zipRight(writeAccepted, keepDeferred) : sendNow
+          )
     )
 
   return { flush, restoreSaved }
@@ -299,7 +320,14 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
   }
   const buffer = new EventBuffer(cfg, counters, outbox)
   const deferral = new DeliveryDeferral()
-  const { flush, restoreSaved } = makeFlush(cfg, buffer, makeHttpDelivery(cfg, counters, deferral), deferral, counters, outbox)
+  const { flush, restoreSaved } = makeFlush(
+    cfg,
+    buffer,
+    makeHttpDelivery(cfg, counters, deferral),
+    deferral,
+    counters,
+    outbox
+  )
   const tracker: HttpBatchTracker<E> = {
     emit: (event) => Effect.sync(() => buffer.accept(event)),
     flush,
@@ -331,8 +359,9 @@ const makeTracker = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOut
  * `Layer.succeed(EventTracker, createHttpBatchTracker(config))`.
  * Throws {@link InvalidTrackerConfigError} for a configuration that cannot work.
  */
-export const createHttpBatchTracker = <E = JobEvent>(config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption): HttpBatchTracker<E> =>
-  makeTrackerWithOutbox<E>(config).parts.tracker
+export const createHttpBatchTracker = <E = JobEvent>(
+  config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption
+): HttpBatchTracker<E> => makeTrackerWithOutbox<E>(config).parts.tracker
 
 const makeTrackerWithOutbox = <E>(
   config: HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption
@@ -372,7 +401,9 @@ export const sharedHttpBatchTrackerLayer = (
       const context = Context.make(EventTracker, parts.tracker as EventTrackerService<unknown>)
       return Effect.as(
         parts.restoreSaved,
-        Option.isNone(storage) ? context : Context.add(context, OutboxStorage, outboxKeepingStorage(storage.value, outbox))
+        Option.isNone(storage)
+          ? context
+          : Context.add(context, OutboxStorage, outboxKeepingStorage(storage.value, outbox))
       )
     })
   ) as Layer.Layer<EventTracker>

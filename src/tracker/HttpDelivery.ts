@@ -91,7 +91,12 @@ const settle = (batch: InFlightBatch, upTo: number): void => {
  * Delivers `batch.events[from, to)` within the flush's `deadline`: they are settled unless it
  * gives up. A `Retry-After` longer than the flush can wait sets `deferral` instead.
  */
-export type Deliver = (batch: InFlightBatch, from: number, to: number, deadline: number) => Effect.Effect<DeliveryResult>
+export type Deliver = (
+  batch: InFlightBatch,
+  from: number,
+  to: number,
+  deadline: number
+) => Effect.Effect<DeliveryResult>
 
 export const makeHttpDelivery = (
   cfg: ResolvedHttpBatchTrackerConfig,
@@ -108,7 +113,9 @@ export const makeHttpDelivery = (
     const init: HttpRequestInit = { method: "POST", headers: { ...requestHeaders }, body, signal }
     const userFetch = cfg.fetch
     // Called unbound: the Workers runtime rejects a `fetch` invoked with a foreign `this`.
-    return Promise.resolve(userFetch !== undefined ? userFetch(cfg.endpoint, init) : globalThis.fetch(cfg.endpoint, init))
+    return Promise.resolve(
+      userFetch !== undefined ? userFetch(cfg.endpoint, init) : globalThis.fetch(cfg.endpoint, init)
+    )
   }
 
   const attempt = (events: ReadonlyArray<SizedEvent>): Effect.Effect<AttemptOutcome> =>
@@ -123,7 +130,14 @@ export const makeHttpDelivery = (
       counters.requests++
       // Whatever the fetch does (rejects, throws, resolves to something that is not a
       // response), the request counts as a network failure.
-      return safeRun(fetchSite, Effect.map(Effect.tryPromise((signal) => callFetch(body, signal)), answered), networkFailure)
+      return safeRun(
+        fetchSite,
+        Effect.map(
+          Effect.tryPromise((signal) => callFetch(body, signal)),
+          answered
+        ),
+        networkFailure
+      )
     }).pipe(
       Effect.timeoutFail({ duration: cfg.timeoutMs, onTimeout: () => ({ _tag: "Timeout" }) as const }),
       Effect.merge
@@ -201,7 +215,11 @@ export const makeHttpDelivery = (
         const lastAttempt = attemptNumber >= cfg.retry.maxAttempts
         // The collector's wait is taken here only when this flush can afford it; otherwise the
         // flush stops now and no flush sends before it is over.
-        if (asked !== undefined && asked > 0 && (lastAttempt || asked > cfg.retry.maxDelayMs || now + asked >= deadline)) {
+        if (
+          asked !== undefined &&
+          asked > 0 &&
+          (lastAttempt || asked > cfg.retry.maxDelayMs || now + asked >= deadline)
+        ) {
           deferral.deferUntil(now + asked)
           yield* logFailure(failure, count, attemptNumber, false)
           return "gaveUp"

@@ -75,9 +75,14 @@ export const createInMemoryTracker = <E extends { readonly type: string } = JobE
  * @deprecated Use `InMemoryTracker.layer()`; this name is kept until 1.0.
  * @category Trackers
  */
-export const createInMemoryTrackerLayer = <E extends { readonly type: string } = JobEvent>(): InMemoryTrackerWithLayer<E> => {
+export const createInMemoryTrackerLayer = <
+  E extends { readonly type: string } = JobEvent
+>(): InMemoryTrackerWithLayer<E> => {
   const { tracker, handle } = createInMemoryTracker<E>()
-  return yieldingItself<InMemoryTrackerWithLayer<E>>({ layer: Layer.succeed(EventTracker, tracker as EventTrackerService), handle })
+  return yieldingItself<InMemoryTrackerWithLayer<E>>({
+    layer: Layer.succeed(EventTracker, tracker as EventTrackerService),
+    handle
+  })
 }
 
 /**

@@ -61,8 +61,12 @@ export const outboxConfigIssues = (outbox: unknown): ReadonlyArray<string> => {
   if (typeof outbox !== "object" || outbox === null || Array.isArray(outbox)) return ["outbox must be an object"]
   const { maxEvents, keyPrefix, mode } = outbox as Record<string, unknown>
   const issues: Array<string> = []
-  if (mode !== undefined && mode !== "onFailure" && mode !== "always") issues.push('outbox.mode must be "onFailure" or "always"')
-  if (maxEvents !== undefined && (typeof maxEvents !== "number" || !Number.isSafeInteger(maxEvents) || maxEvents <= 0)) {
+  if (mode !== undefined && mode !== "onFailure" && mode !== "always")
+    issues.push('outbox.mode must be "onFailure" or "always"')
+  if (
+    maxEvents !== undefined &&
+    (typeof maxEvents !== "number" || !Number.isSafeInteger(maxEvents) || maxEvents <= 0)
+  ) {
     issues.push("outbox.maxEvents must be a positive integer")
   }
   if (keyPrefix !== undefined && (typeof keyPrefix !== "string" || keyPrefix === "")) {
@@ -93,7 +97,10 @@ export interface OutboxStorageService {
  * The jobs core's `StorageAdapter`, found by its key: this library does not depend on the
  * core package, and a tag is matched by key at run time.
  */
-export class OutboxStorage extends Context.Tag("@durable-effect/StorageAdapter")<OutboxStorage, OutboxStorageService>() {}
+export class OutboxStorage extends Context.Tag("@durable-effect/StorageAdapter")<
+  OutboxStorage,
+  OutboxStorageService
+>() {}
 
 /**
  * Counters of the outbox since the tracker was created; a snapshot.
@@ -320,7 +327,8 @@ export class TrackerOutbox {
       else if (this.unwritten.length > 0) delivered.add(id)
     }
     // Delivered before it was written (a flush overtook the write): it need not be written.
-    if (delivered.size > 0) this.unwritten = this.unwritten.filter((e) => e.eventId === undefined || !delivered.has(e.eventId))
+    if (delivered.size > 0)
+      this.unwritten = this.unwritten.filter((e) => e.eventId === undefined || !delivered.has(e.eventId))
   }
 
   /**
@@ -341,7 +349,9 @@ export class TrackerOutbox {
         (id) =>
           this.guard(
             deleteSite,
-            Effect.suspend(() => storage.delete(prefix + id)).pipe(Effect.tap(() => Effect.sync(() => this.counters.deleted++))),
+            Effect.suspend(() => storage.delete(prefix + id)).pipe(
+              Effect.tap(() => Effect.sync(() => this.counters.deleted++))
+            ),
             undefined,
             // Still there: delete it after the next delivery.
             () => {
@@ -369,7 +379,9 @@ export class TrackerOutbox {
         this.markerWritten && this.inStorage.size === 0 && !gaveUp
           ? this.guard(
               deleteSite,
-              Effect.suspend(() => storage.delete(prefix)).pipe(Effect.tap(() => Effect.sync(() => (this.markerWritten = false)))),
+              Effect.suspend(() => storage.delete(prefix)).pipe(
+                Effect.tap(() => Effect.sync(() => (this.markerWritten = false)))
+              ),
               undefined
             )
           : Effect.void
@@ -402,9 +414,15 @@ export class TrackerOutbox {
         const write = Effect.suspend(() =>
           notBefore === undefined ? Effect.asVoid(storage.delete(key)) : storage.putBatch({ [key]: String(notBefore) })
         )
-        return this.guard(writeSite, write.pipe(Effect.tap(() => Effect.sync(() => (this.storedNotBefore = notBefore)))), undefined)
+        return this.guard(
+          writeSite,
+          write.pipe(Effect.tap(() => Effect.sync(() => (this.storedNotBefore = notBefore)))),
+          undefined
+        )
       })
-      const end = gaveUp ? Effect.zipRight(remove, Effect.zipRight(checkMarker, save)) : Effect.zipRight(remove, removeMarker)
+      const end = gaveUp
+        ? Effect.zipRight(remove, Effect.zipRight(checkMarker, save))
+        : Effect.zipRight(remove, removeMarker)
       return Effect.zipRight(end, keepNotBefore)
     })
   }
@@ -463,7 +481,12 @@ export class TrackerOutbox {
   }
 
   /** Runs a storage effect; any failure, defect or throw is counted and replaced by `fallback`. */
-  private guard<A>(site: SafeSite, effect: Effect.Effect<A, unknown>, fallback: A, onError?: () => void): Effect.Effect<A> {
+  private guard<A>(
+    site: SafeSite,
+    effect: Effect.Effect<A, unknown>,
+    fallback: A,
+    onError?: () => void
+  ): Effect.Effect<A> {
     return safeRun(site, effect, Effect.succeed(fallback), () => {
       this.counters.storageErrors++
       onError?.()

@@ -119,7 +119,10 @@ const resolveOptions = (options: QueueTrackerOptions) => {
     env: options.env,
     serviceKey: options.serviceKey,
     batchSize: number("batchSize", options.batchSize, d.batchSize, { int: true, max: QueueLimits.maxMessagesPerBatch }),
-    maxBatchBytes: number("maxBatchBytes", options.maxBatchBytes, d.maxBatchBytes, { int: true, max: QueueLimits.maxBatchBytes }),
+    maxBatchBytes: number("maxBatchBytes", options.maxBatchBytes, d.maxBatchBytes, {
+      int: true,
+      max: QueueLimits.maxBatchBytes
+    }),
     maxBufferSize: number("maxBufferSize", options.maxBufferSize, d.maxBufferSize, { int: true }),
     timeoutMs: number("timeoutMs", options.timeoutMs, d.timeoutMs, { int: true }),
     flushTimeoutMs: number("flushTimeoutMs", options.flushTimeoutMs, d.flushTimeoutMs, { int: true }),
@@ -153,7 +156,10 @@ const isQueueProducer = (queue: unknown): queue is QueueProducer<unknown> =>
 const make = <E = JobEvent>(queue: QueueProducer<any>, options: QueueTrackerOptions): QueueTracker<E> => {
   const cfg = resolveOptions(options)
   if (!isQueueProducer(queue)) {
-    throw new InvalidTrackerConfigError({ tracker: "Queue", issues: ["queue must be a Queue binding (send, sendBatch)"] })
+    throw new InvalidTrackerConfigError({
+      tracker: "Queue",
+      issues: ["queue must be a Queue binding (send, sendBatch)"]
+    })
   }
   const enrichment = { env: cfg.env, serviceKey: cfg.serviceKey }
   const sender = makeBufferedSender<JobEventWire>({
@@ -165,7 +171,9 @@ const make = <E = JobEvent>(queue: QueueProducer<any>, options: QueueTrackerOpti
       const encoded = encodeEvent(event, enrichment)
       // Parsed back from its JSON, the body is exactly what was measured: plain data, no
       // getters or toJSON left for the runtime's serialiser to run again.
-      return encoded === undefined ? undefined : { item: JSON.parse(encoded.json) as JobEventWire, bytes: encoded.bytes }
+      return encoded === undefined
+        ? undefined
+        : { item: JSON.parse(encoded.json) as JobEventWire, bytes: encoded.bytes }
     },
     send: (bodies) =>
       bodies.length === 1

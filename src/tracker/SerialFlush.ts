@@ -33,7 +33,9 @@ export const makeSerialFlush = (parts: {
     Effect.suspend(() => {
       const running = current
       if (running !== undefined) {
-        return Deferred.await(running.done).pipe(Effect.zipRight(running.covers >= target ? Effect.void : upTo(target, deadline)))
+        return Deferred.await(running.done).pipe(
+          Effect.zipRight(running.covers >= target ? Effect.void : upTo(target, deadline))
+        )
       }
       if (parts.idle()) return Effect.void
       const run = { covers: parts.emitted(), done: Deferred.unsafeMake<void>(FiberId.none) }

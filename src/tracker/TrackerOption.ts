@@ -15,9 +15,7 @@ import type { HttpBatchTrackerOutboxOption } from "./Outbox.js"
  * @category Trackers
  */
 export type TrackerOption =
-  | (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption)
-  | Layer.Layer<EventTracker>
-  | EventTrackerService<any>
+  (HttpBatchTrackerConfig & HttpBatchTrackerOutboxOption) | Layer.Layer<EventTracker> | EventTrackerService<any>
 
 /**
  * A {@link TrackerOption} that is not a layer: a tracker object or an HTTP batch tracker
@@ -44,7 +42,9 @@ const trackerSource = (option: TrackerOption | undefined): TrackerSource => {
       _tag: "layer",
       layer: trackingDisabled(
         new InvalidTrackerConfigError({
-          issues: ["the tracker option must be an HTTP tracker configuration, a Layer providing EventTracker, or a tracker"]
+          issues: [
+            "the tracker option must be an HTTP tracker configuration, a Layer providing EventTracker, or a tracker"
+          ]
         })
       )
     }
@@ -98,7 +98,8 @@ const addTrackerTo = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: Tracker
       return coreLayer
     case "instance": {
       // Joined without a layer node of its own where the core allows (one built per call).
-      const add = <C>(context: Context.Context<C>) => Context.add(context, EventTracker, source.tracker) as Context.Context<C>
+      const add = <C>(context: Context.Context<C>) =>
+        Context.add(context, EventTracker, source.tracker) as Context.Context<C>
       return mapBuiltNodes(coreLayer, (built) => Effect.succeed(add(built))) ?? Layer.map(coreLayer, add)
     }
     case "layer":
@@ -151,7 +152,10 @@ const trackingDisabled = (error: InvalidTrackerConfigError): Layer.Layer<EventTr
     Effect.suspend(() => {
       if (reported) return Effect.succeed(NoopTracker)
       reported = true
-      return Effect.as(Effect.logError(`tracking is off. ${error.message}`).pipe(logFrom("tracker/TrackerOption")), NoopTracker)
+      return Effect.as(
+        Effect.logError(`tracking is off. ${error.message}`).pipe(logFrom("tracker/TrackerOption")),
+        NoopTracker
+      )
     })
   )
 }

@@ -29,7 +29,10 @@ interface JobWrites {
   deleteAll?(): Effect.Effect<void, unknown>
 }
 
-export const outboxKeepingStorage = <S extends OutboxStorageService & JobWrites>(storage: S, outbox: TrackerOutbox): S => {
+export const outboxKeepingStorage = <S extends OutboxStorageService & JobWrites>(
+  storage: S,
+  outbox: TrackerOutbox
+): S => {
   const first = <A, E>(write: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
     Effect.zipRight(outbox.writeAccepted(), Effect.suspend(write))
 
@@ -51,7 +54,9 @@ export const outboxKeepingStorage = <S extends OutboxStorageService & JobWrites>
         const chunk = Object.fromEntries(run)
         yield* safeRun(
           putSite,
-          Effect.suspend(() => storage.putBatch(chunk)).pipe(Effect.tap(() => outbox.noteKeptThroughWipe(Object.keys(chunk)))),
+          Effect.suspend(() => storage.putBatch(chunk)).pipe(
+            Effect.tap(() => outbox.noteKeptThroughWipe(Object.keys(chunk)))
+          ),
           Effect.void,
           () => outbox.noteWipedOut(Object.keys(chunk))
         )

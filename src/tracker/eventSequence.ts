@@ -104,7 +104,10 @@ export const checkEventSequence = (events: ReadonlyArray<SequenceEvent>): Array<
       violate("flush-cause", `debounce.flush.triggered is not followed by its run's execution.started (got ${type})`)
     }
     if (previous === "task.event.received" && type !== "execution.started") {
-      violate("task-event-cause", `task.event.received is not followed by the execution.started of its onEvent run (got ${type})`)
+      violate(
+        "task-event-cause",
+        `task.event.received is not followed by the execution.started of its onEvent run (got ${type})`
+      )
     }
     if (inRun.has(type) && !state.runOpen) violate("run-bracket", `${type} outside a run`)
 
@@ -131,20 +134,33 @@ export const checkEventSequence = (events: ReadonlyArray<SequenceEvent>): Array<
       case "execution.failed":
         if (!state.runOpen) violate("run-bracket", `${type} without an open run`)
         state.runOpen = false
-        state.lastRun = { scheduled: state.runScheduled, idleTold: false, opened: state.runOpenedByEvent ? "event" : "other" }
+        state.lastRun = {
+          scheduled: state.runScheduled,
+          idleTold: false,
+          opened: state.runOpenedByEvent ? "event" : "other"
+        }
         break
       case "alarm.scheduled":
         if (state.runOpen) state.runScheduled = true
         else if (state.lastRun !== undefined) state.lastRun.scheduled = true
         break
       case "debounce.flush.triggered": {
-        const cause = event.reason === "maxEvents" ? "debounce.event.added" : event.reason === "flushAfter" ? "alarm.fired" : undefined
-        if (cause !== undefined && previous !== cause) violate("flush-cause", `a ${String(event.reason)} flush not right after its ${cause}`)
+        const cause =
+          event.reason === "maxEvents"
+            ? "debounce.event.added"
+            : event.reason === "flushAfter"
+              ? "alarm.fired"
+              : undefined
+        if (cause !== undefined && previous !== cause)
+          violate("flush-cause", `a ${String(event.reason)} flush not right after its ${cause}`)
         break
       }
       case "task.event.processed":
         if (state.runOpen || state.lastRun?.opened !== "event") {
-          violate("task-event-cause", "task.event.processed without the onEvent run of a task.event.received just ended")
+          violate(
+            "task-event-cause",
+            "task.event.processed without the onEvent run of a task.event.received just ended"
+          )
         }
         break
       case "task.idle":
@@ -159,7 +175,13 @@ export const checkEventSequence = (events: ReadonlyArray<SequenceEvent>): Array<
     }
 
     // One failure, one error: the events that tell of it carry the same summary.
-    if ((type === "retry.scheduled" || type === "retry.exhausted" || type === "execution.failed" || type === "job.failed") && event.error !== undefined) {
+    if (
+      (type === "retry.scheduled" ||
+        type === "retry.exhausted" ||
+        type === "execution.failed" ||
+        type === "job.failed") &&
+      event.error !== undefined
+    ) {
       const error = JSON.stringify(event.error)
       if (state.failureError !== undefined && state.failureError !== error) {
         violate("failure-agrees", `${type} carries another error than the failure's other events`)

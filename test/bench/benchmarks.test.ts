@@ -8,7 +8,17 @@ import { trackedDispatcherLayer } from "../jobs/harness.js"
 // Smoke only: every benchmark runs once at tiny counts. No timing is asserted.
 describe("benchmarks (smoke)", () => {
   it("names the benchmarks", () => {
-    expect(benchmarks.map((b) => b.name)).toEqual(["off", "on", "proxy-vs-hand-placed", "emit", "delivery", "outage-memory", "codemod", "cli-start", "worker-bundle"])
+    expect(benchmarks.map((b) => b.name)).toEqual([
+      "off",
+      "on",
+      "proxy-vs-hand-placed",
+      "emit",
+      "delivery",
+      "outage-memory",
+      "codemod",
+      "cli-start",
+      "worker-bundle"
+    ])
   })
 
   for (const benchmark of benchmarks) {
@@ -44,8 +54,17 @@ describe("bench statistics", () => {
 
   it("compares interleaved, flipping the order every round, setups untimed", async () => {
     const order: Array<string> = []
-    const side = (name: string) => ({ name, setup: () => void order.push(`setup ${name}`), run: () => void order.push(name) })
-    const result = await compareInterleaved(side("a"), side("b"), { warmup: 1, minRounds: 2, maxRounds: 2, budgetMs: 0 })
+    const side = (name: string) => ({
+      name,
+      setup: () => void order.push(`setup ${name}`),
+      run: () => void order.push(name)
+    })
+    const result = await compareInterleaved(side("a"), side("b"), {
+      warmup: 1,
+      minRounds: 2,
+      maxRounds: 2,
+      budgetMs: 0
+    })
     expect(order.filter((step) => !step.startsWith("setup"))).toEqual(["a", "b", "a", "b", "b", "a"])
     expect(order.filter((step) => step.startsWith("setup"))).toHaveLength(6)
     expect(result.rounds).toBe(2)

@@ -34,7 +34,8 @@ describe("cli: commands, help and flags", () => {
     expect(top.stdout).toContain("coverage")
     const codemod = await run(["codemod", "--help"])
     expect(codemod.code).toBe(0)
-    for (const flag of ["--dry-run", "--check", "--force", "--allow-dirty", "--json", "--import-from <spec>"]) expect(codemod.stdout).toContain(flag)
+    for (const flag of ["--dry-run", "--check", "--force", "--allow-dirty", "--json", "--import-from <spec>"])
+      expect(codemod.stdout).toContain(flag)
     expect(codemod.stdout).toContain("Exit codes:")
     const coverage = await run(["coverage", "-h"])
     expect(coverage.code).toBe(0)
@@ -77,9 +78,13 @@ describe("cli: commands, help and flags", () => {
     for (const event of report.events) {
       const row = lines.find((line) => line.startsWith(`${event.type} `))
       expect(row, event.type).toBeDefined()
-      expect(row!.slice(event.type.length).trim()).toBe(event.sources.length === 0 ? "(not produced)" : event.sources.join(", "))
+      expect(row!.slice(event.type.length).trim()).toBe(
+        event.sources.length === 0 ? "(not produced)" : event.sources.join(", ")
+      )
     }
-    expect(lines.filter((line) => JobEventTypes.some((type) => line.startsWith(`${type} `)))).toHaveLength(JobEventTypes.length)
+    expect(lines.filter((line) => JobEventTypes.some((type) => line.startsWith(`${type} `)))).toHaveLength(
+      JobEventTypes.length
+    )
     expect(table.stdout).toContain(`${report.produced} of ${report.total} event types produced`)
     const json = await run(["coverage", "--json"])
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(report)))
@@ -102,7 +107,9 @@ describe("cli: the codemod on a copy of the fixture", () => {
     const dryRun = await run(["codemod", copy.packageDir, "--dry-run", "--import-from", "@acme/tracking"])
     expect(dryRun.code).toBe(0)
     expect(dryRun.stdout.startsWith("--- a/src/runtime/runtime.ts\n+++ b/src/runtime/runtime.ts\n")).toBe(true)
-    expect(dryRun.stdout).toContain(`+import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "@acme/tracking"`)
+    expect(dryRun.stdout).toContain(
+      `+import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "@acme/tracking"`
+    )
     expect(dryRun.stdout).toContain("--- /dev/null\n+++ b/src/tracking.ts")
     expect(dryRun.stdout).not.toContain("\u001b[")
     // The specifier does not resolve in this package: the check says so, and nothing is written.
@@ -120,7 +127,12 @@ describe("cli: the codemod on a copy of the fixture", () => {
     expect(written.stderr).toBe("")
     const summary = JSON.parse(written.stdout)
     expect(summary).toMatchObject({ mode: "write", status: "changes", exitCode: 0, refused: null, diagnostics: [] })
-    expect([...summary.written].sort()).toEqual(["src/engine/engine.ts", "src/factory.ts", "src/runtime/runtime.ts", "src/tracking.ts"])
+    expect([...summary.written].sort()).toEqual([
+      "src/engine/engine.ts",
+      "src/factory.ts",
+      "src/runtime/runtime.ts",
+      "src/tracking.ts"
+    ])
     expect(summary.files).toContainEqual({ path: "src/tracking.ts", created: true })
     expect(summary.wrapped).toHaveLength(6)
     expect(summary.todo).toEqual([])
@@ -128,7 +140,9 @@ describe("cli: the codemod on a copy of the fixture", () => {
     const after = hashTree(copy.root)
     const check = await run(["codemod", copy.packageDir, "--check"])
     expect(check.code).toBe(0)
-    expect(check.stdout).toMatch(/^Already wired \(withTracking is used in src\/runtime\/runtime\.ts on line \d+\): nothing to do\.\n$/)
+    expect(check.stdout).toMatch(
+      /^Already wired \(withTracking is used in src\/runtime\/runtime\.ts on line \d+\): nothing to do\.\n$/
+    )
     const again = await run(["codemod", copy.packageDir])
     expect(again.code).toBe(0)
     expect(hashTree(copy.root)).toBe(after)

@@ -9,7 +9,10 @@ import { repoRoot } from "../codemod/fixtureCopy.js"
 const run = async (argv: ReadonlyArray<string>) => {
   let stdout = ""
   let stderr = ""
-  const io: CliIo = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } }
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) }
+  }
   const code = await main(argv, io)
   return { code, stdout, stderr }
 }
@@ -38,7 +41,9 @@ describe("cli: coverage <package-dir>", () => {
     const report = JSON.parse(result.stdout)
     expect(report).toMatchObject({ map: "defaultJobsEventMap", layout: "execution-service", covered: 20, total: 20 })
     expectTypesShape(report.types)
-    expect(report.types["job.created"].by).toEqual([expect.stringMatching(/^MetadataService\.initialize \(src\/services\/metadata\.ts:\d+\)$/)])
+    expect(report.types["job.created"].by).toEqual([
+      expect.stringMatching(/^MetadataService\.initialize \(src\/services\/metadata\.ts:\d+\)$/)
+    ])
   })
 
   it("the older layout: 19 covered, task.idle not covered with where it happens, exit 1", async () => {
@@ -48,7 +53,9 @@ describe("cli: coverage <package-dir>", () => {
     expect(report).toMatchObject({ map: "inlineJobsEventMap", layout: "inline", covered: 19, total: 20 })
     expectTypesShape(report.types)
     expect(report.types["task.idle"].reason).toMatch(/def\.onIdle\(\.\.\.\) at src\/handlers\/task\/handler\.ts:\d+/)
-    expect(report.types["retry.exhausted"].relies).toEqual([expect.stringMatching(/^RetryExhaustedError \(src\/retry\/errors\.ts:\d+\)$/)])
+    expect(report.types["retry.exhausted"].relies).toEqual([
+      expect.stringMatching(/^RetryExhaustedError \(src\/retry\/errors\.ts:\d+\)$/)
+    ])
   })
 
   it("--map with a JavaScript module exporting a one-entry map: what it leaves out is not covered", async () => {

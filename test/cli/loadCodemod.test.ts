@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { codemodToolchain, codemodToolchainInstall, CodemodToolchainMissing, loadWithCodemodToolchain } from "../../src/cli/loadCodemod.js"
+import {
+  codemodToolchain,
+  codemodToolchainInstall,
+  CodemodToolchainMissing,
+  loadWithCodemodToolchain
+} from "../../src/cli/loadCodemod.js"
 
 const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   dependencies?: Record<string, string>
@@ -22,8 +27,12 @@ describe("the codemod's toolchain", () => {
 
   it("turns a missing toolchain package into CodemodToolchainMissing and passes other failures through", async () => {
     const notFound = (name: string) =>
-      Object.assign(new Error(`Cannot find package '${name}' imported from /x/codemod.js`), { code: "ERR_MODULE_NOT_FOUND" })
-    const missing = await loadWithCodemodToolchain(() => Promise.reject(notFound("ts-morph"))).catch((error: unknown) => error)
+      Object.assign(new Error(`Cannot find package '${name}' imported from /x/codemod.js`), {
+        code: "ERR_MODULE_NOT_FOUND"
+      })
+    const missing = await loadWithCodemodToolchain(() => Promise.reject(notFound("ts-morph"))).catch(
+      (error: unknown) => error
+    )
     expect(missing).toBeInstanceOf(CodemodToolchainMissing)
     expect((missing as CodemodToolchainMissing).packageName).toBe("ts-morph")
     const other = notFound("left-pad")

@@ -17,7 +17,10 @@ const tsxEnv = { TMPDIR: tsxCache.path }
 const run = async (argv: ReadonlyArray<string>) => {
   let stdout = ""
   let stderr = ""
-  const io: CliIo = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } }
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) }
+  }
   const code = await main(argv, io)
   return { code, stdout, stderr }
 }
@@ -31,15 +34,21 @@ describe("messages name the file and the line", () => {
     const copy = fresh()
     const path = join(copy.packageDir, "src/runtime/runtime.ts")
     const text = readFileSync(path, "utf8")
-      .replace('import type { JobRequest, JobResponse } from "./types"', 'import type { JobRequest, JobResponse } from "./types"\nimport { ConsoleTrackerLayer } from "../tracking/console"')
+      .replace(
+        'import type { JobRequest, JobResponse } from "./types"',
+        'import type { JobRequest, JobResponse } from "./types"\nimport { ConsoleTrackerLayer } from "../tracking/console"'
+      )
       .replace("Layer.provideMerge(coreLayer))", "Layer.provideMerge(Layer.merge(coreLayer, ConsoleTrackerLayer)))")
     writeFileSync(path, text)
-    const line = text.split("\n").findIndex((content) => content.includes("Layer.merge(coreLayer, ConsoleTrackerLayer)")) + 1
+    const line =
+      text.split("\n").findIndex((content) => content.includes("Layer.merge(coreLayer, ConsoleTrackerLayer)")) + 1
     const before = hashTree(copy.root)
     const { code, json } = await runJson(["codemod", copy.packageDir, "--check"])
     expect(code).toBe(3)
     expect(json).toMatchObject({ status: "tracked-by-hand", exitCode: 3 })
-    expect(json.reason).toBe(`src/runtime/runtime.ts uses ConsoleTrackerLayer from "../tracking/console" on line ${line}`)
+    expect(json.reason).toBe(
+      `src/runtime/runtime.ts uses ConsoleTrackerLayer from "../tracking/console" on line ${line}`
+    )
     expect(hashTree(copy.root)).toBe(before)
   })
 
@@ -49,7 +58,9 @@ describe("messages name the file and the line", () => {
     const { code, json } = await runJson(["codemod", file])
     expect(code).toBe(2)
     expect(json.error).toMatchObject({ file, expected: "a jobs package directory" })
-    expect(json.error.detail).toBe(`it is a file; the jobs package it is in is ${relative(process.cwd(), copy.packageDir)}`)
+    expect(json.error.detail).toBe(
+      `it is a file; the jobs package it is in is ${relative(process.cwd(), copy.packageDir)}`
+    )
   })
 
   it("a missing path says so", async () => {
@@ -61,7 +72,10 @@ describe("messages name the file and the line", () => {
 
   it("`codemod .` names the package as `.`", async () => {
     const copy = fresh()
-    const child = startNode(["--import", "tsx", join(repoRoot, "src/cli/main.ts"), "codemod", ".", "--check"], { cwd: copy.packageDir, env: tsxEnv })
+    const child = startNode(["--import", "tsx", join(repoRoot, "src/cli/main.ts"), "codemod", ".", "--check"], {
+      cwd: copy.packageDir,
+      env: tsxEnv
+    })
     const result = await child.exited
     expect(result.code).toBe(1)
     expect(result.stderr.split("\n")[0]).toBe("loading .")
@@ -99,13 +113,25 @@ describe("the CLI starts without the codemod's modules", () => {
   const forbid = join(repoRoot, "test/cli/forbidCodemodModules.mjs")
   const cli = join(repoRoot, "src/cli/main.ts")
   it("--help, --version, codemod --help and coverage run with ts-morph and typescript forbidden; the codemod itself cannot", async () => {
-    for (const argv of [["--help"], ["--version"], ["codemod", "--help"], ["coverage", "--json"], ["codemod", "x", "--bogus"]]) {
-      const result = await startNode(["--import", "tsx", "--import", forbid, cli, ...argv], { cwd: repoRoot, env: tsxEnv }).exited
+    for (const argv of [
+      ["--help"],
+      ["--version"],
+      ["codemod", "--help"],
+      ["coverage", "--json"],
+      ["codemod", "x", "--bogus"]
+    ]) {
+      const result = await startNode(["--import", "tsx", "--import", forbid, cli, ...argv], {
+        cwd: repoRoot,
+        env: tsxEnv
+      }).exited
       expect(result.code, `${argv.join(" ")}: ${result.stderr}`).toBe(argv.includes("--bogus") ? 2 : 0)
       expect(result.stderr).not.toContain("forbidden module")
     }
     // The control: the codemod does load ts-morph, and the guard catches it.
-    const codemod = await startNode(["--import", "tsx", "--import", forbid, cli, "codemod", repoRoot, "--check"], { cwd: repoRoot, env: tsxEnv }).exited
+    const codemod = await startNode(["--import", "tsx", "--import", forbid, cli, "codemod", repoRoot, "--check"], {
+      cwd: repoRoot,
+      env: tsxEnv
+    }).exited
     expect(codemod.code).not.toBe(0)
     expect(codemod.stderr).toContain("forbidden module loaded")
   })

@@ -5,7 +5,12 @@ export interface ChildRun {
   readonly child: ChildProcess
   /** Resolves when the child's stderr has printed `line` (a whole line). */
   readonly printed: (line: string) => Promise<void>
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string }>
+  readonly exited: Promise<{
+    readonly code: number | null
+    readonly signal: NodeJS.Signals | null
+    readonly stdout: string
+    readonly stderr: string
+  }>
 }
 
 /**
@@ -13,7 +18,10 @@ export interface ChildRun {
  * The child gets a temp directory of its own (tsx keeps a compile cache there), removed when it
  * has exited.
  */
-export const startNode = (args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): ChildRun => {
+export const startNode = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }
+): ChildRun => {
   const temp = tempDir("det-child-")
   const child = spawn(process.execPath, [...args], {
     cwd: options.cwd,
@@ -32,18 +40,21 @@ export const startNode = (args: ReadonlyArray<string>, options: { readonly cwd: 
       else waiting.push(wait)
     }
   })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code, signal) => {
-      temp.remove()
-      resolve({ code, signal, stdout, stderr })
-    })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) =>
+      child.on("close", (code, signal) => {
+        temp.remove()
+        resolve({ code, signal, stdout, stderr })
+      })
   )
   const printed = (line: string) =>
     new Promise<void>((resolve, reject) => {
       if (stderr.split("\n").includes(line)) return resolve()
       waiting.push({ line, resolve })
       // A child that ends without printing it fails the wait rather than hanging the test.
-      void exited.then((result) => reject(new Error(`exited (${result.code ?? result.signal}) before printing '${line}':\n${result.stderr}`)))
+      void exited.then((result) =>
+        reject(new Error(`exited (${result.code ?? result.signal}) before printing '${line}':\n${result.stderr}`))
+      )
     })
   return { child, printed, exited }
 }

@@ -60,7 +60,8 @@ interface VitestJsonReport {
 
 /** A tracker that records events and flushes, in order, across the runtime's per-call layer builds. */
 const recordingTracker = () => {
-  const log: Array<{ readonly flush: true } | { readonly event: { readonly type: string } & Record<string, unknown> }> = []
+  const log: Array<{ readonly flush: true } | { readonly event: { readonly type: string } & Record<string, unknown> }> =
+    []
   const tracker: EventTrackerService = {
     emit: (event) => Effect.sync(() => void log.push({ event: event as { type: string } })),
     flush: () => Effect.sync(() => void log.push({ flush: true })),
@@ -90,7 +91,10 @@ describe("the codemod on a copy of the jobs fixture", () => {
     copy = copyFixture()
     outcome = await runCodemod({ packageDir: copy.packageDir })
     // The two slow checks run side by side while the other tests go on.
-    typeCheck = runNode([join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")], copy.root)
+    typeCheck = runNode(
+      [join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")],
+      copy.root
+    )
     writeFileSync(
       join(copy.root, "vitest.config.mjs"),
       [
@@ -132,7 +136,12 @@ describe("the codemod on a copy of the jobs fixture", () => {
   it("rewrites the runtime, engine and factory, scaffolds src/tracking.ts, and type-checks clean", () => {
     expect(outcome.exitCode).toBe(0)
     expect(outcome.plan.diagnostics).toEqual([])
-    expect([...outcome.written].sort()).toEqual(["src/engine/engine.ts", "src/factory.ts", "src/runtime/runtime.ts", "src/tracking.ts"])
+    expect([...outcome.written].sort()).toEqual([
+      "src/engine/engine.ts",
+      "src/factory.ts",
+      "src/runtime/runtime.ts",
+      "src/tracking.ts"
+    ])
     expect(outcome.plan.wrapped.map((entry) => entry.layer)).toEqual([
       "RuntimeServicesLayer",
       "CleanupServiceLayer",
@@ -147,31 +156,51 @@ describe("the codemod on a copy of the jobs fixture", () => {
     expect(runtime).toContain("const tracking = { eventMap: trackingEventMap, enabled: tracker !== undefined }")
     expect(runtime).toContain("flush: () => runEffect(Effect.void)")
     // The boundary flush is the library's, which never fails whatever the tracker does.
-    expect(runtime).toContain('import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "durable-effect-tracking"')
-    expect(runtime).toContain("Effect.runPromise(effect.pipe(Effect.ensuring(flushTrackerEvents), Effect.provide(dispatcherLayer)))")
-    expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toContain("export const trackingEventMap = defaultJobsEventMap")
+    expect(runtime).toContain(
+      'import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from "durable-effect-tracking"'
+    )
+    expect(runtime).toContain(
+      "Effect.runPromise(effect.pipe(Effect.ensuring(flushTrackerEvents), Effect.provide(dispatcherLayer)))"
+    )
+    expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toContain(
+      "export const trackingEventMap = defaultJobsEventMap"
+    )
   })
 
-  it("the rewritten package passes tsc with its own tsconfig", async () => {
-    const result = await typeCheck
-    expect(result.code, result.output).toBe(0)
-  }, childTimeoutMs)
+  it(
+    "the rewritten package passes tsc with its own tsconfig",
+    async () => {
+      const result = await typeCheck
+      expect(result.code, result.output).toBe(0)
+    },
+    childTimeoutMs
+  )
 
-  it("the fixture's own tests still pass on the rewritten package", async () => {
-    const result = await fixtureTests
-    expect(result.code, result.output).toBe(0)
-    const report = JSON.parse(readFileSync(reportPath(), "utf8")) as VitestJsonReport
-    expect(report.success).toBe(true)
-    // Every test file of the fixture ran, and every test in them passed.
-    const testFiles = readdirSync(join(copy.packageDir, "test")).filter((name) => name.endsWith(".test.ts"))
-    expect(report.testResults.map((file) => relative(join(copy.packageDir, "test"), file.name)).sort()).toEqual(testFiles.sort())
-    expect(report.numTotalTests).toBeGreaterThan(0)
-    expect({ passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }).toEqual({
-      passed: report.numTotalTests,
-      failed: 0,
-      skipped: 0
-    })
-  }, childTimeoutMs)
+  it(
+    "the fixture's own tests still pass on the rewritten package",
+    async () => {
+      const result = await fixtureTests
+      expect(result.code, result.output).toBe(0)
+      const report = JSON.parse(readFileSync(reportPath(), "utf8")) as VitestJsonReport
+      expect(report.success).toBe(true)
+      // Every test file of the fixture ran, and every test in them passed.
+      const testFiles = readdirSync(join(copy.packageDir, "test")).filter((name) => name.endsWith(".test.ts"))
+      expect(report.testResults.map((file) => relative(join(copy.packageDir, "test"), file.name)).sort()).toEqual(
+        testFiles.sort()
+      )
+      expect(report.numTotalTests).toBeGreaterThan(0)
+      expect({
+        passed: report.numPassedTests,
+        failed: report.numFailedTests,
+        skipped: report.numPendingTests + report.numTodoTests
+      }).toEqual({
+        passed: report.numTotalTests,
+        failed: 0,
+        skipped: 0
+      })
+    },
+    childTimeoutMs
+  )
 
   it("the rewritten runtime emits the default map's events and flushes at the end of every run, on failure too", async () => {
     const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)
@@ -209,7 +238,9 @@ describe("the codemod on a copy of the jobs fixture", () => {
     expect(alarmRun.flatMap((entry) => ("event" in entry ? [entry.event.type] : []))).toContain("alarm.fired")
     expect(alarmRun.at(-1)).toEqual({ flush: true })
 
-    await expect(runtime.handle({ type: "continuous", action: "start", name: "unknown", id: "c-2", input: {} })).rejects.toBeDefined()
+    await expect(
+      runtime.handle({ type: "continuous", action: "start", name: "unknown", id: "c-2", input: {} })
+    ).rejects.toBeDefined()
     expect(log.at(-1)).toEqual({ flush: true })
   })
 

@@ -53,7 +53,11 @@ export const hashTree = (dir: string): string => {
       const info = statSync(path, { throwIfNoEntry: false })
       if (name === "node_modules" || info === undefined) continue
       if (info.isDirectory()) walk(path)
-      else hash.update(`${relative(dir, path)}\0${info.mode}\0`).update(readFileSync(path)).update("\0")
+      else
+        hash
+          .update(`${relative(dir, path)}\0${info.mode}\0`)
+          .update(readFileSync(path))
+          .update("\0")
     }
   }
   walk(dir)

@@ -19,7 +19,11 @@ import { tempDir } from "../support/tempDir.js"
 const exec = promisify(execFile)
 
 const runNode = (args: ReadonlyArray<string>, cwd: string) =>
-  exec(process.execPath, [...args], { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } }).then(
+  exec(process.execPath, [...args], {
+    cwd,
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
     (error: { code?: number; stdout?: string; stderr?: string }) => ({
       code: typeof error.code === "number" ? error.code : 1,
@@ -43,7 +47,10 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
   beforeAll(async () => {
     copy = copyFixture("jobs-inline")
     outcome = await runCodemod({ packageDir: copy.packageDir })
-    typeCheck = runNode([join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")], copy.root)
+    typeCheck = runNode(
+      [join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")],
+      copy.root
+    )
     writeFileSync(
       join(copy.root, "vitest.config.mjs"),
       [
@@ -59,7 +66,14 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
       ].join("\n")
     )
     fixtureTests = runNode(
-      [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", join(copy.root, "vitest.config.mjs"), "--root", copy.root],
+      [
+        join(repoRoot, "node_modules/vitest/vitest.mjs"),
+        "run",
+        "--config",
+        join(copy.root, "vitest.config.mjs"),
+        "--root",
+        copy.root
+      ],
       copy.root
     )
   })
@@ -72,7 +86,12 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
   it("wraps the older composition and scaffolds the inline map, with its uncovered type and hint in src/tracking.ts", () => {
     expect(outcome.exitCode).toBe(0)
     expect(outcome.plan.diagnostics).toEqual([])
-    expect(outcome.plan.wrapped.map((entry) => entry.layer)).toEqual(["RuntimeServicesLayer", "RetryExecutorLayer", "JobHandlersLayer", "DispatcherLayer"])
+    expect(outcome.plan.wrapped.map((entry) => entry.layer)).toEqual([
+      "RuntimeServicesLayer",
+      "RetryExecutorLayer",
+      "JobHandlersLayer",
+      "DispatcherLayer"
+    ])
     const tracking = readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")
     expect(tracking).toContain("export const trackingEventMap = inlineJobsEventMap")
     expect(tracking).toMatch(/ \* - task\.idle: .*def\.onIdle\(\.\.\.\) at src\/handlers\/task\/handler\.ts:\d+/)
@@ -118,11 +137,20 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
       execute: () => Effect.fail("down")
     })
     const { layer, handles } = createTestRuntime()
-    const runtime = createJobsRuntimeFromLayer(layer, createJobRegistry({ flaky }), { tracker: Layer.succeed(EventTracker, tracker) })
+    const runtime = createJobsRuntimeFromLayer(layer, createJobRegistry({ flaky }), {
+      tracker: Layer.succeed(EventTracker, tracker)
+    })
     await runtime.handle({ type: "continuous", action: "start", name: "flaky", id: "f", input: { n: 0 } })
     handles.scheduler.fire()
     await runtime.handleAlarm()
-    for (const type of ["job.created", "execution.started", "retry.scheduled", "retry.attempted", "retry.exhausted", "job.failed"]) {
+    for (const type of [
+      "job.created",
+      "execution.started",
+      "retry.scheduled",
+      "retry.attempted",
+      "retry.exhausted",
+      "job.failed"
+    ]) {
       expect(types).toContain(type)
     }
   })
@@ -133,7 +161,13 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
     const cache = tempDir("det-tsx-")
     const previous = process.env.TMPDIR
     process.env.TMPDIR = cache.path
-    const result = await cli(["coverage", copy.packageDir, "--map", join(copy.packageDir, "src/tracking.ts"), "--json"]).finally(() => {
+    const result = await cli([
+      "coverage",
+      copy.packageDir,
+      "--map",
+      join(copy.packageDir, "src/tracking.ts"),
+      "--json"
+    ]).finally(() => {
       process.env.TMPDIR = previous
       cache.remove()
     })

@@ -52,10 +52,18 @@ const interruptWritePhase = async (point: string, signal: "SIGINT" | "SIGTERM") 
   expect(hashTree(copy.root)).toBe(untouched)
   const { plan } = await runCodemod({ packageDir: copy.packageDir, mode: "check" })
   const planFile = join(copy.root, "plan.json")
-  writeFileSync(planFile, JSON.stringify(plan.files.map(({ path, before, after }) => ({ path, before: before ?? null, after }))))
+  writeFileSync(
+    planFile,
+    JSON.stringify(plan.files.map(({ path, before, after }) => ({ path, before: before ?? null, after })))
+  )
   const before = hashTree(copy.packageDir)
   const result = await interruptChild([join(repoRoot, "test/codemod/writePhaseChild.ts"), planFile], point, signal)
-  return { copy, before, result, outcome: JSON.parse(result.stdout) as { exitCode: number; interrupted: string | null; written: number } }
+  return {
+    copy,
+    before,
+    result,
+    outcome: JSON.parse(result.stdout) as { exitCode: number; interrupted: string | null; written: number }
+  }
 }
 
 // The fixture's write has four files: four temp files staged, then four renames.
@@ -91,8 +99,16 @@ describe("the whole codemod in a child process, interrupted", () => {
     const rollsBack = point.startsWith("staged")
     it(`${signal} at '${point}': exit ${exitCodes[signal]}, ${rollsBack ? "nothing written" : "every file written"}`, async () => {
       const copy = fresh()
-      const result = await interruptChild([join(repoRoot, "test/codemod/writeChild.ts"), copy.packageDir], point, signal)
-      const outcome = JSON.parse(result.stdout) as { exitCode: number; interrupted: string | null; written: Array<string> }
+      const result = await interruptChild(
+        [join(repoRoot, "test/codemod/writeChild.ts"), copy.packageDir],
+        point,
+        signal
+      )
+      const outcome = JSON.parse(result.stdout) as {
+        exitCode: number
+        interrupted: string | null
+        written: Array<string>
+      }
       expect(result.code).toBe(exitCodes[signal])
       expect(outcome).toMatchObject({ exitCode: exitCodes[signal], interrupted: signal })
       expect(outcome.written).toHaveLength(rollsBack ? 0 : 4)
@@ -125,7 +141,11 @@ describe("leftovers of a run killed outright (SIGKILL) while writing", () => {
 /** SIGKILL cannot be held: after two renames the package is half wired and temp files remain. */
 const interruptAtKill = async () => {
   const copy = fresh()
-  const result = await interruptChild([join(repoRoot, "test/codemod/writeChild.ts"), copy.packageDir], "renamed 2", "SIGKILL")
+  const result = await interruptChild(
+    [join(repoRoot, "test/codemod/writeChild.ts"), copy.packageDir],
+    "renamed 2",
+    "SIGKILL"
+  )
   expect(result.signal).toBe("SIGKILL")
   return { copy }
 }
@@ -142,7 +162,11 @@ describe("a partly wired package", () => {
     expect(check.exitCode).toBe(1)
     expect(check.plan.status).toBe("changes")
     expect(check.plan.partlyWired).toMatch(/src\/runtime\/runtime\.ts/)
-    expect(check.plan.files.map((file) => file.relativePath)).toEqual(["src/tracking.ts", "src/engine/engine.ts", "src/factory.ts"])
+    expect(check.plan.files.map((file) => file.relativePath)).toEqual([
+      "src/tracking.ts",
+      "src/engine/engine.ts",
+      "src/factory.ts"
+    ])
 
     const rerun = await runCodemod({ packageDir: copy.packageDir })
     expect(rerun.exitCode).toBe(0)

@@ -22,7 +22,14 @@ const rewritten = (result: RuntimeRewrite) => {
   return result
 }
 
-const allSix = ["RuntimeServicesLayer", "CleanupServiceLayer", "RetryExecutorLayer", "JobExecutionServiceLayer", "JobHandlersLayer", "DispatcherLayer"]
+const allSix = [
+  "RuntimeServicesLayer",
+  "CleanupServiceLayer",
+  "RetryExecutorLayer",
+  "JobExecutionServiceLayer",
+  "JobHandlersLayer",
+  "DispatcherLayer"
+]
 
 /** The lines of `after` that are not in `before`, in order: what the rewrite inserted or changed. */
 const changedLines = (before: string, after: string) => {
@@ -35,18 +42,29 @@ describe("rewriteRuntime: input/output pairs", () => {
   // all six service layers, leaves none untouched and adds no TODO; a pair that expects
   // otherwise says so in its own expected.json.
   const fixturesDir = fileURLToPath(new URL("../fixtures/codemod/", import.meta.url))
-  const pairs: ReadonlyArray<{ name: string; wrapped: ReadonlyArray<string>; untouched?: ReadonlyArray<string>; todo?: number }> =
-    readdirSync(fixturesDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(`${fixturesDir}${entry.name}/output.ts.txt`))
-      .map((entry) => {
-        const expectedFile = `${fixturesDir}${entry.name}/expected.json`
-        const expected: { wrapped?: ReadonlyArray<string>; untouched?: ReadonlyArray<string>; todo?: number } =
-          existsSync(expectedFile) ? JSON.parse(readFileSync(expectedFile, "utf8")) : {}
-        return { name: entry.name, wrapped: expected.wrapped ?? allSix, untouched: expected.untouched, todo: expected.todo }
-      })
+  const pairs: ReadonlyArray<{
+    name: string
+    wrapped: ReadonlyArray<string>
+    untouched?: ReadonlyArray<string>
+    todo?: number
+  }> = readdirSync(fixturesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(`${fixturesDir}${entry.name}/output.ts.txt`))
+    .map((entry) => {
+      const expectedFile = `${fixturesDir}${entry.name}/expected.json`
+      const expected: { wrapped?: ReadonlyArray<string>; untouched?: ReadonlyArray<string>; todo?: number } =
+        existsSync(expectedFile) ? JSON.parse(readFileSync(expectedFile, "utf8")) : {}
+      return {
+        name: entry.name,
+        wrapped: expected.wrapped ?? allSix,
+        untouched: expected.untouched,
+        todo: expected.todo
+      }
+    })
 
   it("finds the pairs in the fixtures folder", () => {
-    expect(pairs.map((pair) => pair.name)).toEqual(expect.arrayContaining(["standard", "provide-not-merge", "extra-layers"]))
+    expect(pairs.map((pair) => pair.name)).toEqual(
+      expect.arrayContaining(["standard", "provide-not-merge", "extra-layers"])
+    )
   })
 
   for (const pair of pairs) {
@@ -69,7 +87,9 @@ describe("rewriteRuntime: input/output pairs", () => {
       const style = detectStyle(input)
       const inserted = changedLines(input, rewritten(rewrite(pair.name)).text)
       expect(inserted.length).toBeGreaterThan(0)
-      const wholeStatements = inserted.filter((line) => /^\s*(import \{ (addTracker|trackingEventMap)|const \w+ = (addTracker\(|\{ eventMap: ))/.test(line))
+      const wholeStatements = inserted.filter((line) =>
+        /^\s*(import \{ (addTracker|trackingEventMap)|const \w+ = (addTracker\(|\{ eventMap: ))/.test(line)
+      )
       expect(wholeStatements).toHaveLength(4)
       for (const line of wholeStatements) expect(line.endsWith(";")).toBe(style.semicolons)
       for (const line of wholeStatements.filter((line) => line.startsWith("import"))) {
@@ -85,26 +105,41 @@ describe("rewriteRuntime: input/output pairs", () => {
     let text = rewritten(rewrite("standard")).text
     text = text.replace(/withTracking\((\w+), tracking\)/g, "$1")
     text = text.replace(/trackedCoreLayer/g, "coreLayer")
-    text = text.replace(/\n  \/\/ The tracker goes under every layer.*\n  \/\/ the tracker may .*\n  \/\/ nothing is wrapped.*\n  const coreLayer = addTracker.*\n  const tracking = .*\n/, "")
+    text = text.replace(
+      /\n  \/\/ The tracker goes under every layer.*\n  \/\/ the tracker may .*\n  \/\/ nothing is wrapped.*\n  const coreLayer = addTracker.*\n  const tracking = .*\n/,
+      ""
+    )
     text = text.replace(/\nimport \{ addTracker.*\nimport \{ trackingEventMap \}.*/, "")
     text = text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption \| undefined/, "")
-    text = text.replace(/, tracker\?: TrackerOption/, "").replace(/, options\?: \{ readonly tracker\?: TrackerOption \}/, "")
-    text = text.replace(/, config\.tracker/, "").replace(/, options\?\.tracker/, "").replace(/Effect\.ensuring\(flushTrackerEvents\), /, "")
+    text = text
+      .replace(/, tracker\?: TrackerOption/, "")
+      .replace(/, options\?: \{ readonly tracker\?: TrackerOption \}/, "")
+    text = text
+      .replace(/, config\.tracker/, "")
+      .replace(/, options\?\.tracker/, "")
+      .replace(/Effect\.ensuring\(flushTrackerEvents\), /, "")
     text = text.replace("runEffect(Effect.void)", "runEffect(flushEvents)")
     // The core's flushEvents import served only that run, so the rewrite removed it.
-    text = text.replace("{ createDurableObjectRuntime, type RuntimeLayer }", "{ createDurableObjectRuntime, flushEvents, type RuntimeLayer }")
+    text = text.replace(
+      "{ createDurableObjectRuntime, type RuntimeLayer }",
+      "{ createDurableObjectRuntime, flushEvents, type RuntimeLayer }"
+    )
     expect(text).toBe(input)
   })
 
   it("uses the import specifier it is given and the file's import extension", () => {
     const result = rewritten(rewrite("semicolons-single-quotes", { importFrom: "@acme/tracking" }))
-    expect(result.text).toContain("import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from '@acme/tracking';")
+    expect(result.text).toContain(
+      "import { addTracker, withTracking, flushEvents as flushTrackerEvents, type TrackerOption } from '@acme/tracking';"
+    )
     expect(result.text).toContain("import { trackingEventMap } from '../tracking.js';")
   })
 
   it("wraps only layers whose services the event map covers", () => {
     const result = rewritten(
-      rewrite("standard", { mappedServiceKeys: new Set(["@durable-effect/jobs/MetadataService", "@durable-effect/jobs/Dispatcher"]) })
+      rewrite("standard", {
+        mappedServiceKeys: new Set(["@durable-effect/jobs/MetadataService", "@durable-effect/jobs/Dispatcher"])
+      })
     )
     expect(result.wrapped.map((entry) => entry.layer)).toEqual(["RuntimeServicesLayer", "DispatcherLayer"])
     expect(result.untouched.map((entry) => entry.layer).sort()).toEqual(
@@ -117,7 +152,10 @@ describe("rewriteRuntime: input/output pairs", () => {
 describe("rewriteRuntime: partly wired by hand", () => {
   it("keeps a tracker member JobsRuntimeConfig already has, and an options name already taken", () => {
     const input = fixture("standard", "input")
-      .replace("  readonly registry: RuntimeJobRegistry\n}", "  readonly registry: RuntimeJobRegistry\n  readonly tracker?: TrackerOption\n}")
+      .replace(
+        "  readonly registry: RuntimeJobRegistry\n}",
+        "  readonly registry: RuntimeJobRegistry\n  readonly tracker?: TrackerOption\n}"
+      )
       .replace(
         "export function createJobsRuntimeFromLayer(coreLayer: RuntimeLayer, registry: RuntimeJobRegistry): JobsRuntime {",
         "export function createJobsRuntimeFromLayer(coreLayer: RuntimeLayer, registry: RuntimeJobRegistry): JobsRuntime {\n  const options = {}"
@@ -125,7 +163,9 @@ describe("rewriteRuntime: partly wired by hand", () => {
     const result = rewritten(rewriteRuntime("runtime.ts", input, options))
     expect(result.text.match(/^\s+readonly tracker\?/gm)).toHaveLength(1)
     expect(result.changes).toContain("JobsRuntimeConfig already has a `tracker` member: kept as it is")
-    expect(result.text).toContain("registry: RuntimeJobRegistry, trackingOptions?: { readonly tracker?: TrackerOption }): JobsRuntime {")
+    expect(result.text).toContain(
+      "registry: RuntimeJobRegistry, trackingOptions?: { readonly tracker?: TrackerOption }): JobsRuntime {"
+    )
     expect(result.text).toContain("createDispatcherLayer(coreLayer, registry, trackingOptions?.tracker)")
   })
 })
@@ -143,7 +183,8 @@ describe("rewriteRuntime: each piece of the wiring judged on its own", () => {
   }> = [
     {
       piece: "the tracker member of JobsRuntimeConfig",
-      undo: (text) => text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption \| undefined/, ""),
+      undo: (text) =>
+        text.replace(/\n  \/\*\* Where job events go.*\n  readonly tracker\?: TrackerOption \| undefined/, ""),
       change: /^JobsRuntimeConfig gains an optional `tracker`$/
     },
     {
@@ -153,7 +194,8 @@ describe("rewriteRuntime: each piece of the wiring judged on its own", () => {
     },
     {
       piece: "createJobsRuntimeFromLayer's options",
-      undo: (text) => text.replace(", options?: { readonly tracker?: TrackerOption }", "").replace(", options?.tracker)", ")"),
+      undo: (text) =>
+        text.replace(", options?: { readonly tracker?: TrackerOption }", "").replace(", options?.tracker)", ")"),
       change: /^createJobsRuntimeFromLayer takes an optional third argument/
     },
     {
@@ -164,7 +206,8 @@ describe("rewriteRuntime: each piece of the wiring judged on its own", () => {
     {
       piece: "the library's import",
       undo: (text) => text.replace(/\nimport \{ addTracker, withTracking.*/, ""),
-      change: /^imports what the wiring uses and the file lacks \(addTracker, withTracking, flushTrackerEvents, TrackerOption\)$/,
+      change:
+        /^imports what the wiring uses and the file lacks \(addTracker, withTracking, flushTrackerEvents, TrackerOption\)$/,
       reordered: true
     },
     {
@@ -225,8 +268,14 @@ describe("rewriteRuntime: inputs left unchanged", () => {
 describe("rewriteRuntime: bad input names the file and what was expected", () => {
   const cases: ReadonlyArray<{ name: string; expected: RegExp }> = [
     { name: "unrecognised", expected: /unrecognised\/runtime\.ts: expected a function createDispatcherLayer/ },
-    { name: "syntax-error", expected: /syntax-error\/runtime\.ts: expected valid TypeScript \(line 7: ',' expected\.\)/ },
-    { name: "no-service-layers", expected: /no-service-layers\/runtime\.ts: expected createDispatcherLayer to compose the jobs service layers/ }
+    {
+      name: "syntax-error",
+      expected: /syntax-error\/runtime\.ts: expected valid TypeScript \(line 7: ',' expected\.\)/
+    },
+    {
+      name: "no-service-layers",
+      expected: /no-service-layers\/runtime\.ts: expected createDispatcherLayer to compose the jobs service layers/
+    }
   ]
   for (const { name, expected } of cases) {
     it(name, () => {
@@ -242,8 +291,12 @@ describe("rewriteRuntime: bad input names the file and what was expected", () =>
 
 describe("detectStyle", () => {
   it("reads indent, quotes and semicolons", () => {
-    expect(detectStyle(fixture("standard", "input"))).toMatchObject({ indent: "  ", quote: "\"", semicolons: false })
-    expect(detectStyle(fixture("semicolons-single-quotes", "input"))).toMatchObject({ indent: "    ", quote: "'", semicolons: true })
+    expect(detectStyle(fixture("standard", "input"))).toMatchObject({ indent: "  ", quote: '"', semicolons: false })
+    expect(detectStyle(fixture("semicolons-single-quotes", "input"))).toMatchObject({
+      indent: "    ",
+      quote: "'",
+      semicolons: true
+    })
     expect(detectStyle(fixture("arrow-and-destructured", "input"))).toMatchObject({ indent: "\t" })
   })
 })

@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process"
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs"
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync
+} from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
@@ -64,7 +73,11 @@ describe("bad input: a message naming the file and what was expected, nothing wr
     const copy = fresh()
     const text = readFileSync(runtimePath(copy), "utf8").replaceAll("createDispatcherLayer", "buildLayers")
     writeFileSync(runtimePath(copy), text)
-    await expectRejected(copy, "src/runtime/runtime.ts", /expected a function createDispatcherLayer\(coreLayer, registry\)/)
+    await expectRejected(
+      copy,
+      "src/runtime/runtime.ts",
+      /expected a function createDispatcherLayer\(coreLayer, registry\)/
+    )
   })
 
   it("a read-only runtime.ts", async () => {
@@ -107,7 +120,10 @@ describe("refusals: reported with exit code 2, nothing written unless --force (t
   it("refuses on uncommitted changes in the files it would touch; --allow-dirty or a commit lets it write", async () => {
     const copy = fresh()
     const git = (...args: Array<string>) =>
-      execFileSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], { cwd: copy.packageDir, stdio: "pipe" })
+      execFileSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], {
+        cwd: copy.packageDir,
+        stdio: "pipe"
+      })
     git("init", "-q")
     git("add", "-A")
     git("commit", "-q", "-m", "fixture")

@@ -8,7 +8,10 @@ import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "./fixtureCo
 const { fresh, removeAll } = fixtureCopies()
 afterAll(removeAll)
 
-const editTsConfig = (copy: FixtureCopy, edit: (config: { compilerOptions: Record<string, unknown> } & Record<string, unknown>) => void) => {
+const editTsConfig = (
+  copy: FixtureCopy,
+  edit: (config: { compilerOptions: Record<string, unknown> } & Record<string, unknown>) => void
+) => {
   const path = join(copy.packageDir, "tsconfig.json")
   const config = JSON.parse(readFileSync(path, "utf8"))
   edit(config)
@@ -48,13 +51,20 @@ describe("the type-check gate compares the changed files before and after the re
 
     expect(code).toBe(0)
     expect(json).toMatchObject({ exitCode: 0, refused: null, diagnostics: [] })
-    expect([...json.written].sort()).toEqual(["src/engine/engine.ts", "src/factory.ts", "src/runtime/runtime.ts", "src/tracking.ts"])
+    expect([...json.written].sort()).toEqual([
+      "src/engine/engine.ts",
+      "src/factory.ts",
+      "src/runtime/runtime.ts",
+      "src/tracking.ts"
+    ])
     const preExisting = json.preExistingDiagnostics as Array<{ file: string; code: number; line: number }>
     expect(preExisting).toContainEqual(expect.objectContaining({ file: "src/runtime/runtime.ts", code: 2322 }))
     expect(preExisting).toContainEqual(expect.objectContaining({ file: "src/runtime/runtime.ts", code: 2307 }))
     // Matched by file, code and message: the rewrite moved the error down by its inserted lines.
     const moved = preExisting.find((d) => d.code === 2322)!
-    expect(readFileSync(join(copy.packageDir, "src/runtime/runtime.ts"), "utf8").split("\n")[moved.line - 1]).toContain("notANumber")
+    expect(readFileSync(join(copy.packageDir, "src/runtime/runtime.ts"), "utf8").split("\n")[moved.line - 1]).toContain(
+      "notANumber"
+    )
   })
 
   it("an error the rewrite introduces refuses the write (exit 2, tree unchanged); --force writes anyway", async () => {
@@ -65,7 +75,9 @@ describe("the type-check gate compares the changed files before and after the re
     const refused = await runJson(["codemod", copy.packageDir, "--json"])
     expect(refused.code).toBe(2)
     expect(refused.json.written).toEqual([])
-    expect(refused.json.diagnostics).toContainEqual(expect.objectContaining({ file: "src/runtime/runtime.ts", code: 2305 }))
+    expect(refused.json.diagnostics).toContainEqual(
+      expect.objectContaining({ file: "src/runtime/runtime.ts", code: 2305 })
+    )
     expect(hashTree(copy.root)).toBe(before)
     const forced = await runJson(["codemod", copy.packageDir, "--json", "--force"])
     expect(forced.code).toBe(0)
@@ -74,10 +86,27 @@ describe("the type-check gate compares the changed files before and after the re
 })
 
 describe("a tsconfig that cannot be read fully is bad input: exit 2, the file and the problem named, nothing written", () => {
-  const cases: ReadonlyArray<{ readonly name: string; readonly code: number; readonly breakIt: (copy: FixtureCopy) => void }> = [
-    { name: "an extends that is not there", code: 5083, breakIt: (copy) => editTsConfig(copy, (config) => void (config.extends = "./tsconfig.base.json")) },
-    { name: "bad JSON", code: 1005, breakIt: (copy) => writeFileSync(join(copy.packageDir, "tsconfig.json"), '{ "compilerOptions": { "strict": true }\n') },
-    { name: "an option tsc does not know", code: 5025, breakIt: (copy) => editTsConfig(copy, (config) => void (config.compilerOptions.strictest = true)) }
+  const cases: ReadonlyArray<{
+    readonly name: string
+    readonly code: number
+    readonly breakIt: (copy: FixtureCopy) => void
+  }> = [
+    {
+      name: "an extends that is not there",
+      code: 5083,
+      breakIt: (copy) => editTsConfig(copy, (config) => void (config.extends = "./tsconfig.base.json"))
+    },
+    {
+      name: "bad JSON",
+      code: 1005,
+      breakIt: (copy) =>
+        writeFileSync(join(copy.packageDir, "tsconfig.json"), '{ "compilerOptions": { "strict": true }\n')
+    },
+    {
+      name: "an option tsc does not know",
+      code: 5025,
+      breakIt: (copy) => editTsConfig(copy, (config) => void (config.compilerOptions.strictest = true))
+    }
   ]
   for (const { name, code, breakIt } of cases) {
     it(name, async () => {

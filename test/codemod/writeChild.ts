@@ -6,10 +6,14 @@ import { CodemodInterruptedError, interruptExitCode, runCodemod } from "../../sr
 const packageDir = process.argv[2]!
 try {
   const outcome = await runCodemod({ packageDir, typeCheck: false })
-  process.stdout.write(JSON.stringify({ exitCode: outcome.exitCode, interrupted: outcome.interrupted ?? null, written: outcome.written }))
+  process.stdout.write(
+    JSON.stringify({ exitCode: outcome.exitCode, interrupted: outcome.interrupted ?? null, written: outcome.written })
+  )
   process.exitCode = outcome.exitCode
 } catch (error) {
   if (!(error instanceof CodemodInterruptedError)) throw error
-  process.stdout.write(JSON.stringify({ exitCode: interruptExitCode(error.signal), interrupted: error.signal, written: [] }))
+  process.stdout.write(
+    JSON.stringify({ exitCode: interruptExitCode(error.signal), interrupted: error.signal, written: [] })
+  )
   process.exitCode = interruptExitCode(error.signal)
 }

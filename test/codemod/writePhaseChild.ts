@@ -6,7 +6,9 @@ import { CodemodInterruptedError } from "../../src/codemod/errors.js"
 import { interruptExitCode } from "../../src/codemod/exitCodes.js"
 import { writeFilesAtomically, type PlannedFile } from "../../src/codemod/writeFiles.js"
 
-const files = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as Array<PlannedFile & { readonly before: string | null }>
+const files = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as Array<
+  PlannedFile & { readonly before: string | null }
+>
 try {
   const { interrupted } = await writeFilesAtomically(
     files.map((file) => ({ path: file.path, before: file.before ?? undefined, after: file.after })),
@@ -17,6 +19,8 @@ try {
   process.exitCode = exitCode
 } catch (error) {
   if (!(error instanceof CodemodInterruptedError)) throw error
-  process.stdout.write(JSON.stringify({ exitCode: interruptExitCode(error.signal), interrupted: error.signal, written: 0 }))
+  process.stdout.write(
+    JSON.stringify({ exitCode: interruptExitCode(error.signal), interrupted: error.signal, written: 0 })
+  )
   process.exitCode = interruptExitCode(error.signal)
 }

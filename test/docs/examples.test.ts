@@ -12,7 +12,13 @@ const entries = ["src/index.ts", "src/codemod/index.ts", "src/otel/index.ts"]
 const examplesOfExports = (): Map<string, Array<Snippet>> => {
   const program = ts.createProgram(
     entries.map((entry) => `${repoRoot}${entry}`),
-    { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, noEmit: true, types: [] }
+    {
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2022,
+      noEmit: true,
+      types: []
+    }
   )
   const checker = program.getTypeChecker()
   const examples = new Map<string, Array<Snippet>>()
@@ -44,12 +50,25 @@ describe("the @example code of the exported API", () => {
   const examples = examplesOfExports()
 
   it("is there for each main export", () => {
-    const main = ["withTracking", "addTracker", "serviceEvents", "extendEventMap", "HttpBatchTracker", "InMemoryTracker", "NoopTracker", "runCodemod"]
+    const main = [
+      "withTracking",
+      "addTracker",
+      "serviceEvents",
+      "extendEventMap",
+      "HttpBatchTracker",
+      "InMemoryTracker",
+      "NoopTracker",
+      "runCodemod"
+    ]
     expect(main.filter((name) => !examples.has(name))).toEqual([])
   })
 
   it("compiles, every block, as code in a jobs package's src/ after the codemod", async () => {
-    const plan = await planCodemod({ packageDir: `${repoRoot}test/fixtures/jobs`, importFrom: "durable-effect-tracking", typeCheck: false })
+    const plan = await planCodemod({
+      packageDir: `${repoRoot}test/fixtures/jobs`,
+      importFrom: "durable-effect-tracking",
+      typeCheck: false
+    })
     expect(plan.status).toBe("changes")
     const overlay = new Map(plan.files.map((file) => [file.path, file.after]))
     const snippets = [...examples.values()].flat()

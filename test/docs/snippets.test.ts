@@ -13,7 +13,11 @@ describe("code in the README and docs", () => {
   })
 
   it("compiles, every block, as code in a jobs package's src/ after the codemod", async () => {
-    const plan = await planCodemod({ packageDir: `${repoRoot}test/fixtures/jobs`, importFrom: "durable-effect-tracking", typeCheck: false })
+    const plan = await planCodemod({
+      packageDir: `${repoRoot}test/fixtures/jobs`,
+      importFrom: "durable-effect-tracking",
+      typeCheck: false
+    })
     expect(plan.status).toBe("changes")
     const overlay = new Map(plan.files.map((file) => [file.path, file.after]))
     expect(snippetDiagnostics(repoRoot, snippets, overlay)).toEqual([])

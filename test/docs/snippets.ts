@@ -48,12 +48,16 @@ export const snippetDiagnostics = (
   /** Files as the codemod would write them, by absolute path. */
   overlay: ReadonlyMap<string, string> = new Map()
 ): Array<string> => {
-  const config = ts.getParsedCommandLineOfConfigFile(join(repoRoot, "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"))
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(repoRoot, "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"))
+      }
     }
-  })
+  )
   if (config === undefined) throw new Error("tsconfig.json could not be read")
   const options: ts.CompilerOptions = {
     ...config.options,
@@ -78,9 +82,14 @@ export const snippetDiagnostics = (
   host.fileExists = (file) => served(file) !== undefined || fileExists(file)
   host.getSourceFile = (file, language, onError, create) => {
     const text = served(file)
-    return text === undefined ? getSourceFile(file, language, onError, create) : ts.createSourceFile(file, text, language, true)
+    return text === undefined
+      ? getSourceFile(file, language, onError, create)
+      : ts.createSourceFile(file, text, language, true)
   }
-  const declarations = [join(repoRoot, "test/fixtures/jobs/src/cloudflare-workers.d.ts"), join(repoRoot, "test/fixtures/core/globals.d.ts")]
+  const declarations = [
+    join(repoRoot, "test/fixtures/jobs/src/cloudflare-workers.d.ts"),
+    join(repoRoot, "test/fixtures/core/globals.d.ts")
+  ]
   const program = ts.createProgram([...files.keys(), ...declarations], options, host)
   const diagnostics = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()]
   return diagnostics.map((diagnostic) => {

@@ -80,7 +80,9 @@ describe("a failing collector, end to end in workerd", () => {
       // out: the first call after that delivers what the object holds.
       const { retryAfterMs } = fault
       if (retryAfterMs !== undefined) {
-        await waitUntil("the collector's Retry-After to run out", () => (Date.now() > backAt + retryAfterMs ? true : undefined))
+        await waitUntil("the collector's Retry-After to run out", () =>
+          Date.now() > backAt + retryAfterMs ? true : undefined
+        )
         await statusOfEach(worker)
       }
 
@@ -99,7 +101,9 @@ describe("a failing collector, end to end in workerd", () => {
       console.table(rows)
 
       // The collector really was failing: nothing was accepted during the outage.
-      expect(collector.requests.slice(0, failedDuringOutage.length).every((request) => request.status !== 200)).toBe(true)
+      expect(collector.requests.slice(0, failedDuringOutage.length).every((request) => request.status !== 200)).toBe(
+        true
+      )
       if (fault.mode.kind !== "refuse") expect(failedDuringOutage.length).toBeGreaterThan(0)
 
       // Back up: every instance's whole story arrives, the outage's events with their eventIds.

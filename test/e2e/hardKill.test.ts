@@ -38,25 +38,29 @@ afterEach(async () => {
 
 describe("hard kills of workerd (SIGKILL) while jobs are called", () => {
   for (const mode of modes) {
-    it(`outbox mode "${mode}": ${kills} kills at random points`, async () => {
-      collector = await startEventCollector()
-      const report: HardKillReport = await runHardKills({
-        script: bundles.tracked,
-        collector,
-        tracker: trackerConfig(collector.url, mode),
-        kills,
-        instancesPerKind: 3,
-        random: seededRandom(seed)
-      })
-      console.log(`hard-kill report ${JSON.stringify(report)}`)
-      expect(report.callsReturned).toBeGreaterThan(0)
-      expect(report.callErrors).toBe(0)
-      expect(collector.invalidBodies).toEqual([])
-      if (mode === "always") {
-        expect(report.lostFromReturnedCalls).toBe(0)
-        // A send's event is emitted before its state change and written ahead of it.
-        expect(report.storedSendsWithoutEvent).toBe(0)
-      }
-    }, 120_000 + kills * 30_000)
+    it(
+      `outbox mode "${mode}": ${kills} kills at random points`,
+      async () => {
+        collector = await startEventCollector()
+        const report: HardKillReport = await runHardKills({
+          script: bundles.tracked,
+          collector,
+          tracker: trackerConfig(collector.url, mode),
+          kills,
+          instancesPerKind: 3,
+          random: seededRandom(seed)
+        })
+        console.log(`hard-kill report ${JSON.stringify(report)}`)
+        expect(report.callsReturned).toBeGreaterThan(0)
+        expect(report.callErrors).toBe(0)
+        expect(collector.invalidBodies).toEqual([])
+        if (mode === "always") {
+          expect(report.lostFromReturnedCalls).toBe(0)
+          // A send's event is emitted before its state change and written ahead of it.
+          expect(report.storedSendsWithoutEvent).toBe(0)
+        }
+      },
+      120_000 + kills * 30_000
+    )
   }
 })

@@ -3,7 +3,15 @@ import { type EventCollector, startEventCollector } from "../../examples/runtime
 import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
 import { instance } from "../../examples/runtime/scenario.js"
 import { tempDir } from "../support/tempDir.js"
-import { waitForStories, type Bundles, type ExpectedInstance, expectStories, one, sequence, sharedBundles } from "./support/e2e.js"
+import {
+  waitForStories,
+  type Bundles,
+  type ExpectedInstance,
+  expectStories,
+  one,
+  sequence,
+  sharedBundles
+} from "./support/e2e.js"
 import { waitUntil } from "../support/wait.js"
 import { outagePart, settlePart, statusOfEach, steadyExpected, steadyInstances } from "./support/steady.js"
 
@@ -30,7 +38,14 @@ const pendingAlarmStory: ExpectedInstance = {
   instance: pendingAlarm,
   types: sequence(
     one("job.created", "job.started", "alarm.scheduled", "debounce.event.added"),
-    one("alarm.fired", "debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled")
+    one(
+      "alarm.fired",
+      "debounce.flush.triggered",
+      "execution.started",
+      "execution.succeeded",
+      "job.completed",
+      "alarm.cancelled"
+    )
   )
 }
 const allInstances = [...Object.values(steadyInstances), pendingAlarm]
@@ -41,7 +56,11 @@ const prodEach = async (worker: RunningWorker) => {
 }
 
 const keysOf = async (worker: RunningWorker) =>
-  Object.fromEntries(await Promise.all(allInstances.map(async (i) => [i.instanceName, [...(await worker.storageKeys(i.instanceName))].sort()] as const)))
+  Object.fromEntries(
+    await Promise.all(
+      allInstances.map(async (i) => [i.instanceName, [...(await worker.storageKeys(i.instanceName))].sort()] as const)
+    )
+  )
 const outboxKeysOf = (keys: Record<string, ReadonlyArray<string>>) =>
   Object.values(keys).flatMap((list) => list.filter((key) => key.startsWith(keyPrefix)))
 
@@ -54,7 +73,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-const started = async <A extends { dispose?: () => Promise<void>; close?: () => Promise<void> }>(thing: A): Promise<A> => {
+const started = async <A extends { dispose?: () => Promise<void>; close?: () => Promise<void> }>(
+  thing: A
+): Promise<A> => {
   cleanups.push(() => (thing.dispose ?? thing.close)!.call(thing))
   return thing
 }
@@ -66,7 +87,11 @@ describe("durable delivery (outbox) in workerd", () => {
     const collector: EventCollector = await started(await startEventCollector({ kind: "status", status: 503 }))
 
     // First life: the collector is down the whole time.
-    const first = await startWorker({ script: bundles.tracked, tracker: trackerConfig(collector.url, true), persistDir: persist.path })
+    const first = await startWorker({
+      script: bundles.tracked,
+      tracker: trackerConfig(collector.url, true),
+      persistDir: persist.path
+    })
     let firstDisposed = false
     cleanups.push(() => (firstDisposed ? undefined : first.dispose()))
     await outagePart(first)
@@ -85,7 +110,11 @@ describe("durable delivery (outbox) in workerd", () => {
     // The collector is back; workerd starts again over the same storage.
     await collector.setMode({ kind: "ok" })
     const second = await started(
-      await startWorker({ script: bundles.tracked, tracker: trackerConfig(collector.url, true, true), persistDir: persist.path })
+      await startWorker({
+        script: bundles.tracked,
+        tracker: trackerConfig(collector.url, true, true),
+        persistDir: persist.path
+      })
     )
     // The next request to each instance sends what it saved; the pending alarm does it for its own.
     await statusOfEach(second)
@@ -98,11 +127,15 @@ describe("durable delivery (outbox) in workerd", () => {
     // Delivered: the outbox empties again. The keys of a batch go once its answer is in, which
     // for an alarm's run can be after the collector has the events: wait for that, not a time,
     // and give each object a call meanwhile (what removes keys is a flush, and calls flush).
-    const left = await waitUntil("the outbox to empty after delivery", async () => {
-      const keys = outboxKeysOf(await keysOf(second))
-      if (keys.length > 0) await prodEach(second)
-      return keys.length === 0 ? keys : undefined
-    }, { everyMs: 100 })
+    const left = await waitUntil(
+      "the outbox to empty after delivery",
+      async () => {
+        const keys = outboxKeysOf(await keysOf(second))
+        if (keys.length > 0) await prodEach(second)
+        return keys.length === 0 ? keys : undefined
+      },
+      { everyMs: 100 }
+    )
     expect(left).toEqual([])
   })
 
@@ -113,14 +146,18 @@ describe("durable delivery (outbox) in workerd", () => {
     const untrackedKeys = await keysOf(untracked)
 
     const failing = await started(await startEventCollector({ kind: "status", status: 503 }))
-    const noOutbox = await started(await startWorker({ script: bundles.tracked, tracker: trackerConfig(failing.url, false) }))
+    const noOutbox = await started(
+      await startWorker({ script: bundles.tracked, tracker: trackerConfig(failing.url, false) })
+    )
     await outagePart(noOutbox)
     await settlePart(noOutbox)
     expect(failing.requests.length).toBeGreaterThan(0)
     expect(await keysOf(noOutbox)).toEqual(untrackedKeys)
 
     const healthy = await started(await startEventCollector())
-    const withOutbox = await started(await startWorker({ script: bundles.tracked, tracker: trackerConfig(healthy.url, true) }))
+    const withOutbox = await started(
+      await startWorker({ script: bundles.tracked, tracker: trackerConfig(healthy.url, true) })
+    )
     await outagePart(withOutbox)
     await settlePart(withOutbox)
     expect(healthy.events().length).toBeGreaterThan(0)

@@ -7,16 +7,35 @@ const wire = (event: object): JobEventWire => ({ ...(event as JobEventWire), env
 const at = (ms: number) => Date.UTC(2026, 0, 1) + ms
 
 // Emitted in this order (eventIds are time-ordered), delivered out of order on purpose.
-const a1 = wire(makeJobEvent({ type: "job.created", instanceId: "instance-a", jobType: "task", jobName: "orders" }, at(0)))
-const b1 = wire(makeJobEvent({ type: "job.created", instanceId: "instance-b", jobType: "debounce", jobName: "<img src=x onerror=alert(1)>" }, at(5)))
+const a1 = wire(
+  makeJobEvent({ type: "job.created", instanceId: "instance-a", jobType: "task", jobName: "orders" }, at(0))
+)
+const b1 = wire(
+  makeJobEvent(
+    { type: "job.created", instanceId: "instance-b", jobType: "debounce", jobName: "<img src=x onerror=alert(1)>" },
+    at(5)
+  )
+)
 const a2 = wire(
-  makeJobEvent({ type: "job.terminated", instanceId: "instance-a", jobType: "task", jobName: "orders", reason: `"bye" & <b>`, source: "client" }, at(1_000))
+  makeJobEvent(
+    {
+      type: "job.terminated",
+      instanceId: "instance-a",
+      jobType: "task",
+      jobName: "orders",
+      reason: `"bye" & <b>`,
+      source: "client"
+    },
+    at(1_000)
+  )
 )
 
 describe("the demo's timeline and report", () => {
   it("groups events by instance, in eventId order, with times from the first event", () => {
     const timelines = timelinesOf([a2, b1, a1], new Map([["instance-a", "task:orders:o-1"]]))
-    expect(timelines.map((timeline) => [timeline.instanceId, timeline.label, timeline.events.map((event) => event.type)])).toEqual([
+    expect(
+      timelines.map((timeline) => [timeline.instanceId, timeline.label, timeline.events.map((event) => event.type)])
+    ).toEqual([
       ["instance-a", "task:orders:o-1", ["job.created", "job.terminated"]],
       ["instance-b", undefined, ["job.created"]]
     ])
@@ -27,11 +46,17 @@ describe("the demo's timeline and report", () => {
   })
 
   it("names a break of the documented order under its instance, and nothing when the order holds", () => {
-    const early = wire(makeJobEvent({ type: "task.event.received", instanceId: "instance-c", jobType: "task", jobName: "orders" }, at(0)))
-    const created = wire(makeJobEvent({ type: "job.created", instanceId: "instance-c", jobType: "task", jobName: "orders" }, at(1)))
+    const early = wire(
+      makeJobEvent({ type: "task.event.received", instanceId: "instance-c", jobType: "task", jobName: "orders" }, at(0))
+    )
+    const created = wire(
+      makeJobEvent({ type: "job.created", instanceId: "instance-c", jobType: "task", jobName: "orders" }, at(1))
+    )
     const text = renderTimelines(timelinesOf([early, created, a1, a2]))
     expect(text).toContain("order: created-first: task.event.received before the instance's job.created (event 1)")
-    expect(text).toContain("order: task-event-cause: task.event.received is not followed by the execution.started of its onEvent run (got job.created) (event 2)")
+    expect(text).toContain(
+      "order: task-event-cause: task.event.received is not followed by the execution.started of its onEvent run (got job.created) (event 2)"
+    )
     // instance-a's created-then-terminated life keeps the order: nothing is said of it.
     expect(text.match(/order:/g)).toHaveLength(2)
   })

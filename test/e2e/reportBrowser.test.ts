@@ -37,14 +37,21 @@ const events = [
   wire(makeJobEvent({ type: "debounce.flush.triggered", ...debounce, reason: "maxEvents", eventCount: 3 }, at(400)))
 ]
 const timelines = timelinesOf(events, new Map([[task.instanceId, "task:mailer:m-1"]]))
-const html = renderReport({ title: "Tracking report", summary: ["two instances"], timelines, delays: new Map([[events[3]!.eventId, 2_000]]) })
+const html = renderReport({
+  title: "Tracking report",
+  summary: ["two instances"],
+  timelines,
+  delays: new Map([[events[3]!.eventId, 2_000]])
+})
 
 describe("tracking-report.html", () => {
   it("is valid HTML with accessible marks (html-validate)", async () => {
     // Positions are computed per mark, so inline styles are the one rule the report opts out of.
     const validator = new HtmlValidate({ extends: ["html-validate:recommended"], rules: { "no-inline-style": "off" } })
     const report = await validator.validateString(html)
-    expect(report.results.flatMap((result) => result.messages.map((message) => `${message.ruleId}: ${message.message}`))).toEqual([])
+    expect(
+      report.results.flatMap((result) => result.messages.map((message) => `${message.ruleId}: ${message.message}`))
+    ).toEqual([])
     expect(report.valid).toBe(true)
   })
 
@@ -58,7 +65,15 @@ describe("tracking-report.html", () => {
       await writeFile(join(dir, "tracking-report.html"), html)
       browser = await chromium.launch({
         executablePath: chromiumPath,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync"
+        ]
       })
     })
 
@@ -68,13 +83,16 @@ describe("tracking-report.html", () => {
     })
 
     browserTest("shows one lane per instance and one named mark per event", async () => {
-      if (browser === undefined || dir === undefined) throw new Error("Chromium is not installed (apt-get install -y chromium)")
+      if (browser === undefined || dir === undefined)
+        throw new Error("Chromium is not installed (apt-get install -y chromium)")
       const page = await browser.newPage()
       await page.goto(pathToFileURL(join(dir, "tracking-report.html")).href)
       await expect.poll(() => page.locator("section.lane-row").count()).toBe(2)
       expect(await page.locator(".mark").count()).toBe(events.length)
       // Every mark has the img role and a name saying what and when; the late one says so.
-      const names = await page.getByRole("img").evaluateAll((marks) => marks.map((mark) => mark.getAttribute("aria-label")))
+      const names = await page
+        .getByRole("img")
+        .evaluateAll((marks) => marks.map((mark) => mark.getAttribute("aria-label")))
       expect(names).toHaveLength(events.length)
       expect(names).toContain("job.created at +0.000 s")
       expect(names).toContain("alarm.fired at +0.900 s, arrived late")
@@ -83,7 +101,8 @@ describe("tracking-report.html", () => {
     })
 
     browserTest("shows a mark's own details, and only those, on hover and on keyboard focus", async () => {
-      if (browser === undefined || dir === undefined) throw new Error("Chromium is not installed (apt-get install -y chromium)")
+      if (browser === undefined || dir === undefined)
+        throw new Error("Chromium is not installed (apt-get install -y chromium)")
       const page = await browser.newPage()
       await page.goto(pathToFileURL(join(dir, "tracking-report.html")).href)
       const visibleTips = () => page.locator(".tip:visible").count()

@@ -35,10 +35,18 @@ describe("a collector's Retry-After in workerd", () => {
   it("no request after the one answered 'Retry-After: 600', across calls and a restart; the time is saved with the events", async () => {
     const persist = tempDir("det-e2e-retry-after-")
     cleanups.push(persist.remove)
-    const collector: EventCollector = await startEventCollector({ kind: "status", status: 429, headers: { "retry-after": "600" } })
+    const collector: EventCollector = await startEventCollector({
+      kind: "status",
+      status: 429,
+      headers: { "retry-after": "600" }
+    })
     cleanups.push(() => collector.close())
 
-    const first = await startWorker({ script: bundles.tracked, tracker: trackerConfig(collector.url), persistDir: persist.path })
+    const first = await startWorker({
+      script: bundles.tracked,
+      tracker: trackerConfig(collector.url),
+      persistDir: persist.path
+    })
     let firstDisposed = false
     cleanups.push(() => (firstDisposed ? undefined : first.dispose()))
     const calls = [
@@ -62,7 +70,11 @@ describe("a collector's Retry-After in workerd", () => {
 
     // workerd restarts over the same storage; the collector would now accept everything.
     await collector.setMode({ kind: "ok" })
-    const second = await startWorker({ script: bundles.tracked, tracker: trackerConfig(collector.url), persistDir: persist.path })
+    const second = await startWorker({
+      script: bundles.tracked,
+      tracker: trackerConfig(collector.url),
+      persistDir: persist.path
+    })
     cleanups.push(() => second.dispose())
     const afterRestart = await second.call("task", "orders", "send", { id: "or-r", event: { kind: "now" } })
     expect(afterRestart.result.ok).toBe(true)

@@ -4,7 +4,16 @@ import { type RunningWorker, startWorker } from "../../examples/runtime/miniflar
 import { runScenario, scenarioInstances as s } from "../../examples/runtime/scenario.js"
 import { JobEventTypes } from "../../src/tracker/JobEvent.js"
 import { flakyStory } from "./support/steady.js"
-import { waitForStories, type Bundles, type ExpectedInstance, expectStories, one, sequence, sharedBundles, some } from "./support/e2e.js"
+import {
+  waitForStories,
+  type Bundles,
+  type ExpectedInstance,
+  expectStories,
+  one,
+  sequence,
+  sharedBundles,
+  some
+} from "./support/e2e.js"
 
 // The codemodded fixture in workerd (Miniflare 4): real Durable Object storage and alarms (each
 // fired when the scenario says, see runScenario), the HTTP batch tracker posting to a node:http collector.
@@ -36,19 +45,50 @@ const expected: ReadonlyArray<ExpectedInstance> = [
     types: sequence(
       one("job.created", "job.started", "alarm.scheduled", "debounce.event.added", "debounce.event.added"),
       // The third click reaches maxEvents: the flush runs inside `add`, after the click it follows.
-      one("debounce.event.added", "debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled"),
+      one(
+        "debounce.event.added",
+        "debounce.flush.triggered",
+        "execution.started",
+        "execution.succeeded",
+        "job.completed",
+        "alarm.cancelled"
+      ),
       one("job.created", "job.started", "alarm.scheduled", "debounce.event.added"),
-      one("alarm.fired", "debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled")
+      one(
+        "alarm.fired",
+        "debounce.flush.triggered",
+        "execution.started",
+        "execution.succeeded",
+        "job.completed",
+        "alarm.cancelled"
+      )
     )
   },
   {
     instance: s.cleared,
-    types: sequence(one("job.created", "job.started", "alarm.scheduled", "debounce.event.added", "alarm.cancelled", "debounce.cleared"))
+    types: sequence(
+      one(
+        "job.created",
+        "job.started",
+        "alarm.scheduled",
+        "debounce.event.added",
+        "alarm.cancelled",
+        "debounce.cleared"
+      )
+    )
   },
   {
     instance: s.orders,
     types: sequence(
-      one("job.created", "job.started", "task.event.received", "execution.started", "execution.succeeded", "task.event.processed", "task.idle"),
+      one(
+        "job.created",
+        "job.started",
+        "task.event.received",
+        "execution.started",
+        "execution.succeeded",
+        "task.event.processed",
+        "task.idle"
+      ),
       one("task.event.received", "execution.started", "alarm.scheduled", "execution.succeeded", "task.event.processed"),
       // The alarm's run leaves the schedule alone: no service tells whether the task is idle.
       one("alarm.fired", "execution.started", "execution.succeeded")
@@ -104,7 +144,10 @@ describe("end to end in workerd", () => {
       const setFor = set !== undefined && "scheduledAt" in set ? set.scheduledAt : undefined
       const firedOnTime = setFor !== undefined && Date.parse(setFor) <= Date.parse(event.timestamp)
       if (firedOnTime) onTime++
-      expect("scheduledAt" in event ? event.scheduledAt : undefined, `${event.jobName} alarm.fired at ${event.timestamp}`).toBe(firedOnTime ? setFor : undefined)
+      expect(
+        "scheduledAt" in event ? event.scheduledAt : undefined,
+        `${event.jobName} alarm.fired at ${event.timestamp}`
+      ).toBe(firedOnTime ? setFor : undefined)
     }
     // The workerPool's alarms are set for "now" by the package itself: they fire on time.
     expect(onTime).toBeGreaterThanOrEqual(2)

@@ -58,17 +58,27 @@ describe("validation", () => {
       "Empty: no method entries"
     ])
     expect(() => validateEventMap(bad)).toThrow(InvalidEventMapError)
-    expect(() => withTracking(InnerLayer(undefined), { eventMap: bad })).toThrow(/Inner\.lookup: the entry emits nothing/)
+    expect(() => withTracking(InnerLayer(undefined), { eventMap: bad })).toThrow(
+      /Inner\.lookup: the entry emits nothing/
+    )
   })
 
   it("warns once when an entry names a method the service lacks", async () => {
-    const map = { services: { "test/Inner": { service: "Inner", methods: { vanished: { before: { "task.idle": () => ({}) } } } } } }
+    const map = {
+      services: { "test/Inner": { service: "Inner", methods: { vanished: { before: { "task.idle": () => ({}) } } } } }
+    }
     const { createInMemoryTrackerLayer } = await import("../../src/tracker/InMemoryTracker.js")
     const { Layer, Logger } = await import("effect")
     const warnings: Array<string> = []
-    const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => void warnings.push(String(message))))
-    const layer = withTracking(InnerLayer(undefined), { eventMap: map }).pipe(Layer.provide(createInMemoryTrackerLayer().layer))
-    for (let i = 0; i < 2; i++) await Effect.runPromise(Effect.asVoid(Inner).pipe(Effect.provide(layer), Effect.provide(logger)))
+    const logger = Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ message }) => void warnings.push(String(message)))
+    )
+    const layer = withTracking(InnerLayer(undefined), { eventMap: map }).pipe(
+      Layer.provide(createInMemoryTrackerLayer().layer)
+    )
+    for (let i = 0; i < 2; i++)
+      await Effect.runPromise(Effect.asVoid(Inner).pipe(Effect.provide(layer), Effect.provide(logger)))
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain("Inner.vanished")
   })
@@ -76,7 +86,10 @@ describe("validation", () => {
 
 describe("editing a map", () => {
   it("extends: a later method entry replaces the same method, others stay", () => {
-    const extended = extendEventMap(toyEventMap, serviceEvents(Outer, "Outer", { wake: { before: { "task.idle": () => ({}) } } }))
+    const extended = extendEventMap(
+      toyEventMap,
+      serviceEvents(Outer, "Outer", { wake: { before: { "task.idle": () => ({}) } } })
+    )
     expect(Object.keys(extended.services["test/Outer"]!.methods)).toEqual(["run", "wake"])
     expect(Object.keys(extended.services["test/Outer"]!.methods["wake"]!.before!)).toEqual(["task.idle"])
     expect(extended.services["test/Inner"]).toBe(toyEventMap.services["test/Inner"])
@@ -84,7 +97,9 @@ describe("editing a map", () => {
   })
 
   it("removes a method or a whole service", () => {
-    expect(Object.keys(removeFromEventMap(toyEventMap, "test/Outer", "wake").services["test/Outer"]!.methods)).toEqual(["run"])
+    expect(Object.keys(removeFromEventMap(toyEventMap, "test/Outer", "wake").services["test/Outer"]!.methods)).toEqual([
+      "run"
+    ])
     expect(Object.keys(removeFromEventMap(toyEventMap, "test/Outer").services)).toEqual(["test/Inner"])
     expect(removeFromEventMap(toyEventMap, "nope")).toBe(toyEventMap)
   })

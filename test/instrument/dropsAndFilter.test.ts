@@ -12,7 +12,9 @@ import { InstanceLayer, toyEventMap } from "./support.js"
 // A custom service whose entry gives no job context: its events cannot be completed.
 class Mailer extends Context.Tag("test/drops/Mailer")<Mailer, { send(to: string): Effect.Effect<void> }>() {}
 const MailerLayer = Layer.succeed(Mailer, { send: () => Effect.void })
-const mailerEvents = serviceEvents(Mailer, "Mailer", { send: { success: { "task.event.processed": () => ({ outcome: "success" as const }) } } })
+const mailerEvents = serviceEvents(Mailer, "Mailer", {
+  send: { success: { "task.event.processed": () => ({ outcome: "success" as const }) } }
+})
 
 const captureWarnings = () => {
   const warnings: Array<string> = []
@@ -30,7 +32,9 @@ describe("events dropped for lack of job context", () => {
     )
     const { warnings, layer: logging } = captureWarnings()
     const before = droppedForLackOfContext().get("Mailer.send") ?? 0
-    const sendThrice = Effect.flatMap(Mailer, (mailer) => Effect.all([mailer.send("a"), mailer.send("b"), mailer.send("c")]))
+    const sendThrice = Effect.flatMap(Mailer, (mailer) =>
+      Effect.all([mailer.send("a"), mailer.send("b"), mailer.send("c")])
+    )
     await Effect.runPromise(sendThrice.pipe(Effect.provide(tracked), Effect.provide(logging)))
 
     expect(await Effect.runPromise(memory.handle.getEvents())).toEqual([])
@@ -49,13 +53,18 @@ describe("events dropped for lack of job context", () => {
   it("an entry with a context emits instead of dropping", async () => {
     const memory = createInMemoryTrackerLayer()
     const withContext = serviceEvents(Mailer, "Mailer", {
-      send: { context: () => ({ jobType: "task", jobName: "mailer" }), success: { "task.event.processed": () => ({ outcome: "success" as const }) } }
+      send: {
+        context: () => ({ jobType: "task", jobName: "mailer" }),
+        success: { "task.event.processed": () => ({ outcome: "success" as const }) }
+      }
     })
     const tracked = withTracking(MailerLayer, { eventMap: { ...withContext, ambient: toyEventMap.ambient } }).pipe(
       Layer.provide(Layer.mergeAll(memory.layer, InstanceLayer))
     )
     await Effect.runPromise(Effect.flatMap(Mailer, (mailer) => mailer.send("a")).pipe(Effect.provide(tracked)))
-    expect((await Effect.runPromise(memory.handle.getEvents())).map((event) => event.type)).toEqual(["task.event.processed"])
+    expect((await Effect.runPromise(memory.handle.getEvents())).map((event) => event.type)).toEqual([
+      "task.event.processed"
+    ])
   })
 })
 

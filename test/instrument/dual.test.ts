@@ -21,7 +21,9 @@ const piped = (core: Layer.Layer<any>, tracker: object) => {
 const eventsOf = async (compose: typeof dataFirst) => {
   const { tracker, handle } = createInMemoryTracker()
   const layer = compose(InstanceLayer, tracker) as Layer.Layer<Outer | Inner>
-  const program = Effect.flatMap(Outer, (outer) => Effect.all([outer.run("digest", Effect.succeed(5)), outer.run("digest", Effect.fail("no"))], { mode: "either" }))
+  const program = Effect.flatMap(Outer, (outer) =>
+    Effect.all([outer.run("digest", Effect.succeed(5)), outer.run("digest", Effect.fail("no"))], { mode: "either" })
+  )
   await Effect.runPromise(program.pipe(Effect.provide(layer), Effect.provide(TestContext.TestContext)))
   const events = await Effect.runPromise(handle.getEvents())
   return events.map(({ type, instanceId, jobName, jobType }) => ({ type, instanceId, jobName, jobType }))
@@ -45,7 +47,9 @@ describe("withTracking and addTracker piped (dual)", () => {
     const core = Layer.succeed(Core, { id: 1 })
     const { tracker } = createInMemoryTracker()
     const found = await Effect.runPromise(
-      (EventTracker as Effect.Effect<unknown, never, any>).pipe(Effect.provide(core.pipe(addTracker(tracker)))) as Effect.Effect<unknown>
+      (EventTracker as Effect.Effect<unknown, never, any>).pipe(
+        Effect.provide(core.pipe(addTracker(tracker)))
+      ) as Effect.Effect<unknown>
     )
     expect(found).toBe(tracker)
     expect(core.pipe(addTracker())).toBe(core)

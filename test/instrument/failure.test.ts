@@ -11,7 +11,11 @@ describe("summarizeError", () => {
       tag: "Refused",
       cause: { message: "too far", tag: "RangeError" }
     })
-    expect(summarizeError(new Error("plain", { cause: "a reason" }))).toEqual({ message: "plain", tag: "Error", cause: { message: "a reason" } })
+    expect(summarizeError(new Error("plain", { cause: "a reason" }))).toEqual({
+      message: "plain",
+      tag: "Error",
+      cause: { message: "a reason" }
+    })
     expect(summarizeError("just text")).toEqual({ message: "just text" })
     expect(summarizeError(42)).toEqual({ message: "42" })
   })

@@ -18,7 +18,9 @@ const lateMap: EventMap = {
         before: {
           // Its attempt is told only later, by Inner.step's result.
           "execution.started": () =>
-            withLateFields({}, (known) => (typeof known["stepped"] === "number" ? { attempt: known["stepped"] } : undefined))
+            withLateFields({}, (known) =>
+              typeof known["stepped"] === "number" ? { attempt: known["stepped"] } : undefined
+            )
         },
         success: { "execution.succeeded": ({ durationMs }) => ({ durationMs }) },
         failure: {
@@ -47,10 +49,16 @@ const compose = (base: Layer.Layer<any>) => {
 describe("late fields and observed arguments", () => {
   it("an event waits in its place for a field told later; the events after it wait behind it", async () => {
     const { base, handle } = trackedToyLayers()
-    const result = await Effect.runPromise(Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(5))).pipe(Effect.provide(compose(base))))
+    const result = await Effect.runPromise(
+      Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(5))).pipe(Effect.provide(compose(base)))
+    )
     expect(result).toBe(10)
     const events = await Effect.runPromise(handle.getEvents())
-    expect(events.map((event) => event.type)).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
+    expect(events.map((event) => event.type)).toEqual([
+      "execution.started",
+      "task.event.processed",
+      "execution.succeeded"
+    ])
     expect(events[0]).toMatchObject({ attempt: 10, jobName: "digest" })
     // eventIds are made when an event goes out: still in order.
     expect(events.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId).sort())
@@ -69,7 +77,9 @@ describe("late fields and observed arguments", () => {
   })
 
   it("a malformed learnOnArgFailure is named", () => {
-    const map = { services: { "test/Outer": { service: "Outer", methods: { run: { learnOnArgFailure: { 0: "nope" } } } } } }
+    const map = {
+      services: { "test/Outer": { service: "Outer", methods: { run: { learnOnArgFailure: { 0: "nope" } } } } }
+    }
     expect(eventMapProblems(map as never)).toEqual(["Outer.run: `learnOnArgFailure` for argument 0 must be a function"])
   })
 })

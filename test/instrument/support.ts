@@ -22,7 +22,8 @@ export class Inner extends Context.Tag("test/Inner")<Inner, InnerShape>() {}
 
 export const InnerLayer = (
   known: { readonly name: string } | undefined,
-  step: (n: number) => Effect.Effect<number, string> = (n) => (n < 0 ? Effect.fail(`negative ${n}`) : Effect.succeed(n * 2))
+  step: (n: number) => Effect.Effect<number, string> = (n) =>
+    n < 0 ? Effect.fail(`negative ${n}`) : Effect.succeed(n * 2)
 ) =>
   Layer.succeed(Inner, {
     label: "inner",
@@ -50,7 +51,11 @@ export const toyEventMap = {
         before: { "execution.started": () => ({}) },
         success: { "execution.succeeded": ({ durationMs }) => ({ durationMs }) },
         failure: {
-          "execution.failed": (call) => ({ durationMs: call.durationMs, error: summarizeFailure(call), failure: call.kind })
+          "execution.failed": (call) => ({
+            durationMs: call.durationMs,
+            error: summarizeFailure(call),
+            failure: call.kind
+          })
         }
       },
       wake: {

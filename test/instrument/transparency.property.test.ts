@@ -57,7 +57,11 @@ const hostileTracker = (mode: TrackerBehaviour, recorded: EventTrackerService<ne
         return Effect.interrupt
     }
   }
-  return { emit: (event) => (mode === "records" ? recorded.emit(event as never) : act()), flush: act, pending: () => Effect.succeed(0) }
+  return {
+    emit: (event) => (mode === "records" ? recorded.emit(event as never) : act()),
+    flush: act,
+    pending: () => Effect.succeed(0)
+  }
 }
 
 // Recipes that also misbehave: one throws, one reads fields that may not exist.
@@ -168,7 +172,11 @@ describe("transparency", () => {
           const traced = trackerMode === "records" && behaviour._tag !== "throw" && behaviour._tag !== "plain"
           const succeeded = behaviour._tag === "succeed" || behaviour._tag === "async"
           // The failure recipe reads a field no error has: it throws, so it emits nothing.
-          const expected = !traced ? [] : succeeded ? ["execution.started", "execution.succeeded"] : ["execution.started"]
+          const expected = !traced
+            ? []
+            : succeeded
+              ? ["execution.started", "execution.succeeded"]
+              : ["execution.started"]
           const events = await Effect.runPromise(memory.handle.getEvents())
           expect(events.map((e) => e.type)).toEqual(expected)
         }

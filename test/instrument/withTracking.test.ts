@@ -15,14 +15,22 @@ const run = <A, E>(effect: Effect.Effect<A, E, Outer | Inner>, layer: Layer.Laye
 
 describe("withTracking: tracking off is free", () => {
   it("returns the same object it was given, with no tracker and with the no-op tracker", async () => {
-    const service = { label: "x", step: () => Effect.succeed(1), lookup: () => Effect.succeed(undefined), syncSize: () => 1 }
+    const service = {
+      label: "x",
+      step: () => Effect.succeed(1),
+      lookup: () => Effect.succeed(undefined),
+      syncSize: () => 1
+    }
     const layer = Layer.succeed(Inner, service)
     for (const base of [InstanceLayer, Layer.merge(InstanceLayer, NoopTrackerLayer)]) {
       const got = await run(Inner, withTracking(layer, { eventMap: toyEventMap }).pipe(Layer.provide(base)) as never)
       expect(got).toBe(service)
     }
     const { layer: memory } = createInMemoryTrackerLayer()
-    const tracked = await run(Inner, withTracking(layer, { eventMap: toyEventMap }).pipe(Layer.provide(Layer.merge(InstanceLayer, memory))) as never)
+    const tracked = await run(
+      Inner,
+      withTracking(layer, { eventMap: toyEventMap }).pipe(Layer.provide(Layer.merge(InstanceLayer, memory))) as never
+    )
     expect(tracked).not.toBe(service)
   })
 })
@@ -30,7 +38,10 @@ describe("withTracking: tracking off is free", () => {
 describe("withTracking: events", () => {
   it("emits before, on success, with the context the outer call establishes for the inner one", async () => {
     const { base, handle } = trackedToyLayers()
-    const result = await run(Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(5))), compose(base, { name: "found" }))
+    const result = await run(
+      Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(5))),
+      compose(base, { name: "found" })
+    )
     expect(result).toBe(10)
     const events = await Effect.runPromise(handle.getEvents())
     expect(events.map((e) => e.type)).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
@@ -80,16 +91,27 @@ describe("withTracking: events", () => {
 
   it("holds an event back until an inner call teaches the job context, and keeps its timestamp", async () => {
     const { base, handle } = trackedToyLayers()
-    await run(Effect.flatMap(Outer, (outer) => outer.wake()), compose(base, { name: "nightly" }))
+    await run(
+      Effect.flatMap(Outer, (outer) => outer.wake()),
+      compose(base, { name: "nightly" })
+    )
     const events = await Effect.runPromise(handle.getEvents())
     expect(events).toHaveLength(1)
-    expect(events[0]).toMatchObject({ type: "alarm.fired", instanceId: "instance-1", jobType: "task", jobName: "nightly" })
+    expect(events[0]).toMatchObject({
+      type: "alarm.fired",
+      instanceId: "instance-1",
+      jobType: "task",
+      jobName: "nightly"
+    })
     expect(events[0]?.timestamp).toBe(new Date(0).toISOString())
   })
 
   it("drops an event whose job context never becomes known (no job to describe)", async () => {
     const { base, handle } = trackedToyLayers()
-    await run(Effect.flatMap(Outer, (outer) => outer.wake()), compose(base, undefined))
+    await run(
+      Effect.flatMap(Outer, (outer) => outer.wake()),
+      compose(base, undefined)
+    )
     expect(await Effect.runPromise(handle.getEvents())).toEqual([])
   })
 })
@@ -106,8 +128,13 @@ describe("withTracking: proxies", () => {
 
   it("wrapping twice, or wrapping a composition of wrapped layers, emits each event once", async () => {
     const { base, handle } = trackedToyLayers()
-    const twice = withTracking(withTracking(compose(base, { name: "found" }), { eventMap: toyEventMap }), { eventMap: toyEventMap })
-    await run(Effect.flatMap(Outer, (outer) => outer.run("once", Effect.succeed(1))), twice)
+    const twice = withTracking(withTracking(compose(base, { name: "found" }), { eventMap: toyEventMap }), {
+      eventMap: toyEventMap
+    })
+    await run(
+      Effect.flatMap(Outer, (outer) => outer.run("once", Effect.succeed(1))),
+      twice
+    )
     const types = (await Effect.runPromise(handle.getEvents())).map((e) => e.type)
     expect(types).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
   })
@@ -143,9 +170,14 @@ describe("withTracking: proxies", () => {
 
   it("with spans, runs each mapped method in a span named Service.method carrying the job context", async () => {
     const { base } = trackedToyLayers()
-    const inner = withTracking(InnerLayer(undefined, recordSpan), { eventMap: toyEventMap, spans: true }).pipe(Layer.provideMerge(base))
+    const inner = withTracking(InnerLayer(undefined, recordSpan), { eventMap: toyEventMap, spans: true }).pipe(
+      Layer.provideMerge(base)
+    )
     const layer = withTracking(OuterLayer, { eventMap: toyEventMap, spans: true }).pipe(Layer.provideMerge(inner))
-    await run(Effect.flatMap(Outer, (outer) => outer.run("spanned", Effect.succeed(1))), layer)
+    await run(
+      Effect.flatMap(Outer, (outer) => outer.run("spanned", Effect.succeed(1))),
+      layer
+    )
     expect(spans).toEqual([
       {
         name: "Inner.step",

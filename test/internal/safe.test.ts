@@ -14,7 +14,12 @@ const capture = () => {
     lines.push({ level: logLevel.label, message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
   })
   const run = <A>(effect: Effect.Effect<A>) =>
-    Effect.runPromise(effect.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)), Logger.withMinimumLogLevel(LogLevel.All)))
+    Effect.runPromise(
+      effect.pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Logger.withMinimumLogLevel(LogLevel.All)
+      )
+    )
   return { lines, run }
 }
 
@@ -27,27 +32,44 @@ describe("safeCall", () => {
     const results = await run(
       Effect.sync(() => [
         safeCall(site, () => 1, 0),
-        safeCall(site, () => {
-          throw new Error(secret)
-        }, 0),
-        safeCall(site, () => {
-          throw new Error(secret)
-        }, -1)
+        safeCall(
+          site,
+          () => {
+            throw new Error(secret)
+          },
+          0
+        ),
+        safeCall(
+          site,
+          () => {
+            throw new Error(secret)
+          },
+          -1
+        )
       ])
     )
     expect(results).toEqual([1, 0, -1])
     expect(lines).toHaveLength(1)
     expect(lines[0]!.level).toBe("DEBUG")
-    expect(lines[0]!.annotations).toEqual({ package: "durable-effect-tracking", module: "test/safe", call: "a recipe", failure: "throw" })
+    expect(lines[0]!.annotations).toEqual({
+      package: "durable-effect-tracking",
+      module: "test/safe",
+      call: "a recipe",
+      failure: "throw"
+    })
     expect(JSON.stringify(lines)).not.toContain("s3cr3t")
   })
 
   it("outside any fiber, still falls back (and says nothing)", () => {
     const site = safeSite("test/safe", "outside")
     expect(
-      safeCall(site, () => {
-        throw new Error("x")
-      }, "fallback")
+      safeCall(
+        site,
+        () => {
+          throw new Error("x")
+        },
+        "fallback"
+      )
     ).toBe("fallback")
   })
 
@@ -58,9 +80,13 @@ describe("safeCall", () => {
     })
     const result = await Effect.runPromise(
       Effect.sync(() =>
-        safeCall(site, () => {
-          throw new Error("x")
-        }, "fallback")
+        safeCall(
+          site,
+          () => {
+            throw new Error("x")
+          },
+          "fallback"
+        )
       ).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, throwing)), Logger.withMinimumLogLevel(LogLevel.All))
     )
     expect(result).toBe("fallback")

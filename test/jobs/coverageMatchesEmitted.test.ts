@@ -106,13 +106,18 @@ describe("coverage tells the truth: the older layout (jobs-inline fixture, inlin
       "alarm.cancelled",
       "job.terminated"
     ])
-    expect(events.at(-1)).toMatchObject({ type: "job.terminated", source: "retryExhausted", reason: "retries exhausted after 2 attempts" })
+    expect(events.at(-1)).toMatchObject({
+      type: "job.terminated",
+      source: "retryExhausted",
+      reason: "retries exhausted after 2 attempts"
+    })
     expect(events.find((event) => event.type === "retry.exhausted")).toMatchObject({
       attempts: 2,
       reason: "max_attempts_exceeded",
       error: { message: "upstream down" }
     })
-    for (const event of events) expect(event).toMatchObject({ instanceId: "instance-1", jobType: "continuous", jobName: "failing" })
+    for (const event of events)
+      expect(event).toMatchObject({ instanceId: "instance-1", jobType: "continuous", jobName: "failing" })
   })
 
   it("the default map on the older layout: coverage names what it misses, and the run emits only what it claims", async () => {

@@ -20,7 +20,12 @@ describe("defaultJobsEventMap", () => {
     // The integration points of the seed design.
     expect(sources["job.created"]).toEqual(["MetadataService.initialize"])
     // Inside a run, job.terminated waits for the run's end (JobExecutionService.execute).
-    expect(sources["job.terminated"]).toEqual(["CleanupService.terminate", "JobExecutionService.execute", "ContinuousHandler.handle", "TaskHandler.handle"])
+    expect(sources["job.terminated"]).toEqual([
+      "CleanupService.terminate",
+      "JobExecutionService.execute",
+      "ContinuousHandler.handle",
+      "TaskHandler.handle"
+    ])
     expect(sources["alarm.fired"]).toEqual(["Dispatcher.handleAlarm"])
     expect(sources["alarm.scheduled"]).toEqual(["AlarmService.schedule"])
     expect(sources["retry.exhausted"]).toEqual(["RetryExecutor.executeWithRetry"])
@@ -31,7 +36,11 @@ describe("defaultJobsEventMap", () => {
   const servicesOf = (tracker: TrackerOption | undefined) => {
     const { layer } = createTestRuntime()
     const dispatcher = trackedDispatcherLayer(layer, tracker, { heartbeat })
-    return Effect.runPromise(Effect.scoped(Effect.map(Layer.build(dispatcher), (context) => [...(context as Context.Context<unknown>).unsafeMap.entries()])))
+    return Effect.runPromise(
+      Effect.scoped(
+        Effect.map(Layer.build(dispatcher), (context) => [...(context as Context.Context<unknown>).unsafeMap.entries()])
+      )
+    )
   }
 
   it("hands out the very same services with no tracker and with the no-op tracker", async () => {
@@ -44,7 +53,10 @@ describe("defaultJobsEventMap", () => {
 
   it("wraps exactly the services the map names when a tracker is on", async () => {
     const services = await servicesOf(createInMemoryTracker().tracker)
-    const tracked = services.filter(([, service]) => isTrackedService(service)).map(([key]) => key).sort()
+    const tracked = services
+      .filter(([, service]) => isTrackedService(service))
+      .map(([key]) => key)
+      .sort()
     expect(tracked).toEqual(Object.keys(defaultJobsEventMap.services).sort())
   })
 })

@@ -27,25 +27,54 @@ const scenarios: ReadonlyArray<Scenario> = [
     steps: [requests.start("heartbeat"), "alarm", "alarm", requests.terminate("heartbeat", "done"), "alarm"]
   },
   { name: "retries", definitions: { flaky: flaky() }, steps: [requests.start("flaky"), "alarm", "alarm", "alarm"] },
-  { name: "reschedule", definitions: { flaky: flaky("reschedule") }, steps: [requests.start("flaky"), "alarm", "alarm", "alarm"] },
+  {
+    name: "reschedule",
+    definitions: { flaky: flaky("reschedule") },
+    steps: [requests.start("flaky"), "alarm", "alarm", "alarm"]
+  },
   { name: "ctx.terminate", definitions: { once: selfTerminating }, steps: [requests.start("once"), "alarm"] },
   {
     name: "debounce",
     definitions: { clicks: clicks(3) },
-    steps: [requests.add("/a"), requests.add("/b"), "alarm", requests.add("/c"), requests.add("/d"), requests.add("/e"), requests.add("/f"), requests.clear()]
+    steps: [
+      requests.add("/a"),
+      requests.add("/b"),
+      "alarm",
+      requests.add("/c"),
+      requests.add("/d"),
+      requests.add("/e"),
+      requests.add("/f"),
+      requests.clear()
+    ]
   },
-  { name: "task", definitions: { orders }, steps: [requests.send("now"), requests.send("later"), "alarm", requests.send("now")] },
-  { name: "workerPool", definitions: { mailer }, steps: [requests.enqueue("e1"), requests.enqueue("e2"), "alarm", "alarm", "alarm"] }
+  {
+    name: "task",
+    definitions: { orders },
+    steps: [requests.send("now"), requests.send("later"), "alarm", requests.send("now")]
+  },
+  {
+    name: "workerPool",
+    definitions: { mailer },
+    steps: [requests.enqueue("e1"), requests.enqueue("e2"), "alarm", "alarm", "alarm"]
+  }
 ]
 
 const plainRun = (scenario: Scenario) => {
   const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
-  return observeSteps(createJobsRuntimeFromLayer(layer, createJobRegistry(scenario.definitions)), handles, scenario.steps)
+  return observeSteps(
+    createJobsRuntimeFromLayer(layer, createJobRegistry(scenario.definitions)),
+    handles,
+    scenario.steps
+  )
 }
 
 const trackedRun = (scenario: Scenario, tracker: TrackerOption | undefined) => {
   const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
-  return observeSteps(runtimeOver(trackedDispatcherLayer(layer, tracker, scenario.definitions)), handles, scenario.steps)
+  return observeSteps(
+    runtimeOver(trackedDispatcherLayer(layer, tracker, scenario.definitions)),
+    handles,
+    scenario.steps
+  )
 }
 
 const hostile = (behaviour: "throws" | "fails" | "dies"): EventTrackerService => {
@@ -72,7 +101,13 @@ describe("differential: tracking never changes what a job does", () => {
     it(`${scenario.name}: same responses, storage, alarms and times with every tracker`, async () => {
       const expected = await plainRun(scenario)
       // The scenario does something: it is not a run of failures.
-      expect(expected.some((step) => typeof (step as { outcome: unknown }).outcome === "object" && !("failed" in ((step as { outcome: object }).outcome)))).toBe(true)
+      expect(
+        expected.some(
+          (step) =>
+            typeof (step as { outcome: unknown }).outcome === "object" &&
+            !("failed" in (step as { outcome: object }).outcome)
+        )
+      ).toBe(true)
       for (const [, tracker] of trackers) {
         expect(await trackedRun(scenario, tracker())).toEqual(expected)
       }

@@ -1,12 +1,28 @@
 import { readFileSync } from "node:fs"
 import { Effect, Schema, SchemaAST } from "effect"
 import { describe, expect, it } from "vitest"
-import { BaseEventFields, ErrorSummary, JobEventGroups, JobEventTypes, type JobEvent } from "../../src/tracker/JobEvent.js"
+import {
+  BaseEventFields,
+  ErrorSummary,
+  JobEventGroups,
+  JobEventTypes,
+  type JobEvent
+} from "../../src/tracker/JobEvent.js"
 import { Continuous } from "../fixtures/jobs-inline/src/definitions/index.js"
 import { trackedJobs } from "./harness.js"
 import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"
 import { inline } from "./inlineScenarios.js"
-import { broken, clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating, UpstreamError } from "./scenarios.js"
+import {
+  broken,
+  clicks,
+  flaky,
+  heartbeat,
+  mailer,
+  orders,
+  requests,
+  selfTerminating,
+  UpstreamError
+} from "./scenarios.js"
 
 // Every field docs/events.md lists, against the schema and against what the golden scenarios
 // emit: a required field is in every event of its type, an optional one in at least one (the
@@ -112,21 +128,44 @@ const inlineGoldenEvents = (): Promise<ReadonlyArray<JobEvent>> =>
  * What the older layout never tells, as docs/events.md says ("The older layout"): `task.idle`,
  * and a run's `runCount` (its handler keeps it to itself). Exactly these, no more.
  */
-const inlineNever = { types: ["task.idle"], fields: ["execution.started.runCount", "execution.succeeded.runCount", "execution.failed.runCount"] }
+const inlineNever = {
+  types: ["task.idle"],
+  fields: ["execution.started.runCount", "execution.succeeded.runCount", "execution.failed.runCount"]
+}
 
 /** Per event type and field: how many events of the type there are, and how many carry the field. */
 const fieldCounts = (events: ReadonlyArray<JobEvent>) => {
   const schema = schemaFields()
-  const counts: Array<{ readonly type: string; readonly field: string; readonly optional: boolean; readonly present: number; readonly of: number }> = []
+  const counts: Array<{
+    readonly type: string
+    readonly field: string
+    readonly optional: boolean
+    readonly present: number
+    readonly of: number
+  }> = []
   for (const type of JobEventTypes) {
     const ofType = events.filter((event) => event.type === type) as ReadonlyArray<Record<string, unknown>>
     for (const field of schema.get(type) ?? []) {
-      counts.push({ type, field: field.name, optional: field.optional, present: ofType.filter((event) => event[field.name] !== undefined).length, of: ofType.length })
+      counts.push({
+        type,
+        field: field.name,
+        optional: field.optional,
+        present: ofType.filter((event) => event[field.name] !== undefined).length,
+        of: ofType.length
+      })
     }
   }
-  const errors = events.flatMap((event) => ("error" in event && event.error !== undefined ? [event.error as Record<string, unknown>] : []))
+  const errors = events.flatMap((event) =>
+    "error" in event && event.error !== undefined ? [event.error as Record<string, unknown>] : []
+  )
   for (const field of ownFields(ErrorSummary.ast)) {
-    counts.push({ type: "error", field: field.name, optional: field.optional, present: errors.filter((error) => error[field.name] !== undefined).length, of: errors.length })
+    counts.push({
+      type: "error",
+      field: field.name,
+      optional: field.optional,
+      present: errors.filter((error) => error[field.name] !== undefined).length,
+      of: errors.length
+    })
   }
   return counts
 }
@@ -142,7 +181,11 @@ describe("event fields: docs/events.md, the schema and the events agree", () => 
 
   it("every documented field is filled in the golden scenarios: required ones always, optional ones at least once", async () => {
     const events = await goldenEvents()
-    for (const type of JobEventTypes) expect(events.some((event) => event.type === type), `${type} is emitted`).toBe(true)
+    for (const type of JobEventTypes)
+      expect(
+        events.some((event) => event.type === type),
+        `${type} is emitted`
+      ).toBe(true)
     for (const { type, field, optional, present, of } of fieldCounts(events)) {
       if (optional) expect(present, `${type}.${field} appears at least once`).toBeGreaterThan(0)
       else expect(present, `${type}.${field} appears in every event`).toBe(of)

@@ -35,7 +35,10 @@ type Handles = ReturnType<typeof createTestRuntime>["handles"]
 interface FixtureUnderTest {
   readonly name: string
   readonly kit: FixtureKit
-  readonly plain: (definitions: Script["definitions"], handles: { readonly layer: ReturnType<typeof createTestRuntime>["layer"] }) => RuntimeUnderTest
+  readonly plain: (
+    definitions: Script["definitions"],
+    handles: { readonly layer: ReturnType<typeof createTestRuntime>["layer"] }
+  ) => RuntimeUnderTest
   readonly tracked: (
     definitions: Script["definitions"],
     core: { readonly layer: ReturnType<typeof createTestRuntime>["layer"] },
@@ -53,17 +56,27 @@ const executionLayout: FixtureUnderTest = {
     endContinuous: "terminate",
     endTask: "terminate",
     onExhausted: ["default", "nothing", "reschedule", "terminate"],
-    retryFields: (maxAttempts) => (maxAttempts === null ? {} : { retry: { maxAttempts, delay: "1 second", jitter: false } }),
+    retryFields: (maxAttempts) =>
+      maxAttempts === null ? {} : { retry: { maxAttempts, delay: "1 second", jitter: false } },
     exhaustedFields: (mode, rescheduleIn) =>
       mode === "default"
         ? {}
         : {
-            onRetryExhausted: (_error: unknown, ctx: { reschedule: (delay: string) => Effect.Effect<void>; terminate: () => Effect.Effect<void> }) =>
-              mode === "reschedule" ? ctx.reschedule(rescheduleIn) : mode === "terminate" ? ctx.terminate() : Effect.void
+            onRetryExhausted: (
+              _error: unknown,
+              ctx: { reschedule: (delay: string) => Effect.Effect<void>; terminate: () => Effect.Effect<void> }
+            ) =>
+              mode === "reschedule"
+                ? ctx.reschedule(rescheduleIn)
+                : mode === "terminate"
+                  ? ctx.terminate()
+                  : Effect.void
           }
   },
-  plain: (definitions, core) => createJobsRuntimeFromLayer(core.layer, createJobRegistry(definitions as never)) as RuntimeUnderTest,
-  tracked: (definitions, core, tracker) => runtimeOver(trackedDispatcherLayer(core.layer, tracker, definitions as never)) as RuntimeUnderTest
+  plain: (definitions, core) =>
+    createJobsRuntimeFromLayer(core.layer, createJobRegistry(definitions as never)) as RuntimeUnderTest,
+  tracked: (definitions, core, tracker) =>
+    runtimeOver(trackedDispatcherLayer(core.layer, tracker, definitions as never)) as RuntimeUnderTest
 }
 
 const inlineLayout: FixtureUnderTest = {
@@ -87,16 +100,22 @@ const inlineLayout: FixtureUnderTest = {
           },
     exhaustedFields: () => ({})
   },
-  plain: (definitions, core) => createInlineJobsRuntimeFromLayer(core.layer, createInlineJobRegistry(definitions as never)) as RuntimeUnderTest,
-  tracked: (definitions, core, tracker) => trackedInlineRuntime(core.layer, tracker, definitions as never) as RuntimeUnderTest
+  plain: (definitions, core) =>
+    createInlineJobsRuntimeFromLayer(core.layer, createInlineJobRegistry(definitions as never)) as RuntimeUnderTest,
+  tracked: (definitions, core, tracker) =>
+    trackedInlineRuntime(core.layer, tracker, definitions as never) as RuntimeUnderTest
 }
 
 const fixtures: ReadonlyArray<FixtureUnderTest> = [executionLayout, inlineLayout]
 
 const decodeEvents = Schema.decodeUnknownSync(Schema.Array(JobEvent))
 
-const observe = (runtime: RuntimeUnderTest, handles: Handles, script: Script, afterStep?: (step: number) => Promise<void>) =>
-  observeSteps(runtime as never, handles, script.steps as never, afterStep)
+const observe = (
+  runtime: RuntimeUnderTest,
+  handles: Handles,
+  script: Script,
+  afterStep?: (step: number) => Promise<void>
+) => observeSteps(runtime as never, handles, script.steps as never, afterStep)
 
 const plainRun = (fixture: FixtureUnderTest, script: Script) => {
   const core = createTestRuntime({ instanceId: "instance-1" })
@@ -111,32 +130,42 @@ const trackedRun = async (fixture: FixtureUnderTest, script: Script) => {
   const events = () => Effect.runPromise(tracker.handle.getEvents())
   const idleClaims: Array<{ readonly step: number; readonly storedSchedule: unknown }> = []
   let seen = 0
-  const trace = await observe(fixture.tracked(script.definitions, core, tracker.tracker), core.handles, script, async (step) => {
-    const all = await events()
-    // The task's own definition of idle: no schedule stored (its status answers "idle").
-    if (all.slice(seen).some((event) => event.type === "task.idle")) {
-      idleClaims.push({ step, storedSchedule: core.handles.storage.get("task:scheduledAt") ?? null })
+  const trace = await observe(
+    fixture.tracked(script.definitions, core, tracker.tracker),
+    core.handles,
+    script,
+    async (step) => {
+      const all = await events()
+      // The task's own definition of idle: no schedule stored (its status answers "idle").
+      if (all.slice(seen).some((event) => event.type === "task.idle")) {
+        idleClaims.push({ step, storedSchedule: core.handles.storage.get("task:scheduledAt") ?? null })
+      }
+      seen = all.length
     }
-    seen = all.length
-  })
+  )
   return { trace, events: await events(), idleClaims }
 }
 
 describe("property: every instance's events keep the documented order, and tracking changes nothing", () => {
   for (const fixture of fixtures) {
-    it(`${fixture.name}: holds for ${runs} random scripts over all four job types`, async () => {
-      await fc.assert(
-        fc.asyncProperty(scriptsFor(fixture.kit), async (script) => {
-          const expected = await plainRun(fixture, script)
-          const tracked = await trackedRun(fixture, script)
-          expect(tracked.trace, script.label).toEqual(expected)
-          decodeEvents(tracked.events)
-          expect(checkEventSequence(tracked.events), script.label).toEqual([])
-          for (const claim of tracked.idleClaims) expect(claim, script.label).toEqual({ step: claim.step, storedSchedule: null })
-        }),
-        { numRuns: runs }
-      )
-      // No wall-clock bound of its own: a busy machine only makes it slower.
-    }, Math.max(600_000, runs * 3_000))
+    it(
+      `${fixture.name}: holds for ${runs} random scripts over all four job types`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(scriptsFor(fixture.kit), async (script) => {
+            const expected = await plainRun(fixture, script)
+            const tracked = await trackedRun(fixture, script)
+            expect(tracked.trace, script.label).toEqual(expected)
+            decodeEvents(tracked.events)
+            expect(checkEventSequence(tracked.events), script.label).toEqual([])
+            for (const claim of tracked.idleClaims)
+              expect(claim, script.label).toEqual({ step: claim.step, storedSchedule: null })
+          }),
+          { numRuns: runs }
+        )
+        // No wall-clock bound of its own: a busy machine only makes it slower.
+      },
+      Math.max(600_000, runs * 3_000)
+    )
   }
 })

@@ -48,7 +48,10 @@ describe("default event map: continuous", () => {
       "job.terminated"
     ])
     const events = await expectContext(t, "continuous", "heartbeat")
-    expect(byType(events, "alarm.scheduled").map((e) => e.scheduledAt)).toEqual(["2025-01-01T00:01:00.000Z", "2025-01-01T00:02:00.000Z"])
+    expect(byType(events, "alarm.scheduled").map((e) => e.scheduledAt)).toEqual([
+      "2025-01-01T00:01:00.000Z",
+      "2025-01-01T00:02:00.000Z"
+    ])
     expect(byType(events, "execution.started").map((e) => e.runCount)).toEqual([1, 2])
     expect(byType(events, "job.terminated")).toMatchObject([{ reason: "maintenance", source: "client" }])
     // Event times are the job's own clock: the alarm fired at the minute it was set for.
@@ -101,14 +104,19 @@ describe("default event map: continuous", () => {
       [3, false]
     ])
     // The runtime's own reason for ending the instance.
-    expect(byType(events, "job.terminated")).toMatchObject([{ source: "retryExhausted", reason: "Retry exhausted after 3 attempts" }])
+    expect(byType(events, "job.terminated")).toMatchObject([
+      { source: "retryExhausted", reason: "Retry exhausted after 3 attempts" }
+    ])
     // One failure, one error: every event of it carries the job's own, retried ones too.
     const upstream = { message: "upstream down", tag: "Error" }
     expect(byType(events, "retry.scheduled").map((e) => e.error)).toEqual([upstream, upstream])
     expect(byType(events, "execution.failed").map((e) => e.error)).toEqual([upstream, upstream, upstream])
     expect(byType(events, "retry.exhausted").map((e) => e.error)).toEqual([upstream])
     expect(byType(events, "job.failed").map((e) => e.error)).toEqual([upstream])
-    expect(byType(events, "alarm.fired").map((e) => e.scheduledAt)).toEqual(["2025-01-01T00:00:01.000Z", "2025-01-01T00:00:02.000Z"])
+    expect(byType(events, "alarm.fired").map((e) => e.scheduledAt)).toEqual([
+      "2025-01-01T00:00:01.000Z",
+      "2025-01-01T00:00:02.000Z"
+    ])
     expect(byType(events, "execution.started").map((e) => e.attempt)).toEqual([1, 2, 3])
     await expectOrdered(t)
   })
@@ -152,10 +160,18 @@ describe("default event map: continuous", () => {
   it("a failure without a retry config carries the job's own error, not the runtime's wrapper", async () => {
     const t = trackedJobs({ broken: broken() })
     await expect(t.runtime.handle(requests.start("broken"))).rejects.toThrow()
-    expect(await t.types()).toEqual(["job.created", "job.started", "execution.started", "execution.failed", "job.failed"])
+    expect(await t.types()).toEqual([
+      "job.created",
+      "job.started",
+      "execution.started",
+      "execution.failed",
+      "job.failed"
+    ])
     const events = await expectContext(t, "continuous", "broken")
     const own = { message: "upstream down", tag: "UpstreamError", cause: { message: "fetch failed", tag: "TypeError" } }
-    expect(byType(events, "execution.failed")).toEqual([expect.objectContaining({ error: own, failure: "failure", willRetry: false })])
+    expect(byType(events, "execution.failed")).toEqual([
+      expect.objectContaining({ error: own, failure: "failure", willRetry: false })
+    ])
     expect(byType(events, "job.failed")).toEqual([expect.objectContaining({ error: own, failure: "failure" })])
     await expectOrdered(t)
   })
@@ -198,7 +214,9 @@ describe("default event map: debounce", () => {
     ])
     const events = await expectContext(t, "debounce", "clicks")
     expect(byType(events, "debounce.event.added").map((e) => e.eventCount)).toEqual([1, 2])
-    expect(byType(events, "debounce.flush.triggered")).toEqual([expect.objectContaining({ reason: "flushAfter", eventCount: 2 })])
+    expect(byType(events, "debounce.flush.triggered")).toEqual([
+      expect.objectContaining({ reason: "flushAfter", eventCount: 2 })
+    ])
     expect(byType(events, "alarm.fired").map((e) => e.scheduledAt)).toEqual(["2025-01-01T00:00:30.000Z"])
     await expectOrdered(t)
   })
@@ -209,7 +227,9 @@ describe("default event map: debounce", () => {
     await t.runtime.handle(requests.add("/b"))
     await t.runtime.handle({ type: "debounce", action: "flush", name: "clicks", id: "clicks" })
     const events = await expectContext(t, "debounce", "clicks")
-    expect(byType(events, "debounce.flush.triggered")).toEqual([expect.objectContaining({ reason: "manual", eventCount: 2 })])
+    expect(byType(events, "debounce.flush.triggered")).toEqual([
+      expect.objectContaining({ reason: "manual", eventCount: 2 })
+    ])
     await expectOrdered(t)
   })
 
@@ -228,7 +248,9 @@ describe("default event map: debounce", () => {
       "alarm.cancelled"
     ])
     const events = await expectContext(t, "debounce", "clicks")
-    expect(byType(events, "debounce.flush.triggered")).toEqual([expect.objectContaining({ reason: "maxEvents", eventCount: 2 })])
+    expect(byType(events, "debounce.flush.triggered")).toEqual([
+      expect.objectContaining({ reason: "maxEvents", eventCount: 2 })
+    ])
     expect(byType(events, "debounce.event.added")).toEqual([expect.objectContaining({ eventCount: 2 })])
   })
 
@@ -278,7 +300,13 @@ describe("default event map: task", () => {
     await t.runtime.handle(requests.send("later"))
     await t.clear()
     await t.fireAlarm()
-    expect(await t.types()).toEqual(["alarm.fired", "execution.started", "alarm.cancelled", "execution.succeeded", "task.idle"])
+    expect(await t.types()).toEqual([
+      "alarm.fired",
+      "execution.started",
+      "alarm.cancelled",
+      "execution.succeeded",
+      "task.idle"
+    ])
     await expectContext(t, "task", "orders")
   })
 

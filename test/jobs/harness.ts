@@ -74,7 +74,8 @@ export const trackedDispatcherLayer = (
 
 /** A runtime's calls as effects (each builds the layer and flushes at its end), to run under the TestClock. */
 export const callsOver = (layer: Layer.Layer<Dispatcher>) => {
-  const call = <A, E>(effect: Effect.Effect<A, E, Dispatcher>) => effect.pipe(Effect.ensuring(flushEvents), Effect.provide(layer))
+  const call = <A, E>(effect: Effect.Effect<A, E, Dispatcher>) =>
+    effect.pipe(Effect.ensuring(flushEvents), Effect.provide(layer))
   return {
     handle: (request: JobRequest) => call(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handle(request))),
     handleAlarm: () => call(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handleAlarm()))
@@ -90,12 +91,14 @@ export const runtimeOver = (layer: Layer.Layer<Dispatcher>): JobsRuntimeUnderTes
 }
 
 /** Fires the pending alarm (moving the test clock to it) and runs the alarm handler. */
-export const alarmFirer = (handles: ReturnType<typeof createTestRuntime>["handles"], runtime: Pick<JobsRuntimeUnderTest, "handleAlarm">) => async () => {
-  const firedAt = handles.scheduler.fire()
-  if (firedAt === undefined) throw new Error("no alarm is scheduled")
-  await runtime.handleAlarm()
-  return firedAt
-}
+export const alarmFirer =
+  (handles: ReturnType<typeof createTestRuntime>["handles"], runtime: Pick<JobsRuntimeUnderTest, "handleAlarm">) =>
+  async () => {
+    const firedAt = handles.scheduler.fire()
+    if (firedAt === undefined) throw new Error("no alarm is scheduled")
+    await runtime.handleAlarm()
+    return firedAt
+  }
 
 /** A tracked jobs runtime on the in-memory core, with the events it emitted. */
 export const trackedJobs = (
@@ -116,7 +119,10 @@ export const trackedJobs = (
 }
 
 /** The same definitions on the fixture's own, untracked runtime. */
-export const plainJobs = (definitions: Readonly<Record<string, AnyUnregisteredDefinition>>, options: { readonly instanceId?: string } = {}) => {
+export const plainJobs = (
+  definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
+  options: { readonly instanceId?: string } = {}
+) => {
   const { layer, handles } = createTestRuntime({ instanceId: options.instanceId ?? "instance-1" })
   const runtime = createJobsRuntimeFromLayer(layer, createJobRegistry(definitions))
   return { runtime, handles, fireAlarm: alarmFirer(handles, runtime) }
@@ -148,7 +154,12 @@ export const observeSteps = async <Request>(
     } catch (error) {
       outcome = { failed: String(error) }
     }
-    trace.push({ outcome, storage: handles.storage.snapshot(), alarm: handles.scheduler.scheduledAt(), now: handles.clock.now() })
+    trace.push({
+      outcome,
+      storage: handles.storage.snapshot(),
+      alarm: handles.scheduler.scheduledAt(),
+      now: handles.clock.now()
+    })
     if (afterStep !== undefined) await afterStep(index)
   }
   return trace

@@ -125,7 +125,9 @@ describe("inline event map: runs without a retry config", () => {
       "alarm.scheduled",
       "execution.succeeded"
     ])
-    expect(events.find((event) => event.type === "alarm.fired")).toMatchObject({ scheduledAt: "2025-01-01T00:01:00.000Z" })
+    expect(events.find((event) => event.type === "alarm.fired")).toMatchObject({
+      scheduledAt: "2025-01-01T00:01:00.000Z"
+    })
   })
 
   it("continuous: a run that terminates itself from an alarm is told ended at the next start", async () => {
@@ -161,7 +163,11 @@ describe("inline event map: runs without a retry config", () => {
     await t.runtime.handle(inline.add("plain", "/e"))
     await t.runtime.handle(inline.debounce("plain", "flush"))
     const events = await checked(t, "debounce", "plain")
-    const flushes = events.flatMap((event, index) => (event.type === "debounce.flush.triggered" ? [{ event, before: events[index - 1]?.type, after: events[index + 1]?.type }] : []))
+    const flushes = events.flatMap((event, index) =>
+      event.type === "debounce.flush.triggered"
+        ? [{ event, before: events[index - 1]?.type, after: events[index + 1]?.type }]
+        : []
+    )
     expect(flushes).toMatchObject([
       { event: { reason: "maxEvents", eventCount: 3 }, before: "debounce.event.added", after: "execution.started" },
       { event: { reason: "flushAfter", eventCount: 1 }, before: "alarm.fired", after: "execution.started" },

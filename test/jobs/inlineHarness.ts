@@ -39,7 +39,8 @@ const inlineRuntimeOver = (layer: Layer.Layer<Dispatcher>) => {
   const run = <A, E>(effect: Effect.Effect<A, E, Dispatcher>) =>
     Effect.runPromise(effect.pipe(Effect.ensuring(flushEvents), Effect.provide(layer)))
   return {
-    handle: (request: JobRequest): Promise<JobResponse> => run(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handle(request))),
+    handle: (request: JobRequest): Promise<JobResponse> =>
+      run(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handle(request))),
     handleAlarm: (): Promise<void> => run(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handleAlarm()))
   }
 }
@@ -123,7 +124,14 @@ export const everyInlinePath = async (
   await collect(task)
   // Worker pool, with a retry config.
   const workers = trackedInlineJobs({ pool })
-  await workers.runtime.handle({ type: "workerPool", action: "enqueue", name: "pool", eventId: "e1", instanceIndex: 0, event: { to: "a@example.com" } })
+  await workers.runtime.handle({
+    type: "workerPool",
+    action: "enqueue",
+    name: "pool",
+    eventId: "e1",
+    instanceIndex: 0,
+    event: { to: "a@example.com" }
+  })
   await workers.fireAlarm()
   await collect(workers)
 

@@ -20,7 +20,10 @@ export const withRetry = (failing: boolean) =>
     stateSchema: Counter,
     schedule: Continuous.every("1 minute"),
     retry: { maxAttempts: 1, delay: "1 second", jitter: false, onRetryExhausted: () => Effect.void },
-    execute: (ctx) => (failing ? Effect.fail(new Error("upstream down")) : Effect.sync(() => ctx.updateState((state) => ({ n: state.n + 1 }))))
+    execute: (ctx) =>
+      failing
+        ? Effect.fail(new Error("upstream down"))
+        : Effect.sync(() => ctx.updateState((state) => ({ n: state.n + 1 })))
   })
 export const selfTerminating = Continuous.make({
   stateSchema: Counter,

@@ -31,7 +31,9 @@ describe("instance memory: kept by instance id, it survives per-call layer rebui
     const instance = (instanceId: string, definitions: Parameters<typeof trackedDispatcherLayer>[2]) => {
       forgetInstanceMemory(instanceId)
       const { layer, handles } = createTestRuntime({ instanceId })
-      const runtime = runtimeOver(trackedDispatcherLayer(adapterPerBuild(layer, adapters), tracker.tracker, definitions))
+      const runtime = runtimeOver(
+        trackedDispatcherLayer(adapterPerBuild(layer, adapters), tracker.tracker, definitions)
+      )
       return { runtime, fireAlarm: alarmFirer(handles, runtime) }
     }
 
@@ -61,9 +63,15 @@ describe("instance memory: kept by instance id, it survives per-call layer rebui
         .filter((earlier) => earlier.type === "alarm.scheduled" && earlier.instanceId === event.instanceId)
         .at(-1)
       expect(scheduled?.type === "alarm.scheduled" ? scheduled.scheduledAt : undefined).toBeDefined()
-      expect(event).toMatchObject({ scheduledAt: scheduled?.type === "alarm.scheduled" ? scheduled.scheduledAt : "none", timestamp: event.scheduledAt })
+      expect(event).toMatchObject({
+        scheduledAt: scheduled?.type === "alarm.scheduled" ? scheduled.scheduledAt : "none",
+        timestamp: event.scheduledAt
+      })
     }
-    expect(events.find((event) => event.type === "debounce.flush.triggered")).toMatchObject({ reason: "flushAfter", eventCount: 2 })
+    expect(events.find((event) => event.type === "debounce.flush.triggered")).toMatchObject({
+      reason: "flushAfter",
+      eventCount: 2
+    })
   })
 
   it(`remembers at most ${instanceMemoryCapacity} instances, forgetting the one used longest ago`, () => {

@@ -27,7 +27,12 @@ const steps: ReadonlyArray<Step> = [requests.send("now"), requests.send("later")
 describe("a tracked jobs runtime during a collector's Retry-After", () => {
   it("job calls return without waiting and without a request, with the responses and storage of an untracked run", async () => {
     collector.enqueue({ status: 429, headers: { "retry-after": "60" } })
-    const tracker = createHttpBatchTracker({ endpoint: collector.url, env: "test", serviceKey: "jobs", retry: { maxDelayMs: 500 } })
+    const tracker = createHttpBatchTracker({
+      endpoint: collector.url,
+      env: "test",
+      serviceKey: "jobs",
+      retry: { maxDelayMs: 500 }
+    })
     const tracked = createTestRuntime({ instanceId: "instance-1" })
     const calls = callsOver(trackedDispatcherLayer(tracked.layer, tracker, { orders }))
     const plain = plainJobs({ orders })

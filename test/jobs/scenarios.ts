@@ -27,7 +27,10 @@ export const flaky = (onRetryExhausted?: "reschedule") =>
   })
 
 /** A job's own typed error, with the lower-level error that caused it. */
-export class UpstreamError extends Data.TaggedError("UpstreamError")<{ readonly message: string; readonly cause?: unknown }> {}
+export class UpstreamError extends Data.TaggedError("UpstreamError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
 
 /** Fails every run, without a retry config: the runtime wraps the error in its ExecutionError. */
 export const broken = (message = "upstream down") =>
@@ -77,8 +80,20 @@ export const mailer = WorkerPool.make({
 
 export const requests = {
   start: (name: string): JobRequest => ({ type: "continuous", action: "start", name, id: name, input: { n: 0 } }),
-  terminate: (name: string, reason: string): JobRequest => ({ type: "continuous", action: "terminate", name, id: name, reason }),
-  add: (page: string): JobRequest => ({ type: "debounce", action: "add", name: "clicks", id: "clicks", event: { page } }),
+  terminate: (name: string, reason: string): JobRequest => ({
+    type: "continuous",
+    action: "terminate",
+    name,
+    id: name,
+    reason
+  }),
+  add: (page: string): JobRequest => ({
+    type: "debounce",
+    action: "add",
+    name: "clicks",
+    id: "clicks",
+    event: { page }
+  }),
   clear: (): JobRequest => ({ type: "debounce", action: "clear", name: "clicks", id: "clicks" }),
   send: (kind: string): JobRequest => ({ type: "task", action: "send", name: "orders", id: "orders", event: { kind } }),
   enqueue: (eventId: string): JobRequest => ({

@@ -39,7 +39,9 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
     const { exporter, provider } = inMemoryProvider()
     const layer = OtelLogsTracker.layer({ ...deployment, loggerProvider: provider })
     const created = makeJobEvent({ type: "job.created", instanceId: "do-7", jobType: "task", jobName: "invoice" })
-    await Effect.runPromise(Effect.all([emitEvent(created), emitEvent(failed), flushEvents]).pipe(Effect.provide(layer)))
+    await Effect.runPromise(
+      Effect.all([emitEvent(created), emitEvent(failed), flushEvents]).pipe(Effect.provide(layer))
+    )
 
     const records = exporter.getFinishedLogRecords()
     expect(records.map((r) => r.eventName)).toEqual(["job.created", "execution.failed"])
@@ -127,7 +129,9 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
   })
 
   it("refuses options that cannot work, naming the fields", () => {
-    expect(() => OtelLogsTracker.make({ env: "", serviceKey: "s", flushTimeoutMs: 0 })).toThrow(InvalidTrackerConfigError)
+    expect(() => OtelLogsTracker.make({ env: "", serviceKey: "s", flushTimeoutMs: 0 })).toThrow(
+      InvalidTrackerConfigError
+    )
     try {
       OtelLogsTracker.make({ env: "", serviceKey: "s", flushTimeoutMs: 0 })
     } catch (error) {

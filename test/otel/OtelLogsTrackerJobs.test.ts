@@ -10,10 +10,17 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
   it("gets every event of a job's life as a record; with withTracking spans, records carry the trace of the call they were emitted in", async () => {
     const exporter = new InMemoryLogRecordExporter()
     const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] })
-    const tracker = OtelLogsTracker.make<unknown>({ env: "test", serviceKey: "jobs", loggerProvider: provider, spans: true })
+    const tracker = OtelLogsTracker.make<unknown>({
+      env: "test",
+      serviceKey: "jobs",
+      loggerProvider: provider,
+      spans: true
+    })
     const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
     // Tracked as the codemod writes it, with the proxies' spans on.
-    const runtime = runtimeOver(composeJobs(addTracker(layer, tracker), { heartbeat }, (l) => withTracking(l, { spans: true })))
+    const runtime = runtimeOver(
+      composeJobs(addTracker(layer, tracker), { heartbeat }, (l) => withTracking(l, { spans: true }))
+    )
     await runtime.handle(requests.start("heartbeat"))
     handles.scheduler.fire()
     await runtime.handleAlarm()
@@ -33,7 +40,9 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
       "alarm.cancelled",
       "job.terminated"
     ])
-    expect(records.every((r) => r.attributes["job.instance_id"] === "instance-1" && r.attributes["job.name"] === "heartbeat")).toBe(true)
+    expect(
+      records.every((r) => r.attributes["job.instance_id"] === "instance-1" && r.attributes["job.name"] === "heartbeat")
+    ).toBe(true)
     // Each runtime call is one trace: the start (5 events), the alarm (4), the terminate (2).
     const traces = records.map((r) => r.spanContext?.traceId)
     expect(traces.every((id) => id !== undefined && /^[0-9a-f]{32}$/.test(id))).toBe(true)

@@ -25,7 +25,10 @@ interface OtlpLogRecord {
 }
 interface OtlpLogsRequest {
   readonly resourceLogs: ReadonlyArray<{
-    readonly scopeLogs: ReadonlyArray<{ readonly scope: { readonly name: string }; readonly logRecords: ReadonlyArray<OtlpLogRecord> }>
+    readonly scopeLogs: ReadonlyArray<{
+      readonly scope: { readonly name: string }
+      readonly logRecords: ReadonlyArray<OtlpLogRecord>
+    }>
   }>
 }
 
@@ -57,7 +60,10 @@ const startReceiver = async () => {
 }
 
 const valueOf = (value: OtlpValue): unknown =>
-  value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue
+  value.stringValue ??
+  (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
+  value.doubleValue ??
+  value.boolValue
 
 let cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -71,15 +77,30 @@ describe("OtelLogsTracker through the OTLP/HTTP JSON exporter", () => {
     cleanup.push(receiver.close)
     const provider = new LoggerProvider({
       processors: [
-        new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: receiver.url }), scheduledDelayMillis: 3_600_000 })
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: receiver.url }),
+          scheduledDelayMillis: 3_600_000
+        })
       ]
     })
     cleanup.push(() => provider.shutdown())
-    const tracker = OtelLogsTracker.make({ env: "production", serviceKey: "jobs", loggerProvider: provider, spans: true })
+    const tracker = OtelLogsTracker.make({
+      env: "production",
+      serviceKey: "jobs",
+      loggerProvider: provider,
+      spans: true
+    })
 
     const events = [
       makeJobEvent({ type: "job.created", instanceId: "do-1", jobType: "debounce", jobName: "clicks" }),
-      makeJobEvent({ type: "debounce.flush.triggered", instanceId: "do-1", jobType: "debounce", jobName: "clicks", reason: "maxEvents", eventCount: 3 })
+      makeJobEvent({
+        type: "debounce.flush.triggered",
+        instanceId: "do-1",
+        jobType: "debounce",
+        jobName: "clicks",
+        reason: "maxEvents",
+        eventCount: 3
+      })
     ]
     const span = await Effect.runPromise(
       Effect.gen(function* () {

@@ -16,7 +16,10 @@ const relativeLinks = (doc: string): Array<{ where: string; target: string }> =>
       [...line.matchAll(/\]\(([^)\s]+)\)/g)]
         .map((match) => match[1]!)
         .filter((target) => !/^([a-z][a-z0-9+.-]*:|#)/i.test(target))
-        .map((target) => ({ where: `${doc}:${index + 1}`, target: normalize(join(dirname(doc), target.split("#")[0]!)) }))
+        .map((target) => ({
+          where: `${doc}:${index + 1}`,
+          target: normalize(join(dirname(doc), target.split("#")[0]!))
+        }))
     )
 
 describe("links in the README, docs and BENCHMARKS.md", () => {

@@ -25,7 +25,10 @@ const indexExports = () => {
   const { checker, index } = indexProgram()
   return checker.getExportsOfModule(checker.getSymbolAtLocation(index)!).map((symbol) => {
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
-    return { name: symbol.name, documented: ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== "" }
+    return {
+      name: symbol.name,
+      documented: ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== ""
+    }
   })
 }
 
@@ -41,9 +44,18 @@ const exportCategories = () => {
   for (const statement of index.statements) {
     for (const range of ts.getLeadingCommentRanges(text, statement.getFullStart()) ?? []) {
       const comment = text.slice(range.pos, range.end)
-      if (comment.startsWith("// ")) section = comment.slice(3).replace(/\s*\(.*$/, "").trim()
+      if (comment.startsWith("// "))
+        section = comment
+          .slice(3)
+          .replace(/\s*\(.*$/, "")
+          .trim()
     }
-    if (!ts.isExportDeclaration(statement) || statement.exportClause === undefined || !ts.isNamedExports(statement.exportClause)) continue
+    if (
+      !ts.isExportDeclaration(statement) ||
+      statement.exportClause === undefined ||
+      !ts.isNamedExports(statement.exportClause)
+    )
+      continue
     for (const element of statement.exportClause.elements) {
       const symbol = checker.getSymbolAtLocation(element.name)!
       const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
@@ -62,7 +74,10 @@ const exportCategories = () => {
 /** The identifiers named in the first column of README's "Public API" table. */
 const readmeNames = () => {
   const readme = readFileSync(`${repoRoot}README.md`, "utf8")
-  const section = readme.slice(readme.indexOf("## Public API"), readme.indexOf("\n## ", readme.indexOf("## Public API") + 1))
+  const section = readme.slice(
+    readme.indexOf("## Public API"),
+    readme.indexOf("\n## ", readme.indexOf("## Public API") + 1)
+  )
   const names = new Set<string>()
   for (const row of section.split("\n").filter((line) => line.startsWith("| `"))) {
     const firstCell = row.split("|")[1]!
@@ -95,7 +110,9 @@ describe("the runtime entry's public API", () => {
   it("tags every export with the @category of the section of src/index.ts it is exported under", () => {
     const rows = exportCategories()
     expect(rows.length).toBe(exported.length)
-    expect(new Set(rows.map((row) => row.section))).toEqual(new Set(["Trackers", "The job event schema", "Instrumentation"]))
+    expect(new Set(rows.map((row) => row.section))).toEqual(
+      new Set(["Trackers", "The job event schema", "Instrumentation"])
+    )
     const wrong = rows
       .filter((row) => row.categories.length === 0 || row.categories.some((category) => category !== row.section))
       .map((row) => `${row.name}: ${row.categories.join(", ") || "no @category"} (exported under ${row.section})`)

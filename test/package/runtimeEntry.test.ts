@@ -38,7 +38,9 @@ describe("the runtime entry", () => {
       logLevel: "silent"
     })
     const inputs = Object.keys(bundled.metafile.inputs)
-    const nodeOnly = inputs.filter((path) => path.startsWith("node:") || builtinModules.includes(path) || path.includes("ts-morph"))
+    const nodeOnly = inputs.filter(
+      (path) => path.startsWith("node:") || builtinModules.includes(path) || path.includes("ts-morph")
+    )
     expect(nodeOnly).toEqual([])
 
     const { mf, dispose } = await startMiniflare({
@@ -60,7 +62,9 @@ describe("the runtime entry", () => {
     expect(nodeOnly).toEqual([])
     // Tracking needs the event types, not the schema: Schema, ParseResult and fast-check stay out.
     const schemaModules = [...bundle.bytesByInput]
-      .filter(([path, bytes]) => bytes > 0 && /effect\/dist\/esm\/(Schema|ParseResult|FastCheck)\.js$|fast-check/.test(path))
+      .filter(
+        ([path, bytes]) => bytes > 0 && /effect\/dist\/esm\/(Schema|ParseResult|FastCheck)\.js$|fast-check/.test(path)
+      )
       .map(([path]) => path)
     expect(schemaModules).toEqual([])
   })

@@ -9,7 +9,9 @@ export default function setup(): () => void {
     const left = suite.finish()
     if (left.length > 0) {
       // An error thrown here is only printed; the exit code is what fails the run.
-      console.error(`\nFAIL: tests left temp files behind (removed now): ${left.join(", ")}; a test must remove what it makes\n`)
+      console.error(
+        `\nFAIL: tests left temp files behind (removed now): ${left.join(", ")}; a test must remove what it makes\n`
+      )
       process.exitCode = 1
     }
   }

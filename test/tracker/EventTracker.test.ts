@@ -18,7 +18,12 @@ describe("emitEvent / flushEvents / getPendingEvents", () => {
     const logs: Array<unknown> = []
     const result = await Effect.runPromise(
       Effect.all([emitEvent({ type: "x" }), flushEvents, getPendingEvents]).pipe(
-        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => void logs.push(message))))
+        Effect.provide(
+          Logger.replace(
+            Logger.defaultLogger,
+            Logger.make(({ message }) => void logs.push(message))
+          )
+        )
       )
     )
     expect(result).toEqual([undefined, undefined, 0])
@@ -67,7 +72,9 @@ describe("NoopTracker", () => {
     const provided = await Effect.runPromise(EventTracker.pipe(Effect.provide(NoopTrackerLayer)))
     expect(isNoopTracker(provided)).toBe(true)
     expect(isNoopTracker(NoopTracker)).toBe(true)
-    expect(isNoopTracker({ emit: () => Effect.void, flush: () => Effect.void, pending: () => Effect.succeed(0) })).toBe(false)
+    expect(isNoopTracker({ emit: () => Effect.void, flush: () => Effect.void, pending: () => Effect.succeed(0) })).toBe(
+      false
+    )
     expect(isNoopTracker(null)).toBe(false)
   })
 

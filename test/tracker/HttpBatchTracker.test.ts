@@ -1,7 +1,11 @@
 import { Effect, Fiber, Layer, Logger, LogLevel } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { EventTracker, emitEvent, flushEvents, getPendingEvents } from "../../src/tracker/EventTracker.js"
-import { createHttpBatchTracker, type HttpBatchTracker, HttpBatchTrackerLayer } from "../../src/tracker/HttpBatchTracker.js"
+import {
+  createHttpBatchTracker,
+  type HttpBatchTracker,
+  HttpBatchTrackerLayer
+} from "../../src/tracker/HttpBatchTracker.js"
 import type { HttpBatchTrackerConfig, HttpFetch, HttpResponseLike } from "../../src/tracker/HttpBatchTrackerConfig.js"
 import type { JobEvent } from "../../src/tracker/JobEvent.js"
 import { type Collector, refusedEndpoint, startCollector } from "./support/collector.js"
@@ -25,7 +29,8 @@ const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTrac
     ...overrides
   })
 
-const emitAll = (t: HttpBatchTracker, events: ReadonlyArray<JobEvent>) => Effect.forEach(events, (e) => t.emit(e), { discard: true })
+const emitAll = (t: HttpBatchTracker, events: ReadonlyArray<JobEvent>) =>
+  Effect.forEach(events, (e) => t.emit(e), { discard: true })
 
 const ids = (events: ReadonlyArray<{ readonly eventId: string }>) => events.map((e) => e.eventId)
 
@@ -184,7 +189,10 @@ describe("HttpBatchTracker: delivery failures", () => {
         })
         const events = jobEvents(2)
         await Effect.runPromise(Effect.zipRight(emitAll(t, events), t.flush()))
-        expect(c.requests.map((r) => r.status), `status ${status}`).toEqual([status, status, 200])
+        expect(
+          c.requests.map((r) => r.status),
+          `status ${status}`
+        ).toEqual([status, status, 200])
         expect(deliveredIds(c)).toEqual(ids(events))
         expect((await Effect.runPromise(t.stats())).retried).toBe(2)
       } finally {
@@ -220,7 +228,9 @@ describe("HttpBatchTracker: delivery failures", () => {
     const t = tracker({ batchSize: 10 })
     await Effect.runPromise(Effect.zipRight(emitAll(t, events), t.flush()))
 
-    expect(collector.requests.map((r) => (r.json as { events: Array<unknown> }).events.length)).toEqual([5, 2, 3, 1, 2, 1, 1])
+    expect(collector.requests.map((r) => (r.json as { events: Array<unknown> }).events.length)).toEqual([
+      5, 2, 3, 1, 2, 1, 1
+    ])
     expect(deliveredIds(collector)).toEqual(ids(events).filter((id) => id !== poison))
     expect(await Effect.runPromise(t.stats())).toMatchObject({ sent: 4, pending: 0, dropped: { tooLarge: 1 } })
   })

@@ -14,7 +14,11 @@ import { isNoopTracker, NoopTrackerLayer } from "../../src/tracker/NoopTracker.j
 import { resolveTrackerLayer, type TrackerOption } from "../../src/tracker/TrackerOption.js"
 import { jobEvents } from "./support/tracking.js"
 
-const valid: HttpBatchTrackerConfig = { endpoint: "https://events.example.com/ingest", env: "production", serviceKey: "jobs" }
+const valid: HttpBatchTrackerConfig = {
+  endpoint: "https://events.example.com/ingest",
+  env: "production",
+  serviceKey: "jobs"
+}
 
 const issuesOf = (config: unknown): ReadonlyArray<string> => {
   try {
@@ -68,7 +72,7 @@ describe("HTTP tracker configuration", () => {
     [{ retry: { initialDelayMs: -5 } }, "retry.initialDelayMs must be a non-negative number"],
     [{ retry: { maxDelayMs: Infinity } }, "retry.maxDelayMs must be a non-negative number"],
     [{ retry: 3 }, "retry must be an object"],
-    [{ headers: { authorization: 1 } }, "header \"authorization\" must have a string value"],
+    [{ headers: { authorization: 1 } }, 'header "authorization" must have a string value'],
     [{ fetch: "fetch" }, "fetch must be a function"]
   ])("rejects %j", (override, issue) => {
     expect(issuesOf({ ...valid, ...override })).toEqual([issue])
@@ -137,7 +141,10 @@ describe("resolveTrackerLayer", () => {
     ]) {
       const layer = resolveTrackerLayer(option)
       const logs: Array<string> = []
-      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => void logs.push(String(message))))
+      const logger = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => void logs.push(String(message)))
+      )
       // Two builds, as two calls of a jobs runtime: the tracker is the no-op one both times.
       for (let call = 0; call < 2; call++) {
         const tracker = await Effect.runPromise(EventTracker.pipe(Effect.provide(layer), Effect.provide(logger)))
@@ -170,7 +177,11 @@ describe("configurations that could never deliver", () => {
 
   it("refuses headers fetch would reject, naming the header and never showing its value", () => {
     const cases = [
-      { name: "authorization", value: "Bearer hunter2\r\nx-injected: 1", rule: /"authorization" has a value fetch would refuse/ },
+      {
+        name: "authorization",
+        value: "Bearer hunter2\r\nx-injected: 1",
+        rule: /"authorization" has a value fetch would refuse/
+      },
       { name: "x-token", value: "hunter2\nmore", rule: /"x-token" has a value fetch would refuse/ },
       { name: "x-api key", value: "hunter2", rule: /"x-api key" is not a valid header name/ },
       { name: "x-bad\r\nname", value: "hunter2", rule: /is not a valid header name/ }
@@ -183,15 +194,23 @@ describe("configurations that could never deliver", () => {
     }
     // Beyond ASCII: fetch implementations differ (Node's takes Latin-1, beyond it none does).
     expect(fetchRefuses("x-user", "Zoë €")).toBe(true)
-    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë €" } }).join()).toMatch(/"x-user" has a value fetch would refuse/)
-    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë" } }).join()).toMatch(/"x-user" has a value fetch would refuse/)
+    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë €" } }).join()).toMatch(
+      /"x-user" has a value fetch would refuse/
+    )
+    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë" } }).join()).toMatch(
+      /"x-user" has a value fetch would refuse/
+    )
     // Tabs and spaces inside a value are fine.
     expect(issuesOf({ ...valid, headers: { authorization: "Bearer a\tb", "x-request-source": "jobs v1" } })).toEqual([])
   })
 
   it("refuses byte limits below one smallest event, naming the field", () => {
-    expect(issuesOf({ ...valid, maxBatchBytes: 10 })).toEqual([expect.stringMatching(/^maxBatchBytes must be at least \d+/)])
-    expect(issuesOf({ ...valid, maxEventBytes: 10 })).toEqual([expect.stringMatching(/^maxEventBytes must be at least \d+/)])
+    expect(issuesOf({ ...valid, maxBatchBytes: 10 })).toEqual([
+      expect.stringMatching(/^maxBatchBytes must be at least \d+/)
+    ])
+    expect(issuesOf({ ...valid, maxEventBytes: 10 })).toEqual([
+      expect.stringMatching(/^maxEventBytes must be at least \d+/)
+    ])
     expect(issuesOf({ ...valid, maxBatchBytes: 4_096, maxEventBytes: 8_192 })).toEqual([
       expect.stringMatching(/^maxEventBytes must be at most 4083 \(maxBatchBytes less the batch envelope\)/)
     ])
@@ -211,7 +230,12 @@ describe("configurations that could never deliver", () => {
       }
     })
     // A short id and name, as small as the schema allows.
-    await Effect.runPromise(Effect.zipRight(tracker.emit(makeJobEvent({ type: "task.idle", instanceId: "x", jobType: "task", jobName: "x" })), tracker.flush()))
+    await Effect.runPromise(
+      Effect.zipRight(
+        tracker.emit(makeJobEvent({ type: "task.idle", instanceId: "x", jobType: "task", jobName: "x" })),
+        tracker.flush()
+      )
+    )
     expect(await Effect.runPromise(tracker.stats())).toMatchObject({ sent: 1, dropped: { tooLarge: 0 } })
     expect(new TextEncoder().encode(bodies[0]!).length).toBeLessThanOrEqual(minimum)
   })

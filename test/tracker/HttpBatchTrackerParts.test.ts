@@ -79,12 +79,16 @@ describe("backoffDelayMs", () => {
   })
   it("stays within [d/2, d]", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (n, r) => {
-        const d = Math.min(1_000, 100 * 2 ** (n - 1))
-        const delay = backoffDelayMs(n, policy, r)
-        expect(delay).toBeGreaterThanOrEqual(Math.floor(d / 2))
-        expect(delay).toBeLessThanOrEqual(d)
-      })
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (n, r) => {
+          const d = Math.min(1_000, 100 * 2 ** (n - 1))
+          const delay = backoffDelayMs(n, policy, r)
+          expect(delay).toBeGreaterThanOrEqual(Math.floor(d / 2))
+          expect(delay).toBeLessThanOrEqual(d)
+        }
+      )
     )
   })
 })
@@ -106,7 +110,8 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs(new Date(now + 86_400_000).toUTCString(), now)).toBe(600_000)
   })
   it("ignores what it cannot read", () => {
-    for (const value of [null, undefined, "", "soon", "-1", "1.5", "Xyz, garbage"]) expect(retryAfterMs(value, now)).toBeUndefined()
+    for (const value of [null, undefined, "", "soon", "-1", "1.5", "Xyz, garbage"])
+      expect(retryAfterMs(value, now)).toBeUndefined()
   })
 })
 
@@ -122,22 +127,34 @@ describe("batch body", () => {
 
   it("predicts the exact size of the body it builds", () => {
     fc.assert(
-      fc.property(fc.array(fc.dictionary(fc.string(), fc.string({ unit: "grapheme" })), { minLength: 1, maxLength: 8 }), (events) => {
-        const encoded = events.map((e) => sizeEvent(e, { env: "e", serviceKey: "k", maxEventBytes: 1 << 20, workBytes: 1 << 22 }) as SizedEvent)
-        let count = 0
-        let bytes = 0
-        for (const e of encoded) bytes = bodyBytesWith(count++, bytes, e.bytes)
-        expect(bytes).toBe(new TextEncoder().encode(batchBody(encoded)).length)
-        expect(singleEventBodyBytes(encoded[0]!.bytes)).toBe(new TextEncoder().encode(batchBody([encoded[0]!])).length)
-        expect(JSON.parse(batchBody(encoded))).toEqual({ events: events.map((e) => ({ ...e, env: "e", serviceKey: "k" })) })
-      })
+      fc.property(
+        fc.array(fc.dictionary(fc.string(), fc.string({ unit: "grapheme" })), { minLength: 1, maxLength: 8 }),
+        (events) => {
+          const encoded = events.map(
+            (e) => sizeEvent(e, { env: "e", serviceKey: "k", maxEventBytes: 1 << 20, workBytes: 1 << 22 }) as SizedEvent
+          )
+          let count = 0
+          let bytes = 0
+          for (const e of encoded) bytes = bodyBytesWith(count++, bytes, e.bytes)
+          expect(bytes).toBe(new TextEncoder().encode(batchBody(encoded)).length)
+          expect(singleEventBodyBytes(encoded[0]!.bytes)).toBe(
+            new TextEncoder().encode(batchBody([encoded[0]!])).length
+          )
+          expect(JSON.parse(batchBody(encoded))).toEqual({
+            events: events.map((e) => ({ ...e, env: "e", serviceKey: "k" }))
+          })
+        }
+      )
     )
   })
 
   it("sizes any event within maxEventBytes (UTF-8), as valid JSON with the same keys, or refuses it", () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.string(), fc.oneof(fc.string({ unit: "grapheme" }), fc.integer(), fc.array(fc.string(), { maxLength: 4 }))),
+        fc.dictionary(
+          fc.string(),
+          fc.oneof(fc.string({ unit: "grapheme" }), fc.integer(), fc.array(fc.string(), { maxLength: 4 }))
+        ),
         fc.integer({ min: 200, max: 2_000 }),
         (event, maxEventBytes) => {
           const sized = sizeEvent(event, { env: "e", serviceKey: "k", maxEventBytes, workBytes: 8 * maxEventBytes })
@@ -147,7 +164,9 @@ describe("batch body", () => {
           }
           expect(sized.bytes).toBe(new TextEncoder().encode(sized.json).length)
           expect(sized.bytes).toBeLessThanOrEqual(maxEventBytes)
-          expect(Object.keys(JSON.parse(sized.json)).sort()).toEqual(Object.keys({ ...event, env: "e", serviceKey: "k" }).sort())
+          expect(Object.keys(JSON.parse(sized.json)).sort()).toEqual(
+            Object.keys({ ...event, env: "e", serviceKey: "k" }).sort()
+          )
         }
       )
     )

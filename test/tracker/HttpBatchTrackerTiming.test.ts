@@ -3,7 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createHttpBatchTracker, type HttpBatchTracker } from "../../src/tracker/HttpBatchTracker.js"
 import type { HttpBatchTrackerConfig } from "../../src/tracker/HttpBatchTrackerConfig.js"
 import { type Collector, startCollector } from "./support/collector.js"
-import { deliveredIds, jobEvents, realTurn, runTest, untilRequests, untilSleepAt, untilSleepWithin } from "./support/tracking.js"
+import {
+  deliveredIds,
+  jobEvents,
+  realTurn,
+  runTest,
+  untilRequests,
+  untilSleepAt,
+  untilSleepWithin
+} from "./support/tracking.js"
 
 // All waiting here is on the TestClock: a test that passes does not wait for real time.
 
@@ -81,7 +89,11 @@ describe("HttpBatchTracker timing", () => {
         const flushing = yield* Effect.fork(t.flush())
         // Retry n waits in [d/2, d], d = min(3000, 1000 * 2^(n-1)).
         let now = 0
-        for (const [n, d] of [[1, 1_000], [2, 2_000], [3, 3_000]] as const) {
+        for (const [n, d] of [
+          [1, 1_000],
+          [2, 2_000],
+          [3, 3_000]
+        ] as const) {
           yield* untilRequests(collector, n)
           const wakeAt = yield* untilSleepWithin(now + d / 2, now + d)
           waits.push(wakeAt - now)
@@ -113,7 +125,11 @@ describe("HttpBatchTracker timing", () => {
         yield* Fiber.join(flushing)
       })
     )
-    expect(await Effect.runPromise(t.stats())).toMatchObject({ pending: 3, requeued: 3, lastFailure: { kind: "timeout" } })
+    expect(await Effect.runPromise(t.stats())).toMatchObject({
+      pending: 3,
+      requeued: 3,
+      lastFailure: { kind: "timeout" }
+    })
   })
 
   it("bounds a whole flush by flushTimeoutMs, and keeps the batch that was in flight", async () => {

@@ -13,7 +13,9 @@ let script: string
 let inputs: ReadonlyArray<string>
 beforeAll(async () => {
   collector = await startCollector()
-  ;({ text: script, inputs } = await bundleForWorker({ entryPoints: [fileURLToPath(new URL("./support/tracker-worker.ts", import.meta.url))] }))
+  ;({ text: script, inputs } = await bundleForWorker({
+    entryPoints: [fileURLToPath(new URL("./support/tracker-worker.ts", import.meta.url))]
+  }))
 })
 afterAll(async () => {
   await collector.close()
@@ -38,7 +40,13 @@ describe("HttpBatchTracker in a Cloudflare Worker", () => {
       const response = await mf.dispatchFetch("http://localhost/")
       const body = (await response.json()) as { stats: Record<string, unknown>; resolvedIsLayer: boolean }
       expect(body.resolvedIsLayer).toBe(true)
-      expect(body.stats).toMatchObject({ emitted: 3, sent: 3, requeued: 3, pending: 0, lastFailure: { kind: "status", status: 503 } })
+      expect(body.stats).toMatchObject({
+        emitted: 3,
+        sent: 3,
+        requeued: 3,
+        pending: 0,
+        lastFailure: { kind: "status", status: 503 }
+      })
     } finally {
       await dispose()
     }

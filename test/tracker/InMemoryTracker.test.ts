@@ -1,6 +1,12 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { createInMemoryTracker, createInMemoryTrackerLayer, emitEvent, EventTracker, makeJobEvent } from "../../src/index.js"
+import {
+  createInMemoryTracker,
+  createInMemoryTrackerLayer,
+  emitEvent,
+  EventTracker,
+  makeJobEvent
+} from "../../src/index.js"
 
 const base = { instanceId: "do-1", jobType: "continuous", jobName: "heartbeat" } as const
 

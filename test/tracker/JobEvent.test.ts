@@ -25,7 +25,9 @@ describe("job event schema", () => {
     const ids = Array.from({ length: 5_000 }, () => makeJobEvent({ ...base, type: "job.created" }).eventId)
     expect(new Set(ids).size).toBe(ids.length)
     expect(ids.every((id, i) => i === 0 || ids[i - 1]! < id)).toBe(true)
-    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true)
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(
+      true
+    )
   })
 
   it("rejects events that break the schema", () => {

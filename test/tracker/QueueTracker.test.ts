@@ -13,7 +13,11 @@ import { describe, expect, it } from "vitest"
 
 /** A Queue binding double that records what each call carried, and can refuse or hang. */
 const recordingQueue = (behaviour: { refuse?: number; hang?: boolean } = {}) => {
-  const calls: Array<{ method: "send" | "sendBatch"; bodies: Array<JobEventWire>; contentTypes: Array<string | undefined> }> = []
+  const calls: Array<{
+    method: "send" | "sendBatch"
+    bodies: Array<JobEventWire>
+    contentTypes: Array<string | undefined>
+  }> = []
   let refusals = behaviour.refuse ?? 0
   const answer = (): Promise<void> => {
     if (behaviour.hang === true) return new Promise(() => undefined)
@@ -48,7 +52,9 @@ describe("QueueTracker", () => {
     const tracker = QueueTracker.make(queue, options)
     const events = Array.from({ length: 250 }, (_, i) => event(i))
     await Effect.runPromise(
-      Effect.all([...events.map((e) => emitEvent(e)), flushEvents]).pipe(Effect.provide(QueueTracker.layer(queue, options)))
+      Effect.all([...events.map((e) => emitEvent(e)), flushEvents]).pipe(
+        Effect.provide(QueueTracker.layer(queue, options))
+      )
     )
     // The layer made its own tracker; this one has seen nothing.
     expect(await Effect.runPromise(tracker.pending())).toBe(0)
@@ -89,7 +95,10 @@ describe("QueueTracker", () => {
 
   it("retries a refused send with backoff within the flush, and keeps what it could not send for the next flush", async () => {
     const { queue, calls } = recordingQueue({ refuse: 3 })
-    const tracker = QueueTracker.make(queue, { ...options, retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 100 } })
+    const tracker = QueueTracker.make(queue, {
+      ...options,
+      retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 100 }
+    })
     const events = [event(1), event(2)]
     const stats = await Effect.runPromise(
       Effect.gen(function* () {
@@ -106,7 +115,14 @@ describe("QueueTracker", () => {
         return { afterFirst, afterSecond: yield* tracker.stats() }
       }).pipe(Effect.provide(TestContext.TestContext))
     )
-    expect(stats.afterFirst).toMatchObject({ sent: 0, sends: 2, retried: 1, requeued: 2, pending: 2, lastFailure: { kind: "rejected" } })
+    expect(stats.afterFirst).toMatchObject({
+      sent: 0,
+      sends: 2,
+      retried: 1,
+      requeued: 2,
+      pending: 2,
+      lastFailure: { kind: "rejected" }
+    })
     expect(stats.afterSecond).toMatchObject({ sent: 2, sends: 4, retried: 2, pending: 0, batches: 1 })
     // The sink's error message is never kept.
     expect(JSON.stringify(stats)).not.toContain("secret")

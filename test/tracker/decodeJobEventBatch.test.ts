@@ -19,12 +19,23 @@ describe("decodeJobEventBatch", () => {
   })
 
   it("names each problem once, by its path, in a message a log line can hold", () => {
-    const body = { events: [wire(), { ...wire(), timestamp: "yesterday" }, { ...wire(), type: "job.unknown" }, wire("alarm.scheduled")] }
+    const body = {
+      events: [
+        wire(),
+        { ...wire(), timestamp: "yesterday" },
+        { ...wire(), type: "job.unknown" },
+        wire("alarm.scheduled")
+      ]
+    }
     const decoded = decodeJobEventBatch(body)
     if (Either.isRight(decoded)) throw new Error("expected the batch to be refused")
     const error = decoded.left
     expect(error._tag).toBe("JobEventBatchDecodeError")
-    expect(error.problems.map((problem) => problem.path)).toEqual(["events[1].timestamp", "events[2].type", "events[3].scheduledAt"])
+    expect(error.problems.map((problem) => problem.path)).toEqual([
+      "events[1].timestamp",
+      "events[2].type",
+      "events[3].scheduledAt"
+    ])
     // The unknown type keeps what it was, though the list of the 20 expected ones is cut.
     expect(error.problems[1]?.message).toContain('"job.unknown"')
     const lines = error.message.split("\n")
@@ -32,7 +43,8 @@ describe("decodeJobEventBatch", () => {
     expect(error.message.length).toBeLessThan(600)
     // Effect's own tree report of the same body, for scale: what a collector logged before.
     const tree = Schema.decodeUnknownEither(JobEventBatch, { errors: "all" })(body)
-    if (Either.isLeft(tree)) expect(ParseResult.TreeFormatter.formatErrorSync(tree.left).length).toBeGreaterThan(10 * error.message.length)
+    if (Either.isLeft(tree))
+      expect(ParseResult.TreeFormatter.formatErrorSync(tree.left).length).toBeGreaterThan(10 * error.message.length)
   })
 
   it("caps the listed problems and says how many more there are", () => {

@@ -15,7 +15,13 @@ const limits = { env: "test", serviceKey: "svc", maxEventBytes: 4_096, workBytes
 
 /** A job.failed event whose error message is `message`. */
 const failed = (message: string, jobName = "billing") =>
-  makeJobEvent({ type: "job.failed", instanceId: "instance-1", jobType: "task", jobName, error: { message, tag: "UpstreamDown" } })
+  makeJobEvent({
+    type: "job.failed",
+    instanceId: "instance-1",
+    jobType: "task",
+    jobName,
+    error: { message, tag: "UpstreamDown" }
+  })
 
 describe("sizeEvent", () => {
   it("leaves an event that fits as JSON.stringify would write it, enriched", () => {
@@ -155,7 +161,12 @@ describe("HTTP tracker with 10 MiB events", () => {
   })
 
   it("an event that cannot be cut to fit is dropped at emit and counted as tooLarge at once", async () => {
-    const t = createHttpBatchTracker<unknown>({ endpoint: collector.url, env: "test", serviceKey: "svc", maxEventBytes: 1_024 })
+    const t = createHttpBatchTracker<unknown>({
+      endpoint: collector.url,
+      env: "test",
+      serviceKey: "svc",
+      maxEventBytes: 1_024
+    })
     const [ok] = jobEvents(1)
     await Effect.runPromise(t.emit({ ...failed("x"), samples: Array.from({ length: 2_000 }, (_, i) => i) }))
     expect(await Effect.runPromise(t.stats())).toMatchObject({ emitted: 0, pending: 0, dropped: { tooLarge: 1 } })

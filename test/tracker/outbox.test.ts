@@ -52,7 +52,10 @@ const seed = (core: ReturnType<typeof createTestRuntime>, events: ReadonlyArray<
 }
 
 /** The tracker a layer provides, built over `storageLayer` as the codemodded runtime builds it. */
-const trackerFrom = (layer: Layer.Layer<EventTracker>, storageLayer: Layer.Layer<never> | Layer.Layer<any> = Layer.empty) =>
+const trackerFrom = (
+  layer: Layer.Layer<EventTracker>,
+  storageLayer: Layer.Layer<never> | Layer.Layer<any> = Layer.empty
+) =>
   Effect.runSync(
     Effect.scoped(Layer.build(layer.pipe(Layer.provideMerge(storageLayer as Layer.Layer<never>)))).pipe(
       Effect.map((context) => context.unsafeMap.get(EventTracker.key) as HttpBatchTracker<JobEvent>)
@@ -97,7 +100,9 @@ describe("the HTTP tracker's durable outbox", () => {
     const core = createTestRuntime()
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
     const events = jobEvents(4)
-    const stats = await call(layer, core.layer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats()))
+    const stats = await call(layer, core.layer, (t) =>
+      Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats())
+    )
     expect(collector.delivered()).toEqual(ids(events))
     expect(core.handles.storage.keys()).toEqual([])
     expect(stats.outbox).toMatchObject({ saved: 0, restored: 0, deleted: 0, storageErrors: 0 })
@@ -109,7 +114,9 @@ describe("the HTTP tracker's durable outbox", () => {
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), batchSize: 2, outbox: {} })
     const events = jobEvents(5)
     collector.fail(1)
-    const stats = await call(layer, core.layer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats()))
+    const stats = await call(layer, core.layer, (t) =>
+      Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats())
+    )
     expect(collector.received).toEqual([{ status: 503, ids: ids(events.slice(0, 2)) }])
     // The batch in flight and the events behind it: all five.
     expect(core.handles.storage.keys()).toEqual(outboxKeys(events))
@@ -197,7 +204,9 @@ describe("the HTTP tracker's durable outbox", () => {
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: { maxEvents: 3, keyPrefix: "ob/" } })
     const events = jobEvents(5)
     collector.fail(1)
-    const stats = await call(layer, core.layer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats()))
+    const stats = await call(layer, core.layer, (t) =>
+      Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats())
+    )
     expect(core.handles.storage.keys()).toEqual(outboxKeys(events.slice(0, 3), "ob/"))
     expect(stats.outbox).toMatchObject({ saved: 3, notSaved: 2, held: 3 })
     // All five are still held in memory and go with the next flush.
@@ -227,7 +236,11 @@ describe("the HTTP tracker's durable outbox", () => {
       OutboxStorage,
       Effect.map(OutboxStorage, (storage): OutboxStorageService => ({
         ...storage,
-        putBatch: (entries) => Effect.zipRight(Effect.sync(() => void sizes.push(Object.keys(entries).length)), storage.putBatch(entries))
+        putBatch: (entries) =>
+          Effect.zipRight(
+            Effect.sync(() => void sizes.push(Object.keys(entries).length)),
+            storage.putBatch(entries)
+          )
       }))
       // The fixture's StorageAdapter is found under the same key; only the types differ.
     ).pipe(Layer.provide(core.layer as unknown as Layer.Layer<OutboxStorage>))
@@ -247,10 +260,14 @@ describe("the HTTP tracker's durable outbox", () => {
     await call(layer, core.layer, (t) => Effect.zipRight(emitAll(t, first), t.flush()))
     expect(core.handles.storage.keys()).toEqual(outboxKeys(first))
     // The job is terminated: everything in the object's storage goes, the outbox with it.
-    await Effect.runPromise(Effect.flatMap(StorageAdapter, (storage) => storage.deleteAll()).pipe(Effect.provide(core.layer)))
+    await Effect.runPromise(
+      Effect.flatMap(StorageAdapter, (storage) => storage.deleteAll()).pipe(Effect.provide(core.layer))
+    )
     expect(core.handles.storage.keys()).toEqual([])
     collector.fail(1)
-    const stats = await call(layer, core.layer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, second), t.flush()), t.stats()))
+    const stats = await call(layer, core.layer, (t) =>
+      Effect.zipRight(Effect.zipRight(emitAll(t, second), t.flush()), t.stats())
+    )
     expect(core.handles.storage.keys()).toEqual(outboxKeys([...first, ...second]))
     expect(stats.outbox).toMatchObject({ saved: 5, held: 3 })
   })
@@ -269,7 +286,9 @@ describe("the HTTP tracker's durable outbox", () => {
     const storageLayer = Layer.succeed(OutboxStorage, broken)
     const events = jobEvents(2)
     collector.fail(1)
-    const stats = await call(layer, storageLayer, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats()))
+    const stats = await call(layer, storageLayer, (t) =>
+      Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats())
+    )
     // The read threw when the layer was built and again at the flush (it is retried until it
     // works); the save failed: three errors, all counted, none raised.
     expect(stats.outbox).toMatchObject({ storageErrors: 3, saved: 0 })
@@ -293,11 +312,15 @@ describe("the HTTP tracker's durable outbox", () => {
 
   it("rejects a bad outbox configuration with the other issues, by field name", () => {
     const collector = fakeCollector()
-    const bad = (outbox: unknown, extra: object = {}) => () =>
-      createHttpBatchTracker({ ...baseConfig(collector.fetch), ...extra, outbox: outbox as never })
+    const bad =
+      (outbox: unknown, extra: object = {}) =>
+      () =>
+        createHttpBatchTracker({ ...baseConfig(collector.fetch), ...extra, outbox: outbox as never })
     expect(bad({ maxEvents: 0 })).toThrow(InvalidTrackerConfigError)
     expect(bad({ keyPrefix: "" })).toThrow(/outbox\.keyPrefix must be a non-empty string/)
     expect(bad("yes")).toThrow(/outbox must be an object/)
-    expect(bad({ maxEvents: 1.5 }, { batchSize: 0 })).toThrow(/batchSize must be a positive integer; outbox\.maxEvents must be a positive integer/)
+    expect(bad({ maxEvents: 1.5 }, { batchSize: 0 })).toThrow(
+      /batchSize must be a positive integer; outbox\.maxEvents must be a positive integer/
+    )
   })
 })

@@ -8,7 +8,15 @@ import type { JobEvent } from "../../src/tracker/JobEvent.js"
 import { OutboxDefaults } from "../../src/tracker/Outbox.js"
 import { resolveTrackerLayer } from "../../src/tracker/TrackerOption.js"
 import { type Collector, startCollector } from "./support/collector.js"
-import { deliveredIds, jobEvents, realTurn, runTest, untilRequests, untilSleepAt, withoutWaiting } from "./support/tracking.js"
+import {
+  deliveredIds,
+  jobEvents,
+  realTurn,
+  runTest,
+  untilRequests,
+  untilSleepAt,
+  withoutWaiting
+} from "./support/tracking.js"
 
 // A collector's Retry-After longer than a flush may wait: the flush stops at once and no flush
 // sends before the time asked for. The collector is a real server; time is the TestClock's,
@@ -52,7 +60,13 @@ describe("Retry-After longer than a flush may wait", () => {
         yield* withoutWaiting(t.flush())
         // It stopped at once: the clock was never moved, so it cannot have waited.
         expect(collector.requests.map((r) => r.status)).toEqual([429])
-        expect(yield* t.stats()).toMatchObject({ requests: 1, pending: 2, requeued: 2, deferred: 0, deferredUntil: 2_000 })
+        expect(yield* t.stats()).toMatchObject({
+          requests: 1,
+          pending: 2,
+          requeued: 2,
+          deferred: 0,
+          deferredUntil: 2_000
+        })
 
         for (const [i, at] of [0, 700, 1_400, 1_999].entries()) {
           yield* TestClock.setTime(at)
@@ -65,7 +79,13 @@ describe("Retry-After longer than a flush may wait", () => {
 
         yield* TestClock.setTime(2_000)
         yield* withoutWaiting(t.flush())
-        expect(yield* t.stats()).toMatchObject({ requests: 2, flushes: 2, deferred: 4, deferredUntil: undefined, pending: 0 })
+        expect(yield* t.stats()).toMatchObject({
+          requests: 2,
+          flushes: 2,
+          deferred: 4,
+          deferredUntil: undefined,
+          pending: 0
+        })
       })
     )
     expect(deliveredIds(collector)).toEqual([...ids(first), ...ids(later)])
@@ -168,7 +188,13 @@ describe("Retry-After longer than a flush may wait", () => {
         yield* withoutWaiting(Fiber.join(second))
         yield* settle
         expect(collector.requests).toHaveLength(1)
-        expect(yield* t.stats()).toMatchObject({ requests: 1, flushes: 1, deferred: 1, pending: 2, deferredUntil: 30_000 })
+        expect(yield* t.stats()).toMatchObject({
+          requests: 1,
+          flushes: 1,
+          deferred: 1,
+          pending: 2,
+          deferredUntil: 30_000
+        })
       })
     )
   })
@@ -180,7 +206,11 @@ describe("Retry-After with the durable outbox", () => {
   const outboxConfig = () => ({ ...config(), outbox: {} })
 
   /** One runtime call (which must not wait): the tracker layer built over the object's storage, `use` run on it. */
-  const call = <A>(layer: Layer.Layer<EventTracker>, core: ReturnType<typeof createTestRuntime>, use: (t: HttpBatchTracker<JobEvent>) => Effect.Effect<A>) =>
+  const call = <A>(
+    layer: Layer.Layer<EventTracker>,
+    core: ReturnType<typeof createTestRuntime>,
+    use: (t: HttpBatchTracker<JobEvent>) => Effect.Effect<A>
+  ) =>
     withoutWaiting(
       Effect.flatMap(EventTracker, (t) => use(t as unknown as HttpBatchTracker<JobEvent>)).pipe(
         Effect.provide(layer.pipe(Layer.provideMerge(core.layer)))
@@ -210,14 +240,18 @@ describe("Retry-After with the durable outbox", () => {
         expect(core.handles.storage.get(notBeforeKey)).toBe("2000")
         // A call during the deferral: no request, and what it emitted is saved too.
         yield* TestClock.setTime(500)
-        const stats = yield* call(firstLife, core, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, during), t.flush()), t.stats()))
+        const stats = yield* call(firstLife, core, (t) =>
+          Effect.zipRight(Effect.zipRight(emitAll(t, during), t.flush()), t.stats())
+        )
         expect(stats).toMatchObject({ requests: 1, deferred: 1 })
         expect(core.handles.storage.keys()).toContain(prefix + during[0]!.eventId)
 
         // The object restarts: a new tracker, the same storage.
         const secondLife = resolveTrackerLayer(outboxConfig())
         yield* TestClock.setTime(1_000)
-        const restarted = yield* call(secondLife, core, (t) => Effect.zipRight(Effect.zipRight(emitAll(t, after), t.flush()), t.stats()))
+        const restarted = yield* call(secondLife, core, (t) =>
+          Effect.zipRight(Effect.zipRight(emitAll(t, after), t.flush()), t.stats())
+        )
         yield* settle
         expect(collector.requests).toHaveLength(1)
         expect(restarted).toMatchObject({ requests: 0, flushes: 0, deferred: 1, deferredUntil: 2_000, pending: 4 })

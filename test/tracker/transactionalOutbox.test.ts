@@ -34,23 +34,34 @@ const loggedCore = (core: ReturnType<typeof createTestRuntime>) => {
   const note = (entry: string) => Effect.sync(() => void log.push(entry))
   const layer = Layer.effect(
     StorageAdapter,
-    Effect.map(
-      StorageAdapter,
-      (storage): StorageAdapterService => ({
-        ...storage,
-        put: (key, value) => Effect.zipRight(note(`put ${key}`), storage.put(key, value)),
-        putBatch: (entries) =>
-          Effect.zipRight(note(`putBatch ${Object.keys(entries).map((k) => (k.startsWith(prefix) ? "outbox" : k)).join(",")}`), storage.putBatch(entries)),
-        delete: (key) => Effect.zipRight(note(`delete ${key.startsWith(prefix) ? "outbox" : key}`), storage.delete(key)),
-        deleteAll: () => Effect.zipRight(note("deleteAll"), storage.deleteAll())
-      })
-    )
+    Effect.map(StorageAdapter, (storage): StorageAdapterService => ({
+      ...storage,
+      put: (key, value) => Effect.zipRight(note(`put ${key}`), storage.put(key, value)),
+      putBatch: (entries) =>
+        Effect.zipRight(
+          note(
+            `putBatch ${Object.keys(entries)
+              .map((k) => (k.startsWith(prefix) ? "outbox" : k))
+              .join(",")}`
+          ),
+          storage.putBatch(entries)
+        ),
+      delete: (key) => Effect.zipRight(note(`delete ${key.startsWith(prefix) ? "outbox" : key}`), storage.delete(key)),
+      deleteAll: () => Effect.zipRight(note("deleteAll"), storage.deleteAll())
+    }))
   ).pipe(Layer.provideMerge(core.layer))
   return { layer, log }
 }
 
 const config = (fetch: HttpFetch, mode: "always" | "onFailure" = "always") =>
-  ({ endpoint: "http://collector.invalid/ingest", env: "test", serviceKey: "svc", retry: { maxAttempts: 1 }, fetch, outbox: { mode } }) as const
+  ({
+    endpoint: "http://collector.invalid/ingest",
+    env: "test",
+    serviceKey: "svc",
+    retry: { maxAttempts: 1 },
+    fetch,
+    outbox: { mode }
+  }) as const
 
 /** One runtime call: `job` runs with the storage and tracker the runtime gives it, then the call flushes. */
 const runCall = <A, E>(
@@ -66,7 +77,7 @@ const runCall = <A, E>(
     }).pipe(Effect.provide(trackerLayer.pipe(Layer.provideMerge(coreLayer))))
   )
 
-describe("outbox mode \"always\"", () => {
+describe('outbox mode "always"', () => {
   it("writes the events emitted before a job's write ahead of it, and the rest before the request; deletes them once delivered", async () => {
     const core = createTestRuntime()
     const { layer: storageLayer, log } = loggedCore(core)
@@ -85,7 +96,9 @@ describe("outbox mode \"always\"", () => {
     expect(log.slice(0, 3)).toEqual(["putBatch outbox,outbox,outbox", "put state", "putBatch outbox"])
     // Every event of the call was in storage when the request was made.
     expect(collector.requests).toHaveLength(1)
-    expect([...collector.requests[0]!.storedAtRequest].sort()).toEqual([...before, ...after].map((e) => prefix + e.eventId).sort())
+    expect([...collector.requests[0]!.storedAtRequest].sort()).toEqual(
+      [...before, ...after].map((e) => prefix + e.eventId).sort()
+    )
     // Delivered: deleted.
     expect(log.slice(3)).toEqual(["delete outbox", "delete outbox", "delete outbox", "delete outbox"])
     expect(core.handles.storage.keys()).toEqual(["state"])
@@ -99,7 +112,10 @@ describe("outbox mode \"always\"", () => {
     collector.setStatus(503)
     const events = jobEvents(3)
     await runCall(resolveTrackerLayer(config(collector.fetch)), core.layer, (storage, tracker) =>
-      Effect.zipRight(Effect.forEach(events, (e) => tracker.emit(e)), storage.put("state", 1))
+      Effect.zipRight(
+        Effect.forEach(events, (e) => tracker.emit(e)),
+        storage.put("state", 1)
+      )
     )
     expect(outboxKeysIn(core.handles.storage.keys()).sort()).toEqual(events.map((e) => prefix + e.eventId).sort())
 
@@ -119,25 +135,37 @@ describe("outbox mode \"always\"", () => {
       const layer = resolveTrackerLayer(config(collector.fetch, mode))
       const [first, second] = [jobEvents(2, "first"), jobEvents(2, "second")]
       // A call that could not deliver: its events are saved (at once, or as the flush gives up).
-      await runCall(layer, storageLayer, (storage, tracker) => Effect.zipRight(Effect.forEach(first, (e) => tracker.emit(e)), storage.put("state", 1)))
+      await runCall(layer, storageLayer, (storage, tracker) =>
+        Effect.zipRight(
+          Effect.forEach(first, (e) => tracker.emit(e)),
+          storage.put("state", 1)
+        )
+      )
       // The next call terminates the job: everything goes, then it emits and cannot deliver either.
       const stats = await runCall(layer, storageLayer, (storage, tracker) =>
         Effect.gen(function* () {
           yield* storage.deleteAll()
           expect(core.handles.storage.keys(), mode).not.toContain("state")
-          expect(outboxKeysIn(core.handles.storage.keys()).sort(), mode).toEqual(first.map((e) => prefix + e.eventId).sort())
+          expect(outboxKeysIn(core.handles.storage.keys()).sort(), mode).toEqual(
+            first.map((e) => prefix + e.eventId).sort()
+          )
           yield* Effect.forEach(second, (e) => tracker.emit(e))
           return yield* tracker.stats()
         })
       )
       expect(log, mode).toContain("deleteAll")
       expect(stats.outbox?.keptThroughWipe, mode).toBe(2)
-      expect(outboxKeysIn(core.handles.storage.keys()).sort(), mode).toEqual([...first, ...second].map((e) => prefix + e.eventId).sort())
+      expect(outboxKeysIn(core.handles.storage.keys()).sort(), mode).toEqual(
+        [...first, ...second].map((e) => prefix + e.eventId).sort()
+      )
 
       collector.setStatus(200)
       await runCall(layer, storageLayer, () => Effect.void)
       const delivered = new Set(collector.requests.slice(-1).flatMap((r) => r.ids))
-      expect([...first, ...second].every((e) => delivered.has(e.eventId)), mode).toBe(true)
+      expect(
+        [...first, ...second].every((e) => delivered.has(e.eventId)),
+        mode
+      ).toBe(true)
       expect(outboxKeysIn(core.handles.storage.keys()), mode).toEqual([])
     }
   })
@@ -147,17 +175,17 @@ describe("outbox mode \"always\"", () => {
     let failOutbox = true
     const flaky = Layer.effect(
       StorageAdapter,
-      Effect.map(
-        StorageAdapter,
-        (storage): StorageAdapterService => ({
-          ...storage,
-          putBatch: (entries) =>
-            failOutbox && Object.keys(entries).some((k) => k.startsWith(prefix))
-              ? Effect.fail(new StorageError({ operation: "putBatch", cause: "disk full" }))
-              : storage.putBatch(entries),
-          put: (key, value) => (key === "broken" ? Effect.fail(new StorageError({ operation: "put", key, cause: "no" })) : storage.put(key, value))
-        })
-      )
+      Effect.map(StorageAdapter, (storage): StorageAdapterService => ({
+        ...storage,
+        putBatch: (entries) =>
+          failOutbox && Object.keys(entries).some((k) => k.startsWith(prefix))
+            ? Effect.fail(new StorageError({ operation: "putBatch", cause: "disk full" }))
+            : storage.putBatch(entries),
+        put: (key, value) =>
+          key === "broken"
+            ? Effect.fail(new StorageError({ operation: "put", key, cause: "no" }))
+            : storage.put(key, value)
+      }))
     ).pipe(Layer.provideMerge(core.layer))
     const collector = collectorOver(() => core.handles.storage.keys())
     collector.setStatus(503)
@@ -174,7 +202,11 @@ describe("outbox mode \"always\"", () => {
     )
     expect(outcome.read).toBe(7)
     expect(outcome.removed).toBe(false)
-    expect(outcome.broken._tag === "Left" && outcome.broken.left).toMatchObject({ _tag: "StorageError", operation: "put", key: "broken" })
+    expect(outcome.broken._tag === "Left" && outcome.broken.left).toMatchObject({
+      _tag: "StorageError",
+      operation: "put",
+      key: "broken"
+    })
     expect(outcome.stats.outbox?.storageErrors).toBeGreaterThan(0)
     // The event is still held in memory, for the next flush.
     expect(outcome.stats.pending).toBe(1)
@@ -187,8 +219,15 @@ describe("outbox mode \"always\"", () => {
     const layer = resolveTrackerLayer(config(collector.fetch))
     const events = jobEvents(3)
     const run = (use: (tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<unknown>) =>
-      Effect.runPromise(Effect.flatMap(EventTracker, (t) => use(t as unknown as HttpBatchTracker<JobEvent>)).pipe(Effect.provide(layer)))
-    await run((t) => Effect.zipRight(Effect.forEach(events, (e) => t.emit(e)), t.flush()))
+      Effect.runPromise(
+        Effect.flatMap(EventTracker, (t) => use(t as unknown as HttpBatchTracker<JobEvent>)).pipe(Effect.provide(layer))
+      )
+    await run((t) =>
+      Effect.zipRight(
+        Effect.forEach(events, (e) => t.emit(e)),
+        t.flush()
+      )
+    )
     collector.setStatus(200)
     const stats = (await run((t) => Effect.zipRight(t.flush(), t.stats()))) as HttpBatchTrackerStats
     expect(collector.requests.at(-1)!.ids).toEqual(ids(events))
@@ -211,7 +250,11 @@ describe("outbox mode \"always\"", () => {
       StorageAdapter,
       Effect.map(StorageAdapter, (storage): StorageAdapterService => ({
         ...storage,
-        deleteAll: () => Effect.zipRight(Effect.suspend(() => tracker!.flush()), storage.deleteAll())
+        deleteAll: () =>
+          Effect.zipRight(
+            Effect.suspend(() => tracker!.flush()),
+            storage.deleteAll()
+          )
       }))
     ).pipe(Layer.provideMerge(core.layer))
     await runCall(layer, interleaved, (storage, t) => {
@@ -222,4 +265,3 @@ describe("outbox mode \"always\"", () => {
     expect(outboxKeysIn(core.handles.storage.keys())).toEqual([])
   })
 })
-

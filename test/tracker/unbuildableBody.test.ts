@@ -36,16 +36,30 @@ describe("a request body that cannot be built", () => {
     failAbove = 3
     const sent: Array<number> = []
     const t = trackerSending(sent)
-    await Effect.runPromise(Effect.zipRight(Effect.forEach(jobEvents(10), (e) => t.emit(e)), t.flush()))
+    await Effect.runPromise(
+      Effect.zipRight(
+        Effect.forEach(jobEvents(10), (e) => t.emit(e)),
+        t.flush()
+      )
+    )
     expect(sent.every((count) => count <= 3)).toBe(true)
-    expect(await Effect.runPromise(t.stats())).toMatchObject({ sent: 10, pending: 0, lastFailure: { kind: "encoding" } })
+    expect(await Effect.runPromise(t.stats())).toMatchObject({
+      sent: 10,
+      pending: 0,
+      lastFailure: { kind: "encoding" }
+    })
   })
 
   it("drops a single event whose body cannot be built, counted as tooLarge with lastFailure set: no stall", async () => {
     failAbove = 0
     const sent: Array<number> = []
     const t = trackerSending(sent)
-    await Effect.runPromise(Effect.zipRight(Effect.forEach(jobEvents(4), (e) => t.emit(e)), t.flush()))
+    await Effect.runPromise(
+      Effect.zipRight(
+        Effect.forEach(jobEvents(4), (e) => t.emit(e)),
+        t.flush()
+      )
+    )
     expect(sent).toEqual([])
     expect(await Effect.runPromise(t.stats())).toMatchObject({
       sent: 0,

@@ -8,14 +8,20 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createHttpBatchTracker, type EventTrackerService, type JobEventWire, type QueueProducer, QueueTracker } from "../../src/index.js"
+import {
+  createHttpBatchTracker,
+  type EventTrackerService,
+  type JobEventWire,
+  type QueueProducer,
+  QueueTracker
+} from "../../src/index.js"
 import { wireJsonSchema } from "../../src/tracker/wireJsonSchema.js"
 import { runtimeOver, trackedDispatcherLayer } from "../jobs/harness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests } from "../jobs/scenarios.js"
 import { type Collector, startCollector } from "./support/collector.js"
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM interop.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule)
+const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule
 
 const validator = () => {
   // Strict, but for ajv's own type lint: effect writes a non-negative integer as
@@ -37,7 +43,10 @@ afterAll(async () => {
  * The fixture jobs, instrumented with the default map, run through their lives with the HTTP
  * tracker and the Queue tracker side by side: the batches are what those trackers really send.
  */
-const runJobs = async (): Promise<{ httpBatches: ReadonlyArray<unknown>; queueBatches: ReadonlyArray<{ events: Array<JobEventWire> }> }> => {
+const runJobs = async (): Promise<{
+  httpBatches: ReadonlyArray<unknown>
+  queueBatches: ReadonlyArray<{ events: Array<JobEventWire> }>
+}> => {
   const queueBatches: Array<{ events: Array<JobEventWire> }> = []
   const queue: QueueProducer = {
     send: async (body) => void queueBatches.push({ events: [body] }),
@@ -78,7 +87,14 @@ describe("the wire format's JSON Schema", () => {
     const { httpBatches, queueBatches } = await runJobs()
     const types = new Set(queueBatches.flatMap((b) => b.events.map((e) => e.type)))
     // Events of every group: lifecycle, execution, retry, alarm, task, debounce.
-    for (const type of ["job.created", "execution.failed", "retry.exhausted", "alarm.fired", "task.event.received", "debounce.flush.triggered"]) {
+    for (const type of [
+      "job.created",
+      "execution.failed",
+      "retry.exhausted",
+      "alarm.fired",
+      "task.event.received",
+      "debounce.flush.triggered"
+    ]) {
       expect(types).toContain(type)
     }
     expect(httpBatches.length).toBeGreaterThan(1)
@@ -113,7 +129,10 @@ describe("the wire format's JSON Schema", () => {
         env: { ...process.env, TMPDIR: dir }
       })
       expect(JSON.parse(await readFile(out, "utf8"))).toEqual(wireJsonSchema())
-      const pkg = JSON.parse(await readFile("package.json", "utf8")) as { exports: Record<string, unknown>; scripts: Record<string, string> }
+      const pkg = JSON.parse(await readFile("package.json", "utf8")) as {
+        exports: Record<string, unknown>
+        scripts: Record<string, string>
+      }
       expect(pkg.exports["./schema.json"]).toBe("./dist/schema.json")
       expect(pkg.scripts.build).toContain("scripts/writeWireSchema.ts dist/schema.json")
     } finally {

@@ -5,7 +5,14 @@
 import { Layer } from "effect"
 import { expectTypeOf } from "vitest"
 import type { RuntimeLayer } from "@durable-effect/core"
-import { addTracker, InMemoryTracker, NoopTracker, withTracking, type EventMap, type TrackerOption } from "durable-effect-tracking"
+import {
+  addTracker,
+  InMemoryTracker,
+  NoopTracker,
+  withTracking,
+  type EventMap,
+  type TrackerOption
+} from "durable-effect-tracking"
 import { RuntimeServicesLayer } from "../fixtures/jobs/src/services/index.js"
 
 declare const core: RuntimeLayer
@@ -16,12 +23,19 @@ const config = { endpoint: "https://collector.example.com", env: "production", s
 
 // Piped withTracking keeps the layer's exact type, with or without options.
 expectTypeOf(RuntimeServicesLayer.pipe(withTracking())).toEqualTypeOf<typeof RuntimeServicesLayer>()
-expectTypeOf(RuntimeServicesLayer.pipe(withTracking({ eventMap, spans: true }))).toEqualTypeOf<typeof RuntimeServicesLayer>()
+expectTypeOf(RuntimeServicesLayer.pipe(withTracking({ eventMap, spans: true }))).toEqualTypeOf<
+  typeof RuntimeServicesLayer
+>()
 expectTypeOf(withTracking({ eventMap })).toBeFunction()
 
 // The composition the issue asks for: piped wrapping over a core with a tracker.
-const composed = RuntimeServicesLayer.pipe(withTracking({ eventMap }), Layer.provideMerge(core.pipe(addTracker(tracker))))
-expectTypeOf(composed).toEqualTypeOf(withTracking(RuntimeServicesLayer, { eventMap }).pipe(Layer.provideMerge(addTracker(core, tracker))))
+const composed = RuntimeServicesLayer.pipe(
+  withTracking({ eventMap }),
+  Layer.provideMerge(core.pipe(addTracker(tracker)))
+)
+expectTypeOf(composed).toEqualTypeOf(
+  withTracking(RuntimeServicesLayer, { eventMap }).pipe(Layer.provideMerge(addTracker(core, tracker)))
+)
 
 // Piped addTracker keeps the core's type, for a tracker object or a config, or nothing.
 expectTypeOf(core.pipe(addTracker(tracker))).toEqualTypeOf<RuntimeLayer>()

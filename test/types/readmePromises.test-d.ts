@@ -28,13 +28,19 @@ declare const eventMap: EventMap
 
 // "withTracking(layer, options?) returns a layer of exactly the same type"
 expectTypeOf(withTracking(RuntimeServicesLayer)).toEqualTypeOf<typeof RuntimeServicesLayer>()
-expectTypeOf(withTracking(RuntimeServicesLayer, { eventMap, spans: true, enabled: false })).toEqualTypeOf<typeof RuntimeServicesLayer>()
+expectTypeOf(withTracking(RuntimeServicesLayer, { eventMap, spans: true, enabled: false })).toEqualTypeOf<
+  typeof RuntimeServicesLayer
+>()
 
 // addTracker puts the tracker under the core layer without changing its type
 expectTypeOf(addTracker(core)).toEqualTypeOf<RuntimeLayer>()
 
 // A tracker option (or none, as above) is an HTTP batch tracker config, a tracker layer or a tracker object
-expectTypeOf({ endpoint: "https://collector.example.com", env: "production", serviceKey: "jobs" }).toExtend<TrackerOption>()
+expectTypeOf({
+  endpoint: "https://collector.example.com",
+  env: "production",
+  serviceKey: "jobs"
+}).toExtend<TrackerOption>()
 expectTypeOf(NoopTracker.layer).toExtend<TrackerOption>()
 expectTypeOf(InMemoryTracker.make().tracker).toExtend<TrackerOption>()
 expectTypeOf<{ endpoint: string }>().not.toExtend<TrackerOption>()
@@ -57,8 +63,9 @@ expectTypeOf(created.eventId).toBeString()
 makeJobEvent({ type: "job.retry", instanceId: "i-1", jobType: "task", jobName: "orders" })
 
 // The in-memory handle narrows events by type
-expectTypeOf(InMemoryTracker.make().handle.getEventsByType("retry.attempted"))
-  .toEqualTypeOf<Effect.Effect<Array<Extract<JobEvent, { type: "retry.attempted" }>>>>()
+expectTypeOf(InMemoryTracker.make().handle.getEventsByType("retry.attempted")).toEqualTypeOf<
+  Effect.Effect<Array<Extract<JobEvent, { type: "retry.attempted" }>>>
+>()
 
 // "serviceEvents: typed against the service's tag: a misspelt method does not compile"
 serviceEvents(MetadataService, "MetadataService", {

@@ -27,13 +27,16 @@ const bundleCopy = async (codemod: boolean): Promise<string> => {
 }
 
 /** The bundles, built once per test run and shared by the files that need them (see runShared). */
-export const sharedBundles = async (options: { readonly untracked: boolean } = { untracked: true }): Promise<Bundles> => ({
+export const sharedBundles = async (
+  options: { readonly untracked: boolean } = { untracked: true }
+): Promise<Bundles> => ({
   tracked: await runShared("worker-tracked.js", () => bundleCopy(true)),
   untracked: options.untracked ? await runShared("worker-untracked.js", () => bundleCopy(false)) : ""
 })
 
 /** Types joined by spaces, and a pattern over them: `one(...)` once, `some(min, ...)` repeated. */
-export const one = (...types: ReadonlyArray<string>): string => types.map((type) => `${type.replace(/\./g, "\\.")} `).join("")
+export const one = (...types: ReadonlyArray<string>): string =>
+  types.map((type) => `${type.replace(/\./g, "\\.")} `).join("")
 export const some = (min: number, ...types: ReadonlyArray<string>): string => `(?:${one(...types)}){${min},}`
 export const sequence = (...parts: ReadonlyArray<string>): RegExp => new RegExp(`^${parts.join("")}$`)
 export const typesOf = (events: ReadonlyArray<JobEventWire>): string => events.map((event) => `${event.type} `).join("")
@@ -126,6 +129,9 @@ export const withoutTimes = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(withoutTimes)
   if (typeof value !== "object" || value === null) return value
   return Object.fromEntries(
-    Object.entries(value).map(([key, field]) => [key, /At$/.test(key) && typeof field === "number" ? "<time>" : withoutTimes(field)])
+    Object.entries(value).map(([key, field]) => [
+      key,
+      /At$/.test(key) && typeof field === "number" ? "<time>" : withoutTimes(field)
+    ])
   )
 }

@@ -37,7 +37,9 @@ const isAlive = (pid: number): boolean => {
 }
 
 /** A running worker and the pid of its workerd. */
-const startKillable = async (options: Parameters<typeof startWorker>[0]): Promise<{ worker: RunningWorker; pid: number }> => {
+const startKillable = async (
+  options: Parameters<typeof startWorker>[0]
+): Promise<{ worker: RunningWorker; pid: number }> => {
   const before = workerdChildren()
   const worker = await startWorker(options)
   const started = [...workerdChildren()].filter((pid) => !before.has(pid))
@@ -158,7 +160,9 @@ export const runHardKills = async (options: HardKillOptions): Promise<HardKillRe
           if (instance.kind === "debounce" && (value.eventCount ?? 0) >= 3) tally.flushes++
         }
       })
-      await waitUntil("calls to return before the kill", () => (returned >= killAfter ? true : undefined), { everyMs: 5 })
+      await waitUntil("calls to return before the kill", () => (returned >= killAfter ? true : undefined), {
+        everyMs: 5
+      })
       duplicatesByLife.push(collector.duplicates())
       process.kill(pid, "SIGKILL")
       killed = true
@@ -172,7 +176,8 @@ export const runHardKills = async (options: HardKillOptions): Promise<HardKillRe
     await collector.setMode({ kind: "ok" })
     current = await startKillable({ script: options.script, tracker: options.tracker, persistDir: persist.path })
     const worker = current.worker
-    for (const instance of instances) await worker.call(instance.kind, instance.kind === "task" ? "orders" : "clicks", "status", instance.id)
+    for (const instance of instances)
+      await worker.call(instance.kind, instance.kind === "task" ? "orders" : "clicks", "status", instance.id)
     const prefix = "tracking:outbox:"
     await waitUntil(
       "every outbox to be empty",
@@ -194,7 +199,8 @@ export const runHardKills = async (options: HardKillOptions): Promise<HardKillRe
     let wipes = 0
     for (const instance of instances) {
       const instanceId = await worker.instanceId(instance.name)
-      const count = (type: string) => accepted.filter((event) => event.instanceId === instanceId && event.type === type).length
+      const count = (type: string) =>
+        accepted.filter((event) => event.instanceId === instanceId && event.type === type).length
       const tally = tallies.get(instance.id)!
       const wanted: Array<readonly [string, number]> =
         instance.kind === "task"
@@ -211,7 +217,9 @@ export const runHardKills = async (options: HardKillOptions): Promise<HardKillRe
       }
       if (instance.kind === "task") {
         const state = await worker.call("task", "orders", "getState", instance.id)
-        const received = ((state.result.ok ? (state.result.value as { state?: { received?: number } }).state : undefined) ?? {}).received ?? 0
+        const received =
+          ((state.result.ok ? (state.result.value as { state?: { received?: number } }).state : undefined) ?? {})
+            .received ?? 0
         storedSends += received
         inFlightStored += received - tally.returned
         storedWithoutEvent += Math.max(0, received - count("task.event.received"))

@@ -47,7 +47,12 @@ export const settlePart = async (worker: RunningWorker): Promise<Array<TimedCall
 /** One `status` call to each steady instance: a call that emits no event, and flushes what its object holds. */
 export const statusOfEach = async (worker: RunningWorker): Promise<void> => {
   for (const i of Object.values(steadyInstances)) {
-    await worker.call(i.jobType, i.jobName, "status", ...(i.jobType === "workerPool" ? [0] : [i.instanceName.split(":")[2]]))
+    await worker.call(
+      i.jobType,
+      i.jobName,
+      "status",
+      ...(i.jobType === "workerPool" ? [0] : [i.instanceName.split(":")[2]])
+    )
   }
 }
 
@@ -71,18 +76,35 @@ export const steadyExpected: ReadonlyArray<ExpectedInstance> = [
     instance: steadyInstances.clicks,
     types: sequence(
       one("job.created", "job.started", "alarm.scheduled", "debounce.event.added", "debounce.event.added"),
-      one("debounce.event.added", "debounce.flush.triggered", "execution.started", "execution.succeeded", "job.completed", "alarm.cancelled")
+      one(
+        "debounce.event.added",
+        "debounce.flush.triggered",
+        "execution.started",
+        "execution.succeeded",
+        "job.completed",
+        "alarm.cancelled"
+      )
     )
   },
   {
     instance: steadyInstances.orders,
     types: sequence(
-      one("job.created", "job.started", "task.event.received", "execution.started", "execution.succeeded", "task.event.processed", "task.idle")
+      one(
+        "job.created",
+        "job.started",
+        "task.event.received",
+        "execution.started",
+        "execution.succeeded",
+        "task.event.processed",
+        "task.idle"
+      )
     )
   },
   {
     instance: steadyInstances.mailer,
-    types: sequence(one("job.created", "job.started", "alarm.scheduled", "alarm.fired", "execution.started", "execution.succeeded"))
+    types: sequence(
+      one("job.created", "job.started", "alarm.scheduled", "alarm.fired", "execution.started", "execution.succeeded")
+    )
   },
   { instance: steadyInstances.flaky, types: flakyStory }
 ]

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse
+} from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 
 /** How the collector answers one request. */
@@ -114,7 +120,8 @@ export const startCollector = async (): Promise<Collector> => {
   return {
     url: `http://127.0.0.1:${port}/ingest`,
     requests,
-    delivered: () => requests.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).map((r) => r.json),
+    delivered: () =>
+      requests.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).map((r) => r.json),
     maxConcurrent: () => maxOpen,
     enqueue: (...replies) => void queue.push(...replies),
     setFallback: (reply) => {

@@ -18,12 +18,20 @@ export default {
     let refusals = Number(url.searchParams.get("refuse") ?? "0")
     const refused = () => refusals-- > 0
     const queue: QueueProducer = {
-      send: (body, options) => (refused() ? Promise.reject(new Error("queue unavailable")) : env.EVENTS.send(body, options)),
-      sendBatch: (messages) => (refused() ? Promise.reject(new Error("queue unavailable")) : env.EVENTS.sendBatch(messages))
+      send: (body, options) =>
+        refused() ? Promise.reject(new Error("queue unavailable")) : env.EVENTS.send(body, options),
+      sendBatch: (messages) =>
+        refused() ? Promise.reject(new Error("queue unavailable")) : env.EVENTS.sendBatch(messages)
     }
     const tracker = QueueTracker.make(queue, { env: "worker", serviceKey: "svc", retry: { maxAttempts: 1 } })
     const events = Array.from({ length: count }, (_, i) =>
-      makeJobEvent({ type: "job.terminated", instanceId: `do-${i}`, jobType: "task", jobName, reason: "r".repeat(reasonBytes) })
+      makeJobEvent({
+        type: "job.terminated",
+        instanceId: `do-${i}`,
+        jobType: "task",
+        jobName,
+        reason: "r".repeat(reasonBytes)
+      })
     )
     const statsAfterFlushes = await Effect.runPromise(
       Effect.gen(function* () {
