@@ -1,6 +1,6 @@
 import type { PackageCoverageReport } from "../codemod/coverageCommand.js"
 import type { CoverageReport } from "../instrument/coverage.js"
-import { JobEventTypes } from "../tracker/JobEvent.js"
+import { JobEventTypes } from "../tracker/JobEventTypes.js"
 
 /** The map-only table: every event type with the methods that emit it. */
 export const mapCoverageText = (report: CoverageReport, mapName: string): string => {

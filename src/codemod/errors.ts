@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * Input the codemod cannot work on: a missing directory or file, a syntax error, a composition

@@ -1,6 +1,7 @@
 import type { EventMap } from "../instrument/EventMap.js"
 import type { RecipeRequirement } from "../instrument/requirements.js"
-import { JobEventTypes, type JobEventType } from "../tracker/JobEvent.js"
+import type { JobEventType } from "../tracker/JobEvent.js"
+import { JobEventTypes } from "../tracker/JobEventTypes.js"
 import { formatPlace, type PackageFacts, type Place } from "./packageFacts.js"
 
 /** Whether the map can emit one event type in this package, and from where or why not. */

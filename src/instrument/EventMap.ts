@@ -9,7 +9,7 @@
  * callers (`learn`).
  */
 
-import { type Cause, type Context, type Effect } from "effect"
+import type { Cause, Context, Effect } from "effect"
 import * as Data from "effect/Data"
 import type { FailureKind, JobEvent, JobEventType } from "../tracker/JobEvent.js"
 import { JobEventTypes } from "../tracker/JobEventTypes.js"
