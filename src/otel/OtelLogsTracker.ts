@@ -224,5 +224,21 @@ const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
 const layer = (options: OtelLogsTrackerOptions): Layer.Layer<EventTracker> =>
   Layer.succeed(EventTracker, make<unknown>(options))
 
-/** OpenTelemetry logs tracker: `OtelLogsTracker.make(options)` or `OtelLogsTracker.layer(options)`. */
+/**
+ * OpenTelemetry logs tracker: `OtelLogsTracker.make(options)` or `OtelLogsTracker.layer(options)`.
+ * Each event becomes one log record of your SDK's `LoggerProvider`, which batches and exports it.
+ *
+ * @example
+ * ```ts
+ * import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
+ * import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs"
+ * import { OtelLogsTracker } from "durable-effect-tracking/otel"
+ *
+ * const loggerProvider = new LoggerProvider({
+ *   processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: "https://otel.example.com/v1/logs" }) })]
+ * })
+ * // Pass the provider: `flush` can then force its records out at the end of each run.
+ * export const tracker = OtelLogsTracker.make({ loggerProvider, env: "production", serviceKey: "orders" })
+ * ```
+ */
 export const OtelLogsTracker = { make, layer } as const

@@ -187,5 +187,28 @@ const make = <E = JobEvent>(queue: QueueProducer<any>, options: QueueTrackerOpti
 const layer = (queue: QueueProducer<any>, options: QueueTrackerOptions): Layer.Layer<EventTracker> =>
   Layer.succeed(EventTracker, make<unknown>(queue, options))
 
-/** Cloudflare Queues tracker: `QueueTracker.make(env.EVENTS, options)` or `QueueTracker.layer(...)`. */
+/**
+ * Cloudflare Queues tracker: `QueueTracker.make(env.EVENTS, options)` or `QueueTracker.layer(...)`.
+ * Each event goes as one JSON message; a consumer Worker forwards them to your store.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { emitEvent, flushEvents, makeJobEvent, QueueTracker, type QueueProducer } from "durable-effect-tracking"
+ *
+ * interface Env {
+ *   readonly EVENTS: QueueProducer // in a Worker: the Queue binding from @cloudflare/workers-types
+ * }
+ *
+ * // Once per isolate (or Durable Object), from the binding; `layer` shares it across builds.
+ * export const trackerLayer = (env: Env) => QueueTracker.layer(env.EVENTS, { env: "production", serviceKey: "orders" })
+ * export const emitOne = (env: Env) =>
+ *   Effect.runPromise(
+ *     emitEvent(makeJobEvent({ type: "job.created", instanceId: "i-1", jobType: "task", jobName: "orders" })).pipe(
+ *       Effect.zipRight(flushEvents),
+ *       Effect.provide(trackerLayer(env))
+ *     )
+ *   )
+ * ```
+ */
 export const QueueTracker = { make, layer } as const
