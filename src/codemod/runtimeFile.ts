@@ -118,7 +118,8 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
   const flush = flushEveryRun(runtime)
   const steps = [layers, tracker, option, flush]
   const imports = trackingImports(runtime, flush.importSpecifier, steps)
-  const edits = [...steps, imports].flatMap((step) => step.edits)
+  const all = [...steps, imports]
+  const edits = all.flatMap((step) => step.edits)
   if (runtime.wired !== undefined && edits.length === 0) return { status: "already-wired", reason: runtime.wired }
   return {
     status: "rewrite",
@@ -126,8 +127,8 @@ export const rewriteRuntime = (displayPath: string, text: string, options: Runti
     partlyWired: runtime.wired,
     wrapped: layers.wrapped,
     untouched: layers.untouched,
-    changes: [...steps, imports].flatMap((step) => step.changes),
-    todo: [...steps, imports].flatMap((step) => step.todo)
+    changes: all.flatMap((step) => step.changes),
+    todo: all.flatMap((step) => step.todo)
   }
 }
 
