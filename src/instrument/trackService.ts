@@ -1,6 +1,6 @@
 import { Effect, type Cause } from "effect"
-import * as FiberRef from "effect/FiberRef"
-import { safeCall, safeRun, safeSite } from "../internal/safe.js"
+import { setFiberRefNow } from "../internal/inlineEffect.js"
+import { safeCall, safeRun, safeRunNow, safeSite } from "../internal/safe.js"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
 import type { JobEvent } from "../tracker/JobEvent.js"
 import { makeJobEventFrom } from "../tracker/makeJobEvent.js"
@@ -17,6 +17,8 @@ export interface TrackingRuntime {
   readonly ambient: JobContext
   /** The time events carry, in epoch milliseconds. */
   readonly now: Effect.Effect<number>
+  /** The same read in place, when the clock's effect is a plain `Effect.sync` (see inlineEffect.ts). */
+  readonly readNow?: (() => number) | undefined
 }
 
 /** How a traced call runs, given the build's runtime, the effect the method returned and its arguments. */
@@ -26,22 +28,32 @@ type Trace = (
   args: Array<unknown>
 ) => Effect.Effect<unknown, unknown, unknown>
 
+/** One mapped method, compiled: its entry and its trace. */
+interface MethodPlan {
+  readonly events: MethodEvents
+  readonly trace: Trace
+}
+
 /**
  * One service's entry, compiled once per `withTracking` call: the trace of each mapped method.
  * A layer build then only binds them to the service it built (see {@link trackService}).
  */
 export interface ServicePlan {
   readonly service: string
-  readonly methods: ReadonlyArray<{ readonly name: string; readonly events: MethodEvents; readonly trace: Trace }>
+  readonly methods: ReadonlyMap<string, MethodPlan>
 }
 
 export const compileService = (entry: ServiceEvents, spans: boolean): ServicePlan => ({
   service: entry.service,
-  methods: Object.entries(entry.methods).map(([name, events]) => ({
-    name,
-    events,
-    trace: onlyLearns(events, spans) ? learnOnly(events) : traceFully(`${entry.service}.${name}`, events, spans)
-  }))
+  methods: new Map(
+    Object.entries(entry.methods).map(([name, events]) => [
+      name,
+      {
+        events,
+        trace: onlyLearns(events, spans) ? learnOnly(events) : traceFully(`${entry.service}.${name}`, events, spans)
+      }
+    ])
+  )
 })
 
 // Every proxy this module made, so that wrapping twice never traces twice.
@@ -52,9 +64,11 @@ export const isTrackedService = (service: unknown): boolean =>
 
 /**
  * A service that behaves exactly as `service` does, except that the methods `plan` maps emit
- * their events around each call. Every wrapped method is bound here, once per build; other
- * members (values, sync functions not mapped) are read from the service itself. `missing`
- * receives the mapped methods the service lacks.
+ * their events around each call. Other members (values, sync functions not mapped) are read from
+ * the service itself. `missing` receives the mapped methods the service lacks.
+ *
+ * A jobs runtime builds its services afresh on every call and uses few of their methods in each,
+ * so a method is bound to its trace when it is first read, not when the service is wrapped.
  */
 export const trackService = <S extends object>(
   service: S,
@@ -62,46 +76,64 @@ export const trackService = <S extends object>(
   runtime: TrackingRuntime,
   missing?: (method: string) => void
 ): S => {
-  const wrapped = new Map<PropertyKey, unknown>()
-  for (const { name, events, trace } of plan.methods) {
-    const original: unknown = Reflect.get(service, name)
-    if (typeof original !== "function") {
+  let present = 0
+  // A Proxy must return a frozen property's own value; such services get a shadow object instead.
+  let proxiable = true
+  for (const name of plan.methods.keys()) {
+    if (typeof Reflect.get(service, name) !== "function") {
       missing?.(name)
       continue
     }
-    wrapped.set(name, bindTrace(service, original as (...args: Array<unknown>) => unknown, events, trace, runtime))
+    present++
+    const descriptor = Object.getOwnPropertyDescriptor(service, name)
+    if (descriptor !== undefined && descriptor.configurable === false && descriptor.writable === false)
+      proxiable = false
   }
-  if (wrapped.size === 0) return service
-  const tracked = canProxy(service, wrapped)
-    ? new Proxy(service, new TrackedMembers(wrapped))
-    : shadow(service, wrapped)
+  if (present === 0) return service
+  const tracked = proxiable
+    ? new Proxy(service, new TrackedMembers(plan.methods, runtime))
+    : shadow(service, plan.methods, runtime)
   trackedServices.add(tracked)
   return tracked
 }
 
 // One per tracked service: a class, so that a build makes no function for it.
 class TrackedMembers<S extends object> implements ProxyHandler<S> {
-  constructor(readonly wrapped: Map<PropertyKey, unknown>) {}
+  // The traced methods read so far, each bound once per service.
+  private bound: Map<PropertyKey, unknown> | undefined = undefined
+
+  constructor(
+    readonly methods: ReadonlyMap<string, MethodPlan>,
+    readonly runtime: TrackingRuntime
+  ) {}
 
   // `target` as receiver: getters and private fields of class-based services see the real
-  // instance, as they would without tracking. Wrapped members are never undefined.
+  // instance, as they would without tracking.
   get(target: S, key: PropertyKey): unknown {
-    return this.wrapped.get(key) ?? Reflect.get(target, key, target)
+    const method = typeof key === "string" ? this.methods.get(key) : undefined
+    if (method === undefined) return Reflect.get(target, key, target)
+    const known = this.bound?.get(key)
+    if (known !== undefined) return known
+    const original: unknown = Reflect.get(target, key, target)
+    if (typeof original !== "function") return original
+    const traced = bindTrace(target, original as (...args: Array<unknown>) => unknown, method, this.runtime)
+    ;(this.bound ??= new Map()).set(key, traced)
+    return traced
   }
 }
 
-// A Proxy must return a frozen property's own value; such services get a shadow object instead.
-const canProxy = (service: object, wrapped: Map<PropertyKey, unknown>): boolean => {
-  for (const key of wrapped.keys()) {
-    const descriptor = Object.getOwnPropertyDescriptor(service, key)
-    if (descriptor !== undefined && descriptor.configurable === false && descriptor.writable === false) return false
-  }
-  return true
-}
-
-const shadow = <S extends object>(service: S, wrapped: Map<PropertyKey, unknown>): S => {
+const shadow = <S extends object>(
+  service: S,
+  methods: ReadonlyMap<string, MethodPlan>,
+  runtime: TrackingRuntime
+): S => {
   const descriptors: PropertyDescriptorMap = {}
-  for (const [key, value] of wrapped) descriptors[key as string] = { value, enumerable: true }
+  for (const [key, method] of methods) {
+    const original: unknown = Reflect.get(service, key)
+    if (typeof original !== "function") continue
+    const value = bindTrace(service, original as (...args: Array<unknown>) => unknown, method, runtime)
+    descriptors[key] = { value, enumerable: true }
+  }
   return Object.create(service, descriptors) as S
 }
 
@@ -117,8 +149,7 @@ const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
 const bindTrace = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
-  events: MethodEvents,
-  trace: Trace,
+  { events, trace }: MethodPlan,
   runtime: TrackingRuntime
 ) => {
   const observe = events.learnOnArgFailure
@@ -197,27 +228,29 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
   // An entry with no recipes (one that only establishes context, or learns) never reads times.
   const timed = hasBefore || hasRecipes(success) || hasRecipes(failure)
   const at = <A, E, R>(runtime: TrackingRuntime, f: (ms: number) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    timed ? Effect.flatMap(runtime.now, f) : f(0)
+    timed ? atTime(runtime, f) : f(0)
+  // The call's frame, its "before" events and its outcome handler are set up while
+  // uninterruptible, so an interruption lands either before anything was emitted or inside the
+  // call itself; the handler runs uninterruptible too (what `Effect.onExit` does, here without a
+  // mask and an exit of its own). The frame is the fiber's for as long as the call runs (what
+  // `Effect.locally` does): set first, and put back first thing by the handler, in place on the
+  // fiber that runs this code (no effect operation of its own).
   return (runtime, body, args) =>
-    Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
-      const caller = fiber.getFiberRef(currentFrame)
-      const own = context === undefined ? undefined : attempt(() => context(args, caller?.context ?? runtime.ambient))
-      const frame =
-        caller === undefined
-          ? new ContextFrame(undefined, own, runtime.ambient)
-          : own === undefined
-            ? caller
-            : new ContextFrame(caller, own)
-      const ownFrame = frame !== caller
-      // When the request's outermost call ends, events still waiting are emitted with what is
-      // known (or dropped without a job to describe): nothing waits past it.
-      const outermost = caller === undefined
-      // The "before" events, the call's frame and its outcome handler are set up while
-      // uninterruptible, so an interruption lands either before anything was emitted or inside
-      // the call itself; the handler runs uninterruptible too (what `Effect.onExit` does, here
-      // without a mask and an exit of its own). The frame is the fiber's for as long as the call
-      // runs (what `Effect.locally` does): set first, and put back first thing by the handler.
-      return Effect.uninterruptibleMask((restore) => {
+    Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
+        const caller = fiber.getFiberRef(currentFrame)
+        const own = context === undefined ? undefined : attempt(() => context(args, caller?.context ?? runtime.ambient))
+        const frame =
+          caller === undefined
+            ? new ContextFrame(undefined, own, runtime.ambient)
+            : own === undefined
+              ? caller
+              : new ContextFrame(caller, own)
+        const ownFrame = frame !== caller
+        // When the request's outermost call ends, events still waiting are emitted with what is
+        // known (or dropped without a job to describe): nothing waits past it.
+        const outermost = caller === undefined
+        const framed = ownFrame ? setFiberRefNow(fiber, currentFrame, frame) : undefined
         const started = at(runtime, (startedAt) => {
           const context = frame.context
           // What the call taught comes first: events held back for it are older than the ones
@@ -230,54 +263,58 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
             onSuccess: (value: unknown) => Effect.Effect<unknown>
             onFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
           }
-          handlers.onSuccess = (value) => {
-            const settled = at(runtime, (endedAt) => {
-              const emits = new Emits(runtime.tracker)
-              if (learn !== undefined)
-                emits.learnt(
-                  attempt(() => learn(value, args)),
-                  frame
-                )
-              if (success !== undefined) {
-                const durationMs = Math.max(0, endedAt - startedAt)
-                emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
-              }
-              if (outermost) emits.release(frame, true)
-              return emits.effect
-            })
-            return Effect.as(ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, caller), settled) : settled, value)
-          }
-          handlers.onFailure = (cause) => {
-            const settled = at(runtime, (endedAt) => {
-              const emits = new Emits(runtime.tracker)
-              const outcome = classifyCause(cause)
-              if (learnOnFailure !== undefined)
-                emits.learnt(
-                  attempt(() => learnOnFailure(outcome, args)),
-                  frame
-                )
-              if (failure !== undefined) {
-                const durationMs = Math.max(0, endedAt - startedAt)
-                const info = {
-                  args,
-                  context,
-                  startedAt,
-                  kind: outcome.kind,
-                  error: outcome.error,
-                  defect: outcome.defect,
-                  cause,
-                  durationMs
+          handlers.onSuccess = (value) =>
+            Effect.withFiberRuntime((fiber) => {
+              const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+              const settled = at(runtime, (endedAt) => {
+                const emits = new Emits(runtime.tracker)
+                if (learn !== undefined)
+                  emits.learnt(
+                    attempt(() => learn(value, args)),
+                    frame
+                  )
+                if (success !== undefined) {
+                  const durationMs = Math.max(0, endedAt - startedAt)
+                  emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
                 }
-                emits.phase(failure, info, name, frame, endedAt)
-              }
-              if (outermost) emits.release(frame, true)
-              return emits.effect
+                if (outermost) emits.release(frame, true)
+                return emits.effect
+              })
+              const done = settled === Effect.void ? Effect.succeed(value) : Effect.as(settled, value)
+              return unframed === undefined ? done : Effect.zipRight(unframed, done)
             })
-            return Effect.zipRight(
-              ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, caller), settled) : settled,
-              Effect.failCause(cause)
-            )
-          }
+          handlers.onFailure = (cause) =>
+            Effect.withFiberRuntime((fiber) => {
+              const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+              const settled = at(runtime, (endedAt) => {
+                const emits = new Emits(runtime.tracker)
+                const outcome = classifyCause(cause)
+                if (learnOnFailure !== undefined)
+                  emits.learnt(
+                    attempt(() => learnOnFailure(outcome, args)),
+                    frame
+                  )
+                if (failure !== undefined) {
+                  const durationMs = Math.max(0, endedAt - startedAt)
+                  const info = {
+                    args,
+                    context,
+                    startedAt,
+                    kind: outcome.kind,
+                    error: outcome.error,
+                    defect: outcome.defect,
+                    cause,
+                    durationMs
+                  }
+                  emits.phase(failure, info, name, frame, endedAt)
+                }
+                if (outermost) emits.release(frame, true)
+                return emits.effect
+              })
+              const done =
+                settled === Effect.void ? Effect.failCause(cause) : Effect.zipRight(settled, Effect.failCause(cause))
+              return unframed === undefined ? done : Effect.zipRight(unframed, done)
+            })
           let run = restore(body)
           if (spans) run = Effect.withSpan(run, name, { attributes: spanAttributes(context) })
           const outcome = Effect.matchCauseEffect(run, handlers)
@@ -286,9 +323,31 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
           emits.phase(before!, { args, context, startedAt }, name, frame, startedAt)
           return emits.effect === Effect.void ? outcome : Effect.zipRight(emits.effect, outcome)
         })
-        return ownFrame ? Effect.zipRight(FiberRef.set(currentFrame, frame), started) : started
+        return framed === undefined ? started : Effect.zipRight(framed, started)
       })
-    })
+    )
+}
+
+/**
+ * `f` of the time now: read in place when the build's clock is a plain `Effect.sync` (see
+ * inlineEffect.ts), else as an effect. A clock that throws in place is read as an effect, which
+ * falls back to Effect's `Clock` (and says so once).
+ */
+const atTime = <A, E, R>(
+  runtime: TrackingRuntime,
+  f: (ms: number) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  const read = runtime.readNow
+  if (read !== undefined) {
+    let ms: number | undefined
+    try {
+      ms = read()
+    } catch {
+      ms = undefined
+    }
+    if (ms !== undefined) return f(ms)
+  }
+  return Effect.flatMap(runtime.now, f)
 }
 
 // A recipe (or context, learn, fill function) that throws emits nothing; the call goes on untouched.
@@ -344,7 +403,7 @@ class Emits {
       const complete = completeEvent(head.event, head.frame, final)
       if (complete === undefined && !final) break
       waiting.shift()
-      if (complete !== undefined) this.add(emitSafely(complete, this.tracker))
+      if (complete !== undefined) this.emit(complete, this.tracker)
       else (dropped ??= []).push({ event: head.event, context: { ...head.frame.root.context, ...head.frame.context } })
     }
     if (dropped !== undefined) this.add(reportDropped(dropped))
@@ -353,7 +412,14 @@ class Emits {
   private emitOrHold(event: DeferredEvent, frame: ContextFrame): void {
     const complete = frame.holding ? undefined : completeEvent(event, frame, false)
     if (complete === undefined) frame.hold(event)
-    else this.add(emitSafely(complete, this.tracker!))
+    else this.emit(complete, this.tracker!)
+  }
+
+  // In place where the tracker's emit is a plain `Effect.sync` (see `safeRunNow`), as an effect
+  // otherwise; once one waits as an effect, those after it wait too, so events keep their order.
+  private emit(event: JobEvent, tracker: EventTrackerService): void {
+    if (this.effect !== Effect.void) this.add(emitSafely(event, tracker))
+    else this.effect = safeRunNow(trackerEmitSite, () => tracker.emit(event as never)) ?? Effect.void
   }
 
   private add(effect: Effect.Effect<void>): void {

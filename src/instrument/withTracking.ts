@@ -2,6 +2,7 @@ import { Context, Effect, Layer } from "effect"
 import * as Clock from "effect/Clock"
 import { dual } from "effect/Function"
 import { logFrom } from "../internal/log.js"
+import { inlineReader } from "../internal/inlineEffect.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
@@ -115,14 +116,18 @@ interface TrackingPlan {
   readonly services: ReadonlyMap<string, ServicePlan>
   /** The tag keys whose services the runtime of a build is read from: ambient, then clock. */
   readonly sources: ReadonlyArray<string>
-  /** The last build's runtime and what it was read from: builds over the same services share it. */
-  last:
-    | {
-        readonly tracker: EventTrackerService | undefined
-        readonly services: ReadonlyArray<unknown>
-        readonly runtime: TrackingRuntime
-      }
-    | undefined
+  /**
+   * The runtimes last made and what each was read from, newest first: builds over the same
+   * services share one. Two, because the layers of one build see two sets of sources (those
+   * built before the cleanup service, and those after it).
+   */
+  readonly recent: Array<RecentRuntime>
+}
+
+interface RecentRuntime {
+  readonly tracker: EventTrackerService | undefined
+  readonly services: ReadonlyArray<unknown>
+  readonly runtime: TrackingRuntime
 }
 
 // A runtime creates its composition's wrappers with one map; a map is validated once, and
@@ -148,7 +153,7 @@ const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): Track
         ...Object.keys(eventMap.ambient ?? {}),
         ...(eventMap.clock === undefined ? [] : [eventMap.clock.tagKey])
       ],
-      last: undefined
+      recent: []
     }
     cached.set(slot, plan)
   }
@@ -178,7 +183,6 @@ const trackContext = <ROut>(
   const active = tracker !== undefined && !isNoopTracker(tracker)
   if (!active && !plan.spans) return Effect.succeed(built)
 
-  const lookup = lookupIn(built, input)
   let runtime: TrackingRuntime | undefined
   let services: Map<string, unknown> | undefined
   let warnings: Effect.Effect<void> | undefined
@@ -186,7 +190,7 @@ const trackContext = <ROut>(
     const servicePlan = plan.services.get(key)
     if (servicePlan === undefined || typeof service !== "object" || service === null || isTrackedService(service))
       continue
-    runtime ??= runtimeFor(plan, active ? tracker : undefined, lookup)
+    runtime ??= runtimeFor(plan, active ? tracker : undefined, built as Context.Context<unknown>, input)
     let missing: Array<string> | undefined
     ;(services ??= new Map(built.unsafeMap)).set(
       key,
@@ -214,17 +218,37 @@ const lookupIn =
 const runtimeFor = (
   plan: TrackingPlan,
   tracker: EventTrackerService | undefined,
-  lookup: (key: string) => unknown
+  built: Context.Context<unknown>,
+  input: Context.Context<never>
 ): TrackingRuntime => {
-  const services = plan.sources.map(lookup)
-  const last = plan.last
-  if (last !== undefined && last.tracker === tracker && services.every((service, i) => service === last.services[i]))
-    return last.runtime
+  const recent = plan.recent
+  for (let i = 0; i < recent.length; i++) {
+    const entry = recent[i]!
+    if (entry.tracker === tracker && readFromSame(plan.sources, entry.services, built, input)) {
+      if (i > 0) recent.unshift(...recent.splice(i, 1))
+      return entry.runtime
+    }
+  }
+  const lookup = lookupIn(built, input)
   const ambient = readAmbient(plan.eventMap, lookup)
   if (plan.extra !== undefined) Object.assign(ambient, plan.extra)
-  const runtime: TrackingRuntime = { tracker, ambient, now: readClock(plan.eventMap, lookup) }
-  plan.last = { tracker, services, runtime }
+  const runtime: TrackingRuntime = { tracker, ambient, ...readClock(plan.eventMap, lookup) }
+  recent.unshift({ tracker, services: plan.sources.map(lookup), runtime })
+  if (recent.length > 2) recent.pop()
   return runtime
+}
+
+const readFromSame = (
+  sources: ReadonlyArray<string>,
+  services: ReadonlyArray<unknown>,
+  built: Context.Context<unknown>,
+  input: Context.Context<never>
+): boolean => {
+  for (let i = 0; i < sources.length; i++) {
+    const key = sources[i]!
+    if ((built.unsafeMap.get(key) ?? input.unsafeMap.get(key)) !== services[i]) return false
+  }
+  return true
 }
 
 const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): Record<string, unknown> => {
@@ -240,14 +264,15 @@ const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): Reco
   return ambient
 }
 
-const readClock = (eventMap: EventMap, lookup: (key: string) => unknown): Effect.Effect<number> => {
+const readClock = (eventMap: EventMap, lookup: (key: string) => unknown): Pick<TrackingRuntime, "now" | "readNow"> => {
   const source = eventMap.clock
   const service = source === undefined ? undefined : lookup(source.tagKey)
-  if (source === undefined || service === undefined) return Clock.currentTimeMillis
+  if (source === undefined || service === undefined) return { now: Clock.currentTimeMillis }
   // A clock that fails or throws must not fail the call it times. Its effect is made once per
-  // build and run on every read.
+  // build and run on every read (in place, when it is a plain `Effect.sync`).
   const now = safeCall(clockSite, () => source.now(service), undefined)
-  return Effect.isEffect(now) ? safeRun(clockSite, now, Clock.currentTimeMillis) : Clock.currentTimeMillis
+  if (!Effect.isEffect(now)) return { now: Clock.currentTimeMillis }
+  return { now: safeRun(clockSite, now, Clock.currentTimeMillis), readNow: inlineReader(now) }
 }
 
 const ambientSite = safeSite("instrument/withTracking", "an event map's ambient reader")

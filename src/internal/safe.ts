@@ -17,6 +17,7 @@ import * as Cause from "effect/Cause"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
+import { notInline, runInline } from "./inlineEffect.js"
 import { logPackage } from "./log.js"
 
 /** One place that calls foreign code; made once per module, never per call. */
@@ -50,12 +51,12 @@ export const safeCall = <A, B>(site: SafeSite, f: () => A, fallback: B): A | B =
   try {
     return f()
   } catch {
-    if (!site.reported) reportFromCurrentFiber(site)
+    if (!site.reported) reportFromCurrentFiber(site, "throw")
     return fallback
   }
 }
 
-const reportFromCurrentFiber = (site: SafeSite): void => {
+const reportFromCurrentFiber = (site: SafeSite, failure: FailureKind): void => {
   site.reported = true
   const fiber = Fiber.getCurrentFiber()
   // Called outside any fiber: there is no logger to honour, so nothing is said.
@@ -66,7 +67,7 @@ const reportFromCurrentFiber = (site: SafeSite): void => {
     runtimeFlags: Runtime.defaultRuntimeFlags
   })
   try {
-    Runtime.runSync(runtime, report(site, "throw"))
+    Runtime.runSync(runtime, report(site, failure))
   } catch {
     // A logger that throws is the user's too: the call goes on.
   }
@@ -89,3 +90,24 @@ export const safeRun = <A, B, R>(
     site.reported = true
     return Effect.zipRight(report(site, kindOf(cause)), fallback)
   })
+
+/**
+ * {@link safeRun} of `Effect.suspend(make)`, run in place where it can be (from code the calling
+ * fiber runs): `make` is called now, and the effect it gives is run at once when it is a plain
+ * `Effect.sync`/`Effect.succeed` (see inlineEffect.ts); the result is then `undefined`. Any other
+ * effect comes back guarded, for the caller to run. A throw (while making the effect or in its
+ * function) falls back to nothing, counted as a defect, as `safeRun` counts it.
+ */
+export const safeRunNow = (
+  site: SafeSite,
+  make: () => Effect.Effect<unknown, unknown>
+): Effect.Effect<unknown> | undefined => {
+  try {
+    const effect = make()
+    if (runInline(effect) !== notInline) return undefined
+    return safeRun(site, effect, Effect.void)
+  } catch {
+    if (!site.reported) reportFromCurrentFiber(site, "defect")
+    return undefined
+  }
+}

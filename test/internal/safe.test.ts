@@ -1,6 +1,6 @@
 import { Effect, HashMap, Logger, LogLevel } from "effect"
 import { describe, expect, it } from "vitest"
-import { safeCall, safeRun, safeSite } from "../../src/internal/safe.js"
+import { safeCall, safeRun, safeRunNow, safeSite } from "../../src/internal/safe.js"
 
 interface Line {
   readonly level: string
@@ -127,5 +127,52 @@ describe("safeRun", () => {
     const { lines, run } = capture()
     await run(safeRun(site, Effect.die("boom"), Effect.void))
     expect(lines.map((line) => line.annotations.failure)).toEqual(["defect"])
+  })
+})
+
+describe("safeRunNow", () => {
+  it("runs a plain Effect.sync at once; any other effect comes back guarded, not yet run", async () => {
+    const site = safeSite("test/safe", "tracker.emit")
+    const { lines, run } = capture()
+    const ran: Array<string> = []
+    const results = await run(
+      Effect.sync(() => {
+        const now = safeRunNow(site, () => Effect.sync(() => void ran.push("sync")))
+        const later = safeRunNow(site, () => Effect.promise(async () => void ran.push("async")))
+        const failing = safeRunNow(site, () => Effect.fail(secret))
+        return { now, later, failing, ranBefore: [...ran] }
+      }).pipe(
+        Effect.flatMap(({ now, later, failing, ranBefore }) =>
+          Effect.map(Effect.all([later!, failing!]), (settled) => ({ now, ranBefore, settled }))
+        )
+      )
+    )
+    expect(results.now).toBeUndefined()
+    expect(results.ranBefore).toEqual(["sync"])
+    expect(ran).toEqual(["sync", "async"])
+    // The failure fell back to nothing, and was logged once, as safeRun logs it.
+    expect(results.settled).toEqual([undefined, undefined])
+    expect(lines.map((line) => line.annotations.failure)).toEqual(["failure"])
+    expect(JSON.stringify(lines)).not.toContain("s3cr3t")
+  })
+
+  it("falls back on a throw while making the effect or in its function, logged once as a defect", async () => {
+    const site = safeSite("test/safe", "tracker.emit")
+    const { lines, run } = capture()
+    const results = await run(
+      Effect.sync(() => [
+        safeRunNow(site, () => {
+          throw new Error(secret)
+        }),
+        safeRunNow(site, () =>
+          Effect.sync(() => {
+            throw new Error(secret)
+          })
+        )
+      ])
+    )
+    expect(results).toEqual([undefined, undefined])
+    expect(lines.map((line) => line.annotations.failure)).toEqual(["defect"])
+    expect(JSON.stringify(lines)).not.toContain("s3cr3t")
   })
 })
