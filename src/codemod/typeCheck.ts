@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
 import { dirname, join, relative, resolve, sep } from "node:path"
-import { DiagnosticCategory, Project, ts, type SourceFile } from "ts-morph"
+import { fileURLToPath } from "node:url"
+import { ts } from "ts-morph"
 import { CodemodInputError } from "./errors.js"
 
 export interface TypeDiagnostic {
@@ -74,54 +76,36 @@ export const readTsConfig = (tsConfigPath: string, display: string): ts.ParsedCo
  * and after the rewrite: nothing is written. Only the changed files (and what they import) are
  * loaded, which keeps a check to a few seconds. Errors are matched between the two states by
  * file, code and message (not by line: the rewrite moves lines), counting repeats.
+ *
+ * The program is the compiler's own (`ts.createProgram`, with the TypeScript ts-morph brings),
+ * not a ts-morph project: the check needs no syntax tree wrappers, and the compiler then parses
+ * JSDoc only where it can hold type errors, as tsc does (effect's declarations are mostly docs).
  */
 export const typeCheckChange = (
   packageDir: string,
   tsConfigPath: string | undefined,
   files: ReadonlyArray<{ readonly path: string; readonly before: string | undefined; readonly after: string }>
 ): TypeCheckResult => {
-  const project =
-    tsConfigPath === undefined
-      ? new Project({
-          compilerOptions: {
-            strict: true,
-            target: ts.ScriptTarget.ES2022,
-            module: ts.ModuleKind.ESNext,
-            moduleResolution: ts.ModuleResolutionKind.Bundler,
-            skipLibCheck: true,
-            noEmit: true
-          }
-        })
-      : new Project({
-          tsConfigFilePath: tsConfigPath,
-          skipAddingFilesFromTsConfig: true,
-          compilerOptions: tolerateDeprecations
-        })
-  // Ambient declarations the tsconfig includes (a globals.d.ts, say) are part of the program.
-  if (tsConfigPath !== undefined) {
-    for (const path of ambientDeclarations(tsConfigPath)) project.addSourceFileAtPathIfExists(path)
-  }
-  const errorsOf = (sourceFiles: ReadonlyArray<SourceFile>): Array<TypeDiagnostic> => {
-    project.resolveSourceFileDependencies()
-    return sourceFiles.flatMap((sourceFile) => codeErrors(packageDir, sourceFile))
-  }
-
-  const after = errorsOf(files.map((file) => project.createSourceFile(file.path, file.after, { overwrite: true })))
+  const { options, ambient } = compilerSetup(tsConfigPath)
+  const after = new Map(files.map((file) => [resolve(file.path), file.after]))
+  const afterProgram = checkedProgram(options, ambient, after)
+  const afterErrors = codeErrors(packageDir, afterProgram, [...after.keys()])
   // The originals are checked only when there is something to tell apart: a clean result costs one check.
-  if (after.length === 0) return { introduced: [], preExisting: [] }
-  const created = files.filter((file) => file.before === undefined)
-  for (const file of created) project.removeSourceFile(project.getSourceFileOrThrow(file.path))
-  const existing = files.filter((file) => file.before !== undefined)
-  const before = errorsOf(
-    existing.map((file) => project.createSourceFile(file.path, file.before!, { overwrite: true }))
+  if (afterErrors.length === 0) return { introduced: [], preExisting: [] }
+  // Files the rewrite creates are absent before it.
+  const before = new Map(
+    files.flatMap((file) => (file.before === undefined ? [] : [[resolve(file.path), file.before] as const]))
   )
+  const beforeErrors = codeErrors(packageDir, checkedProgram(options, ambient, before, afterProgram), [
+    ...before.keys()
+  ])
 
   const key = (diagnostic: TypeDiagnostic) => `${diagnostic.file}\0${diagnostic.code}\0${diagnostic.message}`
   const remaining = new Map<string, number>()
-  for (const diagnostic of before) remaining.set(key(diagnostic), (remaining.get(key(diagnostic)) ?? 0) + 1)
+  for (const diagnostic of beforeErrors) remaining.set(key(diagnostic), (remaining.get(key(diagnostic)) ?? 0) + 1)
   const introduced: Array<TypeDiagnostic> = []
   const preExisting: Array<TypeDiagnostic> = []
-  for (const diagnostic of after) {
+  for (const diagnostic of afterErrors) {
     const left = remaining.get(key(diagnostic)) ?? 0
     if (left > 0) {
       remaining.set(key(diagnostic), left - 1)
@@ -133,33 +117,96 @@ export const typeCheckChange = (
   return { introduced, preExisting }
 }
 
-/** Errors in the code of one file (option diagnostics concern the tsconfig, read beforehand). */
-const codeErrors = (packageDir: string, sourceFile: SourceFile): Array<TypeDiagnostic> =>
-  sourceFile
-    .getPreEmitDiagnostics()
-    .filter(
-      (diagnostic) => diagnostic.getCategory() === DiagnosticCategory.Error && diagnostic.getSourceFile() !== undefined
-    )
-    .map((diagnostic) => {
-      const start = diagnostic.getStart()
-      const position =
-        start === undefined ? { line: 0, character: 0 } : sourceFile.compilerNode.getLineAndCharacterOfPosition(start)
-      const message = diagnostic.getMessageText()
-      return {
-        file: relative(packageDir, diagnostic.getSourceFile()?.getFilePath() ?? sourceFile.getFilePath())
-          .split(sep)
-          .join("/"),
-        line: position.line + 1,
-        column: position.character + 1,
-        code: diagnostic.getCode(),
-        message: typeof message === "string" ? message : ts.flattenDiagnosticMessageText(message.compilerObject, "\n")
-      }
-    })
+/** Without a tsconfig, what a strict modern package would use. */
+const defaultCompilerOptions: ts.CompilerOptions = {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  skipLibCheck: true
+}
 
-const ambientDeclarations = (tsConfigPath: string): Array<string> => {
+/** The compiler options, and the ambient declarations the tsconfig includes (a globals.d.ts, say). */
+const compilerSetup = (
+  tsConfigPath: string | undefined
+): { readonly options: ts.CompilerOptions; readonly ambient: ReadonlyArray<string> } => {
+  if (tsConfigPath === undefined) return { options: { ...defaultCompilerOptions, noEmit: true }, ambient: [] }
   const parsed = ts.getParsedCommandLineOfConfigFile(tsConfigPath, tolerateDeprecations, {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: () => undefined
   })
-  return (parsed?.fileNames ?? []).filter((name) => name.endsWith(".d.ts"))
+  return {
+    options: { ...(parsed?.options ?? {}), noEmit: true },
+    ambient: (parsed?.fileNames ?? []).filter((name) => name.endsWith(".d.ts"))
+  }
 }
+
+/**
+ * A program of `texts` (absolute path to content, served instead of the disk), the ambient
+ * declarations and what they import. `previous` lends its unchanged files (the libraries').
+ */
+const checkedProgram = (
+  options: ts.CompilerOptions,
+  ambient: ReadonlyArray<string>,
+  texts: ReadonlyMap<string, string>,
+  previous?: ts.Program
+): ts.Program => {
+  const host = ts.createCompilerHost(options)
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors
+  const libs = bundledLibFiles()
+  const textOf = (fileName: string) => texts.get(resolve(fileName)) ?? libs.files.get(fileName)
+  const { getSourceFile, fileExists, readFile } = host
+  host.getDefaultLibLocation = () => libs.folder
+  host.getDefaultLibFileName = (libOptions) => `${libs.folder}/${ts.getDefaultLibFileName(libOptions)}`
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const text = textOf(fileName)
+    return text === undefined
+      ? getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate)
+      : ts.createSourceFile(fileName, text, languageVersion)
+  }
+  host.fileExists = (fileName) => textOf(fileName) !== undefined || fileExists.call(host, fileName)
+  host.readFile = (fileName) => textOf(fileName) ?? readFile.call(host, fileName)
+  return ts.createProgram({ rootNames: [...texts.keys(), ...ambient], options, host, oldProgram: previous })
+}
+
+/**
+ * The lib files (lib.es2022.d.ts, ...) of the TypeScript ts-morph brings: its compiler has no
+ * lib folder on disk, and ts-morph serves them from `@ts-morph/common` at an in-memory path.
+ * Loaded from where ts-morph is, so they match its compiler; read once per process.
+ */
+const bundledLibFiles = (): { readonly folder: string; readonly files: ReadonlyMap<string, string> } => {
+  if (libFiles !== undefined) return libFiles
+  const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url)
+  const fromTsMorph = createRequire(createRequire(here).resolve("ts-morph"))
+  const common = fromTsMorph("@ts-morph/common") as {
+    readonly libFolderInMemoryPath: string
+    readonly getLibFiles: () => ReadonlyArray<{ readonly fileName: string; readonly text: string }>
+  }
+  const folder = common.libFolderInMemoryPath
+  libFiles = { folder, files: new Map(common.getLibFiles().map((file) => [`${folder}/${file.fileName}`, file.text])) }
+  return libFiles
+}
+
+let libFiles: { readonly folder: string; readonly files: ReadonlyMap<string, string> } | undefined
+
+/** Errors in the code of the files at `paths` (option diagnostics concern the tsconfig, read beforehand). */
+const codeErrors = (packageDir: string, program: ts.Program, paths: ReadonlyArray<string>): Array<TypeDiagnostic> =>
+  paths.flatMap((path) =>
+    ts.getPreEmitDiagnostics(program, program.getSourceFile(path)).flatMap((diagnostic): Array<TypeDiagnostic> => {
+      const file = diagnostic.file
+      if (diagnostic.category !== ts.DiagnosticCategory.Error || file === undefined) return []
+      const position =
+        diagnostic.start === undefined
+          ? { line: 0, character: 0 }
+          : file.getLineAndCharacterOfPosition(diagnostic.start)
+      return [
+        {
+          file: relative(packageDir, file.fileName).split(sep).join("/"),
+          line: position.line + 1,
+          column: position.character + 1,
+          code: diagnostic.code,
+          message: ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")
+        }
+      ]
+    })
+  )
