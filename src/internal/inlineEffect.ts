@@ -6,8 +6,9 @@ import * as FiberRef from "effect/FiberRef"
  * Runs in place an effect that is a plain `Effect.sync` or `Effect.succeed` (an `Exit.succeed`
  * or `Effect.void` included), as a clock read or an in-memory tracker's `emit` usually is.
  *
- * Why: in a jobs runtime each effect operation costs about a microsecond (the run loop of a big,
- * megamorphic program), and a traced call with its clock reads and emits ran some thirty of them.
+ * Why: in a jobs runtime each effect operation costs roughly a microsecond (the run loop of a
+ * big, megamorphic program: see BENCHMARKS.md), and a traced call ran three for each clock read
+ * and four for each emit, besides its own.
  * A `Sync` effect run by a fiber calls its function and nothing else, so calling it here, from
  * code the same fiber is running, is the same thing. It reads effect's primitive (`_op` and
  * `effect_instruction_i0`, the same in every 3.x); any other effect, or a shape this does not
