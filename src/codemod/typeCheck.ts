@@ -86,7 +86,7 @@ export const typeCheckChange = (
   tsConfigPath: string | undefined,
   files: ReadonlyArray<{ readonly path: string; readonly before: string | undefined; readonly after: string }>
 ): TypeCheckResult => {
-  const { options, ambient } = compilerSetup(tsConfigPath)
+  const { options, ambient } = compilerSetup(packageDir, tsConfigPath)
   const after = new Map(files.map((file) => [resolve(file.path), file.after]))
   const afterProgram = checkedProgram(options, ambient, after)
   const afterErrors = codeErrors(packageDir, afterProgram, [...after.keys()])
@@ -128,16 +128,15 @@ const defaultCompilerOptions: ts.CompilerOptions = {
 
 /** The compiler options, and the ambient declarations the tsconfig includes (a globals.d.ts, say). */
 const compilerSetup = (
+  packageDir: string,
   tsConfigPath: string | undefined
 ): { readonly options: ts.CompilerOptions; readonly ambient: ReadonlyArray<string> } => {
   if (tsConfigPath === undefined) return { options: { ...defaultCompilerOptions, noEmit: true }, ambient: [] }
-  const parsed = ts.getParsedCommandLineOfConfigFile(tsConfigPath, tolerateDeprecations, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: () => undefined
-  })
+  // Read as the plan read it (which refused a config with problems before any check).
+  const parsed = readTsConfig(tsConfigPath, relative(packageDir, tsConfigPath).split(sep).join("/"))
   return {
-    options: { ...(parsed?.options ?? {}), noEmit: true },
-    ambient: (parsed?.fileNames ?? []).filter((name) => name.endsWith(".d.ts"))
+    options: { ...parsed.options, noEmit: true },
+    ambient: parsed.fileNames.filter((name) => name.endsWith(".d.ts"))
   }
 }
 
