@@ -208,7 +208,10 @@ const trackContext = <ROut>(
 const lookupIn =
   <R>(built: Context.Context<R>, input: Context.Context<never>) =>
   (key: string): unknown =>
-    built.unsafeMap.get(key) ?? input.unsafeMap.get(key)
+    serviceIn(built, input, key)
+
+const serviceIn = <R>(built: Context.Context<R>, input: Context.Context<never>, key: string): unknown =>
+  built.unsafeMap.get(key) ?? input.unsafeMap.get(key)
 
 /**
  * What a build's proxies share: its tracker, the job context it knows, its clock. Read once per
@@ -245,8 +248,7 @@ const readFromSame = (
   input: Context.Context<never>
 ): boolean => {
   for (let i = 0; i < sources.length; i++) {
-    const key = sources[i]!
-    if ((built.unsafeMap.get(key) ?? input.unsafeMap.get(key)) !== services[i]) return false
+    if (serviceIn(built, input, sources[i]!) !== services[i]) return false
   }
   return true
 }
