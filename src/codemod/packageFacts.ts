@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises"
-import { relative, sep } from "node:path"
 import { Node, Project, SyntaxKind, ts, type SourceFile, type TypeNode } from "ts-morph"
 import { sourceFiles } from "./sourceFiles.js"
+import { relativePosix } from "./displayPath.js"
 
 /** A place in the package: path relative to the package directory, and a 1-based line. */
 export interface Place {
@@ -48,7 +48,7 @@ export const readPackageFacts = async (packageDir: string, srcDir: string): Prom
   })
   const files: Array<{ display: string; file: SourceFile }> = []
   for (const path of await sourceFiles(srcDir)) {
-    const display = relative(packageDir, path).split(sep).join("/")
+    const display = relativePosix(packageDir, path)
     files.push({ display, file: project.createSourceFile(`/${display}`, await readFile(path, "utf8")) })
   }
   const at = (display: string, node: Node): Place => ({ file: display, line: node.getStartLineNumber() })

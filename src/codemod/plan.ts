@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises"
-import { dirname, join, relative, resolve, sep } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { rewriteConfigFlow, type SourceText } from "./configFlow.js"
 import { sourceFiles } from "./sourceFiles.js"
 import { trackerLayerElsewhere } from "./trackedByHand.js"
@@ -15,6 +15,7 @@ import { trackingModuleText } from "./scaffold.js"
 import { detectStyle } from "./style.js"
 import { findTsConfig, readTsConfig, typeCheckChange, type TypeDiagnostic } from "./typeCheck.js"
 import { leftoverTempFiles, type PlannedFile } from "./writeFiles.js"
+import { relativePosix, toPosix } from "./displayPath.js"
 
 export const runtimeFilePath = join("src", "runtime", "runtime.ts")
 export const trackingFilePath = join("src", "tracking.ts")
@@ -81,8 +82,6 @@ export interface CodemodPlan {
   readonly coverage: PackageCoverageReport | undefined
 }
 
-const toPosix = (path: string): string => path.split(sep).join("/")
-
 /**
  * Reads the package and plans the rewrite, all in memory. Bad input (a missing directory or
  * runtime file, a syntax error, a composition it does not recognise) is a
@@ -92,7 +91,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   const packageDir = resolve(options.packageDir)
   const importFrom = options.importFrom ?? defaultImportFrom
   const progress = options.onProgress ?? (() => undefined)
-  const display = (path: string) => toPosix(relative(packageDir, path)) || "."
+  const display = (path: string) => relativePosix(packageDir, path) || "."
 
   await assertPackageDirectory(options.packageDir, packageDir)
   progress(`loading ${options.packageDir}`)
@@ -110,7 +109,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   if (tsConfigPath !== undefined) readTsConfig(tsConfigPath, display(tsConfigPath))
 
   const trackingPath = join(packageDir, trackingFilePath)
-  const trackingModule = toPosix(relative(dirname(runtimePath), trackingPath)).replace(/\.ts$/, "")
+  const trackingModule = relativePosix(dirname(runtimePath), trackingPath).replace(/\.ts$/, "")
   // The package's layout decides the map (and so which layers are wrapped), unless one is given.
   const facts = await readPackageFacts(packageDir, join(packageDir, "src"))
   const layout = detectJobsLayout(facts.services.keys())
@@ -222,7 +221,7 @@ export const typeCheckPlan = (plan: CodemodPlan, progress: (line: string) => voi
   if (plan.files.length === 0) return plan
   const { packageDir, files } = plan
   const tsConfigPath = findTsConfig(packageDir)
-  const tsConfig = tsConfigPath === undefined ? undefined : toPosix(relative(packageDir, tsConfigPath))
+  const tsConfig = tsConfigPath === undefined ? undefined : relativePosix(packageDir, tsConfigPath)
   progress(
     `type-checking ${files.length} file${files.length === 1 ? "" : "s"} with ${tsConfig ?? "default compiler options"}`
   )
@@ -264,7 +263,7 @@ const assertPackageDirectory = async (given: string, packageDir: string): Promis
   let detail = "it is a file; give the directory of the jobs package (the one holding src/runtime/runtime.ts)"
   for (let dir = dirname(packageDir); dirname(dir) !== dir; dir = dirname(dir)) {
     if ((await stat(join(dir, runtimeFilePath)).catch(() => undefined))?.isFile() === true) {
-      const suggestion = toPosix(relative(process.cwd(), dir)) || "."
+      const suggestion = relativePosix(process.cwd(), dir) || "."
       detail = `it is a file; the jobs package it is in is ${suggestion}`
       break
     }

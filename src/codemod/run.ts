@@ -1,9 +1,10 @@
-import { relative, sep } from "node:path"
+import { sep } from "node:path"
 import { ExitCode, interruptExitCode } from "./exitCodes.js"
 import type { InterruptSignal } from "./errors.js"
 import { uncommittedFiles } from "./git.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
 import { assertWritable, removeFiles, writeFilesAtomically } from "./writeFiles.js"
+import { relativePosix } from "./displayPath.js"
 
 /**
  * - `write`: rewrite the files in place.
@@ -70,7 +71,7 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     ...extra,
     exitCode
   })
-  const display = (path: string) => relative(analysed.packageDir, path).split(sep).join("/") || "."
+  const display = (path: string) => relativePosix(analysed.packageDir, path) || "."
   const removeLeftovers = async (): Promise<ReadonlyArray<string>> => {
     if (mode !== "write" || analysed.leftovers.length === 0) return []
     await removeFiles(analysed.leftovers.map((path) => `${analysed.packageDir}${sep}${path.split("/").join(sep)}`))

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
-import { dirname, join, relative, resolve, sep } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { ts } from "ts-morph"
 import { CodemodInputError } from "./errors.js"
+import { relativePosix } from "./displayPath.js"
 
 export interface TypeDiagnostic {
   /** Relative to the package directory. */
@@ -58,7 +59,7 @@ export const readTsConfig = (tsConfigPath: string, display: string): ts.ParsedCo
     const describe = (problem: ts.Diagnostic) => {
       const where =
         problem.file !== undefined && problem.start !== undefined
-          ? `${relative(dirname(tsConfigPath), problem.file.fileName).split(sep).join("/") || problem.file.fileName}:${problem.file.getLineAndCharacterOfPosition(problem.start).line + 1}: `
+          ? `${relativePosix(dirname(tsConfigPath), problem.file.fileName) || problem.file.fileName}:${problem.file.getLineAndCharacterOfPosition(problem.start).line + 1}: `
           : ""
       return `${where}TS${problem.code}: ${ts.flattenDiagnosticMessageText(problem.messageText, " ")}`
     }
@@ -133,7 +134,7 @@ const compilerSetup = (
 ): { readonly options: ts.CompilerOptions; readonly ambient: ReadonlyArray<string> } => {
   if (tsConfigPath === undefined) return { options: { ...defaultCompilerOptions, noEmit: true }, ambient: [] }
   // Read as the plan read it (which refused a config with problems before any check).
-  const parsed = readTsConfig(tsConfigPath, relative(packageDir, tsConfigPath).split(sep).join("/"))
+  const parsed = readTsConfig(tsConfigPath, relativePosix(packageDir, tsConfigPath))
   return {
     options: { ...parsed.options, noEmit: true },
     ambient: parsed.fileNames.filter((name) => name.endsWith(".d.ts"))
@@ -200,7 +201,7 @@ const codeErrors = (packageDir: string, program: ts.Program, paths: ReadonlyArra
           : file.getLineAndCharacterOfPosition(diagnostic.start)
       return [
         {
-          file: relative(packageDir, file.fileName).split(sep).join("/"),
+          file: relativePosix(packageDir, file.fileName),
           line: position.line + 1,
           column: position.character + 1,
           code: diagnostic.code,
