@@ -4,7 +4,7 @@ export default defineConfig([
   {
     // The runtime entry runs inside a Worker: platform neutral, no Node built-ins.
     // The OpenTelemetry tracker is a subpath of its own: the main entry never loads @opentelemetry.
-    entry: { index: "src/index.ts", "otel/index": "src/otel/index.ts" },
+    entry: { index: "src/index.ts", "otel/index": "src/sinks/otel/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     platform: "neutral",

@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@durable-effect\/core$/, replacement: here("./test/fixtures/core/index.ts") },
       { find: /^durable-effect-tracking\/codemod$/, replacement: here("./src/codemod/index.ts") },
-      { find: /^durable-effect-tracking\/otel$/, replacement: here("./src/otel/index.ts") },
+      { find: /^durable-effect-tracking\/otel$/, replacement: here("./src/sinks/otel/index.ts") },
       { find: /^durable-effect-tracking$/, replacement: here("./src/index.ts") }
     ]
   },

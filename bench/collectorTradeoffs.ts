@@ -10,9 +10,9 @@ import { Effect } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { cpus, loadavg } from "node:os"
-import { encodeEvent } from "../src/tracker/BatchBody.js"
-import { createHttpBatchTracker } from "../src/tracker/HttpBatchTracker.js"
-import { type JobEvent, makeJobEvent } from "../src/tracker/JobEvent.js"
+import { encodeEvent } from "../src/delivery/BatchBody.js"
+import { createHttpBatchTracker } from "../src/sinks/http/HttpBatchTracker.js"
+import { type JobEvent, makeJobEvent } from "../src/event/JobEvent.js"
 import { startCollector } from "./collector.js"
 
 const EVENTS = 2_000

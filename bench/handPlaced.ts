@@ -26,8 +26,8 @@ import {
 import { TerminateSignal } from "../test/fixtures/jobs/src/errors.js"
 import { summarizeError } from "../src/instrument/failure.js"
 import { emitEvent } from "../src/tracker/EventTracker.js"
-import { makeJobEvent, type ErrorSummary, type JobEventInput, type JobType } from "../src/tracker/JobEvent.js"
-import { addTracker, type TrackerOption } from "../src/tracker/TrackerOption.js"
+import { makeJobEvent, type ErrorSummary, type JobEventInput, type JobType } from "../src/event/JobEvent.js"
+import { addTracker, type TrackerOption } from "../src/instrument/addTracker.js"
 
 /**
  * The events of the default map, placed by hand: decorators of the fixture's service layers that

@@ -8,9 +8,9 @@ import { runtimeOver, trackedDispatcherLayer, type JobsRuntimeUnderTest } from "
 import { clicks, heartbeat, orders, requests } from "../test/jobs/scenarios.js"
 import type { EventTrackerService } from "../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../src/tracker/InMemoryTracker.js"
-import type { JobEvent } from "../src/tracker/JobEvent.js"
+import type { JobEvent } from "../src/event/JobEvent.js"
 import { NoopTracker } from "../src/tracker/NoopTracker.js"
-import type { TrackerOption } from "../src/tracker/TrackerOption.js"
+import type { TrackerOption } from "../src/instrument/addTracker.js"
 
 /**
  * The fixture workload every runtime benchmark runs: one instance per job type, each on a fresh

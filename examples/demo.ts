@@ -10,7 +10,7 @@ import { copyJobsPackage, type JobsPackageCopy } from "./runtime/fixture.js"
 import { type RunningWorker, startWorker } from "./runtime/miniflare.js"
 import { renderReport } from "./runtime/report.js"
 import { instance, runScenario, scenarioInstances } from "./runtime/scenario.js"
-import { OutboxDefaults } from "../src/tracker/Outbox.js"
+import { OutboxDefaults } from "../src/delivery/Outbox.js"
 import { renderTimelines, timelinesOf } from "./runtime/timeline.js"
 import { waitUntil } from "./runtime/wait.js"
 

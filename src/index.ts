@@ -25,12 +25,12 @@ export {
   createHttpBatchTracker,
   HttpBatchTrackerLayer,
   sharedHttpBatchTrackerLayer
-} from "./tracker/HttpBatchTrackerConstructors.js"
+} from "./sinks/http/HttpBatchTrackerConstructors.js"
 export {
   type HttpBatchTrackerDropped,
   type HttpBatchTrackerStats,
   type HttpDeliveryFailure
-} from "./tracker/HttpBatchTracker.js"
+} from "./sinks/http/HttpBatchTracker.js"
 export {
   HttpBatchTrackerDefaults,
   InvalidTrackerConfigError,
@@ -39,15 +39,15 @@ export {
   type HttpFetch,
   type HttpRequestInit,
   type HttpResponseLike
-} from "./tracker/HttpBatchTrackerConfig.js"
+} from "./sinks/http/HttpBatchTrackerConfig.js"
 export {
   OutboxDefaults,
   type HttpBatchTrackerOutboxConfig,
   type HttpBatchTrackerOutboxOption,
   type OutboxMode,
   type OutboxStats
-} from "./tracker/Outbox.js"
-export { addTracker, resolveTrackerLayer, type TrackerOption } from "./tracker/TrackerOption.js"
+} from "./delivery/Outbox.js"
+export { addTracker, resolveTrackerLayer, type TrackerOption } from "./instrument/addTracker.js"
 export {
   QueueLimits,
   QueueTracker,
@@ -55,8 +55,8 @@ export {
   type QueueProducer,
   type QueueTrackerOptions,
   type QueueTrackerStats
-} from "./tracker/QueueTracker.js"
-export type { BufferedSenderStats, SendFailure } from "./tracker/BufferedSender.js"
+} from "./sinks/queue/QueueTracker.js"
+export type { BufferedSenderStats, SendFailure } from "./delivery/BufferedSender.js"
 
 // The job event schema (the 20 event structs stay internal: `JobEvent` is their union)
 export {
@@ -70,18 +70,18 @@ export {
   type JobEventInput,
   type JobEventType,
   type JobType
-} from "./tracker/JobEvent.js"
+} from "./event/JobEvent.js"
 export {
   decodeJobEventBatch,
   JobEventBatchDecodeError,
   type JobEventBatchProblem
-} from "./tracker/decodeJobEventBatch.js"
+} from "./event/decodeJobEventBatch.js"
 export {
   checkEventSequence,
   type SequenceEvent,
   type SequenceRule,
   type SequenceViolation
-} from "./tracker/eventSequence.js"
+} from "./event/eventSequence.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"

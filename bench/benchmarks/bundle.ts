@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib"
 import { fileURLToPath } from "node:url"
-import { bundleForWorker } from "../../test/tracker/support/workerBundle.js"
+import { bundleForWorker } from "../../test/support/workerBundle.js"
 import { round, type BenchmarkResult } from "../stats.js"
 import type { Scale } from "./scale.js"
 

@@ -1,4 +1,4 @@
-import type { JobEventWire } from "../../src/tracker/JobEvent.js"
+import type { JobEventWire } from "../../src/event/JobEvent.js"
 import { type ArrivalDelays, eventDetails, eventGroup, type InstanceTimeline, LATE_MS, timeRange } from "./timeline.js"
 
 /** Text made safe for HTML content and attribute values. */

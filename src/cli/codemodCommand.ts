@@ -1,10 +1,10 @@
 import { UsageError, type ParsedArgs } from "./args.js"
 import type { CliIo } from "./io.js"
-import { CodemodInputError, CodemodInterruptedError } from "../codemod/errors.js"
-import { renderDiff } from "../codemod/diff.js"
+import { CodemodInputError, CodemodInterruptedError } from "../codemod/report/errors.js"
+import { renderDiff } from "../codemod/write/diff.js"
 import { ExitCode, interruptExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"
-import type { TypeDiagnostic } from "../codemod/typeCheck.js"
-import { coverageSummaryJson, coverageSummaryText } from "./mapCoverageText.js"
+import type { TypeDiagnostic } from "../codemod/package/typeCheck.js"
+import { coverageSummaryJson, coverageSummaryText } from "../codemod/coverage/text.js"
 
 /** `codemod <package-dir>`: loaded only when the command runs (it brings ts-morph). */
 export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {

@@ -1,10 +1,10 @@
 import { UsageError, type ParsedArgs } from "./args.js"
 import type { CliIo } from "./io.js"
-import { ExitCode } from "../codemod/exitCodes.js"
+import { ExitCode } from "../codemod/report/exitCodes.js"
 import { describeCoverage } from "../instrument/coverage.js"
 import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 import { loadWithCodemodToolchain } from "./loadCodemod.js"
-import { mapCoverageText } from "./mapCoverageText.js"
+import { mapCoverageText } from "../codemod/coverage/text.js"
 
 /**
  * `coverage`: which service method of the default event map emits which job event. With a
@@ -19,7 +19,7 @@ export const coverageCommand = async (args: ParsedArgs, io: CliIo): Promise<numb
   const packageDir = args.positionals[0]
   if (packageDir !== undefined || typeof map === "string") {
     // A package's coverage reads it with ts-morph: without it, the same message as the codemod's.
-    const { runCoverageCommand } = await loadWithCodemodToolchain(() => import("../codemod/coverageCli.js"))
+    const { runCoverageCommand } = await loadWithCodemodToolchain(() => import("../codemod/coverage/command.js"))
     return runCoverageCommand({ packageDir, mapModule: typeof map === "string" ? map : undefined, json }, io)
   }
   const report = describeCoverage(defaultJobsEventMap)

@@ -2,7 +2,7 @@
  * durable-effect-tracking/codemod (Node only): wires tracking into an existing jobs package.
  * The CLI (`durable-effect-tracking codemod`) is a thin layer over {@link runCodemod}.
  */
-export { CodemodInputError, CodemodInterruptedError, type InterruptSignal } from "./errors.js"
+export { CodemodInputError, CodemodInterruptedError, type InterruptSignal } from "./report/errors.js"
 export {
   runCodemod,
   ExitCode,
@@ -28,19 +28,19 @@ export {
   type RuntimeRewriteOptions,
   type WrappedLayer,
   type UntouchedLayer
-} from "./runtimeFile.js"
-export { renderDiff } from "./diff.js"
-export { detectStyle, type CodeStyle } from "./style.js"
+} from "./rewrite/runtimeFile.js"
+export { renderDiff } from "./write/diff.js"
+export { detectStyle, type CodeStyle } from "./source/style.js"
 export { knownServiceLayers, defaultWrappedServiceKeys } from "../jobs/knownLayers.js"
-export type { TypeDiagnostic, TypeCheckResult } from "./typeCheck.js"
-export { pauseAtEnv, type WritePoint, type WriteResult } from "./writeFiles.js"
+export type { TypeDiagnostic, TypeCheckResult } from "./package/typeCheck.js"
+export { pauseAtEnv, type WritePoint, type WriteResult } from "./write/writeFiles.js"
 export {
   reportPackageCoverage,
   coverageJson,
   coverageText,
   coverageExitCode,
   type PackageCoverageReport
-} from "./coverageCommand.js"
-export type { PackageCoverage, TypeCoverage } from "./packageCoverage.js"
-export { loadEventMapModule, type LoadedEventMap } from "./loadEventMap.js"
+} from "./coverage/report.js"
+export type { PackageCoverage, TypeCoverage } from "./coverage/packageCoverage.js"
+export { loadEventMapModule, type LoadedEventMap } from "./package/loadEventMap.js"
 export { detectJobsLayout, executionServiceLayout, inlineLayout, type JobsLayout } from "../jobs/layouts.js"

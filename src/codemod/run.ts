@@ -1,10 +1,10 @@
 import { sep } from "node:path"
-import { ExitCode, interruptExitCode } from "./exitCodes.js"
-import type { InterruptSignal } from "./errors.js"
-import { uncommittedFiles } from "./git.js"
+import { ExitCode, interruptExitCode } from "./report/exitCodes.js"
+import type { InterruptSignal } from "./report/errors.js"
+import { uncommittedFiles } from "./write/git.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
-import { assertWritable, removeFiles, writeFilesAtomically } from "./writeFiles.js"
-import { relativePosix } from "./displayPath.js"
+import { assertWritable, removeFiles, writeFilesAtomically } from "./write/writeFiles.js"
+import { relativePosix } from "./report/displayPath.js"
 
 /**
  * - `write`: rewrite the files in place.

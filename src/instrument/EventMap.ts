@@ -11,8 +11,8 @@
 
 import type { Cause, Context, Effect } from "effect"
 import * as Data from "effect/Data"
-import type { FailureKind, JobEvent, JobEventType } from "../tracker/JobEvent.js"
-import { JobEventTypes } from "../tracker/JobEventTypes.js"
+import type { FailureKind, JobEvent, JobEventType } from "../event/JobEvent.js"
+import { JobEventTypes } from "../event/JobEventTypes.js"
 import type { JobContext } from "./JobContext.js"
 import type { BlindSpots, MapRequirements, RecipeRequirements } from "./requirements.js"
 

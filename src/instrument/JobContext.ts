@@ -1,5 +1,5 @@
 import * as FiberRef from "effect/FiberRef"
-import type { JobType } from "../tracker/JobEvent.js"
+import type { JobType } from "../event/JobEvent.js"
 
 /**
  * What a traced call knows about the job it works for. Outer calls establish it for the calls

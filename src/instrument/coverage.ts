@@ -1,5 +1,5 @@
-import type { JobEventType } from "../tracker/JobEvent.js"
-import { JobEventTypes } from "../tracker/JobEventTypes.js"
+import type { JobEventType } from "../event/JobEvent.js"
+import { JobEventTypes } from "../event/JobEventTypes.js"
 import type { EventMap } from "./EventMap.js"
 
 /**

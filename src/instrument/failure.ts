@@ -1,6 +1,6 @@
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
-import type { ErrorSummary, FailureKind } from "../tracker/JobEvent.js"
+import type { ErrorSummary, FailureKind } from "../event/JobEvent.js"
 
 /** How a non-successful exit ended; typed failures win over defects, defects over interruption. */
 export const classifyCause = <E>(

@@ -1,4 +1,4 @@
-import type { JobEventType } from "../tracker/JobEvent.js"
+import type { JobEventType } from "../event/JobEvent.js"
 
 /**
  * What a recipe relies on besides the method it sits on: data a static reading of a package

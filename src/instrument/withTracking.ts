@@ -9,7 +9,7 @@ import { isNoopTracker } from "../tracker/NoopTracker.js"
 import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
 import { validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
-import { mapBuiltNodes } from "./layerNodes.js"
+import { mapBuiltNodes } from "../internal/layerNodes.js"
 import {
   compileService,
   isTrackedService,

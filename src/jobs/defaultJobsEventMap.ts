@@ -1,5 +1,5 @@
 import * as Duration from "effect/Duration"
-import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
+import type { ErrorSummary, JobType } from "../event/JobEvent.js"
 import {
   extendEventMap,
   serviceEventsByKey,

@@ -1,4 +1,4 @@
-import type { ErrorSummary, JobType } from "../tracker/JobEvent.js"
+import type { ErrorSummary, JobType } from "../event/JobEvent.js"
 import {
   extendEventMap,
   removeFromEventMap,

@@ -1,4 +1,4 @@
-import type { JobType } from "../tracker/JobEvent.js"
+import type { JobType } from "../event/JobEvent.js"
 import type { JobContext } from "../instrument/JobContext.js"
 
 /**

@@ -9,7 +9,7 @@ import { main, type CliIo } from "../../src/cli/program.js"
 import { summaryJson } from "../../src/cli/codemodCommand.js"
 import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { JobEventTypes } from "../../src/tracker/JobEvent.js"
+import { JobEventTypes } from "../../src/event/JobEvent.js"
 import { copyFixture, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
 import { tempDir } from "../support/tempDir.js"
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCodemod } from "../../src/codemod/index.js"
-import { pauseAtEnv } from "../../src/codemod/writeFiles.js"
+import { pauseAtEnv } from "../../src/codemod/write/writeFiles.js"
 import { startNode, type ChildRun } from "./childProcess.js"
 import { fixtureCopies, hashTree, repoRoot } from "./fixtureCopy.js"
 

@@ -2,8 +2,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { defaultWrappedServiceKeys } from "../../src/jobs/knownLayers.js"
-import { rewriteRuntime, type RuntimeRewrite, type RuntimeRewriteOptions } from "../../src/codemod/runtimeFile.js"
-import { detectStyle } from "../../src/codemod/style.js"
+import {
+  rewriteRuntime,
+  type RuntimeRewrite,
+  type RuntimeRewriteOptions
+} from "../../src/codemod/rewrite/runtimeFile.js"
+import { detectStyle } from "../../src/codemod/source/style.js"
 
 const fixture = (name: string, file: "input" | "output") =>
   readFileSync(fileURLToPath(new URL(`../fixtures/codemod/${name}/${file}.ts.txt`, import.meta.url)), "utf8")

@@ -12,7 +12,7 @@ import {
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
-import { writeFilesAtomically } from "../../src/codemod/writeFiles.js"
+import { writeFilesAtomically } from "../../src/codemod/write/writeFiles.js"
 import { copyFixture, hashTree, type FixtureCopy } from "./fixtureCopy.js"
 
 const copies: Array<FixtureCopy> = []

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { typeCheckChange } from "../../src/codemod/typeCheck.js"
+import { typeCheckChange } from "../../src/codemod/package/typeCheck.js"
 
 const dirs: Array<string> = []
 const tempPackage = () => {
@@ -40,7 +40,7 @@ describe("typeCheckChange (the compiler's program, the changed texts served from
       {
         path: join(dir, "a.ts"),
         before: existing,
-        after: `import { made } from "./b"\n${existing}export const use = made\n`
+        after: `import { made } from "./b.js"\n${existing}export const use = made\n`
       },
       { path: join(dir, "b.ts"), before: undefined, after: "export const made: number = 'not a number'\n" }
     ])

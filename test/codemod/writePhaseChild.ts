@@ -2,9 +2,9 @@
 // (read from the JSON file given) as the codemod does, and ends with the CLI's exit codes and
 // the outcome as JSON on stdout. It loads no ts-morph, so it starts at once.
 import { readFileSync } from "node:fs"
-import { CodemodInterruptedError } from "../../src/codemod/errors.js"
-import { interruptExitCode } from "../../src/codemod/exitCodes.js"
-import { writeFilesAtomically, type PlannedFile } from "../../src/codemod/writeFiles.js"
+import { CodemodInterruptedError } from "../../src/codemod/report/errors.js"
+import { interruptExitCode } from "../../src/codemod/report/exitCodes.js"
+import { writeFilesAtomically, type PlannedFile } from "../../src/codemod/write/writeFiles.js"
 
 const files = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as Array<
   PlannedFile & { readonly before: string | null }

@@ -6,7 +6,7 @@ import { planCodemod } from "../../src/codemod/plan.js"
 import { snippetDiagnostics, type Snippet } from "./snippets.js"
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url))
-const entries = ["src/index.ts", "src/codemod/index.ts", "src/otel/index.ts"]
+const entries = ["src/index.ts", "src/codemod/index.ts", "src/sinks/otel/index.ts"]
 
 /** The ```ts blocks in the `@example` tags of every declaration a package entry exports, by export name. */
 const examplesOfExports = (): Map<string, Array<Snippet>> => {

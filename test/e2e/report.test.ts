@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { escapeHtml, renderReport } from "../../examples/runtime/report.js"
 import { renderTimelines, timelinesOf } from "../../examples/runtime/timeline.js"
-import { type JobEventWire, makeJobEvent } from "../../src/tracker/JobEvent.js"
+import { type JobEventWire, makeJobEvent } from "../../src/event/JobEvent.js"
 
 const wire = (event: object): JobEventWire => ({ ...(event as JobEventWire), env: "test", serviceKey: "svc" })
 const at = (ms: number) => Date.UTC(2026, 0, 1) + ms

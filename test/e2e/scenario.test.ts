@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
 import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
 import { runScenario, scenarioInstances as s } from "../../examples/runtime/scenario.js"
-import { JobEventTypes } from "../../src/tracker/JobEvent.js"
+import { JobEventTypes } from "../../src/event/JobEvent.js"
 import { flakyStory } from "./support/steady.js"
 import {
   waitForStories,

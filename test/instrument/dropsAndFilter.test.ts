@@ -5,7 +5,7 @@ import { droppedForLackOfContext } from "../../src/instrument/drops.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
-import { JobEventTypes } from "../../src/tracker/JobEvent.js"
+import { JobEventTypes } from "../../src/event/JobEvent.js"
 import { createInMemoryTrackerLayer } from "../../src/tracker/InMemoryTracker.js"
 import { InstanceLayer, toyEventMap } from "./support.js"
 

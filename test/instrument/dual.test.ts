@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { EventTracker } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { addTracker } from "../../src/tracker/TrackerOption.js"
+import { addTracker } from "../../src/instrument/addTracker.js"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap } from "./support.js"
 
 // The toy composition, written data-first or piped; `core` is the instance layer.

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { serviceEvents, type EventMap } from "../../src/instrument/EventMap.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import type { JobEvent } from "../../src/tracker/JobEvent.js"
+import type { JobEvent } from "../../src/event/JobEvent.js"
 
 /**
  * Clock reads and emits that are plain `Effect.sync` run in place (see inlineEffect.ts); others

@@ -7,7 +7,7 @@ import { eventMapProblems } from "../../src/instrument/EventMap.js"
 import { isTrackedService } from "../../src/instrument/trackService.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
-import type { TrackerOption } from "../../src/tracker/TrackerOption.js"
+import type { TrackerOption } from "../../src/instrument/addTracker.js"
 import { trackedDispatcherLayer } from "./harness.js"
 import { heartbeat } from "./scenarios.js"
 

@@ -8,7 +8,7 @@ import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
-import type { TrackerOption } from "../../src/tracker/TrackerOption.js"
+import type { TrackerOption } from "../../src/instrument/addTracker.js"
 import { observeSteps, runtimeOver, trackedDispatcherLayer, type StepOf } from "./harness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
 

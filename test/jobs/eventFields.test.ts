@@ -7,7 +7,7 @@ import {
   JobEventGroups,
   JobEventTypes,
   type JobEvent
-} from "../../src/tracker/JobEvent.js"
+} from "../../src/event/JobEvent.js"
 import { Continuous } from "../fixtures/jobs-inline/src/definitions/index.js"
 import { trackedJobs } from "./harness.js"
 import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { checkEventSequence } from "../../src/tracker/eventSequence.js"
-import { JobEvent } from "../../src/tracker/JobEvent.js"
+import { checkEventSequence } from "../../src/event/eventSequence.js"
+import { JobEvent } from "../../src/event/JobEvent.js"
 import { trackedJobs } from "./harness.js"
 import { broken, clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating, sweeper } from "./scenarios.js"
 

@@ -18,8 +18,8 @@ import { withTracking } from "../../src/instrument/withTracking.js"
 // core's own flushEvents passes a tracker's failure on to the run).
 import { flushEvents } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { addTracker, type TrackerOption } from "../../src/tracker/TrackerOption.js"
-import type { JobEvent } from "../../src/tracker/JobEvent.js"
+import { addTracker, type TrackerOption } from "../../src/instrument/addTracker.js"
+import type { JobEvent } from "../../src/event/JobEvent.js"
 import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 
 export interface JobsRuntimeUnderTest {

@@ -3,7 +3,7 @@ import { createTestRuntime, RuntimeAdapter, type RuntimeLayer } from "@durable-e
 import { describe, expect, it } from "vitest"
 import { forgetInstanceMemory, instanceMemory, instanceMemoryCapacity } from "../../src/jobs/instanceMemory.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { checkEventSequence } from "../../src/tracker/eventSequence.js"
+import { checkEventSequence } from "../../src/event/eventSequence.js"
 import { alarmFirer, runtimeOver, trackedDispatcherLayer } from "./harness.js"
 import { clicks, heartbeat, orders, requests } from "./scenarios.js"
 

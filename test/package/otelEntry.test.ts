@@ -1,7 +1,7 @@
 import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { bundleForWorker } from "../tracker/support/workerBundle.js"
+import { bundleForWorker } from "../support/workerBundle.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -10,7 +10,7 @@ const bundledInputs = async (contents: string): Promise<ReadonlyArray<string>> =
     stdin: { contents, resolveDir: process.cwd(), loader: "ts" },
     alias: {
       "durable-effect-tracking": source("../../src/index.ts"),
-      "durable-effect-tracking/otel": source("../../src/otel/index.ts")
+      "durable-effect-tracking/otel": source("../../src/sinks/otel/index.ts")
     }
   })
   return bundled.inputs

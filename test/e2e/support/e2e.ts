@@ -4,10 +4,10 @@ import type { EventCollector, ReceivedEvent } from "../../../examples/runtime/co
 import { copyJobsPackage } from "../../../examples/runtime/fixture.js"
 import type { RunningWorker } from "../../../examples/runtime/miniflare.js"
 import type { ScenarioInstance } from "../../../examples/runtime/scenario.js"
-import type { JobEventWire } from "../../../src/tracker/JobEvent.js"
+import type { JobEventWire } from "../../../src/event/JobEvent.js"
 import { runShared } from "../../support/runShared.js"
 import { waitUntil } from "../../support/wait.js"
-import { checkEventSequence } from "../../../src/tracker/eventSequence.js"
+import { checkEventSequence } from "../../../src/event/eventSequence.js"
 
 /** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
 export interface Bundles {

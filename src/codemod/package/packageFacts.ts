@@ -1,0 +1,146 @@
+import { readFile } from "node:fs/promises"
+import { Node, Project, SyntaxKind, ts, type SourceFile, type TypeNode } from "ts-morph"
+import { sourceFiles } from "../source/sourceFiles.js"
+import { relativePosix } from "../report/displayPath.js"
+
+/** A place in the package: path relative to the package directory, and a 1-based line. */
+export interface Place {
+  readonly file: string
+  readonly line: number
+}
+
+export const formatPlace = (place: Place): string => `${place.file}:${place.line}`
+
+export interface ServiceFacts {
+  readonly className: string
+  readonly place: Place
+  /** The members of the service's shape, where the shape was found. */
+  readonly members: ReadonlyMap<string, Place> | undefined
+}
+
+/**
+ * What a static reading of a jobs package's sources finds, without type-checking: its services
+ * by tag key (and their methods), its classes by name and `_tag`, the string literal values
+ * its types allow, and where calls are made.
+ */
+export interface PackageFacts {
+  readonly services: ReadonlyMap<string, ServiceFacts>
+  readonly classes: ReadonlyMap<string, Place>
+  /** Every interface or type literal with string-literal properties: literal values by property. */
+  readonly literalTypes: ReadonlyArray<{
+    readonly properties: ReadonlyMap<string, ReadonlyArray<string>>
+    readonly place: Place
+  }>
+  /** Where a call whose callee is written `callee` is made. */
+  readonly callsOf: (callee: string) => ReadonlyArray<Place>
+}
+
+const tagFunctions = /(^|\.)(Tag|GenericTag)$/
+const taggedClassFunctions = /(^|\.)(TaggedError|TaggedClass|TaggedRequest)$/
+
+/** Reads every TypeScript source under `srcDir` (parsed only: nothing is resolved or checked). */
+export const readPackageFacts = async (packageDir: string, srcDir: string): Promise<PackageFacts> => {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    skipFileDependencyResolution: true,
+    skipLoadingLibFiles: true,
+    compilerOptions: { noLib: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext }
+  })
+  const files: Array<{ display: string; file: SourceFile }> = []
+  for (const path of await sourceFiles(srcDir)) {
+    const display = relativePosix(packageDir, path)
+    files.push({ display, file: project.createSourceFile(`/${display}`, await readFile(path, "utf8")) })
+  }
+  const at = (display: string, node: Node): Place => ({ file: display, line: node.getStartLineNumber() })
+
+  // Shapes by name, anywhere in the package: a service's interface may live beside its tag or not.
+  const shapes = new Map<string, { display: string; node: Node }>()
+  for (const { display, file } of files) {
+    for (const node of [...file.getInterfaces(), ...file.getTypeAliases()]) {
+      if (!shapes.has(node.getName())) shapes.set(node.getName(), { display, node })
+    }
+  }
+  const membersOf = (display: string, node: Node | undefined): Map<string, Place> | undefined => {
+    if (node === undefined) return undefined
+    if (Node.isTypeAliasDeclaration(node)) return membersOf(display, node.getTypeNode())
+    if (Node.isTypeReference(node)) {
+      const shape = shapes.get(node.getTypeName().getText())
+      return shape === undefined ? undefined : membersOf(shape.display, shape.node)
+    }
+    if (Node.isInterfaceDeclaration(node) || Node.isTypeLiteral(node)) {
+      const members = new Map<string, Place>()
+      for (const member of node.getMembers()) {
+        if (Node.isPropertySignature(member) || Node.isMethodSignature(member))
+          members.set(member.getName(), at(display, member))
+      }
+      return members
+    }
+    return undefined
+  }
+
+  const services = new Map<string, ServiceFacts>()
+  const classes = new Map<string, Place>()
+  const literalTypes: Array<{ properties: Map<string, Array<string>>; place: Place }> = []
+  const calls = new Map<string, Array<Place>>()
+
+  for (const { display, file } of files) {
+    for (const declaration of file.getClasses()) {
+      const name = declaration.getName()
+      if (name !== undefined && !classes.has(name)) classes.set(name, at(display, declaration))
+    }
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression()
+      const calleeText = callee.getText()
+      const list = calls.get(calleeText)
+      if (list === undefined) calls.set(calleeText, [at(display, call)])
+      else list.push(at(display, call))
+
+      const [first] = call.getArguments()
+      if (first === undefined || !Node.isStringLiteral(first)) continue
+      if (taggedClassFunctions.test(calleeText)) {
+        const owner = call.getFirstAncestorByKind(SyntaxKind.ClassDeclaration)
+        if (!classes.has(first.getLiteralValue())) classes.set(first.getLiteralValue(), at(display, owner ?? call))
+        continue
+      }
+      if (!tagFunctions.test(calleeText)) continue
+      const key = first.getLiteralValue()
+      // `class X extends Context.Tag("key")<X, Shape>() {}` or `Context.GenericTag<Shape>("key")`.
+      const outer = call.getParent()
+      const shape: TypeNode | undefined =
+        Node.isCallExpression(outer) && outer.getExpression() === call
+          ? outer.getTypeArguments()[1]
+          : call.getTypeArguments()[0]
+      const owner = call.getFirstAncestorByKind(SyntaxKind.ClassDeclaration)
+      const variable = call.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)
+      if (!services.has(key)) {
+        services.set(key, {
+          className: owner?.getName() ?? variable?.getName() ?? key,
+          place: at(display, owner ?? call),
+          members: membersOf(display, shape)
+        })
+      }
+    }
+    const literalHolders = [...file.getInterfaces(), ...file.getDescendantsOfKind(SyntaxKind.TypeLiteral)]
+    for (const holder of literalHolders) {
+      const properties = new Map<string, Array<string>>()
+      for (const member of holder.getMembers()) {
+        if (!Node.isPropertySignature(member)) continue
+        const values = stringLiterals(member.getTypeNode())
+        if (values.length > 0) properties.set(member.getName(), values)
+      }
+      if (properties.size > 0) literalTypes.push({ properties, place: at(display, holder) })
+    }
+  }
+  return { services, classes, literalTypes, callsOf: (callee) => calls.get(callee) ?? [] }
+}
+
+const stringLiterals = (node: TypeNode | undefined): Array<string> => {
+  if (node === undefined) return []
+  if (Node.isUnionTypeNode(node)) return node.getTypeNodes().flatMap(stringLiterals)
+  if (Node.isParenthesizedTypeNode(node)) return stringLiterals(node.getTypeNode())
+  if (Node.isLiteralTypeNode(node)) {
+    const literal = node.getLiteral()
+    return Node.isStringLiteral(literal) ? [literal.getLiteralValue()] : []
+  }
+  return []
+}

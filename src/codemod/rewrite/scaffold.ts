@@ -1,0 +1,44 @@
+import { quoted, semi, type CodeStyle } from "../source/style.js"
+
+/**
+ * The package's own event map module: the default map, re-exported under the name the
+ * runtime composition imports, with the ways to adjust it at hand.
+ */
+export const trackingModuleText = (
+  importFrom: string,
+  style: CodeStyle,
+  map: {
+    /** The library's map for the package's layout. */
+    readonly mapExport: string
+    /** The event types it cannot emit in this package, as coverage measured them. */
+    readonly uncovered: ReadonlyArray<{ readonly type: string; readonly reason: string; readonly hint?: string }>
+  } = { mapExport: "defaultJobsEventMap", uncovered: [] }
+): string => {
+  const nl = style.newline
+  const uncovered =
+    map.uncovered.length === 0
+      ? [" * In this package the map can emit all 20 job event types (as measured when it was scaffolded)."]
+      : [
+          ` * Not covered in this package (as measured when it was scaffolded; \`coverage <package-dir> --map src/tracking.ts\` re-measures):`,
+          ...map.uncovered.flatMap((entry) => [
+            ` * - ${entry.type}: ${entry.reason.replaceAll("*/", "* /")}`,
+            ...(entry.hint === undefined ? [] : [` *   Hint: ${entry.hint.replaceAll("*/", "* /")}`])
+          ])
+        ]
+  return [
+    `import { ${map.mapExport} } from ${quoted(style, importFrom)}${semi(style)}`,
+    "",
+    "/**",
+    ` * Which service calls of the jobs runtime become which job events. It starts as ${map.mapExport},`,
+    " * the library's map for this package's layout; adjust it here and the runtime picks it up:",
+    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(tagKey, name, { method: { ... } }))\``,
+    ` * - drop a service or one method: \`removeFromEventMap(${map.mapExport}, tagKey, method?)\``,
+    ` * - keep only some event types: \`filterEventMap(${map.mapExport}, (type) => ...)\``,
+    " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package.",
+    " *",
+    ...uncovered,
+    " */",
+    `export const trackingEventMap = ${map.mapExport}${semi(style)}`,
+    ""
+  ].join(nl)
+}

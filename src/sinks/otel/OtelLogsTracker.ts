@@ -1,0 +1,244 @@
+import {
+  context as otelContext,
+  type Context as OtelContext,
+  ROOT_CONTEXT,
+  trace,
+  TraceFlags
+} from "@opentelemetry/api"
+import { type LogAttributes, type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
+import { Effect, Layer, Option } from "effect"
+import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
+import { boundedFlush } from "../../delivery/SerialFlush.js"
+import { jsonValueOf } from "../../delivery/BatchBody.js"
+import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
+import { InvalidTrackerConfigError } from "../http/HttpBatchTrackerConfig.js"
+import type { JobEvent } from "../../event/JobEvent.js"
+
+/** A logger provider, and its `forceFlush` when it has one (the SDK's `LoggerProvider` does). */
+export type FlushableLoggerProvider = LoggerProvider & { forceFlush?: () => Promise<void> }
+
+export interface OtelLogsTrackerOptions {
+  /** Deployment environment: the `deployment.environment.name` attribute. */
+  readonly env: string
+  /** Service identifier: the `service.name` attribute. */
+  readonly serviceKey: string
+  /**
+   * Where the records go: your SDK's `LoggerProvider`. Default: the global one
+   * (`logs.getLoggerProvider()`), whose records `flush` cannot force out (the global API
+   * exposes no `forceFlush`): pass the provider for `flush` to deliver.
+   */
+  readonly loggerProvider?: FlushableLoggerProvider
+  /**
+   * Correlate records with the span they were emitted in: the current Effect span (with
+   * `@effect/opentelemetry` that is the OpenTelemetry span itself), else the active
+   * OpenTelemetry context. Default false: records carry no trace or span id, even when an
+   * OpenTelemetry context is active.
+   */
+  readonly spans?: boolean
+  /** Bound on one `flush()` (the provider's `forceFlush`). Default 5000 ms. */
+  readonly flushTimeoutMs?: number
+  /** The instrumentation scope name of the logger. Default "durable-effect-tracking". */
+  readonly loggerName?: string
+}
+
+export const OtelLogsTrackerDefaults = {
+  flushTimeoutMs: 5_000,
+  loggerName: "durable-effect-tracking"
+} as const
+
+/** Counters since the tracker was created; a snapshot. */
+export interface OtelLogsTrackerStats {
+  /** Log records handed to the logger. */
+  readonly emitted: number
+  /** Events that were not a JSON object, or that the logger threw on. */
+  readonly dropped: number
+  /** `flush()` calls that reached the provider's `forceFlush`. */
+  readonly flushes: number
+}
+
+/** An {@link EventTrackerService} that emits each event as an OpenTelemetry log record. */
+export interface OtelLogsTracker<E = JobEvent> extends EventTrackerService<E> {
+  stats(): Effect.Effect<OtelLogsTrackerStats>
+}
+
+// Fields with an OpenTelemetry semantic convention; the rest go under `job.`.
+const conventionalNames: Readonly<Record<string, string>> = {
+  eventId: "log.record.uid"
+}
+// Fields that are not attributes: the type is the record's event name, the timestamp its time.
+const notAttributes = new Set(["type", "timestamp", "error", "env", "serviceKey"])
+
+const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/** `job.<field>` in snake case: `instanceId` → `job.instance_id`, `jobType` → `job.type`. */
+const jobAttributeName = (field: string): string => {
+  const own = /^job[A-Z]/.test(field) ? field.charAt(3).toLowerCase() + field.slice(4) : field
+  return `job.${snakeCase(own)}`
+}
+
+const severityOf: Readonly<Record<string, readonly [SeverityNumber, string]>> = {
+  "job.failed": [SeverityNumber.ERROR, "ERROR"],
+  "retry.exhausted": [SeverityNumber.ERROR, "ERROR"],
+  "execution.failed": [SeverityNumber.WARN, "WARN"]
+}
+const INFO = [SeverityNumber.INFO, "INFO"] as const
+
+/**
+ * The attributes of an event: `service.name`, `deployment.environment.name`, `log.record.uid`
+ * (the event id), `error.type` and `exception.message` for a failure's summary, and every
+ * other top-level string, number or boolean field as `job.<snake_case>`. Nested values are
+ * not copied: events carry no payloads, and a field this does not know is not guessed at.
+ */
+export const otelAttributesOf = (
+  event: Readonly<Record<string, unknown>>,
+  deployment: { readonly env: string; readonly serviceKey: string }
+): LogAttributes => {
+  const attributes: Record<string, string | number | boolean> = {
+    "service.name": deployment.serviceKey,
+    "deployment.environment.name": deployment.env
+  }
+  for (const [field, value] of Object.entries(event)) {
+    if (notAttributes.has(field)) continue
+    if (
+      typeof value !== "string" &&
+      typeof value !== "boolean" &&
+      !(typeof value === "number" && Number.isFinite(value))
+    )
+      continue
+    attributes[conventionalNames[field] ?? jobAttributeName(field)] = value
+  }
+  const error = event.error
+  if (typeof error === "object" && error !== null) {
+    const { message, tag } = error as { message?: unknown; tag?: unknown }
+    // error.type is required to be low-cardinality: the tag is; "_OTHER" is the convention's fallback.
+    attributes["error.type"] = typeof tag === "string" && tag !== "" ? tag : "_OTHER"
+    if (typeof message === "string") attributes["exception.message"] = message
+  }
+  return attributes
+}
+
+const isValidHex = (id: string, length: number): boolean =>
+  id.length === length && /^[0-9a-f]+$/.test(id) && !/^0+$/.test(id)
+
+/** The OpenTelemetry context of a record: the Effect span's ids, else the active context. */
+const spanContextOf = (span: Option.Option<{ traceId: string; spanId: string; sampled: boolean }>): OtelContext => {
+  if (Option.isSome(span) && isValidHex(span.value.traceId, 32) && isValidHex(span.value.spanId, 16)) {
+    return trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: span.value.traceId,
+      spanId: span.value.spanId,
+      traceFlags: span.value.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      isRemote: false
+    })
+  }
+  return otelContext.active()
+}
+
+const resolveOptions = (options: OtelLogsTrackerOptions) => {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidTrackerConfigError({ tracker: "OpenTelemetry logs", issues: ["the options must be an object"] })
+  }
+  const issues: Array<string> = []
+  for (const field of ["env", "serviceKey"] as const) {
+    const value: unknown = options[field]
+    if (typeof value !== "string" || value.trim() === "") issues.push(`${field} must be a non-empty string`)
+  }
+  const provider: unknown = options.loggerProvider
+  if (provider !== undefined && typeof (provider as Partial<LoggerProvider> | null)?.getLogger !== "function") {
+    issues.push("loggerProvider must be a LoggerProvider (getLogger)")
+  }
+  const flushTimeoutMs = options.flushTimeoutMs ?? OtelLogsTrackerDefaults.flushTimeoutMs
+  if (!Number.isSafeInteger(flushTimeoutMs) || flushTimeoutMs <= 0)
+    issues.push("flushTimeoutMs must be a positive integer")
+  if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "OpenTelemetry logs", issues })
+  return { flushTimeoutMs }
+}
+
+const emitSite = safeSite("otel/OtelLogsTracker", "logger.emit")
+const flushSite = safeSite("otel/OtelLogsTracker", "loggerProvider.forceFlush")
+
+/**
+ * A tracker that emits each event, as it is emitted, as an OpenTelemetry log record: the event
+ * type is the record's event name, its timestamp the record's, its fields attributes (see
+ * {@link otelAttributesOf}); no body. Batching, retries and export are the SDK's (its
+ * processors and exporters): `pending` is always 0, and `flush` calls the provider's
+ * `forceFlush`, bounded by `flushTimeoutMs`; neither ever fails.
+ * Throws {@link InvalidTrackerConfigError} for options that cannot work.
+ */
+const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => {
+  const { flushTimeoutMs } = resolveOptions(options)
+  const provider: FlushableLoggerProvider = options.loggerProvider ?? logs.getLoggerProvider()
+  const logger: Logger = provider.getLogger(options.loggerName ?? OtelLogsTrackerDefaults.loggerName)
+  const deployment = { env: options.env, serviceKey: options.serviceKey }
+  const counters = { emitted: 0, dropped: 0, flushes: 0 }
+  // Without `spans`, the root context: the SDK would otherwise take the active one.
+  const currentContext: Effect.Effect<OtelContext> =
+    options.spans === true
+      ? Effect.map(Effect.option(Effect.currentParentSpan), spanContextOf)
+      : Effect.succeed(ROOT_CONTEXT)
+
+  // True when the record went to the logger; false when the event is not a JSON object.
+  const emitRecord = (event: unknown, context: OtelContext): boolean => {
+    const value = jsonValueOf(event)
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+    const fields = value as Record<string, unknown>
+    const type = typeof fields.type === "string" ? fields.type : "job.event"
+    const [severityNumber, severityText] = severityOf[type] ?? INFO
+    const at = typeof fields.timestamp === "string" ? new Date(fields.timestamp) : undefined
+    logger.emit({
+      eventName: type,
+      ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { timestamp: at }),
+      severityNumber,
+      severityText,
+      attributes: otelAttributesOf(fields, deployment),
+      context
+    })
+    return true
+  }
+
+  const record = (event: unknown, context: OtelContext): void => {
+    // A throwing toJSON, getter or logger: the event is lost, the job goes on.
+    if (safeCall(emitSite, () => emitRecord(event, context), false)) counters.emitted++
+    else counters.dropped++
+  }
+
+  const forceFlush = Effect.suspend(() => {
+    const flushProvider = provider.forceFlush
+    if (typeof flushProvider !== "function") return Effect.void
+    counters.flushes++
+    return safeRun(
+      flushSite,
+      Effect.tryPromise(() => Promise.resolve(flushProvider.call(provider))),
+      Effect.void
+    )
+  })
+
+  return {
+    emit: (event) => Effect.flatMap(currentContext, (context) => Effect.sync(() => record(event, context))),
+    flush: () => boundedFlush(flushTimeoutMs, forceFlush),
+    pending: () => Effect.succeed(0),
+    stats: () => Effect.sync(() => ({ ...counters }))
+  }
+}
+
+/** One OpenTelemetry logs tracker shared by every build of the layer. See {@link OtelLogsTracker.make}. */
+const layer = (options: OtelLogsTrackerOptions): Layer.Layer<EventTracker> =>
+  Layer.succeed(EventTracker, make<unknown>(options))
+
+/**
+ * OpenTelemetry logs tracker: `OtelLogsTracker.make(options)` or `OtelLogsTracker.layer(options)`.
+ * Each event becomes one log record of your SDK's `LoggerProvider`, which batches and exports it.
+ *
+ * @example
+ * ```ts
+ * import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
+ * import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs"
+ * import { OtelLogsTracker } from "durable-effect-tracking/otel"
+ *
+ * const loggerProvider = new LoggerProvider({
+ *   processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: "https://otel.example.com/v1/logs" }) })]
+ * })
+ * // Pass the provider: `flush` can then force its records out at the end of each run.
+ * export const tracker = OtelLogsTracker.make({ loggerProvider, env: "production", serviceKey: "orders" })
+ * ```
+ */
+export const OtelLogsTracker = { make, layer } as const

@@ -1,0 +1,176 @@
+import { Effect } from "effect"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { SizedEvent, sizeEvent, smallestEventBytes } from "../../src/delivery/EventSize.js"
+import { createHttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
+import type { HttpBatchTrackerConfig } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { makeJobEvent } from "../../src/event/JobEvent.js"
+import { type Collector, startCollector } from "../support/collector.js"
+import { deliveredBatches, jobEvents } from "../support/tracking.js"
+
+// Events are sized when they are emitted: a job that fails with a 10 MiB message must not make
+// a flush stall or overrun its bound. These tests use real 10 MiB strings.
+
+const TEN_MIB = 10 * 1024 * 1024
+const limits = { env: "test", serviceKey: "svc", maxEventBytes: 4_096, workBytes: 65_536 }
+
+/** A job.failed event whose error message is `message`. */
+const failed = (message: string, jobName = "billing") =>
+  makeJobEvent({
+    type: "job.failed",
+    instanceId: "instance-1",
+    jobType: "task",
+    jobName,
+    error: { message, tag: "UpstreamDown" }
+  })
+
+describe("sizeEvent", () => {
+  it("leaves an event that fits as JSON.stringify would write it, enriched", () => {
+    const [event] = jobEvents(1)
+    const sized = sizeEvent(event, limits)
+    expect(sized).toBeInstanceOf(SizedEvent)
+    const { json, bytes, truncated, eventId } = sized as SizedEvent
+    expect(json).toBe(JSON.stringify({ ...event, env: "test", serviceKey: "svc" }))
+    expect(bytes).toBe(Buffer.byteLength(json))
+    expect(truncated).toBe(false)
+    expect(eventId).toBe(event!.eventId)
+  })
+
+  it("cuts the error message first, with a marker, and keeps the other strings whole", () => {
+    const event = failed("e".repeat(20_000), "n".repeat(1_000))
+    const sized = sizeEvent(event, limits) as SizedEvent
+    expect(sized.bytes).toBeLessThanOrEqual(limits.maxEventBytes)
+    expect(sized.truncated).toBe(true)
+    const sent = JSON.parse(sized.json)
+    expect(sent.jobName).toBe("n".repeat(1_000))
+    expect(sent.error.message).toMatch(/^e+…\[truncated \d+ chars\]$/)
+    expect(sent.error.tag).toBe("UpstreamDown")
+    expect(sent.eventId).toBe(event.eventId)
+  })
+
+  it("cuts other strings too when the failure text is not enough, the longest the most", () => {
+    const event = { ...failed("e".repeat(3_000), "n".repeat(8_000)), note: "short" }
+    const sized = sizeEvent(event, limits) as SizedEvent
+    expect(sized.bytes).toBeLessThanOrEqual(limits.maxEventBytes)
+    const sent = JSON.parse(sized.json)
+    expect(sent.jobName).toMatch(/…\[truncated \d+ chars\]$/)
+    expect(sent.note).toBe("short")
+  })
+
+  it("counts bytes, not characters: multi-byte text is cut until the UTF-8 size fits", () => {
+    const sized = sizeEvent(failed("€".repeat(5_000)), limits) as SizedEvent
+    expect(sized.bytes).toBe(Buffer.byteLength(sized.json))
+    expect(sized.bytes).toBeLessThanOrEqual(limits.maxEventBytes)
+  })
+
+  it("refuses what cannot be serialised and what cannot be cut to fit", () => {
+    const circular: Record<string, unknown> = { type: "job.started" }
+    circular.self = circular
+    expect(sizeEvent(circular, limits)).toBe("unserializable")
+    expect(sizeEvent({ big: 1n }, limits)).toBe("unserializable")
+    expect(sizeEvent("not an object", limits)).toBe("unserializable")
+    expect(sizeEvent({ samples: Array.from({ length: 5_000 }, (_, i) => i) }, limits)).toBe("tooLarge")
+  })
+
+  it("works through at most workBytes of an event, whatever it holds (an array of 10 million items is not walked)", () => {
+    let reads = 0
+    const items = new Proxy([] as Array<number>, {
+      get: (target, key) => {
+        if (key === "length") return 10_000_000
+        if (typeof key === "string" && /^\d+$/.test(key)) {
+          reads++
+          return 1
+        }
+        return Reflect.get(target, key)
+      }
+    })
+    expect(sizeEvent({ ...failed("x"), items }, limits)).toBe("tooLarge")
+    // Each item counts at least a few characters: far fewer reads than items.
+    expect(reads).toBeLessThanOrEqual(limits.workBytes)
+  })
+
+  it("reads no more of a 10 MiB string than the limit", () => {
+    const huge = "x".repeat(TEN_MIB)
+    let sliced = 0
+    const spy = new Proxy(String.prototype.slice, {
+      apply: (target, self, args) => {
+        const out = Reflect.apply(target, self, args) as string
+        sliced += out.length
+        return out
+      }
+    })
+    const original = String.prototype.slice
+    String.prototype.slice = spy
+    try {
+      const sized = sizeEvent(failed(huge), limits) as SizedEvent
+      expect(sized.bytes).toBeLessThanOrEqual(limits.maxEventBytes)
+    } finally {
+      String.prototype.slice = original
+    }
+    // Only prefixes within the limit were copied, a few passes' worth.
+    expect(sliced).toBeLessThanOrEqual(5 * limits.maxEventBytes)
+  })
+
+  it("knows the smallest event's size, which the configuration checks limits against", () => {
+    const bytes = smallestEventBytes({ env: "test", serviceKey: "svc" })
+    const event = makeJobEvent({ type: "task.idle", instanceId: "x", jobType: "task", jobName: "x" })
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify({ ...event, env: "test", serviceKey: "svc" })))
+  })
+})
+
+describe("HTTP tracker with 10 MiB events", () => {
+  let collector: Collector
+  beforeEach(async () => {
+    collector = await startCollector()
+  })
+  afterEach(async () => {
+    await collector.close()
+  })
+
+  const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}) =>
+    createHttpBatchTracker({ endpoint: collector.url, env: "test", serviceKey: "svc", ...overrides })
+
+  it("no stall: with maxBatchBytes huge, 60 events of 10 MiB are sent (cut to maxEventBytes), none left pending", async () => {
+    const huge = "m".repeat(TEN_MIB)
+    const events = Array.from({ length: 60 }, () => failed(huge))
+    const t = tracker({ maxBatchBytes: 2 ** 40 })
+    await Effect.runPromise(Effect.forEach(events, (event) => t.emit(event), { discard: true }))
+    await Effect.runPromise(t.flush())
+
+    const stats = await Effect.runPromise(t.stats())
+    expect(stats).toMatchObject({ emitted: 60, truncated: 60, sent: 60, pending: 0, lastFailure: undefined })
+    expect(stats.dropped).toEqual({ overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0 })
+    const sent = deliveredBatches(collector).flatMap((batch) => batch.events)
+    expect(sent.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId))
+    for (const event of sent) {
+      expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(65_536)
+      expect((event as { error: { message: string } }).error.message).toMatch(/…\[truncated \d+ chars\]$/)
+    }
+  })
+
+  it("flush bound by default: 80 events of 10 MiB go in bodies of at most maxBatchBytes, each event at most maxEventBytes", async () => {
+    const huge = "b".repeat(TEN_MIB)
+    const events = Array.from({ length: 80 }, () => failed(huge))
+    const t = tracker()
+    await Effect.runPromise(Effect.forEach(events, (event) => t.emit(event), { discard: true }))
+    await Effect.runPromise(t.flush())
+
+    expect(await Effect.runPromise(t.stats())).toMatchObject({ sent: 80, pending: 0, truncated: 80 })
+    // What one flush step encodes is one request body: bounded by the configuration, not by the events.
+    for (const request of collector.requests) expect(request.bytes).toBeLessThanOrEqual(1_048_576)
+    expect(collector.requests.length).toBeLessThanOrEqual(Math.ceil((80 * 65_536) / (1_048_576 - 65_536)))
+  })
+
+  it("an event that cannot be cut to fit is dropped at emit and counted as tooLarge at once", async () => {
+    const t = createHttpBatchTracker<unknown>({
+      endpoint: collector.url,
+      env: "test",
+      serviceKey: "svc",
+      maxEventBytes: 1_024
+    })
+    const [ok] = jobEvents(1)
+    await Effect.runPromise(t.emit({ ...failed("x"), samples: Array.from({ length: 2_000 }, (_, i) => i) }))
+    expect(await Effect.runPromise(t.stats())).toMatchObject({ emitted: 0, pending: 0, dropped: { tooLarge: 1 } })
+    await Effect.runPromise(Effect.zipRight(t.emit(ok), t.flush()))
+    expect(await Effect.runPromise(t.stats())).toMatchObject({ emitted: 1, sent: 1, dropped: { tooLarge: 1 } })
+  })
+})

@@ -1,0 +1,242 @@
+import { Effect, Layer, Logger } from "effect"
+import { describe, expect, it } from "vitest"
+import { EventTracker, emitEvent, getPendingEvents } from "../../../src/tracker/EventTracker.js"
+import { createHttpBatchTracker, HttpBatchTrackerLayer } from "../../../src/sinks/http/HttpBatchTracker.js"
+import {
+  type HttpBatchTrackerConfig,
+  HttpBatchTrackerDefaults,
+  type HttpFetch,
+  InvalidTrackerConfigError,
+  resolveHttpBatchTrackerConfig
+} from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { makeJobEvent } from "../../../src/event/JobEvent.js"
+import { isNoopTracker, NoopTrackerLayer } from "../../../src/tracker/NoopTracker.js"
+import { resolveTrackerLayer, type TrackerOption } from "../../../src/instrument/addTracker.js"
+import { jobEvents } from "../../support/tracking.js"
+
+const valid: HttpBatchTrackerConfig = {
+  endpoint: "https://events.example.com/ingest",
+  env: "production",
+  serviceKey: "jobs"
+}
+
+const issuesOf = (config: unknown): ReadonlyArray<string> => {
+  try {
+    resolveHttpBatchTrackerConfig(config as HttpBatchTrackerConfig)
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidTrackerConfigError)
+    return (error as InvalidTrackerConfigError).issues
+  }
+  return []
+}
+
+describe("HTTP tracker configuration", () => {
+  it("fills in the documented defaults", () => {
+    expect(resolveHttpBatchTrackerConfig(valid)).toEqual({
+      ...valid,
+      batchSize: 100,
+      maxBufferSize: 10_000,
+      maxBatchBytes: 1_048_576,
+      maxEventBytes: 65_536,
+      headers: {},
+      timeoutMs: 3_000,
+      flushTimeoutMs: 5_000,
+      retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 },
+      fetch: undefined
+    })
+    expect(HttpBatchTrackerDefaults.retry.maxAttempts).toBe(3)
+  })
+
+  it("accepts http and https endpoints, and partial retry settings", () => {
+    expect(issuesOf({ ...valid, endpoint: "http://127.0.0.1:8787/e" })).toEqual([])
+    expect(resolveHttpBatchTrackerConfig({ ...valid, retry: { maxAttempts: 1 } }).retry).toEqual({
+      maxAttempts: 1,
+      initialDelayMs: 500,
+      maxDelayMs: 5_000
+    })
+  })
+
+  it.each([
+    [{ endpoint: "/relative" }, "endpoint must be an absolute http(s) URL"],
+    [{ endpoint: "ftp://example.com/x" }, "endpoint must be an absolute http(s) URL"],
+    [{ endpoint: 42 }, "endpoint must be an absolute http(s) URL"],
+    [{ endpoint: "https://user:pw@example.com/x" }, "endpoint must not contain credentials: put them in headers"],
+    [{ env: "" }, "env must be a non-empty string"],
+    [{ serviceKey: "  " }, "serviceKey must be a non-empty string"],
+    [{ batchSize: 0 }, "batchSize must be a positive integer"],
+    [{ maxBufferSize: 1.5 }, "maxBufferSize must be a positive integer"],
+    [{ maxBatchBytes: -1 }, "maxBatchBytes must be a positive integer"],
+    [{ timeoutMs: Number.NaN }, "timeoutMs must be a positive integer"],
+    [{ flushTimeoutMs: "10" }, "flushTimeoutMs must be a positive integer"],
+    [{ retry: { maxAttempts: 0 } }, "retry.maxAttempts must be a positive integer"],
+    [{ retry: { initialDelayMs: -5 } }, "retry.initialDelayMs must be a non-negative number"],
+    [{ retry: { maxDelayMs: Infinity } }, "retry.maxDelayMs must be a non-negative number"],
+    [{ retry: 3 }, "retry must be an object"],
+    [{ headers: { authorization: 1 } }, 'header "authorization" must have a string value'],
+    [{ fetch: "fetch" }, "fetch must be a function"]
+  ])("rejects %j", (override, issue) => {
+    expect(issuesOf({ ...valid, ...override })).toEqual([issue])
+  })
+
+  it("lists every issue at once, in a message naming fields but never values", () => {
+    const secret = "s3cr3t"
+    const make = () =>
+      createHttpBatchTracker({
+        endpoint: `not a url ${secret}`,
+        env: "",
+        serviceKey: "s",
+        batchSize: 0,
+        headers: { authorization: 7 as unknown as string, "x-key": secret }
+      })
+    expect(make).toThrow(InvalidTrackerConfigError)
+    try {
+      make()
+    } catch (error) {
+      const e = error as InvalidTrackerConfigError
+      expect(e._tag).toBe("InvalidTrackerConfigError")
+      expect(e.issues).toHaveLength(4)
+      expect(e.message).toMatch(/^Invalid HTTP tracker configuration: endpoint must be/)
+      expect(JSON.stringify({ message: e.message, issues: e.issues, string: String(e) })).not.toContain(secret)
+    }
+  })
+
+  it("HttpBatchTrackerLayer checks the configuration when it is created, not when built", () => {
+    expect(() => HttpBatchTrackerLayer({ ...valid, env: "" })).toThrow(InvalidTrackerConfigError)
+  })
+})
+
+describe("resolveTrackerLayer", () => {
+  const trackerOf = (layer: Layer.Layer<EventTracker>) => Effect.runSync(Effect.provide(EventTracker, layer))
+
+  it("gives the no-op tracker for no option", () => {
+    expect(resolveTrackerLayer()).toBe(NoopTrackerLayer)
+    expect(isNoopTracker(trackerOf(resolveTrackerLayer(undefined)))).toBe(true)
+  })
+
+  it("uses a layer as given", () => {
+    const layer = Layer.succeed(EventTracker, createHttpBatchTracker(valid))
+    expect(resolveTrackerLayer(layer)).toBe(layer)
+  })
+
+  it("makes one HTTP tracker for a configuration, shared by every build of the layer", () => {
+    const layer = resolveTrackerLayer(valid)
+    const tracker = trackerOf(layer)
+    expect(isNoopTracker(tracker)).toBe(false)
+    expect(typeof (tracker as { stats?: unknown }).stats).toBe("function")
+    expect(trackerOf(layer)).toBe(tracker)
+    const [event] = jobEvents(1)
+    Effect.runSync(emitEvent(event).pipe(Effect.provide(layer)))
+    expect(Effect.runSync(getPendingEvents.pipe(Effect.provide(layer)))).toBe(1)
+    // A second resolution is a second tracker.
+    expect(trackerOf(resolveTrackerLayer(valid))).not.toBe(tracker)
+  })
+
+  it("turns tracking off for an invalid configuration, saying why once, never failing the jobs", async () => {
+    const secret = "https://user:hunter2@collector.example/ingest"
+    for (const option of [
+      { ...valid, endpoint: "nope" },
+      { ...valid, endpoint: secret },
+      "https://example.com" as unknown as TrackerOption,
+      null as unknown as TrackerOption
+    ]) {
+      const layer = resolveTrackerLayer(option)
+      const logs: Array<string> = []
+      const logger = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => void logs.push(String(message)))
+      )
+      // Two builds, as two calls of a jobs runtime: the tracker is the no-op one both times.
+      for (let call = 0; call < 2; call++) {
+        const tracker = await Effect.runPromise(EventTracker.pipe(Effect.provide(layer), Effect.provide(logger)))
+        expect(isNoopTracker(tracker)).toBe(true)
+      }
+      expect(logs).toHaveLength(1)
+      expect(logs[0]).toMatch(/tracking is off/)
+      expect(logs[0]).not.toContain("hunter2")
+    }
+  })
+})
+
+describe("the fetch option", () => {
+  it("accepts the platform fetch as the fetch option (type-checked)", () => {
+    const platformFetch: HttpFetch = globalThis.fetch
+    expect(() => createHttpBatchTracker({ ...valid, fetch: platformFetch })).not.toThrow()
+  })
+})
+
+describe("configurations that could never deliver", () => {
+  // What fetch itself does with these headers: every request would fail, as "network".
+  const fetchRefuses = (name: string, value: string): boolean => {
+    try {
+      new Headers({ [name]: value })
+      return false
+    } catch {
+      return true
+    }
+  }
+
+  it("refuses headers fetch would reject, naming the header and never showing its value", () => {
+    const cases = [
+      {
+        name: "authorization",
+        value: "Bearer hunter2\r\nx-injected: 1",
+        rule: /"authorization" has a value fetch would refuse/
+      },
+      { name: "x-token", value: "hunter2\nmore", rule: /"x-token" has a value fetch would refuse/ },
+      { name: "x-api key", value: "hunter2", rule: /"x-api key" is not a valid header name/ },
+      { name: "x-bad\r\nname", value: "hunter2", rule: /is not a valid header name/ }
+    ]
+    for (const { name, value, rule } of cases) {
+      expect(fetchRefuses(name, value), name).toBe(true)
+      const issues = issuesOf({ ...valid, headers: { [name]: value } })
+      expect(issues.join("; "), name).toMatch(rule)
+      expect(issues.join("; ")).not.toContain("hunter2")
+    }
+    // Beyond ASCII: fetch implementations differ (Node's takes Latin-1, beyond it none does).
+    expect(fetchRefuses("x-user", "Zoë €")).toBe(true)
+    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë €" } }).join()).toMatch(
+      /"x-user" has a value fetch would refuse/
+    )
+    expect(issuesOf({ ...valid, headers: { "x-user": "Zoë" } }).join()).toMatch(
+      /"x-user" has a value fetch would refuse/
+    )
+    // Tabs and spaces inside a value are fine.
+    expect(issuesOf({ ...valid, headers: { authorization: "Bearer a\tb", "x-request-source": "jobs v1" } })).toEqual([])
+  })
+
+  it("refuses byte limits below one smallest event, naming the field", () => {
+    expect(issuesOf({ ...valid, maxBatchBytes: 10 })).toEqual([
+      expect.stringMatching(/^maxBatchBytes must be at least \d+/)
+    ])
+    expect(issuesOf({ ...valid, maxEventBytes: 10 })).toEqual([
+      expect.stringMatching(/^maxEventBytes must be at least \d+/)
+    ])
+    expect(issuesOf({ ...valid, maxBatchBytes: 4_096, maxEventBytes: 8_192 })).toEqual([
+      expect.stringMatching(/^maxEventBytes must be at most 4083 \(maxBatchBytes less the batch envelope\)/)
+    ])
+    // Without maxEventBytes, a small maxBatchBytes sets it: what fits in one batch.
+    expect(resolveHttpBatchTrackerConfig({ ...valid, maxBatchBytes: 4_096 }).maxEventBytes).toBe(4_083)
+  })
+
+  it("the smallest allowed limits still deliver an event", async () => {
+    const bodies: Array<string> = []
+    const minimum = Number(/at least (\d+)/.exec(issuesOf({ ...valid, maxBatchBytes: 10 })[0]!)![1])
+    const tracker = createHttpBatchTracker({
+      ...valid,
+      maxBatchBytes: minimum,
+      fetch: async (_url, init) => {
+        bodies.push(init.body)
+        return { status: 200, headers: { get: () => null } }
+      }
+    })
+    // A short id and name, as small as the schema allows.
+    await Effect.runPromise(
+      Effect.zipRight(
+        tracker.emit(makeJobEvent({ type: "task.idle", instanceId: "x", jobType: "task", jobName: "x" })),
+        tracker.flush()
+      )
+    )
+    expect(await Effect.runPromise(tracker.stats())).toMatchObject({ sent: 1, dropped: { tooLarge: 0 } })
+    expect(new TextEncoder().encode(bodies[0]!).length).toBeLessThanOrEqual(minimum)
+  })
+})
