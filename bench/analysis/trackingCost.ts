@@ -13,6 +13,7 @@ import { createJobRegistry } from "../../test/fixtures/jobs/src/registry/index.j
 import { createDispatcherLayer } from "../../test/fixtures/jobs/src/runtime/runtime.js"
 import { composeJobs, runtimeOver, type LayerWrap } from "../../test/jobs/harness.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
+import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTracker } from "../../src/tracker/NoopTracker.js"
@@ -47,14 +48,17 @@ const variants: ReadonlyArray<readonly [string, RuntimeFactory]> = [
     "+ 6 × Layer.map(identity) wrappers (map join)",
     compose(joins["Layer.map + Context.add"]!, (l) => Layer.map(l, (c) => c), noop)
   ],
-  ["+ 6 × withTracking, no-op (map join)", compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), noop)],
+  [
+    "+ 6 × withTracking, no-op (map join)",
+    compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l, { eventMap: defaultJobsEventMap }), noop)
+  ],
   [
     "+ 6 × withTracking, in-memory (map join: as addTracker joins it now)",
-    compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l), inMemory)
+    compose(joins["Layer.map + Context.add"]!, (l) => withTracking(l, { eventMap: defaultJobsEventMap }), inMemory)
   ],
   [
     "+ 6 × withTracking, in-memory (Layer.merge: the original on)",
-    compose(joins["Layer.merge"]!, (l) => withTracking(l), inMemory)
+    compose(joins["Layer.merge"]!, (l) => withTracking(l, { eventMap: defaultJobsEventMap }), inMemory)
   ]
 ]
 

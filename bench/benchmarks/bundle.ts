@@ -23,13 +23,13 @@ export default {
 
 const trackedWorker = `
 import { Context, Effect, Layer } from "effect"
-import { addTracker, HttpBatchTracker, withTracking } from "durable-effect-tracking"
+import { addTracker, defaultJobsEventMap, HttpBatchTracker, withTracking } from "durable-effect-tracking"
 class Greeter extends Context.Tag("bench/Greeter")<Greeter, { greet(): Effect.Effect<string> }>() {}
 const GreeterLayer = Layer.succeed(Greeter, { greet: () => Effect.succeed("hi") })
 export default {
   async fetch(_request: Request, env: { EVENTS_URL: string }) {
     const tracker = HttpBatchTracker.make({ endpoint: env.EVENTS_URL, env: "prod", serviceKey: "jobs" })
-    const layer = withTracking(GreeterLayer).pipe(Layer.provide(addTracker(Layer.empty, tracker)))
+    const layer = withTracking(GreeterLayer, { eventMap: defaultJobsEventMap }).pipe(Layer.provide(addTracker(Layer.empty, tracker)))
     const text = await Effect.runPromise(Effect.flatMap(Greeter, (g) => g.greet()).pipe(Effect.provide(layer)))
     return new Response(text)
   }
@@ -68,7 +68,7 @@ const packageOf = (path: string): string => {
 }
 
 /**
- * What `withTracking` + `HttpBatchTracker.make` + `addTracker` add to a minified Worker bundle
+ * What `withTracking` (with `defaultJobsEventMap`, as a jobs Worker passes it) + `HttpBatchTracker.make` + `addTracker` add to a minified Worker bundle
  * that already uses effect's Effect, Layer and Context, in gzip bytes.
  */
 export const workerBundle = async (_scale: Scale): Promise<BenchmarkResult> => {

@@ -21,7 +21,7 @@ export type JobType = typeof JobTypeSchema.Type
  * A failure, summarised: never the error object itself, which may hold user data. `message` is
  * at most 1024 characters (a longer one is cut and ends in "…"); `tag` is the error's `_tag`, or
  * its `name`; `cause` is the same of the first error in its `cause`; `stack` only when a user
- * asked for stacks (`withTracking(layer, { errorStack: true })`).
+ * asked for stacks (`withTracking(layer, { eventMap, errorStack: true })`).
  */
 export const ErrorCauseSummary = Schema.Struct({
   message: Schema.String,

@@ -1,13 +1,11 @@
 import { Context, Effect, Layer } from "effect"
 import * as Clock from "effect/Clock"
-import { dual } from "effect/Function"
 import { logFrom } from "../internal/log.js"
 import { inlineReader } from "../internal/inlineEffect.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import { defaultJobsEventMap } from "../jobs/defaultJobsEventMap.js"
-import { validateEventMap, type EventMap } from "./EventMap.js"
+import { InvalidEventMapError, validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
 import { mapBuiltNodes } from "../internal/layerNodes.js"
 import {
@@ -24,8 +22,11 @@ import {
  * @category Instrumentation
  */
 export interface WithTrackingOptions {
-  /** Which method emits what. Default: {@link defaultJobsEventMap}. */
-  readonly eventMap?: EventMap
+  /**
+   * Which method emits what. Required: this mechanism knows no package of its own; for a
+   * `@durable-effect/jobs` runtime pass `defaultJobsEventMap` (or a map made from it).
+   */
+  readonly eventMap: EventMap
   /**
    * Also run each mapped method in `Effect.withSpan("<Service>.<method>")`, with the job
    * context as attributes, for an Effect tracer to see. Off by default: spans cost per call.
@@ -44,13 +45,17 @@ export interface WithTrackingOptions {
   readonly errorStack?: boolean
 }
 
-const trackLayer = <ROut, E, RIn>(
-  layer: Layer.Layer<ROut, E, RIn>,
-  options?: WithTrackingOptions
-): Layer.Layer<ROut, E, RIn> => {
-  const plan = planFor(options?.eventMap ?? defaultJobsEventMap, options?.spans === true, options?.errorStack === true)
-  if (options?.enabled === false) return layer
-  return wrapLayer(layer, plan)
+// Checked where `withTracking` is called, in either form: a missing or malformed map throws there.
+const tracking = (
+  options: WithTrackingOptions | undefined
+): (<ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>) => {
+  if (options?.eventMap === undefined) {
+    throw new InvalidEventMapError({
+      problems: ["withTracking needs `{ eventMap }` (for a jobs runtime: `{ eventMap: defaultJobsEventMap }`)"]
+    })
+  }
+  const plan = planFor(options.eventMap, options.spans === true, options.errorStack === true)
+  return options.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plan)
 }
 
 /**
@@ -71,10 +76,11 @@ const trackLayer = <ROut, E, RIn>(
  * new layer: used once, as a composition uses it, it is built once per build. (A tracker merged
  * into the same `Layer.mergeAll` as the services is not seen by them: provide it under.)
  *
- * Dual: `withTracking(layer, options?)`, or `layer.pipe(withTracking(options?))` as Effect's own
- * layer combinators read (the options are then checked when the returned function is applied).
+ * Dual: `withTracking(layer, options)`, or `layer.pipe(withTracking(options))` as Effect's own
+ * layer combinators read.
  *
- * @throws InvalidEventMapError when the event map is malformed (at the call, not at run time).
+ * @throws InvalidEventMapError when the event map is missing or malformed (at the call, in both
+ * forms, not at run time).
  *
  * @example
  * ```ts
@@ -103,9 +109,15 @@ const trackLayer = <ROut, E, RIn>(
  * @category Instrumentation
  */
 export const withTracking: {
-  (options?: WithTrackingOptions): <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>
-  <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options?: WithTrackingOptions): Layer.Layer<ROut, E, RIn>
-} = dual((args) => Layer.isLayer(args[0]), trackLayer)
+  (options: WithTrackingOptions): <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>
+  <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options: WithTrackingOptions): Layer.Layer<ROut, E, RIn>
+} = function (
+  this: unknown,
+  ...args: [WithTrackingOptions] | [Layer.Layer<unknown, unknown, unknown>, WithTrackingOptions]
+) {
+  // Not Effect's `dual`: piped, the options are checked now, not when the layer comes through.
+  return Layer.isLayer(args[0]) ? tracking(args[1])(args[0]) : tracking(args[0] as WithTrackingOptions | undefined)
+} as never
 
 /** An event map compiled for tracking: what every build of its layers shares. */
 interface TrackingPlan {

@@ -46,7 +46,7 @@ const batchSizeOf = (context: JobContext): number | undefined =>
 export const flushReason = (trigger: string | undefined) =>
   trigger === "add" ? ("maxEvents" as const) : trigger === "alarm" ? ("flushAfter" as const) : ("manual" as const)
 
-/** Stacks only when a user asked for them (`withTracking(layer, { errorStack: true })`). */
+/** Stacks only when a user asked for them (`withTracking(layer, { eventMap, errorStack: true })`). */
 export const errorOptions = (context: JobContext) => ({ stack: context["errorStack"] === true })
 
 /** Signals travel where errors do; they are how a run ends as meant, not failures. */

@@ -5,6 +5,7 @@ import { EventTracker } from "../../src/tracker/EventTracker.js"
 import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { isNoopTracker, NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
 import { addTracker, resolveTrackerLayer } from "../../src/instrument/addTracker.js"
+import { toyEventMap } from "./support.js"
 
 class Core extends Context.Tag("test/Core")<Core, { readonly id: number }>() {}
 
@@ -75,7 +76,7 @@ describe("addTracker", () => {
 describe("withTracking enabled: false", () => {
   it("returns the layer itself", () => {
     const { layer } = countingCore()
-    expect(withTracking(layer, { enabled: false })).toBe(layer)
-    expect(withTracking(layer)).not.toBe(layer)
+    expect(withTracking(layer, { eventMap: toyEventMap, enabled: false })).toBe(layer)
+    expect(withTracking(layer, { eventMap: toyEventMap })).not.toBe(layer)
   })
 })

@@ -53,6 +53,6 @@ describe("withTracking and addTracker piped (dual)", () => {
     )
     expect(found).toBe(tracker)
     expect(core.pipe(addTracker())).toBe(core)
-    expect(core.pipe(withTracking({ enabled: false }))).toBe(core)
+    expect(core.pipe(withTracking({ eventMap: toyEventMap, enabled: false }))).toBe(core)
   })
 })

@@ -14,6 +14,7 @@ import {
 } from "../fixtures/jobs/src/services/index.js"
 import type { EventMap } from "../../src/instrument/EventMap.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
+import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 // The boundary flush is this library's: it never fails, whatever the tracker does (the jobs
 // core's own flushEvents passes a tracker's failure on to the run).
 import { flushEvents } from "../../src/tracker/EventTracker.js"
@@ -68,7 +69,11 @@ export const trackedDispatcherLayer = (
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
   options: { readonly eventMap?: EventMap; readonly errorStack?: boolean } = {}
 ): Layer.Layer<Dispatcher> => {
-  const tracking = { ...options, enabled: tracker !== undefined }
+  const tracking = {
+    eventMap: options.eventMap ?? defaultJobsEventMap,
+    errorStack: options.errorStack,
+    enabled: tracker !== undefined
+  }
   return composeJobs(addTracker(coreLayer, tracker), definitions, (layer) => withTracking(layer, tracking))
 }
 

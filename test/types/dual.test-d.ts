@@ -21,8 +21,14 @@ declare const option: TrackerOption
 const { tracker } = InMemoryTracker.make()
 const config = { endpoint: "https://collector.example.com", env: "production", serviceKey: "jobs" }
 
-// Piped withTracking keeps the layer's exact type, with or without options.
-expectTypeOf(RuntimeServicesLayer.pipe(withTracking())).toEqualTypeOf<typeof RuntimeServicesLayer>()
+// Piped withTracking keeps the layer's exact type; the event map is required in both forms.
+expectTypeOf(RuntimeServicesLayer.pipe(withTracking({ eventMap }))).toEqualTypeOf<typeof RuntimeServicesLayer>()
+// @ts-expect-error an event map is required
+withTracking({ spans: true })
+// @ts-expect-error an event map is required
+withTracking(RuntimeServicesLayer, {})
+// @ts-expect-error options are required
+withTracking(RuntimeServicesLayer)
 expectTypeOf(RuntimeServicesLayer.pipe(withTracking({ eventMap, spans: true }))).toEqualTypeOf<
   typeof RuntimeServicesLayer
 >()

@@ -26,8 +26,8 @@ import { MetadataService, RuntimeServicesLayer } from "../fixtures/jobs/src/serv
 declare const core: RuntimeLayer
 declare const eventMap: EventMap
 
-// "withTracking(layer, options?) returns a layer of exactly the same type"
-expectTypeOf(withTracking(RuntimeServicesLayer)).toEqualTypeOf<typeof RuntimeServicesLayer>()
+// "withTracking(layer, { eventMap }) returns a layer of exactly the same type"
+expectTypeOf(withTracking(RuntimeServicesLayer, { eventMap })).toEqualTypeOf<typeof RuntimeServicesLayer>()
 expectTypeOf(withTracking(RuntimeServicesLayer, { eventMap, spans: true, enabled: false })).toEqualTypeOf<
   typeof RuntimeServicesLayer
 >()

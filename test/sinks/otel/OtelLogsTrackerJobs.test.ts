@@ -1,6 +1,6 @@
 import { createTestRuntime } from "@durable-effect/core"
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs"
-import { addTracker, withTracking } from "durable-effect-tracking"
+import { addTracker, defaultJobsEventMap, withTracking } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
 import { composeJobs, runtimeOver } from "../../jobs/harness.js"
@@ -19,7 +19,9 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
     const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
     // Tracked as the codemod writes it, with the proxies' spans on.
     const runtime = runtimeOver(
-      composeJobs(addTracker(layer, tracker), { heartbeat }, (l) => withTracking(l, { spans: true }))
+      composeJobs(addTracker(layer, tracker), { heartbeat }, (l) =>
+        withTracking(l, { eventMap: defaultJobsEventMap, spans: true })
+      )
     )
     await runtime.handle(requests.start("heartbeat"))
     handles.scheduler.fire()
