@@ -7,7 +7,7 @@ import type { JobRequest } from "../test/fixtures/jobs/src/runtime/types.js"
 import { runtimeOver, trackedDispatcherLayer, type JobsRuntimeUnderTest } from "../test/jobs/harness.js"
 import { clicks, heartbeat, orders, requests } from "../test/jobs/scenarios.js"
 import type { EventTrackerService } from "../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../src/tracker/InMemoryTracker.js"
 import type { JobEvent } from "../src/event/JobEvent.js"
 import { NoopTracker } from "../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../src/instrument/addTracker.js"
@@ -72,7 +72,7 @@ export const offTrackedRuntime: RuntimeFactory = trackedRuntime(() => undefined)
 export const noopTrackedRuntime: RuntimeFactory = trackedRuntime(() => NoopTracker)
 
 /** Tracked, each instance with a fresh in-memory tracker (so memory stays flat across iterations). */
-export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => createInMemoryTracker().tracker)
+export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMemoryTracker.make().tracker)
 
 /**
  * An HTTP batch tracker config whose `fetch` acknowledges every batch at once: the tracker's own

@@ -11,15 +11,8 @@ export {
   getPendingEvents,
   type EventTrackerService
 } from "./tracker/EventTracker.js"
-export { NoopTracker, NoopTrackerLayer, isNoopTracker } from "./tracker/NoopTracker.js"
-export {
-  InMemoryTracker,
-  createInMemoryTracker,
-  createInMemoryTrackerLayer,
-  type InMemoryTrackerHandle,
-  type InMemoryTrackerInstance,
-  type InMemoryTrackerWithLayer
-} from "./tracker/InMemoryTracker.js"
+export { NoopTracker, isNoopTracker } from "./tracker/NoopTracker.js"
+export { InMemoryTracker, type InMemoryTrackerHandle, type InMemoryTrackerInstance } from "./tracker/InMemoryTracker.js"
 export {
   HttpBatchTracker,
   createHttpBatchTracker,

@@ -15,7 +15,7 @@ import { composeJobs, runtimeOver, type LayerWrap } from "../../test/jobs/harnes
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTracker } from "../../src/tracker/NoopTracker.js"
 import { median, quantile } from "../stats.js"
 import { definitions, plainRuntime, runWorkload, type RuntimeFactory } from "../workload.js"
@@ -36,7 +36,7 @@ const compose =
 
 const identity: LayerWrap = (layer) => layer
 const noop = () => NoopTracker
-const inMemory = () => createInMemoryTracker().tracker as EventTrackerService
+const inMemory = () => InMemoryTracker.make().tracker as EventTrackerService
 
 const variants: ReadonlyArray<readonly [string, RuntimeFactory]> = [
   ["plain fixture runtime", plainRuntime],

@@ -1,5 +1,5 @@
 import { runtimeOver, trackedDispatcherLayer } from "../../test/jobs/harness.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { handPlacedDispatcherLayer } from "../handPlaced.js"
 import {
   compareInterleaved,
@@ -125,7 +125,7 @@ export const on = async (scale: Scale): Promise<BenchmarkResult> => {
 }
 
 const handPlacedRuntime: RuntimeFactory = (coreLayer) =>
-  runtimeOver(handPlacedDispatcherLayer(coreLayer, createInMemoryTracker().tracker, definitions))
+  runtimeOver(handPlacedDispatcherLayer(coreLayer, InMemoryTracker.make().tracker, definitions))
 
 /**
  * The proxies of the default map vs the same events placed by hand. Checked first (untimed):

@@ -5,12 +5,12 @@ import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.
 import { createHttpBatchTracker, sharedHttpBatchTrackerLayer } from "../sinks/http/HttpBatchTracker.js"
 import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "../sinks/http/HttpBatchTrackerConfig.js"
 import { mapBuiltNodes } from "../internal/layerNodes.js"
-import { NoopTracker, NoopTrackerLayer } from "../tracker/NoopTracker.js"
+import { NoopTracker } from "../tracker/NoopTracker.js"
 import type { HttpBatchTrackerOutboxOption } from "../delivery/Outbox.js"
 
 /**
  * How a user picks a tracker: an HTTP batch tracker configuration (optionally with a durable
- * `outbox`), a tracker layer, or a tracker itself (such as `createInMemoryTracker().tracker`).
+ * `outbox`), a tracker layer, or a tracker itself (such as `InMemoryTracker.make().tracker`).
  *
  * @category Trackers
  */
@@ -83,7 +83,7 @@ export const resolveTrackerLayer = (option?: TrackerOption): Layer.Layer<EventTr
   const source = trackerSource(option)
   switch (source._tag) {
     case "none":
-      return NoopTrackerLayer
+      return NoopTracker.layer
     case "instance":
       return Layer.succeed(EventTracker, source.tracker)
     case "layer":

@@ -16,9 +16,9 @@ export interface InMemoryTrackerHandle<E extends { readonly type: string } = Job
 }
 
 /**
- * What {@link createInMemoryTracker} returns: the tracker (also as `service`, core's name for it)
- * and its handle. It can also be `yield*`ed in `Effect.gen`, where it gives itself, so a test
- * written against core's `yield* createInMemoryTracker()` runs unchanged.
+ * What `InMemoryTracker.make()` returns: the tracker (also as `service`, core's name for it) and
+ * its handle. It can also be `yield*`ed in `Effect.gen`, where it gives itself, so a test
+ * written against core's `yield* createInMemoryTracker()` reads the same.
  *
  * @category Trackers
  */
@@ -29,29 +29,7 @@ export interface InMemoryTrackerInstance<E extends { readonly type: string } = J
   [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<InMemoryTrackerInstance<E>>>
 }
 
-/**
- * {@link createInMemoryTrackerLayer}'s result, `yield*`-able the same way.
- *
- * @category Trackers
- */
-export interface InMemoryTrackerWithLayer<E extends { readonly type: string } = JobEvent> {
-  readonly layer: Layer.Layer<EventTracker>
-  readonly handle: InMemoryTrackerHandle<E>
-  [Symbol.iterator](): Effect.EffectGenerator<Effect.Effect<InMemoryTrackerWithLayer<E>>>
-}
-
-// `yield* value` in Effect.gen runs the Effect the value's iterator yields: here, the value itself.
-const yieldingItself = <A extends object>(value: Omit<A, typeof Symbol.iterator>): A =>
-  Object.assign(value, { [Symbol.iterator]: () => Effect.succeed(value)[Symbol.iterator]() }) as unknown as A
-
-/**
- * A tracker that keeps every event in memory, for tests. The events live in the returned
- * object, not in a layer build, so they outlast the per-call layer rebuilds of a jobs runtime.
- *
- * @deprecated Use `InMemoryTracker.make()`; this name is kept until 1.0.
- * @category Trackers
- */
-export const createInMemoryTracker = <E extends { readonly type: string } = JobEvent>(): InMemoryTrackerInstance<E> => {
+const make = <E extends { readonly type: string } = JobEvent>(): InMemoryTrackerInstance<E> => {
   const events: Array<E> = []
   const tracker: EventTrackerService<E> = {
     emit: (event) => Effect.sync(() => void events.push(event)),
@@ -66,47 +44,43 @@ export const createInMemoryTracker = <E extends { readonly type: string } = JobE
     hasEvent: (type) => Effect.sync(() => events.some((event) => event.type === type)),
     clear: () => Effect.sync(() => void events.splice(0, events.length))
   }
-  return yieldingItself<InMemoryTrackerInstance<E>>({ tracker, service: tracker, handle })
+  const instance = { tracker, service: tracker, handle }
+  // `yield* instance` in Effect.gen runs the Effect its iterator yields: here, the instance itself.
+  return Object.assign(instance, {
+    [Symbol.iterator]: () => Effect.succeed(instance)[Symbol.iterator]()
+  }) as unknown as InMemoryTrackerInstance<E>
 }
 
-/**
- * {@link createInMemoryTracker} as a layer providing {@link EventTracker}.
- *
- * @deprecated Use `InMemoryTracker.layer()`; this name is kept until 1.0.
- * @category Trackers
- */
-export const createInMemoryTrackerLayer = <
-  E extends { readonly type: string } = JobEvent
->(): InMemoryTrackerWithLayer<E> => {
-  const { tracker, handle } = createInMemoryTracker<E>()
-  return yieldingItself<InMemoryTrackerWithLayer<E>>({
-    layer: Layer.succeed(EventTracker, tracker as EventTrackerService),
-    handle
-  })
-}
+const layer = <E extends { readonly type: string }>(memory: {
+  readonly tracker: EventTrackerService<E>
+}): Layer.Layer<EventTracker> => Layer.succeed(EventTracker, memory.tracker as unknown as EventTrackerService)
 
 /**
  * A tracker that keeps every event in memory, for tests. `make()` returns the tracker and a
- * `handle` to read its events; `layer()` returns a layer providing {@link EventTracker} and the
- * handle. The events live outside any layer build, so they outlast the per-call layer rebuilds
- * of a jobs runtime.
+ * `handle` to read its events; `layer(memory)` is the layer providing that tracker as
+ * {@link EventTracker}. The events live in what `make()` returned, not in a layer build, so they
+ * outlast the per-call layer rebuilds of a jobs runtime.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { emitEvent, InMemoryTracker, makeJobEvent } from "durable-effect-tracking"
  *
- * const { layer, handle } = InMemoryTracker.layer()
+ * const memory = InMemoryTracker.make()
  * const program = Effect.gen(function* () {
  *   yield* emitEvent(makeJobEvent({ type: "job.created", instanceId: "i-1", jobType: "task", jobName: "orders" }))
- *   return yield* handle.getEventsByType("job.created")
+ *   return yield* memory.handle.getEventsByType("job.created")
  * })
- * export const created = () => Effect.runPromise(program.pipe(Effect.provide(layer)))
+ * export const created = () => Effect.runPromise(program.pipe(Effect.provide(InMemoryTracker.layer(memory))))
  * ```
  *
  * @category Trackers
  */
-export const InMemoryTracker = {
-  make: createInMemoryTracker,
-  layer: createInMemoryTrackerLayer
-} as const
+export const InMemoryTracker: {
+  /** A fresh tracker and the handle that reads its events. */
+  readonly make: <E extends { readonly type: string } = JobEvent>() => InMemoryTrackerInstance<E>
+  /** The layer providing `memory`'s tracker as {@link EventTracker}. */
+  readonly layer: <E extends { readonly type: string }>(memory: {
+    readonly tracker: EventTrackerService<E>
+  }) => Layer.Layer<EventTracker>
+} = { make, layer }

@@ -11,8 +11,10 @@ const noopTracker = {
 }
 
 /**
- * The tracker that tracks nothing, and (as `NoopTracker.layer`) the default tracker layer:
- * tracking off. Instrumentation recognises it and skips all work.
+ * The tracker that tracks nothing (`NoopTracker` is the tracker itself, as `X.make()` would
+ * return it), and `NoopTracker.layer`, the `Layer.Layer<EventTracker>` providing it: tracking
+ * off. The layer is a value, not a function: there is nothing to configure, and every use shares
+ * the one tracker. Instrumentation recognises it and skips all work.
  *
  * @example
  * ```ts
@@ -39,11 +41,3 @@ export const NoopTracker: EventTrackerService<unknown> & { readonly layer: Layer
  */
 export const isNoopTracker = (tracker: unknown): boolean =>
   typeof tracker === "object" && tracker !== null && (tracker as Record<symbol, unknown>)[NoopTrackerBrand] === true
-
-/**
- * The default tracker layer: tracking off.
- *
- * @deprecated Use `NoopTracker.layer`; this name is kept until 1.0.
- * @category Trackers
- */
-export const NoopTrackerLayer: Layer.Layer<EventTracker> = NoopTracker.layer

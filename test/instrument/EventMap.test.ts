@@ -76,7 +76,7 @@ describe("validation", () => {
     const map = {
       services: { "test/Inner": { service: "Inner", methods: { vanished: { before: { "task.idle": () => ({}) } } } } }
     }
-    const { createInMemoryTrackerLayer } = await import("../../src/tracker/InMemoryTracker.js")
+    const { InMemoryTracker } = await import("../../src/tracker/InMemoryTracker.js")
     const { Layer, Logger } = await import("effect")
     const warnings: Array<string> = []
     const logger = Logger.replace(
@@ -84,7 +84,7 @@ describe("validation", () => {
       Logger.make(({ message }) => void warnings.push(String(message)))
     )
     const layer = withTracking(InnerLayer(undefined), { eventMap: map }).pipe(
-      Layer.provide(createInMemoryTrackerLayer().layer)
+      Layer.provide(InMemoryTracker.layer(InMemoryTracker.make()))
     )
     for (let i = 0; i < 2; i++)
       await Effect.runPromise(Effect.asVoid(Inner).pipe(Effect.provide(layer), Effect.provide(logger)))

@@ -2,8 +2,8 @@ import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { EventTracker } from "../../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { isNoopTracker, NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { isNoopTracker, NoopTracker } from "../../src/tracker/NoopTracker.js"
 import { addTracker, resolveTrackerLayer } from "../../src/instrument/addTracker.js"
 import { toyEventMap } from "./support.js"
 
@@ -31,7 +31,7 @@ describe("addTracker", () => {
 
   it("adds a tracker object to every build of the core, the same tracker each time", async () => {
     const { layer, builds } = countingCore()
-    const { tracker } = createInMemoryTracker()
+    const { tracker } = InMemoryTracker.make()
     const tracked = addTracker(layer, tracker)
     for (let call = 1; call <= 2; call++) {
       const [core, found] = await buildWith(tracked, Effect.all([Core, EventTracker]))
@@ -43,7 +43,7 @@ describe("addTracker", () => {
 
   it("builds a tracker layer over the core (a user's layer, or the no-op one)", async () => {
     const { layer } = countingCore()
-    const [core, found] = await buildWith(addTracker(layer, NoopTrackerLayer), Effect.all([Core, EventTracker]))
+    const [core, found] = await buildWith(addTracker(layer, NoopTracker.layer), Effect.all([Core, EventTracker]))
     expect(core.id).toBe(1)
     expect(isNoopTracker(found)).toBe(true)
   })
@@ -68,7 +68,7 @@ describe("addTracker", () => {
   })
 
   it("resolveTrackerLayer provides a tracker object as it is", async () => {
-    const { tracker } = createInMemoryTracker()
+    const { tracker } = InMemoryTracker.make()
     expect(await buildWith(resolveTrackerLayer(tracker), EventTracker)).toBe(tracker)
   })
 })

@@ -6,7 +6,7 @@ import { withTracking } from "../../src/instrument/withTracking.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
 import { JobEventTypes } from "../../src/event/JobEvent.js"
-import { createInMemoryTrackerLayer } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { InstanceLayer, toyEventMap } from "./support.js"
 
 // A custom service whose entry gives no job context: its events cannot be completed.
@@ -26,9 +26,9 @@ const captureWarnings = () => {
 
 describe("events dropped for lack of job context", () => {
   it("are counted per Service.method, and the first drop of each logs one warning naming what was missing and the entry to add", async () => {
-    const memory = createInMemoryTrackerLayer()
+    const memory = InMemoryTracker.make()
     const tracked = withTracking(MailerLayer, { eventMap: { ...mailerEvents, ambient: toyEventMap.ambient } }).pipe(
-      Layer.provide(Layer.mergeAll(memory.layer, InstanceLayer))
+      Layer.provide(Layer.mergeAll(InMemoryTracker.layer(memory), InstanceLayer))
     )
     const { warnings, layer: logging } = captureWarnings()
     const before = droppedForLackOfContext().get("Mailer.send") ?? 0
@@ -51,7 +51,7 @@ describe("events dropped for lack of job context", () => {
   })
 
   it("an entry with a context emits instead of dropping", async () => {
-    const memory = createInMemoryTrackerLayer()
+    const memory = InMemoryTracker.make()
     const withContext = serviceEvents(Mailer, "Mailer", {
       send: {
         context: () => ({ jobType: "task", jobName: "mailer" }),
@@ -59,7 +59,7 @@ describe("events dropped for lack of job context", () => {
       }
     })
     const tracked = withTracking(MailerLayer, { eventMap: { ...withContext, ambient: toyEventMap.ambient } }).pipe(
-      Layer.provide(Layer.mergeAll(memory.layer, InstanceLayer))
+      Layer.provide(Layer.mergeAll(InMemoryTracker.layer(memory), InstanceLayer))
     )
     await Effect.runPromise(Effect.flatMap(Mailer, (mailer) => mailer.send("a")).pipe(Effect.provide(tracked)))
     expect((await Effect.runPromise(memory.handle.getEvents())).map((event) => event.type)).toEqual([

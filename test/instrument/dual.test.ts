@@ -2,7 +2,7 @@ import { Context, Effect, Layer, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { EventTracker } from "../../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { addTracker } from "../../src/instrument/addTracker.js"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap } from "./support.js"
 
@@ -19,7 +19,7 @@ const piped = (core: Layer.Layer<any>, tracker: object) => {
 }
 
 const eventsOf = async (compose: typeof dataFirst) => {
-  const { tracker, handle } = createInMemoryTracker()
+  const { tracker, handle } = InMemoryTracker.make()
   const layer = compose(InstanceLayer, tracker) as Layer.Layer<Outer | Inner>
   const program = Effect.flatMap(Outer, (outer) =>
     Effect.all([outer.run("digest", Effect.succeed(5)), outer.run("digest", Effect.fail("no"))], { mode: "either" })
@@ -45,7 +45,7 @@ describe("withTracking and addTracker piped (dual)", () => {
   it("piped addTracker puts the tracker object under the core; piped withTracking({ enabled: false }) is the layer itself", async () => {
     class Core extends Context.Tag("test/dual/Core")<Core, { readonly id: number }>() {}
     const core = Layer.succeed(Core, { id: 1 })
-    const { tracker } = createInMemoryTracker()
+    const { tracker } = InMemoryTracker.make()
     const found = await Effect.runPromise(
       (EventTracker as Effect.Effect<unknown, never, any>).pipe(
         Effect.provide(core.pipe(addTracker(tracker)))

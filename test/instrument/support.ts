@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { serviceEvents } from "../../src/instrument/EventMap.js"
 import { summarizeFailure } from "../../src/instrument/failure.js"
-import { createInMemoryTrackerLayer } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 
 /** A toy runtime for the proxy machinery: an instance id, an outer and an inner service. */
 export class Instance extends Context.Tag("test/Instance")<Instance, { readonly instanceId: string }>() {}
@@ -79,6 +79,6 @@ export const toyEventMap = {
 export const InstanceLayer = Layer.succeed(Instance, { instanceId: "instance-1" })
 
 export const trackedToyLayers = () => {
-  const memory = createInMemoryTrackerLayer()
-  return { ...memory, base: Layer.mergeAll(memory.layer, InstanceLayer) }
+  const memory = InMemoryTracker.make()
+  return { handle: memory.handle, base: Layer.mergeAll(InMemoryTracker.layer(memory), InstanceLayer) }
 }

@@ -3,7 +3,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 
 // A service whose one method does whatever the generated behaviour says.
 type Behaviour =
@@ -143,7 +143,7 @@ describe("transparency", () => {
     await fc.assert(
       fc.asyncProperty(behaviourArb, async (behaviour) => {
         const tracked = withTracking(plain, { eventMap: learnOnlyMap }).pipe(
-          Layer.provide(Layer.succeed(EventTracker, createInMemoryTracker().tracker))
+          Layer.provide(Layer.succeed(EventTracker, InMemoryTracker.make().tracker))
         )
         const run = (layer: Layer.Layer<Subject$>) =>
           callThrough(layer, behaviour).then(observe, (thrown: unknown) => ({ thrown: (thrown as Error).message }))
@@ -161,7 +161,7 @@ describe("transparency", () => {
         fc.constantFrom<TrackerBehaviour>("records", "fails", "dies", "throws", "interrupts"),
         fc.boolean(),
         async (behaviour, trackerMode, spans) => {
-          const memory = createInMemoryTracker()
+          const memory = InMemoryTracker.make()
           const tracked = withTracking(plain, { eventMap, spans }).pipe(
             Layer.provide(Layer.succeed(EventTracker, hostileTracker(trackerMode, memory.tracker)))
           )

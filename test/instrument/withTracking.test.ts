@@ -1,8 +1,8 @@
 import { Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
 import { withTracking } from "../../src/instrument/withTracking.js"
-import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
-import { createInMemoryTrackerLayer } from "../../src/tracker/InMemoryTracker.js"
+import { NoopTracker } from "../../src/tracker/NoopTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
 
 const compose = (base: Layer.Layer<any>, known: { readonly name: string } | undefined) => {
@@ -22,11 +22,11 @@ describe("withTracking: tracking off is free", () => {
       syncSize: () => 1
     }
     const layer = Layer.succeed(Inner, service)
-    for (const base of [InstanceLayer, Layer.merge(InstanceLayer, NoopTrackerLayer)]) {
+    for (const base of [InstanceLayer, Layer.merge(InstanceLayer, NoopTracker.layer)]) {
       const got = await run(Inner, withTracking(layer, { eventMap: toyEventMap }).pipe(Layer.provide(base)) as never)
       expect(got).toBe(service)
     }
-    const { layer: memory } = createInMemoryTrackerLayer()
+    const memory = InMemoryTracker.layer(InMemoryTracker.make())
     const tracked = await run(
       Inner,
       withTracking(layer, { eventMap: toyEventMap }).pipe(Layer.provide(Layer.merge(InstanceLayer, memory))) as never

@@ -5,8 +5,8 @@ import { describeCoverage } from "../../src/instrument/coverage.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { eventMapProblems } from "../../src/instrument/EventMap.js"
 import { isTrackedService } from "../../src/instrument/trackService.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { NoopTracker } from "../../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../../src/instrument/addTracker.js"
 import { trackedDispatcherLayer } from "./harness.js"
 import { heartbeat } from "./scenarios.js"
@@ -44,7 +44,7 @@ describe("defaultJobsEventMap", () => {
   }
 
   it("hands out the very same services with no tracker and with the no-op tracker", async () => {
-    for (const tracker of [undefined, NoopTrackerLayer]) {
+    for (const tracker of [undefined, NoopTracker.layer]) {
       const services = await servicesOf(tracker)
       expect(services.length).toBeGreaterThan(10)
       expect(services.filter(([, service]) => isTrackedService(service))).toEqual([])
@@ -52,7 +52,7 @@ describe("defaultJobsEventMap", () => {
   })
 
   it("wraps exactly the services the map names when a tracker is on", async () => {
-    const services = await servicesOf(createInMemoryTracker().tracker)
+    const services = await servicesOf(InMemoryTracker.make().tracker)
     const tracked = services
       .filter(([, service]) => isTrackedService(service))
       .map(([key]) => key)

@@ -6,8 +6,8 @@ import { createJobRegistry } from "../fixtures/jobs/src/registry/index.js"
 import type { AnyUnregisteredDefinition } from "../fixtures/jobs/src/registry/types.js"
 import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { NoopTrackerLayer } from "../../src/tracker/NoopTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { NoopTracker } from "../../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../../src/instrument/addTracker.js"
 import { observeSteps, runtimeOver, trackedDispatcherLayer, type StepOf } from "./harness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
@@ -88,9 +88,9 @@ const hostile = (behaviour: "throws" | "fails" | "dies"): EventTrackerService =>
 // Every way a runtime can be given a tracker, and trackers that misbehave in every way.
 const trackers: ReadonlyArray<[string, () => TrackerOption | undefined]> = [
   ["none", () => undefined],
-  ["in-memory", () => createInMemoryTracker().tracker],
-  ["in-memory, as a layer", () => Layer.succeed(EventTracker, createInMemoryTracker().tracker)],
-  ["no-op", () => NoopTrackerLayer],
+  ["in-memory", () => InMemoryTracker.make().tracker],
+  ["in-memory, as a layer", () => Layer.succeed(EventTracker, InMemoryTracker.make().tracker)],
+  ["no-op", () => NoopTracker.layer],
   ["throwing", () => hostile("throws")],
   ["failing", () => hostile("fails")],
   ["dying", () => hostile("dies")]

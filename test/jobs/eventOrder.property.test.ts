@@ -7,7 +7,7 @@ import { createJobRegistry } from "../fixtures/jobs/src/registry/index.js"
 import { createJobsRuntimeFromLayer } from "../fixtures/jobs/src/runtime/runtime.js"
 import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 import { checkEventSequence } from "../../src/event/eventSequence.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import type { EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { JobEvent } from "../../src/event/JobEvent.js"
 import * as Inline from "../fixtures/jobs-inline/src/definitions/index.js"
@@ -126,7 +126,7 @@ const trackedRun = async (fixture: FixtureUnderTest, script: Script) => {
   // Each script is a new instance: nothing remembered of the last script's.
   forgetInstanceMemory("instance-1")
   const core = createTestRuntime({ instanceId: "instance-1" })
-  const tracker = createInMemoryTracker()
+  const tracker = InMemoryTracker.make()
   const events = () => Effect.runPromise(tracker.handle.getEvents())
   const idleClaims: Array<{ readonly step: number; readonly storedSchedule: unknown }> = []
   let seen = 0

@@ -18,7 +18,7 @@ import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 // The boundary flush is this library's: it never fails, whatever the tracker does (the jobs
 // core's own flushEvents passes a tracker's failure on to the run).
 import { flushEvents } from "../../src/tracker/EventTracker.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { addTracker, type TrackerOption } from "../../src/instrument/addTracker.js"
 import type { JobEvent } from "../../src/event/JobEvent.js"
 import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
@@ -114,7 +114,7 @@ export const trackedJobs = (
   // A fresh instance: nothing remembered of an earlier test's instance of the same id.
   forgetInstanceMemory(instanceId)
   const { layer, handles } = createTestRuntime({ instanceId })
-  const tracker = createInMemoryTracker()
+  const tracker = InMemoryTracker.make()
   const { instanceId: _instanceId, ...tracking } = options
   const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, definitions, tracking))
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())

@@ -8,7 +8,7 @@ import { RegistryServiceLayer, RuntimeServicesLayer } from "../fixtures/jobs-inl
 import type { EventMap } from "../../src/instrument/EventMap.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import type { JobEvent } from "../../src/event/JobEvent.js"
 import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 import { addTracker, type TrackerOption } from "../../src/instrument/addTracker.js"
@@ -65,7 +65,7 @@ export const trackedInlineJobs = (
   // A fresh instance: nothing remembered of an earlier test's instance of the same id.
   forgetInstanceMemory(instanceId)
   const { layer, handles } = createTestRuntime({ instanceId })
-  const tracker = createInMemoryTracker()
+  const tracker = InMemoryTracker.make()
   const runtime = trackedInlineRuntime(layer, tracker.tracker, definitions, options)
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())
   const types = async () => (await events()).map((event) => event.type)

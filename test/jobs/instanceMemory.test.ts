@@ -2,7 +2,7 @@ import { Effect, Layer } from "effect"
 import { createTestRuntime, RuntimeAdapter, type RuntimeLayer } from "@durable-effect/core"
 import { describe, expect, it } from "vitest"
 import { forgetInstanceMemory, instanceMemory, instanceMemoryCapacity } from "../../src/jobs/instanceMemory.js"
-import { createInMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { checkEventSequence } from "../../src/event/eventSequence.js"
 import { alarmFirer, runtimeOver, trackedDispatcherLayer } from "./harness.js"
 import { clicks, heartbeat, orders, requests } from "./scenarios.js"
@@ -26,7 +26,7 @@ const adapterPerBuild = (core: RuntimeLayer, built: Set<object>): RuntimeLayer =
 describe("instance memory: kept by instance id, it survives per-call layer rebuilds", () => {
   it("every alarm.fired says when it was set for, and a flushAfter flush its batch, though each call has its own RuntimeAdapter", async () => {
     const adapters = new Set<object>()
-    const tracker = createInMemoryTracker()
+    const tracker = InMemoryTracker.make()
     // One instance per job, each its own Durable Object.
     const instance = (instanceId: string, definitions: Parameters<typeof trackedDispatcherLayer>[2]) => {
       forgetInstanceMemory(instanceId)

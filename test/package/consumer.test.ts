@@ -220,10 +220,12 @@ console.log(JSON.stringify(results))
       writeFileSync(
         join(consumer, "uses.ts"),
         `import { Effect } from "effect"
-import { createInMemoryTrackerLayer, emitEvent, makeJobEvent, type JobEvent } from "durable-effect-tracking"
+import { InMemoryTracker, emitEvent, makeJobEvent, type JobEvent } from "durable-effect-tracking"
 import { ExitCode, runCodemod, type CodemodOutcome } from "durable-effect-tracking/codemod"
 
-const { layer, handle } = createInMemoryTrackerLayer()
+const memory = InMemoryTracker.make()
+const { handle } = memory
+const layer = InMemoryTracker.layer(memory)
 export const events: Effect.Effect<ReadonlyArray<JobEvent>> = emitEvent(
   makeJobEvent({ type: "job.created", instanceId: "do-1", jobType: "task", jobName: "probe" })
 ).pipe(Effect.zipRight(handle.getEvents()), Effect.provide(layer))

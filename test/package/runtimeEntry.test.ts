@@ -10,15 +10,17 @@ const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
 // A Worker that uses the runtime entry the way a jobs runtime does: a tracker, the schema, emit.
 const workerSource = `
 import { Effect, Schema } from "effect"
-import { createInMemoryTrackerLayer, emitEvent, makeJobEvent, JobEvent, withTracking, NoopTrackerLayer } from "durable-effect-tracking"
+import { InMemoryTracker, emitEvent, makeJobEvent, JobEvent, withTracking, NoopTracker } from "durable-effect-tracking"
 export default {
   async fetch() {
-    const { layer, handle } = createInMemoryTrackerLayer()
+    const memory = InMemoryTracker.make()
+    const { handle } = memory
+    const layer = InMemoryTracker.layer(memory)
     const event = makeJobEvent({ type: "job.created", instanceId: "do-1", jobType: "task", jobName: "probe" })
     await Effect.runPromise(emitEvent(event).pipe(Effect.provide(layer)))
     const events = await Effect.runPromise(handle.getEvents())
     const decoded = Schema.decodeUnknownSync(Schema.Array(JobEvent))(events)
-    return Response.json({ types: decoded.map((e) => e.type), wrapped: typeof withTracking, noop: typeof NoopTrackerLayer })
+    return Response.json({ types: decoded.map((e) => e.type), wrapped: typeof withTracking, noop: typeof NoopTracker.layer })
   }
 }
 `

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest"
 import {
   EventTracker,
   NoopTracker,
-  NoopTrackerLayer,
   emitEvent,
   flushEvents,
   getPendingEvents,
@@ -69,7 +68,7 @@ describe("emitEvent / flushEvents / getPendingEvents", () => {
 
 describe("NoopTracker", () => {
   it("is recognisable, and other trackers are not", async () => {
-    const provided = await Effect.runPromise(EventTracker.pipe(Effect.provide(NoopTrackerLayer)))
+    const provided = await Effect.runPromise(EventTracker.pipe(Effect.provide(NoopTracker.layer)))
     expect(isNoopTracker(provided)).toBe(true)
     expect(isNoopTracker(NoopTracker)).toBe(true)
     expect(isNoopTracker({ emit: () => Effect.void, flush: () => Effect.void, pending: () => Effect.succeed(0) })).toBe(

@@ -1,18 +1,14 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import {
-  createInMemoryTracker,
-  createInMemoryTrackerLayer,
-  emitEvent,
-  EventTracker,
-  makeJobEvent
-} from "../../src/index.js"
+import { InMemoryTracker, emitEvent, EventTracker, makeJobEvent } from "../../src/index.js"
 
 const base = { instanceId: "do-1", jobType: "continuous", jobName: "heartbeat" } as const
 
-describe("createInMemoryTrackerLayer", () => {
+describe("InMemoryTracker.make and InMemoryTracker.layer", () => {
   it("records events across separate builds of its layer, and reads them by type", async () => {
-    const { layer, handle } = createInMemoryTrackerLayer()
+    const memory = InMemoryTracker.make()
+    const { handle } = memory
+    const layer = InMemoryTracker.layer(memory)
     // Two runs, two layer builds: as a jobs runtime does per call.
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.created" })).pipe(Effect.provide(layer)))
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.started" })).pipe(Effect.provide(layer)))
@@ -28,7 +24,9 @@ describe("createInMemoryTrackerLayer", () => {
   })
 
   it("hands out a copy, not its own buffer", async () => {
-    const { layer, handle } = createInMemoryTrackerLayer()
+    const memory = InMemoryTracker.make()
+    const { handle } = memory
+    const layer = InMemoryTracker.layer(memory)
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.created" })).pipe(Effect.provide(layer)))
     const first = await Effect.runPromise(handle.getEvents())
     await Effect.runPromise(emitEvent(makeJobEvent({ ...base, type: "job.started" })).pipe(Effect.provide(layer)))
@@ -40,7 +38,7 @@ describe("createInMemoryTrackerLayer", () => {
 describe("the in-memory tracker, used as core's", () => {
   it("yields { service, handle } in Effect.gen, and its handle's functions return Effects", async () => {
     const program = Effect.gen(function* () {
-      const { service, handle } = yield* createInMemoryTracker()
+      const { service, handle } = yield* InMemoryTracker.make()
       yield* service.emit(makeJobEvent({ type: "job.created", instanceId: "i-1", jobType: "task", jobName: "mailer" }))
       const events = yield* handle.getEvents()
       const created = yield* handle.getEventsByType("job.created")
@@ -51,9 +49,11 @@ describe("the in-memory tracker, used as core's", () => {
     expect(await Effect.runPromise(program)).toEqual({ events: 1, created: 1, started: false, after: 0 })
   })
 
-  it("gives its layer and handle the same way, and the layer's tracker is the one the handle reads", async () => {
+  it("its layer provides the very tracker the handle reads", async () => {
     const program = Effect.gen(function* () {
-      const { layer, handle } = yield* createInMemoryTrackerLayer()
+      const memory = yield* InMemoryTracker.make()
+      const { handle } = memory
+      const layer = InMemoryTracker.layer(memory)
       yield* Effect.flatMap(EventTracker, (tracker) =>
         tracker.emit(makeJobEvent({ type: "job.started", instanceId: "i-2", jobType: "task", jobName: "mailer" }))
       ).pipe(Effect.provide(layer))

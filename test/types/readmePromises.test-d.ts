@@ -47,7 +47,7 @@ expectTypeOf<{ endpoint: string }>().not.toExtend<TrackerOption>()
 
 // Every tracker constructor gives a layer providing EventTracker and needing nothing
 expectTypeOf(NoopTracker.layer).toEqualTypeOf<Layer.Layer<EventTracker>>()
-expectTypeOf(InMemoryTracker.layer().layer).toEqualTypeOf<Layer.Layer<EventTracker>>()
+expectTypeOf(InMemoryTracker.layer(InMemoryTracker.make())).toEqualTypeOf<Layer.Layer<EventTracker>>()
 expectTypeOf(HttpBatchTracker.layer).returns.toEqualTypeOf<Layer.Layer<EventTracker>>()
 expectTypeOf(HttpBatchTracker.layerPerBuild).returns.toEqualTypeOf<Layer.Layer<EventTracker>>()
 

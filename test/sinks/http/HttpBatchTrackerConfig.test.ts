@@ -10,7 +10,7 @@ import {
   resolveHttpBatchTrackerConfig
 } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
 import { makeJobEvent } from "../../../src/event/JobEvent.js"
-import { isNoopTracker, NoopTrackerLayer } from "../../../src/tracker/NoopTracker.js"
+import { isNoopTracker, NoopTracker } from "../../../src/tracker/NoopTracker.js"
 import { resolveTrackerLayer, type TrackerOption } from "../../../src/instrument/addTracker.js"
 import { jobEvents } from "../../support/tracking.js"
 
@@ -109,7 +109,7 @@ describe("resolveTrackerLayer", () => {
   const trackerOf = (layer: Layer.Layer<EventTracker>) => Effect.runSync(Effect.provide(EventTracker, layer))
 
   it("gives the no-op tracker for no option", () => {
-    expect(resolveTrackerLayer()).toBe(NoopTrackerLayer)
+    expect(resolveTrackerLayer()).toBe(NoopTracker.layer)
     expect(isNoopTracker(trackerOf(resolveTrackerLayer(undefined)))).toBe(true)
   })
 
