@@ -26,7 +26,8 @@ import {
 import { TerminateSignal } from "../test/fixtures/jobs/src/errors.js"
 import { summarizeError } from "../src/instrument/failure.js"
 import { emitEvent } from "../src/tracker/EventTracker.js"
-import { makeJobEvent, type ErrorSummary, type JobEventInput, type JobType } from "../src/event/JobEvent.js"
+import type { ErrorSummary, JobType } from "../src/event/JobEvent.js"
+import { makeJobEvent, type JobEventInput } from "../src/event/makeJobEvent.js"
 import { addTracker, type TrackerOption } from "../src/instrument/addTracker.js"
 
 /**

@@ -57,13 +57,12 @@ export {
   JobEventBatch,
   JobEventTypes,
   JobEventWire,
-  makeJobEvent,
   type ErrorSummary,
   type FailureKind,
-  type JobEventInput,
   type JobEventType,
   type JobType
 } from "./event/JobEvent.js"
+export { makeJobEvent, type JobEventInput } from "./event/makeJobEvent.js"
 export {
   decodeJobEventBatch,
   JobEventBatchDecodeError,

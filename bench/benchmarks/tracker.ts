@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { createHttpBatchTracker, type HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
-import { makeJobEvent, type JobEvent } from "../../src/event/JobEvent.js"
+import type { JobEvent } from "../../src/event/JobEvent.js"
+import { makeJobEvent } from "../../src/event/makeJobEvent.js"
 import { refusedEndpoint } from "../../test/support/collector.js"
 import { startCollector } from "../collector.js"
 import { heapAfterGc, minorGc } from "../gc.js"

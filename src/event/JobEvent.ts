@@ -5,9 +5,9 @@
  */
 
 import { Schema } from "effect"
+import type { JobEventType } from "./JobEventTypes.js"
 
-export { JobEventTypes } from "./JobEventTypes.js"
-export { makeJobEvent, type JobEventInput } from "./makeJobEvent.js"
+export { JobEventTypes, type JobEventType } from "./JobEventTypes.js"
 
 export const JobTypeSchema = Schema.Literal("continuous", "debounce", "task", "workerPool")
 /**
@@ -62,7 +62,7 @@ export const BaseEventFields = {
   jobName: Schema.String
 }
 
-const event = <T extends string, F extends Schema.Struct.Fields>(type: T, fields: F) =>
+const event = <T extends JobEventType, F extends Schema.Struct.Fields>(type: T, fields: F) =>
   Schema.Struct({ ...BaseEventFields, type: Schema.Literal(type), ...fields })
 
 const failureFields = {
@@ -158,12 +158,10 @@ export const JobEvent = Schema.Union(
   ...JobEventGroups.debounce
 )
 export type JobEvent = typeof JobEvent.Type
-/**
- * The `type` of a job event, one of the 20 (`JobEventTypes` lists them).
- *
- * @category The job event schema
- */
-export type JobEventType = JobEvent["type"]
+
+// Every listed type has its struct (each struct's type is a listed one, by `event`'s signature).
+const everyTypeHasAStruct: [JobEventType] extends [JobEvent["type"]] ? true : never = true
+void everyTypeHasAStruct
 
 /**
  * An event as a tracker sends it: the event plus the deployment it came from.

@@ -1,9 +1,8 @@
-import type { JobEventType } from "./JobEvent.js"
-
 /**
  * The 20 event types, in the seed design's order. A list of its own, not read off the schema's
  * structs: what checks an event map or emits events then needs no `Schema` at run time, which
- * keeps a Worker bundle lean. The type below fails to compile when the list and the schema differ.
+ * keeps a Worker bundle lean. The base of the schema: `JobEvent.ts` builds on it, and fails to
+ * compile when its structs and this list differ.
  *
  * @category The job event schema
  */
@@ -28,9 +27,11 @@ export const JobEventTypes = [
   "debounce.event.added",
   "debounce.flush.triggered",
   "debounce.cleared"
-] as const satisfies ReadonlyArray<JobEventType>
+] as const
 
-type Listed = (typeof JobEventTypes)[number]
-// Every schema type is listed (the `satisfies` above says every listed one is a schema type).
-const everyTypeListed: [JobEventType] extends [Listed] ? true : never = true
-void everyTypeListed
+/**
+ * The `type` of a job event, one of the 20 ({@link JobEventTypes} lists them).
+ *
+ * @category The job event schema
+ */
+export type JobEventType = (typeof JobEventTypes)[number]

@@ -1,4 +1,4 @@
-import type { JobEventType } from "./JobEvent.js"
+import type { JobEventType } from "./JobEventTypes.js"
 
 /**
  * The causal order of one instance's events, as docs/events.md ("Order") writes it down, checked

@@ -1,5 +1,6 @@
 import { newEventId } from "./eventId.js"
-import type { JobEvent, JobEventType } from "./JobEvent.js"
+import type { JobEvent } from "./JobEvent.js"
+import type { JobEventType } from "./JobEventTypes.js"
 
 /**
  * The fields a caller gives for an event of type `T`: everything but id and timestamp.

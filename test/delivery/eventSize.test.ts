@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { SizedEvent, sizeEvent, smallestEventBytes } from "../../src/delivery/EventSize.js"
 import { createHttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import type { HttpBatchTrackerConfig } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
-import { makeJobEvent } from "../../src/event/JobEvent.js"
+import { makeJobEvent } from "../../src/event/makeJobEvent.js"
 import { type Collector, startCollector } from "../support/collector.js"
 import { deliveredBatches, jobEvents } from "../support/tracking.js"
 

@@ -1,5 +1,6 @@
 import { Chunk, Effect, Fiber, Schema, TestClock, TestContext } from "effect"
-import { JobEventBatch, type JobEvent, makeJobEvent } from "../../src/event/JobEvent.js"
+import { JobEventBatch, type JobEvent } from "../../src/event/JobEvent.js"
+import { makeJobEvent } from "../../src/event/makeJobEvent.js"
 import type { Collector } from "./collector.js"
 
 /** `count` distinct job events, in emit order. */

@@ -9,7 +9,7 @@ import {
   InvalidTrackerConfigError,
   resolveHttpBatchTrackerConfig
 } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
-import { makeJobEvent } from "../../../src/event/JobEvent.js"
+import { makeJobEvent } from "../../../src/event/makeJobEvent.js"
 import { isNoopTracker, NoopTracker } from "../../../src/tracker/NoopTracker.js"
 import { resolveTrackerLayer, type TrackerOption } from "../../../src/instrument/addTracker.js"
 import { jobEvents } from "../../support/tracking.js"
