@@ -4,7 +4,7 @@ import { logFrom } from "../internal/log.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { createHttpBatchTracker, sharedHttpBatchTrackerLayer } from "../sinks/http/HttpBatchTracker.js"
 import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "../sinks/http/HttpBatchTrackerConfig.js"
-import { mapBuiltNodes } from "../internal/layerNodes.js"
+import { mapBuiltNodes } from "../internal/effectInternals.js"
 import { NoopTracker } from "../tracker/NoopTracker.js"
 import type { HttpBatchTrackerOutboxOption } from "../delivery/Outbox.js"
 

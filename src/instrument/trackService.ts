@@ -1,5 +1,5 @@
 import { Effect, type Cause } from "effect"
-import { setFiberRefNow } from "../internal/inlineEffect.js"
+import { setFiberRefNow } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeRunNow, safeSite } from "../internal/safe.js"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
 import type { JobEvent } from "../event/JobEvent.js"
@@ -17,7 +17,7 @@ export interface TrackingRuntime {
   readonly ambient: JobContext
   /** The time events carry, in epoch milliseconds. */
   readonly now: Effect.Effect<number>
-  /** The same read in place, when the clock's effect is a plain `Effect.sync` (see inlineEffect.ts). */
+  /** The same read in place, when the clock's effect is a plain `Effect.sync` (see effectInternals.ts). */
   readonly readNow?: (() => number) | undefined
 }
 
@@ -330,7 +330,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
 
 /**
  * `f` of the time now: read in place when the build's clock is a plain `Effect.sync` (see
- * inlineEffect.ts), else as an effect. A clock that throws in place is read as an effect, which
+ * effectInternals.ts), else as an effect. A clock that throws in place is read as an effect, which
  * falls back to Effect's `Clock` (and says so once).
  */
 const atTime = <A, E, R>(

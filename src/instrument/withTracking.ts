@@ -1,13 +1,12 @@
 import { Context, Effect, Layer } from "effect"
 import * as Clock from "effect/Clock"
 import { logFrom } from "../internal/log.js"
-import { inlineReader } from "../internal/inlineEffect.js"
+import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
 import { InvalidEventMapError, validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
-import { mapBuiltNodes } from "../internal/layerNodes.js"
 import {
   compileService,
   isTrackedService,

@@ -17,7 +17,7 @@ import * as Cause from "effect/Cause"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
-import { notInline, runInline } from "./inlineEffect.js"
+import { notInline, runInline } from "./effectInternals.js"
 import { logPackage } from "./log.js"
 
 /** One place that calls foreign code; made once per module, never per call. */
@@ -94,7 +94,7 @@ export const safeRun = <A, B, R>(
 /**
  * {@link safeRun} of `Effect.suspend(make)`, run in place where it can be (from code the calling
  * fiber runs): `make` is called now, and the effect it gives is run at once when it is a plain
- * `Effect.sync`/`Effect.succeed` (see inlineEffect.ts); the result is then `undefined`. Any other
+ * `Effect.sync`/`Effect.succeed` (see effectInternals.ts); the result is then `undefined`. Any other
  * effect comes back guarded, for the caller to run. A throw (while making the effect or in its
  * function) falls back to nothing, counted as a defect, as `safeRun` counts it.
  */

@@ -6,7 +6,7 @@ import { EventTracker, type EventTrackerService } from "../../src/tracker/EventT
 import type { JobEvent } from "../../src/event/JobEvent.js"
 
 /**
- * Clock reads and emits that are plain `Effect.sync` run in place (see inlineEffect.ts); others
+ * Clock reads and emits that are plain `Effect.sync` run in place (see effectInternals.ts); others
  * run as effects. Either way, and mixed, events keep their order and times.
  */
 
