@@ -110,13 +110,9 @@ const tracking = (
 export const withTracking: {
   (options: WithTrackingOptions): <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>
   <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, options: WithTrackingOptions): Layer.Layer<ROut, E, RIn>
-} = function (
-  this: unknown,
-  ...args: [WithTrackingOptions] | [Layer.Layer<unknown, unknown, unknown>, WithTrackingOptions]
-) {
+} = ((first: Layer.Layer<unknown, unknown, unknown> | WithTrackingOptions, options?: WithTrackingOptions) =>
   // Not Effect's `dual`: piped, the options are checked now, not when the layer comes through.
-  return Layer.isLayer(args[0]) ? tracking(args[1])(args[0]) : tracking(args[0] as WithTrackingOptions | undefined)
-} as never
+  Layer.isLayer(first) ? tracking(options)(first) : tracking(first)) as never
 
 /** An event map compiled for tracking: what every build of its layers shares. */
 interface TrackingPlan {
