@@ -36,6 +36,14 @@ const zones = [
     target: "src",
     from: ["test", "bench", "examples"],
     message: "The library imports nothing of its tests, benchmarks or examples."
+  },
+  {
+    // The jobs fixture (another package's code, kept under test/fixtures) is what the demo runs.
+    target: "examples",
+    from: "test",
+    except: ["./fixtures"],
+    message:
+      "The demo imports nothing of the tests, only the jobs fixture it runs (tests may import the demo's pieces)."
   }
 ]
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { startNode } from "../codemod/childProcess.js"
 import { tempDir } from "../support/tempDir.js"
-import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
+import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
 
 const { fresh, removeAll } = fixtureCopies()
 afterAll(removeAll)

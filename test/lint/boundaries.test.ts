@@ -36,7 +36,8 @@ describe("room boundaries (import-x/no-restricted-paths)", () => {
     ["src/delivery", `import * as probe from "../sinks/http/HttpBatchTracker.js"`],
     ["src/codemod", `import * as probe from "../../test/support/wait.js"`],
     ["src", `import * as probe from "../bench/stats.js"`],
-    ["src/jobs", `import * as probe from "../../examples/runtime/paths.js"`]
+    ["src/jobs", `import * as probe from "../../examples/runtime/paths.js"`],
+    ["examples/runtime", `import * as probe from "../../test/support/wait.js"`]
   ])("fires in %s on %s", async (folder, code) => {
     expect(await messagesOf(`${folder}/lintProbe.ts`, code, boundary)).toHaveLength(1)
   })
@@ -47,7 +48,9 @@ describe("room boundaries (import-x/no-restricted-paths)", () => {
     ["src/sinks/queue", `import * as probe from "../../delivery/BatchBody.js"`],
     ["src/jobs", `import * as probe from "../instrument/withTracking.js"`],
     ["src/codemod", `import * as probe from "../jobs/layouts.js"`],
-    ["test/instrument", `import * as probe from "../../src/jobs/layouts.js"`]
+    ["test/instrument", `import * as probe from "../../src/jobs/layouts.js"`],
+    ["test/e2e", `import * as probe from "../../examples/runtime/paths.js"`],
+    ["examples/runtime", `import * as probe from "../../test/fixtures/jobs/src/index.js"`]
   ])("stays quiet in %s on %s", async (folder, code) => {
     expect(await messagesOf(`${folder}/lintProbe.ts`, code, boundary)).toEqual([])
   })
