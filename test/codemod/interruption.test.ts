@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCodemod } from "../../src/codemod/index.js"
 import { pauseAtEnv } from "../../src/codemod/write/writeFiles.js"
-import { startNode, type ChildRun } from "./childProcess.js"
+import { startNode, type ChildRun } from "../support/childProcess.js"
 import { fixtureCopies, hashTree, repoRoot } from "../support/fixtureCopy.js"
 
 // A real signal to a real process at each named point of the write phase. The writer pauses at
