@@ -84,17 +84,20 @@ export const treeOptionsSchema = [
  */
 export const collectImports = (context, done) => {
   const here = []
-  const record = (node) => {
-    const source = node.source
+  const recordSource = (source) => {
     if (source?.type !== "Literal" || typeof source.value !== "string") return
     const target = resolveRelative(dirname(context.filename), source.value)
     if (target !== undefined) here.push({ node: source, target })
   }
+  const record = (node) => recordSource(node.source)
   return {
     ImportDeclaration: record,
     ExportNamedDeclaration: record,
     ExportAllDeclaration: record,
     ImportExpression: record,
+    // `import x = require("./y.js")` and `import("./y.js").T` in a type, as TypeScript reads them.
+    TSExternalModuleReference: (node) => recordSource(node.expression),
+    TSImportType: (node) => recordSource(node.source ?? node.argument?.literal),
     "Program:exit"() {
       if (here.length > 0) done(here)
     }

@@ -131,6 +131,13 @@ describe("cycles (local/file-cycles, local/folder-cycles)", () => {
     expect(files[0]?.message).toContain("src/b/two.ts → src/a/one.ts → src/b/two.ts")
   })
 
+  it("counts an import() in a type position", async () => {
+    const code = `export type One = typeof import("../a/one.js").one\nexport const two = 2\n`
+    const { files, folders } = await lintAt("src/b/two.ts", code)
+    expect(files).toHaveLength(1)
+    expect(folders).toHaveLength(1)
+  })
+
   it("fires on an import that closes a cycle between folders, naming it", async () => {
     const { folders } = await lintAt("src/b/two.ts", `import { five } from "../a/five.js"\nexport const two = five\n`)
     expect(folders).toHaveLength(1)
