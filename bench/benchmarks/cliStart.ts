@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { build } from "esbuild"
-import { repoRoot } from "../../test/codemod/fixtureCopy.js"
+import { repoRoot } from "../../test/support/fixtureCopy.js"
 import { compareInterleavedMany, median, round, type BenchmarkResult, type Side } from "../stats.js"
 import type { Scale } from "./scale.js"
 

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process"
 import { join } from "node:path"
 import { build } from "esbuild"
-import { copyFixture, repoRoot } from "../../test/codemod/fixtureCopy.js"
+import { copyFixture, repoRoot } from "../../test/support/fixtureCopy.js"
 import { runCodemod } from "../../src/codemod/index.js"
 import { compareInterleaved, median, round, type BenchmarkResult, type Side } from "../stats.js"
 import type { Scale } from "./scale.js"

@@ -1,4 +1,4 @@
-import { runtimeOver, trackedDispatcherLayer } from "../../test/jobs/harness.js"
+import { runtimeOver, trackedDispatcherLayer } from "../../test/support/jobsHarness.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { handPlacedDispatcherLayer } from "../handPlaced.js"
 import {

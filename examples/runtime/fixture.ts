@@ -1,6 +1,46 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
-import { copyFixture } from "../../test/codemod/fixtureCopy.js"
+import { repoRoot } from "./paths.js"
+
+export interface FixtureCopy {
+  /** The copied jobs package: what the codemod is pointed at. */
+  readonly packageDir: string
+  readonly root: string
+  readonly remove: () => void
+}
+
+/**
+ * A copy of a jobs fixture (with its core next to it) in a fresh directory under the OS temp
+ * directory (`det-codemod-<random>`, removed by `remove`), set up the way a user's package would
+ * be: `durable-effect-tracking` resolves (to this repository's source, through a tsconfig path)
+ * and so do `effect` and the other packages (a node_modules link to this repository's).
+ */
+export const copyFixture = (fixture: "jobs" | "jobs-inline" = "jobs"): FixtureCopy => {
+  const root = mkdtempSync(join(tmpdir(), "det-codemod-"))
+  const remove = () => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+  const packageDir = join(root, fixture)
+  try {
+    cpSync(join(repoRoot, "test/fixtures", fixture), packageDir, { recursive: true })
+    cpSync(join(repoRoot, "test/fixtures/core"), join(root, "core"), { recursive: true })
+    symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir")
+    const tsconfigPath = join(packageDir, "tsconfig.json")
+    const tsconfig = JSON.parse(readFileSync(tsconfigPath, "utf8"))
+    // A Worker package compiles with the Workers globals (URL, AbortSignal, fetch) that this
+    // library's source uses; the fixture compiles without any, so the copy gets the DOM ones.
+    tsconfig.compilerOptions.lib = [...(tsconfig.compilerOptions.lib ?? ["ES2022"]), "DOM"]
+    tsconfig.compilerOptions.paths = {
+      ...tsconfig.compilerOptions.paths,
+      "durable-effect-tracking": [join(repoRoot, "src/index.ts")]
+    }
+    writeFileSync(tsconfigPath, JSON.stringify(tsconfig, null, 2) + "\n")
+  } catch (error) {
+    remove()
+    throw error
+  }
+  return { packageDir, root, remove }
+}
 
 /** A copy of the jobs fixture (and its core, next to it) in the OS temp directory. */
 export interface JobsPackageCopy {
@@ -23,8 +63,7 @@ export interface CopyOptions {
 }
 
 /**
- * Copies the fixture to a fresh temp directory, set up as a user's package (the codemod
- * tests' copy), and, if asked, runs the codemod on it. The copy is removed if the codemod
+ * Copies the fixture to a fresh temp directory, set up as a user's package (`copyFixture`), and, if asked, runs the codemod on it. The copy is removed if the codemod
  * throws or refuses.
  */
 export const copyJobsPackage = async (options: CopyOptions): Promise<JobsPackageCopy> => {

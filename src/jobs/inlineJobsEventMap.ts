@@ -7,9 +7,9 @@ import {
   withRequirements,
   type EventFields,
   type EventMap,
+  type FailureOutcome,
   type MethodEvents
 } from "../instrument/EventMap.js"
-import type { FailureOutcome } from "../instrument/EventMap.js"
 import { summarizeError, summarizeFailure } from "../instrument/failure.js"
 import type { JobContext } from "../instrument/JobContext.js"
 import {

@@ -3,7 +3,7 @@ import { benchmarks } from "../../bench/benchmarks/index.js"
 import { handPlacedDispatcherLayer } from "../../bench/handPlaced.js"
 import { compareInterleaved, median, quantile } from "../../bench/stats.js"
 import { definitions, recordEventTypes } from "../../bench/workload.js"
-import { trackedDispatcherLayer } from "../jobs/harness.js"
+import { trackedDispatcherLayer } from "../support/jobsHarness.js"
 
 // Smoke only: every benchmark runs once at tiny counts. No timing is asserted.
 describe("benchmarks (smoke)", () => {

@@ -7,7 +7,7 @@ import { renderDiff } from "../../src/codemod/write/diff.js"
 import { describeCoverage } from "../../src/instrument/coverage.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { JobEventTypes } from "../../src/event/JobEvent.js"
-import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
+import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
 import { tempDir } from "../support/tempDir.js"
 
 const capture = (isTTY = false) => {

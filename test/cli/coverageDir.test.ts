@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { JobEventTypes } from "../../src/event/JobEvent.js"
-import { repoRoot } from "../codemod/fixtureCopy.js"
+import { repoRoot } from "../support/fixtureCopy.js"
 
 const run = async (argv: ReadonlyArray<string>) => {
   let stdout = ""

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
-import { startNode } from "../codemod/childProcess.js"
+import { startNode } from "../support/childProcess.js"
 import { tempDir } from "../support/tempDir.js"
-import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../codemod/fixtureCopy.js"
+import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
 
 const { fresh, removeAll } = fixtureCopies()
 afterAll(removeAll)

@@ -7,7 +7,7 @@ import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
 import { fakeState } from "../fixtures/jobs/test/fakeDurableObjectState.js"
 
 const exec = promisify(execFile)

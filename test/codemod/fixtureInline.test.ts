@@ -10,7 +10,7 @@ import { summaryJson } from "../../src/cli/codemodCommand.js"
 import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { JobEventTypes } from "../../src/event/JobEvent.js"
-import { copyFixture, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+import { copyFixture, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
 import { tempDir } from "../support/tempDir.js"
 
 // The codemod on the older layout (jobs-inline): it wires the same way, scaffolds the map for

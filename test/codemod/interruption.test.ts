@@ -3,8 +3,8 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCodemod } from "../../src/codemod/index.js"
 import { pauseAtEnv } from "../../src/codemod/write/writeFiles.js"
-import { startNode, type ChildRun } from "./childProcess.js"
-import { fixtureCopies, hashTree, repoRoot } from "./fixtureCopy.js"
+import { startNode, type ChildRun } from "../support/childProcess.js"
+import { fixtureCopies, hashTree, repoRoot } from "../support/fixtureCopy.js"
 
 // A real signal to a real process at each named point of the write phase. The writer pauses at
 // the point the environment names and says so; the test waits for that, sends the signal and

@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
 import { writeFilesAtomically } from "../../src/codemod/write/writeFiles.js"
-import { copyFixture, hashTree, type FixtureCopy } from "./fixtureCopy.js"
+import { copyFixture, hashTree, type FixtureCopy } from "../support/fixtureCopy.js"
 
 const copies: Array<FixtureCopy> = []
 const fresh = () => {

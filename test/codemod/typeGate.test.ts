@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
-import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "./fixtureCopy.js"
+import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
 
 const { fresh, removeAll } = fixtureCopies()
 afterAll(removeAll)

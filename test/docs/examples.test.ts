@@ -3,7 +3,7 @@ import { relative } from "node:path"
 import ts from "typescript"
 import { describe, expect, it } from "vitest"
 import { planCodemod } from "../../src/codemod/plan.js"
-import { snippetDiagnostics, type Snippet } from "./snippets.js"
+import { snippetDiagnostics, type Snippet } from "../support/snippets.js"
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url))
 const entries = ["src/index.ts", "src/codemod/index.ts", "src/sinks/otel/index.ts"]

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { planCodemod } from "../../src/codemod/plan.js"
-import { documentedFiles, snippetDiagnostics, snippetsOf } from "./snippets.js"
+import { documentedFiles, snippetDiagnostics, snippetsOf } from "../support/snippets.js"
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url))
 

@@ -1,9 +1,17 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
-import { type CollectorMode, type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
-import { type RunningWorker, startWorker, type TimedCall } from "../../examples/runtime/miniflare.js"
-import { waitForStories, type Bundles, expectStories, sharedBundles, withoutTimes } from "./support/e2e.js"
+import { type CollectorMode, type EventCollector, startEventCollector } from "../support/collector.js"
+import {
+  type RunningWorker,
+  startWorker,
+  type TimedCall,
+  waitForStories,
+  type Bundles,
+  expectStories,
+  sharedBundles,
+  withoutTimes
+} from "../support/runtime.js"
 import { waitUntil } from "../support/wait.js"
-import { outagePart, settlePart, statusOfEach, steadyExpected } from "./support/steady.js"
+import { outagePart, settlePart, statusOfEach, steadyExpected } from "../support/steady.js"
 
 // A collector that fails for a while must not change what the jobs do: same responses, same
 // stored state as without tracking; and once the collector is back, every event emitted during

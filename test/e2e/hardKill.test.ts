@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
-import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
-import { type Bundles, sharedBundles } from "./support/e2e.js"
-import { type HardKillReport, runHardKills, seededRandom } from "./support/hardKill.js"
+import { type EventCollector, startEventCollector } from "../support/collector.js"
+import { type Bundles, sharedBundles } from "../support/runtime.js"
+import { type HardKillReport, runHardKills, seededRandom } from "../support/hardKill.js"
 
 // SIGKILL workerd while job instances are called, restart it over the persisted storage, heal
 // the collector: with the outbox in mode "always", every event of every call that returned is

@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
-import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
-import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
-import { instance } from "../../examples/runtime/scenario.js"
-import { tempDir } from "../support/tempDir.js"
+import { type EventCollector, startEventCollector } from "../support/collector.js"
 import {
+  type RunningWorker,
+  startWorker,
+  instance,
   waitForStories,
   type Bundles,
   type ExpectedInstance,
@@ -11,9 +11,10 @@ import {
   one,
   sequence,
   sharedBundles
-} from "./support/e2e.js"
+} from "../support/runtime.js"
+import { tempDir } from "../support/tempDir.js"
 import { waitUntil } from "../support/wait.js"
-import { outagePart, settlePart, statusOfEach, steadyExpected, steadyInstances } from "./support/steady.js"
+import { outagePart, settlePart, statusOfEach, steadyExpected, steadyInstances } from "../support/steady.js"
 
 // Durable delivery: with `outbox`, events a flush could not deliver are kept in the Durable
 // Object's storage and survive a restart of workerd; without it, tracking writes nothing there.

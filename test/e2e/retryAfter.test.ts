@@ -1,9 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
-import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
-import { startWorker } from "../../examples/runtime/miniflare.js"
-import { instance } from "../../examples/runtime/scenario.js"
+import { type EventCollector, startEventCollector } from "../support/collector.js"
+import { startWorker, instance, type Bundles, sharedBundles } from "../support/runtime.js"
 import { tempDir } from "../support/tempDir.js"
-import { type Bundles, sharedBundles } from "./support/e2e.js"
 
 // A collector's Retry-After longer than a flush may wait, in workerd: the object's flushes stop
 // sending until it is over, and the time is kept in the object's storage with the saved events,

@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest"
-import { type EventCollector, startEventCollector } from "../../examples/runtime/collector.js"
-import { type RunningWorker, startWorker } from "../../examples/runtime/miniflare.js"
-import { runScenario, scenarioInstances as s } from "../../examples/runtime/scenario.js"
-import { JobEventTypes } from "../../src/event/JobEvent.js"
-import { flakyStory } from "./support/steady.js"
+import { type EventCollector, startEventCollector } from "../support/collector.js"
 import {
+  type RunningWorker,
+  startWorker,
+  runScenario,
+  scenarioInstances as s,
   waitForStories,
   type Bundles,
   type ExpectedInstance,
@@ -13,7 +13,9 @@ import {
   sequence,
   sharedBundles,
   some
-} from "./support/e2e.js"
+} from "../support/runtime.js"
+import { JobEventTypes } from "../../src/event/JobEvent.js"
+import { flakyStory } from "../support/steady.js"
 
 // The codemodded fixture in workerd (Miniflare 4): real Durable Object storage and alarms (each
 // fired when the scenario says, see runScenario), the HTTP batch tracker posting to a node:http collector.

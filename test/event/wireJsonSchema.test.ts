@@ -16,8 +16,8 @@ import {
   QueueTracker
 } from "../../src/index.js"
 import { wireJsonSchema } from "../../src/event/wireJsonSchema.js"
-import { runtimeOver, trackedDispatcherLayer } from "../jobs/harness.js"
-import { clicks, flaky, heartbeat, mailer, orders, requests } from "../jobs/scenarios.js"
+import { runtimeOver, trackedDispatcherLayer } from "../support/jobsHarness.js"
+import { clicks, flaky, heartbeat, mailer, orders, requests } from "../support/jobScenarios.js"
 import { type Collector, startCollector } from "../support/collector.js"
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM interop.

@@ -6,9 +6,9 @@ import type { PackageCoverage } from "../../src/codemod/coverage/packageCoverage
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
 import { JobEvent, JobEventTypes } from "../../src/event/JobEvent.js"
-import { trackedJobs } from "./harness.js"
+import { trackedJobs } from "../support/jobsHarness.js"
 import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"
-import { clicks, flaky, heartbeat, mailer, orders, requests } from "./scenarios.js"
+import { clicks, flaky, heartbeat, mailer, orders, requests } from "../support/jobScenarios.js"
 import { inbox, inline, withRetry } from "./inlineScenarios.js"
 
 // The key test of coverage: on each fixture, a scenario that takes every path emits exactly the

@@ -8,8 +8,8 @@ import { isTrackedService } from "../../src/instrument/trackService.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTracker } from "../../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../../src/instrument/addTracker.js"
-import { trackedDispatcherLayer } from "./harness.js"
-import { heartbeat } from "./scenarios.js"
+import { trackedDispatcherLayer } from "../support/jobsHarness.js"
+import { heartbeat } from "../support/jobScenarios.js"
 
 describe("defaultJobsEventMap", () => {
   it("is a sound map that produces all 20 event types", () => {

@@ -9,8 +9,8 @@ import { EventTracker, type EventTrackerService } from "../../src/tracker/EventT
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { NoopTracker } from "../../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../../src/instrument/addTracker.js"
-import { observeSteps, runtimeOver, trackedDispatcherLayer, type StepOf } from "./harness.js"
-import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "./scenarios.js"
+import { observeSteps, runtimeOver, trackedDispatcherLayer, type StepOf } from "../support/jobsHarness.js"
+import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "../support/jobScenarios.js"
 
 // A scenario is a list of steps; each step is a request or an alarm.
 type Step = StepOf<JobRequest>

@@ -9,7 +9,7 @@ import {
   type JobEvent
 } from "../../src/event/JobEvent.js"
 import { Continuous } from "../fixtures/jobs-inline/src/definitions/index.js"
-import { trackedJobs } from "./harness.js"
+import { trackedJobs } from "../support/jobsHarness.js"
 import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"
 import { inline } from "./inlineScenarios.js"
 import {
@@ -22,7 +22,7 @@ import {
   requests,
   selfTerminating,
   UpstreamError
-} from "./scenarios.js"
+} from "../support/jobScenarios.js"
 
 // Every field docs/events.md lists, against the schema and against what the golden scenarios
 // emit: a required field is in every event of its type, an optional one in at least one (the

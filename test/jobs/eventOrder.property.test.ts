@@ -13,7 +13,7 @@ import { JobEvent } from "../../src/event/JobEvent.js"
 import * as Inline from "../fixtures/jobs-inline/src/definitions/index.js"
 import { createJobRegistry as createInlineJobRegistry } from "../fixtures/jobs-inline/src/registry/index.js"
 import { createJobsRuntimeFromLayer as createInlineJobsRuntimeFromLayer } from "../fixtures/jobs-inline/src/runtime/runtime.js"
-import { observeSteps, runtimeOver, trackedDispatcherLayer } from "./harness.js"
+import { observeSteps, runtimeOver, trackedDispatcherLayer } from "../support/jobsHarness.js"
 import { trackedInlineRuntime } from "./inlineHarness.js"
 import { scriptsFor, type FixtureKit, type Script } from "./propertyJobs.js"
 

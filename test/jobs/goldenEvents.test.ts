@@ -2,8 +2,18 @@ import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { checkEventSequence } from "../../src/event/eventSequence.js"
 import { JobEvent } from "../../src/event/JobEvent.js"
-import { trackedJobs } from "./harness.js"
-import { broken, clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating, sweeper } from "./scenarios.js"
+import { trackedJobs } from "../support/jobsHarness.js"
+import {
+  broken,
+  clicks,
+  flaky,
+  heartbeat,
+  mailer,
+  orders,
+  requests,
+  selfTerminating,
+  sweeper
+} from "../support/jobScenarios.js"
 
 // Golden event sequences of the default map on the fixture. Every event is checked against the
 // schema and for its context: the instance, and the job it belongs to.

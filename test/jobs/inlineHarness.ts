@@ -14,7 +14,7 @@ import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 import { addTracker, type TrackerOption } from "../../src/instrument/addTracker.js"
 import { flushEvents } from "../../src/tracker/EventTracker.js"
 import type { JobRequest, JobResponse } from "../fixtures/jobs-inline/src/runtime/types.js"
-import { alarmFirer, type LayerWrap } from "./harness.js"
+import { alarmFirer, type LayerWrap } from "../support/jobsHarness.js"
 import { batch, inbox, inline, noRetry, pool, selfTerminating, withRetry } from "./inlineScenarios.js"
 
 /** The older layout's composition (the jobs-inline fixture's createDispatcherLayer), every service layer passed through `wrap`. */

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest"
 import { forgetInstanceMemory, instanceMemory, instanceMemoryCapacity } from "../../src/jobs/instanceMemory.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { checkEventSequence } from "../../src/event/eventSequence.js"
-import { alarmFirer, runtimeOver, trackedDispatcherLayer } from "./harness.js"
-import { clicks, heartbeat, orders, requests } from "./scenarios.js"
+import { alarmFirer, runtimeOver, trackedDispatcherLayer } from "../support/jobsHarness.js"
+import { clicks, heartbeat, orders, requests } from "../support/jobScenarios.js"
 
 /**
  * A jobs runtime builds its whole layer graph anew on every call. Over a core whose layer makes

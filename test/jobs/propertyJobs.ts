@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import fc from "fast-check"
-import { UpstreamError } from "./scenarios.js"
+import { UpstreamError } from "../support/jobScenarios.js"
 
 /**
  * Random scripts for the property tests: a job of one of the four types, its behaviour drawn at

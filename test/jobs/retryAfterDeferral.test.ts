@@ -5,8 +5,8 @@ import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
 import { createHttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import { type Collector, startCollector } from "../support/collector.js"
 import { deliveredIds, runTest, withoutWaiting } from "../support/tracking.js"
-import { callsOver, plainJobs, trackedDispatcherLayer } from "./harness.js"
-import { orders, requests } from "./scenarios.js"
+import { callsOver, plainJobs, trackedDispatcherLayer } from "../support/jobsHarness.js"
+import { orders, requests } from "../support/jobScenarios.js"
 
 // A tracked jobs runtime whose collector answered `Retry-After: 60`: every call until then
 // flushes without a request and without waiting, and answers as the untracked runtime does.

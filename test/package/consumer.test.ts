@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { documentedFiles, snippetsOf } from "../docs/snippets.js"
+import { documentedFiles, snippetsOf } from "../support/snippets.js"
 
 /**
  * The package as a user gets it: built, packed, and installed from the tarball into a fresh

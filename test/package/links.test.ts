@@ -4,7 +4,7 @@ import { dirname, join, normalize } from "node:path"
 import { promisify } from "node:util"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { documentedFiles } from "../docs/snippets.js"
+import { documentedFiles } from "../support/snippets.js"
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url))
 

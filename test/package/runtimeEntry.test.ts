@@ -3,7 +3,7 @@ import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { trackedWorkerBundle } from "../../bench/benchmarks/bundle.js"
-import { startMiniflare } from "../../examples/runtime/miniflare.js"
+import { startMiniflare } from "../support/runtime.js"
 
 const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
 

@@ -7,6 +7,20 @@ import {
 } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 
+// Every HTTP collector a test needs, in one place:
+// - `startCollector`: a scriptable node:http server (statuses, hangs, held and dropped answers)
+//   that records every request, for the trackers' tests;
+// - `startOtlpReceiver`: the same server answering as an OTLP/HTTP logs receiver;
+// - `startEventCollector`: the demo's collector (decodes every batch with the wire schema,
+//   deduplicates by eventId, can refuse connections), for the tests that run the demo's worker.
+export {
+  startEventCollector,
+  type CollectorMode,
+  type CollectorRequest,
+  type EventCollector,
+  type ReceivedEvent
+} from "../../examples/runtime/collector.js"
+
 /** How the collector answers one request. */
 export type Reply =
   | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
@@ -161,4 +175,35 @@ export const refusedEndpoint = async (): Promise<string> => {
   const { port } = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return `http://127.0.0.1:${port}/ingest`
+}
+
+/** One OTLP/HTTP logs request as a receiver got it. */
+export interface OtlpRequest<Body> {
+  readonly path: string
+  readonly contentType: string | undefined
+  readonly body: Body
+}
+
+/**
+ * An OTLP/HTTP receiver in the JSON encoding (what a collector's otlphttp receiver gets): the
+ * test collector answering 200 `{}` to every request, at `/v1/logs`.
+ */
+export const startOtlpReceiver = async <Body>(): Promise<{
+  readonly url: string
+  readonly requests: ReadonlyArray<OtlpRequest<Body>>
+  readonly close: () => Promise<void>
+}> => {
+  const collector = await startCollector()
+  collector.setFallback({ status: 200, headers: { "content-type": "application/json" }, body: "{}" })
+  return {
+    url: collector.url.replace(/\/ingest$/, "/v1/logs"),
+    get requests() {
+      return collector.requests.map((request) => ({
+        path: request.url,
+        contentType: request.headers["content-type"],
+        body: JSON.parse(request.raw) as Body
+      }))
+    },
+    close: collector.close
+  }
 }

@@ -1,7 +1,7 @@
 import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startMiniflare } from "../../../examples/runtime/miniflare.js"
+import { startMiniflare } from "../../support/runtime.js"
 import { type Collector, startCollector } from "../../support/collector.js"
 import { bundleForWorker } from "../../support/workerBundle.js"
 

@@ -3,8 +3,8 @@ import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } f
 import { addTracker, defaultJobsEventMap, withTracking } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
-import { composeJobs, runtimeOver } from "../../jobs/harness.js"
-import { heartbeat, requests } from "../../jobs/scenarios.js"
+import { composeJobs, runtimeOver } from "../../support/jobsHarness.js"
+import { heartbeat, requests } from "../../support/jobScenarios.js"
 
 describe("OtelLogsTracker under a tracked jobs runtime", () => {
   it("gets every event of a job's life as a record; with withTracking spans, records carry the trace of the call they were emitted in", async () => {

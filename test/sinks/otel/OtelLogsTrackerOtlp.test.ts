@@ -3,9 +3,8 @@ import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs
 import { Effect } from "effect"
 import { makeJobEvent } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
+import { startOtlpReceiver } from "../../support/collector.js"
 
 // An OTLP/HTTP receiver in the JSON encoding: what a collector's otlphttp receiver gets.
 interface OtlpValue {
@@ -32,32 +31,7 @@ interface OtlpLogsRequest {
   }>
 }
 
-const startReceiver = async () => {
-  const requests: Array<{ path: string; contentType: string | undefined; body: OtlpLogsRequest }> = []
-  const server: Server = createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (chunk: Buffer) => chunks.push(chunk))
-    req.on("end", () => {
-      requests.push({
-        path: req.url ?? "",
-        contentType: req.headers["content-type"],
-        body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as OtlpLogsRequest
-      })
-      res.writeHead(200, { "content-type": "application/json" }).end("{}")
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}/v1/logs`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-  }
-}
+const startReceiver = () => startOtlpReceiver<OtlpLogsRequest>()
 
 const valueOf = (value: OtlpValue): unknown =>
   value.stringValue ??

@@ -1,13 +1,20 @@
 import { expect } from "vitest"
-import { bundleWorker } from "../../../examples/runtime/bundle.js"
-import type { EventCollector, ReceivedEvent } from "../../../examples/runtime/collector.js"
-import { copyJobsPackage } from "../../../examples/runtime/fixture.js"
-import type { RunningWorker } from "../../../examples/runtime/miniflare.js"
-import type { ScenarioInstance } from "../../../examples/runtime/scenario.js"
-import type { JobEventWire } from "../../../src/event/JobEvent.js"
-import { runShared } from "../../support/runShared.js"
-import { waitUntil } from "../../support/wait.js"
-import { checkEventSequence } from "../../../src/event/eventSequence.js"
+import { bundleWorker } from "../../examples/runtime/bundle.js"
+import type { EventCollector, ReceivedEvent } from "../../examples/runtime/collector.js"
+import { copyJobsPackage } from "../../examples/runtime/fixture.js"
+import type { RunningWorker } from "../../examples/runtime/miniflare.js"
+import type { ScenarioInstance } from "../../examples/runtime/scenario.js"
+import type { JobEventWire } from "../../src/event/JobEvent.js"
+import { runShared } from "./runShared.js"
+import { waitUntil } from "./wait.js"
+import { checkEventSequence } from "../../src/event/eventSequence.js"
+
+// The runtime harness for tests that run the jobs fixture in workerd: the demo's own pieces
+// (Miniflare, the worker, the scenario) reached through here, and what the tests build on them
+// (shared bundles, expected event stories). Tests of the demo itself (its report) import the
+// demo directly.
+export { startMiniflare, startWorker, type RunningWorker, type TimedCall } from "../../examples/runtime/miniflare.js"
+export { instance, runScenario, scenarioInstances, type ScenarioInstance } from "../../examples/runtime/scenario.js"
 
 /** Worker bundles over a codemodded copy of the fixture and over an untouched one. */
 export interface Bundles {

@@ -1,6 +1,4 @@
-import type { RunningWorker, TimedCall } from "../../../examples/runtime/miniflare.js"
-import { instance } from "../../../examples/runtime/scenario.js"
-import { type ExpectedInstance, one, sequence } from "./e2e.js"
+import { type RunningWorker, type TimedCall, instance, type ExpectedInstance, one, sequence } from "./runtime.js"
 
 /**
  * A scenario whose job responses and final state do not depend on timing, so a run with a

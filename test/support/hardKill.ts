@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process"
-import type { EventCollector } from "../../../examples/runtime/collector.js"
-import { type RunningWorker, startWorker } from "../../../examples/runtime/miniflare.js"
-import { waitUntil } from "../../support/wait.js"
-import { tempDir } from "../../support/tempDir.js"
+import type { EventCollector } from "./collector.js"
+import { type RunningWorker, startWorker } from "./runtime.js"
+import { waitUntil } from "./wait.js"
+import { tempDir } from "./tempDir.js"
 
 /**
  * Hard kills of workerd while job instances are being called: SIGKILL at a random point (after

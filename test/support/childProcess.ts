@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
-import { tempDir } from "../support/tempDir.js"
+import { tempDir } from "./tempDir.js"
 
 export interface ChildRun {
   readonly child: ChildProcess

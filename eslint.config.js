@@ -1,0 +1,76 @@
+// ESLint (`npm run lint`, part of `npm test`): rules that keep the tree's structure, not style
+// (Prettier formats). What each rule holds:
+// - import-x/no-restricted-paths: the boundaries between rooms (imports resolved to files, so
+//   `../../jobs/x.js` and a tsconfig path are judged alike).
+// - import-x/no-duplicates: one import per module (a separate `import type` is allowed).
+// - local/file-cycles: no import cycle between files, type imports included.
+// - local/folder-cycles: no cycle between folders of `src/`, at any depth.
+// The local rules are in `scripts/eslint/`.
+import { defineConfig } from "eslint/config"
+import importX, { createNodeResolver } from "eslint-plugin-import-x"
+import tseslint from "typescript-eslint"
+import local from "./scripts/eslint/plugin.js"
+
+/** The generic mechanism: knows no jobs package, no codemod, no CLI. */
+const generic = ["src/event", "src/tracker", "src/delivery", "src/sinks", "src/instrument", "src/internal"]
+
+const zones = [
+  {
+    target: generic,
+    from: ["src/jobs", "src/codemod", "src/cli"],
+    message:
+      "The generic mechanism (event, tracker, delivery, sinks, instrument, internal) knows no jobs package, codemod or CLI."
+  },
+  {
+    target: "src/event",
+    from: ["src/tracker", "src/delivery", "src/sinks", "src/instrument", "src/jobs", "src/codemod", "src/cli"],
+    message:
+      "The event schema stands on its own: it imports no tracker, delivery, sink, instrument, jobs, codemod or CLI."
+  },
+  {
+    target: "src/delivery",
+    from: "src/sinks",
+    message: "The delivery engine knows no sink: the sinks are built on it."
+  },
+  {
+    target: "src",
+    from: ["test", "bench", "examples"],
+    message: "The library imports nothing of its tests, benchmarks or examples."
+  },
+  {
+    // The jobs fixture (another package's code, kept under test/fixtures) is what the demo runs.
+    target: "examples",
+    from: "test",
+    except: ["./fixtures"],
+    message:
+      "The demo imports nothing of the tests, only the jobs fixture it runs (tests may import the demo's pieces)."
+  }
+]
+
+/** Every project file but the fixtures (other packages' code) and what is built or installed. */
+const cycleTree = { roots: ["src", "test", "bench", "examples", "scripts"], ignore: ["test/fixtures"] }
+
+export default defineConfig(
+  { ignores: ["test/fixtures/", "dist/", "coverage/", "node_modules/", "docs/"] },
+  {
+    files: ["{src,test,bench,examples,scripts}/**/*.{ts,mts,cts,js,mjs,cjs}", "*.{ts,js,mjs}"],
+    languageOptions: { parser: tseslint.parser, ecmaVersion: "latest", sourceType: "module" },
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    plugins: { "import-x": importX, local },
+    settings: {
+      "import-x/resolver-next": [
+        createNodeResolver({
+          extensions: [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json", ".node"],
+          extensionAlias: { ".js": [".ts", ".js"], ".mjs": [".mts", ".mjs"], ".cjs": [".cts", ".cjs"] },
+          tsconfig: { configFile: "tsconfig.json" }
+        })
+      ]
+    },
+    rules: {
+      "import-x/no-restricted-paths": ["error", { zones }],
+      "import-x/no-duplicates": "error",
+      "local/file-cycles": ["error", cycleTree],
+      "local/folder-cycles": ["error", { roots: ["src"] }]
+    }
+  }
+)
