@@ -33,13 +33,13 @@ export {
 } from "./sinks/http/HttpBatchTracker.js"
 export {
   HttpBatchTrackerDefaults,
-  InvalidTrackerConfigError,
   type HttpBatchTrackerConfig,
   type HttpBatchTrackerRetryConfig,
   type HttpFetch,
   type HttpRequestInit,
   type HttpResponseLike
 } from "./sinks/http/HttpBatchTrackerConfig.js"
+export { InvalidTrackerConfigError } from "./tracker/InvalidTrackerConfigError.js"
 export {
   OutboxDefaults,
   type HttpBatchTrackerOutboxConfig,

@@ -8,10 +8,10 @@ import { type EventSizeLimits, SizedEvent, type SizingResult, sizeEvent } from "
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import {
   type HttpBatchTrackerConfig,
-  InvalidTrackerConfigError,
   type ResolvedHttpBatchTrackerConfig,
   resolveHttpBatchTrackerConfig
 } from "./HttpBatchTrackerConfig.js"
+import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import {
   type Deliver,
   type DeliveryCounters,

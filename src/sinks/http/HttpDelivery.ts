@@ -15,7 +15,8 @@ import { batchBody } from "../../delivery/BatchBody.js"
 import type { DeliveryDeferral } from "../../delivery/DeliveryDeferral.js"
 import type { SizedEvent } from "../../delivery/EventSize.js"
 import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
-import { backoffDelayMs, classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
+import { backoffDelayMs } from "../../delivery/Backoff.js"
+import { classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 
 /**
  * Why the last delivery attempt that did not succeed failed. Never carries a message or header.

@@ -2,7 +2,7 @@ import { Effect, Layer } from "effect"
 import { encodeEvent } from "../../delivery/BatchBody.js"
 import { type BufferedSenderStats, makeBufferedSender } from "../../delivery/BufferedSender.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
-import { InvalidTrackerConfigError } from "../http/HttpBatchTrackerConfig.js"
+import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import type { JobEvent, JobEventWire } from "../../event/JobEvent.js"
 
 /**

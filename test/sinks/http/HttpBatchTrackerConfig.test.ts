@@ -6,9 +6,9 @@ import {
   type HttpBatchTrackerConfig,
   HttpBatchTrackerDefaults,
   type HttpFetch,
-  InvalidTrackerConfigError,
   resolveHttpBatchTrackerConfig
 } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { InvalidTrackerConfigError } from "../../../src/tracker/InvalidTrackerConfigError.js"
 import { makeJobEvent } from "../../../src/event/JobEvent.js"
 import { isNoopTracker, NoopTrackerLayer } from "../../../src/tracker/NoopTracker.js"
 import { resolveTrackerLayer, type TrackerOption } from "../../../src/instrument/addTracker.js"
