@@ -22,11 +22,6 @@ export {
 } from "./tracker/InMemoryTracker.js"
 export {
   HttpBatchTracker,
-  createHttpBatchTracker,
-  HttpBatchTrackerLayer,
-  sharedHttpBatchTrackerLayer
-} from "./sinks/http/HttpBatchTrackerConstructors.js"
-export {
   type HttpBatchTrackerDropped,
   type HttpBatchTrackerStats,
   type HttpDeliveryFailure
@@ -48,15 +43,9 @@ export {
   type OutboxStats
 } from "./delivery/Outbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./instrument/addTracker.js"
-export {
-  QueueLimits,
-  QueueTracker,
-  QueueTrackerDefaults,
-  type QueueProducer,
-  type QueueTrackerOptions,
-  type QueueTrackerStats
-} from "./sinks/queue/QueueTracker.js"
-export type { BufferedSenderStats, SendFailure } from "./delivery/BufferedSender.js"
+export { QueueTracker, type BufferedSenderStats, type QueueTrackerStats } from "./sinks/queue/QueueTracker.js"
+export { QueueLimits, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"
+export { QueueTrackerDefaults, type QueueTrackerOptions } from "./sinks/queue/QueueTrackerOptions.js"
 
 // The job event schema (the 20 event structs stay internal: `JobEvent` is their union)
 export {
