@@ -43,26 +43,23 @@ export interface DeliveryOutbox<A> {
   finishFlush(gaveUp: boolean, held: ReadonlyArray<A>, notBefore: number | undefined): Effect.Effect<void>
 }
 
-/** The engine's counters since it was created; a snapshot. Trackers report the fields they document. */
-export interface DeliveryStats<F> {
-  readonly emitted: number
-  readonly truncated: number
-  readonly sent: number
-  readonly batches: number
-  readonly requests: number
-  readonly retried: number
-  readonly requeued: number
-  readonly flushes: number
+interface EngineCounters<F> extends DeliveryCounters<F> {
+  emitted: number
+  truncated: number
+  requeued: number
+  flushes: number
+  readonly dropped: { overflow: number; rejected: number; tooLarge: number; unserializable: number }
+}
+
+/** The engine's counters since it was created, and its state now; a snapshot. Trackers report the fields they document. */
+export type DeliveryStats<F> = Readonly<Omit<EngineCounters<F>, "dropped">> & {
+  readonly dropped: Readonly<EngineCounters<F>["dropped"]>
+  /** Flushes that returned without a send: a receiver's wait had not run out. */
   readonly deferred: number
+  /** Epoch ms before which no flush sends; undefined when none. */
   readonly deferredUntil: number | undefined
+  /** Events held now, buffered or in flight. */
   readonly pending: number
-  readonly dropped: {
-    readonly overflow: number
-    readonly rejected: number
-    readonly tooLarge: number
-    readonly unserializable: number
-  }
-  readonly lastFailure: F | undefined
 }
 
 export interface DeliveryEngine<F> {
@@ -75,14 +72,6 @@ export interface DeliveryEngine<F> {
   readonly stats: () => DeliveryStats<F>
   /** Puts the events the outbox saved in front of the buffer (once; nothing without an outbox). */
   readonly restoreSaved: Effect.Effect<void>
-}
-
-interface EngineCounters<F> extends DeliveryCounters<F> {
-  emitted: number
-  truncated: number
-  requeued: number
-  flushes: number
-  readonly dropped: { overflow: number; rejected: number; tooLarge: number; unserializable: number }
 }
 
 export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
