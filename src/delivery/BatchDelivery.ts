@@ -135,7 +135,7 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
         const failure = outcome.failure
         counters.lastFailure = failure
         const now = yield* Clock.currentTimeMillis
-        const asked = outcome.retryAfterMs
+        const asked = outcome.askedWaitMs?.(now)
         const lastAttempt = attemptNumber >= limits.retry.maxAttempts
         // The receiver's wait is taken here only when this flush can afford it; otherwise the
         // flush stops now and no flush sends before it is over.

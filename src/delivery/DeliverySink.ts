@@ -17,8 +17,11 @@ export interface Sized {
 /** What the sink made of one send. Never a failed effect: every failure is one of these. */
 export type SendOutcome<F> =
   | { readonly _tag: "Delivered" }
-  /** May get through later; `retryAfterMs` is the wait the receiver asked for, if any. */
-  | { readonly _tag: "Retry"; readonly failure: F; readonly retryAfterMs?: number | undefined }
+  /**
+   * May get through later. `askedWaitMs` is the wait the receiver asked for, if any, in ms from
+   * `nowMs` (the engine's clock when it reads the answer: a date the receiver gave is relative to it).
+   */
+  | { readonly _tag: "Retry"; readonly failure: F; readonly askedWaitMs?: (nowMs: number) => number | undefined }
   /** Refused for good: the batch's events are dropped as rejected. */
   | { readonly _tag: "Reject"; readonly failure: F }
   /** Too large as one send: halved, and one event alone is dropped as too large. */

@@ -169,7 +169,9 @@ describe("DeliveryEngine", () => {
   it("defers flushes for a wait longer than a flush can take, and sends at the first flush after it", async () => {
     let answers = 0
     const { sink, sends } = fakeSink(() =>
-      Effect.succeed(answers++ === 0 ? { _tag: "Retry", failure: "down", retryAfterMs: 60_000 } : delivered)
+      Effect.succeed<SendOutcome<Failure>>(
+        answers++ === 0 ? { _tag: "Retry", failure: "down", askedWaitMs: () => 60_000 } : delivered
+      )
     )
     const engine = makeDeliveryEngine(sink, limits())
     await runTest(

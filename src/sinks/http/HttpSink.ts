@@ -4,7 +4,6 @@
  */
 
 import { Effect } from "effect"
-import * as Clock from "effect/Clock"
 import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { batchBody, bodyBytesWith } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome } from "../../delivery/DeliverySink.js"
@@ -31,7 +30,7 @@ const fetchSite = safeSite(module, "fetch")
 const retryAfterSite = safeSite(module, "response.headers.get")
 const cancelSite = safeSite(module, "response.body.cancel")
 const networkFailure = Effect.succeed(undefined)
-const delivered = Effect.succeed({ _tag: "Delivered" } as const)
+const delivered = { _tag: "Delivered" } as const
 const ignore = (): undefined => undefined
 
 // Whatever the fetch resolved to, unchecked: something that is not a response is a network failure.
@@ -46,24 +45,18 @@ const answered = (response: HttpResponseLike): Answer => {
 }
 
 /** What an answer (undefined: none, a network failure) means for the batch. */
-const outcomeOf = (answer: Answer): Effect.Effect<SendOutcome<HttpDeliveryFailure>> => {
-  if (answer === undefined) return Effect.succeed({ _tag: "Retry", failure: { kind: "network" } })
+const outcomeOf = (answer: Answer): SendOutcome<HttpDeliveryFailure> => {
+  if (answer === undefined) return { _tag: "Retry", failure: { kind: "network" } }
   const failure = { kind: "status", status: answer.status } as const
   switch (classifyStatus(answer.status)) {
     case "delivered":
       return delivered
     case "split":
-      return Effect.succeed({ _tag: "TooLarge", failure })
+      return { _tag: "TooLarge", failure }
     case "reject":
-      return Effect.succeed({ _tag: "Reject", failure })
+      return { _tag: "Reject", failure }
     case "retry":
-      return answer.retryAfter === null
-        ? Effect.succeed({ _tag: "Retry", failure })
-        : Effect.map(Clock.currentTimeMillis, (now) => ({
-            _tag: "Retry",
-            failure,
-            retryAfterMs: retryAfterMs(answer.retryAfter, now)
-          }))
+      return { _tag: "Retry", failure, askedWaitMs: (now) => retryAfterMs(answer.retryAfter, now) }
   }
 }
 
@@ -119,7 +112,7 @@ export const makeHttpSink = (
     // Whatever the fetch does (rejects, throws, resolves to something that is not a
     // response), the request counts as a network failure.
     send: (body) =>
-      Effect.flatMap(
+      Effect.map(
         safeRun(
           fetchSite,
           Effect.map(
