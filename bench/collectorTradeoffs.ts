@@ -11,7 +11,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { cpus, loadavg } from "node:os"
 import { encodeEvent } from "../src/delivery/BatchBody.js"
-import { createHttpBatchTracker } from "../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../src/sinks/http/HttpBatchTracker.js"
 import type { JobEvent } from "../src/event/JobEvent.js"
 import { makeJobEvent } from "../src/event/makeJobEvent.js"
 import { startCollector } from "./collector.js"
@@ -63,7 +63,7 @@ const flushRun = async (
   events: ReadonlyArray<JobEvent>,
   config: { batchSize: number; maxBatchBytes: number }
 ) => {
-  const tracker = createHttpBatchTracker({
+  const tracker = HttpBatchTracker.make({
     endpoint,
     ...deployment,
     ...config,
@@ -122,7 +122,7 @@ const main = async () => {
     const held = 10_000
     gc()
     const before = process.memoryUsage().heapUsed
-    const tracker = createHttpBatchTracker({ endpoint: "http://127.0.0.1:9/", ...deployment, maxBufferSize: held })
+    const tracker = HttpBatchTracker.make({ endpoint: "http://127.0.0.1:9/", ...deployment, maxBufferSize: held })
     await Effect.runPromise(Effect.forEach(sampleEvents(held), (e) => tracker.emit(e), { discard: true }))
     gc()
     const perEvent = (process.memoryUsage().heapUsed - before) / held
@@ -136,7 +136,7 @@ const main = async () => {
   const endpoint = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/events`
   console.log("\nflush against a collector that never answers (timeoutMs 3000, 3 attempts):")
   for (const flushTimeoutMs of [250, 1_000, 2_000]) {
-    const tracker = createHttpBatchTracker({ endpoint, ...deployment, flushTimeoutMs })
+    const tracker = HttpBatchTracker.make({ endpoint, ...deployment, flushTimeoutMs })
     await Effect.runPromise(Effect.forEach(events.slice(0, 10), (e) => tracker.emit(e), { discard: true }))
     const t0 = performance.now()
     await Effect.runPromise(tracker.flush())

@@ -15,24 +15,19 @@ export { NoopTracker, isNoopTracker } from "./tracker/NoopTracker.js"
 export { InMemoryTracker, type InMemoryTrackerHandle, type InMemoryTrackerInstance } from "./tracker/InMemoryTracker.js"
 export {
   HttpBatchTracker,
-  createHttpBatchTracker,
-  HttpBatchTrackerLayer,
-  sharedHttpBatchTrackerLayer
-} from "./sinks/http/HttpBatchTrackerConstructors.js"
-export {
   type HttpBatchTrackerDropped,
   type HttpBatchTrackerStats,
   type HttpDeliveryFailure
 } from "./sinks/http/HttpBatchTracker.js"
 export {
   HttpBatchTrackerDefaults,
-  InvalidTrackerConfigError,
   type HttpBatchTrackerConfig,
   type HttpBatchTrackerRetryConfig,
   type HttpFetch,
   type HttpRequestInit,
   type HttpResponseLike
 } from "./sinks/http/HttpBatchTrackerConfig.js"
+export { InvalidTrackerConfigError } from "./tracker/InvalidTrackerConfigError.js"
 export {
   OutboxDefaults,
   type HttpBatchTrackerOutboxConfig,
@@ -41,15 +36,9 @@ export {
   type OutboxStats
 } from "./delivery/Outbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./instrument/addTracker.js"
-export {
-  QueueLimits,
-  QueueTracker,
-  QueueTrackerDefaults,
-  type QueueProducer,
-  type QueueTrackerOptions,
-  type QueueTrackerStats
-} from "./sinks/queue/QueueTracker.js"
-export type { BufferedSenderStats, SendFailure } from "./delivery/BufferedSender.js"
+export { QueueTracker, type BufferedSenderStats, type QueueTrackerStats } from "./sinks/queue/QueueTracker.js"
+export { QueueLimits, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"
+export { QueueTrackerDefaults, type QueueTrackerOptions } from "./sinks/queue/QueueTrackerOptions.js"
 
 // The job event schema (the 20 event structs stay internal: `JobEvent` is their union)
 export {

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { createHttpBatchTracker, type HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import type { JobEvent } from "../../src/event/JobEvent.js"
 import { makeJobEvent } from "../../src/event/makeJobEvent.js"
 import { refusedEndpoint } from "../../test/support/collector.js"
@@ -44,7 +44,7 @@ export const emit = async (scale: Scale): Promise<BenchmarkResult> => {
       name: `${prefill} buffered`,
       setup: () => {
         // Never flushed: the endpoint is not contacted.
-        tracker = createHttpBatchTracker({ ...config, endpoint: "http://127.0.0.1:9/events", maxBufferSize: 1_000_000 })
+        tracker = HttpBatchTracker.make({ ...config, endpoint: "http://127.0.0.1:9/events", maxBufferSize: 1_000_000 })
         emitMany(tracker, prefill)
         // The prefill's garbage (and a young generation full of live events) is not the timed
         // emits' to collect: both sides start with an empty young generation.
@@ -96,7 +96,7 @@ export const delivery = async (scale: Scale): Promise<BenchmarkResult> => {
       // Rotate the order so no batch size always runs on a cold (or a hot) process.
       const order = batchSizes.map((_, i) => batchSizes[(i + rep) % batchSizes.length]!)
       for (const batchSize of order) {
-        const tracker = createHttpBatchTracker({
+        const tracker = HttpBatchTracker.make({
           ...config,
           endpoint: collector.endpoint,
           batchSize,
@@ -151,7 +151,7 @@ export const outageMemory = async (scale: Scale): Promise<BenchmarkResult> => {
   const endpoint = await refusedEndpoint()
   const outage = async (emits: number) => {
     const base = heapAfterGc()
-    const tracker = createHttpBatchTracker({
+    const tracker = HttpBatchTracker.make({
       ...config,
       endpoint,
       maxBufferSize,

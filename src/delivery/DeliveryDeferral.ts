@@ -1,4 +1,8 @@
-import { MaxRetryAfterMs } from "../sinks/http/HttpRetryPolicy.js"
+/**
+ * The longest wait a `Retry-After` header is honoured for: 10 minutes. A longer value (a
+ * misconfigured collector's, say) is read as this, so a collector cannot silence tracking for good.
+ */
+export const MaxRetryAfterMs = 600_000
 
 /**
  * "Not before T": the time a collector asked (with `Retry-After`) not to be sent to again

@@ -2,8 +2,9 @@ import { Context, Effect, Layer } from "effect"
 import { dual } from "effect/Function"
 import { logFrom } from "../internal/log.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
-import { createHttpBatchTracker, sharedHttpBatchTrackerLayer } from "../sinks/http/HttpBatchTracker.js"
-import { type HttpBatchTrackerConfig, InvalidTrackerConfigError } from "../sinks/http/HttpBatchTrackerConfig.js"
+import { HttpBatchTracker } from "../sinks/http/HttpBatchTracker.js"
+import type { HttpBatchTrackerConfig } from "../sinks/http/HttpBatchTrackerConfig.js"
+import { InvalidTrackerConfigError } from "../tracker/InvalidTrackerConfigError.js"
 import { mapBuiltNodes } from "../internal/effectInternals.js"
 import { NoopTracker } from "../tracker/NoopTracker.js"
 import type { HttpBatchTrackerOutboxOption } from "../delivery/Outbox.js"
@@ -55,8 +56,8 @@ const trackerSource = (option: TrackerOption | undefined): TrackerSource => {
     // The outbox reads the instance's storage while its layer is built; otherwise one tracker
     // object is all there is.
     return config.outbox === undefined
-      ? { _tag: "instance", tracker: createHttpBatchTracker<unknown>(config) }
-      : { _tag: "layer", layer: sharedHttpBatchTrackerLayer(config) }
+      ? { _tag: "instance", tracker: HttpBatchTracker.make<unknown>(config) }
+      : { _tag: "layer", layer: HttpBatchTracker.layer(config) }
   } catch (error) {
     if (error instanceof InvalidTrackerConfigError) return { _tag: "layer", layer: trackingDisabled(error) }
     throw error

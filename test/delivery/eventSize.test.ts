@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { SizedEvent, sizeEvent, smallestEventBytes } from "../../src/delivery/EventSize.js"
-import { createHttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import type { HttpBatchTrackerConfig } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
 import { makeJobEvent } from "../../src/event/makeJobEvent.js"
 import { type Collector, startCollector } from "../support/collector.js"
@@ -127,7 +127,7 @@ describe("HTTP tracker with 10 MiB events", () => {
   })
 
   const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}) =>
-    createHttpBatchTracker({ endpoint: collector.url, env: "test", serviceKey: "svc", ...overrides })
+    HttpBatchTracker.make({ endpoint: collector.url, env: "test", serviceKey: "svc", ...overrides })
 
   it("no stall: with maxBatchBytes huge, 60 events of 10 MiB are sent (cut to maxEventBytes), none left pending", async () => {
     const huge = "m".repeat(TEN_MIB)
@@ -161,7 +161,7 @@ describe("HTTP tracker with 10 MiB events", () => {
   })
 
   it("an event that cannot be cut to fit is dropped at emit and counted as tooLarge at once", async () => {
-    const t = createHttpBatchTracker<unknown>({
+    const t = HttpBatchTracker.make<unknown>({
       endpoint: collector.url,
       env: "test",
       serviceKey: "svc",

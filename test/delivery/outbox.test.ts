@@ -2,8 +2,9 @@ import { Effect, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { createTestRuntime, StorageAdapter } from "../fixtures/core/index.js"
 import { EventTracker } from "../../src/tracker/EventTracker.js"
-import { createHttpBatchTracker, type HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
-import { type HttpFetch, InvalidTrackerConfigError } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
+import type { HttpFetch } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { InvalidTrackerConfigError } from "../../src/tracker/InvalidTrackerConfigError.js"
 import { JobEventBatch, type JobEvent } from "../../src/event/JobEvent.js"
 import { OutboxDefaults, OutboxStorage, type OutboxStorageService } from "../../src/delivery/Outbox.js"
 import { resolveTrackerLayer, type TrackerOption } from "../../src/instrument/addTracker.js"
@@ -315,7 +316,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const bad =
       (outbox: unknown, extra: object = {}) =>
       () =>
-        createHttpBatchTracker({ ...baseConfig(collector.fetch), ...extra, outbox: outbox as never })
+        HttpBatchTracker.make({ ...baseConfig(collector.fetch), ...extra, outbox: outbox as never })
     expect(bad({ maxEvents: 0 })).toThrow(InvalidTrackerConfigError)
     expect(bad({ keyPrefix: "" })).toThrow(/outbox\.keyPrefix must be a non-empty string/)
     expect(bad("yes")).toThrow(/outbox must be an object/)

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  createHttpBatchTracker,
+  HttpBatchTracker,
   type EventTrackerService,
   type JobEventWire,
   type QueueProducer,
@@ -53,7 +53,7 @@ const runJobs = async (): Promise<{
     sendBatch: async (messages) => void queueBatches.push({ events: [...messages].map((m) => m.body) })
   }
   const deployment = { env: "test", serviceKey: "schema-check" }
-  const http = createHttpBatchTracker<unknown>({ endpoint: collector.url, ...deployment, batchSize: 7 })
+  const http = HttpBatchTracker.make<unknown>({ endpoint: collector.url, ...deployment, batchSize: 7 })
   const queued = QueueTracker.make<unknown>(queue, { ...deployment, batchSize: 5 })
   const both: EventTrackerService = {
     emit: (event) => Effect.zipRight(http.emit(event), queued.emit(event)),

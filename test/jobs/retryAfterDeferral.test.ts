@@ -2,7 +2,7 @@ import { Effect, TestClock } from "effect"
 import { createTestRuntime } from "@durable-effect/core"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
-import { createHttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import { type Collector, startCollector } from "../support/collector.js"
 import { deliveredIds, runTest, withoutWaiting } from "../support/tracking.js"
 import { callsOver, plainJobs, trackedDispatcherLayer } from "../support/jobsHarness.js"
@@ -27,7 +27,7 @@ const steps: ReadonlyArray<Step> = [requests.send("now"), requests.send("later")
 describe("a tracked jobs runtime during a collector's Retry-After", () => {
   it("job calls return without waiting and without a request, with the responses and storage of an untracked run", async () => {
     collector.enqueue({ status: 429, headers: { "retry-after": "60" } })
-    const tracker = createHttpBatchTracker({
+    const tracker = HttpBatchTracker.make({
       endpoint: collector.url,
       env: "test",
       serviceKey: "jobs",

@@ -21,7 +21,7 @@ const nodeOnly = (inputs: ReadonlyArray<string>) =>
 
 describe("the OpenTelemetry subpath", () => {
   it("keeps @opentelemetry out of the main entry, even with the Queue tracker", async () => {
-    const inputs = await bundledInputs(`export { QueueTracker, createHttpBatchTracker } from "durable-effect-tracking"`)
+    const inputs = await bundledInputs(`export { QueueTracker, HttpBatchTracker } from "durable-effect-tracking"`)
     expect(inputs.filter((path) => path.includes("@opentelemetry"))).toEqual([])
   })
 

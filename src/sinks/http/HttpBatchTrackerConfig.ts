@@ -1,6 +1,6 @@
-import * as Data from "effect/Data"
 import { singleEventBodyBytes } from "../../delivery/BatchBody.js"
 import { smallestEventBytes } from "../../delivery/EventSize.js"
+import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 
 /**
  * The slice of a fetch `Response` the tracker reads. Structural, so that Node's, undici's
@@ -118,23 +118,6 @@ export const HttpBatchTrackerDefaults = {
   flushTimeoutMs: 5_000,
   retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 }
 } as const
-
-/**
- * A tracker configuration that cannot work. Thrown when the tracker or its layer is created,
- * so a bad deployment fails at start-up rather than silently losing events. The issues name
- * fields and rules only: never header values or the endpoint (either may hold a secret).
- *
- * @category Trackers
- */
-export class InvalidTrackerConfigError extends Data.TaggedError("InvalidTrackerConfigError")<{
-  readonly issues: ReadonlyArray<string>
-  /** Which tracker the configuration is for; default "HTTP". */
-  readonly tracker?: string
-}> {
-  override get message(): string {
-    return `Invalid ${this.tracker ?? "HTTP"} tracker configuration: ${this.issues.join("; ")}`
-  }
-}
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 

@@ -1,8 +1,9 @@
 /**
- * What the HTTP tracker does with each answer, and how long it waits before trying again.
- * Pure functions: the tracker supplies the clock and the randomness (Effect's `Clock` and
- * `Random`, so tests control both).
+ * What the HTTP sink makes of each answer: what a status means, and how long a `Retry-After`
+ * asks to wait. Pure functions: the clock is the caller's (Effect's `Clock`, so tests control it).
  */
+
+import { MaxRetryAfterMs } from "../../delivery/DeliveryDeferral.js"
 
 /** What an HTTP status means for a batch. */
 export type StatusVerdict =
@@ -19,28 +20,6 @@ export const classifyStatus = (status: number): StatusVerdict => {
   if (status >= 500 && status < 600 && status !== 501 && status !== 505) return "retry"
   return "reject"
 }
-
-/**
- * Exponential backoff with "equal jitter": before retry `n` (1-based) the wait is drawn from
- * [d/2, d] with d = min(maxDelayMs, initialDelayMs * 2^(n-1)). Half the wait is kept so that
- * a retry never comes immediately; the other half spreads retries of many objects apart.
- * `random01` is a number in [0, 1).
- */
-export const backoffDelayMs = (
-  retry: number,
-  policy: { readonly initialDelayMs: number; readonly maxDelayMs: number },
-  random01: number
-): number => {
-  const exponential = policy.initialDelayMs * 2 ** Math.max(0, retry - 1)
-  const capped = Math.min(policy.maxDelayMs, exponential)
-  return Math.round(capped / 2 + (capped / 2) * random01)
-}
-
-/**
- * The longest wait a `Retry-After` header is honoured for: 10 minutes. A longer value (a
- * misconfigured collector's, say) is read as this, so a collector cannot silence tracking for good.
- */
-export const MaxRetryAfterMs = 600_000
 
 /**
  * The wait a `Retry-After` header asks for, in ms, at most {@link MaxRetryAfterMs}: either

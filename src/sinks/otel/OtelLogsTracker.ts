@@ -11,7 +11,7 @@ import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { boundedFlush } from "../../delivery/SerialFlush.js"
 import { jsonValueOf } from "../../delivery/BatchBody.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
-import { InvalidTrackerConfigError } from "../http/HttpBatchTrackerConfig.js"
+import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import type { JobEvent } from "../../event/JobEvent.js"
 
 /** A logger provider, and its `forceFlush` when it has one (the SDK's `LoggerProvider` does). */

@@ -1,11 +1,7 @@
 import { Effect, Fiber, Layer, Logger, LogLevel } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { EventTracker, emitEvent, flushEvents, getPendingEvents } from "../../../src/tracker/EventTracker.js"
-import {
-  createHttpBatchTracker,
-  type HttpBatchTracker,
-  HttpBatchTrackerLayer
-} from "../../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
 import type {
   HttpBatchTrackerConfig,
   HttpFetch,
@@ -25,7 +21,7 @@ afterEach(async () => {
 
 // No waits between retries: these tests are about what is sent, not when.
 const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTracker =>
-  createHttpBatchTracker({
+  HttpBatchTracker.make({
     endpoint: collector.url,
     env: "test",
     serviceKey: "jobs-service",
@@ -115,7 +111,7 @@ describe("HttpBatchTracker: batching", () => {
   })
 
   it("drops (and counts) events that cannot be serialised, and sends the rest", async () => {
-    const t = createHttpBatchTracker<unknown>({ endpoint: collector.url, env: "test", serviceKey: "s" })
+    const t = HttpBatchTracker.make<unknown>({ endpoint: collector.url, env: "test", serviceKey: "s" })
     const circular: Record<string, unknown> = { type: "job.started" }
     circular.self = circular
     const [good] = jobEvents(1)
@@ -185,7 +181,7 @@ describe("HttpBatchTracker: delivery failures", () => {
       const c = await startCollector()
       try {
         c.enqueue({ status }, { status })
-        const t = createHttpBatchTracker({
+        const t = HttpBatchTracker.make({
           endpoint: c.url,
           env: "test",
           serviceKey: "s",
@@ -210,7 +206,7 @@ describe("HttpBatchTracker: delivery failures", () => {
       const c = await startCollector()
       try {
         c.setFallback({ status })
-        const t = createHttpBatchTracker({ endpoint: c.url, env: "test", serviceKey: "s", batchSize: 2 })
+        const t = HttpBatchTracker.make({ endpoint: c.url, env: "test", serviceKey: "s", batchSize: 2 })
         await Effect.runPromise(Effect.zipRight(emitAll(t, jobEvents(3)), t.flush()))
         expect(c.requests, `status ${status}`).toHaveLength(2)
         const stats = await Effect.runPromise(t.stats())
@@ -252,7 +248,7 @@ describe("HttpBatchTracker: delivery failures", () => {
   })
 
   it("treats refused connections as retryable and keeps the events", async () => {
-    const t = createHttpBatchTracker({
+    const t = HttpBatchTracker.make({
       endpoint: await refusedEndpoint(),
       env: "test",
       serviceKey: "s",
@@ -332,7 +328,7 @@ describe("HttpBatchTracker: a misbehaving fetch", () => {
 
   it("an event is serialised once, at emit (to know its size); a flush does not serialise it again", async () => {
     let serialised = 0
-    const t = createHttpBatchTracker<unknown>({ endpoint: collector.url, env: "test", serviceKey: "s" })
+    const t = HttpBatchTracker.make<unknown>({ endpoint: collector.url, env: "test", serviceKey: "s" })
     const [event] = jobEvents(1)
     const counting = {
       toJSON: () => {
@@ -463,8 +459,8 @@ describe("HttpBatchTracker: secrets", () => {
 })
 
 describe("HttpBatchTracker layers", () => {
-  it("HttpBatchTrackerLayer builds a fresh tracker per build", async () => {
-    const layer = HttpBatchTrackerLayer({ endpoint: collector.url, env: "test", serviceKey: "s" })
+  it("HttpBatchTracker.layerPerBuild builds a fresh tracker per build", async () => {
+    const layer = HttpBatchTracker.layerPerBuild({ endpoint: collector.url, env: "test", serviceKey: "s" })
     const pendingAfterEmit = await Effect.runPromise(
       Effect.zipRight(emitEvent(jobEvents(1)[0]), getPendingEvents).pipe(Effect.provide(layer))
     )

@@ -1,14 +1,14 @@
 import { Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
 import { EventTracker, emitEvent, getPendingEvents } from "../../../src/tracker/EventTracker.js"
-import { createHttpBatchTracker, HttpBatchTrackerLayer } from "../../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
 import {
   type HttpBatchTrackerConfig,
   HttpBatchTrackerDefaults,
   type HttpFetch,
-  InvalidTrackerConfigError,
   resolveHttpBatchTrackerConfig
 } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { InvalidTrackerConfigError } from "../../../src/tracker/InvalidTrackerConfigError.js"
 import { makeJobEvent } from "../../../src/event/makeJobEvent.js"
 import { isNoopTracker, NoopTracker } from "../../../src/tracker/NoopTracker.js"
 import { resolveTrackerLayer, type TrackerOption } from "../../../src/instrument/addTracker.js"
@@ -81,7 +81,7 @@ describe("HTTP tracker configuration", () => {
   it("lists every issue at once, in a message naming fields but never values", () => {
     const secret = "s3cr3t"
     const make = () =>
-      createHttpBatchTracker({
+      HttpBatchTracker.make({
         endpoint: `not a url ${secret}`,
         env: "",
         serviceKey: "s",
@@ -100,8 +100,8 @@ describe("HTTP tracker configuration", () => {
     }
   })
 
-  it("HttpBatchTrackerLayer checks the configuration when it is created, not when built", () => {
-    expect(() => HttpBatchTrackerLayer({ ...valid, env: "" })).toThrow(InvalidTrackerConfigError)
+  it("HttpBatchTracker.layerPerBuild checks the configuration when it is created, not when built", () => {
+    expect(() => HttpBatchTracker.layerPerBuild({ ...valid, env: "" })).toThrow(InvalidTrackerConfigError)
   })
 })
 
@@ -114,7 +114,7 @@ describe("resolveTrackerLayer", () => {
   })
 
   it("uses a layer as given", () => {
-    const layer = Layer.succeed(EventTracker, createHttpBatchTracker(valid))
+    const layer = Layer.succeed(EventTracker, HttpBatchTracker.make(valid))
     expect(resolveTrackerLayer(layer)).toBe(layer)
   })
 
@@ -160,7 +160,7 @@ describe("resolveTrackerLayer", () => {
 describe("the fetch option", () => {
   it("accepts the platform fetch as the fetch option (type-checked)", () => {
     const platformFetch: HttpFetch = globalThis.fetch
-    expect(() => createHttpBatchTracker({ ...valid, fetch: platformFetch })).not.toThrow()
+    expect(() => HttpBatchTracker.make({ ...valid, fetch: platformFetch })).not.toThrow()
   })
 })
 
@@ -221,7 +221,7 @@ describe("configurations that could never deliver", () => {
   it("the smallest allowed limits still deliver an event", async () => {
     const bodies: Array<string> = []
     const minimum = Number(/at least (\d+)/.exec(issuesOf({ ...valid, maxBatchBytes: 10 })[0]!)![1])
-    const tracker = createHttpBatchTracker({
+    const tracker = HttpBatchTracker.make({
       ...valid,
       maxBatchBytes: minimum,
       fetch: async (_url, init) => {

@@ -3,12 +3,9 @@ import { describe, expect, it } from "vitest"
 import { batchBody, bodyBytesWith, singleEventBodyBytes, utf8Length } from "../../../src/delivery/BatchBody.js"
 import { SizedEvent, sizeEvent } from "../../../src/delivery/EventSize.js"
 import { EventRing } from "../../../src/delivery/EventRing.js"
-import {
-  backoffDelayMs,
-  classifyStatus,
-  MaxRetryAfterMs,
-  retryAfterMs
-} from "../../../src/sinks/http/HttpRetryPolicy.js"
+import { backoffDelayMs } from "../../../src/delivery/Backoff.js"
+import { MaxRetryAfterMs } from "../../../src/delivery/DeliveryDeferral.js"
+import { classifyStatus, retryAfterMs } from "../../../src/sinks/http/HttpRetryPolicy.js"
 
 describe("EventRing", () => {
   it("behaves like a bounded array deque (model-based)", () => {

@@ -1,6 +1,6 @@
 import { Effect, Fiber, TestClock } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { createHttpBatchTracker, type HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
 import type { HttpBatchTrackerConfig } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
 import { type Collector, startCollector } from "../../support/collector.js"
 import {
@@ -24,7 +24,7 @@ afterEach(async () => {
 })
 
 const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTracker =>
-  createHttpBatchTracker({
+  HttpBatchTracker.make({
     endpoint: collector.url,
     env: "test",
     serviceKey: "s",

@@ -1,6 +1,6 @@
 import { Effect, Fiber, Option, TestClock } from "effect"
 import { describe, expect, it } from "vitest"
-import { createHttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
 import type { HttpFetch } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
 import { jobEvents, realTurn, runTest } from "../../support/tracking.js"
 
@@ -16,7 +16,7 @@ describe("HttpBatchTracker flush bound", () => {
     ["a finalizer (Effect.ensuring)", (flush: Effect.Effect<void>) => Effect.ensuring(Effect.void, flush)]
   ] as const) {
     it(`returns within flushTimeoutMs from ${name}, with the events kept for the next flush`, async () => {
-      const tracker = createHttpBatchTracker({
+      const tracker = HttpBatchTracker.make({
         endpoint: "http://collector.invalid/ingest",
         env: "test",
         serviceKey: "svc",

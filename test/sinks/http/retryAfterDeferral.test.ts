@@ -2,7 +2,7 @@ import { Effect, Fiber, Layer, TestClock } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createTestRuntime } from "../../fixtures/core/index.js"
 import { EventTracker } from "../../../src/tracker/EventTracker.js"
-import { createHttpBatchTracker, type HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
 import type { HttpBatchTrackerConfig } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
 import type { JobEvent } from "../../../src/event/JobEvent.js"
 import { OutboxDefaults } from "../../../src/delivery/Outbox.js"
@@ -39,7 +39,7 @@ const config = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTrack
 })
 
 const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTracker<JobEvent> =>
-  createHttpBatchTracker<JobEvent>(config(overrides))
+  HttpBatchTracker.make<JobEvent>(config(overrides))
 
 const ids = (events: ReadonlyArray<JobEvent>) => events.map((event) => event.eventId)
 const emitAll = (t: HttpBatchTracker<JobEvent>, events: ReadonlyArray<JobEvent>) =>

@@ -18,10 +18,10 @@ vi.mock("../../../src/delivery/BatchBody.js", async (importOriginal) => {
   }
 })
 
-const { createHttpBatchTracker } = await import("../../../src/sinks/http/HttpBatchTracker.js")
+const { HttpBatchTracker } = await import("../../../src/sinks/http/HttpBatchTracker.js")
 
 const trackerSending = (sent: Array<number>) =>
-  createHttpBatchTracker({
+  HttpBatchTracker.make({
     endpoint: "http://collector.invalid/ingest",
     env: "test",
     serviceKey: "svc",

@@ -2,7 +2,8 @@
 // for a neutral platform and run by Miniflare in test/sinks/queue/QueueTrackerWorker.test.ts.
 import { Effect } from "effect"
 import { makeJobEvent } from "../../../src/event/makeJobEvent.js"
-import { type QueueProducer, QueueTracker } from "../../../src/sinks/queue/QueueTracker.js"
+import type { QueueProducer } from "../../../src/sinks/queue/QueueSink.js"
+import { QueueTracker } from "../../../src/sinks/queue/QueueTracker.js"
 
 interface Env {
   readonly EVENTS: QueueProducer

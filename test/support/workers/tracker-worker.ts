@@ -2,7 +2,7 @@
 // Miniflare in test/sinks/http/HttpBatchTrackerWorker.test.ts. It uses the platform's own fetch.
 import { Effect, Layer } from "effect"
 import { EventTracker, flushEvents } from "../../../src/tracker/EventTracker.js"
-import { createHttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
+import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
 import { resolveTrackerLayer } from "../../../src/instrument/addTracker.js"
 
 interface Env {
@@ -11,7 +11,7 @@ interface Env {
 
 export default {
   async fetch(_request: Request, env: Env): Promise<Response> {
-    const tracker = createHttpBatchTracker<unknown>({
+    const tracker = HttpBatchTracker.make<unknown>({
       endpoint: env.ENDPOINT,
       env: "worker",
       serviceKey: "svc",

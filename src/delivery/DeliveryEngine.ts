@@ -1,0 +1,287 @@
+/**
+ * The delivery engine of the buffering trackers, whatever their sink: a bounded buffer `emit`
+ * puts events in (O(1)), batches by count and by the bytes the sink counts, flushes that run
+ * one at a time within `flushTimeoutMs` (BatchDelivery.ts retries, splits and defers), drop
+ * accounting, and the seams where a durable outbox saves, deletes and restores events.
+ */
+
+import { Effect } from "effect"
+import * as Clock from "effect/Clock"
+import { type DeliverBatch, type DeliveryCounters, type InFlightBatch, makeBatchDelivery } from "./BatchDelivery.js"
+import { DeliveryDeferral } from "./DeliveryDeferral.js"
+import type { DeliverySink, DropReason, Sized } from "./DeliverySink.js"
+import { EventRing } from "./EventRing.js"
+import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
+
+export interface DeliveryLimits {
+  /** Most events held undelivered (buffered or in flight); newer ones beyond it are dropped. */
+  readonly maxBufferSize: number
+  /** Most events per send. */
+  readonly batchSize: number
+  /** Most bytes per send, as the sink's `bytesWith` counts them. */
+  readonly maxBatchBytes: number
+  /** Bound on one send. */
+  readonly timeoutMs: number
+  /** Bound on one `flush()`, retries and waits included. */
+  readonly flushTimeoutMs: number
+  readonly retry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number }
+}
+
+/**
+ * The durable outbox as the engine drives it (Outbox.ts's `TrackerOutbox` is one): it is told
+ * what is accepted and settled, and asked to save, delete and restore around flushes.
+ */
+export interface DeliveryOutbox<A> {
+  readonly wantsRestore: boolean
+  readonly savedNotBefore: number | undefined
+  accepted(event: A): void
+  settled(events: ReadonlyArray<unknown>): void
+  restore(held: ReadonlyArray<A>, room: number): Effect.Effect<ReadonlyArray<unknown>>
+  holdsUnsaved(held: ReadonlyArray<A>): boolean
+  writeAccepted(): Effect.Effect<void>
+  deleteSettled(): Effect.Effect<void>
+  finishFlush(gaveUp: boolean, held: ReadonlyArray<A>, notBefore: number | undefined): Effect.Effect<void>
+}
+
+interface EngineCounters<F> extends DeliveryCounters<F> {
+  emitted: number
+  truncated: number
+  requeued: number
+  flushes: number
+  readonly dropped: { overflow: number; rejected: number; tooLarge: number; unserializable: number }
+}
+
+/** The engine's counters since it was created, and its state now; a snapshot. Trackers report the fields they document. */
+export type DeliveryStats<F> = Readonly<Omit<EngineCounters<F>, "dropped">> & {
+  readonly dropped: Readonly<EngineCounters<F>["dropped"]>
+  /** Flushes that returned without a send: a receiver's wait had not run out. */
+  readonly deferred: number
+  /** Epoch ms before which no flush sends; undefined when none. */
+  readonly deferredUntil: number | undefined
+  /** Events held now, buffered or in flight. */
+  readonly pending: number
+}
+
+export interface DeliveryEngine<F> {
+  /** Buffers the event (never fails); a full buffer or an event that cannot be sent is counted. */
+  readonly emit: (event: unknown) => Effect.Effect<void>
+  /** Sends what is buffered, within `flushTimeoutMs`; never fails. */
+  readonly flush: () => Effect.Effect<void>
+  /** Events held now, buffered or in flight. */
+  readonly pending: () => number
+  readonly stats: () => DeliveryStats<F>
+  /** Puts the events the outbox saved in front of the buffer (once; nothing without an outbox). */
+  readonly restoreSaved: Effect.Effect<void>
+}
+
+export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
+  sink: DeliverySink<A, B, Body, F>,
+  limits: DeliveryLimits,
+  // The sink alone says what an event is held as.
+  outbox?: DeliveryOutbox<NoInfer<A>>
+): DeliveryEngine<F> => {
+  const counters: EngineCounters<F> = {
+    emitted: 0,
+    truncated: 0,
+    sent: 0,
+    batches: 0,
+    requests: 0,
+    retried: 0,
+    requeued: 0,
+    flushes: 0,
+    dropped: { overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0 },
+    lastFailure: undefined
+  }
+  const deferral = new DeliveryDeferral()
+  const deliver: DeliverBatch<A, B> = makeBatchDelivery(sink, limits, counters, deferral)
+  const ring = new EventRing<A>(limits.maxBufferSize)
+  let inFlight: InFlightBatch<A, B> | undefined
+  const { admit, truncated } = sink
+
+  const held = (): number => ring.size + (inFlight === undefined ? 0 : inFlight.held.length - inFlight.settled)
+
+  /** The event as held, or undefined after counting why it cannot be sent. */
+  const admitted = (event: unknown): A | undefined => {
+    if (admit === undefined) return event as A
+    const ready = admit(event)
+    if (typeof ready !== "string") return ready
+    counters.dropped[ready as DropReason]++
+    return undefined
+  }
+
+  const accept = (event: unknown): void => {
+    // The oldest events are kept: a full buffer refuses the newest one (before any work on it).
+    // The bound counts the batch in flight, so putting an undelivered batch back can never exceed it.
+    if (held() >= limits.maxBufferSize) {
+      counters.dropped.overflow++
+      return
+    }
+    const ready = admitted(event)
+    if (ready === undefined) return
+    if (!ring.pushBack(ready)) {
+      counters.dropped.overflow++
+      return
+    }
+    counters.emitted++
+    if (truncated?.(ready) === true) counters.truncated++
+    outbox?.accepted(ready)
+  }
+
+  /** Moves up to one batch of the first `budget.remaining` buffered events in flight. */
+  const takeBatch = (budget: { remaining: number }): InFlightBatch<A, B> | undefined => {
+    const taken: Array<A> = []
+    const items: Array<B> = []
+    let bytes = 0
+    while (budget.remaining > 0 && taken.length < limits.batchSize && ring.size > 0) {
+      const next = ring.peek()!
+      const item = sink.encode(next)
+      const withItem = typeof item === "string" ? 0 : sink.bytesWith(taken.length, bytes, item.bytes)
+      if (withItem > limits.maxBatchBytes && taken.length > 0) break
+      ring.shift()
+      budget.remaining--
+      // What the sink cannot take alone is dropped here, at flush (sinks that size at `emit`
+      // have refused it there).
+      if (typeof item === "string" || withItem > limits.maxBatchBytes) {
+        counters.dropped[typeof item === "string" ? item : "tooLarge"]++
+        outbox?.settled([next])
+        continue
+      }
+      taken.push(next)
+      items.push(item)
+      bytes = withItem
+    }
+    inFlight = taken.length === 0 ? undefined : { held: taken, items, settled: 0 }
+    return inFlight
+  }
+
+  /** The batch in flight was delivered. */
+  const delivered = (): void => {
+    outbox?.settled(inFlight?.held ?? [])
+    inFlight = undefined
+  }
+
+  /** Puts the unsettled rest of the batch in flight back in front; false when none was in flight. */
+  const requeueInFlight = (): boolean => {
+    const batch = inFlight
+    inFlight = undefined
+    if (batch === undefined) return false
+    outbox?.settled(batch.held.slice(0, batch.settled))
+    const rest = batch.held.slice(batch.settled)
+    const kept = ring.unshiftAll(rest)
+    counters.requeued += kept
+    counters.dropped.overflow += rest.length - kept
+    return true
+  }
+
+  // Outbox seam: the saved events go in front of the buffer, once per tracker. The tracker's
+  // layer does it when first built with a storage, before the call's own work can delete that
+  // storage (a termination or a debounce purge); a flush does it if the layer could not.
+  const restoreSaved: Effect.Effect<void> = Effect.suspend(() =>
+    outbox?.wantsRestore === true
+      ? Effect.zipWith(
+          outbox.restore(ring.toArray(), limits.maxBufferSize - held()),
+          Clock.currentTimeMillis,
+          (saved, now) => {
+            const ready: Array<A> = []
+            for (const event of saved) {
+              const one = admitted(event)
+              if (one === undefined) outbox.settled([event])
+              else ready.push(one)
+            }
+            ring.unshiftAll(ready)
+            deferral.restore(outbox.savedNotBefore, now)
+          }
+        )
+      : Effect.void
+  )
+
+  // Outbox seam: a flush that gave up (or was deferred) saves what it could not deliver; any
+  // flush deletes the saved events it delivered. Runs as the flush ends, also when its timeout
+  // interrupts it. A deferral still set after a run was set or honoured by it.
+  const endFlush: Effect.Effect<void> = Effect.suspend(() => {
+    const gaveUp = requeueInFlight() || deferral.until !== undefined
+    return outbox === undefined ? Effect.void : outbox.finishFlush(gaveUp, gaveUp ? ring.toArray() : [], deferral.until)
+  })
+
+  /** Sends the events buffered now; stops at the first batch it cannot deliver. */
+  const runFlush = (deadline: number): Effect.Effect<void> =>
+    Effect.gen(function* () {
+      // Outbox seam: the first flush puts the events an earlier instance saved in front.
+      yield* restoreSaved
+      // Checked again here: the restore may have brought a saved deferral, and a flush this
+      // one waited for may have just set one.
+      if (deferral.defers(yield* Clock.currentTimeMillis)) return
+      counters.flushes++
+      const budget = { remaining: ring.size }
+      while (budget.remaining > 0) {
+        const batch = yield* Effect.sync(() => takeBatch(budget))
+        // Nothing taken: the rest of the budget was dropped (too large, unserialisable).
+        if (batch === undefined) break
+        const result = yield* deliver(batch, 0, batch.held.length, deadline)
+        if (result === "gaveUp") return
+        delivered()
+        // Outbox seam: delivered keys go now, not only as the flush ends.
+        if (outbox !== undefined) yield* outbox.deleteSettled()
+      }
+    }).pipe(Effect.ensuring(endFlush))
+
+  // Nothing buffered, nothing saved to restore: a jobs runtime flushes at the end of every
+  // call, and calls that emit nothing should not pay for a fiber and a timer.
+  const nothingToSend = (): boolean => ring.size === 0 && outbox?.wantsRestore !== true
+  const serial = makeSerialFlush({ emitted: () => counters.emitted, idle: nothingToSend, run: runFlush })
+
+  // Outbox seam: in mode "always", the events of a call are stored by its flush at the latest.
+  const writeAccepted: Effect.Effect<void> = Effect.suspend(() =>
+    outbox === undefined ? Effect.void : outbox.writeAccepted()
+  )
+
+  // Outbox seam: in mode "always", this call's events are stored before anything else. The
+  // flush runs in a fiber of its own, for at most `flushTimeoutMs` (see `boundedFlush`).
+  const sendNow: Effect.Effect<void> = boundedFlush(
+    limits.flushTimeoutMs,
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.zipRight(writeAccepted, serial.upTo(counters.emitted, now + limits.flushTimeoutMs))
+    )
+  )
+
+  // Outbox seam: a deferred flush saves the events emitted since the last save, so that they
+  // outlive the object as those of a flush that gave up do; nothing when all are saved.
+  const keepDeferred: Effect.Effect<void> = Effect.suspend(() => {
+    if (outbox === undefined) return Effect.void
+    const buffered = ring.toArray()
+    return outbox.holdsUnsaved(buffered) ? outbox.finishFlush(true, buffered, deferral.until) : Effect.void
+  })
+
+  // A deferred flush returns at once too, before any fiber or timer: every call of a jobs
+  // runtime flushes, and none should wait on (or send to) a receiver that asked for a pause.
+  const flush = (): Effect.Effect<void> =>
+    Effect.suspend(() =>
+      !serial.running() && nothingToSend()
+        ? Effect.void
+        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            deferral.defers(now) ? Effect.zipRight(writeAccepted, keepDeferred) : sendNow
+          )
+    )
+
+  return {
+    emit: (event) => Effect.sync(() => accept(event)),
+    flush,
+    pending: held,
+    restoreSaved,
+    stats: () => ({
+      emitted: counters.emitted,
+      truncated: counters.truncated,
+      sent: counters.sent,
+      batches: counters.batches,
+      requests: counters.requests,
+      retried: counters.retried,
+      requeued: counters.requeued,
+      flushes: counters.flushes,
+      deferred: deferral.deferred,
+      deferredUntil: deferral.until,
+      pending: held(),
+      dropped: { ...counters.dropped },
+      lastFailure: counters.lastFailure
+    })
+  }
+}

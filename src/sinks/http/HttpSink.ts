@@ -1,0 +1,132 @@
+/**
+ * The HTTP sink: a batch of sized events as one POST to the collector, and what its answer
+ * means for the delivery engine (see DeliverySink.ts). The engine retries, splits and defers.
+ */
+
+import { Effect } from "effect"
+import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
+import { batchBody, bodyBytesWith } from "../../delivery/BatchBody.js"
+import type { DeliverySink, SendOutcome } from "../../delivery/DeliverySink.js"
+import { type SizedEvent, sizeEvent, type EventSizeLimits } from "../../delivery/EventSize.js"
+import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
+import { classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
+
+/**
+ * Why the last delivery attempt that did not succeed failed. Never carries a message or header.
+ *
+ * @category Trackers
+ */
+export type HttpDeliveryFailure =
+  | { readonly kind: "status"; readonly status: number }
+  | { readonly kind: "network" }
+  | { readonly kind: "timeout" }
+  /** The request body could not be built (a batch too large for a string). */
+  | { readonly kind: "encoding" }
+
+type Answer = { readonly status: number; readonly retryAfter: string | null } | undefined
+
+const module = "tracker/HttpBatchTracker"
+const fetchSite = safeSite(module, "fetch")
+const retryAfterSite = safeSite(module, "response.headers.get")
+const cancelSite = safeSite(module, "response.body.cancel")
+const networkFailure = Effect.succeed(undefined)
+const delivered = { _tag: "Delivered" } as const
+const ignore = (): undefined => undefined
+
+// Whatever the fetch resolved to, unchecked: something that is not a response is a network failure.
+const answered = (response: HttpResponseLike): Answer => {
+  const status: unknown = response.status
+  if (typeof status !== "number") throw new TypeError("fetch resolved to something that is not a response")
+  const retryAfter = safeCall(retryAfterSite, () => response.headers.get("retry-after"), null)
+  // The body is never needed: cancel it so the connection is released (a body that cannot
+  // even be cancelled is the runtime's to collect).
+  safeCall(cancelSite, () => void response.body?.cancel().catch(ignore), undefined)
+  return { status, retryAfter }
+}
+
+/** What an answer (undefined: none, a network failure) means for the batch. */
+const outcomeOf = (answer: Answer): SendOutcome<HttpDeliveryFailure> => {
+  if (answer === undefined) return { _tag: "Retry", failure: { kind: "network" } }
+  const failure = { kind: "status", status: answer.status } as const
+  switch (classifyStatus(answer.status)) {
+    case "delivered":
+      return delivered
+    case "split":
+      return { _tag: "TooLarge", failure }
+    case "reject":
+      return { _tag: "Reject", failure }
+    case "retry":
+      return { _tag: "Retry", failure, askedWaitMs: (now) => retryAfterMs(answer.retryAfter, now) }
+  }
+}
+
+// Only where the events go, never the query string or credentials it may carry.
+const describeEndpoint = (endpoint: string): string => {
+  try {
+    const url = new URL(endpoint)
+    return url.origin + url.pathname
+  } catch {
+    return "(invalid endpoint)"
+  }
+}
+
+export const makeHttpSink = (
+  cfg: ResolvedHttpBatchTrackerConfig
+): DeliverySink<SizedEvent, SizedEvent, string, HttpDeliveryFailure> => {
+  const requestHeaders: Record<string, string> = { "content-type": "application/json" }
+  for (const [name, value] of Object.entries(cfg.headers)) {
+    if (name.toLowerCase() !== "content-type") requestHeaders[name] = value
+  }
+  // One batch's bytes is the most serialising one event may work through (see EventSize.ts).
+  const sizeLimits: EventSizeLimits = {
+    env: cfg.env,
+    serviceKey: cfg.serviceKey,
+    maxEventBytes: cfg.maxEventBytes,
+    workBytes: cfg.maxBatchBytes
+  }
+
+  const callFetch = (body: string, signal: AbortSignal): Promise<HttpResponseLike> => {
+    const init: HttpRequestInit = { method: "POST", headers: { ...requestHeaders }, body, signal }
+    const userFetch = cfg.fetch
+    // Called unbound: the Workers runtime rejects a `fetch` invoked with a foreign `this`.
+    return Promise.resolve(
+      userFetch !== undefined ? userFetch(cfg.endpoint, init) : globalThis.fetch(cfg.endpoint, init)
+    )
+  }
+
+  return {
+    // Sized once, at `emit`: strings cut to fit `maxEventBytes` (see EventSize.ts).
+    admit: (event) => sizeEvent(event, sizeLimits),
+    truncated: (event) => event.truncated,
+    // Every event fits a batch on its own (maxEventBytes leaves room for the envelope).
+    encode: (event) => event,
+    bytesWith: bodyBytesWith,
+    body: (events) => {
+      try {
+        return batchBody(events)
+      } catch {
+        // No request can carry it (a string too long for the engine): split, never swallowed.
+        return undefined
+      }
+    },
+    // Whatever the fetch does (rejects, throws, resolves to something that is not a
+    // response), the request counts as a network failure.
+    send: (body) =>
+      Effect.map(
+        safeRun(
+          fetchSite,
+          Effect.map(
+            Effect.tryPromise((signal) => callFetch(body, signal)),
+            answered
+          ),
+          networkFailure
+        ),
+        outcomeOf
+      ),
+    timeoutFailure: { kind: "timeout" },
+    unbuildableFailure: { kind: "encoding" },
+    describe: (failure) => (failure.kind === "status" ? `status ${failure.status}` : failure.kind),
+    module,
+    logAnnotations: { endpoint: describeEndpoint(cfg.endpoint) }
+  }
+}

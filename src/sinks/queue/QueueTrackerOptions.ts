@@ -1,0 +1,95 @@
+/**
+ * The Queue tracker's options, their defaults, and how they are checked.
+ */
+
+import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
+import { QueueLimits } from "./QueueSink.js"
+
+/**
+ * The Queue tracker's options (docs/sinks.md lists each and its default).
+ *
+ * @category Trackers
+ */
+export interface QueueTrackerOptions {
+  /** Deployment environment added to every event sent, e.g. "production". */
+  readonly env: string
+  /** Service identifier added to every event sent. */
+  readonly serviceKey: string
+  /** Most messages per send, at most 100 (Queues' limit). Default 100. */
+  readonly batchSize?: number
+  /** Most bytes per send (JSON of the events plus 100 per message), at most 256 000. Default 256 000. */
+  readonly maxBatchBytes?: number
+  /** Most events held undelivered; newer events beyond it are dropped. Default 10 000. */
+  readonly maxBufferSize?: number
+  /** Bound on one send; the send then counts as failed and is retried. Default 3000 ms. */
+  readonly timeoutMs?: number
+  /** Bound on one `flush()`, retries and waits included. Default 5000 ms. */
+  readonly flushTimeoutMs?: number
+  readonly retry?: {
+    /** Sends per batch within one flush, the first included. Default 3. */
+    readonly maxAttempts?: number
+    /** Backoff before the first retry; doubles per retry, with jitter. Default 200 ms. */
+    readonly initialDelayMs?: number
+    /** Cap on any one wait. Default 2000 ms. */
+    readonly maxDelayMs?: number
+  }
+}
+
+/**
+ * The Queue tracker's defaults, for the options left out.
+ *
+ * @category Trackers
+ */
+export const QueueTrackerDefaults = {
+  batchSize: QueueLimits.maxMessagesPerBatch,
+  maxBatchBytes: QueueLimits.maxBatchBytes,
+  maxBufferSize: 10_000,
+  timeoutMs: 3_000,
+  flushTimeoutMs: 5_000,
+  retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 }
+} as const
+
+/** Checks `options` and fills in defaults; throws {@link InvalidTrackerConfigError}. */
+export const resolveQueueTrackerOptions = (options: QueueTrackerOptions) => {
+  const issues: Array<string> = []
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidTrackerConfigError({ tracker: "Queue", issues: ["the options must be an object"] })
+  }
+  for (const field of ["env", "serviceKey"] as const) {
+    const value: unknown = options[field]
+    if (typeof value !== "string" || value.trim() === "") issues.push(`${field} must be a non-empty string`)
+  }
+  const number = (field: string, value: unknown, fallback: number, rule: { int: boolean; max?: number }): number => {
+    if (value === undefined) return fallback
+    const ok =
+      typeof value === "number" &&
+      (rule.int ? Number.isSafeInteger(value) && value > 0 : Number.isFinite(value) && value >= 0) &&
+      (rule.max === undefined || value <= rule.max)
+    if (!ok) {
+      const kind = rule.int ? "a positive integer" : "a non-negative number"
+      issues.push(`${field} must be ${kind}${rule.max === undefined ? "" : ` of at most ${rule.max}`}`)
+    }
+    return value as number
+  }
+  const d = QueueTrackerDefaults
+  const r = options.retry ?? {}
+  const resolved = {
+    env: options.env,
+    serviceKey: options.serviceKey,
+    batchSize: number("batchSize", options.batchSize, d.batchSize, { int: true, max: QueueLimits.maxMessagesPerBatch }),
+    maxBatchBytes: number("maxBatchBytes", options.maxBatchBytes, d.maxBatchBytes, {
+      int: true,
+      max: QueueLimits.maxBatchBytes
+    }),
+    maxBufferSize: number("maxBufferSize", options.maxBufferSize, d.maxBufferSize, { int: true }),
+    timeoutMs: number("timeoutMs", options.timeoutMs, d.timeoutMs, { int: true }),
+    flushTimeoutMs: number("flushTimeoutMs", options.flushTimeoutMs, d.flushTimeoutMs, { int: true }),
+    retry: {
+      maxAttempts: number("retry.maxAttempts", r.maxAttempts, d.retry.maxAttempts, { int: true }),
+      initialDelayMs: number("retry.initialDelayMs", r.initialDelayMs, d.retry.initialDelayMs, { int: false }),
+      maxDelayMs: number("retry.maxDelayMs", r.maxDelayMs, d.retry.maxDelayMs, { int: false })
+    }
+  }
+  if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "Queue", issues })
+  return resolved
+}
