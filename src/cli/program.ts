@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url"
 import { closest, flagsHelp, parseArgs, UsageError, type FlagSpecs, type ParsedArgs } from "./args.js"
 import { processIo, programName, type CliIo } from "./io.js"
 import { ExitCode } from "../codemod/report/exitCodes.js"
-import { defaultImportFrom } from "../codemod/rewrite/defaults.js"
+import { defaultImportFrom } from "../codemod/rewrite/trackingModule.js"
 import { CodemodToolchainMissing, loadWithCodemodToolchain } from "./loadCodemod.js"
 
 export { processIo, type CliIo } from "./io.js"

@@ -17,6 +17,9 @@ export const ExitCode = {
   interruptedBySigterm: 143
 } as const
 
+/** The signals the codemod honours while writing. */
+export type InterruptSignal = "SIGINT" | "SIGTERM"
+
 /** 128 + the signal's number, as a shell reports a process ended by it. */
-export const interruptExitCode = (signal: "SIGINT" | "SIGTERM"): number =>
+export const interruptExitCode = (signal: InterruptSignal): number =>
   signal === "SIGINT" ? ExitCode.interruptedBySigint : ExitCode.interruptedBySigterm
