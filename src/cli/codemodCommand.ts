@@ -4,7 +4,7 @@ import { CodemodInputError, CodemodInterruptedError } from "../codemod/report/er
 import { renderDiff } from "../codemod/write/diff.js"
 import { ExitCode, interruptExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"
 import type { TypeDiagnostic } from "../codemod/package/typeCheck.js"
-import { coverageSummaryJson, coverageSummaryText } from "../codemod/coverage/text.js"
+import { coverageSummaryJson, coverageSummaryText } from "../codemod/coverage/render.js"
 
 /** `codemod <package-dir>`: loaded only when the command runs (it brings ts-morph). */
 export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {

@@ -6,9 +6,8 @@ import { trackerLayerElsewhere } from "./package/trackedByHand.js"
 import { CodemodInputError } from "./report/errors.js"
 import type { EventMap } from "../instrument/EventMap.js"
 import { detectJobsLayout, type JobsLayout } from "../jobs/layouts.js"
-import { analyseCoverage } from "./coverage/packageCoverage.js"
+import { analyseCoverage, uncoveredTypes, type PackageCoverageReport } from "./coverage/packageCoverage.js"
 import { readPackageFacts } from "./package/packageFacts.js"
-import type { PackageCoverageReport } from "./coverage/report.js"
 import { rewriteRuntime, type UntouchedLayer, type WrappedLayer } from "./rewrite/runtimeFile.js"
 import { defaultImportFrom, trackingModuleText } from "./rewrite/trackingModule.js"
 import { detectStyle } from "./source/style.js"
@@ -267,13 +266,3 @@ const assertPackageDirectory = async (given: string, packageDir: string): Promis
 }
 
 const layoutLabel = (layout: JobsLayout) => `${layout.name} layout: ${layout.description}`
-
-/** The types a package's coverage leaves out, with why and the entry that would cover them. */
-export const uncoveredTypes = (coverage: PackageCoverageReport) =>
-  Object.entries(coverage.types)
-    .filter(([, entry]) => !entry.covered)
-    .map(([type, entry]) => ({
-      type,
-      reason: entry.reason ?? "",
-      ...(entry.hint === undefined ? {} : { hint: entry.hint })
-    }))
