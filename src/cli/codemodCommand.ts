@@ -1,5 +1,5 @@
 import { UsageError, type ParsedArgs } from "./args.js"
-import type { CliIo } from "./io.js"
+import type { CliIo } from "./command.js"
 import { CodemodInputError, CodemodInterruptedError } from "../codemod/report/errors.js"
 import { renderDiff } from "../codemod/write/diff.js"
 import { ExitCode, interruptExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"

@@ -1,5 +1,5 @@
 import { UsageError, type ParsedArgs } from "./args.js"
-import type { CliIo } from "./io.js"
+import type { CliIo } from "./command.js"
 import { loadWithCodemodToolchain } from "./loadCodemod.js"
 import { defaultMapCoverageCommand } from "../codemod/coverage/mapCommand.js"
 
