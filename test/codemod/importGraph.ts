@@ -61,6 +61,32 @@ export const importGraph = (root: string): ImportGraph => {
 }
 
 /**
+ * The folder graph seen from `depth` folders down: every folder deeper than that counts as its
+ * ancestor at that depth (at depth 1, `codemod/write` and `codemod` are both `codemod`).
+ * Cycles between folders at any depth show in one of these graphs.
+ */
+export const foldersAtDepth = (
+  files: ReadonlyMap<string, ReadonlySet<string>>,
+  depth: number
+): Map<string, Set<string>> => {
+  const folderOf = (file: string) => posix(dirname(file)).split("/").slice(0, depth).join("/")
+  const folders = new Map<string, Set<string>>()
+  for (const [from, targets] of files) {
+    for (const to of targets) {
+      const [a, b] = [folderOf(from), folderOf(to)]
+      if (a === b) continue
+      if (!folders.has(a)) folders.set(a, new Set())
+      folders.get(a)!.add(b)
+    }
+  }
+  return folders
+}
+
+/** How deep the folders of a graph's files go. */
+export const folderDepth = (files: ReadonlyMap<string, ReadonlySet<string>>): number =>
+  Math.max(1, ...[...files.keys()].map((file) => posix(dirname(file)).split("/").length))
+
+/**
  * The cycles of a graph: its strongly connected components of more than one node (Tarjan),
  * each as its nodes, sorted.
  */
@@ -115,5 +141,8 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     for (const cycle of found) console.log(`  ${edgesWithin(edges, cycle).join("\n  ")}\n`)
     return found.length
   }
-  process.exitCode = report("folder", graph.folders) + report("file", graph.files) > 0 ? 1 : 0
+  let found = report("folder", graph.folders) + report("file", graph.files)
+  for (let depth = 1; depth < folderDepth(graph.files); depth++)
+    found += report(`folder (depth ${depth})`, foldersAtDepth(graph.files, depth))
+  process.exitCode = found > 0 ? 1 : 0
 }
