@@ -1,10 +1,10 @@
 import { UsageError, type ParsedArgs } from "./args.js"
-import type { CliIo } from "./io.js"
+import type { CliIo } from "./command.js"
 import { CodemodInputError, CodemodInterruptedError } from "../codemod/report/errors.js"
 import { renderDiff } from "../codemod/write/diff.js"
 import { ExitCode, interruptExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"
 import type { TypeDiagnostic } from "../codemod/package/typeCheck.js"
-import { coverageSummaryJson, coverageSummaryText } from "../codemod/coverage/text.js"
+import { coverageSummaryJson, coverageSummaryText } from "../codemod/coverage/render.js"
 
 /** `codemod <package-dir>`: loaded only when the command runs (it brings ts-morph). */
 export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {
@@ -91,10 +91,22 @@ export const summaryJson = (outcome: CodemodOutcome) => {
     preExistingDiagnostics: plan.preExistingDiagnostics ?? null,
     leftovers: plan.leftovers,
     removedLeftovers: outcome.removedLeftovers,
+    // As the text summary: after a write or a dry run that changes the package.
+    next: plan.status === "changes" && outcome.mode !== "check" ? nextSteps : [],
     ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {}),
     coverage: plan.coverage === undefined ? null : coverageSummaryJson(plan.coverage)
   }
 }
+
+/**
+ * What to do after a run that changes the package, in the text summary and the JSON's `next`.
+ * They name the library's current constructors only (`InMemoryTracker.make()`, not the
+ * deprecated `createInMemoryTracker*`).
+ */
+export const nextSteps: ReadonlyArray<string> = [
+  "tracking stays off until a tracker is passed: createDurableJobs(definitions, { tracker: { endpoint, ... } }) (or a function of env returning one), createJobsRuntime({ ..., tracker }) or, in tests, createJobsRuntimeFromLayer(layer, registry, { tracker: InMemoryTracker.make().tracker })",
+  "adjust src/tracking.ts if its map is not what you want (`durable-effect-tracking coverage <package-dir> --map src/tracking.ts` measures it on the package)"
+]
 
 const list = (items: ReadonlyArray<string>) => items.map((item) => `  - ${item}`).join("\n")
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`
@@ -167,13 +179,7 @@ export const summaryText = (outcome: CodemodOutcome): string => {
   }
   lines.push(plan.todo.length === 0 ? "Left to do by hand: nothing." : "Left to do by hand:")
   if (plan.todo.length > 0) lines.push(list(plan.todo))
-  lines.push("Next:")
-  lines.push(
-    list([
-      "tracking stays off until a tracker is passed: createDurableJobs(definitions, { tracker: { endpoint, ... } }) (or a function of env returning one), createJobsRuntime({ ..., tracker }) or, in tests, createJobsRuntimeFromLayer(layer, registry, { tracker: createInMemoryTrackerLayer().layer })",
-      `adjust src/tracking.ts if its map is not what you want (\`durable-effect-tracking coverage <package-dir> --map src/tracking.ts\` measures it on the package)`
-    ])
-  )
+  lines.push("Next:", list(nextSteps))
   if (outcome.refused !== undefined) lines.push(`Refused: ${outcome.refused}.`)
   else if (outcome.interrupted !== undefined)
     lines.push(

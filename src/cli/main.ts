@@ -2,7 +2,7 @@
 // The CLI entry (bin/durable-effect-tracking.js loads its build): runs the program on the
 // process's arguments and streams. Tests call `main` from ./program.js instead.
 import { main } from "./program.js"
-import { processIo } from "./io.js"
+import { processIo } from "./command.js"
 
 main(process.argv.slice(2), processIo()).then(
   (code) => {

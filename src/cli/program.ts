@@ -1,31 +1,13 @@
 import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { closest, flagsHelp, parseArgs, UsageError, type FlagSpecs, type ParsedArgs } from "./args.js"
-import { processIo, programName, type CliIo } from "./io.js"
+import { closest, flagsHelp, parseArgs, UsageError, type FlagSpecs } from "./args.js"
+import { processIo, programName, type CliIo, type Command } from "./command.js"
 import { ExitCode } from "../codemod/report/exitCodes.js"
-import { defaultImportFrom } from "../codemod/rewrite/defaults.js"
+import { defaultImportFrom } from "../codemod/rewrite/trackingModule.js"
 import { CodemodToolchainMissing, loadWithCodemodToolchain } from "./loadCodemod.js"
 
-export { processIo, type CliIo } from "./io.js"
-
-/**
- * One command of the CLI: its help and flags, and its implementation, loaded only when the
- * command runs. `--help` and `--version` load nothing else, so they answer at once (the
- * codemod's ts-morph alone takes seconds to load).
- */
-export interface Command {
-  readonly name: string
-  /** What follows the program name in the usage line, e.g. `codemod <package-dir>`. */
-  readonly synopsis: string
-  readonly summary: string
-  /** The command's help text between the usage line and the options. */
-  readonly description: string
-  readonly flags: FlagSpecs
-  /** Printed after the options (e.g. exit codes). */
-  readonly epilogue?: string
-  readonly run: (args: ParsedArgs, io: CliIo) => Promise<number>
-}
+export { processIo, type CliIo, type Command } from "./command.js"
 
 const helpFlag: FlagSpecs = { help: { type: "boolean", short: "h", description: "show this help" } }
 

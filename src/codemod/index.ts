@@ -34,13 +34,13 @@ export { detectStyle, type CodeStyle } from "./source/style.js"
 export { knownServiceLayers, defaultWrappedServiceKeys } from "../jobs/knownLayers.js"
 export type { TypeDiagnostic, TypeCheckResult } from "./package/typeCheck.js"
 export { pauseAtEnv, type WritePoint, type WriteResult } from "./write/writeFiles.js"
+export { reportPackageCoverage } from "./coverage/measurePackage.js"
+export { coverageJson, coverageText } from "./coverage/render.js"
 export {
-  reportPackageCoverage,
-  coverageJson,
-  coverageText,
   coverageExitCode,
-  type PackageCoverageReport
-} from "./coverage/report.js"
-export type { PackageCoverage, TypeCoverage } from "./coverage/packageCoverage.js"
+  type PackageCoverage,
+  type PackageCoverageReport,
+  type TypeCoverage
+} from "./coverage/packageCoverage.js"
 export { loadEventMapModule, type LoadedEventMap } from "./package/loadEventMap.js"
 export { detectJobsLayout, executionServiceLayout, inlineLayout, type JobsLayout } from "../jobs/layouts.js"

@@ -4,22 +4,21 @@ import { rewriteConfigFlow, type SourceText } from "./rewrite/configFlow.js"
 import { sourceFiles } from "./source/sourceFiles.js"
 import { trackerLayerElsewhere } from "./package/trackedByHand.js"
 import { CodemodInputError } from "./report/errors.js"
-import { defaultImportFrom } from "./rewrite/defaults.js"
 import type { EventMap } from "../instrument/EventMap.js"
 import { detectJobsLayout, type JobsLayout } from "../jobs/layouts.js"
-import { analyseCoverage } from "./coverage/packageCoverage.js"
+import { analyseCoverage, uncoveredTypes, type PackageCoverageReport } from "./coverage/packageCoverage.js"
 import { readPackageFacts } from "./package/packageFacts.js"
-import type { PackageCoverageReport } from "./coverage/report.js"
 import { rewriteRuntime, type UntouchedLayer, type WrappedLayer } from "./rewrite/runtimeFile.js"
-import { trackingModuleText } from "./rewrite/scaffold.js"
+import { defaultImportFrom, trackingModuleText } from "./rewrite/trackingModule.js"
 import { detectStyle } from "./source/style.js"
 import { findTsConfig, readTsConfig, typeCheckChange, type TypeDiagnostic } from "./package/typeCheck.js"
-import { leftoverTempFiles, type PlannedFile } from "./write/writeFiles.js"
+import { leftoverTempFiles, type PlannedChange } from "./write/writeFiles.js"
 import { relativePosix, toPosix } from "./report/displayPath.js"
 
 export const runtimeFilePath = join("src", "runtime", "runtime.ts")
 export const trackingFilePath = join("src", "tracking.ts")
 export { defaultImportFrom }
+export type { PlannedChange }
 
 export interface CodemodOptions {
   /** The jobs package: the directory holding `src/runtime/runtime.ts`. */
@@ -43,11 +42,6 @@ export interface CodemodOptions {
  * - `tracked-by-hand`: the package provides an EventTracker of its own.
  */
 export type CodemodStatus = "changes" | "already-wired" | "tracked-by-hand"
-
-export interface PlannedChange extends PlannedFile {
-  /** Relative to the package directory, with `/` separators. */
-  readonly relativePath: string
-}
 
 /** Everything the codemod would do, decided before anything is written. */
 export interface CodemodPlan {
@@ -272,13 +266,3 @@ const assertPackageDirectory = async (given: string, packageDir: string): Promis
 }
 
 const layoutLabel = (layout: JobsLayout) => `${layout.name} layout: ${layout.description}`
-
-/** The types a package's coverage leaves out, with why and the entry that would cover them. */
-export const uncoveredTypes = (coverage: PackageCoverageReport) =>
-  Object.entries(coverage.types)
-    .filter(([, entry]) => !entry.covered)
-    .map(([type, entry]) => ({
-      type,
-      reason: entry.reason ?? "",
-      ...(entry.hint === undefined ? {} : { hint: entry.hint })
-    }))

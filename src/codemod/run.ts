@@ -1,9 +1,9 @@
 import { sep } from "node:path"
 import { ExitCode, interruptExitCode } from "./report/exitCodes.js"
 import type { InterruptSignal } from "./report/errors.js"
-import { uncommittedFiles } from "./write/git.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
-import { assertWritable, removeFiles, writeFilesAtomically } from "./write/writeFiles.js"
+import { removeFiles, writeFilesAtomically } from "./write/writeFiles.js"
+import { assertWritable, uncommittedFiles } from "./write/writable.js"
 import { relativePosix } from "./report/displayPath.js"
 
 /**

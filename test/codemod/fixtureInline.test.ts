@@ -107,6 +107,14 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
     expect(json.todo.some((item) => item.includes("task.idle"))).toBe(true)
   })
 
+  it("says what to do next with the library's current constructors only", () => {
+    const { next } = summaryJson(outcome)
+    expect(next.some((step) => step.includes("InMemoryTracker.make()"))).toBe(true)
+    const deprecated =
+      /createInMemoryTracker|createHttpBatchTracker|sharedHttpBatchTrackerLayer|HttpBatchTrackerLayer|NoopTrackerLayer/
+    expect(next.filter((step) => deprecated.test(step))).toEqual([])
+  })
+
   it("the rewritten package passes tsc with its own tsconfig", async () => {
     const result = await typeCheck
     expect(result.output).toBe("")

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { reportPackageCoverage } from "../../src/codemod/coverage/report.js"
+import { reportPackageCoverage } from "../../src/codemod/coverage/measurePackage.js"
 import type { PackageCoverage } from "../../src/codemod/coverage/packageCoverage.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"

@@ -2,6 +2,7 @@ import type { EventMap } from "../../instrument/EventMap.js"
 import type { RecipeRequirement } from "../../instrument/requirements.js"
 import type { JobEventType } from "../../event/JobEvent.js"
 import { JobEventTypes } from "../../event/JobEventTypes.js"
+import type { JobsLayout } from "../../jobs/layouts.js"
 import { formatPlace, type PackageFacts, type Place } from "../package/packageFacts.js"
 
 /** Whether the map can emit one event type in this package, and from where or why not. */
@@ -24,6 +25,13 @@ export interface PackageCoverage {
   readonly covered: number
   readonly total: number
   readonly types: { readonly [T in JobEventType]: TypeCoverage }
+}
+
+/** A package's coverage with the map and layout it was measured for. */
+export interface PackageCoverageReport extends PackageCoverage {
+  /** The map analysed: a library map by name, or `<module> (<export>)`. */
+  readonly map: string
+  readonly layout: JobsLayout["name"]
 }
 
 interface SourceVerdict {
@@ -166,3 +174,16 @@ export const analyseCoverage = (packageDir: string, facts: PackageFacts, map: Ev
   const covered = JobEventTypes.filter((type) => types[type].covered).length
   return { packageDir, covered, total: JobEventTypes.length, types }
 }
+
+/** `0` when every type is covered, `1` otherwise: the exit code of `coverage <dir>`. */
+export const coverageExitCode = (report: PackageCoverage): 0 | 1 => (report.covered === report.total ? 0 : 1)
+
+/** The types a package's coverage leaves out, with why and the entry that would cover them. */
+export const uncoveredTypes = (coverage: PackageCoverage) =>
+  Object.entries(coverage.types)
+    .filter(([, entry]) => !entry.covered)
+    .map(([type, entry]) => ({
+      type,
+      reason: entry.reason ?? "",
+      ...(entry.hint === undefined ? {} : { hint: entry.hint })
+    }))

@@ -1,4 +1,7 @@
 import * as Data from "effect/Data"
+import type { InterruptSignal } from "./exitCodes.js"
+
+export type { InterruptSignal }
 
 /**
  * Input the codemod cannot work on: a missing directory or file, a syntax error, a composition
@@ -27,5 +30,3 @@ export class CodemodInterruptedError extends Data.TaggedError("CodemodInterrupte
     return `interrupted by ${this.signal} while writing: rolled back, nothing was written`
   }
 }
-
-export type InterruptSignal = "SIGINT" | "SIGTERM"

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type ClassDeclaration, type FunctionDeclaration, type SourceFile } from "ts-morph"
 import { applyEdits, insertAt, type TextEdit } from "../source/edits.js"
-import { parseSource } from "../source/parse.js"
+import { parseSource } from "../source/sourceFiles.js"
 import { detectStyle, quoted, semi, type CodeStyle } from "../source/style.js"
 import { appendToList, lineIndentAt, parenthesesOf } from "../source/syntax.js"
 

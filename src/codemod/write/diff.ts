@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from "diff"
-import type { PlannedChange } from "../plan.js"
+import type { PlannedChange } from "./writeFiles.js"
 
 const colours = {
   removed: "\u001b[31m",

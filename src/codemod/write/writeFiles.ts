@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto"
-import { constants } from "node:fs"
-import { access, chmod, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises"
+import { chmod, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
 import { CodemodInputError, CodemodInterruptedError, type InterruptSignal } from "../report/errors.js"
 
@@ -11,30 +10,10 @@ export interface PlannedFile {
   readonly after: string
 }
 
-/**
- * Every planned file must be writable: an existing file must have a write permission bit and
- * be accessible for writing, a new file's directory likewise. (The bits are checked as well as
- * `access`, since `access` says yes to root for a file its owner made read-only.)
- */
-export const assertWritable = async (
-  files: ReadonlyArray<PlannedFile>,
-  display: (path: string) => string
-): Promise<void> => {
-  for (const file of files) {
-    const target = file.before === undefined ? dirname(file.path) : file.path
-    const what = file.before === undefined ? "a writable directory for the new file" : "a writable file"
-    try {
-      const info = await stat(target)
-      if ((info.mode & 0o222) === 0) throw new Error("no write permission bits")
-      await access(target, constants.W_OK)
-      // The temp file goes next to the target, so its directory must take it.
-      await access(dirname(file.path), constants.W_OK)
-      const directory = await stat(dirname(file.path))
-      if ((directory.mode & 0o222) === 0) throw new Error("directory has no write permission bits")
-    } catch (cause) {
-      throw new CodemodInputError({ file: display(target), expected: what, detail: (cause as Error).message })
-    }
-  }
+/** A planned file as the codemod reports it. */
+export interface PlannedChange extends PlannedFile {
+  /** Relative to the package directory, with `/` separators. */
+  readonly relativePath: string
 }
 
 /** The temp file the codemod stages a target's new content in: hidden, next to it. */

@@ -1,6 +1,9 @@
-import type { PackageCoverageReport } from "./report.js"
 import type { CoverageReport } from "../../instrument/coverage.js"
 import { JobEventTypes } from "../../event/JobEventTypes.js"
+import type { PackageCoverageReport } from "./packageCoverage.js"
+
+// Coverage as people and programs read it. Types only and the event type list: the CLI's plain
+// `coverage` renders with it and loads no compiler.
 
 /** The map-only table: every event type with the methods that emit it. */
 export const mapCoverageText = (report: CoverageReport, mapName: string): string => {
@@ -48,5 +51,30 @@ export const coverageSummaryText = (report: PackageCoverageReport): string => {
       lines.push(`  - ${type}: ${entry.reason ?? ""}${entry.hint === undefined ? "" : ` Hint: ${entry.hint}.`}`)
     }
   }
+  return `${lines.join("\n")}\n`
+}
+
+/** The report as `coverage <dir> --json` prints it. */
+export const coverageJson = (report: PackageCoverageReport) => ({
+  packageDir: report.packageDir,
+  ...coverageSummaryJson(report)
+})
+
+/** One line per event type: covered and by which methods, or not covered and why. */
+export const coverageText = (report: PackageCoverageReport): string => {
+  const width = Math.max(...JobEventTypes.map((type) => type.length))
+  const lines = [`Coverage of ${report.packageDir} (${report.layout} layout) by ${report.map}:`]
+  for (const type of JobEventTypes) {
+    const entry = report.types[type]
+    lines.push(
+      entry.covered
+        ? `${type.padEnd(width)}  covered      ${entry.by.join(", ")}${entry.partly === undefined ? "" : ` (partly: ${entry.partly.join("; ")})`}`
+        : `${type.padEnd(width)}  not covered  ${entry.reason ?? ""}${entry.hint === undefined ? "" : ` Hint: ${entry.hint}.`}`
+    )
+  }
+  const missing = JobEventTypes.filter((type) => !report.types[type].covered)
+  lines.push(
+    `${report.covered} of ${report.total} event types covered${missing.length === 0 ? "." : `; not covered: ${missing.join(", ")}.`}`
+  )
   return `${lines.join("\n")}\n`
 }

@@ -1,6 +1,12 @@
 import { quoted, semi, type CodeStyle } from "../source/style.js"
 
 /**
+ * The module specifier of this library in the generated imports, unless told otherwise. Here,
+ * in a module that loads no compiler, so that the CLI's help can name it at once.
+ */
+export const defaultImportFrom = "durable-effect-tracking"
+
+/**
  * The package's own event map module: the default map, re-exported under the name the
  * runtime composition imports, with the ways to adjust it at hand.
  */

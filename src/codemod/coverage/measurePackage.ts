@@ -1,0 +1,40 @@
+import { stat } from "node:fs/promises"
+import { join, relative, resolve } from "node:path"
+import type { EventMap } from "../../instrument/EventMap.js"
+import { detectJobsLayout } from "../../jobs/layouts.js"
+import { loadEventMapModule } from "../package/loadEventMap.js"
+import { readPackageFacts } from "../package/packageFacts.js"
+import { CodemodInputError } from "../report/errors.js"
+import { analyseCoverage, type PackageCoverageReport } from "./packageCoverage.js"
+
+/**
+ * Coverage of a jobs package by a map: the one in `mapModule` when given, else the library's
+ * map for the package's layout. Bad input (no such directory, a map module that does not load
+ * or export a map) is a {@link CodemodInputError}.
+ */
+export const reportPackageCoverage = async (options: {
+  readonly packageDir: string
+  readonly mapModule?: string
+  readonly map?: EventMap
+}): Promise<PackageCoverageReport> => {
+  const dir = resolve(options.packageDir)
+  const src = join(dir, "src")
+  const found = await stat(src).catch(() => undefined)
+  if (found === undefined || !found.isDirectory()) {
+    throw new CodemodInputError({
+      file: options.packageDir,
+      expected: "a jobs package directory (with a src directory)",
+      detail: "no such directory"
+    })
+  }
+  const facts = await readPackageFacts(dir, src)
+  const layout = detectJobsLayout(facts.services.keys())
+  let map: EventMap = options.map ?? layout.map
+  let name: string = options.map === undefined ? layout.mapExport : "the given map"
+  if (options.mapModule !== undefined) {
+    const loaded = await loadEventMapModule(options.mapModule)
+    map = loaded.map
+    name = `${relative(process.cwd(), resolve(options.mapModule)) || options.mapModule} (${loaded.exportName})`
+  }
+  return { ...analyseCoverage(options.packageDir, facts, map), map: name, layout: layout.name }
+}
