@@ -33,6 +33,12 @@ const zones = [
     message: "The delivery engine knows no sink: the sinks are built on it."
   },
   {
+    target: "src/codemod",
+    from: "src/cli",
+    message:
+      "The CLI imports the codemod, never the other way: the codemod is also a library (durable-effect-tracking/codemod)."
+  },
+  {
     target: "src",
     from: ["test", "bench", "examples"],
     message: "The library imports nothing of its tests, benchmarks or examples."

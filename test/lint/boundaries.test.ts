@@ -37,6 +37,7 @@ describe("room boundaries (import-x/no-restricted-paths)", () => {
     ["src/codemod", `import * as probe from "../../test/support/wait.js"`],
     ["src", `import * as probe from "../bench/stats.js"`],
     ["src/jobs", `import * as probe from "../../examples/runtime/paths.js"`],
+    ["src/codemod/coverage", `import * as probe from "../../cli/program.js"`],
     ["examples/runtime", `import * as probe from "../../test/support/wait.js"`]
   ])("fires in %s on %s", async (folder, code) => {
     expect(await messagesOf(`${folder}/lintProbe.ts`, code, boundary)).toHaveLength(1)
@@ -48,6 +49,7 @@ describe("room boundaries (import-x/no-restricted-paths)", () => {
     ["src/sinks/queue", `import * as probe from "../../delivery/BatchBody.js"`],
     ["src/jobs", `import * as probe from "../instrument/withTracking.js"`],
     ["src/codemod", `import * as probe from "../jobs/layouts.js"`],
+    ["src/cli", `import * as probe from "../codemod/report/exitCodes.js"`],
     ["test/instrument", `import * as probe from "../../src/jobs/layouts.js"`],
     ["test/e2e", `import * as probe from "../../examples/runtime/paths.js"`],
     ["examples/runtime", `import * as probe from "../../test/fixtures/jobs/src/index.js"`]
