@@ -359,6 +359,7 @@ const knownTypes: ReadonlySet<string> = new Set(JobEventTypes)
  */
 export const eventMapProblems = (map: EventMap): Array<string> => {
   const problems: Array<string> = []
+  if (map === undefined) return ["no event map: pass `{ eventMap }` (for a jobs runtime, `defaultJobsEventMap`)"]
   if (typeof map !== "object" || map === null || typeof map.services !== "object" || map.services === null) {
     return ["the map must be an object with a `services` record"]
   }

@@ -5,7 +5,7 @@ import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import { InvalidEventMapError, validateEventMap, type EventMap } from "./EventMap.js"
+import { validateEventMap, type EventMap } from "./EventMap.js"
 import type { JobContext } from "./JobContext.js"
 import {
   compileService,
@@ -48,13 +48,8 @@ export interface WithTrackingOptions {
 const tracking = (
   options: WithTrackingOptions | undefined
 ): (<ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>) => {
-  if (options?.eventMap === undefined) {
-    throw new InvalidEventMapError({
-      problems: ["withTracking needs `{ eventMap }` (for a jobs runtime: `{ eventMap: defaultJobsEventMap }`)"]
-    })
-  }
-  const plan = planFor(options.eventMap, options.spans === true, options.errorStack === true)
-  return options.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plan)
+  const plan = planFor(options?.eventMap as EventMap, options?.spans === true, options?.errorStack === true)
+  return options?.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plan)
 }
 
 /**
