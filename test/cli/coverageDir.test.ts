@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
-import { JobEventTypes } from "../../src/event/JobEvent.js"
+import { JobEventTypes } from "durable-effect-tracking"
 import { repoRoot } from "../support/fixtureCopy.js"
 
 const run = async (argv: ReadonlyArray<string>) => {

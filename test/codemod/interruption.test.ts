@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runCodemod } from "../../src/codemod/index.js"
-import { pauseAtEnv } from "../../src/codemod/write/writeFiles.js"
+import { runCodemod, pauseAtEnv } from "durable-effect-tracking/codemod"
 import { startNode, type ChildRun } from "../support/childProcess.js"
 import { fixtureCopies, hashTree, repoRoot } from "../support/fixtureCopy.js"
 

@@ -5,10 +5,9 @@ import { defaultWrappedServiceKeys } from "../../src/jobs/knownLayers.js"
 import {
   rewriteRuntime,
   type RuntimeRewrite,
-  type RuntimeRewriteOptions
-} from "../../src/codemod/rewrite/runtimeFile.js"
-import { detectStyle } from "../../src/codemod/source/style.js"
-
+  type RuntimeRewriteOptions,
+  detectStyle
+} from "durable-effect-tracking/codemod"
 const fixture = (name: string, file: "input" | "output") =>
   readFileSync(fileURLToPath(new URL(`../fixtures/codemod/${name}/${file}.ts.txt`, import.meta.url)), "utf8")
 

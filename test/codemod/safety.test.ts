@@ -11,7 +11,7 @@ import {
 } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
+import { CodemodInputError, runCodemod } from "durable-effect-tracking/codemod"
 import { writeFilesAtomically } from "../../src/codemod/write/writeFiles.js"
 import { copyFixture, hashTree, type FixtureCopy } from "../support/fixtureCopy.js"
 

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, unli
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
-import { CodemodInputError, runCodemod } from "../../src/codemod/index.js"
+import { CodemodInputError, runCodemod } from "durable-effect-tracking/codemod"
 import { fixtureCopies, hashTree, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
 
 const { fresh, removeAll } = fixtureCopies()

@@ -1,9 +1,8 @@
 import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { SizedEvent, sizeEvent, smallestEventBytes } from "../../src/delivery/EventSize.js"
-import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
-import type { HttpBatchTrackerConfig } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
-import { makeJobEvent } from "../../src/event/makeJobEvent.js"
+import { HttpBatchTracker, makeJobEvent } from "durable-effect-tracking"
+import type { HttpBatchTrackerConfig } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../support/collector.js"
 import { deliveredBatches, jobEvents } from "../support/tracking.js"
 

@@ -1,13 +1,15 @@
 import { Effect, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { createTestRuntime, StorageAdapter } from "../fixtures/core/index.js"
-import { EventTracker } from "../../src/tracker/EventTracker.js"
-import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
-import type { HttpFetch } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
-import { InvalidTrackerConfigError } from "../../src/tracker/InvalidTrackerConfigError.js"
-import { JobEventBatch, type JobEvent } from "../../src/event/JobEvent.js"
+import {
+  EventTracker,
+  HttpBatchTracker,
+  InvalidTrackerConfigError,
+  JobEventBatch,
+  resolveTrackerLayer
+} from "durable-effect-tracking"
+import type { HttpFetch, JobEvent, TrackerOption } from "durable-effect-tracking"
 import { OutboxDefaults, OutboxStorage, type OutboxStorageService } from "../../src/delivery/Outbox.js"
-import { resolveTrackerLayer, type TrackerOption } from "../../src/instrument/addTracker.js"
 import { jobEvents } from "../support/tracking.js"
 
 /** A fetch that answers the queued statuses in order, then 200, and keeps what it was sent. */

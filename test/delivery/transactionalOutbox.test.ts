@@ -1,12 +1,8 @@
 import { Effect, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { createTestRuntime, StorageAdapter, StorageError, type StorageAdapterService } from "../fixtures/core/index.js"
-import { EventTracker } from "../../src/tracker/EventTracker.js"
-import type { HttpBatchTracker, HttpBatchTrackerStats } from "../../src/sinks/http/HttpBatchTracker.js"
-import type { HttpFetch } from "../../src/sinks/http/HttpBatchTrackerConfig.js"
-import { JobEventBatch, type JobEvent } from "../../src/event/JobEvent.js"
-import { OutboxDefaults } from "../../src/delivery/Outbox.js"
-import { resolveTrackerLayer } from "../../src/instrument/addTracker.js"
+import { EventTracker, JobEventBatch, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
+import type { HttpBatchTracker, HttpBatchTrackerStats, HttpFetch, JobEvent } from "durable-effect-tracking"
 import { jobEvents } from "../support/tracking.js"
 
 // Mode "always": the events of a call are in the object's storage before the call returns,

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url"
 import { relative } from "node:path"
 import ts from "typescript"
 import { describe, expect, it } from "vitest"
-import { planCodemod } from "../../src/codemod/plan.js"
+import { planCodemod } from "durable-effect-tracking/codemod"
 import { snippetDiagnostics, type Snippet } from "../support/snippets.js"
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url))

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { planCodemod } from "../../src/codemod/plan.js"
+import { planCodemod } from "durable-effect-tracking/codemod"
 import { documentedFiles, snippetDiagnostics, snippetsOf } from "../support/snippets.js"
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url))

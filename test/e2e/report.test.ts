@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest"
 import { escapeHtml, renderReport } from "../../examples/runtime/report.js"
 import { renderTimelines, timelinesOf } from "../../examples/runtime/timeline.js"
-import type { JobEventWire } from "../../src/event/JobEvent.js"
-import { makeJobEvent } from "../../src/event/makeJobEvent.js"
+import type { JobEventWire } from "durable-effect-tracking"
+import { makeJobEvent } from "durable-effect-tracking"
 
 const wire = (event: object): JobEventWire => ({ ...(event as JobEventWire), env: "test", serviceKey: "svc" })
 const at = (ms: number) => Date.UTC(2026, 0, 1) + ms

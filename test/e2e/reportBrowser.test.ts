@@ -8,8 +8,8 @@ import { type Browser, chromium } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { renderReport } from "../../examples/runtime/report.js"
 import { timelinesOf } from "../../examples/runtime/timeline.js"
-import type { JobEventWire } from "../../src/event/JobEvent.js"
-import { makeJobEvent } from "../../src/event/makeJobEvent.js"
+import type { JobEventWire } from "durable-effect-tracking"
+import { makeJobEvent } from "durable-effect-tracking"
 
 /**
  * The demo's HTML report as a person sees it: valid HTML, and in a real headless Chromium

@@ -14,7 +14,7 @@ import {
   sharedBundles,
   some
 } from "../support/runtime.js"
-import { JobEventTypes } from "../../src/event/JobEvent.js"
+import { JobEventTypes } from "durable-effect-tracking"
 import { flakyStory } from "../support/steady.js"
 
 // The codemodded fixture in workerd (Miniflare 4): real Durable Object storage and alarms (each

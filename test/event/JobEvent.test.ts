@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { JobEvent, JobEventBatch, JobEventTypes, JobEventWire, makeJobEvent } from "../../src/index.js"
+import { JobEvent, JobEventBatch, JobEventTypes, JobEventWire, makeJobEvent } from "durable-effect-tracking"
 
 const base = { instanceId: "do-1", jobType: "debounce", jobName: "digest" } as const
 

@@ -1,6 +1,6 @@
 import { Either, ParseResult, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeJobEventBatch, JobEventBatch, makeJobEvent } from "../../src/index.js"
+import { decodeJobEventBatch, JobEventBatch, makeJobEvent } from "durable-effect-tracking"
 import { maxListedProblems } from "../../src/event/decodeJobEventBatch.js"
 
 const wire = (type: "job.created" | "alarm.scheduled" = "job.created") => ({

@@ -14,7 +14,7 @@ import {
   type JobEventWire,
   type QueueProducer,
   QueueTracker
-} from "../../src/index.js"
+} from "durable-effect-tracking"
 import { wireJsonSchema } from "../../src/event/wireJsonSchema.js"
 import { runtimeOver, trackedDispatcherLayer } from "../support/jobsHarness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests } from "../support/jobScenarios.js"

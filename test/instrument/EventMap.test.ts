@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { describeCoverage } from "../../src/instrument/coverage.js"
 import {
+  describeCoverage,
   eventMapProblems,
   extendEventMap,
   filterEventMap,
@@ -9,9 +9,9 @@ import {
   removeFromEventMap,
   serviceEvents,
   validateEventMap,
-  type EventMap
-} from "../../src/instrument/EventMap.js"
-import { withTracking } from "../../src/instrument/withTracking.js"
+  type EventMap,
+  withTracking
+} from "durable-effect-tracking"
 import { Inner, InnerLayer, Outer, toyEventMap } from "./support.js"
 
 describe("typed entries", () => {

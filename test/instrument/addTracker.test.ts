@@ -1,10 +1,14 @@
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { withTracking } from "../../src/instrument/withTracking.js"
-import { EventTracker } from "../../src/tracker/EventTracker.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { isNoopTracker, NoopTracker } from "../../src/tracker/NoopTracker.js"
-import { addTracker, resolveTrackerLayer } from "../../src/instrument/addTracker.js"
+import {
+  withTracking,
+  EventTracker,
+  InMemoryTracker,
+  isNoopTracker,
+  NoopTracker,
+  addTracker,
+  resolveTrackerLayer
+} from "durable-effect-tracking"
 import { toyEventMap } from "./support.js"
 
 class Core extends Context.Tag("test/Core")<Core, { readonly id: number }>() {}

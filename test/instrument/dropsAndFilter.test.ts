@@ -1,12 +1,17 @@
 import { Context, Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
-import { eventMapProblems, filterEventMap, serviceEvents, validateEventMap } from "../../src/instrument/EventMap.js"
-import { droppedForLackOfContext } from "../../src/instrument/drops.js"
-import { withTracking } from "../../src/instrument/withTracking.js"
-import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
-import { inlineJobsEventMap } from "../../src/jobs/inlineJobsEventMap.js"
-import { JobEventTypes } from "../../src/event/JobEvent.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import {
+  eventMapProblems,
+  filterEventMap,
+  serviceEvents,
+  validateEventMap,
+  droppedForLackOfContext,
+  withTracking,
+  defaultJobsEventMap,
+  inlineJobsEventMap,
+  JobEventTypes,
+  InMemoryTracker
+} from "durable-effect-tracking"
 import { InstanceLayer, toyEventMap } from "./support.js"
 
 // A custom service whose entry gives no job context: its events cannot be completed.

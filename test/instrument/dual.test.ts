@@ -1,9 +1,6 @@
 import { Context, Effect, Layer, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
-import { withTracking } from "../../src/instrument/withTracking.js"
-import { EventTracker } from "../../src/tracker/EventTracker.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { addTracker } from "../../src/instrument/addTracker.js"
+import { withTracking, EventTracker, InMemoryTracker, addTracker } from "durable-effect-tracking"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap } from "./support.js"
 
 // The toy composition, written data-first or piped; `core` is the instance layer.

@@ -1,6 +1,6 @@
 import { Data } from "effect"
 import { describe, expect, it } from "vitest"
-import { maxErrorMessageLength, summarizeError } from "../../src/instrument/failure.js"
+import { maxErrorMessageLength, summarizeError } from "durable-effect-tracking"
 
 class Refused extends Data.TaggedError("Refused")<{ readonly cause: unknown }> {}
 

@@ -1,9 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { serviceEvents, type EventMap } from "../../src/instrument/EventMap.js"
-import { withTracking } from "../../src/instrument/withTracking.js"
-import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import type { JobEvent } from "../../src/event/JobEvent.js"
+import { serviceEvents, withTracking, EventTracker } from "durable-effect-tracking"
+import type { JobEvent, EventMap, EventTrackerService } from "durable-effect-tracking"
 
 /**
  * Clock reads and emits that are plain `Effect.sync` run in place (see effectInternals.ts); others

@@ -1,8 +1,13 @@
 import { Effect, Exit, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { eventMapProblems, serviceEvents, withLateFields, type EventMap } from "../../src/instrument/EventMap.js"
-import { summarizeFailure } from "../../src/instrument/failure.js"
-import { withTracking } from "../../src/instrument/withTracking.js"
+import {
+  eventMapProblems,
+  serviceEvents,
+  withLateFields,
+  type EventMap,
+  summarizeFailure,
+  withTracking
+} from "durable-effect-tracking"
 import { Inner, InnerLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
 
 // The generic mechanism behind the jobs map's late fields and observed arguments, on the toy

@@ -1,10 +1,7 @@
 import { Cause, Chunk, Context, Effect, Exit, Layer } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { withTracking } from "../../src/instrument/withTracking.js"
-import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-
+import { withTracking, EventTracker, type EventTrackerService, InMemoryTracker } from "durable-effect-tracking"
 // A service whose one method does whatever the generated behaviour says.
 type Behaviour =
   | { readonly _tag: "succeed"; readonly value: number }

@@ -1,8 +1,6 @@
 import { Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
-import { withTracking } from "../../src/instrument/withTracking.js"
-import { NoopTracker } from "../../src/tracker/NoopTracker.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import { withTracking, NoopTracker, InMemoryTracker } from "durable-effect-tracking"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
 
 const compose = (base: Layer.Layer<any>, known: { readonly name: string } | undefined) => {

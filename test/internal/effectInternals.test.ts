@@ -8,9 +8,8 @@ import {
   setFastPaths,
   setFiberRefNow
 } from "../../src/internal/effectInternals.js"
-import type { EventMap } from "../../src/instrument/EventMap.js"
-import { withTracking } from "../../src/instrument/withTracking.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import type { EventMap } from "durable-effect-tracking"
+import { withTracking, InMemoryTracker } from "durable-effect-tracking"
 import { InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap } from "../instrument/support.js"
 
 /**

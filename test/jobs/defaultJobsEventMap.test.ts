@@ -1,13 +1,15 @@
 import { Context, Effect, Layer } from "effect"
 import { createTestRuntime } from "@durable-effect/core"
 import { describe, expect, it } from "vitest"
-import { describeCoverage } from "../../src/instrument/coverage.js"
-import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
-import { eventMapProblems } from "../../src/instrument/EventMap.js"
+import {
+  describeCoverage,
+  defaultJobsEventMap,
+  eventMapProblems,
+  InMemoryTracker,
+  NoopTracker
+} from "durable-effect-tracking"
 import { isTrackedService } from "../../src/instrument/trackService.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { NoopTracker } from "../../src/tracker/NoopTracker.js"
-import type { TrackerOption } from "../../src/instrument/addTracker.js"
+import type { TrackerOption } from "durable-effect-tracking"
 import { trackedDispatcherLayer } from "../support/jobsHarness.js"
 import { heartbeat } from "../support/jobScenarios.js"
 

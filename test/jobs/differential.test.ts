@@ -5,10 +5,8 @@ import { createJobsRuntimeFromLayer } from "../fixtures/jobs/src/runtime/runtime
 import { createJobRegistry } from "../fixtures/jobs/src/registry/index.js"
 import type { AnyUnregisteredDefinition } from "../fixtures/jobs/src/registry/types.js"
 import type { JobRequest } from "../fixtures/jobs/src/runtime/types.js"
-import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { NoopTracker } from "../../src/tracker/NoopTracker.js"
-import type { TrackerOption } from "../../src/instrument/addTracker.js"
+import { EventTracker, InMemoryTracker, NoopTracker } from "durable-effect-tracking"
+import type { TrackerOption, EventTrackerService } from "durable-effect-tracking"
 import { observeSteps, runtimeOver, trackedDispatcherLayer, type StepOf } from "../support/jobsHarness.js"
 import { clicks, flaky, heartbeat, mailer, orders, requests, selfTerminating } from "../support/jobScenarios.js"
 

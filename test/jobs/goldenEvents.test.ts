@@ -1,7 +1,6 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { checkEventSequence } from "../../src/event/eventSequence.js"
-import { JobEvent } from "../../src/event/JobEvent.js"
+import { checkEventSequence, JobEvent } from "durable-effect-tracking"
 import { trackedJobs } from "../support/jobsHarness.js"
 import {
   broken,

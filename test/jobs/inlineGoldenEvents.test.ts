@@ -1,7 +1,6 @@
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { checkEventSequence } from "../../src/event/eventSequence.js"
-import { JobEvent } from "../../src/event/JobEvent.js"
+import { checkEventSequence, JobEvent } from "durable-effect-tracking"
 import { Continuous, Task } from "../fixtures/jobs-inline/src/definitions/index.js"
 import { trackedInlineJobs } from "./inlineHarness.js"
 import { batch, inbox, inline, noRetry, selfTerminating } from "./inlineScenarios.js"

@@ -8,7 +8,7 @@ import {
   getPendingEvents,
   isNoopTracker,
   type EventTrackerService
-} from "../../src/index.js"
+} from "durable-effect-tracking"
 
 const trackerLayer = (service: EventTrackerService) => Layer.succeed(EventTracker, service)
 

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { InMemoryTracker, emitEvent, EventTracker, makeJobEvent } from "../../src/index.js"
+import { InMemoryTracker, emitEvent, EventTracker, makeJobEvent } from "durable-effect-tracking"
 
 const base = { instanceId: "do-1", jobType: "continuous", jobName: "heartbeat" } as const
 

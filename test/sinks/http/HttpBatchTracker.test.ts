@@ -1,13 +1,7 @@
 import { Effect, Fiber, Layer, Logger, LogLevel } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { EventTracker, emitEvent, flushEvents, getPendingEvents } from "../../../src/tracker/EventTracker.js"
-import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
-import type {
-  HttpBatchTrackerConfig,
-  HttpFetch,
-  HttpResponseLike
-} from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
-import type { JobEvent } from "../../../src/event/JobEvent.js"
+import { EventTracker, emitEvent, flushEvents, getPendingEvents, HttpBatchTracker } from "durable-effect-tracking"
+import type { HttpBatchTrackerConfig, HttpFetch, HttpResponseLike, JobEvent } from "durable-effect-tracking"
 import { type Collector, refusedEndpoint, startCollector } from "../../support/collector.js"
 import { deliveredBatches, deliveredIds, jobEvents, realTurn, untilRequests } from "../../support/tracking.js"
 

@@ -1,17 +1,23 @@
 import { Effect, Layer, Logger } from "effect"
 import { describe, expect, it } from "vitest"
-import { EventTracker, emitEvent, getPendingEvents } from "../../../src/tracker/EventTracker.js"
-import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
+import {
+  EventTracker,
+  emitEvent,
+  getPendingEvents,
+  HttpBatchTracker,
+  InvalidTrackerConfigError,
+  makeJobEvent,
+  isNoopTracker,
+  NoopTracker,
+  resolveTrackerLayer,
+  type TrackerOption
+} from "durable-effect-tracking"
 import {
   type HttpBatchTrackerConfig,
   HttpBatchTrackerDefaults,
   type HttpFetch,
   resolveHttpBatchTrackerConfig
 } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
-import { InvalidTrackerConfigError } from "../../../src/tracker/InvalidTrackerConfigError.js"
-import { makeJobEvent } from "../../../src/event/makeJobEvent.js"
-import { isNoopTracker, NoopTracker } from "../../../src/tracker/NoopTracker.js"
-import { resolveTrackerLayer, type TrackerOption } from "../../../src/instrument/addTracker.js"
 import { jobEvents } from "../../support/tracking.js"
 
 const valid: HttpBatchTrackerConfig = {

@@ -1,7 +1,7 @@
 import { Effect, Fiber, TestClock } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
-import type { HttpBatchTrackerConfig } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { HttpBatchTracker } from "durable-effect-tracking"
+import type { HttpBatchTrackerConfig } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
 import {
   deliveredIds,

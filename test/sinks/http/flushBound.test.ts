@@ -1,7 +1,7 @@
 import { Effect, Fiber, Option, TestClock } from "effect"
 import { describe, expect, it } from "vitest"
-import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
-import type { HttpFetch } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
+import { HttpBatchTracker } from "durable-effect-tracking"
+import type { HttpFetch } from "durable-effect-tracking"
 import { jobEvents, realTurn, runTest } from "../../support/tracking.js"
 
 // A jobs runtime flushes in a finalizer (`Effect.ensuring(flushEvents)`), which Effect runs

@@ -1,12 +1,8 @@
 import { Effect, Fiber, Layer, TestClock } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createTestRuntime } from "../../fixtures/core/index.js"
-import { EventTracker } from "../../../src/tracker/EventTracker.js"
-import { HttpBatchTracker } from "../../../src/sinks/http/HttpBatchTracker.js"
-import type { HttpBatchTrackerConfig } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
-import type { JobEvent } from "../../../src/event/JobEvent.js"
-import { OutboxDefaults } from "../../../src/delivery/Outbox.js"
-import { resolveTrackerLayer } from "../../../src/instrument/addTracker.js"
+import { EventTracker, HttpBatchTracker, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
+import type { HttpBatchTrackerConfig, JobEvent } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
 import {
   deliveredIds,

@@ -2,7 +2,7 @@ import type { Miniflare } from "miniflare"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startMiniflare } from "../../support/runtime.js"
-import type { JobEventWire, QueueTrackerStats } from "../../../src/index.js"
+import type { JobEventWire, QueueTrackerStats } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
 import { bundleForWorker } from "../../support/workerBundle.js"
 
