@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import * as Clock from "effect/Clock"
 import { type DeliverBatch, type DeliveryCounters, type InFlightBatch, makeBatchDelivery } from "./BatchDelivery.js"
-import { DeliveryDeferral } from "./DeliveryDeferral.js"
+import { makeDeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, DropReason, Sized } from "./DeliverySink.js"
 import { EventRing } from "./EventRing.js"
 import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
@@ -92,7 +92,7 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     dropped: { overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0 },
     lastFailure: undefined
   }
-  const deferral = new DeliveryDeferral()
+  const deferral = makeDeliveryDeferral()
   const deliver: DeliverBatch<A, B> = makeBatchDelivery(sink, limits, counters, deferral)
   const ring = new EventRing<A>(limits.maxBufferSize)
   let inFlight: InFlightBatch<A, B> | undefined
@@ -269,19 +269,11 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     pending: held,
     restoreSaved,
     stats: () => ({
-      emitted: counters.emitted,
-      truncated: counters.truncated,
-      sent: counters.sent,
-      batches: counters.batches,
-      requests: counters.requests,
-      retried: counters.retried,
-      requeued: counters.requeued,
-      flushes: counters.flushes,
+      ...counters,
       deferred: deferral.deferred,
       deferredUntil: deferral.until,
       pending: held(),
-      dropped: { ...counters.dropped },
-      lastFailure: counters.lastFailure
+      dropped: { ...counters.dropped }
     })
   }
 }
