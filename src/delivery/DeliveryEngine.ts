@@ -10,7 +10,7 @@ import * as Clock from "effect/Clock"
 import { type DeliverBatch, type DeliveryCounters, type InFlightBatch, makeBatchDelivery } from "./BatchDelivery.js"
 import { makeDeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, DropReason, Sized } from "./DeliverySink.js"
-import { EventRing } from "./EventRing.js"
+import { makeEventRing } from "./EventRing.js"
 import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
 
 export interface DeliveryLimits {
@@ -94,7 +94,7 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   }
   const deferral = makeDeliveryDeferral()
   const deliver: DeliverBatch<A, B> = makeBatchDelivery(sink, limits, counters, deferral)
-  const ring = new EventRing<A>(limits.maxBufferSize)
+  const ring = makeEventRing<A>(limits.maxBufferSize)
   let inFlight: InFlightBatch<A, B> | undefined
   const { admit, truncated } = sink
 

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { batchBody, bodyBytesWith, singleEventBodyBytes, utf8Length } from "../../../src/delivery/BatchBody.js"
 import { SizedEvent, sizeEvent } from "../../../src/delivery/EventSize.js"
-import { EventRing } from "../../../src/delivery/EventRing.js"
+import { makeEventRing } from "../../../src/delivery/EventRing.js"
 import { backoffDelayMs } from "../../../src/delivery/Backoff.js"
 import { MaxRetryAfterMs } from "../../../src/delivery/DeliveryDeferral.js"
 import { classifyStatus, retryAfterMs } from "../../../src/sinks/http/HttpRetryPolicy.js"
@@ -17,7 +17,7 @@ describe("EventRing", () => {
     )
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.array(op, { maxLength: 200 }), (capacity, ops) => {
-        const ring = new EventRing<number>(capacity, 2)
+        const ring = makeEventRing<number>(capacity, 2)
         const model: Array<number> = []
         for (const o of ops) {
           if (o.op === "push") {
@@ -42,10 +42,10 @@ describe("EventRing", () => {
   })
 
   it("does not allocate its whole capacity up front", () => {
-    const ring = new EventRing<number>(1_000_000)
-    expect((ring as unknown as { slots: Array<unknown> }).slots.length).toBeLessThanOrEqual(16)
+    const ring = makeEventRing<number>(1_000_000)
+    expect(ring.slotCount).toBeLessThanOrEqual(16)
     for (let i = 0; i < 100; i++) ring.pushBack(i)
-    expect((ring as unknown as { slots: Array<unknown> }).slots.length).toBeLessThan(256)
+    expect(ring.slotCount).toBeLessThan(256)
   })
 })
 
