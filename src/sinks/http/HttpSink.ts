@@ -48,16 +48,12 @@ const answered = (response: HttpResponseLike): Answer => {
 const outcomeOf = (answer: Answer): SendOutcome<HttpDeliveryFailure> => {
   if (answer === undefined) return { _tag: "Retry", failure: { kind: "network" } }
   const failure = { kind: "status", status: answer.status } as const
-  switch (classifyStatus(answer.status)) {
-    case "delivered":
-      return delivered
-    case "split":
-      return { _tag: "TooLarge", failure }
-    case "reject":
-      return { _tag: "Reject", failure }
-    case "retry":
-      return { _tag: "Retry", failure, askedWaitMs: (now) => retryAfterMs(answer.retryAfter, now) }
-  }
+  const verdict = classifyStatus(answer.status)
+  return verdict === "Delivered"
+    ? delivered
+    : verdict === "Retry"
+      ? { _tag: verdict, failure, askedWaitMs: (now) => retryAfterMs(answer.retryAfter, now) }
+      : { _tag: verdict, failure }
 }
 
 // Only where the events go, never the query string or credentials it may carry.

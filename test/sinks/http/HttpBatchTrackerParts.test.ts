@@ -51,23 +51,23 @@ describe("EventRing", () => {
 
 describe("classifyStatus", () => {
   it.each([
-    [200, "delivered"],
-    [202, "delivered"],
-    [204, "delivered"],
-    [408, "retry"],
-    [429, "retry"],
-    [500, "retry"],
-    [502, "retry"],
-    [503, "retry"],
-    [504, "retry"],
-    [599, "retry"],
-    [501, "reject"],
-    [505, "reject"],
-    [413, "split"],
-    [400, "reject"],
-    [401, "reject"],
-    [404, "reject"],
-    [302, "reject"]
+    [200, "Delivered"],
+    [202, "Delivered"],
+    [204, "Delivered"],
+    [408, "Retry"],
+    [429, "Retry"],
+    [500, "Retry"],
+    [502, "Retry"],
+    [503, "Retry"],
+    [504, "Retry"],
+    [599, "Retry"],
+    [501, "Reject"],
+    [505, "Reject"],
+    [413, "TooLarge"],
+    [400, "Reject"],
+    [401, "Reject"],
+    [404, "Reject"],
+    [302, "Reject"]
   ])("%i -> %s", (status, verdict) => {
     expect(classifyStatus(status)).toBe(verdict)
   })
