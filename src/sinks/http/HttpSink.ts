@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { batchBody, bodyBytesWith } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome } from "../../delivery/DeliverySink.js"
-import { type SizedEvent, sizeEvent, type EventSizeLimits } from "../../delivery/EventSize.js"
+import { type SizedEvent, sizeEvent } from "../../delivery/EventSize.js"
 import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
 import { classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 
@@ -73,14 +73,6 @@ export const makeHttpSink = (
   for (const [name, value] of Object.entries(cfg.headers)) {
     if (name.toLowerCase() !== "content-type") requestHeaders[name] = value
   }
-  // One batch's bytes is the most serialising one event may work through (see EventSize.ts).
-  const sizeLimits: EventSizeLimits = {
-    env: cfg.env,
-    serviceKey: cfg.serviceKey,
-    maxEventBytes: cfg.maxEventBytes,
-    workBytes: cfg.maxBatchBytes
-  }
-
   const callFetch = (body: string, signal: AbortSignal): Promise<HttpResponseLike> => {
     const init: HttpRequestInit = { method: "POST", headers: { ...requestHeaders }, body, signal }
     const userFetch = cfg.fetch
@@ -91,8 +83,9 @@ export const makeHttpSink = (
   }
 
   return {
-    // Sized once, at `emit`: strings cut to fit `maxEventBytes` (see EventSize.ts).
-    admit: (event) => sizeEvent(event, sizeLimits),
+    // Sized once, at `emit`: strings cut to fit `maxEventBytes`, and at most one batch's bytes
+    // serialised for one event (see EventSize.ts).
+    admit: (event) => sizeEvent(event, cfg),
     truncated: (event) => event.truncated,
     // Every event fits a batch on its own (maxEventBytes leaves room for the envelope).
     encode: (event) => event,

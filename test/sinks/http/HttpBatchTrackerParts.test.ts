@@ -133,7 +133,8 @@ describe("batch body", () => {
         fc.array(fc.dictionary(fc.string(), fc.string({ unit: "grapheme" })), { minLength: 1, maxLength: 8 }),
         (events) => {
           const encoded = events.map(
-            (e) => sizeEvent(e, { env: "e", serviceKey: "k", maxEventBytes: 1 << 20, workBytes: 1 << 22 }) as SizedEvent
+            (e) =>
+              sizeEvent(e, { env: "e", serviceKey: "k", maxEventBytes: 1 << 20, maxBatchBytes: 1 << 22 }) as SizedEvent
           )
           let count = 0
           let bytes = 0
@@ -159,7 +160,7 @@ describe("batch body", () => {
         ),
         fc.integer({ min: 200, max: 2_000 }),
         (event, maxEventBytes) => {
-          const sized = sizeEvent(event, { env: "e", serviceKey: "k", maxEventBytes, workBytes: 8 * maxEventBytes })
+          const sized = sizeEvent(event, { env: "e", serviceKey: "k", maxEventBytes, maxBatchBytes: 8 * maxEventBytes })
           if (!(sized instanceof SizedEvent)) {
             expect(sized).toBe("tooLarge")
             return
