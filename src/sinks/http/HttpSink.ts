@@ -23,36 +23,31 @@ export type HttpDeliveryFailure =
   /** The request body could not be built (a batch too large for a string). */
   | { readonly kind: "encoding" }
 
-type Answer = { readonly status: number; readonly retryAfter: string | null } | undefined
-
 const module = "tracker/HttpBatchTracker"
 const fetchSite = safeSite(module, "fetch")
 const retryAfterSite = safeSite(module, "response.headers.get")
 const cancelSite = safeSite(module, "response.body.cancel")
-const networkFailure = Effect.succeed(undefined)
+const networkFailure = Effect.succeed<SendOutcome<HttpDeliveryFailure>>({ _tag: "Retry", failure: { kind: "network" } })
 const delivered = { _tag: "Delivered" } as const
 const ignore = (): undefined => undefined
 
-// Whatever the fetch resolved to, unchecked: something that is not a response is a network failure.
-const answered = (response: HttpResponseLike): Answer => {
+/**
+ * What an answer means for the batch. Whatever the fetch resolved to, unchecked: something that
+ * is not a response throws, and the request counts as a network failure.
+ */
+const outcomeOf = (response: HttpResponseLike): SendOutcome<HttpDeliveryFailure> => {
   const status: unknown = response.status
   if (typeof status !== "number") throw new TypeError("fetch resolved to something that is not a response")
   const retryAfter = safeCall(retryAfterSite, () => response.headers.get("retry-after"), null)
   // The body is never needed: cancel it so the connection is released (a body that cannot
   // even be cancelled is the runtime's to collect).
   safeCall(cancelSite, () => void response.body?.cancel().catch(ignore), undefined)
-  return { status, retryAfter }
-}
-
-/** What an answer (undefined: none, a network failure) means for the batch. */
-const outcomeOf = (answer: Answer): SendOutcome<HttpDeliveryFailure> => {
-  if (answer === undefined) return { _tag: "Retry", failure: { kind: "network" } }
-  const failure = { kind: "status", status: answer.status } as const
-  const verdict = classifyStatus(answer.status)
+  const failure = { kind: "status", status } as const
+  const verdict = classifyStatus(status)
   return verdict === "Delivered"
     ? delivered
     : verdict === "Retry"
-      ? { _tag: verdict, failure, askedWaitMs: (now) => retryAfterMs(answer.retryAfter, now) }
+      ? { _tag: verdict, failure, askedWaitMs: (now) => retryAfterMs(retryAfter, now) }
       : { _tag: verdict, failure }
 }
 
@@ -101,16 +96,13 @@ export const makeHttpSink = (
     // Whatever the fetch does (rejects, throws, resolves to something that is not a
     // response), the request counts as a network failure.
     send: (body) =>
-      Effect.map(
-        safeRun(
-          fetchSite,
-          Effect.map(
-            Effect.tryPromise((signal) => callFetch(body, signal)),
-            answered
-          ),
-          networkFailure
+      safeRun(
+        fetchSite,
+        Effect.map(
+          Effect.tryPromise((signal) => callFetch(body, signal)),
+          outcomeOf
         ),
-        outcomeOf
+        networkFailure
       ),
     timeoutFailure: { kind: "timeout" },
     unbuildableFailure: { kind: "encoding" },
