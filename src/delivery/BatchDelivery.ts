@@ -139,16 +139,12 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
         const lastAttempt = attemptNumber >= limits.retry.maxAttempts
         // The receiver's wait is taken here only when this flush can afford it; otherwise the
         // flush stops now and no flush sends before it is over.
-        if (
+        const defers =
           asked !== undefined &&
           asked > 0 &&
           (lastAttempt || asked > limits.retry.maxDelayMs || now + asked >= deadline)
-        ) {
-          deferral.deferUntil(now + asked)
-          yield* logFailure(failure, count, attemptNumber, false)
-          return "gaveUp"
-        }
-        if (lastAttempt) {
+        if (defers || lastAttempt) {
+          if (defers) deferral.deferUntil(now + asked)
           yield* logFailure(failure, count, attemptNumber, false)
           return "gaveUp"
         }

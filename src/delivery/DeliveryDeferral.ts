@@ -10,46 +10,52 @@ export const MaxRetryAfterMs = 600_000
  * without a request; the first flush at or after T sends. Times are epoch ms of Effect's
  * `Clock`, so `TestClock` moves them in tests.
  */
-export class DeliveryDeferral {
-  private notBefore: number | undefined
-  private deferredFlushes = 0
-
+export interface DeliveryDeferral {
   /** The time no flush may send before; undefined when none is set (or it has passed and a flush ran). */
-  get until(): number | undefined {
-    return this.notBefore
-  }
-
+  readonly until: number | undefined
   /** Flushes that returned without a request because of the deferral. */
-  get deferred(): number {
-    return this.deferredFlushes
-  }
-
+  readonly deferred: number
   /** The collector asked for no request before `atMs`: the latest answer is the one honoured. */
-  deferUntil(atMs: number): void {
-    this.notBefore = atMs
-  }
-
+  deferUntil(atMs: number): void
   /**
    * A time saved by an earlier tracker over the same storage; the later of the two is kept,
    * but never more than {@link MaxRetryAfterMs} from `nowMs` (a clock that went back, a bad value).
    */
-  restore(atMs: number | undefined, nowMs: number): void {
-    if (atMs === undefined) return
-    const at = Math.min(atMs, nowMs + MaxRetryAfterMs)
-    if (this.notBefore === undefined || at > this.notBefore) this.notBefore = at
-  }
-
+  restore(atMs: number | undefined, nowMs: number): void
   /**
    * Whether a flush starting at `nowMs` must return without a request (counted). A deferral
    * that is over is forgotten, so the flush sends.
    */
-  defers(nowMs: number): boolean {
-    if (this.notBefore === undefined) return false
-    if (nowMs < this.notBefore) {
-      this.deferredFlushes++
-      return true
+  defers(nowMs: number): boolean
+}
+
+// Closure state rather than a class's fields: the minifier renames it.
+export const makeDeliveryDeferral = (): DeliveryDeferral => {
+  let notBefore: number | undefined
+  let deferred = 0
+  return {
+    get until() {
+      return notBefore
+    },
+    get deferred() {
+      return deferred
+    },
+    deferUntil: (atMs) => {
+      notBefore = atMs
+    },
+    restore: (atMs, nowMs) => {
+      if (atMs === undefined) return
+      const at = Math.min(atMs, nowMs + MaxRetryAfterMs)
+      if (notBefore === undefined || at > notBefore) notBefore = at
+    },
+    defers: (nowMs) => {
+      if (notBefore === undefined) return false
+      if (nowMs < notBefore) {
+        deferred++
+        return true
+      }
+      notBefore = undefined
+      return false
     }
-    this.notBefore = undefined
-    return false
   }
 }

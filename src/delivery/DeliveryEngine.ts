@@ -8,9 +8,9 @@
 import { Effect } from "effect"
 import * as Clock from "effect/Clock"
 import { type DeliverBatch, type DeliveryCounters, type InFlightBatch, makeBatchDelivery } from "./BatchDelivery.js"
-import { DeliveryDeferral } from "./DeliveryDeferral.js"
+import { makeDeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, DropReason, Sized } from "./DeliverySink.js"
-import { EventRing } from "./EventRing.js"
+import { makeEventRing } from "./EventRing.js"
 import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
 
 export interface DeliveryLimits {
@@ -92,9 +92,9 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     dropped: { overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0 },
     lastFailure: undefined
   }
-  const deferral = new DeliveryDeferral()
+  const deferral = makeDeliveryDeferral()
   const deliver: DeliverBatch<A, B> = makeBatchDelivery(sink, limits, counters, deferral)
-  const ring = new EventRing<A>(limits.maxBufferSize)
+  const ring = makeEventRing<A>(limits.maxBufferSize)
   let inFlight: InFlightBatch<A, B> | undefined
   const { admit, truncated } = sink
 
@@ -127,18 +127,21 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     outbox?.accepted(ready)
   }
 
-  /** Moves up to one batch of the first `budget.remaining` buffered events in flight. */
-  const takeBatch = (budget: { remaining: number }): InFlightBatch<A, B> | undefined => {
+  // Buffered events the flush running now has yet to take (flushes run one at a time).
+  let budget = 0
+
+  /** Moves up to one batch of the next `budget` buffered events in flight. */
+  const takeBatch = (): InFlightBatch<A, B> | undefined => {
     const taken: Array<A> = []
     const items: Array<B> = []
     let bytes = 0
-    while (budget.remaining > 0 && taken.length < limits.batchSize && ring.size > 0) {
+    while (budget > 0 && taken.length < limits.batchSize && ring.size > 0) {
       const next = ring.peek()!
       const item = sink.encode(next)
       const withItem = typeof item === "string" ? 0 : sink.bytesWith(taken.length, bytes, item.bytes)
       if (withItem > limits.maxBatchBytes && taken.length > 0) break
       ring.shift()
-      budget.remaining--
+      budget--
       // What the sink cannot take alone is dropped here, at flush (sinks that size at `emit`
       // have refused it there).
       if (typeof item === "string" || withItem > limits.maxBatchBytes) {
@@ -152,12 +155,6 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     }
     inFlight = taken.length === 0 ? undefined : { held: taken, items, settled: 0 }
     return inFlight
-  }
-
-  /** The batch in flight was delivered. */
-  const delivered = (): void => {
-    outbox?.settled(inFlight?.held ?? [])
-    inFlight = undefined
   }
 
   /** Puts the unsettled rest of the batch in flight back in front; false when none was in flight. */
@@ -212,14 +209,16 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
       // one waited for may have just set one.
       if (deferral.defers(yield* Clock.currentTimeMillis)) return
       counters.flushes++
-      const budget = { remaining: ring.size }
-      while (budget.remaining > 0) {
-        const batch = yield* Effect.sync(() => takeBatch(budget))
+      budget = ring.size
+      while (budget > 0) {
+        const batch = yield* Effect.sync(takeBatch)
         // Nothing taken: the rest of the budget was dropped (too large, unserialisable).
         if (batch === undefined) break
         const result = yield* deliver(batch, 0, batch.held.length, deadline)
         if (result === "gaveUp") return
-        delivered()
+        // Delivered: settled, and no longer in flight.
+        outbox?.settled(batch.held)
+        inFlight = undefined
         // Outbox seam: delivered keys go now, not only as the flush ends.
         if (outbox !== undefined) yield* outbox.deleteSettled()
       }
@@ -231,9 +230,8 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   const serial = makeSerialFlush({ emitted: () => counters.emitted, idle: nothingToSend, run: runFlush })
 
   // Outbox seam: in mode "always", the events of a call are stored by its flush at the latest.
-  const writeAccepted: Effect.Effect<void> = Effect.suspend(() =>
-    outbox === undefined ? Effect.void : outbox.writeAccepted()
-  )
+  const writeAccepted: Effect.Effect<void> =
+    outbox === undefined ? Effect.void : Effect.suspend(() => outbox.writeAccepted())
 
   // Outbox seam: in mode "always", this call's events are stored before anything else. The
   // flush runs in a fiber of its own, for at most `flushTimeoutMs` (see `boundedFlush`).
@@ -269,19 +267,11 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     pending: held,
     restoreSaved,
     stats: () => ({
-      emitted: counters.emitted,
-      truncated: counters.truncated,
-      sent: counters.sent,
-      batches: counters.batches,
-      requests: counters.requests,
-      retried: counters.retried,
-      requeued: counters.requeued,
-      flushes: counters.flushes,
+      ...counters,
       deferred: deferral.deferred,
       deferredUntil: deferral.until,
       pending: held(),
-      dropped: { ...counters.dropped },
-      lastFailure: counters.lastFailure
+      dropped: { ...counters.dropped }
     })
   }
 }

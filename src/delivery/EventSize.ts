@@ -4,7 +4,7 @@ import { jsonValueOf, utf8Length } from "./BatchBody.js"
  * The size limit of one event, applied when it is emitted. An event is serialised once, there:
  * long strings are cut to fit `maxEventBytes` (error messages first) with a marker, and an
  * event that still does not fit is refused. The work is bounded whatever the event holds: no
- * string is read beyond the limit, and serialisation stops once `workBytes` (one batch's worth)
+ * string is read beyond the limit, and serialisation stops once `maxBatchBytes` (one batch's worth)
  * have been produced. So a flush only joins strings it knows the size of.
  */
 
@@ -27,8 +27,11 @@ export interface EventSizeLimits {
   readonly serviceKey: string
   /** Most UTF-8 bytes of one encoded event (enrichment included). */
   readonly maxEventBytes: number
-  /** Most characters serialised while sizing one event, before it is refused as too large. */
-  readonly workBytes: number
+  /**
+   * Most characters serialised while sizing one event, before it is refused as too large: one
+   * batch's worth (named as the tracker's option, so its resolved configuration is these limits).
+   */
+  readonly maxBatchBytes: number
 }
 
 /** Appended to a cut string, with the number of characters cut. */
@@ -49,7 +52,7 @@ interface StringSeen {
 /**
  * One serialisation pass. `caps[i]` bounds the i-th string met (in JSON.stringify's order,
  * the same in every pass); without a cap a string is kept up to `maxChars`. Throws
- * `TooMuchWork` once `workBytes` characters have been counted.
+ * `TooMuchWork` once `maxBatchBytes` characters have been counted.
  */
 const serialise = (
   value: object,
@@ -77,7 +80,7 @@ const serialise = (
     } else if (typeof field !== "object" || field === null) {
       work += 8
     }
-    if (work > limits.workBytes) throw new TooMuchWork()
+    if (work > limits.maxBatchBytes) throw new TooMuchWork()
     return result
   }
   const json = JSON.stringify(value, replacer)

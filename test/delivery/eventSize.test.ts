@@ -10,7 +10,7 @@ import { deliveredBatches, jobEvents } from "../support/tracking.js"
 // a flush stall or overrun its bound. These tests use real 10 MiB strings.
 
 const TEN_MIB = 10 * 1024 * 1024
-const limits = { env: "test", serviceKey: "svc", maxEventBytes: 4_096, workBytes: 65_536 }
+const limits = { env: "test", serviceKey: "svc", maxEventBytes: 4_096, maxBatchBytes: 65_536 }
 
 /** A job.failed event whose error message is `message`. */
 const failed = (message: string, jobName = "billing") =>
@@ -70,7 +70,7 @@ describe("sizeEvent", () => {
     expect(sizeEvent({ samples: Array.from({ length: 5_000 }, (_, i) => i) }, limits)).toBe("tooLarge")
   })
 
-  it("works through at most workBytes of an event, whatever it holds (an array of 10 million items is not walked)", () => {
+  it("works through at most maxBatchBytes of an event, whatever it holds (an array of 10 million items is not walked)", () => {
     let reads = 0
     const items = new Proxy([] as Array<number>, {
       get: (target, key) => {
@@ -84,7 +84,7 @@ describe("sizeEvent", () => {
     })
     expect(sizeEvent({ ...failed("x"), items }, limits)).toBe("tooLarge")
     // Each item counts at least a few characters: far fewer reads than items.
-    expect(reads).toBeLessThanOrEqual(limits.workBytes)
+    expect(reads).toBeLessThanOrEqual(limits.maxBatchBytes)
   })
 
   it("reads no more of a 10 MiB string than the limit", () => {

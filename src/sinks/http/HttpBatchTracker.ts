@@ -91,10 +91,11 @@ export interface HttpBatchTracker<E = JobEvent> extends EventTrackerService<E> {
   stats(): Effect.Effect<HttpBatchTrackerStats>
 }
 
-/** A tracker, and how its layer puts the events an earlier instance saved in front of its buffer. */
+/** A tracker, how its layer puts the events an earlier instance saved in front of its buffer, and its outbox. */
 interface TrackerParts<E> {
   readonly tracker: HttpBatchTracker<E>
   readonly restoreSaved: Effect.Effect<void>
+  readonly outbox?: TrackerOutbox | undefined
 }
 
 const makeParts = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbox): TrackerParts<E> => {
@@ -105,11 +106,11 @@ const makeParts = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbo
     pending: () => Effect.sync(engine.pending),
     stats: () => Effect.sync(() => ({ ...engine.stats(), ...(outbox === undefined ? {} : { outbox: outbox.stats() }) }))
   }
-  return { tracker, restoreSaved: engine.restoreSaved }
+  return { tracker, restoreSaved: engine.restoreSaved, outbox }
 }
 
 /** Checks the configuration, the outbox's included (all issues in one error), and builds the parts. */
-const makeWithOutbox = <E>(config: Config): { readonly parts: TrackerParts<E>; readonly outbox?: TrackerOutbox } => {
+const makeWithOutbox = <E>(config: Config): TrackerParts<E> => {
   const outboxIssues = typeof config === "object" && config !== null ? outboxConfigIssues(config.outbox) : []
   let resolved: ResolvedHttpBatchTrackerConfig
   try {
@@ -121,24 +122,25 @@ const makeWithOutbox = <E>(config: Config): { readonly parts: TrackerParts<E>; r
     throw error
   }
   if (outboxIssues.length > 0) throw new InvalidTrackerConfigError({ issues: outboxIssues })
-  if (config.outbox === undefined) return { parts: makeParts<E>(resolved) }
-  const outbox = new TrackerOutbox(resolveOutboxConfig(config.outbox))
-  return { parts: makeParts<E>(resolved, outbox), outbox }
+  return makeParts<E>(
+    resolved,
+    config.outbox === undefined ? undefined : new TrackerOutbox(resolveOutboxConfig(config.outbox))
+  )
 }
 
-const make = <E = JobEvent>(config: Config): HttpBatchTracker<E> => makeWithOutbox<E>(config).parts.tracker
+const make = <E = JobEvent>(config: Config): HttpBatchTracker<E> => makeWithOutbox<E>(config).tracker
 
 const layer = (config: Config): Layer.Layer<EventTracker> => {
-  const { parts, outbox } = makeWithOutbox<unknown>(config)
-  if (outbox === undefined) return Layer.succeed(EventTracker, parts.tracker)
+  const { tracker, restoreSaved, outbox } = makeWithOutbox<unknown>(config)
+  if (outbox === undefined) return Layer.succeed(EventTracker, tracker)
   // The layer also provides the storage the jobs use, as the outbox needs it to be (see
   // TransactionalOutbox.ts); provided over the core layer, it replaces the core's adapter.
   return Layer.effectContext(
     Effect.flatMap(Effect.serviceOption(OutboxStorage), (storage) => {
       outbox.useStorage(storage)
-      const context = Context.make(EventTracker, parts.tracker as EventTrackerService<unknown>)
+      const context = Context.make(EventTracker, tracker as EventTrackerService<unknown>)
       return Effect.as(
-        parts.restoreSaved,
+        restoreSaved,
         Option.isNone(storage)
           ? context
           : Context.add(context, OutboxStorage, outboxKeepingStorage(storage.value, outbox))

@@ -5,20 +5,20 @@
 
 import { MaxRetryAfterMs } from "../../delivery/DeliveryDeferral.js"
 
-/** What an HTTP status means for a batch. */
+/** What an HTTP status means for a batch, as the delivery engine's outcome tags (DeliverySink.ts). */
 export type StatusVerdict =
-  | "delivered" // 2xx
-  | "retry" // 408, 429, 5xx but 501 and 505: the same request may succeed later
-  | "split" // 413: the body is too large; smaller batches may pass
-  | "reject" // any other status: the collector refuses these events, resending will not help
+  | "Delivered" // 2xx
+  | "Retry" // 408, 429, 5xx but 501 and 505: the same request may succeed later
+  | "TooLarge" // 413: the body is too large; smaller batches may pass
+  | "Reject" // any other status: the collector refuses these events, resending will not help
 
 export const classifyStatus = (status: number): StatusVerdict => {
-  if (status >= 200 && status < 300) return "delivered"
-  if (status === 413) return "split"
-  if (status === 408 || status === 429) return "retry"
+  if (status >= 200 && status < 300) return "Delivered"
+  if (status === 413) return "TooLarge"
+  if (status === 408 || status === 429) return "Retry"
   // 501 Not Implemented and 505 HTTP Version Not Supported will not change on a retry.
-  if (status >= 500 && status < 600 && status !== 501 && status !== 505) return "retry"
-  return "reject"
+  if (status >= 500 && status < 600 && status !== 501 && status !== 505) return "Retry"
+  return "Reject"
 }
 
 /**

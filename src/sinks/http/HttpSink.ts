@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { batchBody, bodyBytesWith } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome } from "../../delivery/DeliverySink.js"
-import { type SizedEvent, sizeEvent, type EventSizeLimits } from "../../delivery/EventSize.js"
+import { type SizedEvent, sizeEvent } from "../../delivery/EventSize.js"
 import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
 import { classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 
@@ -23,41 +23,32 @@ export type HttpDeliveryFailure =
   /** The request body could not be built (a batch too large for a string). */
   | { readonly kind: "encoding" }
 
-type Answer = { readonly status: number; readonly retryAfter: string | null } | undefined
-
 const module = "tracker/HttpBatchTracker"
 const fetchSite = safeSite(module, "fetch")
 const retryAfterSite = safeSite(module, "response.headers.get")
 const cancelSite = safeSite(module, "response.body.cancel")
-const networkFailure = Effect.succeed(undefined)
+const networkFailure = Effect.succeed<SendOutcome<HttpDeliveryFailure>>({ _tag: "Retry", failure: { kind: "network" } })
 const delivered = { _tag: "Delivered" } as const
 const ignore = (): undefined => undefined
 
-// Whatever the fetch resolved to, unchecked: something that is not a response is a network failure.
-const answered = (response: HttpResponseLike): Answer => {
+/**
+ * What an answer means for the batch. Whatever the fetch resolved to, unchecked: something that
+ * is not a response throws, and the request counts as a network failure.
+ */
+const outcomeOf = (response: HttpResponseLike): SendOutcome<HttpDeliveryFailure> => {
   const status: unknown = response.status
   if (typeof status !== "number") throw new TypeError("fetch resolved to something that is not a response")
   const retryAfter = safeCall(retryAfterSite, () => response.headers.get("retry-after"), null)
   // The body is never needed: cancel it so the connection is released (a body that cannot
   // even be cancelled is the runtime's to collect).
   safeCall(cancelSite, () => void response.body?.cancel().catch(ignore), undefined)
-  return { status, retryAfter }
-}
-
-/** What an answer (undefined: none, a network failure) means for the batch. */
-const outcomeOf = (answer: Answer): SendOutcome<HttpDeliveryFailure> => {
-  if (answer === undefined) return { _tag: "Retry", failure: { kind: "network" } }
-  const failure = { kind: "status", status: answer.status } as const
-  switch (classifyStatus(answer.status)) {
-    case "delivered":
-      return delivered
-    case "split":
-      return { _tag: "TooLarge", failure }
-    case "reject":
-      return { _tag: "Reject", failure }
-    case "retry":
-      return { _tag: "Retry", failure, askedWaitMs: (now) => retryAfterMs(answer.retryAfter, now) }
-  }
+  const failure = { kind: "status", status } as const
+  const verdict = classifyStatus(status)
+  return verdict === "Delivered"
+    ? delivered
+    : verdict === "Retry"
+      ? { _tag: verdict, failure, askedWaitMs: (now) => retryAfterMs(retryAfter, now) }
+      : { _tag: verdict, failure }
 }
 
 // Only where the events go, never the query string or credentials it may carry.
@@ -77,14 +68,6 @@ export const makeHttpSink = (
   for (const [name, value] of Object.entries(cfg.headers)) {
     if (name.toLowerCase() !== "content-type") requestHeaders[name] = value
   }
-  // One batch's bytes is the most serialising one event may work through (see EventSize.ts).
-  const sizeLimits: EventSizeLimits = {
-    env: cfg.env,
-    serviceKey: cfg.serviceKey,
-    maxEventBytes: cfg.maxEventBytes,
-    workBytes: cfg.maxBatchBytes
-  }
-
   const callFetch = (body: string, signal: AbortSignal): Promise<HttpResponseLike> => {
     const init: HttpRequestInit = { method: "POST", headers: { ...requestHeaders }, body, signal }
     const userFetch = cfg.fetch
@@ -95,8 +78,9 @@ export const makeHttpSink = (
   }
 
   return {
-    // Sized once, at `emit`: strings cut to fit `maxEventBytes` (see EventSize.ts).
-    admit: (event) => sizeEvent(event, sizeLimits),
+    // Sized once, at `emit`: strings cut to fit `maxEventBytes`, and at most one batch's bytes
+    // serialised for one event (see EventSize.ts).
+    admit: (event) => sizeEvent(event, cfg),
     truncated: (event) => event.truncated,
     // Every event fits a batch on its own (maxEventBytes leaves room for the envelope).
     encode: (event) => event,
@@ -112,16 +96,13 @@ export const makeHttpSink = (
     // Whatever the fetch does (rejects, throws, resolves to something that is not a
     // response), the request counts as a network failure.
     send: (body) =>
-      Effect.map(
-        safeRun(
-          fetchSite,
-          Effect.map(
-            Effect.tryPromise((signal) => callFetch(body, signal)),
-            answered
-          ),
-          networkFailure
+      safeRun(
+        fetchSite,
+        Effect.map(
+          Effect.tryPromise((signal) => callFetch(body, signal)),
+          outcomeOf
         ),
-        outcomeOf
+        networkFailure
       ),
     timeoutFailure: { kind: "timeout" },
     unbuildableFailure: { kind: "encoding" },

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { batchBody, bodyBytesWith, singleEventBodyBytes, utf8Length } from "../../../src/delivery/BatchBody.js"
 import { SizedEvent, sizeEvent } from "../../../src/delivery/EventSize.js"
-import { EventRing } from "../../../src/delivery/EventRing.js"
+import { makeEventRing } from "../../../src/delivery/EventRing.js"
 import { backoffDelayMs } from "../../../src/delivery/Backoff.js"
 import { MaxRetryAfterMs } from "../../../src/delivery/DeliveryDeferral.js"
 import { classifyStatus, retryAfterMs } from "../../../src/sinks/http/HttpRetryPolicy.js"
@@ -17,7 +17,7 @@ describe("EventRing", () => {
     )
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.array(op, { maxLength: 200 }), (capacity, ops) => {
-        const ring = new EventRing<number>(capacity, 2)
+        const ring = makeEventRing<number>(capacity, 2)
         const model: Array<number> = []
         for (const o of ops) {
           if (o.op === "push") {
@@ -42,32 +42,32 @@ describe("EventRing", () => {
   })
 
   it("does not allocate its whole capacity up front", () => {
-    const ring = new EventRing<number>(1_000_000)
-    expect((ring as unknown as { slots: Array<unknown> }).slots.length).toBeLessThanOrEqual(16)
+    const ring = makeEventRing<number>(1_000_000)
+    expect(ring.slotCount).toBeLessThanOrEqual(16)
     for (let i = 0; i < 100; i++) ring.pushBack(i)
-    expect((ring as unknown as { slots: Array<unknown> }).slots.length).toBeLessThan(256)
+    expect(ring.slotCount).toBeLessThan(256)
   })
 })
 
 describe("classifyStatus", () => {
   it.each([
-    [200, "delivered"],
-    [202, "delivered"],
-    [204, "delivered"],
-    [408, "retry"],
-    [429, "retry"],
-    [500, "retry"],
-    [502, "retry"],
-    [503, "retry"],
-    [504, "retry"],
-    [599, "retry"],
-    [501, "reject"],
-    [505, "reject"],
-    [413, "split"],
-    [400, "reject"],
-    [401, "reject"],
-    [404, "reject"],
-    [302, "reject"]
+    [200, "Delivered"],
+    [202, "Delivered"],
+    [204, "Delivered"],
+    [408, "Retry"],
+    [429, "Retry"],
+    [500, "Retry"],
+    [502, "Retry"],
+    [503, "Retry"],
+    [504, "Retry"],
+    [599, "Retry"],
+    [501, "Reject"],
+    [505, "Reject"],
+    [413, "TooLarge"],
+    [400, "Reject"],
+    [401, "Reject"],
+    [404, "Reject"],
+    [302, "Reject"]
   ])("%i -> %s", (status, verdict) => {
     expect(classifyStatus(status)).toBe(verdict)
   })
@@ -133,7 +133,8 @@ describe("batch body", () => {
         fc.array(fc.dictionary(fc.string(), fc.string({ unit: "grapheme" })), { minLength: 1, maxLength: 8 }),
         (events) => {
           const encoded = events.map(
-            (e) => sizeEvent(e, { env: "e", serviceKey: "k", maxEventBytes: 1 << 20, workBytes: 1 << 22 }) as SizedEvent
+            (e) =>
+              sizeEvent(e, { env: "e", serviceKey: "k", maxEventBytes: 1 << 20, maxBatchBytes: 1 << 22 }) as SizedEvent
           )
           let count = 0
           let bytes = 0
@@ -159,7 +160,7 @@ describe("batch body", () => {
         ),
         fc.integer({ min: 200, max: 2_000 }),
         (event, maxEventBytes) => {
-          const sized = sizeEvent(event, { env: "e", serviceKey: "k", maxEventBytes, workBytes: 8 * maxEventBytes })
+          const sized = sizeEvent(event, { env: "e", serviceKey: "k", maxEventBytes, maxBatchBytes: 8 * maxEventBytes })
           if (!(sized instanceof SizedEvent)) {
             expect(sized).toBe("tooLarge")
             return
