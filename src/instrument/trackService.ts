@@ -315,13 +315,16 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
                 settled === Effect.void ? Effect.failCause(cause) : Effect.zipRight(settled, Effect.failCause(cause))
               return unframed === undefined ? done : Effect.zipRight(unframed, done)
             })
-          let run = restore(body)
-          if (spans) run = Effect.withSpan(run, name, { attributes: spanAttributes(context) })
-          const outcome = Effect.matchCauseEffect(run, handlers)
-          if (!hasBefore) return outcome
-          const emits = new Emits(runtime.tracker)
-          emits.phase(before!, { args, context, startedAt }, name, frame, startedAt)
-          return emits.effect === Effect.void ? outcome : Effect.zipRight(emits.effect, outcome)
+          let call = Effect.matchCauseEffect(restore(body), handlers)
+          if (hasBefore) {
+            const emits = new Emits(runtime.tracker)
+            emits.phase(before!, { args, context, startedAt }, name, frame, startedAt)
+            if (emits.effect !== Effect.void) call = Effect.zipRight(emits.effect, call)
+          }
+          // The call's events are emitted inside its span, so a tracker that reads the current
+          // span (the OpenTelemetry logs tracker) correlates them with the method's own span. (An
+          // emit run in place, above, reads no span: only a plain `Effect.sync` is run so.)
+          return spans ? Effect.withSpan(call, name, { attributes: spanAttributes(context) }) : call
         })
         return framed === undefined ? started : Effect.zipRight(framed, started)
       })

@@ -5,7 +5,7 @@ import {
   trace,
   TraceFlags
 } from "@opentelemetry/api"
-import { type LogAttributes, type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
+import { type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
 import { Effect, Layer, Option } from "effect"
 import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { boundedFlush } from "../../delivery/SerialFlush.js"
@@ -13,6 +13,9 @@ import { jsonValueOf } from "../../delivery/BatchBody.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import type { JobEvent } from "../../event/JobEvent.js"
+import { otelAttributesOf } from "./recordAttributes.js"
+import { recordBodyOf } from "./recordBody.js"
+import { packageVersion } from "./version.js"
 
 /** A logger provider, and its `forceFlush` when it has one (the SDK's `LoggerProvider` does). */
 export type FlushableLoggerProvider = LoggerProvider & { forceFlush?: () => Promise<void> }
@@ -20,8 +23,12 @@ export type FlushableLoggerProvider = LoggerProvider & { forceFlush?: () => Prom
 export interface OtelLogsTrackerOptions {
   /** Deployment environment: the `deployment.environment.name` attribute. */
   readonly env: string
-  /** Service identifier: the `service.name` attribute. */
-  readonly serviceKey: string
+  /**
+   * The key the HTTP and Queue trackers add to each event, sent as the `job.service_key`
+   * attribute for joining records with theirs. Optional, and not the service's identity: that is
+   * `service.name` on your `LoggerProvider`'s resource.
+   */
+  readonly serviceKey?: string
   /**
    * Where the records go: your SDK's `LoggerProvider`. Default: the global one
    * (`logs.getLoggerProvider()`), whose records `flush` cannot force out (the global API
@@ -30,14 +37,18 @@ export interface OtelLogsTrackerOptions {
   readonly loggerProvider?: FlushableLoggerProvider
   /**
    * Correlate records with the span they were emitted in: the current Effect span (with
-   * `@effect/opentelemetry` that is the OpenTelemetry span itself), else the active
-   * OpenTelemetry context. Default false: records carry no trace or span id, even when an
-   * OpenTelemetry context is active.
+   * `withTracking(layer, { eventMap, spans: true })`, the traced method's own; with
+   * `@effect/opentelemetry`, the OpenTelemetry span itself), else the active OpenTelemetry
+   * context. Default false: records carry no trace or span id, even when an OpenTelemetry
+   * context is active.
    */
   readonly spans?: boolean
   /** Bound on one `flush()` (the provider's `forceFlush`). Default 5000 ms. */
   readonly flushTimeoutMs?: number
-  /** The instrumentation scope name of the logger. Default "durable-effect-tracking". */
+  /**
+   * The instrumentation scope name of the logger. Default "durable-effect-tracking". The scope
+   * version is this package's version either way.
+   */
   readonly loggerName?: string
 }
 
@@ -61,61 +72,12 @@ export interface OtelLogsTracker<E = JobEvent> extends EventTrackerService<E> {
   stats(): Effect.Effect<OtelLogsTrackerStats>
 }
 
-// Fields with an OpenTelemetry semantic convention; the rest go under `job.`.
-const conventionalNames: Readonly<Record<string, string>> = {
-  eventId: "log.record.uid"
-}
-// Fields that are not attributes: the type is the record's event name, the timestamp its time.
-const notAttributes = new Set(["type", "timestamp", "error", "env", "serviceKey"])
-
-const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
-
-/** `job.<field>` in snake case: `instanceId` → `job.instance_id`, `jobType` → `job.type`. */
-const jobAttributeName = (field: string): string => {
-  const own = /^job[A-Z]/.test(field) ? field.charAt(3).toLowerCase() + field.slice(4) : field
-  return `job.${snakeCase(own)}`
-}
-
 const severityOf: Readonly<Record<string, readonly [SeverityNumber, string]>> = {
   "job.failed": [SeverityNumber.ERROR, "ERROR"],
   "retry.exhausted": [SeverityNumber.ERROR, "ERROR"],
   "execution.failed": [SeverityNumber.WARN, "WARN"]
 }
 const INFO = [SeverityNumber.INFO, "INFO"] as const
-
-/**
- * The attributes of an event: `service.name`, `deployment.environment.name`, `log.record.uid`
- * (the event id), `error.type` and `exception.message` for a failure's summary, and every
- * other top-level string, number or boolean field as `job.<snake_case>`. Nested values are
- * not copied: events carry no payloads, and a field this does not know is not guessed at.
- */
-export const otelAttributesOf = (
-  event: Readonly<Record<string, unknown>>,
-  deployment: { readonly env: string; readonly serviceKey: string }
-): LogAttributes => {
-  const attributes: Record<string, string | number | boolean> = {
-    "service.name": deployment.serviceKey,
-    "deployment.environment.name": deployment.env
-  }
-  for (const [field, value] of Object.entries(event)) {
-    if (notAttributes.has(field)) continue
-    if (
-      typeof value !== "string" &&
-      typeof value !== "boolean" &&
-      !(typeof value === "number" && Number.isFinite(value))
-    )
-      continue
-    attributes[conventionalNames[field] ?? jobAttributeName(field)] = value
-  }
-  const error = event.error
-  if (typeof error === "object" && error !== null) {
-    const { message, tag } = error as { message?: unknown; tag?: unknown }
-    // error.type is required to be low-cardinality: the tag is; "_OTHER" is the convention's fallback.
-    attributes["error.type"] = typeof tag === "string" && tag !== "" ? tag : "_OTHER"
-    if (typeof message === "string") attributes["exception.message"] = message
-  }
-  return attributes
-}
 
 const isValidHex = (id: string, length: number): boolean =>
   id.length === length && /^[0-9a-f]+$/.test(id) && !/^0+$/.test(id)
@@ -138,10 +100,10 @@ const resolveOptions = (options: OtelLogsTrackerOptions) => {
     throw new InvalidTrackerConfigError({ tracker: "OpenTelemetry logs", issues: ["the options must be an object"] })
   }
   const issues: Array<string> = []
-  for (const field of ["env", "serviceKey"] as const) {
-    const value: unknown = options[field]
-    if (typeof value !== "string" || value.trim() === "") issues.push(`${field} must be a non-empty string`)
-  }
+  const nonEmpty = (value: unknown): boolean => typeof value === "string" && value.trim() !== ""
+  if (!nonEmpty(options.env)) issues.push("env must be a non-empty string")
+  if (options.serviceKey !== undefined && !nonEmpty(options.serviceKey))
+    issues.push("serviceKey, when given, must be a non-empty string")
   const provider: unknown = options.loggerProvider
   if (provider !== undefined && typeof (provider as Partial<LoggerProvider> | null)?.getLogger !== "function") {
     issues.push("loggerProvider must be a LoggerProvider (getLogger)")
@@ -158,8 +120,9 @@ const flushSite = safeSite("otel/OtelLogsTracker", "loggerProvider.forceFlush")
 
 /**
  * A tracker that emits each event, as it is emitted, as an OpenTelemetry log record: the event
- * type is the record's event name, its timestamp the record's, its fields attributes (see
- * {@link otelAttributesOf}); no body. Batching, retries and export are the SDK's (its
+ * type is the record's event name, its timestamp the record's, a one-line summary its body (see
+ * `recordBodyOf`), its fields attributes (see {@link otelAttributesOf}); the resource is the
+ * provider's. Batching, retries and export are the SDK's (its
  * processors and exporters): `pending` is always 0, and `flush` calls the provider's
  * `forceFlush`, bounded by `flushTimeoutMs`; neither ever fails.
  * Throws {@link InvalidTrackerConfigError} for options that cannot work.
@@ -167,7 +130,7 @@ const flushSite = safeSite("otel/OtelLogsTracker", "loggerProvider.forceFlush")
 const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => {
   const { flushTimeoutMs } = resolveOptions(options)
   const provider: FlushableLoggerProvider = options.loggerProvider ?? logs.getLoggerProvider()
-  const logger: Logger = provider.getLogger(options.loggerName ?? OtelLogsTrackerDefaults.loggerName)
+  const logger: Logger = provider.getLogger(options.loggerName ?? OtelLogsTrackerDefaults.loggerName, packageVersion)
   const deployment = { env: options.env, serviceKey: options.serviceKey }
   const counters = { emitted: 0, dropped: 0, flushes: 0 }
   // Without `spans`, the root context: the SDK would otherwise take the active one.
@@ -186,6 +149,7 @@ const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
     const at = typeof fields.timestamp === "string" ? new Date(fields.timestamp) : undefined
     logger.emit({
       eventName: type,
+      body: recordBodyOf(fields),
       ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { timestamp: at }),
       severityNumber,
       severityText,
@@ -231,14 +195,16 @@ const layer = (options: OtelLogsTrackerOptions): Layer.Layer<EventTracker> =>
  * @example
  * ```ts
  * import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
+ * import { resourceFromAttributes } from "@opentelemetry/resources"
  * import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs"
  * import { OtelLogsTracker } from "durable-effect-tracking/otel"
  *
  * const loggerProvider = new LoggerProvider({
+ *   resource: resourceFromAttributes({ "service.name": "orders" }),
  *   processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: "https://otel.example.com/v1/logs" }) })]
  * })
  * // Pass the provider: `flush` can then force its records out at the end of each run.
- * export const tracker = OtelLogsTracker.make({ loggerProvider, env: "production", serviceKey: "orders" })
+ * export const tracker = OtelLogsTracker.make({ loggerProvider, env: "production" })
  * ```
  */
 export const OtelLogsTracker = { make, layer } as const

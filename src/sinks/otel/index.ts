@@ -5,8 +5,8 @@
 export {
   OtelLogsTracker,
   OtelLogsTrackerDefaults,
-  otelAttributesOf,
   type FlushableLoggerProvider,
   type OtelLogsTrackerOptions,
   type OtelLogsTrackerStats
 } from "./OtelLogsTracker.js"
+export { otelAttributesOf, type RecordDeployment } from "./recordAttributes.js"

@@ -5,16 +5,21 @@ import {
   LoggerProvider,
   SimpleLogRecordProcessor
 } from "@opentelemetry/sdk-logs"
+import { resourceFromAttributes } from "@opentelemetry/resources"
 import { Effect, Fiber, TestClock, TestContext } from "effect"
 import { InvalidTrackerConfigError, emitEvent, flushEvents, makeJobEvent } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
+import { packageVersion } from "../../../src/sinks/otel/version.js"
 
 const deployment = { env: "staging", serviceKey: "billing-jobs" }
 
 const inMemoryProvider = () => {
   const exporter = new InMemoryLogRecordExporter()
-  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] })
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ "service.name": "billing" }),
+    processors: [new SimpleLogRecordProcessor({ exporter })]
+  })
   return { exporter, provider }
 }
 
@@ -28,14 +33,14 @@ const failed = makeJobEvent(
     attempt: 1,
     durationMs: 12.5,
     willRetry: true,
-    error: { message: "card declined", tag: "PaymentError" },
+    error: { message: "card declined", tag: "PaymentError", stack: "PaymentError: card declined\n    at charge" },
     failure: "failure"
   },
   Date.parse("2026-01-02T03:04:05.678Z")
 )
 
 describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
-  it("emits each event as a log record: event name, time, severity, conventional and job.* attributes, no body", async () => {
+  it("emits each event as a log record: event name, time, severity, a one-line body, conventional and job.* attributes", async () => {
     const { exporter, provider } = inMemoryProvider()
     const layer = OtelLogsTracker.layer({ ...deployment, loggerProvider: provider })
     const created = makeJobEvent({ type: "job.created", instanceId: "do-7", jobType: "task", jobName: "invoice" })
@@ -46,15 +51,18 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
     const records = exporter.getFinishedLogRecords()
     expect(records.map((r) => r.eventName)).toEqual(["job.created", "execution.failed"])
     const record = records[1]!
-    expect(record.body).toBeUndefined()
+    expect(records[0]!.body).toBe("job.created invoice (task)")
+    expect(record.body).toBe("execution.failed invoice (task) attempt 1 in 12.5 ms: card declined")
     expect(record.severityNumber).toBe(SeverityNumber.WARN)
     expect(records[0]!.severityNumber).toBe(SeverityNumber.INFO)
     // hrTime is [seconds, nanoseconds].
     expect(record.hrTime[0] * 1000 + Math.round(record.hrTime[1] / 1e6)).toBe(Date.parse(failed.timestamp))
-    expect(record.instrumentationScope.name).toBe("durable-effect-tracking")
+    expect(record.instrumentationScope).toEqual({ name: "durable-effect-tracking", version: packageVersion })
+    // The service is the provider's resource; the tracker adds no service.name of its own.
+    expect(record.resource.attributes["service.name"]).toBe("billing")
     expect(record.attributes).toEqual({
-      "service.name": "billing-jobs",
       "deployment.environment.name": "staging",
+      "job.service_key": "billing-jobs",
       "log.record.uid": failed.eventId,
       "job.instance_id": "do-7",
       "job.type": "task",
@@ -64,8 +72,10 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
       "job.duration_ms": 12.5,
       "job.will_retry": true,
       "job.failure": "failure",
-      "error.type": "PaymentError",
-      "exception.message": "card declined"
+      "exception.type": "PaymentError",
+      "exception.message": "card declined",
+      "exception.stacktrace": "PaymentError: card declined\n    at charge",
+      "error.type": "PaymentError"
     })
     expect(record.spanContext).toBeUndefined()
   })
@@ -129,16 +139,52 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
   })
 
   it("refuses options that cannot work, naming the fields", () => {
-    expect(() => OtelLogsTracker.make({ env: "", serviceKey: "s", flushTimeoutMs: 0 })).toThrow(
+    expect(() => OtelLogsTracker.make({ env: "", serviceKey: " ", flushTimeoutMs: 0 })).toThrow(
       InvalidTrackerConfigError
     )
     try {
-      OtelLogsTracker.make({ env: "", serviceKey: "s", flushTimeoutMs: 0 })
+      OtelLogsTracker.make({ env: "", serviceKey: " ", flushTimeoutMs: 0 })
     } catch (error) {
       expect((error as InvalidTrackerConfigError).issues).toEqual([
         "env must be a non-empty string",
+        "serviceKey, when given, must be a non-empty string",
         "flushTimeoutMs must be a positive integer"
       ])
     }
+  })
+})
+
+describe("OtelLogsTracker records without a service key", () => {
+  it("sends no job.service_key, and a record without an error has no exception attributes", async () => {
+    const { exporter, provider } = inMemoryProvider()
+    const tracker = OtelLogsTracker.make({ env: "staging", loggerProvider: provider })
+    const terminated = makeJobEvent({
+      type: "job.terminated",
+      instanceId: "do-7",
+      jobType: "continuous",
+      jobName: "heartbeat",
+      reason: "maintenance"
+    })
+    await Effect.runPromise(tracker.emit(terminated))
+    const [record] = exporter.getFinishedLogRecords()
+    expect(record!.body).toBe("job.terminated heartbeat (continuous) reason maintenance")
+    expect(Object.keys(record!.attributes).sort()).toEqual([
+      "deployment.environment.name",
+      "job.instance_id",
+      "job.name",
+      "job.reason",
+      "job.type",
+      "log.record.uid"
+    ])
+  })
+})
+
+describe("the scope version", () => {
+  it("is package.json's version (a constant, as a Worker cannot read package.json)", async () => {
+    const { readFile } = await import("node:fs/promises")
+    const manifest = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as {
+      version: string
+    }
+    expect(packageVersion).toBe(manifest.version)
   })
 })

@@ -12,7 +12,6 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
     const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] })
     const tracker = OtelLogsTracker.make<unknown>({
       env: "test",
-      serviceKey: "jobs",
       loggerProvider: provider,
       spans: true
     })
@@ -41,6 +40,10 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
       "alarm.scheduled",
       "alarm.cancelled",
       "job.terminated"
+    ])
+    expect(records.slice(0, 2).map((r) => r.body)).toEqual([
+      "job.created heartbeat (continuous)",
+      "job.started heartbeat (continuous)"
     ])
     expect(
       records.every((r) => r.attributes["job.instance_id"] === "instance-1" && r.attributes["job.name"] === "heartbeat")

@@ -1,9 +1,11 @@
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
+import { resourceFromAttributes } from "@opentelemetry/resources"
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs"
 import { Effect } from "effect"
 import { makeJobEvent } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { afterEach, describe, expect, it } from "vitest"
+import { packageVersion } from "../../../src/sinks/otel/version.js"
 import { startOtlpReceiver } from "../../support/collector.js"
 
 // An OTLP/HTTP receiver in the JSON encoding: what a collector's otlphttp receiver gets.
@@ -19,13 +21,18 @@ interface OtlpLogRecord {
   readonly severityNumber: number
   readonly traceId?: string
   readonly spanId?: string
-  readonly body?: unknown
-  readonly attributes: ReadonlyArray<{ readonly key: string; readonly value: OtlpValue }>
+  readonly body?: OtlpValue
+  readonly attributes: ReadonlyArray<OtlpAttribute>
+}
+interface OtlpAttribute {
+  readonly key: string
+  readonly value: OtlpValue
 }
 interface OtlpLogsRequest {
   readonly resourceLogs: ReadonlyArray<{
+    readonly resource: { readonly attributes: ReadonlyArray<OtlpAttribute> }
     readonly scopeLogs: ReadonlyArray<{
-      readonly scope: { readonly name: string }
+      readonly scope: { readonly name: string; readonly version?: string }
       readonly logRecords: ReadonlyArray<OtlpLogRecord>
     }>
   }>
@@ -39,6 +46,9 @@ const valueOf = (value: OtlpValue): unknown =>
   value.doubleValue ??
   value.boolValue
 
+const attributesOf = (attributes: ReadonlyArray<OtlpAttribute>) =>
+  Object.fromEntries(attributes.map((a) => [a.key, valueOf(a.value)]))
+
 let cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const step of cleanup.reverse()) await step()
@@ -46,10 +56,11 @@ afterEach(async () => {
 })
 
 describe("OtelLogsTracker through the OTLP/HTTP JSON exporter", () => {
-  it("delivers every event on flush, decoded by a node:http receiver with its attributes and span ids", async () => {
+  it("delivers every event on flush, decoded by a node:http receiver: body, resource, scope, attributes and span ids", async () => {
     const receiver = await startReceiver()
     cleanup.push(receiver.close)
     const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ "service.name": "jobs-worker" }),
       processors: [
         new BatchLogRecordProcessor({
           exporter: new OTLPLogExporter({ url: receiver.url }),
@@ -91,20 +102,24 @@ describe("OtelLogsTracker through the OTLP/HTTP JSON exporter", () => {
     expect(request.path).toBe("/v1/logs")
     expect(request.contentType).toBe("application/json")
     const scopeLogs = request.body.resourceLogs.flatMap((r) => r.scopeLogs)
-    expect(scopeLogs.map((s) => s.scope.name)).toEqual(["durable-effect-tracking"])
+    expect(scopeLogs.map((s) => s.scope)).toEqual([{ name: "durable-effect-tracking", version: packageVersion }])
+    expect(request.body.resourceLogs.map((r) => attributesOf(r.resource.attributes)["service.name"])).toEqual([
+      "jobs-worker"
+    ])
     const records = scopeLogs.flatMap((s) => s.logRecords)
     expect(records.map((r) => r.eventName)).toEqual(["job.created", "debounce.flush.triggered"])
     for (const [i, record] of records.entries()) {
       expect(record.traceId).toBe(span.traceId)
       expect(record.spanId).toBe(span.spanId)
-      // No body: the exporter writes an empty AnyValue.
-      expect(record.body ?? {}).toEqual({})
       expect(BigInt(record.timeUnixNano) / 1_000_000n).toBe(BigInt(Date.parse(events[i]!.timestamp)))
     }
-    const attributes = Object.fromEntries(records[1]!.attributes.map((a) => [a.key, valueOf(a.value)]))
-    expect(attributes).toEqual({
-      "service.name": "jobs",
+    expect(records.map((r) => r.body?.stringValue)).toEqual([
+      "job.created clicks (debounce)",
+      "debounce.flush.triggered clicks (debounce) reason maxEvents"
+    ])
+    expect(attributesOf(records[1]!.attributes)).toEqual({
       "deployment.environment.name": "production",
+      "job.service_key": "jobs",
       "log.record.uid": events[1]!.eventId,
       "job.instance_id": "do-1",
       "job.type": "debounce",
