@@ -74,7 +74,7 @@ const card = (frame: Frame, id: string, events: ReadonlyArray<JobEventWire>): st
 
 // Width of a run's label in % of the lane, roughly (7 px a character on a ~1100 px lane).
 const labelWidth = (text: string): number => text.length * 0.65 + 1.5
-const ROW_HEIGHT = 24
+const ROW_HEIGHT = 20
 
 const runText = (run: Run): { readonly label: string; readonly name: string } => {
   const which = run.attempt === undefined ? "run" : `attempt ${run.attempt}`
@@ -174,9 +174,10 @@ const lane = (frame: Frame, timeline: InstanceTimeline, laneIndex: number, typeI
     `<section class="lane-row t-${typeIndex} ${failed ? "has-failure" : "no-failure"}" aria-label="${escapeHtml(`${title} ${label}`)}">` +
     `<header><strong>${escapeHtml(title)}</strong><span>${escapeHtml(label)}</span>` +
     `<span class="counts">${badge(counts.runs, plural(counts.runs, "run"), "runs")}` +
-    badge(counts.failures, `${counts.failures} failed`, "bad") +
+    badge(counts.failedRuns, `${counts.failedRuns} failed`, "bad") +
     badge(counts.retries, plural(counts.retries, "retry", "retries"), "retry") +
     (counts.exhausted > 0 ? badge(counts.exhausted, "✕ retries exhausted", "bad") : "") +
+    (counts.jobFailed > 0 ? badge(counts.jobFailed, "✕ job failed", "bad") : "") +
     `</span><span class="muted">${timeline.events.length} events · ${escapeHtml(timeline.instanceId.slice(0, 12))}…</span></header>` +
     `<div class="tracks">${runTrack(frame, runs, laneIndex)}${eventTrack(frame, timeline.events, laneIndex)}</div>` +
     problems(timeline) +

@@ -84,17 +84,22 @@ export const eventTone = (type: string): "failure" | "retry" | "plain" =>
 
 export interface InstanceCounts {
   readonly runs: number
-  readonly failures: number
+  readonly failedRuns: number
   readonly retries: number
   readonly exhausted: number
+  readonly jobFailed: number
 }
 
-/** Runs (started or ended), failed runs and job failures, scheduled retries, exhausted retries. */
+const count = (events: ReadonlyArray<JobEventWire>, type: JobEventWire["type"]) =>
+  events.filter((event) => event.type === type).length
+
+/** Runs (started or ended), failed runs, scheduled retries, exhausted retries, job failures. */
 export const countsOf = (events: ReadonlyArray<JobEventWire>, runs: ReadonlyArray<Run>): InstanceCounts => ({
   runs: runs.length,
-  failures: events.filter((event) => event.type === "execution.failed" || event.type === "job.failed").length,
-  retries: events.filter((event) => event.type === "retry.scheduled").length,
-  exhausted: events.filter((event) => event.type === "retry.exhausted").length
+  failedRuns: runs.filter((run) => run.outcome === "failed").length,
+  retries: count(events, "retry.scheduled"),
+  exhausted: count(events, "retry.exhausted"),
+  jobFailed: count(events, "job.failed")
 })
 
 /** The error message an event carries, on one line and at most `max` characters (cut ends in "…"). */

@@ -132,7 +132,7 @@ describe("the demo's timeline and report", () => {
       expect(runsOf([succeeded(500, 120)]).map((run) => [run.from - at(0), run.to - at(0)])).toEqual([[380, 500]])
     })
 
-    it("counts runs, failures and scheduled retries per instance", () => {
+    it("counts runs, failed runs, scheduled and exhausted retries, and job failures per instance", () => {
       const events = [
         started(0),
         failed(10, 10, "a"),
@@ -147,7 +147,13 @@ describe("the demo's timeline and report", () => {
         wire(makeJobEvent({ type: "retry.exhausted", ...job, attempts: 2 }, at(96))),
         wire(makeJobEvent({ type: "job.failed", ...job, error: { message: "b" } }, at(97)))
       ]
-      expect(countsOf(events, runsOf(events))).toEqual({ runs: 2, failures: 3, retries: 1, exhausted: 1 })
+      expect(countsOf(events, runsOf(events))).toEqual({
+        runs: 2,
+        failedRuns: 2,
+        retries: 1,
+        exhausted: 1,
+        jobFailed: 1
+      })
     })
 
     it("says an error on one line, with its tag, cut to a length a lane can show", () => {
