@@ -252,11 +252,10 @@ const styles = (jobTypes: ReadonlyArray<string>, axisSteps: number): string => `
   .run.open .run-label { color: #475569; }
   .mark { position: absolute; top: 5px; width: 12px; height: 12px; border-radius: 50%; background: var(--c); transform: translateX(-50%); cursor: pointer; outline-offset: 2px; }
   .mark.retry { border-radius: 2px; }
-  .mark.failure { border-radius: 1px; transform: translateX(-50%) rotate(45deg); box-shadow: 0 0 0 1px #7f1d1d; }
+  .mark.failure { background: none; border-radius: 1px; }
+  .mark.failure::before { content: ""; position: absolute; inset: 1px; border-radius: 1px; background: var(--c); transform: rotate(45deg); box-shadow: 0 0 0 1px #7f1d1d; }
   .mark .count { position: absolute; left: 11px; top: -8px; font-size: 10px; line-height: 1; color: #334155; font-weight: 600; }
-  .mark.failure .count { transform: rotate(-45deg); }
   .tip { display: none; position: absolute; left: 16px; top: -6px; z-index: 30; background: #0f172a; color: #f8fafc; padding: 8px 10px; border-radius: 6px; font-size: 12px; font-weight: 400; white-space: nowrap; box-shadow: 0 4px 14px rgba(0,0,0,.25); }
-  .mark.failure .tip { transform: rotate(-45deg); transform-origin: 0 0; }
   .run .tip { left: 0; top: 20px; }
   .run.left .tip { left: auto; right: 0; }
   .mark:hover .tip, .mark:focus .tip, .run:hover .tip, .run:focus .tip { display: block; }

@@ -198,7 +198,11 @@ describe("tracking-report.html", () => {
           .locator(selector)
           .first()
           .evaluate((element) => {
-            const css = element.ownerDocument.defaultView!.getComputedStyle(element)
+            // A shape is the element itself, or its ::before when the element is only its frame.
+            const view = element.ownerDocument.defaultView!
+            const own = view.getComputedStyle(element)
+            const before = view.getComputedStyle(element, "::before")
+            const css = own.backgroundColor === "rgba(0, 0, 0, 0)" && before.content !== "none" ? before : own
             return {
               color: css.backgroundColor,
               image: css.backgroundImage,
@@ -214,7 +218,8 @@ describe("tracking-report.html", () => {
       // Marks: a failure is a red diamond; plain events are circles, retries squares, none of them red.
       const failureMark = await style(".mark.failure")
       const others = await Promise.all([style(".mark.plain"), style(".mark.retry")])
-      expect(failureMark.transform).not.toBe("none")
+      expect(failureMark.color).toBe("rgb(220, 38, 38)")
+      expect(failureMark.transform).toMatch(/^matrix\(0\.707/)
       for (const other of [ok, ...others]) expect(other.color).not.toBe(failureMark.color)
       for (const other of others) {
         expect(other.transform).not.toBe(failureMark.transform)
