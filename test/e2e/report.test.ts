@@ -132,6 +132,29 @@ describe("the demo's timeline and report", () => {
       expect(runsOf([succeeded(500, 120)]).map((run) => [run.from - at(0), run.to - at(0)])).toEqual([[380, 500]])
     })
 
+    it("writes a failed run's error beside its bar, escaped, and a filter control per job type and outcome", () => {
+      const events = [
+        started(0, { attempt: 1 }),
+        failed(120, 120, `<script>alert("x")</script> timed out`, { attempt: 1 }),
+        started(200),
+        succeeded(300, 100),
+        wire(makeJobEvent({ type: "job.created", ...job, jobType: "task", instanceId: "instance-t" }, at(300)))
+      ]
+      const html = renderReport({ title: "t", summary: [], timelines: timelinesOf(events) })
+      expect(html.match(/class="run failed/g)).toHaveLength(1)
+      expect(html.match(/class="run succeeded/g)).toHaveLength(1)
+      expect(html).toContain(
+        `<span class="run-label" aria-hidden="true">✕ failed after 120 ms: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; timed out</span>`
+      )
+      expect(html).toContain(`<span class="run-label" aria-hidden="true">✓ 100 ms</span>`)
+      expect(html).not.toMatch(/<script/i)
+      expect(html).toContain(`<input type="checkbox" id="f-type-0" checked>continuous (1)`)
+      expect(html).toContain(`<input type="checkbox" id="f-type-1" checked>task (1)`)
+      expect(html).toContain(`id="f-outcome-failed">With failures (1)`)
+      expect(html).toContain(`<section class="lane-row t-0 has-failure"`)
+      expect(html).toContain(`<section class="lane-row t-1 no-failure"`)
+    })
+
     it("counts runs, failed runs, scheduled and exhausted retries, and job failures per instance", () => {
       const events = [
         started(0),
