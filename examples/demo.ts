@@ -160,7 +160,7 @@ const main = async (): Promise<void> => {
       summary: [
         `A copy of the jobs fixture, codemodded (${plan.wrapped.length} layers wrapped), run in workerd through Miniflare; its HTTP tracker posted to a local collector.`,
         `${events.length} events from ${timelines.length} job instances, ${types.size} of the 20 event types, in ${collector.requests.length} requests.`,
-        `Generated ${new Date().toISOString()}. Hover over (or focus) a mark to see the event's fields.`
+        `Generated ${new Date().toISOString()}. Runs are bars from start to end; failures are red and marked ✕. Hover over (or focus) a bar or mark to see its fields.`
       ],
       timelines,
       delays
