@@ -2,7 +2,7 @@
  * One batch to a sink, within a flush's deadline. It retries what may get through later with
  * backoff or the receiver's own wait, halves a batch the sink finds too large (or that no body
  * can carry), and gives up on what the sink refuses. It knows nothing of the buffer or of
- * flushes: it reports what it did in the shared counters.
+ * flushes: it reports what it did in the shared counters, and its drops to `drop`.
  */
 
 import { Effect } from "effect"
@@ -12,6 +12,7 @@ import { logFrom } from "../internal/log.js"
 import { backoffDelayMs } from "./Backoff.js"
 import type { DeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, SendOutcome, Sized } from "./DeliverySink.js"
+import type { NoteDrop } from "./DropNotice.js"
 
 /** The engine's counters that delivery moves. */
 export interface DeliveryCounters<F> {
@@ -19,7 +20,6 @@ export interface DeliveryCounters<F> {
   batches: number
   requests: number
   retried: number
-  readonly dropped: { rejected: number; tooLarge: number }
   lastFailure: F | undefined
 }
 
@@ -60,7 +60,8 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
   sink: DeliverySink<A, B, Body, F>,
   limits: BatchDeliveryLimits,
   counters: DeliveryCounters<F>,
-  deferral: DeliveryDeferral
+  deferral: DeliveryDeferral,
+  drop: NoteDrop
 ): DeliverBatch<A, B> => {
   const logged = logFrom(sink.module)
   const timedOut: SendOutcome<F> = { _tag: "Retry", failure: sink.timeoutFailure }
@@ -97,7 +98,7 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
     attemptNumber: number
   ): Effect.Effect<DeliveryResult> => {
     if (to - from === 1) {
-      counters.dropped.tooLarge++
+      drop("tooLarge", 1)
       settle(batch, to)
       return Effect.as(logFailure(failure, 1, attemptNumber, false), "settled" as const)
     }
@@ -126,8 +127,8 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
           case "TooLarge":
             return yield* split(batch, from, to, deadline, outcome.failure, attemptNumber)
           case "Reject":
-            counters.dropped.rejected += count
             counters.lastFailure = outcome.failure
+            drop("rejected", count, sink.describe(outcome.failure))
             settle(batch, to)
             yield* logFailure(outcome.failure, count, attemptNumber, false)
             return "settled"

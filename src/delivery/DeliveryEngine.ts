@@ -2,7 +2,7 @@
  * The delivery engine of the buffering trackers, whatever their sink: a bounded buffer `emit`
  * puts events in (O(1)), batches by count and by the bytes the sink counts, flushes that run
  * one at a time within `flushTimeoutMs` (BatchDelivery.ts retries, splits and defers), drop
- * accounting, and the seams where a durable outbox saves, deletes and restores events.
+ * accounting (the first drop of each cause logged, DropNotice.ts), and the seams where a durable outbox saves, deletes and restores events.
  */
 
 import { Effect } from "effect"
@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import { type DeliverBatch, type DeliveryCounters, type InFlightBatch, makeBatchDelivery } from "./BatchDelivery.js"
 import { makeDeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, DropReason, Sized } from "./DeliverySink.js"
+import { makeDropNotice } from "./DropNotice.js"
 import { makeEventRing } from "./EventRing.js"
 import { boundedFlush, makeSerialFlush } from "./SerialFlush.js"
 
@@ -93,7 +94,8 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     lastFailure: undefined
   }
   const deferral = makeDeliveryDeferral()
-  const deliver: DeliverBatch<A, B> = makeBatchDelivery(sink, limits, counters, deferral)
+  const drop = makeDropNotice(counters.dropped, sink.module, sink.logAnnotations)
+  const deliver: DeliverBatch<A, B> = makeBatchDelivery(sink, limits, counters, deferral, drop)
   const ring = makeEventRing<A>(limits.maxBufferSize)
   let inFlight: InFlightBatch<A, B> | undefined
   const { admit, truncated } = sink
@@ -105,7 +107,7 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     if (admit === undefined) return event as A
     const ready = admit(event)
     if (typeof ready !== "string") return ready
-    counters.dropped[ready as DropReason]++
+    drop(ready as DropReason, 1)
     return undefined
   }
 
@@ -113,13 +115,13 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     // The oldest events are kept: a full buffer refuses the newest one (before any work on it).
     // The bound counts the batch in flight, so putting an undelivered batch back can never exceed it.
     if (held() >= limits.maxBufferSize) {
-      counters.dropped.overflow++
+      drop("overflow", 1)
       return
     }
     const ready = admitted(event)
     if (ready === undefined) return
     if (!ring.pushBack(ready)) {
-      counters.dropped.overflow++
+      drop("overflow", 1)
       return
     }
     counters.emitted++
@@ -145,7 +147,7 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
       // What the sink cannot take alone is dropped here, at flush (sinks that size at `emit`
       // have refused it there).
       if (typeof item === "string" || withItem > limits.maxBatchBytes) {
-        counters.dropped[typeof item === "string" ? item : "tooLarge"]++
+        drop(typeof item === "string" ? item : "tooLarge", 1)
         outbox?.settled([next])
         continue
       }
@@ -166,7 +168,7 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     const rest = batch.held.slice(batch.settled)
     const kept = ring.unshiftAll(rest)
     counters.requeued += kept
-    counters.dropped.overflow += rest.length - kept
+    drop("overflow", rest.length - kept)
     return true
   }
 

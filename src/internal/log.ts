@@ -5,6 +5,9 @@
  */
 
 import { Effect } from "effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 
 /** The `package` annotation of every log this library writes. */
 export const logPackage = "durable-effect-tracking"
@@ -15,3 +18,24 @@ export const logPackage = "durable-effect-tracking"
  */
 export const logFrom = (module: string): (<A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
   Effect.annotateLogs({ package: logPackage, module })
+
+/**
+ * Runs a log effect now, from synchronous code a fiber is running (an `Effect.sync` body), with
+ * that fiber's logger, level and annotations. False when no fiber is running (nothing is said:
+ * there is no logger to honour). A logger that throws is the user's: the caller goes on.
+ */
+export const logFromCurrentFiber = (log: Effect.Effect<void>): boolean => {
+  const fiber = Fiber.getCurrentFiber()
+  if (Option.isNone(fiber)) return false
+  const runtime = Runtime.make({
+    context: fiber.value.currentContext,
+    fiberRefs: fiber.value.getFiberRefs(),
+    runtimeFlags: Runtime.defaultRuntimeFlags
+  })
+  try {
+    Runtime.runSync(runtime, log)
+  } catch {
+    // The logger's failure is not the caller's.
+  }
+  return true
+}

@@ -14,11 +14,8 @@
 
 import { Effect } from "effect"
 import * as Cause from "effect/Cause"
-import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
 import { notInline, runInline } from "./effectInternals.js"
-import { logPackage } from "./log.js"
+import { logFromCurrentFiber, logPackage } from "./log.js"
 
 /** One place that calls foreign code; made once per module, never per call. */
 export interface SafeSite {
@@ -58,19 +55,7 @@ export const safeCall = <A, B>(site: SafeSite, f: () => A, fallback: B): A | B =
 
 const reportFromCurrentFiber = (site: SafeSite, failure: FailureKind): void => {
   site.reported = true
-  const fiber = Fiber.getCurrentFiber()
-  // Called outside any fiber: there is no logger to honour, so nothing is said.
-  if (Option.isNone(fiber)) return
-  const runtime = Runtime.make({
-    context: fiber.value.currentContext,
-    fiberRefs: fiber.value.getFiberRefs(),
-    runtimeFlags: Runtime.defaultRuntimeFlags
-  })
-  try {
-    Runtime.runSync(runtime, report(site, failure))
-  } catch {
-    // A logger that throws is the user's too: the call goes on.
-  }
+  logFromCurrentFiber(report(site, failure))
 }
 
 /**

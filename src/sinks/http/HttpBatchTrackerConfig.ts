@@ -86,6 +86,11 @@ export interface HttpBatchTrackerConfig {
   readonly retry?: HttpBatchTrackerRetryConfig
   /** The `fetch` to use. Default: the global `fetch`, looked up at send time. */
   readonly fetch?: HttpFetch
+  /**
+   * Whether logs name the endpoint's path too. Default false: logs name its origin only, as a
+   * webhook-style URL carries its secret in the path.
+   */
+  readonly logEndpointPath?: boolean
 }
 
 /** A configuration with every default filled in. */
@@ -102,6 +107,7 @@ export interface ResolvedHttpBatchTrackerConfig {
   readonly flushTimeoutMs: number
   readonly retry: Required<HttpBatchTrackerRetryConfig>
   readonly fetch: HttpFetch | undefined
+  readonly logEndpointPath: boolean
 }
 
 /**
@@ -205,6 +211,8 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
     else issues.push(...headerIssues(headers))
   }
   if (config.fetch !== undefined && typeof config.fetch !== "function") issues.push("fetch must be a function")
+  const logEndpointPath: unknown = config.logEndpointPath ?? false
+  if (typeof logEndpointPath !== "boolean") issues.push("logEndpointPath must be a boolean")
 
   // Byte limits a single event can never meet, once the rest is known to be well-formed.
   let maxEventBytes = explicitEventBytes
@@ -234,6 +242,7 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
     timeoutMs,
     flushTimeoutMs,
     retry: { maxAttempts, initialDelayMs, maxDelayMs },
-    fetch: config.fetch
+    fetch: config.fetch,
+    logEndpointPath: logEndpointPath === true
   }
 }

@@ -51,11 +51,12 @@ const outcomeOf = (response: HttpResponseLike): SendOutcome<HttpDeliveryFailure>
       : { _tag: verdict, failure }
 }
 
-// Only where the events go, never the query string or credentials it may carry.
-const describeEndpoint = (endpoint: string): string => {
+// Only where the events go, never the query string or credentials it may carry; the path only
+// when asked for, as webhook-style URLs carry their secret there.
+const describeEndpoint = (endpoint: string, withPath: boolean): string => {
   try {
     const url = new URL(endpoint)
-    return url.origin + url.pathname
+    return withPath ? url.origin + url.pathname : url.origin
   } catch {
     return "(invalid endpoint)"
   }
@@ -108,6 +109,6 @@ export const makeHttpSink = (
     unbuildableFailure: { kind: "encoding" },
     describe: (failure) => (failure.kind === "status" ? `status ${failure.status}` : failure.kind),
     module,
-    logAnnotations: { endpoint: describeEndpoint(cfg.endpoint) }
+    logAnnotations: { endpoint: describeEndpoint(cfg.endpoint, cfg.logEndpointPath) }
   }
 }

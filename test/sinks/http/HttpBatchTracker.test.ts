@@ -443,10 +443,11 @@ describe("HttpBatchTracker: secrets", () => {
         Logger.withMinimumLogLevel(LogLevel.All)
       )
     )
-    // The secret did reach the server, failures were logged, and the logs name the endpoint.
+    // The secret did reach the server, failures were logged, and the logs name the endpoint's
+    // origin (its path only with logEndpointPath).
     expect(collector.requests.map((r) => r.status)).toEqual([503, 503])
     expect(lines.length).toBeGreaterThan(0)
-    expect(lines.join("\n")).toContain(`127.0.0.1:${url.port}/ingest`)
+    expect(lines.join("\n")).toContain(`["endpoint","http://127.0.0.1:${url.port}"]`)
     expect(lines.join("\n")).not.toContain(secret)
     expect(JSON.stringify(await Effect.runPromise(t.stats()))).not.toContain(secret)
   })

@@ -48,7 +48,8 @@ describe("HTTP tracker configuration", () => {
       timeoutMs: 3_000,
       flushTimeoutMs: 5_000,
       retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 },
-      fetch: undefined
+      fetch: undefined,
+      logEndpointPath: false
     })
     expect(HttpBatchTrackerDefaults.retry.maxAttempts).toBe(3)
   })
@@ -79,7 +80,8 @@ describe("HTTP tracker configuration", () => {
     [{ retry: { maxDelayMs: Infinity } }, "retry.maxDelayMs must be a non-negative number"],
     [{ retry: 3 }, "retry must be an object"],
     [{ headers: { authorization: 1 } }, 'header "authorization" must have a string value'],
-    [{ fetch: "fetch" }, "fetch must be a function"]
+    [{ fetch: "fetch" }, "fetch must be a function"],
+    [{ logEndpointPath: "yes" }, "logEndpointPath must be a boolean"]
   ])("rejects %j", (override, issue) => {
     expect(issuesOf({ ...valid, ...override })).toEqual([issue])
   })

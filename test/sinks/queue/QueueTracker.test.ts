@@ -10,6 +10,7 @@ import {
   QueueTracker
 } from "durable-effect-tracking"
 import { describe, expect, it } from "vitest"
+import { captureLogs } from "../../support/logCapture.js"
 
 /** A Queue binding double that records what each call carried, and can refuse or hang. */
 const recordingQueue = (behaviour: { refuse?: number; hang?: boolean } = {}) => {
@@ -179,20 +180,28 @@ describe("QueueTracker", () => {
     expect(stats).toMatchObject({ flushes: 2, sends: 2, sent: 2, pending: 0 })
   })
 
-  it("drops the newest events beyond maxBufferSize, and events that are no JSON object", async () => {
+  it("drops the newest events beyond maxBufferSize, and events that are no JSON object, logging each cause once", async () => {
     const { queue, calls } = recordingQueue()
     const tracker = QueueTracker.make<unknown>(queue, { ...options, maxBufferSize: 2 })
     const circular: Record<string, unknown> = { type: "job.created" }
     circular.self = circular
+    const { lines, provide } = captureLogs()
     const stats = await Effect.runPromise(
-      Effect.gen(function* () {
-        for (const e of [circular, event(1), event(2)]) yield* tracker.emit(e)
-        yield* tracker.flush()
-        return yield* tracker.stats()
-      })
+      provide(
+        Effect.gen(function* () {
+          for (const e of [circular, event(1), event(2), circular, event(3)]) yield* tracker.emit(e)
+          yield* tracker.flush()
+          return yield* tracker.stats()
+        })
+      )
     )
-    expect(stats).toMatchObject({ emitted: 2, sent: 1, dropped: { overflow: 1, unserializable: 1, tooLarge: 0 } })
+    expect(stats).toMatchObject({ emitted: 2, sent: 1, dropped: { overflow: 3, unserializable: 1, tooLarge: 0 } })
     expect(calls).toHaveLength(1)
+    // The same engine as the HTTP tracker's: the first drop of each cause is said, at warning level.
+    expect(lines.map((line) => [line.level, line.annotations.dropped, line.annotations.module])).toEqual([
+      ["WARN", "unserializable", "tracker/QueueTracker"],
+      ["WARN", "overflow", "tracker/QueueTracker"]
+    ])
   })
 
   it("refuses options beyond Queues' limits and a binding that is not one, naming fields only", () => {

@@ -1,0 +1,37 @@
+/**
+ * Drops counted, and said once. A tracker that drops events for good (a collector answering 401
+ * to a wrong token, a full buffer) must not do it silently, nor log per batch: the first drop of
+ * each cause, and of each failure a sink names for rejections ("status 401"), is logged at
+ * warning level, once per engine; later ones only move `stats().dropped`. The line names the
+ * cause, the sink's failure and the count, never an event, a header or a message.
+ */
+
+import { Effect } from "effect"
+import { logFrom, logFromCurrentFiber } from "../internal/log.js"
+
+/** Why events were given up on, as `stats().dropped` counts them. */
+export type DropCause = "overflow" | "rejected" | "tooLarge" | "unserializable"
+
+/** Counts `count` events dropped for `cause` (`failure`: how the sink describes a rejection). */
+export type NoteDrop = (cause: DropCause, count: number, failure?: string) => void
+
+export const makeDropNotice = (
+  dropped: Record<DropCause, number>,
+  module: string,
+  annotations: Readonly<Record<string, unknown>> = {}
+): NoteDrop => {
+  const logged = logFrom(module)
+  const said = new Set<string>()
+  return (cause, count, failure) => {
+    if (count <= 0) return
+    dropped[cause] += count
+    const key = failure === undefined ? cause : `${cause} ${failure}`
+    if (said.has(key)) return
+    const head = failure === undefined ? `events dropped as ${cause}` : `events ${cause}: ${failure}`
+    const line = Effect.logWarning(
+      `${head}, ${count} events dropped (further ones like it are counted in stats().dropped.${cause}, not logged)`
+    ).pipe(logged, Effect.annotateLogs({ ...annotations, dropped: cause, failure, events: count }))
+    // Said from the fiber that dropped, with its logger; outside a fiber, the next drop says it.
+    if (logFromCurrentFiber(line)) said.add(key)
+  }
+}
