@@ -197,10 +197,11 @@ describe("QueueTracker", () => {
     )
     expect(stats).toMatchObject({ emitted: 2, sent: 1, dropped: { overflow: 3, unserializable: 1, tooLarge: 0 } })
     expect(calls).toHaveLength(1)
-    // The same engine as the HTTP tracker's: the first drop of each cause is said, at warning level.
+    // The same engine as the HTTP tracker's: the first drop of each cause is said, at warning
+    // level (overflow at emit, unserializable at flush: this sink encodes there).
     expect(lines.map((line) => [line.level, line.annotations.dropped, line.annotations.module])).toEqual([
-      ["WARN", "unserializable", "tracker/QueueTracker"],
-      ["WARN", "overflow", "tracker/QueueTracker"]
+      ["WARN", "overflow", "tracker/QueueTracker"],
+      ["WARN", "unserializable", "tracker/QueueTracker"]
     ])
   })
 
