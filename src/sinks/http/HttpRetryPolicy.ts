@@ -8,11 +8,14 @@ import { MaxRetryAfterMs } from "../../delivery/DeliveryDeferral.js"
 /** What an HTTP status means for a batch, as the delivery engine's outcome tags (DeliverySink.ts). */
 export type StatusVerdict =
   | "Delivered" // 2xx
-  | "Retry" // 408, 429, 5xx but 501 and 505: the same request may succeed later
+  | "Retry" // 408, 429, 5xx but 501 and 505, and any status outside 100-599: may succeed later
   | "TooLarge" // 413: the body is too large; smaller batches may pass
   | "Reject" // any other status: the collector refuses these events, resending will not help
 
 export const classifyStatus = (status: number): StatusVerdict => {
+  // Outside the standard ranges (999, 0, a proxy's own code): nothing says resending will not
+  // help, so it is retried up to the limit rather than dropped for good.
+  if (!(status >= 100 && status < 600)) return "Retry"
   if (status >= 200 && status < 300) return "Delivered"
   if (status === 413) return "TooLarge"
   if (status === 408 || status === 429) return "Retry"

@@ -67,7 +67,13 @@ describe("classifyStatus", () => {
     [400, "Reject"],
     [401, "Reject"],
     [404, "Reject"],
-    [302, "Reject"]
+    [302, "Reject"],
+    // Outside the standard ranges: retried up to the limit, not dropped for good (issue 30).
+    [999, "Retry"],
+    [600, "Retry"],
+    [99, "Retry"],
+    [0, "Retry"],
+    [Number.NaN, "Retry"]
   ])("%i -> %s", (status, verdict) => {
     expect(classifyStatus(status)).toBe(verdict)
   })

@@ -94,4 +94,33 @@ describe("HttpBatchTracker: drops are logged once per status and cause", () => {
       "https://collector.example.com/hooks/T0SECRETPATH/ingest"
     ])
   })
+
+  it("retries a status outside the standard ranges up to the retry limit, then keeps the events (issue 30)", async () => {
+    const answers = [999, 42, 999]
+    const t = tracker(async () => ({ status: answers.shift() ?? 200, headers: { get: () => null } }), {
+      retry: { maxAttempts: 3, initialDelayMs: 0, maxDelayMs: 0 }
+    })
+    const { lines, provide } = captureLogs()
+    const events = jobEvents(2)
+    await runTest(
+      provide(
+        Effect.zipRight(
+          Effect.forEach(events, (e) => t.emit(e)),
+          t.flush()
+        )
+      )
+    )
+    expect(await Effect.runPromise(t.stats())).toMatchObject({
+      requests: 3,
+      retried: 2,
+      requeued: 2,
+      pending: 2,
+      lastFailure: { kind: "status", status: 999 },
+      dropped: { rejected: 0 }
+    })
+    expect(lines).toEqual([])
+    // The next flush delivers them.
+    await runTest(t.flush())
+    expect(await Effect.runPromise(t.stats())).toMatchObject({ sent: 2, pending: 0 })
+  })
 })
