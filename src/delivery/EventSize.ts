@@ -1,3 +1,4 @@
+import { largestJobEvent } from "../event/eventBounds.js"
 import { jsonValueOf, utf8Length } from "./BatchBody.js"
 
 /**
@@ -181,17 +182,9 @@ export const sizeStoredEvent = (json: unknown, limits: EventSizeLimits): SizingR
   }
 }
 
-// The smallest event the schema allows: a UUIDv7, an ISO time, one-character names and the
-// shortest type. A size limit below it (enriched, and in a batch) can never deliver anything.
-const smallestEvent = {
-  eventId: "00000000-0000-7000-8000-000000000000",
-  timestamp: "2026-01-01T00:00:00.000Z",
-  instanceId: "x",
-  jobType: "task",
-  jobName: "x",
-  type: "task.idle"
-}
-
-/** UTF-8 bytes of the smallest job event, as sent with this enrichment. */
-export const smallestEventBytes = (enrichment: { readonly env: string; readonly serviceKey: string }): number =>
-  utf8Length(JSON.stringify({ ...smallestEvent, env: enrichment.env, serviceKey: enrichment.serviceKey }))
+/**
+ * UTF-8 bytes of the largest job event (see `largestJobEvent`), as sent with this enrichment: a
+ * size limit below it cuts or drops events the jobs emit.
+ */
+export const largestJobEventBytes = (enrichment: { readonly env: string; readonly serviceKey: string }): number =>
+  utf8Length(JSON.stringify({ ...largestJobEvent, env: enrichment.env, serviceKey: enrichment.serviceKey }))

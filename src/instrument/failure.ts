@@ -1,6 +1,10 @@
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
+import { maxErrorMessageLength, maxErrorStackLength } from "../event/eventBounds.js"
 import type { ErrorSummary, FailureKind } from "../event/JobEvent.js"
+
+// Defined beside the schema, so that trackers can size their limits by them.
+export { maxErrorMessageLength, maxErrorStackLength }
 
 /** How a non-successful exit ended; typed failures win over defects, defects over interruption. */
 export const classifyCause = <E>(
@@ -12,19 +16,6 @@ export const classifyCause = <E>(
   if (Option.isSome(defect)) return { kind: "defect", error: undefined, defect: defect.value }
   return { kind: "interrupted", error: undefined, defect: undefined }
 }
-
-/**
- * The longest error message an event carries, in characters; a longer one is cut and ends in "…".
- *
- * @category Instrumentation
- */
-export const maxErrorMessageLength = 1024
-/**
- * The longest stack an event carries when stacks are asked for, in characters.
- *
- * @category Instrumentation
- */
-export const maxErrorStackLength = 4096
 
 /**
  * What `summarizeError` adds beyond message and tag (the stack, on request).

@@ -1,6 +1,9 @@
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { SizedEvent, sizeEvent, smallestEventBytes } from "../../src/delivery/EventSize.js"
+import { largestJobEventBytes, SizedEvent, sizeEvent } from "../../src/delivery/EventSize.js"
+import { largestJobEvent } from "../../src/event/eventBounds.js"
+import { JobEvent } from "../../src/event/JobEvent.js"
+import { summarizeError } from "../../src/instrument/failure.js"
 import { HttpBatchTracker, makeJobEvent } from "durable-effect-tracking"
 import type { HttpBatchTrackerConfig } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../support/collector.js"
@@ -109,10 +112,27 @@ describe("sizeEvent", () => {
     expect(sliced).toBeLessThanOrEqual(5 * limits.maxEventBytes)
   })
 
-  it("knows the smallest event's size, which the configuration checks limits against", () => {
-    const bytes = smallestEventBytes({ env: "test", serviceKey: "svc" })
-    const event = makeJobEvent({ type: "task.idle", instanceId: "x", jobType: "task", jobName: "x" })
-    expect(bytes).toBe(Buffer.byteLength(JSON.stringify({ ...event, env: "test", serviceKey: "svc" })))
+  it("knows the largest job event's size, which the configuration checks limits against", () => {
+    // A valid event, and no failure the instrumentation summarises (in ASCII) makes a larger one.
+    expect(Schema.decodeUnknownSync(JobEvent)(largestJobEvent)).toEqual(largestJobEvent)
+    const huge = new Error("m".repeat(100_000), { cause: new Error("c".repeat(100_000)) })
+    huge.stack = "s".repeat(100_000)
+    const failed = makeJobEvent({
+      type: "execution.failed",
+      instanceId: "f".repeat(64),
+      jobType: "workerPool",
+      jobName: "j".repeat(64),
+      runCount: 2 ** 40,
+      attempt: 3,
+      durationMs: 1234.5678,
+      willRetry: true,
+      failure: "failure",
+      error: summarizeError(huge, { stack: true })
+    })
+    const enrichment = { env: "test", serviceKey: "svc" }
+    const bytes = largestJobEventBytes(enrichment)
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify({ ...largestJobEvent, ...enrichment })))
+    expect(Buffer.byteLength(JSON.stringify({ ...failed, ...enrichment }))).toBeLessThanOrEqual(bytes)
   })
 })
 
@@ -164,10 +184,10 @@ describe("HTTP tracker with 10 MiB events", () => {
       endpoint: collector.url,
       env: "test",
       serviceKey: "svc",
-      maxEventBytes: 1_024
+      maxEventBytes: 8_192
     })
     const [ok] = jobEvents(1)
-    await Effect.runPromise(t.emit({ ...failed("x"), samples: Array.from({ length: 2_000 }, (_, i) => i) }))
+    await Effect.runPromise(t.emit({ ...failed("x"), samples: Array.from({ length: 4_000 }, (_, i) => i) }))
     expect(await Effect.runPromise(t.stats())).toMatchObject({ emitted: 0, pending: 0, dropped: { tooLarge: 1 } })
     await Effect.runPromise(Effect.zipRight(t.emit(ok), t.flush()))
     expect(await Effect.runPromise(t.stats())).toMatchObject({ emitted: 1, sent: 1, dropped: { tooLarge: 1 } })

@@ -1,5 +1,5 @@
 import { singleEventBodyBytes } from "../../delivery/BatchBody.js"
-import { smallestEventBytes } from "../../delivery/EventSize.js"
+import { largestJobEventBytes } from "../../delivery/EventSize.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 
 /**
@@ -214,16 +214,17 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
   const logEndpointPath: unknown = config.logEndpointPath ?? false
   if (typeof logEndpointPath !== "boolean") issues.push("logEndpointPath must be a boolean")
 
-  // Byte limits a single event can never meet, once the rest is known to be well-formed.
+  // Byte limits below the largest job event would cut or drop what the jobs emit (a limit of a
+  // few hundred bytes drops every failure as tooLarge): refused, once the rest is well-formed.
   let maxEventBytes = explicitEventBytes
   if (issues.length === 0) {
-    const smallest = smallestEventBytes(config)
+    const largest = largestJobEventBytes(config)
     const roomInBatch = maxBatchBytes - singleEventBodyBytes(0)
-    if (roomInBatch < smallest) {
-      issues.push(`maxBatchBytes must be at least ${singleEventBodyBytes(smallest)} (a batch of the smallest event)`)
+    if (roomInBatch < largest) {
+      issues.push(`maxBatchBytes must be at least ${singleEventBodyBytes(largest)} (a batch of the largest job event)`)
     }
     if (config.maxEventBytes === undefined) maxEventBytes = Math.min(d.maxEventBytes, roomInBatch)
-    else if (maxEventBytes < smallest) issues.push(`maxEventBytes must be at least ${smallest} (the smallest event)`)
+    else if (maxEventBytes < largest) issues.push(`maxEventBytes must be at least ${largest} (the largest job event)`)
     else if (maxEventBytes > roomInBatch) {
       issues.push(`maxEventBytes must be at most ${roomInBatch} (maxBatchBytes less the batch envelope)`)
     }

@@ -70,7 +70,8 @@ describe("HttpBatchTracker: batching", () => {
   })
 
   it("sends at most maxBatchBytes per request body, and drops (and counts) an event too large on its own (no string to cut)", async () => {
-    const events = jobEvents(6)
+    // Long names: a batch must hold the largest job event (about 7 KB), and two of these.
+    const events = jobEvents(6, "j".repeat(4_000))
     const oneEventBytes = Buffer.byteLength(
       JSON.stringify({ events: [{ ...events[0], env: "test", serviceKey: "jobs-service" }] })
     )
@@ -92,7 +93,7 @@ describe("HttpBatchTracker: batching", () => {
 
   it("counts multi-byte characters as bytes, not characters", async () => {
     const [base] = jobEvents(1)
-    const wide = { ...base!, jobName: "é".repeat(200) }
+    const wide = { ...base!, jobName: "é".repeat(12_000) }
     const bytes = Buffer.byteLength(JSON.stringify({ events: [{ ...wide, env: "test", serviceKey: "jobs-service" }] }))
     // Fits by character count, not by UTF-8 bytes: the name is cut until the bytes fit.
     const t = tracker({ maxBatchBytes: bytes - 100 })

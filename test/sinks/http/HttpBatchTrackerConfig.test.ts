@@ -10,8 +10,10 @@ import {
   isNoopTracker,
   NoopTracker,
   resolveTrackerLayer,
+  summarizeError,
   type TrackerOption
 } from "durable-effect-tracking"
+import { largestJobEvent } from "../../../src/event/eventBounds.js"
 import {
   type HttpBatchTrackerConfig,
   HttpBatchTrackerDefaults,
@@ -25,6 +27,11 @@ const valid: HttpBatchTrackerConfig = {
   env: "production",
   serviceKey: "jobs"
 }
+
+// A batch of the largest job event, measured here apart from the code that checks it.
+const minimumBatchBytes = Buffer.byteLength(
+  JSON.stringify({ events: [{ ...largestJobEvent, env: valid.env, serviceKey: valid.serviceKey }] })
+)
 
 const issuesOf = (config: unknown): ReadonlyArray<string> => {
   try {
@@ -212,39 +219,51 @@ describe("configurations that could never deliver", () => {
     expect(issuesOf({ ...valid, headers: { authorization: "Bearer a\tb", "x-request-source": "jobs v1" } })).toEqual([])
   })
 
-  it("refuses byte limits below one smallest event, naming the field", () => {
-    expect(issuesOf({ ...valid, maxBatchBytes: 10 })).toEqual([
-      expect.stringMatching(/^maxBatchBytes must be at least \d+/)
+  it("refuses byte limits below the largest job event, naming the field and the minimum (issue 30)", () => {
+    // 196 bytes used to be accepted, and dropped every realistic event as tooLarge.
+    for (const maxBatchBytes of [10, 196, 4_096]) {
+      expect(issuesOf({ ...valid, maxBatchBytes })).toEqual([
+        `maxBatchBytes must be at least ${minimumBatchBytes} (a batch of the largest job event)`
+      ])
+    }
+    expect(issuesOf({ ...valid, maxEventBytes: 200 })).toEqual([
+      `maxEventBytes must be at least ${minimumBatchBytes - 13} (the largest job event)`
     ])
-    expect(issuesOf({ ...valid, maxEventBytes: 10 })).toEqual([
-      expect.stringMatching(/^maxEventBytes must be at least \d+/)
-    ])
-    expect(issuesOf({ ...valid, maxBatchBytes: 4_096, maxEventBytes: 8_192 })).toEqual([
-      expect.stringMatching(/^maxEventBytes must be at most 4083 \(maxBatchBytes less the batch envelope\)/)
+    expect(issuesOf({ ...valid, maxBatchBytes: 16_384, maxEventBytes: 32_768 })).toEqual([
+      expect.stringMatching(/^maxEventBytes must be at most 16371 \(maxBatchBytes less the batch envelope\)/)
     ])
     // Without maxEventBytes, a small maxBatchBytes sets it: what fits in one batch.
-    expect(resolveHttpBatchTrackerConfig({ ...valid, maxBatchBytes: 4_096 }).maxEventBytes).toBe(4_083)
+    expect(resolveHttpBatchTrackerConfig({ ...valid, maxBatchBytes: 16_384 }).maxEventBytes).toBe(16_371)
   })
 
-  it("the smallest allowed limits still deliver an event", async () => {
+  it("the smallest allowed limits deliver the largest failure the instrumentation summarises, uncut", async () => {
     const bodies: Array<string> = []
-    const minimum = Number(/at least (\d+)/.exec(issuesOf({ ...valid, maxBatchBytes: 10 })[0]!)![1])
     const tracker = HttpBatchTracker.make({
       ...valid,
-      maxBatchBytes: minimum,
+      maxBatchBytes: minimumBatchBytes,
       fetch: async (_url, init) => {
         bodies.push(init.body)
         return { status: 200, headers: { get: () => null } }
       }
     })
-    // A short id and name, as small as the schema allows.
+    const failed = (text: string) => {
+      const error = new Error(text.repeat(50_000), { cause: new Error(text.repeat(50_000)) })
+      error.stack = text.repeat(50_000)
+      return makeJobEvent({
+        type: "execution.failed",
+        instanceId: "f".repeat(64),
+        jobType: "workerPool",
+        jobName: "j".repeat(64),
+        durationMs: 12.5,
+        failure: "failure",
+        error: summarizeError(error, { stack: true })
+      })
+    }
+    // ASCII text at the caps goes as it is; text of multi-byte characters is cut to fit, not dropped.
     await Effect.runPromise(
-      Effect.zipRight(
-        tracker.emit(makeJobEvent({ type: "task.idle", instanceId: "x", jobType: "task", jobName: "x" })),
-        tracker.flush()
-      )
+      Effect.zipRight(Effect.zipRight(tracker.emit(failed("m")), tracker.emit(failed("€"))), tracker.flush())
     )
-    expect(await Effect.runPromise(tracker.stats())).toMatchObject({ sent: 1, dropped: { tooLarge: 0 } })
-    expect(new TextEncoder().encode(bodies[0]!).length).toBeLessThanOrEqual(minimum)
+    expect(await Effect.runPromise(tracker.stats())).toMatchObject({ sent: 2, truncated: 1, dropped: { tooLarge: 0 } })
+    for (const body of bodies) expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(minimumBatchBytes)
   })
 })
