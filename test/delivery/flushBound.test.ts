@@ -1,6 +1,6 @@
 import { Clock, Deferred, Effect, Fiber, FiberId, TestClock } from "effect"
 import { describe, expect, it } from "vitest"
-import { type DeliveryOutbox, makeDeliveryEngine } from "../../src/delivery/DeliveryEngine.js"
+import { type DeliveryEngine, type DeliveryOutbox, makeDeliveryEngine } from "../../src/delivery/DeliveryEngine.js"
 import type { DeliverySink, SendOutcome } from "../../src/delivery/DeliverySink.js"
 import { runTest } from "../support/tracking.js"
 
@@ -33,6 +33,15 @@ const slowSink = (sendMs: number, askedWaitMs?: number): DeliverySink<Item, Item
   module: "test/flushBound"
 })
 
+/** Emits one event and flushes from time 0; the virtual time the flush returned at. */
+const flushReturnsAt = (engine: DeliveryEngine<string>) =>
+  Effect.gen(function* () {
+    yield* engine.emit({ id: 1, bytes: 1 })
+    const flushing = yield* Effect.fork(Effect.zipRight(engine.flush(), Clock.currentTimeMillis))
+    yield* TestClock.adjust(10 * flushTimeoutMs)
+    return yield* Fiber.join(flushing)
+  })
+
 describe("the flush bound on virtual time", () => {
   it("a flush returns within flushTimeoutMs, whatever the sends, timeouts and waits", async () => {
     const overruns: Array<unknown> = []
@@ -48,14 +57,7 @@ describe("the flush bound on virtual time", () => {
               flushTimeoutMs,
               retry: { maxAttempts: 6, initialDelayMs, maxDelayMs: 1_000 }
             })
-            const tookMs = await runTest(
-              Effect.gen(function* () {
-                yield* engine.emit({ id: 1, bytes: 1 })
-                const flushing = yield* Effect.fork(Effect.zipRight(engine.flush(), Clock.currentTimeMillis))
-                yield* TestClock.adjust(10 * flushTimeoutMs)
-                return yield* Fiber.join(flushing)
-              })
-            )
+            const tookMs = await runTest(flushReturnsAt(engine))
             if (tookMs > flushTimeoutMs) overruns.push({ sendMs, timeoutMs, initialDelayMs, askedWaitMs, tookMs })
           }
     expect(overruns).toEqual([])
@@ -118,14 +120,7 @@ describe("the flush bound on virtual time", () => {
       },
       outbox
     )
-    const returnedAt = await runTest(
-      Effect.gen(function* () {
-        yield* engine.emit({ id: 1, bytes: 1 })
-        const flushing = yield* Effect.fork(Effect.zipRight(engine.flush(), Clock.currentTimeMillis))
-        yield* TestClock.adjust(10 * flushTimeoutMs)
-        return yield* Fiber.join(flushing)
-      })
-    )
+    const returnedAt = await runTest(flushReturnsAt(engine))
     expect(returnedAt).toBe(flushTimeoutMs + saveMs)
   })
 })
