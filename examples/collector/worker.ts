@@ -30,7 +30,7 @@ export interface QueueBatch {
 }
 
 /** How many problems a 400 answer lists (it also says how many there are in all). */
-export const listedProblems = 50
+const listedProblems = 50
 
 const json = (status: number, body: unknown): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })
