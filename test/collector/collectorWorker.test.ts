@@ -60,6 +60,13 @@ beforeAll(async () => {
         }
       },
       {
+        // The same Worker over a database without the migration: every insert fails.
+        name: "unmigrated",
+        modules: true,
+        script: collector.text,
+        d1Databases: { DB: "empty" }
+      },
+      {
         name: "producer",
         modules: true,
         script: producer.text,
@@ -201,6 +208,17 @@ describe("the collector Worker in workerd, with D1 and Queues", () => {
     })
     expect(await countWhere("job_name", "raw")).toBe(11)
     expect(await countWhere("job_name", "queued")).toBe(2000)
+  })
+
+  it("answers 503 when D1 fails, so that the tracker retries and keeps the events", async () => {
+    const unmigrated = await mf.getWorker("unmigrated")
+    const event = wire({ type: "job.created", instanceId: "down-1", jobType: "task", jobName: "down" })
+    const response = await unmigrated.fetch("http://collector.local/events", {
+      method: "POST",
+      body: JSON.stringify({ events: [event] })
+    })
+    expect(response.status).toBe(503)
+    expect(await response.json()).toEqual({ error: "storage unavailable, try again" })
   })
 
   it("answers an instance's life in order, and the most recent failures first", async () => {
