@@ -118,7 +118,7 @@ export interface OutboxStats {
   readonly notSaved: number
   /** Storage operations that failed (caught; the events stay in memory). */
   readonly storageErrors: number
-  /** Saved events written back right after a wipe of the object's storage (`deleteAll`). */
+  /** Saved events a wipe of the object's storage (the jobs' `deleteAll`) left in place, each time counted. */
   readonly keptThroughWipe: number
   /** Events this tracker believes are in storage now. */
   readonly held: number
@@ -285,15 +285,9 @@ export class TrackerOutbox {
     })
   }
 
-  /**
-   * Whether `key`, read before a wipe, is to be written back after it: the marker, the saved
-   * "not before" time, and the events still saved and not settled. A key a concurrent flush
-   * deleted (or is about to) since it was read stays deleted.
-   */
-  keepsThroughWipe(key: string): boolean {
-    const id = key.slice(this.config.keyPrefix.length)
-    if (id === "" || id === NOT_BEFORE_ID) return true
-    return this.inStorage.has(id) && !this.toDelete.has(id)
+  /** Whether the outbox believes storage holds none of its keys and it is writing none. */
+  get storesNothing(): boolean {
+    return this.inStorage.size === 0 && !this.markerWritten && this.unwritten.length === 0
   }
 
   /** A storage operation made outside the outbox's own methods failed. */
@@ -301,20 +295,10 @@ export class TrackerOutbox {
     this.counters.storageErrors++
   }
 
-  /** These keys (the marker among them, maybe) were written back after a wipe. */
-  noteKeptThroughWipe(keys: ReadonlyArray<string>): Effect.Effect<void> {
-    return Effect.sync(() => {
-      for (const key of keys) if (key !== this.config.keyPrefix) this.counters.keptThroughWipe++
-    })
-  }
-
-  /** These keys could not be written back after a wipe: they are gone from storage. */
-  noteWipedOut(keys: ReadonlyArray<string>): void {
-    this.counters.storageErrors++
-    for (const key of keys) {
-      if (key === this.config.keyPrefix) this.markerWritten = false
-      else this.inStorage.delete(key.slice(this.config.keyPrefix.length))
-    }
+  /** A wipe deleted every other key and left these of the outbox's in place. */
+  noteKeptThroughWipe(keys: ReadonlyArray<string>): void {
+    for (const key of keys)
+      if (this.inStorage.has(key.slice(this.config.keyPrefix.length))) this.counters.keptThroughWipe++
   }
 
   /** These events were delivered or dropped: their keys go at the end of the flush. */
