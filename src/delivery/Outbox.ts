@@ -2,6 +2,7 @@ import { Context, Effect } from "effect"
 import * as Option from "effect/Option"
 import { jsonValueOf } from "./BatchBody.js"
 import { SizedEvent } from "./EventSize.js"
+import { makeFlushSpacing } from "./FlushSpacing.js"
 import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
 
 /**
@@ -129,6 +130,8 @@ export const MAX_KEYS_PER_CALL = 128
 // One key of each call is kept for the marker.
 const KEYS_PER_CALL = MAX_KEYS_PER_CALL - 1
 const MAX_VALUE_CHARS = 100_000
+// Most flushes between two retries of deletes that failed.
+const MAX_FLUSHES_BETWEEN_DELETE_RETRIES = 32
 // `<keyPrefix>~notBefore` keeps a collector's "not before" time (epoch ms, as text) beside the
 // saved events. An eventId (a UUIDv7) never starts with "~".
 const NOT_BEFORE_ID = "~notBefore"
@@ -178,6 +181,10 @@ export class TrackerOutbox {
   private markerWritten = false
   private readonly inStorage = new Set<string>()
   private readonly toDelete = new Set<string>()
+  // Settled events whose key could not be deleted: retried at the end of a flush, spaced out
+  // while storage refuses (still counted as in storage meanwhile).
+  private readonly failedDeletes = new Set<string>()
+  private readonly deleteRetry = makeFlushSpacing(MAX_FLUSHES_BETWEEN_DELETE_RETRIES)
   private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0, keptThroughWipe: 0 }
   // The "not before" time this outbox believes is in storage (NaN: a value it cannot read).
   private storedNotBefore: number | undefined
@@ -318,34 +325,65 @@ export class TrackerOutbox {
   /**
    * Deletes the keys of the events settled so far. A flush runs it after each delivered batch
    * (so an object killed in the middle of a long flush sends again at most the batch it was
-   * sending) and as it ends.
+   * sending) and as it ends. Each key is tried once here: one whose delete fails, and every key
+   * settled while such failures wait, is left to {@link retryFailedDeletes}.
    */
   deleteSettled(): Effect.Effect<void> {
     const storage = this.storage
     if (storage === undefined) return Effect.void
-    const prefix = this.config.keyPrefix
     return Effect.suspend(() => {
       const deletions = [...this.toDelete]
       this.toDelete.clear()
+      // Storage refused deletes lately: these wait for the next retry rather than fail too.
+      if (this.failedDeletes.size > 0) {
+        for (const id of deletions) this.failedDeletes.add(id)
+        return Effect.void
+      }
       for (const id of deletions) this.inStorage.delete(id)
+      let anyFailed = false
       return Effect.forEach(
         deletions,
         (id) =>
-          this.guard(
-            deleteSite,
-            Effect.suspend(() => storage.delete(prefix + id)).pipe(
-              Effect.tap(() => Effect.sync(() => this.counters.deleted++))
-            ),
-            undefined,
-            // Still there: delete it after the next delivery.
-            () => {
-              this.inStorage.add(id)
-              this.toDelete.add(id)
-            }
-          ),
+          this.guard(deleteSite, this.deleteKey(storage, id), false, () => {
+            anyFailed = true
+            this.inStorage.add(id)
+            this.failedDeletes.add(id)
+          }),
         { discard: true, concurrency: 16 }
-      )
+      ).pipe(Effect.tap(() => (anyFailed ? this.deleteRetry.failed() : undefined)))
     })
+  }
+
+  /**
+   * Once per flush, when the spacing allows: deletes the keys whose delete failed, one at a
+   * time, stopping at the first failure (storage that still refuses costs one failed delete).
+   */
+  private retryFailedDeletes(storage: OutboxStorageService): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.failedDeletes.size === 0 || !this.deleteRetry.due()) return Effect.void
+      const ids = [...this.failedDeletes]
+      const retryFrom = (index: number): Effect.Effect<void> => {
+        if (index === ids.length) return Effect.sync(() => this.deleteRetry.succeeded())
+        const id = ids[index]!
+        return Effect.flatMap(this.guard(deleteSite, this.deleteKey(storage, id), false), (deleted) => {
+          if (!deleted) return Effect.sync(() => this.deleteRetry.failed())
+          this.failedDeletes.delete(id)
+          this.inStorage.delete(id)
+          return retryFrom(index + 1)
+        })
+      }
+      return retryFrom(0)
+    })
+  }
+
+  /** Deletes one event's key; true once done (whether the key was there or not). */
+  private deleteKey(storage: OutboxStorageService, id: string): Effect.Effect<boolean, unknown> {
+    return Effect.suspend(() => storage.delete(this.config.keyPrefix + id)).pipe(
+      Effect.map(() => {
+        this.counters.deleted++
+        return true
+      })
+    )
   }
 
   /**
@@ -358,7 +396,7 @@ export class TrackerOutbox {
     if (storage === undefined) return Effect.void
     const prefix = this.config.keyPrefix
     return Effect.suspend(() => {
-      const remove = this.deleteSettled()
+      const remove = Effect.zipRight(this.deleteSettled(), this.retryFailedDeletes(storage))
       const removeMarker = Effect.suspend(() =>
         this.markerWritten && this.inStorage.size === 0 && !gaveUp
           ? this.guard(
