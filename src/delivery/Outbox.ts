@@ -3,6 +3,7 @@ import * as Option from "effect/Option"
 import { jsonValueOf } from "./BatchBody.js"
 import { SizedEvent } from "./EventSize.js"
 import { makeFlushSpacing } from "./FlushSpacing.js"
+import { logFrom } from "../internal/log.js"
 import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
 
 /**
@@ -115,7 +116,11 @@ export interface OutboxStats {
   readonly restored: number
   /** Saved events whose keys were deleted after they were delivered or dropped. */
   readonly deleted: number
-  /** Undelivered events not saved: beyond `maxEvents`, without a string `eventId`, or too large for one storage value. */
+  /**
+   * Undelivered events the outbox could not save, each counted once however often it tried:
+   * its storage write failed, or it was beyond `maxEvents`, without a string `eventId`, or too
+   * large for one storage value. They are held in memory only until saved or delivered.
+   */
   readonly notSaved: number
   /** Storage operations that failed (caught; the events stay in memory). */
   readonly storageErrors: number
@@ -130,6 +135,8 @@ export const MAX_KEYS_PER_CALL = 128
 // One key of each call is kept for the marker.
 const KEYS_PER_CALL = MAX_KEYS_PER_CALL - 1
 const MAX_VALUE_CHARS = 100_000
+// Most event ids remembered as counted in `notSaved` (far more than a buffer holds).
+const MAX_COUNTED_NOT_SAVED = 10_000
 // Most flushes between two retries of deletes that failed.
 const MAX_FLUSHES_BETWEEN_DELETE_RETRIES = 32
 // `<keyPrefix>~notBefore` keeps a collector's "not before" time (epoch ms, as text) beside the
@@ -161,6 +168,7 @@ const getSite = safeSite("tracker/Outbox", "storage.get")
 const putSite = safeSite("tracker/Outbox", "storage.putBatch")
 const deleteSite = safeSite("tracker/Outbox", "storage.delete")
 const writeSite = safeSite("tracker/Outbox", "storage write of the not-before time")
+const fromOutbox = logFrom("delivery/Outbox")
 
 /** `items` in runs of at most `size`. */
 export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -190,6 +198,9 @@ export class TrackerOutbox {
   private storedNotBefore: number | undefined
   // Mode "always": accepted events not written yet, oldest first.
   private unwritten: Array<SizedEvent> = []
+  // The held events counted in `notSaved` (so each is counted once); forgotten once settled.
+  private readonly countedNotSaved = new Set<string>()
+  private warnedNotSaved = false
 
   constructor(readonly config: ResolvedOutboxConfig) {}
 
@@ -314,6 +325,7 @@ export class TrackerOutbox {
     for (const event of events) {
       const id = eventIdOf(event)
       if (id === undefined) continue
+      this.countedNotSaved.delete(id)
       if (this.inStorage.has(id)) this.toDelete.add(id)
       else if (this.unwritten.length > 0) delivered.add(id)
     }
@@ -462,14 +474,14 @@ export class TrackerOutbox {
       if (id !== undefined && this.inStorage.has(id)) continue
       const value = id === undefined ? undefined : storedForm(event)
       if (id === undefined || value === undefined || this.inStorage.size >= this.config.maxEvents) {
-        this.counters.notSaved++
+        this.countNotSaved(id)
         continue
       }
       entries.push([id, value])
       this.inStorage.add(id)
     }
-    if (entries.length === 0) return Effect.void
-    return Effect.forEach(
+    if (entries.length === 0) return this.warnNotSavedOnce()
+    const writes = Effect.forEach(
       chunks(entries, KEYS_PER_CALL),
       (chunk, index) =>
         this.guard(
@@ -491,11 +503,41 @@ export class TrackerOutbox {
           undefined,
           // Not saved after all: the events stay in memory (and a later give-up saves them).
           () => {
-            for (const [id] of chunk) this.inStorage.delete(id)
+            for (const [id] of chunk) {
+              this.inStorage.delete(id)
+              this.countNotSaved(id)
+            }
           }
         ),
       { discard: true }
     )
+    return Effect.zipRight(writes, this.warnNotSavedOnce())
+  }
+
+  /** Counts an event the outbox could not save, once per event (every time when it has no id). */
+  private countNotSaved(id: string | undefined): void {
+    if (id !== undefined) {
+      if (this.countedNotSaved.has(id)) return
+      // Events dropped from memory are never settled: the oldest ids are forgotten past a bound.
+      if (this.countedNotSaved.size >= MAX_COUNTED_NOT_SAVED)
+        this.countedNotSaved.delete(this.countedNotSaved.values().next().value!)
+      this.countedNotSaved.add(id)
+    }
+    this.counters.notSaved++
+  }
+
+  /**
+   * The first time events could not be saved, says so once, as a warning: from then on a restart
+   * can lose them, which no storage error log says per event. Counts only: no event, no key.
+   */
+  private warnNotSavedOnce(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.warnedNotSaved || this.counters.notSaved === 0) return Effect.void
+      this.warnedNotSaved = true
+      return Effect.logWarning(
+        "outbox could not save undelivered events to storage; they are held in memory only, and lost if the object restarts before they are delivered (stats().outbox.notSaved counts them; not logged again)"
+      ).pipe(Effect.annotateLogs({ notSaved: this.counters.notSaved, held: this.inStorage.size }), fromOutbox)
+    })
   }
 
   stats(): OutboxStats {
