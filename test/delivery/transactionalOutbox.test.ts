@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { createTestRuntime, StorageAdapter, StorageError, type StorageAdapterService } from "../fixtures/core/index.js"
 import { EventTracker, JobEventBatch, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
 import type { HttpBatchTracker, HttpBatchTrackerStats, HttpFetch, JobEvent } from "durable-effect-tracking"
+import { jobCall, outboxTrackerConfig } from "../support/outboxCalls.js"
 import { jobEvents } from "../support/tracking.js"
 
 // Mode "always": the events of a call are in the object's storage before the call returns,
@@ -49,29 +50,14 @@ const loggedCore = (core: ReturnType<typeof createTestRuntime>) => {
   return { layer, log }
 }
 
-const config = (fetch: HttpFetch, mode: "always" | "onFailure" = "always") =>
-  ({
-    endpoint: "http://collector.invalid/ingest",
-    env: "test",
-    serviceKey: "svc",
-    retry: { maxAttempts: 1 },
-    fetch,
-    outbox: { mode }
-  }) as const
+const config = outboxTrackerConfig
 
 /** One runtime call: `job` runs with the storage and tracker the runtime gives it, then the call flushes. */
 const runCall = <A, E>(
   trackerLayer: Layer.Layer<EventTracker>,
   coreLayer: Layer.Layer<StorageAdapter>,
   job: (storage: StorageAdapterService, tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<A, E>
-): Promise<A> =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const storage = yield* StorageAdapter
-      const tracker = (yield* EventTracker) as unknown as HttpBatchTracker<JobEvent>
-      return yield* job(storage, tracker).pipe(Effect.ensuring(tracker.flush()))
-    }).pipe(Effect.provide(trackerLayer.pipe(Layer.provideMerge(coreLayer))))
-  )
+): Promise<A> => Effect.runPromise(Effect.map(jobCall(trackerLayer, coreLayer, job), ({ result }) => result))
 
 describe('outbox mode "always"', () => {
   it("writes the events emitted before a job's write ahead of it, and the rest before the request; deletes them once delivered", async () => {
@@ -237,13 +223,8 @@ describe('outbox mode "always"', () => {
         job: (storage: StorageAdapterService, tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<unknown, unknown>
       ) =>
         Effect.runPromise(
-          Effect.gen(function* () {
-            const storage = yield* StorageAdapter
-            const tracker = (yield* EventTracker) as unknown as HttpBatchTracker<JobEvent>
-            yield* job(storage, tracker).pipe(Effect.ensuring(tracker.flush()))
-            return yield* tracker.stats()
-          }).pipe(
-            Effect.provide(layer.pipe(Layer.provideMerge(full))),
+          jobCall(layer, full, job).pipe(
+            Effect.map(({ stats }) => stats),
             Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
             Logger.withMinimumLogLevel(LogLevel.All)
           )

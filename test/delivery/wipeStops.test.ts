@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { createTestRuntime, StorageAdapter, StorageError, type StorageAdapterService } from "../fixtures/core/index.js"
 import { EventTracker, JobEventBatch, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
 import type { HttpBatchTracker, HttpFetch, JobEvent, OutboxMode } from "durable-effect-tracking"
+import { jobCall, outboxTrackerConfig } from "../support/outboxCalls.js"
 import { jobEvents } from "../support/tracking.js"
 
 // A wipe (the jobs' `deleteAll`) stopped at each of its storage calls, as a kill would stop it:
@@ -60,29 +61,14 @@ const stoppableStorage = (core: ReturnType<typeof createTestRuntime>, stopAt: nu
   }
 }
 
-const config = (fetch: HttpFetch, mode: OutboxMode) =>
-  ({
-    endpoint: "http://collector.invalid/ingest",
-    env: "test",
-    serviceKey: "svc",
-    retry: { maxAttempts: 1 },
-    fetch,
-    outbox: { mode }
-  }) as const
+const config = outboxTrackerConfig
 
-/** One runtime call over `storageLayer`: `job` runs, then the call flushes. */
+/** One runtime call over `storageLayer`: `job` runs, then the call flushes; its outcome, failed or not. */
 const runCall = (
   trackerLayer: Layer.Layer<EventTracker>,
   storageLayer: Layer.Layer<StorageAdapter>,
   job: (storage: StorageAdapterService, tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<unknown, unknown>
-) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const storage = yield* StorageAdapter
-      const tracker = (yield* EventTracker) as unknown as HttpBatchTracker<JobEvent>
-      return yield* Effect.either(job(storage, tracker).pipe(Effect.ensuring(tracker.flush())))
-    }).pipe(Effect.provide(trackerLayer.pipe(Layer.provideMerge(storageLayer))))
-  )
+) => Effect.runPromise(Effect.either(jobCall(trackerLayer, storageLayer, job)))
 
 // More than one call's worth of each (128 keys per call): the outbox saves in two putBatch
 // calls, and the wipe deletes the job's keys in two runs.
