@@ -36,7 +36,8 @@ const listAllSite = safeSite("tracker/TransactionalOutbox", "storage.list of eve
  * saved event is still in storage.
  *
  * When the keys cannot be listed nothing is deleted and the wipe fails with the listing's error,
- * as a failed `deleteAll` would: deleting blind could take saved events with it.
+ * as a failed `deleteAll` would: deleting blind could take saved events with it. Unlike
+ * `deleteAll`, a kill between two runs of deletes leaves part of the job's keys (more than 128).
  */
 const wipeKeepingOutbox = (
   storage: OutboxStorageService,
@@ -58,7 +59,8 @@ const wipeKeepingOutbox = (
     if (outboxKeys.length === 0 && outbox.storesNothing) return yield* Effect.suspend(deleteAll)
     const jobKeys = keys.filter((key) => !key.startsWith(prefix))
     for (const run of chunks(jobKeys, MAX_KEYS_PER_CALL)) {
-      // Issued together, so the object can commit them as one batch; the first failure is the job's.
+      // Issued together, with no other I/O between them (whether workerd then commits a run as one
+      // batch is not shown by any test here). The first failure is the job's, as deleteAll's would be.
       yield* Effect.forEach(run, (key) => Effect.suspend(() => storage.delete(key)), {
         concurrency: "unbounded",
         discard: true
