@@ -193,6 +193,9 @@ export class TrackerOutbox {
   // while storage refuses (still counted as in storage meanwhile).
   private readonly failedDeletes = new Set<string>()
   private readonly deleteRetry = makeFlushSpacing(MAX_FLUSHES_BETWEEN_DELETE_RETRIES)
+  // Held while a write of the outbox is issued, and by a wipe from its check that the outbox
+  // stores nothing until its `deleteAll` is issued: no write can land between the two.
+  private readonly writeLock = Effect.unsafeMakeSemaphore(1)
   private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0, keptThroughWipe: 0 }
   // The "not before" time this outbox believes is in storage (NaN: a value it cannot read).
   private storedNotBefore: number | undefined
@@ -306,6 +309,14 @@ export class TrackerOutbox {
   /** Whether the outbox believes storage holds none of its keys and it is writing none. */
   get storesNothing(): boolean {
     return this.inStorage.size === 0 && !this.markerWritten && this.unwritten.length === 0
+  }
+
+  /**
+   * Runs `effect` with no write of the outbox issued meanwhile (a wipe checks that the outbox
+   * stores nothing and runs `deleteAll` in it: a save made after the check lands after the wipe).
+   */
+  withWritesHeld<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> {
+    return this.writeLock.withPermits(1)(effect)
   }
 
   /** A storage operation made outside the outbox's own methods failed. */
@@ -445,8 +456,12 @@ export class TrackerOutbox {
         const stored = this.storedNotBefore
         if (stored === notBefore) return Effect.void
         const key = prefix + NOT_BEFORE_ID
-        const write = Effect.suspend(() =>
-          notBefore === undefined ? Effect.asVoid(storage.delete(key)) : storage.putBatch({ [key]: String(notBefore) })
+        const write = this.withWritesHeld(
+          Effect.suspend(() =>
+            notBefore === undefined
+              ? Effect.asVoid(storage.delete(key))
+              : storage.putBatch({ [key]: String(notBefore) })
+          )
         )
         return this.guard(
           writeSite,
@@ -486,13 +501,15 @@ export class TrackerOutbox {
       (chunk, index) =>
         this.guard(
           putSite,
-          Effect.suspend(() => {
-            const batch: Record<string, string> = {}
-            // The marker goes with the first chunk (one key of the 128 is kept for it).
-            if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
-            for (const [id, value] of chunk) batch[prefix + id] = value
-            return storage.putBatch(batch)
-          }).pipe(
+          this.withWritesHeld(
+            Effect.suspend(() => {
+              const batch: Record<string, string> = {}
+              // The marker goes with the first chunk (one key of the 128 is kept for it).
+              if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
+              for (const [id, value] of chunk) batch[prefix + id] = value
+              return storage.putBatch(batch)
+            })
+          ).pipe(
             Effect.tap(() =>
               Effect.sync(() => {
                 this.markerWritten = true

@@ -55,8 +55,14 @@ const wipeKeepingOutbox = (
     )
     const keys = [...listed.keys()]
     const outboxKeys = keys.filter((key) => key.startsWith(prefix))
-    // Checked again as the call is made: a save issued since the listing makes the outbox hold keys.
-    if (outboxKeys.length === 0 && outbox.storesNothing) return yield* Effect.suspend(deleteAll)
+    // Checked as `deleteAll` is issued, with the outbox's writes held: a save issued since the
+    // listing makes the outbox hold keys, and one issued later lands after the wipe.
+    const wipedWhole = yield* outbox.withWritesHeld(
+      Effect.suspend(() =>
+        outboxKeys.length === 0 && outbox.storesNothing ? Effect.as(deleteAll(), true) : Effect.succeed(false)
+      )
+    )
+    if (wipedWhole) return
     const jobKeys = keys.filter((key) => !key.startsWith(prefix))
     for (const run of chunks(jobKeys, MAX_KEYS_PER_CALL)) {
       // Issued together, with no other I/O between them (whether workerd then commits a run as one

@@ -4,7 +4,7 @@ import { createTestRuntime, StorageAdapter, StorageError, type StorageAdapterSer
 import { EventTracker, JobEventBatch, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
 import type { HttpBatchTracker, HttpFetch, JobEvent, OutboxMode } from "durable-effect-tracking"
 import { jobCall, outboxTrackerConfig } from "../support/outboxCalls.js"
-import { jobEvents } from "../support/tracking.js"
+import { jobEvents, realTurn } from "../support/tracking.js"
 
 // A wipe (the jobs' `deleteAll`) stopped at each of its storage calls, as a kill would stop it:
 // at every stop, storage still holds every event saved before the wipe, and a new tracker over
@@ -134,6 +134,37 @@ describe("a wipe stopped at each of its storage calls keeps every saved event", 
       }
     }, 60_000)
   }
+
+  it("a save a flush issues while the wipe's deleteAll is pending lands after it, not before", async () => {
+    const core = createTestRuntime()
+    // A deleteAll applied a few turns after it is issued, after whatever is issued meanwhile:
+    // as a save issued between the wipe's check and its deleteAll would be.
+    const slowDeleteAll = Layer.effect(
+      StorageAdapter,
+      Effect.map(StorageAdapter, (storage): StorageAdapterService => ({
+        ...storage,
+        deleteAll: () =>
+          Effect.zipRight(
+            Effect.forEach(Array.from({ length: 20 }), () => realTurn, { discard: true }),
+            storage.deleteAll()
+          )
+      }))
+    ).pipe(Layer.provideMerge(core.layer))
+    const down = collector()
+    const layer = resolveTrackerLayer(config(down.fetch, "onFailure"))
+    const events = jobEvents(3)
+    const outcome = await runCall(layer, slowDeleteAll, (storage, tracker) =>
+      Effect.zipRight(
+        Effect.forEach(events, (e) => tracker.emit(e), { discard: true }),
+        // The wipe finds no outbox key and runs deleteAll; the flush gives up and saves meanwhile.
+        Effect.all([storage.deleteAll(), tracker.flush()], { concurrency: "unbounded", discard: true }).pipe(
+          // Read before the call's own flush, which would save again what it finds wiped.
+          Effect.map(() => eventKeysIn(core.handles.storage.keys()))
+        )
+      )
+    )
+    expect(outcome._tag === "Right" && outcome.right.result).toEqual(events.map((e) => prefix + e.eventId).sort())
+  })
 
   it("fails as a failed deleteAll would, deleting nothing, when the keys cannot be listed", async () => {
     const core = createTestRuntime()
