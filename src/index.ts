@@ -36,7 +36,7 @@ export {
   type OutboxStats
 } from "./delivery/Outbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./instrument/addTracker.js"
-export { QueueTracker, type BufferedSenderStats, type QueueTrackerStats } from "./sinks/queue/QueueTracker.js"
+export { QueueTracker, type QueueTrackerStats } from "./sinks/queue/QueueTracker.js"
 export { QueueLimits, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"
 export { QueueTrackerDefaults, type QueueTrackerOptions } from "./sinks/queue/QueueTrackerOptions.js"
 

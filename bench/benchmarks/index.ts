@@ -2,6 +2,7 @@ import type { BenchmarkResult } from "../stats.js"
 import { workerBundle } from "./bundle.js"
 import { cliStart } from "./cliStart.js"
 import { codemod } from "./codemod.js"
+import { eventId } from "./eventId.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
 import type { Scale } from "./scale.js"
 import { delivery, emit, outageMemory } from "./tracker.js"
@@ -19,6 +20,7 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "on", run: on },
   { name: "proxy-vs-hand-placed", run: proxyVsHandPlaced },
   { name: "emit", run: emit },
+  { name: "event-id", run: eventId },
   { name: "delivery", run: delivery },
   { name: "outage-memory", run: outageMemory },
   { name: "codemod", run: codemod },

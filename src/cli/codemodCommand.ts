@@ -2,7 +2,16 @@ import { UsageError, type ParsedArgs } from "./args.js"
 import type { CliIo } from "./command.js"
 import { CodemodInputError, CodemodInterruptedError } from "../codemod/report/errors.js"
 import { renderDiff } from "../codemod/write/diff.js"
-import { ExitCode, interruptExitCode, runCodemod, type CodemodMode, type CodemodOutcome } from "../codemod/run.js"
+import {
+  dryRunNotUnderVersionControl,
+  ExitCode,
+  interruptExitCode,
+  notUnderVersionControl,
+  runCodemod,
+  type CodemodMode,
+  type CodemodOutcome
+} from "../codemod/run.js"
+import { typeCheckSummary, type TypeCheckSummary } from "../codemod/plan.js"
 import type { TypeDiagnostic } from "../codemod/package/typeCheck.js"
 import { coverageSummaryJson, coverageSummaryText } from "../codemod/coverage/render.js"
 
@@ -33,6 +42,10 @@ export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<numbe
       ...(typeof importFrom === "string" ? { importFrom } : {}),
       onProgress: (line) => {
         if (!json) io.stderr.write(`${line}\n`)
+      },
+      // Before anything is written, whatever the output: with --json the field says it.
+      onWarning: (line) => {
+        if (!json) io.stderr.write(`warning: ${line}\n`)
       }
     })
   } catch (error) {
@@ -81,12 +94,16 @@ export const summaryJson = (outcome: CodemodOutcome) => {
     refused: outcome.refused ?? null,
     interrupted: outcome.interrupted ?? null,
     written: outcome.written,
+    // null when not looked at (--check, or nothing to change); false: a write cannot be undone with git.
+    underVersionControl: outcome.underVersionControl ?? null,
     files: plan.files.map((file) => ({ path: file.relativePath, created: file.before === undefined })),
     wrapped: plan.wrapped,
     untouched: plan.untouched,
     changes: plan.changes,
     todo: plan.todo,
     tsConfig: plan.tsConfig ?? null,
+    // null when not type-checked (--check, or nothing to change).
+    typeCheck: typeCheckSummary(plan) ?? null,
     diagnostics: plan.diagnostics ?? null,
     preExistingDiagnostics: plan.preExistingDiagnostics ?? null,
     leftovers: plan.leftovers,
@@ -110,6 +127,16 @@ export const nextSteps: ReadonlyArray<string> = [
 
 const list = (items: ReadonlyArray<string>) => items.map((item) => `  - ${item}`).join("\n")
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`
+/** One line: what was checked, with what, and the result. */
+export const typeCheckLine = (check: TypeCheckSummary): string => {
+  const what = `Type-check of the ${plural(check.filesChecked, "changed file")} with ${check.tsConfig ?? "default compiler options"}`
+  const before =
+    check.preExisting === 0 ? "" : `; ${plural(check.preExisting, "type error")} the package already had, not blocking`
+  return check.passed
+    ? `${what}: passed, no type errors introduced${before}.`
+    : `${what}: failed, the rewrite introduces ${plural(check.introduced, "type error")}${before}.`
+}
+
 const diagnosticLine = (d: TypeDiagnostic) => `${d.file}:${d.line}:${d.column} TS${d.code}: ${d.message.split("\n")[0]}`
 
 /** The human summary: what was (or would be) done, and what is left to do by hand. */
@@ -163,7 +190,9 @@ export const summaryText = (outcome: CodemodOutcome): string => {
     lines.push("Left untouched in src/runtime/runtime.ts:")
     lines.push(list(plan.untouched.map((entry) => `${entry.layer}, line ${entry.line}: ${entry.reason}`)))
   }
-  lines.push("Also:", list(plan.changes))
+  lines.push("What else changes, and why:", list(plan.changes))
+  const check = typeCheckSummary(plan)
+  if (check !== undefined) lines.push(typeCheckLine(check))
   const checkedWith = plan.tsConfig ?? "default compiler options"
   if (plan.diagnostics !== undefined && plan.diagnostics.length > 0) {
     lines.push(
@@ -186,6 +215,8 @@ export const summaryText = (outcome: CodemodOutcome): string => {
       `Interrupted by ${outcome.interrupted} during the last renames: finished them first, every file is written.`
     )
   else if (!done) lines.push("Nothing was written.")
+  if (outcome.underVersionControl === false && mode === "dry-run")
+    lines.push(`Warning: ${mode === "dry-run" ? dryRunNotUnderVersionControl : notUnderVersionControl}.`)
   if (plan.coverage !== undefined) lines.push(coverageSummaryText(plan.coverage).trimEnd())
   return `${lines.join("\n")}\n`
 }

@@ -5,6 +5,8 @@
 export { CodemodInputError, CodemodInterruptedError, type InterruptSignal } from "./report/errors.js"
 export {
   runCodemod,
+  notUnderVersionControl,
+  dryRunNotUnderVersionControl,
   ExitCode,
   interruptExitCode,
   type CodemodMode,
@@ -14,13 +16,15 @@ export {
 export {
   planCodemod,
   typeCheckPlan,
+  typeCheckSummary,
   defaultImportFrom,
   runtimeFilePath,
   trackingFilePath,
   type CodemodOptions,
   type CodemodPlan,
   type CodemodStatus,
-  type PlannedChange
+  type PlannedChange,
+  type TypeCheckSummary
 } from "./plan.js"
 export {
   rewriteRuntime,

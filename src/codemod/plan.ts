@@ -158,13 +158,13 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
       after: trackingModuleText(importFrom, detectStyle(runtimeText), { mapExport: layout.mapExport, uncovered })
     })
     changes.push(
-      `${display(trackingPath)} re-exports ${layout.mapExport} (the map for the ${layoutLabel(layout)}) as trackingEventMap, ready to adjust`
+      `${display(trackingPath)} is new: it holds the event map, which decides which service calls become which job events; it starts as the library's ${layout.mapExport} (the map for the ${layoutLabel(layout)}), exported as trackingEventMap, and is yours to adjust`
     )
   } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
     todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
   } else {
     changes.push(
-      `${display(trackingPath)} exists and was left as is (its coverage: durable-effect-tracking coverage ${options.packageDir} --map ${display(trackingPath)})`
+      `${display(trackingPath)} exists and was left as is: the runtime uses its trackingEventMap (what it covers: durable-effect-tracking coverage ${options.packageDir} --map ${display(trackingPath)})`
     )
   }
   if (uncovered.length > 0) {
@@ -229,6 +229,31 @@ export const typeCheckPlan = (plan: CodemodPlan, progress: (line: string) => voi
     : plan.todo
   return { ...plan, diagnostics: introduced, preExistingDiagnostics: preExisting, tsConfig, todo }
 }
+
+/** The type-check's result in numbers: what the summary prints and `--json` carries. */
+export interface TypeCheckSummary {
+  /** The tsconfig used, relative to the package directory; `null` for default compiler options. */
+  readonly tsConfig: string | null
+  /** The changed files checked (what they import is loaded, not reported on). */
+  readonly filesChecked: number
+  /** Type errors the rewrite introduces: any fails the check (and refuses a write without --force). */
+  readonly introduced: number
+  /** Type errors the changed files already had: reported, not failing. */
+  readonly preExisting: number
+  readonly passed: boolean
+}
+
+/** The type-check's result, or `undefined` when the plan was not type-checked. */
+export const typeCheckSummary = (plan: CodemodPlan): TypeCheckSummary | undefined =>
+  plan.diagnostics === undefined
+    ? undefined
+    : {
+        tsConfig: plan.tsConfig ?? null,
+        filesChecked: plan.files.length,
+        introduced: plan.diagnostics.length,
+        preExisting: plan.preExistingDiagnostics?.length ?? 0,
+        passed: plan.diagnostics.length === 0
+      }
 
 /** The package's sources that may take part in passing the tracker option on (runtime.ts aside). */
 const configFlowSources = async (packageDir: string, display: (path: string) => string): Promise<Array<SourceText>> => {

@@ -3,7 +3,7 @@ import { ExitCode, interruptExitCode } from "./report/exitCodes.js"
 import type { InterruptSignal } from "./report/errors.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
 import { removeFiles, writeFilesAtomically } from "./write/writeFiles.js"
-import { assertWritable, uncommittedFiles } from "./write/writable.js"
+import { assertWritable, insideGitWorkTree, uncommittedFiles } from "./write/writable.js"
 import { relativePosix } from "./report/displayPath.js"
 
 /**
@@ -21,7 +21,20 @@ export interface CodemodRunOptions extends CodemodOptions {
   readonly force?: boolean
   /** Write even when the files to touch have uncommitted changes. */
   readonly allowDirty?: boolean
+  /**
+   * What a user should know before the files are written (the package is not under version
+   * control), one line each. The same facts are in the outcome.
+   */
+  readonly onWarning?: (line: string) => void
 }
+
+/** Said before writing a package that is not in a git working tree (or when git is missing). */
+export const notUnderVersionControl =
+  "not under version control: these edits cannot be undone with git; run with --dry-run to preview"
+
+/** Said by a dry run of such a package: what a write would mean. */
+export const dryRunNotUnderVersionControl =
+  "not under version control: a write could not be undone with git; commit the package or keep a copy first"
 
 export interface CodemodOutcome {
   readonly mode: CodemodMode
@@ -34,6 +47,11 @@ export interface CodemodOutcome {
   readonly refused: string | undefined
   /** A signal that arrived during the last renames: they were finished, every file is written. */
   readonly interrupted: InterruptSignal | undefined
+  /**
+   * Whether the package is in a git working tree, so that a write can be undone with git:
+   * looked at when there are files to change (write and dry-run modes), else `undefined`.
+   */
+  readonly underVersionControl: boolean | undefined
   readonly exitCode: number
 }
 
@@ -60,7 +78,9 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
   const outcome = (
     plan: CodemodPlan,
     exitCode: number,
-    extra: Partial<Pick<CodemodOutcome, "written" | "removedLeftovers" | "refused" | "interrupted">> = {}
+    extra: Partial<
+      Pick<CodemodOutcome, "written" | "removedLeftovers" | "refused" | "interrupted" | "underVersionControl">
+    > = {}
   ): CodemodOutcome => ({
     mode,
     plan,
@@ -68,6 +88,7 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     removedLeftovers: [],
     refused: undefined,
     interrupted: undefined,
+    underVersionControl: undefined,
     ...extra,
     exitCode
   })
@@ -84,6 +105,7 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
   }
   if (mode === "check") return outcome(analysed, ExitCode.wouldChange)
 
+  const underVersionControl = await insideGitWorkTree(analysed.packageDir)
   // Cheap refusals before the slow type-check.
   if (mode === "write") {
     await assertWritable(analysed.files, display)
@@ -94,6 +116,7 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
       )
       if (dirty !== undefined && dirty.length > 0) {
         return outcome(analysed, ExitCode.error, {
+          underVersionControl,
           refused: `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--allow-dirty skips this check)`
         })
       }
@@ -101,18 +124,21 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
   }
 
   const plan = options.typeCheck === false ? analysed : typeCheckPlan(analysed, progress)
-  if (mode === "dry-run") return outcome(plan, ExitCode.ok)
+  if (mode === "dry-run") return outcome(plan, ExitCode.ok, { underVersionControl })
   const introduced = plan.diagnostics ?? []
   if (introduced.length > 0 && options.force !== true) {
     return outcome(plan, ExitCode.error, {
+      underVersionControl,
       refused: `the rewrite introduces ${introduced.length} type error${introduced.length === 1 ? "" : "s"}; nothing written (--force writes anyway)`
     })
   }
+  if (!underVersionControl) (options.onWarning ?? progress)(notUnderVersionControl)
   const removedLeftovers = await removeLeftovers()
   const { interrupted } = await writeFilesAtomically(plan.files, display)
   return outcome(plan, interrupted === undefined ? ExitCode.ok : interruptExitCode(interrupted), {
     written: plan.files.map((file) => file.relativePath),
     removedLeftovers,
-    interrupted
+    interrupted,
+    underVersionControl
   })
 }

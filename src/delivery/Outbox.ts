@@ -2,6 +2,8 @@ import { Context, Effect } from "effect"
 import * as Option from "effect/Option"
 import { jsonValueOf } from "./BatchBody.js"
 import { SizedEvent } from "./EventSize.js"
+import { makeFlushSpacing } from "./FlushSpacing.js"
+import { logFrom } from "../internal/log.js"
 import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
 
 /**
@@ -114,11 +116,15 @@ export interface OutboxStats {
   readonly restored: number
   /** Saved events whose keys were deleted after they were delivered or dropped. */
   readonly deleted: number
-  /** Undelivered events not saved: beyond `maxEvents`, without a string `eventId`, or too large for one storage value. */
+  /**
+   * Undelivered events the outbox could not save, each counted once however often it tried:
+   * its storage write failed, or it was beyond `maxEvents`, without a string `eventId`, or too
+   * large for one storage value. They are held in memory only until saved or delivered.
+   */
   readonly notSaved: number
   /** Storage operations that failed (caught; the events stay in memory). */
   readonly storageErrors: number
-  /** Saved events written back right after a wipe of the object's storage (`deleteAll`). */
+  /** Saved events a wipe of the object's storage (the jobs' `deleteAll`) left in place, each time counted. */
   readonly keptThroughWipe: number
   /** Events this tracker believes are in storage now. */
   readonly held: number
@@ -129,6 +135,10 @@ export const MAX_KEYS_PER_CALL = 128
 // One key of each call is kept for the marker.
 const KEYS_PER_CALL = MAX_KEYS_PER_CALL - 1
 const MAX_VALUE_CHARS = 100_000
+// Most event ids remembered as counted in `notSaved` (far more than a buffer holds).
+const MAX_COUNTED_NOT_SAVED = 10_000
+// Most flushes between two retries of deletes that failed.
+const MAX_FLUSHES_BETWEEN_DELETE_RETRIES = 32
 // `<keyPrefix>~notBefore` keeps a collector's "not before" time (epoch ms, as text) beside the
 // saved events. An eventId (a UUIDv7) never starts with "~".
 const NOT_BEFORE_ID = "~notBefore"
@@ -158,6 +168,7 @@ const getSite = safeSite("tracker/Outbox", "storage.get")
 const putSite = safeSite("tracker/Outbox", "storage.putBatch")
 const deleteSite = safeSite("tracker/Outbox", "storage.delete")
 const writeSite = safeSite("tracker/Outbox", "storage write of the not-before time")
+const fromOutbox = logFrom("delivery/Outbox")
 
 /** `items` in runs of at most `size`. */
 export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -178,11 +189,21 @@ export class TrackerOutbox {
   private markerWritten = false
   private readonly inStorage = new Set<string>()
   private readonly toDelete = new Set<string>()
+  // Settled events whose key could not be deleted: retried at the end of a flush, spaced out
+  // while storage refuses (still counted as in storage meanwhile).
+  private readonly failedDeletes = new Set<string>()
+  private readonly deleteRetry = makeFlushSpacing(MAX_FLUSHES_BETWEEN_DELETE_RETRIES)
+  // Held while a write of the outbox is issued, and by a wipe from its check that the outbox
+  // stores nothing until its `deleteAll` is issued: no write can land between the two.
+  private readonly writeLock = Effect.unsafeMakeSemaphore(1)
   private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0, keptThroughWipe: 0 }
   // The "not before" time this outbox believes is in storage (NaN: a value it cannot read).
   private storedNotBefore: number | undefined
   // Mode "always": accepted events not written yet, oldest first.
   private unwritten: Array<SizedEvent> = []
+  // The held events counted in `notSaved` (so each is counted once); forgotten once settled.
+  private readonly countedNotSaved = new Set<string>()
+  private warnedNotSaved = false
 
   constructor(readonly config: ResolvedOutboxConfig) {}
 
@@ -285,15 +306,17 @@ export class TrackerOutbox {
     })
   }
 
+  /** Whether the outbox believes storage holds none of its keys and it is writing none. */
+  get storesNothing(): boolean {
+    return this.inStorage.size === 0 && !this.markerWritten && this.unwritten.length === 0
+  }
+
   /**
-   * Whether `key`, read before a wipe, is to be written back after it: the marker, the saved
-   * "not before" time, and the events still saved and not settled. A key a concurrent flush
-   * deleted (or is about to) since it was read stays deleted.
+   * Runs `effect` with no write of the outbox issued meanwhile (a wipe checks that the outbox
+   * stores nothing and runs `deleteAll` in it: a save made after the check lands after the wipe).
    */
-  keepsThroughWipe(key: string): boolean {
-    const id = key.slice(this.config.keyPrefix.length)
-    if (id === "" || id === NOT_BEFORE_ID) return true
-    return this.inStorage.has(id) && !this.toDelete.has(id)
+  withWritesHeld<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> {
+    return this.writeLock.withPermits(1)(effect)
   }
 
   /** A storage operation made outside the outbox's own methods failed. */
@@ -301,20 +324,10 @@ export class TrackerOutbox {
     this.counters.storageErrors++
   }
 
-  /** These keys (the marker among them, maybe) were written back after a wipe. */
-  noteKeptThroughWipe(keys: ReadonlyArray<string>): Effect.Effect<void> {
-    return Effect.sync(() => {
-      for (const key of keys) if (key !== this.config.keyPrefix) this.counters.keptThroughWipe++
-    })
-  }
-
-  /** These keys could not be written back after a wipe: they are gone from storage. */
-  noteWipedOut(keys: ReadonlyArray<string>): void {
-    this.counters.storageErrors++
-    for (const key of keys) {
-      if (key === this.config.keyPrefix) this.markerWritten = false
-      else this.inStorage.delete(key.slice(this.config.keyPrefix.length))
-    }
+  /** A wipe deleted every other key and left these of the outbox's in place. */
+  noteKeptThroughWipe(keys: ReadonlyArray<string>): void {
+    for (const key of keys)
+      if (this.inStorage.has(key.slice(this.config.keyPrefix.length))) this.counters.keptThroughWipe++
   }
 
   /** These events were delivered or dropped: their keys go at the end of the flush. */
@@ -323,6 +336,7 @@ export class TrackerOutbox {
     for (const event of events) {
       const id = eventIdOf(event)
       if (id === undefined) continue
+      this.countedNotSaved.delete(id)
       if (this.inStorage.has(id)) this.toDelete.add(id)
       else if (this.unwritten.length > 0) delivered.add(id)
     }
@@ -334,34 +348,65 @@ export class TrackerOutbox {
   /**
    * Deletes the keys of the events settled so far. A flush runs it after each delivered batch
    * (so an object killed in the middle of a long flush sends again at most the batch it was
-   * sending) and as it ends.
+   * sending) and as it ends. Each key is tried once here: one whose delete fails, and every key
+   * settled while such failures wait, is left to {@link retryFailedDeletes}.
    */
   deleteSettled(): Effect.Effect<void> {
     const storage = this.storage
     if (storage === undefined) return Effect.void
-    const prefix = this.config.keyPrefix
     return Effect.suspend(() => {
       const deletions = [...this.toDelete]
       this.toDelete.clear()
+      // Storage refused deletes lately: these wait for the next retry rather than fail too.
+      if (this.failedDeletes.size > 0) {
+        for (const id of deletions) this.failedDeletes.add(id)
+        return Effect.void
+      }
       for (const id of deletions) this.inStorage.delete(id)
+      let anyFailed = false
       return Effect.forEach(
         deletions,
         (id) =>
-          this.guard(
-            deleteSite,
-            Effect.suspend(() => storage.delete(prefix + id)).pipe(
-              Effect.tap(() => Effect.sync(() => this.counters.deleted++))
-            ),
-            undefined,
-            // Still there: delete it after the next delivery.
-            () => {
-              this.inStorage.add(id)
-              this.toDelete.add(id)
-            }
-          ),
+          this.guard(deleteSite, this.deleteKey(storage, id), false, () => {
+            anyFailed = true
+            this.inStorage.add(id)
+            this.failedDeletes.add(id)
+          }),
         { discard: true, concurrency: 16 }
-      )
+      ).pipe(Effect.tap(() => (anyFailed ? this.deleteRetry.failed() : undefined)))
     })
+  }
+
+  /**
+   * Once per flush, when the spacing allows: deletes the keys whose delete failed, one at a
+   * time, stopping at the first failure (storage that still refuses costs one failed delete).
+   */
+  private retryFailedDeletes(storage: OutboxStorageService): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.failedDeletes.size === 0 || !this.deleteRetry.due()) return Effect.void
+      const ids = [...this.failedDeletes]
+      const retryFrom = (index: number): Effect.Effect<void> => {
+        if (index === ids.length) return Effect.sync(() => this.deleteRetry.succeeded())
+        const id = ids[index]!
+        return Effect.flatMap(this.guard(deleteSite, this.deleteKey(storage, id), false), (deleted) => {
+          if (!deleted) return Effect.sync(() => this.deleteRetry.failed())
+          this.failedDeletes.delete(id)
+          this.inStorage.delete(id)
+          return retryFrom(index + 1)
+        })
+      }
+      return retryFrom(0)
+    })
+  }
+
+  /** Deletes one event's key; true once done (whether the key was there or not). */
+  private deleteKey(storage: OutboxStorageService, id: string): Effect.Effect<boolean, unknown> {
+    return Effect.suspend(() => storage.delete(this.config.keyPrefix + id)).pipe(
+      Effect.map(() => {
+        this.counters.deleted++
+        return true
+      })
+    )
   }
 
   /**
@@ -374,7 +419,7 @@ export class TrackerOutbox {
     if (storage === undefined) return Effect.void
     const prefix = this.config.keyPrefix
     return Effect.suspend(() => {
-      const remove = this.deleteSettled()
+      const remove = Effect.zipRight(this.deleteSettled(), this.retryFailedDeletes(storage))
       const removeMarker = Effect.suspend(() =>
         this.markerWritten && this.inStorage.size === 0 && !gaveUp
           ? this.guard(
@@ -411,8 +456,12 @@ export class TrackerOutbox {
         const stored = this.storedNotBefore
         if (stored === notBefore) return Effect.void
         const key = prefix + NOT_BEFORE_ID
-        const write = Effect.suspend(() =>
-          notBefore === undefined ? Effect.asVoid(storage.delete(key)) : storage.putBatch({ [key]: String(notBefore) })
+        const write = this.withWritesHeld(
+          Effect.suspend(() =>
+            notBefore === undefined
+              ? Effect.asVoid(storage.delete(key))
+              : storage.putBatch({ [key]: String(notBefore) })
+          )
         )
         return this.guard(
           writeSite,
@@ -440,25 +489,27 @@ export class TrackerOutbox {
       if (id !== undefined && this.inStorage.has(id)) continue
       const value = id === undefined ? undefined : storedForm(event)
       if (id === undefined || value === undefined || this.inStorage.size >= this.config.maxEvents) {
-        this.counters.notSaved++
+        this.countNotSaved(id)
         continue
       }
       entries.push([id, value])
       this.inStorage.add(id)
     }
-    if (entries.length === 0) return Effect.void
-    return Effect.forEach(
+    if (entries.length === 0) return this.warnNotSavedOnce()
+    const writes = Effect.forEach(
       chunks(entries, KEYS_PER_CALL),
       (chunk, index) =>
         this.guard(
           putSite,
-          Effect.suspend(() => {
-            const batch: Record<string, string> = {}
-            // The marker goes with the first chunk (one key of the 128 is kept for it).
-            if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
-            for (const [id, value] of chunk) batch[prefix + id] = value
-            return storage.putBatch(batch)
-          }).pipe(
+          this.withWritesHeld(
+            Effect.suspend(() => {
+              const batch: Record<string, string> = {}
+              // The marker goes with the first chunk (one key of the 128 is kept for it).
+              if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
+              for (const [id, value] of chunk) batch[prefix + id] = value
+              return storage.putBatch(batch)
+            })
+          ).pipe(
             Effect.tap(() =>
               Effect.sync(() => {
                 this.markerWritten = true
@@ -469,11 +520,41 @@ export class TrackerOutbox {
           undefined,
           // Not saved after all: the events stay in memory (and a later give-up saves them).
           () => {
-            for (const [id] of chunk) this.inStorage.delete(id)
+            for (const [id] of chunk) {
+              this.inStorage.delete(id)
+              this.countNotSaved(id)
+            }
           }
         ),
       { discard: true }
     )
+    return Effect.zipRight(writes, this.warnNotSavedOnce())
+  }
+
+  /** Counts an event the outbox could not save, once per event (every time when it has no id). */
+  private countNotSaved(id: string | undefined): void {
+    if (id !== undefined) {
+      if (this.countedNotSaved.has(id)) return
+      // Events dropped from memory are never settled: the oldest ids are forgotten past a bound.
+      if (this.countedNotSaved.size >= MAX_COUNTED_NOT_SAVED)
+        this.countedNotSaved.delete(this.countedNotSaved.values().next().value!)
+      this.countedNotSaved.add(id)
+    }
+    this.counters.notSaved++
+  }
+
+  /**
+   * The first time events could not be saved, says so once, as a warning: from then on a restart
+   * can lose them, which no storage error log says per event. Counts only: no event, no key.
+   */
+  private warnNotSavedOnce(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.warnedNotSaved || this.counters.notSaved === 0) return Effect.void
+      this.warnedNotSaved = true
+      return Effect.logWarning(
+        "outbox could not save undelivered events to storage; they are held in memory only, and lost if the object restarts before they are delivered (stats().outbox.notSaved counts them; not logged again)"
+      ).pipe(Effect.annotateLogs({ notSaved: this.counters.notSaved, held: this.inStorage.size }), fromOutbox)
+    })
   }
 
   stats(): OutboxStats {

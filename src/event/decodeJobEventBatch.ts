@@ -4,7 +4,8 @@
  * collector wants to log what is wrong, one line per problem, in a bounded size.
  */
 
-import { Data, Either, ParseResult, Schema } from "effect"
+import { Either, ParseResult, Schema } from "effect"
+import { TaggedError } from "../internal/taggedError.js"
 import { JobEventBatch } from "./JobEvent.js"
 
 /**
@@ -29,7 +30,7 @@ const maxProblemMessageLength = 160
  *
  * @category The job event schema
  */
-export class JobEventBatchDecodeError extends Data.TaggedError("JobEventBatchDecodeError")<{
+export class JobEventBatchDecodeError extends TaggedError("JobEventBatchDecodeError")<{
   /** Every problem found, in the order of the body. */
   readonly problems: ReadonlyArray<JobEventBatchProblem>
 }> {

@@ -10,7 +10,7 @@
  */
 
 import type { Cause, Context, Effect } from "effect"
-import * as Data from "effect/Data"
+import { TaggedError } from "../internal/taggedError.js"
 import type { FailureKind, JobEvent, JobEventType } from "../event/JobEvent.js"
 import { JobEventTypes } from "../event/JobEventTypes.js"
 import type { JobContext } from "./JobContext.js"
@@ -341,7 +341,7 @@ export type { BlindSpot, BlindSpots, MapRequirements, RecipeRequirement, RecipeR
  *
  * @category Instrumentation
  */
-export class InvalidEventMapError extends Data.TaggedError("InvalidEventMapError")<{
+export class InvalidEventMapError extends TaggedError("InvalidEventMapError")<{
   readonly problems: ReadonlyArray<string>
 }> {
   override get message(): string {

@@ -9,8 +9,9 @@
  * `Effect.sync` in place, setting a fiber ref in place and wrapping a layer without a node of its
  * own cut a traced call's overhead by several operations.
  *
- * The shapes (all the same in every Effect 3.x so far; test/internal/effectInternals.test.ts
- * fails by name when the installed Effect changes one):
+ * The shapes (the same in every Effect 3.x the peer range admits, but for 5, from 3.19.1 on;
+ * test/internal/effectInternals.test.ts fails by name when the installed Effect changes one, and
+ * `npm run test:peers` runs it on the lowest and the newest admitted Effect):
  *
  * 1. `Effect.sync(f)` is a primitive `{ _op: "Sync", effect_instruction_i0: f }`.
  *    Used by {@link runInline} and {@link inlineReader}: `f` is called in place.
@@ -28,7 +29,8 @@
  *    Fallback: `undefined`, and the caller wraps the layer in a `Layer.flatMap` node of its own.
  * 5. `Layer.mergeAll(...layers)` (and `Layer.merge`) gives `{ _op_layer: "MergeAll", layers }`.
  *    Used by {@link mapBuiltNodes}: remade as `Layer.mergeAll` of the remade children.
- *    Fallback: as 4, for the whole layer.
+ *    Fallback: as 4, for the whole layer. Effect 3.19.0 has no such node (its `mergeAll` is a
+ *    lazily built chain of `merge`s): there a merged layer always takes the fallback.
  *
  * {@link setFastPaths}`(false)` turns every read off, so that tests can show the fallbacks give
  * the same events (nothing else calls it).

@@ -1,4 +1,4 @@
-import * as Data from "effect/Data"
+import { TaggedError } from "../internal/taggedError.js"
 
 /**
  * A tracker configuration that cannot work. Thrown when the tracker or its layer is created,
@@ -7,7 +7,7 @@ import * as Data from "effect/Data"
  *
  * @category Trackers
  */
-export class InvalidTrackerConfigError extends Data.TaggedError("InvalidTrackerConfigError")<{
+export class InvalidTrackerConfigError extends TaggedError("InvalidTrackerConfigError")<{
   readonly issues: ReadonlyArray<string>
   /** Which tracker the configuration is for; default "HTTP". */
   readonly tracker?: string

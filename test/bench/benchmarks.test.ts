@@ -13,6 +13,7 @@ describe("benchmarks (smoke)", () => {
       "on",
       "proxy-vs-hand-placed",
       "emit",
+      "event-id",
       "delivery",
       "outage-memory",
       "codemod",

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -116,6 +117,16 @@ describe("cli: the codemod on a copy of the fixture", () => {
     expect(dryRun.stderr).toContain("Nothing was written.")
     expect(dryRun.stderr).toMatch(/^loading .*\n/m)
     expect(dryRun.stderr).toMatch(/^type-checking 4 files with tsconfig\.json$/m)
+    // The summary says how the type-check went, and that a write could not be undone with git.
+    expect(dryRun.stderr).toContain("Type-check of the 4 changed files with tsconfig.json: failed")
+    expect(dryRun.stderr).toContain("Warning: not under version control")
+    const json = JSON.parse(
+      (await run(["codemod", copy.packageDir, "--dry-run", "--json", "--import-from", "@acme/tracking"])).stdout
+    )
+    expect(json.underVersionControl).toBe(false)
+    expect(json.typeCheck).toMatchObject({ tsConfig: "tsconfig.json", filesChecked: 4, passed: false })
+    expect(json.typeCheck.introduced).toBe(json.diagnostics.length)
+    expect(json.typeCheck.introduced).toBeGreaterThan(0)
     expect(hashTree(copy.root)).toBe(before)
   })
 
@@ -125,6 +136,15 @@ describe("cli: the codemod on a copy of the fixture", () => {
     expect(written.stderr).toBe("")
     const summary = JSON.parse(written.stdout)
     expect(summary).toMatchObject({ mode: "write", status: "changes", exitCode: 0, refused: null, diagnostics: [] })
+    expect(summary.typeCheck).toEqual({
+      tsConfig: "tsconfig.json",
+      filesChecked: 4,
+      introduced: 0,
+      preExisting: 0,
+      passed: true
+    })
+    // Not in a git working tree: the field says it (the text run's warning is tested below).
+    expect(summary.underVersionControl).toBe(false)
     expect([...summary.written].sort()).toEqual([
       "src/engine/engine.ts",
       "src/factory.ts",
@@ -144,6 +164,40 @@ describe("cli: the codemod on a copy of the fixture", () => {
     const again = await run(["codemod", copy.packageDir])
     expect(again.code).toBe(0)
     expect(hashTree(copy.root)).toBe(after)
+  })
+
+  it("outside version control, a write warns on stderr before writing, and the summary gives the type-check's result", async () => {
+    const fresh = copyFixture()
+    try {
+      const written = await run(["codemod", fresh.packageDir])
+      expect(written.code).toBe(0)
+      expect(written.stderr).toContain(
+        "warning: not under version control: these edits cannot be undone with git; run with --dry-run to preview"
+      )
+      expect(written.stdout).toContain("Type-check of the 4 changed files with tsconfig.json: passed")
+    } finally {
+      fresh.remove()
+    }
+  })
+})
+
+describe("the CLI's and the codemod's hints", () => {
+  it("name only constructors the library exports (no removed create*Tracker functions)", async () => {
+    const library = (await import("durable-effect-tracking")) as unknown as Record<string, Record<string, unknown>>
+    const sources = ["src/cli", "src/codemod"].flatMap((dir) =>
+      readdirSync(join(repoRoot, dir), { recursive: true, encoding: "utf8" })
+        .filter((name) => name.endsWith(".ts"))
+        .map((name) => readFileSync(join(repoRoot, dir, name), "utf8"))
+    )
+    const named = new Set(
+      sources.flatMap((text) => [...text.matchAll(/\b(\w*Tracker)\.(\w+)\b/g)].map((m) => `${m[1]}.${m[2]}`))
+    )
+    expect(named).toContain("InMemoryTracker.make")
+    for (const name of named) {
+      const [owner, member] = name.split(".") as [string, string]
+      expect(library[owner]?.[member], name).toBeDefined()
+    }
+    for (const text of sources) expect(text).not.toMatch(/\bcreate(InMemory|HttpBatch|Queue|Noop)\w*Tracker\(/)
   })
 })
 

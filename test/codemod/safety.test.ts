@@ -11,7 +11,7 @@ import {
 } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { CodemodInputError, runCodemod } from "durable-effect-tracking/codemod"
+import { CodemodInputError, notUnderVersionControl, runCodemod } from "durable-effect-tracking/codemod"
 import { writeFilesAtomically } from "../../src/codemod/write/writeFiles.js"
 import { copyFixture, hashTree, type FixtureCopy } from "../support/fixtureCopy.js"
 
@@ -142,6 +142,25 @@ describe("refusals: reported with exit code 2, nothing written unless --force (t
     const written = await runCodemod({ packageDir: copy.packageDir, typeCheck: false })
     expect(written.exitCode).toBe(0)
     expect(written.written).toContain("src/runtime/runtime.ts")
+    expect(written.underVersionControl).toBe(true)
+  })
+
+  it("outside a git working tree: warns before writing, and the outcome says so", async () => {
+    const copy = fresh()
+    const warnings: Array<string> = []
+    const written = await runCodemod({
+      packageDir: copy.packageDir,
+      typeCheck: false,
+      onWarning: (line) => void warnings.push(line)
+    })
+    expect(written.exitCode).toBe(0)
+    expect(written.underVersionControl).toBe(false)
+    expect(warnings).toEqual([notUnderVersionControl])
+    // --check does not look; a run with nothing to change writes nothing and warns of nothing.
+    expect((await runCodemod({ packageDir: copy.packageDir, mode: "check" })).underVersionControl).toBeUndefined()
+    const again = await runCodemod({ packageDir: copy.packageDir, onWarning: (line) => void warnings.push(line) })
+    expect(again.written).toEqual([])
+    expect(warnings).toHaveLength(1)
   })
 
   it("--allow-dirty writes over uncommitted changes; --force does not", async () => {

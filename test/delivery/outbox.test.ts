@@ -301,6 +301,54 @@ describe("the HTTP tracker's durable outbox", () => {
     expect(after.pending).toBe(0)
   })
 
+  it("retries deletes that fail at most once per flush, spaced out, so 20 calls cost O(keys) failed deletes", async () => {
+    const collector = fakeCollector()
+    const core = createTestRuntime()
+    const saved = jobEvents(40, "saved")
+    seed(core, saved)
+    let deletesFail = true
+    let failedDeletes = 0
+    const refusingDeletes = Layer.effect(
+      OutboxStorage,
+      Effect.map(OutboxStorage, (storage): OutboxStorageService => ({
+        ...storage,
+        delete: (key) =>
+          deletesFail
+            ? Effect.suspend(() => {
+                failedDeletes++
+                return Effect.fail("quota")
+              })
+            : storage.delete(key)
+      }))
+    ).pipe(Layer.provide(core.layer as unknown as Layer.Layer<OutboxStorage>))
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const oneCall = (tag: string) =>
+      call(layer, refusingDeletes, (t) =>
+        Effect.zipRight(Effect.zipRight(emitAll(t, jobEvents(1, tag)), t.flush()), t.stats())
+      )
+
+    for (let i = 0; i < 20; i++) await oneCall(`call-${i}`)
+    expect(collector.delivered()).toHaveLength(60)
+    // The 40 keys tried once each when delivered, then one failed try per retry, the retries
+    // 1, 2, 4 and 8 flushes apart (flushes 2, 5, 10 and 19); before, every delivered batch and
+    // every flush's end tried all of them again.
+    expect(failedDeletes).toBe(40 + 4)
+    expect(core.handles.storage.keys()).toEqual(outboxKeys(saved))
+
+    // Storage takes deletes again: the keys go within the longest spacing (32 flushes).
+    deletesFail = false
+    let calls = 0
+    let stats = await oneCall("healed")
+    while (core.handles.storage.keys().length > 0 && calls < 40) {
+      calls++
+      stats = await oneCall(`healed-${calls}`)
+    }
+    expect(calls).toBeLessThanOrEqual(32)
+    expect(core.handles.storage.keys()).toEqual([])
+    expect(stats.outbox).toMatchObject({ deleted: 40, held: 0 })
+    expect(failedDeletes).toBe(44)
+  })
+
   it("without a StorageAdapter in its context, the outbox is inert and the tracker works in memory", async () => {
     const collector = fakeCollector()
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })

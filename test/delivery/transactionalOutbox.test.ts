@@ -1,8 +1,9 @@
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Logger, LogLevel, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { createTestRuntime, StorageAdapter, StorageError, type StorageAdapterService } from "../fixtures/core/index.js"
 import { EventTracker, JobEventBatch, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
 import type { HttpBatchTracker, HttpBatchTrackerStats, HttpFetch, JobEvent } from "durable-effect-tracking"
+import { jobCall, outboxTrackerConfig } from "../support/outboxCalls.js"
 import { jobEvents } from "../support/tracking.js"
 
 // Mode "always": the events of a call are in the object's storage before the call returns,
@@ -49,29 +50,14 @@ const loggedCore = (core: ReturnType<typeof createTestRuntime>) => {
   return { layer, log }
 }
 
-const config = (fetch: HttpFetch, mode: "always" | "onFailure" = "always") =>
-  ({
-    endpoint: "http://collector.invalid/ingest",
-    env: "test",
-    serviceKey: "svc",
-    retry: { maxAttempts: 1 },
-    fetch,
-    outbox: { mode }
-  }) as const
+const config = outboxTrackerConfig
 
 /** One runtime call: `job` runs with the storage and tracker the runtime gives it, then the call flushes. */
 const runCall = <A, E>(
   trackerLayer: Layer.Layer<EventTracker>,
   coreLayer: Layer.Layer<StorageAdapter>,
   job: (storage: StorageAdapterService, tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<A, E>
-): Promise<A> =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const storage = yield* StorageAdapter
-      const tracker = (yield* EventTracker) as unknown as HttpBatchTracker<JobEvent>
-      return yield* job(storage, tracker).pipe(Effect.ensuring(tracker.flush()))
-    }).pipe(Effect.provide(trackerLayer.pipe(Layer.provideMerge(coreLayer))))
-  )
+): Promise<A> => Effect.runPromise(Effect.map(jobCall(trackerLayer, coreLayer, job), ({ result }) => result))
 
 describe('outbox mode "always"', () => {
   it("writes the events emitted before a job's write ahead of it, and the rest before the request; deletes them once delivered", async () => {
@@ -149,7 +135,9 @@ describe('outbox mode "always"', () => {
           return yield* tracker.stats()
         })
       )
-      expect(log, mode).toContain("deleteAll")
+      // The job's keys went one by one; `deleteAll` would have taken the outbox with them.
+      expect(log, mode).toContain("delete state")
+      expect(log, mode).not.toContain("deleteAll")
       expect(stats.outbox?.keptThroughWipe, mode).toBe(2)
       expect(outboxKeysIn(core.handles.storage.keys()).sort(), mode).toEqual(
         [...first, ...second].map((e) => prefix + e.eventId).sort()
@@ -207,6 +195,68 @@ describe('outbox mode "always"', () => {
     // The event is still held in memory, for the next flush.
     expect(outcome.stats.pending).toBe(1)
     failOutbox = false
+  })
+
+  it("counts each event a failed outbox write could not save, once, warns once without event data, and lets the job's write through", async () => {
+    for (const mode of ["always", "onFailure"] as const) {
+      const core = createTestRuntime()
+      let quota = true
+      const full = Layer.effect(
+        StorageAdapter,
+        Effect.map(StorageAdapter, (storage): StorageAdapterService => ({
+          ...storage,
+          putBatch: (entries) =>
+            quota && Object.keys(entries).some((k) => k.startsWith(prefix))
+              ? Effect.fail(new StorageError({ operation: "putBatch", cause: "quota exceeded" }))
+              : storage.putBatch(entries)
+        }))
+      ).pipe(Layer.provideMerge(core.layer))
+      const warnings: Array<{ readonly message: unknown; readonly annotations: Record<string, unknown> }> = []
+      const capture = Logger.make(({ logLevel, message, annotations }) => {
+        if (logLevel._tag === "Warning") warnings.push({ message, annotations: Object.fromEntries(annotations) })
+      })
+      const collector = collectorOver(() => core.handles.storage.keys())
+      collector.setStatus(503)
+      const layer = resolveTrackerLayer(config(collector.fetch, mode))
+      const events = jobEvents(40)
+      const callWithLogs = (
+        job: (storage: StorageAdapterService, tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<unknown, unknown>
+      ) =>
+        Effect.runPromise(
+          jobCall(layer, full, job).pipe(
+            Effect.map(({ stats }) => stats),
+            Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+            Logger.withMinimumLogLevel(LogLevel.All)
+          )
+        )
+
+      const first = await callWithLogs((storage, tracker) =>
+        Effect.zipRight(
+          Effect.forEach(events, (e) => tracker.emit(e)),
+          storage.put("state", 1)
+        )
+      )
+      // The job's write went through without its events; they are held in memory and counted.
+      expect(core.handles.storage.keys(), mode).toEqual(["state"])
+      expect(first.outbox, mode).toMatchObject({ saved: 0, held: 0, notSaved: 40 })
+      expect(first.pending, mode).toBe(40)
+
+      // Tried again by the next give-up: still not saved, not counted again.
+      const second = await callWithLogs(() => Effect.void)
+      expect(second.outbox, mode).toMatchObject({ saved: 0, held: 0, notSaved: 40 })
+      expect(warnings, mode).toHaveLength(1)
+      expect(warnings[0]!.annotations, mode).toMatchObject({ module: "delivery/Outbox", notSaved: 40, held: 0 })
+      const said = JSON.stringify(warnings)
+      for (const e of events) expect(said, mode).not.toContain(e.eventId)
+      expect(said, mode).not.toContain("svc")
+
+      // Storage has room again: the next give-up saves them all.
+      quota = false
+      const third = await callWithLogs(() => Effect.void)
+      expect(third.outbox, mode).toMatchObject({ saved: 40, held: 40, notSaved: 40 })
+      expect(outboxKeysIn(core.handles.storage.keys()), mode).toHaveLength(40)
+      expect(warnings, mode).toHaveLength(1)
+    }
   })
 
   it("without a StorageAdapter in its context, works from memory and queues nothing to write", async () => {

@@ -1,4 +1,4 @@
-import { Context, Effect, Exit, FiberRef, Layer } from "effect"
+import { Context, Effect, Exit, FiberRef, Layer, ModuleVersion } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
   inlineReader,
@@ -19,6 +19,10 @@ import { InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap } from "../in
  */
 
 const privateOf = (value: unknown) => value as Record<string, unknown>
+
+// Effect 3.19.0, the lowest the peer range admits, predates the MergeAll layer node (shape 5);
+// `npm run test:peers` runs this file on it and on the newest 3.x.
+const mergeAllIsANode = ModuleVersion.getCurrentVersion() !== "3.19.0"
 
 describe("the installed Effect's private shapes", () => {
   it("Effect.sync is a Sync primitive with its thunk in effect_instruction_i0", () => {
@@ -72,12 +76,18 @@ describe("the installed Effect's private shapes", () => {
     expect(Effect.isEffect(layer["effect"])).toBe(true)
   })
 
-  it("Layer.mergeAll is a MergeAll node with .layers", () => {
+  it("Layer.mergeAll is a MergeAll node with .layers (from Effect 3.19.1 on)", () => {
     class A extends Context.Tag("test/A")<A, number>() {}
     class B extends Context.Tag("test/B")<B, number>() {}
     const a = Layer.succeed(A, 1)
     const b = Layer.succeed(B, 2)
     const merged = privateOf(Layer.mergeAll(a, b))
+    if (!mergeAllIsANode) {
+      // 3.19.0 merges pairwise, into a node built lazily: mapBuiltNodes takes its fallback.
+      expect(merged["_op_layer"]).toBe("Suspend")
+      expect(mapBuiltNodes(Layer.mergeAll(a, b), Effect.succeed)).toBeUndefined()
+      return
+    }
     expect(merged["_op_layer"]).toBe("MergeAll")
     expect(merged["layers"]).toEqual([a, b])
   })
@@ -175,6 +185,10 @@ describe("mapBuiltNodes", () => {
     Effect.succeed(Context.unsafeMake(new Map([...built.unsafeMap].map(([key, n]) => [key, (n as number) * 2]))))
 
   it("remakes effect, scoped and merged layers so that each node's services pass through f", async () => {
+    const scoped = mapBuiltNodes(Layer.scoped(B, Effect.succeed(2)), doubled)
+    expect(scoped).toBeDefined()
+    expect(await Effect.runPromise(B.pipe(Effect.provide(scoped!)))).toBe(4)
+    if (!mergeAllIsANode) return
     const layer = Layer.mergeAll(Layer.succeed(A, 1), Layer.scoped(B, Effect.succeed(2)))
     const mapped = mapBuiltNodes(layer, doubled)
     expect(mapped).toBeDefined()

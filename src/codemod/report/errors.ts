@@ -1,4 +1,4 @@
-import * as Data from "effect/Data"
+import { TaggedError } from "../../internal/taggedError.js"
 import type { InterruptSignal } from "./exitCodes.js"
 
 export type { InterruptSignal }
@@ -8,7 +8,7 @@ export type { InterruptSignal }
  * it does not recognise, a file it may not write. It names the file and what was expected, and
  * it is raised before anything is written.
  */
-export class CodemodInputError extends Data.TaggedError("CodemodInputError")<{
+export class CodemodInputError extends TaggedError("CodemodInputError")<{
   readonly file: string
   readonly expected: string
   readonly detail?: string
@@ -23,7 +23,7 @@ export class CodemodInputError extends Data.TaggedError("CodemodInputError")<{
  * write is rolled back (temp files removed, nothing changed); after it, the remaining renames
  * are finished first. This error means the former: nothing was written.
  */
-export class CodemodInterruptedError extends Data.TaggedError("CodemodInterruptedError")<{
+export class CodemodInterruptedError extends TaggedError("CodemodInterruptedError")<{
   readonly signal: InterruptSignal
 }> {
   override get message(): string {

@@ -71,7 +71,9 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
         )
       )
       engineFound = true
-      changes.push(`${path}: the engine passes \`env.${trackerEnvKey}\` to createJobsRuntime as \`tracker\``)
+      changes.push(
+        `${path}: the Durable Object engine reads the tracker option from its env (\`env.${trackerEnvKey}\`, which createDurableJobs sets) and passes it to createJobsRuntime as \`tracker\``
+      )
     }
   }
   if (!engineFound) {
@@ -105,7 +107,9 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
       )
     )
     typeImportNeeded.add(engineConfig.path)
-    changes.push(`${engineConfig.path}: JobsEngineConfig gains an optional ${trackerEnvKey}`)
+    changes.push(
+      `${engineConfig.path}: the engine's env type, JobsEngineConfig, declares the optional \`${trackerEnvKey}\` field that carries the tracker option to the engine`
+    )
   }
 
   // The factory: createDurableJobs(definitions) gains `options?: CreateDurableJobsOptions`.
@@ -177,7 +181,7 @@ export const rewriteConfigFlow = (sources: ReadonlyArray<SourceText>, importFrom
       )
       typeImportNeeded.add(factory.path)
       changes.push(
-        `${factory.path}: createDurableJobs(definitions, { tracker }) takes a tracker option, or a function of the env that returns one`
+        `${factory.path}: createDurableJobs(definitions, { tracker }) takes a tracker option (an HTTP batch tracker config, a tracker layer or a tracker), or a function of the worker's env that returns one, and hands it to every Durable Object it creates`
       )
     }
   }

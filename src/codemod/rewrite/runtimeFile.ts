@@ -314,7 +314,9 @@ const trackerUnderComposition = (runtime: RuntimeFile): RewriteStep => {
   }
   return {
     edits,
-    changes: [`${composeFunction} takes an optional \`tracker\` and puts its layer under the composition`],
+    changes: [
+      `${composeFunction} takes an optional \`tracker\` and provides it beneath every wrapped layer, because a wrapped layer looks for the tracker while it is built; called without a tracker, it composes the layers exactly as before`
+    ],
     todo
   }
 }
@@ -332,10 +334,15 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
     )
   } else if (configEdit === "exists") {
     // Worth saying on a first run (the member was the user's); on a completing run it is done.
-    if (runtime.wired === undefined) changes.push("JobsRuntimeConfig already has a `tracker` member: kept as it is")
+    if (runtime.wired === undefined)
+      changes.push(
+        "JobsRuntimeConfig already has a `tracker` field: the codemod keeps it as it is and uses it as the tracker option"
+      )
   } else {
     edits.push(configEdit)
-    changes.push("JobsRuntimeConfig gains an optional `tracker`")
+    changes.push(
+      "JobsRuntimeConfig gets an optional `tracker` field: this is where you pass a tracker when you create the runtime (leave it out and nothing is tracked)"
+    )
   }
   const runtimeFactory = findFunction(file, "createJobsRuntime")
   if (runtimeFactory !== undefined) {
@@ -344,7 +351,9 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
       todo.push("createJobsRuntime: pass `config.tracker` on to createDispatcherLayer by hand")
     } else if (threaded.length > 0) {
       edits.push(...threaded)
-      changes.push("createJobsRuntime passes `config.tracker` on")
+      changes.push(
+        "createJobsRuntime hands `config.tracker` to createDispatcherLayer, so the tracker you configure reaches the service layers"
+      )
     }
   }
   const layerFactory = findFunction(file, "createJobsRuntimeFromLayer")
@@ -363,7 +372,9 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
       const optionsName = freeNameIn(layerFactory, "options")
       edits.push(parameterEdit(text, layerFactory, `${optionsName}?: { readonly tracker?: TrackerOption }`, style))
       for (const call of calls) edits.push(argumentEdit(text, call, `${optionsName}?.tracker`, style))
-      changes.push("createJobsRuntimeFromLayer takes an optional third argument `{ tracker }`")
+      changes.push(
+        "createJobsRuntimeFromLayer takes an optional third argument `{ tracker }`, so code that builds a runtime from a layer (tests, say) can pass a tracker too"
+      )
     }
   }
   return { edits, changes, todo }
@@ -383,11 +394,14 @@ const flushEveryRun = (runtime: RuntimeFile): RewriteStep & { readonly importSpe
     )
   } else if (flush.runSites > 0) {
     changes.push(
-      `every run flushes the tracker when it ends (${flush.runSites} run site${flush.runSites === 1 ? "" : "s"})`
+      `every run sends its buffered events to the tracker before it ends, on success and on failure (${flush.runSites} run site${flush.runSites === 1 ? "" : "s"}): ` +
+        "the runtime rebuilds its layers, and so the tracker's buffer, on every call, so events left in the buffer would be lost"
     )
   }
   for (const call of flush.flushOnlyRuns) {
-    changes.push(`${call} runs Effect.void instead: the run's own flush at its end does the flushing, once`)
+    changes.push(
+      `${call}: this call only flushed the events, and every run now does that as it ends, so its flushEvents becomes Effect.void; the call still sends the events, once instead of twice`
+    )
   }
   return { edits: flush.edits, changes, todo, importSpecifier: flush.importSpecifier }
 }
@@ -440,7 +454,7 @@ const trackingImports = (
       runtime.wired === undefined
         ? []
         : [
-            `imports what the wiring uses and the file lacks (${[...added, ...(wanted("trackingEventMap") ? ["trackingEventMap"] : [])].join(", ")})`
+            `adds the imports the wiring needs and the file was missing (${[...added, ...(wanted("trackingEventMap") ? ["trackingEventMap"] : [])].join(", ")})`
           ],
     todo: []
   }

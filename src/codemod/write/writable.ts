@@ -37,6 +37,16 @@ export const assertWritable = async (
   }
 }
 
+/** Whether the directory is inside a git working tree (false too when git is missing). */
+export const insideGitWorkTree = async (directory: string): Promise<boolean> => {
+  try {
+    const { stdout } = await run("git", ["rev-parse", "--is-inside-work-tree"], { cwd: directory })
+    return stdout.trim() === "true"
+  } catch {
+    return false
+  }
+}
+
 /**
  * The given files that have uncommitted changes (staged, unstaged or untracked), or
  * `undefined` when the directory is not inside a git working tree (or git is missing).
@@ -45,11 +55,7 @@ export const uncommittedFiles = async (
   directory: string,
   paths: ReadonlyArray<string>
 ): Promise<Array<string> | undefined> => {
-  try {
-    await run("git", ["rev-parse", "--is-inside-work-tree"], { cwd: directory })
-  } catch {
-    return undefined
-  }
+  if (!(await insideGitWorkTree(directory))) return undefined
   if (paths.length === 0) return []
   const { stdout } = await run("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ...paths], {
     cwd: directory

@@ -45,13 +45,6 @@ export interface QueueTrackerStats {
 }
 
 /**
- * The Queue tracker's counters under their earlier name (the buffered sender they came from).
- *
- * @category Trackers
- */
-export type BufferedSenderStats = QueueTrackerStats
-
-/**
  * An {@link EventTrackerService} that sends each event as one JSON message to a Queue.
  *
  * @category Trackers

@@ -1,0 +1,32 @@
+import { Effect, Layer } from "effect"
+import { EventTracker } from "durable-effect-tracking"
+import type { HttpBatchTracker, HttpBatchTrackerStats, HttpFetch, JobEvent, OutboxMode } from "durable-effect-tracking"
+import { StorageAdapter, type StorageAdapterService } from "../fixtures/core/index.js"
+
+/** An HTTP tracker's configuration with an outbox in `mode`, one attempt per send, over `fetch`. */
+export const outboxTrackerConfig = (fetch: HttpFetch, mode: OutboxMode = "always") =>
+  ({
+    endpoint: "http://collector.invalid/ingest",
+    env: "test",
+    serviceKey: "svc",
+    retry: { maxAttempts: 1 },
+    fetch,
+    outbox: { mode }
+  }) as const
+
+/**
+ * One runtime call: `job` runs with the storage and tracker the runtime gives it (the tracker
+ * layer over `storageLayer`, as the codemodded runtime builds them), then the call flushes.
+ * Gives what the job returned and the tracker's stats after the flush.
+ */
+export const jobCall = <A, E>(
+  trackerLayer: Layer.Layer<EventTracker>,
+  storageLayer: Layer.Layer<StorageAdapter>,
+  job: (storage: StorageAdapterService, tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<A, E>
+): Effect.Effect<{ readonly result: A; readonly stats: HttpBatchTrackerStats }, E> =>
+  Effect.gen(function* () {
+    const storage = yield* StorageAdapter
+    const tracker = (yield* EventTracker) as unknown as HttpBatchTracker<JobEvent>
+    const result = yield* job(storage, tracker).pipe(Effect.ensuring(tracker.flush()))
+    return { result, stats: yield* tracker.stats() }
+  }).pipe(Effect.provide(trackerLayer.pipe(Layer.provideMerge(storageLayer))))
