@@ -51,7 +51,7 @@ export interface DeliverySink<A, B extends Sized, Body, F> {
   readonly unbuildableFailure: F
   /** A failure as a log line shows it (never a message or header). */
   readonly describe: (failure: F) => string
-  /** The sink's module, as its logs are annotated (`"tracker/QueueTracker"`). */
+  /** The sink's module, as its logs are annotated (`"sinks/queue/QueueSink"`). */
   readonly module: string
   /** More annotations of the sink's logs (where the events go); never a secret. */
   readonly logAnnotations?: Readonly<Record<string, unknown>>

@@ -163,11 +163,11 @@ const storedForm = (event: unknown): string | undefined => {
 }
 
 // The storage adapter's calls the outbox makes; a failure of each is logged once (see safe.ts).
-const listSite = safeSite("tracker/Outbox", "storage.list")
-const getSite = safeSite("tracker/Outbox", "storage.get")
-const putSite = safeSite("tracker/Outbox", "storage.putBatch")
-const deleteSite = safeSite("tracker/Outbox", "storage.delete")
-const writeSite = safeSite("tracker/Outbox", "storage write of the not-before time")
+const listSite = safeSite("delivery/Outbox", "storage.list")
+const getSite = safeSite("delivery/Outbox", "storage.get")
+const putSite = safeSite("delivery/Outbox", "storage.putBatch")
+const deleteSite = safeSite("delivery/Outbox", "storage.delete")
+const writeSite = safeSite("delivery/Outbox", "storage write of the not-before time")
 const fromOutbox = logFrom("delivery/Outbox")
 
 /** `items` in runs of at most `size`. */

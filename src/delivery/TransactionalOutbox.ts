@@ -25,7 +25,7 @@ interface JobWrites {
 }
 
 // The listing of every key before a wipe; its first failure is logged once (see safe.ts).
-const listAllSite = safeSite("tracker/TransactionalOutbox", "storage.list of every key before a wipe")
+const listAllSite = safeSite("delivery/TransactionalOutbox", "storage.list of every key before a wipe")
 
 /**
  * A `deleteAll` that leaves the outbox's keys in place. `deleteAll` commits on its own (a write

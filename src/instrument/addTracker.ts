@@ -154,7 +154,7 @@ const trackingDisabled = (error: InvalidTrackerConfigError): Layer.Layer<EventTr
       if (reported) return Effect.succeed(NoopTracker)
       reported = true
       return Effect.as(
-        Effect.logError(`tracking is off. ${error.message}`).pipe(logFrom("tracker/TrackerOption")),
+        Effect.logError(`tracking is off. ${error.message}`).pipe(logFrom("instrument/addTracker")),
         NoopTracker
       )
     })

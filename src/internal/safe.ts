@@ -19,7 +19,7 @@ import { logFromCurrentFiber, logPackage } from "./log.js"
 
 /** One place that calls foreign code; made once per module, never per call. */
 export interface SafeSite {
-  /** The module that calls, as in log annotations (`"tracker/Outbox"`). */
+  /** The module that calls, as in log annotations (`"delivery/Outbox"`). */
   readonly module: string
   /** What it calls, as the log says it: `"tracker.emit"`, `"storage.putBatch"`. */
   readonly call: string

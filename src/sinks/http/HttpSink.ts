@@ -23,7 +23,7 @@ export type HttpDeliveryFailure =
   /** The request body could not be built (a batch too large for a string). */
   | { readonly kind: "encoding" }
 
-const module = "tracker/HttpBatchTracker"
+const module = "sinks/http/HttpSink"
 const fetchSite = safeSite(module, "fetch")
 const retryAfterSite = safeSite(module, "response.headers.get")
 const cancelSite = safeSite(module, "response.body.cancel")

@@ -115,8 +115,8 @@ const resolveOptions = (options: OtelLogsTrackerOptions) => {
   return { flushTimeoutMs }
 }
 
-const emitSite = safeSite("otel/OtelLogsTracker", "logger.emit")
-const flushSite = safeSite("otel/OtelLogsTracker", "loggerProvider.forceFlush")
+const emitSite = safeSite("sinks/otel/OtelLogsTracker", "logger.emit")
+const flushSite = safeSite("sinks/otel/OtelLogsTracker", "loggerProvider.forceFlush")
 
 /**
  * A tracker that emits each event, as it is emitted, as an OpenTelemetry log record: the event

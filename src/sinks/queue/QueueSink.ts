@@ -49,7 +49,7 @@ interface Message extends Sized {
   readonly body: JobEventWire
 }
 
-const module = "tracker/QueueTracker"
+const module = "sinks/queue/QueueSink"
 const sendSite = safeSite(module, "send")
 const delivered: SendOutcome<SendFailure> = { _tag: "Delivered" }
 const rejected = Effect.succeed<SendOutcome<SendFailure>>({ _tag: "Retry", failure: { kind: "rejected" } })

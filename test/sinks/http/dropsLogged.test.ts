@@ -44,7 +44,7 @@ describe("HttpBatchTracker: drops are logged once per status and cause", () => {
     const [line] = lines
     expect(line).toMatchObject({
       level: "WARN",
-      annotations: { dropped: "rejected", failure: "status 401", events: 25, module: "tracker/HttpBatchTracker" }
+      annotations: { dropped: "rejected", failure: "status 401", events: 25, module: "sinks/http/HttpSink" }
     })
     expect(line!.message).toMatch(/^events rejected: status 401, 25 events dropped \(.*stats\(\)\.dropped\.rejected/)
     const stats = await Effect.runPromise(t.stats())

@@ -200,8 +200,8 @@ describe("QueueTracker", () => {
     // The same engine as the HTTP tracker's: the first drop of each cause is said, at warning
     // level (overflow at emit, unserializable at flush: this sink encodes there).
     expect(lines.map((line) => [line.level, line.annotations.dropped, line.annotations.module])).toEqual([
-      ["WARN", "overflow", "tracker/QueueTracker"],
-      ["WARN", "unserializable", "tracker/QueueTracker"]
+      ["WARN", "overflow", "sinks/queue/QueueSink"],
+      ["WARN", "unserializable", "sinks/queue/QueueSink"]
     ])
   })
 
