@@ -1,5 +1,6 @@
 import { singleEventBodyBytes } from "../../delivery/BatchBody.js"
 import { largestJobEventBytes } from "../../delivery/EventSize.js"
+import { checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 
 /**
@@ -170,40 +171,23 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
 
   const endpoint = endpointIssue(config.endpoint)
   if (endpoint !== undefined) issues.push(endpoint)
-  for (const field of ["env", "serviceKey"] as const) {
-    const value: unknown = config[field]
-    if (typeof value !== "string" || value.trim() === "") issues.push(`${field} must be a non-empty string`)
-  }
-
-  const positiveInt = (field: string, value: unknown, fallback: number): number => {
-    if (value === undefined) return fallback
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-      issues.push(`${field} must be a positive integer`)
-    }
-    return value as number
-  }
-  const nonNegative = (field: string, value: unknown, fallback: number): number => {
-    if (value === undefined) return fallback
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      issues.push(`${field} must be a non-negative number`)
-    }
-    return value as number
-  }
+  checkNonEmptyString(issues, "env", config.env)
+  checkNonEmptyString(issues, "serviceKey", config.serviceKey)
 
   const d = HttpBatchTrackerDefaults
-  const batchSize = positiveInt("batchSize", config.batchSize, d.batchSize)
-  const maxBufferSize = positiveInt("maxBufferSize", config.maxBufferSize, d.maxBufferSize)
-  const maxBatchBytes = positiveInt("maxBatchBytes", config.maxBatchBytes, d.maxBatchBytes)
-  const explicitEventBytes = positiveInt("maxEventBytes", config.maxEventBytes, d.maxEventBytes)
-  const timeoutMs = positiveInt("timeoutMs", config.timeoutMs, d.timeoutMs)
-  const flushTimeoutMs = positiveInt("flushTimeoutMs", config.flushTimeoutMs, d.flushTimeoutMs)
+  const batchSize = checkPositiveInt(issues, "batchSize", config.batchSize, d.batchSize)
+  const maxBufferSize = checkPositiveInt(issues, "maxBufferSize", config.maxBufferSize, d.maxBufferSize)
+  const maxBatchBytes = checkPositiveInt(issues, "maxBatchBytes", config.maxBatchBytes, d.maxBatchBytes)
+  const explicitEventBytes = checkPositiveInt(issues, "maxEventBytes", config.maxEventBytes, d.maxEventBytes)
+  const timeoutMs = checkPositiveInt(issues, "timeoutMs", config.timeoutMs, d.timeoutMs)
+  const flushTimeoutMs = checkPositiveInt(issues, "flushTimeoutMs", config.flushTimeoutMs, d.flushTimeoutMs)
 
   const retry: unknown = config.retry
   if (retry !== undefined && !isRecord(retry)) issues.push("retry must be an object")
   const r = isRecord(retry) ? retry : {}
-  const maxAttempts = positiveInt("retry.maxAttempts", r.maxAttempts, d.retry.maxAttempts)
-  const initialDelayMs = nonNegative("retry.initialDelayMs", r.initialDelayMs, d.retry.initialDelayMs)
-  const maxDelayMs = nonNegative("retry.maxDelayMs", r.maxDelayMs, d.retry.maxDelayMs)
+  const maxAttempts = checkPositiveInt(issues, "retry.maxAttempts", r.maxAttempts, d.retry.maxAttempts)
+  const initialDelayMs = checkNonNegative(issues, "retry.initialDelayMs", r.initialDelayMs, d.retry.initialDelayMs)
+  const maxDelayMs = checkNonNegative(issues, "retry.maxDelayMs", r.maxDelayMs, d.retry.maxDelayMs)
 
   const headers: unknown = config.headers
   if (headers !== undefined) {

@@ -2,6 +2,7 @@
  * The Queue tracker's options, their defaults, and how they are checked.
  */
 
+import { checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import { QueueLimits } from "./QueueSink.js"
 
@@ -55,39 +56,28 @@ export const resolveQueueTrackerOptions = (options: QueueTrackerOptions) => {
   if (typeof options !== "object" || options === null) {
     throw new InvalidTrackerConfigError({ tracker: "Queue", issues: ["the options must be an object"] })
   }
-  for (const field of ["env", "serviceKey"] as const) {
-    const value: unknown = options[field]
-    if (typeof value !== "string" || value.trim() === "") issues.push(`${field} must be a non-empty string`)
-  }
-  const number = (field: string, value: unknown, fallback: number, rule: { int: boolean; max?: number }): number => {
-    if (value === undefined) return fallback
-    const ok =
-      typeof value === "number" &&
-      (rule.int ? Number.isSafeInteger(value) && value > 0 : Number.isFinite(value) && value >= 0) &&
-      (rule.max === undefined || value <= rule.max)
-    if (!ok) {
-      const kind = rule.int ? "a positive integer" : "a non-negative number"
-      issues.push(`${field} must be ${kind}${rule.max === undefined ? "" : ` of at most ${rule.max}`}`)
-    }
-    return value as number
-  }
+  checkNonEmptyString(issues, "env", options.env)
+  checkNonEmptyString(issues, "serviceKey", options.serviceKey)
   const d = QueueTrackerDefaults
   const r = options.retry ?? {}
   const resolved = {
     env: options.env,
     serviceKey: options.serviceKey,
-    batchSize: number("batchSize", options.batchSize, d.batchSize, { int: true, max: QueueLimits.maxMessagesPerBatch }),
-    maxBatchBytes: number("maxBatchBytes", options.maxBatchBytes, d.maxBatchBytes, {
-      int: true,
-      max: QueueLimits.maxBatchBytes
-    }),
-    maxBufferSize: number("maxBufferSize", options.maxBufferSize, d.maxBufferSize, { int: true }),
-    timeoutMs: number("timeoutMs", options.timeoutMs, d.timeoutMs, { int: true }),
-    flushTimeoutMs: number("flushTimeoutMs", options.flushTimeoutMs, d.flushTimeoutMs, { int: true }),
+    batchSize: checkPositiveInt(issues, "batchSize", options.batchSize, d.batchSize, QueueLimits.maxMessagesPerBatch),
+    maxBatchBytes: checkPositiveInt(
+      issues,
+      "maxBatchBytes",
+      options.maxBatchBytes,
+      d.maxBatchBytes,
+      QueueLimits.maxBatchBytes
+    ),
+    maxBufferSize: checkPositiveInt(issues, "maxBufferSize", options.maxBufferSize, d.maxBufferSize),
+    timeoutMs: checkPositiveInt(issues, "timeoutMs", options.timeoutMs, d.timeoutMs),
+    flushTimeoutMs: checkPositiveInt(issues, "flushTimeoutMs", options.flushTimeoutMs, d.flushTimeoutMs),
     retry: {
-      maxAttempts: number("retry.maxAttempts", r.maxAttempts, d.retry.maxAttempts, { int: true }),
-      initialDelayMs: number("retry.initialDelayMs", r.initialDelayMs, d.retry.initialDelayMs, { int: false }),
-      maxDelayMs: number("retry.maxDelayMs", r.maxDelayMs, d.retry.maxDelayMs, { int: false })
+      maxAttempts: checkPositiveInt(issues, "retry.maxAttempts", r.maxAttempts, d.retry.maxAttempts),
+      initialDelayMs: checkNonNegative(issues, "retry.initialDelayMs", r.initialDelayMs, d.retry.initialDelayMs),
+      maxDelayMs: checkNonNegative(issues, "retry.maxDelayMs", r.maxDelayMs, d.retry.maxDelayMs)
     }
   }
   if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "Queue", issues })
