@@ -1,6 +1,7 @@
 import { Context, Effect } from "effect"
 import * as Option from "effect/Option"
 import { jsonValueOf } from "./BatchBody.js"
+import { checkPositiveInt } from "./ConfigChecks.js"
 import { SizedEvent } from "./EventSize.js"
 import { makeFlushSpacing } from "./FlushSpacing.js"
 import { logFrom } from "../internal/log.js"
@@ -65,12 +66,7 @@ export const outboxConfigIssues = (outbox: unknown): ReadonlyArray<string> => {
   const issues: Array<string> = []
   if (mode !== undefined && mode !== "onFailure" && mode !== "always")
     issues.push('outbox.mode must be "onFailure" or "always"')
-  if (
-    maxEvents !== undefined &&
-    (typeof maxEvents !== "number" || !Number.isSafeInteger(maxEvents) || maxEvents <= 0)
-  ) {
-    issues.push("outbox.maxEvents must be a positive integer")
-  }
+  checkPositiveInt(issues, "outbox.maxEvents", maxEvents, OutboxDefaults.maxEvents)
   if (keyPrefix !== undefined && (typeof keyPrefix !== "string" || keyPrefix === "")) {
     issues.push("outbox.keyPrefix must be a non-empty string")
   }

@@ -8,6 +8,7 @@ import {
 import { type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
 import { Effect, Layer, Option } from "effect"
 import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
+import { checkNonEmptyString, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { boundedFlush } from "../../delivery/SerialFlush.js"
 import { jsonValueOf } from "../../delivery/BatchBody.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
@@ -100,17 +101,19 @@ const resolveOptions = (options: OtelLogsTrackerOptions) => {
     throw new InvalidTrackerConfigError({ tracker: "OpenTelemetry logs", issues: ["the options must be an object"] })
   }
   const issues: Array<string> = []
-  const nonEmpty = (value: unknown): boolean => typeof value === "string" && value.trim() !== ""
-  if (!nonEmpty(options.env)) issues.push("env must be a non-empty string")
-  if (options.serviceKey !== undefined && !nonEmpty(options.serviceKey))
-    issues.push("serviceKey, when given, must be a non-empty string")
+  checkNonEmptyString(issues, "env", options.env)
+  if (options.serviceKey !== undefined) checkNonEmptyString(issues, "serviceKey, when given,", options.serviceKey)
   const provider: unknown = options.loggerProvider
   if (provider !== undefined && typeof (provider as Partial<LoggerProvider> | null)?.getLogger !== "function") {
     issues.push("loggerProvider must be a LoggerProvider (getLogger)")
   }
-  const flushTimeoutMs = options.flushTimeoutMs ?? OtelLogsTrackerDefaults.flushTimeoutMs
-  if (!Number.isSafeInteger(flushTimeoutMs) || flushTimeoutMs <= 0)
-    issues.push("flushTimeoutMs must be a positive integer")
+  const flushTimeoutMs = checkPositiveInt(
+    issues,
+    "flushTimeoutMs",
+    // Absent or null: the default, as before.
+    options.flushTimeoutMs ?? undefined,
+    OtelLogsTrackerDefaults.flushTimeoutMs
+  )
   if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "OpenTelemetry logs", issues })
   return { flushTimeoutMs }
 }
