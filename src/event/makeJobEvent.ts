@@ -1,4 +1,5 @@
 import { newEventId } from "./eventId.js"
+import { isoTimestamp } from "./timestamp.js"
 import type { JobEvent } from "./JobEvent.js"
 import type { JobEventType } from "./JobEventTypes.js"
 
@@ -10,18 +11,6 @@ import type { JobEventType } from "./JobEventTypes.js"
 export type JobEventInput<T extends JobEventType = JobEventType> = T extends JobEventType
   ? Omit<Extract<JobEvent, { type: T }>, "eventId" | "timestamp">
   : never
-
-// Events come in bursts within one millisecond: format each millisecond once.
-let isoMs = Number.NaN
-let iso = ""
-
-const isoTimestamp = (ms: number): string => {
-  if (ms !== isoMs) {
-    iso = new Date(ms).toISOString()
-    isoMs = ms
-  }
-  return iso
-}
 
 /**
  * Builds an event, filling `eventId` (UUIDv7, time-ordered) and `timestamp`.
