@@ -19,13 +19,15 @@ let temp: TempDir
 /** A copy of examples/collector where the repository's would be, so that `../../src` resolves. */
 let folder: string
 
-beforeAll(() => {
+beforeAll(async () => {
   temp = tempDir("det-wrangler-")
   folder = join(temp.path, "examples/collector")
   // wrangler writes `.wrangler/` next to its config: a copy keeps it out of the repository.
   cpSync(inRepo("examples/collector"), folder, { recursive: true, filter: (path) => !path.includes(".wrangler") })
   symlinkSync(inRepo("src"), join(temp.path, "src"), "dir")
   symlinkSync(inRepo("node_modules"), join(temp.path, "node_modules"), "dir")
+  // Both tests use the bundle of one dry run.
+  dryRun = await wrangler("deploy", "--dry-run", "--outdir", outdir(), "--metafile", metafile())
 })
 afterAll(() => temp?.remove())
 
@@ -37,8 +39,10 @@ interface WranglerRun {
   readonly entries: ReadonlyArray<{ readonly type: string } & Record<string, unknown>>
 }
 
-/** Where the dry run writes the bundle wrangler would upload. */
+/** Where the dry run writes the bundle wrangler would upload, and esbuild's metafile of it. */
 const outdir = () => join(temp.path, "dist")
+const metafile = () => join(temp.path, "meta.json")
+let dryRun: WranglerRun
 
 let runs = 0
 const wrangler = (...args: ReadonlyArray<string>): Promise<WranglerRun> => {
@@ -101,15 +105,15 @@ const query = async (persistTo: string, sql: string): Promise<Array<Array<Record
 
 describe("examples/collector with wrangler", () => {
   it("deploys as a dry run: the Worker bundled with the package's source, nothing uploaded", async () => {
-    const metafile = join(temp.path, "meta.json")
-    const run = await wrangler("deploy", "--dry-run", "--outdir", outdir(), "--metafile", metafile)
-    expect(run.code, failed(run)).toBe(0)
-    expect(run.entries.find((entry) => entry.type === "deploy")).toMatchObject({ worker_name: "job-events-collector" })
+    expect(dryRun.code, failed(dryRun)).toBe(0)
+    expect(dryRun.entries.find((entry) => entry.type === "deploy")).toMatchObject({
+      worker_name: "job-events-collector"
+    })
     const bundle = readFileSync(join(outdir(), "worker.js"), "utf8")
     expect(bundle).toContain("/instances/")
     // Input paths are relative to where wrangler ran, through the links to this repository.
-    const inputs = Object.keys((JSON.parse(readFileSync(metafile, "utf8")) as { inputs: object }).inputs).map((input) =>
-      realpathSync(resolve(folder, input))
+    const inputs = Object.keys((JSON.parse(readFileSync(metafile(), "utf8")) as { inputs: object }).inputs).map(
+      (input) => realpathSync(resolve(folder, input))
     )
     // The alias at work: the package's own decoder, from this repository's source.
     expect(inputs).toEqual(
@@ -131,10 +135,10 @@ describe("examples/collector with wrangler", () => {
     expect(migrations).toEqual([{ name: "0001_events.sql" }])
     expect(tables!.map((row) => row.name)).toEqual(expect.arrayContaining(["events", "dead_letters"]))
 
-    // What `wrangler dev` does with these files, through Miniflare: the dry run's bundle (the
-    // test above), the database under the id in wrangler.jsonc, kept where --persist-to put it.
+    // What `wrangler dev` does with these files, through Miniflare: the dry run's bundle, the
+    // database under the id in wrangler.jsonc, kept where --persist-to put it.
+    expect(dryRun.code, failed(dryRun)).toBe(0)
     const bundle = join(outdir(), "worker.js")
-    expect(existsSync(bundle), "the dry run's bundle").toBe(true)
     const databaseId = /"database_id":\s*"([^"]+)"/.exec(readFileSync(join(folder, "wrangler.jsonc"), "utf8"))![1]!
     const { mf, dispose } = await startMiniflare({
       modules: true,
