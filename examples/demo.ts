@@ -2,6 +2,8 @@
 // user would, bundled into a Worker and run in workerd (Miniflare 4) with real Durable Object
 // storage and alarms; its HTTP tracker posts to a local collector; the events are shown as a
 // per-instance timeline here and in a self-contained HTML report.
+// `npm start -- --collector <url>`: the same, the tracker posting to a running collector Worker
+// (examples/collector, e.g. `npm run collector`) instead, and the timeline read back from it.
 import { writeFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { bundleWorker } from "./runtime/bundle.js"
@@ -9,6 +11,7 @@ import { type EventCollector, startEventCollector } from "./runtime/collector.js
 import { copyJobsPackage, type JobsPackageCopy } from "./runtime/fixture.js"
 import { type RunningWorker, startWorker } from "./runtime/miniflare.js"
 import { renderReport } from "./runtime/report.js"
+import { type RemoteCollector, demoOptions, remoteCollector } from "./runtime/remoteCollector.js"
 import { instance, runScenario, scenarioInstances } from "./runtime/scenario.js"
 import { OutboxDefaults } from "../src/delivery/Outbox.js"
 import { renderTimelines, timelinesOf } from "./runtime/timeline.js"
@@ -47,8 +50,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   })
 }
 
-const tracker = (collector: EventCollector) => ({
-  endpoint: collector.url,
+const tracker = (endpoint: string, headers: Readonly<Record<string, string>> = {}) => ({
+  endpoint,
+  ...(Object.keys(headers).length === 0 ? {} : { headers }),
   env: "demo",
   serviceKey: "jobs-demo",
   timeoutMs: 1_000,
@@ -60,11 +64,8 @@ const tracker = (collector: EventCollector) => ({
 
 const outageInstance = instance("task", "orders", "or-2", "2 orders while the collector is down")
 
-const main = async (): Promise<void> => {
-  const started = performance.now()
-  console.log(bold("durable-effect-tracking demo"))
-  say(dim("codemod → Worker in workerd → HTTP tracker → local collector → timeline and HTML report"))
-
+/** Copies the fixture and runs the codemod on the copy, saying what it did. */
+const codemodStep = async (): Promise<JobsPackageCopy> => {
   step("Copy the jobs fixture to a temp directory and run the codemod on it")
   const copy: JobsPackageCopy = await copyJobsPackage({
     codemod: true,
@@ -80,31 +81,121 @@ const main = async (): Promise<void> => {
   for (const change of plan.changes) say(`- ${change}`)
   for (const todo of plan.todo) say(`todo: ${todo}`)
   say(`type-check of the rewritten files (${plan.tsConfig ?? "tsconfig"}): ${plan.diagnostics?.length ?? 0} errors`)
+  return copy
+}
+
+/** Polls `count` until two looks in a row agree: the runs' last deliveries have landed. */
+const settled = async (count: () => number | Promise<number>): Promise<void> => {
+  let seen = -1
+  await waitUntil(
+    "the events to settle",
+    async () => {
+      const now = await count()
+      const same = now === seen
+      seen = now
+      return same ? true : undefined
+    },
+    { everyMs: 300, withinMs: 10_000 }
+  )
+}
+
+const printTimelines = (timelines: ReturnType<typeof timelinesOf>, delays?: ReadonlyMap<string, number>): void =>
+  console.log(
+    renderTimelines(timelines, { color, ...(delays === undefined ? {} : { delays }) })
+      .split("\n")
+      .map((line) => (line === "" ? line : `  ${line}`))
+      .join("\n")
+  )
+
+const finish = async (started: number): Promise<void> => {
+  await cleanUp()
+  step("Done")
+  say(`HTML report: ${reportPath}`)
+  say(dim(`finished in ${((performance.now() - started) / 1000).toFixed(1)} s; workerd stopped, temp files removed`))
+}
+
+/**
+ * `--collector <url>`: the scenario's events go to a running collector Worker, and the
+ * timeline and report show what it stored, read back with its `GET /instances/:id/events`.
+ * No outage step: the demo does not control that collector.
+ */
+const toCollectorWorker = async (remote: RemoteCollector, started: number): Promise<void> => {
+  // Before the slow steps: a collector that is not there, or wants a token, is said at once.
+  await remote.check()
+  const copy = await codemodStep()
+
+  step(`Start workerd; its HTTP tracker posts to the collector Worker at ${remote.eventsUrl}`)
+  const script = await bundleWorker(copy)
+  const config = tracker(remote.eventsUrl, remote.headers)
+  const worker: RunningWorker = await startWorker({ script, tracker: config })
+  cleanups.push(worker.dispose)
+  say(`workerd: the Worker (${Math.round(script.length / 1024)} KiB bundle) with the DurableJobsEngine as JOBS`)
+  const shown = { ...config, ...("headers" in config ? { headers: { authorization: "Bearer $COLLECTOR_TOKEN" } } : {}) }
+  say(`tracker: ${JSON.stringify(shown)}`)
+
+  step("Run the scenario over the four job types")
+  // The collector may keep events of earlier runs (wrangler dev keeps its D1): instances have
+  // the same ids each run, so this run's events are those from now on.
+  const since = Date.now()
+  await runScenario(worker, (line) => say(line))
+  const labels = new Map<string, string>()
+  for (const instance of Object.values(scenarioInstances))
+    labels.set(await worker.instanceId(instance.instanceName), instance.instanceName)
+  const stored = async () => (await Promise.all([...labels.keys()].map((id) => remote.instanceEvents(id)))).flat()
+  await settled(async () => (await stored()).length)
+  const all = await stored()
+  const events = all.filter((event) => Date.parse(event.timestamp) >= since)
+
+  step("Events stored by the collector Worker, per job instance (GET /instances/:id/events)")
+  const timelines = timelinesOf(events, labels)
+  printTimelines(timelines)
+  const types = new Set(events.map((event) => event.type))
+  say(
+    `${events.length} events (${types.size} of the 20 types) from ${timelines.length} job instances, stored by the collector Worker` +
+      (all.length > events.length ? ` (and ${all.length - events.length} of earlier runs, not shown)` : "") +
+      `; ${worker.calls.length} job calls`
+  )
+  writeFileSync(
+    reportPath,
+    renderReport({
+      title: "durable-effect-tracking: job events stored by the collector Worker",
+      summary: [
+        `A copy of the jobs fixture, codemodded, run in workerd through Miniflare; its HTTP tracker posted to the collector Worker at ${remote.eventsUrl}.`,
+        `${events.length} events from ${timelines.length} job instances, ${types.size} of the 20 event types, read back from the collector.`,
+        `Generated ${new Date().toISOString()}. Runs are bars from start to end; failures are red and marked ✕. Hover over (or focus) a bar or mark to see its fields.`
+      ],
+      timelines
+    })
+  )
+  await finish(started)
+}
+
+const main = async (): Promise<void> => {
+  const started = performance.now()
+  const options = demoOptions(process.argv.slice(2), process.env)
+  console.log(bold("durable-effect-tracking demo"))
+  if (options.collector !== undefined) {
+    say(dim("codemod → Worker in workerd → HTTP tracker → the collector Worker → timeline and HTML report"))
+    return toCollectorWorker(remoteCollector(options.collector), started)
+  }
+  say(dim("codemod → Worker in workerd → HTTP tracker → local collector → timeline and HTML report"))
+  const copy = await codemodStep()
+  const plan = copy.codemod!.plan
 
   step("Start the collector and workerd")
   const collector = await startEventCollector()
   cleanups.push(collector.close)
   say(`collector: ${collector.url} (node:http; decodes every batch with JobEventBatch)`)
   const script = await bundleWorker(copy)
-  const worker: RunningWorker = await startWorker({ script, tracker: tracker(collector) })
+  const worker: RunningWorker = await startWorker({ script, tracker: tracker(collector.url) })
   cleanups.push(worker.dispose)
   say(`workerd: the Worker (${Math.round(script.length / 1024)} KiB bundle) with the DurableJobsEngine as JOBS`)
-  say(`tracker: ${JSON.stringify({ ...tracker(collector), endpoint: "<collector>" })}`)
+  say(`tracker: ${JSON.stringify({ ...tracker(collector.url), endpoint: "<collector>" })}`)
 
   step("Run the scenario over the four job types")
   await runScenario(worker, (line) => say(line))
   // Each run flushes before it returns; an alarm's run may still be delivering: wait for quiet.
-  let seen = -1
-  await waitUntil(
-    "the events to settle",
-    () => {
-      const now = collector.events().length
-      const settled = now === seen
-      seen = now
-      return settled ? true : undefined
-    },
-    { everyMs: 300, withinMs: 10_000 }
-  )
+  await settled(() => collector.events().length)
 
   step("The collector goes down (answers 503) for a moment, two calls long")
   await collector.setMode({ kind: "status", status: 503 })
@@ -139,12 +230,7 @@ const main = async (): Promise<void> => {
       .events()
       .map((received) => [received.event.eventId, received.arrivedAt - Date.parse(received.event.timestamp)])
   )
-  console.log(
-    renderTimelines(timelines, { color, delays })
-      .split("\n")
-      .map((line) => (line === "" ? line : `  ${line}`))
-      .join("\n")
-  )
+  printTimelines(timelines, delays)
   const types = new Set(events.map((event) => event.type))
   const failed = collector.requests.filter((request) => request.status === undefined || request.status >= 300).length
   say(
@@ -166,10 +252,7 @@ const main = async (): Promise<void> => {
       delays
     })
   )
-  await cleanUp()
-  step("Done")
-  say(`HTML report: ${reportPath}`)
-  say(dim(`finished in ${((performance.now() - started) / 1000).toFixed(1)} s; workerd stopped, temp files removed`))
+  await finish(started)
 }
 
 main().then(undefined, async (error: unknown) => {

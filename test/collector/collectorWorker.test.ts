@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import type { Miniflare } from "miniflare"
-import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { HttpBatchTracker, makeJobEvent, type JobEventInput, type JobEventWire } from "durable-effect-tracking"
+import { applyCollectorMigration, collectorScript, type D1 } from "../support/collectorWorker.js"
 import { startMiniflare } from "../support/runtime.js"
 import { waitUntil } from "../support/wait.js"
 import { bundleForWorker } from "../support/workerBundle.js"
@@ -28,23 +28,13 @@ export default {
 }
 `
 
-interface D1 {
-  prepare(sql: string): {
-    bind(...values: ReadonlyArray<unknown>): { first<T>(): Promise<T | null>; all<T>(): Promise<{ results: Array<T> }> }
-  }
-  batch(statements: ReadonlyArray<unknown>): Promise<unknown>
-}
-
 let mf: Miniflare
 let origin: string
 let db: D1
 let dispose: (() => Promise<void>) | undefined
 
 beforeAll(async () => {
-  const collector = await bundleForWorker({
-    entryPoints: [inRepo("examples/collector/worker.ts")],
-    alias: { "durable-effect-tracking": inRepo("src/index.ts") }
-  })
+  const collector = await collectorScript()
   const producer = await bundleForWorker({ entryPoints: [inRepo("test/support/workers/queue-producer-worker.ts")] })
   ;({ mf, dispose } = await startMiniflare({
     compatibilityDate: "2025-01-01",
@@ -52,7 +42,7 @@ beforeAll(async () => {
       {
         name: "collector",
         modules: true,
-        script: collector.text,
+        script: collector,
         d1Databases: { DB: "job-events" },
         bindings: { EVENTS_TOKEN: token, DEAD_LETTER_QUEUE: "job-events-dlq" },
         queueConsumers: {
@@ -64,7 +54,7 @@ beforeAll(async () => {
         // The same Worker over a database without the migration: every insert fails.
         name: "unmigrated",
         modules: true,
-        script: collector.text,
+        script: collector,
         d1Databases: { DB: "empty" },
         queueConsumers: {
           "down-events": { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 1, deadLetterQueue: "job-events-dlq" }
@@ -86,16 +76,7 @@ beforeAll(async () => {
   }))
   origin = (await mf.ready).origin
   db = (await mf.getD1Database("DB", "collector")) as unknown as D1
-  // The migration wrangler applies, statement by statement.
-  const sql = readFileSync(inRepo("examples/collector/migrations/0001_events.sql"), "utf8")
-    .split("\n")
-    .filter((line) => !line.trimStart().startsWith("--"))
-    .join("\n")
-  const statements = sql
-    .split(";")
-    .map((s) => s.trim())
-    .filter((s) => s !== "")
-  await db.batch(statements.map((statement) => db.prepare(statement).bind()))
+  await applyCollectorMigration(db)
 })
 afterAll(async () => {
   await dispose?.()

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
-// wrangler is not installed here: this checks that wrangler.jsonc names what the folder holds and
-// what the Worker and the test expect (the binding, the queues, the migrations).
+// wranglerDeploy.test.ts has wrangler read wrangler.jsonc (a dry-run deploy); this checks that it
+// names what the folder holds and what the Worker and its tests expect (the binding, the queues,
+// the migrations), which a dry run does not report in a structured form.
 
 const folder = fileURLToPath(new URL("../../examples/collector/", import.meta.url))
 
