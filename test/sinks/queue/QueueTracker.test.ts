@@ -28,7 +28,7 @@ const recordingQueue = (behaviour: { refuse?: number; hang?: boolean } = {}) => 
     }
     return Promise.resolve()
   }
-  const queue: QueueProducer = {
+  const queue: QueueProducer<JobEventWire> = {
     send: (body, options) => {
       calls.push({ method: "send", bodies: [body], contentTypes: [options?.contentType] })
       return answer()
@@ -149,7 +149,7 @@ describe("QueueTracker", () => {
     const calls: Array<Array<string>> = []
     let release: () => void = () => undefined
     const held = new Promise<void>((resolve) => (release = resolve))
-    const queue: QueueProducer = {
+    const queue: QueueProducer<JobEventWire> = {
       send: (body) => {
         calls.push([body.eventId])
         return calls.length === 1 ? held : Promise.resolve()
