@@ -17,7 +17,12 @@ export type DropCause = "overflow" | "rejected" | "tooLarge" | "unserializable"
  * each failure is said once). `detail` is said with the first drop of its cause, not once per
  * detail: what the first refused event was (its type, never its body).
  */
-export type NoteDrop<C extends string = DropCause> = (cause: C, count: number, failure?: string, detail?: string) => void
+export type NoteDrop<C extends string = DropCause> = (
+  cause: C,
+  count: number,
+  failure?: string,
+  detail?: string
+) => void
 
 /**
  * `counter` is where a cause is counted, as the line tells the reader (`stats().dropped.<cause>`

@@ -1,6 +1,6 @@
 /**
  * What a tracker carries: the events of the vocabularies it was told about (its `vocabularies`
- * option), or, told none, any object with a string `type`. The check runs at `emit`, before any
+ * option), or, told none, any object with a string `type` (or a `toJSON` giving the event). The check runs at `emit`, before any
  * buffering or sizing, and is cheap: a map lookup by type and the vocabulary's own `accepts`
  * (no Schema decode). A refused event is counted and said once per tracker; the line names its
  * type and the vocabularies told, never its body.
@@ -61,10 +61,7 @@ const isVocabulary = (value: unknown): value is AnyVocabulary => {
 }
 
 /** Adds a problem with the `vocabularies` option to `issues`; gives the vocabularies (or undefined). */
-export const checkVocabularies = (
-  issues: Array<string>,
-  value: unknown
-): ReadonlyArray<AnyVocabulary> | undefined => {
+export const checkVocabularies = (issues: Array<string>, value: unknown): ReadonlyArray<AnyVocabulary> | undefined => {
   if (value === undefined) return undefined
   if (!Array.isArray(value) || value.length === 0 || !value.every(isVocabulary)) {
     issues.push("vocabularies must be a non-empty array of vocabularies (defineVocabulary)")
@@ -79,9 +76,19 @@ const typeOf = (event: unknown): string | undefined => {
   return typeof type === "string" ? type : undefined
 }
 
-const hasType = (event: unknown): event is EventShape => {
+/**
+ * Told no vocabularies: an object with a string `type`, or one with a `toJSON` (what it gives is
+ * what is sent; the sink refuses it, as unserializable, when that is no JSON object). Not
+ * `toJSON` called here: an event is serialised once, by the sink.
+ */
+const isEvent = (event: unknown): event is EventShape => {
   try {
-    return typeOf(event) !== undefined
+    return (
+      typeOf(event) !== undefined ||
+      (typeof event === "object" &&
+        event !== null &&
+        typeof (event as { readonly toJSON?: unknown }).toJSON === "function")
+    )
   } catch {
     // A throwing getter: not an event the tracker can carry.
     return false
@@ -93,13 +100,13 @@ const shownType = (type: string): string => JSON.stringify(type.length > 80 ? `$
 const describeNonEvent = (event: unknown): string =>
   Array.isArray(event) || typeof event !== "object" || event === null
     ? `${Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`}, not an event object`
-    : "an object without a string type"
+    : "an object without a string type or a toJSON"
 
 export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | undefined): VocabularyGate => {
   if (vocabularies === undefined) {
     return {
       told: undefined,
-      admits: hasType,
+      admits: isEvent,
       vocabularyOf: () => undefined,
       refusal: describeNonEvent
     }
@@ -184,7 +191,7 @@ export const gateEmit = (
   return {
     emit:
       gate.told === undefined
-        ? (event) => (hasType(event) ? emit(event, undefined) : refuse(event))
+        ? (event) => (isEvent(event) ? emit(event, undefined) : refuse(event))
         : (event) => {
             const vocabulary = gate.vocabularyOf(event)
             return vocabulary === undefined ? refuse(event) : emit(event, vocabulary)

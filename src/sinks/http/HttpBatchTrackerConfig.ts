@@ -1,11 +1,7 @@
 import { singleEventBodyBytes } from "../../delivery/BatchBody.js"
 import { checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { largestEventAsSent } from "../../delivery/LargestEvent.js"
-import {
-  type AnyVocabulary,
-  checkVocabularies,
-  type TrackerVocabulariesOption
-} from "../../delivery/VocabularyGate.js"
+import { type AnyVocabulary, checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/VocabularyGate.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 
 /**

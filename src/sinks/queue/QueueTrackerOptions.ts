@@ -89,7 +89,9 @@ export const resolveQueueTrackerOptions = (options: QueueTrackerOptions) => {
     const { bytes, of } = largestEventAsSent(resolved.vocabularies, resolved)
     const message = bytes + QueueLimits.messageOverheadBytes
     if (message > QueueLimits.maxMessageBytes) {
-      issues.push(`vocabularies: ${of} takes ${message} bytes as a message, more than Queues take (${QueueLimits.maxMessageBytes})`)
+      issues.push(
+        `vocabularies: ${of} takes ${message} bytes as a message, more than Queues take (${QueueLimits.maxMessageBytes})`
+      )
     } else if (resolved.maxBatchBytes < message) {
       issues.push(`maxBatchBytes must be at least ${message} (a message of ${of})`)
     }
