@@ -49,6 +49,16 @@ export { QueueTracker, type QueueTrackerStats } from "./sinks/queue/QueueTracker
 export { QueueLimits, type EventWire, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"
 export { QueueTrackerDefaults, type QueueTrackerOptions } from "./sinks/queue/QueueTrackerOptions.js"
 
+// Vocabularies (what trackers are told they carry)
+export {
+  defineVocabulary,
+  type EventOf,
+  type EventShape,
+  type EventTypeOf,
+  type Vocabulary,
+  type VocabularyOptions
+} from "./event/Vocabulary.js"
+
 // The job event schema (the 20 event structs stay internal: `JobEvent` is their union)
 export {
   JobEvent,
