@@ -97,10 +97,13 @@ const isEvent = (event: unknown): event is EventShape => {
 
 const shownType = (type: string): string => JSON.stringify(type.length > 80 ? `${type.slice(0, 80)}…` : type)
 
-const describeNonEvent = (event: unknown): string =>
+// Told vocabularies, an object's own `type` decides (a `toJSON` does not stand in for it).
+const describeNonEvent = (event: unknown, told = false): string =>
   Array.isArray(event) || typeof event !== "object" || event === null
     ? `${Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`}, not an event object`
-    : "an object without a string type or a toJSON"
+    : told
+      ? "an object without a string type"
+      : "an object without a string type or a toJSON"
 
 export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | undefined): VocabularyGate => {
   if (vocabularies === undefined) {
@@ -108,7 +111,7 @@ export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | 
       told: undefined,
       admits: isEvent,
       vocabularyOf: () => undefined,
-      refusal: describeNonEvent
+      refusal: (event) => describeNonEvent(event)
     }
   }
   // One lookup by type; a type two vocabularies share is tried against each, in the order told.
@@ -136,7 +139,7 @@ export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | 
 
   const refusal = (event: unknown): string => {
     const type = typeOf(event)
-    if (type === undefined) return `${describeNonEvent(event)}; this tracker carries the vocabularies ${names}`
+    if (type === undefined) return `${describeNonEvent(event, true)}; this tracker carries the vocabularies ${names}`
     const candidates = byType.get(type)
     if (candidates === undefined) return `type ${shownType(type)} is of none of the vocabularies ${names}`
     // Known type, not accepted: say which context keys or constants it lacks (names, no values).

@@ -89,7 +89,7 @@ describe("InMemoryTracker.make({ vocabularies })", () => {
       [
         "unknownVocabulary",
         undefined,
-        "an object without a string type or a toJSON; this tracker carries the vocabularies payments"
+        "an object without a string type; this tracker carries the vocabularies payments"
       ]
     ])
     expect(refused[0]!.event).toBe(job)
