@@ -12,7 +12,16 @@ export {
   type EventTrackerService
 } from "./tracker/EventTracker.js"
 export { NoopTracker, isNoopTracker } from "./tracker/NoopTracker.js"
-export { InMemoryTracker, type InMemoryTrackerHandle, type InMemoryTrackerInstance } from "./tracker/InMemoryTracker.js"
+export {
+  InMemoryTracker,
+  type InMemoryTrackerHandle,
+  type InMemoryTrackerInstance,
+  type InMemoryTrackerOptions,
+  type RecordedEvent,
+  type RecordedOfType,
+  type RefusedEvent
+} from "./tracker/InMemoryTracker.js"
+export type { AnyVocabulary, TrackerVocabulariesOption } from "./delivery/VocabularyGate.js"
 export {
   HttpBatchTracker,
   type HttpBatchTrackerDropped,
@@ -37,8 +46,18 @@ export {
 } from "./delivery/Outbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./instrument/addTracker.js"
 export { QueueTracker, type QueueTrackerStats } from "./sinks/queue/QueueTracker.js"
-export { QueueLimits, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"
+export { QueueLimits, type EventWire, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"
 export { QueueTrackerDefaults, type QueueTrackerOptions } from "./sinks/queue/QueueTrackerOptions.js"
+
+// Vocabularies (what trackers are told they carry)
+export {
+  defineVocabulary,
+  type EventOf,
+  type EventShape,
+  type EventTypeOf,
+  type Vocabulary,
+  type VocabularyOptions
+} from "./event/Vocabulary.js"
 
 // The job event schema (the 20 event structs stay internal: `JobEvent` is their union)
 export {

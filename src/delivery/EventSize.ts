@@ -1,4 +1,3 @@
-import { largestJobEvent } from "../event/eventBounds.js"
 import { jsonValueOf, utf8Length } from "./BatchBody.js"
 
 /**
@@ -183,8 +182,10 @@ export const sizeStoredEvent = (json: unknown, limits: EventSizeLimits): SizingR
 }
 
 /**
- * UTF-8 bytes of the largest job event (see `largestJobEvent`), as sent with this enrichment: a
- * size limit below it cuts or drops events the jobs emit.
+ * UTF-8 bytes of `event` as sent with this enrichment (a vocabulary's largest event, say: a size
+ * limit below it cuts or drops events of that vocabulary).
  */
-export const largestJobEventBytes = (enrichment: { readonly env: string; readonly serviceKey: string }): number =>
-  utf8Length(JSON.stringify({ ...largestJobEvent, env: enrichment.env, serviceKey: enrichment.serviceKey }))
+export const eventBytesAsSent = (
+  event: Readonly<Record<string, unknown>>,
+  enrichment: { readonly env: string; readonly serviceKey: string }
+): number => utf8Length(JSON.stringify({ ...event, env: enrichment.env, serviceKey: enrichment.serviceKey }))

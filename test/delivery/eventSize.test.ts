@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { largestJobEventBytes, SizedEvent, sizeEvent } from "../../src/delivery/EventSize.js"
+import { eventBytesAsSent, SizedEvent, sizeEvent } from "../../src/delivery/EventSize.js"
 import { largestJobEvent } from "../../src/event/eventBounds.js"
 import { JobEvent } from "../../src/event/JobEvent.js"
 import { summarizeError } from "../../src/instrument/failure.js"
@@ -112,7 +112,7 @@ describe("sizeEvent", () => {
     expect(sliced).toBeLessThanOrEqual(5 * limits.maxEventBytes)
   })
 
-  it("knows the largest job event's size, which the configuration checks limits against", () => {
+  it("measures an event as sent (the largest job event's size, which a jobs tracker checks limits against)", () => {
     // A valid event, and no failure the instrumentation summarises (in ASCII) makes a larger one.
     expect(Schema.decodeUnknownSync(JobEvent)(largestJobEvent)).toEqual(largestJobEvent)
     const huge = new Error("m".repeat(100_000), { cause: new Error("c".repeat(100_000)) })
@@ -130,7 +130,7 @@ describe("sizeEvent", () => {
       error: summarizeError(huge, { stack: true })
     })
     const enrichment = { env: "test", serviceKey: "svc" }
-    const bytes = largestJobEventBytes(enrichment)
+    const bytes = eventBytesAsSent(largestJobEvent, enrichment)
     expect(bytes).toBe(Buffer.byteLength(JSON.stringify({ ...largestJobEvent, ...enrichment })))
     expect(Buffer.byteLength(JSON.stringify({ ...failed, ...enrichment }))).toBeLessThanOrEqual(bytes)
   })
@@ -157,7 +157,7 @@ describe("HTTP tracker with 10 MiB events", () => {
 
     const stats = await Effect.runPromise(t.stats())
     expect(stats).toMatchObject({ emitted: 60, truncated: 60, sent: 60, pending: 0, lastFailure: undefined })
-    expect(stats.dropped).toEqual({ overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0 })
+    expect(stats.dropped).toEqual({ overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0, unknownVocabulary: 0 })
     const sent = deliveredBatches(collector).flatMap((batch) => batch.events)
     expect(sent.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId))
     for (const event of sent) {

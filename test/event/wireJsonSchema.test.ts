@@ -48,7 +48,7 @@ const runJobs = async (): Promise<{
   queueBatches: ReadonlyArray<{ events: Array<JobEventWire> }>
 }> => {
   const queueBatches: Array<{ events: Array<JobEventWire> }> = []
-  const queue: QueueProducer = {
+  const queue: QueueProducer<JobEventWire> = {
     send: async (body) => void queueBatches.push({ events: [body] }),
     sendBatch: async (messages) => void queueBatches.push({ events: [...messages].map((m) => m.body) })
   }

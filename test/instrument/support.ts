@@ -2,6 +2,7 @@ import { Context, Effect, Layer } from "effect"
 import { serviceEvents } from "../../src/instrument/EventMap.js"
 import { summarizeFailure } from "../../src/instrument/failure.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
+import type { JobEvent } from "../../src/event/JobEvent.js"
 
 /** A toy runtime for the proxy machinery: an instance id, an outer and an inner service. */
 export class Instance extends Context.Tag("test/Instance")<Instance, { readonly instanceId: string }>() {}
@@ -79,6 +80,6 @@ export const toyEventMap = {
 export const InstanceLayer = Layer.succeed(Instance, { instanceId: "instance-1" })
 
 export const trackedToyLayers = () => {
-  const memory = InMemoryTracker.make()
+  const memory = InMemoryTracker.make<JobEvent>()
   return { handle: memory.handle, base: Layer.mergeAll(InMemoryTracker.layer(memory), InstanceLayer) }
 }

@@ -124,7 +124,7 @@ const trackedRun = async (fixture: FixtureUnderTest, script: Script) => {
   // Each script is a new instance: nothing remembered of the last script's.
   forgetInstanceMemory("instance-1")
   const core = createTestRuntime({ instanceId: "instance-1" })
-  const tracker = InMemoryTracker.make()
+  const tracker = InMemoryTracker.make<JobEvent>()
   const events = () => Effect.runPromise(tracker.handle.getEvents())
   const idleClaims: Array<{ readonly step: number; readonly storedSchedule: unknown }> = []
   let seen = 0

@@ -65,7 +65,7 @@ export const trackedInlineJobs = (
   // A fresh instance: nothing remembered of an earlier test's instance of the same id.
   forgetInstanceMemory(instanceId)
   const { layer, handles } = createTestRuntime({ instanceId })
-  const tracker = InMemoryTracker.make()
+  const tracker = InMemoryTracker.make<JobEvent>()
   const runtime = trackedInlineRuntime(layer, tracker.tracker, definitions, options)
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())
   const types = async () => (await events()).map((event) => event.type)

@@ -2,7 +2,7 @@ import { Effect, Layer } from "effect"
 import { createTestRuntime, RuntimeAdapter, type RuntimeLayer } from "@durable-effect/core"
 import { describe, expect, it } from "vitest"
 import { forgetInstanceMemory, instanceMemory, instanceMemoryCapacity } from "../../src/jobs/instanceMemory.js"
-import { InMemoryTracker, checkEventSequence } from "durable-effect-tracking"
+import { InMemoryTracker, checkEventSequence, type JobEvent } from "durable-effect-tracking"
 import { alarmFirer, runtimeOver, trackedDispatcherLayer } from "../support/jobsHarness.js"
 import { clicks, heartbeat, orders, requests } from "../support/jobScenarios.js"
 
@@ -25,7 +25,7 @@ const adapterPerBuild = (core: RuntimeLayer, built: Set<object>): RuntimeLayer =
 describe("instance memory: kept by instance id, it survives per-call layer rebuilds", () => {
   it("every alarm.fired says when it was set for, and a flushAfter flush its batch, though each call has its own RuntimeAdapter", async () => {
     const adapters = new Set<object>()
-    const tracker = InMemoryTracker.make()
+    const tracker = InMemoryTracker.make<JobEvent>()
     // One instance per job, each its own Durable Object.
     const instance = (instanceId: string, definitions: Parameters<typeof trackedDispatcherLayer>[2]) => {
       forgetInstanceMemory(instanceId)

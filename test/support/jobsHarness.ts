@@ -114,7 +114,7 @@ export const trackedJobs = (
   // A fresh instance: nothing remembered of an earlier test's instance of the same id.
   forgetInstanceMemory(instanceId)
   const { layer, handles } = createTestRuntime({ instanceId })
-  const tracker = InMemoryTracker.make()
+  const tracker = InMemoryTracker.make<JobEvent>()
   const { instanceId: _instanceId, ...tracking } = options
   const runtime = runtimeOver(trackedDispatcherLayer(layer, tracker.tracker, definitions, tracking))
   const events = (): Promise<ReadonlyArray<JobEvent>> => Effect.runPromise(tracker.handle.getEvents())

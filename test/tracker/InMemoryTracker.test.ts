@@ -1,6 +1,8 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { InMemoryTracker, emitEvent, EventTracker, makeJobEvent } from "durable-effect-tracking"
+import { captureLogs } from "../support/logCapture.js"
+import { auditEvents, payment, paymentEvents, testJobEvents } from "../support/vocabularies.js"
 
 const base = { instanceId: "do-1", jobType: "continuous", jobName: "heartbeat" } as const
 
@@ -60,5 +62,77 @@ describe("the in-memory tracker, used as core's", () => {
       return yield* handle.hasEvent("job.started")
     })
     expect(await Effect.runPromise(program)).toBe(true)
+  })
+})
+
+describe("InMemoryTracker.make({ vocabularies })", () => {
+  it("records the events of the vocabularies told, as emitted, and refuses the others with a reason", async () => {
+    const memory = InMemoryTracker.make({ vocabularies: [paymentEvents] })
+    const charged = payment("payment.charged", "acct-1", 900)
+    const job = makeJobEvent({ ...base, type: "job.created" })
+    const { lines, provide } = captureLogs()
+    await Effect.runPromise(
+      provide(
+        Effect.all([
+          emitEvent(charged),
+          emitEvent(job),
+          emitEvent(makeJobEvent({ ...base, type: "job.started" })),
+          emitEvent({ amountCents: 1 })
+        ]).pipe(Effect.provide(InMemoryTracker.layer(memory)))
+      )
+    )
+    expect(await Effect.runPromise(memory.handle.getEvents())).toEqual([charged])
+    const refused = await Effect.runPromise(memory.handle.refused())
+    expect(refused.map(({ cause, type, reason }) => [cause, type, reason])).toEqual([
+      ["unknownVocabulary", "job.created", 'type "job.created" is of none of the vocabularies payments'],
+      ["unknownVocabulary", "job.started", 'type "job.started" is of none of the vocabularies payments'],
+      [
+        "unknownVocabulary",
+        undefined,
+        "an object without a string type; this tracker carries the vocabularies payments"
+      ]
+    ])
+    expect(refused[0]!.event).toBe(job)
+    // Said once per cause, as the buffering trackers do.
+    expect(lines.map((line) => [line.annotations.dropped, line.annotations.module])).toEqual([
+      ["unknownVocabulary", "tracker/InMemoryTracker"]
+    ])
+    expect(lines[0]!.message).toContain("handle.refused()")
+    await Effect.runPromise(memory.handle.clear())
+    expect(await Effect.runPromise(memory.handle.refused())).toEqual([])
+  })
+
+  it("checks each event against its vocabulary's Schema, refusing invalid ones with the parse error", async () => {
+    const memory = InMemoryTracker.make({ vocabularies: [paymentEvents, testJobEvents] })
+    const good = payment("payment.refunded", "acct-1", 300)
+    // Accepted by the cheap check (type, context), not by the Schema: a string amount.
+    const bad = { ...payment("payment.charged", "acct-1", 1), amountCents: "12" }
+    const badJob = { ...makeJobEvent({ ...base, type: "job.created" }), jobType: "cron" }
+    await Effect.runPromise(
+      Effect.all([memory.tracker.emit(good), memory.tracker.emit(bad as never), memory.tracker.emit(badJob as never)])
+    )
+    expect(await Effect.runPromise(memory.handle.getEvents())).toEqual([good])
+    const refused = await Effect.runPromise(memory.handle.refused())
+    expect(refused.map((r) => [r.cause, r.type])).toEqual([
+      ["invalid", "payment.charged"],
+      ["invalid", "job.created"]
+    ])
+    expect(refused[0]!.reason).toMatch(/^not a valid payments event: /)
+    expect(refused[0]!.reason).toMatch(/amountCents[\s\S]*Expected number, actual "12"/)
+    expect(refused[1]!.reason).toMatch(/^not a valid jobs event: [\s\S]*jobType/)
+  })
+
+  it("records without a Schema check the events of a vocabulary that gives none", async () => {
+    const memory = InMemoryTracker.make({ vocabularies: [auditEvents] })
+    const read = { eventId: "e-1", timestamp: "t", type: "audit.read" as const, userId: "u-1", path: 42 }
+    await Effect.runPromise(memory.tracker.emit(read as never))
+    expect(await Effect.runPromise(memory.handle.getEvents())).toEqual([read])
+  })
+
+  it("without vocabularies records everything, as before, and refuses nothing", async () => {
+    const memory = InMemoryTracker.make<{ readonly type: string }>()
+    await Effect.runPromise(Effect.all([memory.tracker.emit({ type: "anything" }), memory.tracker.emit(42 as never)]))
+    expect(await Effect.runPromise(memory.handle.getEvents())).toEqual([{ type: "anything" }, 42])
+    expect(await Effect.runPromise(memory.handle.refused())).toEqual([])
   })
 })

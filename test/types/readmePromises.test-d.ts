@@ -63,7 +63,7 @@ expectTypeOf(created.eventId).toBeString()
 makeJobEvent({ type: "job.retry", instanceId: "i-1", jobType: "task", jobName: "orders" })
 
 // The in-memory handle narrows events by type
-expectTypeOf(InMemoryTracker.make().handle.getEventsByType("retry.attempted")).toEqualTypeOf<
+expectTypeOf(InMemoryTracker.make<JobEvent>().handle.getEventsByType("retry.attempted")).toEqualTypeOf<
   Effect.Effect<Array<Extract<JobEvent, { type: "retry.attempted" }>>>
 >()
 

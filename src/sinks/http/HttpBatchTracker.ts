@@ -15,7 +15,8 @@ import {
   TrackerOutbox
 } from "../../delivery/Outbox.js"
 import { outboxKeepingStorage } from "../../delivery/TransactionalOutbox.js"
-import type { JobEvent } from "../../event/JobEvent.js"
+import { type AnyVocabulary, gateEmit, makeVocabularyGate } from "../../delivery/VocabularyGate.js"
+import type { EventOf, EventShape } from "../../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import {
@@ -46,6 +47,11 @@ export interface HttpBatchTrackerDropped {
   readonly tooLarge: number
   /** Not a JSON object, or not serialisable (cycles, BigInt, throwing `toJSON`); counted at `emit`. */
   readonly unserializable: number
+  /**
+   * Not an event this tracker carries, counted at `emit` (never buffered, never sent): of none
+   * of the `vocabularies` it was told about, or, told none, not an object with a string `type`.
+   */
+  readonly unknownVocabulary: number
 }
 
 /**
@@ -87,7 +93,7 @@ export interface HttpBatchTrackerStats {
  *
  * @category Trackers
  */
-export interface HttpBatchTracker<E = JobEvent> extends EventTrackerService<E> {
+export interface HttpBatchTracker<E = EventShape> extends EventTrackerService<E> {
   stats(): Effect.Effect<HttpBatchTrackerStats>
 }
 
@@ -99,12 +105,23 @@ interface TrackerParts<E> {
 }
 
 const makeParts = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbox): TrackerParts<E> => {
-  const engine = makeDeliveryEngine(makeHttpSink(cfg), cfg, outbox)
+  const sink = makeHttpSink(cfg)
+  const engine = makeDeliveryEngine(sink, cfg, outbox)
+  // Events it does not carry are refused before the engine sees them.
+  const gated = gateEmit(makeVocabularyGate(cfg.vocabularies), engine.emit, sink.module, sink.logAnnotations)
   const tracker: HttpBatchTracker<E> = {
-    emit: engine.emit,
+    emit: gated.emit,
     flush: engine.flush,
     pending: () => Effect.sync(engine.pending),
-    stats: () => Effect.sync(() => ({ ...engine.stats(), ...(outbox === undefined ? {} : { outbox: outbox.stats() }) }))
+    stats: () =>
+      Effect.sync(() => {
+        const stats = engine.stats()
+        return {
+          ...stats,
+          dropped: { ...stats.dropped, unknownVocabulary: gated.refused() },
+          ...(outbox === undefined ? {} : { outbox: outbox.stats() })
+        }
+      })
   }
   return { tracker, restoreSaved: engine.restoreSaved, outbox }
 }
@@ -128,7 +145,18 @@ const makeWithOutbox = <E>(config: Config): TrackerParts<E> => {
   )
 }
 
-const make = <E = JobEvent>(config: Config): HttpBatchTracker<E> => makeWithOutbox<E>(config).tracker
+/**
+ * `make`'s signatures: told `vocabularies`, the tracker is typed by their events; else by `E`
+ * (default: any event with a `type`).
+ */
+interface MakeHttpBatchTracker {
+  <const V extends ReadonlyArray<AnyVocabulary>>(
+    config: Config & { readonly vocabularies: V }
+  ): HttpBatchTracker<EventOf<V[number]>>
+  <E = EventShape>(config: Config): HttpBatchTracker<E>
+}
+
+const make: MakeHttpBatchTracker = <E>(config: Config): HttpBatchTracker<E> => makeWithOutbox<E>(config).tracker
 
 const layer = (config: Config): Layer.Layer<EventTracker> => {
   const { tracker, restoreSaved, outbox } = makeWithOutbox<unknown>(config)

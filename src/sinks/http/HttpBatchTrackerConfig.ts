@@ -1,6 +1,7 @@
 import { singleEventBodyBytes } from "../../delivery/BatchBody.js"
-import { largestJobEventBytes } from "../../delivery/EventSize.js"
 import { checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
+import { largestEventAsSent } from "../../delivery/LargestEvent.js"
+import { type AnyVocabulary, checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/VocabularyGate.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 
 /**
@@ -56,7 +57,7 @@ export interface HttpBatchTrackerRetryConfig {
  *
  * @category Trackers
  */
-export interface HttpBatchTrackerConfig {
+export interface HttpBatchTrackerConfig extends TrackerVocabulariesOption {
   /** Absolute `http:` or `https:` URL the batches are POSTed to. */
   readonly endpoint: string
   /** Deployment environment added to every event sent, e.g. "production". */
@@ -109,6 +110,7 @@ export interface ResolvedHttpBatchTrackerConfig {
   readonly retry: Required<HttpBatchTrackerRetryConfig>
   readonly fetch: HttpFetch | undefined
   readonly logEndpointPath: boolean
+  readonly vocabularies: ReadonlyArray<AnyVocabulary> | undefined
 }
 
 /**
@@ -197,18 +199,20 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
   if (config.fetch !== undefined && typeof config.fetch !== "function") issues.push("fetch must be a function")
   const logEndpointPath: unknown = config.logEndpointPath ?? false
   if (typeof logEndpointPath !== "boolean") issues.push("logEndpointPath must be a boolean")
+  const vocabularies = checkVocabularies(issues, config.vocabularies)
 
-  // Byte limits below the largest job event would cut or drop what the jobs emit (a limit of a
+  // Byte limits below the largest event the tracker carries would cut or drop it (a limit of a
   // few hundred bytes drops every failure as tooLarge): refused, once the rest is well-formed.
+  // The largest event is the told vocabularies' (or the generic floor, told none).
   let maxEventBytes = explicitEventBytes
   if (issues.length === 0) {
-    const largest = largestJobEventBytes(config)
+    const { bytes: largest, of } = largestEventAsSent(vocabularies, config)
     const roomInBatch = maxBatchBytes - singleEventBodyBytes(0)
     if (roomInBatch < largest) {
-      issues.push(`maxBatchBytes must be at least ${singleEventBodyBytes(largest)} (a batch of the largest job event)`)
+      issues.push(`maxBatchBytes must be at least ${singleEventBodyBytes(largest)} (a batch of ${of})`)
     }
     if (config.maxEventBytes === undefined) maxEventBytes = Math.min(d.maxEventBytes, roomInBatch)
-    else if (maxEventBytes < largest) issues.push(`maxEventBytes must be at least ${largest} (the largest job event)`)
+    else if (maxEventBytes < largest) issues.push(`maxEventBytes must be at least ${largest} (${of})`)
     else if (maxEventBytes > roomInBatch) {
       issues.push(`maxEventBytes must be at most ${roomInBatch} (maxBatchBytes less the batch envelope)`)
     }
@@ -228,6 +232,7 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
     flushTimeoutMs,
     retry: { maxAttempts, initialDelayMs, maxDelayMs },
     fetch: config.fetch,
-    logEndpointPath: logEndpointPath === true
+    logEndpointPath: logEndpointPath === true,
+    vocabularies
   }
 }

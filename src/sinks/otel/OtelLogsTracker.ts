@@ -13,7 +13,14 @@ import { boundedFlush } from "../../delivery/SerialFlush.js"
 import { jsonValueOf } from "../../delivery/BatchBody.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
-import type { JobEvent } from "../../event/JobEvent.js"
+import {
+  type AnyVocabulary,
+  checkVocabularies,
+  gateEmit,
+  makeVocabularyGate,
+  type TrackerVocabulariesOption
+} from "../../delivery/VocabularyGate.js"
+import type { EventOf, EventShape } from "../../event/Vocabulary.js"
 import { otelAttributesOf } from "./recordAttributes.js"
 import { recordBodyOf } from "./recordBody.js"
 import { packageVersion } from "./version.js"
@@ -21,12 +28,13 @@ import { packageVersion } from "./version.js"
 /** A logger provider, and its `forceFlush` when it has one (the SDK's `LoggerProvider` does). */
 export type FlushableLoggerProvider = LoggerProvider & { forceFlush?: () => Promise<void> }
 
-export interface OtelLogsTrackerOptions {
+export interface OtelLogsTrackerOptions extends TrackerVocabulariesOption {
   /** Deployment environment: the `deployment.environment.name` attribute. */
   readonly env: string
   /**
-   * The key the HTTP and Queue trackers add to each event, sent as the `job.service_key`
-   * attribute for joining records with theirs. Optional, and not the service's identity: that is
+   * The key the HTTP and Queue trackers add to each event, sent as an attribute for joining
+   * records with theirs (`<vocabulary's prefix>.service_key`, e.g. `job.service_key`; told no
+   * vocabularies, `event.service_key`). Optional, and not the service's identity: that is
    * `service.name` on your `LoggerProvider`'s resource.
    */
   readonly serviceKey?: string
@@ -62,14 +70,19 @@ export const OtelLogsTrackerDefaults = {
 export interface OtelLogsTrackerStats {
   /** Log records handed to the logger. */
   readonly emitted: number
-  /** Events that were not a JSON object, or that the logger threw on. */
+  /** Events not recorded: refused (`unknownVocabulary`), not a JSON object, or that the logger threw on. */
   readonly dropped: number
+  /**
+   * Of `dropped`, events this tracker does not carry, refused at `emit`: of none of the
+   * `vocabularies` it was told about, or, told none, not an object with a string `type`.
+   */
+  readonly unknownVocabulary: number
   /** `flush()` calls that reached the provider's `forceFlush`. */
   readonly flushes: number
 }
 
 /** An {@link EventTrackerService} that emits each event as an OpenTelemetry log record. */
-export interface OtelLogsTracker<E = JobEvent> extends EventTrackerService<E> {
+export interface OtelLogsTracker<E = EventShape> extends EventTrackerService<E> {
   stats(): Effect.Effect<OtelLogsTrackerStats>
 }
 
@@ -114,24 +127,27 @@ const resolveOptions = (options: OtelLogsTrackerOptions) => {
     options.flushTimeoutMs ?? undefined,
     OtelLogsTrackerDefaults.flushTimeoutMs
   )
+  const vocabularies = checkVocabularies(issues, options.vocabularies)
   if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "OpenTelemetry logs", issues })
-  return { flushTimeoutMs }
+  return { flushTimeoutMs, vocabularies }
 }
 
-const emitSite = safeSite("sinks/otel/OtelLogsTracker", "logger.emit")
-const flushSite = safeSite("sinks/otel/OtelLogsTracker", "loggerProvider.forceFlush")
+const module = "sinks/otel/OtelLogsTracker"
+const emitSite = safeSite(module, "logger.emit")
+const flushSite = safeSite(module, "loggerProvider.forceFlush")
 
 /**
  * A tracker that emits each event, as it is emitted, as an OpenTelemetry log record: the event
  * type is the record's event name, its timestamp the record's, a one-line summary its body (see
- * `recordBodyOf`), its fields attributes (see {@link otelAttributesOf}); the resource is the
+ * `recordBodyOf`), its fields attributes named by its vocabulary (see {@link otelAttributesOf});
+ * events of no vocabulary told are refused (`stats().unknownVocabulary`); the resource is the
  * provider's. Batching, retries and export are the SDK's (its
  * processors and exporters): `pending` is always 0, and `flush` calls the provider's
  * `forceFlush`, bounded by `flushTimeoutMs`; neither ever fails.
  * Throws {@link InvalidTrackerConfigError} for options that cannot work.
  */
-const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => {
-  const { flushTimeoutMs } = resolveOptions(options)
+const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => {
+  const { flushTimeoutMs, vocabularies } = resolveOptions(options)
   const provider: FlushableLoggerProvider = options.loggerProvider ?? logs.getLoggerProvider()
   const logger: Logger = provider.getLogger(options.loggerName ?? OtelLogsTrackerDefaults.loggerName, packageVersion)
   const deployment = { env: options.env, serviceKey: options.serviceKey }
@@ -143,30 +159,39 @@ const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
       : Effect.succeed(ROOT_CONTEXT)
 
   // True when the record went to the logger; false when the event is not a JSON object.
-  const emitRecord = (event: unknown, context: OtelContext): boolean => {
+  const emitRecord = (event: unknown, vocabulary: AnyVocabulary | undefined, context: OtelContext): boolean => {
     const value = jsonValueOf(event)
     if (typeof value !== "object" || value === null || Array.isArray(value)) return false
     const fields = value as Record<string, unknown>
-    const type = typeof fields.type === "string" ? fields.type : "job.event"
+    const type = typeof fields.type === "string" ? fields.type : "event"
     const [severityNumber, severityText] = severityOf[type] ?? INFO
     const at = typeof fields.timestamp === "string" ? new Date(fields.timestamp) : undefined
     logger.emit({
       eventName: type,
-      body: recordBodyOf(fields),
+      body: recordBodyOf(fields, vocabulary),
       ...(at === undefined || Number.isNaN(at.getTime()) ? {} : { timestamp: at }),
       severityNumber,
       severityText,
-      attributes: otelAttributesOf(fields, deployment),
+      attributes: otelAttributesOf(fields, deployment, vocabulary),
       context
     })
     return true
   }
 
-  const record = (event: unknown, context: OtelContext): void => {
+  const record = (event: unknown, vocabulary: AnyVocabulary | undefined, context: OtelContext): void => {
     // A throwing toJSON, getter or logger: the event is lost, the job goes on.
-    if (safeCall(emitSite, () => emitRecord(event, context), false)) counters.emitted++
+    if (safeCall(emitSite, () => emitRecord(event, vocabulary, context), false)) counters.emitted++
     else counters.dropped++
   }
+  // Events it does not carry are refused before a record is made.
+  const gated = gateEmit(
+    makeVocabularyGate(vocabularies),
+    (event, vocabulary) =>
+      Effect.flatMap(currentContext, (context) => Effect.sync(() => record(event, vocabulary, context))),
+    module,
+    {},
+    (cause) => `stats().${cause}`
+  )
 
   const forceFlush = Effect.suspend(() => {
     const flushProvider = provider.forceFlush
@@ -180,16 +205,35 @@ const make = <E = JobEvent>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
   })
 
   return {
-    emit: (event) => Effect.flatMap(currentContext, (context) => Effect.sync(() => record(event, context))),
+    emit: gated.emit,
     flush: () => boundedFlush(flushTimeoutMs, forceFlush),
     pending: () => Effect.succeed(0),
-    stats: () => Effect.sync(() => ({ ...counters }))
+    stats: () =>
+      Effect.sync(() => ({
+        emitted: counters.emitted,
+        dropped: counters.dropped + gated.refused(),
+        flushes: counters.flushes,
+        unknownVocabulary: gated.refused()
+      }))
   }
 }
 
+/**
+ * `make`'s signatures: told `vocabularies`, the tracker is typed by their events; else by `E`
+ * (default: any event with a `type`).
+ */
+interface MakeOtelLogsTracker {
+  <const V extends ReadonlyArray<AnyVocabulary>>(
+    options: OtelLogsTrackerOptions & { readonly vocabularies: V }
+  ): OtelLogsTracker<EventOf<V[number]>>
+  <E = EventShape>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
+}
+
+const make: MakeOtelLogsTracker = makeTracker
+
 /** One OpenTelemetry logs tracker shared by every build of the layer. See {@link OtelLogsTracker.make}. */
 const layer = (options: OtelLogsTrackerOptions): Layer.Layer<EventTracker> =>
-  Layer.succeed(EventTracker, make<unknown>(options))
+  Layer.succeed(EventTracker, makeTracker<unknown>(options))
 
 /**
  * OpenTelemetry logs tracker: `OtelLogsTracker.make(options)` or `OtelLogsTracker.layer(options)`.

@@ -1,4 +1,5 @@
 import type { LogAttributes } from "@opentelemetry/api-logs"
+import type { AnyVocabulary } from "../../delivery/VocabularyGate.js"
 
 /** What the tracker adds to every record, from its options. */
 export interface RecordDeployment {
@@ -6,7 +7,7 @@ export interface RecordDeployment {
   readonly serviceKey?: string | undefined
 }
 
-// Fields with an OpenTelemetry semantic convention; the rest go under `job.`.
+// Fields with an OpenTelemetry semantic convention; the rest are named by the event's vocabulary.
 const conventionalNames: Readonly<Record<string, string>> = {
   eventId: "log.record.uid"
 }
@@ -14,12 +15,43 @@ const conventionalNames: Readonly<Record<string, string>> = {
 // the error summary becomes `exception.*`; `env` and `serviceKey` come from the options.
 const notAttributes = new Set(["type", "timestamp", "error", "env", "serviceKey"])
 
-const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+/** `instanceId` → `instance_id`, `job.instanceId` → `job.instance_id`, `accountID` → `account_id`. */
+const snakeCase = (name: string): string =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase()
 
-/** `job.<field>` in snake case: `instanceId` → `job.instance_id`, `jobType` → `job.type`. */
-const jobAttributeName = (field: string): string => {
-  const own = /^job[A-Z]/.test(field) ? field.charAt(3).toLowerCase() + field.slice(4) : field
-  return `job.${snakeCase(own)}`
+/** How fields are named: computed once per field name, as every event of a type repeats them. */
+const makeNamer = (name: (field: string) => string): ((field: string) => string) => {
+  const names = new Map<string, string>()
+  return (field) => {
+    let named = names.get(field)
+    if (named === undefined) {
+      named = snakeCase(name(field))
+      // Field names come from events: a bound keeps a stream of odd ones from growing the cache.
+      if (names.size < 1024) names.set(field, named)
+    }
+    return named
+  }
+}
+
+const genericNamer = makeNamer((field) => `event.${field}`)
+const namers = new WeakMap<AnyVocabulary, (field: string) => string>()
+
+/**
+ * The attribute name of an event's field: its vocabulary's `attributeName`, in snake case as
+ * OpenTelemetry writes attribute names (`job.instanceId` → `job.instance_id`); for an event of
+ * no vocabulary told, `event.<snake_case>`.
+ */
+const namerOf = (vocabulary: AnyVocabulary | undefined): ((field: string) => string) => {
+  if (vocabulary === undefined) return genericNamer
+  let namer = namers.get(vocabulary)
+  if (namer === undefined) {
+    namer = makeNamer(vocabulary.attributeName)
+    namers.set(vocabulary, namer)
+  }
+  return namer
 }
 
 const isAttributeValue = (value: unknown): value is string | number | boolean =>
@@ -28,22 +60,25 @@ const isAttributeValue = (value: unknown): value is string | number | boolean =>
 /**
  * The attributes of an event's record: `deployment.environment.name`, `log.record.uid` (the
  * event id), the error summary as `exception.type`, `exception.message`, `exception.stacktrace`
- * and `error.type`, `job.service_key` when a service key is given, and every other top-level
- * string, number or boolean field as `job.<snake_case>`. Nested values are not copied: events
- * carry no payloads, and a field this does not know is not guessed at. No `service.name`: that
- * is the resource's, set on the user's `LoggerProvider`.
+ * and `error.type`, the service key when one is given, and every other top-level string, number
+ * or boolean field, named by the event's `vocabulary` (its `attributeName`, in snake case:
+ * `job.instance_id`) or, without one, as `event.<snake_case>`. Nested values are not copied:
+ * events carry no payloads, and a field this does not know is not guessed at. No
+ * `service.name`: that is the resource's, set on the user's `LoggerProvider`.
  */
 export const otelAttributesOf = (
   event: Readonly<Record<string, unknown>>,
-  deployment: RecordDeployment
+  deployment: RecordDeployment,
+  vocabulary?: AnyVocabulary
 ): LogAttributes => {
+  const nameOf = namerOf(vocabulary)
   const attributes: Record<string, string | number | boolean> = {
     "deployment.environment.name": deployment.env
   }
-  if (deployment.serviceKey !== undefined) attributes["job.service_key"] = deployment.serviceKey
+  if (deployment.serviceKey !== undefined) attributes[nameOf("serviceKey")] = deployment.serviceKey
   for (const [field, value] of Object.entries(event)) {
     if (notAttributes.has(field) || !isAttributeValue(value)) continue
-    attributes[conventionalNames[field] ?? jobAttributeName(field)] = value
+    attributes[conventionalNames[field] ?? nameOf(field)] = value
   }
   const error = event.error
   if (typeof error === "object" && error !== null) {

@@ -1,19 +1,26 @@
+import type { AnyVocabulary } from "../../delivery/VocabularyGate.js"
+
+const isShown = (value: unknown): value is string | number | boolean =>
+  typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))
+
 /**
  * The body of an event's log record: one short line saying what happened, for log views that
- * show the body and nothing else. Built from the event's type and a few fields already sent as
- * attributes; no payload and no field this does not know.
+ * show the body and nothing else. The event's type, the context values its vocabulary names
+ * (what the event is about, each as `key=value`) and the error summary's message; no payload,
+ * no other field (they are attributes).
  *
- * `job.failed heartbeat (continuous) attempt 2: connection reset`
+ * `job.failed instanceId=do-1 jobType=continuous jobName=heartbeat: connection reset`
  */
-export const recordBodyOf = (event: Readonly<Record<string, unknown>>): string => {
-  const words: Array<string> = [typeof event.type === "string" ? event.type : "job.event"]
-  if (typeof event.jobName === "string") words.push(event.jobName)
-  if (typeof event.jobType === "string") words.push(`(${event.jobType})`)
-  const { attempt, attempts, reason, durationMs } = event
-  if (typeof attempt === "number") words.push(`attempt ${attempt}`)
-  if (typeof attempts === "number") words.push(`after ${attempts} attempts`)
-  if (typeof reason === "string" && reason !== "") words.push(`reason ${reason}`)
-  if (typeof durationMs === "number" && Number.isFinite(durationMs)) words.push(`in ${durationMs} ms`)
+export const recordBodyOf = (event: Readonly<Record<string, unknown>>, vocabulary?: AnyVocabulary): string => {
+  const words: Array<string> = [typeof event.type === "string" ? event.type : "event"]
+  if (vocabulary !== undefined) {
+    for (const keys of [vocabulary.context, vocabulary.optionalContext]) {
+      for (const key of keys) {
+        const value = event[key]
+        if (isShown(value)) words.push(`${key}=${String(value)}`)
+      }
+    }
+  }
   const line = words.join(" ")
   const message = errorMessageOf(event.error)
   return message === undefined ? line : `${line}: ${message}`

@@ -8,7 +8,19 @@ import { Effect } from "effect"
 import { safeRun, safeSite } from "../../internal/safe.js"
 import { encodeEvent } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome, Sized } from "../../delivery/DeliverySink.js"
-import type { JobEventWire } from "../../event/JobEvent.js"
+import type { EventShape } from "../../event/Vocabulary.js"
+
+/**
+ * An event as the HTTP and Queue trackers send it: the event, plus the tracker's `env` and
+ * `serviceKey`. `EventWire<JobEvent>` is what a jobs consumer reads (the `JobEventWire` schema
+ * decodes it).
+ *
+ * @category Trackers
+ */
+export type EventWire<E extends EventShape = EventShape> = E & {
+  readonly env: string
+  readonly serviceKey: string
+}
 
 /**
  * The slice of a Cloudflare Queue producer binding (`Queue<Body>` in workers-types) the
@@ -16,7 +28,7 @@ import type { JobEventWire } from "../../event/JobEvent.js"
  *
  * @category Trackers
  */
-export interface QueueProducer<Body = JobEventWire> {
+export interface QueueProducer<Body = EventWire> {
   send(body: Body, options?: { readonly contentType?: "json" }): Promise<unknown>
   sendBatch(messages: Iterable<{ readonly body: Body; readonly contentType?: "json" }>): Promise<unknown>
 }
@@ -46,7 +58,7 @@ export type SendFailure = { readonly kind: "rejected" } | { readonly kind: "time
 
 /** A message body as sent, and the bytes it counts for (its JSON, metadata not included). */
 interface Message extends Sized {
-  readonly body: JobEventWire
+  readonly body: EventWire
 }
 
 const module = "sinks/queue/QueueSink"
@@ -57,7 +69,7 @@ const rejected = Effect.succeed<SendOutcome<SendFailure>>({ _tag: "Retry", failu
 export const makeQueueSink = (
   queue: QueueProducer<any>,
   enrichment: { readonly env: string; readonly serviceKey: string }
-): DeliverySink<unknown, Message, ReadonlyArray<JobEventWire>, SendFailure> => ({
+): DeliverySink<unknown, Message, ReadonlyArray<EventWire>, SendFailure> => ({
   // Events are held as they come and encoded at flush: `emit` stays O(1).
   encode: (event) => {
     const encoded = encodeEvent(event, enrichment)
@@ -65,7 +77,7 @@ export const makeQueueSink = (
     if (encoded.bytes + QueueLimits.messageOverheadBytes > QueueLimits.maxMessageBytes) return "tooLarge"
     // Parsed back from its JSON, the body is exactly what was measured: plain data, no
     // getters or toJSON left for the runtime's serialiser to run again.
-    return { body: JSON.parse(encoded.json) as JobEventWire, bytes: encoded.bytes }
+    return { body: JSON.parse(encoded.json) as EventWire, bytes: encoded.bytes }
   },
   // Queues count every message's metadata against the batch.
   bytesWith: (_count, bytes, itemBytes) => bytes + itemBytes + QueueLimits.messageOverheadBytes,

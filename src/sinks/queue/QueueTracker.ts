@@ -5,7 +5,8 @@
 
 import { Effect, Layer } from "effect"
 import { makeDeliveryEngine } from "../../delivery/DeliveryEngine.js"
-import type { JobEvent } from "../../event/JobEvent.js"
+import { type AnyVocabulary, gateEmit, makeVocabularyGate } from "../../delivery/VocabularyGate.js"
+import type { EventOf, EventShape } from "../../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import { makeQueueSink, type QueueProducer, type SendFailure } from "./QueueSink.js"
@@ -40,6 +41,11 @@ export interface QueueTrackerStats {
     readonly tooLarge: number
     /** Not a JSON object, or not serialisable. */
     readonly unserializable: number
+    /**
+     * Not an event this tracker carries, counted at `emit` (never buffered, never sent): of none
+     * of the `vocabularies` it was told about, or, told none, not an object with a string `type`.
+     */
+    readonly unknownVocabulary: number
   }
   readonly lastFailure: SendFailure | undefined
 }
@@ -49,7 +55,7 @@ export interface QueueTrackerStats {
  *
  * @category Trackers
  */
-export interface QueueTracker<E = JobEvent> extends EventTrackerService<E> {
+export interface QueueTracker<E = EventShape> extends EventTrackerService<E> {
   stats(): Effect.Effect<QueueTrackerStats>
 }
 
@@ -70,7 +76,7 @@ const isQueueProducer = (queue: unknown): queue is QueueProducer<unknown> =>
  * The buffer lives in the returned object: create it once per isolate (or per Durable Object)
  * and share it across calls. Throws {@link InvalidTrackerConfigError} for options that cannot work.
  */
-const make = <E = JobEvent>(queue: QueueProducer<any>, options: QueueTrackerOptions): QueueTracker<E> => {
+const makeTracker = <E>(queue: QueueProducer<any>, options: QueueTrackerOptions): QueueTracker<E> => {
   const cfg = resolveQueueTrackerOptions(options)
   if (!isQueueProducer(queue)) {
     throw new InvalidTrackerConfigError({
@@ -78,9 +84,12 @@ const make = <E = JobEvent>(queue: QueueProducer<any>, options: QueueTrackerOpti
       issues: ["queue must be a Queue binding (send, sendBatch)"]
     })
   }
-  const engine = makeDeliveryEngine(makeQueueSink(queue, { env: cfg.env, serviceKey: cfg.serviceKey }), cfg)
+  const sink = makeQueueSink(queue, { env: cfg.env, serviceKey: cfg.serviceKey })
+  const engine = makeDeliveryEngine(sink, cfg)
+  // Events it does not carry are refused before the engine sees them.
+  const gated = gateEmit(makeVocabularyGate(cfg.vocabularies), engine.emit, sink.module, sink.logAnnotations)
   return {
-    emit: engine.emit,
+    emit: gated.emit,
     flush: engine.flush,
     pending: () => Effect.sync(engine.pending),
     stats: () =>
@@ -96,16 +105,30 @@ const make = <E = JobEvent>(queue: QueueProducer<any>, options: QueueTrackerOpti
           requeued: stats.requeued,
           flushes: stats.flushes,
           pending: stats.pending,
-          dropped: { overflow, tooLarge, unserializable },
+          dropped: { overflow, tooLarge, unserializable, unknownVocabulary: gated.refused() },
           lastFailure: stats.lastFailure
         }
       })
   }
 }
 
+/**
+ * `make`'s signatures: told `vocabularies`, the tracker is typed by their events; else by `E`
+ * (default: any event with a `type`).
+ */
+interface MakeQueueTracker {
+  <const V extends ReadonlyArray<AnyVocabulary>>(
+    queue: QueueProducer<any>,
+    options: QueueTrackerOptions & { readonly vocabularies: V }
+  ): QueueTracker<EventOf<V[number]>>
+  <E = EventShape>(queue: QueueProducer<any>, options: QueueTrackerOptions): QueueTracker<E>
+}
+
+const make: MakeQueueTracker = makeTracker
+
 /** One Queue tracker shared by every build of the layer. See {@link QueueTracker.make}. */
 const layer = (queue: QueueProducer<any>, options: QueueTrackerOptions): Layer.Layer<EventTracker> =>
-  Layer.succeed(EventTracker, make<unknown>(queue, options))
+  Layer.succeed(EventTracker, makeTracker<unknown>(queue, options))
 
 /**
  * Cloudflare Queues tracker: `QueueTracker.make(env.EVENTS, options)` or `QueueTracker.layer(...)`.

@@ -3,6 +3,8 @@
  */
 
 import { checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
+import { largestEventAsSent } from "../../delivery/LargestEvent.js"
+import { checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/VocabularyGate.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import { QueueLimits } from "./QueueSink.js"
 
@@ -11,7 +13,7 @@ import { QueueLimits } from "./QueueSink.js"
  *
  * @category Trackers
  */
-export interface QueueTrackerOptions {
+export interface QueueTrackerOptions extends TrackerVocabulariesOption {
   /** Deployment environment added to every event sent, e.g. "production". */
   readonly env: string
   /** Service identifier added to every event sent. */
@@ -78,6 +80,20 @@ export const resolveQueueTrackerOptions = (options: QueueTrackerOptions) => {
       maxAttempts: checkPositiveInt(issues, "retry.maxAttempts", r.maxAttempts, d.retry.maxAttempts),
       initialDelayMs: checkNonNegative(issues, "retry.initialDelayMs", r.initialDelayMs, d.retry.initialDelayMs),
       maxDelayMs: checkNonNegative(issues, "retry.maxDelayMs", r.maxDelayMs, d.retry.maxDelayMs)
+    },
+    vocabularies: checkVocabularies(issues, options.vocabularies)
+  }
+  // The largest event it carries must fit in one message and in one send, or it would be
+  // dropped as tooLarge at every flush: refused, once the rest is well-formed.
+  if (issues.length === 0) {
+    const { bytes, of } = largestEventAsSent(resolved.vocabularies, resolved)
+    const message = bytes + QueueLimits.messageOverheadBytes
+    if (message > QueueLimits.maxMessageBytes) {
+      issues.push(
+        `vocabularies: ${of} takes ${message} bytes as a message, more than Queues take (${QueueLimits.maxMessageBytes})`
+      )
+    } else if (resolved.maxBatchBytes < message) {
+      issues.push(`maxBatchBytes must be at least ${message} (a message of ${of})`)
     }
   }
   if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "Queue", issues })

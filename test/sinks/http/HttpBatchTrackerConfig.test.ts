@@ -14,6 +14,7 @@ import {
   type TrackerOption
 } from "durable-effect-tracking"
 import { largestJobEvent } from "../../../src/event/eventBounds.js"
+import { genericLargestEvent } from "../../../src/delivery/LargestEvent.js"
 import {
   type HttpBatchTrackerConfig,
   HttpBatchTrackerDefaults,
@@ -21,6 +22,7 @@ import {
   resolveHttpBatchTrackerConfig
 } from "../../../src/sinks/http/HttpBatchTrackerConfig.js"
 import { jobEvents } from "../../support/tracking.js"
+import { auditEvents, paymentEvents, testJobEvents } from "../../support/vocabularies.js"
 
 const valid: HttpBatchTrackerConfig = {
   endpoint: "https://events.example.com/ingest",
@@ -28,10 +30,12 @@ const valid: HttpBatchTrackerConfig = {
   serviceKey: "jobs"
 }
 
-// A batch of the largest job event, measured here apart from the code that checks it.
-const minimumBatchBytes = Buffer.byteLength(
-  JSON.stringify({ events: [{ ...largestJobEvent, env: valid.env, serviceKey: valid.serviceKey }] })
-)
+// A batch of one event as sent, measured here apart from the code that checks it.
+const batchBytesOf = (event: object): number =>
+  Buffer.byteLength(JSON.stringify({ events: [{ ...event, env: valid.env, serviceKey: valid.serviceKey }] }))
+// A batch of the largest job event: the minimum of a tracker told the jobs vocabulary.
+const minimumBatchBytes = batchBytesOf(largestJobEvent)
+const jobs = { ...valid, vocabularies: [testJobEvents] }
 
 const issuesOf = (config: unknown): ReadonlyArray<string> => {
   try {
@@ -56,7 +60,8 @@ describe("HTTP tracker configuration", () => {
       flushTimeoutMs: 5_000,
       retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 },
       fetch: undefined,
-      logEndpointPath: false
+      logEndpointPath: false,
+      vocabularies: undefined
     })
     expect(HttpBatchTrackerDefaults.retry.maxAttempts).toBe(3)
   })
@@ -219,27 +224,75 @@ describe("configurations that could never deliver", () => {
     expect(issuesOf({ ...valid, headers: { authorization: "Bearer a\tb", "x-request-source": "jobs v1" } })).toEqual([])
   })
 
-  it("refuses byte limits below the largest job event, naming the field and the minimum (issue 30)", () => {
+  it("refuses byte limits below the largest job event when told the jobs vocabulary, naming the field and the minimum (issue 30)", () => {
     // 196 bytes used to be accepted, and dropped every realistic event as tooLarge.
     for (const maxBatchBytes of [10, 196, 4_096]) {
-      expect(issuesOf({ ...valid, maxBatchBytes })).toEqual([
-        `maxBatchBytes must be at least ${minimumBatchBytes} (a batch of the largest job event)`
+      expect(issuesOf({ ...jobs, maxBatchBytes })).toEqual([
+        `maxBatchBytes must be at least ${minimumBatchBytes} (a batch of the largest event of vocabulary jobs)`
       ])
     }
-    expect(issuesOf({ ...valid, maxEventBytes: 200 })).toEqual([
-      `maxEventBytes must be at least ${minimumBatchBytes - 13} (the largest job event)`
+    expect(issuesOf({ ...jobs, maxEventBytes: 200 })).toEqual([
+      `maxEventBytes must be at least ${minimumBatchBytes - 13} (the largest event of vocabulary jobs)`
     ])
-    expect(issuesOf({ ...valid, maxBatchBytes: 16_384, maxEventBytes: 32_768 })).toEqual([
+    expect(issuesOf({ ...jobs, maxBatchBytes: 16_384, maxEventBytes: 32_768 })).toEqual([
       expect.stringMatching(/^maxEventBytes must be at most 16371 \(maxBatchBytes less the batch envelope\)/)
     ])
     // Without maxEventBytes, a small maxBatchBytes sets it: what fits in one batch.
-    expect(resolveHttpBatchTrackerConfig({ ...valid, maxBatchBytes: 16_384 }).maxEventBytes).toBe(16_371)
+    expect(resolveHttpBatchTrackerConfig({ ...jobs, maxBatchBytes: 16_384 }).maxEventBytes).toBe(16_371)
+    // The jobs' minimum is about 6.8 KB: a failure's summary at its caps, and the job fields.
+    expect(minimumBatchBytes).toBeGreaterThan(6_800)
+    expect(minimumBatchBytes).toBeLessThan(6_900)
+  })
+
+  it("told no vocabularies, refuses byte limits below the generic floor: an error summary at its caps", () => {
+    const floor = batchBytesOf(genericLargestEvent)
+    expect(issuesOf({ ...valid, maxBatchBytes: floor - 1 })).toEqual([
+      `maxBatchBytes must be at least ${floor} (a batch of the generic floor: an event with an error summary at its caps)`
+    ])
+    expect(issuesOf({ ...valid, maxEventBytes: floor - 14 })).toEqual([
+      `maxEventBytes must be at least ${floor - 13} (the generic floor: an event with an error summary at its caps)`
+    ])
+    expect(issuesOf({ ...valid, maxBatchBytes: floor })).toEqual([])
+    // The floor counts no job field: below the jobs' own minimum, which a jobs tracker told its
+    // vocabulary is held to.
+    expect(floor).toBeLessThan(minimumBatchBytes)
+    expect(issuesOf({ ...jobs, maxBatchBytes: floor })).toHaveLength(1)
+    // Its error summary is the instrumentation's largest: a huge failure summarised is no larger.
+    const huge = new Error("m".repeat(100_000), { cause: new Error("c".repeat(100_000)) })
+    huge.stack = "s".repeat(100_000)
+    const summary = summarizeError(Object.assign(huge, { name: "n".repeat(64) }), { stack: true })
+    expect(JSON.stringify(summary).length).toBeLessThanOrEqual(JSON.stringify(genericLargestEvent.error).length)
+  })
+
+  it("told several vocabularies, the largest of their largest events sets the minimum, and says whose", () => {
+    const payments = batchBytesOf(paymentEvents.largestEvent!)
+    expect(payments).toBeLessThan(1_000)
+    expect(issuesOf({ ...valid, vocabularies: [paymentEvents], maxBatchBytes: payments - 1 })).toEqual([
+      `maxBatchBytes must be at least ${payments} (a batch of the largest event of vocabulary payments)`
+    ])
+    // A payments-only tracker may have limits far below what a job failure needs.
+    expect(issuesOf({ ...valid, vocabularies: [paymentEvents], maxBatchBytes: payments })).toEqual([])
+    expect(issuesOf({ ...valid, vocabularies: [paymentEvents, testJobEvents], maxBatchBytes: payments })).toEqual([
+      `maxBatchBytes must be at least ${minimumBatchBytes} (a batch of the largest event of vocabulary jobs)`
+    ])
+    // A vocabulary that gives no largest event counts as the generic floor.
+    expect(issuesOf({ ...valid, vocabularies: [paymentEvents, auditEvents], maxBatchBytes: payments })).toEqual([
+      `maxBatchBytes must be at least ${batchBytesOf(genericLargestEvent)} (a batch of the generic floor: an event with an error summary at its caps (vocabulary audit gives no largestEvent))`
+    ])
+  })
+
+  it("refuses vocabularies that are not vocabularies", () => {
+    for (const vocabularies of [[], [{ name: "x" }], "jobs", [testJobEvents, null]]) {
+      expect(issuesOf({ ...valid, vocabularies })).toEqual([
+        "vocabularies must be a non-empty array of vocabularies (defineVocabulary)"
+      ])
+    }
   })
 
   it("the smallest allowed limits deliver the largest failure the instrumentation summarises, uncut", async () => {
     const bodies: Array<string> = []
     const tracker = HttpBatchTracker.make({
-      ...valid,
+      ...jobs,
       maxBatchBytes: minimumBatchBytes,
       fetch: async (_url, init) => {
         bodies.push(init.body)

@@ -64,7 +64,7 @@ describe("HttpBatchTracker: drops are logged once per status and cause", () => {
         Effect.gen(function* () {
           for (let round = 0; round < 4; round++) {
             // Refused before the buffer is full (a full buffer refuses without looking).
-            yield* t.emit({ not: "an event", big: 10n } as never)
+            yield* t.emit({ type: "job.started", big: 10n } as never)
             for (const event of jobEvents(4)) yield* t.emit(event)
             yield* t.flush()
           }

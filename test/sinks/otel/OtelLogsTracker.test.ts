@@ -11,8 +11,12 @@ import { InvalidTrackerConfigError, emitEvent, flushEvents, makeJobEvent } from 
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
 import { packageVersion } from "../../../src/sinks/otel/version.js"
+import { captureLogs } from "../../support/logCapture.js"
+import { payment, paymentEvents, testJobEvents } from "../../support/vocabularies.js"
 
 const deployment = { env: "staging", serviceKey: "billing-jobs" }
+// Told the jobs vocabulary, records keep the `job.*` names they had before vocabularies.
+const jobs = { ...deployment, vocabularies: [testJobEvents] }
 
 const inMemoryProvider = () => {
   const exporter = new InMemoryLogRecordExporter()
@@ -40,9 +44,9 @@ const failed = makeJobEvent(
 )
 
 describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
-  it("emits each event as a log record: event name, time, severity, a one-line body, conventional and job.* attributes", async () => {
+  it("emits each event as a log record: event name, time, severity, a one-line body, conventional and job.* attributes (told the jobs vocabulary)", async () => {
     const { exporter, provider } = inMemoryProvider()
-    const layer = OtelLogsTracker.layer({ ...deployment, loggerProvider: provider })
+    const layer = OtelLogsTracker.layer({ ...jobs, loggerProvider: provider })
     const created = makeJobEvent({ type: "job.created", instanceId: "do-7", jobType: "task", jobName: "invoice" })
     await Effect.runPromise(
       Effect.all([emitEvent(created), emitEvent(failed), flushEvents]).pipe(Effect.provide(layer))
@@ -51,8 +55,8 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
     const records = exporter.getFinishedLogRecords()
     expect(records.map((r) => r.eventName)).toEqual(["job.created", "execution.failed"])
     const record = records[1]!
-    expect(records[0]!.body).toBe("job.created invoice (task)")
-    expect(record.body).toBe("execution.failed invoice (task) attempt 1 in 12.5 ms: card declined")
+    expect(records[0]!.body).toBe("job.created instanceId=do-7 jobType=task jobName=invoice")
+    expect(record.body).toBe("execution.failed instanceId=do-7 jobType=task jobName=invoice: card declined")
     expect(record.severityNumber).toBe(SeverityNumber.WARN)
     expect(records[0]!.severityNumber).toBe(SeverityNumber.INFO)
     // hrTime is [seconds, nanoseconds].
@@ -110,7 +114,12 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
     expect(exporter.getFinishedLogRecords()).toHaveLength(0)
     await Effect.runPromise(tracker.flush())
     expect(exporter.getFinishedLogRecords().map((r) => r.attributes["log.record.uid"])).toEqual([failed.eventId])
-    expect(await Effect.runPromise(tracker.stats())).toEqual({ emitted: 1, dropped: 0, flushes: 1 })
+    expect(await Effect.runPromise(tracker.stats())).toEqual({
+      emitted: 1,
+      dropped: 0,
+      flushes: 1,
+      unknownVocabulary: 0
+    })
     await provider.shutdown()
   })
 
@@ -135,7 +144,8 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
         return yield* tracker.stats()
       }).pipe(Effect.provide(TestContext.TestContext))
     )
-    expect(outcome).toEqual({ emitted: 0, dropped: 2, flushes: 1 })
+    // The logger threw on one; the other, no event at all, was refused before any record.
+    expect(outcome).toEqual({ emitted: 0, dropped: 2, flushes: 1, unknownVocabulary: 1 })
   })
 
   it("refuses options that cannot work, naming the fields", () => {
@@ -157,7 +167,7 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
 describe("OtelLogsTracker records without a service key", () => {
   it("sends no job.service_key, and a record without an error has no exception attributes", async () => {
     const { exporter, provider } = inMemoryProvider()
-    const tracker = OtelLogsTracker.make({ env: "staging", loggerProvider: provider })
+    const tracker = OtelLogsTracker.make({ env: "staging", loggerProvider: provider, vocabularies: [testJobEvents] })
     const terminated = makeJobEvent({
       type: "job.terminated",
       instanceId: "do-7",
@@ -167,7 +177,7 @@ describe("OtelLogsTracker records without a service key", () => {
     })
     await Effect.runPromise(tracker.emit(terminated))
     const [record] = exporter.getFinishedLogRecords()
-    expect(record!.body).toBe("job.terminated heartbeat (continuous) reason maintenance")
+    expect(record!.body).toBe("job.terminated instanceId=do-7 jobType=continuous jobName=heartbeat")
     expect(Object.keys(record!.attributes).sort()).toEqual([
       "deployment.environment.name",
       "job.instance_id",
@@ -176,6 +186,79 @@ describe("OtelLogsTracker records without a service key", () => {
       "job.type",
       "log.record.uid"
     ])
+  })
+})
+
+describe("OtelLogsTracker attribute names per vocabulary", () => {
+  it("told no vocabularies, names every field event.<snake_case>: it knows no vocabulary's fields", async () => {
+    const { exporter, provider } = inMemoryProvider()
+    const tracker = OtelLogsTracker.make({ ...deployment, loggerProvider: provider })
+    await Effect.runPromise(
+      Effect.zipRight(tracker.emit(failed), tracker.emit(payment("payment.charged", "acct-1", 500)))
+    )
+    const [job, charged] = exporter.getFinishedLogRecords()
+    expect(job!.attributes).toMatchObject({
+      "event.service_key": "billing-jobs",
+      "log.record.uid": failed.eventId,
+      "event.instance_id": "do-7",
+      "event.job_type": "task",
+      "event.job_name": "invoice",
+      "event.run_count": 2,
+      "exception.message": "card declined"
+    })
+    expect(Object.keys(job!.attributes).filter((name) => name.startsWith("job."))).toEqual([])
+    // The body: the type and the error's message, no context it does not know.
+    expect(job!.body).toBe("execution.failed: card declined")
+    expect(charged!.attributes).toMatchObject({ "event.account_id": "acct-1", "event.amount_cents": 500 })
+  })
+
+  it("names an event's fields by its own vocabulary, among several told", async () => {
+    const { exporter, provider } = inMemoryProvider()
+    const tracker = OtelLogsTracker.make({
+      ...deployment,
+      loggerProvider: provider,
+      vocabularies: [paymentEvents, testJobEvents]
+    })
+    const charged = payment("payment.charged", "acct-1", 500)
+    await Effect.runPromise(Effect.zipRight(tracker.emit(charged), tracker.emit(failed)))
+    const [record, job] = exporter.getFinishedLogRecords()
+    expect(record!.eventName).toBe("payment.charged")
+    expect(record!.body).toBe("payment.charged accountId=acct-1")
+    expect(record!.attributes).toEqual({
+      "deployment.environment.name": "staging",
+      "payment.service_key": "billing-jobs",
+      "log.record.uid": charged.eventId,
+      "payment.account_id": "acct-1",
+      "payment.amount_cents": 500
+    })
+    expect(job!.attributes).toMatchObject({
+      "job.service_key": "billing-jobs",
+      "job.instance_id": "do-7",
+      "job.type": "task"
+    })
+  })
+
+  it("refuses events of a vocabulary it was not told about: counted, said once with their type, never recorded", async () => {
+    const { exporter, provider } = inMemoryProvider()
+    const tracker = OtelLogsTracker.make({ ...deployment, loggerProvider: provider, vocabularies: [paymentEvents] })
+    const { lines, provide } = captureLogs()
+    const stats = await Effect.runPromise(
+      provide(
+        Effect.gen(function* () {
+          yield* tracker.emit(failed as never)
+          yield* tracker.emit(failed as never)
+          yield* tracker.emit(payment("payment.refunded", "acct-2", 100))
+          return yield* tracker.stats()
+        })
+      )
+    )
+    expect(stats).toEqual({ emitted: 1, dropped: 2, flushes: 0, unknownVocabulary: 2 })
+    expect(exporter.getFinishedLogRecords().map((r) => r.eventName)).toEqual(["payment.refunded"])
+    expect(lines.map((line) => [line.level, line.annotations.dropped, line.annotations.detail])).toEqual([
+      ["WARN", "unknownVocabulary", 'type "execution.failed" is of none of the vocabularies payments']
+    ])
+    expect(lines[0]!.message).toContain("stats().unknownVocabulary")
+    expect(JSON.stringify(lines)).not.toContain("card declined")
   })
 })
 

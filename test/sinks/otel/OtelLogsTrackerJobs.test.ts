@@ -5,6 +5,7 @@ import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
 import { composeJobs, runtimeOver } from "../../support/jobsHarness.js"
 import { heartbeat, requests } from "../../support/jobScenarios.js"
+import { testJobEvents } from "../../support/vocabularies.js"
 
 describe("OtelLogsTracker under a tracked jobs runtime", () => {
   it("gets every event of a job's life as a record; with withTracking spans, records carry the trace of the call they were emitted in", async () => {
@@ -13,7 +14,8 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
     const tracker = OtelLogsTracker.make<unknown>({
       env: "test",
       loggerProvider: provider,
-      spans: true
+      spans: true,
+      vocabularies: [testJobEvents]
     })
     const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
     // Tracked as the codemod writes it, with the proxies' spans on.
@@ -42,8 +44,8 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
       "job.terminated"
     ])
     expect(records.slice(0, 2).map((r) => r.body)).toEqual([
-      "job.created heartbeat (continuous)",
-      "job.started heartbeat (continuous)"
+      "job.created instanceId=instance-1 jobType=continuous jobName=heartbeat",
+      "job.started instanceId=instance-1 jobType=continuous jobName=heartbeat"
     ])
     expect(
       records.every((r) => r.attributes["job.instance_id"] === "instance-1" && r.attributes["job.name"] === "heartbeat")

@@ -7,6 +7,7 @@ import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { afterEach, describe, expect, it } from "vitest"
 import { packageVersion } from "../../../src/sinks/otel/version.js"
 import { startOtlpReceiver } from "../../support/collector.js"
+import { testJobEvents } from "../../support/vocabularies.js"
 
 // An OTLP/HTTP receiver in the JSON encoding: what a collector's otlphttp receiver gets.
 interface OtlpValue {
@@ -73,7 +74,8 @@ describe("OtelLogsTracker through the OTLP/HTTP JSON exporter", () => {
       env: "production",
       serviceKey: "jobs",
       loggerProvider: provider,
-      spans: true
+      spans: true,
+      vocabularies: [testJobEvents]
     })
 
     const events = [
@@ -114,8 +116,8 @@ describe("OtelLogsTracker through the OTLP/HTTP JSON exporter", () => {
       expect(BigInt(record.timeUnixNano) / 1_000_000n).toBe(BigInt(Date.parse(events[i]!.timestamp)))
     }
     expect(records.map((r) => r.body?.stringValue)).toEqual([
-      "job.created clicks (debounce)",
-      "debounce.flush.triggered clicks (debounce) reason maxEvents"
+      "job.created instanceId=do-1 jobType=debounce jobName=clicks",
+      "debounce.flush.triggered instanceId=do-1 jobType=debounce jobName=clicks"
     ])
     expect(attributesOf(records[1]!.attributes)).toEqual({
       "deployment.environment.name": "production",

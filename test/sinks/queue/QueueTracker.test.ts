@@ -11,6 +11,9 @@ import {
 } from "durable-effect-tracking"
 import { describe, expect, it } from "vitest"
 import { captureLogs } from "../../support/logCapture.js"
+import { payment, paymentEvents, testJobEvents } from "../../support/vocabularies.js"
+import { largestJobEvent } from "../../../src/event/eventBounds.js"
+import { genericLargestEvent } from "../../../src/delivery/LargestEvent.js"
 
 /** A Queue binding double that records what each call carried, and can refuse or hang. */
 const recordingQueue = (behaviour: { refuse?: number; hang?: boolean } = {}) => {
@@ -28,7 +31,7 @@ const recordingQueue = (behaviour: { refuse?: number; hang?: boolean } = {}) => 
     }
     return Promise.resolve()
   }
-  const queue: QueueProducer = {
+  const queue: QueueProducer<JobEventWire> = {
     send: (body, options) => {
       calls.push({ method: "send", bodies: [body], contentTypes: [options?.contentType] })
       return answer()
@@ -149,7 +152,7 @@ describe("QueueTracker", () => {
     const calls: Array<Array<string>> = []
     let release: () => void = () => undefined
     const held = new Promise<void>((resolve) => (release = resolve))
-    const queue: QueueProducer = {
+    const queue: QueueProducer<JobEventWire> = {
       send: (body) => {
         calls.push([body.eventId])
         return calls.length === 1 ? held : Promise.resolve()
@@ -221,5 +224,66 @@ describe("QueueTracker", () => {
     ])
     expect((error as Error).message).toMatch(/^Invalid Queue tracker configuration: /)
     expect(() => QueueTracker.make({} as QueueProducer, options)).toThrow(/queue must be a Queue binding/)
+  })
+})
+
+describe("QueueTracker told vocabularies", () => {
+  const issuesOf = (extra: object): ReadonlyArray<string> => {
+    try {
+      QueueTracker.make(recordingQueue().queue, { ...options, ...extra })
+      return []
+    } catch (error) {
+      return (error as InvalidTrackerConfigError).issues
+    }
+  }
+
+  it("sends the events of a vocabulary told, and refuses the others at emit: counted, said once, never sent", async () => {
+    const { queue, calls } = recordingQueue()
+    const tracker = QueueTracker.make<unknown>(queue, { ...options, vocabularies: [paymentEvents] })
+    const charged = payment("payment.charged", "acct-1", 700)
+    const { lines, provide } = captureLogs()
+    const stats = await Effect.runPromise(
+      provide(
+        Effect.gen(function* () {
+          yield* tracker.emit(event(1))
+          yield* tracker.emit(event(2))
+          yield* tracker.emit(charged)
+          yield* tracker.flush()
+          return yield* tracker.stats()
+        })
+      )
+    )
+    expect(calls.flatMap((call) => call.bodies)).toEqual([{ ...charged, ...options }])
+    expect(stats).toMatchObject({
+      emitted: 1,
+      sent: 1,
+      dropped: { overflow: 0, tooLarge: 0, unserializable: 0, unknownVocabulary: 2 }
+    })
+    expect(lines.map((line) => [line.level, line.annotations.dropped, line.annotations.detail])).toEqual([
+      ["WARN", "unknownVocabulary", 'type "job.terminated" is of none of the vocabularies payments']
+    ])
+  })
+
+  it("refuses a maxBatchBytes below one message of the largest event it carries, and says whose", () => {
+    const message = (event: object) => bytesOf({ ...event, ...options }) + QueueLimits.messageOverheadBytes
+    const jobs = message(largestJobEvent)
+    expect(issuesOf({ vocabularies: [testJobEvents], maxBatchBytes: jobs - 1 })).toEqual([
+      `maxBatchBytes must be at least ${jobs} (a message of the largest event of vocabulary jobs)`
+    ])
+    expect(issuesOf({ vocabularies: [testJobEvents], maxBatchBytes: jobs })).toEqual([])
+    // A payments tracker may send in much smaller batches; told none, the generic floor holds.
+    expect(issuesOf({ vocabularies: [paymentEvents], maxBatchBytes: 1_000 })).toEqual([])
+    const floor = message(genericLargestEvent)
+    expect(issuesOf({ maxBatchBytes: floor - 1 })).toEqual([
+      `maxBatchBytes must be at least ${floor} (a message of the generic floor: an event with an error summary at its caps)`
+    ])
+    // An event larger than a Queue message can never be sent: refused whatever maxBatchBytes.
+    const blobs = { ...paymentEvents, name: "blobs", largestEvent: { type: "blob.stored", data: "x".repeat(130_000) } }
+    expect(issuesOf({ vocabularies: [blobs] })).toEqual([
+      `vocabularies: the largest event of vocabulary blobs takes ${message(blobs.largestEvent)} bytes as a message, more than Queues take (128000)`
+    ])
+    expect(issuesOf({ vocabularies: "payments" })).toEqual([
+      "vocabularies must be a non-empty array of vocabularies (defineVocabulary)"
+    ])
   })
 })

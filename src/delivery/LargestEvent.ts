@@ -1,0 +1,70 @@
+/**
+ * The largest event a tracker must be able to send whole, which its byte limits are checked
+ * against when it is created: the largest `largestEvent` of the vocabularies it was told about,
+ * or, told none, a floor that holds for any vocabulary this library's instrumentation builds.
+ */
+
+import { maxErrorMessageLength, maxErrorStackLength } from "../event/eventBounds.js"
+import { eventBytesAsSent } from "./EventSize.js"
+import type { AnyVocabulary } from "./VocabularyGate.js"
+
+// Tags (an error's `_tag` or `name`) and types are identifiers: 64 characters is generous.
+const nameLength = 64
+const atCap = (length: number): string => `${"x".repeat(length - 1)}…`
+const name = "n".repeat(nameLength)
+
+/**
+ * The floor of a tracker told no vocabularies: the envelope the default builder gives every
+ * event (a UUID `eventId`, an ISO `timestamp`, a 64-character `type`) and a failure's error
+ * summary at its caps (message, cause and the opt-in stack cut at `maxErrorMessageLength` and
+ * `maxErrorStackLength`, tags of 64 characters).
+ *
+ * Why it is a sound floor: whatever the vocabulary, the instrumentation reports a failure as
+ * this summary, cut at these caps, so a limit below it would cut or drop failures of every
+ * vocabulary, and a tracker refuses it. It counts no field of any vocabulary beyond that
+ * envelope, so it never refuses a limit some vocabulary's events fit in: it is a minimum, not a
+ * guarantee. A tracker told its `vocabularies` checks against their own largest events instead.
+ */
+export const genericLargestEvent: Readonly<Record<string, unknown>> = {
+  eventId: "00000000-0000-7000-8000-000000000000",
+  timestamp: "2026-01-01T00:00:00.000Z",
+  type: "t".repeat(nameLength),
+  error: {
+    message: atCap(maxErrorMessageLength),
+    tag: name,
+    cause: { message: atCap(maxErrorMessageLength), tag: name },
+    stack: atCap(maxErrorStackLength)
+  }
+}
+
+/** The bytes of the largest event, as sent, and what it is (for a configuration issue to name). */
+export interface LargestEvent {
+  readonly bytes: number
+  /** "the largest event of vocabulary jobs", "the generic floor: …". */
+  readonly of: string
+}
+
+const floorOf = "the generic floor: an event with an error summary at its caps"
+
+/**
+ * The largest event as sent with this enrichment: the largest `largestEvent` among
+ * `vocabularies` (one that gives none counts as the generic floor), or the generic floor when
+ * none are told.
+ */
+export const largestEventAsSent = (
+  vocabularies: ReadonlyArray<AnyVocabulary> | undefined,
+  enrichment: { readonly env: string; readonly serviceKey: string }
+): LargestEvent => {
+  const floor = (): LargestEvent => ({ bytes: eventBytesAsSent(genericLargestEvent, enrichment), of: floorOf })
+  if (vocabularies === undefined || vocabularies.length === 0) return floor()
+  let largest: LargestEvent | undefined
+  for (const vocabulary of vocabularies) {
+    const event = vocabulary.largestEvent
+    const one =
+      event === undefined
+        ? { bytes: floor().bytes, of: `${floorOf} (vocabulary ${vocabulary.name} gives no largestEvent)` }
+        : { bytes: eventBytesAsSent(event, enrichment), of: `the largest event of vocabulary ${vocabulary.name}` }
+    if (largest === undefined || one.bytes > largest.bytes) largest = one
+  }
+  return largest!
+}
