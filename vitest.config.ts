@@ -1,14 +1,36 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig } from "vitest/config"
+import { defineConfig, type Plugin } from "vitest/config"
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
+// Which core a fixture's `@durable-effect/core` is. The fixtures of the hand-tracked releases
+// take the release's core (its events and trackers); every other importer, the pre-tracking
+// core. Keyed by a directory in the importer's path, so a copy of a fixture (in a temp
+// directory, under the same name) resolves as the original does. One row per fixture.
+const coreOf: ReadonlyArray<{ readonly importer: RegExp; readonly core: string }> = [
+  { importer: /[\\/]core-tracked[\\/]/, core: here("./test/fixtures/core-tracked/index.ts") },
+  { importer: /[\\/]jobs-tracked[\\/]/, core: here("./test/fixtures/core-tracked/index.ts") },
+  { importer: /[\\/]workflow-tracked[\\/]/, core: here("./test/fixtures/core-tracked/index.ts") }
+]
+const defaultCore = here("./test/fixtures/core/index.ts")
+
+// A plain alias cannot look at the importer, hence a resolver (ahead of the others).
+const fixtureCore: Plugin = {
+  name: "fixture-core",
+  enforce: "pre",
+  resolveId: (source, importer) =>
+    source === "@durable-effect/core"
+      ? (coreOf.find((row) => importer !== undefined && row.importer.test(importer))?.core ?? defaultCore)
+      : null
+}
+
 export default defineConfig({
+  plugins: [fixtureCore],
   resolve: {
-    // The fixture imports its core as a package, and tests (and codemodded copies of the
-    // fixture) import this library by its published name: both resolve to source here.
+    // Fixtures import their core as a package (resolved by `fixtureCore` above), and tests (and
+    // codemodded copies of the fixture) import this library by its published name: both
+    // resolve to source here.
     alias: [
-      { find: /^@durable-effect\/core$/, replacement: here("./test/fixtures/core/index.ts") },
       { find: /^durable-effect-tracking\/codemod$/, replacement: here("./src/codemod/index.ts") },
       { find: /^durable-effect-tracking\/otel$/, replacement: here("./src/sinks/otel/index.ts") },
       { find: /^durable-effect-tracking$/, replacement: here("./src/index.ts") }
