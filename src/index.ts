@@ -1,6 +1,6 @@
 /**
- * durable-effect-tracking, runtime entry: the tracker services, the job event schema and the
- * tracing proxies. Everything here runs unchanged inside a Cloudflare Worker or Durable Object.
+ * durable-effect-tracking, runtime entry: the tracker services, the job event schema, event
+ * vocabularies and the tracing proxies. Everything here runs unchanged inside a Cloudflare Worker or Durable Object.
  */
 
 // Trackers
@@ -46,23 +46,37 @@ export {
   JobEventBatch,
   JobEventTypes,
   JobEventWire,
-  type ErrorSummary,
-  type FailureKind,
   type JobEventType,
   type JobType
-} from "./event/JobEvent.js"
-export { makeJobEvent, type JobEventInput } from "./event/makeJobEvent.js"
+} from "./jobs/events/JobEvent.js"
+export { makeJobEvent, type JobEventInput } from "./jobs/events/makeJobEvent.js"
+export { jobEvents, type JobEvents } from "./jobs/events/jobEvents.js"
 export {
   decodeJobEventBatch,
   JobEventBatchDecodeError,
   type JobEventBatchProblem
-} from "./event/decodeJobEventBatch.js"
+} from "./jobs/events/decodeJobEventBatch.js"
 export {
   checkEventSequence,
   type SequenceEvent,
   type SequenceRule,
   type SequenceViolation
-} from "./event/eventSequence.js"
+} from "./jobs/events/eventSequence.js"
+
+// Vocabularies
+export {
+  defineVocabulary,
+  type AnyVocabulary,
+  type ContextKeyOf,
+  type EventOf,
+  type EventParts,
+  type EventShape,
+  type EventTypeOf,
+  type RecipeFieldsOf,
+  type Vocabulary,
+  type VocabularyOptions
+} from "./event/Vocabulary.js"
+export type { ErrorSummary, FailureKind } from "./event/ErrorSummary.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"
@@ -82,7 +96,6 @@ export {
   type RecipeRequirement,
   type RecipeRequirements,
   type CallInfo,
-  type EventFields,
   type EventMap,
   type FailureInfo,
   type MethodEntriesOf,
@@ -103,4 +116,6 @@ export {
   summarizeFailure,
   type SummarizeErrorOptions
 } from "./instrument/failure.js"
-export type { JobContext } from "./instrument/JobContext.js"
+export type { CallContext, ContextOf } from "./instrument/CallContext.js"
+export type { EventFields } from "./jobs/events/jobEvents.js"
+export type { JobContext } from "./jobs/JobContext.js"

@@ -1,4 +1,4 @@
-import { largestJobEvent } from "../event/eventBounds.js"
+import { largestJobEvent } from "../jobs/events/largestJobEvent.js"
 import { jsonValueOf, utf8Length } from "./BatchBody.js"
 
 /**

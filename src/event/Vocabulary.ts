@@ -188,6 +188,13 @@ export const defineVocabulary = <
 }
 
 /**
+ * Any vocabulary: what a map or a tracker of unknown vocabulary is typed by.
+ *
+ * @category Vocabularies
+ */
+export type AnyVocabulary = Vocabulary<any, any, any>
+
+/**
  * The events of a vocabulary.
  *
  * @category Vocabularies

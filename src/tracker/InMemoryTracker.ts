@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
-import type { JobEvent } from "../event/JobEvent.js"
+import type { JobEvent } from "../jobs/events/JobEvent.js"
 
 /**
  * Reads what an in-memory tracker has recorded. Each member is a function returning an Effect,

@@ -1,3 +1,4 @@
+import { jobEvents } from "durable-effect-tracking"
 import { Context, Effect, Layer } from "effect"
 import { serviceEvents } from "../../src/instrument/EventMap.js"
 import { summarizeFailure } from "../../src/instrument/failure.js"
@@ -44,8 +45,9 @@ export const OuterLayer = Layer.effect(
 )
 
 export const toyEventMap = {
+  vocabulary: jobEvents,
   services: {
-    ...serviceEvents(Outer, "Outer", {
+    ...serviceEvents(jobEvents, Outer, "Outer", {
       run: {
         context: ([jobName]) => ({ jobType: "task", jobName }),
         before: { "execution.started": () => ({}) },
@@ -63,7 +65,7 @@ export const toyEventMap = {
         before: { "alarm.fired": () => ({}) }
       }
     }).services,
-    ...serviceEvents(Inner, "Inner", {
+    ...serviceEvents(jobEvents, Inner, "Inner", {
       step: {
         success: { "task.event.processed": ({ durationMs }) => ({ durationMs, outcome: "success" as const }) },
         failure: { "task.event.processed": ({ durationMs }) => ({ durationMs, outcome: "failure" as const }) }

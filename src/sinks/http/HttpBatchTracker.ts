@@ -15,7 +15,7 @@ import {
   TrackerOutbox
 } from "../../delivery/Outbox.js"
 import { outboxKeepingStorage } from "../../delivery/TransactionalOutbox.js"
-import type { JobEvent } from "../../event/JobEvent.js"
+import type { JobEvent } from "../../jobs/events/JobEvent.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import {

@@ -8,7 +8,7 @@ import { Effect } from "effect"
 import { safeRun, safeSite } from "../../internal/safe.js"
 import { encodeEvent } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome, Sized } from "../../delivery/DeliverySink.js"
-import type { JobEventWire } from "../../event/JobEvent.js"
+import type { JobEventWire } from "../../jobs/events/JobEvent.js"
 
 /**
  * The slice of a Cloudflare Queue producer binding (`Queue<Body>` in workers-types) the

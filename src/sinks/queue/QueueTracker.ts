@@ -5,7 +5,7 @@
 
 import { Effect, Layer } from "effect"
 import { makeDeliveryEngine } from "../../delivery/DeliveryEngine.js"
-import type { JobEvent } from "../../event/JobEvent.js"
+import type { JobEvent } from "../../jobs/events/JobEvent.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import { makeQueueSink, type QueueProducer, type SendFailure } from "./QueueSink.js"
