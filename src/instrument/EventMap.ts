@@ -242,15 +242,15 @@ export const extendEventMap = <V extends AnyVocabulary>(
   base: EventMap<V>,
   ...overrides: ReadonlyArray<EventMap<V>>
 ): EventMap<V> => {
-  const problems = overrides.flatMap((next) =>
-    sameVocabulary(base.vocabulary, next.vocabulary)
-      ? []
-      : [
-          `cannot extend a map of the ${vocabularyName(base.vocabulary)} vocabulary with a map of the ` +
-            `${vocabularyName(next.vocabulary)} vocabulary: a map's events are all of one vocabulary`
-        ]
-  )
-  if (problems.length > 0) throw new InvalidEventMapError({ problems })
+  for (const next of overrides) {
+    const a = base.vocabulary
+    const b = next.vocabulary
+    // One vocabulary, or a copy of it (given its Schema for a decoder): the same name and types.
+    if (a !== b && (a?.name !== b?.name || String(a?.types) !== String(b?.types)))
+      throw new InvalidEventMapError({
+        problems: [`a map of the "${b?.name}" vocabulary cannot extend one of the "${a?.name}" vocabulary`]
+      })
+  }
   return overrides.reduce<EventMap<V>>((acc, next) => {
     const services: Record<string, ServiceEvents> = { ...acc.services }
     for (const [key, entry] of Object.entries(next.services)) {
@@ -274,21 +274,6 @@ export const extendEventMap = <V extends AnyVocabulary>(
     }
   }, base)
 }
-
-/**
- * One vocabulary, or two objects of it (the same name and types: a copy given its Schema for a
- * decoder is the same vocabulary).
- */
-const sameVocabulary = (a: AnyVocabulary | undefined, b: AnyVocabulary | undefined): boolean =>
-  a === b ||
-  (a !== undefined &&
-    b !== undefined &&
-    a.name === b.name &&
-    a.types.length === b.types.length &&
-    a.types.every((type: string, i: number) => b.types[i] === type))
-
-const vocabularyName = (vocabulary: AnyVocabulary | undefined): string =>
-  typeof vocabulary?.name === "string" ? `"${vocabulary.name}"` : "(missing)"
 
 /**
  * Removes a service's entries, or one method's.
@@ -404,22 +389,14 @@ const phases = ["before", "success", "failure"] as const
 
 /** What is wrong with a map's vocabulary, if anything: every other check needs a sound one. */
 const vocabularyProblem = (vocabulary: unknown): string | undefined => {
-  if (vocabulary === undefined)
-    return "no vocabulary: a map carries the vocabulary of its events (`serviceEvents(vocabulary, ...)` gives it one)"
-  const v = vocabulary as Partial<Record<keyof AnyVocabulary, unknown>>
-  if (
-    typeof vocabulary !== "object" ||
-    vocabulary === null ||
-    typeof v.name !== "string" ||
-    !Array.isArray(v.types) ||
-    !Array.isArray(v.context) ||
-    !Array.isArray(v.optionalContext) ||
-    typeof v.hasType !== "function" ||
-    typeof v.build !== "function" ||
-    typeof v.attributeName !== "function"
-  )
-    return "`vocabulary` must be a vocabulary made by `defineVocabulary`"
-  return undefined
+  const v = vocabulary as Record<string, unknown> | null | undefined
+  return v == null
+    ? "no vocabulary: a map carries its events' (`serviceEvents(vocabulary, ...)`)"
+    : ["hasType", "build", "attributeName"].some((key) => typeof v[key] !== "function") ||
+        !Array.isArray(v["context"]) ||
+        !Array.isArray(v["optionalContext"])
+      ? "`vocabulary` is not one `defineVocabulary` made"
+      : undefined
 }
 
 /**
