@@ -25,7 +25,8 @@ export interface EventShape {
 
 /**
  * What an event is built from: its type, the fields its recipe gave, the context values the
- * vocabulary asks for (every required key present) and when it happened.
+ * vocabulary asks for (every required key present) and when it happened. The instrumentation
+ * hands `build` one object of parts, reused for every event: a builder copies what it keeps.
  *
  * @category Vocabularies
  */
