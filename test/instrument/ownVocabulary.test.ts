@@ -4,6 +4,7 @@ import {
   defineVocabulary,
   describeCoverage,
   droppedForLackOfContext,
+  eventMapProblems,
   extendEventMap,
   InMemoryTracker,
   InvalidEventMapError,
@@ -145,6 +146,15 @@ describe("a vocabulary of one's own", () => {
     expect(() => validateEventMap(bad)).toThrow(
       'Payments.charge: `success` names "payment.lost", which is not a payments event type'
     )
+  })
+
+  it("refuses a map without a vocabulary, or with something else in its place", () => {
+    expect(eventMapProblems({ services: paymentsMap.services } as never)).toEqual([
+      expect.stringMatching(/^no vocabulary/)
+    ])
+    expect(eventMapProblems({ ...paymentsMap, vocabulary: { name: "payments" } } as never)).toEqual([
+      expect.stringMatching(/is not one `defineVocabulary` made/)
+    ])
   })
 
   it("refuses to combine its maps with another vocabulary's", () => {
