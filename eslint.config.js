@@ -5,6 +5,8 @@
 // - import-x/no-duplicates: one import per module (a separate `import type` is allowed).
 // - local/file-cycles: no import cycle between files, type imports included.
 // - local/folder-cycles: no cycle between folders of `src/`, at any depth.
+// - no-restricted-syntax: the generic rooms name nothing of the jobs package (its event types,
+//   job fields, event and context types, maps).
 // The local rules are in `scripts/eslint/`.
 import { defineConfig } from "eslint/config"
 import importX, { createNodeResolver } from "eslint-plugin-import-x"
@@ -53,6 +55,25 @@ const zones = [
   }
 ]
 
+/**
+ * What knows the jobs package by name: its event types (`"job.created"`, ...), the job each event
+ * is about (`instanceId`, `jobType`, `jobName`), its events' and context's types and its maps. The
+ * generic rooms never name them; a vocabulary (src/jobs/events/jobEvents.ts) says them instead.
+ */
+const jobsKnowledge = [
+  {
+    selector:
+      "Identifier[name=/^(instanceId|jobType|jobName|JobContext|defaultJobsEventMap|inlineJobsEventMap)$|JobEvent/]",
+    message: "The generic mechanism names no job field, job event type or jobs map: take them from the vocabulary."
+  },
+  {
+    // The 20 types exactly: option names such as "retry.maxAttempts" are not event types.
+    selector:
+      "Literal[value=/^(job\\.(created|started|completed|failed|terminated)|execution\\.(started|succeeded|failed)|retry\\.(scheduled|attempted|exhausted)|alarm\\.(scheduled|fired|cancelled)|task\\.(event\\.received|event\\.processed|idle)|debounce\\.(event\\.added|flush\\.triggered|cleared))$/]",
+    message: "The generic mechanism names no job event type: take the types from the vocabulary."
+  }
+]
+
 /** Every project file but the fixtures (other packages' code) and what is built or installed. */
 const cycleTree = { roots: ["src", "test", "bench", "examples", "scripts"], ignore: ["test/fixtures"] }
 
@@ -78,5 +99,9 @@ export default defineConfig(
       "local/file-cycles": ["error", cycleTree],
       "local/folder-cycles": ["error", { roots: ["src"] }]
     }
+  },
+  {
+    files: ["src/{event,tracker,delivery,sinks,instrument,internal}/**/*.ts"],
+    rules: { "no-restricted-syntax": ["error", ...jobsKnowledge] }
   }
 )

@@ -12,8 +12,8 @@ import type { AddressInfo } from "node:net"
 import { cpus, loadavg } from "node:os"
 import { encodeEvent } from "../src/delivery/BatchBody.js"
 import { HttpBatchTracker } from "../src/sinks/http/HttpBatchTracker.js"
-import type { JobEvent } from "../src/event/JobEvent.js"
-import { makeJobEvent } from "../src/event/makeJobEvent.js"
+import type { JobEvent } from "../src/jobs/events/JobEvent.js"
+import { makeJobEvent } from "../src/jobs/events/makeJobEvent.js"
 import { startCollector } from "./collector.js"
 
 const EVENTS = 2_000

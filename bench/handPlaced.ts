@@ -26,8 +26,9 @@ import {
 import { TerminateSignal } from "../test/fixtures/jobs/src/errors.js"
 import { summarizeError } from "../src/instrument/failure.js"
 import { emitEvent } from "../src/tracker/EventTracker.js"
-import type { ErrorSummary, JobType } from "../src/event/JobEvent.js"
-import { makeJobEvent, type JobEventInput } from "../src/event/makeJobEvent.js"
+import type { ErrorSummary } from "../src/event/ErrorSummary.js"
+import type { JobType } from "../src/jobs/events/JobEvent.js"
+import { makeJobEvent, type JobEventInput } from "../src/jobs/events/makeJobEvent.js"
 import { addTracker, type TrackerOption } from "../src/instrument/addTracker.js"
 
 /**

@@ -8,7 +8,7 @@ import { runtimeOver, trackedDispatcherLayer, type JobsRuntimeUnderTest } from "
 import { clicks, heartbeat, orders, requests } from "../test/support/jobScenarios.js"
 import type { EventTrackerService } from "../src/tracker/EventTracker.js"
 import { InMemoryTracker } from "../src/tracker/InMemoryTracker.js"
-import type { JobEvent } from "../src/event/JobEvent.js"
+import type { JobEvent } from "../src/jobs/events/JobEvent.js"
 import { NoopTracker } from "../src/tracker/NoopTracker.js"
 import type { TrackerOption } from "../src/instrument/addTracker.js"
 

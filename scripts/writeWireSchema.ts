@@ -1,8 +1,8 @@
-// Writes the wire format's JSON Schema (see src/event/wireJsonSchema.ts) to the path given;
+// Writes the wire format's JSON Schema (see src/jobs/events/wireJsonSchema.ts) to the path given;
 // `npm run build` runs it after tsup, so the package ships dist/schema.json.
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
-import { wireJsonSchema } from "../src/event/wireJsonSchema.js"
+import { wireJsonSchema } from "../src/jobs/events/wireJsonSchema.js"
 
 const target = process.argv[2]
 if (target === undefined) {

@@ -1,6 +1,6 @@
 /**
- * durable-effect-tracking, runtime entry: the tracker services, the job event schema and the
- * tracing proxies. Everything here runs unchanged inside a Cloudflare Worker or Durable Object.
+ * durable-effect-tracking, runtime entry: the tracker services, the job event schema, event
+ * vocabularies and the tracing proxies. Everything here runs unchanged inside a Cloudflare Worker or Durable Object.
  */
 
 // Trackers
@@ -21,7 +21,7 @@ export {
   type RecordedOfType,
   type RefusedEvent
 } from "./tracker/InMemoryTracker.js"
-export type { AnyVocabulary, TrackerVocabulariesOption } from "./delivery/VocabularyGate.js"
+export type { TrackerVocabulariesOption } from "./delivery/VocabularyGate.js"
 export {
   HttpBatchTracker,
   type HttpBatchTrackerDropped,
@@ -49,39 +49,45 @@ export { QueueTracker, type QueueTrackerStats } from "./sinks/queue/QueueTracker
 export { QueueLimits, type EventWire, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"
 export { QueueTrackerDefaults, type QueueTrackerOptions } from "./sinks/queue/QueueTrackerOptions.js"
 
-// Vocabularies (what trackers are told they carry)
-export {
-  defineVocabulary,
-  type EventOf,
-  type EventShape,
-  type EventTypeOf,
-  type Vocabulary,
-  type VocabularyOptions
-} from "./event/Vocabulary.js"
-
 // The job event schema (the 20 event structs stay internal: `JobEvent` is their union)
 export {
   JobEvent,
   JobEventBatch,
   JobEventTypes,
   JobEventWire,
-  type ErrorSummary,
-  type FailureKind,
   type JobEventType,
   type JobType
-} from "./event/JobEvent.js"
-export { makeJobEvent, type JobEventInput } from "./event/makeJobEvent.js"
+} from "./jobs/events/JobEvent.js"
+export { makeJobEvent, type JobEventInput } from "./jobs/events/makeJobEvent.js"
+export { jobEvents, type JobEvents } from "./jobs/events/jobEvents.js"
+export { jobEventsWithSchema } from "./jobs/events/jobEventsWithSchema.js"
 export {
   decodeJobEventBatch,
   JobEventBatchDecodeError,
   type JobEventBatchProblem
-} from "./event/decodeJobEventBatch.js"
+} from "./jobs/events/decodeJobEventBatch.js"
 export {
   checkEventSequence,
   type SequenceEvent,
   type SequenceRule,
   type SequenceViolation
-} from "./event/eventSequence.js"
+} from "./jobs/events/eventSequence.js"
+
+// Vocabularies
+export {
+  defineVocabulary,
+  type AnyVocabulary,
+  type ContextKeyOf,
+  type EventOf,
+  type EventParts,
+  type EventSeverity,
+  type EventShape,
+  type EventTypeOf,
+  type RecipeFieldsOf,
+  type Vocabulary,
+  type VocabularyOptions
+} from "./event/Vocabulary.js"
+export type { ErrorSummary, FailureKind } from "./event/ErrorSummary.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"
@@ -101,7 +107,6 @@ export {
   type RecipeRequirement,
   type RecipeRequirements,
   type CallInfo,
-  type EventFields,
   type EventMap,
   type FailureInfo,
   type MethodEntriesOf,
@@ -122,4 +127,6 @@ export {
   summarizeFailure,
   type SummarizeErrorOptions
 } from "./instrument/failure.js"
-export type { JobContext } from "./instrument/JobContext.js"
+export type { CallContext, ContextOf } from "./instrument/CallContext.js"
+export type { EventFields } from "./jobs/events/jobEvents.js"
+export type { JobContext } from "./jobs/JobContext.js"

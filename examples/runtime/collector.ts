@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { decodeJobEventBatch } from "../../src/event/decodeJobEventBatch.js"
-import type { JobEventWire } from "../../src/event/JobEvent.js"
+import { decodeJobEventBatch } from "../../src/jobs/events/decodeJobEventBatch.js"
+import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
 
 /** How the collector answers. */
 export type CollectorMode =

@@ -1,5 +1,5 @@
-import { decodeJobEventBatch } from "../../src/event/decodeJobEventBatch.js"
-import type { JobEventWire } from "../../src/event/JobEvent.js"
+import { decodeJobEventBatch } from "../../src/jobs/events/decodeJobEventBatch.js"
+import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
 
 /** What the demo's command line asks for. */
 export interface DemoOptions {

@@ -1,4 +1,4 @@
-import type { JobEventWire } from "../../src/event/JobEvent.js"
+import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
 import { axisFor, countsOf, errorText, eventTone, formatDuration, type Run, runsOf } from "./reportModel.js"
 import { type ArrivalDelays, eventDetails, eventGroup, type InstanceTimeline, LATE_MS, timeRange } from "./timeline.js"
 

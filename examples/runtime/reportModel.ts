@@ -1,4 +1,4 @@
-import type { JobEventWire } from "../../src/event/JobEvent.js"
+import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
 
 /**
  * What the HTML report draws, computed from the events alone: runs (an `execution.started`

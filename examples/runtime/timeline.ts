@@ -1,5 +1,5 @@
-import { checkEventSequence } from "../../src/event/eventSequence.js"
-import type { JobEventWire } from "../../src/event/JobEvent.js"
+import { checkEventSequence } from "../../src/jobs/events/eventSequence.js"
+import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
 
 /** How late an event arrived, in ms after its own timestamp, by eventId. */
 export type ArrivalDelays = ReadonlyMap<string, number>

@@ -7,15 +7,10 @@
  */
 
 import { Effect } from "effect"
-import type { EventShape, Vocabulary } from "../event/Vocabulary.js"
-import { makeDropNotice } from "./DropNotice.js"
+import type { AnyVocabulary, EventShape } from "../event/Vocabulary.js"
 
-/**
- * Any vocabulary, whatever its events, context keys and built keys.
- *
- * @category Vocabularies
- */
-export type AnyVocabulary = Vocabulary<any, any, any>
+export type { AnyVocabulary }
+import { makeDropNotice } from "./DropNotice.js"
 
 /**
  * The `vocabularies` option of a tracker: the event vocabularies it carries. Without it, a

@@ -25,7 +25,8 @@ export interface EventShape {
 
 /**
  * What an event is built from: its type, the fields its recipe gave, the context values the
- * vocabulary asks for (every required key present) and when it happened.
+ * vocabulary asks for (every required key present) and when it happened. The instrumentation
+ * hands `build` one object of parts, reused for every event: a builder copies what it keeps.
  *
  * @category Vocabularies
  */
@@ -71,6 +72,8 @@ export interface Vocabulary<E extends EventShape = EventShape, C extends string 
   readonly attributeName: (key: string) => string
   /** Whether `type` is one of the vocabulary's types. */
   readonly hasType: (type: string) => boolean
+  /** How grave an event of `type` is, for log records (`"info"` unless the vocabulary says). */
+  readonly severity: (type: string) => EventSeverity
   /**
    * A cheap check at emit time: an object whose `type` is one of this vocabulary's, whose
    * required context keys are set and whose constants match. Not a full Schema decode.
@@ -79,6 +82,13 @@ export interface Vocabulary<E extends EventShape = EventShape, C extends string 
   /** Phantom: the keys the builder fills (never a recipe's). */
   readonly _builtKeys?: K
 }
+
+/**
+ * How grave an event is: what a log record's severity is made from.
+ *
+ * @category Vocabularies
+ */
+export type EventSeverity = "info" | "warn" | "error"
 
 /**
  * How to define a vocabulary.
@@ -101,6 +111,8 @@ export interface VocabularyOptions<E extends EventShape, C extends string, K ext
   readonly attributePrefix?: string
   /** Attribute names of particular context keys, overriding `<prefix>.<key>`. */
   readonly attributeNames?: Readonly<Partial<Record<string, string>>>
+  /** Event types graver than `"info"` (failures, say), for log records' severity. */
+  readonly severities?: Readonly<Partial<Record<E["type"], EventSeverity>>>
   /** Replaces the default builder (for speed, or for a layout of one's own). */
   readonly build?: (parts: EventParts) => E
   /** Phantom: the keys the builder fills. */
@@ -147,6 +159,7 @@ export const defineVocabulary = <
   const constantKeys = Object.keys(constants)
   const prefix = options.attributePrefix ?? options.name
   const names = options.attributeNames ?? {}
+  const severities: Readonly<Record<string, EventSeverity | undefined>> = options.severities ?? {}
 
   const build =
     options.build ??
@@ -183,9 +196,17 @@ export const defineVocabulary = <
     largestEvent: options.largestEvent,
     attributeName: (key) => names[key] ?? `${prefix}.${key}`,
     hasType: (type) => typeSet.has(type),
+    severity: (type) => severities[type] ?? "info",
     accepts
   }
 }
+
+/**
+ * Any vocabulary: what a map or a tracker of unknown vocabulary is typed by.
+ *
+ * @category Vocabularies
+ */
+export type AnyVocabulary = Vocabulary<any, any, any>
 
 /**
  * The events of a vocabulary.

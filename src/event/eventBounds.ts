@@ -1,7 +1,8 @@
 /**
- * The bounds the jobs instrumentation keeps events within, and the largest event they allow:
- * what a tracker's byte limits must hold for no job event to be cut or dropped. Here, in the
- * schema's room, so that sinks can check their limits without importing the instrumentation.
+ * The bounds instrumentation keeps an error summary within, in any vocabulary: what a
+ * vocabulary's largest event is built from, so that trackers can size their byte limits by them.
+ * Here, in the events' room, so that sinks can check their limits without importing the
+ * instrumentation.
  */
 
 /**
@@ -16,36 +17,3 @@ export const maxErrorMessageLength = 1024
  * @category Instrumentation
  */
 export const maxErrorStackLength = 4096
-
-// A name or tag as long as the largest event counts it: a Durable Object id is 64 hex digits,
-// and job names and error tags are identifiers, shorter in practice.
-const nameLength = 64
-
-const atCap = (length: number): string => `${"x".repeat(length - 1)}…`
-const name = "n".repeat(nameLength)
-
-/**
- * The largest event the jobs instrumentation emits with names of 64 characters and ASCII text:
- * an `execution.failed` with every field set, its error summary at its caps (message, cause and
- * the opt-in stack, each cut and ending in "…") and the largest numbers. Text of multi-byte
- * characters takes more bytes; a tracker cuts it to fit its `maxEventBytes` (it is not dropped).
- */
-export const largestJobEvent = {
-  eventId: "00000000-0000-7000-8000-000000000000",
-  timestamp: "2026-01-01T00:00:00.000Z",
-  instanceId: name,
-  jobType: "workerPool",
-  jobName: name,
-  type: "execution.failed",
-  runCount: Number.MAX_SAFE_INTEGER,
-  attempt: Number.MAX_SAFE_INTEGER,
-  durationMs: Number.MAX_VALUE,
-  willRetry: false,
-  failure: "interrupted",
-  error: {
-    message: atCap(maxErrorMessageLength),
-    tag: name,
-    cause: { message: atCap(maxErrorMessageLength), tag: name },
-    stack: atCap(maxErrorStackLength)
-  }
-} as const

@@ -4,36 +4,30 @@
  *
  * Each method entry has up to three phases (`before` the call, on `success`, on `failure`),
  * each a record from event type to a recipe: a function of the call that returns the event's
- * own fields, or `undefined` to emit nothing this time. Entries may also say what job context
- * the call establishes for the calls it makes (`context`) and what its result teaches its
- * callers (`learn`).
+ * own fields, or `undefined` to emit nothing this time. Entries may also say what context the
+ * call establishes for the calls it makes (`context`) and what its result teaches its callers
+ * (`learn`).
+ *
+ * A map carries the vocabulary of its events: its entries are typed by it (an event type it does
+ * not have, or a field of the wrong type, does not compile) and checked against it when the map
+ * is used.
  */
 
 import type { Cause, Context, Effect } from "effect"
 import { TaggedError } from "../internal/taggedError.js"
-import type { FailureKind, JobEvent, JobEventType } from "../event/JobEvent.js"
-import { JobEventTypes } from "../event/JobEventTypes.js"
-import type { JobContext } from "./JobContext.js"
+import type { FailureKind } from "../event/ErrorSummary.js"
+import type { AnyVocabulary, EventTypeOf, RecipeFieldsOf } from "../event/Vocabulary.js"
+import type { CallContext, ContextOf } from "./CallContext.js"
 import type { BlindSpots, MapRequirements, RecipeRequirements } from "./requirements.js"
 
 /**
- * The fields a recipe gives: the event's own, plus context fields it knows better.
+ * For each event type of the vocabulary `V` a call may emit, the recipe that builds its fields
+ * from the call.
  *
  * @category Instrumentation
  */
-export type EventFields<T extends JobEventType> = Omit<
-  Extract<JobEvent, { readonly type: T }>,
-  "eventId" | "timestamp" | "type" | "instanceId" | "jobType" | "jobName"
-> &
-  Partial<Pick<JobEvent, "instanceId" | "jobType" | "jobName">>
-
-/**
- * For each event type a call may emit, the recipe that builds its fields from the call.
- *
- * @category Instrumentation
- */
-export type Recipes<Call> = {
-  readonly [T in JobEventType]?: (call: Call) => EventFields<T> | undefined
+export type Recipes<Call, V = AnyVocabulary> = {
+  readonly [T in EventTypeOf<V>]?: (call: Call) => RecipeFieldsOf<V, T> | undefined
 }
 
 /**
@@ -41,10 +35,10 @@ export type Recipes<Call> = {
  *
  * @category Instrumentation
  */
-export interface CallInfo<Args extends ReadonlyArray<unknown>> {
+export interface CallInfo<Args extends ReadonlyArray<unknown>, V = AnyVocabulary> {
   readonly args: Args
-  /** The job context this call runs in (its own `context` included). */
-  readonly context: JobContext
+  /** The context this call runs in (its own `context` included). */
+  readonly context: ContextOf<V>
   /** Epoch milliseconds, from the map's `clock` (Effect's `Clock` without one). */
   readonly startedAt: number
 }
@@ -54,7 +48,7 @@ export interface CallInfo<Args extends ReadonlyArray<unknown>> {
  *
  * @category Instrumentation
  */
-export interface SuccessInfo<Args extends ReadonlyArray<unknown>, A> extends CallInfo<Args> {
+export interface SuccessInfo<Args extends ReadonlyArray<unknown>, A, V = AnyVocabulary> extends CallInfo<Args, V> {
   readonly result: A
   readonly durationMs: number
 }
@@ -64,7 +58,8 @@ export interface SuccessInfo<Args extends ReadonlyArray<unknown>, A> extends Cal
  *
  * @category Instrumentation
  */
-export interface FailureInfo<Args extends ReadonlyArray<unknown>, E> extends CallInfo<Args>, FailureOutcome<E> {
+export interface FailureInfo<Args extends ReadonlyArray<unknown>, E, V = AnyVocabulary>
+  extends CallInfo<Args, V>, FailureOutcome<E> {
   readonly cause: Cause.Cause<E>
   readonly durationMs: number
 }
@@ -78,30 +73,30 @@ export interface FailureOutcome<E> {
 
 /**
  * A method's entry in an event map: what it emits before the call, on success and on failure,
- * and the job context it establishes or teaches.
+ * and the context it establishes or teaches. `V` is the map's vocabulary.
  *
  * @category Instrumentation
  */
-export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any> {
-  /** The job context this call establishes for itself and the calls it makes. */
-  readonly context?: (args: Args, caller: JobContext) => Partial<JobContext> | undefined
+export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any, V = AnyVocabulary> {
+  /** The context this call establishes for itself and the calls it makes. */
+  readonly context?: (args: Args, caller: ContextOf<V>) => ContextOf<V> | undefined
   /** What a success teaches the whole chain of callers (applied before `success` recipes). */
-  readonly learn?: (result: A, args: Args) => Partial<JobContext> | undefined
+  readonly learn?: (result: A, args: Args) => ContextOf<V> | undefined
   /** What a failure teaches the whole chain of callers (applied before `failure` recipes). */
-  readonly learnOnFailure?: (outcome: FailureOutcome<E>, args: Args) => Partial<JobContext> | undefined
+  readonly learnOnFailure?: (outcome: FailureOutcome<E>, args: Args) => ContextOf<V> | undefined
   /**
    * What an Effect argument teaches when it fails, by argument index: a user's effect handed to
    * the method to run (a retry executor's first argument) fails with the job's own error. The
    * argument runs exactly as given; its failure is only observed.
    */
   readonly learnOnArgFailure?: {
-    readonly [index: number]: (outcome: FailureOutcome<unknown>) => Partial<JobContext> | undefined
+    readonly [index: number]: (outcome: FailureOutcome<unknown>) => ContextOf<V> | undefined
   }
-  readonly before?: Recipes<CallInfo<Args>>
-  readonly success?: Recipes<SuccessInfo<Args, A>>
-  readonly failure?: Recipes<FailureInfo<Args, E>>
+  readonly before?: Recipes<CallInfo<Args, V>, V>
+  readonly success?: Recipes<SuccessInfo<Args, A, V>, V>
+  readonly failure?: Recipes<FailureInfo<Args, E, V>, V>
   /** What each recipe relies on besides this method, by event type: read by static coverage only. */
-  readonly requires?: RecipeRequirements
+  readonly requires?: RecipeRequirements<V>
 }
 
 /**
@@ -109,32 +104,35 @@ export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any
  *
  * @category Instrumentation
  */
-export interface ServiceEvents {
+export interface ServiceEvents<V = AnyVocabulary> {
   /** The name events and spans use for the service, e.g. `"MetadataService"`. */
   readonly service: string
-  readonly methods: { readonly [method: string]: MethodEvents }
+  readonly methods: { readonly [method: string]: MethodEvents<any, any, any, V> }
 }
 
 /**
- * The event-mapping table: for each service, by tag key, which method emits which events and when.
+ * The event-mapping table: the vocabulary of its events and, for each service, by tag key, which
+ * method emits which events and when.
  *
  * @category Instrumentation
  */
-export interface EventMap {
+export interface EventMap<V extends AnyVocabulary = AnyVocabulary> {
+  /** The vocabulary of the map's events: their types, the context they need, how they are built. */
+  readonly vocabulary: V
   /** Method entries, by the tag key of the service. */
-  readonly services: { readonly [tagKey: string]: ServiceEvents }
+  readonly services: { readonly [tagKey: string]: ServiceEvents<V> }
   /**
-   * Job context read once per layer build from services that are not wrapped, by tag key
-   * (the jobs runtime's `RuntimeAdapter` knows the instance id).
+   * Context read once per layer build from services that are not wrapped, by tag key (the jobs
+   * runtime's `RuntimeAdapter` knows the instance id).
    */
-  readonly ambient?: { readonly [tagKey: string]: (service: any) => Partial<JobContext> }
+  readonly ambient?: { readonly [tagKey: string]: (service: any) => ContextOf<V> }
   /**
-   * Where event times come from: a service (by tag key) that tells the job's own time, so that
-   * timestamps and durations agree with what the job sees. Effect's `Clock` when absent.
+   * Where event times come from: a service (by tag key) that tells the work's own time, so that
+   * timestamps and durations agree with what the service sees. Effect's `Clock` when absent.
    */
   readonly clock?: { readonly tagKey: string; readonly now: (service: any) => Effect.Effect<number> }
   /** Event types the map knowingly cannot see, with why: static coverage reports them. */
-  readonly blindSpots?: BlindSpots
+  readonly blindSpots?: BlindSpots<V>
 }
 
 const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields")
@@ -142,83 +140,97 @@ const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields
 /**
  * Fields a recipe knows only later in the request (the batch size a debounce flush reports when
  * its request ends). The event keeps its place in the order, and events after it wait behind
- * it, until `fill` returns the late fields from the job context learnt since; when the request
+ * it, until `fill` returns the late fields from the context learnt since; when the request
  * ends first, the event goes out without them.
  *
  * @category Instrumentation
  */
 export const withLateFields = <F extends object, L extends object>(
   fields: F,
-  fill: (context: JobContext) => L | undefined
+  fill: (context: CallContext) => L | undefined
 ): F & Partial<L> =>
   Object.defineProperty({ ...fields }, lateFields, { value: fill, enumerable: false }) as F & Partial<L>
 
 /** The late-fields function a recipe attached, if any. */
-export const fillOf = (fields: object): ((context: JobContext) => Record<string, unknown> | undefined) | undefined =>
-  (fields as { [lateFields]?: (context: JobContext) => Record<string, unknown> | undefined })[lateFields]
+export const fillOf = (fields: object): ((context: CallContext) => Record<string, unknown> | undefined) | undefined =>
+  (fields as { [lateFields]?: (context: CallContext) => Record<string, unknown> | undefined })[lateFields]
 
 type EffectMethodKeys<S> = {
   [K in keyof S]-?: S[K] extends (...args: any) => Effect.Effect<any, any, any> ? K : never
 }[keyof S]
 
 /**
- * Typed method entries for a service shape `S`: a misspelt method is a compile error.
+ * Typed method entries for a service shape `S` in the vocabulary `V`: a misspelt method, an event
+ * type `V` does not have or a field of the wrong type is a compile error.
  *
  * @category Instrumentation
  */
-export type MethodEntriesOf<S> = {
+export type MethodEntriesOf<S, V = AnyVocabulary> = {
   readonly [K in EffectMethodKeys<S>]?: S[K] extends (...args: infer Args) => Effect.Effect<infer A, infer E, any>
-    ? MethodEvents<Args, A, E>
+    ? MethodEvents<Args, A, E, V>
     : never
 }
 
 /**
- * Entries for a service, typed against its tag. The key of the returned map is the tag's key,
- * so the entries apply to every copy of the service's package.
+ * Entries for a service, typed against its tag and the vocabulary of their events. The key of
+ * the returned map is the tag's key, so the entries apply to every copy of the service's package.
  *
  * @example
  * ```ts
- * import { serviceEvents } from "durable-effect-tracking"
+ * import { jobEvents, serviceEvents } from "durable-effect-tracking"
  * import { MetadataService } from "../services/index.js"
  *
- * // Typed against the tag: a misspelt method or a wrong event field does not compile.
- * export const terminations = serviceEvents(MetadataService, "MetadataService", {
+ * // Typed against the tag and the vocabulary: a misspelt method, an unknown event type or a
+ * // wrong event field does not compile.
+ * export const terminations = serviceEvents(jobEvents, MetadataService, "MetadataService", {
  *   setStopReason: { success: { "job.terminated": ({ args: [reason] }) => ({ reason, source: "job" }) } }
  * })
  * ```
  *
  * @category Instrumentation
  */
-export const serviceEvents = <I, S>(
+export const serviceEvents = <V extends AnyVocabulary, I, S>(
+  vocabulary: V,
   tag: Context.Tag<I, S>,
   service: string,
-  methods: MethodEntriesOf<S>
-): EventMap => ({ services: { [tag.key]: { service, methods: methods as ServiceEvents["methods"] } } })
+  methods: MethodEntriesOf<S, V>
+): EventMap<V> => ({
+  vocabulary,
+  services: { [tag.key]: { service, methods: methods as ServiceEvents<V>["methods"] } }
+})
 
 /**
  * Entries for a service known only by its tag key and shape: how a library writes entries for
- * a package it does not import.
+ * a package it does not import (`serviceEventsByKey<Shape>()(vocabulary, tagKey, name, entries)`).
  *
  * @category Instrumentation
  */
 export const serviceEventsByKey =
   <S>() =>
-  (tagKey: string, service: string, methods: MethodEntriesOf<S>): EventMap => ({
-    services: { [tagKey]: { service, methods: methods as ServiceEvents["methods"] } }
+  <V extends AnyVocabulary>(
+    vocabulary: V,
+    tagKey: string,
+    service: string,
+    methods: MethodEntriesOf<S, V>
+  ): EventMap<V> => ({
+    vocabulary,
+    services: { [tagKey]: { service, methods: methods as ServiceEvents<V>["methods"] } }
   })
 
 /**
- * Combines maps, later ones winning: a method entry in a later map replaces the same method's
- * entry in an earlier one; other methods and services are kept.
+ * Combines maps of one vocabulary, later ones winning: a method entry in a later map replaces the
+ * same method's entry in an earlier one; other methods and services are kept.
+ *
+ * @throws InvalidEventMapError when a map is of another vocabulary than `base`'s.
  *
  * @example
  * ```ts
- * import { defaultJobsEventMap, extendEventMap, filterEventMap, serviceEvents } from "durable-effect-tracking"
+ * import { defaultJobsEventMap, extendEventMap, filterEventMap, jobEvents, serviceEvents } from "durable-effect-tracking"
  * import { MetadataService } from "../services/index.js"
  *
  * export const eventMap = extendEventMap(
  *   filterEventMap(defaultJobsEventMap, (type) => !type.startsWith("alarm.")),
- *   serviceEvents(MetadataService, "MetadataService", {
+ *   serviceEvents(jobEvents, MetadataService, "MetadataService", {
  *     initialize: { success: { "job.created": () => ({}) } }
  *   })
  * )
@@ -226,8 +238,20 @@ export const serviceEventsByKey =
  *
  * @category Instrumentation
  */
-export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<EventMap>): EventMap =>
-  overrides.reduce<EventMap>((acc, next) => {
+export const extendEventMap = <V extends AnyVocabulary>(
+  base: EventMap<V>,
+  ...overrides: ReadonlyArray<EventMap<V>>
+): EventMap<V> => {
+  for (const next of overrides) {
+    const a = base.vocabulary
+    const b = next.vocabulary
+    // One vocabulary, or a copy of it (given its Schema for a decoder): the same name and types.
+    if (a !== b && (a?.name !== b?.name || String(a?.types) !== String(b?.types)))
+      throw new InvalidEventMapError({
+        problems: [`a map of the "${b?.name}" vocabulary cannot extend one of the "${a?.name}" vocabulary`]
+      })
+  }
+  return overrides.reduce<EventMap<V>>((acc, next) => {
     const services: Record<string, ServiceEvents> = { ...acc.services }
     for (const [key, entry] of Object.entries(next.services)) {
       const previous = services[key]
@@ -242,20 +266,26 @@ export const extendEventMap = (base: EventMap, ...overrides: ReadonlyArray<Event
         ? undefined
         : { ...acc.blindSpots, ...next.blindSpots }
     return {
+      vocabulary: acc.vocabulary,
       services,
       ambient: { ...acc.ambient, ...next.ambient },
       ...(clock === undefined ? {} : { clock }),
       ...(blindSpots === undefined ? {} : { blindSpots })
     }
   }, base)
+}
 
 /**
  * Removes a service's entries, or one method's.
  *
  * @category Instrumentation
  */
-export const removeFromEventMap = (base: EventMap, tagKey: string, method?: string): EventMap => {
-  const services: Record<string, ServiceEvents> = { ...base.services }
+export const removeFromEventMap = <V extends AnyVocabulary>(
+  base: EventMap<V>,
+  tagKey: string,
+  method?: string
+): EventMap<V> => {
+  const services: Record<string, ServiceEvents<V>> = { ...base.services }
   const entry = services[tagKey]
   if (entry === undefined) return base
   if (method === undefined) {
@@ -275,12 +305,15 @@ export const removeFromEventMap = (base: EventMap, tagKey: string, method?: stri
  *
  * @category Instrumentation
  */
-export const filterEventMap = (base: EventMap, keep: (type: JobEventType) => boolean): EventMap => {
-  const services: Record<string, ServiceEvents> = {}
+export const filterEventMap = <V extends AnyVocabulary>(
+  base: EventMap<V>,
+  keep: (type: EventTypeOf<V>) => boolean
+): EventMap<V> => {
+  const services: Record<string, ServiceEvents<V>> = {}
   for (const [key, entry] of Object.entries(base.services)) {
-    const methods: Record<string, MethodEvents> = {}
+    const methods: Record<string, MethodEvents<any, any, any, V>> = {}
     for (const [name, method] of Object.entries(entry.methods)) {
-      const narrowed: MethodEvents = {
+      const narrowed: MethodEvents<any, any, any, V> = {
         ...method,
         before: pick(method.before, keep),
         success: pick(method.success, keep),
@@ -295,18 +328,18 @@ export const filterEventMap = (base: EventMap, keep: (type: JobEventType) => boo
   return { ...base, services, ...(blindSpots === undefined ? {} : { blindSpots }) }
 }
 
-const pick = <R extends object>(recipes: R | undefined, keep: (type: JobEventType) => boolean): R | undefined => {
+const pick = <R extends object>(recipes: R | undefined, keep: (type: never) => boolean): R | undefined => {
   if (recipes === undefined) return undefined
   const kept: Record<string, unknown> = {}
-  for (const [type, recipe] of Object.entries(recipes)) if (keep(type as JobEventType)) kept[type] = recipe
+  for (const [type, recipe] of Object.entries(recipes)) if (keep(type as never)) kept[type] = recipe
   return kept as R
 }
 
-const recipeCount = (method: MethodEvents): number =>
+const recipeCount = (method: MethodEvents<any, any, any, any>): number =>
   phases.reduce((count, phase) => count + Object.keys(method[phase] ?? {}).length, 0)
 
 /** Whether an entry does anything at run time: emits an event, or establishes or learns context. */
-const emitsOrTeaches = (method: MethodEvents): boolean =>
+const emitsOrTeaches = (method: MethodEvents<any, any, any, any>): boolean =>
   recipeCount(method) > 0 ||
   method.context !== undefined ||
   method.learn !== undefined ||
@@ -319,12 +352,15 @@ const emitsOrTeaches = (method: MethodEvents): boolean =>
  *
  * @category Instrumentation
  */
-export const withRequirements = (base: EventMap, requirements: MapRequirements): EventMap => {
-  const services: Record<string, ServiceEvents> = { ...base.services }
+export const withRequirements = <V extends AnyVocabulary>(
+  base: EventMap<V>,
+  requirements: MapRequirements<V>
+): EventMap<V> => {
+  const services: Record<string, ServiceEvents<V>> = { ...base.services }
   for (const [key, byMethod] of Object.entries(requirements)) {
     const entry = services[key]
     if (entry === undefined) continue
-    const methods: Record<string, MethodEvents> = { ...entry.methods }
+    const methods: Record<string, MethodEvents<any, any, any, V>> = { ...entry.methods }
     for (const [name, requires] of Object.entries(byMethod)) {
       const method = methods[name]
       if (method !== undefined) methods[name] = { ...method, requires: { ...method.requires, ...requires } }
@@ -350,7 +386,18 @@ export class InvalidEventMapError extends TaggedError("InvalidEventMapError")<{
 }
 
 const phases = ["before", "success", "failure"] as const
-const knownTypes: ReadonlySet<string> = new Set(JobEventTypes)
+
+/** What is wrong with a map's vocabulary, if anything: every other check needs a sound one. */
+const vocabularyProblem = (vocabulary: unknown): string | undefined => {
+  const v = vocabulary as Record<string, unknown> | null | undefined
+  return v == null
+    ? "no vocabulary: a map carries its events' (`serviceEvents(vocabulary, ...)`)"
+    : ["hasType", "build", "attributeName"].some((key) => typeof v[key] !== "function") ||
+        !Array.isArray(v["context"]) ||
+        !Array.isArray(v["optionalContext"])
+      ? "`vocabulary` is not one `defineVocabulary` made"
+      : undefined
+}
 
 /**
  * Every problem of a map's shape, each naming the entry; empty when the map is sound.
@@ -363,6 +410,9 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
   if (typeof map !== "object" || map === null || typeof map.services !== "object" || map.services === null) {
     return ["the map must be an object with a `services` record"]
   }
+  const vocabularyIssue = vocabularyProblem(map.vocabulary)
+  if (vocabularyIssue !== undefined) return [vocabularyIssue]
+  const vocabulary = map.vocabulary
   for (const [key, entry] of Object.entries(map.services)) {
     if (typeof entry?.service !== "string" || entry.service === "")
       problems.push(`${key}: \`service\` must name the service`)
@@ -401,8 +451,8 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
         if (record === undefined) continue
         for (const [type, recipe] of Object.entries(record)) {
           recipes++
-          if (!knownTypes.has(type))
-            problems.push(`${where}: \`${phase}\` names "${type}", which is not a job event type`)
+          if (!vocabulary.hasType(type))
+            problems.push(`${where}: \`${phase}\` names "${type}", which is not a ${vocabulary.name} event type`)
           if (typeof recipe !== "function")
             problems.push(`${where}: \`${phase}\` recipe for "${type}" must be a function`)
         }

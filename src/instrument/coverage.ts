@@ -1,5 +1,4 @@
-import type { JobEventType } from "../event/JobEvent.js"
-import { JobEventTypes } from "../event/JobEventTypes.js"
+import type { AnyVocabulary, EventTypeOf } from "../event/Vocabulary.js"
 import type { EventMap } from "./EventMap.js"
 
 /**
@@ -7,13 +6,13 @@ import type { EventMap } from "./EventMap.js"
  *
  * @category Instrumentation
  */
-export interface CoverageReport {
-  /** Every job event type, in the schema's order, with the `Service.method`s that emit it. */
-  readonly events: ReadonlyArray<{ readonly type: JobEventType; readonly sources: ReadonlyArray<string> }>
+export interface CoverageReport<T extends string = string> {
+  /** Every event type of the map's vocabulary, in its order, with the `Service.method`s that emit it. */
+  readonly events: ReadonlyArray<{ readonly type: T; readonly sources: ReadonlyArray<string> }>
   readonly produced: number
   readonly total: number
   /** The event types no entry emits. */
-  readonly missing: ReadonlyArray<JobEventType>
+  readonly missing: ReadonlyArray<T>
 }
 
 /**
@@ -21,20 +20,22 @@ export interface CoverageReport {
  *
  * @category Instrumentation
  */
-export const describeCoverage = (eventMap: EventMap): CoverageReport => {
-  const sources = new Map<JobEventType, Array<string>>(JobEventTypes.map((type) => [type, []]))
+export const describeCoverage = <V extends AnyVocabulary>(eventMap: EventMap<V>): CoverageReport<EventTypeOf<V>> => {
+  type T = EventTypeOf<V>
+  const types: ReadonlyArray<T> = eventMap.vocabulary.types
+  const sources = new Map<T, Array<string>>(types.map((type) => [type, []]))
   for (const entry of Object.values(eventMap.services)) {
     for (const [method, events] of Object.entries(entry.methods)) {
       for (const phase of [events.before, events.success, events.failure]) {
         for (const type of Object.keys(phase ?? {})) {
-          const list = sources.get(type as JobEventType)
+          const list = sources.get(type as T)
           const source = `${entry.service}.${method}`
           if (list !== undefined && !list.includes(source)) list.push(source)
         }
       }
     }
   }
-  const events = JobEventTypes.map((type) => ({ type, sources: sources.get(type) ?? [] }))
+  const events = types.map((type) => ({ type, sources: sources.get(type) ?? [] }))
   const missing = events.filter((event) => event.sources.length === 0).map((event) => event.type)
   return { events, produced: events.length - missing.length, total: events.length, missing }
 }

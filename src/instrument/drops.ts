@@ -1,39 +1,41 @@
 import { Effect } from "effect"
 import { logFrom } from "../internal/log.js"
-import type { DeferredEvent, JobContext } from "./JobContext.js"
+import type { CallContext, DeferredEvent } from "./CallContext.js"
 
 const logged = logFrom("instrument/drops")
 
 /**
- * Events a proxy dropped because no call in the request knew their job (instance id, job type
- * and name), counted by the `Service.method` whose recipe made them. A custom service whose
- * entry provides no `context` loses its events this way; the first drop from each method says
- * so once, as a warning.
+ * Events a proxy dropped because no call in the request knew the context their vocabulary needs
+ * (a job's instance id, type and name; a user's account), counted by the `Service.method` whose
+ * recipe made them. A custom service whose entry provides no `context` loses its events this
+ * way; the first drop from each method says so once, as a warning.
  */
 const counts = new Map<string, number>()
 
 /**
- * How many events each `Service.method` has dropped for lack of job context, in this process.
+ * How many events each `Service.method` has dropped for lack of context, in this process.
  *
  * @category Instrumentation
  */
 export const droppedForLackOfContext = (): ReadonlyMap<string, number> => new Map(counts)
 
-const contextFields = ["instanceId", "jobType", "jobName"] as const
-
-/** A dropped event with the job context its request knew when it ended. */
+/** A dropped event with the context its request knew when it ended. */
 export interface DroppedEvent {
   readonly event: DeferredEvent
-  readonly context: JobContext
+  readonly context: CallContext
 }
 
-export const reportDropped = (dropped: ReadonlyArray<DroppedEvent>): Effect.Effect<void> => {
+/** Counts the drops and warns of each `Service.method`'s first; `required`: the vocabulary's context keys. */
+export const reportDropped = (
+  dropped: ReadonlyArray<DroppedEvent>,
+  required: ReadonlyArray<string>
+): Effect.Effect<void> => {
   let warnings: Effect.Effect<void> = Effect.void
   for (const { event, context } of dropped) {
     const seen = counts.get(event.source)
     counts.set(event.source, (seen ?? 0) + 1)
     if (seen !== undefined) continue
-    const missing = contextFields.filter((field) => (event.fields[field] ?? context[field]) === undefined)
+    const missing = required.filter((key) => (event.fields[key] ?? context[key]) === undefined)
     warnings = Effect.zipRight(
       warnings,
       Effect.logWarning(

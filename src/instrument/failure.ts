@@ -1,9 +1,9 @@
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
 import { maxErrorMessageLength, maxErrorStackLength } from "../event/eventBounds.js"
-import type { ErrorSummary, FailureKind } from "../event/JobEvent.js"
+import type { ErrorSummary, FailureKind } from "../event/ErrorSummary.js"
 
-// Defined beside the schema, so that trackers can size their limits by them.
+// Defined with the events, so that trackers can size their limits by them.
 export { maxErrorMessageLength, maxErrorStackLength }
 
 /** How a non-successful exit ended; typed failures win over defects, defects over interruption. */

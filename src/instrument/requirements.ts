@@ -1,4 +1,4 @@
-import type { JobEventType } from "../event/JobEvent.js"
+import type { AnyVocabulary, EventTypeOf } from "../event/Vocabulary.js"
 
 /**
  * What a recipe relies on besides the method it sits on: data a static reading of a package
@@ -39,7 +39,7 @@ export interface RecipeRequirement {
  *
  * @category Instrumentation
  */
-export type RecipeRequirements = { readonly [T in JobEventType]?: RecipeRequirement }
+export type RecipeRequirements<V = AnyVocabulary> = { readonly [T in EventTypeOf<V>]?: RecipeRequirement }
 
 /**
  * An event type a map knowingly cannot see in the layout it is made for.
@@ -60,11 +60,13 @@ export interface BlindSpot {
  *
  * @category Instrumentation
  */
-export type BlindSpots = { readonly [T in JobEventType]?: BlindSpot }
+export type BlindSpots<V = AnyVocabulary> = { readonly [T in EventTypeOf<V>]?: BlindSpot }
 
 /**
  * Requirements of a map's recipes, by tag key, method and event type.
  *
  * @category Instrumentation
  */
-export type MapRequirements = { readonly [tagKey: string]: { readonly [method: string]: RecipeRequirements } }
+export type MapRequirements<V = AnyVocabulary> = {
+  readonly [tagKey: string]: { readonly [method: string]: RecipeRequirements<V> }
+}

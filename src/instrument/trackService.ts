@@ -1,20 +1,87 @@
 import { Effect, type Cause } from "effect"
 import { setFiberRefNow } from "../internal/effectInternals.js"
-import { safeCall, safeRun, safeRunNow, safeSite } from "../internal/safe.js"
+import { safeApply, safeCall, safeRun, safeRunNow, safeSite } from "../internal/safe.js"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
-import type { JobEvent } from "../event/JobEvent.js"
-import { makeJobEventFrom } from "../event/makeJobEvent.js"
+import type { AnyVocabulary, EventParts } from "../event/Vocabulary.js"
 import { fillOf, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
 import { reportDropped, type DroppedEvent } from "./drops.js"
 import { classifyCause } from "./failure.js"
-import { ContextFrame, currentFrame, type DeferredEvent, type JobContext } from "./JobContext.js"
+import { ContextFrame, currentFrame, type CallContext, type DeferredEvent } from "./CallContext.js"
+
+/**
+ * A map's vocabulary, compiled once per plan: its context keys as arrays, the attribute name of
+ * each, and the parts an event is built from, one object reused for every event (the vocabulary's
+ * `build` reads them and keeps nothing of them), so that building an event allocates nothing but
+ * the event.
+ */
+export class EventBuilder {
+  readonly required: ReadonlyArray<string>
+  readonly optional: ReadonlyArray<string>
+  readonly build: (parts: EventParts) => unknown
+  /** For each context key, required then optional, its span attribute name. */
+  readonly attributes: ReadonlyArray<readonly [key: string, name: string]>
+  private readonly values: Record<string, unknown> = {}
+  private readonly parts: {
+    type: string
+    fields: Readonly<Record<string, unknown>>
+    context: Record<string, unknown>
+    timestampMs: number
+  }
+
+  constructor(readonly vocabulary: AnyVocabulary) {
+    this.required = [...vocabulary.context]
+    this.optional = vocabulary.optionalContext.filter((key: string) => !this.required.includes(key))
+    this.build = vocabulary.build
+    this.attributes = [...this.required, ...this.optional].map((key) => [key, vocabulary.attributeName(key)] as const)
+    // Every key present from the start: the object keeps one shape.
+    for (const key of [...this.required, ...this.optional]) this.values[key] = undefined
+    this.parts = { type: "", fields: this.values, context: this.values, timestampMs: 0 }
+  }
+
+  /**
+   * The event from its fields, the call's context and the request's outermost one, or
+   * `incomplete` while a required key is unknown; `undefined` when the vocabulary's `build` threw
+   * (the event is not sent; the call goes on).
+   */
+  make(
+    type: string,
+    fields: Readonly<Record<string, unknown>>,
+    context: CallContext,
+    root: CallContext,
+    timestampMs: number
+  ): unknown {
+    const values = this.values
+    const required = this.required
+    for (let i = 0; i < required.length; i++) {
+      const key = required[i]!
+      const value = fields[key] ?? context[key] ?? root[key]
+      if (value === undefined) return incomplete
+      values[key] = value
+    }
+    const optional = this.optional
+    for (let i = 0; i < optional.length; i++) {
+      const key = optional[i]!
+      values[key] = fields[key] ?? context[key] ?? root[key]
+    }
+    const parts = this.parts
+    parts.type = type
+    parts.fields = fields
+    parts.timestampMs = timestampMs
+    return safeApply(buildSite, this.build, parts, undefined)
+  }
+}
+
+/** What {@link EventBuilder.make} returns for an event that must wait for its context. */
+const incomplete: unique symbol = Symbol("incomplete")
 
 /** What the proxies of one layer build share. */
 export interface TrackingRuntime {
   /** Absent when only spans are wanted. */
   readonly tracker: EventTrackerService | undefined
-  /** Job context known for the whole build (the instance id). */
-  readonly ambient: JobContext
+  /** The map's vocabulary, compiled: how events are completed and built. */
+  readonly events: EventBuilder
+  /** Context known for the whole build (the instance id). */
+  readonly ambient: CallContext
   /** The time events carry, in epoch milliseconds. */
   readonly now: Effect.Effect<number>
   /** The same read in place, when the clock's effect is a plain `Effect.sync` (see effectInternals.ts). */
@@ -248,7 +315,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
               : new ContextFrame(caller, own)
         const ownFrame = frame !== caller
         // When the request's outermost call ends, events still waiting are emitted with what is
-        // known (or dropped without a job to describe): nothing waits past it.
+        // known (or dropped without the context to describe them): nothing waits past it.
         const outermost = caller === undefined
         const framed = ownFrame ? setFiberRefNow(fiber, currentFrame, frame) : undefined
         const started = at(runtime, (startedAt) => {
@@ -267,7 +334,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
             Effect.withFiberRuntime((fiber) => {
               const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
               const settled = at(runtime, (endedAt) => {
-                const emits = new Emits(runtime.tracker)
+                const emits = new Emits(runtime)
                 if (learn !== undefined)
                   emits.learnt(
                     attempt(() => learn(value, args)),
@@ -287,7 +354,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
             Effect.withFiberRuntime((fiber) => {
               const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
               const settled = at(runtime, (endedAt) => {
-                const emits = new Emits(runtime.tracker)
+                const emits = new Emits(runtime)
                 const outcome = classifyCause(cause)
                 if (learnOnFailure !== undefined)
                   emits.learnt(
@@ -317,14 +384,14 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
             })
           let call = Effect.matchCauseEffect(restore(body), handlers)
           if (hasBefore) {
-            const emits = new Emits(runtime.tracker)
+            const emits = new Emits(runtime)
             emits.phase(before!, { args, context, startedAt }, name, frame, startedAt)
             if (emits.effect !== Effect.void) call = Effect.zipRight(emits.effect, call)
           }
           // The call's events are emitted inside its span, so a tracker that reads the current
           // span (the OpenTelemetry logs tracker) correlates them with the method's own span. (An
           // emit run in place, above, reads no span: only a plain `Effect.sync` is run so.)
-          return spans ? Effect.withSpan(call, name, { attributes: spanAttributes(context) }) : call
+          return spans ? Effect.withSpan(call, name, { attributes: spanAttributes(context, runtime.events) }) : call
         })
         return framed === undefined ? started : Effect.zipRight(framed, started)
       })
@@ -356,10 +423,11 @@ const atTime = <A, E, R>(
 // A recipe (or context, learn, fill function) that throws emits nothing; the call goes on untouched.
 const attempt = <A>(f: () => A): A | undefined => safeCall(eventMapSite, f, undefined)
 const eventMapSite = safeSite("instrument/trackService", "an event map function")
+const buildSite = safeSite("instrument/trackService", "a vocabulary's build")
 const trackerEmitSite = safeSite("instrument/trackService", "tracker.emit")
 
 // A tracker is user code: whatever its emit does (throw, fail, die), the call goes on.
-const emitSafely = (event: JobEvent, tracker: EventTrackerService): Effect.Effect<void> =>
+const emitSafely = (event: unknown, tracker: EventTrackerService): Effect.Effect<void> =>
   safeRun(
     trackerEmitSite,
     Effect.suspend(() => tracker.emit(event as never)),
@@ -373,8 +441,13 @@ const emitSafely = (event: JobEvent, tracker: EventTrackerService): Effect.Effec
  */
 class Emits {
   effect: Effect.Effect<void> = Effect.void
+  readonly tracker: EventTrackerService | undefined
+  readonly events: EventBuilder
 
-  constructor(readonly tracker: EventTrackerService | undefined) {}
+  constructor(runtime: TrackingRuntime) {
+    this.tracker = runtime.tracker
+    this.events = runtime.events
+  }
 
   phase<C>(recipes: Recipes<C>, call: C, source: string, frame: ContextFrame, timestampMs: number): void {
     if (this.tracker === undefined) return
@@ -394,8 +467,8 @@ class Emits {
 
   /**
    * Emits the request's waiting events that can now be completed, in order, up to the first that
-   * cannot. `final`: the request is over; events still without a job are dropped, and counted and
-   * warned about once per `Service.method` (there was no job to describe).
+   * cannot. `final`: the request is over; events still without their context are dropped, and
+   * counted and warned about once per `Service.method` (there was nothing to describe).
    */
   release(frame: ContextFrame, final: boolean): void {
     const waiting = frame.root.waiting
@@ -403,24 +476,25 @@ class Emits {
     let dropped: Array<DroppedEvent> | undefined
     while (waiting.length > 0) {
       const head = waiting[0]!
-      const complete = completeEvent(head.event, head.frame, final)
-      if (complete === undefined && !final) break
+      const complete = completeEvent(head.event, head.frame, final, this.events)
+      if (complete === incomplete && !final) break
       waiting.shift()
-      if (complete !== undefined) this.emit(complete, this.tracker)
-      else (dropped ??= []).push({ event: head.event, context: { ...head.frame.root.context, ...head.frame.context } })
+      if (complete === incomplete)
+        (dropped ??= []).push({ event: head.event, context: { ...head.frame.root.context, ...head.frame.context } })
+      else if (complete !== undefined) this.emit(complete, this.tracker)
     }
-    if (dropped !== undefined) this.add(reportDropped(dropped))
+    if (dropped !== undefined) this.add(reportDropped(dropped, this.events.required))
   }
 
   private emitOrHold(event: DeferredEvent, frame: ContextFrame): void {
-    const complete = frame.holding ? undefined : completeEvent(event, frame, false)
-    if (complete === undefined) frame.hold(event)
-    else this.emit(complete, this.tracker!)
+    const complete = frame.holding ? incomplete : completeEvent(event, frame, false, this.events)
+    if (complete === incomplete) frame.hold(event)
+    else if (complete !== undefined) this.emit(complete, this.tracker!)
   }
 
   // In place where the tracker's emit is a plain `Effect.sync` (see `safeRunNow`), as an effect
   // otherwise; once one waits as an effect, those after it wait too, so events keep their order.
-  private emit(event: JobEvent, tracker: EventTrackerService): void {
+  private emit(event: unknown, tracker: EventTrackerService): void {
     if (this.effect !== Effect.void) this.add(emitSafely(event, tracker))
     else this.effect = safeRunNow(trackerEmitSite, () => tracker.emit(event as never)) ?? Effect.void
   }
@@ -431,25 +505,19 @@ class Emits {
 }
 
 /**
- * The event with its context and late fields, or `undefined` while it must wait. `final`: the
- * request is over; late fields still unknown are left out, and an event without a job is dropped
- * (returned as `undefined`).
+ * The event with its context and late fields, `incomplete` while it must wait, or `undefined`
+ * when it could not be built. `final`: the request is over; late fields still unknown are left
+ * out (an event still without its context is dropped by the caller).
  */
-const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean): JobEvent | undefined => {
+const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean, events: EventBuilder): unknown => {
   let fields = event.fields
   if (event.fill !== undefined) {
     // Late fields read what the whole request has learnt, the call's own context under it.
     const filled = attempt(() => event.fill!({ ...frame.fields, ...frame.root.fields }))
     if (filled !== undefined) fields = { ...fields, ...filled }
-    else if (!final) return undefined
+    else if (!final) return incomplete
   }
-  const context = frame.context
-  const root = frame.root.context
-  const instanceId = (fields["instanceId"] as string | undefined) ?? context.instanceId ?? root.instanceId
-  const jobType = (fields["jobType"] as JobContext["jobType"]) ?? context.jobType ?? root.jobType
-  const jobName = (fields["jobName"] as string | undefined) ?? context.jobName ?? root.jobName
-  if (instanceId === undefined || jobType === undefined || jobName === undefined) return undefined
-  return makeJobEventFrom(fields, event.type, instanceId, jobType, jobName, event.timestampMs)
+  return events.make(event.type, fields, frame.fields, frame.root.fields, event.timestampMs)
 }
 
 const learnFrom = (
@@ -457,15 +525,19 @@ const learnFrom = (
   frame: ContextFrame,
   runtime: TrackingRuntime
 ): Effect.Effect<void> => {
-  const emits = new Emits(runtime.tracker)
+  const emits = new Emits(runtime)
   emits.learnt(knowledge, frame)
   return emits.effect
 }
 
-const spanAttributes = (context: JobContext): Record<string, unknown> => {
+// Each context key known, under the vocabulary's attribute name for it (`job.instanceId`).
+const spanAttributes = (context: CallContext, events: EventBuilder): Record<string, unknown> => {
   const attributes: Record<string, unknown> = {}
-  if (context.instanceId !== undefined) attributes["job.instanceId"] = context.instanceId
-  if (context.jobType !== undefined) attributes["job.type"] = context.jobType
-  if (context.jobName !== undefined) attributes["job.name"] = context.jobName
+  const names = events.attributes
+  for (let i = 0; i < names.length; i++) {
+    const [key, name] = names[i]!
+    const value = context[key]
+    if (value !== undefined) attributes[name] = value
+  }
   return attributes
 }

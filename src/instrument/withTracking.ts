@@ -6,9 +6,10 @@ import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
 import { validateEventMap, type EventMap } from "./EventMap.js"
-import type { JobContext } from "./JobContext.js"
+import type { CallContext } from "./CallContext.js"
 import {
   compileService,
+  EventBuilder,
   isTrackedService,
   trackService,
   type ServicePlan,
@@ -27,8 +28,9 @@ export interface WithTrackingOptions {
    */
   readonly eventMap: EventMap
   /**
-   * Also run each mapped method in `Effect.withSpan("<Service>.<method>")`, with the job
-   * context as attributes, for an Effect tracer to see. Off by default: spans cost per call.
+   * Also run each mapped method in `Effect.withSpan("<Service>.<method>")`, with the context
+   * keys of the map's vocabulary as attributes (named by it: `job.instanceId`), for an Effect
+   * tracer to see. Off by default: spans cost per call.
    */
   readonly spans?: boolean
   /**
@@ -114,7 +116,9 @@ interface TrackingPlan {
   readonly eventMap: EventMap
   readonly spans: boolean
   /** Context every event of these layers carries besides the ambient (`errorStack`). */
-  readonly extra: JobContext | undefined
+  readonly extra: CallContext | undefined
+  /** The map's vocabulary, compiled once. */
+  readonly events: EventBuilder
   readonly services: ReadonlyMap<string, ServicePlan>
   /** The tag keys whose services the runtime of a build is read from: ambient, then clock. */
   readonly sources: ReadonlyArray<string>
@@ -150,6 +154,7 @@ const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): Track
       eventMap,
       spans,
       extra: errorStack ? { errorStack: true } : undefined,
+      events: new EventBuilder(eventMap.vocabulary),
       services: new Map(Object.entries(eventMap.services).map(([key, entry]) => [key, compileService(entry, spans)])),
       sources: [
         ...Object.keys(eventMap.ambient ?? {}),
@@ -216,7 +221,7 @@ const serviceIn = <R>(built: Context.Context<R>, input: Context.Context<never>, 
   built.unsafeMap.get(key) ?? input.unsafeMap.get(key)
 
 /**
- * What a build's proxies share: its tracker, the job context it knows, its clock. Read once per
+ * What a build's proxies share: its tracker, the context it knows, its clock. Read once per
  * build, and only again when the tracker or a service it is read from is another object (the
  * same core gives the same services on every rebuild).
  */
@@ -237,7 +242,7 @@ const runtimeFor = (
   const lookup = lookupIn(built, input)
   const ambient = readAmbient(plan.eventMap, lookup)
   if (plan.extra !== undefined) Object.assign(ambient, plan.extra)
-  const runtime: TrackingRuntime = { tracker, ambient, ...readClock(plan.eventMap, lookup) }
+  const runtime: TrackingRuntime = { tracker, events: plan.events, ambient, ...readClock(plan.eventMap, lookup) }
   recent.unshift({ tracker, services: plan.sources.map(lookup), runtime })
   if (recent.length > 2) recent.pop()
   return runtime

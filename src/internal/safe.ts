@@ -53,6 +53,19 @@ export const safeCall = <A, B>(site: SafeSite, f: () => A, fallback: B): A | B =
   }
 }
 
+/**
+ * {@link safeCall} of `f(arg)`, without a closure to make: for a call made per event (a
+ * vocabulary's builder).
+ */
+export const safeApply = <X, A, B>(site: SafeSite, f: (arg: X) => A, arg: X, fallback: B): A | B => {
+  try {
+    return f(arg)
+  } catch {
+    if (!site.reported) reportFromCurrentFiber(site, "throw")
+    return fallback
+  }
+}
+
 const reportFromCurrentFiber = (site: SafeSite, failure: FailureKind): void => {
   site.reported = true
   logFromCurrentFiber(report(site, failure))

@@ -1,15 +1,18 @@
 import * as Duration from "effect/Duration"
-import type { ErrorSummary, JobType } from "../event/JobEvent.js"
+import type { ErrorSummary } from "../event/ErrorSummary.js"
+import type { JobType } from "./events/JobEvent.js"
+import { jobEvents, type JobEvents } from "./events/jobEvents.js"
 import {
   extendEventMap,
   serviceEventsByKey,
   withLateFields,
   withRequirements,
   type EventMap,
-  type FailureOutcome
+  type FailureOutcome,
+  type MethodEntriesOf
 } from "../instrument/EventMap.js"
 import { summarizeFailure } from "../instrument/failure.js"
-import type { JobContext } from "../instrument/JobContext.js"
+import type { JobContext } from "./JobContext.js"
 import {
   jobsTagKey,
   RuntimeAdapterKey,
@@ -43,7 +46,7 @@ const batchSizeOf = (context: JobContext): number | undefined =>
   typeof context["batchSize"] === "number" ? context["batchSize"] : undefined
 
 /** Which request started a debounce flush: a full batch inside `add`, the alarm, or a client. */
-export const flushReason = (trigger: string | undefined) =>
+export const flushReason = (trigger: unknown) =>
   trigger === "add" ? ("maxEvents" as const) : trigger === "alarm" ? ("flushAfter" as const) : ("manual" as const)
 
 /** Stacks only when a user asked for them (`withTracking(layer, { eventMap, errorStack: true })`). */
@@ -73,25 +76,30 @@ export const unwrapExecutionError = <E>(outcome: FailureOutcome<E>): FailureOutc
 const jobFailureOf = (context: JobContext): FailureOutcome<unknown> | undefined =>
   context["lastFailure"] as FailureOutcome<unknown> | undefined
 
-const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("MetadataService"), "MetadataService", {
-  initialize: {
-    learn: (_, [jobType, jobName]) => ({ jobType, jobName, created: true }),
-    success: { "job.created": ({ args: [jobType, jobName] }) => ({ jobType, jobName }) }
-  },
-  get: {
-    // An alarm does not say whose it is: the metadata it reads does.
-    learn: (meta) => (meta === undefined ? undefined : { jobType: meta.type, jobName: meta.name })
-  },
-  updateStatus: {
-    // The start action: the instance this very call created goes to running.
-    success: {
-      "job.started": ({ args: [status], context }) =>
-        status === "running" && context["created"] === true ? {} : undefined
+const metadata = serviceEventsByKey<MetadataServiceShape>()(
+  jobEvents,
+  jobsTagKey("MetadataService"),
+  "MetadataService",
+  {
+    initialize: {
+      learn: (_, [jobType, jobName]) => ({ jobType, jobName, created: true }),
+      success: { "job.created": ({ args: [jobType, jobName] }) => ({ jobType, jobName }) }
+    },
+    get: {
+      // An alarm does not say whose it is: the metadata it reads does.
+      learn: (meta) => (meta === undefined ? undefined : { jobType: meta.type, jobName: meta.name })
+    },
+    updateStatus: {
+      // The start action: the instance this very call created goes to running.
+      success: {
+        "job.started": ({ args: [status], context }) =>
+          status === "running" && context["created"] === true ? {} : undefined
+      }
     }
   }
-})
+)
 
-const alarm = serviceEventsByKey<AlarmServiceShape>()(jobsTagKey("AlarmService"), "AlarmService", {
+const alarm = serviceEventsByKey<AlarmServiceShape>()(jobEvents, jobsTagKey("AlarmService"), "AlarmService", {
   schedule: {
     learn: () => ({ alarmPending: true }),
     success: {
@@ -124,7 +132,7 @@ const terminatedFields = (context: JobContext, result?: ExecutionResultShape) =>
   return { reason: typeof reason === "string" ? reason : undefined, source } as const
 }
 
-const cleanup = serviceEventsByKey<CleanupServiceShape>()(jobsTagKey("CleanupService"), "CleanupService", {
+const cleanup = serviceEventsByKey<CleanupServiceShape>()(jobEvents, jobsTagKey("CleanupService"), "CleanupService", {
   terminate: {
     learn: () => ({ terminated: true, cleanedUp: true, alarmPending: false }),
     success: {
@@ -150,6 +158,7 @@ const executionEnded = (result: ExecutionResultShape) => result.success || (resu
 const ran = { executed: true } as const
 
 const execution = serviceEventsByKey<JobExecutionServiceShape>()(
+  jobEvents,
   jobsTagKey("JobExecutionService"),
   "JobExecutionService",
   {
@@ -244,7 +253,7 @@ const execution = serviceEventsByKey<JobExecutionServiceShape>()(
   }
 )
 
-const retry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor"), "RetryExecutor", {
+const retry = serviceEventsByKey<RetryExecutorShape>()(jobEvents, jobsTagKey("RetryExecutor"), "RetryExecutor", {
   getAttempt: {
     learn: (attempt) => ({ attempt })
   },
@@ -323,7 +332,7 @@ const taskIdle = (context: JobContext) =>
   context["alarmPending"] === false &&
   notEnded(context)
 
-type HandlerEntries = Parameters<ReturnType<typeof serviceEventsByKey<JobHandlerShape>>>[2]
+type HandlerEntries = MethodEntriesOf<JobHandlerShape, JobEvents>
 
 /** A handler's entries: each call runs for the job its request (or, for an alarm, its type) names. */
 const handler = (
@@ -331,7 +340,7 @@ const handler = (
   jobType: JobType,
   entries: { readonly handle?: HandlerEntries["handle"]; readonly handleAlarm?: HandlerEntries["handleAlarm"] } = {}
 ) =>
-  serviceEventsByKey<JobHandlerShape>()(jobsTagKey(name), name, {
+  serviceEventsByKey<JobHandlerShape>()(jobEvents, jobsTagKey(name), name, {
     handle: {
       context: ([request]) => ({ jobType: request.type, jobName: request.name, trigger: request.action }),
       ...entries.handle
@@ -415,7 +424,7 @@ const taskHandler = handler("TaskHandler", "task", {
 
 const workerPoolHandler = handler("WorkerPoolHandler", "workerPool")
 
-const dispatcher = serviceEventsByKey<DispatcherShape>()(jobsTagKey("Dispatcher"), "Dispatcher", {
+const dispatcher = serviceEventsByKey<DispatcherShape>()(jobEvents, jobsTagKey("Dispatcher"), "Dispatcher", {
   handle: {
     context: ([request]) => ({ jobType: request.type, jobName: request.name, trigger: request.action })
   },
@@ -451,7 +460,7 @@ const dispatcher = serviceEventsByKey<DispatcherShape>()(jobsTagKey("Dispatcher"
  *
  * @category Instrumentation
  */
-export const defaultJobsEventMap: EventMap = withRequirements(
+export const defaultJobsEventMap: EventMap<JobEvents> = withRequirements(
   {
     ...extendEventMap(
       metadata,

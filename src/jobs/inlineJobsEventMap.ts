@@ -1,17 +1,18 @@
-import type { ErrorSummary, JobType } from "../event/JobEvent.js"
+import type { ErrorSummary } from "../event/ErrorSummary.js"
+import type { JobType } from "./events/JobEvent.js"
+import { jobEvents, type EventFields, type JobEvents } from "./events/jobEvents.js"
 import {
   extendEventMap,
   removeFromEventMap,
   serviceEventsByKey,
   withLateFields,
   withRequirements,
-  type EventFields,
   type EventMap,
   type FailureOutcome,
   type MethodEvents
 } from "../instrument/EventMap.js"
 import { summarizeError, summarizeFailure } from "../instrument/failure.js"
-import type { JobContext } from "../instrument/JobContext.js"
+import type { JobContext } from "./JobContext.js"
 import {
   attemptOf,
   defaultJobsEventMap,
@@ -105,7 +106,7 @@ const defaultRetryEntry = (method: "getAttempt" | "executeWithRetry"): MethodEve
 const batchSizeLater = (known: JobContext) =>
   typeof known["batchSize"] === "number" ? { eventCount: known["batchSize"] } : undefined
 
-const getAttempt = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor"), "RetryExecutor", {
+const getAttempt = serviceEventsByKey<RetryExecutorShape>()(jobEvents, jobsTagKey("RetryExecutor"), "RetryExecutor", {
   getAttempt: {
     // The read comes right before the run: the run happened (what `executed` means in the default map).
     learn: (attempt) => ({ attempt, attemptRead: true, executed: true }),
@@ -127,84 +128,89 @@ const getAttempt = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExe
 
 const endedAsMeant = (error: RetryError) => error?._tag === "TerminateSignal"
 
-const executeWithRetry = serviceEventsByKey<RetryExecutorShape>()(jobsTagKey("RetryExecutor"), "RetryExecutor", {
-  executeWithRetry: {
-    // The executor is told which job it runs; what it ends in teaches the handler it ran.
-    context: ([, , job]) => ({ jobType: job.jobType, jobName: job.jobName }),
-    learn: () => ({ executionSeen: true }),
-    // A run that ends its instance: the handler purges it next (see `runEnding`).
-    learnOnFailure: ({ error }) => {
-      const exhausted = exhaustedOf(error)
-      if (exhausted !== undefined) {
-        return {
-          executionSeen: true,
-          terminateSource: "retryExhausted",
-          terminateReason: `retries exhausted after ${exhausted.attempts} attempts`
+const executeWithRetry = serviceEventsByKey<RetryExecutorShape>()(
+  jobEvents,
+  jobsTagKey("RetryExecutor"),
+  "RetryExecutor",
+  {
+    executeWithRetry: {
+      // The executor is told which job it runs; what it ends in teaches the handler it ran.
+      context: ([, , job]) => ({ jobType: job.jobType, jobName: job.jobName }),
+      learn: () => ({ executionSeen: true }),
+      // A run that ends its instance: the handler purges it next (see `runEnding`).
+      learnOnFailure: ({ error }) => {
+        const exhausted = exhaustedOf(error)
+        if (exhausted !== undefined) {
+          return {
+            executionSeen: true,
+            terminateSource: "retryExhausted",
+            terminateReason: `retries exhausted after ${exhausted.attempts} attempts`
+          }
         }
-      }
-      if (endedAsMeant(error)) {
-        return {
-          executionSeen: true,
-          terminateSource: "job",
-          terminateReason: error !== undefined && "reason" in error ? error.reason : undefined
+        if (endedAsMeant(error)) {
+          return {
+            executionSeen: true,
+            terminateSource: "job",
+            terminateReason: error !== undefined && "reason" in error ? error.reason : undefined
+          }
         }
-      }
-      return { executionSeen: true }
-    },
-    learnOnArgFailure: defaultRetryEntry("executeWithRetry").learnOnArgFailure,
-    before: {
-      "execution.started": ({ context }) => (runOpened(context) ? undefined : { attempt: attemptOf(context) }),
-      "retry.attempted": ({ context }) => {
-        const attempt = attemptOf(context)
-        return attempt !== undefined && attempt > 1 ? { attempt } : undefined
-      }
-    },
-    success: {
-      "execution.succeeded": ({ context, durationMs }) => ({ attempt: attemptOf(context), durationMs }),
-      "job.completed": ({ context, durationMs }) => (context.jobType === "debounce" ? { durationMs } : undefined)
-    },
-    failure: {
-      "retry.scheduled": (call) => {
-        const scheduled = scheduledOf(call.error)
-        return scheduled === undefined
-          ? undefined
-          : {
-              attempt: scheduled.attempt,
-              resumeAt: iso(scheduled.resumeAt),
-              ...(jobFailureOf(call.context) === undefined ? {} : { error: attemptError(call) })
-            }
+        return { executionSeen: true }
       },
-      "retry.exhausted": (call) => {
-        const exhausted = exhaustedOf(call.error)
-        return exhausted === undefined
-          ? undefined
-          : {
-              attempts: exhausted.attempts,
-              totalDurationMs: exhausted.totalDurationMs,
-              reason: exhausted.reason,
-              error: attemptError(call)
-            }
+      learnOnArgFailure: defaultRetryEntry("executeWithRetry").learnOnArgFailure,
+      before: {
+        "execution.started": ({ context }) => (runOpened(context) ? undefined : { attempt: attemptOf(context) }),
+        "retry.attempted": ({ context }) => {
+          const attempt = attemptOf(context)
+          return attempt !== undefined && attempt > 1 ? { attempt } : undefined
+        }
       },
-      // `ctx.terminate()` ends a run as meant.
-      "execution.succeeded": ({ error, context, durationMs }) =>
-        endedAsMeant(error) ? { attempt: attemptOf(context), durationMs } : undefined,
-      "execution.failed": (call) =>
-        endedAsMeant(call.error)
-          ? undefined
-          : {
-              attempt: attemptOf(call.context),
-              durationMs: call.durationMs,
-              willRetry: scheduledOf(call.error) !== undefined,
-              error: attemptError(call),
-              failure: call.kind
-            },
-      "job.failed": (call) =>
-        call.kind === "interrupted" || endedAsMeant(call.error) || scheduledOf(call.error) !== undefined
-          ? undefined
-          : { error: attemptError(call), failure: call.kind }
+      success: {
+        "execution.succeeded": ({ context, durationMs }) => ({ attempt: attemptOf(context), durationMs }),
+        "job.completed": ({ context, durationMs }) => (context.jobType === "debounce" ? { durationMs } : undefined)
+      },
+      failure: {
+        "retry.scheduled": (call) => {
+          const scheduled = scheduledOf(call.error)
+          return scheduled === undefined
+            ? undefined
+            : {
+                attempt: scheduled.attempt,
+                resumeAt: iso(scheduled.resumeAt),
+                ...(jobFailureOf(call.context) === undefined ? {} : { error: attemptError(call) })
+              }
+        },
+        "retry.exhausted": (call) => {
+          const exhausted = exhaustedOf(call.error)
+          return exhausted === undefined
+            ? undefined
+            : {
+                attempts: exhausted.attempts,
+                totalDurationMs: exhausted.totalDurationMs,
+                reason: exhausted.reason,
+                error: attemptError(call)
+              }
+        },
+        // `ctx.terminate()` ends a run as meant.
+        "execution.succeeded": ({ error, context, durationMs }) =>
+          endedAsMeant(error) ? { attempt: attemptOf(context), durationMs } : undefined,
+        "execution.failed": (call) =>
+          endedAsMeant(call.error)
+            ? undefined
+            : {
+                attempt: attemptOf(call.context),
+                durationMs: call.durationMs,
+                willRetry: scheduledOf(call.error) !== undefined,
+                error: attemptError(call),
+                failure: call.kind
+              },
+        "job.failed": (call) =>
+          call.kind === "interrupted" || endedAsMeant(call.error) || scheduledOf(call.error) !== undefined
+            ? undefined
+            : { error: attemptError(call), failure: call.kind }
+      }
     }
   }
-})
+)
 
 type HandleEntry = MethodEvents<
   [JobHandlerShape["handle"] extends (request: infer R) => unknown ? R : never],
@@ -284,7 +290,7 @@ const inlineRunEnd = (service: string, method: "handle" | "handleAlarm") => {
           : undefined
     }
   }
-  return serviceEventsByKey<JobHandlerShape>()(jobsTagKey(service), service, { [method]: entry })
+  return serviceEventsByKey<JobHandlerShape>()(jobEvents, jobsTagKey(service), service, { [method]: entry })
 }
 
 const continuousHandler = extendEventMap(
@@ -332,38 +338,43 @@ const unseenEnding = (context: JobContext): EventFields<"job.terminated"> | unde
 const metadataEntry = (method: "initialize" | "get" | "updateStatus") =>
   defaultJobsEventMap.services[jobsTagKey("MetadataService")]?.methods[method] ?? {}
 
-const metadata = serviceEventsByKey<MetadataServiceShape>()(jobsTagKey("MetadataService"), "MetadataService", {
-  initialize: {
-    ...metadataEntry("initialize"),
-    success: { "job.terminated": ({ context }) => unseenEnding(context), ...metadataEntry("initialize").success }
-  },
-  get: {
-    ...metadataEntry("get"),
-    learn: (meta, args) =>
-      meta === undefined ? undefined : { ...metadataEntry("get").learn?.(meta, args), found: true },
-    success: {
-      ...metadataEntry("get").success,
-      "job.terminated": ({ result, context }) => (result === undefined ? unseenEnding(context) : undefined),
-      "task.event.received": ({ result, context }) =>
-        result !== undefined && sendsTaskEvent(context) ? {} : undefined,
-      "execution.started": ({ result, context }) =>
-        result !== undefined && inTaskHandler(context) ? { attempt: onlyAttempt } : undefined
-    }
-  },
-  updateStatus: {
-    ...metadataEntry("updateStatus"),
-    learn: (_, [status]) => (status === "running" ? { setRunning: true } : undefined),
-    success: {
-      ...metadataEntry("updateStatus").success,
-      "task.event.received": ({ args: [status], context }) =>
-        status === "running" && context["created"] === true && sendsTaskEvent(context) ? {} : undefined,
-      "execution.started": ({ args: [status], context }) =>
-        status === "running" && context["created"] === true && sendsTaskEvent(context)
-          ? { attempt: onlyAttempt }
-          : undefined
+const metadata = serviceEventsByKey<MetadataServiceShape>()(
+  jobEvents,
+  jobsTagKey("MetadataService"),
+  "MetadataService",
+  {
+    initialize: {
+      ...metadataEntry("initialize"),
+      success: { "job.terminated": ({ context }) => unseenEnding(context), ...metadataEntry("initialize").success }
+    },
+    get: {
+      ...metadataEntry("get"),
+      learn: (meta, args) =>
+        meta === undefined ? undefined : { ...metadataEntry("get").learn?.(meta, args), found: true },
+      success: {
+        ...metadataEntry("get").success,
+        "job.terminated": ({ result, context }) => (result === undefined ? unseenEnding(context) : undefined),
+        "task.event.received": ({ result, context }) =>
+          result !== undefined && sendsTaskEvent(context) ? {} : undefined,
+        "execution.started": ({ result, context }) =>
+          result !== undefined && inTaskHandler(context) ? { attempt: onlyAttempt } : undefined
+      }
+    },
+    updateStatus: {
+      ...metadataEntry("updateStatus"),
+      learn: (_, [status]) => (status === "running" ? { setRunning: true } : undefined),
+      success: {
+        ...metadataEntry("updateStatus").success,
+        "task.event.received": ({ args: [status], context }) =>
+          status === "running" && context["created"] === true && sendsTaskEvent(context) ? {} : undefined,
+        "execution.started": ({ args: [status], context }) =>
+          status === "running" && context["created"] === true && sendsTaskEvent(context)
+            ? { attempt: onlyAttempt }
+            : undefined
+      }
     }
   }
-})
+)
 
 const { base: taskHandle, kept: taskHandleSuccess } = withoutTaskIdle("TaskHandler", "handle")
 const taskAlarm = withoutTaskIdle("TaskHandler", "handleAlarm")
@@ -402,7 +413,7 @@ const taskRunFailure = {
       : undefined
 }
 
-const taskHandler = serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandler"), "TaskHandler", {
+const taskHandler = serviceEventsByKey<JobHandlerShape>()(jobEvents, jobsTagKey("TaskHandler"), "TaskHandler", {
   handle: {
     ...taskHandle,
     context: (args, caller) => ({ ...taskHandle.context?.(args, caller), taskHandler: true }),
@@ -418,7 +429,7 @@ const taskHandler = serviceEventsByKey<JobHandlerShape>()(jobsTagKey("TaskHandle
           ? taskRunSucceeded(context, durationMs)
           : undefined,
       "task.event.processed": ({ result, context, durationMs }) =>
-        result?._type === "task.send" && taskRunOpen(context) ? { durationMs, outcome: "success" } : undefined
+        result?._type === "task.send" && taskRunOpen(context) ? { durationMs, outcome: "success" as const } : undefined
     },
     failure: taskRunFailure
   },
@@ -516,7 +527,7 @@ const endedUnseen = {
  *
  * @category Instrumentation
  */
-export const inlineJobsEventMap: EventMap = withRequirements(
+export const inlineJobsEventMap: EventMap<JobEvents> = withRequirements(
   {
     ...keepingLives(
       extendEventMap(

@@ -1,5 +1,5 @@
-import type { JobType } from "../event/JobEvent.js"
-import type { JobContext } from "../instrument/JobContext.js"
+import type { JobType } from "./events/JobEvent.js"
+import type { JobContext } from "./JobContext.js"
 
 /**
  * What tracking remembers of one jobs instance between its calls, for what a later call cannot

@@ -5,7 +5,7 @@
  */
 
 import type { Duration, Effect } from "effect"
-import type { JobType } from "../event/JobEvent.js"
+import type { JobType } from "./events/JobEvent.js"
 
 export const jobsTagKey = (name: string): string => `@durable-effect/jobs/${name}`
 export const RuntimeAdapterKey = "@durable-effect/RuntimeAdapter"

@@ -10,13 +10,14 @@ import {
   serviceEvents,
   validateEventMap,
   type EventMap,
-  withTracking
+  withTracking,
+  jobEvents
 } from "durable-effect-tracking"
 import { Inner, InnerLayer, Outer, toyEventMap } from "./support.js"
 
 describe("typed entries", () => {
   it("key entries by the tag's key and reject misspelt methods at compile time", () => {
-    const map = serviceEvents(Inner, "Inner", {
+    const map = serviceEvents(jobEvents, Inner, "Inner", {
       step: { success: { "task.event.processed": () => ({}) } },
       // @ts-expect-error: Inner has no method "stepp"
       stepp: { success: { "task.event.processed": () => ({}) } }
@@ -24,10 +25,10 @@ describe("typed entries", () => {
     expect(Object.keys(map.services)).toEqual(["test/Inner"])
     // A sync member is not an Effect method: no entry can name it either.
     // @ts-expect-error: syncSize returns a number, not an Effect
-    serviceEvents(Inner, "Inner", { syncSize: { before: { "task.idle": () => ({}) } } })
+    serviceEvents(jobEvents, Inner, "Inner", { syncSize: { before: { "task.idle": () => ({}) } } })
     // Recipes return the event's own fields, typed.
     // @ts-expect-error: retry.scheduled needs attempt and resumeAt
-    serviceEvents(Inner, "Inner", { step: { failure: { "retry.scheduled": () => ({ attempt: 1 }) } } })
+    serviceEvents(jobEvents, Inner, "Inner", { step: { failure: { "retry.scheduled": () => ({ attempt: 1 }) } } })
   })
 })
 
@@ -38,6 +39,7 @@ describe("validation", () => {
 
   it("names every entry that names nothing or is malformed", () => {
     const bad = {
+      vocabulary: jobEvents,
       services: {
         "test/Inner": {
           service: "Inner",
@@ -52,7 +54,7 @@ describe("validation", () => {
     } as unknown as EventMap
     const problems = eventMapProblems(bad)
     expect(problems).toEqual([
-      'Inner.step: `success` names "task.event.done", which is not a job event type',
+      'Inner.step: `success` names "task.event.done", which is not a jobs event type',
       "Inner.lookup: the entry emits nothing and establishes no context",
       'Inner.other: `before` recipe for "task.idle" must be a function',
       "Empty: no method entries"
@@ -74,6 +76,7 @@ describe("validation", () => {
 
   it("warns once when an entry names a method the service lacks", async () => {
     const map = {
+      vocabulary: jobEvents,
       services: { "test/Inner": { service: "Inner", methods: { vanished: { before: { "task.idle": () => ({}) } } } } }
     }
     const { InMemoryTracker } = await import("../../src/tracker/InMemoryTracker.js")
@@ -97,7 +100,7 @@ describe("editing a map", () => {
   it("extends: a later method entry replaces the same method, others stay", () => {
     const extended = extendEventMap(
       toyEventMap,
-      serviceEvents(Outer, "Outer", { wake: { before: { "task.idle": () => ({}) } } })
+      serviceEvents(jobEvents, Outer, "Outer", { wake: { before: { "task.idle": () => ({}) } } })
     )
     expect(Object.keys(extended.services["test/Outer"]!.methods)).toEqual(["run", "wake"])
     expect(Object.keys(extended.services["test/Outer"]!.methods["wake"]!.before!)).toEqual(["task.idle"])

@@ -10,14 +10,15 @@ import {
   defaultJobsEventMap,
   inlineJobsEventMap,
   JobEventTypes,
-  InMemoryTracker
+  InMemoryTracker,
+  jobEvents
 } from "durable-effect-tracking"
 import { InstanceLayer, toyEventMap } from "./support.js"
 
 // A custom service whose entry gives no job context: its events cannot be completed.
 class Mailer extends Context.Tag("test/drops/Mailer")<Mailer, { send(to: string): Effect.Effect<void> }>() {}
 const MailerLayer = Layer.succeed(Mailer, { send: () => Effect.void })
-const mailerEvents = serviceEvents(Mailer, "Mailer", {
+const mailerEvents = serviceEvents(jobEvents, Mailer, "Mailer", {
   send: { success: { "task.event.processed": () => ({ outcome: "success" as const }) } }
 })
 
@@ -57,7 +58,7 @@ describe("events dropped for lack of job context", () => {
 
   it("an entry with a context emits instead of dropping", async () => {
     const memory = InMemoryTracker.make()
-    const withContext = serviceEvents(Mailer, "Mailer", {
+    const withContext = serviceEvents(jobEvents, Mailer, "Mailer", {
       send: {
         context: () => ({ jobType: "task", jobName: "mailer" }),
         success: { "task.event.processed": () => ({ outcome: "success" as const }) }

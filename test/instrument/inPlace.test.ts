@@ -1,6 +1,6 @@
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { serviceEvents, withTracking, EventTracker } from "durable-effect-tracking"
+import { serviceEvents, withTracking, EventTracker, jobEvents } from "durable-effect-tracking"
 import type { JobEvent, EventMap, EventTrackerService } from "durable-effect-tracking"
 
 /**
@@ -15,7 +15,8 @@ const WorkLayer = Layer.succeed(Work, { run: (name: string) => Effect.succeed(`d
 
 // Two events from one step (success), so that both ride in the same batch of emits.
 const eventMap: EventMap = {
-  services: serviceEvents(Work, "Work", {
+  vocabulary: jobEvents,
+  services: serviceEvents(jobEvents, Work, "Work", {
     run: {
       context: ([jobName]) => ({ instanceId: "i-1", jobType: "task", jobName }),
       before: { "execution.started": () => ({}) },

@@ -6,7 +6,8 @@ import {
   withLateFields,
   type EventMap,
   summarizeFailure,
-  withTracking
+  withTracking,
+  jobEvents
 } from "durable-effect-tracking"
 import { Inner, InnerLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
 
@@ -14,8 +15,9 @@ import { Inner, InnerLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } f
 // services: Outer.run(jobName, work) runs `work`, then Inner.step on its result.
 const lateMap: EventMap = {
   ...toyEventMap,
+  vocabulary: jobEvents,
   services: {
-    ...serviceEvents(Outer, "Outer", {
+    ...serviceEvents(jobEvents, Outer, "Outer", {
       run: {
         context: ([jobName]) => ({ jobType: "task", jobName }),
         // What `work` (argument 1) failed with, seen as it failed.
@@ -37,7 +39,7 @@ const lateMap: EventMap = {
         }
       }
     }).services,
-    ...serviceEvents(Inner, "Inner", {
+    ...serviceEvents(jobEvents, Inner, "Inner", {
       step: {
         learn: (n) => ({ stepped: n }),
         success: { "task.event.processed": () => ({ outcome: "success" as const }) }
@@ -83,6 +85,7 @@ describe("late fields and observed arguments", () => {
 
   it("a malformed learnOnArgFailure is named", () => {
     const map = {
+      vocabulary: jobEvents,
       services: { "test/Outer": { service: "Outer", methods: { run: { learnOnArgFailure: { 0: "nope" } } } } }
     }
     expect(eventMapProblems(map as never)).toEqual(["Outer.run: `learnOnArgFailure` for argument 0 must be a function"])

@@ -1,8 +1,9 @@
+import { jobEvents } from "durable-effect-tracking"
 import { Context, Effect, Layer } from "effect"
 import { serviceEvents } from "../../src/instrument/EventMap.js"
 import { summarizeFailure } from "../../src/instrument/failure.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import type { JobEvent } from "../../src/event/JobEvent.js"
+import type { JobEvent } from "../../src/jobs/events/JobEvent.js"
 
 /** A toy runtime for the proxy machinery: an instance id, an outer and an inner service. */
 export class Instance extends Context.Tag("test/Instance")<Instance, { readonly instanceId: string }>() {}
@@ -45,8 +46,9 @@ export const OuterLayer = Layer.effect(
 )
 
 export const toyEventMap = {
+  vocabulary: jobEvents,
   services: {
-    ...serviceEvents(Outer, "Outer", {
+    ...serviceEvents(jobEvents, Outer, "Outer", {
       run: {
         context: ([jobName]) => ({ jobType: "task", jobName }),
         before: { "execution.started": () => ({}) },
@@ -64,7 +66,7 @@ export const toyEventMap = {
         before: { "alarm.fired": () => ({}) }
       }
     }).services,
-    ...serviceEvents(Inner, "Inner", {
+    ...serviceEvents(jobEvents, Inner, "Inner", {
       step: {
         success: { "task.event.processed": ({ durationMs }) => ({ durationMs, outcome: "success" as const }) },
         failure: { "task.event.processed": ({ durationMs }) => ({ durationMs, outcome: "failure" as const }) }

@@ -1,7 +1,13 @@
 import { Cause, Chunk, Context, Effect, Exit, Layer } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { withTracking, EventTracker, type EventTrackerService, InMemoryTracker } from "durable-effect-tracking"
+import {
+  withTracking,
+  EventTracker,
+  type EventTrackerService,
+  InMemoryTracker,
+  jobEvents
+} from "durable-effect-tracking"
 // A service whose one method does whatever the generated behaviour says.
 type Behaviour =
   | { readonly _tag: "succeed"; readonly value: number }
@@ -63,6 +69,7 @@ const hostileTracker = (mode: TrackerBehaviour, recorded: EventTrackerService<ne
 
 // Recipes that also misbehave: one throws, one reads fields that may not exist.
 const eventMap = {
+  vocabulary: jobEvents,
   services: {
     "test/Subject": {
       service: "Subject",
@@ -91,6 +98,7 @@ const eventMap = {
 
 // An entry that only learns takes the proxies' lighter path; its learners misbehave too.
 const learnOnlyMap = {
+  vocabulary: jobEvents,
   services: {
     "test/Subject": {
       service: "Subject",

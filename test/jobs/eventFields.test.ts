@@ -1,13 +1,8 @@
 import { readFileSync } from "node:fs"
 import { Effect, Schema, SchemaAST } from "effect"
 import { describe, expect, it } from "vitest"
-import {
-  BaseEventFields,
-  ErrorSummary,
-  JobEventGroups,
-  JobEventTypes,
-  type JobEvent
-} from "../../src/event/JobEvent.js"
+import { ErrorSummary } from "../../src/event/ErrorSummary.js"
+import { BaseEventFields, JobEventGroups, JobEventTypes, type JobEvent } from "../../src/jobs/events/JobEvent.js"
 import { Continuous } from "../fixtures/jobs-inline/src/definitions/index.js"
 import { trackedJobs } from "../support/jobsHarness.js"
 import { everyInlinePath, trackedInlineJobs } from "./inlineHarness.js"

@@ -58,6 +58,35 @@ describe("room boundaries (import-x/no-restricted-paths)", () => {
   })
 })
 
+describe("the generic rooms name nothing of the jobs package (no-restricted-syntax)", () => {
+  const rule = "no-restricted-syntax"
+
+  it.each([
+    ["src/instrument", `export const key = (context: { instanceId?: string }) => context.instanceId`],
+    ["src/instrument", `export const types = ["job.created", "debounce.cleared"]`],
+    ["src/tracker", `import type { JobEvent } from "durable-effect-tracking"\nexport type E = JobEvent`],
+    ["src/event", `export const keys = { jobName: "name" }`],
+    ["src/delivery", `export const first = "retry.scheduled"`],
+    ["src/sinks/otel", `export const grave = { "job.failed": "error" }`],
+    ["src/internal", `export const map = (m: { defaultJobsEventMap: unknown }) => m.defaultJobsEventMap`]
+  ])("fires in %s on %s", async (folder, code) => {
+    expect((await messagesOf(`${folder}/lintProbe.ts`, code, rule)).length).toBeGreaterThan(0)
+  })
+
+  it.each([
+    [
+      "src/instrument",
+      `export const keys = (v: { context: ReadonlyArray<string> }) => v.context.map((key) => \`\${key}\`)`
+    ],
+    ["src/instrument", `export const types = ["payment.charged", "jobs", "taskbar", "alarming.thing"]`],
+    ["src/sinks/http", `export const option = ["retry.maxAttempts", "retry.initialDelayMs"]`],
+    ["src/jobs", `export const first = (e: { instanceId: string }) => [e.instanceId, "job.created"]`],
+    ["src/codemod", `export const jobType = "task.idle"`]
+  ])("stays quiet in %s on %s", async (folder, code) => {
+    expect(await messagesOf(`${folder}/lintProbe.ts`, code, rule)).toEqual([])
+  })
+})
+
 describe("one import per module (import-x/no-duplicates)", () => {
   it("fires on two value imports of one module", async () => {
     const code = `import { Effect } from "effect"\nimport { Layer } from "effect"\n`

@@ -20,7 +20,7 @@ import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { flushEvents } from "../../src/tracker/EventTracker.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { addTracker, type TrackerOption } from "../../src/instrument/addTracker.js"
-import type { JobEvent } from "../../src/event/JobEvent.js"
+import type { JobEvent } from "../../src/jobs/events/JobEvent.js"
 import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 
 export interface JobsRuntimeUnderTest {

@@ -4,10 +4,10 @@ import type { EventCollector, ReceivedEvent } from "../../examples/runtime/colle
 import { copyJobsPackage } from "../../examples/runtime/fixture.js"
 import type { RunningWorker } from "../../examples/runtime/miniflare.js"
 import type { ScenarioInstance } from "../../examples/runtime/scenario.js"
-import type { JobEventWire } from "../../src/event/JobEvent.js"
+import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
 import { runShared } from "./runShared.js"
 import { waitUntil } from "./wait.js"
-import { checkEventSequence } from "../../src/event/eventSequence.js"
+import { checkEventSequence } from "../../src/jobs/events/eventSequence.js"
 
 // The runtime harness for tests that run the jobs fixture in workerd: the demo's own pieces
 // (Miniflare, the worker, the scenario) reached through here, and what the tests build on them

@@ -1,6 +1,6 @@
 import { Chunk, Effect, Fiber, Schema, TestClock, TestContext } from "effect"
-import { JobEventBatch, type JobEvent } from "../../src/event/JobEvent.js"
-import { makeJobEvent } from "../../src/event/makeJobEvent.js"
+import { JobEventBatch, type JobEvent } from "../../src/jobs/events/JobEvent.js"
+import { makeJobEvent } from "../../src/jobs/events/makeJobEvent.js"
 import type { Collector } from "./collector.js"
 
 /** `count` distinct job events, in emit order. */

@@ -1,25 +1,14 @@
 /**
- * Vocabularies the tracker tests tell their trackers about: the jobs vocabulary (a stand-in,
- * built here from the job schema, until the library exports its own `jobEvents`) and a payments
- * vocabulary of a user's own, with no job field anywhere.
+ * Vocabularies the tracker tests tell their trackers about: the jobs vocabulary (with its Schema,
+ * so that the in-memory tracker checks job events against it) and two of a user's own, with no
+ * job field anywhere.
  */
 
 import { Schema } from "effect"
-import { JobEvent, JobEventTypes } from "durable-effect-tracking"
-// Not yet on the public entry: the vocabulary branch exports them.
-import { defineVocabulary } from "../../src/event/Vocabulary.js"
-import { largestJobEvent } from "../../src/event/eventBounds.js"
+import { defineVocabulary, jobEventsWithSchema } from "durable-effect-tracking"
 
-/** The 20 job event types as a vocabulary, with the attribute names the jobs vocabulary gives. */
-export const testJobEvents = defineVocabulary<JobEvent, "instanceId" | "jobType" | "jobName">({
-  name: "jobs",
-  types: JobEventTypes,
-  context: ["instanceId", "jobType", "jobName"],
-  schema: JobEvent,
-  largestEvent: largestJobEvent,
-  attributePrefix: "job",
-  attributeNames: { jobType: "job.type", jobName: "job.name" }
-})
+/** The jobs vocabulary, with its Schema. */
+export const testJobEvents = jobEventsWithSchema
 
 const Charged = Schema.Struct({
   eventId: Schema.String,

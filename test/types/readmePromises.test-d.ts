@@ -19,7 +19,8 @@ import {
   withTracking,
   type EventMap,
   type JobEvent,
-  type TrackerOption
+  type TrackerOption,
+  jobEvents
 } from "durable-effect-tracking"
 import { MetadataService, RuntimeServicesLayer } from "../fixtures/jobs/src/services/index.js"
 
@@ -68,14 +69,14 @@ expectTypeOf(InMemoryTracker.make<JobEvent>().handle.getEventsByType("retry.atte
 >()
 
 // "serviceEvents: typed against the service's tag: a misspelt method does not compile"
-serviceEvents(MetadataService, "MetadataService", {
+serviceEvents(jobEvents, MetadataService, "MetadataService", {
   setStopReason: { success: { "job.terminated": ({ args: [reason] }) => ({ reason, source: "job" }) } }
 })
-serviceEvents(MetadataService, "MetadataService", {
+serviceEvents(jobEvents, MetadataService, "MetadataService", {
   // @ts-expect-error: MetadataService has no method "setStopReasn"
   setStopReasn: { success: { "job.terminated": () => ({}) } }
 })
-serviceEvents(MetadataService, "MetadataService", {
+serviceEvents(jobEvents, MetadataService, "MetadataService", {
   // @ts-expect-error: a job.terminated source is "client", "job" or "retryExhausted"
   setStopReason: { success: { "job.terminated": () => ({ source: "somewhere" }) } }
 })

@@ -1,7 +1,7 @@
 import type { EventMap } from "../../instrument/EventMap.js"
 import type { RecipeRequirement } from "../../instrument/requirements.js"
-import type { JobEventType } from "../../event/JobEvent.js"
-import { JobEventTypes } from "../../event/JobEventTypes.js"
+import type { JobEventType } from "../../jobs/events/JobEvent.js"
+import { JobEventTypes } from "../../jobs/events/JobEventTypes.js"
 import type { JobsLayout } from "../../jobs/layouts.js"
 import { formatPlace, type PackageFacts, type Place } from "../package/packageFacts.js"
 

@@ -1,5 +1,5 @@
 import type { CoverageReport } from "../../instrument/coverage.js"
-import { JobEventTypes } from "../../event/JobEventTypes.js"
+import { JobEventTypes } from "../../jobs/events/JobEventTypes.js"
 import type { PackageCoverageReport } from "./packageCoverage.js"
 
 // Coverage as people and programs read it. Types only and the event type list: the CLI's plain

@@ -3,6 +3,7 @@ import { createRequire } from "node:module"
 import { dirname, extname, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { eventMapProblems, type EventMap } from "../../instrument/EventMap.js"
+import { jobEvents } from "../../jobs/events/jobEvents.js"
 import { CodemodInputError } from "../report/errors.js"
 
 export interface LoadedEventMap {
@@ -41,11 +42,11 @@ export const loadEventMapModule = async (modulePath: string): Promise<LoadedEven
   }
   const candidates = ["trackingEventMap", "default", ...Object.keys(loaded)]
   for (const name of candidates) {
-    const value = loaded[name]
+    const value = asJobsMap(loaded[name])
     if (value !== undefined && eventMapProblems(value as EventMap).length === 0)
       return { map: value as EventMap, exportName: name }
   }
-  const named = loaded["trackingEventMap"] ?? loaded["default"]
+  const named = asJobsMap(loaded["trackingEventMap"] ?? loaded["default"])
   throw new CodemodInputError({
     file: modulePath,
     expected: "a module exporting an event map (as trackingEventMap, as its default export, or as its only map)",
@@ -55,6 +56,15 @@ export const loadEventMapModule = async (modulePath: string): Promise<LoadedEven
         : eventMapProblems(named as EventMap).join("; ")
   })
 }
+
+/**
+ * A map written as plain data before maps carried their vocabulary (a `.js` module's object
+ * literal) is read as what it was then: a map of job events. Anything else is left as it is.
+ */
+const asJobsMap = (value: unknown): unknown =>
+  typeof value === "object" && value !== null && "services" in value && !("vocabulary" in value)
+    ? { vocabulary: jobEvents, ...value }
+    : value
 
 const importTypeScript = async (path: string): Promise<Record<string, unknown>> => {
   const tsx = await findTsx(path)

@@ -37,7 +37,7 @@ export const trackingModuleText = (
     "/**",
     ` * Which service calls of the jobs runtime become which job events. It starts as ${map.mapExport},`,
     " * the library's map for this package's layout; adjust it here and the runtime picks it up:",
-    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(tagKey, name, { method: { ... } }))\``,
+    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(jobEvents, tagKey, name, { method: { ... } }))\``,
     ` * - drop a service or one method: \`removeFromEventMap(${map.mapExport}, tagKey, method?)\``,
     ` * - keep only some event types: \`filterEventMap(${map.mapExport}, (type) => ...)\``,
     " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package.",

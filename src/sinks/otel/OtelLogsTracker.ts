@@ -20,7 +20,7 @@ import {
   makeVocabularyGate,
   type TrackerVocabulariesOption
 } from "../../delivery/VocabularyGate.js"
-import type { EventOf, EventShape } from "../../event/Vocabulary.js"
+import type { EventOf, EventSeverity, EventShape } from "../../event/Vocabulary.js"
 import { otelAttributesOf } from "./recordAttributes.js"
 import { recordBodyOf } from "./recordBody.js"
 import { packageVersion } from "./version.js"
@@ -86,12 +86,12 @@ export interface OtelLogsTracker<E = EventShape> extends EventTrackerService<E> 
   stats(): Effect.Effect<OtelLogsTrackerStats>
 }
 
-const severityOf: Readonly<Record<string, readonly [SeverityNumber, string]>> = {
-  "job.failed": [SeverityNumber.ERROR, "ERROR"],
-  "retry.exhausted": [SeverityNumber.ERROR, "ERROR"],
-  "execution.failed": [SeverityNumber.WARN, "WARN"]
+// The OpenTelemetry severity of each grade a vocabulary gives its events.
+const severityOf: Readonly<Record<EventSeverity, readonly [SeverityNumber, string]>> = {
+  info: [SeverityNumber.INFO, "INFO"],
+  warn: [SeverityNumber.WARN, "WARN"],
+  error: [SeverityNumber.ERROR, "ERROR"]
 }
-const INFO = [SeverityNumber.INFO, "INFO"] as const
 
 const isValidHex = (id: string, length: number): boolean =>
   id.length === length && /^[0-9a-f]+$/.test(id) && !/^0+$/.test(id)
@@ -164,7 +164,7 @@ const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => 
     if (typeof value !== "object" || value === null || Array.isArray(value)) return false
     const fields = value as Record<string, unknown>
     const type = typeof fields.type === "string" ? fields.type : "event"
-    const [severityNumber, severityText] = severityOf[type] ?? INFO
+    const [severityNumber, severityText] = severityOf[vocabulary?.severity(type) ?? "info"]
     const at = typeof fields.timestamp === "string" ? new Date(fields.timestamp) : undefined
     logger.emit({
       eventName: type,

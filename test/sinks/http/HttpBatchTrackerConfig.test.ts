@@ -13,7 +13,7 @@ import {
   summarizeError,
   type TrackerOption
 } from "durable-effect-tracking"
-import { largestJobEvent } from "../../../src/event/eventBounds.js"
+import { largestJobEvent } from "../../../src/jobs/events/largestJobEvent.js"
 import { genericLargestEvent } from "../../../src/delivery/LargestEvent.js"
 import {
   type HttpBatchTrackerConfig,

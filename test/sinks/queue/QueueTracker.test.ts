@@ -12,7 +12,7 @@ import {
 import { describe, expect, it } from "vitest"
 import { captureLogs } from "../../support/logCapture.js"
 import { payment, paymentEvents, testJobEvents } from "../../support/vocabularies.js"
-import { largestJobEvent } from "../../../src/event/eventBounds.js"
+import { largestJobEvent } from "../../../src/jobs/events/largestJobEvent.js"
 import { genericLargestEvent } from "../../../src/delivery/LargestEvent.js"
 
 /** A Queue binding double that records what each call carried, and can refuse or hang. */

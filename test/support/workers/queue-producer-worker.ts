@@ -1,7 +1,7 @@
 // A producer Worker that runs the Queue tracker inside workerd over a real Queue binding, bundled
 // for a neutral platform and run by Miniflare in test/sinks/queue/QueueTrackerWorker.test.ts.
 import { Effect } from "effect"
-import { makeJobEvent } from "../../../src/event/makeJobEvent.js"
+import { makeJobEvent } from "../../../src/jobs/events/makeJobEvent.js"
 import type { QueueProducer } from "../../../src/sinks/queue/QueueSink.js"
 import { QueueTracker } from "../../../src/sinks/queue/QueueTracker.js"
 

@@ -5,6 +5,7 @@
  */
 
 import { Schema } from "effect"
+import { ErrorSummary, FailureKind } from "../../event/ErrorSummary.js"
 import type { JobEventType } from "./JobEventTypes.js"
 
 export { JobEventTypes, type JobEventType } from "./JobEventTypes.js"
@@ -16,37 +17,6 @@ export const JobTypeSchema = Schema.Literal("continuous", "debounce", "task", "w
  * @category The job event schema
  */
 export type JobType = typeof JobTypeSchema.Type
-
-/**
- * A failure, summarised: never the error object itself, which may hold user data. `message` is
- * at most 1024 characters (a longer one is cut and ends in "…"); `tag` is the error's `_tag`, or
- * its `name`; `cause` is the same of the first error in its `cause`; `stack` only when a user
- * asked for stacks (`withTracking(layer, { eventMap, errorStack: true })`).
- */
-export const ErrorCauseSummary = Schema.Struct({
-  message: Schema.String,
-  tag: Schema.optional(Schema.String)
-})
-/**
- * A failure, summarised: never the error object itself, which may hold user data.
- *
- * @category The job event schema
- */
-export const ErrorSummary = Schema.Struct({
-  message: Schema.String,
-  tag: Schema.optional(Schema.String),
-  cause: Schema.optional(ErrorCauseSummary),
-  stack: Schema.optional(Schema.String)
-})
-export type ErrorSummary = typeof ErrorSummary.Type
-
-/**
- * How a call ended when it did not succeed.
- *
- * @category The job event schema
- */
-export const FailureKind = Schema.Literal("failure", "defect", "interrupted")
-export type FailureKind = typeof FailureKind.Type
 
 const IsoTimestamp = Schema.String.pipe(
   Schema.filter((s) => !Number.isNaN(Date.parse(s)), { message: () => "an ISO 8601 timestamp" })

@@ -1,24 +1,33 @@
 import * as FiberRef from "effect/FiberRef"
-import type { JobType } from "../event/JobEvent.js"
+import type { ContextKeyOf, EventOf } from "../event/Vocabulary.js"
 
 /**
- * What a traced call knows about the job it works for. Outer calls establish it for the calls
- * they make (a handler knows the job's name; the `AlarmService.schedule` it calls does not),
- * and a call can teach its callers what it learnt (the metadata read inside an alarm tells the
- * dispatcher which job woke up). Extra keys are free for an event map's own use.
+ * What a traced call knows about the work it does: the context keys of the map's vocabulary (a
+ * job's instance, type and name; a user's account) and any key an event map keeps for its own
+ * use. Outer calls establish it for the calls they make (a handler knows the job's name; the
+ * `AlarmService.schedule` it calls does not), and a call can teach its callers what it learnt
+ * (the metadata read inside an alarm tells the dispatcher which job woke up).
  *
  * @category Instrumentation
  */
-export interface JobContext {
-  readonly instanceId?: string | undefined
-  readonly jobType?: JobType | undefined
-  readonly jobName?: string | undefined
-  /** What started the work: a request action (`"start"`, `"add"`, ...) or `"alarm"`. */
-  readonly trigger?: string | undefined
-  readonly [extra: string]: unknown
+export interface CallContext {
+  readonly [key: string]: unknown
 }
 
-/** An event waiting for the job context it needs (instance, type and name), or for fields it fills later. */
+// The type a context key has in the vocabulary's events (unknown where no event carries it).
+type ContextValue<E, K extends PropertyKey> = E extends unknown ? (K extends keyof E ? E[K] : never) : never
+
+/**
+ * The call context of a vocabulary's maps: its context keys typed as its events carry them,
+ * each optional (unknown until a call establishes or learns it), and any other key.
+ *
+ * @category Instrumentation
+ */
+export type ContextOf<V> = CallContext & {
+  readonly [K in ContextKeyOf<V>]?: ContextValue<EventOf<V>, K> | undefined
+}
+
+/** An event waiting for the context its vocabulary needs, or for fields it fills later. */
 export interface DeferredEvent {
   readonly type: string
   /** The `Service.method` whose recipe made it. */
@@ -26,7 +35,7 @@ export interface DeferredEvent {
   readonly fields: Readonly<Record<string, unknown>>
   readonly timestampMs: number
   /** Fields known only later in the request; `undefined` while not yet known. */
-  readonly fill?: ((context: JobContext) => Readonly<Record<string, unknown>> | undefined) | undefined
+  readonly fill?: ((context: CallContext) => Readonly<Record<string, unknown>> | undefined) | undefined
 }
 
 /** An event held back, with the frame whose context completes it. */
@@ -36,7 +45,7 @@ export interface WaitingEvent {
 }
 
 /**
- * One traced call's view of the job context: a snapshot of its caller's, plus its own. A frame
+ * One traced call's view of the call context: a snapshot of its caller's, plus its own. A frame
  * is mutable on purpose: what an inner call learns is written into every frame of the chain
  * (newer knowledge wins: an alarm scheduled after one was cancelled is pending), and events
  * that waited for it are released.
@@ -76,8 +85,8 @@ export class ContextFrame {
     if (own !== undefined) assignDefined(this.fields, own)
   }
 
-  get context(): JobContext {
-    return this.fields as JobContext
+  get context(): CallContext {
+    return this.fields
   }
 
   /** Writes what was learnt into the whole chain; returns whether anything changed. */

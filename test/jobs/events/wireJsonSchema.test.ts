@@ -15,10 +15,10 @@ import {
   type QueueProducer,
   QueueTracker
 } from "durable-effect-tracking"
-import { wireJsonSchema } from "../../src/event/wireJsonSchema.js"
-import { runtimeOver, trackedDispatcherLayer } from "../support/jobsHarness.js"
-import { clicks, flaky, heartbeat, mailer, orders, requests } from "../support/jobScenarios.js"
-import { type Collector, startCollector } from "../support/collector.js"
+import { wireJsonSchema } from "../../../src/jobs/events/wireJsonSchema.js"
+import { runtimeOver, trackedDispatcherLayer } from "../../support/jobsHarness.js"
+import { clicks, flaky, heartbeat, mailer, orders, requests } from "../../support/jobScenarios.js"
+import { type Collector, startCollector } from "../../support/collector.js"
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM interop.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule

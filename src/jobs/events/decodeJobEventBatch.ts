@@ -5,7 +5,7 @@
  */
 
 import { Either, ParseResult, Schema } from "effect"
-import { TaggedError } from "../internal/taggedError.js"
+import { TaggedError } from "../../internal/taggedError.js"
 import { JobEventBatch } from "./JobEvent.js"
 
 /**
