@@ -3,6 +3,7 @@ import { workerBundle } from "./bundle.js"
 import { cliStart } from "./cliStart.js"
 import { codemod } from "./codemod.js"
 import { eventId } from "./eventId.js"
+import { perEvent } from "./perEvent.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
 import type { Scale } from "./scale.js"
 import { delivery, emit, outageMemory } from "./tracker.js"
@@ -19,6 +20,7 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "off", run: off },
   { name: "on", run: on },
   { name: "proxy-vs-hand-placed", run: proxyVsHandPlaced },
+  { name: "per-event", run: perEvent },
   { name: "emit", run: emit },
   { name: "event-id", run: eventId },
   { name: "delivery", run: delivery },
