@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { batchBody, bodyBytesWith } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome } from "../../delivery/DeliverySink.js"
-import { type SizedEvent, sizeEvent } from "../../delivery/EventSize.js"
+import { makeEventSizer, type SizedEvent } from "../../delivery/EventSize.js"
 import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
 import { classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 
@@ -81,7 +81,7 @@ export const makeHttpSink = (
   return {
     // Sized once, at `emit`: strings cut to fit `maxEventBytes`, and at most one batch's bytes
     // serialised for one event (see EventSize.ts).
-    admit: (event) => sizeEvent(event, cfg),
+    admit: makeEventSizer(cfg),
     truncated: (event) => event.truncated,
     // Every event fits a batch on its own (maxEventBytes leaves room for the envelope).
     encode: (event) => event,
