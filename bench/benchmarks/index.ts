@@ -6,6 +6,7 @@ import { eventId } from "./eventId.js"
 import { perEvent } from "./perEvent.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
 import type { Scale } from "./scale.js"
+import { emitSizing, httpFlush } from "./trackerCost.js"
 import { delivery, emit, outageMemory } from "./tracker.js"
 
 export type { Scale } from "./scale.js"
@@ -21,6 +22,8 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "on", run: on },
   { name: "proxy-vs-hand-placed", run: proxyVsHandPlaced },
   { name: "per-event", run: perEvent },
+  { name: "emit-sizing", run: emitSizing },
+  { name: "http-flush", run: httpFlush },
   { name: "emit", run: emit },
   { name: "event-id", run: eventId },
   { name: "delivery", run: delivery },

@@ -27,6 +27,7 @@ import {
   type Step
 } from "../workload.js"
 import type { Scale } from "./scale.js"
+import { withFastPaths } from "./trackerCost.js"
 
 /**
  * What tracking costs per event, in µs of CPU, beside what an OpenTelemetry SDK costs per log
@@ -80,13 +81,17 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
   const leanEvents = await countEvents(leanScript)
   const collector = await startCollectorProcess()
   try {
-    const fixtureNames = ["off", "inMemory", "httpStub", "httpCollector", "handPlaced"]
+    const fixtureNames = ["off", "inMemory", "httpStub", "httpStubFallbacks", "httpCollector", "handPlaced"]
     const fixture = await compareInterleavedMany(
       workloadSide("plain fixture", plainRuntime, script),
       [
         workloadSide("tracked composition, no tracker (off)", offTrackedRuntime, script),
         workloadSide("withTracking + in-memory tracker", inMemoryTrackedRuntime, script),
         workloadSide("withTracking + HTTP tracker, acknowledging fetch", httpTrackedRuntime, script),
+        {
+          name: "the same, every fallback of the tracker (full sizing route, sleeping fibers)",
+          run: withFastPaths({ quickSizing: false, hostTimers: false }, () => runWorkload(httpTrackedRuntime, script))
+        },
         workloadSide(
           "withTracking + HTTP tracker, collector process",
           collectorTrackedRuntime(collector.endpoint),

@@ -236,6 +236,7 @@ export const makeEventSizer = (limits: EventSizeLimits): ((event: unknown) => Si
   return (event) => {
     const value = topLevelObject(event)
     if (value === undefined) return "unserializable"
+    if (!quickSizing) return sizeValue(value, limits)
     try {
       const quick = plainSized(value, limits, enrichment)
       if (quick !== undefined) return quick
@@ -244,6 +245,16 @@ export const makeEventSizer = (limits: EventSizeLimits): ((event: unknown) => Si
     }
     return sizeValue(value, limits)
   }
+}
+
+let quickSizing = true
+
+/**
+ * Whether sizers take the quick route where it applies (default true). The bench turns it off
+ * to measure the full route in the same run.
+ */
+export const setQuickSizing = (enabled: boolean): void => {
+  quickSizing = enabled
 }
 
 /** Serialises `event` within `limits`, cutting strings if it must; or says why it cannot be sent. */

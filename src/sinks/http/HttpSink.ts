@@ -105,6 +105,51 @@ export const makeHttpSink = (
         ),
         networkFailure
       ),
+    // The same, answering undefined as soon as `expired` aborts (the request is aborted too),
+    // so that the engine bounds it without racing a second fiber.
+    sendUntil: (body, expired) =>
+      safeRun(
+        fetchSite,
+        Effect.async<SendOutcome<HttpDeliveryFailure> | undefined, unknown>((resume) => {
+          const controller = new AbortController()
+          let settled = false
+          const answer = (effect: Effect.Effect<SendOutcome<HttpDeliveryFailure> | undefined, unknown>) => {
+            if (settled) return
+            settled = true
+            expired.removeEventListener("abort", onExpired)
+            resume(effect)
+          }
+          const onExpired = () => {
+            controller.abort()
+            answer(Effect.succeed(undefined))
+          }
+          expired.addEventListener("abort", onExpired)
+          let response: Promise<HttpResponseLike>
+          try {
+            response = callFetch(body, controller.signal)
+          } catch (error) {
+            answer(Effect.fail(error))
+            return
+          }
+          response.then(
+            (value) => {
+              // Something that is not a response is a defect, as `Effect.map(outcomeOf)` makes it.
+              try {
+                answer(Effect.succeed(outcomeOf(value)))
+              } catch (error) {
+                answer(Effect.die(error))
+              }
+            },
+            (error: unknown) => answer(Effect.fail(error))
+          )
+          return Effect.sync(() => {
+            settled = true
+            expired.removeEventListener("abort", onExpired)
+            controller.abort()
+          })
+        }),
+        networkFailure
+      ),
     timeoutFailure: { kind: "timeout" },
     unbuildableFailure: { kind: "encoding" },
     describe: (failure) => (failure.kind === "status" ? `status ${failure.status}` : failure.kind),
