@@ -2,10 +2,9 @@ import { SeverityNumber } from "@opentelemetry/api-logs"
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from "@opentelemetry/sdk-logs"
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base"
 import { Effect } from "effect"
-import { makeJobEvent } from "../src/event/makeJobEvent.js"
 import { HttpBatchTracker } from "../src/sinks/http/HttpBatchTracker.js"
 import type { Side } from "./stats.js"
-import { acknowledgingHttpTracker } from "./workload.js"
+import { acknowledgingHttpTracker, succeededEvent } from "./workload.js"
 
 /**
  * What an OpenTelemetry SDK costs per log record and per span, as anchors for our cost per
@@ -86,17 +85,7 @@ export const ourHttpEvents = (count: number): Side => {
       Effect.runSync(
         Effect.forEach(
           Array.from({ length: count }, (_, i) => i),
-          (i) =>
-            t.emit(
-              makeJobEvent({
-                type: "execution.succeeded",
-                instanceId: "bench-instance",
-                jobType: "continuous",
-                jobName: "heartbeat",
-                runCount: i,
-                durationMs: 3
-              })
-            ),
+          (i) => t.emit(succeededEvent(i)),
           { discard: true }
         )
       )

@@ -10,6 +10,7 @@ import type { EventTrackerService } from "../src/tracker/EventTracker.js"
 import { InMemoryTracker } from "../src/tracker/InMemoryTracker.js"
 import type { JobEvent } from "../src/event/JobEvent.js"
 import { NoopTracker } from "../src/tracker/NoopTracker.js"
+import { makeJobEvent } from "../src/event/makeJobEvent.js"
 import type { TrackerOption } from "../src/instrument/addTracker.js"
 import type { HttpBatchTrackerConfig } from "../src/sinks/http/HttpBatchTrackerConfig.js"
 
@@ -121,3 +122,14 @@ export const recordEventTypes = async (
   await runWorkload((coreLayer) => runtimeOver(build(coreLayer, recorder)), steps)
   return events.map((event) => event.type)
 }
+
+/** A fresh job event of a common shape (its own id and time), for the tracker-only benchmarks. */
+export const succeededEvent = (runCount: number): JobEvent =>
+  makeJobEvent({
+    type: "execution.succeeded",
+    instanceId: "bench-instance",
+    jobType: "continuous",
+    jobName: "heartbeat",
+    runCount,
+    durationMs: 3
+  })

@@ -9,32 +9,21 @@
  *   tracker (acknowledging fetch), with the in-memory tracker, and without tracking.
  */
 import { Effect } from "effect"
-import { makeJobEvent } from "../../src/event/makeJobEvent.js"
 import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import {
   acknowledgingHttpTracker,
   httpTrackedRuntime,
   inMemoryTrackedRuntime,
   plainRuntime,
-  runWorkload
+  runWorkload,
+  succeededEvent
 } from "../workload.js"
 
 const eventsPerCall = 4
 
 const flushOnce = async (tracker: HttpBatchTracker): Promise<void> => {
   for (let i = 0; i < eventsPerCall; i++) {
-    Effect.runSync(
-      tracker.emit(
-        makeJobEvent({
-          type: "execution.succeeded",
-          instanceId: "bench-instance",
-          jobType: "continuous",
-          jobName: "heartbeat",
-          runCount: i,
-          durationMs: 3
-        })
-      )
-    )
+    Effect.runSync(tracker.emit(succeededEvent(i)))
   }
   await Effect.runPromise(tracker.flush())
 }

@@ -2,11 +2,10 @@ import { Effect } from "effect"
 import { setHostTimers } from "../../src/delivery/ClockTimer.js"
 import { setQuickSizing } from "../../src/delivery/EventSize.js"
 import type { JobEvent } from "../../src/event/JobEvent.js"
-import { makeJobEvent } from "../../src/event/makeJobEvent.js"
 import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import { minorGc } from "../gc.js"
 import { compareInterleavedMany, median, round, type BenchmarkResult, type Side } from "../stats.js"
-import { acknowledgingHttpTracker } from "../workload.js"
+import { acknowledgingHttpTracker, succeededEvent } from "../workload.js"
 import type { Scale } from "./scale.js"
 
 /**
@@ -32,16 +31,6 @@ export const withFastPaths =
 const fast = { quickSizing: true, hostTimers: true }
 const fallbacks = { quickSizing: false, hostTimers: false }
 
-const jobEvent = (i: number): JobEvent =>
-  makeJobEvent({
-    type: "execution.succeeded",
-    instanceId: "bench-instance",
-    jobType: "continuous",
-    jobName: "heartbeat",
-    runCount: i,
-    durationMs: 3
-  })
-
 const sampling = (scale: Scale, budgetMs: number) =>
   scale === "smoke"
     ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0, clock: "cpu" as const }
@@ -60,7 +49,7 @@ export const emitSizing = async (scale: Scale): Promise<BenchmarkResult> => {
       name,
       setup: () => {
         tracker = HttpBatchTracker.make({ ...acknowledgingHttpTracker(), maxBufferSize: perSample })
-        events = Array.from({ length: perSample }, (_, i) => jobEvent(i))
+        events = Array.from({ length: perSample }, (_, i) => succeededEvent(i))
         minorGc()
       },
       run: withFastPaths({ ...fast, quickSizing }, () =>
@@ -107,7 +96,7 @@ export const httpFlush = async (scale: Scale): Promise<BenchmarkResult> => {
         for (let call = 0; call < calls; call++) {
           Effect.runSync(
             Effect.forEach(
-              Array.from({ length: eventsPerCall }, (_, i) => jobEvent(i)),
+              Array.from({ length: eventsPerCall }, (_, i) => succeededEvent(i)),
               (event) => tracker.emit(event),
               { discard: true }
             )
