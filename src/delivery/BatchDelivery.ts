@@ -83,20 +83,15 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
 
   /** One send of `items`; undefined when no body can carry them (nothing was sent). */
   const attempt = (items: ReadonlyArray<B>): Effect.Effect<SendOutcome<F> | undefined> => {
-    if (sendUntil !== undefined) {
-      return Effect.suspend(() => {
-        const body = sink.body(items)
-        if (body === undefined) return unbuildable
-        counters.requests++
-        return sendWithin(body, sendUntil)
-      })
-    }
-    return Effect.suspend(() => {
+    const sent = Effect.suspend(() => {
       const body = sink.body(items)
       if (body === undefined) return unbuildable
       counters.requests++
-      return sink.send(body)
-    }).pipe(Effect.timeoutFail({ duration: limits.timeoutMs, onTimeout: () => timedOut }), Effect.merge)
+      return sendUntil === undefined ? sink.send(body) : sendWithin(body, sendUntil)
+    })
+    return sendUntil === undefined
+      ? sent.pipe(Effect.timeoutFail({ duration: limits.timeoutMs, onTimeout: () => timedOut }), Effect.merge)
+      : sent
   }
 
   const logFailure = (failure: F, events: number, attemptNumber: number, willRetry: boolean) =>

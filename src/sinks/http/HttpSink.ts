@@ -123,6 +123,7 @@ export const makeHttpSink = (
             controller.abort()
             answer(Effect.succeed(undefined))
           }
+          if (expired.aborted) return onExpired()
           expired.addEventListener("abort", onExpired)
           let response: Promise<HttpResponseLike>
           try {
