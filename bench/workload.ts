@@ -10,7 +10,9 @@ import type { EventTrackerService } from "../src/tracker/EventTracker.js"
 import { InMemoryTracker } from "../src/tracker/InMemoryTracker.js"
 import type { JobEvent } from "../src/jobs/events/JobEvent.js"
 import { NoopTracker } from "../src/tracker/NoopTracker.js"
+import { makeJobEvent } from "../src/jobs/events/makeJobEvent.js"
 import type { TrackerOption } from "../src/instrument/addTracker.js"
+import type { HttpBatchTrackerConfig } from "../src/sinks/http/HttpBatchTrackerConfig.js"
 
 /**
  * The fixture workload every runtime benchmark runs: one instance per job type, each on a fresh
@@ -20,7 +22,7 @@ import type { TrackerOption } from "../src/instrument/addTracker.js"
 
 export const definitions = { heartbeat, clicks: clicks(), orders }
 
-type Step = JobRequest | "alarm"
+export type Step = JobRequest | "alarm"
 
 export const script: ReadonlyArray<ReadonlyArray<Step>> = [
   // continuous: start (runs at once), two alarm-driven runs, client terminate
@@ -33,14 +35,24 @@ export const script: ReadonlyArray<ReadonlyArray<Step>> = [
 
 export const callsPerWorkload = script.reduce((sum, steps) => sum + steps.length, 0)
 
+/**
+ * The lean workload: the cheapest real call the jobs runtime has, a task `send` whose handler
+ * does nothing (no state change, no schedule), ten times on one instance. Each call still
+ * builds the layers and runs, as the fixture's calls do.
+ */
+export const leanScript: ReadonlyArray<ReadonlyArray<Step>> = [Array.from({ length: 10 }, () => requests.send("now"))]
+
 /** A jobs runtime over a core layer; the workload makes one per instance. */
 export type RuntimeFactory = (coreLayer: RuntimeLayer) => JobsRuntimeUnderTest
 
-export const runWorkload = async (makeRuntime: RuntimeFactory): Promise<void> => {
-  for (const steps of script) {
+export const runWorkload = async (
+  makeRuntime: RuntimeFactory,
+  steps: ReadonlyArray<ReadonlyArray<Step>> = script
+): Promise<void> => {
+  for (const calls of steps) {
     const { layer, handles } = createTestRuntime({ instanceId: "bench-instance" })
     const runtime = makeRuntime(layer)
-    for (const step of steps) {
+    for (const step of calls) {
       if (step !== "alarm") {
         await runtime.handle(step)
         continue
@@ -79,7 +91,7 @@ export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMem
  * work per call (buffer, encode, flush) without a network stack, whose CPU a Worker's runtime
  * (not its JavaScript) would spend. Each runtime gets its own tracker, as `addTracker` creates one.
  */
-export const acknowledgingHttpTracker = (): TrackerOption => ({
+export const acknowledgingHttpTracker = (): HttpBatchTrackerConfig => ({
   endpoint: "https://collector.invalid/events",
   env: "bench",
   serviceKey: "bench",
@@ -92,9 +104,14 @@ export const acknowledgingHttpTracker = (): TrackerOption => ({
 /** Tracked, with an HTTP batch tracker that flushes at the end of every call. */
 export const httpTrackedRuntime: RuntimeFactory = trackedRuntime(acknowledgingHttpTracker)
 
+/** Tracked, with an HTTP batch tracker that sends to a real collector (the runtime's own `fetch`). */
+export const collectorTrackedRuntime = (endpoint: string): RuntimeFactory =>
+  trackedRuntime(() => ({ endpoint, env: "bench", serviceKey: "bench" }))
+
 /** Runs the workload once over `build` with a recording tracker, and returns the event types in order. */
 export const recordEventTypes = async (
-  build: (coreLayer: RuntimeLayer, tracker: TrackerOption) => Layer.Layer<Dispatcher>
+  build: (coreLayer: RuntimeLayer, tracker: TrackerOption) => Layer.Layer<Dispatcher>,
+  steps: ReadonlyArray<ReadonlyArray<Step>> = script
 ): Promise<ReadonlyArray<string>> => {
   const events: Array<JobEvent> = []
   const recorder: EventTrackerService<JobEvent> = {
@@ -102,6 +119,17 @@ export const recordEventTypes = async (
     flush: () => Effect.void,
     pending: () => Effect.succeed(0)
   }
-  await runWorkload((coreLayer) => runtimeOver(build(coreLayer, recorder)))
+  await runWorkload((coreLayer) => runtimeOver(build(coreLayer, recorder)), steps)
   return events.map((event) => event.type)
 }
+
+/** A fresh job event of a common shape (its own id and time), for the tracker-only benchmarks. */
+export const succeededEvent = (runCount: number): JobEvent =>
+  makeJobEvent({
+    type: "execution.succeeded",
+    instanceId: "bench-instance",
+    jobType: "continuous",
+    jobName: "heartbeat",
+    runCount,
+    durationMs: 3
+  })

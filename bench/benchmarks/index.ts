@@ -3,8 +3,10 @@ import { workerBundle } from "./bundle.js"
 import { cliStart } from "./cliStart.js"
 import { codemod } from "./codemod.js"
 import { eventId } from "./eventId.js"
+import { perEvent } from "./perEvent.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
 import type { Scale } from "./scale.js"
+import { emitSizing, httpFlush } from "./trackerCost.js"
 import { delivery, emit, outageMemory } from "./tracker.js"
 
 export type { Scale } from "./scale.js"
@@ -19,6 +21,9 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "off", run: off },
   { name: "on", run: on },
   { name: "proxy-vs-hand-placed", run: proxyVsHandPlaced },
+  { name: "per-event", run: perEvent },
+  { name: "emit-sizing", run: emitSizing },
+  { name: "http-flush", run: httpFlush },
   { name: "emit", run: emit },
   { name: "event-id", run: eventId },
   { name: "delivery", run: delivery },

@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Random from "effect/Random"
 import { logFrom } from "../internal/log.js"
 import { backoffDelayMs } from "./Backoff.js"
+import { afterOnClock } from "./ClockTimer.js"
 import type { DeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, SendOutcome, Sized } from "./DeliverySink.js"
 import type { NoteDrop } from "./DropNotice.js"
@@ -67,14 +68,31 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
   const timedOut: SendOutcome<F> = { _tag: "Retry", failure: sink.timeoutFailure }
   const unbuildable = Effect.succeed(undefined)
 
-  /** One send of `items`; undefined when no body can carry them (nothing was sent). */
-  const attempt = (items: ReadonlyArray<B>): Effect.Effect<SendOutcome<F> | undefined> =>
+  const { sendUntil } = sink
+  const answered = (outcome: SendOutcome<F> | undefined): SendOutcome<F> => outcome ?? timedOut
+
+  /** A send the sink gives up on when told, once `timeoutMs` have passed on the Clock. */
+  const sendWithin = (body: Body, send: NonNullable<typeof sendUntil>): Effect.Effect<SendOutcome<F>> =>
     Effect.suspend(() => {
+      const expiry = new AbortController()
+      return Effect.flatMap(
+        afterOnClock(limits.timeoutMs, () => expiry.abort()),
+        (cancel) => Effect.ensuring(Effect.map(send(body, expiry.signal), answered), Effect.sync(cancel))
+      )
+    })
+
+  /** One send of `items`; undefined when no body can carry them (nothing was sent). */
+  const attempt = (items: ReadonlyArray<B>): Effect.Effect<SendOutcome<F> | undefined> => {
+    const sent = Effect.suspend(() => {
       const body = sink.body(items)
       if (body === undefined) return unbuildable
       counters.requests++
-      return sink.send(body)
-    }).pipe(Effect.timeoutFail({ duration: limits.timeoutMs, onTimeout: () => timedOut }), Effect.merge)
+      return sendUntil === undefined ? sink.send(body) : sendWithin(body, sendUntil)
+    })
+    return sendUntil === undefined
+      ? sent.pipe(Effect.timeoutFail({ duration: limits.timeoutMs, onTimeout: () => timedOut }), Effect.merge)
+      : sent
+  }
 
   const logFailure = (failure: F, events: number, attemptNumber: number, willRetry: boolean) =>
     Effect.logDebug("batch not delivered").pipe(

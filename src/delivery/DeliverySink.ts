@@ -46,6 +46,12 @@ export interface DeliverySink<A, B extends Sized, Body, F> {
   /** What carries `items` in one send, or undefined when nothing can (the engine splits). */
   readonly body: (items: ReadonlyArray<B>) => Body | undefined
   readonly send: (body: Body) => Effect.Effect<SendOutcome<F>>
+  /**
+   * Optional: `send`, giving up by itself once `expired` aborts. It then answers undefined at
+   * once (the engine counts the send as timed out) and stops its request. With it, a send's time
+   * bound is one sleeping fiber that aborts `expired`, instead of a race of two fibers.
+   */
+  readonly sendUntil?: (body: Body, expired: AbortSignal) => Effect.Effect<SendOutcome<F> | undefined>
   /** The failure of a send that outlasted `timeoutMs`, and of a batch no body could carry. */
   readonly timeoutFailure: F
   readonly unbuildableFailure: F

@@ -6,6 +6,11 @@ import { jsonValueOf, utf8Length } from "./BatchBody.js"
  * event that still does not fit is refused. The work is bounded whatever the event holds: no
  * string is read beyond the limit, and serialisation stops once `maxBatchBytes` (one batch's worth)
  * have been produced. So a flush only joins strings it knows the size of.
+ *
+ * Most events are small plain data, and for them a cheaper route gives the same JSON: a look
+ * at the fields (lengths only) bounds the work, then the engine's own `JSON.stringify`, without
+ * a replacer, and the enrichment appended as text (see `plainSized`). Anything else takes the
+ * full route (`sizeEventInFull`).
  */
 
 /** An event ready to send: its JSON (with the tracker's enrichment) and the UTF-8 size of it. */
@@ -126,13 +131,160 @@ const eventIdOf = (value: object): string | undefined => {
   return typeof id === "string" && id !== "" ? id : undefined
 }
 
+// Nesting the quick look follows; deeper (or cyclic) data takes the full route.
+const MAX_PLAIN_DEPTH = 4
+
+/**
+ * The work the full route's replacer would count for `value` (see `serialise`: a key's length
+ * and 4 per entry, a string's length, 8 per other primitive), or a negative number when `value`
+ * is not plain data the quick route may serialise: a `toJSON`, a prototype other than Object's
+ * or Array's, a bigint, symbol or function, too deep, or more work than `room`. Reads lengths,
+ * never text.
+ */
+const plainWork = (value: object, room: number, depth: number): number => {
+  if (depth > MAX_PLAIN_DEPTH) return NOT_PLAIN
+  const isArray = Array.isArray(value)
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return NOT_PLAIN
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return NOT_PLAIN
+  let work = 0
+  if (isArray) {
+    // By index, as JSON.stringify reads an array (a sparse one holds nulls).
+    const items = value as ReadonlyArray<unknown>
+    for (let i = 0; i < items.length; i++) {
+      work += fieldWork(String(i), items[i], room - work, depth)
+      if (work > room || work < 0) return NOT_PLAIN
+    }
+    return work
+  }
+  // Inherited enumerable keys (a plain object has none) would only count more than needed.
+  for (const key in value) {
+    work += fieldWork(key, (value as Record<string, unknown>)[key], room - work, depth)
+    if (work > room || work < 0) return NOT_PLAIN
+  }
+  return work
+}
+
+/** The work of one entry (see `plainWork`); negative when it is not plain data. */
+const fieldWork = (key: string, field: unknown, room: number, depth: number): number => {
+  const work = key.length + 4
+  switch (typeof field) {
+    case "string":
+      return work + field.length
+    case "number":
+    case "boolean":
+    case "undefined":
+      return work + 8
+    case "object": {
+      if (field === null) return work + 8
+      const inner = plainWork(field, room - work, depth + 1)
+      return inner < 0 ? NOT_PLAIN : work + inner
+    }
+    default:
+      return NOT_PLAIN
+  }
+}
+
+// Far below any work an event can add up to, so that a sum with it stays negative.
+const NOT_PLAIN = -(2 ** 52)
+
+/**
+ * `value` enriched and serialised without a replacer, when that is what the full route would
+ * produce unchanged: plain data, no field named like the enrichment, the work within both
+ * limits, and the result within `maxEventBytes`. Undefined otherwise (nothing is refused here).
+ */
+const plainSized = (value: object, limits: EventSizeLimits, enrichment: Enrichment): SizedEvent | undefined => {
+  if (Object.hasOwn(value, "env") || Object.hasOwn(value, "serviceKey")) return undefined
+  const room = Math.min(limits.maxEventBytes, limits.maxBatchBytes) - enrichment.work
+  if (plainWork(value, room, 0) < 0) return undefined
+  const json = JSON.stringify(value)
+  // The enrichment's fields come last, as `{ ...value, env, serviceKey }` puts them; its bytes
+  // are known, and the event's own text is measured before the two are joined.
+  const empty = json.length === 2
+  const enriched = empty ? "{" + enrichment.text.slice(1) : json.slice(0, -1) + enrichment.text
+  const bytes = (empty ? 0 : utf8Length(json) - 1) + enrichment.bytes
+  return bytes <= limits.maxEventBytes ? new SizedEvent(eventIdOf(value), enriched, bytes, false) : undefined
+}
+
+/**
+ * The enrichment as appended JSON text (`,"env":…,"serviceKey":…}`), its UTF-8 bytes, and the
+ * work the full route counts for it.
+ */
+interface Enrichment {
+  readonly text: string
+  readonly bytes: number
+  readonly work: number
+}
+
+const enrichmentOf = (limits: EventSizeLimits): Enrichment => {
+  const text = `,"env":${JSON.stringify(limits.env)},"serviceKey":${JSON.stringify(limits.serviceKey)}}`
+  return {
+    text,
+    bytes: utf8Length(text),
+    // The root (key "", 4) and the two entries.
+    work: 4 + ("env".length + 4 + limits.env.length) + ("serviceKey".length + 4 + limits.serviceKey.length)
+  }
+}
+
+/**
+ * A sizer for one tracker's limits: `sizeEvent` with the enrichment's text made once. What a
+ * sink calls at every `emit`.
+ */
+export const makeEventSizer = (limits: EventSizeLimits): ((event: unknown) => SizingResult) => {
+  const enrichment = enrichmentOf(limits)
+  return (event) => {
+    const value = topLevelObject(event)
+    if (value === undefined) return "unserializable"
+    if (!quickSizing) return sizeValue(value, limits)
+    try {
+      const quick = plainSized(value, limits, enrichment)
+      if (quick !== undefined) return quick
+    } catch {
+      // A throwing getter: the full route says so.
+    }
+    return sizeValue(value, limits)
+  }
+}
+
+let quickSizing = true
+
+/**
+ * Whether sizers take the quick route where it applies (default true). The bench turns it off
+ * to measure the full route in the same run.
+ */
+export const setQuickSizing = (enabled: boolean): void => {
+  quickSizing = enabled
+}
+
 /** Serialises `event` within `limits`, cutting strings if it must; or says why it cannot be sent. */
-export const sizeEvent = (event: unknown, limits: EventSizeLimits): SizingResult => {
+export const sizeEvent = (event: unknown, limits: EventSizeLimits): SizingResult => makeEventSizer(limits)(event)
+
+/**
+ * `sizeEvent` by the full route alone: a replacer that counts the work and cuts strings. The
+ * quick route gives the same result where it applies (tested); the bench measures both.
+ */
+export const sizeEventInFull = (event: unknown, limits: EventSizeLimits): SizingResult => {
+  const value = topLevelObject(event)
+  return value === undefined ? "unserializable" : sizeValue(value, limits)
+}
+
+/**
+ * What JSON.stringify serialises at the top of `event` (resolved first, so that the enrichment
+ * is not lost to a toJSON), when it is a JSON object; undefined otherwise, or when toJSON throws.
+ */
+const topLevelObject = (event: unknown): object | undefined => {
+  try {
+    const value = jsonValueOf(event)
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The full route for a resolved top-level object. */
+const sizeValue = (value: object, limits: EventSizeLimits): SizingResult => {
   let enriched: object
   try {
-    // Resolved first, so that the enrichment is not lost to a toJSON.
-    const value = jsonValueOf(event)
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return "unserializable"
     enriched = { ...value, env: limits.env, serviceKey: limits.serviceKey }
   } catch {
     return "unserializable"

@@ -3,6 +3,7 @@ import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import { afterOnClock } from "./ClockTimer.js"
 
 /** A buffering tracker's flushes, one at a time (see {@link makeSerialFlush}). */
 export interface SerialFlush {
@@ -56,13 +57,29 @@ export const makeSerialFlush = (parts: {
  * Runs a tracker's flush for at most `timeoutMs`, never failing. A caller may flush from an
  * uninterruptible region (a finalizer: `Effect.ensuring(flushEvents)`), where the timeout
  * could not interrupt it, so the flush runs in a fiber of its own that is always
- * interruptible, and the caller waits for that fiber.
+ * interruptible, and the caller waits for that fiber (whose end, interrupted or not, is ignored).
  */
 export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Effect.Effect<void> =>
   flush.pipe(
-    Effect.timeout(timeoutMs),
     Effect.catchAllCause(() => Effect.void),
+    interruptAfter(timeoutMs),
     Effect.interruptible,
     Effect.forkDaemon,
-    Effect.flatMap(Fiber.join)
+    Effect.flatMap(Fiber.await),
+    Effect.asVoid
   )
+
+/**
+ * Interrupts the fiber that runs `self` once `ms` have passed on its Clock: a host timer under
+ * the default Clock, else one sleeping fiber (see ClockTimer.ts). `Effect.timeout` races two
+ * fibers, which a runtime that flushes at the end of every call paid every call.
+ */
+const interruptAfter =
+  (ms: number) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiberRuntime<A, E, R>((fiber) =>
+      Effect.flatMap(
+        afterOnClock(ms, () => fiber.unsafeInterruptAsFork(fiber.id())),
+        (cancel) => Effect.ensuring(self, Effect.sync(cancel))
+      )
+    )

@@ -12,6 +12,9 @@ describe("benchmarks (smoke)", () => {
       "off",
       "on",
       "proxy-vs-hand-placed",
+      "per-event",
+      "emit-sizing",
+      "http-flush",
       "emit",
       "event-id",
       "delivery",
@@ -28,7 +31,8 @@ describe("benchmarks (smoke)", () => {
       expect(result.name).toBe(benchmark.name)
       const number = result.ratio ?? result.value
       expect(Number.isFinite(number)).toBe(true)
-      expect(number).toBeGreaterThan(0)
+      // per-event reports a difference of two sides, which one smoke round can make negative.
+      if (benchmark.name !== "per-event") expect(number).toBeGreaterThan(0)
       expect(result.unit).not.toBe("")
       expect(result.target).not.toBe("")
       if (result.target === "reported") expect(result.met).toBeNull()

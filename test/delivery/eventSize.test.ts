@@ -1,6 +1,12 @@
 import { Effect, Schema } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { eventBytesAsSent, SizedEvent, sizeEvent } from "../../src/delivery/EventSize.js"
+import {
+  eventBytesAsSent,
+  makeEventSizer,
+  SizedEvent,
+  sizeEvent,
+  sizeEventInFull
+} from "../../src/delivery/EventSize.js"
 import { largestJobEvent } from "../../src/jobs/events/largestJobEvent.js"
 import { JobEvent } from "../../src/jobs/events/JobEvent.js"
 import { summarizeError } from "../../src/instrument/failure.js"
@@ -133,6 +139,71 @@ describe("sizeEvent", () => {
     const bytes = eventBytesAsSent(largestJobEvent, enrichment)
     expect(bytes).toBe(Buffer.byteLength(JSON.stringify({ ...largestJobEvent, ...enrichment })))
     expect(Buffer.byteLength(JSON.stringify({ ...failed, ...enrichment }))).toBeLessThanOrEqual(bytes)
+  })
+})
+
+// The quick route (plain data serialised without a replacer) must give what the full route
+// gives, for the events it takes and for those it hands on.
+describe("sizeEvent's quick route", () => {
+  class Point {
+    constructor(readonly x: number) {}
+  }
+  const nested = (depth: number): Record<string, unknown> => (depth === 0 ? { leaf: "x" } : { next: nested(depth - 1) })
+  const sparse: Array<number> = [1]
+  sparse[3] = 4
+  const withGetter = Object.defineProperty({ type: "job.started" }, "computed", {
+    get: () => "value",
+    enumerable: true
+  })
+  const throwing = Object.defineProperty({ type: "job.started" }, "bad", {
+    get: () => {
+      throw new Error("no")
+    },
+    enumerable: true
+  })
+  const bare = Object.assign(Object.create(null) as Record<string, unknown>, { type: "job.started", n: 1 })
+  const cases: Record<string, unknown> = {
+    "a job event": jobEvents(1)[0],
+    "a failure with a short message": failed("boom"),
+    "an empty object": {},
+    "a field named env (the enrichment wins)": { ...failed("x"), env: "theirs" },
+    "a field named serviceKey": { ...failed("x"), serviceKey: "theirs" },
+    "escapes, quotes and control characters": { message: 'line\nbreak "quoted" \u0001 \\ end' },
+    "multi-byte text and lone surrogates": { message: "€ 日本 😀 \ud800 end" },
+    "numbers: NaN, -0, Infinity, large": { a: Number.NaN, b: -0, c: Number.POSITIVE_INFINITY, d: 2 ** 60 },
+    "undefined, functions and symbols (left out by JSON)": { a: undefined, f: () => 1, s: Symbol("s"), k: "kept" },
+    "a Date (toJSON)": { at: new Date(0) },
+    "a class instance": { point: new Point(1) },
+    "a toJSON at the top": { toJSON: () => ({ type: "job.started", via: "toJSON" }) },
+    "a null-prototype object": bare,
+    "integer-like keys": { "2": "two", b: "b", "1": "one" },
+    "a sparse array": { items: sparse },
+    "arrays of objects": { items: [{ a: 1 }, { b: [true, null] }] },
+    "deep nesting (past the quick route's depth)": nested(8),
+    "an enumerable getter": withGetter,
+    "a throwing getter": throwing,
+    "a bigint": { big: 1n },
+    "a string just under the limit": { message: "m".repeat(3_900) },
+    "a string just over the limit (cut)": { message: "m".repeat(4_100) },
+    "many numbers (too large)": { samples: Array.from({ length: 5_000 }, (_, i) => i) },
+    "an array at the top": [1, 2],
+    "a string at the top": "not an object"
+  }
+
+  for (const [name, event] of Object.entries(cases)) {
+    it(`agrees with the full route: ${name}`, () => {
+      const quick = sizeEvent(event, limits)
+      expect(quick).toEqual(sizeEventInFull(event, limits))
+      if (quick instanceof SizedEvent) expect(quick.bytes).toBe(Buffer.byteLength(quick.json))
+    })
+  }
+
+  it("a sizer made once gives what sizeEvent gives, for each tracker's enrichment", () => {
+    const other = { ...limits, env: 'pr\u00e9-"prod"', serviceKey: "日本" }
+    const sizer = makeEventSizer(other)
+    for (const event of [...jobEvents(3), failed("x"), {}]) {
+      expect(sizer(event)).toEqual(sizeEventInFull(event, other))
+    }
   })
 })
 

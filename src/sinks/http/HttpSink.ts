@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { batchBody, bodyBytesWith } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome } from "../../delivery/DeliverySink.js"
-import { type SizedEvent, sizeEvent } from "../../delivery/EventSize.js"
+import { makeEventSizer, type SizedEvent } from "../../delivery/EventSize.js"
 import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
 import { classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 
@@ -81,7 +81,7 @@ export const makeHttpSink = (
   return {
     // Sized once, at `emit`: strings cut to fit `maxEventBytes`, and at most one batch's bytes
     // serialised for one event (see EventSize.ts).
-    admit: (event) => sizeEvent(event, cfg),
+    admit: makeEventSizer(cfg),
     truncated: (event) => event.truncated,
     // Every event fits a batch on its own (maxEventBytes leaves room for the envelope).
     encode: (event) => event,
@@ -103,6 +103,52 @@ export const makeHttpSink = (
           Effect.tryPromise((signal) => callFetch(body, signal)),
           outcomeOf
         ),
+        networkFailure
+      ),
+    // The same, answering undefined as soon as `expired` aborts (the request is aborted too),
+    // so that the engine bounds it without racing a second fiber.
+    sendUntil: (body, expired) =>
+      safeRun(
+        fetchSite,
+        Effect.async<SendOutcome<HttpDeliveryFailure> | undefined, unknown>((resume) => {
+          const controller = new AbortController()
+          let settled = false
+          const answer = (effect: Effect.Effect<SendOutcome<HttpDeliveryFailure> | undefined, unknown>) => {
+            if (settled) return
+            settled = true
+            expired.removeEventListener("abort", onExpired)
+            resume(effect)
+          }
+          const onExpired = () => {
+            controller.abort()
+            answer(Effect.succeed(undefined))
+          }
+          if (expired.aborted) return onExpired()
+          expired.addEventListener("abort", onExpired)
+          let response: Promise<HttpResponseLike>
+          try {
+            response = callFetch(body, controller.signal)
+          } catch (error) {
+            answer(Effect.fail(error))
+            return
+          }
+          response.then(
+            (value) => {
+              // Something that is not a response is a defect, as `Effect.map(outcomeOf)` makes it.
+              try {
+                answer(Effect.succeed(outcomeOf(value)))
+              } catch (error) {
+                answer(Effect.die(error))
+              }
+            },
+            (error: unknown) => answer(Effect.fail(error))
+          )
+          return Effect.sync(() => {
+            settled = true
+            expired.removeEventListener("abort", onExpired)
+            controller.abort()
+          })
+        }),
         networkFailure
       ),
     timeoutFailure: { kind: "timeout" },

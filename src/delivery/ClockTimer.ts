@@ -1,0 +1,50 @@
+/**
+ * A task run once `ms` have passed on the running fiber's Clock, without a fiber where it can.
+ *
+ * Why: the delivery engine bounds every flush and every send in time, and a jobs runtime
+ * flushes at the end of every call. A sleeping fiber per bound (what `Effect.timeout` forks,
+ * twice) was most of what a flush cost (see BENCHMARKS.md, issue 28). Effect's default Clock
+ * sleeps on the host's `setTimeout`, so under it a host timer is set directly. Under any other
+ * Clock (a `TestClock`, one a runtime provides) the task waits on that Clock's `sleep` in a
+ * fiber of its own, as before: time stays the Clock's.
+ */
+
+import { Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as FiberId from "effect/FiberId"
+
+/** Cancels the task if it has not run (nothing if it has). */
+export type CancelTimer = () => void
+
+// Effect's own default Clock, as a runtime without a Clock of its own has it (read once, lazily).
+let defaultClock: Clock.Clock | undefined
+let hostTimers = true
+
+/** Hosts clamp longer timers (Node and browsers to about 24.8 days). */
+const MAX_HOST_TIMER_MS = 2 ** 31 - 1
+
+const isDefaultClock = (clock: Clock.Clock): boolean => {
+  defaultClock ??= Effect.runSync(Effect.clock)
+  return clock === defaultClock
+}
+
+/** Runs `task` once `ms` have passed on the fiber's Clock; the effect returns its canceller. */
+export const afterOnClock = (ms: number, task: () => void): Effect.Effect<CancelTimer> =>
+  Effect.clockWith((clock) => {
+    if (hostTimers && ms <= MAX_HOST_TIMER_MS && isDefaultClock(clock)) {
+      const timer = setTimeout(task, ms)
+      return Effect.succeed(() => clearTimeout(timer))
+    }
+    return Effect.map(
+      Effect.fork(Effect.zipRight(Clock.sleep(ms), Effect.sync(task))),
+      (fiber) => () => fiber.unsafeInterruptAsFork(FiberId.none)
+    )
+  })
+
+/**
+ * Whether the default Clock's timers are host timers (default true). Tests and the bench turn
+ * it off to run the fallback, a sleeping fiber, under the default Clock too.
+ */
+export const setHostTimers = (enabled: boolean): void => {
+  hostTimers = enabled
+}
