@@ -14,8 +14,8 @@ import { runWipeKills, type WipeKillReport } from "../support/wipeKills.js"
 // Then kills inside a wipe: workerd parked at one storage call of a call that purges a debounce
 // instance (before or after it), SIGKILLed there, restarted; on key-value and SQLite-backed
 // Durable Objects, in each mode; every event of a call that returned is delivered, in both
-// modes. HARD_KILL_WIPE_KILLS kills per mode and backend (a few here; `npm run test:hard-kill`
-// makes at least 100 each, which takes every storage call of the wiping call in turn).
+// modes. HARD_KILL_WIPE_KILLS kills per mode and backend (3 here; `npm run test:hard-kill`
+// makes 64 each, 128 per mode, which parks at every storage call of the wiping call in turn).
 
 const kills = Number(process.env.HARD_KILL_ROUNDS ?? 3)
 const wipeKills = Number(process.env.HARD_KILL_WIPE_KILLS ?? 3)

@@ -1,7 +1,5 @@
-import { createServer, type ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
-import type { EventCollector } from "./collector.js"
-import { isAlive, killWorkerd, withWorkerdPid } from "./hardKill.js"
+import { startCollector } from "./collector.js"
+import { type HardKillOptions, isAlive, killWorkerd, withWorkerdPid } from "./hardKill.js"
 import { startMiniflare } from "./runtime.js"
 import { tempDir } from "./tempDir.js"
 import { waitUntil } from "./wait.js"
@@ -25,15 +23,9 @@ import type { PauseSpec, PauseStatus } from "./workers/wipe-pause-worker.js"
  * too.
  */
 
-export interface WipeKillOptions {
-  readonly script: string
-  readonly collector: EventCollector
-  readonly tracker: Record<string, unknown>
+export interface WipeKillOptions extends Omit<HardKillOptions, "instancesPerKind"> {
   /** Durable Objects on SQLite-backed storage; otherwise the key-value backend. */
   readonly sqlite: boolean
-  /** At least this many kills. */
-  readonly kills: number
-  readonly random: () => number
 }
 
 export interface WipeKillReport {
@@ -61,34 +53,21 @@ export interface WipeKillReport {
   readonly seconds: number
 }
 
-/** The test's side of the pause hook: `GET /parked?...` is held open until workerd dies. */
+/**
+ * The test's side of the pause hook: a collector that records `GET /parked?...` and never
+ * answers it (workerd dies first); its query says where the Worker parked.
+ */
 const startControl = async () => {
-  const parks: Array<Record<string, string>> = []
-  const held: Array<ServerResponse> = []
-  const sockets = new Set<Socket>()
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://control")
-    if (url.pathname !== "/parked") {
-      res.writeHead(404).end()
-      return
-    }
-    parks.push(Object.fromEntries(url.searchParams))
-    held.push(res)
-  })
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
+  const server = await startCollector()
+  server.setFallback({ hang: true })
   return {
-    url: `http://127.0.0.1:${port}`,
-    parks,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      })
+    url: server.url,
+    parked: () => server.requests.length,
+    park: (index: number): Record<string, string> | undefined => {
+      const request = server.requests[index]
+      return request === undefined ? undefined : Object.fromEntries(new URL(request.url, server.url).searchParams)
+    },
+    close: server.close
   }
 }
 
@@ -205,7 +184,7 @@ export const runWipeKills = async (options: WipeKillOptions): Promise<WipeKillRe
       when: spec?.when ?? "before",
       control: control.url
     } satisfies PauseSpec)
-    const parksBefore = control.parks.length
+    const parksBefore = control.parked()
     const thirdSentAt = Date.now()
     let third: CallResult | "killed" | undefined
     const thirdCall = add(id, 3).then(
@@ -221,10 +200,10 @@ export const runWipeKills = async (options: WipeKillOptions): Promise<WipeKillRe
     })
     await waitUntil(
       "the armed call to park or to finish",
-      () => (control.parks.length > parksBefore || status !== undefined ? true : undefined),
+      () => (control.parked() > parksBefore || status !== undefined ? true : undefined),
       { everyMs: 2 }
     )
-    const park = control.parks[parksBefore]
+    const park = control.park(parksBefore)
     if (park !== undefined) {
       // Parked in the flush after the answer: the answer was sent, so the call returned.
       if (park.phase === "after") await thirdCall
