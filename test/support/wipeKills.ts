@@ -40,6 +40,8 @@ export interface WipeKillReport {
   readonly storageCallsPerWipingCall: ReadonlyArray<string>
   /** What the Worker found: its storage is SQLite-backed. */
   readonly sqliteSeen: boolean
+  /** Instances whose outbox holds its marker key and no event, once every event was delivered. */
+  readonly markersLeft: number
   readonly cycles: number
   readonly callsReturned: number
   readonly callErrors: number
@@ -254,17 +256,25 @@ export const runWipeKills = async (options: WipeKillOptions): Promise<WipeKillRe
     for (const { id } of cycles) {
       await worker.post("/call", { job: "debounce", name: "clicks", action: "status", args: [id] })
     }
-    await waitUntil(
-      "every outbox to be empty",
-      async () => {
-        for (const { id } of cycles) {
-          const { keys } = (await worker.get(`/storage-keys${query(instanceName(id))}`)) as { keys: Array<string> }
-          if (keys.some((key) => key.startsWith(prefix))) return undefined
-        }
-        return true
-      },
-      { everyMs: 100 }
-    )
+    // Event keys only: a kill between the delete of the last saved event and the delete of the
+    // outbox's marker leaves the marker alone (no event in it) until a flush that sends.
+    const isEventKey = (key: string) => key.startsWith(prefix) && !/^(~.*)?$/.test(key.slice(prefix.length))
+    let markersLeft = 0
+    const outboxLeft = async () => {
+      const left: Record<string, ReadonlyArray<string>> = {}
+      markersLeft = 0
+      for (const { id } of cycles) {
+        const { keys } = (await worker.get(`/storage-keys${query(instanceName(id))}`)) as { keys: Array<string> }
+        if (keys.some(isEventKey)) left[id] = keys
+        else if (keys.includes(prefix)) markersLeft++
+      }
+      return left
+    }
+    await waitUntil("every outbox to be empty", async () =>
+      Object.keys(await outboxLeft()).length === 0 ? true : undefined
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}; keys left: ${JSON.stringify(await outboxLeft())}`)
+    })
 
     const byInstance = new Map<string, Array<{ type: string; timestamp: string }>>()
     for (const { event } of collector.events()) {
@@ -304,6 +314,7 @@ export const runWipeKills = async (options: WipeKillOptions): Promise<WipeKillRe
       killsAt,
       storageCallsPerWipingCall: callsPerWipe,
       sqliteSeen,
+      markersLeft,
       cycles: cycles.length,
       callsReturned: returned,
       callErrors: errors,
