@@ -33,13 +33,13 @@ const redirect = (copy: JobsPackageCopy): Plugin => ({
 })
 
 /**
- * Bundles examples/runtime/worker.ts over a copy of the jobs package into one ES module for
- * workerd: neutral platform (a Node built-in would fail the build), `cloudflare:workers` left
- * to the runtime.
+ * Bundles examples/runtime/worker.ts (or another entry that imports it, given relative to the
+ * repository) over a copy of the jobs package into one ES module for workerd: neutral platform
+ * (a Node built-in would fail the build), `cloudflare:workers` left to the runtime.
  */
-export const bundleWorker = async (copy: JobsPackageCopy): Promise<string> => {
+export const bundleWorker = async (copy: JobsPackageCopy, entry = "examples/runtime/worker.ts"): Promise<string> => {
   const result = await build({
-    entryPoints: [inRepo("examples/runtime/worker.ts")],
+    entryPoints: [inRepo(entry)],
     bundle: true,
     write: false,
     platform: "neutral",

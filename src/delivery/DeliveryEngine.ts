@@ -235,12 +235,13 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   const writeAccepted: Effect.Effect<void> =
     outbox === undefined ? Effect.void : Effect.suspend(() => outbox.writeAccepted())
 
-  // Outbox seam: in mode "always", this call's events are stored before anything else. The
-  // flush runs in a fiber of its own, for at most `flushTimeoutMs` (see `boundedFlush`).
+  // Outbox seam: in mode "always", this call's events are stored before anything else; a write
+  // begun is finished, in the background if the bound cuts the flush meanwhile. The flush runs
+  // in a fiber of its own, and its caller waits at most `flushTimeoutMs` (see `boundedFlush`).
   const sendNow: Effect.Effect<void> = boundedFlush(
     limits.flushTimeoutMs,
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.zipRight(writeAccepted, serial.upTo(counters.emitted, now + limits.flushTimeoutMs))
+      Effect.zipRight(Effect.uninterruptible(writeAccepted), serial.upTo(counters.emitted, now + limits.flushTimeoutMs))
     )
   )
 
@@ -252,15 +253,21 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     return outbox.holdsUnsaved(buffered) ? outbox.finishFlush(true, buffered, deferral.until) : Effect.void
   })
 
-  // A deferred flush returns at once too, before any fiber or timer: every call of a jobs
-  // runtime flushes, and none should wait on (or send to) a receiver that asked for a pause.
+  // A deferred flush sends nothing; with an outbox its saves are bounded as a flush is (the
+  // caller waits `flushTimeoutMs` at most; a save begun is finished in the background).
+  const saveDeferred: Effect.Effect<void> =
+    outbox === undefined
+      ? Effect.void
+      : boundedFlush(limits.flushTimeoutMs, Effect.uninterruptible(Effect.zipRight(writeAccepted, keepDeferred)))
+
+  // A deferred flush returns at once too, before any fiber or timer (without an outbox): every
+  // call of a jobs runtime flushes, and none should wait on (or send to) a receiver that asked
+  // for a pause.
   const flush = (): Effect.Effect<void> =>
     Effect.suspend(() =>
       !serial.running() && nothingToSend()
         ? Effect.void
-        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            deferral.defers(now) ? Effect.zipRight(writeAccepted, keepDeferred) : sendNow
-          )
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => (deferral.defers(now) ? saveDeferred : sendNow))
     )
 
   return {

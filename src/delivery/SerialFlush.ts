@@ -57,10 +57,17 @@ export const makeSerialFlush = (parts: {
  * Runs a tracker's flush for at most `timeoutMs`, never failing. A caller may flush from an
  * uninterruptible region (a finalizer: `Effect.ensuring(flushEvents)`), where the timeout
  * could not interrupt it, so the flush runs in a fiber of its own that is always
- * interruptible, and the caller waits for that fiber (whose end, interrupted or not, is ignored).
+ * interruptible, and the caller waits for that fiber.
+ *
+ * The caller waits `timeoutMs` at most, also when what the flush does as it is cut off takes
+ * longer (an outbox's save or delete, run uninterruptibly as the flush ends): the flush's
+ * interruption is disconnected, so that work goes on in the background while the caller
+ * returns at the bound. Its events stay held (and counted as pending) until it ends; a later
+ * flush waits for it (within its own bound) before it sends.
  */
 export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Effect.Effect<void> =>
   flush.pipe(
+    Effect.disconnect,
     Effect.catchAllCause(() => Effect.void),
     interruptAfter(timeoutMs),
     Effect.interruptible,

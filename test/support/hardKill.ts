@@ -27,7 +27,7 @@ const workerdChildren = (): Set<number> => {
   return pids
 }
 
-const isAlive = (pid: number): boolean => {
+export const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true
@@ -36,18 +36,28 @@ const isAlive = (pid: number): boolean => {
   }
 }
 
-/** A running worker and the pid of its workerd. */
-const startKillable = async (
-  options: Parameters<typeof startWorker>[0]
-): Promise<{ worker: RunningWorker; pid: number }> => {
+/** What `start` started (one workerd), and the pid of its workerd. */
+export const withWorkerdPid = async <W extends { readonly dispose: () => Promise<void> }>(
+  start: () => Promise<W>
+): Promise<{ worker: W; pid: number }> => {
   const before = workerdChildren()
-  const worker = await startWorker(options)
+  const worker = await start()
   const started = [...workerdChildren()].filter((pid) => !before.has(pid))
   if (started.length !== 1) {
     await worker.dispose()
     throw new Error(`expected one new workerd process, found ${started.length}`)
   }
   return { worker, pid: started[0]! }
+}
+
+/** A running worker and the pid of its workerd. */
+const startKillable = (options: Parameters<typeof startWorker>[0]): Promise<{ worker: RunningWorker; pid: number }> =>
+  withWorkerdPid(() => startWorker(options))
+
+/** SIGKILLs workerd and waits until the process is gone. */
+export const killWorkerd = async (pid: number): Promise<void> => {
+  process.kill(pid, "SIGKILL")
+  await waitUntil("workerd to die", () => (isAlive(pid) ? undefined : true))
 }
 
 type Kind = "task" | "debounce"
@@ -164,9 +174,8 @@ export const runHardKills = async (options: HardKillOptions): Promise<HardKillRe
         everyMs: 5
       })
       duplicatesByLife.push(collector.duplicates())
-      process.kill(pid, "SIGKILL")
       killed = true
-      await waitUntil("workerd to die", () => (isAlive(pid) ? undefined : true))
+      await killWorkerd(pid)
       await Promise.all(loops)
       await worker.dispose()
       current = undefined

@@ -23,10 +23,10 @@ export interface Bundles {
   readonly untracked: string
 }
 
-const bundleCopy = async (codemod: boolean): Promise<string> => {
+const bundleCopy = async (codemod: boolean, entry?: string): Promise<string> => {
   const copy = await copyJobsPackage({ codemod })
   try {
-    return await bundleWorker(copy)
+    return await bundleWorker(copy, entry)
   } finally {
     // The bundle is self-contained: the copy is not needed any more.
     copy.remove()
@@ -40,6 +40,13 @@ export const sharedBundles = async (
   tracked: await runShared("worker-tracked.js", () => bundleCopy(true)),
   untracked: options.untracked ? await runShared("worker-untracked.js", () => bundleCopy(false)) : ""
 })
+
+/**
+ * The tracked bundle with the test-only pause hook at each storage call
+ * (test/support/workers/wipe-pause-worker.ts), shared like the others.
+ */
+export const sharedPausingBundle = (): Promise<string> =>
+  runShared("worker-tracked-pausing.js", () => bundleCopy(true, "test/support/workers/wipe-pause-worker.ts"))
 
 /** Types joined by spaces, and a pattern over them: `one(...)` once, `some(min, ...)` repeated. */
 export const one = (...types: ReadonlyArray<string>): string =>
