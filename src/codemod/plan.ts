@@ -270,7 +270,7 @@ const configFlowSources = async (packageDir: string, display: (path: string) => 
  * The package directory must be one: a path to a file is told so, and pointed at the jobs
  * package it lies in when there is one.
  */
-const assertPackageDirectory = async (given: string, packageDir: string): Promise<void> => {
+export const assertPackageDirectory = async (given: string, packageDir: string): Promise<void> => {
   const info = await stat(packageDir).catch(() => undefined)
   if (info === undefined)
     throw new CodemodInputError({
