@@ -39,6 +39,7 @@ export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<numbe
       mode,
       force: flags.force === true,
       allowDirty: flags["allow-dirty"] === true,
+      allowHandPlacedEmits: flags["allow-hand-emits"] === true,
       ...(typeof importFrom === "string" ? { importFrom } : {}),
       onProgress: (line) => {
         if (!json) io.stderr.write(`${line}\n`)
@@ -111,7 +112,12 @@ export const summaryJson = (outcome: CodemodOutcome) => {
     // As the text summary: after a write or a dry run that changes the package.
     next: plan.status === "changes" && outcome.mode !== "check" ? nextSteps : [],
     ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {}),
-    coverage: plan.coverage === undefined ? null : coverageSummaryJson(plan.coverage)
+    coverage: plan.coverage === undefined ? null : coverageSummaryJson(plan.coverage),
+    handPlacedEmits: plan.handPlacedEmits,
+    // A package that emits by hand is migrated, not wired: the command to run, or null.
+    migrate: plan.handPlacedEmits.length > 0 ? { command: `durable-effect-tracking migrate ${plan.packageDir}` } : null,
+    // Whether each public entry's tracker config reaches the tracker; null when not followed.
+    configReach: plan.configReach ?? null
   }
 }
 
@@ -152,7 +158,20 @@ export const summaryText = (outcome: CodemodOutcome): string => {
     )
   }
   if (plan.status === "already-wired") {
-    lines.push(`Already wired (${plan.reason}): nothing to do.`)
+    if (plan.configReach?.ok === false) {
+      lines.push(
+        `Wired (${plan.reason}), but tracking cannot turn on: the codemod cannot mend this, do it by hand:`,
+        list(plan.todo)
+      )
+    } else lines.push(`Already wired (${plan.reason}): nothing to do.`)
+    return `${lines.join("\n")}\n`
+  }
+  if (plan.status === "tracked-by-hand" && plan.handPlacedEmits.length > 0) {
+    lines.push(
+      `Not changed: the package tracks by hand (${plan.reason}).`,
+      "Wiring the codemod's tracking in beside those emits would send events twice. `migrate` removes them,",
+      "rewires the tracker and keeps the package's tracking API: see docs/migrate.md."
+    )
     return `${lines.join("\n")}\n`
   }
   if (plan.status === "tracked-by-hand") {

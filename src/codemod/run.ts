@@ -99,9 +99,14 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     return analysed.leftovers
   }
 
-  if (analysed.status === "tracked-by-hand") return outcome(analysed, ExitCode.trackedByHand)
+  if (analysed.status === "tracked-by-hand")
+    return outcome(analysed, analysed.handPlacedEmits.length > 0 ? ExitCode.useMigrate : ExitCode.trackedByHand)
   if (analysed.status === "already-wired" || analysed.files.length === 0) {
-    return outcome(analysed, ExitCode.ok, { removedLeftovers: await removeLeftovers() })
+    // Wired is not enough: a tracker config that cannot reach the tracker leaves tracking off.
+    const reaches = analysed.configReach?.ok !== false
+    return outcome(analysed, reaches ? ExitCode.ok : ExitCode.wouldChange, {
+      removedLeftovers: await removeLeftovers()
+    })
   }
   if (mode === "check") return outcome(analysed, ExitCode.wouldChange)
 

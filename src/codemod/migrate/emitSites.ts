@@ -1,10 +1,8 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph"
+import { emitNames } from "../package/handEmits.js"
 import type { TextEdit } from "../source/edits.js"
 import { importedBindings, isValueReference } from "../source/syntax.js"
 import { statementRemoval } from "./statementRange.js"
-
-/** The module a hand-tracked jobs release takes `emitEvent` from: upstream's core. */
-export const upstreamCoreModule = "@durable-effect/core"
 
 /**
  * How a hand-placed emit is written, which decides how it goes:
@@ -14,6 +12,8 @@ export const upstreamCoreModule = "@durable-effect/core"
  * - `piped`: `emitEvent(...).pipe(Effect.zipRight(next))`: `next`.
  */
 export type EmitForm = "statement" | "return" | "deferred" | "piped"
+
+export { upstreamCoreModule } from "../package/handEmits.js"
 
 export interface EmitSite {
   /** Relative to the package directory. */
@@ -38,16 +38,6 @@ export interface EmitRemoval {
   /** The text the edits take out: the names in it are what may have served the events only. */
   readonly removedText: string
 }
-
-/** The local names the file binds to upstream core's `emitEvent`. */
-const emitNames = (file: SourceFile): Set<string> =>
-  new Set(
-    [...importedBindings(file).values()]
-      .filter(
-        (binding) => binding.module === upstreamCoreModule && binding.imported === "emitEvent" && !binding.typeOnly
-      )
-      .map((binding) => binding.local)
-  )
 
 /** The names the file binds to effect's `Effect` namespace. */
 const effectNamespaces = (file: SourceFile): Set<string> =>
@@ -86,14 +76,6 @@ const eventTypeOf = (call: CallExpression): string | undefined => {
   let value = type !== undefined && Node.isPropertyAssignment(type) ? type.getInitializer() : undefined
   while (value !== undefined && Node.isAsExpression(value)) value = value.getExpression()
   return value !== undefined && Node.isStringLiteral(value) ? value.getLiteralValue() : undefined
-}
-
-/** The calls to upstream core's `emitEvent` in a file, found by their import binding. */
-export const emitCalls = (file: SourceFile): Array<CallExpression> => {
-  const names = emitNames(file)
-  return file
-    .getDescendantsOfKind(SyntaxKind.CallExpression)
-    .filter((call) => Node.isIdentifier(call.getExpression()) && names.has(call.getExpression().getText()))
 }
 
 /**

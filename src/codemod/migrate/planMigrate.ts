@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
 import { analyseCoverage, uncoveredTypes } from "../coverage/packageCoverage.js"
-import { checkConfigReach, type ConfigReach } from "../package/configReach.js"
+import { brokenReachLines, checkConfigReach, type ConfigReach } from "../package/configReach.js"
 import { readPackageFacts } from "../package/packageFacts.js"
 import { findTsConfig, readTsConfig, typeCheckChange, type TypeDiagnostic } from "../package/typeCheck.js"
-import { assertPackageDirectory, runtimeFilePath, trackingFilePath } from "../plan.js"
+import { assertPackageDirectory, runtimeFilePath, trackingFilePath } from "../package/packageDir.js"
 import { relativePosix, toPosix } from "../report/displayPath.js"
 import { CodemodInputError } from "../report/errors.js"
 import { rewriteRuntime, type WrappedLayer } from "../rewrite/runtimeFile.js"
@@ -239,6 +239,7 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   }
 
   const configReach = reachOf()
+  todo.push(...brokenReachLines(configReach))
   const plan: MigratePlan = {
     ...base,
     status: "changes",
