@@ -37,6 +37,9 @@ export const migrateCommand = async (args: ParsedArgs, io: CliIo): Promise<numbe
       ...(typeof importFrom === "string" ? { importFrom } : {}),
       onProgress: (line) => {
         if (!json) io.stderr.write(`${line}\n`)
+      },
+      onWarning: (line) => {
+        if (!json) io.stderr.write(`warning: ${line}\n`)
       }
     })
   } catch (error) {

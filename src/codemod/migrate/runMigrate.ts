@@ -14,7 +14,13 @@ export interface MigrateRunOptions extends MigrateOptions {
   readonly force?: boolean
   /** Write even when the files to touch have uncommitted changes. */
   readonly allowDirty?: boolean
+  /** What a user should know before the files are written (not under version control). */
+  readonly onWarning?: (line: string) => void
 }
+
+/** Said before writing a package that is not in a git working tree (the outcome says it too). */
+export const migrateNotUnderVersionControl =
+  "not under version control: the migration cannot be undone with git; run with --dry-run to preview, or keep a copy"
 
 export interface MigrateOutcome {
   readonly mode: MigrateMode
@@ -91,6 +97,7 @@ export const runMigrate = async (options: MigrateRunOptions): Promise<MigrateOut
       refused: `the migration introduces ${introduced.length} type error${introduced.length === 1 ? "" : "s"}; nothing written (--force writes anyway)`
     })
   }
+  if (!underVersionControl) (options.onWarning ?? progress)(migrateNotUnderVersionControl)
   const { interrupted } = await writeFilesAtomically(plan.files, display)
   return outcome(interrupted === undefined ? ExitCode.ok : interruptExitCode(interrupted), {
     written: plan.files.map((file) => file.relativePath),
