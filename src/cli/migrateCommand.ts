@@ -1,60 +1,30 @@
 import { UsageError, type ParsedArgs } from "./args.js"
 import type { CliIo } from "./command.js"
 import { typeCheckLine } from "./codemodCommand.js"
-import { CodemodInputError, CodemodInterruptedError } from "../codemod/report/errors.js"
-import { ExitCode, interruptExitCode } from "../codemod/report/exitCodes.js"
+import { packageCommandArgs, progressLines, reportRunFailure } from "./packageCommand.js"
 import { renderDiff } from "../codemod/write/diff.js"
 import { parseEventSet } from "../codemod/migrate/eventSet.js"
-import { runMigrate, type MigrateMode, type MigrateOutcome } from "../codemod/migrate/runMigrate.js"
+import { runMigrate, type MigrateOutcome } from "../codemod/migrate/runMigrate.js"
 import { brokenReachLines } from "../codemod/package/configReach.js"
 
 /** `migrate <package-dir>`: loaded only when the command runs (it brings ts-morph). */
 export const migrateCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {
-  const { flags, positionals } = args
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0 ? "missing <package-dir>" : `expected one <package-dir>, got ${positionals.length}`
-    )
-  }
-  if (flags["dry-run"] === true && flags.check === true)
-    throw new UsageError("--dry-run and --check exclude each other")
-  const events = parseEventSet(typeof flags.events === "string" ? flags.events : undefined)
+  const { packageDir, mode, json, force, allowDirty, importFrom } = packageCommandArgs(args)
+  const events = parseEventSet(typeof args.flags.events === "string" ? args.flags.events : undefined)
   if ("error" in events) throw new UsageError(events.error)
-  const importFrom = flags["import-from"]
-  if (typeof importFrom === "string" && importFrom.trim() === "")
-    throw new UsageError("--import-from needs a module specifier")
-  const mode: MigrateMode = flags.check === true ? "check" : flags["dry-run"] === true ? "dry-run" : "write"
-  const json = flags.json === true
-
   let outcome: MigrateOutcome
   try {
     outcome = await runMigrate({
-      packageDir: positionals[0]!,
+      packageDir,
       mode,
       events: events.set,
-      force: flags.force === true,
-      allowDirty: flags["allow-dirty"] === true,
-      ...(typeof importFrom === "string" ? { importFrom } : {}),
-      onProgress: (line) => {
-        if (!json) io.stderr.write(`${line}\n`)
-      },
-      onWarning: (line) => {
-        if (!json) io.stderr.write(`warning: ${line}\n`)
-      }
+      force,
+      allowDirty,
+      ...importFrom,
+      ...progressLines(io, json)
     })
   } catch (error) {
-    if (error instanceof CodemodInterruptedError) {
-      if (json) io.stdout.write(`${JSON.stringify({ interrupted: { signal: error.signal, written: [] } }, null, 2)}\n`)
-      else io.stderr.write(`${error.message}.\n`)
-      return interruptExitCode(error.signal)
-    }
-    if (!(error instanceof CodemodInputError)) throw error
-    if (json) {
-      io.stdout.write(
-        `${JSON.stringify({ error: { file: error.file, expected: error.expected, detail: error.detail ?? null, message: error.message } }, null, 2)}\n`
-      )
-    } else io.stderr.write(`error: ${error.message}\nNothing was written.\n`)
-    return ExitCode.error
+    return reportRunFailure(error, json, io)
   }
   if (json) {
     io.stdout.write(`${JSON.stringify(migrateJson(outcome), null, 2)}\n`)

@@ -11,6 +11,22 @@ export { processIo, type CliIo, type Command } from "./command.js"
 
 const helpFlag: FlagSpecs = { help: { type: "boolean", short: "h", description: "show this help" } }
 
+/** The flags of every command that rewrites a package (codemod, migrate), besides --check. */
+const rewriteFlags = (what: string): FlagSpecs => ({
+  "dry-run": {
+    type: "boolean",
+    description: "print the changes as a unified diff (stdout; the summary goes to stderr); write nothing"
+  },
+  force: { type: "boolean", description: `write even when the ${what} introduces type errors` },
+  "allow-dirty": { type: "boolean", description: "write even when the files to touch have uncommitted changes" },
+  json: { type: "boolean", description: "print the summary (and, with --dry-run, the diff) as JSON on stdout" },
+  "import-from": {
+    type: "string",
+    valueName: "<spec>",
+    description: `the module specifier of this library in the generated imports (default: ${defaultImportFrom})`
+  }
+})
+
 export const commands: ReadonlyArray<Command> = [
   {
     name: "codemod",
@@ -21,26 +37,15 @@ tracker layer under them, flushes events at the end of every run, adds an option
 option (JobsRuntimeConfig, createJobsRuntimeFromLayer, the engine, createDurableJobs) and
 scaffolds src/tracking.ts with the default event map. Tracking stays off until a tracker is given.`,
     flags: {
-      "dry-run": {
-        type: "boolean",
-        description: "print the changes as a unified diff (stdout; the summary goes to stderr); write nothing"
-      },
+      ...rewriteFlags("rewrite"),
       check: {
         type: "boolean",
         description: "write nothing; exit 0 when the package is fully wired, 1 when the codemod would change it"
       },
-      force: { type: "boolean", description: "write even when the rewrite introduces type errors" },
-      "allow-dirty": { type: "boolean", description: "write even when the files to touch have uncommitted changes" },
       "allow-hand-emits": {
         type: "boolean",
         description:
           "wire even though the package emits events by hand (upstream core's emitEvent): they are then sent besides the mapped ones (`migrate` removes them instead)"
-      },
-      json: { type: "boolean", description: "print the summary (and, with --dry-run, the diff) as JSON on stdout" },
-      "import-from": {
-        type: "string",
-        valueName: "<spec>",
-        description: `the module specifier of this library in the generated imports (default: ${defaultImportFrom})`
       },
       ...helpFlag
     },
@@ -71,10 +76,7 @@ package's tests compose the same way, and scaffolds src/tracking.ts. The package
 (createDurableJobs(definitions, { tracker }), createJobsRuntime({ trackerConfig }),
 createJobsRuntimeFromLayer(core, registry, trackerConfig)) stays as it is. See docs/migrate.md.`,
     flags: {
-      "dry-run": {
-        type: "boolean",
-        description: "print the changes as a unified diff (stdout; the summary goes to stderr); write nothing"
-      },
+      ...rewriteFlags("migration"),
       check: {
         type: "boolean",
         description:
@@ -85,14 +87,6 @@ createJobsRuntimeFromLayer(core, registry, trackerConfig)) stays as it is. See d
         valueName: "<set>",
         description:
           "the events the migrated package sends: full (the 20 job event types; the default). upstream and both are not available yet"
-      },
-      force: { type: "boolean", description: "write even when the migration introduces type errors" },
-      "allow-dirty": { type: "boolean", description: "write even when the files to touch have uncommitted changes" },
-      json: { type: "boolean", description: "print the summary (and, with --dry-run, the diff) as JSON on stdout" },
-      "import-from": {
-        type: "string",
-        valueName: "<spec>",
-        description: `the module specifier of this library in the generated imports (default: ${defaultImportFrom})`
       },
       ...helpFlag
     },

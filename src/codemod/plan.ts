@@ -1,5 +1,5 @@
-import { readFile, stat } from "node:fs/promises"
-import { dirname, join, resolve } from "node:path"
+import { readFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
 import { rewriteConfigFlow, type SourceText } from "./rewrite/configFlow.js"
 import { parseSource, sourceFiles } from "./source/sourceFiles.js"
 import { trackerLayerElsewhere } from "./package/trackedByHand.js"
@@ -11,10 +11,10 @@ import { readPackageFacts } from "./package/packageFacts.js"
 import { rewriteRuntime, type UntouchedLayer, type WrappedLayer } from "./rewrite/runtimeFile.js"
 import { defaultImportFrom, trackingModuleText } from "./rewrite/trackingModule.js"
 import { detectStyle } from "./source/style.js"
-import { findTsConfig, readTsConfig, typeCheckChange, type TypeDiagnostic } from "./package/typeCheck.js"
+import { findTsConfig, typeCheckChange, type TypeDiagnostic } from "./package/typeCheck.js"
 import { leftoverTempFiles, type PlannedChange } from "./write/writeFiles.js"
 import { relativePosix, toPosix } from "./report/displayPath.js"
-import { assertPackageDirectory, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
+import { openJobsPackage, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
 import { brokenReachLines, checkConfigReach, type ConfigReach } from "./package/configReach.js"
 import { emitCalls, upstreamCoreModule } from "./package/handEmits.js"
 
@@ -104,25 +104,12 @@ export interface CodemodPlan {
  * {@link CodemodInputError}.
  */
 export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan> => {
-  const packageDir = resolve(options.packageDir)
   const importFrom = options.importFrom ?? defaultImportFrom
   const progress = options.onProgress ?? (() => undefined)
-  const display = (path: string) => relativePosix(packageDir, path) || "."
-
-  await assertPackageDirectory(options.packageDir, packageDir)
+  // Before anything is loaded: the directory, its runtime file, a tsconfig tsc can read.
+  const opened = openJobsPackage(options.packageDir)
+  const { packageDir, display, runtimePath, runtimeText } = await opened
   progress(`loading ${options.packageDir}`)
-  const runtimePath = join(packageDir, runtimeFilePath)
-  const runtimeText = await readFile(runtimePath, "utf8").catch(() => undefined)
-  if (runtimeText === undefined) {
-    throw new CodemodInputError({
-      file: toPosix(join(options.packageDir, runtimeFilePath)),
-      expected: "the runtime composition of a jobs package (createDispatcherLayer) in this file",
-      detail: "no such file"
-    })
-  }
-  // The package's compiler options judge the rewrite: a config tsc cannot read is bad input.
-  const tsConfigPath = findTsConfig(packageDir)
-  if (tsConfigPath !== undefined) readTsConfig(tsConfigPath, display(tsConfigPath))
 
   const trackingPath = join(packageDir, trackingFilePath)
   const trackingModule = relativePosix(dirname(runtimePath), trackingPath).replace(/\.ts$/, "")

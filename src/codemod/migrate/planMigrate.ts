@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises"
-import { dirname, join, resolve } from "node:path"
+import { dirname, join } from "node:path"
 import { analyseCoverage, uncoveredTypes } from "../coverage/packageCoverage.js"
 import { brokenReachLines, checkConfigReach, type ConfigReach } from "../package/configReach.js"
 import { readPackageFacts } from "../package/packageFacts.js"
-import { findTsConfig, readTsConfig, typeCheckChange, type TypeDiagnostic } from "../package/typeCheck.js"
-import { assertPackageDirectory, runtimeFilePath, trackingFilePath } from "../package/packageDir.js"
+import { typeCheckChange, type TypeDiagnostic } from "../package/typeCheck.js"
+import { openJobsPackage, runtimeFilePath, trackingFilePath } from "../package/packageDir.js"
 import { relativePosix, toPosix } from "../report/displayPath.js"
 import { CodemodInputError } from "../report/errors.js"
 import { rewriteRuntime, type WrappedLayer } from "../rewrite/runtimeFile.js"
@@ -74,24 +74,11 @@ export interface MigratePlan {
  * {@link CodemodInputError}.
  */
 export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan> => {
-  const packageDir = resolve(options.packageDir)
   const importFrom = options.importFrom ?? defaultImportFrom
   const events = options.events ?? defaultMigrateEventSet
   const progress = options.onProgress ?? (() => undefined)
-  const display = (path: string) => relativePosix(packageDir, path) || "."
-  await assertPackageDirectory(options.packageDir, packageDir)
+  const { packageDir, display, runtimePath, runtimeText, tsConfigPath } = await openJobsPackage(options.packageDir)
   progress(`loading ${options.packageDir}`)
-  const runtimePath = join(packageDir, runtimeFilePath)
-  const runtimeText = await readFile(runtimePath, "utf8").catch(() => undefined)
-  if (runtimeText === undefined) {
-    throw new CodemodInputError({
-      file: toPosix(join(options.packageDir, runtimeFilePath)),
-      expected: "the runtime composition of a jobs package (createDispatcherLayer) in this file",
-      detail: "no such file: not a jobs package"
-    })
-  }
-  const tsConfigPath = findTsConfig(packageDir)
-  if (tsConfigPath !== undefined) readTsConfig(tsConfigPath, display(tsConfigPath))
 
   // Every source, parsed (a syntax error anywhere is bad input), emits planned out.
   const sources = new Map<string, { before: string; after: string }>()

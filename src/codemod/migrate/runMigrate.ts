@@ -2,7 +2,7 @@ import { ExitCode, interruptExitCode } from "../report/exitCodes.js"
 import { relativePosix } from "../report/displayPath.js"
 import type { InterruptSignal } from "../report/errors.js"
 import { writeFilesAtomically } from "../write/writeFiles.js"
-import { assertWritable, insideGitWorkTree, uncommittedFiles } from "../write/writable.js"
+import { assertWritable, insideGitWorkTree, uncommittedRefusal } from "../write/writable.js"
 import { planMigrate, type MigrateOptions, type MigratePlan } from "./planMigrate.js"
 
 /** As the codemod's: `write` rewrites in place, `dry-run` plans and type-checks, `check` plans only. */
@@ -76,18 +76,8 @@ export const runMigrate = async (options: MigrateRunOptions): Promise<MigrateOut
   const underVersionControl = await insideGitWorkTree(plan.packageDir)
   if (mode === "write") {
     await assertWritable(plan.files, display)
-    if (options.allowDirty !== true) {
-      const dirty = await uncommittedFiles(
-        plan.packageDir,
-        plan.files.filter((file) => file.before !== undefined).map((file) => file.path)
-      )
-      if (dirty !== undefined && dirty.length > 0) {
-        return outcome(ExitCode.error, {
-          underVersionControl,
-          refused: `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--allow-dirty skips this check)`
-        })
-      }
-    }
+    const refused = options.allowDirty === true ? undefined : await uncommittedRefusal(plan.packageDir, plan.files)
+    if (refused !== undefined) return outcome(ExitCode.error, { underVersionControl, refused })
   }
   if (mode === "dry-run") return outcome(ExitCode.ok, { underVersionControl })
   const introduced = plan.diagnostics ?? []

@@ -1,16 +1,13 @@
-import { execFile } from "node:child_process"
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { pathToFileURL } from "node:url"
-import { promisify } from "node:util"
 import { Effect, Either, Schema } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { decodeJobEventBatch } from "durable-effect-tracking"
 import { runMigrate, type MigrateOutcome } from "../../../src/codemod/index.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../../support/fixtureCopy.js"
+import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
-
-const exec = promisify(execFile)
 
 // The engine extends the Workers runtime's DurableObject; outside workerd a plain base class
 // that keeps ctx and env will do.
@@ -25,37 +22,6 @@ vi.mock("cloudflare:workers", () => ({
   }
 }))
 
-interface ChildResult {
-  readonly code: number
-  readonly output: string
-}
-
-// Hang guards only: a busy machine may make the nested tsc and vitest runs take minutes.
-const childTimeoutMs = 600_000
-
-const runNode = (args: ReadonlyArray<string>, cwd: string): Promise<ChildResult> =>
-  exec(process.execPath, [...args], {
-    cwd,
-    timeout: childTimeoutMs,
-    maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({
-      code: typeof error.code === "number" ? error.code : 1,
-      output: `${error.stdout ?? ""}${error.stderr ?? ""}`
-    })
-  )
-
-/** What this test reads of vitest's JSON report (`--reporter=json`). */
-interface VitestJsonReport {
-  readonly numTotalTests: number
-  readonly testResults: ReadonlyArray<{
-    readonly name: string
-    readonly assertionResults: ReadonlyArray<{ readonly fullName: string; readonly status: string }>
-  }>
-}
-
 const sourcesUnder = (dir: string): Array<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()
@@ -68,45 +34,16 @@ const sourcesUnder = (dir: string): Array<string> =>
 describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", () => {
   let copy: FixtureCopy
   let outcome: MigrateOutcome
-  let typeCheck: Promise<ChildResult>
-  let suite: Promise<ChildResult>
-  const reportPath = () => join(copy.root, "vitest-report.json")
+  let checks: CopyChecks
 
   beforeAll(async () => {
     // Under a directory named jobs-tracked, so that `@durable-effect/core` is the release's core.
     copy = copyFixture("jobs-tracked")
     outcome = await runMigrate({ packageDir: copy.packageDir })
-    typeCheck = runNode(
-      [join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")],
-      copy.root
-    )
-    writeFileSync(
-      join(copy.root, "vitest.config.mjs"),
-      [
-        `import { defineConfig } from "vitest/config"`,
-        `export default defineConfig({`,
-        `  resolve: { alias: [`,
-        `    { find: /^@durable-effect\\/core$/, replacement: ${JSON.stringify(join(copy.root, "core-tracked/index.ts"))} },`,
-        `    { find: /^durable-effect-tracking$/, replacement: ${JSON.stringify(join(repoRoot, "src/index.ts"))} }`,
-        `  ] },`,
-        `  test: { include: ["jobs-tracked/test/**/*.test.ts"], testTimeout: 120000, isolate: false, maxWorkers: 1 }`,
-        `})`,
-        ``
-      ].join("\n")
-    )
-    suite = runNode(
-      [
-        join(repoRoot, "node_modules/vitest/vitest.mjs"),
-        "run",
-        "--config",
-        join(copy.root, "vitest.config.mjs"),
-        "--root",
-        copy.root,
-        "--reporter=json",
-        `--outputFile=${reportPath()}`
-      ],
-      copy.root
-    )
+    checks = startCopyChecks(copy, {
+      core: "core-tracked",
+      test: "testTimeout: 120000, isolate: false, maxWorkers: 1"
+    })
   })
 
   afterEach(() => {
@@ -114,7 +51,7 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   })
 
   afterAll(async () => {
-    await Promise.allSettled([typeCheck, suite])
+    await Promise.allSettled([checks?.typeCheck, checks?.suite])
     copy?.remove()
   })
 
@@ -172,7 +109,7 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   it(
     "the migrated package passes tsc with its own tsconfig",
     async () => {
-      const result = await typeCheck
+      const result = await checks.typeCheck
       expect(result.code, result.output).toBe(0)
     },
     childTimeoutMs
@@ -181,8 +118,8 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   it(
     "its own suite: the 92 tests outside tracking.test.ts pass; the six tracking tests need upstream's format (--events upstream, not yet)",
     async () => {
-      await suite
-      const report = JSON.parse(readFileSync(reportPath(), "utf8")) as VitestJsonReport
+      await checks.suite
+      const report = JSON.parse(readFileSync(checks.reportPath, "utf8")) as VitestJsonReport
       expect(report.numTotalTests).toBe(98)
       const results = report.testResults.flatMap((file) =>
         file.assertionResults.map((test) => ({
