@@ -106,6 +106,19 @@ describe("migrate: bad input and refusals write nothing", () => {
     expect(hashTree(copy.packageDir)).toBe(before)
   })
 
+  it("--dry-run: exit 0, the diff and the type-check in the JSON, nothing written", async () => {
+    const copy = trackedCopy()
+    const before = hashTree(copy.packageDir)
+    const { code, json } = await cli(["migrate", copy.packageDir, "--dry-run", "--json"])
+    expect(code).toBe(0)
+    expect(json.written).toEqual([])
+    expect(json.diagnostics).toEqual([])
+    expect(json.diff).toContain("-          yield* flushEvents")
+    expect(json.diff).toContain("+  const trackedCoreLayer = addTracker(coreLayer, trackerConfig)")
+    expect(json.configMapping.map((entry: { field: string }) => entry.field)).toContain("retry.maxAttempts")
+    expect(hashTree(copy.packageDir)).toBe(before)
+  })
+
   it("--check on the hand-tracked package: exit 1, nothing written", async () => {
     const copy = trackedCopy()
     const before = hashTree(copy.packageDir)
