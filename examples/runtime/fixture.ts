@@ -17,13 +17,19 @@ export interface FixtureCopy {
  * be: `durable-effect-tracking` resolves (to this repository's source, through a tsconfig path)
  * and so do `effect` and the other packages (a node_modules link to this repository's).
  */
-export const copyFixture = (fixture: "jobs" | "jobs-inline" = "jobs"): FixtureCopy => {
+export const copyFixture = (fixture: "jobs" | "jobs-inline" | "jobs-tracked" = "jobs"): FixtureCopy => {
   const root = mkdtempSync(join(tmpdir(), "det-codemod-"))
   const remove = () => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   const packageDir = join(root, fixture)
   try {
     cpSync(join(repoRoot, "test/fixtures", fixture), packageDir, { recursive: true })
-    cpSync(join(repoRoot, "test/fixtures/core"), join(root, "core"), { recursive: true })
+    // The hand-tracked release imports the release's core, beside it under its own name (its
+    // tests, which run the original fixture, stay behind).
+    const core = fixture === "jobs-tracked" ? "core-tracked" : "core"
+    cpSync(join(repoRoot, "test/fixtures", core), join(root, core), {
+      recursive: true,
+      filter: (source) => source !== join(repoRoot, "test/fixtures", core, "test")
+    })
     symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir")
     const tsconfigPath = join(packageDir, "tsconfig.json")
     const tsconfig = JSON.parse(readFileSync(tsconfigPath, "utf8"))

@@ -1,14 +1,11 @@
-import { UsageError, type ParsedArgs } from "./args.js"
+import type { ParsedArgs } from "./args.js"
+import { packageCommandArgs, progressLines, reportRunFailure } from "./packageCommand.js"
 import type { CliIo } from "./command.js"
-import { CodemodInputError, CodemodInterruptedError } from "../codemod/report/errors.js"
 import { renderDiff } from "../codemod/write/diff.js"
 import {
   dryRunNotUnderVersionControl,
-  ExitCode,
-  interruptExitCode,
   notUnderVersionControl,
   runCodemod,
-  type CodemodMode,
   type CodemodOutcome
 } from "../codemod/run.js"
 import { typeCheckSummary, type TypeCheckSummary } from "../codemod/plan.js"
@@ -17,55 +14,21 @@ import { coverageSummaryJson, coverageSummaryText } from "../codemod/coverage/re
 
 /** `codemod <package-dir>`: loaded only when the command runs (it brings ts-morph). */
 export const codemodCommand = async (args: ParsedArgs, io: CliIo): Promise<number> => {
-  const { flags, positionals } = args
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0 ? "missing <package-dir>" : `expected one <package-dir>, got ${positionals.length}`
-    )
-  }
-  if (flags["dry-run"] === true && flags.check === true)
-    throw new UsageError("--dry-run and --check exclude each other")
-  const importFrom = flags["import-from"]
-  if (typeof importFrom === "string" && importFrom.trim() === "")
-    throw new UsageError("--import-from needs a module specifier")
-  const mode: CodemodMode = flags.check === true ? "check" : flags["dry-run"] === true ? "dry-run" : "write"
-  const json = flags.json === true
-  const packageDir = positionals[0]!
-
+  const { packageDir, mode, json, force, allowDirty, importFrom } = packageCommandArgs(args)
   let outcome: CodemodOutcome
   try {
     outcome = await runCodemod({
       packageDir,
       mode,
-      force: flags.force === true,
-      allowDirty: flags["allow-dirty"] === true,
-      ...(typeof importFrom === "string" ? { importFrom } : {}),
-      onProgress: (line) => {
-        if (!json) io.stderr.write(`${line}\n`)
-      },
-      // Before anything is written, whatever the output: with --json the field says it.
-      onWarning: (line) => {
-        if (!json) io.stderr.write(`warning: ${line}\n`)
-      }
+      force,
+      allowDirty,
+      allowHandPlacedEmits: args.flags["allow-hand-emits"] === true,
+      ...importFrom,
+      // Warnings come before anything is written, whatever the output: with --json the field says it.
+      ...progressLines(io, json)
     })
   } catch (error) {
-    if (error instanceof CodemodInterruptedError) {
-      if (json)
-        io.stdout.write(
-          `${JSON.stringify({ interrupted: { signal: error.signal, written: [], message: error.message } }, null, 2)}\n`
-        )
-      else io.stderr.write(`${error.message}.\n`)
-      return interruptExitCode(error.signal)
-    }
-    if (!(error instanceof CodemodInputError)) throw error
-    if (json) {
-      io.stdout.write(
-        `${JSON.stringify({ error: { file: error.file, expected: error.expected, detail: error.detail ?? null, message: error.message } }, null, 2)}\n`
-      )
-    } else {
-      io.stderr.write(`error: ${error.message}\nNothing was written.\n`)
-    }
-    return ExitCode.error
+    return reportRunFailure(error, json, io)
   }
 
   if (json) {
@@ -111,7 +74,12 @@ export const summaryJson = (outcome: CodemodOutcome) => {
     // As the text summary: after a write or a dry run that changes the package.
     next: plan.status === "changes" && outcome.mode !== "check" ? nextSteps : [],
     ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {}),
-    coverage: plan.coverage === undefined ? null : coverageSummaryJson(plan.coverage)
+    coverage: plan.coverage === undefined ? null : coverageSummaryJson(plan.coverage),
+    handPlacedEmits: plan.handPlacedEmits,
+    // A package that emits by hand is migrated, not wired: the command to run, or null.
+    migrate: plan.handPlacedEmits.length > 0 ? { command: `durable-effect-tracking migrate ${plan.packageDir}` } : null,
+    // Whether each public entry's tracker config reaches the tracker; null when not followed.
+    configReach: plan.configReach ?? null
   }
 }
 
@@ -152,7 +120,20 @@ export const summaryText = (outcome: CodemodOutcome): string => {
     )
   }
   if (plan.status === "already-wired") {
-    lines.push(`Already wired (${plan.reason}): nothing to do.`)
+    if (plan.configReach?.ok === false) {
+      lines.push(
+        `Wired (${plan.reason}), but tracking cannot turn on: the codemod cannot mend this, do it by hand:`,
+        list(plan.todo)
+      )
+    } else lines.push(`Already wired (${plan.reason}): nothing to do.`)
+    return `${lines.join("\n")}\n`
+  }
+  if (plan.status === "tracked-by-hand" && plan.handPlacedEmits.length > 0) {
+    lines.push(
+      `Not changed: the package tracks by hand (${plan.reason}).`,
+      "Wiring the codemod's tracking in beside those emits would send events twice. `migrate` removes them,",
+      "rewires the tracker and keeps the package's tracking API: see docs/migrate.md."
+    )
     return `${lines.join("\n")}\n`
   }
   if (plan.status === "tracked-by-hand") {

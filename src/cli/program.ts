@@ -11,6 +11,22 @@ export { processIo, type CliIo, type Command } from "./command.js"
 
 const helpFlag: FlagSpecs = { help: { type: "boolean", short: "h", description: "show this help" } }
 
+/** The flags of every command that rewrites a package (codemod, migrate), besides --check. */
+const rewriteFlags = (what: string): FlagSpecs => ({
+  "dry-run": {
+    type: "boolean",
+    description: "print the changes as a unified diff (stdout; the summary goes to stderr); write nothing"
+  },
+  force: { type: "boolean", description: `write even when the ${what} introduces type errors` },
+  "allow-dirty": { type: "boolean", description: "write even when the files to touch have uncommitted changes" },
+  json: { type: "boolean", description: "print the summary (and, with --dry-run, the diff) as JSON on stdout" },
+  "import-from": {
+    type: "string",
+    valueName: "<spec>",
+    description: `the module specifier of this library in the generated imports (default: ${defaultImportFrom})`
+  }
+})
+
 export const commands: ReadonlyArray<Command> = [
   {
     name: "codemod",
@@ -21,21 +37,15 @@ tracker layer under them, flushes events at the end of every run, adds an option
 option (JobsRuntimeConfig, createJobsRuntimeFromLayer, the engine, createDurableJobs) and
 scaffolds src/tracking.ts with the default event map. Tracking stays off until a tracker is given.`,
     flags: {
-      "dry-run": {
-        type: "boolean",
-        description: "print the changes as a unified diff (stdout; the summary goes to stderr); write nothing"
-      },
+      ...rewriteFlags("rewrite"),
       check: {
         type: "boolean",
         description: "write nothing; exit 0 when the package is fully wired, 1 when the codemod would change it"
       },
-      force: { type: "boolean", description: "write even when the rewrite introduces type errors" },
-      "allow-dirty": { type: "boolean", description: "write even when the files to touch have uncommitted changes" },
-      json: { type: "boolean", description: "print the summary (and, with --dry-run, the diff) as JSON on stdout" },
-      "import-from": {
-        type: "string",
-        valueName: "<spec>",
-        description: `the module specifier of this library in the generated imports (default: ${defaultImportFrom})`
+      "allow-hand-emits": {
+        type: "boolean",
+        description:
+          "wire even though the package emits events by hand (upstream core's emitEvent): they are then sent besides the mapped ones (`migrate` removes them instead)"
       },
       ...helpFlag
     },
@@ -46,11 +56,53 @@ scaffolds src/tracking.ts with the default event map. Tracking stays off until a
        tsconfig that cannot be read, an unrecognised composition, read-only files, type errors the
        rewrite introduces (without --force), uncommitted changes (without --allow-dirty), bad flags
   3    the package provides an EventTracker layer of its own: reported, nothing changed
+  4    the package emits events by hand (upstream core's emitEvent): nothing changed; run migrate
   130  interrupted (SIGINT) while writing; 143 for SIGTERM: either every file was written or none
+With --check, 1 also when a public entry's tracker config (createDurableJobs, createJobsRuntime,
+createJobsRuntimeFromLayer) cannot reach the tracker of the composition (--json: configReach).
 `,
     run: async (args, io) =>
       (await loadWithCodemodToolchain(() => import("./codemodCommand.js"))).codemodCommand(args, io)
   },
+  {
+    name: "migrate",
+    synopsis: "migrate <package-dir>",
+    summary:
+      "move a jobs package that tracks by hand (upstream core's emitEvent) onto withTracking and this library's trackers",
+    description: `Removes every hand-placed emitEvent in src/ (and what computed only for it), replaces upstream
+core's tracker layer and flush in src/runtime/runtime.ts with this library's (addTracker under the
+service layers wrapped in withTracking, a flush at the end of every run), wraps the layers the
+package's tests compose the same way, and scaffolds src/tracking.ts. The package's tracking API
+(createDurableJobs(definitions, { tracker }), createJobsRuntime({ trackerConfig }),
+createJobsRuntimeFromLayer(core, registry, trackerConfig)) stays as it is. See docs/migrate.md.`,
+    flags: {
+      ...rewriteFlags("migration"),
+      check: {
+        type: "boolean",
+        description:
+          "write nothing; exit 0 when the package is migrated and every tracker config reaches the tracker, 1 otherwise"
+      },
+      events: {
+        type: "string",
+        valueName: "<set>",
+        description:
+          "the events the migrated package sends: full (the 20 job event types; the default). upstream and both are not available yet"
+      },
+      ...helpFlag
+    },
+    epilogue: `Exit codes:
+  0    done (--check: migrated, and every public entry's tracker config reaches the tracker)
+  1    --check only: not migrated, or a tracker config that cannot reach the tracker
+  2    bad input or refused, nothing written: a missing directory, not a jobs package, a syntax
+       error, a package that does not track by hand (use codemod) or is migrated already, an emit
+       that cannot be removed safely (file:line), an unavailable --events set, type errors the
+       migration introduces (without --force), uncommitted changes (without --allow-dirty)
+  130  interrupted (SIGINT) while writing; 143 for SIGTERM: either every file was written or none
+`,
+    run: async (args, io) =>
+      (await loadWithCodemodToolchain(() => import("./migrateCommand.js"))).migrateCommand(args, io)
+  },
+
   {
     name: "coverage",
     synopsis: "coverage [<package-dir>]",

@@ -1,7 +1,7 @@
-import { readFile, stat } from "node:fs/promises"
-import { dirname, join, resolve } from "node:path"
+import { readFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
 import { rewriteConfigFlow, type SourceText } from "./rewrite/configFlow.js"
-import { sourceFiles } from "./source/sourceFiles.js"
+import { parseSource, sourceFiles } from "./source/sourceFiles.js"
 import { trackerLayerElsewhere } from "./package/trackedByHand.js"
 import { CodemodInputError } from "./report/errors.js"
 import type { EventMap } from "../instrument/EventMap.js"
@@ -11,12 +11,14 @@ import { readPackageFacts } from "./package/packageFacts.js"
 import { rewriteRuntime, type UntouchedLayer, type WrappedLayer } from "./rewrite/runtimeFile.js"
 import { defaultImportFrom, trackingModuleText } from "./rewrite/trackingModule.js"
 import { detectStyle } from "./source/style.js"
-import { findTsConfig, readTsConfig, typeCheckChange, type TypeDiagnostic } from "./package/typeCheck.js"
+import { findTsConfig, typeCheckChange, type TypeDiagnostic } from "./package/typeCheck.js"
 import { leftoverTempFiles, type PlannedChange } from "./write/writeFiles.js"
 import { relativePosix, toPosix } from "./report/displayPath.js"
+import { openJobsPackage, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
+import { brokenReachLines, checkConfigReach, type ConfigReach } from "./package/configReach.js"
+import { emitCalls, upstreamCoreModule } from "./package/handEmits.js"
 
-export const runtimeFilePath = join("src", "runtime", "runtime.ts")
-export const trackingFilePath = join("src", "tracking.ts")
+export { runtimeFilePath, trackingFilePath }
 export { defaultImportFrom }
 export type { PlannedChange }
 
@@ -34,6 +36,19 @@ export interface CodemodOptions {
   readonly typeCheck?: boolean
   /** Progress of the slow phases (loading, type-checking), one line each. */
   readonly onProgress?: (line: string) => void
+  /**
+   * Wire tracking even though the package emits events by hand (upstream core's `emitEvent`):
+   * every such event is then sent besides the mapped ones. Default false: such a package is
+   * reported (`tracked-by-hand`, pointing to `migrate`) and left as it is.
+   */
+  readonly allowHandPlacedEmits?: boolean
+}
+
+/** A hand-placed `emitEvent` call of upstream core, where `migrate` would remove it. */
+export interface HandPlacedEmit {
+  /** Relative to the package directory. */
+  readonly file: string
+  readonly line: number
 }
 
 /**
@@ -74,6 +89,13 @@ export interface CodemodPlan {
   readonly tsConfig: string | undefined
   /** What the map can emit in this package (for `changes`): measured on its sources. */
   readonly coverage: PackageCoverageReport | undefined
+  /** Upstream core's `emitEvent` calls in `src/`: a package tracked by hand, for `migrate`. */
+  readonly handPlacedEmits: ReadonlyArray<HandPlacedEmit>
+  /**
+   * Whether the tracker config of each public entry reaches the composition's tracker: in the
+   * package as the plan leaves it (after the rewrite, or as it is when nothing is to change).
+   */
+  readonly configReach: ConfigReach | undefined
 }
 
 /**
@@ -82,25 +104,12 @@ export interface CodemodPlan {
  * {@link CodemodInputError}.
  */
 export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan> => {
-  const packageDir = resolve(options.packageDir)
   const importFrom = options.importFrom ?? defaultImportFrom
   const progress = options.onProgress ?? (() => undefined)
-  const display = (path: string) => relativePosix(packageDir, path) || "."
-
-  await assertPackageDirectory(options.packageDir, packageDir)
+  // Before anything is loaded: the directory, its runtime file, a tsconfig tsc can read.
+  const opened = openJobsPackage(options.packageDir)
+  const { packageDir, display, runtimePath, runtimeText } = await opened
   progress(`loading ${options.packageDir}`)
-  const runtimePath = join(packageDir, runtimeFilePath)
-  const runtimeText = await readFile(runtimePath, "utf8").catch(() => undefined)
-  if (runtimeText === undefined) {
-    throw new CodemodInputError({
-      file: toPosix(join(options.packageDir, runtimeFilePath)),
-      expected: "the runtime composition of a jobs package (createDispatcherLayer) in this file",
-      detail: "no such file"
-    })
-  }
-  // The package's compiler options judge the rewrite: a config tsc cannot read is bad input.
-  const tsConfigPath = findTsConfig(packageDir)
-  if (tsConfigPath !== undefined) readTsConfig(tsConfigPath, display(tsConfigPath))
 
   const trackingPath = join(packageDir, trackingFilePath)
   const trackingModule = relativePosix(dirname(runtimePath), trackingPath).replace(/\.ts$/, "")
@@ -114,6 +123,7 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     mappedServiceKeys: new Set(Object.keys(eventMap.services))
   })
   const leftovers = (await leftoverTempFiles(join(packageDir, "src"))).map(display)
+  const handPlacedEmits = await findHandPlacedEmits(packageDir, display)
   const nothing = {
     files: [],
     wrapped: [],
@@ -125,7 +135,19 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     preExistingDiagnostics: undefined,
     tsConfig: undefined,
     leftovers,
-    coverage: undefined
+    coverage: undefined,
+    handPlacedEmits,
+    configReach: undefined
+  }
+  if (handPlacedEmits.length > 0 && options.allowHandPlacedEmits !== true) {
+    return {
+      packageDir,
+      importFrom,
+      status: "tracked-by-hand",
+      reason: `${handPlacedEmits.length} hand-placed emitEvent call${handPlacedEmits.length === 1 ? "" : "s"} of ${upstreamCoreModule} in src (${handPlacedEmits.map((site) => `${site.file}:${site.line}`).join(", ")}): run \`durable-effect-tracking migrate ${options.packageDir}\`, which removes them and rewires the tracker`,
+      ...nothing,
+      configReach: checkConfigReach(await packageSources(packageDir, display, []))
+    }
   }
   if (runtime.status === "tracked-by-hand") {
     return { packageDir, importFrom, status: runtime.status, reason: runtime.reason, ...nothing }
@@ -182,8 +204,11 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   changes.push(...flow.changes)
   todo.push(...flow.todo)
 
+  // Wired or not, the config a user gives must reach the tracker: a broken link is left to do.
+  const configReach = checkConfigReach(await packageSources(packageDir, display, files))
+  todo.push(...brokenReachLines(configReach))
   if (runtime.status === "already-wired" && files.length === 0) {
-    return { packageDir, importFrom, status: "already-wired", reason: runtime.reason, ...nothing, todo }
+    return { packageDir, importFrom, status: "already-wired", reason: runtime.reason, ...nothing, todo, configReach }
   }
   const plan: CodemodPlan = {
     packageDir,
@@ -205,7 +230,9 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     preExistingDiagnostics: undefined,
     tsConfig: undefined,
     leftovers,
-    coverage
+    coverage,
+    handPlacedEmits,
+    configReach
   }
   return options.typeCheck === false ? plan : typeCheckPlan(plan, progress)
 }
@@ -255,6 +282,41 @@ export const typeCheckSummary = (plan: CodemodPlan): TypeCheckSummary | undefine
         passed: plan.diagnostics.length === 0
       }
 
+/** The package's sources under src/, with the planned texts in place of the files they change. */
+const packageSources = async (
+  packageDir: string,
+  display: (path: string) => string,
+  planned: ReadonlyArray<PlannedChange>
+): Promise<Array<SourceText>> => {
+  const sources = await Promise.all(
+    (await sourceFiles(join(packageDir, "src"))).map(async (path) => ({
+      path: display(path),
+      text: await readFile(path, "utf8")
+    }))
+  )
+  for (const change of planned) {
+    const index = sources.findIndex((source) => source.path === change.relativePath)
+    if (index >= 0) sources[index] = { path: change.relativePath, text: change.after }
+    else if (change.relativePath.startsWith("src/")) sources.push({ path: change.relativePath, text: change.after })
+  }
+  return sources
+}
+
+/** Upstream core's `emitEvent` calls under src/, found by their import binding. */
+const findHandPlacedEmits = async (
+  packageDir: string,
+  display: (path: string) => string
+): Promise<Array<HandPlacedEmit>> => {
+  const found: Array<HandPlacedEmit> = []
+  for (const path of await sourceFiles(join(packageDir, "src"))) {
+    const text = await readFile(path, "utf8")
+    if (!text.includes(upstreamCoreModule) || !text.includes("emitEvent")) continue
+    for (const call of emitCalls(parseSource(display(path), text)))
+      found.push({ file: display(path), line: call.getStartLineNumber() })
+  }
+  return found
+}
+
 /** The package's sources that may take part in passing the tracker option on (runtime.ts aside). */
 const configFlowSources = async (packageDir: string, display: (path: string) => string): Promise<Array<SourceText>> => {
   const sources: Array<SourceText> = []
@@ -264,30 +326,6 @@ const configFlowSources = async (packageDir: string, display: (path: string) => 
     if (/createJobsRuntime\(|JobsEngineConfig|createDurableJobs/.test(text)) sources.push({ path: display(path), text })
   }
   return sources
-}
-
-/**
- * The package directory must be one: a path to a file is told so, and pointed at the jobs
- * package it lies in when there is one.
- */
-const assertPackageDirectory = async (given: string, packageDir: string): Promise<void> => {
-  const info = await stat(packageDir).catch(() => undefined)
-  if (info === undefined)
-    throw new CodemodInputError({
-      file: given,
-      expected: "a jobs package directory",
-      detail: "no such file or directory"
-    })
-  if (info.isDirectory()) return
-  let detail = "it is a file; give the directory of the jobs package (the one holding src/runtime/runtime.ts)"
-  for (let dir = dirname(packageDir); dirname(dir) !== dir; dir = dirname(dir)) {
-    if ((await stat(join(dir, runtimeFilePath)).catch(() => undefined))?.isFile() === true) {
-      const suggestion = relativePosix(process.cwd(), dir) || "."
-      detail = `it is a file; the jobs package it is in is ${suggestion}`
-      break
-    }
-  }
-  throw new CodemodInputError({ file: given, expected: "a jobs package directory", detail })
 }
 
 const layoutLabel = (layout: JobsLayout) => `${layout.name} layout: ${layout.description}`

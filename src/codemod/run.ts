@@ -3,7 +3,7 @@ import { ExitCode, interruptExitCode } from "./report/exitCodes.js"
 import type { InterruptSignal } from "./report/errors.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
 import { removeFiles, writeFilesAtomically } from "./write/writeFiles.js"
-import { assertWritable, insideGitWorkTree, uncommittedFiles } from "./write/writable.js"
+import { assertWritable, insideGitWorkTree, uncommittedRefusal } from "./write/writable.js"
 import { relativePosix } from "./report/displayPath.js"
 
 /**
@@ -99,9 +99,14 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     return analysed.leftovers
   }
 
-  if (analysed.status === "tracked-by-hand") return outcome(analysed, ExitCode.trackedByHand)
+  if (analysed.status === "tracked-by-hand")
+    return outcome(analysed, analysed.handPlacedEmits.length > 0 ? ExitCode.useMigrate : ExitCode.trackedByHand)
   if (analysed.status === "already-wired" || analysed.files.length === 0) {
-    return outcome(analysed, ExitCode.ok, { removedLeftovers: await removeLeftovers() })
+    // Wired is not enough: a tracker config that cannot reach the tracker leaves tracking off.
+    const reaches = analysed.configReach?.ok !== false
+    return outcome(analysed, reaches ? ExitCode.ok : ExitCode.wouldChange, {
+      removedLeftovers: await removeLeftovers()
+    })
   }
   if (mode === "check") return outcome(analysed, ExitCode.wouldChange)
 
@@ -109,18 +114,9 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
   // Cheap refusals before the slow type-check.
   if (mode === "write") {
     await assertWritable(analysed.files, display)
-    if (options.allowDirty !== true) {
-      const dirty = await uncommittedFiles(
-        analysed.packageDir,
-        analysed.files.filter((file) => file.before !== undefined).map((file) => file.path)
-      )
-      if (dirty !== undefined && dirty.length > 0) {
-        return outcome(analysed, ExitCode.error, {
-          underVersionControl,
-          refused: `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--allow-dirty skips this check)`
-        })
-      }
-    }
+    const refused =
+      options.allowDirty === true ? undefined : await uncommittedRefusal(analysed.packageDir, analysed.files)
+    if (refused !== undefined) return outcome(analysed, ExitCode.error, { underVersionControl, refused })
   }
 
   const plan = options.typeCheck === false ? analysed : typeCheckPlan(analysed, progress)

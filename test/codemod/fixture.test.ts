@@ -1,16 +1,13 @@
-import { execFile } from "node:child_process"
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { pathToFileURL } from "node:url"
-import { promisify } from "node:util"
 import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { runCodemod, type CodemodOutcome } from "../../src/codemod/index.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
-import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
+import { copyFixture, hashTree, type FixtureCopy } from "../support/fixtureCopy.js"
+import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../support/copyChecks.js"
 import { fakeState } from "../fixtures/jobs/test/fakeDurableObjectState.js"
-
-const exec = promisify(execFile)
 
 // The engine extends the Workers runtime's DurableObject; outside workerd a plain base class
 // that keeps ctx and env will do.
@@ -24,39 +21,6 @@ vi.mock("cloudflare:workers", () => ({
     }
   }
 }))
-
-interface ChildResult {
-  readonly code: number
-  readonly output: string
-}
-
-// Hang guards only: a busy machine may make the nested tsc and vitest runs take minutes.
-const childTimeoutMs = 600_000
-
-const runNode = (args: ReadonlyArray<string>, cwd: string): Promise<ChildResult> =>
-  exec(process.execPath, [...args], {
-    cwd,
-    timeout: childTimeoutMs,
-    maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({
-      code: typeof error.code === "number" ? error.code : 1,
-      output: `${error.stdout ?? ""}${error.stderr ?? ""}`
-    })
-  )
-
-/** What this test reads of vitest's JSON report (`--reporter=json`). */
-interface VitestJsonReport {
-  readonly success: boolean
-  readonly numTotalTests: number
-  readonly numPassedTests: number
-  readonly numFailedTests: number
-  readonly numPendingTests: number
-  readonly numTodoTests: number
-  readonly testResults: ReadonlyArray<{ readonly name: string }>
-}
 
 /** A tracker that records events and flushes, in order, across the runtime's per-call layer builds. */
 const recordingTracker = () => {
@@ -82,54 +46,19 @@ interface RewrittenRuntimeModule {
 describe("the codemod on a copy of the jobs fixture", () => {
   let copy: FixtureCopy
   let outcome: CodemodOutcome
-  let typeCheck: Promise<ChildResult>
-  let fixtureTests: Promise<ChildResult>
-  // Inside the copy's temp directory (outside the package), removed with it.
-  const reportPath = () => join(copy.root, "vitest-report.json")
+  let checks: CopyChecks
 
   beforeAll(async () => {
     copy = copyFixture()
     outcome = await runCodemod({ packageDir: copy.packageDir })
-    // The two slow checks run side by side while the other tests go on.
-    typeCheck = runNode(
-      [join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")],
-      copy.root
-    )
-    writeFileSync(
-      join(copy.root, "vitest.config.mjs"),
-      [
-        `import { defineConfig } from "vitest/config"`,
-        `export default defineConfig({`,
-        `  resolve: { alias: [`,
-        `    { find: /^@durable-effect\\/core$/, replacement: ${JSON.stringify(join(copy.root, "core/index.ts"))} },`,
-        `    { find: /^durable-effect-tracking$/, replacement: ${JSON.stringify(join(repoRoot, "src/index.ts"))} }`,
-        `  ] },`,
-        // One worker, one module graph: the fixture's tests share no state, and loading effect
-        // once instead of once per file is most of what this nested run costs.
-        `  test: { include: ["jobs/test/**/*.test.ts"], testTimeout: 120000, isolate: false, maxWorkers: 1 }`,
-        `})`,
-        ``
-      ].join("\n")
-    )
-    // Vitest's JSON report is the run's result; its console output is for people (and names
-    // tests, some of which have "failed" in their names).
-    fixtureTests = runNode(
-      [
-        join(repoRoot, "node_modules/vitest/vitest.mjs"),
-        "run",
-        "--config",
-        join(copy.root, "vitest.config.mjs"),
-        "--root",
-        copy.root,
-        "--reporter=json",
-        `--outputFile=${reportPath()}`
-      ],
-      copy.root
-    )
+    // The two slow checks run side by side while the other tests go on. One worker, one module
+    // graph: the fixture's tests share no state, and loading effect once instead of once per
+    // file is most of what this nested run costs.
+    checks = startCopyChecks(copy, { core: "core", test: "testTimeout: 120000, isolate: false, maxWorkers: 1" })
   })
 
   afterAll(async () => {
-    await Promise.allSettled([typeCheck, fixtureTests])
+    await Promise.allSettled([checks?.typeCheck, checks?.suite])
     copy?.remove()
   })
 
@@ -170,7 +99,7 @@ describe("the codemod on a copy of the jobs fixture", () => {
   it(
     "the rewritten package passes tsc with its own tsconfig",
     async () => {
-      const result = await typeCheck
+      const result = await checks.typeCheck
       expect(result.code, result.output).toBe(0)
     },
     childTimeoutMs
@@ -179,9 +108,9 @@ describe("the codemod on a copy of the jobs fixture", () => {
   it(
     "the fixture's own tests still pass on the rewritten package",
     async () => {
-      const result = await fixtureTests
+      const result = await checks.suite
       expect(result.code, result.output).toBe(0)
-      const report = JSON.parse(readFileSync(reportPath(), "utf8")) as VitestJsonReport
+      const report = JSON.parse(readFileSync(checks.reportPath, "utf8")) as VitestJsonReport
       expect(report.success).toBe(true)
       // Every test file of the fixture ran, and every test in them passed.
       const testFiles = readdirSync(join(copy.packageDir, "test")).filter((name) => name.endsWith(".test.ts"))

@@ -1,34 +1,18 @@
-import { execFile } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { promisify } from "node:util"
 import { Effect, Layer, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { main, type CliIo } from "../../src/cli/program.js"
 import { summaryJson } from "../../src/cli/codemodCommand.js"
 import { runCodemod, type CodemodOutcome } from "durable-effect-tracking/codemod"
 import { EventTracker, type EventTrackerService, JobEventTypes } from "durable-effect-tracking"
-import { copyFixture, repoRoot, type FixtureCopy } from "../support/fixtureCopy.js"
+import { copyFixture, type FixtureCopy } from "../support/fixtureCopy.js"
 import { tempDir } from "../support/tempDir.js"
+import { startCopyChecks, type CopyChecks } from "../support/copyChecks.js"
 
 // The codemod on the older layout (jobs-inline): it wires the same way, scaffolds the map for
 // that layout, and says what the map cannot see there, in its summary and in src/tracking.ts.
-
-const exec = promisify(execFile)
-
-const runNode = (args: ReadonlyArray<string>, cwd: string) =>
-  exec(process.execPath, [...args], {
-    cwd,
-    maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({
-      code: typeof error.code === "number" ? error.code : 1,
-      output: `${error.stdout ?? ""}${error.stderr ?? ""}`
-    })
-  )
 
 const cli = async (argv: ReadonlyArray<string>) => {
   let stdout = ""
@@ -40,45 +24,16 @@ const cli = async (argv: ReadonlyArray<string>) => {
 describe("the codemod on a copy of the jobs-inline fixture (the older layout)", () => {
   let copy: FixtureCopy
   let outcome: CodemodOutcome
-  let typeCheck: ReturnType<typeof runNode>
-  let fixtureTests: ReturnType<typeof runNode>
+  let checks: CopyChecks
 
   beforeAll(async () => {
     copy = copyFixture("jobs-inline")
     outcome = await runCodemod({ packageDir: copy.packageDir })
-    typeCheck = runNode(
-      [join(repoRoot, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(copy.packageDir, "tsconfig.json")],
-      copy.root
-    )
-    writeFileSync(
-      join(copy.root, "vitest.config.mjs"),
-      [
-        `import { defineConfig } from "vitest/config"`,
-        `export default defineConfig({`,
-        `  resolve: { alias: [`,
-        `    { find: /^@durable-effect\\/core$/, replacement: ${JSON.stringify(join(copy.root, "core/index.ts"))} },`,
-        `    { find: /^durable-effect-tracking$/, replacement: ${JSON.stringify(join(repoRoot, "src/index.ts"))} }`,
-        `  ] },`,
-        `  test: { include: ["jobs-inline/test/**/*.test.ts"], testTimeout: 30000 }`,
-        `})`,
-        ``
-      ].join("\n")
-    )
-    fixtureTests = runNode(
-      [
-        join(repoRoot, "node_modules/vitest/vitest.mjs"),
-        "run",
-        "--config",
-        join(copy.root, "vitest.config.mjs"),
-        "--root",
-        copy.root
-      ],
-      copy.root
-    )
+    checks = startCopyChecks(copy, { core: "core", test: "testTimeout: 30000" })
   })
 
   afterAll(async () => {
-    await Promise.allSettled([typeCheck, fixtureTests])
+    await Promise.allSettled([checks?.typeCheck, checks?.suite])
     copy?.remove()
   })
 
@@ -115,13 +70,13 @@ describe("the codemod on a copy of the jobs-inline fixture (the older layout)", 
   })
 
   it("the rewritten package passes tsc with its own tsconfig", async () => {
-    const result = await typeCheck
+    const result = await checks.typeCheck
     expect(result.output).toBe("")
     expect(result.code).toBe(0)
   })
 
   it("the fixture's own tests still pass on the rewritten package", async () => {
-    const result = await fixtureTests
+    const result = await checks.suite
     expect(result.code, result.output).toBe(0)
   })
 

@@ -30,11 +30,14 @@ export const hashTree = (dir: string): string => {
 }
 
 /** Copies made by one test file, removed together (in its afterAll). */
-export const fixtureCopies = (): { readonly fresh: () => FixtureCopy; readonly removeAll: () => void } => {
+export const fixtureCopies = (): {
+  readonly fresh: (fixture?: Parameters<typeof copyFixture>[0]) => FixtureCopy
+  readonly removeAll: () => void
+} => {
   const copies: Array<FixtureCopy> = []
   return {
-    fresh: () => {
-      const copy = copyFixture()
+    fresh: (fixture) => {
+      const copy = copyFixture(fixture)
       copies.push(copy)
       return copy
     },

@@ -12,6 +12,11 @@ export const ExitCode = {
   error: 2,
   /** The package provides an EventTracker layer of its own: reported, nothing changed. */
   trackedByHand: 3,
+  /**
+   * The package emits events by hand (upstream core's `emitEvent`): `codemod` changes nothing
+   * and points to `migrate`, which removes the emits and rewires the tracker.
+   */
+  useMigrate: 4,
   /** Interrupted by SIGINT during the write phase (128 + the signal's number, as shells report it). */
   interruptedBySigint: 130,
   /** Interrupted by SIGTERM during the write phase. */

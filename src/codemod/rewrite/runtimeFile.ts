@@ -32,6 +32,11 @@ export interface RuntimeRewriteOptions {
   readonly trackingModule: string
   /** Tag keys of the services the event map has entries for. */
   readonly mappedServiceKeys: ReadonlySet<string>
+  /**
+   * The name of the tracker option: the compose function's parameter and the JobsRuntimeConfig
+   * member. Default `tracker`; a migrated package keeps the name its public API has (`trackerConfig`).
+   */
+  readonly trackerName?: string
 }
 
 export interface WrappedLayer {
@@ -70,7 +75,7 @@ export type RuntimeRewrite =
 type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression
 
 const composeFunction = "createDispatcherLayer"
-const trackerParameter = "tracker"
+const defaultTrackerName = "tracker"
 
 /**
  * What one step of the rewrite adds: its text edits, a line for each thing it did, and what
@@ -99,6 +104,8 @@ interface RuntimeFile {
   readonly composition: CompositionAnalysis
   /** The name of the one `withTracking` options object the rewrite declares. */
   readonly trackingOptions: string
+  /** The tracker option's name (see {@link RuntimeRewriteOptions.trackerName}). */
+  readonly trackerParameter: string
 }
 
 /**
@@ -145,6 +152,7 @@ const readRuntimeFile = (
 ): RuntimeFile | Extract<RuntimeRewrite, { status: "already-wired" | "tracked-by-hand" }> => {
   const file = parseSource(displayPath, text)
   const imports = importedBindings(file)
+  const trackerParameter = options.trackerName ?? defaultTrackerName
 
   const compose = findFunction(file, composeFunction)
   if (compose === undefined) {
@@ -203,7 +211,8 @@ const readRuntimeFile = (
     composition: analyseComposition(body, coreName, imports),
     // One options object, decided when the runtime is created: without a tracker nothing is
     // wrapped, so tracking off costs the runtime nothing per call.
-    trackingOptions: uniqueName(file, "tracking")
+    trackingOptions: uniqueName(file, "tracking"),
+    trackerParameter
   }
 }
 
@@ -275,7 +284,7 @@ const wrapServiceLayers = (
  * The compose function takes an optional `tracker` and builds on the core with it added.
  */
 const trackerUnderComposition = (runtime: RuntimeFile): RewriteStep => {
-  const { file, text, style, body, coreName, compose, trackingOptions } = runtime
+  const { file, text, style, body, coreName, compose, trackingOptions, trackerParameter } = runtime
   const edits: Array<TextEdit> = []
   const todo: Array<string> = []
   const trackedCore = uniqueName(file, "trackedCoreLayer")
@@ -315,7 +324,7 @@ const trackerUnderComposition = (runtime: RuntimeFile): RewriteStep => {
   return {
     edits,
     changes: [
-      `${composeFunction} takes an optional \`tracker\` and provides it beneath every wrapped layer, because a wrapped layer looks for the tracker while it is built; called without a tracker, it composes the layers exactly as before`
+      `${composeFunction} takes an optional \`${trackerParameter}\` and provides it beneath every wrapped layer, because a wrapped layer looks for the tracker while it is built; called without a tracker, it composes the layers exactly as before`
     ],
     todo
   }
@@ -327,7 +336,7 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
   const edits: Array<TextEdit> = []
   const changes: Array<string> = []
   const todo: Array<string> = []
-  const configEdit = configMemberEdit(file, text, style)
+  const configEdit = configMemberEdit(file, text, style, runtime.trackerParameter)
   if (configEdit === undefined) {
     todo.push(
       "no JobsRuntimeConfig interface found: add `readonly tracker?: TrackerOption` to the runtime's options by hand"
@@ -336,7 +345,7 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
     // Worth saying on a first run (the member was the user's); on a completing run it is done.
     if (runtime.wired === undefined)
       changes.push(
-        "JobsRuntimeConfig already has a `tracker` field: the codemod keeps it as it is and uses it as the tracker option"
+        `JobsRuntimeConfig already has a \`${runtime.trackerParameter}\` field: the codemod keeps it as it is and uses it as the tracker option`
       )
   } else {
     edits.push(configEdit)
@@ -346,7 +355,7 @@ const threadTrackerOption = (runtime: RuntimeFile): RewriteStep => {
   }
   const runtimeFactory = findFunction(file, "createJobsRuntime")
   if (runtimeFactory !== undefined) {
-    const threaded = threadConfigTracker(text, runtimeFactory, style)
+    const threaded = threadConfigTracker(text, runtimeFactory, style, runtime.trackerParameter)
     if (threaded === undefined) {
       todo.push("createJobsRuntime: pass `config.tracker` on to createDispatcherLayer by hand")
     } else if (threaded.length > 0) {
@@ -492,21 +501,26 @@ const argumentEdit = (text: string, call: CallExpression, argument: string, styl
  * Calls that pass it already are left alone (an empty list: nothing to do); `undefined` when
  * there is no call to thread it through.
  */
-const threadConfigTracker = (text: string, fn: FunctionLike, style: CodeStyle): Array<TextEdit> | undefined => {
+const threadConfigTracker = (
+  text: string,
+  fn: FunctionLike,
+  style: CodeStyle,
+  trackerParameter: string
+): Array<TextEdit> | undefined => {
   const config = fn.getParameters()[0]
   if (config === undefined) return undefined
   const nameNode = config.getNameNode()
   const edits: Array<TextEdit> = []
   let trackerExpression: string
   if (Node.isIdentifier(nameNode)) {
-    trackerExpression = `${nameNode.getText()}.tracker`
+    trackerExpression = `${nameNode.getText()}.${trackerParameter}`
   } else if (Node.isObjectBindingPattern(nameNode)) {
     const elements = nameNode.getElements()
     const last = elements.at(-1)
     if (last === undefined || last.getDotDotDotToken() !== undefined) return undefined
     if (!elements.some((element) => element.getName() === trackerParameter))
-      edits.push(insertAt(last.getEnd(), ", tracker"))
-    trackerExpression = "tracker"
+      edits.push(insertAt(last.getEnd(), `, ${trackerParameter}`))
+    trackerExpression = trackerParameter
   } else {
     return undefined
   }
@@ -531,13 +545,18 @@ const freeNameIn = (fn: Node, wanted: string): string => {
  * The `tracker` member of JobsRuntimeConfig. It admits `undefined` explicitly, so that an
  * engine can pass an absent option on under `exactOptionalPropertyTypes` too.
  */
-const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): TextEdit | "exists" | undefined => {
+const configMemberEdit = (
+  file: SourceFile,
+  text: string,
+  style: CodeStyle,
+  trackerParameter: string
+): TextEdit | "exists" | undefined => {
   const declaration = file.getInterface("JobsRuntimeConfig")
   const typeLiteral = file.getTypeAlias("JobsRuntimeConfig")?.getTypeNode()
   const container =
     declaration ?? (typeLiteral !== undefined && Node.isTypeLiteral(typeLiteral) ? typeLiteral : undefined)
   if (container === undefined) return undefined
-  if (container.getProperty("tracker") !== undefined) return "exists"
+  if (container.getProperty(trackerParameter) !== undefined) return "exists"
   const members = container.getMembers()
   const last = members.at(-1)
   const docs = members.flatMap((member) => member.getJsDocs())
@@ -566,7 +585,7 @@ const configMemberEdit = (file: SourceFile, text: string, style: CodeStyle): Tex
       `${indent} * An HTTP batch tracker config sends events to its endpoint; a Layer providing EventTracker${nl}` +
       `${indent} * (such as the in-memory tracker in tests) is used as given.${nl}${indent} */${nl}`
     : `${indent}/** Where job events go (an HTTP batch tracker config, an EventTracker layer or a tracker); absent: no tracking. */${nl}`
-  const member = `${doc}${indent}readonly tracker?: TrackerOption | undefined${separator}`
+  const member = `${doc}${indent}readonly ${trackerParameter}?: TrackerOption | undefined${separator}`
   if (last === undefined) return insertAt(openBrace.getEnd(), `${nl}${member}${nl}`)
   return insertAt(last.getEnd(), `${nl}${blankLineBetween ? nl : ""}${member}`)
 }

@@ -65,3 +65,20 @@ export const uncommittedFiles = async (
     .filter((entry) => entry.length > 3)
     .map((entry) => entry.slice(3))
 }
+
+/**
+ * Why a write must not go ahead over the user's work: the existing files it would replace that
+ * have uncommitted changes, as the refusal says it; `undefined` when there are none (or no git).
+ */
+export const uncommittedRefusal = async (
+  directory: string,
+  files: ReadonlyArray<PlannedFile>
+): Promise<string | undefined> => {
+  const dirty = await uncommittedFiles(
+    directory,
+    files.filter((file) => file.before !== undefined).map((file) => file.path)
+  )
+  return dirty === undefined || dirty.length === 0
+    ? undefined
+    : `uncommitted changes in ${dirty.join(", ")}; commit or stash them first (--allow-dirty skips this check)`
+}

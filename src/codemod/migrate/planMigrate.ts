@@ -1,0 +1,251 @@
+import { readFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
+import { analyseCoverage, uncoveredTypes } from "../coverage/packageCoverage.js"
+import { brokenReachLines, checkConfigReach, type ConfigReach } from "../package/configReach.js"
+import { readPackageFacts } from "../package/packageFacts.js"
+import { typeCheckChange, type TypeDiagnostic } from "../package/typeCheck.js"
+import { openJobsPackage, runtimeFilePath, trackingFilePath } from "../package/packageDir.js"
+import { relativePosix, toPosix } from "../report/displayPath.js"
+import { CodemodInputError } from "../report/errors.js"
+import { rewriteRuntime, type WrappedLayer } from "../rewrite/runtimeFile.js"
+import { defaultImportFrom, trackingModuleText } from "../rewrite/trackingModule.js"
+import { applyEdits } from "../source/edits.js"
+import { parseSource, sourceFiles } from "../source/sourceFiles.js"
+import { detectStyle } from "../source/style.js"
+import type { PlannedChange } from "../write/writeFiles.js"
+import { detectJobsLayout } from "../../jobs/layouts.js"
+import { planEmitRemoval, upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
+import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
+import { removeEventOnlyCode } from "./eventOnlyCode.js"
+import { trackerConfigMapping, type ConfigFieldMapping } from "./configMapping.js"
+import { wrapTestComposition } from "./testCompositions.js"
+import { unplumbRuntime } from "./trackerPlumbing.js"
+
+export interface MigrateOptions {
+  /** The hand-tracked jobs package: the directory holding `src/runtime/runtime.ts`. */
+  readonly packageDir: string
+  /** The module specifier of this library in the generated imports. Default `durable-effect-tracking`. */
+  readonly importFrom?: string
+  readonly events?: MigrateEventSet
+  /** Type-check the changed files with the package's tsconfig. Default true. */
+  readonly typeCheck?: boolean
+  readonly onProgress?: (line: string) => void
+}
+
+/**
+ * - `changes`: the package tracks by hand and the migration would change it;
+ * - `already-migrated`: no hand-placed emit and no upstream tracker left, the runtime wired with
+ *   withTracking: nothing to do.
+ * - `refused`: some emit cannot be removed safely (see `refusals`): nothing is written.
+ */
+export type MigrateStatus = "changes" | "already-migrated" | "refused"
+
+export interface MigratePlan {
+  readonly packageDir: string
+  readonly importFrom: string
+  readonly events: MigrateEventSet
+  readonly status: MigrateStatus
+  readonly reason: string | undefined
+  readonly files: ReadonlyArray<PlannedChange>
+  /** The hand-placed emits found (all removed, unless refused). */
+  readonly emitSites: ReadonlyArray<EmitSite>
+  readonly refusals: ReadonlyArray<EmitRefusal>
+  /** Code that served the events only and goes with them, `file: what (line)`. */
+  readonly removedWithEmits: ReadonlyArray<string>
+  readonly wrapped: ReadonlyArray<WrappedLayer>
+  /** Layers wrapped where the package's tests compose them, `file: Layer (line)`. */
+  readonly testCompositions: ReadonlyArray<string>
+  readonly changes: ReadonlyArray<string>
+  readonly todo: ReadonlyArray<string>
+  /** How upstream core's tracker config fields are read by this library's HTTP tracker. */
+  readonly configMapping: ReadonlyArray<ConfigFieldMapping>
+  /** Whether each public entry's tracker config reaches the tracker, after the migration. */
+  readonly configReach: ConfigReach
+  readonly diagnostics: ReadonlyArray<TypeDiagnostic> | undefined
+  readonly preExistingDiagnostics: ReadonlyArray<TypeDiagnostic> | undefined
+  readonly tsConfig: string | undefined
+}
+
+/**
+ * Reads a hand-tracked jobs package and plans its migration, in memory: the hand-placed emits
+ * and what served them only go, upstream core's tracker plumbing gives way to this library's
+ * (the codemod's runtime rewrite, keeping the option's name), the tests' compositions are
+ * wrapped as the runtime's, and `src/tracking.ts` holds the event map. Bad input is a
+ * {@link CodemodInputError}.
+ */
+export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan> => {
+  const importFrom = options.importFrom ?? defaultImportFrom
+  const events = options.events ?? defaultMigrateEventSet
+  const progress = options.onProgress ?? (() => undefined)
+  const { packageDir, display, runtimePath, runtimeText, tsConfigPath } = await openJobsPackage(options.packageDir)
+  progress(`loading ${options.packageDir}`)
+
+  // Every source, parsed (a syntax error anywhere is bad input), emits planned out.
+  const sources = new Map<string, { before: string; after: string }>()
+  const emitSites: Array<EmitSite> = []
+  const refusals: Array<EmitRefusal> = []
+  const removedWithEmits: Array<string> = []
+  for (const path of await sourceFiles(join(packageDir, "src"))) {
+    const text = await readFile(path, "utf8")
+    const file = parseSource(display(path), text)
+    const removal = planEmitRemoval(display(path), file, text)
+    emitSites.push(...removal.sites)
+    refusals.push(...removal.refusals)
+    let after = text
+    if (removal.edits.length > 0) {
+      const cleaned = removeEventOnlyCode(display(path), applyEdits(text, removal.edits), removal.removedText)
+      after = cleaned.text
+      removedWithEmits.push(...cleaned.removed.map((what) => `${display(path)}: ${what}`))
+    }
+    sources.set(display(path), { before: text, after })
+  }
+  const runtimeKey = toPosix(runtimeFilePath)
+  const handWired = usesUpstreamTracker(runtimeText)
+  const configMapping = trackerConfigMapping
+  const reachOf = () => checkConfigReach([...sources].map(([path, { after }]) => ({ path, text: after })))
+  const base = {
+    packageDir,
+    importFrom,
+    events,
+    emitSites,
+    refusals,
+    removedWithEmits,
+    configMapping,
+    diagnostics: undefined,
+    preExistingDiagnostics: undefined,
+    tsConfig: undefined
+  }
+  const nothing = { files: [], wrapped: [], testCompositions: [], changes: [], todo: [] }
+  if (refusals.length > 0) {
+    return {
+      ...base,
+      ...nothing,
+      status: "refused",
+      reason: `${refusals.length} hand-placed emit${refusals.length === 1 ? "" : "s"} cannot be removed safely`,
+      configReach: reachOf()
+    }
+  }
+  if (emitSites.length === 0 && !handWired) {
+    if (/\bwithTracking\b/.test(runtimeText)) {
+      return {
+        ...base,
+        ...nothing,
+        status: "already-migrated",
+        reason: `no hand-placed emitEvent left in src and ${runtimeKey} wires withTracking: already migrated`,
+        configReach: reachOf()
+      }
+    }
+    throw new CodemodInputError({
+      file: options.packageDir,
+      expected: "a jobs package that tracks by hand (upstream core's emitEvent calls or tracker layer)",
+      detail: "none found: to wire tracking into a package that has none, run `durable-effect-tracking codemod`"
+    })
+  }
+
+  // The runtime: upstream's tracker out, this library's in, under the option's own name.
+  const changes: Array<string> = []
+  const todo: Array<string> = []
+  const facts = await readPackageFacts(packageDir, join(packageDir, "src"))
+  const layout = detectJobsLayout(facts.services.keys())
+  const trackingPath = join(packageDir, trackingFilePath)
+  const trackingSpecifier = (from: string) => {
+    const relative = relativePosix(from, trackingPath).replace(/\.ts$/, "")
+    return relative.startsWith(".") ? relative : `./${relative}`
+  }
+  let wrapped: ReadonlyArray<WrappedLayer> = []
+  if (handWired) {
+    const runtimeSource = sources.get(runtimeKey)!
+    const unplumbed = unplumbRuntime(runtimeKey, runtimeSource.after)
+    const rewrite = rewriteRuntime(runtimeKey, unplumbed.text, {
+      importFrom,
+      trackingModule: trackingSpecifier(dirname(runtimePath)),
+      mappedServiceKeys: new Set(Object.keys(layout.map.services)),
+      trackerName: unplumbed.trackerName
+    })
+    if (rewrite.status !== "rewrite") {
+      throw new CodemodInputError({
+        file: runtimeKey,
+        expected: "a runtime composition to rewire",
+        detail: rewrite.reason
+      })
+    }
+    runtimeSource.after = rewrite.text
+    wrapped = rewrite.wrapped
+    changes.push(...unplumbed.changes, ...rewrite.changes)
+    todo.push(...rewrite.todo)
+  }
+
+  const files: Array<PlannedChange> = []
+  for (const [relativePath, { before, after }] of sources) {
+    if (before !== after) files.push({ path: join(packageDir, relativePath), relativePath, before, after })
+  }
+  if (emitSites.length > 0) {
+    const byFile = new Map<string, number>()
+    for (const site of emitSites) byFile.set(site.file, (byFile.get(site.file) ?? 0) + 1)
+    changes.push(
+      `removes the ${emitSites.length} hand-placed emitEvent call${emitSites.length === 1 ? "" : "s"} (${[...byFile].map(([file, count]) => `${file} ×${count}`).join(", ")}) and what computed only for them: the proxies emit the ${events} event set instead`
+    )
+  }
+
+  // The event map module.
+  const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
+  if (existingTracking === undefined) {
+    const coverage = analyseCoverage(options.packageDir, facts, layout.map)
+    files.push({
+      path: trackingPath,
+      relativePath: display(trackingPath),
+      before: undefined,
+      after: trackingModuleText(importFrom, detectStyle(runtimeText), {
+        mapExport: layout.mapExport,
+        uncovered: uncoveredTypes(coverage)
+      })
+    })
+    changes.push(
+      `${display(trackingPath)} is new: the event map (${layout.mapExport}, the ${events} event set), yours to adjust`
+    )
+  } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
+    todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
+  }
+
+  // The tests' own compositions.
+  const testCompositions: Array<string> = []
+  for (const path of await sourceFiles(join(packageDir, "test"))) {
+    const text = await readFile(path, "utf8")
+    const result = wrapTestComposition(display(path), text, {
+      importFrom,
+      trackingModule: trackingSpecifier(dirname(path))
+    })
+    if (result === undefined) continue
+    files.push({ path, relativePath: display(path), before: text, after: result.text })
+    testCompositions.push(...result.wrapped.map((layer) => `${display(path)}: ${layer}`))
+  }
+  if (testCompositions.length > 0) {
+    changes.push(
+      `wraps the service layers the package's tests compose over a tracker (${testCompositions.length}), as the runtime's are: a test's own tracker receives the mapped events`
+    )
+  }
+
+  const configReach = reachOf()
+  todo.push(...brokenReachLines(configReach))
+  const plan: MigratePlan = {
+    ...base,
+    status: "changes",
+    reason: undefined,
+    files,
+    wrapped,
+    testCompositions,
+    changes,
+    todo,
+    configReach
+  }
+  if (options.typeCheck === false || files.length === 0) return plan
+  const tsConfig = tsConfigPath === undefined ? undefined : relativePosix(packageDir, tsConfigPath)
+  progress(`type-checking ${files.length} files with ${tsConfig ?? "default compiler options"}`)
+  const { introduced, preExisting } = typeCheckChange(packageDir, tsConfigPath, files)
+  return { ...plan, diagnostics: introduced, preExistingDiagnostics: preExisting, tsConfig }
+}
+
+/** Whether a runtime file builds upstream core's tracker layers (its hand-wired plumbing). */
+const usesUpstreamTracker = (text: string): boolean =>
+  text.includes(upstreamCoreModule) &&
+  /\b(HttpBatchTrackerLayer|NoopTrackerLayer)\s*\(?/.test(text.replace(/import[\s\S]*?from\s*["'][^"']+["']/g, ""))

@@ -1,0 +1,97 @@
+import { ExitCode, interruptExitCode } from "../report/exitCodes.js"
+import { relativePosix } from "../report/displayPath.js"
+import type { InterruptSignal } from "../report/errors.js"
+import { writeFilesAtomically } from "../write/writeFiles.js"
+import { assertWritable, insideGitWorkTree, uncommittedRefusal } from "../write/writable.js"
+import { planMigrate, type MigrateOptions, type MigratePlan } from "./planMigrate.js"
+
+/** As the codemod's: `write` rewrites in place, `dry-run` plans and type-checks, `check` plans only. */
+export type MigrateMode = "write" | "dry-run" | "check"
+
+export interface MigrateRunOptions extends MigrateOptions {
+  readonly mode?: MigrateMode
+  /** Write even when the migration introduces type errors. */
+  readonly force?: boolean
+  /** Write even when the files to touch have uncommitted changes. */
+  readonly allowDirty?: boolean
+  /** What a user should know before the files are written (not under version control). */
+  readonly onWarning?: (line: string) => void
+}
+
+/** Said before writing a package that is not in a git working tree (the outcome says it too). */
+export const migrateNotUnderVersionControl =
+  "not under version control: the migration cannot be undone with git; run with --dry-run to preview, or keep a copy"
+
+export interface MigrateOutcome {
+  readonly mode: MigrateMode
+  readonly plan: MigratePlan
+  readonly written: ReadonlyArray<string>
+  /** Why nothing was written although there were changes, when the migration refused. */
+  readonly refused: string | undefined
+  readonly interrupted: InterruptSignal | undefined
+  readonly underVersionControl: boolean | undefined
+  readonly exitCode: number
+}
+
+/**
+ * Plans, checks and (in `write` mode) writes the migration, all or nothing. Exit codes are the
+ * codemod's: 0 done (`--check`: migrated, every public entry's tracker config reaching the
+ * tracker), 1 `--check` only: not migrated (or a config that cannot reach the tracker), 2 bad
+ * input or a refusal (an emit it cannot remove, new type errors, uncommitted changes, a package
+ * migrated already): nothing written. Bad input throws a `CodemodInputError`.
+ */
+export const runMigrate = async (options: MigrateRunOptions): Promise<MigrateOutcome> => {
+  const mode = options.mode ?? "write"
+  const progress = options.onProgress ?? (() => undefined)
+  const plan = await planMigrate({
+    ...options,
+    typeCheck: mode !== "check" && options.typeCheck !== false,
+    onProgress: progress
+  })
+  const outcome = (
+    exitCode: number,
+    extra: Partial<Pick<MigrateOutcome, "written" | "refused" | "interrupted" | "underVersionControl">> = {}
+  ): MigrateOutcome => ({
+    mode,
+    plan,
+    written: [],
+    refused: undefined,
+    interrupted: undefined,
+    underVersionControl: undefined,
+    ...extra,
+    exitCode
+  })
+  if (plan.status === "refused") {
+    return outcome(ExitCode.error, {
+      refused: plan.refusals.map((refusal) => `${refusal.file}:${refusal.line}: ${refusal.reason}`).join("; ")
+    })
+  }
+  if (mode === "check") {
+    return outcome(plan.status === "already-migrated" && plan.configReach.ok ? ExitCode.ok : ExitCode.wouldChange)
+  }
+  if (plan.status === "already-migrated") {
+    return outcome(ExitCode.error, { refused: `${plan.reason}; nothing to do (--check confirms it)` })
+  }
+  const display = (path: string) => relativePosix(plan.packageDir, path) || "."
+  const underVersionControl = await insideGitWorkTree(plan.packageDir)
+  if (mode === "write") {
+    await assertWritable(plan.files, display)
+    const refused = options.allowDirty === true ? undefined : await uncommittedRefusal(plan.packageDir, plan.files)
+    if (refused !== undefined) return outcome(ExitCode.error, { underVersionControl, refused })
+  }
+  if (mode === "dry-run") return outcome(ExitCode.ok, { underVersionControl })
+  const introduced = plan.diagnostics ?? []
+  if (introduced.length > 0 && options.force !== true) {
+    return outcome(ExitCode.error, {
+      underVersionControl,
+      refused: `the migration introduces ${introduced.length} type error${introduced.length === 1 ? "" : "s"}; nothing written (--force writes anyway)`
+    })
+  }
+  if (!underVersionControl) (options.onWarning ?? progress)(migrateNotUnderVersionControl)
+  const { interrupted } = await writeFilesAtomically(plan.files, display)
+  return outcome(interrupted === undefined ? ExitCode.ok : interruptExitCode(interrupted), {
+    written: plan.files.map((file) => file.relativePath),
+    interrupted,
+    underVersionControl
+  })
+}
