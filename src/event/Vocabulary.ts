@@ -90,6 +90,9 @@ export interface Vocabulary<E extends EventShape = EventShape, C extends string 
  */
 export type EventSeverity = "info" | "warn" | "error"
 
+/** Every field name some event of `E` has. */
+type FieldOf<E> = E extends unknown ? keyof E & string : never
+
 /**
  * How to define a vocabulary.
  *
@@ -98,7 +101,8 @@ export type EventSeverity = "info" | "warn" | "error"
 export interface VocabularyOptions<E extends EventShape, C extends string, K extends string> {
   readonly name: string
   readonly types: ReadonlyArray<E["type"]>
-  readonly context: ReadonlyArray<C>
+  /** The context keys: each a field of some event of `E` (a misspelt key does not compile). */
+  readonly context: ReadonlyArray<C & FieldOf<E>>
   readonly optionalContext?: ReadonlyArray<string>
   readonly constants?: Readonly<Record<string, unknown>>
   /** The id field (default `"eventId"`) and how ids are made (default UUIDv7, time-ordered). */

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { dirname, join, relative } from "node:path"
 import ts from "typescript"
 
 /**
@@ -15,19 +15,31 @@ export interface Snippet {
   /** `README.md:58`: the doc and the line of the opening fence. */
   readonly where: string
   readonly code: string
+  /**
+   * The block's file name, from its fence (```` ```ts title="own-events/payments.ts" ````), relative
+   * to where blocks are placed: other blocks of the doc import it by that path. Untitled blocks
+   * get a name of their own.
+   */
+  readonly file?: string
 }
 
-const fence = /^```(ts|typescript)\s*$/
+const fence = /^```(?:ts|typescript)(?:\s+title="([^"]+)")?\s*$/
 
 export const snippetsOf = (repoRoot: string, doc: string): Array<Snippet> => {
   const lines = readFileSync(join(repoRoot, doc), "utf8").split("\n")
   const snippets: Array<Snippet> = []
   for (let i = 0; i < lines.length; i++) {
-    if (!fence.test(lines[i]!.trim())) continue
+    const opening = fence.exec(lines[i]!.trim())
+    if (opening === null) continue
     const start = i
     const code: Array<string> = []
     for (i++; i < lines.length && lines[i]!.trim() !== "```"; i++) code.push(lines[i]!)
-    snippets.push({ where: `${doc}:${start + 1}`, code: code.join("\n") + "\n" })
+    const file = opening[1]
+    snippets.push({
+      where: `${doc}:${start + 1}`,
+      code: code.join("\n") + "\n",
+      ...(file === undefined ? {} : { file })
+    })
   }
   return snippets
 }
@@ -72,7 +84,9 @@ export const snippetDiagnostics = (
     paths: { ...config.options.paths, "@durable-effect/jobs": ["./test/fixtures/jobs/src/index.ts"] }
   }
   const home = join(repoRoot, "test/fixtures/jobs/src/runtime")
-  const files = new Map(snippets.map((snippet, index) => [join(home, `__doc_snippet_${index}.ts`), snippet]))
+  const files = new Map(
+    snippets.map((snippet, index) => [join(home, snippet.file ?? `__doc_snippet_${index}.ts`), snippet])
+  )
   const host = ts.createCompilerHost(options)
   const readFile = host.readFile.bind(host)
   const fileExists = host.fileExists.bind(host)
@@ -80,6 +94,10 @@ export const snippetDiagnostics = (
   const served = (file: string): string | undefined => files.get(file)?.code ?? overlay.get(file)
   host.readFile = (file) => served(file) ?? readFile(file)
   host.fileExists = (file) => served(file) !== undefined || fileExists(file)
+  // A titled block may sit in a folder of its own (`own-events/payments.ts`) that is not on disk.
+  const servedDirs = new Set([...files.keys()].map((file) => dirname(file)))
+  const directoryExists = host.directoryExists?.bind(host)
+  host.directoryExists = (dir) => servedDirs.has(dir) || (directoryExists?.(dir) ?? true)
   host.getSourceFile = (file, language, onError, create) => {
     const text = served(file)
     return text === undefined

@@ -2,7 +2,7 @@
  * A vocabulary of one's own types its maps end to end, checked by the compiler: this file is not
  * run by vitest (its assertions are types), it is type-checked by `npm run typecheck`.
  */
-import { Context, Effect } from "effect"
+import { Context, Effect, type Schema } from "effect"
 import { expectTypeOf } from "vitest"
 import {
   defineVocabulary,
@@ -70,3 +70,18 @@ serviceEventsByKey<{ charge(accountId: string): Effect.Effect<void> }>()(payment
 
 // @ts-expect-error: a filter's predicate is given the vocabulary's types
 filterEventMap(map, (type: "job.created") => type !== "job.created")
+
+defineVocabulary<PaymentEvent, "acountId">({
+  name: "payments",
+  types: ["payment.charged"],
+  // @ts-expect-error: a context key is a field of the events ("acountId" is misspelt)
+  context: ["acountId"]
+})
+
+defineVocabulary({
+  name: "payments",
+  types: ["payment.charged"] as ReadonlyArray<PaymentEvent["type"]>,
+  // @ts-expect-error: inferred, a context key is still checked against the events' fields
+  context: ["acountId"],
+  schema: undefined as unknown as Schema.Schema<PaymentEvent>
+})
