@@ -179,3 +179,24 @@ describe("cycles (local/file-cycles, local/folder-cycles)", () => {
     })
   })
 })
+
+describe("the jobs and workflow packages' rooms (import-x/no-restricted-paths)", () => {
+  it.each([
+    ["src/workflow/events", `import * as probe from "../../jobs/upstream/upstreamJobEvents.js"`],
+    ["src/jobs/upstream", `import * as probe from "../../workflow/events/workflowEvents.js"`],
+    ["src/jobs", `import * as probe from "../workflow/events/WorkflowEvent.js"`],
+    ["src/workflow", `import * as probe from "../codemod/index.js"`],
+    ["src/instrument", `import * as probe from "../workflow/events/workflowEvents.js"`],
+    ["src/event", `import * as probe from "../workflow/events/WorkflowEventTypes.js"`]
+  ])("fires in %s on %s", async (folder, code) => {
+    expect(await messagesOf(`${folder}/lintProbe.ts`, code, boundary)).toHaveLength(1)
+  })
+
+  it.each([
+    ["src/workflow/events", `import * as probe from "../../event/Vocabulary.js"`],
+    ["src/jobs/upstream", `import * as probe from "../../event/decodeEventBatch.js"`],
+    ["src/jobs", `import * as probe from "./upstream/upstreamJobEvents.js"`]
+  ])("stays quiet in %s on %s", async (folder, code) => {
+    expect(await messagesOf(`${folder}/lintProbe.ts`, code, boundary)).toEqual([])
+  })
+})
