@@ -128,6 +128,7 @@ export type { JobContext } from "./instrument/JobContext.js"
 // Vocabularies (decoding a batch of any vocabulary that carries its Schema)
 export {
   decodeEventBatch,
+  eventAsSentSchema,
   eventBatchSchema,
   EventBatchDecodeError,
   type EventAsSent,

@@ -89,17 +89,27 @@ const bounded = (message: string): string => {
 const sentFields = Schema.Struct({ env: Schema.String, serviceKey: Schema.String })
 
 /**
- * The Schema of a batch of the vocabulary's events as trackers send them.
+ * A vocabulary's event Schema, for the events as trackers send them: each with `env` and
+ * `serviceKey`.
  *
  * @category Vocabularies
  */
-export const eventBatchSchema = <E extends EventShape>(
-  vocabulary: VocabularyWithSchema<E>
-): Schema.Schema<EventBatchOf<E>, unknown> =>
-  Schema.Struct({ events: Schema.Array(Schema.extend(vocabulary.schema, sentFields)) }) as unknown as Schema.Schema<
-    EventBatchOf<E>,
-    unknown
-  >
+export const eventAsSentSchema = <A extends EventShape, I>(
+  schema: Schema.Schema<A, I, never>
+): Schema.Schema<EventAsSent<A>, I & { readonly env: string; readonly serviceKey: string }> =>
+  Schema.extend(schema, sentFields)
+
+/**
+ * A vocabulary's event Schema, for a batch as trackers send it: `{ "events": [...] }`.
+ *
+ * @category Vocabularies
+ */
+export const eventBatchSchema = <A extends EventShape, I>(
+  schema: Schema.Schema<A, I, never>
+): Schema.Schema<
+  EventBatchOf<A>,
+  { readonly events: ReadonlyArray<I & { readonly env: string; readonly serviceKey: string }> }
+> => Schema.Struct({ events: Schema.Array(eventAsSentSchema(schema)) })
 
 /**
  * A decoder of batches of the vocabulary's events (a parsed request body, or a Queue batch's
@@ -121,7 +131,7 @@ export const eventBatchSchema = <E extends EventShape>(
 export const decodeEventBatch = <E extends EventShape>(
   vocabulary: VocabularyWithSchema<E>
 ): ((body: unknown) => Either.Either<EventBatchOf<E>, EventBatchDecodeError>) => {
-  const decode = Schema.decodeUnknownEither(eventBatchSchema(vocabulary), { errors: "all" })
+  const decode = Schema.decodeUnknownEither(eventBatchSchema(vocabulary.schema), { errors: "all" })
   return (body) =>
     Either.mapLeft(
       decode(body),

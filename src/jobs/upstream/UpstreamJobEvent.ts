@@ -8,6 +8,7 @@
  */
 
 import { Schema } from "effect"
+import { eventAsSentSchema, eventBatchSchema } from "../../event/decodeEventBatch.js"
 import type { UpstreamJobEventType } from "./UpstreamJobEventTypes.js"
 
 export { UpstreamJobEventTypes, type UpstreamJobEventType } from "./UpstreamJobEventTypes.js"
@@ -102,10 +103,7 @@ void everyTypeHasAStruct
  *
  * @category Upstream job events
  */
-export const UpstreamJobEventWire = Schema.extend(
-  UpstreamJobEvent,
-  Schema.Struct({ env: Schema.String, serviceKey: Schema.String })
-)
+export const UpstreamJobEventWire = eventAsSentSchema(UpstreamJobEvent)
 export type UpstreamJobEventWire = typeof UpstreamJobEventWire.Type
 
 /**
@@ -113,5 +111,5 @@ export type UpstreamJobEventWire = typeof UpstreamJobEventWire.Type
  *
  * @category Upstream job events
  */
-export const UpstreamJobEventBatch = Schema.Struct({ events: Schema.Array(UpstreamJobEventWire) })
+export const UpstreamJobEventBatch = eventBatchSchema(UpstreamJobEvent)
 export type UpstreamJobEventBatch = typeof UpstreamJobEventBatch.Type

@@ -8,6 +8,7 @@
  */
 
 import { Schema } from "effect"
+import { eventAsSentSchema, eventBatchSchema } from "../../event/decodeEventBatch.js"
 import type { WorkflowEventType } from "./WorkflowEventTypes.js"
 
 export { WorkflowEventTypes, type WorkflowEventType } from "./WorkflowEventTypes.js"
@@ -120,10 +121,7 @@ void everyTypeHasAStruct
  *
  * @category Workflow events
  */
-export const WorkflowEventWire = Schema.extend(
-  WorkflowEvent,
-  Schema.Struct({ env: Schema.String, serviceKey: Schema.String })
-)
+export const WorkflowEventWire = eventAsSentSchema(WorkflowEvent)
 export type WorkflowEventWire = typeof WorkflowEventWire.Type
 
 /**
@@ -131,5 +129,5 @@ export type WorkflowEventWire = typeof WorkflowEventWire.Type
  *
  * @category Workflow events
  */
-export const WorkflowEventBatch = Schema.Struct({ events: Schema.Array(WorkflowEventWire) })
+export const WorkflowEventBatch = eventBatchSchema(WorkflowEvent)
 export type WorkflowEventBatch = typeof WorkflowEventBatch.Type

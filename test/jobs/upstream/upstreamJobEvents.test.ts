@@ -1,4 +1,4 @@
-import { Either, Schema } from "effect"
+import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import {
   decodeUpstreamJobEventBatch,
@@ -16,18 +16,15 @@ import {
 } from "durable-effect-tracking"
 import { makeVocabularyGate } from "../../../src/delivery/VocabularyGate.js"
 // Upstream core's release schemas, by path: `@durable-effect/core` is the pre-tracking core here.
-import {
-  createJobBaseEvent,
-  InternalTrackingEventSchema,
-  TrackingEventSchema
-} from "../../fixtures/core-tracked/events.js"
+import { createJobBaseEvent, InternalJobEventSchema } from "../../fixtures/core-tracked/events.js"
+import { cutAt, describeUpstreamFormat, latestTime, typesOf, type FieldsByType } from "../../support/upstreamFormat.js"
 import { testJobEvents } from "../../support/vocabularies.js"
 
 const at = Date.UTC(2026, 0, 1, 12)
 const job = { instanceId: "0123abcd".repeat(8), jobType: "task", jobName: "mailer" } as const
 
 /** Each type's own fields, as the hand-placed code fills them. */
-const fieldsOf: { readonly [T in UpstreamJobEventType]: Readonly<Record<string, unknown>> } = {
+const fieldsOf: FieldsByType<UpstreamJobEventType> = {
   "job.started": { input: { to: "a@example.com" } },
   "job.executed": { runCount: 3, durationMs: 12.5, attempt: 1, preExecutionState: { count: 2 } },
   "job.failed": {
@@ -44,8 +41,8 @@ const fieldsOf: { readonly [T in UpstreamJobEventType]: Readonly<Record<string, 
   "task.scheduled": { scheduledAt: new Date(at + 60_000).toISOString(), trigger: "event" }
 }
 
-/** The same fields with whatever is least required: optional fields left out. */
-const leastFieldsOf: { readonly [T in UpstreamJobEventType]: Readonly<Record<string, unknown>> } = {
+/** The same with optional fields left out. */
+const leastFieldsOf: FieldsByType<UpstreamJobEventType> = {
   ...fieldsOf,
   "job.started": {},
   "job.executed": { runCount: 1, durationMs: 0, attempt: 1 },
@@ -53,31 +50,34 @@ const leastFieldsOf: { readonly [T in UpstreamJobEventType]: Readonly<Record<str
   "job.terminated": { runCount: 1 }
 }
 
-const build = (type: UpstreamJobEventType, fields: Readonly<Record<string, unknown>>, id?: string) =>
-  upstreamJobEvents.build({ type, fields, context: { ...job, id }, timestampMs: at })
+const name = "n".repeat(64)
+const big = Number.MAX_SAFE_INTEGER
+const state = { cursor: "c".repeat(upstreamStateAllowance - '{"cursor":""}'.length) }
 
-/** As the hand-placed code emits it: upstream's base builder, the type, the fields. */
-const upstreamMade = (type: UpstreamJobEventType, fields: Readonly<Record<string, unknown>>, id?: string) => ({
-  ...createJobBaseEvent(job.instanceId, job.jobType, job.jobName, id),
-  type,
-  ...fields
-})
+/** Each type's fields at their caps: the longest numbers, errors and times, a state at the allowance. */
+const atCaps: FieldsByType<UpstreamJobEventType> = {
+  "job.started": { input: state },
+  "job.executed": { runCount: big, durationMs: Number.MAX_VALUE, attempt: big, preExecutionState: state },
+  "job.failed": {
+    error: { message: cutAt(maxErrorMessageLength), stack: cutAt(maxErrorStackLength) },
+    runCount: big,
+    attempt: big,
+    willRetry: true,
+    preExecutionState: state
+  },
+  "job.retryExhausted": { attempts: big, reason: "max_duration" },
+  "job.terminated": { reason: cutAt(maxErrorMessageLength), runCount: big },
+  "debounce.started": { flushAt: latestTime },
+  "debounce.flushed": { eventCount: big, reason: "maxEvents", durationMs: Number.MAX_VALUE },
+  "task.scheduled": { scheduledAt: latestTime, trigger: "execute" }
+}
 
-const decodeOurs = Schema.decodeUnknownEither(UpstreamJobEvent)
-const decodeUpstream = Schema.decodeUnknownEither(InternalTrackingEventSchema)
+const build = (type: UpstreamJobEventType, fields: Readonly<Record<string, unknown>>) =>
+  upstreamJobEvents.build({ type, fields, context: job, timestampMs: at })
 
 describe("upstreamJobEvents: upstream core's job event format", () => {
-  it("lists upstream's 8 types, the job's fields as context and source as a constant", () => {
-    expect(upstreamJobEvents.types).toEqual([
-      "job.started",
-      "job.executed",
-      "job.failed",
-      "job.retryExhausted",
-      "job.terminated",
-      "debounce.started",
-      "debounce.flushed",
-      "task.scheduled"
-    ])
+  it("has upstream's 8 types, the job's fields as context and source as a constant", () => {
+    expect(upstreamJobEvents.types).toEqual(typesOf(InternalJobEventSchema))
     expect(upstreamJobEvents.context).toEqual(["instanceId", "jobType", "jobName"])
     expect(upstreamJobEvents.optionalContext).toEqual(["id"])
     expect(upstreamJobEvents.constants).toEqual({ source: "job" })
@@ -91,63 +91,33 @@ describe("upstreamJobEvents: upstream core's job event format", () => {
     ])
   })
 
-  describe.each(UpstreamJobEventTypes)("%s", (type) => {
-    it("built by the vocabulary, decodes with our Schema and with upstream core's", () => {
-      for (const fields of [fieldsOf[type], leastFieldsOf[type]]) {
-        for (const id of [undefined, "user-42"]) {
-          const event = build(type, fields, id)
-          expect(event).toMatchObject({ source: "job", type, ...job, timestamp: new Date(at).toISOString() })
-          // An unknown id is left out, as upstream's builder leaves it out.
-          expect("id" in event).toBe(id !== undefined)
-          expect(Either.getOrThrow(decodeOurs(event))).toEqual(event)
-          expect(Either.getOrThrow(decodeUpstream(event))).toEqual(event)
-          expect(upstreamJobEvents.accepts(event)).toBe(true)
-        }
-      }
-    })
-
-    it("made by upstream core's builder, decodes with our Schema and is accepted", () => {
-      for (const fields of [fieldsOf[type], leastFieldsOf[type]]) {
-        for (const id of [undefined, "user-42"]) {
-          const event = upstreamMade(type, fields, id)
-          expect(Either.getOrThrow(decodeOurs(event))).toEqual(event)
-          expect(upstreamJobEvents.accepts(event)).toBe(true)
-        }
-      }
-    })
-
-    it("is refused by both Schemas without a field of its own", () => {
-      const required = Object.keys(leastFieldsOf[type])
-      for (const key of required) {
-        const { [key]: _left, ...event } = build(type, leastFieldsOf[type]) as unknown as Record<string, unknown>
-        expect(Either.isLeft(decodeOurs(event))).toBe(true)
-        expect(Either.isLeft(decodeUpstream(event))).toBe(true)
-      }
-    })
-  })
-
-  it("is refused by both Schemas with a value upstream does not have", () => {
-    const wrong = [
+  describeUpstreamFormat({
+    vocabulary: upstreamJobEvents,
+    schema: UpstreamJobEvent,
+    types: UpstreamJobEventTypes,
+    fieldsOf,
+    leastFieldsOf,
+    context: job,
+    optional: { key: "id", values: [undefined, "user-42"] },
+    upstreamMade: (type, fields, id) => ({
+      ...createJobBaseEvent(job.instanceId, job.jobType, job.jobName, id),
+      type,
+      ...fields
+    }),
+    at,
+    wrong: (build) => [
       { ...build("job.retryExhausted", fieldsOf["job.retryExhausted"]), reason: "max_retries" },
       { ...build("task.scheduled", fieldsOf["task.scheduled"]), trigger: "alarm" },
       { ...build("job.started", {}), jobType: "cron" },
       { ...build("job.started", {}), source: "workflow" }
-    ]
-    for (const event of wrong) {
-      expect(Either.isLeft(decodeOurs(event))).toBe(true)
-      expect(Either.isLeft(decodeUpstream(event))).toBe(true)
-    }
-  })
-
-  it("is stricter than upstream's Schema on ids and times only", () => {
-    const event = build("debounce.started", fieldsOf["debounce.started"])
-    for (const broken of [
-      { ...event, eventId: "e-1" },
-      { ...event, flushAt: "soon" }
-    ]) {
-      expect(Either.isLeft(decodeOurs(broken))).toBe(true)
-      expect(Either.isRight(decodeUpstream(broken))).toBe(true)
-    }
+    ],
+    timed: { type: "debounce.started", field: "flushAt" },
+    largest: {
+      event: largestUpstreamJobEvent,
+      atCaps,
+      context: { instanceId: name, jobType: "workerPool", jobName: name, id: name }
+    },
+    batch: { decode: decodeUpstreamJobEventBatch, schema: UpstreamJobEventBatch }
   })
 
   it("tells its events from the 20-type job events where the types are the same", () => {
@@ -169,62 +139,13 @@ describe("upstreamJobEvents: upstream core's job event format", () => {
     expect(gate.vocabularyOf(terminatedByJob)?.name).toBe("jobs")
   })
 
-  it("has a largest event that is one of its events and no smaller than any at the caps", () => {
-    expect(Either.getOrThrow(decodeOurs(largestUpstreamJobEvent))).toEqual(largestUpstreamJobEvent)
-    expect(Either.isRight(decodeUpstream(largestUpstreamJobEvent))).toBe(true)
+  it("sizes its largest event by the state it allows", () => {
     expect(JSON.stringify(largestUpstreamJobEvent.preExecutionState)).toHaveLength(upstreamStateAllowance)
-    const name = "n".repeat(64)
-    const cut = (length: number) => `${"y".repeat(length - 1)}…`
-    // The longest ISO time of a four-digit year, as every time until 9999 is written.
-    const latest = "9999-12-31T23:59:59.999Z"
-    const state = { cursor: "c".repeat(upstreamStateAllowance - '{"cursor":""}'.length) }
-    const atCaps: { readonly [T in UpstreamJobEventType]: Readonly<Record<string, unknown>> } = {
-      "job.started": { input: state },
-      "job.executed": {
-        runCount: Number.MAX_SAFE_INTEGER,
-        durationMs: Number.MAX_VALUE,
-        attempt: Number.MAX_SAFE_INTEGER,
-        preExecutionState: state
-      },
-      "job.failed": {
-        error: { message: cut(maxErrorMessageLength), stack: cut(maxErrorStackLength) },
-        runCount: Number.MAX_SAFE_INTEGER,
-        attempt: Number.MAX_SAFE_INTEGER,
-        willRetry: true,
-        preExecutionState: state
-      },
-      "job.retryExhausted": { attempts: Number.MAX_SAFE_INTEGER, reason: "max_duration" },
-      "job.terminated": { reason: cut(maxErrorMessageLength), runCount: Number.MAX_SAFE_INTEGER },
-      "debounce.started": { flushAt: latest },
-      "debounce.flushed": { eventCount: Number.MAX_SAFE_INTEGER, reason: "maxEvents", durationMs: Number.MAX_VALUE },
-      "task.scheduled": { scheduledAt: latest, trigger: "execute" }
-    }
-    const bytes = (event: object) => Buffer.byteLength(JSON.stringify(event))
-    const largest = bytes(largestUpstreamJobEvent)
-    for (const type of UpstreamJobEventTypes) {
-      const event = upstreamJobEvents.build({
-        type,
-        fields: atCaps[type],
-        context: { instanceId: name, jobType: "workerPool", jobName: name, id: name },
-        timestampMs: Date.parse(latest)
-      })
-      expect(Either.isRight(decodeOurs(event))).toBe(true)
-      expect(bytes(event)).toBeLessThanOrEqual(largest)
-    }
   })
 })
 
 describe("decodeUpstreamJobEventBatch", () => {
   const sent = (type: UpstreamJobEventType) => ({ ...build(type, fieldsOf[type]), env: "test", serviceKey: "jobs" })
-
-  it("decodes a batch as trackers send it, as the batch Schema and upstream's wire Schema do", () => {
-    const body = { events: UpstreamJobEventTypes.map(sent) }
-    const decoded = Either.getOrThrow(decodeUpstreamJobEventBatch(body))
-    expect(decoded).toEqual(Schema.decodeUnknownSync(UpstreamJobEventBatch)(body))
-    expect(decoded.events).toEqual(body.events)
-    for (const event of body.events)
-      expect(Either.isRight(Schema.decodeUnknownEither(TrackingEventSchema)(event))).toBe(true)
-  })
 
   it("names each problem by its path", () => {
     const { env: _env, ...unsent } = sent("job.started")
