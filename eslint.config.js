@@ -19,9 +19,21 @@ const generic = ["src/event", "src/tracker", "src/delivery", "src/sinks", "src/i
 const zones = [
   {
     target: generic,
-    from: ["src/jobs", "src/codemod", "src/cli"],
+    from: ["src/jobs", "src/workflow", "src/codemod", "src/cli"],
     message:
-      "The generic mechanism (event, tracker, delivery, sinks, instrument, internal) knows no jobs package, codemod or CLI."
+      "The generic mechanism (event, tracker, delivery, sinks, instrument, internal) knows no jobs or workflow package, codemod or CLI."
+  },
+  {
+    // Each package's knowledge stands on the generic mechanism alone: tracking one package never
+    // loads the other's.
+    target: "src/workflow",
+    from: ["src/jobs", "src/codemod", "src/cli"],
+    message: "What knows the workflow package imports nothing of the jobs package, the codemod or the CLI."
+  },
+  {
+    target: "src/jobs",
+    from: "src/workflow",
+    message: "What knows the jobs package imports nothing of the workflow package."
   },
   {
     target: "src/event",

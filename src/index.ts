@@ -130,3 +130,44 @@ export {
 export type { CallContext, ContextOf } from "./instrument/CallContext.js"
 export type { EventFields } from "./jobs/events/jobEvents.js"
 export type { JobContext } from "./jobs/JobContext.js"
+
+// === Vocabularies beyond the 20 job types: one self-contained block, kept last ===
+// Vocabularies (decoding a batch of any vocabulary that carries its Schema)
+export {
+  decodeEventBatch,
+  eventAsSentSchema,
+  eventBatchSchema,
+  EventBatchDecodeError,
+  type EventAsSent,
+  type EventBatchOf,
+  type EventBatchProblem,
+  type VocabularyWithSchema
+} from "./event/decodeEventBatch.js"
+
+// Upstream job events (upstream core's own job event format: 8 types; the Schema apart)
+export {
+  UpstreamJobEvent,
+  UpstreamJobEventBatch,
+  UpstreamJobEventTypes,
+  UpstreamJobEventWire,
+  UpstreamJobType,
+  type UpstreamJobEventType
+} from "./jobs/upstream/UpstreamJobEvent.js"
+export { upstreamJobEvents, type UpstreamJobEvents } from "./jobs/upstream/upstreamJobEvents.js"
+export {
+  decodeUpstreamJobEventBatch,
+  upstreamJobEventsWithSchema
+} from "./jobs/upstream/upstreamJobEventsWithSchema.js"
+export { largestUpstreamJobEvent, upstreamStateAllowance } from "./jobs/upstream/largestUpstreamJobEvent.js"
+
+// Workflow events (upstream core's 16 workflow types; the Schema apart)
+export {
+  WorkflowEvent,
+  WorkflowEventBatch,
+  WorkflowEventTypes,
+  WorkflowEventWire,
+  type WorkflowEventType
+} from "./workflow/events/WorkflowEvent.js"
+export { workflowEvents, type WorkflowEvents } from "./workflow/events/workflowEvents.js"
+export { decodeWorkflowEventBatch, workflowEventsWithSchema } from "./workflow/events/workflowEventsWithSchema.js"
+export { largestWorkflowEvent, workflowStepsAllowance } from "./workflow/events/largestWorkflowEvent.js"

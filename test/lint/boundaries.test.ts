@@ -38,7 +38,13 @@ describe("room boundaries (import-x/no-restricted-paths)", () => {
     ["src", `import * as probe from "../bench/stats.js"`],
     ["src/jobs", `import * as probe from "../../examples/runtime/paths.js"`],
     ["src/codemod/coverage", `import * as probe from "../../cli/program.js"`],
-    ["examples/runtime", `import * as probe from "../../test/support/wait.js"`]
+    ["examples/runtime", `import * as probe from "../../test/support/wait.js"`],
+    ["src/workflow/events", `import * as probe from "../../jobs/upstream/upstreamJobEvents.js"`],
+    ["src/jobs/upstream", `import * as probe from "../../workflow/events/workflowEvents.js"`],
+    ["src/jobs", `import * as probe from "../workflow/events/WorkflowEvent.js"`],
+    ["src/workflow", `import * as probe from "../codemod/index.js"`],
+    ["src/instrument", `import * as probe from "../workflow/events/workflowEvents.js"`],
+    ["src/event", `import * as probe from "../workflow/events/WorkflowEventTypes.js"`]
   ])("fires in %s on %s", async (folder, code) => {
     expect(await messagesOf(`${folder}/lintProbe.ts`, code, boundary)).toHaveLength(1)
   })
@@ -52,7 +58,10 @@ describe("room boundaries (import-x/no-restricted-paths)", () => {
     ["src/cli", `import * as probe from "../codemod/report/exitCodes.js"`],
     ["test/instrument", `import * as probe from "../../src/jobs/layouts.js"`],
     ["test/e2e", `import * as probe from "../../examples/runtime/paths.js"`],
-    ["examples/runtime", `import * as probe from "../../test/fixtures/jobs/src/index.js"`]
+    ["examples/runtime", `import * as probe from "../../test/fixtures/jobs/src/index.js"`],
+    ["src/workflow/events", `import * as probe from "../../event/Vocabulary.js"`],
+    ["src/jobs/upstream", `import * as probe from "../../event/decodeEventBatch.js"`],
+    ["src/jobs", `import * as probe from "./upstream/upstreamJobEvents.js"`]
   ])("stays quiet in %s on %s", async (folder, code) => {
     expect(await messagesOf(`${folder}/lintProbe.ts`, code, boundary)).toEqual([])
   })

@@ -111,7 +111,14 @@ describe("the runtime entry's public API", () => {
     const rows = exportCategories()
     expect(rows.length).toBe(exported.length)
     expect(new Set(rows.map((row) => row.section))).toEqual(
-      new Set(["Trackers", "The job event schema", "Vocabularies", "Instrumentation"])
+      new Set([
+        "Trackers",
+        "The job event schema",
+        "Vocabularies",
+        "Instrumentation",
+        "Upstream job events",
+        "Workflow events"
+      ])
     )
     const wrong = rows
       .filter((row) => row.categories.length === 0 || row.categories.some((category) => category !== row.section))

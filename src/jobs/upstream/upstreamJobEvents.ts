@@ -1,0 +1,59 @@
+/**
+ * Upstream core's own job event format as a vocabulary: the 8 types the jobs release emits by
+ * hand, each event about one job (`instanceId`, `jobType`, `jobName`, and the user's `id` when
+ * known), with `source: "job"`. What a map that reproduces the hand-placed events carries, and
+ * trackers of those events are told.
+ *
+ * No `effect/Schema` here: this module is on the path of every traced call, and a Worker bundle
+ * must not carry the Schema module for it. `upstreamJobEventsWithSchema` (its own module) adds
+ * the schema where events are decoded.
+ */
+
+import { defineVocabulary } from "../../event/Vocabulary.js"
+import { largestUpstreamJobEvent } from "./largestUpstreamJobEvent.js"
+import type { UpstreamJobEvent } from "./UpstreamJobEvent.js"
+import { UpstreamJobEventTypes } from "./UpstreamJobEventTypes.js"
+
+const vocabulary = defineVocabulary<
+  UpstreamJobEvent,
+  "instanceId" | "jobType" | "jobName",
+  "eventId" | "timestamp" | "source"
+>({
+  name: "jobs-upstream",
+  types: UpstreamJobEventTypes,
+  context: ["instanceId", "jobType", "jobName"],
+  optionalContext: ["id"],
+  constants: { source: "job" },
+  largestEvent: largestUpstreamJobEvent,
+  // The span attributes of the jobs vocabulary: a job is the same job whichever format its
+  // events take.
+  attributePrefix: "job",
+  attributeNames: { jobType: "job.type", jobName: "job.name" }
+})
+
+/**
+ * Whether `event` is an upstream job event, as far as a cheap check can tell: a type of the 8,
+ * the job's fields set and `source: "job"`. The 20-type format has `job.terminated` too, with
+ * an optional `source` (who terminated) that may also be `"job"`: upstream's always has a
+ * `runCount`, which tells the two apart.
+ */
+const accepts = (event: unknown): event is UpstreamJobEvent =>
+  vocabulary.accepts(event) && (event.type !== "job.terminated" || typeof event.runCount === "number")
+
+/**
+ * Upstream core's job event format as a vocabulary: {@link UpstreamJobEventTypes}, each event
+ * about one job (`instanceId`, `jobType`, `jobName`; `id` when known), with `source: "job"`, as
+ * span attributes `job.instanceId`, `job.type`, `job.name`, `job.id`. Its events decode with
+ * upstream core's `InternalTrackingEventSchema`. Told to a tracker beside the 20-type jobs
+ * vocabulary, name it first: the 20-type vocabulary's cheap check does not look at `source`.
+ *
+ * @category Upstream job events
+ */
+export const upstreamJobEvents: UpstreamJobEvents = { ...vocabulary, accepts }
+
+/**
+ * The upstream job event vocabulary's type.
+ *
+ * @category Upstream job events
+ */
+export type UpstreamJobEvents = typeof vocabulary
