@@ -9,7 +9,7 @@
 
 import { newEventId } from "../../event/eventId.js"
 import { isoTimestamp } from "../../event/timestamp.js"
-import { defineVocabulary, type EventParts, type RecipeFieldsOf } from "../../event/Vocabulary.js"
+import type { EventParts, EventSeverity, RecipeFieldsOf, Vocabulary } from "../../event/Vocabulary.js"
 import type { JobEvent } from "./JobEvent.js"
 import { JobEventTypes, type JobEventType } from "./JobEventTypes.js"
 import { largestJobEvent } from "./largestJobEvent.js"
@@ -26,25 +26,53 @@ const buildJobEvent = ({ type, fields, context, timestampMs }: EventParts): JobE
   return event as unknown as JobEvent
 }
 
+const jobContext = ["instanceId", "jobType", "jobName"] as const
+const jobTypes: ReadonlySet<string> = new Set(JobEventTypes)
+const jobAttributeNames: Readonly<Record<string, string | undefined>> = {
+  instanceId: "job.instanceId",
+  jobType: "job.type",
+  jobName: "job.name"
+}
+const jobSeverities: Readonly<Record<string, EventSeverity | undefined>> = {
+  "job.failed": "error",
+  "retry.exhausted": "error",
+  "execution.failed": "warn"
+}
+
 /**
  * The job event vocabulary: `JobEventTypes`, each event about one job (`instanceId`, `jobType`,
  * `jobName`, as span attributes `job.instanceId`, `job.type`, `job.name`). The jobs event maps
  * carry it; a map of one's own for job events is written with it
  * (`serviceEvents(jobEvents, Tag, "Name", entries)`).
  *
+ * Written out rather than made by `defineVocabulary`, so that a jobs Worker does not bundle the
+ * generic builder and option handling it never runs; a test checks it behaves as
+ * `defineVocabulary` with these options would (name, lists, attribute names, severities,
+ * `accepts`).
+ *
  * @category The job event schema
  */
-export const jobEvents = defineVocabulary<JobEvent, "instanceId" | "jobType" | "jobName">({
+export const jobEvents: Vocabulary<JobEvent, "instanceId" | "jobType" | "jobName", "eventId" | "timestamp"> = {
   name: "jobs",
-  types: JobEventTypes,
-  context: ["instanceId", "jobType", "jobName"],
-  // Other fields, in log records: `job.<field>` (`job.run_count`).
-  attributePrefix: "job",
-  attributeNames: { instanceId: "job.instanceId", jobType: "job.type", jobName: "job.name" },
-  severities: { "job.failed": "error", "retry.exhausted": "error", "execution.failed": "warn" },
+  types: [...JobEventTypes],
+  context: [...jobContext],
+  optionalContext: [],
+  constants: {},
+  build: buildJobEvent,
+  schema: undefined,
   largestEvent: largestJobEvent,
-  build: buildJobEvent
-})
+  // Other fields, in log records: `job.<field>` (`job.run_count`).
+  attributeName: (key) => jobAttributeNames[key] ?? `job.${key}`,
+  hasType: (type) => jobTypes.has(type),
+  severity: (type) => jobSeverities[type] ?? "info",
+  accepts: (event): event is JobEvent => {
+    if (typeof event !== "object" || event === null) return false
+    const record = event as Record<string, unknown>
+    if (typeof record["type"] !== "string" || !jobTypes.has(record["type"])) return false
+    for (let i = 0; i < jobContext.length; i++) if (record[jobContext[i]!] === undefined) return false
+    return true
+  }
+}
 
 /**
  * The job event vocabulary's type.
