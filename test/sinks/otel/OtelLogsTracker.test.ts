@@ -7,12 +7,18 @@ import {
 } from "@opentelemetry/sdk-logs"
 import { resourceFromAttributes } from "@opentelemetry/resources"
 import { Effect, Fiber, TestClock, TestContext } from "effect"
-import { InvalidTrackerConfigError, emitEvent, flushEvents, makeJobEvent } from "durable-effect-tracking"
+import {
+  defineVocabulary,
+  InvalidTrackerConfigError,
+  emitEvent,
+  flushEvents,
+  makeJobEvent
+} from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
 import { packageVersion } from "../../../src/sinks/otel/version.js"
 import { captureLogs } from "../../support/logCapture.js"
-import { payment, paymentEvents, testJobEvents } from "../../support/vocabularies.js"
+import { payment, paymentEvents, testJobEvents, type PaymentEvent } from "../../support/vocabularies.js"
 
 const deployment = { env: "staging", serviceKey: "billing-jobs" }
 // Told the jobs vocabulary, records keep the `job.*` names they had before vocabularies.
@@ -44,6 +50,40 @@ const failed = makeJobEvent(
 )
 
 describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
+  it("grades each record by its vocabulary's severities, and records of no vocabulary told as INFO", async () => {
+    const graded = defineVocabulary<PaymentEvent, "accountId">({
+      name: "payments",
+      types: ["payment.charged", "payment.refunded"],
+      context: ["accountId"],
+      severities: { "payment.refunded": "error" }
+    })
+    const told = inMemoryProvider()
+    const untold = inMemoryProvider()
+    const refunded = payment("payment.refunded", "acct-1", 500)
+    const jobFailed = makeJobEvent({
+      type: "job.failed",
+      instanceId: "do-7",
+      jobType: "task",
+      jobName: "invoice",
+      error: { message: "gave up" }
+    })
+    await Effect.runPromise(
+      Effect.all([emitEvent(payment("payment.charged", "acct-1", 500)), emitEvent(refunded), flushEvents]).pipe(
+        Effect.provide(OtelLogsTracker.layer({ ...deployment, vocabularies: [graded], loggerProvider: told.provider }))
+      )
+    )
+    await Effect.runPromise(
+      Effect.all([emitEvent(jobFailed), flushEvents]).pipe(
+        Effect.provide(OtelLogsTracker.layer({ ...deployment, loggerProvider: untold.provider }))
+      )
+    )
+    expect(told.exporter.getFinishedLogRecords().map((r) => [r.eventName, r.severityText])).toEqual([
+      ["payment.charged", "INFO"],
+      ["payment.refunded", "ERROR"]
+    ])
+    expect(untold.exporter.getFinishedLogRecords().map((r) => r.severityNumber)).toEqual([SeverityNumber.INFO])
+  })
+
   it("emits each event as a log record: event name, time, severity, a one-line body, conventional and job.* attributes (told the jobs vocabulary)", async () => {
     const { exporter, provider } = inMemoryProvider()
     const layer = OtelLogsTracker.layer({ ...jobs, loggerProvider: provider })
