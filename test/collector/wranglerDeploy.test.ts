@@ -119,7 +119,7 @@ describe("examples/collector with wrangler", () => {
     expect(inputs).toEqual(
       expect.arrayContaining([
         ...["worker.ts", "store.ts"].map((file) => realpathSync(join(folder, file))),
-        ...["src/index.ts", "src/event/decodeJobEventBatch.ts"].map((file) => realpathSync(inRepo(file)))
+        ...["src/index.ts", "src/jobs/events/decodeJobEventBatch.ts"].map((file) => realpathSync(inRepo(file)))
       ])
     )
   })
