@@ -38,7 +38,7 @@ export interface VocabularyGate {
    * Never throws.
    */
   readonly vocabularyOf: (event: unknown) => AnyVocabulary | undefined
-  /** Why `event` is refused: its type (or that it has none) and the vocabularies told. */
+  /** Why `event` is refused: its type (or that it has none) and the vocabularies told. Never throws. */
   readonly refusal: (event: unknown) => string
 }
 
@@ -99,38 +99,34 @@ export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | 
       }
     },
     refusal: (event) => {
-      const type = typeOf(event)
-      if (type === undefined) {
-        // Told vocabularies, an object's own `type` decides (a `toJSON` does not stand in for it).
-        const what =
-          Array.isArray(event) || typeof event !== "object" || event === null
-            ? `${Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`}, not an event object`
-            : `an object without a string type${names === undefined ? " or a toJSON" : ""}`
-        return names === undefined ? what : `${what}; this tracker carries the vocabularies ${names}`
+      try {
+        const type = typeOf(event)
+        if (type === undefined) {
+          // Told vocabularies, an object's own `type` decides (a `toJSON` does not stand in for it).
+          const what =
+            Array.isArray(event) || typeof event !== "object" || event === null
+              ? `${Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`}, not an event object`
+              : `an object without a string type${names === undefined ? " or a toJSON" : ""}`
+          return names === undefined ? what : `${what}; this tracker carries the vocabularies ${names}`
+        }
+        const shown = JSON.stringify(type.length > 80 ? `${type.slice(0, 80)}…` : type)
+        const candidates = byType.get(type)
+        if (candidates === undefined) return `type ${shown} is of none of the vocabularies ${names}`
+        // Known type, not accepted: say which context keys or constants it lacks (names, no values).
+        const record = event as Record<string, unknown>
+        const lacking = candidates.map((v) => {
+          const what = [
+            ["context", v.context.filter((key: string) => record[key] === undefined)] as const,
+            ["constants", Object.keys(v.constants).filter((key) => record[key] !== v.constants[key])] as const
+          ].flatMap(([part, keys]) => (keys.length > 0 ? [`${part} ${keys.join(", ")}`] : []))
+          return `${v.name} (${what.length > 0 ? `lacks ${what.join("; ")}` : "not accepted"})`
+        })
+        return `type ${shown} is not accepted by ${lacking.join(", ")}`
+      } catch {
+        // A getter that throws leaves it undescribed.
+        return "an event whose fields cannot be read"
       }
-      const shown = JSON.stringify(type.length > 80 ? `${type.slice(0, 80)}…` : type)
-      const candidates = byType.get(type)
-      if (candidates === undefined) return `type ${shown} is of none of the vocabularies ${names}`
-      // Known type, not accepted: say which context keys or constants it lacks (names, no values).
-      const record = event as Record<string, unknown>
-      const lacking = candidates.map((v) => {
-        const what = [
-          ["context", v.context.filter((key: string) => record[key] === undefined)] as const,
-          ["constants", Object.keys(v.constants).filter((key) => record[key] !== v.constants[key])] as const
-        ].flatMap(([part, keys]) => (keys.length > 0 ? [`${part} ${keys.join(", ")}`] : []))
-        return `${v.name} (${what.length > 0 ? `lacks ${what.join("; ")}` : "not accepted"})`
-      })
-      return `type ${shown} is not accepted by ${lacking.join(", ")}`
     }
-  }
-}
-
-/** Why an event is refused, never throwing (a getter that throws leaves it undescribed). */
-const refusalOf = (gate: VocabularyGate, event: unknown): string => {
-  try {
-    return gate.refusal(event)
-  } catch {
-    return "an event whose fields cannot be read"
   }
 }
 
@@ -156,7 +152,7 @@ export const gateEmit = (
 ): GatedEmit => {
   const counts = { [unknownVocabulary]: 0 }
   const note = makeDropNotice(counts, module, annotations, counter)
-  const refuse = (event: unknown) => Effect.sync(() => note(unknownVocabulary, 1, undefined, refusalOf(gate, event)))
+  const refuse = (event: unknown) => Effect.sync(() => note(unknownVocabulary, 1, undefined, gate.refusal(event)))
   return {
     emit: (event) => {
       const vocabulary = gate.vocabularyOf(event)
