@@ -4,14 +4,9 @@
  * or, told none, a floor that holds for any vocabulary this library's instrumentation builds.
  */
 
-import { maxErrorMessageLength, maxErrorStackLength } from "../event/eventBounds.js"
+import { errorSummaryAtCaps, largestName } from "../event/eventBounds.js"
 import { eventBytesAsSent } from "./EventSize.js"
 import type { AnyVocabulary } from "./VocabularyGate.js"
-
-// Tags (an error's `_tag` or `name`) and types are identifiers: 64 characters is generous.
-const nameLength = 64
-const atCap = (length: number): string => `${"x".repeat(length - 1)}…`
-const name = "n".repeat(nameLength)
 
 /**
  * The floor of a tracker told no vocabularies: the envelope the default builder gives every
@@ -28,13 +23,8 @@ const name = "n".repeat(nameLength)
 export const genericLargestEvent: Readonly<Record<string, unknown>> = {
   eventId: "00000000-0000-7000-8000-000000000000",
   timestamp: "2026-01-01T00:00:00.000Z",
-  type: "t".repeat(nameLength),
-  error: {
-    message: atCap(maxErrorMessageLength),
-    tag: name,
-    cause: { message: atCap(maxErrorMessageLength), tag: name },
-    stack: atCap(maxErrorStackLength)
-  }
+  type: largestName,
+  error: errorSummaryAtCaps
 }
 
 /** The bytes of the largest event, as sent, and what it is (for a configuration issue to name). */
@@ -55,15 +45,19 @@ export const largestEventAsSent = (
   vocabularies: ReadonlyArray<AnyVocabulary> | undefined,
   enrichment: { readonly env: string; readonly serviceKey: string }
 ): LargestEvent => {
-  const floor = (): LargestEvent => ({ bytes: eventBytesAsSent(genericLargestEvent, enrichment), of: floorOf })
-  if (vocabularies === undefined || vocabularies.length === 0) return floor()
   let largest: LargestEvent | undefined
-  for (const vocabulary of vocabularies) {
-    const event = vocabulary.largestEvent
-    const one =
-      event === undefined
-        ? { bytes: floor().bytes, of: `${floorOf} (vocabulary ${vocabulary.name} gives no largestEvent)` }
-        : { bytes: eventBytesAsSent(event, enrichment), of: `the largest event of vocabulary ${vocabulary.name}` }
+  // Told none, the floor alone is weighed.
+  for (const vocabulary of vocabularies?.length ? vocabularies : [undefined]) {
+    const event = vocabulary?.largestEvent
+    const one = {
+      bytes: eventBytesAsSent(event ?? genericLargestEvent, enrichment),
+      of:
+        vocabulary === undefined
+          ? floorOf
+          : event === undefined
+            ? `${floorOf} (vocabulary ${vocabulary.name} gives no largestEvent)`
+            : `the largest event of vocabulary ${vocabulary.name}`
+    }
     if (largest === undefined || one.bytes > largest.bytes) largest = one
   }
   return largest!

@@ -33,41 +33,35 @@ export const unknownVocabulary = "unknownVocabulary" as const
 export interface VocabularyGate {
   /** The vocabularies told; undefined when none were. */
   readonly told: ReadonlyArray<AnyVocabulary> | undefined
-  /** Whether the tracker carries `event`. Never throws. */
-  readonly admits: (event: unknown) => boolean
   /**
    * The told vocabulary that accepts `event`; undefined when none does, or none was told.
    * Never throws.
    */
   readonly vocabularyOf: (event: unknown) => AnyVocabulary | undefined
-  /** Why `event` is refused: its type (or that it has none) and the vocabularies told. */
+  /** Why `event` is refused: its type (or that it has none) and the vocabularies told. Never throws. */
   readonly refusal: (event: unknown) => string
-}
-
-const isVocabulary = (value: unknown): value is AnyVocabulary => {
-  if (typeof value !== "object" || value === null) return false
-  const v = value as Partial<AnyVocabulary>
-  return (
-    typeof v.name === "string" &&
-    Array.isArray(v.types) &&
-    typeof v.accepts === "function" &&
-    typeof v.attributeName === "function"
-  )
 }
 
 /** Adds a problem with the `vocabularies` option to `issues`; gives the vocabularies (or undefined). */
 export const checkVocabularies = (issues: Array<string>, value: unknown): ReadonlyArray<AnyVocabulary> | undefined => {
   if (value === undefined) return undefined
-  if (!Array.isArray(value) || value.length === 0 || !value.every(isVocabulary)) {
-    issues.push("vocabularies must be a non-empty array of vocabularies (defineVocabulary)")
-    return undefined
-  }
-  return value
+  const valid =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every(
+      (v: Partial<AnyVocabulary> | null) =>
+        typeof v?.name === "string" &&
+        Array.isArray(v.types) &&
+        typeof v.accepts === "function" &&
+        typeof v.attributeName === "function"
+    )
+  if (valid) return value
+  issues.push("vocabularies must be a non-empty array of vocabularies (defineVocabulary)")
+  return undefined
 }
 
 const typeOf = (event: unknown): string | undefined => {
-  if (typeof event !== "object" || event === null) return undefined
-  const type: unknown = (event as { readonly type?: unknown }).type
+  const type: unknown = (event as { readonly type?: unknown } | null)?.type
   return typeof type === "string" ? type : undefined
 }
 
@@ -79,10 +73,9 @@ const typeOf = (event: unknown): string | undefined => {
 const isEvent = (event: unknown): event is EventShape => {
   try {
     return (
-      typeOf(event) !== undefined ||
-      (typeof event === "object" &&
-        event !== null &&
-        typeof (event as { readonly toJSON?: unknown }).toJSON === "function")
+      typeof event === "object" &&
+      event !== null &&
+      (typeOf(event) !== undefined || typeof (event as { readonly toJSON?: unknown }).toJSON === "function")
     )
   } catch {
     // A throwing getter: not an event the tracker can carry.
@@ -90,76 +83,50 @@ const isEvent = (event: unknown): event is EventShape => {
   }
 }
 
-const shownType = (type: string): string => JSON.stringify(type.length > 80 ? `${type.slice(0, 80)}…` : type)
-
-// Told vocabularies, an object's own `type` decides (a `toJSON` does not stand in for it).
-const describeNonEvent = (event: unknown, told = false): string =>
-  Array.isArray(event) || typeof event !== "object" || event === null
-    ? `${Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`}, not an event object`
-    : told
-      ? "an object without a string type"
-      : "an object without a string type or a toJSON"
-
 export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | undefined): VocabularyGate => {
-  if (vocabularies === undefined) {
-    return {
-      told: undefined,
-      admits: isEvent,
-      vocabularyOf: () => undefined,
-      refusal: (event) => describeNonEvent(event)
-    }
-  }
   // One lookup by type; a type two vocabularies share is tried against each, in the order told.
   const byType = new Map<string, Array<AnyVocabulary>>()
-  for (const vocabulary of vocabularies) {
-    for (const type of vocabulary.types) {
-      const list = byType.get(type)
-      if (list === undefined) byType.set(type, [vocabulary])
-      else list.push(vocabulary)
+  for (const vocabulary of vocabularies ?? [])
+    for (const type of vocabulary.types) byType.set(type, [...(byType.get(type) ?? []), vocabulary])
+  const names = vocabularies?.map((v) => v.name).join(", ")
+  return {
+    told: vocabularies,
+    vocabularyOf: (event) => {
+      try {
+        return byType.get(typeOf(event)!)?.find((v) => v.accepts(event))
+      } catch {
+        return undefined
+      }
+    },
+    refusal: (event) => {
+      try {
+        const type = typeOf(event)
+        if (type === undefined) {
+          // Told vocabularies, an object's own `type` decides (a `toJSON` does not stand in for it).
+          const what =
+            Array.isArray(event) || typeof event !== "object" || event === null
+              ? `${Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`}, not an event object`
+              : `an object without a string type${names === undefined ? " or a toJSON" : ""}`
+          return names === undefined ? what : `${what}; this tracker carries the vocabularies ${names}`
+        }
+        const shown = JSON.stringify(type.length > 80 ? `${type.slice(0, 80)}…` : type)
+        const candidates = byType.get(type)
+        if (candidates === undefined) return `type ${shown} is of none of the vocabularies ${names}`
+        // Known type, not accepted: say which context keys or constants it lacks (names, no values).
+        const record = event as Record<string, unknown>
+        const lacking = candidates.map((v) => {
+          const what = [
+            ["context", v.context.filter((key: string) => record[key] === undefined)] as const,
+            ["constants", Object.keys(v.constants).filter((key) => record[key] !== v.constants[key])] as const
+          ].flatMap(([part, keys]) => (keys.length > 0 ? [`${part} ${keys.join(", ")}`] : []))
+          return `${v.name} (${what.length > 0 ? `lacks ${what.join("; ")}` : "not accepted"})`
+        })
+        return `type ${shown} is not accepted by ${lacking.join(", ")}`
+      } catch {
+        // A getter that throws leaves it undescribed.
+        return "an event whose fields cannot be read"
+      }
     }
-  }
-  const names = vocabularies.map((v) => v.name).join(", ")
-
-  const vocabularyOf = (event: unknown): AnyVocabulary | undefined => {
-    try {
-      const type = typeOf(event)
-      const candidates = type === undefined ? undefined : byType.get(type)
-      if (candidates === undefined) return undefined
-      for (let i = 0; i < candidates.length; i++) if (candidates[i]!.accepts(event)) return candidates[i]
-      return undefined
-    } catch {
-      return undefined
-    }
-  }
-
-  const refusal = (event: unknown): string => {
-    const type = typeOf(event)
-    if (type === undefined) return `${describeNonEvent(event, true)}; this tracker carries the vocabularies ${names}`
-    const candidates = byType.get(type)
-    if (candidates === undefined) return `type ${shownType(type)} is of none of the vocabularies ${names}`
-    // Known type, not accepted: say which context keys or constants it lacks (names, no values).
-    const record = event as Record<string, unknown>
-    const lacking = candidates.map((v) => {
-      const missing = v.context.filter((key: string) => record[key] === undefined)
-      const wrong = Object.keys(v.constants).filter((key) => record[key] !== v.constants[key])
-      const what = [
-        ...(missing.length > 0 ? [`context ${missing.join(", ")}`] : []),
-        ...(wrong.length > 0 ? [`constants ${wrong.join(", ")}`] : [])
-      ]
-      return `${v.name} (${what.length > 0 ? `lacks ${what.join("; ")}` : "not accepted"})`
-    })
-    return `type ${shownType(type)} is not accepted by ${lacking.join(", ")}`
-  }
-
-  return { told: vocabularies, admits: (event) => vocabularyOf(event) !== undefined, vocabularyOf, refusal }
-}
-
-/** Why an event is refused, never throwing (a getter that throws leaves it undescribed). */
-const refusalOf = (gate: VocabularyGate, event: unknown): string => {
-  try {
-    return gate.refusal(event)
-  } catch {
-    return "an event whose fields cannot be read"
   }
 }
 
@@ -185,15 +152,14 @@ export const gateEmit = (
 ): GatedEmit => {
   const counts = { [unknownVocabulary]: 0 }
   const note = makeDropNotice(counts, module, annotations, counter)
-  const refuse = (event: unknown) => Effect.sync(() => note(unknownVocabulary, 1, undefined, refusalOf(gate, event)))
+  const refuse = (event: unknown) => Effect.sync(() => note(unknownVocabulary, 1, undefined, gate.refusal(event)))
   return {
-    emit:
-      gate.told === undefined
-        ? (event) => (isEvent(event) ? emit(event, undefined) : refuse(event))
-        : (event) => {
-            const vocabulary = gate.vocabularyOf(event)
-            return vocabulary === undefined ? refuse(event) : emit(event, vocabulary)
-          },
+    emit: (event) => {
+      const vocabulary = gate.vocabularyOf(event)
+      return vocabulary !== undefined || (gate.told === undefined && isEvent(event))
+        ? emit(event, vocabulary)
+        : refuse(event)
+    },
     refused: () => counts[unknownVocabulary]
   }
 }

@@ -17,3 +17,24 @@ export const maxErrorMessageLength = 1024
  * @category Instrumentation
  */
 export const maxErrorStackLength = 4096
+
+/**
+ * A name as long as a largest event counts it: 64 characters. A Durable Object id is 64 hex
+ * digits; tags (an error's `_tag` or `name`), types and job names are identifiers, shorter in
+ * practice.
+ */
+export const largestName = "n".repeat(64)
+
+const atCap = (length: number): string => `${"x".repeat(length - 1)}…`
+
+/**
+ * An error summary at its caps, as a vocabulary's largest event counts it: message, cause and
+ * the opt-in stack cut at their caps (ending in "…"), tags of {@link largestName}'s length. With
+ * ASCII text.
+ */
+export const errorSummaryAtCaps = {
+  message: atCap(maxErrorMessageLength),
+  tag: largestName,
+  cause: { message: atCap(maxErrorMessageLength), tag: largestName },
+  stack: atCap(maxErrorStackLength)
+} as const

@@ -3,14 +3,7 @@
  * dropped. Built from the generic error summary caps.
  */
 
-import { maxErrorMessageLength, maxErrorStackLength } from "../../event/eventBounds.js"
-
-// A name or tag as long as the largest event counts it: a Durable Object id is 64 hex digits,
-// and job names and error tags are identifiers, shorter in practice.
-const nameLength = 64
-
-const atCap = (length: number): string => `${"x".repeat(length - 1)}…`
-const name = "n".repeat(nameLength)
+import { errorSummaryAtCaps, largestName as name } from "../../event/eventBounds.js"
 
 /**
  * The largest event the jobs instrumentation emits with names of 64 characters and ASCII text:
@@ -30,10 +23,5 @@ export const largestJobEvent = {
   durationMs: Number.MAX_VALUE,
   willRetry: false,
   failure: "interrupted",
-  error: {
-    message: atCap(maxErrorMessageLength),
-    tag: name,
-    cause: { message: atCap(maxErrorMessageLength), tag: name },
-    stack: atCap(maxErrorStackLength)
-  }
+  error: errorSummaryAtCaps
 } as const
