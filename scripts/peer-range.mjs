@@ -70,6 +70,7 @@ import {
   InvalidTrackerConfigError,
   JobEventBatchDecodeError,
   emitEvent,
+  jobEvents,
   makeJobEvent,
   serviceEvents,
   withTracking,
@@ -79,11 +80,11 @@ import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { CodemodInputError, ExitCode } from "durable-effect-tracking/codemod"
 
 class Worker extends Context.Tag("consumer/Worker")<Worker, { run(job: string): Effect.Effect<number> }>() {}
-const memory = InMemoryTracker.make()
+const memory = InMemoryTracker.make({ vocabularies: [jobEvents] })
 export const layer: Layer.Layer<Worker> = withTracking(
   Layer.succeed(Worker, { run: () => Effect.succeed(1) }),
   {
-    eventMap: serviceEvents(Worker, "Worker", {
+    eventMap: serviceEvents(jobEvents, Worker, "Worker", {
       run: { context: ([jobName]) => ({ jobType: "task", jobName }), before: { "execution.started": () => ({}) } }
     })
   }
@@ -116,7 +117,7 @@ export const missing = new tracking.InvalidEventMapError({})
   "runtime.mjs": `import assert from "node:assert/strict"
 import { createRequire } from "node:module"
 import { Context, Effect, Exit, FiberRef, Layer, ModuleVersion } from "effect"
-import { InMemoryTracker, serviceEvents, summarizeFailure, withTracking } from "durable-effect-tracking"
+import { InMemoryTracker, jobEvents, serviceEvents, summarizeFailure, withTracking } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 
 const check = async (name, body) => {
@@ -164,7 +165,7 @@ await check("Effect's private shapes", async () => {
 class Instance extends Context.Tag("consumer/Instance")() {}
 class Worker extends Context.Tag("consumer/Worker")() {}
 const eventMap = {
-  ...serviceEvents(Worker, "Worker", {
+  ...serviceEvents(jobEvents, Worker, "Worker", {
     run: {
       context: ([jobName]) => ({ jobType: "task", jobName }),
       before: { "execution.started": () => ({}) },
