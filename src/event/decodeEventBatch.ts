@@ -48,11 +48,24 @@ export interface EventBatchProblem {
 }
 
 /** How many problems an error's message lists before it says how many more there are. */
-const listedProblems = 10
+export const maxListedProblems = 10
 
 // A literal union's message lists every type of the vocabulary; past this length a message keeps
 // its start and its end (where "actual ..." stands) and drops the middle.
 const longestMessage = 160
+
+/**
+ * The lines of a decode error's message: a title with the count, then at most
+ * {@link maxListedProblems} problems by path and a count of the rest. Shared by every batch
+ * decoder's error.
+ */
+export const problemReport = (title: string, problems: ReadonlyArray<EventBatchProblem>): string => {
+  const count = problems.length
+  const lines = problems.slice(0, maxListedProblems).map(({ path, message }) => `${path}: ${message}`)
+  if (count > lines.length)
+    lines.push(`... and ${count - lines.length} more problem${count - lines.length > 1 ? "s" : ""}`)
+  return [`${title} (${count} problem${count === 1 ? "" : "s"}):`, ...lines].join("\n")
+}
 
 /**
  * A received batch that is not a valid batch of the vocabulary's events: its problems, one each.
@@ -66,11 +79,7 @@ export class EventBatchDecodeError extends TaggedError("EventBatchDecodeError")<
   readonly problems: ReadonlyArray<EventBatchProblem>
 }> {
   override get message(): string {
-    const count = this.problems.length
-    const lines = this.problems.slice(0, listedProblems).map(({ path, message }) => `${path}: ${message}`)
-    if (count > lines.length)
-      lines.push(`... and ${count - lines.length} more problem${count - lines.length > 1 ? "s" : ""}`)
-    return [`Invalid ${this.vocabulary} event batch (${count} problem${count > 1 ? "s" : ""}):`, ...lines].join("\n")
+    return problemReport(`Invalid ${this.vocabulary} event batch`, this.problems)
   }
 }
 
@@ -85,6 +94,13 @@ const bounded = (message: string): string => {
   const half = Math.floor((longestMessage - 5) / 2)
   return `${message.slice(0, half)} ... ${message.slice(message.length - half)}`
 }
+
+/** Each problem of a failed decode once, by path, its message bounded. */
+export const batchProblems = (error: ParseResult.ParseError): Array<EventBatchProblem> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: where(issue.path),
+    message: bounded(issue.message)
+  }))
 
 const sentFields = Schema.Struct({ env: Schema.String, serviceKey: Schema.String })
 
@@ -135,13 +151,6 @@ export const decodeEventBatch = <E extends EventShape>(
   return (body) =>
     Either.mapLeft(
       decode(body),
-      (error) =>
-        new EventBatchDecodeError({
-          vocabulary: vocabulary.name,
-          problems: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-            path: where(issue.path),
-            message: bounded(issue.message)
-          }))
-        })
+      (error) => new EventBatchDecodeError({ vocabulary: vocabulary.name, problems: batchProblems(error) })
     )
 }

@@ -4,7 +4,8 @@
  * collector wants to log what is wrong, one line per problem, in a bounded size.
  */
 
-import { Either, ParseResult, Schema } from "effect"
+import { Either, Schema } from "effect"
+import { batchProblems, maxListedProblems, problemReport } from "../../event/decodeEventBatch.js"
 import { TaggedError } from "../../internal/taggedError.js"
 import { JobEventBatch } from "./JobEvent.js"
 
@@ -18,13 +19,6 @@ export interface JobEventBatchProblem {
   readonly message: string
 }
 
-/** How many problems a decode error's message lists before it says how many more there are. */
-export const maxListedProblems = 10
-
-// A literal union's message lists all 20 types; past this length a message keeps its start and
-// its end (where "actual ..." stands) and drops the middle.
-const maxProblemMessageLength = 160
-
 /**
  * A received batch that is not a valid `JobEventBatch`: its problems, one line each by path.
  *
@@ -35,26 +29,11 @@ export class JobEventBatchDecodeError extends TaggedError("JobEventBatchDecodeEr
   readonly problems: ReadonlyArray<JobEventBatchProblem>
 }> {
   override get message(): string {
-    const listed = this.problems.slice(0, maxListedProblems).map((problem) => `${problem.path}: ${problem.message}`)
-    const more = this.problems.length - listed.length
-    if (more > 0) listed.push(`... and ${more} more problem${more === 1 ? "" : "s"}`)
-    return `Invalid job event batch (${this.problems.length} problem${this.problems.length === 1 ? "" : "s"}):\n${listed.join("\n")}`
+    return problemReport("Invalid job event batch", this.problems)
   }
 }
 
 const decodeAll = Schema.decodeUnknownEither(JobEventBatch, { errors: "all" })
-
-const pathOf = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>(
-    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`),
-    ""
-  ) || "(body)"
-
-const shorten = (message: string): string => {
-  if (message.length <= maxProblemMessageLength) return message
-  const keep = Math.floor((maxProblemMessageLength - 5) / 2)
-  return `${message.slice(0, keep)} ... ${message.slice(-keep)}`
-}
 
 /**
  * Decodes a parsed request body as a `JobEventBatch`. The error lists each problem once, with
@@ -63,13 +42,4 @@ const shorten = (message: string): string => {
  * @category The job event schema
  */
 export const decodeJobEventBatch = (body: unknown): Either.Either<JobEventBatch, JobEventBatchDecodeError> =>
-  Either.mapLeft(
-    decodeAll(body),
-    (error) =>
-      new JobEventBatchDecodeError({
-        problems: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-          path: pathOf(issue.path),
-          message: shorten(issue.message)
-        }))
-      })
-  )
+  Either.mapLeft(decodeAll(body), (error) => new JobEventBatchDecodeError({ problems: batchProblems(error) }))

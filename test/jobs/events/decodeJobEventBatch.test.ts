@@ -1,7 +1,7 @@
 import { Either, ParseResult, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { decodeJobEventBatch, JobEventBatch, makeJobEvent } from "durable-effect-tracking"
-import { maxListedProblems } from "../../../src/jobs/events/decodeJobEventBatch.js"
+import { maxListedProblems } from "../../../src/event/decodeEventBatch.js"
 
 const wire = (type: "job.created" | "alarm.scheduled" = "job.created") => ({
   ...makeJobEvent({ type: "job.created", instanceId: "instance-1", jobType: "task", jobName: "mailer" }),
