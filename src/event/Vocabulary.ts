@@ -119,6 +119,11 @@ export interface VocabularyOptions<E extends EventShape, C extends string, K ext
   readonly severities?: Readonly<Partial<Record<E["type"], EventSeverity>>>
   /** Replaces the default builder (for speed, or for a layout of one's own). */
   readonly build?: (parts: EventParts) => E
+  /**
+   * A further cheap check `accepts` makes, after its own (type, context keys, constants): what
+   * tells this vocabulary's events from another's of the same type.
+   */
+  readonly check?: (event: E) => boolean
   /** Phantom: the keys the builder fills. */
   readonly _builtKeys?: K
 }
@@ -178,6 +183,7 @@ export const defineVocabulary = <
       return event as unknown as E
     })
 
+  const check = options.check
   const accepts = (event: unknown): event is E => {
     if (typeof event !== "object" || event === null) return false
     const record = event as Record<string, unknown>
@@ -186,7 +192,7 @@ export const defineVocabulary = <
     for (let i = 0; i < constantKeys.length; i++) {
       if (record[constantKeys[i]!] !== constants[constantKeys[i]!]) return false
     }
-    return true
+    return check === undefined || check(event as E)
   }
 
   return {

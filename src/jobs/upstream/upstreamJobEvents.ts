@@ -14,32 +14,6 @@ import { largestUpstreamJobEvent } from "./largestUpstreamJobEvent.js"
 import type { UpstreamJobEvent } from "./UpstreamJobEvent.js"
 import { UpstreamJobEventTypes } from "./UpstreamJobEventTypes.js"
 
-const vocabulary = defineVocabulary<
-  UpstreamJobEvent,
-  "instanceId" | "jobType" | "jobName",
-  "eventId" | "timestamp" | "source"
->({
-  name: "jobs-upstream",
-  types: UpstreamJobEventTypes,
-  context: ["instanceId", "jobType", "jobName"],
-  optionalContext: ["id"],
-  constants: { source: "job" },
-  largestEvent: largestUpstreamJobEvent,
-  // The span attributes of the jobs vocabulary: a job is the same job whichever format its
-  // events take.
-  attributePrefix: "job",
-  attributeNames: { jobType: "job.type", jobName: "job.name" }
-})
-
-/**
- * Whether `event` is an upstream job event, as far as a cheap check can tell: a type of the 8,
- * the job's fields set and `source: "job"`. The 20-type format has `job.terminated` too, with
- * an optional `source` (who terminated) that may also be `"job"`: upstream's always has a
- * `runCount`, which tells the two apart.
- */
-const accepts = (event: unknown): event is UpstreamJobEvent =>
-  vocabulary.accepts(event) && (event.type !== "job.terminated" || typeof event.runCount === "number")
-
 /**
  * Upstream core's job event format as a vocabulary: {@link UpstreamJobEventTypes}, each event
  * about one job (`instanceId`, `jobType`, `jobName`; `id` when known), with `source: "job"`, as
@@ -49,11 +23,29 @@ const accepts = (event: unknown): event is UpstreamJobEvent =>
  *
  * @category Upstream job events
  */
-export const upstreamJobEvents: UpstreamJobEvents = { ...vocabulary, accepts }
+export const upstreamJobEvents = defineVocabulary<
+  UpstreamJobEvent,
+  "instanceId" | "jobType" | "jobName",
+  "eventId" | "timestamp" | "source"
+>({
+  name: "jobs-upstream",
+  types: UpstreamJobEventTypes,
+  context: ["instanceId", "jobType", "jobName"],
+  optionalContext: ["id"],
+  constants: { source: "job" },
+  // The 20-type format has `job.terminated` too, with an optional `source` (who terminated) that
+  // may also be `"job"`: upstream's always has a `runCount`, which tells the two apart.
+  check: (event) => event.type !== "job.terminated" || typeof event.runCount === "number",
+  largestEvent: largestUpstreamJobEvent,
+  // The span attributes of the jobs vocabulary: a job is the same job whichever format its
+  // events take.
+  attributePrefix: "job",
+  attributeNames: { jobType: "job.type", jobName: "job.name" }
+})
 
 /**
  * The upstream job event vocabulary's type.
  *
  * @category Upstream job events
  */
-export type UpstreamJobEvents = typeof vocabulary
+export type UpstreamJobEvents = typeof upstreamJobEvents
