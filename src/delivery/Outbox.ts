@@ -178,52 +178,52 @@ export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<Readonly
  * storage (by `eventId`), and the storage the latest layer build handed it.
  */
 export class TrackerOutbox {
-  private storage: OutboxStorageService | undefined
-  private restoredOnce = false
+  #storage: OutboxStorageService | undefined
+  #restoredOnce = false
   // Written with the first saved events, under the prefix itself: when it is gone, something
   // deleted the object's storage (a job's termination does), saved events with it.
-  private markerWritten = false
-  private readonly inStorage = new Set<string>()
-  private readonly toDelete = new Set<string>()
+  #markerWritten = false
+  readonly #inStorage = new Set<string>()
+  readonly #toDelete = new Set<string>()
   // Settled events whose key could not be deleted: retried at the end of a flush, spaced out
   // while storage refuses (still counted as in storage meanwhile).
-  private readonly failedDeletes = new Set<string>()
-  private readonly deleteRetry = makeFlushSpacing(MAX_FLUSHES_BETWEEN_DELETE_RETRIES)
+  readonly #failedDeletes = new Set<string>()
+  readonly #deleteRetry = makeFlushSpacing(MAX_FLUSHES_BETWEEN_DELETE_RETRIES)
   // Held while a write of the outbox is issued, and by a wipe from its check that the outbox
   // stores nothing until its `deleteAll` is issued: no write can land between the two.
-  private readonly writeLock = Effect.unsafeMakeSemaphore(1)
-  private readonly counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0, keptThroughWipe: 0 }
+  readonly #writeLock = Effect.unsafeMakeSemaphore(1)
+  readonly #counters = { saved: 0, restored: 0, deleted: 0, notSaved: 0, storageErrors: 0, keptThroughWipe: 0 }
   // The "not before" time this outbox believes is in storage (NaN: a value it cannot read).
-  private storedNotBefore: number | undefined
+  #storedNotBefore: number | undefined
   // Mode "always": accepted events not written yet, oldest first.
-  private unwritten: Array<SizedEvent> = []
+  #unwritten: Array<SizedEvent> = []
   // The held events counted in `notSaved` (so each is counted once); forgotten once settled.
-  private readonly countedNotSaved = new Set<string>()
-  private warnedNotSaved = false
+  readonly #countedNotSaved = new Set<string>()
+  #warnedNotSaved = false
 
   constructor(readonly config: ResolvedOutboxConfig) {}
 
   /** The storage of the object the tracker serves now (the latest layer build's). */
   useStorage(storage: Option.Option<OutboxStorageService>): void {
-    if (Option.isSome(storage)) this.storage = storage.value
+    if (Option.isSome(storage)) this.#storage = storage.value
   }
 
   /** True until saved events have been read back once (with a storage to read). */
   get wantsRestore(): boolean {
-    return !this.restoredOnce && this.storage !== undefined
+    return !this.#restoredOnce && this.#storage !== undefined
   }
 
   /** The "not before" time an earlier tracker saved (read by {@link restore}); undefined when none. */
   get savedNotBefore(): number | undefined {
-    return Number.isFinite(this.storedNotBefore) ? this.storedNotBefore : undefined
+    return Number.isFinite(this.#storedNotBefore) ? this.#storedNotBefore : undefined
   }
 
   /** Whether some of `held` is not in storage yet and there is room to save it. */
   holdsUnsaved(held: ReadonlyArray<unknown>): boolean {
-    if (this.storage === undefined || this.inStorage.size >= this.config.maxEvents) return false
+    if (this.#storage === undefined || this.#inStorage.size >= this.config.maxEvents) return false
     return held.some((event) => {
       const id = eventIdOf(event)
-      return id !== undefined && !this.inStorage.has(id)
+      return id !== undefined && !this.#inStorage.has(id)
     })
   }
 
@@ -232,25 +232,25 @@ export class TrackerOutbox {
    * whose `eventId` is in `held`. Runs once per tracker; a failed read is tried at the next flush.
    */
   restore(held: ReadonlyArray<unknown>, room: number): Effect.Effect<ReadonlyArray<unknown>> {
-    const storage = this.storage
-    if (this.restoredOnce || storage === undefined) return Effect.succeed([])
-    return this.guard(
+    const storage = this.#storage
+    if (this.#restoredOnce || storage === undefined) return Effect.succeed([])
+    return this.#guard(
       listSite,
       Effect.suspend(() => storage.list<unknown>(this.config.keyPrefix)).pipe(
         Effect.map((entries) => {
-          this.restoredOnce = true
+          this.#restoredOnce = true
           const heldIds = new Set(held.map(eventIdOf))
           const events: Array<unknown> = []
           // Keys are `<prefix><UUIDv7>`: listing order is emission order.
           for (const [key, value] of entries) {
             const id = key.slice(this.config.keyPrefix.length)
             if (id === "") {
-              this.markerWritten = true
+              this.#markerWritten = true
               continue
             }
             if (id === NOT_BEFORE_ID) {
               // Unreadable (NaN): ignored, and rewritten or deleted by the next flush.
-              this.storedNotBefore = typeof value === "string" && value !== "" ? Number(value) : Number.NaN
+              this.#storedNotBefore = typeof value === "string" && value !== "" ? Number(value) : Number.NaN
               continue
             }
             let event: unknown
@@ -261,14 +261,14 @@ export class TrackerOutbox {
             }
             if (eventIdOf(event) !== id) {
               // Not something this outbox wrote: leave nothing behind that can never be sent.
-              this.toDelete.add(id)
+              this.#toDelete.add(id)
               continue
             }
-            this.inStorage.add(id)
+            this.#inStorage.add(id)
             if (heldIds.has(id) || events.length >= room) continue
             events.push(event)
           }
-          this.counters.restored += events.length
+          this.#counters.restored += events.length
           return events as ReadonlyArray<unknown>
         })
       ),
@@ -279,12 +279,12 @@ export class TrackerOutbox {
   /** An event entered the buffer: in mode "always" it is written before the call ends. */
   accepted(event: SizedEvent): void {
     // Without a storage (none in the layer's context) there is nothing to write to.
-    if (this.config.mode === "always" && this.storage !== undefined) this.unwritten.push(event)
+    if (this.config.mode === "always" && this.#storage !== undefined) this.#unwritten.push(event)
   }
 
   /** Whether accepted events wait to be written (mode "always"). */
   get hasUnwritten(): boolean {
-    return this.unwritten.length > 0
+    return this.#unwritten.length > 0
   }
 
   /**
@@ -295,16 +295,16 @@ export class TrackerOutbox {
    */
   writeAccepted(): Effect.Effect<void> {
     return Effect.suspend(() => {
-      if (this.unwritten.length === 0 || this.storage === undefined) return Effect.void
-      const events = this.unwritten
-      this.unwritten = []
-      return this.save(this.storage, events)
+      if (this.#unwritten.length === 0 || this.#storage === undefined) return Effect.void
+      const events = this.#unwritten
+      this.#unwritten = []
+      return this.#save(this.#storage, events)
     })
   }
 
   /** Whether the outbox believes storage holds none of its keys and it is writing none. */
   get storesNothing(): boolean {
-    return this.inStorage.size === 0 && !this.markerWritten && this.unwritten.length === 0
+    return this.#inStorage.size === 0 && !this.#markerWritten && this.#unwritten.length === 0
   }
 
   /**
@@ -312,18 +312,18 @@ export class TrackerOutbox {
    * stores nothing and runs `deleteAll` in it: a save made after the check lands after the wipe).
    */
   withWritesHeld<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> {
-    return this.writeLock.withPermits(1)(effect)
+    return this.#writeLock.withPermits(1)(effect)
   }
 
   /** A storage operation made outside the outbox's own methods failed. */
   noteStorageError(): void {
-    this.counters.storageErrors++
+    this.#counters.storageErrors++
   }
 
   /** A wipe deleted every other key and left these of the outbox's in place. */
   noteKeptThroughWipe(keys: ReadonlyArray<string>): void {
     for (const key of keys)
-      if (this.inStorage.has(key.slice(this.config.keyPrefix.length))) this.counters.keptThroughWipe++
+      if (this.#inStorage.has(key.slice(this.config.keyPrefix.length))) this.#counters.keptThroughWipe++
   }
 
   /** These events were delivered or dropped: their keys go at the end of the flush. */
@@ -332,13 +332,13 @@ export class TrackerOutbox {
     for (const event of events) {
       const id = eventIdOf(event)
       if (id === undefined) continue
-      this.countedNotSaved.delete(id)
-      if (this.inStorage.has(id)) this.toDelete.add(id)
-      else if (this.unwritten.length > 0) delivered.add(id)
+      this.#countedNotSaved.delete(id)
+      if (this.#inStorage.has(id)) this.#toDelete.add(id)
+      else if (this.#unwritten.length > 0) delivered.add(id)
     }
     // Delivered before it was written (a flush overtook the write): it need not be written.
     if (delivered.size > 0)
-      this.unwritten = this.unwritten.filter((e) => e.eventId === undefined || !delivered.has(e.eventId))
+      this.#unwritten = this.#unwritten.filter((e) => e.eventId === undefined || !delivered.has(e.eventId))
   }
 
   /**
@@ -348,28 +348,28 @@ export class TrackerOutbox {
    * settled while such failures wait, is left to {@link retryFailedDeletes}.
    */
   deleteSettled(): Effect.Effect<void> {
-    const storage = this.storage
+    const storage = this.#storage
     if (storage === undefined) return Effect.void
     return Effect.suspend(() => {
-      const deletions = [...this.toDelete]
-      this.toDelete.clear()
+      const deletions = [...this.#toDelete]
+      this.#toDelete.clear()
       // Storage refused deletes lately: these wait for the next retry rather than fail too.
-      if (this.failedDeletes.size > 0) {
-        for (const id of deletions) this.failedDeletes.add(id)
+      if (this.#failedDeletes.size > 0) {
+        for (const id of deletions) this.#failedDeletes.add(id)
         return Effect.void
       }
-      for (const id of deletions) this.inStorage.delete(id)
+      for (const id of deletions) this.#inStorage.delete(id)
       let anyFailed = false
       return Effect.forEach(
         deletions,
         (id) =>
-          this.guard(deleteSite, this.deleteKey(storage, id), false, () => {
+          this.#guard(deleteSite, this.#deleteKey(storage, id), false, () => {
             anyFailed = true
-            this.inStorage.add(id)
-            this.failedDeletes.add(id)
+            this.#inStorage.add(id)
+            this.#failedDeletes.add(id)
           }),
         { discard: true, concurrency: 16 }
-      ).pipe(Effect.tap(() => (anyFailed ? this.deleteRetry.failed() : undefined)))
+      ).pipe(Effect.tap(() => (anyFailed ? this.#deleteRetry.failed() : undefined)))
     })
   }
 
@@ -377,17 +377,17 @@ export class TrackerOutbox {
    * Once per flush, when the spacing allows: deletes the keys whose delete failed, one at a
    * time, stopping at the first failure (storage that still refuses costs one failed delete).
    */
-  private retryFailedDeletes(storage: OutboxStorageService): Effect.Effect<void> {
+  #retryFailedDeletes(storage: OutboxStorageService): Effect.Effect<void> {
     return Effect.suspend(() => {
-      if (this.failedDeletes.size === 0 || !this.deleteRetry.due()) return Effect.void
-      const ids = [...this.failedDeletes]
+      if (this.#failedDeletes.size === 0 || !this.#deleteRetry.due()) return Effect.void
+      const ids = [...this.#failedDeletes]
       const retryFrom = (index: number): Effect.Effect<void> => {
-        if (index === ids.length) return Effect.sync(() => this.deleteRetry.succeeded())
+        if (index === ids.length) return Effect.sync(() => this.#deleteRetry.succeeded())
         const id = ids[index]!
-        return Effect.flatMap(this.guard(deleteSite, this.deleteKey(storage, id), false), (deleted) => {
-          if (!deleted) return Effect.sync(() => this.deleteRetry.failed())
-          this.failedDeletes.delete(id)
-          this.inStorage.delete(id)
+        return Effect.flatMap(this.#guard(deleteSite, this.#deleteKey(storage, id), false), (deleted) => {
+          if (!deleted) return Effect.sync(() => this.#deleteRetry.failed())
+          this.#failedDeletes.delete(id)
+          this.#inStorage.delete(id)
           return retryFrom(index + 1)
         })
       }
@@ -396,10 +396,10 @@ export class TrackerOutbox {
   }
 
   /** Deletes one event's key; true once done (whether the key was there or not). */
-  private deleteKey(storage: OutboxStorageService, id: string): Effect.Effect<boolean, unknown> {
+  #deleteKey(storage: OutboxStorageService, id: string): Effect.Effect<boolean, unknown> {
     return Effect.suspend(() => storage.delete(this.config.keyPrefix + id)).pipe(
       Effect.map(() => {
-        this.counters.deleted++
+        this.#counters.deleted++
         return true
       })
     )
@@ -411,45 +411,45 @@ export class TrackerOutbox {
    * Keeps the tracker's "not before" time (`notBefore`) in storage, or deletes it once unset.
    */
   finishFlush(gaveUp: boolean, held: ReadonlyArray<unknown>, notBefore: number | undefined): Effect.Effect<void> {
-    const storage = this.storage
+    const storage = this.#storage
     if (storage === undefined) return Effect.void
     const prefix = this.config.keyPrefix
     return Effect.suspend(() => {
-      const remove = Effect.zipRight(this.deleteSettled(), this.retryFailedDeletes(storage))
+      const remove = Effect.zipRight(this.deleteSettled(), this.#retryFailedDeletes(storage))
       const removeMarker = Effect.suspend(() =>
-        this.markerWritten && this.inStorage.size === 0 && !gaveUp
-          ? this.guard(
+        this.#markerWritten && this.#inStorage.size === 0 && !gaveUp
+          ? this.#guard(
               deleteSite,
               Effect.suspend(() => storage.delete(prefix)).pipe(
-                Effect.tap(() => Effect.sync(() => (this.markerWritten = false)))
+                Effect.tap(() => Effect.sync(() => (this.#markerWritten = false)))
               ),
               undefined
             )
           : Effect.void
       )
       const checkMarker = Effect.suspend(() =>
-        this.inStorage.size === 0
+        this.#inStorage.size === 0
           ? Effect.void
-          : this.guard(
+          : this.#guard(
               getSite,
               Effect.suspend(() => storage.get<unknown>(prefix)).pipe(
                 Effect.tap((marker) =>
                   Effect.sync(() => {
                     if (marker !== undefined) return
                     // Wiped: what this tracker believed saved is gone; save it again.
-                    this.inStorage.clear()
-                    this.markerWritten = false
-                    this.storedNotBefore = undefined
+                    this.#inStorage.clear()
+                    this.#markerWritten = false
+                    this.#storedNotBefore = undefined
                   })
                 )
               ),
               undefined
             )
       )
-      const save = Effect.suspend(() => this.save(storage, held))
+      const save = Effect.suspend(() => this.#save(storage, held))
       // Changed only when a collector answers with a long Retry-After, and when that is over.
       const keepNotBefore = Effect.suspend(() => {
-        const stored = this.storedNotBefore
+        const stored = this.#storedNotBefore
         if (stored === notBefore) return Effect.void
         const key = prefix + NOT_BEFORE_ID
         const write = this.withWritesHeld(
@@ -459,9 +459,9 @@ export class TrackerOutbox {
               : storage.putBatch({ [key]: String(notBefore) })
           )
         )
-        return this.guard(
+        return this.#guard(
           writeSite,
-          write.pipe(Effect.tap(() => Effect.sync(() => (this.storedNotBefore = notBefore)))),
+          write.pipe(Effect.tap(() => Effect.sync(() => (this.#storedNotBefore = notBefore)))),
           undefined
         )
       })
@@ -477,39 +477,39 @@ export class TrackerOutbox {
    * at most 128 keys. They count as saved from the moment the write is issued, so a delivery
    * that overtakes the write still deletes the key (storage applies operations in order).
    */
-  private save(storage: OutboxStorageService, events: ReadonlyArray<unknown>): Effect.Effect<void> {
+  #save(storage: OutboxStorageService, events: ReadonlyArray<unknown>): Effect.Effect<void> {
     const prefix = this.config.keyPrefix
     const entries: Array<readonly [string, string]> = []
     for (const event of events) {
       const id = eventIdOf(event)
-      if (id !== undefined && this.inStorage.has(id)) continue
+      if (id !== undefined && this.#inStorage.has(id)) continue
       const value = id === undefined ? undefined : storedForm(event)
-      if (id === undefined || value === undefined || this.inStorage.size >= this.config.maxEvents) {
-        this.countNotSaved(id)
+      if (id === undefined || value === undefined || this.#inStorage.size >= this.config.maxEvents) {
+        this.#countNotSaved(id)
         continue
       }
       entries.push([id, value])
-      this.inStorage.add(id)
+      this.#inStorage.add(id)
     }
-    if (entries.length === 0) return this.warnNotSavedOnce()
+    if (entries.length === 0) return this.#warnNotSavedOnce()
     const writes = Effect.forEach(
       chunks(entries, KEYS_PER_CALL),
       (chunk, index) =>
-        this.guard(
+        this.#guard(
           putSite,
           this.withWritesHeld(
             Effect.suspend(() => {
               const batch: Record<string, string> = {}
               // The marker goes with the first chunk (one key of the 128 is kept for it).
-              if (index === 0 && !this.markerWritten) batch[prefix] = "outbox"
+              if (index === 0 && !this.#markerWritten) batch[prefix] = "outbox"
               for (const [id, value] of chunk) batch[prefix + id] = value
               return storage.putBatch(batch)
             })
           ).pipe(
             Effect.tap(() =>
               Effect.sync(() => {
-                this.markerWritten = true
-                this.counters.saved += chunk.length
+                this.#markerWritten = true
+                this.#counters.saved += chunk.length
               })
             )
           ),
@@ -517,55 +517,50 @@ export class TrackerOutbox {
           // Not saved after all: the events stay in memory (and a later give-up saves them).
           () => {
             for (const [id] of chunk) {
-              this.inStorage.delete(id)
-              this.countNotSaved(id)
+              this.#inStorage.delete(id)
+              this.#countNotSaved(id)
             }
           }
         ),
       { discard: true }
     )
-    return Effect.zipRight(writes, this.warnNotSavedOnce())
+    return Effect.zipRight(writes, this.#warnNotSavedOnce())
   }
 
   /** Counts an event the outbox could not save, once per event (every time when it has no id). */
-  private countNotSaved(id: string | undefined): void {
+  #countNotSaved(id: string | undefined): void {
     if (id !== undefined) {
-      if (this.countedNotSaved.has(id)) return
+      if (this.#countedNotSaved.has(id)) return
       // Events dropped from memory are never settled: the oldest ids are forgotten past a bound.
-      if (this.countedNotSaved.size >= MAX_COUNTED_NOT_SAVED)
-        this.countedNotSaved.delete(this.countedNotSaved.values().next().value!)
-      this.countedNotSaved.add(id)
+      if (this.#countedNotSaved.size >= MAX_COUNTED_NOT_SAVED)
+        this.#countedNotSaved.delete(this.#countedNotSaved.values().next().value!)
+      this.#countedNotSaved.add(id)
     }
-    this.counters.notSaved++
+    this.#counters.notSaved++
   }
 
   /**
    * The first time events could not be saved, says so once, as a warning: from then on a restart
    * can lose them, which no storage error log says per event. Counts only: no event, no key.
    */
-  private warnNotSavedOnce(): Effect.Effect<void> {
+  #warnNotSavedOnce(): Effect.Effect<void> {
     return Effect.suspend(() => {
-      if (this.warnedNotSaved || this.counters.notSaved === 0) return Effect.void
-      this.warnedNotSaved = true
+      if (this.#warnedNotSaved || this.#counters.notSaved === 0) return Effect.void
+      this.#warnedNotSaved = true
       return Effect.logWarning(
         "outbox could not save undelivered events to storage; they are held in memory only, and lost if the object restarts before they are delivered (stats().outbox.notSaved counts them; not logged again)"
-      ).pipe(Effect.annotateLogs({ notSaved: this.counters.notSaved, held: this.inStorage.size }), fromOutbox)
+      ).pipe(Effect.annotateLogs({ notSaved: this.#counters.notSaved, held: this.#inStorage.size }), fromOutbox)
     })
   }
 
   stats(): OutboxStats {
-    return { ...this.counters, held: this.inStorage.size }
+    return { ...this.#counters, held: this.#inStorage.size }
   }
 
   /** Runs a storage effect; any failure, defect or throw is counted and replaced by `fallback`. */
-  private guard<A>(
-    site: SafeSite,
-    effect: Effect.Effect<A, unknown>,
-    fallback: A,
-    onError?: () => void
-  ): Effect.Effect<A> {
+  #guard<A>(site: SafeSite, effect: Effect.Effect<A, unknown>, fallback: A, onError?: () => void): Effect.Effect<A> {
     return safeRun(site, effect, Effect.succeed(fallback), () => {
-      this.counters.storageErrors++
+      this.#counters.storageErrors++
       onError?.()
     })
   }
