@@ -16,26 +16,26 @@ import { ContextFrame, currentFrame, type CallContext, type DeferredEvent } from
  */
 export class EventBuilder {
   readonly required: ReadonlyArray<string>
-  readonly optional: ReadonlyArray<string>
-  readonly build: (parts: EventParts) => unknown
+  readonly #optional: ReadonlyArray<string>
+  readonly #build: (parts: EventParts) => unknown
   /** For each context key, required then optional, its span attribute name. */
   readonly attributes: ReadonlyArray<readonly [key: string, name: string]>
-  private readonly values: Record<string, unknown> = {}
-  private readonly parts: {
+  readonly #values: Record<string, unknown> = {}
+  readonly #parts: {
     type: string
     fields: Readonly<Record<string, unknown>>
     context: Record<string, unknown>
     timestampMs: number
   }
 
-  constructor(readonly vocabulary: AnyVocabulary) {
+  constructor(vocabulary: AnyVocabulary) {
     this.required = [...vocabulary.context]
-    this.optional = vocabulary.optionalContext.filter((key: string) => !this.required.includes(key))
-    this.build = vocabulary.build
-    this.attributes = [...this.required, ...this.optional].map((key) => [key, vocabulary.attributeName(key)] as const)
+    this.#optional = vocabulary.optionalContext.filter((key: string) => !this.required.includes(key))
+    this.#build = vocabulary.build
+    this.attributes = [...this.required, ...this.#optional].map((key) => [key, vocabulary.attributeName(key)] as const)
     // Every key present from the start: the object keeps one shape.
-    for (const key of [...this.required, ...this.optional]) this.values[key] = undefined
-    this.parts = { type: "", fields: this.values, context: this.values, timestampMs: 0 }
+    for (const key of [...this.required, ...this.#optional]) this.#values[key] = undefined
+    this.#parts = { type: "", fields: this.#values, context: this.#values, timestampMs: 0 }
   }
 
   /**
@@ -50,7 +50,7 @@ export class EventBuilder {
     root: CallContext,
     timestampMs: number
   ): unknown {
-    const values = this.values
+    const values = this.#values
     const required = this.required
     for (let i = 0; i < required.length; i++) {
       const key = required[i]!
@@ -58,16 +58,16 @@ export class EventBuilder {
       if (value === undefined) return incomplete
       values[key] = value
     }
-    const optional = this.optional
+    const optional = this.#optional
     for (let i = 0; i < optional.length; i++) {
       const key = optional[i]!
       values[key] = fields[key] ?? context[key] ?? root[key]
     }
-    const parts = this.parts
+    const parts = this.#parts
     parts.type = type
     parts.fields = fields
     parts.timestampMs = timestampMs
-    return safeApply(buildSite, this.build, parts, undefined)
+    return safeApply(buildSite, this.#build, parts, undefined)
   }
 }
 
@@ -167,24 +167,27 @@ export const trackService = <S extends object>(
 // One per tracked service: a class, so that a build makes no function for it.
 class TrackedMembers<S extends object> implements ProxyHandler<S> {
   // The traced methods read so far, each bound once per service.
-  private bound: Map<PropertyKey, unknown> | undefined = undefined
+  #bound: Map<PropertyKey, unknown> | undefined = undefined
 
-  constructor(
-    readonly methods: ReadonlyMap<string, MethodPlan>,
-    readonly runtime: TrackingRuntime
-  ) {}
+  readonly #methods: ReadonlyMap<string, MethodPlan>
+  readonly #runtime: TrackingRuntime
+
+  constructor(methods: ReadonlyMap<string, MethodPlan>, runtime: TrackingRuntime) {
+    this.#methods = methods
+    this.#runtime = runtime
+  }
 
   // `target` as receiver: getters and private fields of class-based services see the real
   // instance, as they would without tracking.
   get(target: S, key: PropertyKey): unknown {
-    const method = typeof key === "string" ? this.methods.get(key) : undefined
+    const method = typeof key === "string" ? this.#methods.get(key) : undefined
     if (method === undefined) return Reflect.get(target, key, target)
-    const known = this.bound?.get(key)
+    const known = this.#bound?.get(key)
     if (known !== undefined) return known
     const original: unknown = Reflect.get(target, key, target)
     if (typeof original !== "function") return original
-    const traced = bindTrace(target, original as (...args: Array<unknown>) => unknown, method, this.runtime)
-    ;(this.bound ??= new Map()).set(key, traced)
+    const traced = bindTrace(target, original as (...args: Array<unknown>) => unknown, method, this.#runtime)
+    ;(this.#bound ??= new Map()).set(key, traced)
     return traced
   }
 }
@@ -441,20 +444,20 @@ const emitSafely = (event: unknown, tracker: EventTrackerService): Effect.Effect
  */
 class Emits {
   effect: Effect.Effect<void> = Effect.void
-  readonly tracker: EventTrackerService | undefined
-  readonly events: EventBuilder
+  readonly #tracker: EventTrackerService | undefined
+  readonly #events: EventBuilder
 
   constructor(runtime: TrackingRuntime) {
-    this.tracker = runtime.tracker
-    this.events = runtime.events
+    this.#tracker = runtime.tracker
+    this.#events = runtime.events
   }
 
   phase<C>(recipes: Recipes<C>, call: C, source: string, frame: ContextFrame, timestampMs: number): void {
-    if (this.tracker === undefined) return
+    if (this.#tracker === undefined) return
     for (const type in recipes) {
       const recipe = recipes[type as keyof Recipes<C>] as ((call: C) => Record<string, unknown> | undefined) | undefined
       const fields = recipe === undefined ? undefined : attempt(() => recipe(call))
-      if (fields !== undefined) this.emitOrHold({ type, source, fields, timestampMs, fill: fillOf(fields) }, frame)
+      if (fields !== undefined) this.#emitOrHold({ type, source, fields, timestampMs, fill: fillOf(fields) }, frame)
     }
   }
 
@@ -462,7 +465,7 @@ class Emits {
   learnt(knowledge: Readonly<Record<string, unknown>> | undefined, frame: ContextFrame): void {
     if (knowledge === undefined) return
     const changed = frame.learn(knowledge)
-    if (changed && this.tracker !== undefined) this.release(frame, false)
+    if (changed && this.#tracker !== undefined) this.release(frame, false)
   }
 
   /**
@@ -472,34 +475,34 @@ class Emits {
    */
   release(frame: ContextFrame, final: boolean): void {
     const waiting = frame.root.waiting
-    if (this.tracker === undefined || waiting === undefined || waiting.length === 0) return
+    if (this.#tracker === undefined || waiting === undefined || waiting.length === 0) return
     let dropped: Array<DroppedEvent> | undefined
     while (waiting.length > 0) {
       const head = waiting[0]!
-      const complete = completeEvent(head.event, head.frame, final, this.events)
+      const complete = completeEvent(head.event, head.frame, final, this.#events)
       if (complete === incomplete && !final) break
       waiting.shift()
       if (complete === incomplete)
         (dropped ??= []).push({ event: head.event, context: { ...head.frame.root.context, ...head.frame.context } })
-      else if (complete !== undefined) this.emit(complete, this.tracker)
+      else if (complete !== undefined) this.#emit(complete, this.#tracker)
     }
-    if (dropped !== undefined) this.add(reportDropped(dropped, this.events.required))
+    if (dropped !== undefined) this.#add(reportDropped(dropped, this.#events.required))
   }
 
-  private emitOrHold(event: DeferredEvent, frame: ContextFrame): void {
-    const complete = frame.holding ? incomplete : completeEvent(event, frame, false, this.events)
+  #emitOrHold(event: DeferredEvent, frame: ContextFrame): void {
+    const complete = frame.holding ? incomplete : completeEvent(event, frame, false, this.#events)
     if (complete === incomplete) frame.hold(event)
-    else if (complete !== undefined) this.emit(complete, this.tracker!)
+    else if (complete !== undefined) this.#emit(complete, this.#tracker!)
   }
 
   // In place where the tracker's emit is a plain `Effect.sync` (see `safeRunNow`), as an effect
   // otherwise; once one waits as an effect, those after it wait too, so events keep their order.
-  private emit(event: unknown, tracker: EventTrackerService): void {
-    if (this.effect !== Effect.void) this.add(emitSafely(event, tracker))
+  #emit(event: unknown, tracker: EventTrackerService): void {
+    if (this.effect !== Effect.void) this.#add(emitSafely(event, tracker))
     else this.effect = safeRunNow(trackerEmitSite, () => tracker.emit(event as never)) ?? Effect.void
   }
 
-  private add(effect: Effect.Effect<void>): void {
+  #add(effect: Effect.Effect<void>): void {
     this.effect = this.effect === Effect.void ? effect : Effect.zipRight(this.effect, effect)
   }
 }
