@@ -57,6 +57,7 @@ export class ContextFrame {
   readonly fields: Record<string, unknown>
   readonly root: ContextFrame
   waiting: Array<WaitingEvent> | undefined = undefined
+  readonly #parent: ContextFrame | undefined
 
   /**
    * A frame over its caller's (a copy of what the caller knows), or at the top over `ambient`
@@ -64,7 +65,7 @@ export class ContextFrame {
    * `undefined` (which is not knowledge: the key stays unknown).
    */
   constructor(
-    readonly parent: ContextFrame | undefined,
+    parent: ContextFrame | undefined,
     own: Readonly<Record<string, unknown>> | undefined,
     ambient?: Readonly<Record<string, unknown>>
   ) {
@@ -81,6 +82,7 @@ export class ContextFrame {
       }
     }
     this.fields = fields
+    this.#parent = parent
     this.root = parent === undefined ? this : parent.root
     if (own !== undefined) assignDefined(this.fields, own)
   }
@@ -92,7 +94,7 @@ export class ContextFrame {
   /** Writes what was learnt into the whole chain; returns whether anything changed. */
   learn(knowledge: Readonly<Record<string, unknown>>): boolean {
     let changed = false
-    for (let frame: ContextFrame | undefined = this; frame !== undefined; frame = frame.parent) {
+    for (let frame: ContextFrame | undefined = this; frame !== undefined; frame = frame.#parent) {
       if (assignDefined(frame.fields, knowledge)) changed = true
     }
     return changed
