@@ -128,17 +128,10 @@ const makeParts = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbo
 
 /** Checks the configuration, the outbox's included (all issues in one error), and builds the parts. */
 const makeWithOutbox = <E>(config: Config): TrackerParts<E> => {
-  const outboxIssues = typeof config === "object" && config !== null ? outboxConfigIssues(config.outbox) : []
-  let resolved: ResolvedHttpBatchTrackerConfig
-  try {
-    resolved = resolveHttpBatchTrackerConfig(config)
-  } catch (error) {
-    if (error instanceof InvalidTrackerConfigError && outboxIssues.length > 0) {
-      throw new InvalidTrackerConfigError({ issues: [...error.issues, ...outboxIssues] })
-    }
-    throw error
-  }
-  if (outboxIssues.length > 0) throw new InvalidTrackerConfigError({ issues: outboxIssues })
+  const resolved = resolveHttpBatchTrackerConfig(
+    config,
+    typeof config === "object" && config !== null ? outboxConfigIssues(config.outbox) : []
+  )
   return makeParts<E>(
     resolved,
     config.outbox === undefined ? undefined : new TrackerOutbox(resolveOutboxConfig(config.outbox))

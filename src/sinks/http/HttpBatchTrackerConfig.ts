@@ -166,8 +166,14 @@ const headerIssues = (headers: Record<string, unknown>): Array<string> => {
   return issues
 }
 
-/** Checks `config` and fills in defaults; throws {@link InvalidTrackerConfigError}. */
-export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): ResolvedHttpBatchTrackerConfig => {
+/**
+ * Checks `config` and fills in defaults; throws {@link InvalidTrackerConfigError}, with the
+ * caller's own `issues` (those of the options it adds: the outbox's) after these, in one error.
+ */
+export const resolveHttpBatchTrackerConfig = (
+  config: HttpBatchTrackerConfig,
+  issuesOfCaller: ReadonlyArray<string> = []
+): ResolvedHttpBatchTrackerConfig => {
   const issues: Array<string> = []
   if (!isRecord(config)) throw new InvalidTrackerConfigError({ issues: ["the configuration must be an object"] })
 
@@ -218,6 +224,7 @@ export const resolveHttpBatchTrackerConfig = (config: HttpBatchTrackerConfig): R
     }
   }
 
+  issues.push(...issuesOfCaller)
   if (issues.length > 0) throw new InvalidTrackerConfigError({ issues })
   return {
     endpoint: config.endpoint,
