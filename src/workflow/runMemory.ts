@@ -17,8 +17,11 @@ export interface RunMemory {
   readonly missed: Set<string>
   /** When each step's current attempt started (its attempt read), for the delay of its retry. */
   readonly attemptStartedAt: Map<string, number>
-  /** The step that just raised its attempt counter: the alarm the run sets next is its retry. */
-  retry: { readonly stepName: string; readonly attempt: number } | undefined
+  /**
+   * The steps that raised their attempt counter in this run (a failed attempt to retry), in order:
+   * the alarm the run then sets is the retry of the one step there normally is.
+   */
+  readonly retries: Array<{ readonly stepName: string; readonly attempt: number }>
 }
 
 // The context key of the run's memory: a map's own key, not a field of any event.
@@ -26,7 +29,7 @@ const runKey = "workflowRun"
 
 /** A context entry holding a fresh memory, for the run the executor starts. */
 export const freshRun = (): { readonly [runKey]: RunMemory } => ({
-  [runKey]: { missed: new Set(), attemptStartedAt: new Map(), retry: undefined }
+  [runKey]: { missed: new Set(), attemptStartedAt: new Map(), retries: [] }
 })
 
 /** The memory of the run this call belongs to, if it belongs to one. */

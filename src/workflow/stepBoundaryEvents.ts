@@ -84,7 +84,7 @@ const storage = serviceEventsByKey<WorkflowStorageShape>()(
         const run = runOf(caller)
         const stepName = stepNameIn(key, "attempt")
         if (run !== undefined && stepName !== undefined && typeof value === "number" && value > 1)
-          run.retry = { stepName, attempt: value - 1 }
+          run.retries.push({ stepName, attempt: value - 1 })
         return undefined
       },
       success: {
@@ -112,13 +112,15 @@ const scheduler = serviceEventsByKey<WorkflowSchedulerShape>()(
   {
     schedule: {
       success: {
-        // The executor sets the alarm for the pause the run ended with: after a raised attempt
-        // counter, that is the step's retry, its delay counted from the attempt's start.
+        // The executor sets the alarm for the pause the run ended with: after one step raised its
+        // attempt counter, that is the step's retry, its delay counted from the attempt's start.
+        // Steps run concurrently may raise several: the alarm is for one of them, which the
+        // scheduler call does not tell, so none is claimed.
         "retry.scheduled": ({ args: [resumeAt], context, startedAt }) => {
           const run = runOf(context)
-          const retry = run?.retry
+          const retry = run?.retries.length === 1 ? run.retries[0] : undefined
           if (run === undefined || retry === undefined) return undefined
-          run.retry = undefined
+          run.retries.length = 0
           const from = run.attemptStartedAt.get(retry.stepName) ?? startedAt
           return {
             stepName: retry.stepName,

@@ -54,7 +54,10 @@ export const workflowEventMap: EventMap<WorkflowEvents> = withRequirements(
     },
     [workflowTagKey("SchedulerAdapter")]: {
       schedule: {
-        "retry.scheduled": { ...learnsFrom("StorageAdapter", "put"), seesOnly: "the retry whose alarm the run sets" }
+        "retry.scheduled": {
+          ...learnsFrom("StorageAdapter", "put"),
+          seesOnly: "a run's retry when one step of the run asks for it"
+        }
       }
     }
   }
