@@ -77,6 +77,17 @@ describe("workflowEventMap on the untracked package, against the hand-placed eve
             : recorded.status
         )
       )
+      // A step's completion comes before the step joins the stored completed steps (the
+      // hand-placed one comes after).
+      for (const { event, completedSteps } of seen.filter(({ event }) => event["type"] === "step.completed"))
+        expect(completedSteps).toContain(event["stepName"])
+      expect(mapped.recorded.map((recorded) => recorded.completedSteps)).toEqual(
+        seen.map(({ event, completedSteps }) =>
+          event["type"] === "step.completed"
+            ? completedSteps.filter((step) => step !== event["stepName"])
+            : completedSteps
+        )
+      )
       // Tracking changes nothing the workflow does: the same storage and alarm as untracked.
       const plain = await play(untracked, asIs, scenario)
       expect(plain.recorded).toEqual([])

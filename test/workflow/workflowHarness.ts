@@ -42,10 +42,11 @@ export const T0 = Date.UTC(2025, 0, 1)
 /** A change to a layer that keeps its type, such as wrapping it with `withTracking`. */
 export type LayerWrap = <A, E, R>(layer: Layer.Layer<A, E, R>) => Layer.Layer<A, E, R>
 
-/** An event as a tracker received it, with the workflow's stored status at that moment. */
+/** An event as a tracker received it, with the workflow's stored status and steps at that moment. */
 export interface Recorded {
   readonly event: Record<string, unknown>
   readonly status: string | undefined
+  readonly completedSteps: ReadonlyArray<string>
 }
 
 type Registry = Orchestrator.WorkflowRegistry
@@ -89,7 +90,8 @@ export const driveWorkflow = async (
     emit: (event) =>
       Effect.map(handle.getStorageState(), (state) => {
         const status = state.data.get("workflow:status") as { readonly _tag: string } | undefined
-        recorded.push({ event: event as Record<string, unknown>, status: status?._tag })
+        const completedSteps = (state.data.get("workflow:completedSteps") as ReadonlyArray<string> | undefined) ?? []
+        recorded.push({ event: event as Record<string, unknown>, status: status?._tag, completedSteps })
       }),
     flush: () => Effect.void,
     pending: () => Effect.succeed(0)
