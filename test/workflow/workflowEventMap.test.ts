@@ -1,5 +1,6 @@
-import { Either, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
+import type { WorkflowRegistry } from "../fixtures/workflow/src/orchestrator/index.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { WorkflowEvent } from "../../src/workflow/events/WorkflowEvent.js"
 import { workflowEventMap } from "../../src/workflow/workflowEventMap.js"
@@ -94,4 +95,44 @@ describe("workflowEventMap on the untracked package, against the hand-placed eve
       expect(mapped.final).toEqual(plain.final)
     })
   }
+})
+
+describe("workflowEventMap: what it knowingly leaves out", () => {
+  const typesOf = async (registry: (pkg: WorkflowPackage) => WorkflowRegistry, workflow: string) => {
+    const { driver, recorded } = await driveWorkflow(untracked, registry(untracked), tracking)
+    await driver.start({ workflow, input: undefined })
+    return recorded.map(typeOf)
+  }
+  const failing = Effect.fail(new Error("down"))
+
+  it("no retry.scheduled when steps run concurrently ask for retries in the same run", async () => {
+    const types = await typesOf(
+      ({ Workflow }) => ({
+        both: Workflow.make((_: void) =>
+          Effect.all(
+            ["a", "b"].map((name) =>
+              Workflow.step({ name, execute: failing, retry: { maxAttempts: 1, delay: 1000, jitter: false } })
+            ),
+            { concurrency: "unbounded" }
+          )
+        )
+      }),
+      "both"
+    )
+    expect(types).toEqual(["workflow.started", "step.started", "step.started", "workflow.paused"])
+  })
+
+  it("no retry.exhausted when the workflow catches RetryExhaustedError itself", async () => {
+    const types = await typesOf(
+      ({ Workflow }) => ({
+        forgiving: Workflow.make((_: void) =>
+          Workflow.step({ name: "once", execute: failing, retry: { maxAttempts: 0 } }).pipe(
+            Effect.catchAll(() => Effect.succeed("gave up"))
+          )
+        )
+      }),
+      "forgiving"
+    )
+    expect(types).toEqual(["workflow.started", "step.started", "workflow.completed"])
+  })
 })
