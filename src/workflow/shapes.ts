@@ -5,6 +5,8 @@
  */
 
 import type { Effect } from "effect"
+import type { Recipes, SuccessInfo } from "../instrument/EventMap.js"
+import type { WorkflowEvents } from "./events/workflowEvents.js"
 
 /** Every service of the workflow package and of core is keyed `@durable-effect/<Name>`. */
 export const workflowTagKey = (name: string): string => `@durable-effect/${name}`
@@ -64,6 +66,12 @@ export type ExecutionResultShape =
 export interface WorkflowExecutorShape {
   execute(definition: unknown, context: ExecutionContextShape): Effect.Effect<ExecutionResultShape, unknown>
 }
+
+/** Recipes of events a run's result shows, on the success of `WorkflowExecutor.execute`. */
+export type RunOutcomeRecipes = Recipes<
+  SuccessInfo<[unknown, ExecutionContextShape], ExecutionResultShape, WorkflowEvents>,
+  WorkflowEvents
+>
 
 export interface WorkflowCallShape {
   readonly workflow: string

@@ -7,20 +7,12 @@
  */
 
 import { isoTimestamp } from "../event/timestamp.js"
-import {
-  extendEventMap,
-  serviceEventsByKey,
-  type BlindSpots,
-  type EventMap,
-  type Recipes,
-  type SuccessInfo
-} from "../instrument/EventMap.js"
+import { extendEventMap, serviceEventsByKey, type BlindSpots, type EventMap } from "../instrument/EventMap.js"
 import { workflowEvents, type WorkflowEvents } from "./events/workflowEvents.js"
 import { lastNowOf, lastNowRead, runOf, stepNameIn } from "./runMemory.js"
 import {
   workflowTagKey,
-  type ExecutionContextShape,
-  type ExecutionResultShape,
+  type RunOutcomeRecipes,
   type WorkflowRuntimeShape,
   type WorkflowSchedulerShape,
   type WorkflowStorageShape
@@ -152,10 +144,7 @@ const isRetryExhausted = (error: unknown): error is RetryExhaustedShape =>
  * Step events a run's result shows, for the executor's entry (ahead of the workflow's outcome):
  * a run that failed with `RetryExhaustedError` had a step whose retries ran out.
  */
-export const stepOutcomesOfRun: Recipes<
-  SuccessInfo<[unknown, ExecutionContextShape], ExecutionResultShape, WorkflowEvents>,
-  WorkflowEvents
-> = {
+export const stepOutcomesOfRun: RunOutcomeRecipes = {
   "retry.exhausted": ({ result }) =>
     result._tag === "Failed" && isRetryExhausted(result.error)
       ? { stepName: result.error.stepName, attempts: result.error.attempts }

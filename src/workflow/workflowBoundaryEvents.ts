@@ -6,19 +6,12 @@
  */
 
 import { isoTimestamp } from "../event/timestamp.js"
-import {
-  extendEventMap,
-  serviceEventsByKey,
-  type EventMap,
-  type Recipes,
-  type SuccessInfo
-} from "../instrument/EventMap.js"
+import { extendEventMap, serviceEventsByKey, type EventMap } from "../instrument/EventMap.js"
 import { workflowEvents, type WorkflowEvents } from "./events/workflowEvents.js"
 import { freshRun } from "./runMemory.js"
 import {
   workflowTagKey,
-  type ExecutionContextShape,
-  type ExecutionResultShape,
+  type RunOutcomeRecipes,
   type WorkflowExecutorShape,
   type WorkflowOrchestratorShape,
   type WorkflowStateMachineShape
@@ -78,13 +71,8 @@ const stateMachine = serviceEventsByKey<WorkflowStateMachineShape>()(
   }
 )
 
-type ExecuteOutcomes = Recipes<
-  SuccessInfo<[unknown, ExecutionContextShape], ExecutionResultShape, WorkflowEvents>,
-  WorkflowEvents
->
-
 /** How a run ended, as the orchestrator then records it. */
-const runOutcomes: ExecuteOutcomes = {
+const runOutcomes: RunOutcomeRecipes = {
   "workflow.completed": ({ result }) =>
     result._tag === "Completed"
       ? { completedSteps: [...result.completedSteps], durationMs: result.durationMs }
@@ -106,7 +94,7 @@ const runOutcomes: ExecuteOutcomes = {
  * start or resumption, and its outcome: `stepOutcomes` (the step events a run's result shows)
  * come first, then the workflow's.
  */
-const executor = (stepOutcomes: ExecuteOutcomes) =>
+const executor = (stepOutcomes: RunOutcomeRecipes) =>
   serviceEventsByKey<WorkflowExecutorShape>()(workflowEvents, workflowTagKey("WorkflowExecutor"), "WorkflowExecutor", {
     execute: {
       context: ([, run]) => ({
@@ -128,5 +116,5 @@ const executor = (stepOutcomes: ExecuteOutcomes) =>
  * The orchestrator's, the state machine's and the executor's entries, with `stepOutcomes` in
  * the executor's.
  */
-export const workflowBoundaryEvents = (stepOutcomes: ExecuteOutcomes): EventMap<WorkflowEvents> =>
+export const workflowBoundaryEvents = (stepOutcomes: RunOutcomeRecipes): EventMap<WorkflowEvents> =>
   extendEventMap(orchestrator, stateMachine, executor(stepOutcomes))

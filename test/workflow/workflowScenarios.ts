@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { WorkflowEventType } from "../../src/workflow/events/WorkflowEventTypes.js"
 import type { WorkflowRegistry } from "../fixtures/workflow/src/orchestrator/index.js"
+import type { RetryConfig } from "../fixtures/workflow/src/primitives/index.js"
 import type { Driver, WorkflowPackage } from "./workflowHarness.js"
 
 /**
@@ -25,6 +26,20 @@ const flakyEffect = (failures: number, value: string) => {
   return Effect.suspend(() =>
     ++attempts <= failures ? Effect.fail(new Error(`attempt ${attempts} failed`)) : Effect.succeed(value)
   )
+}
+
+/** A workflow `charge` of one step whose effect fails its first `failures` attempts, retried by `retry`. */
+const charging =
+  (failures: number, retry: RetryConfig) =>
+  ({ Workflow }: WorkflowPackage): WorkflowRegistry => {
+    const charge = flakyEffect(failures, "charged")
+    return { charge: Workflow.make((_: void) => Workflow.step({ name: "charge", execute: charge, retry })) }
+  }
+
+/** Starts the workflow, then fires the alarm its first run set. */
+const startThenAlarm = (workflow: string) => async (driver: Driver) => {
+  await driver.start({ workflow, input: undefined })
+  await driver.alarm()
 }
 
 export const workflowScenarios: ReadonlyArray<WorkflowScenario> = [
@@ -69,22 +84,8 @@ export const workflowScenarios: ReadonlyArray<WorkflowScenario> = [
   },
   {
     name: "a retry, then success",
-    registry: ({ Workflow }) => {
-      const charge = flakyEffect(1, "charged")
-      return {
-        charge: Workflow.make((_: void) =>
-          Workflow.step({
-            name: "charge",
-            execute: charge,
-            retry: { maxAttempts: 2, delay: "5 seconds", jitter: false }
-          })
-        )
-      }
-    },
-    drive: async (driver) => {
-      await driver.start({ workflow: "charge", input: undefined })
-      await driver.alarm()
-    },
+    registry: charging(1, { maxAttempts: 2, delay: "5 seconds", jitter: false }),
+    drive: startThenAlarm("charge"),
     emits: [
       "workflow.started",
       "step.started",
@@ -99,18 +100,8 @@ export const workflowScenarios: ReadonlyArray<WorkflowScenario> = [
   },
   {
     name: "retries to exhaustion",
-    registry: ({ Workflow }) => {
-      const charge = flakyEffect(10, "never")
-      return {
-        charge: Workflow.make((_: void) =>
-          Workflow.step({ name: "charge", execute: charge, retry: { maxAttempts: 1, delay: 2000, jitter: false } })
-        )
-      }
-    },
-    drive: async (driver) => {
-      await driver.start({ workflow: "charge", input: undefined })
-      await driver.alarm()
-    },
+    registry: charging(10, { maxAttempts: 1, delay: 2000, jitter: false }),
+    drive: startThenAlarm("charge"),
     emits: [
       "workflow.started",
       "step.started",
