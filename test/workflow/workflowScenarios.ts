@@ -115,6 +115,33 @@ export const workflowScenarios: ReadonlyArray<WorkflowScenario> = [
     unseen: []
   },
   {
+    name: "a step's deadline passes while it waits for its retry",
+    registry: ({ Workflow }) => {
+      const charge = flakyEffect(1, "charged")
+      return {
+        charge: Workflow.make((_: void) =>
+          Workflow.step({
+            name: "charge",
+            execute: charge,
+            retry: { maxAttempts: 2, delay: "5 seconds", jitter: false },
+            timeout: "1 second"
+          })
+        )
+      }
+    },
+    drive: startThenAlarm("charge"),
+    emits: [
+      "workflow.started",
+      "step.started",
+      "retry.scheduled",
+      "workflow.paused",
+      "workflow.resumed",
+      "step.started",
+      "workflow.failed"
+    ],
+    unseen: ["timeout.set", "timeout.exceeded"]
+  },
+  {
     name: "a sleep, then the alarm resumes it",
     registry: ({ Workflow }) => ({
       reminder: Workflow.make((input: string) =>
