@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig, type Plugin } from "vitest/config"
+import { configDefaults, defineConfig, type Plugin } from "vitest/config"
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -13,6 +13,25 @@ const coreOf: ReadonlyArray<{ readonly importer: RegExp; readonly core: string }
   { importer: /[\\/]workflow-tracked[\\/]/, core: here("./test/fixtures/core-tracked/index.ts") }
 ]
 const defaultCore = here("./test/fixtures/core/index.ts")
+
+// The slowest end-to-end files (packed-tarball consumer, signals to child processes, hard kills
+// of workerd, wrangler and the demo against the collector): `npm run test:slow` runs them, and
+// `npm test` leaves them out (TEST_FILES=quick) to stay well inside its 10 minutes. CI runs
+// both. With TEST_FILES unset, every file runs, so `vitest run <file>` finds any of them.
+const slowFiles = [
+  "test/package/consumer.test.ts",
+  "test/codemod/interruption.test.ts",
+  "test/e2e/hardKill.test.ts",
+  "test/e2e/outbox.test.ts",
+  "test/collector/demoToCollector.test.ts",
+  "test/collector/wranglerDeploy.test.ts"
+]
+const testFiles = process.env.TEST_FILES
+if (testFiles !== undefined && testFiles !== "quick" && testFiles !== "slow") {
+  throw new Error(
+    `TEST_FILES is '${testFiles}': it is quick (all but the slow files), slow (only those) or unset (all)`
+  )
+}
 
 // A plain alias cannot look at the importer, hence a resolver (ahead of the others).
 const fixtureCore: Plugin = {
@@ -37,7 +56,8 @@ export default defineConfig({
     ]
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: testFiles === "slow" ? slowFiles : ["test/**/*.test.ts"],
+    exclude: [...configDefaults.exclude, ...(testFiles === "quick" ? slowFiles : [])],
     // Every temp file of the run under one directory; the run fails if a test leaves one behind.
     globalSetup: ["./test/support/globalSetup.ts"],
     // Hang guards, not speed limits: a busy machine may only make a test slower, never fail it
