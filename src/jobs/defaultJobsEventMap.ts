@@ -32,7 +32,8 @@ import { executionServiceLayoutRequirements } from "./requirements.js"
 
 export const iso = (ms: number) => new Date(ms).toISOString()
 
-const scheduledTime = (when: Duration.DurationInput | number | Date, now: number): number =>
+/** The epoch-ms time an `AlarmService.schedule(when)` call sets, `now` being when it was called. */
+export const scheduledTime = (when: Duration.DurationInput | number | Date, now: number): number =>
   typeof when === "number"
     ? when
     : when instanceof Date
@@ -42,7 +43,7 @@ const scheduledTime = (when: Duration.DurationInput | number | Date, now: number
 export const attemptOf = (context: JobContext): number | undefined =>
   typeof context["attempt"] === "number" ? context["attempt"] : undefined
 
-const batchSizeOf = (context: JobContext): number | undefined =>
+export const batchSizeOf = (context: JobContext): number | undefined =>
   typeof context["batchSize"] === "number" ? context["batchSize"] : undefined
 
 /** Which request started a debounce flush: a full batch inside `add`, the alarm, or a client. */
@@ -368,7 +369,7 @@ const continuousHandler = handler("ContinuousHandler", "continuous", {
  * Remembered for the alarm's flush: the batch as the request left it. A flush empties it, unless
  * a retry keeps it for the alarm.
  */
-const rememberBatch = (context: JobContext, result: JobResponseShape | undefined) => {
+export const rememberBatch = (context: JobContext, result: JobResponseShape | undefined) => {
   const memory = memoryOf(context)
   if (result?._type === "debounce.add") {
     memory.batchSize = context["executed"] !== true || result.retryScheduled === true ? result.eventCount : undefined
