@@ -22,6 +22,7 @@ import {
   type ExecutionResultShape,
   type JobExecutionServiceShape,
   type JobHandlerShape,
+  type JobRequestShape,
   type JobResponseShape,
   type MetadataServiceShape,
   type RetryExecutorShape,
@@ -378,20 +379,26 @@ export const rememberBatch = (context: JobContext, result: JobResponseShape | un
   }
 }
 
+/** A request that changes the debounce batch: what was remembered of it is no longer known. */
+export const forgetChangingBatch = (request: JobRequestShape, caller: JobContext): void => {
+  if (request.action === "add" || request.action === "flush" || request.action === "clear")
+    memoryOf(caller).batchSize = undefined
+}
+
+/** An `add` and a flush answer with the batch's size. */
+export const batchSizeAnswered = (result: JobResponseShape | undefined) =>
+  (result?._type === "debounce.add" || (result?._type === "debounce.flush" && result.flushed === true)) &&
+  result.eventCount !== undefined
+    ? { batchSize: result.eventCount }
+    : undefined
+
 const debounceHandler = handler("DebounceHandler", "debounce", {
   handle: {
     context: ([request], caller) => {
-      // The batch is about to change: what was remembered of it is no longer known.
-      if (request.action === "add" || request.action === "flush" || request.action === "clear")
-        memoryOf(caller).batchSize = undefined
+      forgetChangingBatch(request, caller)
       return { jobType: request.type, jobName: request.name, trigger: request.action }
     },
-    // An `add` and a flush answer with the batch's size.
-    learn: (result) =>
-      (result?._type === "debounce.add" || (result?._type === "debounce.flush" && result.flushed === true)) &&
-      result.eventCount !== undefined
-        ? { batchSize: result.eventCount }
-        : undefined,
+    learn: batchSizeAnswered,
     success: {
       "debounce.event.added": ({ result, context }) => {
         rememberBatch(context, result)

@@ -16,7 +16,9 @@ import {
 import { summarizeError } from "../../instrument/failure.js"
 import {
   attemptOf,
+  batchSizeAnswered,
   batchSizeOf,
+  forgetChangingBatch,
   flushReason,
   iso,
   rememberBatch,
@@ -285,18 +287,10 @@ const debounceHandler = map<UpstreamJobHandlerShape>()(
   {
     handle: {
       context: (args, caller) => {
-        // The batch is about to change: what was remembered of it is no longer known.
-        const [request] = args
-        if (request.action === "add" || request.action === "flush" || request.action === "clear")
-          memoryOf(caller).batchSize = undefined
+        forgetChangingBatch(args[0], caller)
         return handlerContext(args)
       },
-      // An `add` and a flush answer with the batch's size.
-      learn: (result) =>
-        (result?._type === "debounce.add" || (result?._type === "debounce.flush" && result.flushed === true)) &&
-        result.eventCount !== undefined
-          ? { batchSize: result.eventCount }
-          : undefined,
+      learn: batchSizeAnswered,
       success: {
         // Emits nothing: remembers the batch as the request left it, for the alarm's flush.
         "debounce.flushed": ({ result, context }) => {

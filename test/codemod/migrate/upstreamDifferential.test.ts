@@ -230,27 +230,20 @@ describe("migrate --events upstream: the release's events, from the service call
     const { before, after, compare } = await both("failing", [start("failing", 42)])
     // Correction: a failing call's events are sent.
     expect(before).toEqual([[]])
+    const job = {
+      source: "job",
+      instanceId: "diff-failing",
+      id: "failing-1",
+      jobType: "continuous",
+      jobName: "failing",
+      env: "test",
+      serviceKey: "svc"
+    }
     expect(compare(after)).toEqual([
       [
+        { ...job, type: "job.started", input: { count: 42 } },
         {
-          source: "job",
-          instanceId: "diff-failing",
-          id: "failing-1",
-          jobType: "continuous",
-          jobName: "failing",
-          env: "test",
-          serviceKey: "svc",
-          type: "job.started",
-          input: { count: 42 }
-        },
-        {
-          source: "job",
-          instanceId: "diff-failing",
-          id: "failing-1",
-          jobType: "continuous",
-          jobName: "failing",
-          env: "test",
-          serviceKey: "svc",
+          ...job,
           type: "job.failed",
           error: { message: "Intentional test failure", stack: "string" },
           runCount: 1,
