@@ -6,25 +6,10 @@
  */
 
 import type { Effect } from "effect"
-import {
-  extendEventMap,
-  serviceEventsByKey,
-  withLateFields,
-  type EventMap,
-  type FailureOutcome
-} from "../../instrument/EventMap.js"
+import { extendEventMap, serviceEventsByKey, withLateFields, type EventMap } from "../../instrument/EventMap.js"
 import { summarizeError } from "../../instrument/failure.js"
-import {
-  attemptOf,
-  batchSizeAnswered,
-  batchSizeOf,
-  forgetChangingBatch,
-  flushReason,
-  iso,
-  rememberBatch,
-  scheduledTime,
-  unwrapExecutionError
-} from "../defaultJobsEventMap.js"
+import { attemptOf, iso, jobFailureOf, scheduledTime, unwrapExecutionError } from "../callFacts.js"
+import { batchSizeAnswered, batchSizeOf, flushReason, forgetChangingBatch, rememberBatch } from "../debounceBatch.js"
 import { instanceMemory, memoryOf } from "../instanceMemory.js"
 import type { JobContext } from "../JobContext.js"
 import {
@@ -61,16 +46,11 @@ interface UpstreamJobHandlerShape extends Omit<JobHandlerShape, "handle"> {
   handle(request: UpstreamRequestShape): ReturnType<JobHandlerShape["handle"]>
 }
 
-const map = serviceEventsByKey
-
 /** An error as upstream's events carry it: its message and, as the release sent it, its stack. */
 const upstreamError = (error: unknown): { readonly message: string; readonly stack?: string } => {
   const { message, stack } = summarizeError(error, { stack: true })
   return stack === undefined ? { message } : { message, stack }
 }
-
-const jobFailureOf = (context: JobContext): FailureOutcome<unknown> | undefined =>
-  context["lastFailure"] as FailureOutcome<unknown> | undefined
 
 /** The state as loaded before the run, when the run got that far (`null` for none, as upstream sends it). */
 const stateBeforeRun = (context: JobContext) =>
@@ -81,7 +61,7 @@ const runFields = (options: UpstreamExecuteOptionsShape, context: JobContext) =>
   attempt: attemptOf(context) ?? 1
 })
 
-const metadata = map<UpstreamMetadataServiceShape>()(
+const metadata = serviceEventsByKey<UpstreamMetadataServiceShape>()(
   upstreamJobEvents,
   jobsTagKey("MetadataService"),
   "MetadataService",
@@ -91,6 +71,8 @@ const metadata = map<UpstreamMetadataServiceShape>()(
       success: {
         // A continuous start, once the instance exists: before its state is set and its first run.
         "job.started": ({ args: [jobType, jobName, id], context, startedAt }) => {
+          // An instance begins (of any type): nothing remembered of an earlier one with its id
+          // holds, and a debounce batch begins now.
           const memory = memoryOf(context)
           memory.runCount = undefined
           if (jobType === "debounce") memory.debounceStartedAt = startedAt
@@ -107,7 +89,7 @@ const metadata = map<UpstreamMetadataServiceShape>()(
   }
 )
 
-const alarm = map<AlarmServiceShape>()(upstreamJobEvents, jobsTagKey("AlarmService"), "AlarmService", {
+const alarm = serviceEventsByKey<AlarmServiceShape>()(upstreamJobEvents, jobsTagKey("AlarmService"), "AlarmService", {
   schedule: {
     success: {
       // A new debounce batch's flush alarm, set by the add that created it.
@@ -136,23 +118,28 @@ const alarm = map<AlarmServiceShape>()(upstreamJobEvents, jobsTagKey("AlarmServi
   cancel: { learn: () => ({ alarmCancelled: true }) }
 })
 
-const retry = map<RetryExecutorShape>()(upstreamJobEvents, jobsTagKey("RetryExecutor"), "RetryExecutor", {
-  getAttempt: { learn: (attempt) => ({ attempt }) },
-  executeWithRetry: {
-    // The attempt fails with the job's own error; the signal that follows does not carry it.
-    learnOnArgFailure: {
-      0: (outcome) => (outcome.kind === "failure" ? { lastFailure: outcome } : undefined)
-    },
-    learnOnFailure: ({ error }) =>
-      error?._tag === "RetryExhaustedSignal" && "attempts" in error
-        ? { exhaustedAttempts: error.attempts, exhaustedReason: error.reason }
-        : undefined
+const retry = serviceEventsByKey<RetryExecutorShape>()(
+  upstreamJobEvents,
+  jobsTagKey("RetryExecutor"),
+  "RetryExecutor",
+  {
+    getAttempt: { learn: (attempt) => ({ attempt }) },
+    executeWithRetry: {
+      // The attempt fails with the job's own error; the signal that follows does not carry it.
+      learnOnArgFailure: {
+        0: (outcome) => (outcome.kind === "failure" ? { lastFailure: outcome } : undefined)
+      },
+      learnOnFailure: ({ error }) =>
+        error?._tag === "RetryExhaustedSignal" && "attempts" in error
+          ? { exhaustedAttempts: error.attempts, exhaustedReason: error.reason }
+          : undefined
+    }
   }
-})
+)
 
 const ran = { executed: true } as const
 
-const execution = map<UpstreamJobExecutionServiceShape>()(
+const execution = serviceEventsByKey<UpstreamJobExecutionServiceShape>()(
   upstreamJobEvents,
   jobsTagKey("JobExecutionService"),
   "JobExecutionService",
@@ -251,12 +238,12 @@ const handlerContext = ([request]: readonly [UpstreamRequestShape]) => ({
 })
 
 const handler = (name: string, jobType: JobMetadataShape["type"]) =>
-  map<UpstreamJobHandlerShape>()(upstreamJobEvents, jobsTagKey(name), name, {
+  serviceEventsByKey<UpstreamJobHandlerShape>()(upstreamJobEvents, jobsTagKey(name), name, {
     handle: { context: handlerContext },
     handleAlarm: { context: () => ({ jobType, trigger: "alarm" }) }
   })
 
-const continuousHandler = map<UpstreamJobHandlerShape>()(
+const continuousHandler = serviceEventsByKey<UpstreamJobHandlerShape>()(
   upstreamJobEvents,
   jobsTagKey("ContinuousHandler"),
   "ContinuousHandler",
@@ -280,7 +267,7 @@ const continuousHandler = map<UpstreamJobHandlerShape>()(
   }
 )
 
-const debounceHandler = map<UpstreamJobHandlerShape>()(
+const debounceHandler = serviceEventsByKey<UpstreamJobHandlerShape>()(
   upstreamJobEvents,
   jobsTagKey("DebounceHandler"),
   "DebounceHandler",
