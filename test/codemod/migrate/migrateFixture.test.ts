@@ -8,6 +8,7 @@ import { runMigrate, type MigrateOutcome } from "../../../src/codemod/index.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../../support/fixtureCopy.js"
 import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
+import { describeUpstreamDifferential } from "../../support/upstreamDifferential.js"
 
 // The engine extends the Workers runtime's DurableObject; outside workerd a plain base class
 // that keeps ctx and env will do.
@@ -192,6 +193,9 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
     expect(events[0]).toMatchObject({ input: { count: 0 } })
     expect(events[1]).toMatchObject({ runCount: 1, attempt: 1, preExecutionState: { count: 0 } })
   })
+
+  // The differential test, on this copy: the release's events against the migrated ones.
+  describeUpstreamDifferential(() => copy.packageDir)
 
   it("a second run changes nothing; --check exits 0", async () => {
     const before = hashTree(copy.packageDir)
