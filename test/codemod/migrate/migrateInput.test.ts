@@ -112,6 +112,10 @@ describe("migrate: bad input and refusals write nothing", () => {
     const { code, json } = await cli(["migrate", copy.packageDir, "--dry-run", "--json"])
     expect(code).toBe(0)
     expect(json.written).toEqual([])
+    // The default set is upstream's format, which carries the user's data the release sent.
+    expect(json.events).toBe("upstream")
+    expect(json.userDataFields).toEqual(["input", "preExecutionState"])
+    expect(json.diff).toContain("+export const trackingEventMap = upstreamJobsEventMap")
     expect(json.diagnostics).toEqual([])
     expect(json.diff).toContain("-          yield* flushEvents")
     expect(json.diff).toContain("+  const trackedCoreLayer = addTracker(coreLayer, trackerConfig)")
