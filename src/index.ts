@@ -96,6 +96,7 @@ export {
   extendEventMap,
   filterEventMap,
   InvalidEventMapError,
+  omitEventFields,
   removeFromEventMap,
   serviceEvents,
   serviceEventsByKey,
@@ -159,6 +160,7 @@ export {
   upstreamJobEventsWithSchema
 } from "./jobs/upstream/upstreamJobEventsWithSchema.js"
 export { largestUpstreamJobEvent, upstreamStateAllowance } from "./jobs/upstream/largestUpstreamJobEvent.js"
+export { upstreamJobsEventMap } from "./jobs/upstream/upstreamJobsEventMap.js"
 
 // Workflow events (upstream core's 16 workflow types; the Schema apart)
 export {

@@ -44,6 +44,8 @@ export const migrateJson = (outcome: MigrateOutcome) => {
     mode: outcome.mode,
     packageDir: plan.packageDir,
     events: plan.events,
+    // The user's data the events carry, as the hand-placed emits sent it (omitEventFields drops it).
+    userDataFields: plan.events === "upstream" ? ["input", "preExecutionState"] : [],
     status: plan.status,
     reason: plan.reason ?? null,
     exitCode: outcome.exitCode,
@@ -67,6 +69,12 @@ export const migrateJson = (outcome: MigrateOutcome) => {
     ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {})
   }
 }
+
+/** What the migrated package sends, and for the upstream format which of the user's data, and how to stop it. */
+const eventsLine = (events: MigrateOutcome["plan"]["events"]): string =>
+  events === "upstream"
+    ? `Events: --events upstream, upstream core's 8 job event types in its own format, as the hand-placed emits sent them but where they were plainly wrong (docs/migrate.md lists each difference). As the package did, they carry the job's input (job.started) and its state before each run (preExecutionState): to send neither, make src/tracking.ts export omitEventFields(upstreamJobsEventMap, ["input", "preExecutionState"]).`
+    : `Events: --events full, this library's 20 job event types; upstream's 8 types (job.started, job.executed, ...) in their format are not sent (that is --events upstream, the default).`
 
 const list = (items: ReadonlyArray<string>) => items.map((item) => `  - ${item}`).join("\n")
 
@@ -112,9 +120,7 @@ export const migrateText = (outcome: MigrateOutcome): string => {
     "The tracker config your users pass (upstream core's HttpBatchTrackerConfig) is read by this library's HTTP batch tracker:",
     list(plan.configMapping.map((entry) => `${entry.field} → ${entry.to} (${entry.how}): ${entry.note}`))
   )
-  lines.push(
-    `Events: --events ${plan.events}, this library's 20 job event types; upstream's 8 types (job.started, job.executed, ...) in their format are not sent (--events upstream is not available yet).`
-  )
+  lines.push(eventsLine(plan.events))
   if (plan.diagnostics !== undefined)
     lines.push(
       typeCheckLine({

@@ -92,6 +92,19 @@ export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any
   readonly learnOnArgFailure?: {
     readonly [index: number]: (outcome: FailureOutcome<unknown>) => ContextOf<V> | undefined
   }
+  /**
+   * What a function an argument carries teaches when the method calls it, by argument index and
+   * member name: an execution service handed `{ createContext(base) }` calls it with what the run
+   * starts from. The member runs exactly as the method calls it (same arguments, `this` and
+   * result); the method receives a copy of the argument object with that member observed. What
+   * it teaches is learnt at once by the innermost traced call running it (events held back for
+   * it go out with the next lesson or when the request ends).
+   */
+  readonly learnOnArgCall?: {
+    readonly [index: number]: {
+      readonly [member: string]: (callArgs: ReadonlyArray<unknown>) => ContextOf<V> | undefined
+    }
+  }
   readonly before?: Recipes<CallInfo<Args, V>, V>
   readonly success?: Recipes<SuccessInfo<Args, A, V>, V>
   readonly failure?: Recipes<FailureInfo<Args, E, V>, V>
@@ -328,6 +341,61 @@ export const filterEventMap = <V extends AnyVocabulary>(
   return { ...base, services, ...(blindSpots === undefined ? {} : { blindSpots }) }
 }
 
+/**
+ * Leaves the named fields out of every event the map emits (its recipes' fields and late
+ * fields): how to stop sending what a map carries of a user's data, such as the upstream jobs
+ * format's `input` and `preExecutionState`. Only a field its events may lack can go: an event
+ * without a field its format requires does not decode.
+ *
+ * @example
+ * ```ts
+ * import { omitEventFields, upstreamJobsEventMap } from "durable-effect-tracking"
+ *
+ * // The upstream format without the job's input and its state before each run.
+ * export const trackingEventMap = omitEventFields(upstreamJobsEventMap, ["input", "preExecutionState"])
+ * ```
+ *
+ * @category Instrumentation
+ */
+export const omitEventFields = <V extends AnyVocabulary>(
+  base: EventMap<V>,
+  fields: ReadonlyArray<string>
+): EventMap<V> => {
+  const omitted = new Set(fields)
+  const without = (value: Record<string, unknown> | undefined): Record<string, unknown> | undefined => {
+    if (value === undefined) return undefined
+    const kept: Record<string, unknown> = {}
+    for (const key in value) if (!omitted.has(key)) kept[key] = value[key]
+    const fill = fillOf(value)
+    return fill === undefined ? kept : withLateFields(kept, (context) => without(fill(context)))
+  }
+  const narrow = <R extends object>(recipes: R | undefined): R | undefined => {
+    if (recipes === undefined) return undefined
+    const wrapped: Record<string, unknown> = {}
+    for (const [type, recipe] of Object.entries(recipes)) {
+      wrapped[type] =
+        typeof recipe === "function"
+          ? (call: unknown) => without((recipe as (call: unknown) => Record<string, unknown> | undefined)(call))
+          : recipe
+    }
+    return wrapped as R
+  }
+  const services: Record<string, ServiceEvents<V>> = {}
+  for (const [key, entry] of Object.entries(base.services)) {
+    const methods: Record<string, MethodEvents<any, any, any, V>> = {}
+    for (const [name, method] of Object.entries(entry.methods)) {
+      methods[name] = {
+        ...method,
+        before: narrow(method.before),
+        success: narrow(method.success),
+        failure: narrow(method.failure)
+      }
+    }
+    services[key] = { service: entry.service, methods }
+  }
+  return { ...base, services }
+}
+
 const pick = <R extends object>(recipes: R | undefined, keep: (type: never) => boolean): R | undefined => {
   if (recipes === undefined) return undefined
   const kept: Record<string, unknown> = {}
@@ -344,7 +412,8 @@ const emitsOrTeaches = (method: MethodEvents<any, any, any, any>): boolean =>
   method.context !== undefined ||
   method.learn !== undefined ||
   method.learnOnFailure !== undefined ||
-  method.learnOnArgFailure !== undefined
+  method.learnOnArgFailure !== undefined ||
+  method.learnOnArgCall !== undefined
 
 /**
  * Adds what recipes rely on (see `RecipeRequirement`) to a map's entries, by tag key and
@@ -439,6 +508,19 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
           for (const [index, learn] of Object.entries(method.learnOnArgFailure)) {
             if (typeof learn !== "function")
               problems.push(`${where}: \`learnOnArgFailure\` for argument ${index} must be a function`)
+          }
+        }
+      }
+      if (method.learnOnArgCall !== undefined) {
+        const byIndex = method.learnOnArgCall as unknown
+        if (typeof byIndex !== "object" || byIndex === null) {
+          problems.push(`${where}: \`learnOnArgCall\` must be a record of members by argument index`)
+        } else {
+          for (const [index, members] of Object.entries(byIndex)) {
+            for (const [member, learn] of Object.entries((members ?? {}) as object)) {
+              if (typeof learn !== "function")
+                problems.push(`${where}: \`learnOnArgCall\` for argument ${index}'s ${member} must be a function`)
+            }
           }
         }
       }

@@ -1,4 +1,6 @@
 import { Effect, type Cause } from "effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import { setFiberRefNow } from "../internal/effectInternals.js"
 import { safeApply, safeCall, safeRun, safeRunNow, safeSite } from "../internal/safe.js"
 import type { EventTrackerService } from "../tracker/EventTracker.js"
@@ -223,11 +225,14 @@ const bindTrace = (
   runtime: TrackingRuntime
 ) => {
   const observe = events.learnOnArgFailure
+  const calls = events.learnOnArgCall
   // Anonymous, as the member it stands for has its own name (and tsx would name it per build).
   return function (...args: Array<unknown>): unknown {
     // Called now, as the caller would have called it: a method that throws still throws, and a
     // member that returns something other than an Effect is handed back untouched.
-    const result = original.apply(target, observe === undefined ? args : observeArgs(args, observe, runtime))
+    let given = observe === undefined ? args : observeArgs(args, observe, runtime)
+    if (calls !== undefined) given = observeArgCalls(given, calls)
+    const result = original.apply(target, given)
     return Effect.isEffect(result) ? trace(runtime, result as Effect.Effect<unknown, unknown, unknown>, args) : result
   }
 }
@@ -280,6 +285,45 @@ const observeArgs = (
       )
     )
   })
+
+/**
+ * Argument objects whose members the entry watches (an execution's `createContext`) are handed
+ * on as copies (same prototype, same own properties) with each watched member calling the
+ * original exactly as given, after teaching the innermost traced call what it was called with.
+ */
+const observeArgCalls = (args: Array<unknown>, observe: NonNullable<MethodEvents["learnOnArgCall"]>): Array<unknown> =>
+  args.map((arg, index) => {
+    const members = observe[index]
+    if (members === undefined || typeof arg !== "object" || arg === null) return arg
+    let copy: Record<string, unknown> | undefined
+    for (const member in members) {
+      const original: unknown = Reflect.get(arg, member)
+      if (typeof original !== "function") continue
+      const learn = members[member]!
+      copy ??= Object.create(Object.getPrototypeOf(arg), Object.getOwnPropertyDescriptors(arg)) as Record<
+        string,
+        unknown
+      >
+      Object.defineProperty(copy, member, {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value: function (this: unknown, ...callArgs: Array<unknown>): unknown {
+          learnNow(attempt(() => learn(callArgs)))
+          return (original as (...a: Array<unknown>) => unknown).apply(this, callArgs)
+        }
+      })
+    }
+    return copy ?? arg
+  })
+
+/** Teaches the innermost traced call of the running fiber, in place (from plain code it runs). */
+const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined): void => {
+  if (knowledge === undefined) return
+  const fiber = Fiber.getCurrentFiber()
+  if (Option.isNone(fiber)) return
+  fiber.value.getFiberRef(currentFrame)?.learn(knowledge)
+}
 
 const learnInCurrentFrame = (
   knowledge: Readonly<Record<string, unknown>> | undefined,

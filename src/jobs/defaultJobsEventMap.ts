@@ -1,4 +1,3 @@
-import * as Duration from "effect/Duration"
 import type { ErrorSummary } from "../event/ErrorSummary.js"
 import type { JobType } from "./events/JobEvent.js"
 import { jobEvents, type JobEvents } from "./events/jobEvents.js"
@@ -22,59 +21,25 @@ import {
   type ExecutionResultShape,
   type JobExecutionServiceShape,
   type JobHandlerShape,
+  type JobRequestShape,
   type JobResponseShape,
   type MetadataServiceShape,
   type RetryExecutorShape,
   type RuntimeAdapterShape
 } from "./shapes.js"
 import { instanceMemory, memoryOf } from "./instanceMemory.js"
+import {
+  attemptOf,
+  errorOptions,
+  iso,
+  jobFailureOf,
+  scheduledTime,
+  signalTags,
+  tagOf,
+  unwrapExecutionError
+} from "./callFacts.js"
+import { batchSizeAnswered, batchSizeOf, flushReason, forgetChangingBatch, rememberBatch } from "./debounceBatch.js"
 import { executionServiceLayoutRequirements } from "./requirements.js"
-
-export const iso = (ms: number) => new Date(ms).toISOString()
-
-const scheduledTime = (when: Duration.DurationInput | number | Date, now: number): number =>
-  typeof when === "number"
-    ? when
-    : when instanceof Date
-      ? when.getTime()
-      : now + Duration.toMillis(Duration.decode(when))
-
-export const attemptOf = (context: JobContext): number | undefined =>
-  typeof context["attempt"] === "number" ? context["attempt"] : undefined
-
-const batchSizeOf = (context: JobContext): number | undefined =>
-  typeof context["batchSize"] === "number" ? context["batchSize"] : undefined
-
-/** Which request started a debounce flush: a full batch inside `add`, the alarm, or a client. */
-export const flushReason = (trigger: unknown) =>
-  trigger === "add" ? ("maxEvents" as const) : trigger === "alarm" ? ("flushAfter" as const) : ("manual" as const)
-
-/** Stacks only when a user asked for them (`withTracking(layer, { eventMap, errorStack: true })`). */
-export const errorOptions = (context: JobContext) => ({ stack: context["errorStack"] === true })
-
-/** Signals travel where errors do; they are how a run ends as meant, not failures. */
-const signalTags: ReadonlySet<string> = new Set([
-  "RetryScheduledSignal",
-  "RetryExhaustedSignal",
-  "TerminateSignal",
-  "ClearSignal"
-])
-const tagOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string"
-    ? (error as { _tag: string })._tag
-    : undefined
-
-/** The runtime wraps the job's own error in `ExecutionError { cause }`: events carry what is inside. */
-export const unwrapExecutionError = <E>(outcome: FailureOutcome<E>): FailureOutcome<unknown> => {
-  let error: unknown = outcome.error
-  while (tagOf(error) === "ExecutionError" && typeof error === "object" && error !== null && "cause" in error) {
-    error = (error as { cause: unknown }).cause
-  }
-  return { ...outcome, error }
-}
-
-const jobFailureOf = (context: JobContext): FailureOutcome<unknown> | undefined =>
-  context["lastFailure"] as FailureOutcome<unknown> | undefined
 
 const metadata = serviceEventsByKey<MetadataServiceShape>()(
   jobEvents,
@@ -364,33 +329,13 @@ const continuousHandler = handler("ContinuousHandler", "continuous", {
   handle: { success: { "job.terminated": clientTerminate } }
 })
 
-/**
- * Remembered for the alarm's flush: the batch as the request left it. A flush empties it, unless
- * a retry keeps it for the alarm.
- */
-const rememberBatch = (context: JobContext, result: JobResponseShape | undefined) => {
-  const memory = memoryOf(context)
-  if (result?._type === "debounce.add") {
-    memory.batchSize = context["executed"] !== true || result.retryScheduled === true ? result.eventCount : undefined
-  } else if (result?._type === "debounce.flush" && result.flushed === true) {
-    memory.batchSize = result.retryScheduled === true ? result.eventCount : undefined
-  }
-}
-
 const debounceHandler = handler("DebounceHandler", "debounce", {
   handle: {
     context: ([request], caller) => {
-      // The batch is about to change: what was remembered of it is no longer known.
-      if (request.action === "add" || request.action === "flush" || request.action === "clear")
-        memoryOf(caller).batchSize = undefined
+      forgetChangingBatch(request, caller)
       return { jobType: request.type, jobName: request.name, trigger: request.action }
     },
-    // An `add` and a flush answer with the batch's size.
-    learn: (result) =>
-      (result?._type === "debounce.add" || (result?._type === "debounce.flush" && result.flushed === true)) &&
-      result.eventCount !== undefined
-        ? { batchSize: result.eventCount }
-        : undefined,
+    learn: batchSizeAnswered,
     success: {
       "debounce.event.added": ({ result, context }) => {
         rememberBatch(context, result)

@@ -13,14 +13,9 @@ import {
 } from "../instrument/EventMap.js"
 import { summarizeError, summarizeFailure } from "../instrument/failure.js"
 import type { JobContext } from "./JobContext.js"
-import {
-  attemptOf,
-  defaultJobsEventMap,
-  errorOptions,
-  flushReason,
-  iso,
-  unwrapExecutionError
-} from "./defaultJobsEventMap.js"
+import { defaultJobsEventMap } from "./defaultJobsEventMap.js"
+import { attemptOf, errorOptions, iso, unwrapExecutionError } from "./callFacts.js"
+import { flushReason } from "./debounceBatch.js"
 import { memoryOf } from "./instanceMemory.js"
 import { learnsFrom, requestAction, userFunctionCall } from "./requirements.js"
 import {

@@ -5,7 +5,8 @@ import type { JobContext } from "./JobContext.js"
  * What tracking remembers of one jobs instance between its calls, for what a later call cannot
  * learn at a service boundary: when the alarm that fires was set for, how many events the
  * debounce batch an alarm flushes holds, and (for the older layout) whether the instance's life
- * is still open. It never holds user data: two numbers and the job's type and name.
+ * is still open; for the upstream format, a continuous job's run count and when a debounce batch
+ * began. It never holds user data: four numbers and the job's type and name.
  *
  * It is kept by instance id (the Durable Object id), not beside any object of the runtime: a
  * jobs runtime builds its layers anew on every call, and a core whose layers make their adapters
@@ -21,10 +22,22 @@ export interface InstanceMemory {
   batchSize: number | undefined
   /** The job of a life told by `job.created` and not told ended since (kept by the older layout's map). */
   life: { readonly jobType: JobType; readonly jobName: string } | undefined
+  /** The run count of the continuous job's last run (the upstream format's `job.terminated` carries it). */
+  runCount: number | undefined
+  /** When the debounce batch began: its creation, by the runtime's clock (upstream's flush duration). */
+  debounceStartedAt: number | undefined
 }
 
 /** How many instances one isolate remembers; a Durable Object isolate hosts far fewer. */
 export const instanceMemoryCapacity = 1000
+
+const emptyMemory = (): InstanceMemory => ({
+  alarmAt: undefined,
+  batchSize: undefined,
+  life: undefined,
+  runCount: undefined,
+  debounceStartedAt: undefined
+})
 
 // Insertion order is use order: a read moves the instance to the end, the first is the oldest.
 const memories = new Map<string, InstanceMemory>()
@@ -33,7 +46,7 @@ const memories = new Map<string, InstanceMemory>()
 export const instanceMemory = (instanceId: string): InstanceMemory => {
   let memory = memories.get(instanceId)
   if (memory === undefined) {
-    memory = { alarmAt: undefined, batchSize: undefined, life: undefined }
+    memory = emptyMemory()
     if (memories.size >= instanceMemoryCapacity) memories.delete(memories.keys().next().value!)
   } else {
     memories.delete(instanceId)
@@ -51,7 +64,7 @@ export const forgetInstanceMemory = (instanceId: string): void => {
 }
 
 // A call without the ambient memory (a map used without the runtime adapter) remembers nothing.
-const forgetful = (): InstanceMemory => ({ alarmAt: undefined, batchSize: undefined, life: undefined })
+const forgetful = emptyMemory
 
 export const memoryOf = (context: JobContext): InstanceMemory =>
   (context["memory"] as InstanceMemory | undefined) ?? forgetful()

@@ -13,7 +13,7 @@ import { applyEdits } from "../source/edits.js"
 import { parseSource, sourceFiles } from "../source/sourceFiles.js"
 import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
-import { detectJobsLayout } from "../../jobs/layouts.js"
+import { detectJobsLayout, executionServiceLayout } from "../../jobs/layouts.js"
 import { planEmitRemoval, upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
 import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
 import { removeEventOnlyCode } from "./eventOnlyCode.js"
@@ -147,6 +147,16 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   const todo: Array<string> = []
   const facts = await readPackageFacts(packageDir, join(packageDir, "src"))
   const layout = detectJobsLayout(facts.services.keys())
+  // The map in upstream's format is for the release's layout, the one with a JobExecutionService.
+  const upstreamMap = layout === executionServiceLayout ? { mapExport: "upstreamJobsEventMap" } : undefined
+  if (events === "upstream" && upstreamMap === undefined) {
+    throw new CodemodInputError({
+      file: options.packageDir,
+      expected:
+        "a jobs package with a JobExecutionService (the layout of the hand-tracked release) for --events upstream",
+      detail: `its layout is ${layout.name} (${layout.description}), for which there is no map in upstream's format: use --events full`
+    })
+  }
   const trackingPath = join(packageDir, trackingFilePath)
   const trackingSpecifier = (from: string) => {
     const relative = relativePosix(from, trackingPath).replace(/\.ts$/, "")
@@ -190,18 +200,28 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   // The event map module.
   const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
   if (existingTracking === undefined) {
-    const coverage = analyseCoverage(options.packageDir, facts, layout.map)
+    const style = detectStyle(runtimeText)
+    const upstream = events === "upstream" ? upstreamMap : undefined
+    const mapExport = upstream?.mapExport ?? layout.mapExport
     files.push({
       path: trackingPath,
       relativePath: display(trackingPath),
       before: undefined,
-      after: trackingModuleText(importFrom, detectStyle(runtimeText), {
-        mapExport: layout.mapExport,
-        uncovered: uncoveredTypes(coverage)
-      })
+      after:
+        upstream === undefined
+          ? trackingModuleText(importFrom, style, {
+              mapExport,
+              uncovered: uncoveredTypes(analyseCoverage(options.packageDir, facts, layout.map))
+            })
+          : trackingModuleText(importFrom, style, {
+              mapExport,
+              uncovered: [],
+              vocabularyExport: "upstreamJobEvents",
+              notes: upstreamMapNotes(mapExport)
+            })
     })
     changes.push(
-      `${display(trackingPath)} is new: the event map (${layout.mapExport}, the ${events} event set), yours to adjust`
+      `${display(trackingPath)} is new: the event map (${mapExport}, the ${events} event set), yours to adjust`
     )
   } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
     todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
@@ -249,3 +269,12 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
 const usesUpstreamTracker = (text: string): boolean =>
   text.includes(upstreamCoreModule) &&
   /\b(HttpBatchTrackerLayer|NoopTrackerLayer)\s*\(?/.test(text.replace(/import[\s\S]*?from\s*["'][^"']+["']/g, ""))
+
+/** What the scaffolded module says of the upstream map: what it sends, and how to send less. */
+const upstreamMapNotes = (mapExport: string): ReadonlyArray<string> => [
+  "Upstream core's 8 job event types in its own format, as the hand-placed emits sent them, but where",
+  "those were plainly wrong (docs/migrate.md of durable-effect-tracking lists each difference).",
+  "As the package did, it sends the job's input (job.started) and its state before each run",
+  "(preExecutionState); to send neither:",
+  `\`export const trackingEventMap = omitEventFields(${mapExport}, ["input", "preExecutionState"])\``
+]

@@ -18,29 +18,40 @@ export const trackingModuleText = (
     readonly mapExport: string
     /** The event types it cannot emit in this package, as coverage measured them. */
     readonly uncovered: ReadonlyArray<{ readonly type: string; readonly reason: string; readonly hint?: string }>
+    /** The vocabulary of its events, for the `serviceEventsByKey` hint. Default `jobEvents`. */
+    readonly vocabularyExport?: string
+    /** What to say of the map instead of its coverage (the upstream map: what it sends). */
+    readonly notes?: ReadonlyArray<string>
   } = { mapExport: "defaultJobsEventMap", uncovered: [] }
 ): string => {
   const nl = style.newline
+  const vocabulary = map.vocabularyExport ?? "jobEvents"
   const uncovered =
-    map.uncovered.length === 0
-      ? [" * In this package the map can emit all 20 job event types (as measured when it was scaffolded)."]
-      : [
-          ` * Not covered in this package (as measured when it was scaffolded; \`coverage <package-dir> --map src/tracking.ts\` re-measures):`,
-          ...map.uncovered.flatMap((entry) => [
-            ` * - ${entry.type}: ${entry.reason.replaceAll("*/", "* /")}`,
-            ...(entry.hint === undefined ? [] : [` *   Hint: ${entry.hint.replaceAll("*/", "* /")}`])
-          ])
-        ]
+    map.notes !== undefined
+      ? map.notes.map((line) => ` * ${line.replaceAll("*/", "* /")}`)
+      : map.uncovered.length === 0
+        ? [" * In this package the map can emit all 20 job event types (as measured when it was scaffolded)."]
+        : [
+            ` * Not covered in this package (as measured when it was scaffolded; \`coverage <package-dir> --map src/tracking.ts\` re-measures):`,
+            ...map.uncovered.flatMap((entry) => [
+              ` * - ${entry.type}: ${entry.reason.replaceAll("*/", "* /")}`,
+              ...(entry.hint === undefined ? [] : [` *   Hint: ${entry.hint.replaceAll("*/", "* /")}`])
+            ])
+          ]
   return [
     `import { ${map.mapExport} } from ${quoted(style, importFrom)}${semi(style)}`,
     "",
     "/**",
     ` * Which service calls of the jobs runtime become which job events. It starts as ${map.mapExport},`,
     " * the library's map for this package's layout; adjust it here and the runtime picks it up:",
-    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(jobEvents, tagKey, name, { method: { ... } }))\``,
+    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(${vocabulary}, tagKey, name, { method: { ... } }))\``,
     ` * - drop a service or one method: \`removeFromEventMap(${map.mapExport}, tagKey, method?)\``,
     ` * - keep only some event types: \`filterEventMap(${map.mapExport}, (type) => ...)\``,
-    " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package.",
+    ...(map.notes === undefined
+      ? [
+          " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package."
+        ]
+      : []),
     " *",
     ...uncovered,
     " */",

@@ -3,11 +3,12 @@ import { join, relative } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect, Either, Schema } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
-import { decodeJobEventBatch } from "durable-effect-tracking"
+import { decodeUpstreamJobEventBatch } from "durable-effect-tracking"
 import { runMigrate, type MigrateOutcome } from "../../../src/codemod/index.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../../support/fixtureCopy.js"
 import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
+import { describeUpstreamDifferential } from "../../support/upstreamDifferential.js"
 
 // The engine extends the Workers runtime's DurableObject; outside workerd a plain base class
 // that keeps ctx and env will do.
@@ -57,6 +58,11 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
 
   it("removes all 10 hand-placed emits and rewires the runtime; no emitEvent is left in src", () => {
     expect(outcome.exitCode).toBe(0)
+    // The default event set: upstream's format, from the library's map in src/tracking.ts.
+    expect(outcome.plan.events).toBe("upstream")
+    expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toContain(
+      "export const trackingEventMap = upstreamJobsEventMap"
+    )
     expect(outcome.plan.diagnostics).toEqual([])
     expect(outcome.plan.emitSites.map((site) => [site.file, site.form, site.eventType])).toEqual([
       ["src/handlers/continuous/handler.ts", "statement", "job.started"],
@@ -116,7 +122,7 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   )
 
   it(
-    "its own suite: the 92 tests outside tracking.test.ts pass; the six tracking tests need upstream's format (--events upstream, not yet)",
+    "its own suite: all 98 tests pass with their assertions untouched, the six tracking tests on upstream's format included",
     async () => {
       await checks.suite
       const report = JSON.parse(readFileSync(checks.reportPath, "utf8")) as VitestJsonReport
@@ -128,13 +134,16 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
           status: test.status
         }))
       )
-      const others = results.filter((test) => test.file !== join("handlers", "tracking.test.ts"))
-      expect(others.filter((test) => test.status !== "passed")).toEqual([])
-      expect(others).toHaveLength(92)
-      // Their assertions read upstream's fields (source: "job", preExecutionState), which the
-      // full event set does not have: these fail until the upstream map exists.
+      expect(results.filter((test) => test.status !== "passed")).toEqual([])
+      expect(results).toHaveLength(98)
+      // They read upstream's fields (source: "job", preExecutionState) from the mapped events.
       const tracking = results.filter((test) => test.file === join("handlers", "tracking.test.ts"))
-      expect(tracking.map((test) => test.status)).toEqual(Array(6).fill("failed"))
+      expect(tracking.map((test) => test.status)).toEqual(Array(6).fill("passed"))
+      // The assertions are the fixture's own: migrate wraps the composition, nothing else.
+      const assertions = (text: string) => text.split("\n").filter((line) => /\bexpect\(/.test(line))
+      expect(assertions(readFileSync(join(copy.packageDir, "test/handlers/tracking.test.ts"), "utf8"))).toEqual(
+        assertions(readFileSync(join(repoRoot, "test/fixtures/jobs-tracked/test/handlers/tracking.test.ts"), "utf8"))
+      )
     },
     childTimeoutMs
   )
@@ -165,18 +174,28 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
 
     expect(batches.length).toBeGreaterThan(0)
     const events = batches.flatMap((batch) => {
-      const decoded = decodeJobEventBatch(batch)
+      const decoded = decodeUpstreamJobEventBatch(batch)
       expect(Either.isRight(decoded)).toBe(true)
       return Either.isRight(decoded) ? decoded.right.events : []
     })
-    const types = events.map((event) => event.type)
-    for (const type of ["job.created", "job.started", "execution.started", "execution.succeeded"]) {
-      expect(types).toContain(type)
-    }
+    expect(events.map((event) => event.type)).toEqual(["job.started", "job.executed"])
     for (const event of events) {
-      expect(event).toMatchObject({ env: "test", serviceKey: "billing", jobType: "continuous", jobName: "counter" })
+      expect(event).toMatchObject({
+        env: "test",
+        serviceKey: "billing",
+        source: "job",
+        instanceId: "do-1",
+        id: "c-1",
+        jobType: "continuous",
+        jobName: "counter"
+      })
     }
+    expect(events[0]).toMatchObject({ input: { count: 0 } })
+    expect(events[1]).toMatchObject({ runCount: 1, attempt: 1, preExecutionState: { count: 0 } })
   })
+
+  // The differential test, on this copy: the release's events against the migrated ones.
+  describeUpstreamDifferential(() => copy.packageDir)
 
   it("a second run changes nothing; --check exits 0", async () => {
     const before = hashTree(copy.packageDir)

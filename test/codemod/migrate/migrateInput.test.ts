@@ -94,10 +94,10 @@ describe("migrate: bad input and refusals write nothing", () => {
     expect(hashTree(copy.packageDir)).toBe(before)
   })
 
-  it("--events upstream and --events both are refused as not available yet; an unknown set too", async () => {
+  it("--events both is refused as not available yet; an unknown set too", async () => {
     const copy = trackedCopy()
     const before = hashTree(copy.packageDir)
-    for (const set of ["upstream", "both", "everything"]) {
+    for (const set of ["both", "everything"]) {
       const { code, json } = await cli(["migrate", copy.packageDir, "--events", set, "--json"])
       expect(code).toBe(2)
       expect(json.error.kind).toBe("usage")
@@ -112,6 +112,10 @@ describe("migrate: bad input and refusals write nothing", () => {
     const { code, json } = await cli(["migrate", copy.packageDir, "--dry-run", "--json"])
     expect(code).toBe(0)
     expect(json.written).toEqual([])
+    // The default set is upstream's format, which carries the user's data the release sent.
+    expect(json.events).toBe("upstream")
+    expect(json.userDataFields).toEqual(["input", "preExecutionState"])
+    expect(json.diff).toContain("+export const trackingEventMap = upstreamJobsEventMap")
     expect(json.diagnostics).toEqual([])
     expect(json.diff).toContain("-          yield* flushEvents")
     expect(json.diff).toContain("+  const trackedCoreLayer = addTracker(coreLayer, trackerConfig)")
