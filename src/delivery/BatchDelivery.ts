@@ -71,13 +71,17 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
   const { sendUntil } = sink
   const answered = (outcome: SendOutcome<F> | undefined): SendOutcome<F> => outcome ?? timedOut
 
-  /** A send the sink gives up on when told, once `timeoutMs` have passed on the Clock. */
+  /**
+   * A send the sink gives up on when told, once `timeoutMs` have passed on the Clock: the timer
+   * aborts the one `AbortController` the request carries, and the sink clears the timer when
+   * the send is over (see `SendExpiry`).
+   */
   const sendWithin = (body: Body, send: NonNullable<typeof sendUntil>): Effect.Effect<SendOutcome<F>> =>
     Effect.suspend(() => {
-      const expiry = new AbortController()
+      const controller = new AbortController()
       return Effect.flatMap(
-        afterOnClock(limits.timeoutMs, () => expiry.abort()),
-        (cancel) => Effect.ensuring(Effect.map(send(body, expiry.signal), answered), Effect.sync(cancel))
+        afterOnClock(limits.timeoutMs, () => controller.abort()),
+        (done) => Effect.map(send(body, { controller, done }), answered)
       )
     })
 

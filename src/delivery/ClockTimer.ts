@@ -28,15 +28,21 @@ const isDefaultClock = (clock: Clock.Clock): boolean => {
   return clock === defaultClock
 }
 
-/** Runs `task` once `ms` have passed on the fiber's Clock; the effect returns its canceller. */
+/**
+ * Runs `task` once `ms` have passed on the fiber's Clock, whatever becomes of the fiber that set
+ * it; the effect returns its canceller.
+ */
 export const afterOnClock = (ms: number, task: () => void): Effect.Effect<CancelTimer> =>
   Effect.clockWith((clock) => {
     if (hostTimers && ms <= MAX_HOST_TIMER_MS && isDefaultClock(clock)) {
       const timer = setTimeout(task, ms)
       return Effect.succeed(() => clearTimeout(timer))
     }
+    // A daemon, interruptible whatever the caller: the task is the timer's, not the caller's
+    // (it runs though the caller has ended), and cancelling it works from an uninterruptible
+    // caller too (a flush run from a finalizer).
     return Effect.map(
-      Effect.fork(Effect.zipRight(Clock.sleep(ms), Effect.sync(task))),
+      Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Clock.sleep(ms), Effect.sync(task)))),
       (fiber) => () => fiber.unsafeInterruptAsFork(FiberId.none)
     )
   })

@@ -240,9 +240,10 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   // in a fiber of its own, and its caller waits at most `flushTimeoutMs` (see `boundedFlush`).
   const sendNow: Effect.Effect<void> = boundedFlush(
     limits.flushTimeoutMs,
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.zipRight(Effect.uninterruptible(writeAccepted), serial.upTo(counters.emitted, now + limits.flushTimeoutMs))
-    )
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const upTo = serial.upTo(counters.emitted, now + limits.flushTimeoutMs)
+      return outbox === undefined ? upTo : Effect.zipRight(Effect.uninterruptible(writeAccepted), upTo)
+    })
   )
 
   // Outbox seam: a deferred flush saves the events emitted since the last save, so that they

@@ -47,11 +47,14 @@ export interface DeliverySink<A, B extends Sized, Body, F> {
   readonly body: (items: ReadonlyArray<B>) => Body | undefined
   readonly send: (body: Body) => Effect.Effect<SendOutcome<F>>
   /**
-   * Optional: `send`, giving up by itself once `expired` aborts. It then answers undefined at
-   * once (the engine counts the send as timed out) and stops its request. With it, a send's time
-   * bound is one sleeping fiber that aborts `expired`, instead of a race of two fibers.
+   * Optional: `send`, giving up by itself once its time is up. The request carries
+   * `expiry.controller.signal`, which the engine aborts once `timeoutMs` have passed: the sink
+   * then answers undefined at once (the engine counts the send as timed out). Interrupted, the
+   * sink aborts the controller itself, to stop the request. Either way it calls `expiry.done`
+   * once, when the send is over, so that the engine's timer goes. With it, a send's time bound
+   * is one timer and one `AbortController`, instead of a race of two fibers.
    */
-  readonly sendUntil?: (body: Body, expired: AbortSignal) => Effect.Effect<SendOutcome<F> | undefined>
+  readonly sendUntil?: (body: Body, expiry: SendExpiry) => Effect.Effect<SendOutcome<F> | undefined>
   /** The failure of a send that outlasted `timeoutMs`, and of a batch no body could carry. */
   readonly timeoutFailure: F
   readonly unbuildableFailure: F
@@ -61,4 +64,12 @@ export interface DeliverySink<A, B extends Sized, Body, F> {
   readonly module: string
   /** More annotations of the sink's logs (where the events go); never a secret. */
   readonly logAnnotations?: Readonly<Record<string, unknown>>
+}
+
+/** A send's time bound, as the engine gives it to a sink's `sendUntil`. */
+export interface SendExpiry {
+  /** Aborted by the engine once the send's time is up; its signal goes with the request. */
+  readonly controller: AbortController
+  /** To call once the send is over, however it ended: the engine's timer is cleared. */
+  readonly done: () => void
 }

@@ -3,7 +3,7 @@ import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
-import { afterOnClock } from "./ClockTimer.js"
+import { afterOnClock, type CancelTimer } from "./ClockTimer.js"
 
 /** A buffering tracker's flushes, one at a time (see {@link makeSerialFlush}). */
 export interface SerialFlush {
@@ -60,33 +60,62 @@ export const makeSerialFlush = (parts: {
  * interruptible, and the caller waits for that fiber.
  *
  * The caller waits `timeoutMs` at most, also when what the flush does as it is cut off takes
- * longer (an outbox's save or delete, run uninterruptibly as the flush ends): the flush's
- * interruption is disconnected, so that work goes on in the background while the caller
- * returns at the bound. Its events stay held (and counted as pending) until it ends; a later
+ * longer (an outbox's save or delete, run uninterruptibly as the flush ends): at the bound the
+ * flush's fiber is interrupted without waiting for it, so that work goes on in the background
+ * while the caller returns. Its events stay held (and counted as pending) until it ends; a later
  * flush waits for it (within its own bound) before it sends.
+ *
+ * The bound is one timer on the Clock (a host timer under the default Clock, see ClockTimer.ts),
+ * set by the caller and cleared when the flush's fiber ends: no fiber of the flush's own is
+ * raced, disconnected or joined (a jobs runtime flushes at the end of every call).
  */
-export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Effect.Effect<void> =>
-  flush.pipe(
-    Effect.disconnect,
-    Effect.catchAllCause(() => Effect.void),
-    interruptAfter(timeoutMs),
-    Effect.interruptible,
-    Effect.forkDaemon,
-    Effect.flatMap(Fiber.await),
-    Effect.asVoid
-  )
+export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Effect.Effect<void> => {
+  const detached = Effect.interruptible(Effect.catchAllCause(flush, () => Effect.void))
+  return Effect.flatMap(Effect.forkDaemon(detached), (fiber) => {
+    const wait = new BoundedWait(fiber)
+    return Effect.flatMap(afterOnClock(timeoutMs, wait.timeUp), wait.armed)
+  })
+}
 
 /**
- * Interrupts the fiber that runs `self` once `ms` have passed on its Clock: a host timer under
- * the default Clock, else one sleeping fiber (see ClockTimer.ts). `Effect.timeout` races two
- * fibers, which a runtime that flushes at the end of every call paid every call.
+ * A caller's wait for a flush's fiber: over when the fiber ends (the timer is then cleared) or
+ * when the time is up (the fiber is then interrupted, and not waited for). A caller interrupted
+ * while waiting stops waiting (Effect ignores a later resume of an interrupted wait); the timer
+ * still bounds the fiber.
  */
-const interruptAfter =
-  (ms: number) =>
-  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.withFiberRuntime<A, E, R>((fiber) =>
-      Effect.flatMap(
-        afterOnClock(ms, () => fiber.unsafeInterruptAsFork(fiber.id())),
-        (cancel) => Effect.ensuring(self, Effect.sync(cancel))
-      )
-    )
+class BoundedWait {
+  private over = false
+  private resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+  private cancel: CancelTimer | undefined = undefined
+
+  constructor(readonly fiber: Fiber.RuntimeFiber<void>) {}
+
+  readonly timeUp = (): void => {
+    this.fiber.unsafeInterruptAsFork(FiberId.none)
+    this.release()
+  }
+
+  /** Once the timer is set: waits for the fiber's end or the time's, whichever is first. */
+  readonly armed = (cancel: CancelTimer): Effect.Effect<void> => {
+    this.cancel = cancel
+    this.fiber.addObserver(this.ended)
+    // No canceller: `Effect.async` wraps one in an interruption handler of a few operations.
+    return Effect.async<void>((resume) => {
+      if (this.over) resume(Effect.void)
+      else this.resume = resume
+    })
+  }
+
+  private readonly ended = (): void => {
+    this.cancel?.()
+    this.release()
+  }
+
+  private release(): void {
+    if (this.over) return
+    this.over = true
+    const resume = this.resume
+    this.resume = undefined
+    resume?.(Effect.void)
+  }
+}

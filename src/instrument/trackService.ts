@@ -247,12 +247,14 @@ const learnOnly = (events: MethodEvents): Trace => {
   return (runtime, body, args) => {
     let traced = body
     if (learn !== undefined) {
-      traced = Effect.tap(traced, (value) =>
-        learnInCurrentFrame(
-          attempt(() => learn(value, args)),
-          runtime
-        )
-      )
+      // Not `Effect.tap`: a call that teaches nothing (the usual case) goes on with its value
+      // at once, and one that teaches does it in place on the fiber that ran it.
+      traced = Effect.flatMap(traced, (value) => {
+        const knowledge = attempt(() => learn(value, args))
+        return knowledge === undefined
+          ? Effect.succeed(value)
+          : Effect.as(learnInCurrentFrame(knowledge, runtime), value)
+      })
     }
     if (learnOnFailure !== undefined) {
       traced = Effect.tapErrorCause(traced, (cause) =>
@@ -377,58 +379,58 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
             onSuccess: (value: unknown) => Effect.Effect<unknown>
             onFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
           }
-          handlers.onSuccess = (value) =>
-            Effect.withFiberRuntime((fiber) => {
-              const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
-              const settled = at(runtime, (endedAt) => {
-                const emits = new Emits(runtime)
-                if (learn !== undefined)
-                  emits.learnt(
-                    attempt(() => learn(value, args)),
-                    frame
-                  )
-                if (success !== undefined) {
-                  const durationMs = Math.max(0, endedAt - startedAt)
-                  emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
-                }
-                if (outermost) emits.release(frame, true)
-                return emits.effect
-              })
-              const done = settled === Effect.void ? Effect.succeed(value) : Effect.as(settled, value)
-              return unframed === undefined ? done : Effect.zipRight(unframed, done)
+          // The handlers run on the fiber that runs this code (a continuation stays on its
+          // fiber), so they put the frame back on `fiber` without reading it again.
+          handlers.onSuccess = (value) => {
+            const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+            const settled = at(runtime, (endedAt) => {
+              const emits = new Emits(runtime)
+              if (learn !== undefined)
+                emits.learnt(
+                  attempt(() => learn(value, args)),
+                  frame
+                )
+              if (success !== undefined) {
+                const durationMs = Math.max(0, endedAt - startedAt)
+                emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
+              }
+              if (outermost) emits.release(frame, true)
+              return emits.effect
             })
-          handlers.onFailure = (cause) =>
-            Effect.withFiberRuntime((fiber) => {
-              const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
-              const settled = at(runtime, (endedAt) => {
-                const emits = new Emits(runtime)
-                const outcome = classifyCause(cause)
-                if (learnOnFailure !== undefined)
-                  emits.learnt(
-                    attempt(() => learnOnFailure(outcome, args)),
-                    frame
-                  )
-                if (failure !== undefined) {
-                  const durationMs = Math.max(0, endedAt - startedAt)
-                  const info = {
-                    args,
-                    context,
-                    startedAt,
-                    kind: outcome.kind,
-                    error: outcome.error,
-                    defect: outcome.defect,
-                    cause,
-                    durationMs
-                  }
-                  emits.phase(failure, info, name, frame, endedAt)
+            const done = settled === Effect.void ? Effect.succeed(value) : Effect.as(settled, value)
+            return unframed === undefined ? done : Effect.zipRight(unframed, done)
+          }
+          handlers.onFailure = (cause) => {
+            const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+            const settled = at(runtime, (endedAt) => {
+              const emits = new Emits(runtime)
+              const outcome = classifyCause(cause)
+              if (learnOnFailure !== undefined)
+                emits.learnt(
+                  attempt(() => learnOnFailure(outcome, args)),
+                  frame
+                )
+              if (failure !== undefined) {
+                const durationMs = Math.max(0, endedAt - startedAt)
+                const info = {
+                  args,
+                  context,
+                  startedAt,
+                  kind: outcome.kind,
+                  error: outcome.error,
+                  defect: outcome.defect,
+                  cause,
+                  durationMs
                 }
-                if (outermost) emits.release(frame, true)
-                return emits.effect
-              })
-              const done =
-                settled === Effect.void ? Effect.failCause(cause) : Effect.zipRight(settled, Effect.failCause(cause))
-              return unframed === undefined ? done : Effect.zipRight(unframed, done)
+                emits.phase(failure, info, name, frame, endedAt)
+              }
+              if (outermost) emits.release(frame, true)
+              return emits.effect
             })
+            const done =
+              settled === Effect.void ? Effect.failCause(cause) : Effect.zipRight(settled, Effect.failCause(cause))
+            return unframed === undefined ? done : Effect.zipRight(unframed, done)
+          }
           let call = Effect.matchCauseEffect(restore(body), handlers)
           if (hasBefore) {
             const emits = new Emits(runtime)

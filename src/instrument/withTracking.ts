@@ -172,8 +172,10 @@ const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): Track
  * (see `mapBuiltNodes`: a jobs runtime rebuilds its layers per call); others get one.
  */
 const wrapLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, plan: TrackingPlan): Layer.Layer<ROut, E, RIn> =>
+  // The input read off the fiber that builds the node: one operation, where
+  // `Effect.contextWithEffect` takes three (every layer is rebuilt on every call).
   mapBuiltNodes(layer, (built) =>
-    Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan))
+    Effect.withFiberRuntime((fiber) => trackContext(built, fiber.currentContext, plan))
   ) ??
   Layer.flatMap(layer, (built) =>
     Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan)))

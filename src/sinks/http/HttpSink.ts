@@ -105,29 +105,31 @@ export const makeHttpSink = (
         ),
         networkFailure
       ),
-    // The same, answering undefined as soon as `expired` aborts (the request is aborted too),
-    // so that the engine bounds it without racing a second fiber.
-    sendUntil: (body, expired) =>
+    // The same, answering undefined as soon as the engine aborts the expiry's controller (the
+    // request, which carries its signal, is aborted with it), so that the engine bounds it
+    // without racing a second fiber or making a second controller.
+    sendUntil: (body, { controller, done }) =>
       safeRun(
         fetchSite,
         Effect.async<SendOutcome<HttpDeliveryFailure> | undefined, unknown>((resume) => {
-          const controller = new AbortController()
+          const signal = controller.signal
           let settled = false
-          const answer = (effect: Effect.Effect<SendOutcome<HttpDeliveryFailure> | undefined, unknown>) => {
-            if (settled) return
+          const settle = (): boolean => {
+            if (settled) return false
             settled = true
-            expired.removeEventListener("abort", onExpired)
-            resume(effect)
+            signal.removeEventListener("abort", onExpired)
+            done()
+            return true
           }
-          const onExpired = () => {
-            controller.abort()
-            answer(Effect.succeed(undefined))
+          const answer = (effect: Effect.Effect<SendOutcome<HttpDeliveryFailure> | undefined, unknown>) => {
+            if (settle()) resume(effect)
           }
-          if (expired.aborted) return onExpired()
-          expired.addEventListener("abort", onExpired)
+          const onExpired = () => answer(Effect.succeed(undefined))
+          if (signal.aborted) return onExpired()
+          signal.addEventListener("abort", onExpired)
           let response: Promise<HttpResponseLike>
           try {
-            response = callFetch(body, controller.signal)
+            response = callFetch(body, signal)
           } catch (error) {
             answer(Effect.fail(error))
             return
@@ -144,9 +146,7 @@ export const makeHttpSink = (
             (error: unknown) => answer(Effect.fail(error))
           )
           return Effect.sync(() => {
-            settled = true
-            expired.removeEventListener("abort", onExpired)
-            controller.abort()
+            if (settle()) controller.abort()
           })
         }),
         networkFailure
