@@ -388,7 +388,7 @@ describe("the HTTP tracker's durable outbox", () => {
 
   it("refuses an outbox given as a plain configuration (the form before durableOutbox), in make, layer and addTracker", async () => {
     const collector = fakeCollector()
-    const plainIssue = "outbox must be made by durableOutbox: write outbox: durableOutbox({ ...its configuration })"
+    const plainIssue = "outbox must be durableOutbox(config), not the configuration itself"
     const config = { ...baseConfig(collector.fetch), outbox: { mode: "always" } }
     // @ts-expect-error the outbox option takes what durableOutbox makes, not its configuration
     const make = () => HttpBatchTracker.make(config)

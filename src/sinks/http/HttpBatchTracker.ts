@@ -132,7 +132,7 @@ const outboxIssues = (option: unknown): ReadonlyArray<string> => {
   if (option === undefined) return []
   if (isDurableOutbox(option)) return option.issues
   // The form before issue 25 (a plain configuration) would carry no outbox code: refused, not ignored.
-  return ["outbox must be made by durableOutbox: write outbox: durableOutbox({ ...its configuration })"]
+  return ["outbox must be durableOutbox(config), not the configuration itself"]
 }
 
 /** Checks the configuration, the outbox's included (all issues in one error), and builds the parts. */
