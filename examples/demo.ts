@@ -58,7 +58,9 @@ const tracker = (endpoint: string, headers: Readonly<Record<string, string>> = {
   timeoutMs: 1_000,
   flushTimeoutMs: 2_000,
   retry: { maxAttempts: 2, initialDelayMs: 100 },
-  // Undelivered events wait in each Durable Object's storage (see the outage step).
+  // Undelivered events wait in each Durable Object's storage (see the outage step). The binding
+  // holds JSON, so this is the outbox's configuration: the Worker passes it to durableOutbox
+  // (examples/runtime/worker.ts).
   outbox: {}
 })
 

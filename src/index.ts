@@ -40,10 +40,10 @@ export { InvalidTrackerConfigError } from "./tracker/InvalidTrackerConfigError.j
 export {
   OutboxDefaults,
   type HttpBatchTrackerOutboxConfig,
-  type HttpBatchTrackerOutboxOption,
   type OutboxMode,
   type OutboxStats
 } from "./delivery/Outbox.js"
+export { durableOutbox, type DurableOutbox, type HttpBatchTrackerOutboxOption } from "./delivery/DurableOutbox.js"
 export { addTracker, resolveTrackerLayer, type TrackerOption } from "./instrument/addTracker.js"
 export { QueueTracker, type QueueTrackerStats } from "./sinks/queue/QueueTracker.js"
 export { QueueLimits, type EventWire, type QueueProducer, type SendFailure } from "./sinks/queue/QueueSink.js"

@@ -4,6 +4,7 @@
 import { Effect, Either, Schema } from "effect"
 import type { DurableObjectNamespace } from "@cloudflare/workers-types"
 import { Continuous, Debounce, Task, WorkerPool, createDurableJobs } from "../../test/fixtures/jobs/src/index.js"
+import { durableOutbox, type HttpBatchTrackerOutboxConfig } from "durable-effect-tracking"
 
 /** The Worker's bindings (see miniflare.ts). */
 export interface WorkerEnv {
@@ -102,8 +103,15 @@ type WithTracker = (
   defs: typeof definitions,
   options: { readonly tracker: (env: WorkerEnv) => unknown }
 ) => ReturnType<typeof createDurableJobs>
+// The binding holds JSON; an `outbox` in it is the outbox's configuration, given to the
+// tracker made by `durableOutbox` (which brings the outbox's code).
+const trackerOption = (json: string | undefined): unknown => {
+  if (json === undefined || json === "") return undefined
+  const config = JSON.parse(json) as { readonly outbox?: HttpBatchTrackerOutboxConfig }
+  return config.outbox === undefined ? config : { ...config, outbox: durableOutbox(config.outbox) }
+}
 const jobs = (createDurableJobs as unknown as WithTracker)(definitions, {
-  tracker: (env) => (env.TRACKER === undefined || env.TRACKER === "" ? undefined : JSON.parse(env.TRACKER))
+  tracker: (env) => trackerOption(env.TRACKER)
 })
 
 /** An instance's alarm as a scenario sees it: when it is set for, and the alarm runs it has finished. */

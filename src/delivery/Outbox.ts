@@ -34,16 +34,6 @@ export interface HttpBatchTrackerOutboxConfig {
  */
 export type OutboxMode = "onFailure" | "always"
 
-/**
- * The `outbox` field a tracker configuration may carry.
- *
- * @category Trackers
- */
-export interface HttpBatchTrackerOutboxOption {
-  /** Keep undelivered events in the Durable Object's storage (off when absent). */
-  readonly outbox?: HttpBatchTrackerOutboxConfig
-}
-
 export interface ResolvedOutboxConfig {
   readonly mode: OutboxMode
   readonly maxEvents: number

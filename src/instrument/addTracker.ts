@@ -7,7 +7,7 @@ import type { HttpBatchTrackerConfig } from "../sinks/http/HttpBatchTrackerConfi
 import { InvalidTrackerConfigError } from "../tracker/InvalidTrackerConfigError.js"
 import { mapBuiltNodes } from "../internal/effectInternals.js"
 import { NoopTracker } from "../tracker/NoopTracker.js"
-import type { HttpBatchTrackerOutboxOption } from "../delivery/Outbox.js"
+import type { HttpBatchTrackerOutboxOption } from "../delivery/DurableOutbox.js"
 
 /**
  * How a user picks a tracker: an HTTP batch tracker configuration (optionally with a durable

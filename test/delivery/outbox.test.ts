@@ -2,6 +2,7 @@ import { Effect, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { createTestRuntime, StorageAdapter } from "../fixtures/core/index.js"
 import {
+  durableOutbox,
   EventTracker,
   HttpBatchTracker,
   InvalidTrackerConfigError,
@@ -101,7 +102,7 @@ describe("the HTTP tracker's durable outbox", () => {
   it("a healthy collector costs no storage writes", async () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     const events = jobEvents(4)
     const stats = await call(layer, core.layer, (t) =>
       Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats())
@@ -114,7 +115,7 @@ describe("the HTTP tracker's durable outbox", () => {
   it("saves every undelivered event when a flush gives up, under <keyPrefix><eventId>, as the event's JSON", async () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), batchSize: 2, outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), batchSize: 2, outbox: durableOutbox() })
     const events = jobEvents(5)
     collector.fail(1)
     const stats = await call(layer, core.layer, (t) =>
@@ -138,7 +139,7 @@ describe("the HTTP tracker's durable outbox", () => {
   it("a later tracker over the same storage sends the saved events first, at its first flush, then deletes their keys", async () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
-    const config: TrackerOption = { ...baseConfig(collector.fetch), outbox: {} }
+    const config: TrackerOption = { ...baseConfig(collector.fetch), outbox: durableOutbox() }
     const before = jobEvents(3, "before")
     collector.fail(1)
     await call(resolveTrackerLayer(config), core.layer, (t) => Effect.zipRight(emitAll(t, before), t.flush()))
@@ -159,7 +160,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const core = createTestRuntime()
     const saved = jobEvents(3)
     seed(core, saved)
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     // One call: the job purges its storage (as a debounce flush or a termination does), then the run flushes.
     const wipe = Effect.flatMap(StorageAdapter, (storage) => storage.deleteAll())
     await Effect.runPromise(
@@ -176,7 +177,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const core = createTestRuntime()
     const saved = jobEvents(2)
     seed(core, saved)
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     collector.fail(1)
     await call(layer, core.layer, (t) => t.flush())
     expect(collector.received).toEqual([{ status: 503, ids: ids(saved) }])
@@ -193,7 +194,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const core = createTestRuntime()
     const events = jobEvents(3)
     seed(core, [events[1]!])
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     // The tracker holds the events before it is first built with a storage.
     await call(layer, Layer.empty, (t) => emitAll(t, events))
     await call(layer, core.layer, (t) => t.flush())
@@ -204,7 +205,10 @@ describe("the HTTP tracker's durable outbox", () => {
   it("keeps at most maxEvents in storage, the oldest, and counts the rest", async () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: { maxEvents: 3, keyPrefix: "ob/" } })
+    const layer = resolveTrackerLayer({
+      ...baseConfig(collector.fetch),
+      outbox: durableOutbox({ maxEvents: 3, keyPrefix: "ob/" })
+    })
     const events = jobEvents(5)
     collector.fail(1)
     const stats = await call(layer, core.layer, (t) =>
@@ -224,7 +228,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const core = createTestRuntime()
     const events = jobEvents(4)
     seed(core, events)
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), batchSize: 2, outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), batchSize: 2, outbox: durableOutbox() })
     collector.answer(200, 503)
     await call(layer, core.layer, (t) => t.flush())
     expect(collector.delivered()).toEqual(ids(events.slice(0, 2)))
@@ -247,7 +251,7 @@ describe("the HTTP tracker's durable outbox", () => {
       }))
       // The fixture's StorageAdapter is found under the same key; only the types differ.
     ).pipe(Layer.provide(core.layer as unknown as Layer.Layer<OutboxStorage>))
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: { maxEvents: 500 } })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox({ maxEvents: 500 }) })
     collector.fail(1)
     await call(layer, counting, (t) => Effect.zipRight(emitAll(t, jobEvents(300)), t.flush()))
     expect(sizes).toEqual([128, 127, 46])
@@ -257,7 +261,7 @@ describe("the HTTP tracker's durable outbox", () => {
   it("notices at the next give-up that the object's storage was wiped (a job's termination) and saves the events again", async () => {
     const collector = fakeCollector()
     const core = createTestRuntime()
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     const [first, second] = [jobEvents(2, "first"), jobEvents(1, "second")]
     collector.fail(1)
     await call(layer, core.layer, (t) => Effect.zipRight(emitAll(t, first), t.flush()))
@@ -285,7 +289,7 @@ describe("the HTTP tracker's durable outbox", () => {
         throw new Error("throws before returning an effect")
       }
     }
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     const storageLayer = Layer.succeed(OutboxStorage, broken)
     const events = jobEvents(2)
     collector.fail(1)
@@ -321,7 +325,7 @@ describe("the HTTP tracker's durable outbox", () => {
             : storage.delete(key)
       }))
     ).pipe(Layer.provide(core.layer as unknown as Layer.Layer<OutboxStorage>))
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     const oneCall = (tag: string) =>
       call(layer, refusingDeletes, (t) =>
         Effect.zipRight(Effect.zipRight(emitAll(t, jobEvents(1, tag)), t.flush()), t.stats())
@@ -351,7 +355,7 @@ describe("the HTTP tracker's durable outbox", () => {
 
   it("without a StorageAdapter in its context, the outbox is inert and the tracker works in memory", async () => {
     const collector = fakeCollector()
-    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: {} })
+    const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     const events = jobEvents(2)
     collector.fail(1)
     const tracker = trackerFrom(layer)
@@ -363,15 +367,47 @@ describe("the HTTP tracker's durable outbox", () => {
 
   it("rejects a bad outbox configuration with the other issues, by field name", () => {
     const collector = fakeCollector()
-    const bad =
-      (outbox: unknown, extra: object = {}) =>
-      () =>
+    const issuesOf = (outbox: unknown, extra: object = {}): ReadonlyArray<string> => {
+      try {
         HttpBatchTracker.make({ ...baseConfig(collector.fetch), ...extra, outbox: outbox as never })
-    expect(bad({ maxEvents: 0 })).toThrow(InvalidTrackerConfigError)
-    expect(bad({ keyPrefix: "" })).toThrow(/outbox\.keyPrefix must be a non-empty string/)
-    expect(bad("yes")).toThrow(/outbox must be an object/)
-    expect(bad({ maxEvents: 1.5 }, { batchSize: 0 })).toThrow(
-      /batchSize must be a positive integer; outbox\.maxEvents must be a positive integer/
-    )
+      } catch (error) {
+        if (error instanceof InvalidTrackerConfigError) return error.issues
+        throw error
+      }
+      return []
+    }
+    expect(issuesOf(durableOutbox({ maxEvents: 0 }))).toEqual(["outbox.maxEvents must be a positive integer"])
+    expect(issuesOf(durableOutbox({ keyPrefix: "" }))).toEqual(["outbox.keyPrefix must be a non-empty string"])
+    expect(issuesOf(durableOutbox({ mode: "never" as never }))).toEqual(['outbox.mode must be "onFailure" or "always"'])
+    expect(issuesOf(durableOutbox("yes" as never))).toEqual(["outbox must be an object"])
+    expect(issuesOf(durableOutbox({ maxEvents: 1.5 }), { batchSize: 0 })).toEqual([
+      "batchSize must be a positive integer",
+      "outbox.maxEvents must be a positive integer"
+    ])
+  })
+
+  it("refuses an outbox given as a plain configuration (the form before durableOutbox), in make, layer and addTracker", async () => {
+    const collector = fakeCollector()
+    const plainIssue = "outbox must be durableOutbox(config), not the configuration itself"
+    const config = { ...baseConfig(collector.fetch), outbox: { mode: "always" } }
+    // @ts-expect-error the outbox option takes what durableOutbox makes, not its configuration
+    const make = () => HttpBatchTracker.make(config)
+    // @ts-expect-error as above
+    const layer = () => HttpBatchTracker.layer(config)
+    for (const build of [make, layer]) {
+      expect(build).toThrow(InvalidTrackerConfigError)
+      try {
+        build()
+      } catch (error) {
+        expect((error as InvalidTrackerConfigError).issues).toEqual([plainIssue])
+      }
+    }
+    // Through addTracker the jobs run on, with tracking off (the no-op tracker), never without the outbox.
+    // @ts-expect-error as above
+    const resolved = resolveTrackerLayer(config)
+    const tracker = await Effect.runPromise(Effect.provide(EventTracker, resolved))
+    await Effect.runPromise(tracker.emit(jobEvents(1)[0]))
+    await Effect.runPromise(tracker.flush())
+    expect(collector.delivered()).toEqual([])
   })
 })

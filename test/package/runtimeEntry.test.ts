@@ -2,7 +2,7 @@ import { build } from "esbuild"
 import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { trackedWorkerBundle } from "../../bench/benchmarks/bundle.js"
+import { bundleWorker, trackedWorkerBundle, type WorkerBundle } from "../../bench/benchmarks/bundle.js"
 import { startMiniflare } from "../support/runtime.js"
 
 const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
@@ -24,6 +24,26 @@ export default {
   }
 }
 `
+
+// A tracked Worker whose tracker has a durable outbox (the bench's tracked Worker has none).
+const outboxWorkerSource = `
+import { Effect } from "effect"
+import { durableOutbox, flushEvents, HttpBatchTracker } from "durable-effect-tracking"
+export default {
+  async fetch(_request: Request, env: { EVENTS_URL: string }) {
+    const tracker = HttpBatchTracker.layer({ endpoint: env.EVENTS_URL, env: "prod", serviceKey: "jobs", outbox: durableOutbox() })
+    await Effect.runPromise(flushEvents.pipe(Effect.provide(tracker)))
+    return new Response("ok")
+  }
+}
+`
+
+/** The durable outbox's modules that put code in a bundle, by file name. */
+const outboxModules = (bundle: WorkerBundle): ReadonlyArray<string> =>
+  [...bundle.bytesByInput]
+    .filter(([path, bytes]) => bytes > 0 && /(^|\/)src\/delivery\/(Durable|Transactional)?Outbox\.ts$/.test(path))
+    .map(([path]) => path.slice(path.lastIndexOf("/") + 1))
+    .sort()
 
 describe("the runtime entry", () => {
   it("bundles for a Worker without Node built-ins, and runs in workerd", async () => {
@@ -58,7 +78,7 @@ describe("the runtime entry", () => {
     }
   })
 
-  it("withTracking, HttpBatchTracker.make and addTracker bundle for a Worker without Node built-ins or the event schema", async () => {
+  it("withTracking, HttpBatchTracker.make and addTracker bundle for a Worker without Node built-ins, the event schema or the durable outbox", async () => {
     const bundle = await trackedWorkerBundle()
     const nodeOnly = bundle.inputs.filter((path) => path.startsWith("node:") || builtinModules.includes(path))
     expect(nodeOnly).toEqual([])
@@ -69,5 +89,15 @@ describe("the runtime entry", () => {
       )
       .map(([path]) => path)
     expect(schemaModules).toEqual([])
+    // Without an outbox, none of the outbox's code (issue 25): it comes with durableOutbox().
+    expect(outboxModules(bundle)).toEqual([])
+  })
+
+  it("bundles the durable outbox's code when the tracker is given durableOutbox()", async () => {
+    expect(outboxModules(await bundleWorker(outboxWorkerSource))).toEqual([
+      "DurableOutbox.ts",
+      "Outbox.ts",
+      "TransactionalOutbox.ts"
+    ])
   })
 })

@@ -1,5 +1,5 @@
 import { Effect, Layer } from "effect"
-import { EventTracker } from "durable-effect-tracking"
+import { durableOutbox, EventTracker } from "durable-effect-tracking"
 import type { HttpBatchTracker, HttpBatchTrackerStats, HttpFetch, JobEvent, OutboxMode } from "durable-effect-tracking"
 import { StorageAdapter, type StorageAdapterService } from "../fixtures/core/index.js"
 
@@ -11,7 +11,7 @@ export const outboxTrackerConfig = (fetch: HttpFetch, mode: OutboxMode = "always
     serviceKey: "svc",
     retry: { maxAttempts: 1 },
     fetch,
-    outbox: { mode }
+    outbox: durableOutbox({ mode })
   }) as const
 
 /**

@@ -1,24 +1,16 @@
 /**
  * The HTTP batch tracker: the delivery engine (src/delivery/DeliveryEngine.ts) over the HTTP
- * sink (HttpSink.ts), its configuration checked, with an optional durable outbox.
+ * sink (HttpSink.ts), its configuration checked, with an optional durable outbox. The outbox's
+ * code comes with the `outbox` option (DurableOutbox.ts): nothing here imports it.
  */
 
 import { Context, Effect, Layer } from "effect"
-import * as Option from "effect/Option"
 import { makeDeliveryEngine } from "../../delivery/DeliveryEngine.js"
-import {
-  type HttpBatchTrackerOutboxOption,
-  OutboxStorage,
-  type OutboxStats,
-  outboxConfigIssues,
-  resolveOutboxConfig,
-  TrackerOutbox
-} from "../../delivery/Outbox.js"
-import { outboxKeepingStorage } from "../../delivery/TransactionalOutbox.js"
+import type { DurableOutboxParts, HttpBatchTrackerOutboxOption } from "../../delivery/DurableOutbox.js"
+import type { OutboxStats, TrackerOutbox } from "../../delivery/Outbox.js"
 import { type AnyVocabulary, gateEmit, makeVocabularyGate } from "../../delivery/VocabularyGate.js"
 import type { EventOf, EventShape } from "../../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
-import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import {
   type HttpBatchTrackerConfig,
   type ResolvedHttpBatchTrackerConfig,
@@ -97,11 +89,14 @@ export interface HttpBatchTracker<E = EventShape> extends EventTrackerService<E>
   stats(): Effect.Effect<HttpBatchTrackerStats>
 }
 
-/** A tracker, how its layer puts the events an earlier instance saved in front of its buffer, and its outbox. */
+/**
+ * A tracker, how its layer puts the events an earlier instance saved in front of its buffer,
+ * and, with an outbox, the storage its layer provides to the jobs (see DurableOutbox.ts).
+ */
 interface TrackerParts<E> {
   readonly tracker: HttpBatchTracker<E>
   readonly restoreSaved: Effect.Effect<void>
-  readonly outbox?: TrackerOutbox | undefined
+  readonly storage?: Effect.Effect<Context.Context<never>>
 }
 
 const makeParts = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbox): TrackerParts<E> => {
@@ -123,19 +118,30 @@ const makeParts = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbo
         }
       })
   }
-  return { tracker, restoreSaved: engine.restoreSaved, outbox }
+  return { tracker, restoreSaved: engine.restoreSaved }
+}
+
+const isDurableOutbox = (option: unknown): option is DurableOutboxParts =>
+  typeof option === "object" &&
+  option !== null &&
+  (option as Partial<DurableOutboxParts>)._tag === "DurableOutbox" &&
+  typeof (option as Partial<DurableOutboxParts>).makeOutbox === "function"
+
+/** Problems with an `outbox` value: those of its configuration, or that it is not a durable outbox. */
+const outboxIssues = (option: unknown): ReadonlyArray<string> => {
+  if (option === undefined) return []
+  if (isDurableOutbox(option)) return option.issues
+  // The form before issue 25 (a plain configuration) would carry no outbox code: refused, not ignored.
+  return ["outbox must be durableOutbox(config), not the configuration itself"]
 }
 
 /** Checks the configuration, the outbox's included (all issues in one error), and builds the parts. */
 const makeWithOutbox = <E>(config: Config): TrackerParts<E> => {
-  const resolved = resolveHttpBatchTrackerConfig(
-    config,
-    typeof config === "object" && config !== null ? outboxConfigIssues(config.outbox) : []
-  )
-  return makeParts<E>(
-    resolved,
-    config.outbox === undefined ? undefined : new TrackerOutbox(resolveOutboxConfig(config.outbox))
-  )
+  const option: unknown = typeof config === "object" && config !== null ? config.outbox : undefined
+  const resolved = resolveHttpBatchTrackerConfig(config, outboxIssues(option))
+  if (!isDurableOutbox(option)) return makeParts<E>(resolved)
+  const outbox = option.makeOutbox()
+  return { ...makeParts<E>(resolved, outbox), storage: option.storageFor(outbox) }
 }
 
 /**
@@ -152,21 +158,14 @@ interface MakeHttpBatchTracker {
 const make: MakeHttpBatchTracker = <E>(config: Config): HttpBatchTracker<E> => makeWithOutbox<E>(config).tracker
 
 const layer = (config: Config): Layer.Layer<EventTracker> => {
-  const { tracker, restoreSaved, outbox } = makeWithOutbox<unknown>(config)
-  if (outbox === undefined) return Layer.succeed(EventTracker, tracker)
+  const { tracker, restoreSaved, storage } = makeWithOutbox<unknown>(config)
+  if (storage === undefined) return Layer.succeed(EventTracker, tracker)
   // The layer also provides the storage the jobs use, as the outbox needs it to be (see
   // TransactionalOutbox.ts); provided over the core layer, it replaces the core's adapter.
   return Layer.effectContext(
-    Effect.flatMap(Effect.serviceOption(OutboxStorage), (storage) => {
-      outbox.useStorage(storage)
-      const context = Context.make(EventTracker, tracker as EventTrackerService<unknown>)
-      return Effect.as(
-        restoreSaved,
-        Option.isNone(storage)
-          ? context
-          : Context.add(context, OutboxStorage, outboxKeepingStorage(storage.value, outbox))
-      )
-    })
+    Effect.map(Effect.zipLeft(storage, restoreSaved), (jobsStorage) =>
+      Context.add(jobsStorage, EventTracker, tracker as EventTrackerService<unknown>)
+    )
   ) as Layer.Layer<EventTracker>
 }
 

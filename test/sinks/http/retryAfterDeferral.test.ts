@@ -1,7 +1,13 @@
 import { Effect, Fiber, Layer, TestClock } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createTestRuntime } from "../../fixtures/core/index.js"
-import { EventTracker, HttpBatchTracker, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
+import {
+  durableOutbox,
+  EventTracker,
+  HttpBatchTracker,
+  OutboxDefaults,
+  resolveTrackerLayer
+} from "durable-effect-tracking"
 import type { HttpBatchTrackerConfig, JobEvent } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
 import {
@@ -199,7 +205,7 @@ describe("Retry-After longer than a flush may wait", () => {
 describe("Retry-After with the durable outbox", () => {
   const prefix = OutboxDefaults.keyPrefix
   const notBeforeKey = `${prefix}~notBefore`
-  const outboxConfig = () => ({ ...config(), outbox: {} })
+  const outboxConfig = () => ({ ...config(), outbox: durableOutbox() })
 
   /** One runtime call (which must not wait): the tracker layer built over the object's storage, `use` run on it. */
   const call = <A>(
