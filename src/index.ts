@@ -91,6 +91,8 @@ export type { ErrorSummary, FailureKind } from "./event/ErrorSummary.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"
+export { trackExports, type TrackExportsOptions } from "./instrument/trackExports.js"
+export { functionEvents, functionEventsByName, type FunctionEntriesOf } from "./instrument/functionEvents.js"
 export {
   eventMapProblems,
   extendEventMap,
@@ -109,11 +111,16 @@ export {
   type CallInfo,
   type EventMap,
   type FailureInfo,
+  type FunctionEvents,
+  type FunctionsEvents,
   type MethodEntriesOf,
   type MethodEvents,
   type Recipes,
+  type Observed,
   type ServiceEvents,
   type SuccessInfo,
+  type WatchedCallInfo,
+  type WatchedMethod,
   withLateFields
 } from "./instrument/EventMap.js"
 export { defaultJobsEventMap } from "./jobs/defaultJobsEventMap.js"
