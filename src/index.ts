@@ -178,3 +178,4 @@ export {
 export { workflowEvents, type WorkflowEvents } from "./workflow/events/workflowEvents.js"
 export { decodeWorkflowEventBatch, workflowEventsWithSchema } from "./workflow/events/workflowEventsWithSchema.js"
 export { largestWorkflowEvent, workflowStepsAllowance } from "./workflow/events/largestWorkflowEvent.js"
+export { workflowCombinatorEvents } from "./workflow/workflowCombinatorEvents.js"
