@@ -17,6 +17,7 @@ import { relativePosix, toPosix } from "./report/displayPath.js"
 import { openJobsPackage, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
 import { brokenReachLines, checkConfigReach, type ConfigReach } from "./package/configReach.js"
 import { emitCalls, upstreamCoreModule } from "./package/handEmits.js"
+import { isWorkflowPackage, planWorkflowCodemod } from "./workflowPlan.js"
 
 export { runtimeFilePath, trackingFilePath }
 export { defaultImportFrom }
@@ -106,6 +107,11 @@ export interface CodemodPlan {
 export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan> => {
   const importFrom = options.importFrom ?? defaultImportFrom
   const progress = options.onProgress ?? (() => undefined)
+  // A workflow package has no jobs runtime: its combinators are what the codemod wires.
+  if (await isWorkflowPackage(options.packageDir)) {
+    const plan: CodemodPlan = await planWorkflowCodemod(options, findHandPlacedEmits)
+    return options.typeCheck === false ? plan : typeCheckPlan(plan, progress)
+  }
   // Before anything is loaded: the directory, its runtime file, a tsconfig tsc can read.
   const opened = openJobsPackage(options.packageDir)
   const { packageDir, display, runtimePath, runtimeText } = await opened

@@ -78,8 +78,11 @@ export interface FailureOutcome<E> {
  * @category Instrumentation
  */
 export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any, V = AnyVocabulary> {
-  /** The context this call establishes for itself and the calls it makes. */
-  readonly context?: (args: Args, caller: ContextOf<V>) => ContextOf<V> | undefined
+  /**
+   * The context this call establishes for itself and the calls it makes. (`ambient`: what the
+   * build knows, also when a caller's context is given.)
+   */
+  readonly context?: (args: Args, caller: ContextOf<V>, ambient?: ContextOf<V>) => ContextOf<V> | undefined
   /** What a success teaches the whole chain of callers (applied before `success` recipes). */
   readonly learn?: (result: A, args: Args) => ContextOf<V> | undefined
   /** What a failure teaches the whole chain of callers (applied before `failure` recipes). */

@@ -13,7 +13,15 @@
 import { Context, Effect } from "effect"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import type { EventMap, FunctionEvents, Observed, Recipes, WatchedCallInfo, WatchedMethod } from "./EventMap.js"
+import type {
+  EventMap,
+  FunctionEvents,
+  MethodEvents,
+  Observed,
+  Recipes,
+  WatchedCallInfo,
+  WatchedMethod
+} from "./EventMap.js"
 import { ContextFrame, currentFrame } from "./CallContext.js"
 import {
   atTime,
@@ -107,6 +115,22 @@ const withObserved = <C extends { readonly args: ReadonlyArray<unknown> }>(
   return given as Recipes<C>
 }
 
+/**
+ * A function's effect runs in its caller's context, where the map's ambient services are read for
+ * this call (the runtime's instance, say): what the caller's context lacks of them, the call adds.
+ */
+const withAmbient =
+  (context: FunctionEvents["context"]): NonNullable<MethodEvents["context"]> =>
+  (args, caller, ambient) => {
+    const own = context === undefined ? undefined : context(args, caller)
+    let added: Record<string, unknown> | undefined
+    for (const key in ambient) {
+      if (caller[key] === undefined && own?.[key] === undefined && ambient[key] !== undefined)
+        (added ??= {})[key] = ambient[key]
+    }
+    return added === undefined ? own : { ...added, ...own }
+  }
+
 const traceFunction = (
   original: (...args: Array<unknown>) => unknown,
   source: string,
@@ -116,7 +140,7 @@ const traceFunction = (
   const trace: Trace = traceFully(
     source,
     {
-      context: entry.context,
+      context: withAmbient(entry.context),
       before: entry.before,
       success: withObserved(entry.success),
       failure: withObserved(entry.failure)

@@ -307,7 +307,10 @@ export const traceFully = (name: string, events: MethodEvents, spans: boolean): 
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
         const caller = fiber.getFiberRef(currentFrame)
-        const own = context === undefined ? undefined : attempt(() => context(args, caller?.context ?? runtime.ambient))
+        const own =
+          context === undefined
+            ? undefined
+            : attempt(() => context(args, caller?.context ?? runtime.ambient, runtime.ambient))
         const frame =
           caller === undefined
             ? new ContextFrame(undefined, own, runtime.ambient)

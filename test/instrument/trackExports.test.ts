@@ -170,6 +170,31 @@ describe("trackExports: an exported combinator traced by a function map", () => 
     expect(store).toEqual({ "attempt:x": 2 })
   })
 
+  it("adds what the map's ambient services tell to a caller's context that lacks it", async () => {
+    const ownerOnly = serviceEvents(taskEvents, Owners, "Owners", { within: { context: ([owner]) => ({ owner }) } })
+    const map = extendEventMap(tasksMap, ownerOnly, {
+      vocabulary: taskEvents,
+      services: {},
+      ambient: { "test/TaskStore": () => ({ runId: "run-of-the-store" }) }
+    })
+    const tasks = trackExports(Tasks, { eventMap: map, namespace: "Tasks" })
+    const memory = InMemoryTracker.make({ vocabularies: [taskEvents] })
+    const tracker = Layer.succeed(EventTracker, memory.service)
+    // The owners' layer is built without the store: its calls' context has no runId.
+    const owners = withTracking(Layer.succeed(Owners, { within: (_owner, effect) => effect }), { eventMap: map })
+    await Effect.runPromise(
+      Effect.flatMap(Owners, (o) => o.within("eve", tasks.run("audit", Effect.succeed(1)))).pipe(
+        Effect.provide(Layer.mergeAll(owners, storeLayer({})).pipe(Layer.provideMerge(tracker)))
+      )
+    )
+    const events = await Effect.runPromise(memory.handle.getEvents())
+    expect(events.map((event) => [event.type, event.owner, event.runId])).toEqual([
+      ["task.asked", "eve", "run-of-the-store"],
+      ["task.started", "eve", "run-of-the-store"],
+      ["task.done", "eve", "run-of-the-store"]
+    ])
+  })
+
   it("drops and counts the events of a call no traced call gives the context they need", async () => {
     const before = droppedForLackOfContext().get("Tasks.run") ?? 0
     const { exit, events } = await recorded(() => TrackedTasks.run("orphan", Effect.succeed(2)))
