@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path"
 import { workflowLayout } from "../workflow/layout.js"
 import { relativePosix } from "./report/displayPath.js"
 import { assertPackageDirectory, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
+import { planTrackingFile } from "./package/trackingFile.js"
 import { findTsConfig, readTsConfig } from "./package/typeCheck.js"
 import { rewriteCombinatorExports } from "./rewrite/workflowExports.js"
 import { defaultImportFrom, workflowTrackingModuleText } from "./rewrite/trackingModule.js"
@@ -94,20 +95,13 @@ export const planWorkflowCodemod = async (
     files.push({ path: exportsPath, relativePath: display(exportsPath), before: exportsText, after: rewrite.text })
     changes.push(...rewrite.changes)
   }
-  const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
-  if (existingTracking === undefined) {
-    files.push({
-      path: trackingPath,
-      relativePath: display(trackingPath),
-      before: undefined,
-      after: workflowTrackingModuleText(importFrom, detectStyle(exportsText), workflowLayout.mapExport)
-    })
-    changes.push(
-      `${display(trackingPath)} is new: it holds the event map of the combinators, starting as the library's ${workflowLayout.mapExport}, exported as trackingEventMap, and is yours to adjust`
-    )
-  } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
-    todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
-  }
+  const tracking = await planTrackingFile(trackingPath, display, {
+    text: workflowTrackingModuleText(importFrom, detectStyle(exportsText), workflowLayout.mapExport),
+    change: `${display(trackingPath)} is new: it holds the event map of the combinators, starting as the library's ${workflowLayout.mapExport}, exported as trackingEventMap, and is yours to adjust`
+  })
+  if (tracking.file !== undefined) files.push(tracking.file)
+  if (tracking.change !== undefined) changes.push(tracking.change)
+  if (tracking.todo !== undefined) todo.push(tracking.todo)
   todo.push(
     "the combinators' events need a tracker in the workflow's context and the workflow's name and execution from the traced WorkflowExecutor.execute: wire the workflow services with withTracking and the engine's tracker option"
   )
