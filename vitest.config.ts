@@ -14,13 +14,15 @@ const coreOf: ReadonlyArray<{ readonly importer: RegExp; readonly core: string }
 ]
 const defaultCore = here("./test/fixtures/core/index.ts")
 
-// The slowest end-to-end files (packed-tarball consumer, signals to child processes, hard kills
-// of workerd, wrangler and the demo against the collector): `npm run test:slow` runs them, and
+// The slowest end-to-end files (packed-tarball consumer, signals to child processes, the codemod
+// on a copy of the workflow package and its suites, hard kills of workerd, wrangler and the demo
+// against the collector): `npm run test:slow` runs them, and
 // `npm test` leaves them out (TEST_FILES=quick) to stay well inside its 10 minutes. CI runs
 // both. With TEST_FILES unset, every file runs, so `vitest run <file>` finds any of them.
 const slowFiles = [
   "test/package/consumer.test.ts",
   "test/codemod/interruption.test.ts",
+  "test/codemod/workflowCodemod.test.ts",
   "test/e2e/hardKill.test.ts",
   "test/e2e/outbox.test.ts",
   "test/collector/demoToCollector.test.ts",

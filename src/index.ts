@@ -91,6 +91,8 @@ export type { ErrorSummary, FailureKind } from "./event/ErrorSummary.js"
 
 // Instrumentation
 export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"
+export { trackExports, type TrackExportsOptions } from "./instrument/trackExports.js"
+export { functionEvents, functionEventsByName, type FunctionEntriesOf } from "./instrument/functionEvents.js"
 export {
   eventMapProblems,
   extendEventMap,
@@ -110,11 +112,16 @@ export {
   type CallInfo,
   type EventMap,
   type FailureInfo,
+  type FunctionEvents,
+  type FunctionsEvents,
   type MethodEntriesOf,
   type MethodEvents,
   type Recipes,
+  type Observed,
   type ServiceEvents,
   type SuccessInfo,
+  type WatchedCallInfo,
+  type WatchedMethod,
   withLateFields
 } from "./instrument/EventMap.js"
 export { defaultJobsEventMap } from "./jobs/defaultJobsEventMap.js"
@@ -174,3 +181,4 @@ export { workflowEvents, type WorkflowEvents } from "./workflow/events/workflowE
 export { decodeWorkflowEventBatch, workflowEventsWithSchema } from "./workflow/events/workflowEventsWithSchema.js"
 export { largestWorkflowEvent, workflowStepsAllowance } from "./workflow/events/largestWorkflowEvent.js"
 export { workflowEventMap } from "./workflow/workflowEventMap.js"
+export { workflowCombinatorEvents } from "./workflow/workflowCombinatorEvents.js"

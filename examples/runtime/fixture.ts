@@ -17,7 +17,7 @@ export interface FixtureCopy {
  * be: `durable-effect-tracking` resolves (to this repository's source, through a tsconfig path)
  * and so do `effect` and the other packages (a node_modules link to this repository's).
  */
-export const copyFixture = (fixture: "jobs" | "jobs-inline" | "jobs-tracked" = "jobs"): FixtureCopy => {
+export const copyFixture = (fixture: "jobs" | "jobs-inline" | "jobs-tracked" | "workflow" = "jobs"): FixtureCopy => {
   const root = mkdtempSync(join(tmpdir(), "det-codemod-"))
   const remove = () => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   const packageDir = join(root, fixture)

@@ -17,6 +17,8 @@ import { relativePosix, toPosix } from "./report/displayPath.js"
 import { openJobsPackage, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
 import { brokenReachLines, checkConfigReach, type ConfigReach } from "./package/configReach.js"
 import { emitCalls, upstreamCoreModule } from "./package/handEmits.js"
+import { isWorkflowPackage, planWorkflowCodemod } from "./workflowPlan.js"
+import { planTrackingFile } from "./package/trackingFile.js"
 
 export { runtimeFilePath, trackingFilePath }
 export { defaultImportFrom }
@@ -106,6 +108,11 @@ export interface CodemodPlan {
 export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan> => {
   const importFrom = options.importFrom ?? defaultImportFrom
   const progress = options.onProgress ?? (() => undefined)
+  // A workflow package has no jobs runtime: its combinators are what the codemod wires.
+  if (await isWorkflowPackage(options.packageDir)) {
+    const plan: CodemodPlan = await planWorkflowCodemod(options, findHandPlacedEmits)
+    return options.typeCheck === false ? plan : typeCheckPlan(plan, progress)
+  }
   // Before anything is loaded: the directory, its runtime file, a tsconfig tsc can read.
   const opened = openJobsPackage(options.packageDir)
   const { packageDir, display, runtimePath, runtimeText } = await opened
@@ -171,24 +178,18 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
     layout: layout.name
   }
   const uncovered = uncoveredTypes(coverage)
-  const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
-  if (existingTracking === undefined) {
-    files.push({
-      path: trackingPath,
-      relativePath: display(trackingPath),
-      before: undefined,
-      after: trackingModuleText(importFrom, detectStyle(runtimeText), { mapExport: layout.mapExport, uncovered })
-    })
-    changes.push(
-      `${display(trackingPath)} is new: it holds the event map, which decides which service calls become which job events; it starts as the library's ${layout.mapExport} (the map for the ${layoutLabel(layout)}), exported as trackingEventMap, and is yours to adjust`
-    )
-  } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
-    todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
-  } else {
-    changes.push(
-      `${display(trackingPath)} exists and was left as is: the runtime uses its trackingEventMap (what it covers: durable-effect-tracking coverage ${options.packageDir} --map ${display(trackingPath)})`
-    )
-  }
+  const tracking = await planTrackingFile(
+    trackingPath,
+    display,
+    {
+      text: trackingModuleText(importFrom, detectStyle(runtimeText), { mapExport: layout.mapExport, uncovered }),
+      change: `${display(trackingPath)} is new: it holds the event map, which decides which service calls become which job events; it starts as the library's ${layout.mapExport} (the map for the ${layoutLabel(layout)}), exported as trackingEventMap, and is yours to adjust`
+    },
+    `${display(trackingPath)} exists and was left as is: the runtime uses its trackingEventMap (what it covers: durable-effect-tracking coverage ${options.packageDir} --map ${display(trackingPath)})`
+  )
+  if (tracking.file !== undefined) files.push(tracking.file)
+  if (tracking.change !== undefined) changes.push(tracking.change)
+  if (tracking.todo !== undefined) todo.push(tracking.todo)
   if (uncovered.length > 0) {
     todo.push(
       `${uncovered.length} event type${uncovered.length === 1 ? " is" : "s are"} not covered in this package (${uncovered.map((entry) => entry.type).join(", ")}): ` +

@@ -78,8 +78,11 @@ export interface FailureOutcome<E> {
  * @category Instrumentation
  */
 export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any, V = AnyVocabulary> {
-  /** The context this call establishes for itself and the calls it makes. */
-  readonly context?: (args: Args, caller: ContextOf<V>) => ContextOf<V> | undefined
+  /**
+   * The context this call establishes for itself and the calls it makes. (`ambient`: what the
+   * build knows, also when a caller's context is given.)
+   */
+  readonly context?: (args: Args, caller: ContextOf<V>, ambient?: ContextOf<V>) => ContextOf<V> | undefined
   /** What a success teaches the whole chain of callers (applied before `success` recipes). */
   readonly learn?: (result: A, args: Args) => ContextOf<V> | undefined
   /** What a failure teaches the whole chain of callers (applied before `failure` recipes). */
@@ -124,6 +127,73 @@ export interface ServiceEvents<V = AnyVocabulary> {
 }
 
 /**
+ * What a traced function's `success` and `failure` recipes see besides the call: what the calls
+ * its effect made of watched services taught it (see {@link FunctionEvents}`.watch`).
+ *
+ * @category Instrumentation
+ */
+export interface Observed {
+  readonly observed: Readonly<Record<string, unknown>>
+}
+
+/**
+ * What a watch recipe sees: the traced function's call (its arguments, its context, what it has
+ * observed so far) and the watched method's call that just succeeded.
+ *
+ * @category Instrumentation
+ */
+export interface WatchedCallInfo<Args extends ReadonlyArray<unknown>, V = AnyVocabulary> extends Observed {
+  /** The traced function's arguments. */
+  readonly args: Args
+  readonly context: ContextOf<V>
+  /** The watched method's arguments and what its effect succeeded with. */
+  readonly call: { readonly args: ReadonlyArray<unknown>; readonly result: unknown }
+}
+
+/**
+ * A watched method's entry: what its successful call teaches the traced function's call, and
+ * what it emits then (in the order the calls happen, inside the function's effect).
+ *
+ * @category Instrumentation
+ */
+export interface WatchedMethod<Args extends ReadonlyArray<unknown> = any, V = AnyVocabulary> {
+  /** Kept for the rest of this call, for later watch recipes and the outcome recipes (`observed`). */
+  readonly learn?: (info: WatchedCallInfo<Args, V>) => Readonly<Record<string, unknown>> | undefined
+  readonly success?: Recipes<WatchedCallInfo<Args, V>, V>
+}
+
+/**
+ * An exported function's entry in an event map (a combinator such as `Workflow.step(config)`
+ * that returns an Effect): what it emits before its effect runs, on success, on failure, and
+ * while it runs, from the calls its effect makes of services it reads from its context
+ * (`watch`, by tag key and method: those services are seen for this call only, and run exactly
+ * as they would). `V` is the map's vocabulary.
+ *
+ * @category Instrumentation
+ */
+export interface FunctionEvents<Args extends ReadonlyArray<unknown> = any, A = any, E = any, V = AnyVocabulary> {
+  /** The context this call establishes for itself and the calls it makes. */
+  readonly context?: (args: Args, caller: ContextOf<V>) => ContextOf<V> | undefined
+  readonly before?: Recipes<CallInfo<Args, V>, V>
+  readonly success?: Recipes<SuccessInfo<Args, A, V> & Observed, V>
+  readonly failure?: Recipes<FailureInfo<Args, E, V> & Observed, V>
+  readonly watch?: {
+    readonly [tagKey: string]: { readonly [method: string]: WatchedMethod<Args, V> }
+  }
+  /** What each recipe relies on besides this function, by event type: read by static coverage only. */
+  readonly requires?: RecipeRequirements<V>
+}
+
+/**
+ * A namespace's function entries in an event map, by exported name.
+ *
+ * @category Instrumentation
+ */
+export interface FunctionsEvents<V = AnyVocabulary> {
+  readonly [name: string]: FunctionEvents<any, any, any, V>
+}
+
+/**
  * The event-mapping table: the vocabulary of its events and, for each service, by tag key, which
  * method emits which events and when.
  *
@@ -134,6 +204,11 @@ export interface EventMap<V extends AnyVocabulary = AnyVocabulary> {
   readonly vocabulary: V
   /** Method entries, by the tag key of the service. */
   readonly services: { readonly [tagKey: string]: ServiceEvents<V> }
+  /**
+   * Exported functions' entries, by the name of the namespace that exports them (`"Workflow"`):
+   * what `trackExports` wraps.
+   */
+  readonly functions?: { readonly [namespace: string]: FunctionsEvents<V> }
   /**
    * Context read once per layer build from services that are not wrapped, by tag key (the jobs
    * runtime's `RuntimeAdapter` knows the instance id).
@@ -168,7 +243,8 @@ export const withLateFields = <F extends object, L extends object>(
 export const fillOf = (fields: object): ((context: CallContext) => Record<string, unknown> | undefined) | undefined =>
   (fields as { [lateFields]?: (context: CallContext) => Record<string, unknown> | undefined })[lateFields]
 
-type EffectMethodKeys<S> = {
+/** The keys of `S` whose values are functions returning an Effect. */
+export type EffectMethodKeys<S> = {
   [K in keyof S]-?: S[K] extends (...args: any) => Effect.Effect<any, any, any> ? K : never
 }[keyof S]
 
@@ -273,6 +349,7 @@ export const extendEventMap = <V extends AnyVocabulary>(
         methods: { ...previous?.methods, ...entry.methods }
       }
     }
+    const functions = mergeFunctions(acc.functions, next.functions)
     const clock = next.clock ?? acc.clock
     const blindSpots =
       acc.blindSpots === undefined && next.blindSpots === undefined
@@ -282,10 +359,22 @@ export const extendEventMap = <V extends AnyVocabulary>(
       vocabulary: acc.vocabulary,
       services,
       ambient: { ...acc.ambient, ...next.ambient },
+      ...(functions === undefined ? {} : { functions }),
       ...(clock === undefined ? {} : { clock }),
       ...(blindSpots === undefined ? {} : { blindSpots })
     }
   }, base)
+}
+
+// A later map's function entry replaces the same function's entry; other functions are kept.
+const mergeFunctions = <V>(
+  earlier: EventMap<V & AnyVocabulary>["functions"],
+  later: EventMap<V & AnyVocabulary>["functions"]
+): EventMap<V & AnyVocabulary>["functions"] => {
+  if (later === undefined) return earlier
+  const merged: Record<string, FunctionsEvents<V>> = { ...earlier }
+  for (const [namespace, entries] of Object.entries(later)) merged[namespace] = { ...merged[namespace], ...entries }
+  return merged
 }
 
 /**
@@ -337,9 +426,56 @@ export const filterEventMap = <V extends AnyVocabulary>(
     }
     if (Object.keys(methods).length > 0) services[key] = { service: entry.service, methods }
   }
+  let functions: Record<string, FunctionsEvents<V>> | undefined
+  for (const [namespace, entries] of Object.entries(base.functions ?? {})) {
+    const kept: Record<string, FunctionEvents<any, any, any, V>> = {}
+    for (const [name, entry] of Object.entries(entries)) {
+      const narrowed: FunctionEvents<any, any, any, V> = {
+        ...entry,
+        before: pick(entry.before, keep),
+        success: pick(entry.success, keep),
+        failure: pick(entry.failure, keep),
+        watch: mapWatch(entry.watch, (watched) => ({ ...watched, success: pick(watched.success, keep) })),
+        requires: pick(entry.requires, keep)
+      }
+      if (functionRecipeCount(narrowed) > 0) kept[name] = narrowed
+    }
+    if (Object.keys(kept).length > 0) (functions ??= {})[namespace] = kept
+  }
   const blindSpots = pick(base.blindSpots, keep)
-  return { ...base, services, ...(blindSpots === undefined ? {} : { blindSpots }) }
+  const { functions: _all, ...rest } = base
+  return {
+    ...rest,
+    services,
+    ...(functions === undefined ? {} : { functions }),
+    ...(blindSpots === undefined ? {} : { blindSpots })
+  }
 }
+
+type Watch<V> = FunctionEvents<any, any, any, V>["watch"]
+
+const mapWatch = <V>(watch: Watch<V>, f: (method: WatchedMethod<any, V>) => WatchedMethod<any, V>): Watch<V> => {
+  if (watch === undefined) return undefined
+  const mapped: Record<string, Record<string, WatchedMethod<any, V>>> = {}
+  for (const [key, methods] of Object.entries(watch)) {
+    mapped[key] = {}
+    for (const [name, method] of Object.entries(methods)) mapped[key][name] = f(method)
+  }
+  return mapped
+}
+
+/** The recipes of a function entry, by phase; `watch` gives each watched method's `success` as its own phase. */
+export const functionPhases = (entry: FunctionEvents<any, any, any, any>): Array<object> => {
+  const found: Array<object> = []
+  for (const phase of phases) if (entry[phase] !== undefined) found.push(entry[phase])
+  for (const methods of Object.values(entry.watch ?? {}))
+    for (const method of Object.values(methods)) if (method.success !== undefined) found.push(method.success)
+  return found
+}
+
+// A function entry does something only by emitting: its context serves its own recipes.
+const functionRecipeCount = (entry: FunctionEvents<any, any, any, any>): number =>
+  functionPhases(entry).reduce((count, recipes) => count + Object.keys(recipes).length, 0)
 
 /**
  * Leaves the named fields out of every event the map emits (its recipes' fields and late
@@ -393,7 +529,22 @@ export const omitEventFields = <V extends AnyVocabulary>(
     }
     services[key] = { service: entry.service, methods }
   }
-  return { ...base, services }
+  if (base.functions === undefined) return { ...base, services }
+  const functions: Record<string, FunctionsEvents<V>> = {}
+  for (const [namespace, entries] of Object.entries(base.functions)) {
+    const narrowed: Record<string, FunctionEvents<any, any, any, V>> = {}
+    for (const [name, entry] of Object.entries(entries)) {
+      narrowed[name] = {
+        ...entry,
+        before: narrow(entry.before),
+        success: narrow(entry.success),
+        failure: narrow(entry.failure),
+        watch: mapWatch(entry.watch, (watched) => ({ ...watched, success: narrow(watched.success) }))
+      }
+    }
+    functions[namespace] = narrowed
+  }
+  return { ...base, services, functions }
 }
 
 const pick = <R extends object>(recipes: R | undefined, keep: (type: never) => boolean): R | undefined => {
@@ -544,12 +695,47 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
       }
     }
   }
+  if (map.functions !== undefined && (typeof map.functions !== "object" || map.functions === null)) {
+    problems.push("`functions` must be a record of function entries by namespace")
+  } else {
+    for (const [namespace, entries] of Object.entries(map.functions ?? {}))
+      for (const [name, entry] of Object.entries(entries ?? {}))
+        problems.push(...functionEntryProblems(`${namespace}.${name}`, entry, vocabulary))
+  }
   for (const [key, read] of Object.entries(map.ambient ?? {})) {
     if (typeof read !== "function") problems.push(`ambient ${key}: must be a function of the service`)
   }
   if (map.clock !== undefined && (typeof map.clock.tagKey !== "string" || typeof map.clock.now !== "function")) {
     problems.push("clock: must be `{ tagKey, now(service) }`")
   }
+  return problems
+}
+
+const functionEntryProblems = (
+  where: string,
+  entry: FunctionEvents<any, any, any, any>,
+  vocabulary: AnyVocabulary
+): Array<string> => {
+  if (typeof entry !== "object" || entry === null) return [`${where}: an entry must be an object`]
+  const problems: Array<string> = []
+  if (entry.context !== undefined && typeof entry.context !== "function")
+    problems.push(`${where}: \`context\` must be a function`)
+  const checkRecipes = (label: string, record: object | undefined) => {
+    for (const [type, recipe] of Object.entries(record ?? {})) {
+      if (!vocabulary.hasType(type))
+        problems.push(`${where}: \`${label}\` names "${type}", which is not a ${vocabulary.name} event type`)
+      if (typeof recipe !== "function") problems.push(`${where}: \`${label}\` recipe for "${type}" must be a function`)
+    }
+  }
+  for (const phase of phases) checkRecipes(phase, entry[phase])
+  for (const [key, methods] of Object.entries(entry.watch ?? {})) {
+    for (const [method, watched] of Object.entries(methods ?? {})) {
+      if (watched.learn !== undefined && typeof watched.learn !== "function")
+        problems.push(`${where}: \`watch\` ${key}.${method}: \`learn\` must be a function`)
+      checkRecipes(`watch ${key}.${method}`, watched.success)
+    }
+  }
+  if (functionRecipeCount(entry) === 0) problems.push(`${where}: the entry emits nothing`)
   return problems
 }
 

@@ -1,5 +1,5 @@
 import type { AnyVocabulary, EventTypeOf } from "../event/Vocabulary.js"
-import type { EventMap } from "./EventMap.js"
+import { functionPhases, type EventMap } from "./EventMap.js"
 
 /**
  * Which event types an event map emits from which `Service.method`, and which it never emits.
@@ -7,7 +7,10 @@ import type { EventMap } from "./EventMap.js"
  * @category Instrumentation
  */
 export interface CoverageReport<T extends string = string> {
-  /** Every event type of the map's vocabulary, in its order, with the `Service.method`s that emit it. */
+  /**
+   * Every event type of the map's vocabulary, in its order, with the `Service.method`s (and the
+   * `Namespace.function`s of its function entries) that emit it.
+   */
   readonly events: ReadonlyArray<{ readonly type: T; readonly sources: ReadonlyArray<string> }>
   readonly produced: number
   readonly total: number
@@ -16,7 +19,8 @@ export interface CoverageReport<T extends string = string> {
 }
 
 /**
- * Which event types come from which `Service.method`, and which are not produced at all.
+ * Which event types come from which `Service.method` or `Namespace.function`, and which are not
+ * produced at all.
  *
  * @category Instrumentation
  */
@@ -24,16 +28,20 @@ export const describeCoverage = <V extends AnyVocabulary>(eventMap: EventMap<V>)
   type T = EventTypeOf<V>
   const types: ReadonlyArray<T> = eventMap.vocabulary.types
   const sources = new Map<T, Array<string>>(types.map((type) => [type, []]))
-  for (const entry of Object.values(eventMap.services)) {
-    for (const [method, events] of Object.entries(entry.methods)) {
-      for (const phase of [events.before, events.success, events.failure]) {
-        for (const type of Object.keys(phase ?? {})) {
-          const list = sources.get(type as T)
-          const source = `${entry.service}.${method}`
-          if (list !== undefined && !list.includes(source)) list.push(source)
-        }
+  const add = (source: string, phases: ReadonlyArray<object | undefined>) => {
+    for (const phase of phases) {
+      for (const type of Object.keys(phase ?? {})) {
+        const list = sources.get(type as T)
+        if (list !== undefined && !list.includes(source)) list.push(source)
       }
     }
+  }
+  for (const entry of Object.values(eventMap.services)) {
+    for (const [method, events] of Object.entries(entry.methods))
+      add(`${entry.service}.${method}`, [events.before, events.success, events.failure])
+  }
+  for (const [namespace, entries] of Object.entries(eventMap.functions ?? {})) {
+    for (const [name, entry] of Object.entries(entries)) add(`${namespace}.${name}`, functionPhases(entry))
   }
   const events = types.map((type) => ({ type, sources: sources.get(type) ?? [] }))
   const missing = events.filter((event) => event.sources.length === 0).map((event) => event.type)

@@ -91,7 +91,7 @@ export interface TrackingRuntime {
 }
 
 /** How a traced call runs, given the build's runtime, the effect the method returned and its arguments. */
-type Trace = (
+export type Trace = (
   runtime: TrackingRuntime,
   body: Effect.Effect<unknown, unknown, unknown>,
   args: Array<unknown>
@@ -209,7 +209,8 @@ const shadow = <S extends object>(
   return Object.create(service, descriptors) as S
 }
 
-const hasRecipes = (recipes: object | undefined): boolean => recipes !== undefined && Object.keys(recipes).length > 0
+export const hasRecipes = (recipes: object | undefined): boolean =>
+  recipes !== undefined && Object.keys(recipes).length > 0
 
 const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
   events.context === undefined &&
@@ -338,7 +339,7 @@ const learnInCurrentFrame = (
         return frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)
       })
 
-const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace => {
+export const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace => {
   const { context, learn, learnOnFailure, before, success, failure } = events
   const hasBefore = hasRecipes(before)
   // An entry with no recipes (one that only establishes context, or learns) never reads times.
@@ -355,7 +356,10 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
         const caller = fiber.getFiberRef(currentFrame)
-        const own = context === undefined ? undefined : attempt(() => context(args, caller?.context ?? runtime.ambient))
+        const own =
+          context === undefined
+            ? undefined
+            : attempt(() => context(args, caller?.context ?? runtime.ambient, runtime.ambient))
         const frame =
           caller === undefined
             ? new ContextFrame(undefined, own, runtime.ambient)
@@ -452,7 +456,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
  * effectInternals.ts), else as an effect. A clock that throws in place is read as an effect, which
  * falls back to Effect's `Clock` (and says so once).
  */
-const atTime = <A, E, R>(
+export const atTime = <A, E, R>(
   runtime: TrackingRuntime,
   f: (ms: number) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> => {
@@ -470,7 +474,7 @@ const atTime = <A, E, R>(
 }
 
 // A recipe (or context, learn, fill function) that throws emits nothing; the call goes on untouched.
-const attempt = <A>(f: () => A): A | undefined => safeCall(eventMapSite, f, undefined)
+export const attempt = <A>(f: () => A): A | undefined => safeCall(eventMapSite, f, undefined)
 const eventMapSite = safeSite("instrument/trackService", "an event map function")
 const buildSite = safeSite("instrument/trackService", "a vocabulary's build")
 const trackerEmitSite = safeSite("instrument/trackService", "tracker.emit")
@@ -488,7 +492,7 @@ const emitSafely = (event: unknown, tracker: EventTrackerService): Effect.Effect
  * released or dropped): each event is built, held back or handed to the tracker as the step is
  * set up, in order, each emit guarded on its own; `effect` runs them.
  */
-class Emits {
+export class Emits {
   effect: Effect.Effect<void> = Effect.void
   readonly #tracker: EventTrackerService | undefined
   readonly #events: EventBuilder

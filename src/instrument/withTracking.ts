@@ -112,7 +112,7 @@ export const withTracking: {
   Layer.isLayer(first) ? tracking(options)(first) : tracking(first)) as never
 
 /** An event map compiled for tracking: what every build of its layers shares. */
-interface TrackingPlan {
+export interface TrackingPlan {
   readonly eventMap: EventMap
   readonly spans: boolean
   /** Context every event of these layers carries besides the ambient (`errorStack`). */
@@ -140,7 +140,7 @@ interface RecentRuntime {
 // compiled once per set of options, however many layers and runtimes use it.
 const plans = new WeakMap<EventMap, Map<string, TrackingPlan>>()
 
-const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): TrackingPlan => {
+export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): TrackingPlan => {
   let cached = plans.get(eventMap)
   if (cached === undefined) {
     validateEventMap(eventMap)
@@ -227,7 +227,7 @@ const serviceIn = <R>(built: Context.Context<R>, input: Context.Context<never>, 
  * build, and only again when the tracker or a service it is read from is another object (the
  * same core gives the same services on every rebuild).
  */
-const runtimeFor = (
+export const runtimeFor = (
   plan: TrackingPlan,
   tracker: EventTrackerService | undefined,
   built: Context.Context<unknown>,

@@ -59,3 +59,21 @@ export const trackingModuleText = (
     ""
   ].join(nl)
 }
+
+/**
+ * A workflow package's own event map module: the library's map of its combinators, re-exported
+ * under the name the rewritten exports module imports.
+ */
+export const workflowTrackingModuleText = (importFrom: string, style: CodeStyle, mapExport: string): string =>
+  [
+    `import { ${mapExport} } from ${quoted(style, importFrom)}${semi(style)}`,
+    "",
+    "/**",
+    ` * What the workflow package's combinators (Workflow.step, Workflow.sleep, Workflow.sleepUntil) emit. It`,
+    ` * starts as ${mapExport}, the library's map of them; adjust it here (\`extendEventMap\`,`,
+    " * `filterEventMap`) and the combinators pick it up. Their events carry the workflow's name and",
+    " * execution from the traced call that runs the workflow (the workflow services' map).",
+    " */",
+    `export const trackingEventMap = ${mapExport}${semi(style)}`,
+    ""
+  ].join(style.newline)
