@@ -9,6 +9,7 @@ import {
   filterEventMap,
   functionEvents,
   InMemoryTracker,
+  omitEventFields,
   serviceEvents,
   trackExports,
   withTracking,
@@ -192,6 +193,27 @@ describe("trackExports: an exported combinator traced by a function map", () => 
       ["task.asked", "eve", "run-of-the-store"],
       ["task.started", "eve", "run-of-the-store"],
       ["task.done", "eve", "run-of-the-store"]
+    ])
+  })
+
+  it("omitEventFields leaves the named fields out of function entries' events too, watched ones included", async () => {
+    const map = omitEventFields(eventMap, ["attempt", "value"])
+    const owners = withTracking(Layer.succeed(Owners, { within: (_owner, effect) => effect }), { eventMap: map })
+    const tasks = trackExports(Tasks, { eventMap: map, namespace: "Tasks" })
+    const memory = InMemoryTracker.make({ vocabularies: [taskEvents] })
+    const tracker = Layer.succeed(EventTracker, memory.service)
+    const result = await Effect.runPromise(
+      Effect.flatMap(Owners, (o) => o.within("flo", tasks.run("sum", Effect.succeed(5)))).pipe(
+        Effect.provide(Layer.mergeAll(owners, storeLayer({})).pipe(Layer.provideMerge(tracker)))
+      )
+    )
+    expect(result).toBe(5)
+    const events = await Effect.runPromise(memory.handle.getEvents())
+    expect(events.map(({ eventId: _id, timestamp: _t, ...event }) => event)).toEqual([
+      { type: "owner.entered", owner: "flo", runId: "run-of-flo" },
+      { type: "task.asked", task: "sum", owner: "flo", runId: "run-of-flo" },
+      { type: "task.started", task: "sum", owner: "flo", runId: "run-of-flo" },
+      { type: "task.done", task: "sum", owner: "flo", runId: "run-of-flo" }
     ])
   })
 
