@@ -76,7 +76,8 @@ const ROW_HEIGHT = 20
 
 const runText = (run: Run<ShownEvent>): { readonly label: string; readonly name: string } => {
   const which = run.attempt === undefined ? "run" : `attempt ${run.attempt}`
-  const duration = run.durationMs === undefined ? "" : formatDuration(run.durationMs)
+  // The end's own duration; a workflow's pause or failure carries none: the time between the events.
+  const duration = run.outcome === "open" ? "" : formatDuration(run.durationMs ?? run.to - run.from)
   const error = errorText(run.end)
   switch (run.outcome) {
     case "succeeded":
@@ -86,9 +87,9 @@ const runText = (run: Run<ShownEvent>): { readonly label: string; readonly name:
       return { label, name: `${which} ${label.slice(2)}` }
     }
     case "paused":
-      return { label: `⏸ paused after ${duration}`, name: `${which} paused after ${duration}` }
+      return { label: `paused after ${duration}`, name: `${which} paused after ${duration}` }
     case "cancelled":
-      return { label: `⊘ cancelled after ${duration}`, name: `${which} cancelled after ${duration}` }
+      return { label: `cancelled after ${duration}`, name: `${which} cancelled after ${duration}` }
     case "open":
       return { label: "… no end received", name: `${which} started, no end received` }
   }
