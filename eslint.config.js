@@ -62,8 +62,7 @@ const zones = [
     target: "examples",
     from: "test",
     except: ["./fixtures"],
-    message:
-      "The demos import nothing of the tests, only the fixtures they run (tests may import the demos' pieces)."
+    message: "The demos import nothing of the tests, only the fixtures they run (tests may import the demos' pieces)."
   }
 ]
 
