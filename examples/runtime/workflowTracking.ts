@@ -42,7 +42,9 @@ export const trackWith = (
 export const trackerOf = (state: DurableObjectState): EventTrackerService => trackers.get(state) ?? NoopTracker
 
 // What the engine imports, tracked. workflowBundle.ts lists, per module of the package, the
-// names replaced here: one row there and one line here per seam.
+// names replaced here: one row there and one line here per seam. The combinators' seam
+// (`Workflow.step`, `sleep`, `sleepUntil`, for the map's four blind spots) is one export here,
+// their wrapped versions from the package's own `primitives` module, and its row there.
 export const createDurableObjectRuntime = (state: DurableObjectState) =>
   tracked(durableObject.createDurableObjectRuntime(state)).pipe(
     Layer.provideMerge(Layer.succeed(EventTracker, trackerOf(state)))
