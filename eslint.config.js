@@ -58,12 +58,11 @@ const zones = [
     message: "The library imports nothing of its tests, benchmarks or examples."
   },
   {
-    // The jobs fixture (another package's code, kept under test/fixtures) is what the demo runs.
+    // The fixtures (other packages' code, kept under test/fixtures) are what the demos run.
     target: "examples",
     from: "test",
     except: ["./fixtures"],
-    message:
-      "The demo imports nothing of the tests, only the jobs fixture it runs (tests may import the demo's pieces)."
+    message: "The demos import nothing of the tests, only the fixtures they run (tests may import the demos' pieces)."
   }
 ]
 

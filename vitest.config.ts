@@ -15,7 +15,7 @@ const coreOf: ReadonlyArray<{ readonly importer: RegExp; readonly core: string }
 const defaultCore = here("./test/fixtures/core/index.ts")
 
 // The slowest end-to-end files (packed-tarball consumer, signals to child processes, the codemod
-// on a copy of the workflow package and its suites, hard kills of workerd, wrangler and the demo
+// on a copy of the workflow package and its suites, hard kills of workerd, wrangler and the demos
 // against the collector): `npm run test:slow` runs them, and
 // `npm test` leaves them out (TEST_FILES=quick) to stay well inside its 10 minutes. CI runs
 // both. With TEST_FILES unset, every file runs, so `vitest run <file>` finds any of them.
@@ -26,7 +26,8 @@ const slowFiles = [
   "test/e2e/hardKill.test.ts",
   "test/e2e/outbox.test.ts",
   "test/collector/demoToCollector.test.ts",
-  "test/collector/wranglerDeploy.test.ts"
+  "test/collector/wranglerDeploy.test.ts",
+  "test/examples/workflowDemo.test.ts"
 ]
 const testFiles = process.env.TEST_FILES
 if (testFiles !== undefined && testFiles !== "quick" && testFiles !== "slow") {

@@ -14,41 +14,23 @@ import { renderReport } from "./runtime/report.js"
 import { type RemoteCollector, demoOptions, remoteCollector } from "./runtime/remoteCollector.js"
 import { instance, runScenario, scenarioInstances } from "./runtime/scenario.js"
 import { OutboxDefaults } from "../src/delivery/Outbox.js"
-import { renderTimelines, timelinesOf } from "./runtime/timeline.js"
-import { waitUntil } from "./runtime/wait.js"
+import { timelinesOf } from "./runtime/timeline.js"
+import {
+  bold,
+  cleanUp,
+  cleanUpOnExit,
+  cleanups,
+  dim,
+  finish,
+  printTimelines,
+  removeOnExit,
+  say,
+  settled,
+  step
+} from "./runtime/demoShell.js"
 
 const reportPath = resolve(process.cwd(), "tracking-report.html")
-const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined
-const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[0m` : text)
-const dim = (text: string) => (color ? `\u001b[2m${text}\u001b[0m` : text)
-const step = (text: string) => console.log(`\n${bold(`▸ ${text}`)}`)
-const say = (text: string) => console.log(`  ${text}`)
-
-// Everything started is stopped on the way out: normal end, failure, Ctrl-C.
-const cleanups: Array<() => Promise<void> | void> = []
-let cleaning: Promise<void> | undefined
-const cleanUp = (): Promise<void> =>
-  (cleaning ??= (async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup()
-      } catch {
-        // keep cleaning the rest
-      }
-    }
-  })())
-// Miniflare exits the process itself on a signal (after stopping workerd), before any async
-// cleanup could run: temp directories are also removed, synchronously, on exit.
-const removeOnExit: Array<() => void> = []
-process.once("exit", () => {
-  for (const remove of removeOnExit) remove()
-})
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.log(`\n${signal}: stopping workerd and the collector, removing temp files`)
-    void cleanUp().finally(() => process.exit(130))
-  })
-}
+cleanUpOnExit()
 
 const tracker = (endpoint: string, headers: Readonly<Record<string, string>> = {}) => ({
   endpoint,
@@ -84,36 +66,6 @@ const codemodStep = async (): Promise<JobsPackageCopy> => {
   for (const todo of plan.todo) say(`todo: ${todo}`)
   say(`type-check of the rewritten files (${plan.tsConfig ?? "tsconfig"}): ${plan.diagnostics?.length ?? 0} errors`)
   return copy
-}
-
-/** Polls `count` until two looks in a row agree: the runs' last deliveries have landed. */
-const settled = async (count: () => number | Promise<number>): Promise<void> => {
-  let seen = -1
-  await waitUntil(
-    "the events to settle",
-    async () => {
-      const now = await count()
-      const same = now === seen
-      seen = now
-      return same ? true : undefined
-    },
-    { everyMs: 300, withinMs: 10_000 }
-  )
-}
-
-const printTimelines = (timelines: ReturnType<typeof timelinesOf>, delays?: ReadonlyMap<string, number>): void =>
-  console.log(
-    renderTimelines(timelines, { color, ...(delays === undefined ? {} : { delays }) })
-      .split("\n")
-      .map((line) => (line === "" ? line : `  ${line}`))
-      .join("\n")
-  )
-
-const finish = async (started: number): Promise<void> => {
-  await cleanUp()
-  step("Done")
-  say(`HTML report: ${reportPath}`)
-  say(dim(`finished in ${((performance.now() - started) / 1000).toFixed(1)} s; workerd stopped, temp files removed`))
 }
 
 /**
@@ -169,7 +121,7 @@ const toCollectorWorker = async (remote: RemoteCollector, started: number): Prom
       timelines
     })
   )
-  await finish(started)
+  await finish(started, reportPath)
 }
 
 const main = async (): Promise<void> => {
@@ -254,7 +206,7 @@ const main = async (): Promise<void> => {
       delays
     })
   )
-  await finish(started)
+  await finish(started, reportPath)
 }
 
 main().then(undefined, async (error: unknown) => {

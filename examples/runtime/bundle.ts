@@ -6,7 +6,8 @@ import { inRepo } from "./paths.js"
 
 const fixtureJobs = inRepo("test/fixtures/jobs")
 
-const asTsFile = (path: string): string => {
+/** The TypeScript file an import names (`x.js`, `x`, `x/index`), or the path as it is. */
+export const asTsFile = (path: string): string => {
   for (const candidate of [path, path.replace(/\.js$/, ".ts"), `${path}.ts`, join(path, "index.ts")]) {
     if (existsSync(candidate) && !candidate.endsWith(sep) && /\.ts$/.test(candidate)) return candidate
   }
@@ -33,11 +34,11 @@ const redirect = (copy: JobsPackageCopy): Plugin => ({
 })
 
 /**
- * Bundles examples/runtime/worker.ts (or another entry that imports it, given relative to the
- * repository) over a copy of the jobs package into one ES module for workerd: neutral platform
- * (a Node built-in would fail the build), `cloudflare:workers` left to the runtime.
+ * Bundles an entry of this repository (and what it imports, as `plugins` resolve it) into one
+ * ES module for workerd: neutral platform (a Node built-in would fail the build),
+ * `cloudflare:workers` left to the runtime, packages (effect) from this repository.
  */
-export const bundleWorker = async (copy: JobsPackageCopy, entry = "examples/runtime/worker.ts"): Promise<string> => {
+export const bundleEntry = async (entry: string, plugins: ReadonlyArray<Plugin>): Promise<string> => {
   const result = await build({
     entryPoints: [inRepo(entry)],
     bundle: true,
@@ -48,10 +49,17 @@ export const bundleWorker = async (copy: JobsPackageCopy, entry = "examples/runt
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "browser"],
     external: ["cloudflare:workers"],
-    // The copy lives in the temp directory: packages (effect) come from this repository.
+    // A fixture's copy lives in the temp directory: packages come from this repository.
     nodePaths: [inRepo("node_modules")],
-    plugins: [redirect(copy)],
+    plugins: [...plugins],
     logLevel: "silent"
   })
   return result.outputFiles[0]!.text
 }
+
+/**
+ * Bundles examples/runtime/worker.ts (or another entry that imports it, given relative to the
+ * repository) over a copy of the jobs package.
+ */
+export const bundleWorker = (copy: JobsPackageCopy, entry = "examples/runtime/worker.ts"): Promise<string> =>
+  bundleEntry(entry, [redirect(copy)])

@@ -1,7 +1,13 @@
+import type { Either } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { decodeJobEventBatch } from "../../src/jobs/events/decodeJobEventBatch.js"
 import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
+
+/** Decodes a request body as a batch of one vocabulary's events (`decodeJobEventBatch`, `decodeWorkflowEventBatch`). */
+export type BatchDecoder<E> = (
+  body: unknown
+) => Either.Either<{ readonly events: ReadonlyArray<E> }, { readonly message: string }>
 
 /** How the collector answers. */
 export type CollectorMode =
@@ -24,15 +30,15 @@ export interface CollectorRequest {
 }
 
 /** An event the collector accepted, with when it arrived. */
-export interface ReceivedEvent {
-  readonly event: JobEventWire
+export interface ReceivedEvent<E = JobEventWire> {
+  readonly event: E
   /** Milliseconds since the collector started. */
   readonly receivedAt: number
   /** When it arrived, epoch ms (to compare with the event's own `timestamp`). */
   readonly arrivedAt: number
 }
 
-export interface EventCollector {
+export interface EventCollector<E = JobEventWire> {
   readonly url: string
   readonly mode: () => CollectorMode
   /** Changes how the next requests are answered ("refuse" closes the port; any other mode reopens it). */
@@ -40,23 +46,27 @@ export interface EventCollector {
   /** Every request, in arrival order. */
   readonly requests: ReadonlyArray<CollectorRequest>
   /** The events of requests answered 2xx, first arrival of each eventId, in arrival order. */
-  readonly events: () => ReadonlyArray<ReceivedEvent>
+  readonly events: () => ReadonlyArray<ReceivedEvent<E>>
   /** Events that arrived again (same eventId) after they had been accepted. */
   readonly duplicates: () => number
-  /** Why bodies did not decode as a `JobEventBatch`, one report each (a test expects none). */
+  /** Why bodies did not decode as a batch of the vocabulary's events, one report each (a test expects none). */
   readonly invalidBodies: ReadonlyArray<string>
   readonly close: () => Promise<void>
 }
 
 /**
  * A local event collector: a node:http server on 127.0.0.1 (port 0, kept across "refuse"),
- * decoding every batch with the wire schema and deduplicating by `eventId`.
+ * decoding every batch with a vocabulary's wire schema (`decode`; the jobs one by default) and
+ * deduplicating by `eventId`.
  */
-export const startEventCollector = async (initial: CollectorMode = { kind: "ok" }): Promise<EventCollector> => {
+export const startEventCollector = async <E extends { readonly eventId: string } = JobEventWire>(
+  initial: CollectorMode = { kind: "ok" },
+  decode: BatchDecoder<E> = decodeJobEventBatch as unknown as BatchDecoder<E>
+): Promise<EventCollector<E>> => {
   const started = performance.now()
   const since = () => Math.round(performance.now() - started)
   const requests: Array<CollectorRequest> = []
-  const accepted = new Map<string, ReceivedEvent>()
+  const accepted = new Map<string, ReceivedEvent<E>>()
   const invalidBodies: Array<string> = []
   const sockets = new Set<Socket>()
   let duplicates = 0
@@ -73,7 +83,7 @@ export const startEventCollector = async (initial: CollectorMode = { kind: "ok" 
       } catch {
         body = undefined
       }
-      const decoded = decodeJobEventBatch(body)
+      const decoded = decode(body)
       if (decoded._tag === "Left") invalidBodies.push(decoded.left.message)
       const events = decoded._tag === "Right" ? decoded.right.events : []
       const current = mode

@@ -1,4 +1,4 @@
-import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
+import { type EventView, fieldOf, jobsView, type ShownEvent } from "./eventView.js"
 import { axisFor, countsOf, errorText, eventTone, formatDuration, type Run, runsOf } from "./reportModel.js"
 import { type ArrivalDelays, eventDetails, eventGroup, type InstanceTimeline, LATE_MS, timeRange } from "./timeline.js"
 
@@ -6,65 +6,63 @@ import { type ArrivalDelays, eventDetails, eventGroup, type InstanceTimeline, LA
 export const escapeHtml = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
 
-export interface ReportInput {
+export interface ReportInput<E extends ShownEvent = ShownEvent> {
   readonly title: string
   /** Lines said above the lanes (what ran, where the events came from). */
   readonly summary: ReadonlyArray<string>
-  readonly timelines: ReadonlyArray<InstanceTimeline>
+  /** One lane each; read with their vocabulary's view (jobs when there are none). */
+  readonly timelines: ReadonlyArray<InstanceTimeline<E>>
   /** How late each event arrived at the collector; late ones get a ring. */
   readonly delays?: ArrivalDelays
 }
 
-// Group colours for plain events. Success is green, and no failure uses it; failures are red
-// (a colour no group uses) and also drawn as a diamond, a striped bar and the words "failed".
-const groupColors: Record<string, string> = {
-  job: "#0e7490",
-  execution: "#15803d",
-  retry: "#b45309",
-  alarm: "#7e22ce",
-  task: "#1d4ed8",
-  debounce: "#a21caf"
-}
+// Group colours for plain events come from the view. Success is green, and no failure uses it;
+// failures are red (a colour no group uses) and also drawn as a diamond, a striped bar and the
+// words "failed".
 const FAILURE = "#dc2626"
 
-const RUN_TYPES: ReadonlySet<string> = new Set(["execution.started", "execution.succeeded", "execution.failed"])
+const groupColor = (view: EventView<any>, type: string): string => view.groupColors[eventGroup(type)]?.html ?? "#475569"
 
-const allFields = (event: JobEventWire, delay: number | undefined): Array<readonly [string, string]> => [
+const allFields = (
+  view: EventView<any>,
+  event: ShownEvent,
+  delay: number | undefined
+): Array<readonly [string, string]> => [
   ["type", event.type],
   ["timestamp", event.timestamp],
   ["eventId", event.eventId],
-  ["instanceId", event.instanceId],
-  ["job", `${event.jobType} ${event.jobName}`],
-  ...eventDetails(event),
-  ["env", event.env],
-  ["serviceKey", event.serviceKey],
+  ...view.identityFields(event),
+  ...eventDetails(event, view),
+  ["env", String(fieldOf(event, "env"))],
+  ["serviceKey", String(fieldOf(event, "serviceKey"))],
   ...(delay === undefined ? [] : [["arrived", `${(delay / 1000).toFixed(3)} s after it happened`] as const])
 ]
 
-/** Where things go on the shared axis, and what each event says beyond its fields. */
+/** Where things go on the shared axis, what each event says beyond its fields, and how to read them. */
 interface Frame {
   readonly start: number
   readonly length: number
   readonly delays: ArrivalDelays
+  readonly view: EventView<any>
 }
 
 const pct = (frame: Frame, time: number): number =>
   frame.length === 0 ? 0 : Math.min(100, Math.max(0, ((time - frame.start) / frame.length) * 100))
 
-const isLate = (frame: Frame, event: JobEventWire): boolean => (frame.delays.get(event.eventId) ?? 0) > LATE_MS
+const isLate = (frame: Frame, event: ShownEvent): boolean => (frame.delays.get(event.eventId) ?? 0) > LATE_MS
 
 /** When an event happened, from the start of the report. */
-const offset = (frame: Frame, event: JobEventWire): string =>
+const offset = (frame: Frame, event: ShownEvent): string =>
   `+${((Date.parse(event.timestamp) - frame.start) / 1000).toFixed(3)} s`
 
 /** The card shown on hover and focus: every field of each event, under its type and time. */
-const card = (frame: Frame, id: string, events: ReadonlyArray<JobEventWire>): string =>
+const card = (frame: Frame, id: string, events: ReadonlyArray<ShownEvent>): string =>
   `<div class="tip" role="tooltip" id="${id}">` +
   events
     .map(
       (event) =>
         `<p class="tip-head">${escapeHtml(`${event.type} at ${offset(frame, event)}`)}</p><dl>` +
-        allFields(event, frame.delays.get(event.eventId))
+        allFields(frame.view, event, frame.delays.get(event.eventId))
           .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
           .join("") +
         `</dl>`
@@ -76,9 +74,10 @@ const card = (frame: Frame, id: string, events: ReadonlyArray<JobEventWire>): st
 const labelWidth = (text: string): number => text.length * 0.65 + 1.5
 const ROW_HEIGHT = 20
 
-const runText = (run: Run): { readonly label: string; readonly name: string } => {
+const runText = (run: Run<ShownEvent>): { readonly label: string; readonly name: string } => {
   const which = run.attempt === undefined ? "run" : `attempt ${run.attempt}`
-  const duration = run.durationMs === undefined ? "" : formatDuration(run.durationMs)
+  // The end's own duration; a workflow's pause or failure carries none: the time between the events.
+  const duration = run.outcome === "open" ? "" : formatDuration(run.durationMs ?? run.to - run.from)
   const error = errorText(run.end)
   switch (run.outcome) {
     case "succeeded":
@@ -87,13 +86,17 @@ const runText = (run: Run): { readonly label: string; readonly name: string } =>
       const label = `✕ failed after ${duration}${error === undefined ? "" : `: ${error}`}`
       return { label, name: `${which} ${label.slice(2)}` }
     }
+    case "paused":
+      return { label: `paused after ${duration}`, name: `${which} paused after ${duration}` }
+    case "cancelled":
+      return { label: `cancelled after ${duration}`, name: `${which} cancelled after ${duration}` }
     case "open":
       return { label: "… no end received", name: `${which} started, no end received` }
   }
 }
 
 /** Runs as bars from start to end, packed into rows so that no bar or label covers another. */
-const runTrack = (frame: Frame, runs: ReadonlyArray<Run>, laneIndex: number): string => {
+const runTrack = (frame: Frame, runs: ReadonlyArray<Run<ShownEvent>>, laneIndex: number): string => {
   if (runs.length === 0) return ""
   const rows: Array<Array<readonly [number, number]>> = []
   const bars = runs.map((run, index) => {
@@ -124,9 +127,15 @@ const runTrack = (frame: Frame, runs: ReadonlyArray<Run>, laneIndex: number): st
 const CLUSTER_DISTANCE = 1.2
 
 /** Every event that is not part of a run: one mark each, or one per cluster of events close in time. */
-const eventTrack = (frame: Frame, events: ReadonlyArray<JobEventWire>, laneIndex: number): string => {
-  const clusters: Array<{ x: number; events: Array<JobEventWire> }> = []
-  for (const event of events.filter((e) => !RUN_TYPES.has(e.type))) {
+const eventTrack = (
+  frame: Frame,
+  events: ReadonlyArray<ShownEvent>,
+  runs: ReadonlyArray<Run<ShownEvent>>,
+  laneIndex: number
+): string => {
+  const inRuns = new Set(runs.flatMap((run) => [run.start, run.end]))
+  const clusters: Array<{ x: number; events: Array<ShownEvent> }> = []
+  for (const event of events.filter((e) => !inRuns.has(e))) {
     const x = pct(frame, Date.parse(event.timestamp))
     const last = clusters.at(-1)
     if (last !== undefined && x - last.x < CLUSTER_DISTANCE) last.events.push(event)
@@ -134,17 +143,17 @@ const eventTrack = (frame: Frame, events: ReadonlyArray<JobEventWire>, laneIndex
   }
   if (clusters.length === 0) return ""
   const marks = clusters.map(({ x, events: group }, index) => {
-    const tones = group.map((event) => eventTone(event.type))
+    const tones = group.map((event) => eventTone(event.type, frame.view))
     const tone = tones.includes("failure") ? "failure" : tones.includes("retry") ? "retry" : "plain"
-    const lead = group.find((event) => eventTone(event.type) === tone)!
+    const lead = group.find((event) => eventTone(event.type, frame.view) === tone)!
     const late = group.some((event) => isLate(frame, event))
     const tipId = `tip-${laneIndex}-${index}`
-    const named = (event: JobEventWire) => `${event.type}${isLate(frame, event) ? " (arrived late)" : ""}`
+    const named = (event: ShownEvent) => `${event.type}${isLate(frame, event) ? " (arrived late)" : ""}`
     const name =
       group.length === 1
         ? `${lead.type} at ${offset(frame, lead)}${late ? ", arrived late" : ""}`
         : `${group.length} events at ${offset(frame, group[0]!)}: ${group.map(named).join(", ")}`
-    const color = tone === "failure" ? FAILURE : (groupColors[eventGroup(lead.type)] ?? "#475569")
+    const color = tone === "failure" ? FAILURE : groupColor(frame.view, lead.type)
     // One card per mark (no `title`): shown on hover and on keyboard focus, and named to
     // assistive technology through aria-describedby.
     return (
@@ -157,17 +166,17 @@ const eventTrack = (frame: Frame, events: ReadonlyArray<JobEventWire>, laneIndex
   return `<div class="track events">${marks.join("")}</div>`
 }
 
-const failedInstance = (timeline: InstanceTimeline): boolean =>
-  timeline.events.some((event) => eventTone(event.type) === "failure")
+const failedInstance = (timeline: InstanceTimeline<ShownEvent>): boolean =>
+  timeline.events.some((event) => eventTone(event.type, timeline.view) === "failure")
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`
 
-const lane = (frame: Frame, timeline: InstanceTimeline, laneIndex: number, typeIndex: number): string => {
-  const runs = runsOf(timeline.events)
-  const counts = countsOf(timeline.events, runs)
+const lane = (frame: Frame, timeline: InstanceTimeline<ShownEvent>, laneIndex: number, typeIndex: number): string => {
+  const { view, title } = timeline
+  const runs = runsOf(timeline.events, view)
+  const counts = countsOf(timeline.events, runs, view)
   const failed = failedInstance(timeline)
   const label = timeline.label ?? timeline.instanceId.slice(0, 12)
-  const title = `${timeline.jobType} ${timeline.jobName}`
   const badge = (count: number, text: string, kind: string) =>
     `<span class="badge${count > 0 ? ` ${kind}` : ""}">${escapeHtml(text)}</span>`
   return (
@@ -177,15 +186,15 @@ const lane = (frame: Frame, timeline: InstanceTimeline, laneIndex: number, typeI
     badge(counts.failedRuns, `${counts.failedRuns} failed`, "bad") +
     badge(counts.retries, plural(counts.retries, "retry", "retries"), "retry") +
     (counts.exhausted > 0 ? badge(counts.exhausted, "✕ retries exhausted", "bad") : "") +
-    (counts.jobFailed > 0 ? badge(counts.jobFailed, "✕ job failed", "bad") : "") +
+    (counts.jobFailed > 0 ? badge(counts.jobFailed, view.instanceFailure!.badge, "bad") : "") +
     `</span><span class="muted">${timeline.events.length} events · ${escapeHtml(timeline.instanceId.slice(0, 12))}…</span></header>` +
-    `<div class="tracks">${runTrack(frame, runs, laneIndex)}${eventTrack(frame, timeline.events, laneIndex)}</div>` +
+    `<div class="tracks">${runTrack(frame, runs, laneIndex)}${eventTrack(frame, timeline.events, runs, laneIndex)}</div>` +
     problems(timeline) +
     `<details class="sequence"><summary>All ${timeline.events.length} events in order</summary><ol>` +
     timeline.events
       .map(
         (event) =>
-          `<li class="${eventTone(event.type)}" style="--c:${eventTone(event.type) === "failure" ? FAILURE : (groupColors[eventGroup(event.type)] ?? "#475569")}">` +
+          `<li class="${eventTone(event.type, view)}" style="--c:${eventTone(event.type, view) === "failure" ? FAILURE : groupColor(view, event.type)}">` +
           `<span class="muted">${escapeHtml(offset(frame, event))}</span> ${escapeHtml(event.type)}</li>`
       )
       .join("") +
@@ -194,21 +203,17 @@ const lane = (frame: Frame, timeline: InstanceTimeline, laneIndex: number, typeI
 }
 
 /** Failures that are not runs (a job that failed, retries given up), with their errors, in words. */
-const problems = (timeline: InstanceTimeline): string => {
-  const lines = timeline.events
-    .filter((event) => event.type === "job.failed" || event.type === "retry.exhausted")
-    .map((event) => {
-      const error = errorText(event)
-      const what =
-        event.type === "retry.exhausted"
-          ? `retries exhausted after ${plural(event.attempts, "attempt")}${event.reason === undefined ? "" : ` (${event.reason})`}`
-          : "job failed"
-      return `<li>✕ ${escapeHtml(`${what}${error === undefined ? "" : `: ${error}`}`)}</li>`
-    })
+const problems = (timeline: InstanceTimeline<ShownEvent>): string => {
+  const lines = timeline.events.flatMap((event) => {
+    const what = timeline.view.problemText(event)
+    if (what === undefined) return []
+    const error = errorText(event)
+    return [`<li>✕ ${escapeHtml(`${what}${error === undefined ? "" : `: ${error}`}`)}</li>`]
+  })
   return lines.length === 0 ? "" : `<ul class="problems">${lines.join("")}</ul>`
 }
 
-const styles = (jobTypes: ReadonlyArray<string>, axisSteps: number): string => `
+const styles = (kinds: ReadonlyArray<string>, axisSteps: number): string => `
   body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px 32px; color: #0f172a; background: #f8fafc; }
   h1 { font-size: 20px; margin: 0 0 8px; }
   .summary { color: #334155; margin: 0 0 12px; padding-left: 18px; }
@@ -250,6 +255,10 @@ const styles = (jobTypes: ReadonlyArray<string>, axisSteps: number): string => `
   .run.left .run-label { left: auto; right: calc(100% + 6px); }
   .run.failed .run-label { color: #991b1b; font-weight: 600; }
   .run.open .run-label { color: #475569; }
+  .run.paused, .legend i.bar.paused { background: #64748b; }
+  .run.paused .run-label { color: #334155; }
+  .run.cancelled, .legend i.bar.cancelled { background: repeating-linear-gradient(90deg, #64748b 0 4px, #cbd5e1 4px 6px); }
+  .run.cancelled .run-label { color: #334155; }
   .mark { position: absolute; top: 5px; width: 12px; height: 12px; border-radius: 50%; background: var(--c); transform: translateX(-50%); cursor: pointer; outline-offset: 2px; }
   .mark.retry { border-radius: 2px; }
   .mark.failure { background: none; border-radius: 1px; }
@@ -273,7 +282,7 @@ const styles = (jobTypes: ReadonlyArray<string>, axisSteps: number): string => `
   .sequence ol { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px; }
   .sequence li { border-left: 3px solid var(--c); padding: 0 6px; background: #f1f5f9; border-radius: 3px; color: #0f172a; }
   .sequence li.failure { background: #fee2e2; font-weight: 600; }
-  ${jobTypes.map((_, i) => `body:has(#f-type-${i}:not(:checked)) .lane-row.t-${i}`).join(",\n  ")}${jobTypes.length === 0 ? ".never" : ""},
+  ${kinds.map((_, i) => `body:has(#f-type-${i}:not(:checked)) .lane-row.t-${i}`).join(",\n  ")}${kinds.length === 0 ? ".never" : ""},
   body:has(#f-outcome-failed:checked) .lane-row.no-failure,
   body:has(#f-outcome-ok:checked) .lane-row.has-failure { display: none; }
 `
@@ -284,54 +293,60 @@ const styles = (jobTypes: ReadonlyArray<string>, axisSteps: number): string => `
  * striped bars and diamonds with their error beside them, a mark per other event with its
  * fields on hover and focus, counts per instance, and a CSS-only filter by job type and outcome.
  */
-export const renderReport = (input: ReportInput): string => {
+export const renderReport = <E extends ShownEvent>(input: ReportInput<E>): string => {
   const { start, end } = timeRange(input.timelines)
   const axis = axisFor(end - start)
-  const frame: Frame = { start, length: axis.length, delays: input.delays ?? new Map() }
-  const jobTypes = [...new Set(input.timelines.map((timeline) => timeline.jobType))]
+  const view: EventView<any> = input.timelines[0]?.view ?? jobsView
+  const frame: Frame = { start, length: axis.length, delays: input.delays ?? new Map(), view }
+  const kinds = [...new Set(input.timelines.map((timeline) => timeline.kind))]
   const failedCount = input.timelines.filter(failedInstance).length
-  const typeFilter = jobTypes
-    .map((jobType, i) => {
-      const count = input.timelines.filter((timeline) => timeline.jobType === jobType).length
-      return `<label><input type="checkbox" id="f-type-${i}" checked>${escapeHtml(jobType)} (${count})</label>`
+  const typeFilter = kinds
+    .map((kind, i) => {
+      const count = input.timelines.filter((timeline) => timeline.kind === kind).length
+      return `<label><input type="checkbox" id="f-type-${i}" checked>${escapeHtml(kind)} (${count})</label>`
     })
     .join("")
+  const failures = [...view.failureTypes].filter((type) => !view.runEnds.has(type))
   const outcome = (id: string, text: string, checked = false) =>
     `<label><input type="radio" name="outcome" id="f-outcome-${id}"${checked ? " checked" : ""}>${escapeHtml(text)}</label>`
   const legend =
     `<span><i class="bar" style="--c:#16a34a"></i>run, succeeded (✓ duration)</span>` +
     `<span><i class="bar" style="--c:${FAILURE}"></i>run, failed (✕, striped, with its error)</span>` +
-    `<span><i class="diamond" style="--c:${FAILURE}"></i>failure: job.failed, retry.exhausted</span>` +
-    `<span><i class="square" style="--c:${groupColors["retry"]}"></i>retry.*</span>` +
-    Object.entries(groupColors)
-      .filter(([group]) => group !== "retry" && group !== "execution")
-      .map(([group, color]) => `<span><i style="--c:${color}"></i>${escapeHtml(group)}.*</span>`)
+    [...view.runEnds.values()]
+      .filter((outcome) => outcome === "paused" || outcome === "cancelled")
+      .map((outcome) => `<span><i class="bar ${outcome}"></i>run, ${outcome}</span>`)
+      .join("") +
+    `<span><i class="diamond" style="--c:${FAILURE}"></i>failure: ${escapeHtml(failures.join(", "))}</span>` +
+    `<span><i class="square" style="--c:${groupColor(view, "retry.")}"></i>retry.*</span>` +
+    Object.entries(view.groupColors)
+      .filter(([group]) => group !== "retry" && !view.runGroups.has(group))
+      .map(([group, color]) => `<span><i style="--c:${color.html}"></i>${escapeHtml(group)}.*</span>`)
       .join("") +
     `<span><i class="late"></i>arrived over ${LATE_MS / 1000} s late (held back by an outage)</span>`
   const ticks = axis.ticks
     .map((tick) => `<span style="left:${((tick.at / axis.length) * 100).toFixed(3)}%">${escapeHtml(tick.label)}</span>`)
     .join("")
-  const typeIndex = new Map(jobTypes.map((jobType, i) => [jobType, i]))
+  const typeIndex = new Map(kinds.map((kind, i) => [kind, i]))
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(input.title)}</title>
-<style>${styles(jobTypes, axis.ticks.length - 1)}</style>
+<style>${styles(kinds, axis.ticks.length - 1)}</style>
 </head>
 <body>
 <main>
 <h1>${escapeHtml(input.title)}</h1>
 <ul class="summary">${input.summary.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
 <div class="filters">
-<fieldset><legend>Job type</legend>${typeFilter}</fieldset>
+<fieldset><legend>${escapeHtml(view.kindName)}</legend>${typeFilter}</fieldset>
 <fieldset><legend>Outcome</legend>${outcome("all", `All (${input.timelines.length})`, true)}${outcome("failed", `With failures (${failedCount})`)}${outcome("ok", `Without failures (${input.timelines.length - failedCount})`)}</fieldset>
 </div>
 <div class="legend">${legend}</div>
 <div class="axis" aria-hidden="true"><div>${ticks}</div></div>
 <div class="lanes">
-${input.timelines.map((timeline, index) => lane(frame, timeline, index, typeIndex.get(timeline.jobType) ?? 0)).join("\n")}
+${input.timelines.map((timeline, index) => lane(frame, timeline, index, typeIndex.get(timeline.kind) ?? 0)).join("\n")}
 </div>
 </main>
 </body>

@@ -1,61 +1,68 @@
 import type { JobEventWire } from "../../src/jobs/events/JobEvent.js"
+import { type EventView, fieldOf, jobsView, type RunEnd, type ShownEvent } from "./eventView.js"
 
 /**
- * What the HTML report draws, computed from the events alone: runs (an `execution.started`
- * paired with the `execution.succeeded`/`execution.failed` that ends it), the events that say
- * something went wrong, counts per instance, and an even time axis.
+ * What the HTML report draws, computed from the events alone: runs (an event that starts a run
+ * of the package's code paired with the one that ends it, as the vocabulary's view names them),
+ * the events that say something went wrong, counts per instance, and an even time axis.
  */
 
-type Started = Extract<JobEventWire, { type: "execution.started" }>
-type Ended = Extract<JobEventWire, { type: "execution.succeeded" | "execution.failed" }>
-
-/** One run of a job's code: from its start to its end, or open when no end arrived. */
-export interface Run {
-  readonly start: Started | undefined
-  readonly end: Ended | undefined
+/** One run of the package's code: from its start to its end, or open when no end arrived. */
+export interface Run<E extends ShownEvent = JobEventWire> {
+  readonly start: E | undefined
+  readonly end: E | undefined
   /** Epoch ms the run began: the start's timestamp, or the end's minus its duration. */
   readonly from: number
   /** Epoch ms it ended; for an open run, the last event time of the instance. */
   readonly to: number
-  readonly outcome: "succeeded" | "failed" | "open"
+  readonly outcome: RunEnd | "open"
   /** The duration the end event reports, when there is one. */
   readonly durationMs: number | undefined
   readonly attempt: number | undefined
   readonly runCount: number | undefined
 }
 
-const isStart = (event: JobEventWire): event is Started => event.type === "execution.started"
-const isEnd = (event: JobEventWire): event is Ended =>
-  event.type === "execution.succeeded" || event.type === "execution.failed"
+const numberField = (event: ShownEvent | undefined, name: string): number | undefined =>
+  event === undefined ? undefined : (fieldOf(event, name) as number | undefined)
 
 /**
  * Pairs each end with the oldest open start of the instance (events in `eventId` order), preferring
  * a start with the same `runCount` and `attempt` when the events carry them. An end with no start
- * is drawn back from its timestamp by its `durationMs`; a start with no end stays open.
+ * is drawn back from its timestamp by its `durationMs` (without one, it is not a run: a mark); a
+ * start with no end stays open.
  */
-export const runsOf = (events: ReadonlyArray<JobEventWire>): Array<Run> => {
-  const open: Array<Started> = []
-  const runs: Array<Run> = []
+export const runsOf = <E extends ShownEvent = JobEventWire>(
+  events: ReadonlyArray<E>,
+  view: EventView<E> = jobsView as unknown as EventView<E>
+): Array<Run<E>> => {
+  const open: Array<E> = []
+  const runs: Array<Run<E>> = []
   const last = events.length === 0 ? 0 : Math.max(...events.map((event) => Date.parse(event.timestamp)))
   for (const event of events) {
-    if (isStart(event)) {
+    if (view.runStarts.has(event.type)) {
       open.push(event)
       continue
     }
-    if (!isEnd(event)) continue
-    const same = open.findIndex((start) => start.runCount === event.runCount && start.attempt === event.attempt)
-    const index = same === -1 ? 0 : same
-    const start = open.splice(index, 1)[0]
+    const outcome = view.runEnds.get(event.type)
+    if (outcome === undefined) continue
+    const runCount = numberField(event, "runCount")
+    const attempt = numberField(event, "attempt")
+    const durationMs = numberField(event, "durationMs")
+    const same = open.findIndex(
+      (start) => numberField(start, "runCount") === runCount && numberField(start, "attempt") === attempt
+    )
+    const start = open.splice(same === -1 ? 0 : same, 1)[0]
     const to = Date.parse(event.timestamp)
+    if (start === undefined && durationMs === undefined) continue
     runs.push({
       start,
       end: event,
-      from: start === undefined ? to - event.durationMs : Date.parse(start.timestamp),
+      from: start === undefined ? to - durationMs! : Date.parse(start.timestamp),
       to,
-      outcome: event.type === "execution.failed" ? "failed" : "succeeded",
-      durationMs: event.durationMs,
-      attempt: event.attempt ?? start?.attempt,
-      runCount: event.runCount ?? start?.runCount
+      outcome,
+      durationMs,
+      attempt: attempt ?? numberField(start, "attempt"),
+      runCount: runCount ?? numberField(start, "runCount")
     })
   }
   for (const start of open) {
@@ -66,46 +73,51 @@ export const runsOf = (events: ReadonlyArray<JobEventWire>): Array<Run> => {
       to: Math.max(last, Date.parse(start.timestamp)),
       outcome: "open",
       durationMs: undefined,
-      attempt: start.attempt,
-      runCount: start.runCount
+      attempt: numberField(start, "attempt"),
+      runCount: numberField(start, "runCount")
     })
   }
   return runs.sort((a, b) => a.from - b.from)
 }
 
-/** Event types that say something failed or gave up. */
-export const failureTypes: ReadonlySet<string> = new Set(["execution.failed", "job.failed", "retry.exhausted"])
-/** Event types that say something will be, or is being, tried again. */
-export const retryTypes: ReadonlySet<string> = new Set(["retry.scheduled", "retry.attempted"])
-
 /** How an event reads at a glance: a failure, a retry, or neither. */
-export const eventTone = (type: string): "failure" | "retry" | "plain" =>
-  failureTypes.has(type) ? "failure" : retryTypes.has(type) ? "retry" : "plain"
+export const eventTone = <E extends ShownEvent>(
+  type: string,
+  view: EventView<E> = jobsView as unknown as EventView<E>
+): "failure" | "retry" | "plain" =>
+  view.failureTypes.has(type) ? "failure" : view.retryTypes.has(type) ? "retry" : "plain"
 
 export interface InstanceCounts {
   readonly runs: number
   readonly failedRuns: number
   readonly retries: number
   readonly exhausted: number
+  /** Events of the view's `instanceFailure` (`job.failed`; workflows have none). */
   readonly jobFailed: number
 }
 
-const count = (events: ReadonlyArray<JobEventWire>, type: JobEventWire["type"]) =>
+const count = (events: ReadonlyArray<ShownEvent>, type: string | undefined) =>
   events.filter((event) => event.type === type).length
 
-/** Runs (started or ended), failed runs, scheduled retries, exhausted retries, job failures. */
-export const countsOf = (events: ReadonlyArray<JobEventWire>, runs: ReadonlyArray<Run>): InstanceCounts => ({
+/** Runs (started or ended), failed runs, scheduled retries, exhausted retries, instance failures. */
+export const countsOf = <E extends ShownEvent>(
+  events: ReadonlyArray<E>,
+  runs: ReadonlyArray<Run<E>>,
+  view: EventView<E> = jobsView as unknown as EventView<E>
+): InstanceCounts => ({
   runs: runs.length,
   failedRuns: runs.filter((run) => run.outcome === "failed").length,
   retries: count(events, "retry.scheduled"),
   exhausted: count(events, "retry.exhausted"),
-  jobFailed: count(events, "job.failed")
+  jobFailed: count(events, view.instanceFailure?.type)
 })
 
 /** The error message an event carries, on one line and at most `max` characters (cut ends in "…"). */
-export const errorText = (event: JobEventWire | undefined, max = 90): string | undefined => {
-  if (event === undefined || !("error" in event) || event.error === undefined) return undefined
-  const { message, tag } = event.error
+export const errorText = (event: ShownEvent | undefined, max = 90): string | undefined => {
+  const error =
+    event === undefined ? undefined : (fieldOf(event, "error") as { message: string; tag?: string } | undefined)
+  if (error === undefined) return undefined
+  const { message, tag } = error
   const text = (tag !== undefined && !message.startsWith(tag) ? `${tag}: ${message}` : message)
     .replace(/\s+/g, " ")
     .trim()
