@@ -5,6 +5,7 @@ import { packageCommandArgs, progressLines, reportRunFailure } from "./packageCo
 import { renderDiff } from "../codemod/write/diff.js"
 import { parseEventSet } from "../codemod/migrate/eventSet.js"
 import { runMigrate, type MigrateOutcome } from "../codemod/migrate/runMigrate.js"
+import type { MigratePlan } from "../codemod/migrate/planMigrate.js"
 import { brokenReachLines } from "../codemod/package/configReach.js"
 
 /** `migrate <package-dir>`: loaded only when the command runs (it brings ts-morph). */
@@ -44,6 +45,8 @@ export const migrateJson = (outcome: MigrateOutcome) => {
     mode: outcome.mode,
     packageDir: plan.packageDir,
     events: plan.events,
+    eventMaps: plan.eventMaps,
+    payloads: plan.payloads,
     status: plan.status,
     reason: plan.reason ?? null,
     exitCode: outcome.exitCode,
@@ -66,6 +69,20 @@ export const migrateJson = (outcome: MigrateOutcome) => {
     preExistingDiagnostics: plan.preExistingDiagnostics ?? null,
     ...(outcome.mode === "dry-run" ? { diff: renderDiff(plan.files) } : {})
   }
+}
+
+/** What the migrated package sends of its users' data, and how to stop it: read from the plan. */
+const payloadLines = (payloads: MigratePlan["payloads"]): Array<string> => {
+  const byHand = payloads.sentByHand.length === 0 ? "none" : payloads.sentByHand.join(", ")
+  if (payloads.sent.length === 0)
+    return [
+      `User payload fields sent: none (the hand-placed emits sent: ${byHand}; the events of this set carry no user data).`
+    ]
+  return [
+    `User payload fields sent, as the hand-placed emits sent them (${byHand}):`,
+    list(payloads.sent.map((payload) => `${payload.field} in ${payload.types.join(", ")} (${payload.map})`)),
+    ...(payloads.howToStop.length === 0 ? [] : ["To stop sending them:", list(payloads.howToStop)])
+  ]
 }
 
 const list = (items: ReadonlyArray<string>) => items.map((item) => `  - ${item}`).join("\n")
@@ -113,7 +130,8 @@ export const migrateText = (outcome: MigrateOutcome): string => {
     list(plan.configMapping.map((entry) => `${entry.field} → ${entry.to} (${entry.how}): ${entry.note}`))
   )
   lines.push(
-    `Events: --events ${plan.events}, this library's 20 job event types; upstream's 8 types (job.started, job.executed, ...) in their format are not sent (--events upstream is not available yet).`
+    `Events: --events ${plan.events}: ${plan.eventMaps.map((entry) => `${entry.sends} (${entry.exportName})`).join(", side by side with ")}.`,
+    ...payloadLines(plan.payloads)
   )
   if (plan.diagnostics !== undefined)
     lines.push(
