@@ -206,6 +206,38 @@ describe("several event maps for one withTracking", () => {
     expect(() => withTracking(LedgerLive, { eventMap: [ledgerMaps, malformed] })).toThrow(InvalidEventMapError)
   })
 
+  it("runs a call in one span, the first map's, not one per map", async () => {
+    const seen: Array<{ name: string; attributes: Record<string, unknown>; parent: boolean }> = []
+    const recording = Layer.succeed(Ledger, {
+      post: () =>
+        Effect.currentSpan.pipe(
+          Effect.tap((span) =>
+            Effect.sync(() =>
+              seen.push({
+                name: span.name,
+                attributes: Object.fromEntries(span.attributes),
+                parent: span.parent._tag === "Some"
+              })
+            )
+          ),
+          Effect.orDie,
+          Effect.as("clerk")
+        )
+    })
+    const posting: EventMap = {
+      vocabulary: auditEvents,
+      services: serviceEvents(auditEvents, Ledger, "Ledger", {
+        post: { context: () => ({ actor: "teller" }), success: { "audit.ended": () => ({ outcome: "posted" }) } }
+      }).services
+    }
+    const memory = InMemoryTracker.make<AnyEvent>()
+    const layer = withTracking(recording, { eventMap: [posting, ledgerPosts], spans: true }).pipe(
+      Layer.provideMerge(InMemoryTracker.layer(memory))
+    )
+    await Effect.runPromise(Effect.flatMap(Ledger, (ledger) => ledger.post("acct-9", 1)).pipe(Effect.provide(layer)))
+    expect(seen).toEqual([{ name: "Ledger.post", attributes: { "audit.actor": "teller" }, parent: false }])
+  })
+
   it("returns the layer itself when disabled", () => {
     expect(withTracking(LedgerLive, { eventMap: [ledgerMaps, auditMap], enabled: false })).toBe(LedgerLive)
   })
