@@ -1,4 +1,4 @@
-import { Effect, type Cause } from "effect"
+import { Effect, type Cause, type FiberRef } from "effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import { setFiberRefNow } from "../internal/effectInternals.js"
@@ -97,10 +97,14 @@ type Trace = (
   args: Array<unknown>
 ) => Effect.Effect<unknown, unknown, unknown>
 
-/** One mapped method, compiled: its entry and its trace. */
+/** Where a map's traced calls keep their frames: one fiber ref per map applied to a call. */
+type Frames = FiberRef.FiberRef<ContextFrame | undefined>
+
+/** One mapped method, compiled: its entry, its trace, and the frames its lessons go to. */
 interface MethodPlan {
   readonly events: MethodEvents
   readonly trace: Trace
+  readonly frames: Frames
 }
 
 /**
@@ -112,14 +116,21 @@ export interface ServicePlan {
   readonly methods: ReadonlyMap<string, MethodPlan>
 }
 
-export const compileService = (entry: ServiceEvents, spans: boolean): ServicePlan => ({
+/**
+ * `frames`: where the calls keep their frames. One map's own (`currentFrame`) unless several
+ * maps trace the same calls: each keeps its context and its waiting events apart, as if alone.
+ */
+export const compileService = (entry: ServiceEvents, spans: boolean, frames: Frames = currentFrame): ServicePlan => ({
   service: entry.service,
   methods: new Map(
     Object.entries(entry.methods).map(([name, events]) => [
       name,
       {
         events,
-        trace: onlyLearns(events, spans) ? learnOnly(events) : traceFully(`${entry.service}.${name}`, events, spans)
+        frames,
+        trace: onlyLearns(events, spans)
+          ? learnOnly(events, frames)
+          : traceFully(`${entry.service}.${name}`, events, spans, frames)
       }
     ])
   )
@@ -221,7 +232,7 @@ const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
 const bindTrace = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
-  { events, trace }: MethodPlan,
+  { events, trace, frames }: MethodPlan,
   runtime: TrackingRuntime
 ) => {
   const observe = events.learnOnArgFailure
@@ -230,8 +241,8 @@ const bindTrace = (
   return function (...args: Array<unknown>): unknown {
     // Called now, as the caller would have called it: a method that throws still throws, and a
     // member that returns something other than an Effect is handed back untouched.
-    let given = observe === undefined ? args : observeArgs(args, observe, runtime)
-    if (calls !== undefined) given = observeArgCalls(given, calls)
+    let given = observe === undefined ? args : observeArgs(args, observe, runtime, frames)
+    if (calls !== undefined) given = observeArgCalls(given, calls, frames)
     const result = original.apply(target, given)
     return Effect.isEffect(result) ? trace(runtime, result as Effect.Effect<unknown, unknown, unknown>, args) : result
   }
@@ -241,7 +252,7 @@ const bindTrace = (
  * A method whose entry only learns (the metadata read that says whose alarm fired) needs no
  * clock, no mask and no outcome handler: what it teaches is applied when it ends.
  */
-const learnOnly = (events: MethodEvents): Trace => {
+const learnOnly = (events: MethodEvents, frames: Frames): Trace => {
   const learn = events.learn
   const learnOnFailure = events.learnOnFailure
   return (runtime, body, args) => {
@@ -250,7 +261,8 @@ const learnOnly = (events: MethodEvents): Trace => {
       traced = Effect.tap(traced, (value) =>
         learnInCurrentFrame(
           attempt(() => learn(value, args)),
-          runtime
+          runtime,
+          frames
         )
       )
     }
@@ -258,7 +270,8 @@ const learnOnly = (events: MethodEvents): Trace => {
       traced = Effect.tapErrorCause(traced, (cause) =>
         learnInCurrentFrame(
           attempt(() => learnOnFailure(classifyCause(cause), args)),
-          runtime
+          runtime,
+          frames
         )
       )
     }
@@ -273,7 +286,8 @@ const learnOnly = (events: MethodEvents): Trace => {
 const observeArgs = (
   args: Array<unknown>,
   observe: NonNullable<MethodEvents["learnOnArgFailure"]>,
-  runtime: TrackingRuntime
+  runtime: TrackingRuntime,
+  frames: Frames
 ): Array<unknown> =>
   args.map((arg, index) => {
     const learn = observe[index]
@@ -281,7 +295,8 @@ const observeArgs = (
     return Effect.tapErrorCause(arg as Effect.Effect<unknown, unknown, unknown>, (cause) =>
       learnInCurrentFrame(
         attempt(() => learn(classifyCause(cause))),
-        runtime
+        runtime,
+        frames
       )
     )
   })
@@ -291,7 +306,11 @@ const observeArgs = (
  * on as copies (same prototype, same own properties) with each watched member calling the
  * original exactly as given, after teaching the innermost traced call what it was called with.
  */
-const observeArgCalls = (args: Array<unknown>, observe: NonNullable<MethodEvents["learnOnArgCall"]>): Array<unknown> =>
+const observeArgCalls = (
+  args: Array<unknown>,
+  observe: NonNullable<MethodEvents["learnOnArgCall"]>,
+  frames: Frames
+): Array<unknown> =>
   args.map((arg, index) => {
     const members = observe[index]
     if (members === undefined || typeof arg !== "object" || arg === null) return arg
@@ -309,7 +328,10 @@ const observeArgCalls = (args: Array<unknown>, observe: NonNullable<MethodEvents
         enumerable: true,
         writable: true,
         value: function (this: unknown, ...callArgs: Array<unknown>): unknown {
-          learnNow(attempt(() => learn(callArgs)))
+          learnNow(
+            attempt(() => learn(callArgs)),
+            frames
+          )
           return (original as (...a: Array<unknown>) => unknown).apply(this, callArgs)
         }
       })
@@ -317,26 +339,30 @@ const observeArgCalls = (args: Array<unknown>, observe: NonNullable<MethodEvents
     return copy ?? arg
   })
 
-/** Teaches the innermost traced call of the running fiber, in place (from plain code it runs). */
-const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined): void => {
+/**
+ * Teaches the innermost traced call of the running fiber, in place (from plain code it runs): in
+ * the frames of the map whose entry watches the call.
+ */
+const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined, frames: Frames): void => {
   if (knowledge === undefined) return
   const fiber = Fiber.getCurrentFiber()
   if (Option.isNone(fiber)) return
-  fiber.value.getFiberRef(currentFrame)?.learn(knowledge)
+  fiber.value.getFiberRef(frames)?.learn(knowledge)
 }
 
 const learnInCurrentFrame = (
   knowledge: Readonly<Record<string, unknown>> | undefined,
-  runtime: TrackingRuntime
+  runtime: TrackingRuntime,
+  frames: Frames
 ): Effect.Effect<void> =>
   knowledge === undefined
     ? Effect.void
     : Effect.withFiberRuntime((fiber) => {
-        const frame = fiber.getFiberRef(currentFrame)
+        const frame = fiber.getFiberRef(frames)
         return frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)
       })
 
-const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace => {
+const traceFully = (name: string, events: MethodEvents, spans: boolean, frames: Frames): Trace => {
   const { context, learn, learnOnFailure, before, success, failure } = events
   const hasBefore = hasRecipes(before)
   // An entry with no recipes (one that only establishes context, or learns) never reads times.
@@ -352,7 +378,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
   return (runtime, body, args) =>
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
-        const caller = fiber.getFiberRef(currentFrame)
+        const caller = fiber.getFiberRef(frames)
         const own = context === undefined ? undefined : attempt(() => context(args, caller?.context ?? runtime.ambient))
         const frame =
           caller === undefined
@@ -364,7 +390,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
         // When the request's outermost call ends, events still waiting are emitted with what is
         // known (or dropped without the context to describe them): nothing waits past it.
         const outermost = caller === undefined
-        const framed = ownFrame ? setFiberRefNow(fiber, currentFrame, frame) : undefined
+        const framed = ownFrame ? setFiberRefNow(fiber, frames, frame) : undefined
         const started = at(runtime, (startedAt) => {
           const context = frame.context
           // What the call taught comes first: events held back for it are older than the ones
@@ -379,7 +405,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
           }
           handlers.onSuccess = (value) =>
             Effect.withFiberRuntime((fiber) => {
-              const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+              const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
               const settled = at(runtime, (endedAt) => {
                 const emits = new Emits(runtime)
                 if (learn !== undefined)
@@ -399,7 +425,7 @@ const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace =
             })
           handlers.onFailure = (cause) =>
             Effect.withFiberRuntime((fiber) => {
-              const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+              const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
               const settled = at(runtime, (endedAt) => {
                 const emits = new Emits(runtime)
                 const outcome = classifyCause(cause)
