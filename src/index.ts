@@ -90,7 +90,7 @@ export {
 export type { ErrorSummary, FailureKind } from "./event/ErrorSummary.js"
 
 // Instrumentation
-export { withTracking, type WithTrackingOptions } from "./instrument/withTracking.js"
+export { withTracking, type EventMaps, type WithTrackingOptions } from "./instrument/withTracking.js"
 export { trackExports, type TrackExportsOptions } from "./instrument/trackExports.js"
 export { functionEvents, functionEventsByName, type FunctionEntriesOf } from "./instrument/functionEvents.js"
 export {

@@ -5,6 +5,7 @@ import { packageCommandArgs, progressLines, reportRunFailure } from "./packageCo
 import { renderDiff } from "../codemod/write/diff.js"
 import { parseEventSet } from "../codemod/migrate/eventSet.js"
 import { runMigrate, type MigrateOutcome } from "../codemod/migrate/runMigrate.js"
+import type { MigratePlan } from "../codemod/migrate/planMigrate.js"
 import { brokenReachLines } from "../codemod/package/configReach.js"
 
 /** `migrate <package-dir>`: loaded only when the command runs (it brings ts-morph). */
@@ -44,8 +45,8 @@ export const migrateJson = (outcome: MigrateOutcome) => {
     mode: outcome.mode,
     packageDir: plan.packageDir,
     events: plan.events,
-    // The user's data the events carry, as the hand-placed emits sent it (omitEventFields drops it).
-    userDataFields: plan.events === "upstream" ? ["input", "preExecutionState"] : [],
+    eventMaps: plan.eventMaps,
+    payloads: plan.payloads,
     status: plan.status,
     reason: plan.reason ?? null,
     exitCode: outcome.exitCode,
@@ -70,11 +71,19 @@ export const migrateJson = (outcome: MigrateOutcome) => {
   }
 }
 
-/** What the migrated package sends, and for the upstream format which of the user's data, and how to stop it. */
-const eventsLine = (events: MigrateOutcome["plan"]["events"]): string =>
-  events === "upstream"
-    ? `Events: --events upstream, upstream core's 8 job event types in its own format, as the hand-placed emits sent them but where they were plainly wrong (docs/migrate.md lists each difference). As the package did, they carry the job's input (job.started) and its state before each run (preExecutionState): to send neither, make src/tracking.ts export omitEventFields(upstreamJobsEventMap, ["input", "preExecutionState"]).`
-    : `Events: --events full, this library's 20 job event types; upstream's 8 types (job.started, job.executed, ...) in their format are not sent (that is --events upstream, the default).`
+/** What the migrated package sends of its users' data, and how to stop it: read from the plan. */
+const payloadLines = (payloads: MigratePlan["payloads"]): Array<string> => {
+  const byHand = payloads.sentByHand.length === 0 ? "none" : payloads.sentByHand.join(", ")
+  if (payloads.sent.length === 0)
+    return [
+      `User payload fields sent: none (the hand-placed emits sent: ${byHand}; the events of this set carry no user data).`
+    ]
+  return [
+    `User payload fields sent, as the hand-placed emits sent them (${byHand}):`,
+    list(payloads.sent.map((payload) => `${payload.field} in ${payload.types.join(", ")} (${payload.map})`)),
+    ...(payloads.howToStop.length === 0 ? [] : ["To stop sending them:", list(payloads.howToStop)])
+  ]
+}
 
 const list = (items: ReadonlyArray<string>) => items.map((item) => `  - ${item}`).join("\n")
 
@@ -120,7 +129,10 @@ export const migrateText = (outcome: MigrateOutcome): string => {
     "The tracker config your users pass (upstream core's HttpBatchTrackerConfig) is read by this library's HTTP batch tracker:",
     list(plan.configMapping.map((entry) => `${entry.field} → ${entry.to} (${entry.how}): ${entry.note}`))
   )
-  lines.push(eventsLine(plan.events))
+  lines.push(
+    `Events: --events ${plan.events}: ${plan.eventMaps.map((entry) => `${entry.sends} (${entry.exportName})`).join(", side by side with ")}.`,
+    ...payloadLines(plan.payloads)
+  )
   if (plan.diagnostics !== undefined)
     lines.push(
       typeCheckLine({

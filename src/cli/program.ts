@@ -86,7 +86,7 @@ createJobsRuntimeFromLayer(core, registry, trackerConfig)) stays as it is. See d
         type: "string",
         valueName: "<set>",
         description:
-          "the events the migrated package sends: upstream (the default: upstream core's 8 job event types in its own format, as the hand-placed emits sent them) or full (the 20 job event types). both is not available yet"
+          "the events the migrated package sends: upstream (the default: upstream core's 8 job event types in its own format, as the hand-placed emits sent them) full (the 20 job event types) or both (the two side by side, upstream's first)"
       },
       ...helpFlag
     },

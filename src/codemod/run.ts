@@ -2,9 +2,8 @@ import { sep } from "node:path"
 import { ExitCode, interruptExitCode } from "./report/exitCodes.js"
 import type { InterruptSignal } from "./report/errors.js"
 import { planCodemod, typeCheckPlan, type CodemodOptions, type CodemodPlan } from "./plan.js"
-import { removeFiles, writeFilesAtomically } from "./write/writeFiles.js"
-import { assertWritable, insideGitWorkTree, uncommittedRefusal } from "./write/writable.js"
-import { relativePosix } from "./report/displayPath.js"
+import { removeFiles } from "./write/writeFiles.js"
+import { notUnderVersionControl, writeCheckedPlan } from "./write/writeCheckedPlan.js"
 
 /**
  * - `write`: rewrite the files in place.
@@ -28,9 +27,7 @@ export interface CodemodRunOptions extends CodemodOptions {
   readonly onWarning?: (line: string) => void
 }
 
-/** Said before writing a package that is not in a git working tree (or when git is missing). */
-export const notUnderVersionControl =
-  "not under version control: these edits cannot be undone with git; run with --dry-run to preview"
+export { notUnderVersionControl }
 
 /** Said by a dry run of such a package: what a write would mean. */
 export const dryRunNotUnderVersionControl =
@@ -92,7 +89,6 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
     ...extra,
     exitCode
   })
-  const display = (path: string) => relativePosix(analysed.packageDir, path) || "."
   const removeLeftovers = async (): Promise<ReadonlyArray<string>> => {
     if (mode !== "write" || analysed.leftovers.length === 0) return []
     await removeFiles(analysed.leftovers.map((path) => `${analysed.packageDir}${sep}${path.split("/").join(sep)}`))
@@ -110,31 +106,18 @@ export const runCodemod = async (options: CodemodRunOptions): Promise<CodemodOut
   }
   if (mode === "check") return outcome(analysed, ExitCode.wouldChange)
 
-  const underVersionControl = await insideGitWorkTree(analysed.packageDir)
-  // Cheap refusals before the slow type-check.
-  if (mode === "write") {
-    await assertWritable(analysed.files, display)
-    const refused =
-      options.allowDirty === true ? undefined : await uncommittedRefusal(analysed.packageDir, analysed.files)
-    if (refused !== undefined) return outcome(analysed, ExitCode.error, { underVersionControl, refused })
-  }
-
-  const plan = options.typeCheck === false ? analysed : typeCheckPlan(analysed, progress)
-  if (mode === "dry-run") return outcome(plan, ExitCode.ok, { underVersionControl })
-  const introduced = plan.diagnostics ?? []
-  if (introduced.length > 0 && options.force !== true) {
-    return outcome(plan, ExitCode.error, {
-      underVersionControl,
-      refused: `the rewrite introduces ${introduced.length} type error${introduced.length === 1 ? "" : "s"}; nothing written (--force writes anyway)`
-    })
-  }
-  if (!underVersionControl) (options.onWarning ?? progress)(notUnderVersionControl)
-  const removedLeftovers = await removeLeftovers()
-  const { interrupted } = await writeFilesAtomically(plan.files, display)
-  return outcome(plan, interrupted === undefined ? ExitCode.ok : interruptExitCode(interrupted), {
-    written: plan.files.map((file) => file.relativePath),
-    removedLeftovers,
-    interrupted,
-    underVersionControl
+  let removedLeftovers: ReadonlyArray<string> = []
+  const { plan, exitCode, ...written } = await writeCheckedPlan({
+    mode,
+    plan: analysed,
+    typeCheck: (unchecked) => (options.typeCheck === false ? unchecked : typeCheckPlan(unchecked, progress)),
+    change: "the rewrite",
+    force: options.force,
+    allowDirty: options.allowDirty,
+    onWarning: options.onWarning ?? progress,
+    beforeWrite: async () => {
+      removedLeftovers = await removeLeftovers()
+    }
   })
+  return outcome(plan, exitCode, { ...written, removedLeftovers })
 }

@@ -203,6 +203,8 @@ const watchPlan = (
       name,
       {
         events: {},
+        // A function map is applied alone: its calls keep their frames where a lone map's do.
+        frames: currentFrame,
         trace: (runtime, call, callArgs) =>
           Effect.tap(call, (result) => observe(watched, args, seen, { args: callArgs, result }, runtime, source))
       }

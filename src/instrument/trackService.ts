@@ -1,4 +1,4 @@
-import { Effect, type Cause } from "effect"
+import { Effect, type Cause, type FiberRef } from "effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import { setFiberRefNow } from "../internal/effectInternals.js"
@@ -97,10 +97,14 @@ export type Trace = (
   args: Array<unknown>
 ) => Effect.Effect<unknown, unknown, unknown>
 
-/** One mapped method, compiled: its entry and its trace. */
+/** Where a map's traced calls keep their frames: one fiber ref per map applied to a call. */
+type Frames = FiberRef.FiberRef<ContextFrame | undefined>
+
+/** One mapped method, compiled: its entry, its trace, and the frames its lessons go to. */
 interface MethodPlan {
   readonly events: MethodEvents
   readonly trace: Trace
+  readonly frames: Frames
 }
 
 /**
@@ -112,14 +116,21 @@ export interface ServicePlan {
   readonly methods: ReadonlyMap<string, MethodPlan>
 }
 
-export const compileService = (entry: ServiceEvents, spans: boolean): ServicePlan => ({
+/**
+ * `frames`: where the calls keep their frames. One map's own (`currentFrame`) unless several
+ * maps trace the same calls: each keeps its context and its waiting events apart, as if alone.
+ */
+export const compileService = (entry: ServiceEvents, spans: boolean, frames: Frames = currentFrame): ServicePlan => ({
   service: entry.service,
   methods: new Map(
     Object.entries(entry.methods).map(([name, events]) => [
       name,
       {
         events,
-        trace: onlyLearns(events, spans) ? learnOnly(events) : traceFully(`${entry.service}.${name}`, events, spans)
+        frames,
+        trace: onlyLearns(events, spans)
+          ? learnOnly(events, frames)
+          : traceFully(`${entry.service}.${name}`, events, spans, frames)
       }
     ])
   )
@@ -222,7 +233,7 @@ const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
 const bindTrace = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
-  { events, trace }: MethodPlan,
+  { events, trace, frames }: MethodPlan,
   runtime: TrackingRuntime
 ) => {
   const observe = events.learnOnArgFailure
@@ -231,8 +242,8 @@ const bindTrace = (
   return function (...args: Array<unknown>): unknown {
     // Called now, as the caller would have called it: a method that throws still throws, and a
     // member that returns something other than an Effect is handed back untouched.
-    let given = observe === undefined ? args : observeArgs(args, observe, runtime)
-    if (calls !== undefined) given = observeArgCalls(given, calls)
+    let given = observe === undefined ? args : observeArgs(args, observe, runtime, frames)
+    if (calls !== undefined) given = observeArgCalls(given, calls, frames)
     const result = original.apply(target, given)
     return Effect.isEffect(result) ? trace(runtime, result as Effect.Effect<unknown, unknown, unknown>, args) : result
   }
@@ -242,7 +253,7 @@ const bindTrace = (
  * A method whose entry only learns (the metadata read that says whose alarm fired) needs no
  * clock, no mask and no outcome handler: what it teaches is applied when it ends.
  */
-const learnOnly = (events: MethodEvents): Trace => {
+const learnOnly = (events: MethodEvents, frames: Frames): Trace => {
   const learn = events.learn
   const learnOnFailure = events.learnOnFailure
   return (runtime, body, args) => {
@@ -254,14 +265,15 @@ const learnOnly = (events: MethodEvents): Trace => {
         const knowledge = attempt(() => learn(value, args))
         return knowledge === undefined
           ? Effect.succeed(value)
-          : Effect.as(learnInCurrentFrame(knowledge, runtime), value)
+          : Effect.as(learnInCurrentFrame(knowledge, runtime, frames), value)
       })
     }
     if (learnOnFailure !== undefined) {
       traced = Effect.tapErrorCause(traced, (cause) =>
         learnInCurrentFrame(
           attempt(() => learnOnFailure(classifyCause(cause), args)),
-          runtime
+          runtime,
+          frames
         )
       )
     }
@@ -276,7 +288,8 @@ const learnOnly = (events: MethodEvents): Trace => {
 const observeArgs = (
   args: Array<unknown>,
   observe: NonNullable<MethodEvents["learnOnArgFailure"]>,
-  runtime: TrackingRuntime
+  runtime: TrackingRuntime,
+  frames: Frames
 ): Array<unknown> =>
   args.map((arg, index) => {
     const learn = observe[index]
@@ -284,7 +297,8 @@ const observeArgs = (
     return Effect.tapErrorCause(arg as Effect.Effect<unknown, unknown, unknown>, (cause) =>
       learnInCurrentFrame(
         attempt(() => learn(classifyCause(cause))),
-        runtime
+        runtime,
+        frames
       )
     )
   })
@@ -294,7 +308,11 @@ const observeArgs = (
  * on as copies (same prototype, same own properties) with each watched member calling the
  * original exactly as given, after teaching the innermost traced call what it was called with.
  */
-const observeArgCalls = (args: Array<unknown>, observe: NonNullable<MethodEvents["learnOnArgCall"]>): Array<unknown> =>
+const observeArgCalls = (
+  args: Array<unknown>,
+  observe: NonNullable<MethodEvents["learnOnArgCall"]>,
+  frames: Frames
+): Array<unknown> =>
   args.map((arg, index) => {
     const members = observe[index]
     if (members === undefined || typeof arg !== "object" || arg === null) return arg
@@ -312,7 +330,10 @@ const observeArgCalls = (args: Array<unknown>, observe: NonNullable<MethodEvents
         enumerable: true,
         writable: true,
         value: function (this: unknown, ...callArgs: Array<unknown>): unknown {
-          learnNow(attempt(() => learn(callArgs)))
+          learnNow(
+            attempt(() => learn(callArgs)),
+            frames
+          )
           return (original as (...a: Array<unknown>) => unknown).apply(this, callArgs)
         }
       })
@@ -320,26 +341,35 @@ const observeArgCalls = (args: Array<unknown>, observe: NonNullable<MethodEvents
     return copy ?? arg
   })
 
-/** Teaches the innermost traced call of the running fiber, in place (from plain code it runs). */
-const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined): void => {
+/**
+ * Teaches the innermost traced call of the running fiber, in place (from plain code it runs): in
+ * the frames of the map whose entry watches the call.
+ */
+const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined, frames: Frames): void => {
   if (knowledge === undefined) return
   const fiber = Fiber.getCurrentFiber()
   if (Option.isNone(fiber)) return
-  fiber.value.getFiberRef(currentFrame)?.learn(knowledge)
+  fiber.value.getFiberRef(frames)?.learn(knowledge)
 }
 
 const learnInCurrentFrame = (
   knowledge: Readonly<Record<string, unknown>> | undefined,
-  runtime: TrackingRuntime
+  runtime: TrackingRuntime,
+  frames: Frames
 ): Effect.Effect<void> =>
   knowledge === undefined
     ? Effect.void
     : Effect.withFiberRuntime((fiber) => {
-        const frame = fiber.getFiberRef(currentFrame)
+        const frame = fiber.getFiberRef(frames)
         return frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)
       })
 
-export const traceFully = (name: string, events: MethodEvents, spans: boolean): Trace => {
+export const traceFully = (
+  name: string,
+  events: MethodEvents,
+  spans: boolean,
+  frames: Frames = currentFrame
+): Trace => {
   const { context, learn, learnOnFailure, before, success, failure } = events
   const hasBefore = hasRecipes(before)
   // An entry with no recipes (one that only establishes context, or learns) never reads times.
@@ -355,7 +385,7 @@ export const traceFully = (name: string, events: MethodEvents, spans: boolean): 
   return (runtime, body, args) =>
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
-        const caller = fiber.getFiberRef(currentFrame)
+        const caller = fiber.getFiberRef(frames)
         const own =
           context === undefined
             ? undefined
@@ -370,7 +400,7 @@ export const traceFully = (name: string, events: MethodEvents, spans: boolean): 
         // When the request's outermost call ends, events still waiting are emitted with what is
         // known (or dropped without the context to describe them): nothing waits past it.
         const outermost = caller === undefined
-        const framed = ownFrame ? setFiberRefNow(fiber, currentFrame, frame) : undefined
+        const framed = ownFrame ? setFiberRefNow(fiber, frames, frame) : undefined
         const started = at(runtime, (startedAt) => {
           const context = frame.context
           // What the call taught comes first: events held back for it are older than the ones
@@ -386,7 +416,7 @@ export const traceFully = (name: string, events: MethodEvents, spans: boolean): 
           // The handlers run on the fiber that runs this code (a continuation stays on its
           // fiber), so they put the frame back on `fiber` without reading it again.
           handlers.onSuccess = (value) => {
-            const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+            const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
             const settled = at(runtime, (endedAt) => {
               const emits = new Emits(runtime)
               if (learn !== undefined)
@@ -405,7 +435,7 @@ export const traceFully = (name: string, events: MethodEvents, spans: boolean): 
             return unframed === undefined ? done : Effect.zipRight(unframed, done)
           }
           handlers.onFailure = (cause) => {
-            const unframed = ownFrame ? setFiberRefNow(fiber, currentFrame, caller) : undefined
+            const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
             const settled = at(runtime, (endedAt) => {
               const emits = new Emits(runtime)
               const outcome = classifyCause(cause)

@@ -1,12 +1,12 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, FiberRef, Layer } from "effect"
 import * as Clock from "effect/Clock"
 import { logFrom } from "../internal/log.js"
 import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import { validateEventMap, type EventMap } from "./EventMap.js"
-import type { CallContext } from "./CallContext.js"
+import { InvalidEventMapError, validateEventMap, type EventMap } from "./EventMap.js"
+import { currentFrame, type CallContext, type ContextFrame } from "./CallContext.js"
 import {
   compileService,
   EventBuilder,
@@ -25,12 +25,18 @@ export interface WithTrackingOptions {
   /**
    * Which method emits what. Required: this mechanism knows no package of its own; for a
    * `@durable-effect/jobs` runtime pass `defaultJobsEventMap` (or a map made from it).
+   *
+   * Several maps (a non-empty array, of one vocabulary or of several) all apply: each call emits
+   * every map's events, each map's exactly as it would alone (its own context, order, clock and
+   * vocabulary). The first map is the outermost: at a call's start its events come first, at its
+   * end last. A tracker that is told vocabularies must be told each map's.
    */
-  readonly eventMap: EventMap
+  readonly eventMap: EventMap | EventMaps
   /**
    * Also run each mapped method in `Effect.withSpan("<Service>.<method>")`, with the context
    * keys of the map's vocabulary as attributes (named by it: `job.instanceId`), for an Effect
-   * tracer to see. Off by default: spans cost per call.
+   * tracer to see. Off by default: spans cost per call. With several maps, the first map's
+   * methods get spans (one per call, not one per map).
    */
   readonly spans?: boolean
   /**
@@ -46,12 +52,33 @@ export interface WithTrackingOptions {
   readonly errorStack?: boolean
 }
 
+/**
+ * Several event maps for one `withTracking`, applied together (see `eventMap`).
+ *
+ * @category Instrumentation
+ */
+export type EventMaps = readonly [EventMap, ...ReadonlyArray<EventMap>]
+
 // Checked where `withTracking` is called, in either form: a missing or malformed map throws there.
 const tracking = (
   options: WithTrackingOptions | undefined
 ): (<ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>) => {
-  const plan = planFor(options?.eventMap as EventMap, options?.spans === true, options?.errorStack === true)
-  return options?.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plan)
+  const spans = options?.spans === true
+  const errorStack = options?.errorStack === true
+  const given = options?.eventMap
+  if (!Array.isArray(given)) {
+    const plan = planFor(given as EventMap, spans, errorStack, 0)
+    return options?.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plan)
+  }
+  const maps = given as ReadonlyArray<EventMap>
+  const problems =
+    maps.length === 0
+      ? ["`eventMap` is an empty array: give a map, or several"]
+      : maps.flatMap((map, i) => (maps.indexOf(map) < i ? [`map ${i + 1} is map ${maps.indexOf(map) + 1} again`] : []))
+  if (problems.length > 0) throw new InvalidEventMapError({ problems })
+  const plans = maps.map((map, i) => planFor(map, spans && i === 0, errorStack, i))
+  if (options?.enabled === false) return (layer) => layer
+  return plans.length === 1 ? (layer) => wrapLayer(layer, plans[0]!) : (layer) => wrapLayerInAll(layer, plans)
 }
 
 /**
@@ -136,26 +163,34 @@ interface RecentRuntime {
   readonly runtime: TrackingRuntime
 }
 
-// A runtime creates its composition's wrappers with one map; a map is validated once, and
-// compiled once per set of options, however many layers and runtimes use it.
+// A runtime creates its composition's wrappers with one map (or one list of maps); a map is
+// validated once, and compiled once per set of options and place in a list, however many layers
+// and runtimes use it.
 const plans = new WeakMap<EventMap, Map<string, TrackingPlan>>()
 
-export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): TrackingPlan => {
+// The frames of the maps at each place in a list: the first's are a lone map's, so that a map
+// keeps its context across layers wrapped alone and layers wrapped with others.
+const framesByPlace: Array<FiberRef.FiberRef<ContextFrame | undefined>> = [currentFrame]
+
+export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean, place = 0): TrackingPlan => {
   let cached = plans.get(eventMap)
   if (cached === undefined) {
     validateEventMap(eventMap)
     cached = new Map()
     plans.set(eventMap, cached)
   }
-  const slot = `${spans}/${errorStack}`
+  const slot = `${spans}/${errorStack}/${place}`
   let plan = cached.get(slot)
   if (plan === undefined) {
+    const frames = (framesByPlace[place] ??= FiberRef.unsafeMake<ContextFrame | undefined>(undefined))
     plan = {
       eventMap,
       spans,
       extra: errorStack ? { errorStack: true } : undefined,
       events: new EventBuilder(eventMap.vocabulary),
-      services: new Map(Object.entries(eventMap.services).map(([key, entry]) => [key, compileService(entry, spans)])),
+      services: new Map(
+        Object.entries(eventMap.services).map(([key, entry]) => [key, compileService(entry, spans, frames)])
+      ),
       sources: [
         ...Object.keys(eventMap.ambient ?? {}),
         ...(eventMap.clock === undefined ? [] : [eventMap.clock.tagKey])
@@ -181,10 +216,36 @@ const wrapLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, plan: Trackin
     Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan)))
   )
 
+/**
+ * Several maps: each map's proxy wraps the one made for the map after it, so the first map's is
+ * outermost. Services tracked before this wrap (a wrapped layer merged in) are left as they are,
+ * by every map.
+ */
+const wrapLayerInAll = <ROut, E, RIn>(
+  layer: Layer.Layer<ROut, E, RIn>,
+  plans: ReadonlyArray<TrackingPlan>
+): Layer.Layer<ROut, E, RIn> => {
+  const trackAll = <R>(built: Context.Context<R>, input: Context.Context<never>) =>
+    plans.reduceRight<Effect.Effect<Context.Context<R>>>(
+      (tracked, plan) => Effect.flatMap(tracked, (context) => trackContext(context, input, plan, built)),
+      Effect.succeed(built)
+    )
+  return (
+    mapBuiltNodes(layer, (built) =>
+      Effect.contextWithEffect((input: Context.Context<never>) => trackAll(built, input))
+    ) ??
+    Layer.flatMap(layer, (built) =>
+      Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackAll(built, input)))
+    )
+  )
+}
+
+/** `original`: the context as built, before any map of this wrap tracked it (`built` for one map). */
 const trackContext = <ROut>(
   built: Context.Context<ROut>,
   input: Context.Context<never>,
-  plan: TrackingPlan
+  plan: TrackingPlan,
+  original: Context.Context<ROut> = built
 ): Effect.Effect<Context.Context<ROut>> => {
   // The tracker may come with the layer itself, or from under it.
   const tracker = (built.unsafeMap.get(EventTracker.key) ?? input.unsafeMap.get(EventTracker.key)) as
@@ -197,9 +258,14 @@ const trackContext = <ROut>(
   let warnings: Effect.Effect<void> | undefined
   for (const [key, service] of built.unsafeMap) {
     const servicePlan = plan.services.get(key)
-    if (servicePlan === undefined || typeof service !== "object" || service === null || isTrackedService(service))
+    if (
+      servicePlan === undefined ||
+      typeof service !== "object" ||
+      service === null ||
+      isTrackedService(original === built ? service : original.unsafeMap.get(key))
+    )
       continue
-    runtime ??= runtimeFor(plan, active ? tracker : undefined, built as Context.Context<unknown>, input)
+    runtime ??= runtimeFor(plan, active ? tracker : undefined, original as Context.Context<unknown>, input)
     let missing: Array<string> | undefined
     ;(services ??= new Map(built.unsafeMap)).set(
       key,

@@ -72,6 +72,19 @@ describe("cli: coverage <package-dir>", () => {
     expect(report.types["alarm.fired"]).toMatchObject({ covered: false, reason: "no entry of the event map emits it" })
   })
 
+  it("--map with a list of maps (formats side by side, as migrate --events both writes): the list's job events map is measured", async () => {
+    const module = join(temp, "several.mjs")
+    writeFileSync(
+      module,
+      `const audit = { vocabulary: { name: "audit" }, services: {} }\nexport const trackingEventMap = [audit, { services: { "@durable-effect/jobs/MetadataService": { service: "MetadataService", methods: { initialize: { success: { "job.created": () => ({}) } } } } } }]\n`
+    )
+    const result = await run(["coverage", fixture("jobs"), "--map", module, "--json"])
+    expect(result.code).toBe(1)
+    const report = JSON.parse(result.stdout)
+    expect(report.covered).toBe(1)
+    expect(report.types["job.created"].covered).toBe(true)
+  })
+
   it("bad input exits 2: a missing directory, a --map that is missing or exports no map, two directories", async () => {
     expect((await run(["coverage", join(temp, "nope"), "--json"])).code).toBe(2)
     expect((await run(["coverage", fixture("jobs"), "--map", join(temp, "nope.ts")])).code).toBe(2)

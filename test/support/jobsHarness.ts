@@ -13,7 +13,7 @@ import {
   RuntimeServicesLayer
 } from "../fixtures/jobs/src/services/index.js"
 import type { EventMap } from "../../src/instrument/EventMap.js"
-import { withTracking } from "../../src/instrument/withTracking.js"
+import { withTracking, type EventMaps } from "../../src/instrument/withTracking.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 // The boundary flush is this library's: it never fails, whatever the tracker does (the jobs
 // core's own flushEvents passes a tracker's failure on to the run).
@@ -67,7 +67,7 @@ export const trackedDispatcherLayer = (
   coreLayer: RuntimeLayer,
   tracker: TrackerOption | undefined,
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
-  options: { readonly eventMap?: EventMap; readonly errorStack?: boolean } = {}
+  options: { readonly eventMap?: EventMap | EventMaps; readonly errorStack?: boolean } = {}
 ): Layer.Layer<Dispatcher> => {
   const tracking = {
     eventMap: options.eventMap ?? defaultJobsEventMap,
@@ -108,7 +108,11 @@ export const alarmFirer =
 /** A tracked jobs runtime on the in-memory core, with the events it emitted. */
 export const trackedJobs = (
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
-  options: { readonly instanceId?: string; readonly eventMap?: EventMap; readonly errorStack?: boolean } = {}
+  options: {
+    readonly instanceId?: string
+    readonly eventMap?: EventMap | EventMaps
+    readonly errorStack?: boolean
+  } = {}
 ) => {
   const instanceId = options.instanceId ?? "instance-1"
   // A fresh instance: nothing remembered of an earlier test's instance of the same id.

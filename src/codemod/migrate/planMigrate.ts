@@ -13,9 +13,17 @@ import { applyEdits } from "../source/edits.js"
 import { parseSource, sourceFiles } from "../source/sourceFiles.js"
 import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
-import { detectJobsLayout, executionServiceLayout } from "../../jobs/layouts.js"
+import { detectJobsLayout } from "../../jobs/layouts.js"
 import { planEmitRemoval, upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
 import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
+import {
+  handPayloadFields,
+  mapsOfEventSet,
+  payloadNotes,
+  type FormatMap,
+  type FormatMaps,
+  type PayloadField
+} from "./eventSetMaps.js"
 import { removeEventOnlyCode } from "./eventOnlyCode.js"
 import { trackerConfigMapping, type ConfigFieldMapping } from "./configMapping.js"
 import { wrapTestComposition } from "./testCompositions.js"
@@ -27,6 +35,8 @@ export interface MigrateOptions {
   /** The module specifier of this library in the generated imports. Default `durable-effect-tracking`. */
   readonly importFrom?: string
   readonly events?: MigrateEventSet
+  /** Each format's map: this library's unless given (a test stands a map in for one this version lacks). */
+  readonly formatMaps?: FormatMaps
   /** Type-check the changed files with the package's tsconfig. Default true. */
   readonly typeCheck?: boolean
   readonly onProgress?: (line: string) => void
@@ -40,10 +50,23 @@ export interface MigrateOptions {
  */
 export type MigrateStatus = "changes" | "already-migrated" | "refused"
 
+/** What the migrated package sends of its users' data, and what the hand-placed emits sent. */
+export interface PayloadReport {
+  /** The user payload fields the migrated package's events carry, with the map that sends each. */
+  readonly sent: ReadonlyArray<PayloadField & { readonly map: string }>
+  /** How to stop sending them, one line per map that sends any. */
+  readonly howToStop: ReadonlyArray<string>
+  /** The user payload fields the removed hand-placed emits carried. */
+  readonly sentByHand: ReadonlyArray<string>
+}
+
 export interface MigratePlan {
   readonly packageDir: string
   readonly importFrom: string
   readonly events: MigrateEventSet
+  /** The maps the migrated package sends through, in their order (empty unless it has changes). */
+  readonly eventMaps: ReadonlyArray<Pick<FormatMap, "format" | "exportName" | "sends">>
+  readonly payloads: PayloadReport
   readonly status: MigrateStatus
   readonly reason: string | undefined
   readonly files: ReadonlyArray<PlannedChange>
@@ -85,12 +108,14 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   const emitSites: Array<EmitSite> = []
   const refusals: Array<EmitRefusal> = []
   const removedWithEmits: Array<string> = []
+  let removedEmitText = ""
   for (const path of await sourceFiles(join(packageDir, "src"))) {
     const text = await readFile(path, "utf8")
     const file = parseSource(display(path), text)
     const removal = planEmitRemoval(display(path), file, text)
     emitSites.push(...removal.sites)
     refusals.push(...removal.refusals)
+    removedEmitText += `${removal.removedText}\n`
     let after = text
     if (removal.edits.length > 0) {
       const cleaned = removeEventOnlyCode(display(path), applyEdits(text, removal.edits), removal.removedText)
@@ -103,6 +128,7 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   const handWired = usesUpstreamTracker(runtimeText)
   const configMapping = trackerConfigMapping
   const reachOf = () => checkConfigReach([...sources].map(([path, { after }]) => ({ path, text: after })))
+  const sentByHand = handPayloadFields.filter((field) => new RegExp(`\\b${field}\\b`).test(removedEmitText))
   const base = {
     packageDir,
     importFrom,
@@ -115,7 +141,15 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     preExistingDiagnostics: undefined,
     tsConfig: undefined
   }
-  const nothing = { files: [], wrapped: [], testCompositions: [], changes: [], todo: [] }
+  const nothing = {
+    files: [],
+    wrapped: [],
+    testCompositions: [],
+    changes: [],
+    todo: [],
+    eventMaps: [],
+    payloads: { sent: [], howToStop: [], sentByHand }
+  }
   if (refusals.length > 0) {
     return {
       ...base,
@@ -147,16 +181,15 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   const todo: Array<string> = []
   const facts = await readPackageFacts(packageDir, join(packageDir, "src"))
   const layout = detectJobsLayout(facts.services.keys())
-  // The map in upstream's format is for the release's layout, the one with a JobExecutionService.
-  const upstreamMap = layout === executionServiceLayout ? { mapExport: "upstreamJobsEventMap" } : undefined
-  if (events === "upstream" && upstreamMap === undefined) {
+  const chosen = mapsOfEventSet(events, layout, options.formatMaps)
+  if ("missing" in chosen) {
     throw new CodemodInputError({
       file: options.packageDir,
-      expected:
-        "a jobs package with a JobExecutionService (the layout of the hand-tracked release) for --events upstream",
-      detail: `its layout is ${layout.name} (${layout.description}), for which there is no map in upstream's format: use --events full`
+      expected: `an event set this version can send (--events ${events})`,
+      detail: `it needs the ${chosen.missing.join(" and ")} event map, which this version does not have for the package's layout, ${layout.name} (${layout.description}): use --events full`
     })
   }
+  const eventMaps = chosen.maps
   const trackingPath = join(packageDir, trackingFilePath)
   const trackingSpecifier = (from: string) => {
     const relative = relativePosix(from, trackingPath).replace(/\.ts$/, "")
@@ -169,7 +202,11 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     const rewrite = rewriteRuntime(runtimeKey, unplumbed.text, {
       importFrom,
       trackingModule: trackingSpecifier(dirname(runtimePath)),
-      mappedServiceKeys: new Set(Object.keys(layout.map.services)),
+      // The layout's full map's services too, whatever the set: moving to another set later is
+      // a change of src/tracking.ts alone.
+      mappedServiceKeys: new Set(
+        [layout.map, ...eventMaps.map(({ map }) => map)].flatMap((map) => Object.keys(map.services))
+      ),
       trackerName: unplumbed.trackerName
     })
     if (rewrite.status !== "rewrite") {
@@ -200,28 +237,25 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   // The event map module.
   const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
   if (existingTracking === undefined) {
-    const style = detectStyle(runtimeText)
-    const upstream = events === "upstream" ? upstreamMap : undefined
-    const mapExport = upstream?.mapExport ?? layout.mapExport
     files.push({
       path: trackingPath,
       relativePath: display(trackingPath),
       before: undefined,
-      after:
-        upstream === undefined
-          ? trackingModuleText(importFrom, style, {
-              mapExport,
-              uncovered: uncoveredTypes(analyseCoverage(options.packageDir, facts, layout.map))
-            })
-          : trackingModuleText(importFrom, style, {
-              mapExport,
-              uncovered: [],
-              vocabularyExport: "upstreamJobEvents",
-              notes: upstreamMapNotes(mapExport)
-            })
+      after: trackingModuleText(
+        importFrom,
+        detectStyle(runtimeText),
+        eventMaps.map((entry) => ({
+          mapExport: entry.exportName,
+          sends: entry.sends,
+          measured: entry.measured,
+          vocabularyExport: entry.vocabularyExport,
+          notes: payloadNotes(entry),
+          uncovered: entry.measured ? uncoveredTypes(analyseCoverage(options.packageDir, facts, entry.map)) : []
+        }))
+      )
     })
     changes.push(
-      `${display(trackingPath)} is new: the event map (${mapExport}, the ${events} event set), yours to adjust`
+      `${display(trackingPath)} is new: the event map${eventMaps.length === 1 ? "" : "s"} (${eventMaps.map((entry) => entry.exportName).join(", ")}, the ${events} event set), yours to adjust`
     )
   } else if (!/\btrackingEventMap\b/.test(existingTracking)) {
     todo.push(`${display(trackingPath)} exists and was left as is: make it export \`trackingEventMap\` (an EventMap)`)
@@ -249,6 +283,16 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   todo.push(...brokenReachLines(configReach))
   const plan: MigratePlan = {
     ...base,
+    eventMaps: eventMaps.map(({ format, exportName, sends }) => ({ format, exportName, sends })),
+    payloads: {
+      sent: eventMaps.flatMap(({ exportName, payloads }) =>
+        payloads.map((payload) => ({ ...payload, map: exportName }))
+      ),
+      howToStop: eventMaps.flatMap(({ payloads, stopPayloads }) =>
+        payloads.length > 0 && stopPayloads !== undefined ? [stopPayloads] : []
+      ),
+      sentByHand
+    },
     status: "changes",
     reason: undefined,
     files,
@@ -269,12 +313,3 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
 const usesUpstreamTracker = (text: string): boolean =>
   text.includes(upstreamCoreModule) &&
   /\b(HttpBatchTrackerLayer|NoopTrackerLayer)\s*\(?/.test(text.replace(/import[\s\S]*?from\s*["'][^"']+["']/g, ""))
-
-/** What the scaffolded module says of the upstream map: what it sends, and how to send less. */
-const upstreamMapNotes = (mapExport: string): ReadonlyArray<string> => [
-  "Upstream core's 8 job event types in its own format, as the hand-placed emits sent them, but where",
-  "those were plainly wrong (docs/migrate.md of durable-effect-tracking lists each difference).",
-  "As the package did, it sends the job's input (job.started) and its state before each run",
-  "(preExecutionState); to send neither:",
-  `\`export const trackingEventMap = omitEventFields(${mapExport}, ["input", "preExecutionState"])\``
-]

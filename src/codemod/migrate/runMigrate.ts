@@ -1,8 +1,6 @@
-import { ExitCode, interruptExitCode } from "../report/exitCodes.js"
-import { relativePosix } from "../report/displayPath.js"
+import { ExitCode } from "../report/exitCodes.js"
 import type { InterruptSignal } from "../report/errors.js"
-import { writeFilesAtomically } from "../write/writeFiles.js"
-import { assertWritable, insideGitWorkTree, uncommittedRefusal } from "../write/writable.js"
+import { writeCheckedPlan } from "../write/writeCheckedPlan.js"
 import { planMigrate, type MigrateOptions, type MigratePlan } from "./planMigrate.js"
 
 /** As the codemod's: `write` rewrites in place, `dry-run` plans and type-checks, `check` plans only. */
@@ -17,10 +15,6 @@ export interface MigrateRunOptions extends MigrateOptions {
   /** What a user should know before the files are written (not under version control). */
   readonly onWarning?: (line: string) => void
 }
-
-/** Said before writing a package that is not in a git working tree (the outcome says it too). */
-export const migrateNotUnderVersionControl =
-  "not under version control: the migration cannot be undone with git; run with --dry-run to preview, or keep a copy"
 
 export interface MigrateOutcome {
   readonly mode: MigrateMode
@@ -72,26 +66,19 @@ export const runMigrate = async (options: MigrateRunOptions): Promise<MigrateOut
   if (plan.status === "already-migrated") {
     return outcome(ExitCode.error, { refused: `${plan.reason}; nothing to do (--check confirms it)` })
   }
-  const display = (path: string) => relativePosix(plan.packageDir, path) || "."
-  const underVersionControl = await insideGitWorkTree(plan.packageDir)
-  if (mode === "write") {
-    await assertWritable(plan.files, display)
-    const refused = options.allowDirty === true ? undefined : await uncommittedRefusal(plan.packageDir, plan.files)
-    if (refused !== undefined) return outcome(ExitCode.error, { underVersionControl, refused })
-  }
-  if (mode === "dry-run") return outcome(ExitCode.ok, { underVersionControl })
-  const introduced = plan.diagnostics ?? []
-  if (introduced.length > 0 && options.force !== true) {
-    return outcome(ExitCode.error, {
-      underVersionControl,
-      refused: `the migration introduces ${introduced.length} type error${introduced.length === 1 ? "" : "s"}; nothing written (--force writes anyway)`
-    })
-  }
-  if (!underVersionControl) (options.onWarning ?? progress)(migrateNotUnderVersionControl)
-  const { interrupted } = await writeFilesAtomically(plan.files, display)
-  return outcome(interrupted === undefined ? ExitCode.ok : interruptExitCode(interrupted), {
-    written: plan.files.map((file) => file.relativePath),
-    interrupted,
-    underVersionControl
+  // The plan was type-checked as it was made (not in `check` mode, which ends above).
+  const {
+    plan: _checked,
+    exitCode,
+    ...written
+  } = await writeCheckedPlan({
+    mode,
+    plan,
+    typeCheck: (checked) => checked,
+    change: "the migration",
+    force: options.force,
+    allowDirty: options.allowDirty,
+    onWarning: options.onWarning ?? progress
   })
+  return outcome(exitCode, written)
 }

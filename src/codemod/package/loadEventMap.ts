@@ -42,9 +42,10 @@ export const loadEventMapModule = async (modulePath: string): Promise<LoadedEven
   }
   const candidates = ["trackingEventMap", "default", ...Object.keys(loaded)]
   for (const name of candidates) {
-    const value = asJobsMap(loaded[name])
+    const listed = jobsMapOfList(loaded[name])
+    const value = listed === undefined ? asJobsMap(loaded[name]) : listed.map
     if (value !== undefined && eventMapProblems(value as EventMap).length === 0)
-      return { map: value as EventMap, exportName: name }
+      return { map: value as EventMap, exportName: listed === undefined ? name : `${name}[${listed.index}]` }
   }
   const named = asJobsMap(loaded["trackingEventMap"] ?? loaded["default"])
   throw new CodemodInputError({
@@ -55,6 +56,22 @@ export const loadEventMapModule = async (modulePath: string): Promise<LoadedEven
         ? `its exports: ${Object.keys(loaded).join(", ") || "none"}`
         : eventMapProblems(named as EventMap).join("; ")
   })
+}
+
+/**
+ * A list of maps (several formats side by side, as `migrate --events both` scaffolds): package
+ * coverage measures job events, so the list's first map of the jobs vocabulary, and its place
+ * in the list; `undefined` for anything but a list.
+ */
+const jobsMapOfList = (value: unknown): { readonly map: unknown; readonly index: number } | undefined => {
+  if (!Array.isArray(value)) return undefined
+  const maps = value.map(asJobsMap)
+  const index = maps.findIndex(
+    (map: unknown) =>
+      (map as Partial<EventMap> | null)?.vocabulary?.name === jobEvents.name &&
+      eventMapProblems(map as EventMap).length === 0
+  )
+  return { map: maps[index], index }
 }
 
 /**

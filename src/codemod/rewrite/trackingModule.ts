@@ -6,56 +6,92 @@ import { quoted, semi, type CodeStyle } from "../source/style.js"
  */
 export const defaultImportFrom = "durable-effect-tracking"
 
+/** A library map the package's event map module starts from. */
+export interface ScaffoldedMap {
+  /** Its export name in this library. */
+  readonly mapExport: string
+  /** The event types it cannot emit in this package, as coverage measured them (none when not measured). */
+  readonly uncovered: ReadonlyArray<{ readonly type: string; readonly reason: string; readonly hint?: string }>
+  /** What it sends, in words: said when there are several maps. */
+  readonly sends?: string
+  /** Whether coverage measured it. Default true. */
+  readonly measured?: boolean
+  /** The export name of its events' vocabulary, for the hint on adding entries. Default `jobEvents`. */
+  readonly vocabularyExport?: string
+  /** What to say of it besides what it sends (the user's data it sends, how to stop that). */
+  readonly notes?: ReadonlyArray<string>
+}
+
+const commentText = (text: string) => text.replaceAll("*/", "* /")
+
+/** What the module says of a map: its notes, and what coverage measured of it. */
+const aboutLines = (map: ScaffoldedMap, indent: string): Array<string> => [
+  ...(map.notes ?? []).map((line) => ` *${indent} ${commentText(line)}`),
+  ...uncoveredLines(map, indent)
+]
+
+const uncoveredLines = (map: ScaffoldedMap, indent: string): Array<string> =>
+  map.measured === false
+    ? []
+    : map.uncovered.length === 0
+      ? [` *${indent} In this package the map can emit all 20 job event types (as measured when it was scaffolded).`]
+      : [
+          ` *${indent} Not covered in this package (as measured when it was scaffolded; \`coverage <package-dir> --map src/tracking.ts\` re-measures):`,
+          ...map.uncovered.flatMap((entry) => [
+            ` *${indent} - ${entry.type}: ${commentText(entry.reason)}`,
+            ...(entry.hint === undefined ? [] : [` *${indent}   Hint: ${commentText(entry.hint)}`])
+          ])
+        ]
+
 /**
- * The package's own event map module: the default map, re-exported under the name the
- * runtime composition imports, with the ways to adjust it at hand.
+ * The package's own event map module: the default map (or, for several formats side by side,
+ * the list of maps), exported under the name the runtime composition imports, with the ways to
+ * adjust it at hand.
  */
 export const trackingModuleText = (
   importFrom: string,
   style: CodeStyle,
-  map: {
-    /** The library's map for the package's layout. */
-    readonly mapExport: string
-    /** The event types it cannot emit in this package, as coverage measured them. */
-    readonly uncovered: ReadonlyArray<{ readonly type: string; readonly reason: string; readonly hint?: string }>
-    /** The vocabulary of its events, for the `serviceEventsByKey` hint. Default `jobEvents`. */
-    readonly vocabularyExport?: string
-    /** What to say of the map instead of its coverage (the upstream map: what it sends). */
-    readonly notes?: ReadonlyArray<string>
-  } = { mapExport: "defaultJobsEventMap", uncovered: [] }
+  maps: ScaffoldedMap | ReadonlyArray<ScaffoldedMap> = { mapExport: "defaultJobsEventMap", uncovered: [] }
 ): string => {
   const nl = style.newline
-  const vocabulary = map.vocabularyExport ?? "jobEvents"
-  const uncovered =
-    map.notes !== undefined
-      ? map.notes.map((line) => ` * ${line.replaceAll("*/", "* /")}`)
-      : map.uncovered.length === 0
-        ? [" * In this package the map can emit all 20 job event types (as measured when it was scaffolded)."]
-        : [
-            ` * Not covered in this package (as measured when it was scaffolded; \`coverage <package-dir> --map src/tracking.ts\` re-measures):`,
-            ...map.uncovered.flatMap((entry) => [
-              ` * - ${entry.type}: ${entry.reason.replaceAll("*/", "* /")}`,
-              ...(entry.hint === undefined ? [] : [` *   Hint: ${entry.hint.replaceAll("*/", "* /")}`])
-            ])
-          ]
+  const list: ReadonlyArray<ScaffoldedMap> = "mapExport" in maps ? [maps] : maps
+  const names = list.map((map) => map.mapExport)
+  const [map] = list
+  const header =
+    list.length === 1
+      ? [
+          ` * Which service calls of the jobs runtime become which job events. It starts as ${map!.mapExport},`,
+          ` * the library's map for this package's layout${map!.sends === undefined ? "" : `: ${commentText(map!.sends)}`}.`,
+          " * Adjust it here and the runtime picks it up:",
+          ` * - add or replace entries: \`extendEventMap(${map!.mapExport}, serviceEventsByKey<Service>()(${map!.vocabularyExport ?? "jobEvents"}, tagKey, name, { method: { ... } }))\``,
+          ` * - drop a service or one method: \`removeFromEventMap(${map!.mapExport}, tagKey, method?)\``,
+          ` * - keep only some event types: \`filterEventMap(${map!.mapExport}, (type) => ...)\``,
+          ...(map!.measured === false
+            ? []
+            : [
+                " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package."
+              ]),
+          " *",
+          ...aboutLines(map!, "")
+        ]
+      : [
+          ` * Which service calls of the jobs runtime become which events: ${list.length} maps side by side, each`,
+          " * applied to every call and sending its own events (withTracking takes the list; the first",
+          " * map's events come first at a call's start). Keep one of them to send one format only:",
+          ...list.flatMap((entry) => [
+            ` * - ${entry.mapExport}${entry.sends === undefined ? "" : `: ${commentText(entry.sends)}`}`,
+            ...aboutLines(entry, "  ")
+          ]),
+          " * Adjust a map in its place in the list, as one map is adjusted (`extendEventMap`,",
+          " * `removeFromEventMap`, `filterEventMap` on it)."
+        ]
   return [
-    `import { ${map.mapExport} } from ${quoted(style, importFrom)}${semi(style)}`,
+    `import { ${names.join(", ")} } from ${quoted(style, importFrom)}${semi(style)}`,
     "",
     "/**",
-    ` * Which service calls of the jobs runtime become which job events. It starts as ${map.mapExport},`,
-    " * the library's map for this package's layout; adjust it here and the runtime picks it up:",
-    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(${vocabulary}, tagKey, name, { method: { ... } }))\``,
-    ` * - drop a service or one method: \`removeFromEventMap(${map.mapExport}, tagKey, method?)\``,
-    ` * - keep only some event types: \`filterEventMap(${map.mapExport}, (type) => ...)\``,
-    ...(map.notes === undefined
-      ? [
-          " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package."
-        ]
-      : []),
-    " *",
-    ...uncovered,
+    ...header,
     " */",
-    `export const trackingEventMap = ${map.mapExport}${semi(style)}`,
+    `export const trackingEventMap = ${list.length === 1 ? map!.mapExport : `[${names.join(", ")}] as const`}${semi(style)}`,
     ""
   ].join(nl)
 }

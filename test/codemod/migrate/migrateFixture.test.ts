@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join, relative } from "node:path"
-import { pathToFileURL } from "node:url"
-import { Effect, Either, Schema } from "effect"
+import { Either } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { decodeUpstreamJobEventBatch } from "durable-effect-tracking"
 import { runMigrate, type MigrateOutcome } from "../../../src/codemod/index.js"
+import { loadCounterJobs } from "../../support/counterJobs.js"
 import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../../support/fixtureCopy.js"
 import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
@@ -150,29 +150,34 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
 
   it("a tracker given at createDurableJobs receives the events, POSTed by this library's HTTP tracker", async () => {
     const batches: Array<unknown> = []
-    vi.stubGlobal("fetch", async (_url: string, init: { body: string }) => {
+    const headers: Array<Record<string, string>> = []
+    vi.stubGlobal("fetch", async (_url: string, init: { body: string; headers: Record<string, string> }) => {
       batches.push(JSON.parse(init.body))
+      headers.push(init.headers)
       return new Response(null, { status: 204 })
     })
-    const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)
-    const { createDurableJobs } = await load("src/factory.ts")
-    const { Continuous } = await load("src/definitions/index.ts")
-    const counter = Continuous.make({
-      stateSchema: Schema.Struct({ count: Schema.Number }),
-      schedule: Continuous.every("1 hour"),
-      execute: (ctx: { updateState: (f: (s: { count: number }) => { count: number }) => void }) =>
-        Effect.sync(() => ctx.updateState((state) => ({ count: state.count + 1 })))
-    })
-    // Written against the package before migration: upstream core's config, nothing else.
+    const { createDurableJobs, counter } = await loadCounterJobs(copy.packageDir)
+    // Written against the package before migration: upstream core's config, every field of it
+    // (test/fixtures/jobs-tracked/test/workerBeforeMigration.ts, type-checked by the copy's tsc).
     const { Jobs } = createDurableJobs(
       { counter },
-      { tracker: { endpoint: "https://collector.example/events", env: "test", serviceKey: "billing", batchSize: 50 } }
+      {
+        tracker: {
+          endpoint: "https://collector.example/events",
+          env: "test",
+          serviceKey: "billing",
+          batchSize: 50,
+          headers: { authorization: "Bearer collector-token" },
+          retry: { maxAttempts: 2, initialDelayMs: 100 }
+        }
+      }
     )
     const { state } = fakeState({ id: "do-1" })
     const engine = new Jobs(state, {})
     await engine.call({ type: "continuous", action: "start", name: "counter", id: "c-1", input: { count: 0 } })
 
     expect(batches.length).toBeGreaterThan(0)
+    for (const sent of headers) expect(sent).toMatchObject({ authorization: "Bearer collector-token" })
     const events = batches.flatMap((batch) => {
       const decoded = decodeUpstreamJobEventBatch(batch)
       expect(Either.isRight(decoded)).toBe(true)

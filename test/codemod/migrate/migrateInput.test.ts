@@ -94,15 +94,13 @@ describe("migrate: bad input and refusals write nothing", () => {
     expect(hashTree(copy.packageDir)).toBe(before)
   })
 
-  it("--events both is refused as not available yet; an unknown set too", async () => {
+  it("an unknown --events set is refused, nothing written", async () => {
     const copy = trackedCopy()
     const before = hashTree(copy.packageDir)
-    for (const set of ["both", "everything"]) {
-      const { code, json } = await cli(["migrate", copy.packageDir, "--events", set, "--json"])
-      expect(code).toBe(2)
-      expect(json.error.kind).toBe("usage")
-      expect(json.error.message).toContain(set === "everything" ? "unknown event set" : "not available yet")
-    }
+    const { code, json } = await cli(["migrate", copy.packageDir, "--events", "everything", "--json"])
+    expect(code).toBe(2)
+    expect(json.error.kind).toBe("usage")
+    expect(json.error.message).toContain("unknown event set")
     expect(hashTree(copy.packageDir)).toBe(before)
   })
 
@@ -114,7 +112,11 @@ describe("migrate: bad input and refusals write nothing", () => {
     expect(json.written).toEqual([])
     // The default set is upstream's format, which carries the user's data the release sent.
     expect(json.events).toBe("upstream")
-    expect(json.userDataFields).toEqual(["input", "preExecutionState"])
+    expect(json.payloads.sentByHand).toEqual(["input", "preExecutionState"])
+    expect(json.payloads.sent).toEqual([
+      { field: "input", types: ["job.started"], map: "upstreamJobsEventMap" },
+      { field: "preExecutionState", types: ["job.executed", "job.failed"], map: "upstreamJobsEventMap" }
+    ])
     expect(json.diff).toContain("+export const trackingEventMap = upstreamJobsEventMap")
     expect(json.diagnostics).toEqual([])
     expect(json.diff).toContain("-          yield* flushEvents")
