@@ -5,7 +5,7 @@ import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import { validateEventMap, type EventMap } from "./EventMap.js"
+import { serviceMapProblems, throwProblems, type EventMap } from "./EventMap.js"
 import type { CallContext } from "./CallContext.js"
 import {
   compileService,
@@ -76,7 +76,8 @@ const tracking = (
  * layer combinators read.
  *
  * @throws InvalidEventMapError when the event map is missing or malformed (at the call, in both
- * forms, not at run time).
+ * forms, not at run time). Its function entries, which `trackExports` reads and checks, are not
+ * checked here.
  *
  * @example
  * ```ts
@@ -143,7 +144,7 @@ const plans = new WeakMap<EventMap, Map<string, TrackingPlan>>()
 export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean): TrackingPlan => {
   let cached = plans.get(eventMap)
   if (cached === undefined) {
-    validateEventMap(eventMap)
+    throwProblems(eventMap, serviceMapProblems(eventMap))
     cached = new Map()
     plans.set(eventMap, cached)
   }
