@@ -666,26 +666,23 @@ export const serviceMapProblems = (map: EventMap): Array<string> => {
         if (method[hook] !== undefined && typeof method[hook] !== "function")
           problems.push(`${where}: \`${hook}\` must be a function`)
       }
-      if (method.learnOnArgFailure !== undefined) {
-        if (typeof method.learnOnArgFailure !== "object" || method.learnOnArgFailure === null) {
-          problems.push(`${where}: \`learnOnArgFailure\` must be a record of functions by argument index`)
-        } else {
-          for (const [index, learn] of Object.entries(method.learnOnArgFailure)) {
-            if (typeof learn !== "function")
-              problems.push(`${where}: \`learnOnArgFailure\` for argument ${index} must be a function`)
-          }
-        }
-      }
-      if (method.learnOnArgCall !== undefined) {
-        const byIndex = method.learnOnArgCall as unknown
+      // By argument index: `learnOnArgFailure` a function, `learnOnArgCall` a record of them by member.
+      for (const hook of ["learnOnArgFailure", "learnOnArgCall"] as const) {
+        const byIndex: unknown = method[hook]
+        if (byIndex === undefined) continue
+        const byMember = hook === "learnOnArgCall"
         if (typeof byIndex !== "object" || byIndex === null) {
-          problems.push(`${where}: \`learnOnArgCall\` must be a record of members by argument index`)
-        } else {
-          for (const [index, members] of Object.entries(byIndex)) {
-            for (const [member, learn] of Object.entries((members ?? {}) as object)) {
-              if (typeof learn !== "function")
-                problems.push(`${where}: \`learnOnArgCall\` for argument ${index}'s ${member} must be a function`)
-            }
+          problems.push(
+            `${where}: \`${hook}\` must be a record of ${byMember ? "members" : "functions"} by argument index`
+          )
+          continue
+        }
+        for (const [index, value] of Object.entries(byIndex)) {
+          for (const [member, learn] of byMember ? Object.entries((value ?? {}) as object) : [["", value]]) {
+            if (typeof learn !== "function")
+              problems.push(
+                `${where}: \`${hook}\` for argument ${index}${byMember ? `'s ${member}` : ""} must be a function`
+              )
           }
         }
       }
