@@ -84,38 +84,42 @@ export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Eff
  * still bounds the fiber.
  */
 class BoundedWait {
-  private over = false
-  private resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
-  private cancel: CancelTimer | undefined = undefined
+  // `#private`: the minifier renames these (class properties it cannot).
+  readonly #fiber: Fiber.RuntimeFiber<void>
+  #over = false
+  #resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
+  #cancel: CancelTimer | undefined = undefined
 
-  constructor(readonly fiber: Fiber.RuntimeFiber<void>) {}
+  constructor(fiber: Fiber.RuntimeFiber<void>) {
+    this.#fiber = fiber
+  }
 
   readonly timeUp = (): void => {
-    this.fiber.unsafeInterruptAsFork(FiberId.none)
-    this.release()
+    this.#fiber.unsafeInterruptAsFork(FiberId.none)
+    this.#release()
   }
 
   /** Once the timer is set: waits for the fiber's end or the time's, whichever is first. */
   readonly armed = (cancel: CancelTimer): Effect.Effect<void> => {
-    this.cancel = cancel
-    this.fiber.addObserver(this.ended)
+    this.#cancel = cancel
+    this.#fiber.addObserver(this.#ended)
     // No canceller: `Effect.async` wraps one in an interruption handler of a few operations.
     return Effect.async<void>((resume) => {
-      if (this.over) resume(Effect.void)
-      else this.resume = resume
+      if (this.#over) resume(Effect.void)
+      else this.#resume = resume
     })
   }
 
-  private readonly ended = (): void => {
-    this.cancel?.()
-    this.release()
+  readonly #ended = (): void => {
+    this.#cancel?.()
+    this.#release()
   }
 
-  private release(): void {
-    if (this.over) return
-    this.over = true
-    const resume = this.resume
-    this.resume = undefined
+  #release(): void {
+    if (this.#over) return
+    this.#over = true
+    const resume = this.#resume
+    this.#resume = undefined
     resume?.(Effect.void)
   }
 }

@@ -619,19 +619,33 @@ const vocabularyProblem = (vocabulary: unknown): string | undefined => {
       : undefined
 }
 
+/** What is wrong with the map as a whole, if anything: every entry's check needs a sound one. */
+const wholeMapProblem = (map: EventMap): string | undefined =>
+  map === undefined
+    ? "no event map: pass `{ eventMap }` (for a jobs runtime, `defaultJobsEventMap`)"
+    : typeof map !== "object" || map === null || typeof map.services !== "object" || map.services === null
+      ? "the map must be an object with a `services` record"
+      : vocabularyProblem(map.vocabulary)
+
 /**
  * Every problem of a map's shape, each naming the entry; empty when the map is sound.
  *
  * @category Instrumentation
  */
 export const eventMapProblems = (map: EventMap): Array<string> => {
+  const problems = serviceMapProblems(map)
+  return wholeMapProblem(map) === undefined ? [...problems, ...functionMapProblems(map)] : problems
+}
+
+/**
+ * The problems of all but a map's `functions`: what `withTracking` checks, which wraps services
+ * only (`trackExports` checks the whole map), so that a Worker that never traces a function
+ * bundles no function entry's check.
+ */
+export const serviceMapProblems = (map: EventMap): Array<string> => {
+  const whole = wholeMapProblem(map)
+  if (whole !== undefined) return [whole]
   const problems: Array<string> = []
-  if (map === undefined) return ["no event map: pass `{ eventMap }` (for a jobs runtime, `defaultJobsEventMap`)"]
-  if (typeof map !== "object" || map === null || typeof map.services !== "object" || map.services === null) {
-    return ["the map must be an object with a `services` record"]
-  }
-  const vocabularyIssue = vocabularyProblem(map.vocabulary)
-  if (vocabularyIssue !== undefined) return [vocabularyIssue]
   const vocabulary = map.vocabulary
   for (const [key, entry] of Object.entries(map.services)) {
     if (typeof entry?.service !== "string" || entry.service === "")
@@ -652,26 +666,23 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
         if (method[hook] !== undefined && typeof method[hook] !== "function")
           problems.push(`${where}: \`${hook}\` must be a function`)
       }
-      if (method.learnOnArgFailure !== undefined) {
-        if (typeof method.learnOnArgFailure !== "object" || method.learnOnArgFailure === null) {
-          problems.push(`${where}: \`learnOnArgFailure\` must be a record of functions by argument index`)
-        } else {
-          for (const [index, learn] of Object.entries(method.learnOnArgFailure)) {
-            if (typeof learn !== "function")
-              problems.push(`${where}: \`learnOnArgFailure\` for argument ${index} must be a function`)
-          }
-        }
-      }
-      if (method.learnOnArgCall !== undefined) {
-        const byIndex = method.learnOnArgCall as unknown
+      // By argument index: `learnOnArgFailure` a function, `learnOnArgCall` a record of them by member.
+      for (const hook of ["learnOnArgFailure", "learnOnArgCall"] as const) {
+        const byIndex: unknown = method[hook]
+        if (byIndex === undefined) continue
+        const byMember = hook === "learnOnArgCall"
         if (typeof byIndex !== "object" || byIndex === null) {
-          problems.push(`${where}: \`learnOnArgCall\` must be a record of members by argument index`)
-        } else {
-          for (const [index, members] of Object.entries(byIndex)) {
-            for (const [member, learn] of Object.entries((members ?? {}) as object)) {
-              if (typeof learn !== "function")
-                problems.push(`${where}: \`learnOnArgCall\` for argument ${index}'s ${member} must be a function`)
-            }
+          problems.push(
+            `${where}: \`${hook}\` must be a record of ${byMember ? "members" : "functions"} by argument index`
+          )
+          continue
+        }
+        for (const [index, value] of Object.entries(byIndex)) {
+          for (const [member, learn] of byMember ? Object.entries((value ?? {}) as object) : [["", value]]) {
+            if (typeof learn !== "function")
+              problems.push(
+                `${where}: \`${hook}\` for argument ${index}${byMember ? `'s ${member}` : ""} must be a function`
+              )
           }
         }
       }
@@ -695,19 +706,23 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
       }
     }
   }
-  if (map.functions !== undefined && (typeof map.functions !== "object" || map.functions === null)) {
-    problems.push("`functions` must be a record of function entries by namespace")
-  } else {
-    for (const [namespace, entries] of Object.entries(map.functions ?? {}))
-      for (const [name, entry] of Object.entries(entries ?? {}))
-        problems.push(...functionEntryProblems(`${namespace}.${name}`, entry, vocabulary))
-  }
   for (const [key, read] of Object.entries(map.ambient ?? {})) {
     if (typeof read !== "function") problems.push(`ambient ${key}: must be a function of the service`)
   }
   if (map.clock !== undefined && (typeof map.clock.tagKey !== "string" || typeof map.clock.now !== "function")) {
     problems.push("clock: must be `{ tagKey, now(service) }`")
   }
+  return problems
+}
+
+/** The problems of a sound map's `functions`. */
+const functionMapProblems = (map: EventMap): Array<string> => {
+  if (map.functions !== undefined && (typeof map.functions !== "object" || map.functions === null))
+    return ["`functions` must be a record of function entries by namespace"]
+  const problems: Array<string> = []
+  for (const [namespace, entries] of Object.entries(map.functions ?? {}))
+    for (const [name, entry] of Object.entries(entries ?? {}))
+      problems.push(...functionEntryProblems(`${namespace}.${name}`, entry, map.vocabulary))
   return problems
 }
 
@@ -744,8 +759,10 @@ const functionEntryProblems = (
  *
  * @category Instrumentation
  */
-export const validateEventMap = <M extends EventMap>(map: M): M => {
-  const problems = eventMapProblems(map)
+export const validateEventMap = <M extends EventMap>(map: M): M => throwProblems(map, eventMapProblems(map))
+
+/** Throws {@link InvalidEventMapError} listing the problems, if any, or returns the map. */
+export const throwProblems = <M>(map: M, problems: ReadonlyArray<string>): M => {
   if (problems.length > 0) throw new InvalidEventMapError({ problems })
   return map
 }

@@ -13,14 +13,15 @@
 import { Context, Effect } from "effect"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import type {
-  EventMap,
-  FunctionEvents,
-  MethodEvents,
-  Observed,
-  Recipes,
-  WatchedCallInfo,
-  WatchedMethod
+import {
+  validateEventMap,
+  type EventMap,
+  type FunctionEvents,
+  type MethodEvents,
+  type Observed,
+  type Recipes,
+  type WatchedCallInfo,
+  type WatchedMethod
 } from "./EventMap.js"
 import { ContextFrame, currentFrame } from "./CallContext.js"
 import {
@@ -81,6 +82,8 @@ export interface TrackExportsOptions {
  * @category Instrumentation
  */
 export const trackExports = <NS extends object>(exports: NS, options: TrackExportsOptions): NS => {
+  // The whole map, its functions included: the plan checks what `withTracking` needs only.
+  validateEventMap(options?.eventMap)
   const plan = planFor(options?.eventMap, options?.spans === true, options?.errorStack === true)
   if (options.enabled === false) return exports
   const entries = plan.eventMap.functions?.[options.namespace]

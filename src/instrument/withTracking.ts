@@ -5,7 +5,7 @@ import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import { InvalidEventMapError, validateEventMap, type EventMap } from "./EventMap.js"
+import { serviceMapProblems, throwProblems, type EventMap } from "./EventMap.js"
 import { currentFrame, type CallContext, type ContextFrame } from "./CallContext.js"
 import {
   compileService,
@@ -75,7 +75,7 @@ const tracking = (
     maps.length === 0
       ? ["`eventMap` is an empty array: give a map, or several"]
       : maps.flatMap((map, i) => (maps.indexOf(map) < i ? [`map ${i + 1} is map ${maps.indexOf(map) + 1} again`] : []))
-  if (problems.length > 0) throw new InvalidEventMapError({ problems })
+  throwProblems(maps, problems)
   const plans = maps.map((map, i) => planFor(map, spans && i === 0, errorStack, i))
   if (options?.enabled === false) return (layer) => layer
   return plans.length === 1 ? (layer) => wrapLayer(layer, plans[0]!) : (layer) => wrapLayerInAll(layer, plans)
@@ -103,7 +103,8 @@ const tracking = (
  * layer combinators read.
  *
  * @throws InvalidEventMapError when the event map is missing or malformed (at the call, in both
- * forms, not at run time).
+ * forms, not at run time). Its function entries, which `trackExports` reads and checks, are not
+ * checked here.
  *
  * @example
  * ```ts
@@ -175,7 +176,7 @@ const framesByPlace: Array<FiberRef.FiberRef<ContextFrame | undefined>> = [curre
 export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean, place = 0): TrackingPlan => {
   let cached = plans.get(eventMap)
   if (cached === undefined) {
-    validateEventMap(eventMap)
+    throwProblems(eventMap, serviceMapProblems(eventMap))
     cached = new Map()
     plans.set(eventMap, cached)
   }

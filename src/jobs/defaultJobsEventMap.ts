@@ -2,7 +2,6 @@ import type { ErrorSummary } from "../event/ErrorSummary.js"
 import type { JobType } from "./events/JobEvent.js"
 import { jobEvents, type JobEvents } from "./events/jobEvents.js"
 import {
-  extendEventMap,
   serviceEventsByKey,
   withLateFields,
   withRequirements,
@@ -407,17 +406,23 @@ const dispatcher = serviceEventsByKey<DispatcherShape>()(jobEvents, jobsTagKey("
  */
 export const defaultJobsEventMap: EventMap<JobEvents> = withRequirements(
   {
-    ...extendEventMap(
-      metadata,
-      alarm,
-      cleanup,
-      execution,
-      retry,
-      continuousHandler,
-      debounceHandler,
-      taskHandler,
-      workerPoolHandler,
-      dispatcher
+    vocabulary: jobEvents,
+    // Each part has the entries of services no other part has: side by side they are what
+    // `extendEventMap` would make of them, without bundling it into every jobs Worker.
+    services: Object.assign(
+      {},
+      ...[
+        metadata,
+        alarm,
+        cleanup,
+        execution,
+        retry,
+        continuousHandler,
+        debounceHandler,
+        taskHandler,
+        workerPoolHandler,
+        dispatcher
+      ].map((part) => part.services)
     ),
     ambient: {
       [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({

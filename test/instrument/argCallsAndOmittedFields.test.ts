@@ -83,6 +83,16 @@ describe("learnOnArgCall", () => {
     expect(eventMapProblems(broken as never)).toEqual([
       "Runner.run: `learnOnArgCall` for argument 0's prepare must be a function"
     ])
+    const notRecords = {
+      ...map,
+      services: {
+        "test/Runner": { service: "Runner", methods: { run: { learnOnArgCall: 1, learnOnArgFailure: "x" } } }
+      }
+    }
+    expect(eventMapProblems(notRecords as never)).toEqual([
+      "Runner.run: `learnOnArgFailure` must be a record of functions by argument index",
+      "Runner.run: `learnOnArgCall` must be a record of members by argument index"
+    ])
   })
 })
 

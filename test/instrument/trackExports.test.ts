@@ -312,4 +312,17 @@ describe("trackExports: an exported combinator traced by a function map", () => 
       "Tasks.run: `watch` x.read: `learn` must be a function"
     ])
   })
+
+  it("trackExports refuses a map whose function entries are malformed; withTracking, which wraps services only, takes it", () => {
+    const broken = { ...eventMap, functions: { Tasks: { run: { before: { "task.lost": () => ({}) } } } } } as never
+    expect(() => trackExports(Tasks, { eventMap: broken, namespace: "Tasks" })).toThrow(
+      expect.objectContaining({
+        _tag: "InvalidEventMapError",
+        problems: ['Tasks.run: `before` names "task.lost", which is not a tasks event type']
+      })
+    )
+    expect(() =>
+      withTracking(Layer.succeed(Owners, { within: (_owner, effect) => effect }), { eventMap: broken })
+    ).not.toThrow()
+  })
 })
