@@ -9,14 +9,14 @@ const trackingModule = inRepo("examples/runtime/workflowTracking.ts")
 /**
  * The workflow package's modules whose exports workflowTracking.ts replaces with tracked
  * versions, and the names it replaces: every import of such a module (but the tracking
- * module's own) gets them. The combinators' seam (`Workflow.step`, `sleep`, `sleepUntil`) is
- * one more row, `"primitives/index.ts": ["step", "sleep", "sleepUntil"]`, with their tracked
- * versions exported from workflowTracking.ts.
+ * module's own) gets them. The layers are one seam; the combinators (`primitives/index.ts`,
+ * which the package exports as the `Workflow` namespace) the other.
  */
 const trackedExports: Readonly<Record<string, ReadonlyArray<string>>> = {
   "adapters/durable-object/index.ts": ["createDurableObjectRuntime"],
   "executor/index.ts": ["WorkflowExecutorLayer"],
   "orchestrator/index.ts": ["WorkflowOrchestratorLayer"],
+  "primitives/index.ts": ["step", "sleep", "sleepUntil"],
   "state/machine.ts": ["WorkflowStateMachineLayer"]
 }
 

@@ -71,7 +71,7 @@ export const scenarioWorkflows = {
     id: "ord-1",
     input: { orderId: "ord-1" },
     status: "Completed",
-    story: "three steps, completed in one run"
+    story: "three steps (one with a timeout), completed in one run"
   }),
   queued: scenarioWorkflow({
     workflow: "order",

@@ -26,11 +26,15 @@ const failsOnce = (key: string) =>
 // Retries and short sleeps are due a second later: their alarms fire by themselves, after their
 // time (a busy machine only makes them later). A long sleep never comes due while the demo runs.
 export const workflows = {
-  /** Three steps, then done. */
+  /** Three steps, then done; the reservation has a deadline. */
   order: Workflow.make((input: { readonly orderId: string }) =>
     Effect.gen(function* () {
       const total = yield* Workflow.step({ name: "price", execute: Effect.succeed(42) })
-      yield* Workflow.step({ name: "reserve", execute: Effect.succeed(`reserved ${input.orderId}`) })
+      yield* Workflow.step({
+        name: "reserve",
+        execute: Effect.succeed(`reserved ${input.orderId}`),
+        timeout: "30 seconds"
+      })
       return yield* Workflow.step({ name: "confirm", execute: Effect.succeed({ total }) })
     })
   ),

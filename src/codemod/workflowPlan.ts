@@ -97,7 +97,7 @@ export const planWorkflowCodemod = async (
   }
   const tracking = await planTrackingFile(trackingPath, display, {
     text: workflowTrackingModuleText(importFrom, detectStyle(exportsText), workflowLayout.mapExport),
-    change: `${display(trackingPath)} is new: it holds the event map of the combinators, starting as the library's ${workflowLayout.mapExport}, exported as trackingEventMap, and is yours to adjust`
+    change: `${display(trackingPath)} is new: it holds the event map of both seams (the combinators and the workflow services' layers), starting as the library's ${workflowLayout.mapExport}, exported as trackingEventMap, and is yours to adjust`
   })
   if (tracking.file !== undefined) files.push(tracking.file)
   if (tracking.change !== undefined) changes.push(tracking.change)

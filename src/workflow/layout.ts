@@ -9,8 +9,11 @@ export const workflowLayout = {
   exportsModule: "src/primitives/index.ts",
   /** The namespace the package exports them as, and their entries' namespace in the map. */
   namespace: "Workflow",
-  /** The combinators the map has entries for (`workflowCombinatorEvents`). */
+  /** The combinators the map has function entries for (`workflowCombinatorEvents`). */
   combinators: ["step", "sleep", "sleepUntil"],
-  /** The library's export the package's tracking module starts from. */
-  mapExport: "workflowCombinatorEvents"
+  /**
+   * The library's export the package's tracking module starts from: the one map of both seams,
+   * the combinators' and the layers' (the layers must be given the same map).
+   */
+  mapExport: "workflowEventMap"
 } as const

@@ -21,10 +21,6 @@ export interface WorkflowStorageShape {
   put<T>(key: string, value: T): Effect.Effect<void, unknown>
 }
 
-export interface WorkflowSchedulerShape {
-  schedule(timeMs: number): Effect.Effect<void, unknown>
-}
-
 /** Why the executor runs the workflow: its first run, after a pause, or after an interruption. */
 export type ExecutionModeShape = "fresh" | "resume" | "recover"
 

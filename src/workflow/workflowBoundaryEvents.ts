@@ -8,7 +8,7 @@
 import { isoTimestamp } from "../event/timestamp.js"
 import { extendEventMap, serviceEventsByKey, type EventMap } from "../instrument/EventMap.js"
 import { workflowEvents, type WorkflowEvents } from "./events/workflowEvents.js"
-import { freshRun } from "./runMemory.js"
+import { runMark } from "./runMemory.js"
 import {
   workflowTagKey,
   type RunOutcomeRecipes,
@@ -90,31 +90,30 @@ const runOutcomes: RunOutcomeRecipes = {
 }
 
 /**
- * The executor's entry: a run's context (the workflow, and a fresh memory for its steps), its
- * start or resumption, and its outcome: `stepOutcomes` (the step events a run's result shows)
- * come first, then the workflow's.
+ * The executor's entry: a run's context (the workflow, and the mark of a run for its steps'
+ * events), its start or resumption, and its outcome.
  */
-const executor = (stepOutcomes: RunOutcomeRecipes) =>
-  serviceEventsByKey<WorkflowExecutorShape>()(workflowEvents, workflowTagKey("WorkflowExecutor"), "WorkflowExecutor", {
+const executor = serviceEventsByKey<WorkflowExecutorShape>()(
+  workflowEvents,
+  workflowTagKey("WorkflowExecutor"),
+  "WorkflowExecutor",
+  {
     execute: {
       context: ([, run]) => ({
         workflowId: run.workflowId,
         workflowName: run.workflowName,
         executionId: run.executionId,
-        ...freshRun()
+        ...runMark()
       }),
       before: {
         "workflow.started": ({ args: [, run] }) => (run.mode === "fresh" ? { input: run.input } : undefined),
         // A recovered run is reported as a resumption, as the package reports it.
         "workflow.resumed": ({ args: [, run] }) => (run.mode === "fresh" ? undefined : {})
       },
-      success: { ...stepOutcomes, ...runOutcomes }
+      success: runOutcomes
     }
-  })
+  }
+)
 
-/**
- * The orchestrator's, the state machine's and the executor's entries, with `stepOutcomes` in
- * the executor's.
- */
-export const workflowBoundaryEvents = (stepOutcomes: RunOutcomeRecipes): EventMap<WorkflowEvents> =>
-  extendEventMap(orchestrator, stateMachine, executor(stepOutcomes))
+/** The orchestrator's, the state machine's and the executor's entries. */
+export const workflowBoundaryEvents: EventMap<WorkflowEvents> = extendEventMap(orchestrator, stateMachine, executor)

@@ -1,10 +1,10 @@
 /**
  * The workflow package's combinators (`Workflow.step`, `Workflow.sleep`, `Workflow.sleepUntil`)
- * as function entries: the events no service boundary sees (step.started, step.failed,
- * timeout.*, retry.*, sleep.*). The service map of the workflow package keeps step.completed
- * (from the put of the step's result) and the workflow.* events; the context every event needs
- * (`workflowName`, `executionId`) comes from the traced call that runs the workflow, and the
- * instance (`workflowId`) from the runtime.
+ * as function entries: the step-level events no service boundary sees whole (step.started,
+ * step.failed, timeout.*, retry.*, sleep.*). They are part of `workflowEventMap`, whose service
+ * entries keep step.completed (from the put of the step's result) and the workflow.* events, and
+ * give every event its context: `workflowName` and `executionId` from the traced
+ * `WorkflowExecutor.execute` that runs the workflow, `workflowId` from the runtime.
  *
  * What happens inside a combinator is read from the calls its effect makes of its storage and
  * runtime (watched for that call only) and from how its effect ended:
@@ -22,10 +22,11 @@
 
 import type { Effect } from "effect"
 import { functionEventsByName } from "../instrument/functionEvents.js"
-import { extendEventMap, type EventMap } from "../instrument/EventMap.js"
+import type { EventMap } from "../instrument/EventMap.js"
 import type { ContextOf } from "../instrument/CallContext.js"
 import { workflowEvents, type WorkflowEvents } from "./events/workflowEvents.js"
 import { durationMs } from "./durationMs.js"
+import { workflowTagKey } from "./shapes.js"
 
 /** A step's configuration, as the package's `StepConfig` has it (what the entries read of it). */
 export interface WorkflowStepConfigShape {
@@ -42,13 +43,8 @@ export interface WorkflowCombinatorsShape {
   sleepUntil(timestamp: number): Effect.Effect<void, unknown, unknown>
 }
 
-const storageKey = "@durable-effect/StorageAdapter"
-const runtimeKey = "@durable-effect/RuntimeAdapter"
-
-interface RuntimeShape {
-  readonly instanceId: string
-  now(): Effect.Effect<number>
-}
+const storageKey = workflowTagKey("StorageAdapter")
+const runtimeKey = workflowTagKey("RuntimeAdapter")
 
 /** A `PauseSignal`, as the package's executor tells it: by its tag. */
 interface PauseSignalShape {
@@ -143,134 +139,131 @@ const sleepStarted = ({
 
 const completedPause = "workflow:completedPauseIndex"
 
-const entries = functionEventsByName<WorkflowCombinatorsShape>()(workflowEvents, "Workflow", {
-  step: {
-    watch: {
-      [storageKey]: {
-        get: {
-          // The step reads its attempt again when it completes or schedules a retry: the first read is its start.
-          learn: ({ args: [config], observed, call }) =>
-            call.args[0] === stepKey(config, "attempt")
-              ? {
-                  attemptReads: ((observed["attemptReads"] as number | undefined) ?? 0) + 1,
-                  attempt: observed["attempt"] ?? (call.result as number | undefined) ?? 1
-                }
-              : undefined,
-          success: {
-            "step.started": ({ args: [config], observed, call }) =>
-              call.args[0] === stepKey(config, "attempt") && observed["attemptReads"] === 1
-                ? { stepName: config.name, attempt: observed["attempt"] as number }
-                : undefined
-          }
-        },
-        put: {
-          success: {
-            "timeout.set": ({ args: [config], call }) => {
-              // Put only when the step first starts, with that time.
-              if (call.args[0] !== stepKey(config, "startedAt") || !config.timeout) return undefined
-              const timeoutMs = durationMs(config.timeout)
-              const startedAt = call.args[1]
-              if (timeoutMs === undefined || typeof startedAt !== "number") return undefined
-              return { stepName: config.name, deadline: iso(startedAt + timeoutMs), timeoutMs }
-            }
-          }
-        }
-      },
-      ...firstNow
-    },
-    failure: {
-      "timeout.exceeded": ({ args: [config], error, observed }) => {
-        const exceeded = observed["attempt"] === undefined ? undefined : timedOutBeforeAttempt(error)
-        return exceeded === undefined ? undefined : { stepName: config.name, timeoutMs: exceeded.timeoutMs }
-      },
-      "step.failed": ({ args: [config], error, observed, context }) =>
-        observed["attempt"] === undefined ||
-        notAnAttemptsFailure.has(tagOf(error) as string) ||
-        timedOutBeforeAttempt(error) !== undefined
-          ? undefined
-          : {
-              stepName: config.name,
-              attempt: observed["attempt"] as number,
-              error: errorOf(error, context),
-              willRetry: false
-            },
-      "retry.scheduled": ({ args: [config], error, observed }) => {
-        const signal = pauseSignal(error, "retry")
-        const now = observed["now"]
-        if (signal === undefined || signal.stepName !== config.name || typeof now !== "number") return undefined
-        return {
-          stepName: config.name,
-          attempt: (signal.attempt ?? 2) - 1,
-          nextAttemptAt: iso(signal.resumeAt),
-          delayMs: signal.resumeAt - now
-        }
-      },
-      "retry.exhausted": ({ args: [config], error }) =>
-        tagOf(error) === "RetryExhaustedError"
-          ? { stepName: config.name, attempts: (error as { readonly attempts: number }).attempts }
-          : undefined
-    },
-    requires: {
-      "step.failed": {
-        seesOnly:
-          "failures other than the package's StorageError: one the step's own effect raises is not told apart from the step's storage failing"
-      }
-    }
-  },
-  sleep: {
-    watch: {
-      [storageKey]: {
-        put: {
-          success: {
-            "sleep.completed": ({ args: [duration], call }) => {
-              const length = call.args[0] === completedPause ? durationMs(duration) : undefined
-              return length === undefined ? undefined : { durationMs: length }
-            }
-          }
-        }
-      },
-      ...firstNow
-    },
-    failure: { "sleep.started": sleepStarted }
-  },
-  sleepUntil: {
-    watch: {
-      [storageKey]: {
-        put: {
-          success: {
-            // The length of the sleep (upstream sends 0 here, always): known when this process saw it start.
-            "sleep.completed": ({ args: [resumeAt], call, context }) => {
-              if (call.args[0] !== completedPause) return undefined
-              const key = sleepKey(context, resumeAt)
-              const length = sleepLengths.get(key)
-              sleepLengths.delete(key)
-              return { durationMs: length ?? 0 }
-            }
-          }
-        }
-      },
-      ...firstNow
-    },
-    failure: { "sleep.started": sleepStarted },
-    requires: {
-      "sleep.completed": {
-        seesOnly:
-          "the length of a sleep that started in this process; one that started in another (the Durable Object was evicted while it slept) completes with durationMs 0"
-      }
-    }
-  }
-})
-
 /**
- * The workflow package's combinators as function entries of the workflow vocabulary (namespace
- * `"Workflow"`, for `trackExports(Workflow, { eventMap, namespace: "Workflow" })`), with the
- * instance (`workflowId`) read from the runtime and event times from its clock.
+ * The function entries of the workflow package's combinators (namespace `"Workflow"`), alone.
+ * `workflowEventMap` carries them with the service entries that give their events the run's
+ * frame and the instance: give that map to both seams. This part is for a map composed anew.
  *
  * @category Workflow events
  */
-export const workflowCombinatorEvents: EventMap<WorkflowEvents> = extendEventMap(entries, {
-  vocabulary: workflowEvents,
-  services: {},
-  ambient: { [runtimeKey]: (runtime: RuntimeShape) => ({ workflowId: runtime.instanceId }) },
-  clock: { tagKey: runtimeKey, now: (runtime: RuntimeShape) => runtime.now() }
-})
+export const workflowCombinatorEvents: EventMap<WorkflowEvents> = functionEventsByName<WorkflowCombinatorsShape>()(
+  workflowEvents,
+  "Workflow",
+  {
+    step: {
+      watch: {
+        [storageKey]: {
+          get: {
+            // The step reads its attempt again when it completes or schedules a retry: the first read is its start.
+            learn: ({ args: [config], observed, call }) =>
+              call.args[0] === stepKey(config, "attempt")
+                ? {
+                    attemptReads: ((observed["attemptReads"] as number | undefined) ?? 0) + 1,
+                    attempt: observed["attempt"] ?? (call.result as number | undefined) ?? 1
+                  }
+                : undefined,
+            success: {
+              "step.started": ({ args: [config], observed, call }) =>
+                call.args[0] === stepKey(config, "attempt") && observed["attemptReads"] === 1
+                  ? { stepName: config.name, attempt: observed["attempt"] as number }
+                  : undefined
+            }
+          },
+          put: {
+            success: {
+              "timeout.set": ({ args: [config], call }) => {
+                // Put only when the step first starts, with that time.
+                if (call.args[0] !== stepKey(config, "startedAt") || !config.timeout) return undefined
+                const timeoutMs = durationMs(config.timeout)
+                const startedAt = call.args[1]
+                if (timeoutMs === undefined || typeof startedAt !== "number") return undefined
+                return { stepName: config.name, deadline: iso(startedAt + timeoutMs), timeoutMs }
+              }
+            }
+          }
+        },
+        ...firstNow
+      },
+      failure: {
+        "timeout.exceeded": ({ args: [config], error, observed }) => {
+          const exceeded = observed["attempt"] === undefined ? undefined : timedOutBeforeAttempt(error)
+          return exceeded === undefined ? undefined : { stepName: config.name, timeoutMs: exceeded.timeoutMs }
+        },
+        "step.failed": ({ args: [config], error, observed, context }) =>
+          observed["attempt"] === undefined ||
+          notAnAttemptsFailure.has(tagOf(error) as string) ||
+          timedOutBeforeAttempt(error) !== undefined
+            ? undefined
+            : {
+                stepName: config.name,
+                attempt: observed["attempt"] as number,
+                error: errorOf(error, context),
+                willRetry: false
+              },
+        "retry.scheduled": ({ args: [config], error, observed }) => {
+          const signal = pauseSignal(error, "retry")
+          const now = observed["now"]
+          if (signal === undefined || signal.stepName !== config.name || typeof now !== "number") return undefined
+          return {
+            stepName: config.name,
+            attempt: (signal.attempt ?? 2) - 1,
+            nextAttemptAt: iso(signal.resumeAt),
+            delayMs: signal.resumeAt - now
+          }
+        },
+        "retry.exhausted": ({ args: [config], error }) =>
+          tagOf(error) === "RetryExhaustedError"
+            ? { stepName: config.name, attempts: (error as { readonly attempts: number }).attempts }
+            : undefined
+      },
+      requires: {
+        "step.failed": {
+          seesOnly:
+            "failures other than the package's StorageError: one the step's own effect raises is not told apart from the step's storage failing"
+        }
+      }
+    },
+    sleep: {
+      watch: {
+        [storageKey]: {
+          put: {
+            success: {
+              "sleep.completed": ({ args: [duration], call }) => {
+                const length = call.args[0] === completedPause ? durationMs(duration) : undefined
+                return length === undefined ? undefined : { durationMs: length }
+              }
+            }
+          }
+        },
+        ...firstNow
+      },
+      failure: { "sleep.started": sleepStarted }
+    },
+    sleepUntil: {
+      watch: {
+        [storageKey]: {
+          put: {
+            success: {
+              // The length of the sleep (upstream sends 0 here, always): known when this process saw it start.
+              "sleep.completed": ({ args: [resumeAt], call, context }) => {
+                if (call.args[0] !== completedPause) return undefined
+                const key = sleepKey(context, resumeAt)
+                const length = sleepLengths.get(key)
+                sleepLengths.delete(key)
+                return { durationMs: length ?? 0 }
+              }
+            }
+          }
+        },
+        ...firstNow
+      },
+      failure: { "sleep.started": sleepStarted },
+      requires: {
+        "sleep.completed": {
+          seesOnly:
+            "the length of a sleep that started in this process; one that started in another (the Durable Object was evicted while it slept) completes with durationMs 0"
+        }
+      }
+    }
+  }
+)

@@ -58,7 +58,7 @@ describe("the codemod on a copy of the workflow fixture", () => {
     // What the module exported besides is exported as it was.
     expect(primitives).toMatch(/export \{\n {2}RetryExhaustedError,\n {2}StepCancelledError,/)
     expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toContain(
-      "export const trackingEventMap = workflowCombinatorEvents"
+      "export const trackingEventMap = workflowEventMap"
     )
     // The workflows' own code (and the modules defining the combinators) are not touched.
     expect(outcome.written.some((path) => /step\.ts|sleep\.ts/.test(path))).toBe(false)

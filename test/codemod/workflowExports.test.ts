@@ -73,7 +73,7 @@ describe("planCodemod on the workflow fixture", () => {
       ["src/primitives/index.ts", false],
       ["src/tracking.ts", true]
     ])
-    expect(plan.files[1]!.after).toContain("export const trackingEventMap = workflowCombinatorEvents")
+    expect(plan.files[1]!.after).toContain("export const trackingEventMap = workflowEventMap")
   })
 
   it("sends a package tracked by hand to migrate", async () => {

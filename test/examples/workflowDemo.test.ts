@@ -44,7 +44,9 @@ describe("npm run demo:workflow", () => {
 
   it("tells each workflow's life, in order, as the map's in-memory scenarios of the same lives do", () => {
     const { order, queued, payment, refund, reminder, approval } = scenarioWorkflows
-    const orderLife = ["workflow.started", ...steps("price", "reserve", "confirm"), "workflow.completed"]
+    // The reservation has a timeout: set when the step first starts.
+    const reserve = ["step.started", "timeout.set", "step.completed"]
+    const orderLife = ["workflow.started", ...steps("price"), ...reserve, ...steps("confirm"), "workflow.completed"]
     expect(typesOf(order.instance)).toEqual(orderLife)
     expect(typesOf(queued.instance)).toEqual(["workflow.queued", ...orderLife])
     expect(typesOf(payment.instance)).toEqual(emitsOf("a retry, then success"))

@@ -1,78 +1,31 @@
-import { Effect, Layer } from "effect"
-import { describe, expect, it } from "vitest"
+import { Effect } from "effect"
+import { beforeAll, describe, expect, it } from "vitest"
+import { describeCoverage, withTracking, workflowEventMap } from "durable-effect-tracking"
+import type { WorkflowRegistry } from "../fixtures/workflow/src/orchestrator/index.js"
 import {
-  describeCoverage,
-  extendEventMap,
-  InMemoryTracker,
-  serviceEventsByKey,
-  trackExports,
-  withTracking,
-  workflowEvents,
-  type EventMap,
-  type WorkflowEvents
-} from "durable-effect-tracking"
-import { EventTracker } from "../../src/tracker/EventTracker.js"
-import { workflowCombinatorEvents } from "../../src/workflow/workflowCombinatorEvents.js"
-// The untracked package and its hand-tracked twin: the same modules, with and without emit calls.
-import { createInMemoryRuntime } from "../fixtures/workflow/src/adapters"
-import { WorkflowExecutorLayer } from "../fixtures/workflow/src/executor"
-import {
-  WorkflowOrchestrator,
-  WorkflowOrchestratorLayer,
-  WorkflowRegistryLayer
-} from "../fixtures/workflow/src/orchestrator"
-import { DisabledPurgeManagerLayer } from "../fixtures/workflow/src/purge"
-import { RecoveryManagerLayer } from "../fixtures/workflow/src/recovery"
-import { WorkflowStateMachineLayer } from "../fixtures/workflow/src/state"
-import * as WorkflowUntracked from "../fixtures/workflow/src/primitives"
+  driveWorkflow,
+  loadWorkflowPackage,
+  T0,
+  withTrackedCombinators,
+  type LayerWrap,
+  type WorkflowPackage
+} from "./workflowHarness.js"
 
-// The hand-tracked twin, loaded by a path tsc does not follow (its `@durable-effect/core` is the
-// release's, which only vitest resolves for it); it has the untracked package's shapes.
-const trackedSrc = "../fixtures/workflow-tracked/src"
-const load = <M>(module: string): Promise<M> => import(/* @vite-ignore */ `${trackedSrc}/${module}`) as Promise<M>
-const Tracked = {
-  adapters: await load<typeof import("../fixtures/workflow/src/adapters")>("adapters"),
-  executor: await load<typeof import("../fixtures/workflow/src/executor")>("executor"),
-  orchestrator: await load<typeof import("../fixtures/workflow/src/orchestrator")>("orchestrator"),
-  purge: await load<typeof import("../fixtures/workflow/src/purge")>("purge"),
-  recovery: await load<typeof import("../fixtures/workflow/src/recovery")>("recovery"),
-  state: await load<typeof import("../fixtures/workflow/src/state")>("state"),
-  primitives: await load<typeof import("../fixtures/workflow/src/primitives")>("primitives")
-}
-
-const T0 = Date.UTC(2025, 0, 1)
 const hour = 3_600_000
 
-// Stands in for the service map's frame around `WorkflowExecutor.execute` (another module's
-// work): the workflow's name and execution, for the events of the combinators it runs.
-interface ExecutorShape {
-  execute(
-    definition: unknown,
-    context: { readonly workflowName: string; readonly executionId?: string }
-  ): Effect.Effect<unknown, unknown>
-}
-const executorFrame = serviceEventsByKey<ExecutorShape>()(
-  workflowEvents,
-  "@durable-effect/WorkflowExecutor",
-  "WorkflowExecutor",
-  {
-    execute: { context: ([, run]) => ({ workflowName: run.workflowName, executionId: run.executionId }) }
-  }
-)
-const eventMap: EventMap<WorkflowEvents> = extendEventMap(workflowCombinatorEvents, executorFrame)
-const WorkflowSeam = trackExports(WorkflowUntracked, { eventMap, namespace: "Workflow" })
-
-/** The combinators' types: the rest (workflow.*, step.completed) is the service map's. */
+/** The combinators' types (the map's function entries); the rest (workflow.*, step.completed) is its service entries'. */
 const combinatorTypes: ReadonlySet<string> = new Set(
-  describeCoverage(workflowCombinatorEvents).events.flatMap((e) => (e.sources.length > 0 ? [e.type] : []))
+  describeCoverage(workflowEventMap).events.flatMap((e) =>
+    e.sources.some((source) => source.startsWith("Workflow.")) ? [e.type] : []
+  )
 )
 
-type Namespace = typeof WorkflowUntracked
-/** A scenario: a workflow written once against a namespace, and what drives it (alarms after time passes). */
+type Namespace = WorkflowPackage["Workflow"]
+/** A scenario: a workflow written once against a namespace, and how many alarms drive it on. */
 interface Scenario {
   readonly workflow: (W: Namespace) => ReturnType<Namespace["make"]>
-  /** Milliseconds to advance before each alarm, in order. */
-  readonly alarms: ReadonlyArray<number>
+  /** The alarms that follow the start, each at the time it was set for. */
+  readonly alarms: number
 }
 
 type Recorded = ReadonlyArray<Record<string, unknown>>
@@ -82,56 +35,32 @@ const plain = (events: Recorded) =>
     .map(({ eventId: _id, timestamp: _t, ...event }) => event)
     .filter((event) => combinatorTypes.has(event.type as string))
 
-/** Runs a scenario on the untracked package through the seam, and on the hand-tracked one. */
+const tracking: LayerWrap = (layer) => withTracking(layer, { eventMap: workflowEventMap })
+const asIs: LayerWrap = (layer) => layer
+
+let seams: WorkflowPackage
+let handTracked: WorkflowPackage
+
+beforeAll(async () => {
+  const [untracked, tracked] = await Promise.all([
+    loadWorkflowPackage("workflow"),
+    loadWorkflowPackage("workflow-tracked")
+  ])
+  // The untracked package with both seams of the one map; its hand-tracked twin as it is.
+  seams = withTrackedCombinators(untracked, workflowEventMap)
+  handTracked = tracked
+})
+
+/** Runs a scenario on the untracked package through both seams, and on the hand-tracked one: the combinators' events. */
 const runBoth = async (scenario: Scenario): Promise<{ seam: Recorded; hand: Recorded }> => {
-  const seamMemory = InMemoryTracker.make({ vocabularies: [workflowEvents] })
-  const handMemory = InMemoryTracker.make()
-  {
-    const { layer, handle } = await Effect.runPromise(createInMemoryRuntime({ instanceId: "wf-1", initialTime: T0 }))
-    const composed = WorkflowOrchestratorLayer<any>().pipe(
-      Layer.provideMerge(WorkflowRegistryLayer({ flow: scenario.workflow(WorkflowSeam) })),
-      Layer.provideMerge(withTracking(WorkflowExecutorLayer, { eventMap })),
-      Layer.provideMerge(RecoveryManagerLayer()),
-      Layer.provideMerge(WorkflowStateMachineLayer),
-      Layer.provideMerge(DisabledPurgeManagerLayer),
-      Layer.provideMerge(layer),
-      Layer.provideMerge(Layer.succeed(EventTracker, seamMemory.service))
-    )
-    const run = <A, E>(f: (o: WorkflowOrchestrator["Type"]) => Effect.Effect<A, E>) =>
-      Effect.runPromise(Effect.flatMap(WorkflowOrchestrator, f).pipe(Effect.provide(composed)))
-    await run((o) => o.start({ workflow: "flow", input: undefined, executionId: "exec-1" }))
-    for (const ms of scenario.alarms) {
-      await Effect.runPromise(handle.advanceTime(ms))
-      await run((o) => o.handleAlarm())
-    }
+  const play = async (pkg: WorkflowPackage, wrap: LayerWrap) => {
+    const registry: WorkflowRegistry = { flow: scenario.workflow(pkg.Workflow) }
+    const { driver, recorded } = await driveWorkflow(pkg, registry, wrap)
+    await driver.start({ workflow: "flow", input: undefined, executionId: "exec-1" })
+    for (let alarm = 0; alarm < scenario.alarms; alarm++) await driver.alarm()
+    return plain(recorded.map(({ event }) => event))
   }
-  {
-    const { layer, handle } = await Effect.runPromise(
-      Tracked.adapters.createInMemoryRuntime({ instanceId: "wf-1", initialTime: T0 })
-    )
-    const composed = Tracked.orchestrator
-      .WorkflowOrchestratorLayer<any>()
-      .pipe(
-        Layer.provideMerge(Tracked.orchestrator.WorkflowRegistryLayer({ flow: scenario.workflow(Tracked.primitives) })),
-        Layer.provideMerge(Tracked.executor.WorkflowExecutorLayer),
-        Layer.provideMerge(Tracked.recovery.RecoveryManagerLayer()),
-        Layer.provideMerge(Tracked.state.WorkflowStateMachineLayer),
-        Layer.provideMerge(Tracked.purge.DisabledPurgeManagerLayer),
-        Layer.provideMerge(layer),
-        Layer.provideMerge(Layer.succeed(EventTracker, handMemory.service))
-      )
-    const run = <A, E>(f: (o: WorkflowOrchestrator["Type"]) => Effect.Effect<A, E>) =>
-      Effect.runPromise(Effect.flatMap(Tracked.orchestrator.WorkflowOrchestrator, f).pipe(Effect.provide(composed)))
-    await run((o) => o.start({ workflow: "flow", input: undefined, executionId: "exec-1" }))
-    for (const ms of scenario.alarms) {
-      await Effect.runPromise(handle.advanceTime(ms))
-      await run((o) => o.handleAlarm())
-    }
-  }
-  return {
-    seam: plain(await Effect.runPromise(seamMemory.handle.getEvents())),
-    hand: plain(await Effect.runPromise(handMemory.handle.getEvents()))
-  }
+  return { seam: await play(seams, tracking), hand: await play(handTracked, asIs) }
 }
 
 const base = { source: "workflow", workflowId: "wf-1", workflowName: "flow", executionId: "exec-1" }
@@ -145,7 +74,7 @@ const flaky = (failing: (run: number) => boolean) => {
   })
 }
 
-describe("the workflow combinators through trackExports, against the hand-placed events", () => {
+describe("the workflow combinators through trackExports with workflowEventMap, against the hand-placed events", () => {
   it("steps around a sleep: started per executed step, none for the cached replay, the sleep's start and end", async () => {
     const { seam, hand } = await runBoth({
       workflow: (W) =>
@@ -156,7 +85,7 @@ describe("the workflow combinators through trackExports, against the hand-placed
             return yield* W.step({ name: "send", execute: Effect.succeed(2) })
           })
         ),
-      alarms: [hour]
+      alarms: 1
     })
     expect(seam).toEqual([
       { ...base, type: "step.started", stepName: "fetch", attempt: 1 },
@@ -174,7 +103,7 @@ describe("the workflow combinators through trackExports, against the hand-placed
         const execute = flaky((run) => run < 3)
         return W.make(() => W.step({ name: "charge", execute, retry: { maxAttempts: 3, delay: 1000, jitter: false } }))
       },
-      alarms: [1000, 1000]
+      alarms: 2
     })
     const retryAt = (ms: number) => new Date(T0 + ms).toISOString()
     expect(seam).toEqual([
@@ -193,7 +122,7 @@ describe("the workflow combinators through trackExports, against the hand-placed
         W.make(() =>
           W.step({ name: "charge", execute: flaky(() => true), retry: { maxAttempts: 1, delay: 500, jitter: false } })
         ),
-      alarms: [500]
+      alarms: 1
     })
     expect(seam.map((event) => event.type)).toEqual([
       "step.started",
@@ -216,7 +145,7 @@ describe("the workflow combinators through trackExports, against the hand-placed
             retry: { maxAttempts: 3, delay: "10 seconds", jitter: false }
           })
         ),
-      alarms: [10_000]
+      alarms: 1
     })
     expect(seam).toEqual([
       { ...base, type: "step.started", stepName: "slow", attempt: 1 },
@@ -242,7 +171,7 @@ describe("the workflow combinators through trackExports, against the hand-placed
           W.make(() =>
             W.step({ name: "boom", execute: Effect.fail(new Error("kaboom")), ...(retry ? { retry } : {}) })
           ),
-        alarms: []
+        alarms: 0
       })
       const failed = { ...base, type: "step.failed", stepName: "boom", attempt: 1, willRetry: false }
       expect(seam).toEqual([
@@ -258,7 +187,7 @@ describe("the workflow combinators through trackExports, against the hand-placed
   it("sleepUntil: the sleep's real length where the package always says 0 ms (the documented correction)", async () => {
     const { seam, hand } = await runBoth({
       workflow: (W) => W.make(() => W.sleepUntil(T0 + 30 * 60_000)),
-      alarms: [30 * 60_000]
+      alarms: 1
     })
     const started = {
       ...base,
@@ -270,7 +199,7 @@ describe("the workflow combinators through trackExports, against the hand-placed
     expect(hand).toEqual([started, { ...base, type: "sleep.completed", durationMs: 0 }])
   })
 
-  it("covers the combinators' eight types; step.completed and workflow.* are the service map's", () => {
+  it("covers the combinators' eight types; step.completed and workflow.* are the service entries'", () => {
     expect([...combinatorTypes].sort()).toEqual([
       "retry.exhausted",
       "retry.scheduled",

@@ -7,6 +7,7 @@ import { workflowEventMap } from "../../src/workflow/workflowEventMap.js"
 import {
   driveWorkflow,
   loadWorkflowPackage,
+  withTrackedCombinators,
   type LayerWrap,
   type Recorded,
   type WorkflowPackage
@@ -15,9 +16,6 @@ import { workflowScenarios, type WorkflowScenario } from "./workflowScenarios.js
 
 const tracking: LayerWrap = (layer) => withTracking(layer, { eventMap: workflowEventMap })
 const asIs: LayerWrap = (layer) => layer
-
-/** The types the map knowingly cannot see: the hand-placed events it is not compared on. */
-const blind = new Set(Object.keys(workflowEventMap.blindSpots ?? {}))
 
 /** A run's outcome: the map emits it when the run returns, before the package records it. */
 const runOutcomes = new Set(["workflow.completed", "workflow.failed", "workflow.paused", "workflow.cancelled"])
@@ -33,6 +31,16 @@ const comparable = (event: Record<string, unknown>): Record<string, unknown> => 
   return rest
 }
 
+/**
+ * A hand-placed event as the map makes it: a step's failure carries its stack only when the
+ * user opts in (`errorStack`), where the package always sends it (docs/workflow-combinators.md).
+ */
+const asMapped = (event: Record<string, unknown>): Record<string, unknown> => {
+  if (event["type"] !== "step.failed") return event
+  const { stack: _stack, ...error } = event["error"] as Record<string, unknown>
+  return { ...event, error }
+}
+
 const play = async (pkg: WorkflowPackage, wrap: LayerWrap, scenario: WorkflowScenario) => {
   const { driver, recorded, finalState } = await driveWorkflow(pkg, scenario.registry(pkg), wrap)
   await scenario.drive(driver)
@@ -42,6 +50,8 @@ const play = async (pkg: WorkflowPackage, wrap: LayerWrap, scenario: WorkflowSce
 const typeOf = (recorded: Recorded) => recorded.event["type"] as string
 
 let untracked: WorkflowPackage
+/** The untracked form with its combinators traced by the same map: both seams. */
+let seams: WorkflowPackage
 let handTracked: WorkflowPackage
 
 beforeAll(async () => {
@@ -49,25 +59,24 @@ beforeAll(async () => {
     loadWorkflowPackage("workflow"),
     loadWorkflowPackage("workflow-tracked")
   ])
+  seams = withTrackedCombinators(untracked, workflowEventMap)
 })
 
-describe("workflowEventMap on the untracked package, against the hand-placed events of its tracked twin", () => {
+describe("workflowEventMap through both seams on the untracked package, against the hand-placed events of its tracked twin", () => {
   for (const scenario of workflowScenarios) {
     it(scenario.name, async () => {
       const hand = await play(handTracked, asIs, scenario)
-      const mapped = await play(untracked, tracking, scenario)
+      const mapped = await play(seams, tracking, scenario)
 
       expect(mapped.recorded.map(typeOf)).toEqual(scenario.emits)
       // Every event the map makes is a workflow event of upstream's format.
       for (const { event } of mapped.recorded) {
         expect(Either.isRight(Schema.decodeUnknownEither(WorkflowEvent)(event)), JSON.stringify(event)).toBe(true)
       }
-      // The hand-placed events of the blind spots are the only ones the map lacks...
-      const seen = hand.recorded.filter((recorded) => !blind.has(typeOf(recorded)))
-      expect(hand.recorded.filter((recorded) => blind.has(typeOf(recorded))).map(typeOf)).toEqual(scenario.unseen)
-      // ...and the others come in the same order, with the same fields.
+      // Every hand-placed event, each emitted once, in the same order, with the same fields.
+      const seen = hand.recorded
       expect(mapped.recorded.map((recorded) => comparable(recorded.event))).toEqual(
-        seen.map((recorded) => comparable(recorded.event))
+        seen.map((recorded) => comparable(asMapped(recorded.event)))
       )
       // A run's outcome comes one status write earlier: the run has returned, the status is
       // still Running. Every other event sees the status the hand-placed one saw.
@@ -97,42 +106,54 @@ describe("workflowEventMap on the untracked package, against the hand-placed eve
   }
 })
 
-describe("workflowEventMap: what it knowingly leaves out", () => {
-  const typesOf = async (registry: (pkg: WorkflowPackage) => WorkflowRegistry, workflow: string) => {
-    const { driver, recorded } = await driveWorkflow(untracked, registry(untracked), tracking)
-    await driver.start({ workflow, input: undefined })
+describe("workflowEventMap: what the combinators' seam sees that no service boundary does", () => {
+  const typesOf = async (
+    pkg: WorkflowPackage,
+    wrap: LayerWrap,
+    registry: (pkg: WorkflowPackage) => WorkflowRegistry
+  ) => {
+    const { driver, recorded } = await driveWorkflow(pkg, registry(pkg), wrap)
+    await driver.start({ workflow: "flow", input: undefined })
     return recorded.map(typeOf)
   }
+  /** The types the map emits through both seams, and those the hand-tracked twin emits. */
+  const bothOf = async (registry: (pkg: WorkflowPackage) => WorkflowRegistry) => ({
+    mapped: await typesOf(seams, tracking, registry),
+    hand: await typesOf(handTracked, asIs, registry)
+  })
   const failing = Effect.fail(new Error("down"))
 
-  it("no retry.scheduled when steps run concurrently ask for retries in the same run", async () => {
-    const types = await typesOf(
-      ({ Workflow }) => ({
-        both: Workflow.make((_: void) =>
-          Effect.all(
-            ["a", "b"].map((name) =>
-              Workflow.step({ name, execute: failing, retry: { maxAttempts: 1, delay: 1000, jitter: false } })
-            ),
-            { concurrency: "unbounded" }
-          )
+  it("each retry of steps run concurrently that ask for retries in the same run", async () => {
+    const { mapped, hand } = await bothOf(({ Workflow }) => ({
+      flow: Workflow.make((_: void) =>
+        Effect.all(
+          ["a", "b"].map((name) =>
+            Workflow.step({ name, execute: failing, retry: { maxAttempts: 1, delay: 1000, jitter: false } })
+          ),
+          { concurrency: "unbounded" }
         )
-      }),
-      "both"
-    )
-    expect(types).toEqual(["workflow.started", "step.started", "step.started", "workflow.paused"])
+      )
+    }))
+    expect(mapped.filter((type) => type === "retry.scheduled")).toHaveLength(2)
+    expect(mapped).toEqual(hand)
   })
 
-  it("no retry.exhausted when the workflow catches RetryExhaustedError itself", async () => {
-    const types = await typesOf(
-      ({ Workflow }) => ({
-        forgiving: Workflow.make((_: void) =>
-          Workflow.step({ name: "once", execute: failing, retry: { maxAttempts: 0 } }).pipe(
-            Effect.catchAll(() => Effect.succeed("gave up"))
-          )
+  it("a retry.exhausted the workflow catches itself", async () => {
+    const { mapped, hand } = await bothOf(({ Workflow }) => ({
+      flow: Workflow.make((_: void) =>
+        Workflow.step({ name: "once", execute: failing, retry: { maxAttempts: 0 } }).pipe(
+          Effect.catchAll(() => Effect.succeed("gave up"))
         )
-      }),
-      "forgiving"
-    )
-    expect(types).toEqual(["workflow.started", "step.started", "workflow.completed"])
+      )
+    }))
+    expect(mapped).toEqual(["workflow.started", "step.started", "retry.exhausted", "workflow.completed"])
+    expect(mapped).toEqual(hand)
+  })
+
+  it("without the combinators' seam, only the service entries' types: workflow.* and step.completed", async () => {
+    const scenario = workflowScenarios.find(({ name }) => name === "a sleep, then the alarm resumes it")!
+    const layersOnly = await play(untracked, tracking, scenario)
+    const serviceTypes = (type: string) => type.startsWith("workflow.") || type === "step.completed"
+    expect(layersOnly.recorded.map(typeOf)).toEqual(scenario.emits.filter(serviceTypes))
   })
 })

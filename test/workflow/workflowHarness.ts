@@ -6,6 +6,8 @@ import type * as Primitives from "../fixtures/workflow/src/primitives/index.js"
 import type * as Purge from "../fixtures/workflow/src/purge/index.js"
 import type * as Recovery from "../fixtures/workflow/src/recovery/index.js"
 import type * as State from "../fixtures/workflow/src/state/index.js"
+import type { EventMap } from "../../src/instrument/EventMap.js"
+import { trackExports } from "../../src/instrument/trackExports.js"
 import { EventTracker, type EventTrackerService } from "../../src/tracker/EventTracker.js"
 
 /**
@@ -35,6 +37,15 @@ export const loadWorkflowPackage = async (fixture: "workflow" | "workflow-tracke
   )
   return { Workflow, adapters, executor, orchestrator, purge, recovery, state } as WorkflowPackage
 }
+
+/**
+ * The form with its combinators (`Workflow.step`, `sleep`, `sleepUntil`, ...) traced by
+ * `eventMap`'s function entries: the second seam, where the package exports them.
+ */
+export const withTrackedCombinators = (pkg: WorkflowPackage, eventMap: EventMap): WorkflowPackage => ({
+  ...pkg,
+  Workflow: trackExports(pkg.Workflow, { eventMap, namespace: "Workflow" })
+})
 
 /** The fixed clock every scenario starts at (2025-01-01T00:00:00Z). */
 export const T0 = Date.UTC(2025, 0, 1)
