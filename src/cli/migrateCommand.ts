@@ -44,6 +44,7 @@ export const migrateJson = (outcome: MigrateOutcome) => {
     mode: outcome.mode,
     packageDir: plan.packageDir,
     events: plan.events,
+    layout: plan.layout ?? "jobs",
     status: plan.status,
     reason: plan.reason ?? null,
     exitCode: outcome.exitCode,
@@ -113,7 +114,9 @@ export const migrateText = (outcome: MigrateOutcome): string => {
     list(plan.configMapping.map((entry) => `${entry.field} → ${entry.to} (${entry.how}): ${entry.note}`))
   )
   lines.push(
-    `Events: --events ${plan.events}, this library's 20 job event types; upstream's 8 types (job.started, job.executed, ...) in their format are not sent (--events upstream is not available yet).`
+    plan.layout === "workflow"
+      ? `Events: upstream core's 16 workflow event types in their own format, from the service boundaries (workflowEventMap); the types it cannot see in this package are listed in src/tracking.ts.`
+      : `Events: --events ${plan.events}, this library's 20 job event types; upstream's 8 types (job.started, job.executed, ...) in their format are not sent (--events upstream is not available yet).`
   )
   if (plan.diagnostics !== undefined)
     lines.push(

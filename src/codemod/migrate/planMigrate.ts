@@ -14,9 +14,9 @@ import { parseSource, sourceFiles } from "../source/sourceFiles.js"
 import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import { detectJobsLayout } from "../../jobs/layouts.js"
-import { planEmitRemoval, upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
+import { upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
+import { removeHandEmits } from "./handEmitRemoval.js"
 import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
-import { removeEventOnlyCode } from "./eventOnlyCode.js"
 import { trackerConfigMapping, type ConfigFieldMapping } from "./configMapping.js"
 import { wrapTestComposition } from "./testCompositions.js"
 import { unplumbRuntime } from "./trackerPlumbing.js"
@@ -64,6 +64,8 @@ export interface MigratePlan {
   readonly diagnostics: ReadonlyArray<TypeDiagnostic> | undefined
   readonly preExistingDiagnostics: ReadonlyArray<TypeDiagnostic> | undefined
   readonly tsConfig: string | undefined
+  /** The layout migrated: a workflow package says so; absent, a jobs package. */
+  readonly layout?: "workflow"
 }
 
 /**
@@ -81,24 +83,7 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   progress(`loading ${options.packageDir}`)
 
   // Every source, parsed (a syntax error anywhere is bad input), emits planned out.
-  const sources = new Map<string, { before: string; after: string }>()
-  const emitSites: Array<EmitSite> = []
-  const refusals: Array<EmitRefusal> = []
-  const removedWithEmits: Array<string> = []
-  for (const path of await sourceFiles(join(packageDir, "src"))) {
-    const text = await readFile(path, "utf8")
-    const file = parseSource(display(path), text)
-    const removal = planEmitRemoval(display(path), file, text)
-    emitSites.push(...removal.sites)
-    refusals.push(...removal.refusals)
-    let after = text
-    if (removal.edits.length > 0) {
-      const cleaned = removeEventOnlyCode(display(path), applyEdits(text, removal.edits), removal.removedText)
-      after = cleaned.text
-      removedWithEmits.push(...cleaned.removed.map((what) => `${display(path)}: ${what}`))
-    }
-    sources.set(display(path), { before: text, after })
-  }
+  const { sources, emitSites, refusals, removedWithEmits } = await removeHandEmits(join(packageDir, "src"), display)
   const runtimeKey = toPosix(runtimeFilePath)
   const handWired = usesUpstreamTracker(runtimeText)
   const configMapping = trackerConfigMapping

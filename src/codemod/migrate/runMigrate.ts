@@ -4,6 +4,7 @@ import type { InterruptSignal } from "../report/errors.js"
 import { writeFilesAtomically } from "../write/writeFiles.js"
 import { assertWritable, insideGitWorkTree, uncommittedRefusal } from "../write/writable.js"
 import { planMigrate, type MigrateOptions, type MigratePlan } from "./planMigrate.js"
+import { planWorkflowMigrate, workflowLayoutOf } from "./planWorkflowMigrate.js"
 
 /** As the codemod's: `write` rewrites in place, `dry-run` plans and type-checks, `check` plans only. */
 export type MigrateMode = "write" | "dry-run" | "check"
@@ -43,11 +44,15 @@ export interface MigrateOutcome {
 export const runMigrate = async (options: MigrateRunOptions): Promise<MigrateOutcome> => {
   const mode = options.mode ?? "write"
   const progress = options.onProgress ?? (() => undefined)
-  const plan = await planMigrate({
+  const planOptions = {
     ...options,
     typeCheck: mode !== "check" && options.typeCheck !== false,
     onProgress: progress
-  })
+  }
+  // A workflow package has a migration of its own; any other directory is taken for a jobs package.
+  const workflow = await workflowLayoutOf(options.packageDir)
+  const plan =
+    workflow === undefined ? await planMigrate(planOptions) : await planWorkflowMigrate(planOptions, workflow)
   const outcome = (
     exitCode: number,
     extra: Partial<Pick<MigrateOutcome, "written" | "refused" | "interrupted" | "underVersionControl">> = {}

@@ -6,6 +6,25 @@ import { quoted, semi, type CodeStyle } from "../source/style.js"
  */
 export const defaultImportFrom = "durable-effect-tracking"
 
+/** What the generated module says its map is about: a jobs package's (the default) or a workflow package's. */
+export interface TrackingModuleSubject {
+  /** Whose service calls: "the jobs runtime". */
+  readonly calls: string
+  /** "job events". */
+  readonly events: string
+  /** The vocabulary's export, for the entries a user adds. */
+  readonly vocabulary: string
+  /** How many event types the vocabulary has. */
+  readonly total: number
+}
+
+const jobsSubject: TrackingModuleSubject = {
+  calls: "the jobs runtime",
+  events: "job events",
+  vocabulary: "jobEvents",
+  total: 20
+}
+
 /**
  * The package's own event map module: the default map, re-exported under the name the
  * runtime composition imports, with the ways to adjust it at hand.
@@ -18,12 +37,15 @@ export const trackingModuleText = (
     readonly mapExport: string
     /** The event types it cannot emit in this package, as coverage measured them. */
     readonly uncovered: ReadonlyArray<{ readonly type: string; readonly reason: string; readonly hint?: string }>
-  } = { mapExport: "defaultJobsEventMap", uncovered: [] }
+  } = { mapExport: "defaultJobsEventMap", uncovered: [] },
+  subject: TrackingModuleSubject = jobsSubject
 ): string => {
   const nl = style.newline
   const uncovered =
     map.uncovered.length === 0
-      ? [" * In this package the map can emit all 20 job event types (as measured when it was scaffolded)."]
+      ? [
+          ` * In this package the map can emit all ${subject.total} ${subject.events.replace(/s$/, "")} types (as measured when it was scaffolded).`
+        ]
       : [
           ` * Not covered in this package (as measured when it was scaffolded; \`coverage <package-dir> --map src/tracking.ts\` re-measures):`,
           ...map.uncovered.flatMap((entry) => [
@@ -35,9 +57,9 @@ export const trackingModuleText = (
     `import { ${map.mapExport} } from ${quoted(style, importFrom)}${semi(style)}`,
     "",
     "/**",
-    ` * Which service calls of the jobs runtime become which job events. It starts as ${map.mapExport},`,
+    ` * Which service calls of ${subject.calls} become which ${subject.events}. It starts as ${map.mapExport},`,
     " * the library's map for this package's layout; adjust it here and the runtime picks it up:",
-    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(jobEvents, tagKey, name, { method: { ... } }))\``,
+    ` * - add or replace entries: \`extendEventMap(${map.mapExport}, serviceEventsByKey<Service>()(${subject.vocabulary}, tagKey, name, { method: { ... } }))\``,
     ` * - drop a service or one method: \`removeFromEventMap(${map.mapExport}, tagKey, method?)\``,
     ` * - keep only some event types: \`filterEventMap(${map.mapExport}, (type) => ...)\``,
     " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package.",
