@@ -15,6 +15,7 @@ import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import { detectJobsLayout } from "../../jobs/layouts.js"
 import { upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
+import { changedFiles, emitsRemovedLine, refusedReason, typeChecked } from "./planParts.js"
 import { removeHandEmits } from "./handEmitRemoval.js"
 import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
 import { trackerConfigMapping, type ConfigFieldMapping } from "./configMapping.js"
@@ -106,7 +107,7 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
       ...base,
       ...nothing,
       status: "refused",
-      reason: `${refusals.length} hand-placed emit${refusals.length === 1 ? "" : "s"} cannot be removed safely`,
+      reason: refusedReason(refusals.length),
       configReach: reachOf()
     }
   }
@@ -160,16 +161,9 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     todo.push(...rewrite.todo)
   }
 
-  const files: Array<PlannedChange> = []
-  for (const [relativePath, { before, after }] of sources) {
-    if (before !== after) files.push({ path: join(packageDir, relativePath), relativePath, before, after })
-  }
+  const files = changedFiles(packageDir, sources)
   if (emitSites.length > 0) {
-    const byFile = new Map<string, number>()
-    for (const site of emitSites) byFile.set(site.file, (byFile.get(site.file) ?? 0) + 1)
-    changes.push(
-      `removes the ${emitSites.length} hand-placed emitEvent call${emitSites.length === 1 ? "" : "s"} (${[...byFile].map(([file, count]) => `${file} ×${count}`).join(", ")}) and what computed only for them: the proxies emit the ${events} event set instead`
-    )
+    changes.push(emitsRemovedLine(emitSites, `the proxies emit the ${events} event set instead`))
   }
 
   // The event map module.
@@ -223,11 +217,7 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     todo,
     configReach
   }
-  if (options.typeCheck === false || files.length === 0) return plan
-  const tsConfig = tsConfigPath === undefined ? undefined : relativePosix(packageDir, tsConfigPath)
-  progress(`type-checking ${files.length} files with ${tsConfig ?? "default compiler options"}`)
-  const { introduced, preExisting } = typeCheckChange(packageDir, tsConfigPath, files)
-  return { ...plan, diagnostics: introduced, preExistingDiagnostics: preExisting, tsConfig }
+  return typeChecked(plan, { typeCheck: options.typeCheck, packageDir, tsConfigPath, progress })
 }
 
 /** Whether a runtime file builds upstream core's tracker layers (its hand-wired plumbing). */

@@ -16,6 +16,7 @@ import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import { trackerConfigMapping } from "./configMapping.js"
 import { defaultMigrateEventSet } from "./eventSet.js"
+import { changedFiles, emitsRemovedLine, refusedReason, typeChecked } from "./planParts.js"
 import { removeHandEmits, type SourceChange } from "./handEmitRemoval.js"
 import type { MigrateOptions, MigratePlan } from "./planMigrate.js"
 import { engineHandWired, rewireWorkflowEngine } from "./workflowEngine.js"
@@ -132,7 +133,7 @@ export const planWorkflowMigrate = async (
       ...base,
       ...nothing,
       status: "refused",
-      reason: `${refusals.length} hand-placed emit${refusals.length === 1 ? "" : "s"} cannot be removed safely`,
+      reason: refusedReason(refusals.length),
       configReach: reachOf()
     }
   }
@@ -165,17 +166,10 @@ export const planWorkflowMigrate = async (
   const changes = results.flatMap((result) => result.changes)
   const todo = results.flatMap((result) => result.todo)
   if (emitSites.length > 0) {
-    const byFile = new Map<string, number>()
-    for (const site of emitSites) byFile.set(site.file, (byFile.get(site.file) ?? 0) + 1)
-    changes.unshift(
-      `removes the ${emitSites.length} hand-placed emitEvent call${emitSites.length === 1 ? "" : "s"} (${[...byFile].map(([file, count]) => `${file} ×${count}`).join(", ")}) and what computed only for them: the proxies emit the workflow events instead`
-    )
+    changes.unshift(emitsRemovedLine(emitSites, "the proxies emit the workflow events instead"))
   }
 
-  const files: Array<PlannedChange> = []
-  for (const [relativePath, { before, after }] of sources) {
-    if (before !== after) files.push({ path: join(packageDir, relativePath), relativePath, before, after })
-  }
+  const files = changedFiles(packageDir, sources)
   const existingTracking = await readFile(trackingPath, "utf8").catch(() => undefined)
   if (existingTracking === undefined) {
     const core = upstreamCoreSources(packageDir)
@@ -215,9 +209,5 @@ export const planWorkflowMigrate = async (
     todo,
     configReach
   }
-  if (options.typeCheck === false || files.length === 0) return plan
-  const tsConfig = tsConfigPath === undefined ? undefined : relativePosix(packageDir, tsConfigPath)
-  progress(`type-checking ${files.length} files with ${tsConfig ?? "default compiler options"}`)
-  const { introduced, preExisting } = typeCheckChange(packageDir, tsConfigPath, files)
-  return { ...plan, diagnostics: introduced, preExistingDiagnostics: preExisting, tsConfig }
+  return typeChecked(plan, { typeCheck: options.typeCheck, packageDir, tsConfigPath, progress })
 }

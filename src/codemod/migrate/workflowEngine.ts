@@ -2,9 +2,10 @@ import { Node, SyntaxKind, type CallExpression } from "ts-morph"
 import type { WorkflowLayout } from "../../workflow/layout.js"
 import { CodemodInputError } from "../report/errors.js"
 import { flushEdits } from "../rewrite/runFlush.js"
-import { applyEdits, insertAt, type TextEdit } from "../source/edits.js"
+import { applyEdits, type TextEdit } from "../source/edits.js"
 import { parseSource } from "../source/sourceFiles.js"
-import { detectStyle, quoted, semi } from "../source/style.js"
+import { detectStyle } from "../source/style.js"
+import { trackingImportsEdit } from "../rewrite/trackingModule.js"
 import { importedBindings, isValueReference } from "../source/syntax.js"
 import { upstreamCoreModule } from "./emitSites.js"
 import { removeEventOnlyCode } from "./eventOnlyCode.js"
@@ -75,18 +76,8 @@ export const rewireWorkflowEngine = (
   }
   const flush = flushEdits(file, current, imports, options.importFrom)
   edits.push(...flush.edits)
-  const style = detectStyle(current)
-  const named = ["addTracker", flush.importSpecifier, "withTracking"].filter((name) => name !== undefined)
-  const lines = [
-    `import { ${named.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
-    `import { trackingEventMap } from ${quoted(style, options.trackingModule)}${semi(style)}`
-  ]
-  const last = file.getImportDeclarations().at(-1)
-  edits.push(
-    last === undefined
-      ? insertAt(0, lines.map((line) => line + style.newline).join(""))
-      : insertAt(last.getEnd(), lines.map((line) => style.newline + line).join(""))
-  )
+  const names = ["addTracker", flush.importSpecifier, "withTracking"].filter((name) => name !== undefined)
+  edits.push(trackingImportsEdit(file, detectStyle(current), { ...options, names }))
   const changes = [
     ...unplumbed.changes,
     `${displayPath}: the composition's layers are wrapped with withTracking (${wrapped.map((entry) => entry.layer).join(", ")}), this library's tracker for the same \`tracker\` option under them (addTracker)`,

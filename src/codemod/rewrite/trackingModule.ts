@@ -1,3 +1,5 @@
+import type { SourceFile } from "ts-morph"
+import { insertAt, type TextEdit } from "../source/edits.js"
 import { quoted, semi, type CodeStyle } from "../source/style.js"
 
 /**
@@ -69,4 +71,23 @@ export const trackingModuleText = (
     `export const trackingEventMap = ${map.mapExport}${semi(style)}`,
     ""
   ].join(nl)
+}
+
+/**
+ * The imports a wrapped composition needs, after the file's last import: `names` from this
+ * library and `trackingEventMap` from the package's tracking module.
+ */
+export const trackingImportsEdit = (
+  file: SourceFile,
+  style: CodeStyle,
+  options: { readonly importFrom: string; readonly trackingModule: string; readonly names: ReadonlyArray<string> }
+): TextEdit => {
+  const lines = [
+    `import { ${options.names.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
+    `import { trackingEventMap } from ${quoted(style, options.trackingModule)}${semi(style)}`
+  ]
+  const last = file.getImportDeclarations().at(-1)
+  return last === undefined
+    ? insertAt(0, lines.map((line) => line + style.newline).join(""))
+    : insertAt(last.getEnd(), lines.map((line) => style.newline + line).join(""))
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { reportPackageCoverage } from "../../../src/codemod/coverage/measurePackage.js"
 import { coverageText } from "../../../src/codemod/coverage/render.js"
 import { describeCoverage } from "../../../src/instrument/coverage.js"
-import { WorkflowEventTypes } from "../../../src/workflow/events/WorkflowEventTypes.js"
+import { WorkflowEventTypes, type WorkflowEventType } from "../../../src/workflow/events/WorkflowEventTypes.js"
 import { workflowEventMap } from "../../../src/workflow/workflowEventMap.js"
 import { workflowScenarios } from "../../workflow/workflowScenarios.js"
 
@@ -11,7 +11,7 @@ const fixtureDir = (name: string) => fileURLToPath(new URL(`../../fixtures/${nam
 
 describe("coverage of the workflow package, measured on its sources and its core's", () => {
   it("says per type whether the map covers it, from which method and where, or why not (the map's blind spots)", async () => {
-    const report = await reportPackageCoverage({ packageDir: fixtureDir("workflow") })
+    const report = await reportPackageCoverage<WorkflowEventType>({ packageDir: fixtureDir("workflow") })
     expect(report).toMatchObject({ layout: "workflow", map: "workflowEventMap", total: 16, covered: 12 })
     expect(Object.keys(report.types)).toEqual([...WorkflowEventTypes])
     // The adapters are core's: found there, beside the package.
@@ -29,7 +29,7 @@ describe("coverage of the workflow package, measured on its sources and its core
   })
 
   it("covers exactly what the map emits over the scenarios that take every path", async () => {
-    const report = await reportPackageCoverage({ packageDir: fixtureDir("workflow") })
+    const report = await reportPackageCoverage<WorkflowEventType>({ packageDir: fixtureDir("workflow") })
     const emitted = new Set(workflowScenarios.flatMap((scenario) => scenario.emits))
     expect(WorkflowEventTypes.filter((type) => report.types[type]?.covered)).toEqual(
       WorkflowEventTypes.filter((type) => emitted.has(type))
