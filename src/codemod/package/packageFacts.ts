@@ -38,8 +38,15 @@ export interface PackageFacts {
 const tagFunctions = /(^|\.)(Tag|GenericTag)$/
 const taggedClassFunctions = /(^|\.)(TaggedError|TaggedClass|TaggedRequest)$/
 
-/** Reads every TypeScript source under `srcDir` (parsed only: nothing is resolved or checked). */
-export const readPackageFacts = async (packageDir: string, srcDir: string): Promise<PackageFacts> => {
+/**
+ * Reads every TypeScript source under `srcDir`, and under `alsoDirs` (the upstream core whose
+ * services the package uses), parsed only: nothing is resolved or checked.
+ */
+export const readPackageFacts = async (
+  packageDir: string,
+  srcDir: string,
+  alsoDirs: ReadonlyArray<string> = []
+): Promise<PackageFacts> => {
   const project = new Project({
     useInMemoryFileSystem: true,
     skipFileDependencyResolution: true,
@@ -47,7 +54,8 @@ export const readPackageFacts = async (packageDir: string, srcDir: string): Prom
     compilerOptions: { noLib: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext }
   })
   const files: Array<{ display: string; file: SourceFile }> = []
-  for (const path of await sourceFiles(srcDir)) {
+  const paths = (await Promise.all([srcDir, ...alsoDirs].map(sourceFiles))).flat()
+  for (const path of paths) {
     const display = relativePosix(packageDir, path)
     files.push({ display, file: project.createSourceFile(`/${display}`, await readFile(path, "utf8")) })
   }
