@@ -107,6 +107,13 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
       entries: [{ entry: "createDurableWorkflows", reaches: true }]
     })
     expect(outcome.plan.todo).toEqual([])
+    // The workflow's input, sent by hand before, is sent still, and the plan says so.
+    expect(outcome.plan.eventMaps.map((entry) => entry.exportName)).toEqual(["workflowEventMap"])
+    expect(outcome.plan.payloads).toEqual({
+      sent: [{ field: "input", types: ["workflow.started", "workflow.queued"], map: "workflowEventMap" }],
+      howToStop: [expect.stringContaining('omitEventFields(workflowEventMap, ["input"])')],
+      sentByHand: ["input"]
+    })
   })
 
   it(
