@@ -15,7 +15,7 @@ const coreOf: ReadonlyArray<{ readonly importer: RegExp; readonly core: string }
 const defaultCore = here("./test/fixtures/core/index.ts")
 
 // The slowest end-to-end files (packed-tarball consumer, signals to child processes, the codemod
-// on a copy of the workflow package and its suites, hard kills of workerd, wrangler and the demos
+// and migrate on copies of the workflow package and their suites, hard kills of workerd, wrangler and the demos
 // against the collector): `npm run test:slow` runs them, and
 // `npm test` leaves them out (TEST_FILES=quick) to stay well inside its 10 minutes. CI runs
 // both. With TEST_FILES unset, every file runs, so `vitest run <file>` finds any of them.
@@ -27,12 +27,17 @@ const slowFiles = [
   "test/e2e/outbox.test.ts",
   "test/collector/demoToCollector.test.ts",
   "test/collector/wranglerDeploy.test.ts",
-  "test/examples/workflowDemo.test.ts"
+  "test/examples/workflowDemo.test.ts",
+  "test/codemod/migrate/migrateWorkflow.test.ts"
 ]
+// Its own script (npm run test:workflow-differential): the workflow package's suite run twice,
+// hand-tracked and migrated, compared event by event; left out of quick and slow (CI runs it
+// after them).
+const differentialFiles = ["test/workflow/differential/workflowDifferential.test.ts"]
 const testFiles = process.env.TEST_FILES
-if (testFiles !== undefined && testFiles !== "quick" && testFiles !== "slow") {
+if (testFiles !== undefined && testFiles !== "quick" && testFiles !== "slow" && testFiles !== "workflow-differential") {
   throw new Error(
-    `TEST_FILES is '${testFiles}': it is quick (all but the slow files), slow (only those) or unset (all)`
+    `TEST_FILES is '${testFiles}': it is quick (all but the slow files), slow (only those), workflow-differential (only that one) or unset (all)`
   )
 }
 
@@ -59,8 +64,13 @@ export default defineConfig({
     ]
   },
   test: {
-    include: testFiles === "slow" ? slowFiles : ["test/**/*.test.ts"],
-    exclude: [...configDefaults.exclude, ...(testFiles === "quick" ? slowFiles : [])],
+    include:
+      testFiles === "slow"
+        ? slowFiles
+        : testFiles === "workflow-differential"
+          ? differentialFiles
+          : ["test/**/*.test.ts"],
+    exclude: [...configDefaults.exclude, ...(testFiles === "quick" ? [...slowFiles, ...differentialFiles] : [])],
     // Every temp file of the run under one directory; the run fails if a test leaves one behind.
     globalSetup: ["./test/support/globalSetup.ts"],
     // Hang guards, not speed limits: a busy machine may only make a test slower, never fail it

@@ -12,20 +12,22 @@ export interface FixtureCopy {
 }
 
 /**
- * A copy of a jobs fixture (with its core next to it) in a fresh directory under the OS temp
+ * A copy of a jobs or workflow fixture (with its core next to it) in a fresh directory under the OS temp
  * directory (`det-codemod-<random>`, removed by `remove`), set up the way a user's package would
  * be: `durable-effect-tracking` resolves (to this repository's source, through a tsconfig path)
  * and so do `effect` and the other packages (a node_modules link to this repository's).
  */
-export const copyFixture = (fixture: "jobs" | "jobs-inline" | "jobs-tracked" | "workflow" = "jobs"): FixtureCopy => {
+export const copyFixture = (
+  fixture: "jobs" | "jobs-inline" | "jobs-tracked" | "workflow" | "workflow-tracked" = "jobs"
+): FixtureCopy => {
   const root = mkdtempSync(join(tmpdir(), "det-codemod-"))
   const remove = () => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   const packageDir = join(root, fixture)
   try {
     cpSync(join(repoRoot, "test/fixtures", fixture), packageDir, { recursive: true })
-    // The hand-tracked release imports the release's core, beside it under its own name (its
+    // A hand-tracked release imports the release's core, beside it under its own name (its
     // tests, which run the original fixture, stay behind).
-    const core = fixture === "jobs-tracked" ? "core-tracked" : "core"
+    const core = fixture.endsWith("-tracked") ? "core-tracked" : "core"
     cpSync(join(repoRoot, "test/fixtures", core), join(root, core), {
       recursive: true,
       filter: (source) => source !== join(repoRoot, "test/fixtures", core, "test")

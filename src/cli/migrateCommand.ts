@@ -47,6 +47,7 @@ export const migrateJson = (outcome: MigrateOutcome) => {
     events: plan.events,
     eventMaps: plan.eventMaps,
     payloads: plan.payloads,
+    layout: plan.layout ?? "jobs",
     status: plan.status,
     reason: plan.reason ?? null,
     exitCode: outcome.exitCode,
@@ -130,7 +131,8 @@ export const migrateText = (outcome: MigrateOutcome): string => {
     list(plan.configMapping.map((entry) => `${entry.field} → ${entry.to} (${entry.how}): ${entry.note}`))
   )
   lines.push(
-    `Events: --events ${plan.events}: ${plan.eventMaps.map((entry) => `${entry.sends} (${entry.exportName})`).join(", side by side with ")}.`,
+    // A workflow package has one event set: upstream core's workflow events.
+    `Events: ${plan.layout === "workflow" ? "" : `--events ${plan.events}: `}${plan.eventMaps.map((entry) => `${entry.sends} (${entry.exportName})`).join(", side by side with ")}.`,
     ...payloadLines(plan.payloads)
   )
   if (plan.diagnostics !== undefined)

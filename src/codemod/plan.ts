@@ -17,7 +17,8 @@ import { relativePosix, toPosix } from "./report/displayPath.js"
 import { openJobsPackage, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
 import { brokenReachLines, checkConfigReach, type ConfigReach } from "./package/configReach.js"
 import { emitCalls, upstreamCoreModule } from "./package/handEmits.js"
-import { isWorkflowPackage, planWorkflowCodemod } from "./workflowPlan.js"
+import { workflowLayoutOf } from "./package/workflowPackage.js"
+import { planWorkflowCodemod } from "./workflowPlan.js"
 import { planTrackingFile } from "./package/trackingFile.js"
 
 export { runtimeFilePath, trackingFilePath }
@@ -109,8 +110,9 @@ export const planCodemod = async (options: CodemodOptions): Promise<CodemodPlan>
   const importFrom = options.importFrom ?? defaultImportFrom
   const progress = options.onProgress ?? (() => undefined)
   // A workflow package has no jobs runtime: its combinators are what the codemod wires.
-  if (await isWorkflowPackage(options.packageDir)) {
-    const plan: CodemodPlan = await planWorkflowCodemod(options, findHandPlacedEmits)
+  const workflow = await workflowLayoutOf(options.packageDir)
+  if (workflow !== undefined) {
+    const plan: CodemodPlan = await planWorkflowCodemod(options, workflow, findHandPlacedEmits)
     return options.typeCheck === false ? plan : typeCheckPlan(plan, progress)
   }
   // Before anything is loaded: the directory, its runtime file, a tsconfig tsc can read.

@@ -1,8 +1,8 @@
-import { readFile, stat } from "node:fs/promises"
+import { readFile } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
-import { workflowLayout } from "../workflow/layout.js"
+import type { WorkflowLayout } from "../workflow/layout.js"
 import { relativePosix } from "./report/displayPath.js"
-import { assertPackageDirectory, runtimeFilePath, trackingFilePath } from "./package/packageDir.js"
+import { assertPackageDirectory, trackingFilePath } from "./package/packageDir.js"
 import { planTrackingFile } from "./package/trackingFile.js"
 import { findTsConfig, readTsConfig } from "./package/typeCheck.js"
 import { rewriteCombinatorExports } from "./rewrite/workflowExports.js"
@@ -24,21 +24,13 @@ interface EmitSite {
   readonly line: number
 }
 
-const isFile = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isFile() === true
-
-/**
- * Whether the directory holds a workflow package (the module that exports its combinators, and
- * no jobs runtime composition): the layout the codemod wires with `trackExports`.
- */
-export const isWorkflowPackage = async (packageDir: string): Promise<boolean> =>
-  !(await isFile(join(packageDir, runtimeFilePath))) && (await isFile(join(packageDir, workflowLayout.exportsModule)))
-
 /**
  * The codemod's plan for a workflow package (a `CodemodPlan`): its combinators exported traced, and the package's
  * tracking module. The workflow services' layers are not wired here.
  */
 export const planWorkflowCodemod = async (
   options: WorkflowCodemodOptions,
+  layout: WorkflowLayout,
   handPlacedEmits: (packageDir: string, display: (path: string) => string) => Promise<ReadonlyArray<EmitSite>>
 ) => {
   const packageDir = resolve(options.packageDir)
@@ -47,7 +39,7 @@ export const planWorkflowCodemod = async (
   const tsConfigPath = findTsConfig(packageDir)
   if (tsConfigPath !== undefined) readTsConfig(tsConfigPath, display(tsConfigPath))
   const importFrom = options.importFrom ?? defaultImportFrom
-  const exportsPath = join(packageDir, workflowLayout.exportsModule)
+  const exportsPath = join(packageDir, layout.exportsModule)
   const exportsText = await readFile(exportsPath, "utf8")
   const trackingPath = join(packageDir, trackingFilePath)
   const extension = /from\s+["']\.{1,2}\/[^"']*\.js["']/.test(exportsText) ? ".js" : ""
@@ -79,13 +71,13 @@ export const planWorkflowCodemod = async (
   const rewrite = rewriteCombinatorExports(display(exportsPath), exportsText, {
     importFrom,
     trackingModule: trackingModule.startsWith(".") ? trackingModule : `./${trackingModule}`,
-    namespace: workflowLayout.namespace,
-    names: workflowLayout.combinators
+    namespace: layout.namespace,
+    names: layout.exportsToWrap
   })
   if (rewrite.status === "not-found")
     throw new CodemodInputError({
       file: display(exportsPath),
-      expected: `the module that exports the workflow package's ${workflowLayout.combinators.join(", ")}`,
+      expected: `the module that exports the workflow package's ${layout.exportsToWrap.join(", ")}`,
       detail: rewrite.reason
     })
   const files: Array<PlannedChange> = []
@@ -96,8 +88,8 @@ export const planWorkflowCodemod = async (
     changes.push(...rewrite.changes)
   }
   const tracking = await planTrackingFile(trackingPath, display, {
-    text: workflowTrackingModuleText(importFrom, detectStyle(exportsText), workflowLayout.mapExport),
-    change: `${display(trackingPath)} is new: it holds the event map of both seams (the combinators and the workflow services' layers), starting as the library's ${workflowLayout.mapExport}, exported as trackingEventMap, and is yours to adjust`
+    text: workflowTrackingModuleText(importFrom, detectStyle(exportsText), layout.mapExport),
+    change: `${display(trackingPath)} is new: it holds the event map of both seams (the combinators and the workflow services' layers), starting as the library's ${layout.mapExport}, exported as trackingEventMap, and is yours to adjust`
   })
   if (tracking.file !== undefined) files.push(tracking.file)
   if (tracking.change !== undefined) changes.push(tracking.change)

@@ -27,6 +27,7 @@ import type { ContextOf } from "../instrument/CallContext.js"
 import { workflowEvents, type WorkflowEvents } from "./events/workflowEvents.js"
 import { durationMs } from "./durationMs.js"
 import { workflowTagKey } from "./shapes.js"
+import { workflowErrorOf } from "./workflowError.js"
 
 /** A step's configuration, as the package's `StepConfig` has it (what the entries read of it). */
 export interface WorkflowStepConfigShape {
@@ -81,14 +82,6 @@ const timedOutBeforeAttempt = (error: unknown): { readonly timeoutMs: number } |
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
-
-/** An error as the package's events carry it: its message, and its stack when the map's user opted in. */
-const errorOf = (error: unknown, context: ContextOf<WorkflowEvents>): { message: string; stack?: string } => {
-  const message = error instanceof Error ? error.message : String(error)
-  return context["errorStack"] === true && error instanceof Error && error.stack !== undefined
-    ? { message, stack: error.stack }
-    : { message }
-}
 
 const stepKey = (config: WorkflowStepConfigShape, part: "attempt" | "startedAt"): string =>
   `step:${config.name}:${part}`
@@ -197,7 +190,7 @@ export const workflowCombinatorEvents: EventMap<WorkflowEvents> = functionEvents
             : {
                 stepName: config.name,
                 attempt: observed["attempt"] as number,
-                error: errorOf(error, context),
+                error: workflowErrorOf(error),
                 willRetry: false
               },
         "retry.scheduled": ({ args: [config], error, observed }) => {

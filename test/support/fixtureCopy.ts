@@ -9,6 +9,16 @@ import { copyFixture, type FixtureCopy } from "../../examples/runtime/fixture.js
 export { copyFixture, type FixtureCopy } from "../../examples/runtime/fixture.js"
 export { repoRoot } from "../../examples/runtime/paths.js"
 
+/** The `.ts` files under a directory, at any depth. */
+export const sourcesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourcesUnder(join(dir, entry.name))
+      : entry.name.endsWith(".ts")
+        ? [join(dir, entry.name)]
+        : []
+  )
+
 /** A digest of every file under a directory (paths, contents and modes), to prove nothing changed. */
 export const hashTree = (dir: string): string => {
   const hash = createHash("sha256")

@@ -1,8 +1,6 @@
-import type { EventMap } from "../../instrument/EventMap.js"
+import { functionPhases, type EventMap } from "../../instrument/EventMap.js"
 import type { RecipeRequirement } from "../../instrument/requirements.js"
 import type { JobEventType } from "../../jobs/events/JobEvent.js"
-import { JobEventTypes } from "../../jobs/events/JobEventTypes.js"
-import type { JobsLayout } from "../../jobs/layouts.js"
 import { formatPlace, type PackageFacts, type Place } from "../package/packageFacts.js"
 
 /** Whether the map can emit one event type in this package, and from where or why not. */
@@ -20,18 +18,23 @@ export interface TypeCoverage {
   readonly hint?: string
 }
 
-export interface PackageCoverage {
+export interface PackageCoverage<T extends string = JobEventType> {
   readonly packageDir: string
   readonly covered: number
   readonly total: number
-  readonly types: { readonly [T in JobEventType]: TypeCoverage }
+  /**
+   * Every event type of the map's vocabulary, in its order. `T` names them for the reader: the
+   * job types unless told (a workflow package's report is a `PackageCoverage<WorkflowEventType>`).
+   */
+  readonly types: { readonly [K in T]: TypeCoverage }
 }
 
 /** A package's coverage with the map and layout it was measured for. */
-export interface PackageCoverageReport extends PackageCoverage {
+export interface PackageCoverageReport<T extends string = JobEventType> extends PackageCoverage<T> {
   /** The map analysed: a library map by name, or `<module> (<export>)`. */
   readonly map: string
-  readonly layout: JobsLayout["name"]
+  /** The package's layout (a jobs layout's name, or `workflow`). */
+  readonly layout: string
 }
 
 interface SourceVerdict {
@@ -123,23 +126,42 @@ const judgeSource = (
   return { label, place, missing, relies, partly }
 }
 
-/** For every job event type: can `map` emit it in the package `facts` describe, through which methods, and if not, why. */
-export const analyseCoverage = (packageDir: string, facts: PackageFacts, map: EventMap): PackageCoverage => {
-  const verdicts = new Map<JobEventType, Array<SourceVerdict>>(JobEventTypes.map((type) => [type, []]))
+/** For every event type of the map's vocabulary: can `map` emit it in the package `facts` describe, through which methods, and if not, why. */
+export const analyseCoverage = <T extends string = JobEventType>(
+  packageDir: string,
+  facts: PackageFacts,
+  map: EventMap
+): PackageCoverage<T> => {
+  const eventTypes: ReadonlyArray<string> = map.vocabulary.types
+  const verdicts = new Map<string, Array<SourceVerdict>>(eventTypes.map((type) => [type, []]))
   for (const [tagKey, entry] of Object.entries(map.services)) {
     for (const [method, events] of Object.entries(entry.methods)) {
       const types = new Set<string>()
       for (const phase of [events.before, events.success, events.failure])
         for (const type of Object.keys(phase ?? {})) types.add(type)
       for (const type of types) {
-        verdicts
-          .get(type as JobEventType)
-          ?.push(judgeSource(facts, map, tagKey, method, events.requires?.[type as JobEventType]))
+        verdicts.get(type)?.push(judgeSource(facts, map, tagKey, method, events.requires?.[type]))
       }
     }
   }
-  const types = {} as Record<JobEventType, TypeCoverage>
-  for (const type of JobEventTypes) {
+  // A function entry (the second seam, `trackExports`) emits where the package exports the
+  // function it names.
+  for (const [namespace, entries] of Object.entries(map.functions ?? {})) {
+    for (const [name, entry] of Object.entries(entries)) {
+      const place = facts.exportedFunctions.get(name)
+      const verdict: SourceVerdict = {
+        label: `${namespace}.${name}`,
+        place,
+        missing: place === undefined ? [`this package exports no function ${name}`] : [],
+        relies: [],
+        partly: undefined
+      }
+      const types = new Set(functionPhases(entry).flatMap((recipes) => Object.keys(recipes)))
+      for (const type of types) verdicts.get(type)?.push(verdict)
+    }
+  }
+  const types: Record<string, TypeCoverage> = {}
+  for (const type of eventTypes) {
     const all = verdicts.get(type) ?? []
     const able = all.filter((verdict) => verdict.missing.length === 0)
     const blind = map.blindSpots?.[type]
@@ -171,16 +193,16 @@ export const analyseCoverage = (packageDir: string, facts: PackageFacts, map: Ev
       ...(blind?.hint === undefined ? {} : { hint: blind.hint })
     }
   }
-  const covered = JobEventTypes.filter((type) => types[type].covered).length
-  return { packageDir, covered, total: JobEventTypes.length, types }
+  const covered = eventTypes.filter((type) => types[type]!.covered).length
+  return { packageDir, covered, total: eventTypes.length, types: types as PackageCoverage<T>["types"] }
 }
 
 /** `0` when every type is covered, `1` otherwise: the exit code of `coverage <dir>`. */
-export const coverageExitCode = (report: PackageCoverage): 0 | 1 => (report.covered === report.total ? 0 : 1)
+export const coverageExitCode = (report: PackageCoverage<string>): 0 | 1 => (report.covered === report.total ? 0 : 1)
 
 /** The types a package's coverage leaves out, with why and the entry that would cover them. */
-export const uncoveredTypes = (coverage: PackageCoverage) =>
-  Object.entries(coverage.types)
+export const uncoveredTypes = (coverage: PackageCoverage<string>) =>
+  Object.entries<TypeCoverage>(coverage.types)
     .filter(([, entry]) => !entry.covered)
     .map(([type, entry]) => ({
       type,

@@ -35,7 +35,11 @@ export interface EmitRemoval {
   readonly sites: ReadonlyArray<EmitSite>
   readonly refusals: ReadonlyArray<EmitRefusal>
   readonly edits: ReadonlyArray<TextEdit>
-  /** The text the edits take out: the names in it are what may have served the events only. */
+  /**
+   * The text the edits take out, and the names of the functions and locals holding the emits:
+   * the names in it are what may have served the events only (a helper whose only job was
+   * emitting is left with nothing to do).
+   */
   readonly removedText: string
 }
 
@@ -92,8 +96,11 @@ export const planEmitRemoval = (displayPath: string, file: SourceFile, text: str
   const removed: Array<string> = []
   const refuse = (node: Node, reason: string) =>
     refusals.push({ file: displayPath, line: node.getStartLineNumber(), reason })
-  const site = (call: CallExpression, form: EmitForm) =>
+  const site = (call: CallExpression, form: EmitForm) => {
     sites.push({ file: displayPath, line: call.getStartLineNumber(), form, eventType: eventTypeOf(call) })
+    for (const holder of call.getAncestors())
+      if (Node.isVariableDeclaration(holder) || Node.isFunctionDeclaration(holder)) removed.push(holder.getName() ?? "")
+  }
   const remove = (edit: TextEdit) => {
     edits.push(edit)
     removed.push(text.slice(edit.start, edit.end))

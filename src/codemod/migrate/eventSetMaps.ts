@@ -34,6 +34,10 @@ export interface FormatMap {
  */
 export const handPayloadFields: ReadonlyArray<string> = ["input", "preExecutionState"]
 
+/** The user payload fields (of {@link handPayloadFields}) the removed emits' text names. */
+export const payloadFieldsSentByHand = (removedEmitText: string): ReadonlyArray<string> =>
+  handPayloadFields.filter((field) => new RegExp(`\\b${field}\\b`).test(removedEmitText))
+
 /**
  * Each format's map for a package's layout: one row per format this version has a map for;
  * `undefined` for a layout it has no map of that format for.

@@ -14,17 +14,18 @@ import { parseSource, sourceFiles } from "../source/sourceFiles.js"
 import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import { detectJobsLayout } from "../../jobs/layouts.js"
-import { planEmitRemoval, upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
+import { upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
+import { changedFiles, emitsRemovedLine, nothingPlanned, refusedReason, typeChecked } from "./planParts.js"
+import { removeHandEmits } from "./handEmitRemoval.js"
 import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
 import {
-  handPayloadFields,
   mapsOfEventSet,
+  payloadFieldsSentByHand,
   payloadNotes,
   type FormatMap,
   type FormatMaps,
   type PayloadField
 } from "./eventSetMaps.js"
-import { removeEventOnlyCode } from "./eventOnlyCode.js"
 import { trackerConfigMapping, type ConfigFieldMapping } from "./configMapping.js"
 import { wrapTestComposition } from "./testCompositions.js"
 import { unplumbRuntime } from "./trackerPlumbing.js"
@@ -87,6 +88,8 @@ export interface MigratePlan {
   readonly diagnostics: ReadonlyArray<TypeDiagnostic> | undefined
   readonly preExistingDiagnostics: ReadonlyArray<TypeDiagnostic> | undefined
   readonly tsConfig: string | undefined
+  /** The layout migrated: a workflow package says so; absent, a jobs package. */
+  readonly layout?: "workflow"
 }
 
 /**
@@ -104,31 +107,15 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   progress(`loading ${options.packageDir}`)
 
   // Every source, parsed (a syntax error anywhere is bad input), emits planned out.
-  const sources = new Map<string, { before: string; after: string }>()
-  const emitSites: Array<EmitSite> = []
-  const refusals: Array<EmitRefusal> = []
-  const removedWithEmits: Array<string> = []
-  let removedEmitText = ""
-  for (const path of await sourceFiles(join(packageDir, "src"))) {
-    const text = await readFile(path, "utf8")
-    const file = parseSource(display(path), text)
-    const removal = planEmitRemoval(display(path), file, text)
-    emitSites.push(...removal.sites)
-    refusals.push(...removal.refusals)
-    removedEmitText += `${removal.removedText}\n`
-    let after = text
-    if (removal.edits.length > 0) {
-      const cleaned = removeEventOnlyCode(display(path), applyEdits(text, removal.edits), removal.removedText)
-      after = cleaned.text
-      removedWithEmits.push(...cleaned.removed.map((what) => `${display(path)}: ${what}`))
-    }
-    sources.set(display(path), { before: text, after })
-  }
+  const { sources, emitSites, refusals, removedWithEmits, removedEmitText } = await removeHandEmits(
+    join(packageDir, "src"),
+    display
+  )
   const runtimeKey = toPosix(runtimeFilePath)
   const handWired = usesUpstreamTracker(runtimeText)
   const configMapping = trackerConfigMapping
   const reachOf = () => checkConfigReach([...sources].map(([path, { after }]) => ({ path, text: after })))
-  const sentByHand = handPayloadFields.filter((field) => new RegExp(`\\b${field}\\b`).test(removedEmitText))
+  const sentByHand = payloadFieldsSentByHand(removedEmitText)
   const base = {
     packageDir,
     importFrom,
@@ -141,21 +128,13 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     preExistingDiagnostics: undefined,
     tsConfig: undefined
   }
-  const nothing = {
-    files: [],
-    wrapped: [],
-    testCompositions: [],
-    changes: [],
-    todo: [],
-    eventMaps: [],
-    payloads: { sent: [], howToStop: [], sentByHand }
-  }
+  const nothing = nothingPlanned(sentByHand)
   if (refusals.length > 0) {
     return {
       ...base,
       ...nothing,
       status: "refused",
-      reason: `${refusals.length} hand-placed emit${refusals.length === 1 ? "" : "s"} cannot be removed safely`,
+      reason: refusedReason(refusals.length),
       configReach: reachOf()
     }
   }
@@ -222,16 +201,9 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     todo.push(...rewrite.todo)
   }
 
-  const files: Array<PlannedChange> = []
-  for (const [relativePath, { before, after }] of sources) {
-    if (before !== after) files.push({ path: join(packageDir, relativePath), relativePath, before, after })
-  }
+  const files = changedFiles(packageDir, sources)
   if (emitSites.length > 0) {
-    const byFile = new Map<string, number>()
-    for (const site of emitSites) byFile.set(site.file, (byFile.get(site.file) ?? 0) + 1)
-    changes.push(
-      `removes the ${emitSites.length} hand-placed emitEvent call${emitSites.length === 1 ? "" : "s"} (${[...byFile].map(([file, count]) => `${file} ×${count}`).join(", ")}) and what computed only for them: the proxies emit the ${events} event set instead`
-    )
+    changes.push(emitsRemovedLine(emitSites, `the proxies emit the ${events} event set instead`))
   }
 
   // The event map module.
@@ -302,11 +274,7 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     todo,
     configReach
   }
-  if (options.typeCheck === false || files.length === 0) return plan
-  const tsConfig = tsConfigPath === undefined ? undefined : relativePosix(packageDir, tsConfigPath)
-  progress(`type-checking ${files.length} files with ${tsConfig ?? "default compiler options"}`)
-  const { introduced, preExisting } = typeCheckChange(packageDir, tsConfigPath, files)
-  return { ...plan, diagnostics: introduced, preExistingDiagnostics: preExisting, tsConfig }
+  return typeChecked(plan, { typeCheck: options.typeCheck, packageDir, tsConfigPath, progress })
 }
 
 /** Whether a runtime file builds upstream core's tracker layers (its hand-wired plumbing). */

@@ -2,6 +2,8 @@ import { ExitCode } from "../report/exitCodes.js"
 import type { InterruptSignal } from "../report/errors.js"
 import { writeCheckedPlan } from "../write/writeCheckedPlan.js"
 import { planMigrate, type MigrateOptions, type MigratePlan } from "./planMigrate.js"
+import { workflowLayoutOf } from "../package/workflowPackage.js"
+import { planWorkflowMigrate } from "./planWorkflowMigrate.js"
 
 /** As the codemod's: `write` rewrites in place, `dry-run` plans and type-checks, `check` plans only. */
 export type MigrateMode = "write" | "dry-run" | "check"
@@ -37,11 +39,15 @@ export interface MigrateOutcome {
 export const runMigrate = async (options: MigrateRunOptions): Promise<MigrateOutcome> => {
   const mode = options.mode ?? "write"
   const progress = options.onProgress ?? (() => undefined)
-  const plan = await planMigrate({
+  const planOptions = {
     ...options,
     typeCheck: mode !== "check" && options.typeCheck !== false,
     onProgress: progress
-  })
+  }
+  // A workflow package has a migration of its own; any other directory is taken for a jobs package.
+  const workflow = await workflowLayoutOf(options.packageDir)
+  const plan =
+    workflow === undefined ? await planMigrate(planOptions) : await planWorkflowMigrate(planOptions, workflow)
   const outcome = (
     exitCode: number,
     extra: Partial<Pick<MigrateOutcome, "written" | "refused" | "interrupted" | "underVersionControl">> = {}

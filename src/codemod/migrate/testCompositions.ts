@@ -1,8 +1,9 @@
 import { Node, SyntaxKind } from "ts-morph"
 import { knownServiceLayers } from "../../jobs/knownLayers.js"
-import { applyEdits, insertAt, type TextEdit } from "../source/edits.js"
+import { applyEdits, type TextEdit } from "../source/edits.js"
 import { parseSource } from "../source/sourceFiles.js"
-import { detectStyle, quoted, semi } from "../source/style.js"
+import { detectStyle } from "../source/style.js"
+import { trackingImportsEdit } from "../rewrite/trackingModule.js"
 import { importedBindings, isValueReference } from "../source/syntax.js"
 import { upstreamCoreModule } from "./emitSites.js"
 
@@ -56,16 +57,6 @@ export const wrapTestComposition = (
     wrapped.push(`${binding.imported} (line ${identifier.getStartLineNumber()})`)
   }
   if (edits.length === 0) return undefined
-  const style = detectStyle(text)
-  const lines = [
-    `import { withTracking } from ${quoted(style, options.importFrom)}${semi(style)}`,
-    `import { trackingEventMap } from ${quoted(style, options.trackingModule)}${semi(style)}`
-  ]
-  const last = file.getImportDeclarations().at(-1)
-  edits.push(
-    last === undefined
-      ? insertAt(0, lines.map((line) => line + style.newline).join(""))
-      : insertAt(last.getEnd(), lines.map((line) => style.newline + line).join(""))
-  )
+  edits.push(trackingImportsEdit(file, detectStyle(text), { ...options, names: ["withTracking"] }))
   return { text: applyEdits(text, edits), wrapped }
 }

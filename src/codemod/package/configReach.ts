@@ -52,8 +52,9 @@ type FunctionNode = Node & { getParameters(): Array<Node & { getNameNode(): Node
 
 /**
  * Follows the tracker config from `createDurableJobs(definitions, { tracker })`, the engine's
- * `createJobsRuntime({ ... })` and `createJobsRuntimeFromLayer(core, registry, ...)` to the
- * tracker of the composition. `sources` are the package's files (paths relative to the package,
+ * `createJobsRuntime({ ... })` and `createJobsRuntimeFromLayer(core, registry, ...)` (and the
+ * workflow package's `createDurableWorkflows(workflows, { tracker })`) to the tracker of the
+ * composition. `sources` are the package's files (paths relative to the package,
  * `/` separated); they are parsed together, in memory, so that imports between them resolve.
  */
 export const checkConfigReach = (
@@ -290,6 +291,19 @@ export const checkConfigReach = (
           : follow(layerFactory, carrier, "createJobsRuntimeFromLayer(core, registry, ...)", 0))
       })
     }
+  }
+  // The workflow engine: createDurableWorkflows(workflows, { tracker }).
+  const workflows = findFunction("createDurableWorkflows")
+  if (workflows !== undefined && workflows.getParameters().length >= 2) {
+    const carrier = parameterCarrier(workflows, 1, "tracker")
+    const what = "createDurableWorkflows(workflows, { tracker })"
+    const start = link(what, workflows)
+    entries.push({
+      entry: "createDurableWorkflows",
+      ...(carrier === undefined
+        ? { reaches: false, path: [start], broken: { ...start, detail: "its options parameter cannot be followed" } }
+        : follow(workflows, carrier, what, 0))
+    })
   }
   return { entries, ok: entries.every((entry) => entry.reaches) }
 }

@@ -33,13 +33,22 @@ export interface PackageFacts {
   }>
   /** Where a call whose callee is written `callee` is made. */
   readonly callsOf: (callee: string) => ReadonlyArray<Place>
+  /** Functions a module exports by name (`export function f`, `export const f = ...`), where first declared. */
+  readonly exportedFunctions: ReadonlyMap<string, Place>
 }
 
 const tagFunctions = /(^|\.)(Tag|GenericTag)$/
 const taggedClassFunctions = /(^|\.)(TaggedError|TaggedClass|TaggedRequest)$/
 
-/** Reads every TypeScript source under `srcDir` (parsed only: nothing is resolved or checked). */
-export const readPackageFacts = async (packageDir: string, srcDir: string): Promise<PackageFacts> => {
+/**
+ * Reads every TypeScript source under `srcDir`, and under `alsoDirs` (the upstream core whose
+ * services the package uses), parsed only: nothing is resolved or checked.
+ */
+export const readPackageFacts = async (
+  packageDir: string,
+  srcDir: string,
+  alsoDirs: ReadonlyArray<string> = []
+): Promise<PackageFacts> => {
   const project = new Project({
     useInMemoryFileSystem: true,
     skipFileDependencyResolution: true,
@@ -47,7 +56,8 @@ export const readPackageFacts = async (packageDir: string, srcDir: string): Prom
     compilerOptions: { noLib: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext }
   })
   const files: Array<{ display: string; file: SourceFile }> = []
-  for (const path of await sourceFiles(srcDir)) {
+  const paths = (await Promise.all([srcDir, ...alsoDirs].map(sourceFiles))).flat()
+  for (const path of paths) {
     const display = relativePosix(packageDir, path)
     files.push({ display, file: project.createSourceFile(`/${display}`, await readFile(path, "utf8")) })
   }
@@ -82,8 +92,25 @@ export const readPackageFacts = async (packageDir: string, srcDir: string): Prom
   const classes = new Map<string, Place>()
   const literalTypes: Array<{ properties: Map<string, Array<string>>; place: Place }> = []
   const calls = new Map<string, Array<Place>>()
+  const exportedFunctions = new Map<string, Place>()
 
   for (const { display, file } of files) {
+    for (const declaration of file.getFunctions()) {
+      const name = declaration.getName()
+      if (name !== undefined && declaration.isExported() && !exportedFunctions.has(name))
+        exportedFunctions.set(name, at(display, declaration))
+    }
+    for (const statement of file.getVariableStatements()) {
+      if (!statement.isExported()) continue
+      for (const declaration of statement.getDeclarations()) {
+        const value = declaration.getInitializer()
+        if (
+          (Node.isArrowFunction(value) || Node.isFunctionExpression(value)) &&
+          !exportedFunctions.has(declaration.getName())
+        )
+          exportedFunctions.set(declaration.getName(), at(display, declaration))
+      }
+    }
     for (const declaration of file.getClasses()) {
       const name = declaration.getName()
       if (name !== undefined && !classes.has(name)) classes.set(name, at(display, declaration))
@@ -131,7 +158,7 @@ export const readPackageFacts = async (packageDir: string, srcDir: string): Prom
       if (properties.size > 0) literalTypes.push({ properties, place: at(display, holder) })
     }
   }
-  return { services, classes, literalTypes, callsOf: (callee) => calls.get(callee) ?? [] }
+  return { services, classes, literalTypes, callsOf: (callee) => calls.get(callee) ?? [], exportedFunctions }
 }
 
 const stringLiterals = (node: TypeNode | undefined): Array<string> => {

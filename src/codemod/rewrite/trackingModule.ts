@@ -1,3 +1,5 @@
+import type { SourceFile } from "ts-morph"
+import { insertAt, type TextEdit } from "../source/edits.js"
 import { quoted, semi, type CodeStyle } from "../source/style.js"
 
 /**
@@ -22,19 +24,33 @@ export interface ScaffoldedMap {
   readonly notes?: ReadonlyArray<string>
 }
 
+/** What the generated module says its maps are about: a jobs package's (the default) or a workflow package's. */
+export interface TrackingModuleSubject {
+  /** Whose service calls: "the jobs runtime". */
+  readonly calls: string
+  /** Their events, in words: "job events". */
+  readonly events: string
+  /** How many event types the vocabulary has. */
+  readonly total: number
+}
+
+const jobsSubject: TrackingModuleSubject = { calls: "the jobs runtime", events: "job events", total: 20 }
+
 const commentText = (text: string) => text.replaceAll("*/", "* /")
 
 /** What the module says of a map: its notes, and what coverage measured of it. */
-const aboutLines = (map: ScaffoldedMap, indent: string): Array<string> => [
+const aboutLines = (map: ScaffoldedMap, indent: string, subject: TrackingModuleSubject): Array<string> => [
   ...(map.notes ?? []).map((line) => ` *${indent} ${commentText(line)}`),
-  ...uncoveredLines(map, indent)
+  ...uncoveredLines(map, indent, subject)
 ]
 
-const uncoveredLines = (map: ScaffoldedMap, indent: string): Array<string> =>
+const uncoveredLines = (map: ScaffoldedMap, indent: string, subject: TrackingModuleSubject): Array<string> =>
   map.measured === false
     ? []
     : map.uncovered.length === 0
-      ? [` *${indent} In this package the map can emit all 20 job event types (as measured when it was scaffolded).`]
+      ? [
+          ` *${indent} In this package the map can emit all ${subject.total} ${subject.events.replace(/s$/, "")} types (as measured when it was scaffolded).`
+        ]
       : [
           ` *${indent} Not covered in this package (as measured when it was scaffolded; \`coverage <package-dir> --map src/tracking.ts\` re-measures):`,
           ...map.uncovered.flatMap((entry) => [
@@ -51,7 +67,8 @@ const uncoveredLines = (map: ScaffoldedMap, indent: string): Array<string> =>
 export const trackingModuleText = (
   importFrom: string,
   style: CodeStyle,
-  maps: ScaffoldedMap | ReadonlyArray<ScaffoldedMap> = { mapExport: "defaultJobsEventMap", uncovered: [] }
+  maps: ScaffoldedMap | ReadonlyArray<ScaffoldedMap> = { mapExport: "defaultJobsEventMap", uncovered: [] },
+  subject: TrackingModuleSubject = jobsSubject
 ): string => {
   const nl = style.newline
   const list: ReadonlyArray<ScaffoldedMap> = "mapExport" in maps ? [maps] : maps
@@ -60,7 +77,7 @@ export const trackingModuleText = (
   const header =
     list.length === 1
       ? [
-          ` * Which service calls of the jobs runtime become which job events. It starts as ${map!.mapExport},`,
+          ` * Which service calls of ${subject.calls} become which ${subject.events}. It starts as ${map!.mapExport},`,
           ` * the library's map for this package's layout${map!.sends === undefined ? "" : `: ${commentText(map!.sends)}`}.`,
           " * Adjust it here and the runtime picks it up:",
           ` * - add or replace entries: \`extendEventMap(${map!.mapExport}, serviceEventsByKey<Service>()(${map!.vocabularyExport ?? "jobEvents"}, tagKey, name, { method: { ... } }))\``,
@@ -72,15 +89,15 @@ export const trackingModuleText = (
                 " * `npx durable-effect-tracking coverage <package-dir> --map src/tracking.ts` says what it can emit in this package."
               ]),
           " *",
-          ...aboutLines(map!, "")
+          ...aboutLines(map!, "", subject)
         ]
       : [
-          ` * Which service calls of the jobs runtime become which events: ${list.length} maps side by side, each`,
+          ` * Which service calls of ${subject.calls} become which events: ${list.length} maps side by side, each`,
           " * applied to every call and sending its own events (withTracking takes the list; the first",
           " * map's events come first at a call's start). Keep one of them to send one format only:",
           ...list.flatMap((entry) => [
             ` * - ${entry.mapExport}${entry.sends === undefined ? "" : `: ${commentText(entry.sends)}`}`,
-            ...aboutLines(entry, "  ")
+            ...aboutLines(entry, "  ", subject)
           ]),
           " * Adjust a map in its place in the list, as one map is adjusted (`extendEventMap`,",
           " * `removeFromEventMap`, `filterEventMap` on it)."
@@ -113,3 +130,22 @@ export const workflowTrackingModuleText = (importFrom: string, style: CodeStyle,
     `export const trackingEventMap = ${mapExport}${semi(style)}`,
     ""
   ].join(style.newline)
+
+/**
+ * The imports a wrapped composition needs, after the file's last import: `names` from this
+ * library and `trackingEventMap` from the package's tracking module.
+ */
+export const trackingImportsEdit = (
+  file: SourceFile,
+  style: CodeStyle,
+  options: { readonly importFrom: string; readonly trackingModule: string; readonly names: ReadonlyArray<string> }
+): TextEdit => {
+  const lines = [
+    `import { ${options.names.join(", ")} } from ${quoted(style, options.importFrom)}${semi(style)}`,
+    `import { trackingEventMap } from ${quoted(style, options.trackingModule)}${semi(style)}`
+  ]
+  const last = file.getImportDeclarations().at(-1)
+  return last === undefined
+    ? insertAt(0, lines.map((line) => line + style.newline).join(""))
+    : insertAt(last.getEnd(), lines.map((line) => style.newline + line).join(""))
+}

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { Either } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { decodeUpstreamJobEventBatch } from "durable-effect-tracking"
 import { runMigrate, type MigrateOutcome } from "../../../src/codemod/index.js"
 import { loadCounterJobs } from "../../support/counterJobs.js"
-import { copyFixture, hashTree, repoRoot, type FixtureCopy } from "../../support/fixtureCopy.js"
+import { copyFixture, hashTree, repoRoot, sourcesUnder, type FixtureCopy } from "../../support/fixtureCopy.js"
 import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
 import { describeUpstreamDifferential } from "../../support/upstreamDifferential.js"
@@ -22,15 +22,6 @@ vi.mock("cloudflare:workers", () => ({
     }
   }
 }))
-
-const sourcesUnder = (dir: string): Array<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sourcesUnder(join(dir, entry.name))
-      : entry.name.endsWith(".ts")
-        ? [join(dir, entry.name)]
-        : []
-  )
 
 describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", () => {
   let copy: FixtureCopy

@@ -1,0 +1,54 @@
+import { join } from "node:path"
+import { typeCheckChange } from "../package/typeCheck.js"
+import { relativePosix } from "../report/displayPath.js"
+import type { PlannedChange } from "../write/writeFiles.js"
+import type { EmitSite } from "./emitSites.js"
+import type { SourceChange } from "./handEmitRemoval.js"
+
+// Pieces every package's migration plan is made of, whatever its layout.
+
+/** The sources the migration changes, as files to write. */
+export const changedFiles = (packageDir: string, sources: ReadonlyMap<string, SourceChange>): Array<PlannedChange> =>
+  [...sources].flatMap(([relativePath, { before, after }]) =>
+    before === after ? [] : [{ path: join(packageDir, relativePath), relativePath, before, after }]
+  )
+
+/** A plan's parts when it changes nothing (refused or already migrated): no file, no map, no payload sent. */
+export const nothingPlanned = (sentByHand: ReadonlyArray<string>) => ({
+  files: [],
+  wrapped: [],
+  testCompositions: [],
+  changes: [],
+  todo: [],
+  eventMaps: [],
+  payloads: { sent: [], howToStop: [], sentByHand }
+})
+
+/** The line that says which emits go, by file, and what emits in their place. */
+export const emitsRemovedLine = (emitSites: ReadonlyArray<EmitSite>, instead: string): string => {
+  const byFile = new Map<string, number>()
+  for (const site of emitSites) byFile.set(site.file, (byFile.get(site.file) ?? 0) + 1)
+  return `removes the ${emitSites.length} hand-placed emitEvent call${emitSites.length === 1 ? "" : "s"} (${[...byFile].map(([file, count]) => `${file} ×${count}`).join(", ")}) and what computed only for them: ${instead}`
+}
+
+/** Why a plan is refused: the emits it cannot take out. */
+export const refusedReason = (count: number): string =>
+  `${count} hand-placed emit${count === 1 ? "" : "s"} cannot be removed safely`
+
+/** The plan's files type-checked with the package's tsconfig (unless told not to): the diagnostics it brings. */
+export const typeChecked = <P extends { readonly files: ReadonlyArray<PlannedChange> }>(
+  plan: P,
+  options: {
+    readonly typeCheck: boolean | undefined
+    readonly packageDir: string
+    readonly tsConfigPath: string | undefined
+    readonly progress: (line: string) => void
+  }
+) => {
+  if (options.typeCheck === false || plan.files.length === 0) return plan
+  const tsConfig =
+    options.tsConfigPath === undefined ? undefined : relativePosix(options.packageDir, options.tsConfigPath)
+  options.progress(`type-checking ${plan.files.length} files with ${tsConfig ?? "default compiler options"}`)
+  const { introduced, preExisting } = typeCheckChange(options.packageDir, options.tsConfigPath, plan.files)
+  return { ...plan, diagnostics: introduced, preExistingDiagnostics: preExisting, tsConfig }
+}
