@@ -175,7 +175,10 @@ describe("the workflow combinators through trackExports with workflowEventMap, a
       })
       const failed = { ...base, type: "step.failed", stepName: "boom", attempt: 1, willRetry: false }
       const error = { message: "kaboom", stack: expect.stringContaining("kaboom") }
-      expect(seam).toEqual([{ ...base, type: "step.started", stepName: "boom", attempt: 1 }, { ...failed, error }])
+      expect(seam).toEqual([
+        { ...base, type: "step.started", stepName: "boom", attempt: 1 },
+        { ...failed, error }
+      ])
       expect(hand[1]).toEqual({ ...failed, error })
       // The stacks differ only by the files the error passed through.
       expect(seam.map(({ error: _e, ...event }) => event)).toEqual(hand.map(({ error: _e, ...event }) => event))
