@@ -15,7 +15,7 @@ import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import { detectJobsLayout } from "../../jobs/layouts.js"
 import { upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
-import { changedFiles, emitsRemovedLine, nothingPlanned, refusedReason, typeChecked } from "./planParts.js"
+import { changedFiles, emitsRemovedLine, plannedWithoutChange, typeChecked } from "./planParts.js"
 import { removeHandEmits } from "./handEmitRemoval.js"
 import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
 import {
@@ -128,32 +128,17 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
     preExistingDiagnostics: undefined,
     tsConfig: undefined
   }
-  const nothing = nothingPlanned(sentByHand)
-  if (refusals.length > 0) {
-    return {
-      ...base,
-      ...nothing,
-      status: "refused",
-      reason: refusedReason(refusals.length),
-      configReach: reachOf()
-    }
-  }
-  if (emitSites.length === 0 && !handWired) {
-    if (/\bwithTracking\b/.test(runtimeText)) {
-      return {
-        ...base,
-        ...nothing,
-        status: "already-migrated",
-        reason: `no hand-placed emitEvent left in src and ${runtimeKey} wires withTracking: already migrated`,
-        configReach: reachOf()
-      }
-    }
-    throw new CodemodInputError({
-      file: options.packageDir,
-      expected: "a jobs package that tracks by hand (upstream core's emitEvent calls or tracker layer)",
-      detail: "none found: to wire tracking into a package that has none, run `durable-effect-tracking codemod`"
-    })
-  }
+  const unchanged = plannedWithoutChange(base, {
+    packageDir: options.packageDir,
+    sentByHand,
+    refusals: refusals.length,
+    tracksByHand: emitSites.length > 0 || handWired,
+    composition: { file: runtimeKey, text: runtimeText },
+    reachOf,
+    expected: "a jobs package that tracks by hand (upstream core's emitEvent calls or tracker layer)",
+    detail: "none found: to wire tracking into a package that has none, run `durable-effect-tracking codemod`"
+  })
+  if (unchanged !== undefined) return unchanged
 
   // The runtime: upstream's tracker out, this library's in, under the option's own name.
   const changes: Array<string> = []

@@ -1,5 +1,7 @@
 import { join } from "node:path"
+import type { ConfigReach } from "../package/configReach.js"
 import { typeCheckChange } from "../package/typeCheck.js"
+import { CodemodInputError } from "../report/errors.js"
 import { relativePosix } from "../report/displayPath.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import type { EmitSite } from "./emitSites.js"
@@ -14,7 +16,7 @@ export const changedFiles = (packageDir: string, sources: ReadonlyMap<string, So
   )
 
 /** A plan's parts when it changes nothing (refused or already migrated): no file, no map, no payload sent. */
-export const nothingPlanned = (sentByHand: ReadonlyArray<string>) => ({
+const nothingPlanned = (sentByHand: ReadonlyArray<string>) => ({
   files: [],
   wrapped: [],
   testCompositions: [],
@@ -24,6 +26,49 @@ export const nothingPlanned = (sentByHand: ReadonlyArray<string>) => ({
   payloads: { sent: [], howToStop: [], sentByHand }
 })
 
+/**
+ * What a migration plans before it changes anything, whatever the layout: a refusal when some
+ * emits cannot be removed safely; "already migrated" when no hand-placed tracking is left and the
+ * composition (`file`, `text`) wires `withTracking`; `undefined` when there is work to do. A
+ * package with neither is not one to migrate: a {@link CodemodInputError} saying what was
+ * `expected` and what to do (`detail`).
+ */
+export const plannedWithoutChange = <B extends object>(
+  base: B,
+  facts: {
+    readonly packageDir: string
+    readonly sentByHand: ReadonlyArray<string>
+    readonly refusals: number
+    readonly tracksByHand: boolean
+    readonly composition: { readonly file: string; readonly text: string }
+    readonly reachOf: () => ConfigReach
+    readonly expected: string
+    readonly detail: string
+  }
+) => {
+  const nothing = nothingPlanned(facts.sentByHand)
+  if (facts.refusals > 0) {
+    return {
+      ...base,
+      ...nothing,
+      status: "refused" as const,
+      reason: refusedReason(facts.refusals),
+      configReach: facts.reachOf()
+    }
+  }
+  if (facts.tracksByHand) return undefined
+  if (/\bwithTracking\b/.test(facts.composition.text)) {
+    return {
+      ...base,
+      ...nothing,
+      status: "already-migrated" as const,
+      reason: `no hand-placed emitEvent left in src and ${facts.composition.file} wires withTracking: already migrated`,
+      configReach: facts.reachOf()
+    }
+  }
+  throw new CodemodInputError({ file: facts.packageDir, expected: facts.expected, detail: facts.detail })
+}
+
 /** The line that says which emits go, by file, and what emits in their place. */
 export const emitsRemovedLine = (emitSites: ReadonlyArray<EmitSite>, instead: string): string => {
   const byFile = new Map<string, number>()
@@ -32,7 +77,7 @@ export const emitsRemovedLine = (emitSites: ReadonlyArray<EmitSite>, instead: st
 }
 
 /** Why a plan is refused: the emits it cannot take out. */
-export const refusedReason = (count: number): string =>
+const refusedReason = (count: number): string =>
   `${count} hand-placed emit${count === 1 ? "" : "s"} cannot be removed safely`
 
 /** The plan's files type-checked with the package's tsconfig (unless told not to): the diagnostics it brings. */

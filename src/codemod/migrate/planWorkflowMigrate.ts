@@ -17,7 +17,7 @@ import { detectStyle } from "../source/style.js"
 import { trackerConfigMapping } from "./configMapping.js"
 import { defaultMigrateEventSet } from "./eventSet.js"
 import { payloadFieldsSentByHand, type PayloadField } from "./eventSetMaps.js"
-import { changedFiles, emitsRemovedLine, nothingPlanned, refusedReason, typeChecked } from "./planParts.js"
+import { changedFiles, emitsRemovedLine, plannedWithoutChange, typeChecked } from "./planParts.js"
 import { removeHandEmits, type SourceChange } from "./handEmitRemoval.js"
 import type { MigrateOptions, MigratePlan } from "./planMigrate.js"
 import { engineHandWired, rewireWorkflowEngine } from "./workflowEngine.js"
@@ -148,33 +148,18 @@ export const planWorkflowMigrate = async (
     tsConfig: undefined,
     layout: layout.name
   }
-  const nothing = nothingPlanned(sentByHand)
-  if (refusals.length > 0) {
-    return {
-      ...base,
-      ...nothing,
-      status: "refused",
-      reason: refusedReason(refusals.length),
-      configReach: reachOf()
-    }
-  }
   const engineText = sources.get(layout.engineFile)?.before ?? ""
-  if (emitSites.length === 0 && !engineHandWired(engineText)) {
-    if (/\bwithTracking\b/.test(engineText)) {
-      return {
-        ...base,
-        ...nothing,
-        status: "already-migrated",
-        reason: `no hand-placed emitEvent left in src and ${layout.engineFile} wires withTracking: already migrated`,
-        configReach: reachOf()
-      }
-    }
-    throw new CodemodInputError({
-      file: options.packageDir,
-      expected: "a workflow package that tracks by hand (upstream core's emitEvent calls or tracker layer)",
-      detail: "none found"
-    })
-  }
+  const unchanged = plannedWithoutChange(base, {
+    packageDir: options.packageDir,
+    sentByHand,
+    refusals: refusals.length,
+    tracksByHand: emitSites.length > 0 || engineHandWired(engineText),
+    composition: { file: layout.engineFile, text: engineText },
+    reachOf,
+    expected: "a workflow package that tracks by hand (upstream core's emitEvent calls or tracker layer)",
+    detail: "none found"
+  })
+  if (unchanged !== undefined) return unchanged
 
   const trackingPath = join(packageDir, trackingFilePath)
   const trackingSpecifier = (fromSource: string) => {
