@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { Either } from "effect"
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { decodeUpstreamJobEventBatch } from "durable-effect-tracking"
-import { runMigrate, type MigrateOutcome } from "../../../src/codemod/index.js"
+import { runMigrate } from "../../../src/codemod/index.js"
+import { useMigratedCopy } from "../../support/migratedCopy.js"
 import { loadCounterJobs } from "../../support/counterJobs.js"
-import { copyFixture, hashTree, repoRoot, sourcesUnder, type FixtureCopy } from "../../support/fixtureCopy.js"
-import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../../support/copyChecks.js"
+import { hashTree, repoRoot, sourcesUnder } from "../../support/fixtureCopy.js"
+import { childTimeoutMs, type VitestJsonReport } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
 import { describeUpstreamDifferential } from "../../support/upstreamDifferential.js"
 
@@ -24,38 +25,17 @@ vi.mock("cloudflare:workers", () => ({
 }))
 
 describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", () => {
-  let copy: FixtureCopy
-  let outcome: MigrateOutcome
-  let checks: CopyChecks
-
-  beforeAll(async () => {
-    // Under a directory named jobs-tracked, so that `@durable-effect/core` is the release's core.
-    copy = copyFixture("jobs-tracked")
-    outcome = await runMigrate({ packageDir: copy.packageDir })
-    checks = startCopyChecks(copy, {
-      core: "core-tracked",
-      test: "testTimeout: 120000, isolate: false, maxWorkers: 1"
-    })
-  })
-
-  afterEach(() => {
-    vi.unstubAllGlobals()
-  })
-
-  afterAll(async () => {
-    await Promise.allSettled([checks?.typeCheck, checks?.suite])
-    copy?.remove()
-  })
+  const migration = useMigratedCopy("jobs-tracked")
 
   it("removes all 10 hand-placed emits and rewires the runtime; no emitEvent is left in src", () => {
-    expect(outcome.exitCode).toBe(0)
+    expect(migration.outcome.exitCode).toBe(0)
     // The default event set: upstream's format, from the library's map in src/tracking.ts.
-    expect(outcome.plan.events).toBe("upstream")
-    expect(readFileSync(join(copy.packageDir, "src/tracking.ts"), "utf8")).toContain(
+    expect(migration.outcome.plan.events).toBe("upstream")
+    expect(readFileSync(join(migration.copy.packageDir, "src/tracking.ts"), "utf8")).toContain(
       "export const trackingEventMap = upstreamJobsEventMap"
     )
-    expect(outcome.plan.diagnostics).toEqual([])
-    expect(outcome.plan.emitSites.map((site) => [site.file, site.form, site.eventType])).toEqual([
+    expect(migration.outcome.plan.diagnostics).toEqual([])
+    expect(migration.outcome.plan.emitSites.map((site) => [site.file, site.form, site.eventType])).toEqual([
       ["src/handlers/continuous/handler.ts", "statement", "job.started"],
       ["src/handlers/continuous/handler.ts", "statement", "job.terminated"],
       ["src/handlers/debounce/handler.ts", "statement", "debounce.started"],
@@ -67,16 +47,16 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
       ["src/services/execution.ts", "piped", "job.failed"],
       ["src/services/execution.ts", "statement", "job.executed"]
     ])
-    for (const path of sourcesUnder(join(copy.packageDir, "src"))) {
+    for (const path of sourcesUnder(join(migration.copy.packageDir, "src"))) {
       const text = readFileSync(path, "utf8")
       expect(text, path).not.toMatch(/\b(emitEvent|createJobBaseEvent|HttpBatchTrackerLayer|NoopTrackerLayer)\b/)
     }
     // What computed only for the events went with them.
-    const execution = readFileSync(join(copy.packageDir, "src/services/execution.ts"), "utf8")
+    const execution = readFileSync(join(migration.copy.packageDir, "src/services/execution.ts"), "utf8")
     expect(execution).not.toMatch(/startTime|durationMs|preExecutionState/)
-    const debounce = readFileSync(join(copy.packageDir, "src/handlers/debounce/handler.ts"), "utf8")
+    const debounce = readFileSync(join(migration.copy.packageDir, "src/handlers/debounce/handler.ts"), "utf8")
     expect(debounce).not.toMatch(/durationMs|const startedAt|const scheduledAt/)
-    expect(outcome.plan.wrapped.map((entry) => entry.layer)).toEqual([
+    expect(migration.outcome.plan.wrapped.map((entry) => entry.layer)).toEqual([
       "RuntimeServicesLayer",
       "CleanupServiceLayer",
       "RetryExecutorLayer",
@@ -84,21 +64,21 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
       "JobHandlersLayer",
       "DispatcherLayer"
     ])
-    const runtime = readFileSync(join(copy.packageDir, "src/runtime/runtime.ts"), "utf8")
+    const runtime = readFileSync(join(migration.copy.packageDir, "src/runtime/runtime.ts"), "utf8")
     expect(runtime).toContain("const trackedCoreLayer = addTracker(coreLayer, trackerConfig)")
     expect(runtime).toContain("Effect.ensuring(flushEvents)")
-    expect(outcome.plan.configReach.ok).toBe(true)
-    expect(outcome.plan.configReach.entries.map((entry) => entry.entry)).toEqual([
+    expect(migration.outcome.plan.configReach.ok).toBe(true)
+    expect(migration.outcome.plan.configReach.entries.map((entry) => entry.entry)).toEqual([
       "createDurableJobs",
       "createJobsRuntime",
       "createJobsRuntimeFromLayer"
     ])
-    expect(outcome.plan.todo).toEqual([])
+    expect(migration.outcome.plan.todo).toEqual([])
     // The public tracking API is kept as it was.
-    expect(readFileSync(join(copy.packageDir, "src/factory.ts"), "utf8")).toBe(
+    expect(readFileSync(join(migration.copy.packageDir, "src/factory.ts"), "utf8")).toBe(
       readFileSync(join(repoRoot, "test/fixtures/jobs-tracked/src/factory.ts"), "utf8")
     )
-    expect(readFileSync(join(copy.packageDir, "src/engine/engine.ts"), "utf8")).toBe(
+    expect(readFileSync(join(migration.copy.packageDir, "src/engine/engine.ts"), "utf8")).toBe(
       readFileSync(join(repoRoot, "test/fixtures/jobs-tracked/src/engine/engine.ts"), "utf8")
     )
   })
@@ -106,7 +86,7 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   it(
     "the migrated package passes tsc with its own tsconfig",
     async () => {
-      const result = await checks.typeCheck
+      const result = await migration.checks.typeCheck
       expect(result.code, result.output).toBe(0)
     },
     childTimeoutMs
@@ -115,12 +95,12 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   it(
     "its own suite: all 98 tests pass with their assertions untouched, the six tracking tests on upstream's format included",
     async () => {
-      await checks.suite
-      const report = JSON.parse(readFileSync(checks.reportPath, "utf8")) as VitestJsonReport
+      await migration.checks.suite
+      const report = JSON.parse(readFileSync(migration.checks.reportPath, "utf8")) as VitestJsonReport
       expect(report.numTotalTests).toBe(98)
       const results = report.testResults.flatMap((file) =>
         file.assertionResults.map((test) => ({
-          file: relative(join(copy.packageDir, "test"), file.name),
+          file: relative(join(migration.copy.packageDir, "test"), file.name),
           name: test.fullName,
           status: test.status
         }))
@@ -132,7 +112,9 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
       expect(tracking.map((test) => test.status)).toEqual(Array(6).fill("passed"))
       // The assertions are the fixture's own: migrate wraps the composition, nothing else.
       const assertions = (text: string) => text.split("\n").filter((line) => /\bexpect\(/.test(line))
-      expect(assertions(readFileSync(join(copy.packageDir, "test/handlers/tracking.test.ts"), "utf8"))).toEqual(
+      expect(
+        assertions(readFileSync(join(migration.copy.packageDir, "test/handlers/tracking.test.ts"), "utf8"))
+      ).toEqual(
         assertions(readFileSync(join(repoRoot, "test/fixtures/jobs-tracked/test/handlers/tracking.test.ts"), "utf8"))
       )
     },
@@ -147,7 +129,7 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
       headers.push(init.headers)
       return new Response(null, { status: 204 })
     })
-    const { createDurableJobs, counter } = await loadCounterJobs(copy.packageDir)
+    const { createDurableJobs, counter } = await loadCounterJobs(migration.copy.packageDir)
     // Written against the package before migration: upstream core's config, every field of it
     // (test/fixtures/jobs-tracked/test/workerBeforeMigration.ts, type-checked by the copy's tsc).
     const { Jobs } = createDurableJobs(
@@ -191,17 +173,17 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   })
 
   // The issue's differential test, on this copy: the release's events against the migrated ones.
-  describeUpstreamDifferential(() => copy.packageDir)
+  describeUpstreamDifferential(() => migration.copy.packageDir)
 
   it("a second run changes nothing; --check exits 0", async () => {
-    const before = hashTree(copy.packageDir)
-    const check = await runMigrate({ packageDir: copy.packageDir, mode: "check" })
+    const before = hashTree(migration.copy.packageDir)
+    const check = await runMigrate({ packageDir: migration.copy.packageDir, mode: "check" })
     expect(check.exitCode).toBe(0)
     expect(check.plan.status).toBe("already-migrated")
-    const again = await runMigrate({ packageDir: copy.packageDir })
+    const again = await runMigrate({ packageDir: migration.copy.packageDir })
     expect(again.plan.status).toBe("already-migrated")
     expect(again.exitCode).toBe(2)
     expect(again.written).toEqual([])
-    expect(hashTree(copy.packageDir)).toBe(before)
+    expect(hashTree(migration.copy.packageDir)).toBe(before)
   })
 })

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect, Either } from "effect"
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { decodeWorkflowEventBatch } from "durable-effect-tracking"
-import { runMigrate, type MigrateOutcome } from "../../../src/codemod/index.js"
-import { copyFixture, hashTree, repoRoot, sourcesUnder, type FixtureCopy } from "../../support/fixtureCopy.js"
-import { childTimeoutMs, startCopyChecks, type CopyChecks, type VitestJsonReport } from "../../support/copyChecks.js"
+import { runMigrate } from "../../../src/codemod/index.js"
+import { useMigratedCopy } from "../../support/migratedCopy.js"
+import { hashTree, repoRoot, sourcesUnder } from "../../support/fixtureCopy.js"
+import { childTimeoutMs, type VitestJsonReport } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
 
 // The engine extends the Workers runtime's DurableObject; outside workerd a plain base class
@@ -23,40 +24,19 @@ vi.mock("cloudflare:workers", () => ({
 }))
 
 describe("migrate on a copy of the hand-tracked workflow package (workflow-tracked)", () => {
-  let copy: FixtureCopy
-  let outcome: MigrateOutcome
-  let checks: CopyChecks
-
-  beforeAll(async () => {
-    // Under a directory named workflow-tracked, so that `@durable-effect/core` is the release's core.
-    copy = copyFixture("workflow-tracked")
-    outcome = await runMigrate({ packageDir: copy.packageDir })
-    checks = startCopyChecks(copy, {
-      core: "core-tracked",
-      test: "testTimeout: 120000, isolate: false, maxWorkers: 1"
-    })
-  })
-
-  afterEach(() => {
-    vi.unstubAllGlobals()
-  })
-
-  afterAll(async () => {
-    await Promise.allSettled([checks?.typeCheck, checks?.suite])
-    copy?.remove()
-  })
+  const migration = useMigratedCopy("workflow-tracked")
 
   it("removes the 28 hand-placed emits with the result helper and the tracker plumbing; no emitEvent is left in src", () => {
-    expect(outcome.exitCode).toBe(0)
-    expect(outcome.plan.layout).toBe("workflow")
-    expect(outcome.plan.diagnostics).toEqual([])
-    const byFile = (file: string) => outcome.plan.emitSites.filter((site) => site.file === file).length
-    expect(outcome.plan.emitSites).toHaveLength(28)
+    expect(migration.outcome.exitCode).toBe(0)
+    expect(migration.outcome.plan.layout).toBe("workflow")
+    expect(migration.outcome.plan.diagnostics).toEqual([])
+    const byFile = (file: string) => migration.outcome.plan.emitSites.filter((site) => site.file === file).length
+    expect(migration.outcome.plan.emitSites).toHaveLength(28)
     expect(byFile("src/orchestrator/orchestrator.ts")).toBe(14)
     expect(byFile("src/primitives/step.ts")).toBe(10)
     expect(byFile("src/primitives/sleep.ts")).toBe(4)
     // Forms B and H: the base event, the branch left empty, the switch and the helper with its three calls.
-    expect(outcome.plan.removedWithEmits).toEqual(
+    expect(migration.outcome.plan.removedWithEmits).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^src\/orchestrator\/orchestrator\.ts: baseEvent \(line \d+\)$/),
         expect.stringMatching(/^src\/orchestrator\/orchestrator\.ts: a branch left empty/),
@@ -66,7 +46,7 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
         )
       ])
     )
-    for (const path of sourcesUnder(join(copy.packageDir, "src"))) {
+    for (const path of sourcesUnder(join(migration.copy.packageDir, "src"))) {
       // The index keeps re-exporting core's tracker API (the package's public API): no call there.
       if (path.endsWith(join("src", "index.ts"))) continue
       const text = readFileSync(path, "utf8")
@@ -75,7 +55,7 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
       )
     }
     const original = (path: string) => readFileSync(join(repoRoot, "test/fixtures/workflow-tracked", path), "utf8")
-    const migrated = (path: string) => readFileSync(join(copy.packageDir, path), "utf8")
+    const migrated = (path: string) => readFileSync(join(migration.copy.packageDir, path), "utf8")
     expect(migrated("src/index.ts")).toBe(original("src/index.ts"))
     expect(migrated("src/engine/types.ts")).toBe(original("src/engine/types.ts"))
     // The orchestrator's reads stay (the map learns from them): the cancel's state read keeps its call.
@@ -90,7 +70,7 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
     expect(engine).toContain(
       "withTracking(addTracker(createDurableObjectRuntime(state), options?.tracker), { eventMap: trackingEventMap })"
     )
-    expect(outcome.plan.wrapped.map((entry) => entry.layer)).toEqual([
+    expect(migration.outcome.plan.wrapped.map((entry) => entry.layer)).toEqual([
       "WorkflowOrchestratorLayer",
       "WorkflowExecutorLayer",
       "WorkflowStateMachineLayer",
@@ -102,14 +82,14 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
     expect(exportsModule).toContain('import { trackingEventMap } from "../tracking"')
     expect(exportsModule).toContain('{ eventMap: trackingEventMap, namespace: "Workflow" }')
     expect(exportsModule).toContain("export const sleepUntil: typeof untrackedSleepUntil = tracked.sleepUntil")
-    expect(outcome.plan.configReach).toMatchObject({
+    expect(migration.outcome.plan.configReach).toMatchObject({
       ok: true,
       entries: [{ entry: "createDurableWorkflows", reaches: true }]
     })
-    expect(outcome.plan.todo).toEqual([])
+    expect(migration.outcome.plan.todo).toEqual([])
     // The workflow's input, sent by hand before, is sent still, and the plan says so.
-    expect(outcome.plan.eventMaps.map((entry) => entry.exportName)).toEqual(["workflowEventMap"])
-    expect(outcome.plan.payloads).toEqual({
+    expect(migration.outcome.plan.eventMaps.map((entry) => entry.exportName)).toEqual(["workflowEventMap"])
+    expect(migration.outcome.plan.payloads).toEqual({
       sent: [{ field: "input", types: ["workflow.started", "workflow.queued"], map: "workflowEventMap" }],
       howToStop: [expect.stringContaining('omitEventFields(workflowEventMap, ["input"])')],
       sentByHand: ["input"]
@@ -119,7 +99,7 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
   it(
     "the migrated package passes tsc with its own tsconfig",
     async () => {
-      const result = await checks.typeCheck
+      const result = await migration.checks.typeCheck
       expect(result.code, result.output).toBe(0)
     },
     childTimeoutMs
@@ -128,11 +108,11 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
   it(
     "its own suite: all 291 tests pass, assertions untouched",
     async () => {
-      await checks.suite
-      const report = JSON.parse(readFileSync(checks.reportPath, "utf8")) as VitestJsonReport
+      await migration.checks.suite
+      const report = JSON.parse(readFileSync(migration.checks.reportPath, "utf8")) as VitestJsonReport
       expect(report.numTotalTests).toBe(291)
       expect(report.numPassedTests).toBe(291)
-      expect(hashTree(join(copy.packageDir, "test"))).toBe(
+      expect(hashTree(join(migration.copy.packageDir, "test"))).toBe(
         hashTree(join(repoRoot, "test/fixtures/workflow-tracked/test"))
       )
     },
@@ -145,7 +125,7 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
       batches.push(JSON.parse(init.body))
       return new Response(null, { status: 204 })
     })
-    const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)
+    const load = (path: string) => import(pathToFileURL(join(migration.copy.packageDir, path)).href)
     const { createDurableWorkflows } = await load("src/engine/engine.ts")
     const Workflow = await load("src/primitives/index.ts")
     const order = Workflow.make(() =>
@@ -193,14 +173,14 @@ describe("migrate on a copy of the hand-tracked workflow package (workflow-track
   })
 
   it("a second run changes nothing; --check exits 0", async () => {
-    const before = hashTree(copy.packageDir)
-    const check = await runMigrate({ packageDir: copy.packageDir, mode: "check" })
+    const before = hashTree(migration.copy.packageDir)
+    const check = await runMigrate({ packageDir: migration.copy.packageDir, mode: "check" })
     expect(check.exitCode).toBe(0)
     expect(check.plan.status).toBe("already-migrated")
-    const again = await runMigrate({ packageDir: copy.packageDir })
+    const again = await runMigrate({ packageDir: migration.copy.packageDir })
     expect(again.plan.status).toBe("already-migrated")
     expect(again.exitCode).toBe(2)
     expect(again.written).toEqual([])
-    expect(hashTree(copy.packageDir)).toBe(before)
+    expect(hashTree(migration.copy.packageDir)).toBe(before)
   })
 })
