@@ -15,7 +15,8 @@ const coreOf: ReadonlyArray<{ readonly importer: RegExp; readonly core: string }
 const defaultCore = here("./test/fixtures/core/index.ts")
 
 // The slowest end-to-end files (packed-tarball consumer, signals to child processes, the codemod
-// and migrate on copies of the workflow package and their suites, hard kills of workerd, wrangler and the demos
+// and migrate on copies of the workflow package and their suites, migrate --events full on a copy of the jobs
+// package and its suite, hard kills of workerd, wrangler and the demos
 // against the collector): `npm run test:slow` runs them, and
 // `npm test` leaves them out (TEST_FILES=quick) to stay well inside its 10 minutes. CI runs
 // both. With TEST_FILES unset, every file runs, so `vitest run <file>` finds any of them.
@@ -28,7 +29,8 @@ const slowFiles = [
   "test/collector/demoToCollector.test.ts",
   "test/collector/wranglerDeploy.test.ts",
   "test/examples/workflowDemo.test.ts",
-  "test/codemod/migrate/migrateWorkflow.test.ts"
+  "test/codemod/migrate/migrateWorkflow.test.ts",
+  "test/codemod/migrate/migrateFull.test.ts"
 ]
 // Its own script (npm run test:workflow-differential): the workflow package's suite run twice,
 // hand-tracked and migrated, compared event by event; left out of quick and slow (CI runs it

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { readFileSync, writeFileSync } from "node:fs"
+import { join, relative } from "node:path"
 import { promisify } from "node:util"
 import { repoRoot, type FixtureCopy } from "./fixtureCopy.js"
 
@@ -43,6 +43,30 @@ export interface VitestJsonReport {
     readonly name: string
     readonly assertionResults: ReadonlyArray<{ readonly fullName: string; readonly status: string }>
   }>
+}
+
+/** One test of a copy's suite, as its JSON report gives it; `file` relative to the package's `test/`. */
+export interface SuiteTest {
+  readonly file: string
+  readonly name: string
+  readonly status: string
+}
+
+/** The copy's suite once it ended: its JSON report, and every test in it. */
+export const suiteResults = async (
+  checks: CopyChecks,
+  copy: FixtureCopy
+): Promise<{ readonly report: VitestJsonReport; readonly tests: ReadonlyArray<SuiteTest> }> => {
+  await checks.suite
+  const report = JSON.parse(readFileSync(checks.reportPath, "utf8")) as VitestJsonReport
+  const tests = report.testResults.flatMap((file) =>
+    file.assertionResults.map((test) => ({
+      file: relative(join(copy.packageDir, "test"), file.name),
+      name: test.fullName,
+      status: test.status
+    }))
+  )
+  return { report, tests }
 }
 
 export interface CopyChecks {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, vi } from "vitest"
-import { runMigrate, type MigrateOutcome } from "../../src/codemod/index.js"
+import { runMigrate, type MigrateEventSet, type MigrateOutcome } from "../../src/codemod/index.js"
 import { startCopyChecks, type CopyChecks } from "./copyChecks.js"
 import { copyFixture, type FixtureCopy } from "./fixtureCopy.js"
 
@@ -12,15 +12,19 @@ export interface MigratedCopy {
 
 /**
  * Called in a `describe`: before its tests, copies `fixture` (under a directory of the same name,
- * so that `@durable-effect/core` resolves to the release's core), migrates the copy and starts
- * its type-check and its own suite (one worker, no isolation); after each test, unstubs globals;
- * after all, waits for the checks and removes the copy. Read the parts once the tests run.
+ * so that `@durable-effect/core` resolves to the release's core), migrates the copy (with the
+ * event set `events`, else migrate's default) and starts its type-check and its own suite (one
+ * worker, no isolation); after each test, unstubs globals; after all, waits for the checks and
+ * removes the copy. Read the parts once the tests run.
  */
-export const useMigratedCopy = (fixture: "jobs-tracked" | "workflow-tracked"): MigratedCopy => {
+export const useMigratedCopy = (
+  fixture: "jobs-tracked" | "workflow-tracked",
+  options: { readonly events?: MigrateEventSet } = {}
+): MigratedCopy => {
   let parts: MigratedCopy | undefined
   beforeAll(async () => {
     const copy = copyFixture(fixture)
-    const outcome = await runMigrate({ packageDir: copy.packageDir })
+    const outcome = await runMigrate({ packageDir: copy.packageDir, ...options })
     const checks = startCopyChecks(copy, {
       core: "core-tracked",
       test: "testTimeout: 120000, isolate: false, maxWorkers: 1"

@@ -1,146 +1,27 @@
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
-import { Effect, Either, Schema } from "effect"
-import { beforeAll, describe, expect, it, vi } from "vitest"
+import { Either, Schema } from "effect"
+import { beforeAll, describe, expect, it } from "vitest"
 import { repoRoot } from "./fixtureCopy.js"
+import {
+  collect,
+  loadJobsPackage,
+  runSteps,
+  scripts,
+  START,
+  startThroughEngine,
+  type JobsPackage,
+  type Sent,
+  type Step
+} from "./scriptedJobs.js"
 // The release's core, by path: both packages import it as `@durable-effect/core` (vitest.config.ts).
-import { createTestRuntime, InternalTrackingEventSchema } from "../fixtures/core-tracked/index.js"
-import { fakeState } from "../fixtures/jobs/test/fakeDurableObjectState.js"
+import { InternalTrackingEventSchema } from "../fixtures/core-tracked/index.js"
 
-// The differential test of issue 26: the same scripted requests on the hand-tracked release and
-// on its copy migrated with `--events upstream` (the default), each through its public runtime
-// entry with upstream core's tracker config and fetch standing in for the collector. The
+// The differential test of issue 26: the same scripted requests (./scriptedJobs.ts) on the
+// hand-tracked release and on its copy migrated with `--events upstream` (the default). The
 // upstream-format events must be equal field by field but for ids, timestamps and durations,
 // and but for the listed corrections, each applied here by name to the release's events.
 // Described inside the test file that migrates the copy (one migration per run); that file mocks
 // `cloudflare:workers` (the engine's base class) and unstubs globals after each test.
-
-type Sent = Record<string, unknown> & { readonly type: string }
-type Request = { readonly type: string; readonly action: string; readonly name: string } & Record<string, unknown>
-type Step = Request | "alarm"
-
-/**
- * What the test uses of either package's public API (both are loaded by path: the main tsconfig
- * leaves the hand-tracked fixtures out, their core being the release's).
- */
-interface JobsPackage {
-  readonly Continuous: {
-    make(definition: object): unknown
-    every(interval: string): unknown
-  }
-  readonly Debounce: { make(definition: object): unknown }
-  readonly Task: { make(definition: object): unknown }
-  readonly createJobRegistry: (definitions: Record<string, unknown>) => unknown
-  readonly createJobsRuntimeFromLayer: (
-    layer: unknown,
-    registry: unknown,
-    trackerConfig: typeof tracker
-  ) => { handle(request: Request): Promise<unknown>; handleAlarm(): Promise<void> }
-  readonly createDurableJobs: (
-    definitions: Record<string, unknown>,
-    options: { readonly tracker: typeof tracker }
-  ) => { readonly Jobs: new (state: unknown, env: unknown) => { call(request: Request): Promise<unknown> } }
-}
-type State = { readonly count: number }
-interface ContinuousContext {
-  readonly state: State
-  terminate(options: { reason: string }): Effect.Effect<never>
-  updateState(f: (state: State) => State): void
-}
-interface TaskContext {
-  setState(state: number): Effect.Effect<void>
-  schedule(when: string): Effect.Effect<void>
-}
-
-const load = async (packageDir: string) =>
-  (await import(pathToFileURL(join(packageDir, "src/index.ts")).href)) as JobsPackage
-
-const tracker = { endpoint: "https://collector.test/events", env: "test", serviceKey: "svc" }
-const START = 1_000_000
-
-/** Every POSTed batch's events, in order, since the last take; fetch is stubbed by `collect`. */
-const sent: Array<Sent> = []
-const take = (): Array<Sent> => sent.splice(0)
-const collect = () => {
-  take()
-  vi.stubGlobal("fetch", async (_url: string, init: { body: string }) => {
-    sent.push(...(JSON.parse(init.body) as { events: Array<Sent> }).events)
-    return new Response(null, { status: 200 })
-  })
-}
-
-const Counter = Schema.Struct({ count: Schema.Number })
-const fail = () => Effect.fail(new Error("flaky"))
-
-/** The same jobs, made with each package's own definition helpers. */
-const registryOf = (jobs: JobsPackage) =>
-  jobs.createJobRegistry({
-    counter: jobs.Continuous.make({
-      stateSchema: Counter,
-      schedule: jobs.Continuous.every("30 minutes"),
-      execute: (ctx: ContinuousContext) =>
-        Effect.gen(function* () {
-          if (ctx.state.count < 0) return yield* ctx.terminate({ reason: "negative" })
-          ctx.updateState((state) => ({ count: state.count + 1 }))
-        })
-    }),
-    failing: jobs.Continuous.make({
-      stateSchema: Counter,
-      schedule: jobs.Continuous.every("30 minutes"),
-      execute: () => Effect.fail(new Error("Intentional test failure"))
-    }),
-    flaky: jobs.Continuous.make({
-      stateSchema: Counter,
-      schedule: jobs.Continuous.every("30 minutes"),
-      retry: { maxAttempts: 3, delay: "1 second", jitter: false },
-      execute: fail
-    }),
-    slow: jobs.Continuous.make({
-      stateSchema: Counter,
-      schedule: jobs.Continuous.every("30 minutes"),
-      retry: { maxAttempts: 5, delay: "2 seconds", maxDuration: "1 second", jitter: false },
-      execute: fail
-    }),
-    clicks: jobs.Debounce.make({
-      eventSchema: Schema.Number,
-      stateSchema: Schema.Number,
-      flushAfter: "10 seconds",
-      maxEvents: 3,
-      execute: () => Effect.void
-    }),
-    orders: jobs.Task.make({
-      stateSchema: Schema.Number,
-      eventSchema: Schema.Number,
-      onEvent: (event: number, ctx: TaskContext) => Effect.zipRight(ctx.setState(event), ctx.schedule("1 minute")),
-      execute: () => Effect.void,
-      onIdle: (ctx: TaskContext) => ctx.schedule("1 hour")
-    })
-  })
-
-const start = (name: string, count: number): Request => ({
-  type: "continuous",
-  action: "start",
-  name,
-  id: `${name}-1`,
-  input: { count }
-})
-const add = (event: number): Request => ({ type: "debounce", action: "add", name: "clicks", id: "c-1", event })
-
-/** Runs the steps on a fresh in-memory instance of the package; the events each step sent. */
-const run = async (jobs: JobsPackage, instanceId: string, steps: ReadonlyArray<Step>) => {
-  const { layer, handles } = createTestRuntime(instanceId, START)
-  const runtime = jobs.createJobsRuntimeFromLayer(layer, registryOf(jobs), tracker)
-  take()
-  const perStep: Array<Array<Sent>> = []
-  for (const step of steps) {
-    if (step === "alarm") {
-      handles.scheduler.fire()
-      await runtime.handleAlarm().catch(() => undefined)
-    } else await runtime.handle(step).catch(() => undefined)
-    perStep.push(take())
-  }
-  return perStep
-}
 
 /** What is compared: not the ids, times and durations; of an error's stack, whether it has one. */
 const comparable = (event: Sent): Record<string, unknown> => {
@@ -166,8 +47,8 @@ let migrated: JobsPackage
 /** Both packages on the same steps (each its own instance id, so no memory is shared). */
 const both = async (name: string, steps: ReadonlyArray<Step>) => {
   collect()
-  const before = await run(release, `diff-${name}`, steps)
-  const after = await run(migrated, `diff-${name}`, steps)
+  const before = await runSteps(release, `diff-${name}`, steps)
+  const after = await runSteps(migrated, `diff-${name}`, steps)
   // Every migrated event is upstream core's: its own Schema decodes it (env and serviceKey aside).
   for (const { env, serviceKey, ...event } of after.flat()) {
     expect({ env, serviceKey }).toEqual({ env: "test", serviceKey: "svc" })
@@ -184,16 +65,12 @@ const both = async (name: string, steps: ReadonlyArray<Step>) => {
 export const describeUpstreamDifferential = (migratedDir: () => string): void => {
   describe("--events upstream against the release: its events, from the service calls", () => {
     beforeAll(async () => {
-      release = await load(join(repoRoot, "test/fixtures/jobs-tracked"))
-      migrated = await load(migratedDir())
+      release = await loadJobsPackage(join(repoRoot, "test/fixtures/jobs-tracked"))
+      migrated = await loadJobsPackage(migratedDir())
     })
 
     it("continuous start, alarm and client terminate: the same events", async () => {
-      const { before, after, compare } = await both("continuous", [
-        start("counter", 5),
-        "alarm",
-        { type: "continuous", action: "terminate", name: "counter", id: "counter-1", reason: "bye" }
-      ])
+      const { before, after, compare } = await both("continuous", scripts.continuous)
       expect(before.map((step) => step.map((event) => event.type))).toEqual([
         ["job.started", "job.executed"],
         ["job.executed"],
@@ -203,13 +80,13 @@ export const describeUpstreamDifferential = (migratedDir: () => string): void =>
     })
 
     it("ctx.terminate(): job.started only, in both", async () => {
-      const { before, after, compare } = await both("self-terminate", [start("counter", -1)])
+      const { before, after, compare } = await both("self-terminate", scripts.selfTerminate)
       expect(before[0]!.map((event) => event.type)).toEqual(["job.started"])
       expect(compare(after)).toEqual(compare(before))
     })
 
     it("a failure without retry: the release sends nothing (no flush when a call fails); migrated, its events", async () => {
-      const { before, after, compare } = await both("failing", [start("failing", 42)])
+      const { before, after, compare } = await both("failing", scripts.failing)
       // Correction: a failing call's events are sent.
       expect(before).toEqual([[]])
       const job = {
@@ -238,7 +115,7 @@ export const describeUpstreamDifferential = (migratedDir: () => string): void =>
     })
 
     it("retries to exhaustion: the same events, but the retries carry the real error", async () => {
-      const { before, after, compare } = await both("retries", [start("flaky", 0), "alarm", "alarm"])
+      const { before, after, compare } = await both("retries", scripts.retries)
       expect(before.map((step) => step.map((event) => event.type))).toEqual([
         ["job.started", "job.failed"],
         ["job.failed"],
@@ -249,7 +126,7 @@ export const describeUpstreamDifferential = (migratedDir: () => string): void =>
     })
 
     it("retries out of time: the same events, but the reason is max_duration", async () => {
-      const { before, after, compare } = await both("out-of-time", [start("slow", 0), "alarm"])
+      const { before, after, compare } = await both("out-of-time", scripts.outOfTime)
       expect(before[1]).toMatchObject([{ type: "job.retryExhausted", attempts: 2, reason: "max_attempts" }])
       expect(compare(after)).toEqual(
         compare(before).map((step) => step.map(realRetryError("flaky")).map(maxDurationReason))
@@ -257,8 +134,7 @@ export const describeUpstreamDifferential = (migratedDir: () => string): void =>
     })
 
     it("debounce to maxEvents and by alarm: the same events; durations by the runtime's clock", async () => {
-      const steps: ReadonlyArray<Step> = [add(1), add(2), add(3), add(4), "alarm"]
-      const { before, after, compare } = await both("debounce", steps)
+      const { before, after, compare } = await both("debounce", scripts.debounce)
       expect(before.map((step) => step.map((event) => event.type))).toEqual([
         ["debounce.started"],
         [],
@@ -276,10 +152,7 @@ export const describeUpstreamDifferential = (migratedDir: () => string): void =>
     })
 
     it("task send and alarm: the same events, but an onIdle schedule in a run that left its schedule alone", async () => {
-      const { before, after, compare } = await both("task", [
-        { type: "task", action: "send", name: "orders", id: "o-1", event: 7 },
-        "alarm"
-      ])
+      const { before, after, compare } = await both("task", scripts.task)
       expect(before.map((step) => step.map((event) => [event.type, event["trigger"]]))).toEqual([
         [
           ["task.scheduled", "event"],
@@ -298,24 +171,8 @@ export const describeUpstreamDifferential = (migratedDir: () => string): void =>
     })
 
     it("a tracker given at createDurableJobs: the same events through the engine", async () => {
-      const engineEvents = async (jobs: JobsPackage) => {
-        collect()
-        const { Jobs } = jobs.createDurableJobs(
-          {
-            counter: jobs.Continuous.make({
-              stateSchema: Counter,
-              schedule: jobs.Continuous.every("1 hour"),
-              execute: () => Effect.void
-            })
-          },
-          { tracker }
-        )
-        const engine = new Jobs(fakeState({ id: "do-diff" }).state, {})
-        await engine.call(start("counter", 3))
-        return [take()]
-      }
-      const before = await engineEvents(release)
-      const after = await engineEvents(migrated)
+      const before = [await startThroughEngine(release, "do-diff")]
+      const after = [await startThroughEngine(migrated, "do-diff")]
       expect(before[0]!.map((event) => event.type)).toEqual(["job.started", "job.executed"])
       expect(after.map((step) => step.map(comparable))).toEqual(before.map((step) => step.map(comparable)))
     })

@@ -70,7 +70,10 @@ export const jobEvents: Vocabulary<JobEvent, "instanceId" | "jobType" | "jobName
     const record = event as Record<string, unknown>
     if (typeof record["type"] !== "string" || !jobTypes.has(record["type"])) return false
     for (let i = 0; i < jobContext.length; i++) if (record[jobContext[i]!] === undefined) return false
-    return true
+    // Not upstream core's format, which has `job.started`, `job.failed` and `job.terminated` too,
+    // each with `source: "job"` (and a runCount on job.terminated). Of the 20 types only
+    // job.terminated has a `source` (who ended the job, maybe "job"), and never a runCount.
+    return record["source"] !== "job" || (record["type"] === "job.terminated" && record["runCount"] === undefined)
   }
 }
 

@@ -18,8 +18,9 @@ import { UpstreamJobEventTypes } from "./UpstreamJobEventTypes.js"
  * Upstream core's job event format as a vocabulary: {@link UpstreamJobEventTypes}, each event
  * about one job (`instanceId`, `jobType`, `jobName`; `id` when known), with `source: "job"`, as
  * span attributes `job.instanceId`, `job.type`, `job.name`, `job.id`. Its events decode with
- * upstream core's `InternalTrackingEventSchema`. Told to a tracker beside the 20-type jobs
- * vocabulary, name it first: the 20-type vocabulary's cheap check does not look at `source`.
+ * upstream core's `InternalTrackingEventSchema`. It refuses the 20-type job events of the types
+ * the two formats share (`job.started`, `job.failed`, `job.terminated`), and the 20-type jobs
+ * vocabulary refuses these: a tracker told both, in either order, assigns each event its own.
  *
  * @category Upstream job events
  */

@@ -7,7 +7,7 @@ import { runMigrate } from "../../../src/codemod/index.js"
 import { useMigratedCopy } from "../../support/migratedCopy.js"
 import { loadCounterJobs } from "../../support/counterJobs.js"
 import { hashTree, repoRoot, sourcesUnder } from "../../support/fixtureCopy.js"
-import { childTimeoutMs, type VitestJsonReport } from "../../support/copyChecks.js"
+import { childTimeoutMs, suiteResults } from "../../support/copyChecks.js"
 import { fakeState } from "../../fixtures/jobs/test/fakeDurableObjectState.js"
 import { describeUpstreamDifferential } from "../../support/upstreamDifferential.js"
 
@@ -95,16 +95,8 @@ describe("migrate on a copy of the hand-tracked jobs release (jobs-tracked)", ()
   it(
     "its own suite: all 98 tests pass with their assertions untouched, the six tracking tests on upstream's format included",
     async () => {
-      await migration.checks.suite
-      const report = JSON.parse(readFileSync(migration.checks.reportPath, "utf8")) as VitestJsonReport
+      const { report, tests: results } = await suiteResults(migration.checks, migration.copy)
       expect(report.numTotalTests).toBe(98)
-      const results = report.testResults.flatMap((file) =>
-        file.assertionResults.map((test) => ({
-          file: relative(join(migration.copy.packageDir, "test"), file.name),
-          name: test.fullName,
-          status: test.status
-        }))
-      )
       expect(results.filter((test) => test.status !== "passed")).toEqual([])
       expect(results).toHaveLength(98)
       // They read upstream's fields (source: "job", preExecutionState) from the mapped events.

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest"
-import { defineVocabulary, jobEvents, JobEventTypes, makeJobEvent, type JobEvent } from "durable-effect-tracking"
+import {
+  defineVocabulary,
+  jobEvents,
+  JobEventTypes,
+  makeJobEvent,
+  UpstreamJobEventTypes,
+  upstreamJobEvents,
+  type JobEvent
+} from "durable-effect-tracking"
 
 // `jobEvents` is written out by hand (a jobs Worker then does not bundle `defineVocabulary`);
 // this is the vocabulary `defineVocabulary` gives for the same options, which it must equal.
@@ -11,7 +19,12 @@ const defined = defineVocabulary<JobEvent, "instanceId" | "jobType" | "jobName">
   attributeNames: { instanceId: "job.instanceId", jobType: "job.type", jobName: "job.name" },
   severities: { "job.failed": "error", "retry.exhausted": "error", "execution.failed": "warn" },
   largestEvent: jobEvents.largestEvent,
-  build: jobEvents.build
+  build: jobEvents.build,
+  // Not upstream core's format: `source: "job"` on any type, but on a job.terminated without a runCount.
+  check: (event) => {
+    const { source, runCount } = event as { source?: unknown; runCount?: unknown }
+    return source !== "job" || (event.type === "job.terminated" && runCount === undefined)
+  }
 })
 
 const job = { instanceId: "do-1", jobType: "debounce", jobName: "digest" } as const
@@ -49,6 +62,10 @@ describe("jobEvents", () => {
       { ...event, instanceId: undefined },
       { ...event, jobType: undefined },
       { ...job, type: "payment.charged" },
+      { ...event, type: "job.started", source: "job" },
+      { ...event, type: "job.terminated", source: "job" },
+      { ...event, type: "job.terminated", source: "job", runCount: 2 },
+      { ...event, type: "job.terminated", source: "client", runCount: 2 },
       { ...job, type: 7 },
       { ...job },
       { ...event, jobName: null },
@@ -61,5 +78,34 @@ describe("jobEvents", () => {
     for (const candidate of candidates) expect(jobEvents.accepts(candidate)).toBe(defined.accepts(candidate))
     expect(jobEvents.accepts(event)).toBe(true)
     expect(jobEvents.accepts({ ...event, jobType: undefined })).toBe(false)
+  })
+
+  it("refuses upstream core's events of the types the two formats share, and takes every one of its own", () => {
+    const at = Date.UTC(2026, 0, 1)
+    const fields: Readonly<Record<string, Record<string, unknown>>> = {
+      "job.failed": { error: { message: "boom" }, runCount: 1, attempt: 1, willRetry: false },
+      "job.terminated": { runCount: 3 }
+    }
+    const shared = UpstreamJobEventTypes.filter((type) => jobEvents.hasType(type))
+    expect(shared).toEqual(["job.started", "job.failed", "job.terminated"])
+    for (const type of shared) {
+      for (const id of [undefined, "user-1"]) {
+        const upstream = upstreamJobEvents.build({
+          type,
+          fields: fields[type] ?? {},
+          context: { ...job, ...(id && { id }) },
+          timestampMs: at
+        })
+        expect(upstreamJobEvents.accepts(upstream)).toBe(true)
+        expect(jobEvents.accepts(upstream), type).toBe(false)
+      }
+    }
+    // Of the 20 types only job.terminated has a source, "job" among them, and it never has a runCount.
+    for (const type of JobEventTypes) {
+      expect(jobEvents.accepts(jobEvents.build({ type, fields: {}, context: job, timestampMs: at })), type).toBe(true)
+    }
+    for (const source of ["client", "job", "retryExhausted"] as const) {
+      expect(jobEvents.accepts(makeJobEvent({ ...job, type: "job.terminated", source, reason: "done" }))).toBe(true)
+    }
   })
 })

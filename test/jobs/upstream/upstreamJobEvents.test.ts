@@ -120,23 +120,34 @@ describe("upstreamJobEvents: upstream core's job event format", () => {
     batch: { decode: decodeUpstreamJobEventBatch, schema: UpstreamJobEventBatch }
   })
 
-  it("tells its events from the 20-type job events where the types are the same", () => {
+  it("tells its events from the 20-type job events where the types are the same, each vocabulary refusing the other's", () => {
     const twenty = makeJobEvent({ type: "job.started", ...job })
     const upstream = build("job.started", {})
     expect(upstreamJobEvents.accepts(twenty)).toBe(false)
     expect(upstreamJobEvents.accepts(upstream)).toBe(true)
+    const twentyFailed = makeJobEvent({ type: "job.failed", ...job, error: { message: "boom" } })
+    const upstreamFailed = build("job.failed", leastFieldsOf["job.failed"])
+    expect(upstreamJobEvents.accepts(twentyFailed)).toBe(false)
+    expect(upstreamJobEvents.accepts(upstreamFailed)).toBe(true)
     // The 20-type job.terminated may say the job itself ended it: `source: "job"` too. Upstream's
     // always has a runCount.
     const terminatedByJob = makeJobEvent({ type: "job.terminated", ...job, source: "job" })
+    const upstreamTerminated = build("job.terminated", { runCount: 1 })
     expect(upstreamJobEvents.accepts(terminatedByJob)).toBe(false)
-    expect(upstreamJobEvents.accepts(build("job.terminated", { runCount: 1 }))).toBe(true)
-    // The 20-type vocabulary's own check does not look at `source`: told both, a tracker must
-    // be told the upstream one first, and then assigns each event its own.
-    expect(testJobEvents.accepts(upstream)).toBe(true)
-    const gate = makeVocabularyGate([upstreamJobEvents, testJobEvents])
-    expect(gate.vocabularyOf(upstream)?.name).toBe("jobs-upstream")
-    expect(gate.vocabularyOf(twenty)?.name).toBe("jobs")
-    expect(gate.vocabularyOf(terminatedByJob)?.name).toBe("jobs")
+    expect(upstreamJobEvents.accepts(upstreamTerminated)).toBe(true)
+    // The 20-type vocabulary refuses upstream's: told both, in either order, a tracker assigns
+    // each event its own.
+    for (const event of [upstream, upstreamFailed, upstreamTerminated]) expect(testJobEvents.accepts(event)).toBe(false)
+    for (const event of [twenty, twentyFailed, terminatedByJob]) expect(testJobEvents.accepts(event)).toBe(true)
+    for (const gate of [
+      makeVocabularyGate([upstreamJobEvents, testJobEvents]),
+      makeVocabularyGate([testJobEvents, upstreamJobEvents])
+    ]) {
+      for (const event of [upstream, upstreamFailed, upstreamTerminated]) {
+        expect(gate.vocabularyOf(event)?.name).toBe("jobs-upstream")
+      }
+      for (const event of [twenty, twentyFailed, terminatedByJob]) expect(gate.vocabularyOf(event)?.name).toBe("jobs")
+    }
   })
 
   it("sizes its largest event by the state it allows", () => {

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { HttpBatchTracker, makeJobEvent, type HttpFetch } from "durable-effect-tracking"
+import { HttpBatchTracker, makeJobEvent, upstreamJobEvents, type HttpFetch } from "durable-effect-tracking"
 import { captureLogs } from "../../support/logCapture.js"
 import { jobEvents, runTest } from "../../support/tracking.js"
 import { payment, paymentEvents, testJobEvents } from "../../support/vocabularies.js"
@@ -92,6 +92,19 @@ describe("HttpBatchTracker told vocabularies", () => {
     const charged = payment("payment.charged", "acct-1", 1_250)
     await runTest(Effect.all([t.emit(created), t.emit(charged), t.flush()]))
     expect(sent().map((event) => event.type)).toEqual(["job.created", "payment.charged"])
+  })
+
+  it("told the 20 job types only, refuses upstream core's job.started: the same type in the other format", async () => {
+    const { fetch, sent } = recordingFetch()
+    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: [testJobEvents] })
+    const { lines, provide } = captureLogs()
+    const context = { instanceId: "i-1", jobType: "continuous", jobName: "counter" } as const
+    const upstream = upstreamJobEvents.build({ type: "job.started", fields: {}, context, timestampMs: 0 })
+    const started = makeJobEvent({ type: "job.started", ...context })
+    await runTest(provide(Effect.all([t.emit(upstream), t.emit(started), t.flush()])))
+    expect(sent().map((event) => event.eventId)).toEqual([started.eventId])
+    expect((await Effect.runPromise(t.stats())).dropped.unknownVocabulary).toBe(1)
+    expect(lines.map((line) => line.annotations.dropped)).toEqual(["unknownVocabulary"])
   })
 
   it("told none, carries any object with a string type, and refuses the rest the same way", async () => {
