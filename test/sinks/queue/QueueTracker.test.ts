@@ -148,6 +148,27 @@ describe("QueueTracker", () => {
     expect(stats).toMatchObject({ sent: 0, pending: 1, requeued: 1 })
   })
 
+  it("bounds a send that never answers by timeoutMs: it counts as timed out, and the next attempt goes", async () => {
+    const { queue, calls } = recordingQueue({ hang: true })
+    const tracker = QueueTracker.make(queue, {
+      ...options,
+      timeoutMs: 1_000,
+      flushTimeoutMs: 5_000,
+      retry: { maxAttempts: 2, initialDelayMs: 0, maxDelayMs: 0 }
+    })
+    const stats = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* tracker.emit(event(1))
+        const flushing = yield* Effect.fork(tracker.flush())
+        yield* TestClock.adjust(5_000)
+        yield* Fiber.join(flushing)
+        return yield* tracker.stats()
+      }).pipe(Effect.provide(TestContext.TestContext))
+    )
+    expect(calls).toHaveLength(2)
+    expect(stats).toMatchObject({ sent: 0, pending: 1, retried: 1, lastFailure: { kind: "timeout" } })
+  })
+
   it("concurrent flushes share one run; an event emitted during a flush goes with the next", async () => {
     const calls: Array<Array<string>> = []
     let release: () => void = () => undefined
