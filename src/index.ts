@@ -125,6 +125,7 @@ export {
   withLateFields
 } from "./instrument/EventMap.js"
 export { defaultJobsEventMap } from "./jobs/defaultJobsEventMap.js"
+export { defaultJobsEventMapRequirements } from "./jobs/requirements.js"
 export { inlineJobsEventMap } from "./jobs/inlineJobsEventMap.js"
 export { droppedForLackOfContext } from "./instrument/drops.js"
 export { describeCoverage, type CoverageReport } from "./instrument/coverage.js"

@@ -61,6 +61,7 @@ export const bundleWorker = async (source: string): Promise<WorkerBundle> => {
 }
 
 export const trackedWorkerBundle = () => bundleWorker(trackedWorker)
+export const baselineWorkerBundle = () => bundleWorker(baselineWorker)
 
 const packageOf = (path: string): string => {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?:dist\/[^/]+\/)?(.*)$/.exec(path)
@@ -72,8 +73,8 @@ const packageOf = (path: string): string => {
  * that already uses effect's Effect, Layer and Context, in gzip bytes.
  */
 export const workerBundle = async (_scale: Scale): Promise<BenchmarkResult> => {
-  const baseline = await bundleWorker(baselineWorker)
-  const tracked = await bundleWorker(trackedWorker)
+  const baseline = await baselineWorkerBundle()
+  const tracked = await trackedWorkerBundle()
   const addedKiB = (tracked.gzipBytes - baseline.gzipBytes) / 1024
   // Where the added bytes come from (minified, before gzip), largest first.
   const added = [...tracked.bytesByInput]

@@ -68,35 +68,25 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
   const timedOut: SendOutcome<F> = { _tag: "Retry", failure: sink.timeoutFailure }
   const unbuildable = Effect.succeed(undefined)
 
-  const { sendUntil } = sink
   const answered = (outcome: SendOutcome<F> | undefined): SendOutcome<F> => outcome ?? timedOut
 
   /**
-   * A send the sink gives up on when told, once `timeoutMs` have passed on the Clock: the timer
-   * aborts the one `AbortController` the request carries, and the sink clears the timer when
-   * the send is over (see `SendExpiry`).
+   * One send of `items`, which the sink gives up on when told, once `timeoutMs` have passed on
+   * the Clock: the timer aborts the one `AbortController` the request carries, and the sink
+   * clears the timer when the send is over (see `SendExpiry`). Undefined when no body can carry
+   * them (nothing was sent).
    */
-  const sendWithin = (body: Body, send: NonNullable<typeof sendUntil>): Effect.Effect<SendOutcome<F>> =>
+  const attempt = (items: ReadonlyArray<B>): Effect.Effect<SendOutcome<F> | undefined> =>
     Effect.suspend(() => {
-      const controller = new AbortController()
-      return Effect.flatMap(
-        afterOnClock(limits.timeoutMs, () => controller.abort()),
-        (done) => Effect.map(send(body, { controller, done }), answered)
-      )
-    })
-
-  /** One send of `items`; undefined when no body can carry them (nothing was sent). */
-  const attempt = (items: ReadonlyArray<B>): Effect.Effect<SendOutcome<F> | undefined> => {
-    const sent = Effect.suspend(() => {
       const body = sink.body(items)
       if (body === undefined) return unbuildable
       counters.requests++
-      return sendUntil === undefined ? sink.send(body) : sendWithin(body, sendUntil)
+      const controller = new AbortController()
+      return Effect.flatMap(
+        afterOnClock(limits.timeoutMs, () => controller.abort()),
+        (done) => Effect.map(sink.send(body, { controller, done }), answered)
+      )
     })
-    return sendUntil === undefined
-      ? sent.pipe(Effect.timeoutFail({ duration: limits.timeoutMs, onTimeout: () => timedOut }), Effect.merge)
-      : sent
-  }
 
   const logFailure = (failure: F, events: number, attemptNumber: number, willRetry: boolean) =>
     Effect.logDebug("batch not delivered").pipe(

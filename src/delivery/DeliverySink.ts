@@ -45,16 +45,16 @@ export interface DeliverySink<A, B extends Sized, Body, F> {
   readonly bytesWith: (count: number, bytes: number, itemBytes: number) => number
   /** What carries `items` in one send, or undefined when nothing can (the engine splits). */
   readonly body: (items: ReadonlyArray<B>) => Body | undefined
-  readonly send: (body: Body) => Effect.Effect<SendOutcome<F>>
   /**
-   * Optional: `send`, giving up by itself once its time is up. The request carries
+   * One send, which gives up by itself once its time is up. The request carries
    * `expiry.controller.signal`, which the engine aborts once `timeoutMs` have passed: the sink
    * then answers undefined at once (the engine counts the send as timed out). Interrupted, the
    * sink aborts the controller itself, to stop the request. Either way it calls `expiry.done`
-   * once, when the send is over, so that the engine's timer goes. With it, a send's time bound
-   * is one timer and one `AbortController`, instead of a race of two fibers.
+   * once, when the send is over, so that the engine's timer goes. A send's time bound is so one
+   * timer and one `AbortController`, not a race of two fibers (`expiringSend` does all this for
+   * a request that answers with a promise).
    */
-  readonly sendUntil?: (body: Body, expiry: SendExpiry) => Effect.Effect<SendOutcome<F> | undefined>
+  readonly send: (body: Body, expiry: SendExpiry) => Effect.Effect<SendOutcome<F> | undefined>
   /** The failure of a send that outlasted `timeoutMs`, and of a batch no body could carry. */
   readonly timeoutFailure: F
   readonly unbuildableFailure: F
@@ -66,7 +66,7 @@ export interface DeliverySink<A, B extends Sized, Body, F> {
   readonly logAnnotations?: Readonly<Record<string, unknown>>
 }
 
-/** A send's time bound, as the engine gives it to a sink's `sendUntil`. */
+/** A send's time bound, as the engine gives it to a sink's `send`. */
 export interface SendExpiry {
   /** Aborted by the engine once the send's time is up; its signal goes with the request. */
   readonly controller: AbortController

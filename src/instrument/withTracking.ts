@@ -1,5 +1,7 @@
-import { Context, Effect, FiberRef, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import * as Clock from "effect/Clock"
+// From its own module: through "effect" the bundle would carry FiberRef's whole namespace.
+import * as FiberRef from "effect/FiberRef"
 import { logFrom } from "../internal/log.js"
 import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
@@ -60,25 +62,22 @@ export interface WithTrackingOptions {
 export type EventMaps = readonly [EventMap, ...ReadonlyArray<EventMap>]
 
 // Checked where `withTracking` is called, in either form: a missing or malformed map throws there.
+// A lone map is a list of one: one wrap for both forms.
 const tracking = (
   options: WithTrackingOptions | undefined
 ): (<ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>) => {
   const spans = options?.spans === true
   const errorStack = options?.errorStack === true
   const given = options?.eventMap
-  if (!Array.isArray(given)) {
-    const plan = planFor(given as EventMap, spans, errorStack, 0)
-    return options?.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plan)
-  }
-  const maps = given as ReadonlyArray<EventMap>
-  const problems =
+  const maps: ReadonlyArray<EventMap> = Array.isArray(given) ? given : [given as EventMap]
+  throwProblems(
+    maps,
     maps.length === 0
       ? ["`eventMap` is an empty array: give a map, or several"]
       : maps.flatMap((map, i) => (maps.indexOf(map) < i ? [`map ${i + 1} is map ${maps.indexOf(map) + 1} again`] : []))
-  throwProblems(maps, problems)
+  )
   const plans = maps.map((map, i) => planFor(map, spans && i === 0, errorStack, i))
-  if (options?.enabled === false) return (layer) => layer
-  return plans.length === 1 ? (layer) => wrapLayer(layer, plans[0]!) : (layer) => wrapLayerInAll(layer, plans)
+  return options?.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plans)
 }
 
 /**
@@ -207,75 +206,60 @@ export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean,
  * Layers made by an effect (or a `mergeAll` of them) are wrapped without a node of their own
  * (see `mapBuiltNodes`: a jobs runtime rebuilds its layers per call); others get one.
  */
-const wrapLayer = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, plan: TrackingPlan): Layer.Layer<ROut, E, RIn> =>
+const wrapLayer = <ROut, E, RIn>(
+  layer: Layer.Layer<ROut, E, RIn>,
+  plans: ReadonlyArray<TrackingPlan>
+): Layer.Layer<ROut, E, RIn> =>
   // The input read off the fiber that builds the node: one operation, where
   // `Effect.contextWithEffect` takes three (every layer is rebuilt on every call).
   mapBuiltNodes(layer, (built) =>
-    Effect.withFiberRuntime((fiber) => trackContext(built, fiber.currentContext, plan))
+    Effect.withFiberRuntime((fiber) => trackContext(built, fiber.currentContext, plans))
   ) ??
   Layer.flatMap(layer, (built) =>
-    Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plan)))
+    Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plans)))
   )
 
 /**
- * Several maps: each map's proxy wraps the one made for the map after it, so the first map's is
- * outermost. Services tracked before this wrap (a wrapped layer merged in) are left as they are,
+ * Each map's proxy wraps the one made for the map after it, so the first map's is outermost (a
+ * lone map is a list of one). Services tracked before this wrap (a wrapped layer merged in) are left as they are,
  * by every map.
  */
-const wrapLayerInAll = <ROut, E, RIn>(
-  layer: Layer.Layer<ROut, E, RIn>,
-  plans: ReadonlyArray<TrackingPlan>
-): Layer.Layer<ROut, E, RIn> => {
-  const trackAll = <R>(built: Context.Context<R>, input: Context.Context<never>) =>
-    plans.reduceRight<Effect.Effect<Context.Context<R>>>(
-      (tracked, plan) => Effect.flatMap(tracked, (context) => trackContext(context, input, plan, built)),
-      Effect.succeed(built)
-    )
-  return (
-    mapBuiltNodes(layer, (built) =>
-      Effect.contextWithEffect((input: Context.Context<never>) => trackAll(built, input))
-    ) ??
-    Layer.flatMap(layer, (built) =>
-      Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackAll(built, input)))
-    )
-  )
-}
-
-/** `original`: the context as built, before any map of this wrap tracked it (`built` for one map). */
 const trackContext = <ROut>(
   built: Context.Context<ROut>,
   input: Context.Context<never>,
-  plan: TrackingPlan,
-  original: Context.Context<ROut> = built
+  plans: ReadonlyArray<TrackingPlan>
 ): Effect.Effect<Context.Context<ROut>> => {
   // The tracker may come with the layer itself, or from under it.
   const tracker = (built.unsafeMap.get(EventTracker.key) ?? input.unsafeMap.get(EventTracker.key)) as
     EventTrackerService | undefined
   const active = tracker !== undefined && !isNoopTracker(tracker)
-  if (!active && !plan.spans) return Effect.succeed(built)
-
-  let runtime: TrackingRuntime | undefined
-  let services: Map<string, unknown> | undefined
+  let tracked = built
   let warnings: Effect.Effect<void> | undefined
-  for (const [key, service] of built.unsafeMap) {
-    const servicePlan = plan.services.get(key)
-    if (
-      servicePlan === undefined ||
-      typeof service !== "object" ||
-      service === null ||
-      isTrackedService(original === built ? service : original.unsafeMap.get(key))
-    )
-      continue
-    runtime ??= runtimeFor(plan, active ? tracker : undefined, original as Context.Context<unknown>, input)
-    let missing: Array<string> | undefined
-    ;(services ??= new Map(built.unsafeMap)).set(
-      key,
-      trackService(service, servicePlan, runtime, (method) => (missing ??= []).push(method))
-    )
-    const warning = missing === undefined ? undefined : warnUnmatched(key, servicePlan.service, missing)
-    if (warning !== undefined) warnings = warnings === undefined ? warning : Effect.zipRight(warnings, warning)
+  for (let i = plans.length - 1; i >= 0; i--) {
+    const plan = plans[i]!
+    if (!active && !plan.spans) continue
+    let runtime: TrackingRuntime | undefined
+    let services: Map<string, unknown> | undefined
+    for (const [key, service] of tracked.unsafeMap) {
+      const servicePlan = plan.services.get(key)
+      if (
+        servicePlan === undefined ||
+        typeof service !== "object" ||
+        service === null ||
+        isTrackedService(built.unsafeMap.get(key))
+      )
+        continue
+      runtime ??= runtimeFor(plan, active ? tracker : undefined, built as Context.Context<unknown>, input)
+      let missing: Array<string> | undefined
+      ;(services ??= new Map(tracked.unsafeMap)).set(
+        key,
+        trackService(service, servicePlan, runtime, (method) => (missing ??= []).push(method))
+      )
+      const warning = missing === undefined ? undefined : warnUnmatched(key, servicePlan.service, missing)
+      if (warning !== undefined) warnings = warnings === undefined ? warning : Effect.zipRight(warnings, warning)
+    }
+    if (services !== undefined) tracked = Context.unsafeMake<ROut>(services)
   }
-  const tracked = services === undefined ? built : Context.unsafeMake<ROut>(services)
   return warnings === undefined ? Effect.succeed(tracked) : Effect.as(warnings, tracked)
 }
 

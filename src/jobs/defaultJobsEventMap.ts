@@ -4,7 +4,6 @@ import { jobEvents, type JobEvents } from "./events/jobEvents.js"
 import {
   serviceEventsByKey,
   withLateFields,
-  withRequirements,
   type EventMap,
   type FailureOutcome,
   type MethodEntriesOf
@@ -38,7 +37,6 @@ import {
   unwrapExecutionError
 } from "./callFacts.js"
 import { batchSizeAnswered, batchSizeOf, flushReason, forgetChangingBatch, rememberBatch } from "./debounceBatch.js"
-import { executionServiceLayoutRequirements } from "./requirements.js"
 
 const metadata = serviceEventsByKey<MetadataServiceShape>()(
   jobEvents,
@@ -402,37 +400,37 @@ const dispatcher = serviceEventsByKey<DispatcherShape>()(jobEvents, jobsTagKey("
  * - `batchSize`: the debounce batch a request's response reports
  * - `memory`: what tracking remembers of the instance between its calls (see instanceMemory.ts)
  *
+ * What its recipes rely on in a package, which only `coverage` reads, is not in the map (a Worker
+ * would bundle it): see `defaultJobsEventMapRequirements`.
+ *
  * @category Instrumentation
  */
-export const defaultJobsEventMap: EventMap<JobEvents> = withRequirements(
-  {
-    vocabulary: jobEvents,
-    // Each part has the entries of services no other part has: side by side they are what
-    // `extendEventMap` would make of them, without bundling it into every jobs Worker.
-    services: Object.assign(
-      {},
-      ...[
-        metadata,
-        alarm,
-        cleanup,
-        execution,
-        retry,
-        continuousHandler,
-        debounceHandler,
-        taskHandler,
-        workerPoolHandler,
-        dispatcher
-      ].map((part) => part.services)
-    ),
-    ambient: {
-      [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({
-        instanceId: runtime.instanceId,
-        memory: instanceMemory(runtime.instanceId)
-      }),
-      // Whether endings can be seen at all (see `notEnded`).
-      [jobsTagKey("CleanupService")]: () => ({ cleanupService: true })
-    },
-    clock: { tagKey: RuntimeAdapterKey, now: (runtime: RuntimeAdapterShape) => runtime.now() }
+export const defaultJobsEventMap: EventMap<JobEvents> = {
+  vocabulary: jobEvents,
+  // Each part has the entries of services no other part has: side by side they are what
+  // `extendEventMap` would make of them, without bundling it into every jobs Worker.
+  services: Object.assign(
+    {},
+    ...[
+      metadata,
+      alarm,
+      cleanup,
+      execution,
+      retry,
+      continuousHandler,
+      debounceHandler,
+      taskHandler,
+      workerPoolHandler,
+      dispatcher
+    ].map((part) => part.services)
+  ),
+  ambient: {
+    [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({
+      instanceId: runtime.instanceId,
+      memory: instanceMemory(runtime.instanceId)
+    }),
+    // Whether endings can be seen at all (see `notEnded`).
+    [jobsTagKey("CleanupService")]: () => ({ cleanupService: true })
   },
-  executionServiceLayoutRequirements
-)
+  clock: { tagKey: RuntimeAdapterKey, now: (runtime: RuntimeAdapterShape) => runtime.now() }
+}

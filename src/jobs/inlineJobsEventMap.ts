@@ -17,7 +17,7 @@ import { defaultJobsEventMap } from "./defaultJobsEventMap.js"
 import { attemptOf, errorOptions, iso, unwrapExecutionError } from "./callFacts.js"
 import { flushReason } from "./debounceBatch.js"
 import { memoryOf } from "./instanceMemory.js"
-import { learnsFrom, requestAction, userFunctionCall } from "./requirements.js"
+import { defaultJobsEventMapRequirements, learnsFrom, requestAction, userFunctionCall } from "./requirements.js"
 import {
   jobsTagKey,
   type JobHandlerShape,
@@ -94,8 +94,12 @@ const attemptError = (call: FailureOutcome<RetryError> & { readonly context: Job
 const opensAtAttempt = (context: JobContext) => context.jobType === "continuous" || context.jobType === "debounce"
 const runOpened = (context: JobContext) => context["attemptRead"] === true && opensAtAttempt(context)
 
+// The default map's entries with what they rely on written in (the default map keeps it apart):
+// the entries this map takes from it carry it as their own.
+const requiredDefault = withRequirements(defaultJobsEventMap, defaultJobsEventMapRequirements)
+
 const defaultRetryEntry = (method: "getAttempt" | "executeWithRetry"): MethodEvents =>
-  defaultJobsEventMap.services[jobsTagKey("RetryExecutor")]?.methods[method] ?? {}
+  requiredDefault.services[jobsTagKey("RetryExecutor")]?.methods[method] ?? {}
 
 /** The debounce batch's size, as the request's answer tells it (late: the event waits for it in its place). */
 const batchSizeLater = (known: JobContext) =>
@@ -213,7 +217,7 @@ type HandleEntry = MethodEvents<
 >
 
 const defaultEntry = (service: string, method: "handle" | "handleAlarm"): MethodEvents =>
-  defaultJobsEventMap.services[jobsTagKey(service)]?.methods[method] ?? {}
+  requiredDefault.services[jobsTagKey(service)]?.methods[method] ?? {}
 
 /** A handler entry of the default map without its `task.idle` recipe (see the blind spot below), and its success recipes. */
 const withoutTaskIdle = (service: string, method: "handle" | "handleAlarm") => {
@@ -331,7 +335,7 @@ const unseenEnding = (context: JobContext): EventFields<"job.terminated"> | unde
 }
 
 const metadataEntry = (method: "initialize" | "get" | "updateStatus") =>
-  defaultJobsEventMap.services[jobsTagKey("MetadataService")]?.methods[method] ?? {}
+  requiredDefault.services[jobsTagKey("MetadataService")]?.methods[method] ?? {}
 
 const metadata = serviceEventsByKey<MetadataServiceShape>()(
   jobEvents,
@@ -527,7 +531,7 @@ export const inlineJobsEventMap: EventMap<JobEvents> = withRequirements(
     ...keepingLives(
       extendEventMap(
         removeFromEventMap(
-          removeFromEventMap(defaultJobsEventMap, jobsTagKey("JobExecutionService")),
+          removeFromEventMap(requiredDefault, jobsTagKey("JobExecutionService")),
           jobsTagKey("CleanupService")
         ),
         getAttempt,

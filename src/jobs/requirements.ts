@@ -1,11 +1,6 @@
 import type { MapRequirements, RecipeRequirement, RecipeRequirements } from "../instrument/requirements.js"
+import type { JobEvents } from "./events/jobEvents.js"
 import { jobsTagKey } from "./shapes.js"
-
-/**
- * What the default map's recipes rely on in a jobs package, besides the methods they sit on:
- * the signal classes they tell apart, the request actions they read, the calls they learn
- * from. `durable-effect-tracking coverage <dir>` checks each against the package.
- */
 
 /** A request type of `jobType` whose `action` may be one of `actions`. */
 export const requestAction = (jobType: string, ...actions: ReadonlyArray<string>): RecipeRequirement => ({
@@ -22,7 +17,18 @@ export const userFunctionCall = "def.execute"
 const sameFor = (types: ReadonlyArray<keyof RecipeRequirements>, requirement: RecipeRequirement): RecipeRequirements =>
   Object.fromEntries(types.map((type) => [type, requirement]))
 
-export const executionServiceLayoutRequirements: MapRequirements = {
+/**
+ * What the recipes of `defaultJobsEventMap` rely on in a jobs package, besides the methods they
+ * sit on: the signal classes they tell apart, the request actions they read, the calls they learn
+ * from. `durable-effect-tracking coverage <dir>` checks each against the package. Kept apart from
+ * the map, which a Worker bundles: only coverage reads them. Coverage finds them for the map's
+ * own recipes wherever they are (in a map made from it by `extendEventMap`, `filterEventMap` or
+ * `removeFromEventMap` too); `withRequirements(map, defaultJobsEventMapRequirements)` writes them
+ * into a map's entries.
+ *
+ * @category Instrumentation
+ */
+export const defaultJobsEventMapRequirements: MapRequirements<JobEvents> = {
   [jobsTagKey("JobExecutionService")]: {
     execute: {
       ...sameFor(

@@ -45,10 +45,12 @@ const guarded = <A>(
         )
   )
 
-const emitSite = safeSite("tracker/EventTracker", "tracker.emit")
-const flushSite = safeSite("tracker/EventTracker", "tracker.flush")
-const pendingSite = safeSite("tracker/EventTracker", "tracker.pending")
-const none = Effect.succeed(0)
+// Marked pure: a Worker that never calls these bundles none of them (a call at the top of a
+// module is otherwise kept for what it might do).
+const emitSite = /* @__PURE__ */ safeSite("tracker/EventTracker", "tracker.emit")
+const flushSite = /* @__PURE__ */ safeSite("tracker/EventTracker", "tracker.flush")
+const pendingSite = /* @__PURE__ */ safeSite("tracker/EventTracker", "tracker.pending")
+const none = /* @__PURE__ */ Effect.succeed(0)
 
 /**
  * Emits an event to the tracker in context, if any. Never fails; a failing tracker is logged once, at debug level.
@@ -63,11 +65,19 @@ export const emitEvent = (event: unknown): Effect.Effect<void> =>
  *
  * @category Trackers
  */
-export const flushEvents: Effect.Effect<void> = guarded(flushSite, (tracker) => tracker.flush(), Effect.void)
+export const flushEvents: Effect.Effect<void> = /* @__PURE__ */ guarded(
+  flushSite,
+  (tracker) => tracker.flush(),
+  Effect.void
+)
 
 /**
  * The number of events the tracker in context holds undelivered; 0 without a tracker.
  *
  * @category Trackers
  */
-export const getPendingEvents: Effect.Effect<number> = guarded(pendingSite, (tracker) => tracker.pending(), none)
+export const getPendingEvents: Effect.Effect<number> = /* @__PURE__ */ guarded(
+  pendingSite,
+  (tracker) => tracker.pending(),
+  none
+)

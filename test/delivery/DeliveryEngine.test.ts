@@ -2,6 +2,7 @@ import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
 import { describe, expect, it } from "vitest"
 import { type DeliveryLimits, makeDeliveryEngine } from "../../src/delivery/DeliveryEngine.js"
 import type { DeliverySink, DropReason, SendOutcome } from "../../src/delivery/DeliverySink.js"
+import { withinExpiry } from "../support/sendExpiry.js"
 import { runTest } from "../support/tracking.js"
 
 // The engine over a fake sink: events are `{ id, bytes }`, a batch counts the sum of its events'
@@ -39,7 +40,11 @@ const fakeSink = (
     encode: (item) => item,
     bytesWith: (_count, bytes, itemBytes) => bytes + itemBytes,
     body: (items) => items.map((item) => item.id),
-    send: (ids) => Effect.suspend(() => (sends.push(ids), answer(ids))),
+    send: (ids, expiry) =>
+      withinExpiry(
+        expiry,
+        Effect.suspend(() => (sends.push(ids), answer(ids)))
+      ),
     timeoutFailure: "timeout",
     unbuildableFailure: "unbuildable",
     describe: (failure) => failure,
@@ -95,7 +100,7 @@ describe("DeliveryEngine", () => {
   it("counts the batch in flight against maxBufferSize", async () => {
     const { sink } = fakeSink()
     const engine = makeDeliveryEngine(
-      { ...sink, send: () => Effect.never },
+      { ...sink, send: (_ids, expiry) => withinExpiry(expiry, Effect.never) },
       limits({ maxBufferSize: 3, timeoutMs: 60_000, flushTimeoutMs: 1_000 })
     )
     await runTest(
@@ -249,7 +254,7 @@ describe("DeliveryEngine", () => {
     const { sink, sends } = fakeSink()
     const gate = Deferred.unsafeMake<void>(undefined as never)
     const engine = makeDeliveryEngine(
-      { ...sink, send: (ids) => Effect.zipRight(Deferred.await(gate), sink.send(ids)) },
+      { ...sink, send: (ids, expiry) => Effect.zipRight(Deferred.await(gate), sink.send(ids, expiry)) },
       limits()
     )
     await runTest(

@@ -6,6 +6,7 @@ import { type DeliveryEngine, type DeliveryOutbox, makeDeliveryEngine } from "..
 import type { DeliverySink, SendOutcome } from "../../src/delivery/DeliverySink.js"
 import { createTestRuntime, StorageAdapter, type StorageAdapterService } from "../fixtures/core/index.js"
 import { outboxTrackerConfig } from "../support/outboxCalls.js"
+import { withinExpiry } from "../support/sendExpiry.js"
 import { jobEvents, realTurn, runTest, untilSleepAt } from "../support/tracking.js"
 
 // Issue 30: "a flush can overrun flushTimeoutMs". Each flush below records the virtual time it
@@ -25,12 +26,15 @@ const slowSink = (sendMs: number, askedWaitMs?: number): DeliverySink<Item, Item
   encode: (item) => item,
   bytesWith: (_count, bytes, itemBytes) => bytes + itemBytes,
   body: (items) => items.length,
-  send: () =>
-    Effect.as(Effect.sleep(sendMs), {
-      _tag: "Retry",
-      failure: "down",
-      ...(askedWaitMs === undefined ? {} : { askedWaitMs: () => askedWaitMs })
-    } satisfies SendOutcome<string>),
+  send: (_body, expiry) =>
+    withinExpiry(
+      expiry,
+      Effect.as(Effect.sleep(sendMs), {
+        _tag: "Retry",
+        failure: "down",
+        ...(askedWaitMs === undefined ? {} : { askedWaitMs: () => askedWaitMs })
+      } satisfies SendOutcome<string>)
+    ),
   timeoutFailure: "timeout",
   unbuildableFailure: "unbuildable",
   describe: (failure) => failure,
@@ -70,7 +74,10 @@ describe("the flush bound on virtual time", () => {
   it("a caller that waits for a running flush, then runs the next, returns within its own flushTimeoutMs", async () => {
     const gate = Deferred.unsafeMake<void>(FiberId.none)
     const engine = makeDeliveryEngine(
-      { ...slowSink(400), send: () => Effect.zipRight(Deferred.await(gate), slowSink(400).send(0)) },
+      {
+        ...slowSink(400),
+        send: (body, expiry) => Effect.zipRight(Deferred.await(gate), slowSink(400).send(body, expiry))
+      },
       {
         maxBufferSize: 100,
         batchSize: 10,
@@ -118,7 +125,7 @@ describe("the flush bound on virtual time", () => {
         )
     }
     const engine = makeDeliveryEngine(
-      { ...slowSink(0), send: () => Effect.never },
+      { ...slowSink(0), send: (_body, expiry) => withinExpiry(expiry, Effect.never) },
       {
         maxBufferSize: 10,
         batchSize: 10,

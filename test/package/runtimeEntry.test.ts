@@ -2,7 +2,12 @@ import { build } from "esbuild"
 import { builtinModules } from "node:module"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { bundleWorker, trackedWorkerBundle, type WorkerBundle } from "../../bench/benchmarks/bundle.js"
+import {
+  baselineWorkerBundle,
+  bundleWorker,
+  trackedWorkerBundle,
+  type WorkerBundle
+} from "../../bench/benchmarks/bundle.js"
 import { startMiniflare } from "../support/runtime.js"
 
 const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url))
@@ -37,6 +42,10 @@ export default {
   }
 }
 `
+
+/** The bytes the inputs whose path matches put in a bundle. */
+const bytesOf = (bundle: WorkerBundle, path: RegExp): number =>
+  [...bundle.bytesByInput].reduce((sum, [input, bytes]) => (path.test(input) ? sum + bytes : sum), 0)
 
 /** The durable outbox's modules that put code in a bundle, by file name. */
 const outboxModules = (bundle: WorkerBundle): ReadonlyArray<string> =>
@@ -78,7 +87,7 @@ describe("the runtime entry", () => {
     }
   })
 
-  it("withTracking, HttpBatchTracker.make and addTracker bundle for a Worker without Node built-ins, the event schema or the durable outbox", async () => {
+  it("withTracking, HttpBatchTracker.make and addTracker bundle for a Worker without Node built-ins, the event schema, the durable outbox or the coverage requirements", async () => {
     const bundle = await trackedWorkerBundle()
     const nodeOnly = bundle.inputs.filter((path) => path.startsWith("node:") || builtinModules.includes(path))
     expect(nodeOnly).toEqual([])
@@ -91,6 +100,14 @@ describe("the runtime entry", () => {
     expect(schemaModules).toEqual([])
     // Without an outbox, none of the outbox's code (issue 25): it comes with durableOutbox().
     expect(outboxModules(bundle)).toEqual([])
+    // The default map's requirements, which only coverage reads, stay out (issue 25).
+    expect(bytesOf(bundle, /(^|\/)src\/jobs\/requirements\.ts$/)).toBe(0)
+    // No effect namespace a Worker that uses Effect, Layer and Context does not already carry:
+    // `import { FiberRef } from "effect"` would bundle FiberRef's every export (issue 25).
+    const baseline = await baselineWorkerBundle()
+    expect(bytesOf(bundle, /effect\/dist\/esm\/FiberRef\.js$/)).toBeLessThan(
+      bytesOf(baseline, /effect\/dist\/esm\/FiberRef\.js$/) + 200
+    )
   })
 
   it("bundles the durable outbox's code when the tracker is given durableOutbox()", async () => {

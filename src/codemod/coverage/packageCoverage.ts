@@ -2,6 +2,7 @@ import { functionPhases, type EventMap } from "../../instrument/EventMap.js"
 import type { RecipeRequirement } from "../../instrument/requirements.js"
 import type { JobEventType } from "../../jobs/events/JobEvent.js"
 import { formatPlace, type PackageFacts, type Place } from "../package/packageFacts.js"
+import { recipeRequirement } from "./recipeRequirements.js"
 
 /** Whether the map can emit one event type in this package, and from where or why not. */
 export interface TypeCoverage {
@@ -140,7 +141,7 @@ export const analyseCoverage = <T extends string = JobEventType>(
       for (const phase of [events.before, events.success, events.failure])
         for (const type of Object.keys(phase ?? {})) types.add(type)
       for (const type of types) {
-        verdicts.get(type)?.push(judgeSource(facts, map, tagKey, method, events.requires?.[type]))
+        verdicts.get(type)?.push(judgeSource(facts, map, tagKey, method, recipeRequirement(tagKey, method, events, type)))
       }
     }
   }

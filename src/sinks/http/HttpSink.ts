@@ -8,6 +8,7 @@ import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
 import { batchBody, bodyBytesWith } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome } from "../../delivery/DeliverySink.js"
 import { makeEventSizer, type SizedEvent } from "../../delivery/EventSize.js"
+import { expiringSend } from "../../delivery/ExpiringSend.js"
 import type { HttpRequestInit, HttpResponseLike, ResolvedHttpBatchTrackerConfig } from "./HttpBatchTrackerConfig.js"
 import { classifyStatus, retryAfterMs } from "./HttpRetryPolicy.js"
 
@@ -95,60 +96,12 @@ export const makeHttpSink = (
       }
     },
     // Whatever the fetch does (rejects, throws, resolves to something that is not a
-    // response), the request counts as a network failure.
-    send: (body) =>
+    // response), the request counts as a network failure. It carries the expiry's signal, so
+    // that the engine's abort stops it.
+    send: (body, expiry) =>
       safeRun(
         fetchSite,
-        Effect.map(
-          Effect.tryPromise((signal) => callFetch(body, signal)),
-          outcomeOf
-        ),
-        networkFailure
-      ),
-    // The same, answering undefined as soon as the engine aborts the expiry's controller (the
-    // request, which carries its signal, is aborted with it), so that the engine bounds it
-    // without racing a second fiber or making a second controller.
-    sendUntil: (body, { controller, done }) =>
-      safeRun(
-        fetchSite,
-        Effect.async<SendOutcome<HttpDeliveryFailure> | undefined, unknown>((resume) => {
-          const signal = controller.signal
-          let settled = false
-          const settle = (): boolean => {
-            if (settled) return false
-            settled = true
-            signal.removeEventListener("abort", onExpired)
-            done()
-            return true
-          }
-          const answer = (effect: Effect.Effect<SendOutcome<HttpDeliveryFailure> | undefined, unknown>) => {
-            if (settle()) resume(effect)
-          }
-          const onExpired = () => answer(Effect.succeed(undefined))
-          if (signal.aborted) return onExpired()
-          signal.addEventListener("abort", onExpired)
-          let response: Promise<HttpResponseLike>
-          try {
-            response = callFetch(body, signal)
-          } catch (error) {
-            answer(Effect.fail(error))
-            return
-          }
-          response.then(
-            (value) => {
-              // Something that is not a response is a defect, as `Effect.map(outcomeOf)` makes it.
-              try {
-                answer(Effect.succeed(outcomeOf(value)))
-              } catch (error) {
-                answer(Effect.die(error))
-              }
-            },
-            (error: unknown) => answer(Effect.fail(error))
-          )
-          return Effect.sync(() => {
-            if (settle()) controller.abort()
-          })
-        }),
+        expiringSend(expiry, (signal) => callFetch(body, signal), outcomeOf),
         networkFailure
       ),
     timeoutFailure: { kind: "timeout" },

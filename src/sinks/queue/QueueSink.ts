@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { safeRun, safeSite } from "../../internal/safe.js"
 import { encodeEvent } from "../../delivery/BatchBody.js"
 import type { DeliverySink, SendOutcome, Sized } from "../../delivery/DeliverySink.js"
+import { expiringSend } from "../../delivery/ExpiringSend.js"
 import type { EventShape } from "../../event/Vocabulary.js"
 
 /**
@@ -82,17 +83,18 @@ export const makeQueueSink = (
   // Queues count every message's metadata against the batch.
   bytesWith: (_count, bytes, itemBytes) => bytes + itemBytes + QueueLimits.messageOverheadBytes,
   body: (messages) => messages.map((message) => message.body),
-  // A send that rejects (or throws) failed as a whole and may get through later.
-  send: (bodies) =>
+  // A send that rejects (or throws) failed as a whole and may get through later. Queues cannot
+  // abort one: past its expiry the engine counts it as timed out.
+  send: (bodies, expiry) =>
     safeRun(
       sendSite,
-      Effect.as(
-        Effect.tryPromise(() =>
+      expiringSend(
+        expiry,
+        () =>
           bodies.length === 1
             ? queue.send(bodies[0], { contentType: "json" })
-            : queue.sendBatch(bodies.map((body) => ({ body, contentType: "json" as const })))
-        ),
-        delivered
+            : queue.sendBatch(bodies.map((body) => ({ body, contentType: "json" as const }))),
+        () => delivered
       ),
       rejected
     ),

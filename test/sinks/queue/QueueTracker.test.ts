@@ -48,6 +48,18 @@ const recordingQueue = (behaviour: { refuse?: number; hang?: boolean } = {}) => 
 const options = { env: "production", serviceKey: "jobs" }
 const event = (i: number, reason = "") =>
   makeJobEvent({ type: "job.terminated", instanceId: `do-${i}`, jobType: "task", jobName: "probe", reason })
+/** Emits one event and flushes it on the TestClock, `adjustMs` later; the tracker's stats then. */
+const statsAfterFlush = (tracker: ReturnType<typeof QueueTracker.make>, adjustMs: number) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      yield* tracker.emit(event(1))
+      const flushing = yield* Effect.fork(tracker.flush())
+      yield* TestClock.adjust(adjustMs)
+      yield* Fiber.join(flushing)
+      return yield* tracker.stats()
+    }).pipe(Effect.provide(TestContext.TestContext))
+  )
+
 const bytesOf = (body: unknown) => new TextEncoder().encode(JSON.stringify(body)).length
 
 describe("QueueTracker", () => {
@@ -136,16 +148,21 @@ describe("QueueTracker", () => {
   it("a send that never answers costs a flush at most flushTimeoutMs, and its events are kept", async () => {
     const { queue } = recordingQueue({ hang: true })
     const tracker = QueueTracker.make(queue, { ...options, timeoutMs: 10_000, flushTimeoutMs: 1_000 })
-    const stats = await Effect.runPromise(
-      Effect.gen(function* () {
-        yield* tracker.emit(event(1))
-        const flushing = yield* Effect.fork(tracker.flush())
-        yield* TestClock.adjust(1_000)
-        yield* Fiber.join(flushing)
-        return yield* tracker.stats()
-      }).pipe(Effect.provide(TestContext.TestContext))
-    )
+    const stats = await statsAfterFlush(tracker, 1_000)
     expect(stats).toMatchObject({ sent: 0, pending: 1, requeued: 1 })
+  })
+
+  it("bounds a send that never answers by timeoutMs: it counts as timed out, and the next attempt goes", async () => {
+    const { queue, calls } = recordingQueue({ hang: true })
+    const tracker = QueueTracker.make(queue, {
+      ...options,
+      timeoutMs: 1_000,
+      flushTimeoutMs: 5_000,
+      retry: { maxAttempts: 2, initialDelayMs: 0, maxDelayMs: 0 }
+    })
+    const stats = await statsAfterFlush(tracker, 5_000)
+    expect(calls).toHaveLength(2)
+    expect(stats).toMatchObject({ sent: 0, pending: 1, retried: 1, lastFailure: { kind: "timeout" } })
   })
 
   it("concurrent flushes share one run; an event emitted during a flush goes with the next", async () => {
