@@ -101,7 +101,7 @@ export type Trace = (
 type Frames = FiberRef.FiberRef<ContextFrame | undefined>
 
 /** One mapped method, compiled: its entry, its trace, and the frames its lessons go to. */
-interface MethodPlan {
+export interface MethodPlan {
   readonly events: MethodEvents
   readonly trace: Trace
   readonly frames: Frames
@@ -230,7 +230,8 @@ const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
   !hasRecipes(events.success) &&
   !hasRecipes(events.failure)
 
-const bindTrace = (
+/** `original`, called on `target`, traced by `plan` with the build's `runtime`. */
+export const bindTrace = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
   { events, trace, frames }: MethodPlan,

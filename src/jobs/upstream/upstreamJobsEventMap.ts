@@ -8,6 +8,7 @@
 import type { Effect } from "effect"
 import { extendEventMap, serviceEventsByKey, withLateFields, type EventMap } from "../../instrument/EventMap.js"
 import { summarizeError } from "../../instrument/failure.js"
+import { reachedEvents } from "../../instrument/reachedFunctions.js"
 import { attemptOf, iso, jobFailureOf, scheduledTime, unwrapExecutionError } from "../callFacts.js"
 import { batchSizeAnswered, batchSizeOf, flushReason, forgetChangingBatch, rememberBatch } from "../debounceBatch.js"
 import { instanceMemory, memoryOf } from "../instanceMemory.js"
@@ -100,13 +101,13 @@ const alarm = serviceEventsByKey<AlarmServiceShape>()(upstreamJobEvents, jobsTag
         context["inExecution"] !== true
           ? { flushAt: iso(scheduledTime(when, startedAt)) }
           : undefined,
-      // A task's run sets its alarm. After a cancel in the same run, only `onIdle` can set it.
+      // A task's run sets its alarm; once its `onIdle` has run, the schedule is idle's.
       "task.scheduled": ({ args: [when], context, startedAt }) =>
         context.jobType === "task" && context["inExecution"] === true
           ? {
               scheduledAt: iso(scheduledTime(when, startedAt)),
               trigger:
-                context["alarmCancelled"] === true
+                context["idleRan"] === true
                   ? ("idle" as const)
                   : context.trigger === "send"
                     ? ("event" as const)
@@ -114,8 +115,13 @@ const alarm = serviceEventsByKey<AlarmServiceShape>()(upstreamJobEvents, jobsTag
             }
           : undefined
     }
-  },
-  cancel: { learn: () => ({ alarmCancelled: true }) }
+  }
+})
+
+// A task's `onIdle` runs when its run leaves nothing scheduled, and its schedule is set after it.
+// The handler takes it from the definition in the registry it reads, not from a service call.
+const idle = reachedEvents(upstreamJobEvents, jobsTagKey("RegistryService"), "RegistryService", {
+  "registry.task.*.onIdle": { learn: () => ({ idleRan: true }) }
 })
 
 const retry = serviceEventsByKey<RetryExecutorShape>()(
@@ -313,7 +319,8 @@ export const upstreamJobsEventMap: EventMap<UpstreamJobEvents> = {
     continuousHandler,
     debounceHandler,
     handler("TaskHandler", "task"),
-    handler("WorkerPoolHandler", "workerPool")
+    handler("WorkerPoolHandler", "workerPool"),
+    idle
   ),
   ambient: {
     [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({
