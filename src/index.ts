@@ -120,6 +120,7 @@ export {
   type Recipes,
   type Observed,
   type ReachedEvents,
+  type ReachedMethodEvents,
   type ServiceEvents,
   type SuccessInfo,
   type WatchedCallInfo,

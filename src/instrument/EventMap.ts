@@ -252,6 +252,31 @@ export interface ReachedEvents<V = AnyVocabulary> {
   readonly readThrough: <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, compiled: unknown) => Layer.Layer<ROut, E, RIn>
 }
 
+/**
+ * A `reached` entry: a method entry that may also read, before the call, from the object that
+ * holds the function (a storage service's own `get`).
+ *
+ * @category Instrumentation
+ */
+export interface ReachedMethodEvents<
+  Args extends ReadonlyArray<unknown> = any,
+  A = any,
+  E = any,
+  V = AnyVocabulary
+> extends MethodEvents<Args, A, E, V> {
+  /**
+   * A read the call waits for, before it runs, when the entry needs what the object knows and
+   * the request has not told it (what tracking remembered went with an evicted isolate). What
+   * the read succeeds with is learnt as `learn`'s result is; a read that fails teaches nothing,
+   * and the call runs as it would. `undefined`: no read this time.
+   */
+  readonly readBefore?: (
+    owner: any,
+    args: Args,
+    context: ContextOf<V>
+  ) => Effect.Effect<ContextOf<V> | undefined, unknown> | undefined
+}
+
 const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields")
 
 /**
@@ -613,7 +638,8 @@ const emitsOrTeaches = (method: MethodEvents<any, any, any, any>): boolean =>
   method.learn !== undefined ||
   method.learnOnFailure !== undefined ||
   method.learnOnArgFailure !== undefined ||
-  method.learnOnArgCall !== undefined
+  method.learnOnArgCall !== undefined ||
+  (method as ReachedMethodEvents).readBefore !== undefined
 
 /**
  * Adds what recipes rely on (see `RecipeRequirement`) to a map's entries, by tag key and
@@ -733,6 +759,9 @@ const serviceEntriesProblems = (
     for (const [name, method] of Object.entries(entry.methods)) {
       const where = `${label}.${name}`
       if (byPath && name.split(".").includes("")) problems.push(`${where}: a path names each key, joined by dots`)
+      const readBefore: unknown = byPath ? (method as ReachedMethodEvents | null)?.readBefore : undefined
+      if (readBefore !== undefined && typeof readBefore !== "function")
+        problems.push(`${where}: \`readBefore\` must be a function`)
       if (typeof method !== "object" || method === null) {
         problems.push(`${where}: an entry must be an object`)
         continue

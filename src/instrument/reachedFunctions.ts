@@ -10,8 +10,15 @@ import { Context, Effect, Layer } from "effect"
 import type { AnyVocabulary } from "../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import type { EventMap, MethodEvents, ReachedEvents, ServiceEvents } from "./EventMap.js"
-import { bindTrace, compileService, type MethodPlan, type TrackingRuntime } from "./trackService.js"
+import type { EventMap, ReachedEvents, ReachedMethodEvents, ServiceEvents } from "./EventMap.js"
+import {
+  attempt,
+  bindTrace,
+  compileService,
+  learnInCurrentFrame,
+  type MethodPlan,
+  type TrackingRuntime
+} from "./trackService.js"
 import { runtimeFor, type TrackingPlan } from "./withTracking.js"
 
 /**
@@ -45,7 +52,7 @@ export const reachedEvents = <V extends AnyVocabulary>(
   vocabulary: V,
   tagKey: string,
   service: string,
-  paths: { readonly [path: string]: MethodEvents<any, any, any, V> }
+  paths: { readonly [path: string]: ReachedMethodEvents<any, any, any, V> }
 ): EventMap<V> => ({
   vocabulary,
   services: {},
@@ -160,13 +167,42 @@ class PathView<T extends object> implements ProxyHandler<T> {
     if (typeof value === "function" && next.method !== undefined) {
       const known = this.#bound?.get(key as string)
       if (known !== undefined && known[0] === value) return known[1]
-      const traced = bindTrace(target, value as (...args: Array<unknown>) => unknown, next.method, this.#runtime)
+      const traced = traceReached(target, value as (...args: Array<unknown>) => unknown, next.method, this.#runtime)
       ;(this.#bound ??= new Map()).set(key as string, [value, traced])
       return traced
     }
     return typeof value === "object" && value !== null && next.next.size > 0
       ? viewOf(value, next, this.#runtime)
       : value
+  }
+}
+
+/** The function traced as its entry says, after the entry's `readBefore`, if any, when it has one. */
+const traceReached = (
+  owner: object,
+  original: (...args: Array<unknown>) => unknown,
+  method: MethodPlan,
+  runtime: TrackingRuntime
+): ((...args: Array<unknown>) => unknown) => {
+  const traced = bindTrace(owner, original, method, runtime)
+  const readBefore = (method.events as ReachedMethodEvents).readBefore
+  if (readBefore === undefined) return traced
+  return (...args) => {
+    // Called now, as the caller called it; the read runs first when its effect does.
+    const result = traced(...args)
+    if (!Effect.isEffect(result)) return result
+    const call = result as Effect.Effect<unknown, unknown, unknown>
+    return Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
+      const context = fiber.getFiberRef(method.frames)?.context ?? runtime.ambient
+      const read = attempt(() => readBefore(owner, args, context))
+      if (!Effect.isEffect(read)) return call
+      // Whatever the read does (fails, dies), the call goes on as it would have.
+      const knowledge = Effect.catchAllCause(read, () => Effect.succeed(undefined))
+      return Effect.zipRight(
+        Effect.flatMap(knowledge, (known) => learnInCurrentFrame(known, runtime, method.frames)),
+        call
+      )
+    })
   }
 }
 

@@ -353,7 +353,8 @@ const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined, fram
   fiber.value.getFiberRef(frames)?.learn(knowledge)
 }
 
-const learnInCurrentFrame = (
+/** Teaches the innermost traced call of the running fiber (in the frames of the map whose entry learnt it). */
+export const learnInCurrentFrame = (
   knowledge: Readonly<Record<string, unknown>> | undefined,
   runtime: TrackingRuntime,
   frames: Frames

@@ -215,6 +215,31 @@ describe("reached entries: functions found at a path in a service's value", () =
     expect(filterEventMap(emitting, (type) => type === "runner.done").reached).toBeUndefined()
   })
 
+  it("readBefore: a read of the value's owner before the call, learnt; one that fails teaches nothing and changes nothing", async () => {
+    let reads = 0
+    const reading = (fails: boolean) =>
+      extendEventMap(
+        runnerEntries,
+        reachedEvents(ownJobs, "test/Catalog", "Catalog", {
+          "catalog.jobs.*.run": {
+            readBefore: (job: Definition, [n]: [number]) =>
+              Effect.suspend(() => {
+                reads++
+                return fails ? Effect.die(new Error("unreadable")) : Effect.succeed({ ranWith: `${job.label}(${n})` })
+              })
+          }
+        })
+      )
+    const go = Effect.flatMap(Runner, (runner) => runner.go("double", 5))
+    const read = await runWith(reading(false), go)
+    expect(read.exit).toEqual(Exit.succeed(10))
+    expect(read.events).toEqual([{ type: "runner.done", owner: "double", reached: true }])
+    const failed = await runWith(reading(true), go)
+    expect(failed.exit).toEqual(Exit.succeed(10))
+    expect(failed.events).toEqual([{ type: "runner.done", owner: "double", reached: false }])
+    expect(reads).toBe(2)
+  })
+
   it("omitEventFields leaves the named fields out of their events", async () => {
     const { events } = await runWith(
       omitEventFields(reachedMap, ["value"]),

@@ -1,10 +1,11 @@
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect, Either, Schema } from "effect"
+import { Context, Effect, Either, Layer, Schema } from "effect"
 import { beforeAll, describe, expect, it, vi } from "vitest"
 import { repoRoot } from "./fixtureCopy.js"
 // The release's core, by path: both packages import it as `@durable-effect/core` (vitest.config.ts).
-import { createTestRuntime, InternalTrackingEventSchema } from "../fixtures/core-tracked/index.js"
+import { createTestRuntime, InternalTrackingEventSchema, RuntimeAdapter } from "../fixtures/core-tracked/index.js"
+import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 import { fakeState } from "../fixtures/jobs/test/fakeDurableObjectState.js"
 
 // The differential test of issue 26: the same scripted requests on the hand-tracked release and
@@ -17,7 +18,8 @@ import { fakeState } from "../fixtures/jobs/test/fakeDurableObjectState.js"
 
 type Sent = Record<string, unknown> & { readonly type: string }
 type Request = { readonly type: string; readonly action: string; readonly name: string } & Record<string, unknown>
-type Step = Request | "alarm"
+/** A request, the alarm firing, or an eviction: the next steps run in a fresh isolate. */
+type Step = Request | "alarm" | "evict"
 
 /**
  * What the test uses of either package's public API (both are loaded by path: the main tsconfig
@@ -126,14 +128,28 @@ const start = (name: string, count: number): Request => ({
 })
 const add = (event: number): Request => ({ type: "debounce", action: "add", name: "clicks", id: "c-1", event })
 
+/**
+ * The runtime of an isolate hosting the instance: over the same storage, alarm and clock, with
+ * adapters of its own and nothing remembered by tracking (as after an eviction).
+ */
+const isolate = (jobs: JobsPackage, layer: ReturnType<typeof createTestRuntime>["layer"], instanceId: string) => {
+  forgetInstanceMemory(instanceId)
+  let adapter: RuntimeAdapter["Type"] | undefined
+  const fresh = Layer.map(layer, (context) =>
+    Context.add(context, RuntimeAdapter, (adapter ??= { ...Context.get(context, RuntimeAdapter) }))
+  )
+  return jobs.createJobsRuntimeFromLayer(fresh, registryOf(jobs), tracker)
+}
+
 /** Runs the steps on a fresh in-memory instance of the package; the events each step sent. */
 const run = async (jobs: JobsPackage, instanceId: string, steps: ReadonlyArray<Step>) => {
   const { layer, handles } = createTestRuntime(instanceId, START)
-  const runtime = jobs.createJobsRuntimeFromLayer(layer, registryOf(jobs), tracker)
+  let runtime = isolate(jobs, layer, instanceId)
   take()
   const perStep: Array<Array<Sent>> = []
   for (const step of steps) {
-    if (step === "alarm") {
+    if (step === "evict") runtime = isolate(jobs, layer, instanceId)
+    else if (step === "alarm") {
       handles.scheduler.fire()
       await runtime.handleAlarm().catch(() => undefined)
     } else await runtime.handle(step).catch(() => undefined)
@@ -198,6 +214,25 @@ export const describeUpstreamDifferential = (migratedDir: () => string): void =>
         ["job.started", "job.executed"],
         ["job.executed"],
         ["job.terminated"]
+      ])
+      expect(compare(after)).toEqual(compare(before))
+    })
+
+    it("an eviction between the last run and a client terminate: the same events (the run count read from storage)", async () => {
+      const { before, after, compare } = await both("evicted", [
+        start("counter", 5),
+        "alarm",
+        "evict",
+        { type: "continuous", action: "terminate", name: "counter", id: "counter-1", reason: "bye" }
+      ])
+      expect(before.map((step) => step.map((event) => [event.type, event["runCount"]]))).toEqual([
+        [
+          ["job.started", undefined],
+          ["job.executed", 1]
+        ],
+        [["job.executed", 2]],
+        [],
+        [["job.terminated", 2]]
       ])
       expect(compare(after)).toEqual(compare(before))
     })

@@ -5,7 +5,7 @@
  * wrong it tells the truth instead; docs/migrate.md lists each difference.
  */
 
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import { extendEventMap, serviceEventsByKey, withLateFields, type EventMap } from "../../instrument/EventMap.js"
 import { summarizeError } from "../../instrument/failure.js"
 import { reachedEvents } from "../../instrument/reachedFunctions.js"
@@ -14,8 +14,10 @@ import { batchSizeAnswered, batchSizeOf, flushReason, forgetChangingBatch, remem
 import { instanceMemory, memoryOf } from "../instanceMemory.js"
 import type { JobContext } from "../JobContext.js"
 import {
+  continuousRunCountKey,
   jobsTagKey,
   RuntimeAdapterKey,
+  StorageAdapterKey,
   type AlarmServiceShape,
   type ExecuteOptionsShape,
   type JobExecutionServiceShape,
@@ -23,7 +25,8 @@ import {
   type JobMetadataShape,
   type JobRequestShape,
   type RetryExecutorShape,
-  type RuntimeAdapterShape
+  type RuntimeAdapterShape,
+  type StorageAdapterShape
 } from "../shapes.js"
 import { upstreamJobEvents, type UpstreamJobEvents } from "./upstreamJobEvents.js"
 
@@ -122,6 +125,20 @@ const alarm = serviceEventsByKey<AlarmServiceShape>()(upstreamJobEvents, jobsTag
 // The handler takes it from the definition in the registry it reads, not from a service call.
 const idle = reachedEvents(upstreamJobEvents, jobsTagKey("RegistryService"), "RegistryService", {
   "registry.task.*.onIdle": { learn: () => ({ idleRan: true }) }
+})
+
+// A client's terminate purges the instance. When tracking no longer remembers the job's run count
+// (the isolate was evicted since its last run), it reads it first, as the release did: once,
+// before the purge, never a write; a read that fails leaves the event unsent, the terminate as it is.
+const storedRunCount = reachedEvents(upstreamJobEvents, StorageAdapterKey, "StorageAdapter", {
+  deleteAll: {
+    readBefore: (storage: StorageAdapterShape, _args, context) =>
+      context.jobType === "continuous" && context.trigger === "terminate" && memoryOf(context).runCount === undefined
+        ? Effect.map(storage.get(continuousRunCountKey), (count) => ({
+            storedRunCount: typeof count === "number" ? count : 0
+          }))
+        : undefined
+  }
 })
 
 const retry = serviceEventsByKey<RetryExecutorShape>()(
@@ -257,11 +274,13 @@ const continuousHandler = serviceEventsByKey<UpstreamJobHandlerShape>()(
     handle: {
       context: handlerContext,
       success: {
-        // A client's terminate purges in the handler: with the run count of the job's last run.
+        // A client's terminate purges in the handler: with the run count of the job's last run
+        // (read before the purge when tracking no longer remembers it).
         "job.terminated": ({ args: [request], result, context }) => {
           if (result?._type !== "continuous.terminate" || result.terminated !== true) return undefined
           const memory = memoryOf(context)
-          const runCount = memory.runCount
+          const stored = context["storedRunCount"]
+          const runCount = memory.runCount ?? (typeof stored === "number" ? stored : undefined)
           memory.runCount = undefined
           return runCount === undefined
             ? undefined
@@ -320,7 +339,8 @@ export const upstreamJobsEventMap: EventMap<UpstreamJobEvents> = {
     debounceHandler,
     handler("TaskHandler", "task"),
     handler("WorkerPoolHandler", "workerPool"),
-    idle
+    idle,
+    storedRunCount
   ),
   ambient: {
     [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({
