@@ -724,7 +724,7 @@ export const serviceMapProblems = (map: EventMap): Array<string> => {
   const reached: Partial<ReachedEvents> | null | undefined = map.reached
   if (reached !== undefined) {
     if (typeof reached?.services !== "object" || reached.services === null || typeof reached.readThrough !== "function")
-      problems.push("`reached` must be `{ services, readThrough }`, as `reachedEvents` makes it")
+      problems.push("`reached` must be as `reachedEvents` makes it")
     else problems.push(...serviceEntriesProblems(reached.services, map.vocabulary, true))
   }
   for (const [key, read] of Object.entries(map.ambient ?? {})) {
@@ -759,15 +759,13 @@ const serviceEntriesProblems = (
     for (const [name, method] of Object.entries(entry.methods)) {
       const where = `${label}.${name}`
       if (byPath && name.split(".").includes("")) problems.push(`${where}: a path names each key, joined by dots`)
-      const readBefore: unknown = byPath ? (method as ReachedMethodEvents | null)?.readBefore : undefined
-      if (readBefore !== undefined && typeof readBefore !== "function")
-        problems.push(`${where}: \`readBefore\` must be a function`)
       if (typeof method !== "object" || method === null) {
         problems.push(`${where}: an entry must be an object`)
         continue
       }
-      for (const hook of ["context", "learn", "learnOnFailure"] as const) {
-        if (method[hook] !== undefined && typeof method[hook] !== "function")
+      for (const hook of ["context", "learn", "learnOnFailure", "readBefore"] as const) {
+        const given: unknown = (method as ReachedMethodEvents)[hook]
+        if (given !== undefined && typeof given !== "function")
           problems.push(`${where}: \`${hook}\` must be a function`)
       }
       // By argument index: `learnOnArgFailure` a function, `learnOnArgCall` a record of them by member.
