@@ -93,6 +93,7 @@ export type { ErrorSummary, FailureKind } from "./event/ErrorSummary.js"
 export { withTracking, type EventMaps, type WithTrackingOptions } from "./instrument/withTracking.js"
 export { trackExports, type TrackExportsOptions } from "./instrument/trackExports.js"
 export { functionEvents, functionEventsByName, type FunctionEntriesOf } from "./instrument/functionEvents.js"
+export { reachedEvents } from "./instrument/reachedFunctions.js"
 export {
   eventMapProblems,
   extendEventMap,
@@ -118,6 +119,8 @@ export {
   type MethodEvents,
   type Recipes,
   type Observed,
+  type ReachedEvents,
+  type ReachedMethodEvents,
   type ServiceEvents,
   type SuccessInfo,
   type WatchedCallInfo,

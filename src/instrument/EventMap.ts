@@ -13,7 +13,7 @@
  * is used.
  */
 
-import type { Cause, Context, Effect } from "effect"
+import type { Cause, Context, Effect, Layer } from "effect"
 import { TaggedError } from "../internal/taggedError.js"
 import type { FailureKind } from "../event/ErrorSummary.js"
 import type { AnyVocabulary, EventTypeOf, RecipeFieldsOf } from "../event/Vocabulary.js"
@@ -126,6 +126,9 @@ export interface ServiceEvents<V = AnyVocabulary> {
   readonly methods: { readonly [method: string]: MethodEvents<any, any, any, V> }
 }
 
+/** Service entries by tag key. */
+type ServicesEvents<V> = { readonly [tagKey: string]: ServiceEvents<V> }
+
 /**
  * What a traced function's `success` and `failure` recipes see besides the call: what the calls
  * its effect made of watched services taught it (see {@link FunctionEvents}`.watch`).
@@ -205,6 +208,11 @@ export interface EventMap<V extends AnyVocabulary = AnyVocabulary> {
   /** Method entries, by the tag key of the service. */
   readonly services: { readonly [tagKey: string]: ServiceEvents<V> }
   /**
+   * Entries for functions reached through the value of a service rather than called as its
+   * methods (a job's definition in the registry a handler reads): see `reachedEvents`.
+   */
+  readonly reached?: ReachedEvents<V>
+  /**
    * Exported functions' entries, by the name of the namespace that exports them (`"Workflow"`):
    * what `trackExports` wraps.
    */
@@ -221,6 +229,52 @@ export interface EventMap<V extends AnyVocabulary = AnyVocabulary> {
   readonly clock?: { readonly tagKey: string; readonly now: (service: any) => Effect.Effect<number> }
   /** Event types the map knowingly cannot see, with why: static coverage reports them. */
   readonly blindSpots?: BlindSpots<V>
+}
+
+/**
+ * A map's entries for functions reached through the value of a service rather than called as its
+ * methods, and the code that follows the paths to them (made by `reachedEvents`).
+ *
+ * @category Instrumentation
+ */
+export interface ReachedEvents<V = AnyVocabulary> {
+  /**
+   * By the service's tag key: its `methods` are keyed by the path to each function in the
+   * service's value, its keys joined by dots, `*` for any key (`"registry.task.*.onIdle"`); where
+   * a path names the key, that path is followed rather than one with `*` there.
+   */
+  readonly services: { readonly [tagKey: string]: ServiceEvents<V> }
+  /**
+   * What `withTracking` wraps each layer it wraps in, so that the layer's build sees these
+   * services through views (`compiled`: the map as `withTracking` compiled it). The code comes
+   * with the entries, so that a Worker whose maps have none bundles none of it.
+   */
+  readonly readThrough: <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, compiled: unknown) => Layer.Layer<ROut, E, RIn>
+}
+
+/**
+ * A `reached` entry: a method entry that may also read, before the call, from the object that
+ * holds the function (a storage service's own `get`).
+ *
+ * @category Instrumentation
+ */
+export interface ReachedMethodEvents<
+  Args extends ReadonlyArray<unknown> = any,
+  A = any,
+  E = any,
+  V = AnyVocabulary
+> extends MethodEvents<Args, A, E, V> {
+  /**
+   * A read the call waits for, before it runs, when the entry needs what the object knows and
+   * the request has not told it (what tracking remembered went with an evicted isolate). What
+   * the read succeeds with is learnt as `learn`'s result is; a read that fails teaches nothing,
+   * and the call runs as it would. `undefined`: no read this time.
+   */
+  readonly readBefore?: (
+    owner: any,
+    args: Args,
+    context: ContextOf<V>
+  ) => Effect.Effect<ContextOf<V> | undefined, unknown> | undefined
 }
 
 const lateFields: unique symbol = Symbol.for("durable-effect-tracking/lateFields")
@@ -341,14 +395,11 @@ export const extendEventMap = <V extends AnyVocabulary>(
       })
   }
   return overrides.reduce<EventMap<V>>((acc, next) => {
-    const services: Record<string, ServiceEvents> = { ...acc.services }
-    for (const [key, entry] of Object.entries(next.services)) {
-      const previous = services[key]
-      services[key] = {
-        service: entry.service,
-        methods: { ...previous?.methods, ...entry.methods }
-      }
-    }
+    const services = mergeServices(acc.services, next.services)
+    const reached =
+      next.reached === undefined
+        ? acc.reached
+        : { ...next.reached, services: mergeServices(acc.reached?.services ?? {}, next.reached.services) }
     const functions = mergeFunctions(acc.functions, next.functions)
     const clock = next.clock ?? acc.clock
     const blindSpots =
@@ -359,11 +410,20 @@ export const extendEventMap = <V extends AnyVocabulary>(
       vocabulary: acc.vocabulary,
       services,
       ambient: { ...acc.ambient, ...next.ambient },
+      ...(reached === undefined ? {} : { reached }),
       ...(functions === undefined ? {} : { functions }),
       ...(clock === undefined ? {} : { clock }),
       ...(blindSpots === undefined ? {} : { blindSpots })
     }
   }, base)
+}
+
+// A later map's method entry replaces the same method's entry; other methods and services are kept.
+const mergeServices = <V>(earlier: ServicesEvents<V>, later: ServicesEvents<V>): ServicesEvents<V> => {
+  const merged: Record<string, ServiceEvents<V>> = { ...earlier }
+  for (const [key, entry] of Object.entries(later))
+    merged[key] = { service: entry.service, methods: { ...merged[key]?.methods, ...entry.methods } }
+  return merged
 }
 
 // A later map's function entry replaces the same function's entry; other functions are kept.
@@ -411,21 +471,28 @@ export const filterEventMap = <V extends AnyVocabulary>(
   base: EventMap<V>,
   keep: (type: EventTypeOf<V>) => boolean
 ): EventMap<V> => {
-  const services: Record<string, ServiceEvents<V>> = {}
-  for (const [key, entry] of Object.entries(base.services)) {
-    const methods: Record<string, MethodEvents<any, any, any, V>> = {}
-    for (const [name, method] of Object.entries(entry.methods)) {
-      const narrowed: MethodEvents<any, any, any, V> = {
-        ...method,
-        before: pick(method.before, keep),
-        success: pick(method.success, keep),
-        failure: pick(method.failure, keep),
-        requires: pick(method.requires, keep)
+  const narrowServices = (entries: ServicesEvents<V>) => {
+    const services: Record<string, ServiceEvents<V>> = {}
+    for (const [key, entry] of Object.entries(entries)) {
+      const methods: Record<string, MethodEvents<any, any, any, V>> = {}
+      for (const [name, method] of Object.entries(entry.methods)) {
+        const narrowed: MethodEvents<any, any, any, V> = {
+          ...method,
+          before: pick(method.before, keep),
+          success: pick(method.success, keep),
+          failure: pick(method.failure, keep),
+          requires: pick(method.requires, keep)
+        }
+        if (emitsOrTeaches(narrowed)) methods[name] = narrowed
       }
-      if (emitsOrTeaches(narrowed)) methods[name] = narrowed
+      if (Object.keys(methods).length > 0) services[key] = { service: entry.service, methods }
     }
-    if (Object.keys(methods).length > 0) services[key] = { service: entry.service, methods }
+    return services
   }
+  const services = narrowServices(base.services)
+  const reachedServices = base.reached === undefined ? {} : narrowServices(base.reached.services)
+  const reached =
+    Object.keys(reachedServices).length === 0 ? undefined : { ...base.reached!, services: reachedServices }
   let functions: Record<string, FunctionsEvents<V>> | undefined
   for (const [namespace, entries] of Object.entries(base.functions ?? {})) {
     const kept: Record<string, FunctionEvents<any, any, any, V>> = {}
@@ -443,10 +510,11 @@ export const filterEventMap = <V extends AnyVocabulary>(
     if (Object.keys(kept).length > 0) (functions ??= {})[namespace] = kept
   }
   const blindSpots = pick(base.blindSpots, keep)
-  const { functions: _all, ...rest } = base
+  const { functions: _all, reached: _reached, ...rest } = base
   return {
     ...rest,
     services,
+    ...(reached === undefined ? {} : { reached }),
     ...(functions === undefined ? {} : { functions }),
     ...(blindSpots === undefined ? {} : { blindSpots })
   }
@@ -516,20 +584,26 @@ export const omitEventFields = <V extends AnyVocabulary>(
     }
     return wrapped as R
   }
-  const services: Record<string, ServiceEvents<V>> = {}
-  for (const [key, entry] of Object.entries(base.services)) {
-    const methods: Record<string, MethodEvents<any, any, any, V>> = {}
-    for (const [name, method] of Object.entries(entry.methods)) {
-      methods[name] = {
-        ...method,
-        before: narrow(method.before),
-        success: narrow(method.success),
-        failure: narrow(method.failure)
+  const narrowServices = (entries: ServicesEvents<V>) => {
+    const services: Record<string, ServiceEvents<V>> = {}
+    for (const [key, entry] of Object.entries(entries)) {
+      const methods: Record<string, MethodEvents<any, any, any, V>> = {}
+      for (const [name, method] of Object.entries(entry.methods)) {
+        methods[name] = {
+          ...method,
+          before: narrow(method.before),
+          success: narrow(method.success),
+          failure: narrow(method.failure)
+        }
       }
+      services[key] = { service: entry.service, methods }
     }
-    services[key] = { service: entry.service, methods }
+    return services
   }
-  if (base.functions === undefined) return { ...base, services }
+  const services = narrowServices(base.services)
+  const reached =
+    base.reached === undefined ? undefined : { ...base.reached, services: narrowServices(base.reached.services) }
+  if (base.functions === undefined) return { ...base, services, ...(reached === undefined ? {} : { reached }) }
   const functions: Record<string, FunctionsEvents<V>> = {}
   for (const [namespace, entries] of Object.entries(base.functions)) {
     const narrowed: Record<string, FunctionEvents<any, any, any, V>> = {}
@@ -544,7 +618,7 @@ export const omitEventFields = <V extends AnyVocabulary>(
     }
     functions[namespace] = narrowed
   }
-  return { ...base, services, functions }
+  return { ...base, services, ...(reached === undefined ? {} : { reached }), functions }
 }
 
 const pick = <R extends object>(recipes: R | undefined, keep: (type: never) => boolean): R | undefined => {
@@ -564,7 +638,8 @@ const emitsOrTeaches = (method: MethodEvents<any, any, any, any>): boolean =>
   method.learn !== undefined ||
   method.learnOnFailure !== undefined ||
   method.learnOnArgFailure !== undefined ||
-  method.learnOnArgCall !== undefined
+  method.learnOnArgCall !== undefined ||
+  (method as ReachedMethodEvents).readBefore !== undefined
 
 /**
  * Adds what recipes rely on (see `RecipeRequirement`) to a map's entries, by tag key and
@@ -645,25 +720,52 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
 export const serviceMapProblems = (map: EventMap): Array<string> => {
   const whole = wholeMapProblem(map)
   if (whole !== undefined) return [whole]
+  const problems = serviceEntriesProblems(map.services, map.vocabulary, false)
+  const reached: Partial<ReachedEvents> | null | undefined = map.reached
+  if (reached !== undefined) {
+    if (typeof reached?.services !== "object" || reached.services === null || typeof reached.readThrough !== "function")
+      problems.push("`reached` must be as `reachedEvents` makes it")
+    else problems.push(...serviceEntriesProblems(reached.services, map.vocabulary, true))
+  }
+  for (const [key, read] of Object.entries(map.ambient ?? {})) {
+    if (typeof read !== "function") problems.push(`ambient ${key}: must be a function of the service`)
+  }
+  if (map.clock !== undefined && (typeof map.clock.tagKey !== "string" || typeof map.clock.now !== "function")) {
+    problems.push("clock: must be `{ tagKey, now(service) }`")
+  }
+  return problems
+}
+
+/**
+ * The problems of service entries by tag key: the map's `services`, or its `reached` ones, whose
+ * entries are keyed by paths, each key of which must be named.
+ */
+const serviceEntriesProblems = (
+  entries: ServicesEvents<unknown>,
+  vocabulary: AnyVocabulary,
+  byPath: boolean
+): Array<string> => {
+  const prefix = byPath ? "reached " : ""
   const problems: Array<string> = []
-  const vocabulary = map.vocabulary
-  for (const [key, entry] of Object.entries(map.services)) {
+  for (const [key, entry] of Object.entries(entries)) {
     if (typeof entry?.service !== "string" || entry.service === "")
-      problems.push(`${key}: \`service\` must name the service`)
+      problems.push(`${prefix}${key}: \`service\` must name the service`)
     if (typeof entry?.methods !== "object" || entry.methods === null) {
-      problems.push(`${key}: \`methods\` must be a record of method entries`)
+      problems.push(`${prefix}${key}: \`methods\` must be a record of method entries`)
       continue
     }
-    const label = entry.service || key
+    const label = prefix + (entry.service || key)
     if (Object.keys(entry.methods).length === 0) problems.push(`${label}: no method entries`)
     for (const [name, method] of Object.entries(entry.methods)) {
       const where = `${label}.${name}`
+      if (byPath && name.split(".").includes("")) problems.push(`${where}: a path names each key, joined by dots`)
       if (typeof method !== "object" || method === null) {
         problems.push(`${where}: an entry must be an object`)
         continue
       }
-      for (const hook of ["context", "learn", "learnOnFailure"] as const) {
-        if (method[hook] !== undefined && typeof method[hook] !== "function")
+      for (const hook of ["context", "learn", "learnOnFailure", "readBefore"] as const) {
+        const given: unknown = (method as ReachedMethodEvents)[hook]
+        if (given !== undefined && typeof given !== "function")
           problems.push(`${where}: \`${hook}\` must be a function`)
       }
       // By argument index: `learnOnArgFailure` a function, `learnOnArgCall` a record of them by member.
@@ -705,12 +807,6 @@ export const serviceMapProblems = (map: EventMap): Array<string> => {
         problems.push(`${where}: the entry emits nothing and establishes no context`)
       }
     }
-  }
-  for (const [key, read] of Object.entries(map.ambient ?? {})) {
-    if (typeof read !== "function") problems.push(`ambient ${key}: must be a function of the service`)
-  }
-  if (map.clock !== undefined && (typeof map.clock.tagKey !== "string" || typeof map.clock.now !== "function")) {
-    problems.push("clock: must be `{ tagKey, now(service) }`")
   }
   return problems
 }

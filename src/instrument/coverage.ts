@@ -8,8 +8,9 @@ import { functionPhases, type EventMap } from "./EventMap.js"
  */
 export interface CoverageReport<T extends string = string> {
   /**
-   * Every event type of the map's vocabulary, in its order, with the `Service.method`s (and the
-   * `Namespace.function`s of its function entries) that emit it.
+   * Every event type of the map's vocabulary, in its order, with the `Service.method`s (the
+   * `Service.path`s of its `reached` entries, and the `Namespace.function`s of its function
+   * entries) that emit it.
    */
   readonly events: ReadonlyArray<{ readonly type: T; readonly sources: ReadonlyArray<string> }>
   readonly produced: number
@@ -36,7 +37,7 @@ export const describeCoverage = <V extends AnyVocabulary>(eventMap: EventMap<V>)
       }
     }
   }
-  for (const entry of Object.values(eventMap.services)) {
+  for (const entry of [...Object.values(eventMap.services), ...Object.values(eventMap.reached?.services ?? {})]) {
     for (const [method, events] of Object.entries(entry.methods))
       add(`${entry.service}.${method}`, [events.before, events.success, events.failure])
   }

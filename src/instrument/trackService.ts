@@ -101,7 +101,7 @@ export type Trace = (
 type Frames = FiberRef.FiberRef<ContextFrame | undefined>
 
 /** One mapped method, compiled: its entry, its trace, and the frames its lessons go to. */
-interface MethodPlan {
+export interface MethodPlan {
   readonly events: MethodEvents
   readonly trace: Trace
   readonly frames: Frames
@@ -230,7 +230,8 @@ const onlyLearns = (events: MethodEvents, spans: boolean): boolean =>
   !hasRecipes(events.success) &&
   !hasRecipes(events.failure)
 
-const bindTrace = (
+/** `original`, called on `target`, traced by `plan` with the build's `runtime`. */
+export const bindTrace = (
   target: object,
   original: (...args: Array<unknown>) => unknown,
   { events, trace, frames }: MethodPlan,
@@ -352,7 +353,8 @@ const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined, fram
   fiber.value.getFiberRef(frames)?.learn(knowledge)
 }
 
-const learnInCurrentFrame = (
+/** Teaches the innermost traced call of the running fiber (in the frames of the map whose entry learnt it). */
+export const learnInCurrentFrame = (
   knowledge: Readonly<Record<string, unknown>> | undefined,
   runtime: TrackingRuntime,
   frames: Frames

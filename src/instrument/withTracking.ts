@@ -77,7 +77,21 @@ const tracking = (
       : maps.flatMap((map, i) => (maps.indexOf(map) < i ? [`map ${i + 1} is map ${maps.indexOf(map) + 1} again`] : []))
   )
   const plans = maps.map((map, i) => planFor(map, spans && i === 0, errorStack, i))
-  return options?.enabled === false ? (layer) => layer : (layer) => wrapLayer(layer, plans)
+  if (options?.enabled === false) return (layer) => layer
+  return readingThrough(plans, (layer) => wrapLayer(layer, plans))
+}
+
+type LayerWrap = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>
+
+/**
+ * `wrap`, and then each map's `reached` entries' own wrap (see `ReachedEvents.readThrough`), the
+ * first map's innermost: its views are the outermost the layer's build sees, as its proxies are.
+ */
+const readingThrough = (plans: ReadonlyArray<TrackingPlan>, wrap: LayerWrap): LayerWrap => {
+  const reaching = plans.filter((plan) => plan.eventMap.reached !== undefined)
+  return reaching.length === 0
+    ? wrap
+    : (layer) => reaching.reduce((wrapped, plan) => plan.eventMap.reached!.readThrough(wrapped, plan), wrap(layer))
 }
 
 /**
@@ -147,6 +161,8 @@ export interface TrackingPlan {
   /** The map's vocabulary, compiled once. */
   readonly events: EventBuilder
   readonly services: ReadonlyMap<string, ServicePlan>
+  /** Where the traced calls of this map (at its place in a list) keep their frames. */
+  readonly frames: FiberRef.FiberRef<ContextFrame | undefined>
   /** The tag keys whose services the runtime of a build is read from: ambient, then clock. */
   readonly sources: ReadonlyArray<string>
   /**
@@ -191,6 +207,7 @@ export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean,
       services: new Map(
         Object.entries(eventMap.services).map(([key, entry]) => [key, compileService(entry, spans, frames)])
       ),
+      frames,
       sources: [
         ...Object.keys(eventMap.ambient ?? {}),
         ...(eventMap.clock === undefined ? [] : [eventMap.clock.tagKey])

@@ -9,6 +9,15 @@ import type { JobType } from "./events/JobEvent.js"
 
 export const jobsTagKey = (name: string): string => `@durable-effect/jobs/${name}`
 export const RuntimeAdapterKey = "@durable-effect/RuntimeAdapter"
+export const StorageAdapterKey = "@durable-effect/StorageAdapter"
+
+/** The instance's storage: what a read of the package's own keys needs. */
+export interface StorageAdapterShape {
+  get(key: string): Effect.Effect<unknown, unknown>
+}
+
+/** Where a continuous job keeps its run count (the package's `KEYS.CONTINUOUS.RUN_COUNT`). */
+export const continuousRunCountKey = "cont:runCount"
 
 export interface RuntimeAdapterShape {
   readonly instanceId: string

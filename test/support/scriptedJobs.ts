@@ -1,9 +1,10 @@
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect, Schema } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { vi } from "vitest"
 // The release's core, by path: the jobs packages import it as `@durable-effect/core` (vitest.config.ts).
-import { createTestRuntime } from "../fixtures/core-tracked/index.js"
+import { createTestRuntime, RuntimeAdapter } from "../fixtures/core-tracked/index.js"
+import { forgetInstanceMemory } from "../../src/jobs/instanceMemory.js"
 import { fakeState } from "../fixtures/jobs/test/fakeDurableObjectState.js"
 
 // The scripted requests of issue 26's tests on a jobs package (the hand-tracked release, or a
@@ -19,8 +20,8 @@ export type Request = { readonly type: string; readonly action: string; readonly
   string,
   unknown
 >
-/** A request, or the instance's alarm firing. */
-export type Step = Request | "alarm"
+/** A request, the alarm firing, or an eviction: the next steps run in a fresh isolate. */
+export type Step = Request | "alarm" | "evict"
 
 /**
  * What the tests use of a jobs package's public API (loaded by path: the main tsconfig leaves the
@@ -156,6 +157,19 @@ export const scripts = {
   task: [{ type: "task", action: "send", name: "orders", id: "o-1", event: 7 }, "alarm"]
 } as const satisfies Record<string, ReadonlyArray<Step>>
 
+/**
+ * The runtime of an isolate hosting the instance: over the same storage, alarm and clock, with
+ * adapters of its own and nothing remembered by tracking (as after an eviction).
+ */
+const isolate = (jobs: JobsPackage, layer: ReturnType<typeof createTestRuntime>["layer"], instanceId: string) => {
+  forgetInstanceMemory(instanceId)
+  let adapter: RuntimeAdapter["Type"] | undefined
+  const fresh = Layer.map(layer, (context) =>
+    Context.add(context, RuntimeAdapter, (adapter ??= { ...Context.get(context, RuntimeAdapter) }))
+  )
+  return jobs.createJobsRuntimeFromLayer(fresh, registryOf(jobs), tracker)
+}
+
 /** Runs the steps on a fresh in-memory instance of the package; the events each step sent. */
 export const runSteps = async (
   jobs: JobsPackage,
@@ -163,11 +177,12 @@ export const runSteps = async (
   steps: ReadonlyArray<Step>
 ): Promise<Array<Array<Sent>>> => {
   const { layer, handles } = createTestRuntime(instanceId, START)
-  const runtime = jobs.createJobsRuntimeFromLayer(layer, registryOf(jobs), tracker)
+  let runtime = isolate(jobs, layer, instanceId)
   take()
   const perStep: Array<Array<Sent>> = []
   for (const step of steps) {
-    if (step === "alarm") {
+    if (step === "evict") runtime = isolate(jobs, layer, instanceId)
+    else if (step === "alarm") {
       handles.scheduler.fire()
       await runtime.handleAlarm().catch(() => undefined)
     } else await runtime.handle(step).catch(() => undefined)

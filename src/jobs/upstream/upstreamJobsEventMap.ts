@@ -5,16 +5,19 @@
  * wrong it tells the truth instead; docs/migrate.md lists each difference.
  */
 
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import { extendEventMap, serviceEventsByKey, withLateFields, type EventMap } from "../../instrument/EventMap.js"
 import { summarizeError } from "../../instrument/failure.js"
+import { reachedEvents } from "../../instrument/reachedFunctions.js"
 import { attemptOf, iso, jobFailureOf, scheduledTime, unwrapExecutionError } from "../callFacts.js"
 import { batchSizeAnswered, batchSizeOf, flushReason, forgetChangingBatch, rememberBatch } from "../debounceBatch.js"
 import { instanceMemory, memoryOf } from "../instanceMemory.js"
 import type { JobContext } from "../JobContext.js"
 import {
+  continuousRunCountKey,
   jobsTagKey,
   RuntimeAdapterKey,
+  StorageAdapterKey,
   type AlarmServiceShape,
   type ExecuteOptionsShape,
   type JobExecutionServiceShape,
@@ -22,7 +25,8 @@ import {
   type JobMetadataShape,
   type JobRequestShape,
   type RetryExecutorShape,
-  type RuntimeAdapterShape
+  type RuntimeAdapterShape,
+  type StorageAdapterShape
 } from "../shapes.js"
 import { upstreamJobEvents, type UpstreamJobEvents } from "./upstreamJobEvents.js"
 
@@ -100,13 +104,13 @@ const alarm = serviceEventsByKey<AlarmServiceShape>()(upstreamJobEvents, jobsTag
         context["inExecution"] !== true
           ? { flushAt: iso(scheduledTime(when, startedAt)) }
           : undefined,
-      // A task's run sets its alarm. After a cancel in the same run, only `onIdle` can set it.
+      // A task's run sets its alarm; once its `onIdle` has run, the schedule is idle's.
       "task.scheduled": ({ args: [when], context, startedAt }) =>
         context.jobType === "task" && context["inExecution"] === true
           ? {
               scheduledAt: iso(scheduledTime(when, startedAt)),
               trigger:
-                context["alarmCancelled"] === true
+                context["idleRan"] === true
                   ? ("idle" as const)
                   : context.trigger === "send"
                     ? ("event" as const)
@@ -114,8 +118,27 @@ const alarm = serviceEventsByKey<AlarmServiceShape>()(upstreamJobEvents, jobsTag
             }
           : undefined
     }
-  },
-  cancel: { learn: () => ({ alarmCancelled: true }) }
+  }
+})
+
+// A task's `onIdle` runs when its run leaves nothing scheduled, and its schedule is set after it.
+// The handler takes it from the definition in the registry it reads, not from a service call.
+const idle = reachedEvents(upstreamJobEvents, jobsTagKey("RegistryService"), "RegistryService", {
+  "registry.task.*.onIdle": { learn: () => ({ idleRan: true }) }
+})
+
+// A client's terminate purges the instance. When tracking no longer remembers the job's run count
+// (the isolate was evicted since its last run), it reads it first, as the release did: once,
+// before the purge, never a write; a read that fails leaves the event unsent, the terminate as it is.
+const storedRunCount = reachedEvents(upstreamJobEvents, StorageAdapterKey, "StorageAdapter", {
+  deleteAll: {
+    readBefore: (storage: StorageAdapterShape, _args, context) =>
+      context.jobType === "continuous" && context.trigger === "terminate" && memoryOf(context).runCount === undefined
+        ? Effect.map(storage.get(continuousRunCountKey), (count) => ({
+            storedRunCount: typeof count === "number" ? count : 0
+          }))
+        : undefined
+  }
 })
 
 const retry = serviceEventsByKey<RetryExecutorShape>()(
@@ -251,11 +274,13 @@ const continuousHandler = serviceEventsByKey<UpstreamJobHandlerShape>()(
     handle: {
       context: handlerContext,
       success: {
-        // A client's terminate purges in the handler: with the run count of the job's last run.
+        // A client's terminate purges in the handler: with the run count of the job's last run
+        // (read before the purge when tracking no longer remembers it).
         "job.terminated": ({ args: [request], result, context }) => {
           if (result?._type !== "continuous.terminate" || result.terminated !== true) return undefined
           const memory = memoryOf(context)
-          const runCount = memory.runCount
+          const stored = context["storedRunCount"]
+          const runCount = memory.runCount ?? (typeof stored === "number" ? stored : undefined)
           memory.runCount = undefined
           return runCount === undefined
             ? undefined
@@ -313,7 +338,9 @@ export const upstreamJobsEventMap: EventMap<UpstreamJobEvents> = {
     continuousHandler,
     debounceHandler,
     handler("TaskHandler", "task"),
-    handler("WorkerPoolHandler", "workerPool")
+    handler("WorkerPoolHandler", "workerPool"),
+    idle,
+    storedRunCount
   ),
   ambient: {
     [RuntimeAdapterKey]: (runtime: RuntimeAdapterShape) => ({
