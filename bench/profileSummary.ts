@@ -7,15 +7,21 @@ import { readFileSync } from "node:fs"
 
 interface ProfileNode {
   readonly id: number
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly callFrame: {
+    readonly functionName: string
+    readonly url: string
+    readonly lineNumber: number
+    readonly columnNumber: number
+  }
 }
-interface Profile {
+export interface Profile {
   readonly nodes: ReadonlyArray<ProfileNode>
   readonly samples: ReadonlyArray<number>
   readonly timeDeltas: ReadonlyArray<number>
 }
 
-const where = (url: string): string => {
+/** Where a function lives: its package, or its file in this repository. */
+export const placeOf = (url: string): string => {
   if (url === "") return "(native / V8)"
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (pkg !== null) return pkg[1]!
@@ -36,9 +42,9 @@ export const summarise = (profile: Profile, top = 15): string => {
     total += delta
     const { functionName, url, lineNumber } = node.callFrame
     const file = url.split("/").slice(-1)[0] ?? ""
-    const fn = `${functionName || "(anonymous)"} ${where(url)}${url === "" ? "" : ` ${file}:${lineNumber + 1}`}`
+    const fn = `${functionName || "(anonymous)"} ${placeOf(url)}${url === "" ? "" : ` ${file}:${lineNumber + 1}`}`
     selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + delta)
-    const place = where(url)
+    const place = placeOf(url)
     selfByPlace.set(place, (selfByPlace.get(place) ?? 0) + delta)
   })
   const rows = (map: Map<string, number>) =>
