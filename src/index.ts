@@ -94,6 +94,7 @@ export { withTracking, type EventMaps, type WithTrackingOptions } from "./instru
 export { trackExports, type TrackExportsOptions } from "./instrument/trackExports.js"
 export { functionEvents, functionEventsByName, type FunctionEntriesOf } from "./instrument/functionEvents.js"
 export { reachedEvents } from "./instrument/reachedFunctions.js"
+export { watchArgCalls } from "./instrument/watchArgCalls.js"
 export {
   eventMapProblems,
   extendEventMap,
@@ -119,6 +120,7 @@ export {
   type MethodEvents,
   type Recipes,
   type Observed,
+  type ArgCallLessons,
   type ReachedEvents,
   type ReachedMethodEvents,
   type ServiceEvents,

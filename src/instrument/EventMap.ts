@@ -97,22 +97,40 @@ export interface MethodEvents<Args extends ReadonlyArray<unknown> = any, A = any
   }
   /**
    * What a function an argument carries teaches when the method calls it, by argument index and
-   * member name: an execution service handed `{ createContext(base) }` calls it with what the run
-   * starts from. The member runs exactly as the method calls it (same arguments, `this` and
-   * result); the method receives a copy of the argument object with that member observed. What
-   * it teaches is learnt at once by the innermost traced call running it (events held back for
-   * it go out with the next lesson or when the request ends).
+   * member name, made by `watchArgCalls`: an execution service handed `{ createContext(base) }`
+   * calls it with what the run starts from. The member runs exactly as the method calls it (same
+   * arguments, `this` and result); the method receives a copy of the argument object with that
+   * member observed. What it teaches is learnt at once by the innermost traced call running it
+   * (events held back for it go out with the next lesson or when the request ends).
    */
-  readonly learnOnArgCall?: {
-    readonly [index: number]: {
-      readonly [member: string]: (callArgs: ReadonlyArray<unknown>) => ContextOf<V> | undefined
-    }
-  }
+  readonly learnOnArgCall?: ArgCallLessons<V>
   readonly before?: Recipes<CallInfo<Args, V>, V>
   readonly success?: Recipes<SuccessInfo<Args, A, V>, V>
   readonly failure?: Recipes<FailureInfo<Args, E, V>, V>
   /** What each recipe relies on besides this method, by event type: read by static coverage only. */
   readonly requires?: RecipeRequirements<V>
+}
+
+/**
+ * A method entry's `learnOnArgCall`, with the code that watches the calls: made by
+ * `watchArgCalls`, so that a Worker whose maps watch none bundles none of it.
+ *
+ * @category Instrumentation
+ */
+export interface ArgCallLessons<V = AnyVocabulary> {
+  /** What each member teaches, by argument index and member name. */
+  readonly byIndex: {
+    readonly [index: number]: {
+      readonly [member: string]: (callArgs: ReadonlyArray<unknown>) => ContextOf<V> | undefined
+    }
+  }
+  /** The arguments as the method receives them: with each watched member teaching `learn` as it is called. */
+  readonly watch: (
+    args: Array<unknown>,
+    learn: (lesson: Readonly<Record<string, unknown>> | undefined) => void
+  ) => Array<unknown>
+  /** The problems of `byIndex`, each naming `where` (the method). */
+  readonly problems: (where: string) => Array<string>
 }
 
 /**
@@ -127,7 +145,7 @@ export interface ServiceEvents<V = AnyVocabulary> {
 }
 
 /** Service entries by tag key. */
-type ServicesEvents<V> = { readonly [tagKey: string]: ServiceEvents<V> }
+export type ServicesEvents<V> = { readonly [tagKey: string]: ServiceEvents<V> }
 
 /**
  * What a traced function's `success` and `failure` recipes see besides the call: what the calls
@@ -250,6 +268,11 @@ export interface ReachedEvents<V = AnyVocabulary> {
    * with the entries, so that a Worker whose maps have none bundles none of it.
    */
   readonly readThrough: <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>, compiled: unknown) => Layer.Layer<ROut, E, RIn>
+  /**
+   * The problems of `services` (these entries, or what `filterEventMap` and the like made of
+   * them), each naming its entry: checked with the map, as its `services` are.
+   */
+  readonly problems: (services: ServicesEvents<unknown>, vocabulary: AnyVocabulary) => Array<string>
 }
 
 /**
@@ -720,13 +743,15 @@ export const eventMapProblems = (map: EventMap): Array<string> => {
 export const serviceMapProblems = (map: EventMap): Array<string> => {
   const whole = wholeMapProblem(map)
   if (whole !== undefined) return [whole]
-  const problems = serviceEntriesProblems(map.services, map.vocabulary, false)
+  const problems = serviceEntriesProblems(map.services, map.vocabulary)
+  // The code that checks `reached` entries comes with them (see `ReachedEvents.problems`).
   const reached: Partial<ReachedEvents> | null | undefined = map.reached
-  if (reached !== undefined) {
-    if (typeof reached?.services !== "object" || reached.services === null || typeof reached.readThrough !== "function")
-      problems.push("`reached` must be as `reachedEvents` makes it")
-    else problems.push(...serviceEntriesProblems(reached.services, map.vocabulary, true))
-  }
+  if (reached !== undefined)
+    problems.push(
+      ...(typeof reached?.problems === "function"
+        ? reached.problems(reached.services ?? {}, map.vocabulary)
+        : ["`reached` must be as `reachedEvents` makes it"])
+    )
   for (const [key, read] of Object.entries(map.ambient ?? {})) {
     if (typeof read !== "function") problems.push(`ambient ${key}: must be a function of the service`)
   }
@@ -736,58 +761,45 @@ export const serviceMapProblems = (map: EventMap): Array<string> => {
   return problems
 }
 
-/**
- * The problems of service entries by tag key: the map's `services`, or its `reached` ones, whose
- * entries are keyed by paths, each key of which must be named.
- */
-const serviceEntriesProblems = (
-  entries: ServicesEvents<unknown>,
-  vocabulary: AnyVocabulary,
-  byPath: boolean
-): Array<string> => {
-  const prefix = byPath ? "reached " : ""
+/** The problems of service entries by tag key: the map's `services`, or its `reached` ones. */
+export const serviceEntriesProblems = (entries: ServicesEvents<unknown>, vocabulary: AnyVocabulary): Array<string> => {
   const problems: Array<string> = []
   for (const [key, entry] of Object.entries(entries)) {
     if (typeof entry?.service !== "string" || entry.service === "")
-      problems.push(`${prefix}${key}: \`service\` must name the service`)
+      problems.push(`${key}: \`service\` must name the service`)
     if (typeof entry?.methods !== "object" || entry.methods === null) {
-      problems.push(`${prefix}${key}: \`methods\` must be a record of method entries`)
+      problems.push(`${key}: \`methods\` must be a record of method entries`)
       continue
     }
-    const label = prefix + (entry.service || key)
+    const label = entry.service || key
     if (Object.keys(entry.methods).length === 0) problems.push(`${label}: no method entries`)
     for (const [name, method] of Object.entries(entry.methods)) {
       const where = `${label}.${name}`
-      if (byPath && name.split(".").includes("")) problems.push(`${where}: a path names each key, joined by dots`)
       if (typeof method !== "object" || method === null) {
         problems.push(`${where}: an entry must be an object`)
         continue
       }
-      for (const hook of ["context", "learn", "learnOnFailure", "readBefore"] as const) {
-        const given: unknown = (method as ReachedMethodEvents)[hook]
-        if (given !== undefined && typeof given !== "function")
+      for (const hook of ["context", "learn", "learnOnFailure"] as const) {
+        if (method[hook] !== undefined && typeof method[hook] !== "function")
           problems.push(`${where}: \`${hook}\` must be a function`)
       }
-      // By argument index: `learnOnArgFailure` a function, `learnOnArgCall` a record of them by member.
-      for (const hook of ["learnOnArgFailure", "learnOnArgCall"] as const) {
-        const byIndex: unknown = method[hook]
-        if (byIndex === undefined) continue
-        const byMember = hook === "learnOnArgCall"
-        if (typeof byIndex !== "object" || byIndex === null) {
-          problems.push(
-            `${where}: \`${hook}\` must be a record of ${byMember ? "members" : "functions"} by argument index`
-          )
-          continue
-        }
-        for (const [index, value] of Object.entries(byIndex)) {
-          for (const [member, learn] of byMember ? Object.entries((value ?? {}) as object) : [["", value]]) {
+      const byIndex: unknown = method.learnOnArgFailure
+      if (byIndex !== undefined) {
+        if (typeof byIndex !== "object" || byIndex === null)
+          problems.push(`${where}: \`learnOnArgFailure\` must be a record of functions by argument index`)
+        else
+          for (const [index, learn] of Object.entries(byIndex))
             if (typeof learn !== "function")
-              problems.push(
-                `${where}: \`${hook}\` for argument ${index}${byMember ? `'s ${member}` : ""} must be a function`
-              )
-          }
-        }
+              problems.push(`${where}: \`learnOnArgFailure\` for argument ${index} must be a function`)
       }
+      // The check of `learnOnArgCall` comes with it (see `ArgCallLessons`).
+      const calls: Partial<ArgCallLessons> | undefined = method.learnOnArgCall
+      if (calls !== undefined)
+        problems.push(
+          ...(typeof calls?.problems === "function"
+            ? calls.problems(where)
+            : [`${where}: \`learnOnArgCall\` must be made by \`watchArgCalls\``])
+        )
       if (method.requires !== undefined && (typeof method.requires !== "object" || method.requires === null)) {
         problems.push(`${where}: \`requires\` must be a record of requirements by event type`)
       }

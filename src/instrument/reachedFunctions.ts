@@ -10,7 +10,14 @@ import { Context, Effect, Layer } from "effect"
 import type { AnyVocabulary } from "../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
-import type { EventMap, ReachedEvents, ReachedMethodEvents, ServiceEvents } from "./EventMap.js"
+import {
+  serviceEntriesProblems,
+  type EventMap,
+  type ReachedEvents,
+  type ReachedMethodEvents,
+  type ServiceEvents,
+  type ServicesEvents
+} from "./EventMap.js"
 import {
   attempt,
   bindTrace,
@@ -56,8 +63,25 @@ export const reachedEvents = <V extends AnyVocabulary>(
 ): EventMap<V> => ({
   vocabulary,
   services: {},
-  reached: { services: { [tagKey]: { service, methods: paths } }, readThrough }
+  reached: { services: { [tagKey]: { service, methods: paths } }, readThrough, problems: reachedProblems }
 })
+
+/**
+ * The problems of `reached` entries: those of any service entry, and each key of a path named,
+ * `readBefore` a function.
+ */
+const reachedProblems = (services: ServicesEvents<unknown>, vocabulary: AnyVocabulary): Array<string> => {
+  const problems = serviceEntriesProblems(services, vocabulary)
+  for (const [key, entry] of Object.entries(services)) {
+    for (const [path, method] of Object.entries<Partial<ReachedMethodEvents>>(entry?.methods ?? {})) {
+      const where = `${entry.service || key}.${path}`
+      if (path.split(".").includes("")) problems.push(`${where}: a path names each key, joined by dots`)
+      if (method?.readBefore !== undefined && typeof method.readBefore !== "function")
+        problems.push(`${where}: \`readBefore\` must be a function`)
+    }
+  }
+  return problems.map((problem) => `reached ${problem}`)
+}
 
 /** One key of the paths: the keys after it, and the function's plan when a path ends here. */
 interface PathStep {

@@ -239,12 +239,16 @@ export const bindTrace = (
 ) => {
   const observe = events.learnOnArgFailure
   const calls = events.learnOnArgCall
+  const learnHere =
+    calls === undefined
+      ? undefined
+      : (lesson: Readonly<Record<string, unknown>> | undefined) => learnNow(lesson, frames)
   // Anonymous, as the member it stands for has its own name (and tsx would name it per build).
   return function (...args: Array<unknown>): unknown {
     // Called now, as the caller would have called it: a method that throws still throws, and a
     // member that returns something other than an Effect is handed back untouched.
     let given = observe === undefined ? args : observeArgs(args, observe, runtime, frames)
-    if (calls !== undefined) given = observeArgCalls(given, calls, frames)
+    if (calls !== undefined) given = calls.watch(given, learnHere!)
     const result = original.apply(target, given)
     return Effect.isEffect(result) ? trace(runtime, result as Effect.Effect<unknown, unknown, unknown>, args) : result
   }
@@ -302,44 +306,6 @@ const observeArgs = (
         frames
       )
     )
-  })
-
-/**
- * Argument objects whose members the entry watches (an execution's `createContext`) are handed
- * on as copies (same prototype, same own properties) with each watched member calling the
- * original exactly as given, after teaching the innermost traced call what it was called with.
- */
-const observeArgCalls = (
-  args: Array<unknown>,
-  observe: NonNullable<MethodEvents["learnOnArgCall"]>,
-  frames: Frames
-): Array<unknown> =>
-  args.map((arg, index) => {
-    const members = observe[index]
-    if (members === undefined || typeof arg !== "object" || arg === null) return arg
-    let copy: Record<string, unknown> | undefined
-    for (const member in members) {
-      const original: unknown = Reflect.get(arg, member)
-      if (typeof original !== "function") continue
-      const learn = members[member]!
-      copy ??= Object.create(Object.getPrototypeOf(arg), Object.getOwnPropertyDescriptors(arg)) as Record<
-        string,
-        unknown
-      >
-      Object.defineProperty(copy, member, {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value: function (this: unknown, ...callArgs: Array<unknown>): unknown {
-          learnNow(
-            attempt(() => learn(callArgs)),
-            frames
-          )
-          return (original as (...a: Array<unknown>) => unknown).apply(this, callArgs)
-        }
-      })
-    }
-    return copy ?? arg
   })
 
 /**

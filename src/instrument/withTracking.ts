@@ -78,20 +78,13 @@ const tracking = (
   )
   const plans = maps.map((map, i) => planFor(map, spans && i === 0, errorStack, i))
   if (options?.enabled === false) return (layer) => layer
-  return readingThrough(plans, (layer) => wrapLayer(layer, plans))
-}
-
-type LayerWrap = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.Layer<ROut, E, RIn>
-
-/**
- * `wrap`, and then each map's `reached` entries' own wrap (see `ReachedEvents.readThrough`), the
- * first map's innermost: its views are the outermost the layer's build sees, as its proxies are.
- */
-const readingThrough = (plans: ReadonlyArray<TrackingPlan>, wrap: LayerWrap): LayerWrap => {
-  const reaching = plans.filter((plan) => plan.eventMap.reached !== undefined)
-  return reaching.length === 0
-    ? wrap
-    : (layer) => reaching.reduce((wrapped, plan) => plan.eventMap.reached!.readThrough(wrapped, plan), wrap(layer))
+  // Then each map's `reached` entries' own wrap (see `ReachedEvents.readThrough`), the first
+  // map's innermost: its views are the outermost the layer's build sees, as its proxies are.
+  return (layer) =>
+    plans.reduce(
+      (wrapped, plan) => plan.eventMap.reached?.readThrough(wrapped, plan) ?? wrapped,
+      wrapLayer(layer, plans)
+    )
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   omitEventFields,
   serviceEvents,
   withLateFields,
+  watchArgCalls,
   withTracking,
   type EventMap
 } from "durable-effect-tracking"
@@ -34,7 +35,7 @@ const map: EventMap = {
   services: serviceEvents(jobEvents, Runner, "Runner", {
     run: {
       context: ([options]) => ({ jobType: "task", jobName: options.jobName }),
-      learnOnArgCall: { 0: { prepare: ([start]) => ({ preparedFrom: start }) } },
+      learnOnArgCall: watchArgCalls({ 0: { prepare: ([start]) => ({ preparedFrom: start }) } }),
       success: {
         "execution.succeeded": ({ context, durationMs }) => ({
           durationMs,
@@ -78,7 +79,12 @@ describe("learnOnArgCall", () => {
   it("a member that is not a function is named as a problem", () => {
     const broken = {
       ...map,
-      services: { "test/Runner": { service: "Runner", methods: { run: { learnOnArgCall: { 0: { prepare: "x" } } } } } }
+      services: {
+        "test/Runner": {
+          service: "Runner",
+          methods: { run: { learnOnArgCall: watchArgCalls({ 0: { prepare: "x" as never } }) } }
+        }
+      }
     }
     expect(eventMapProblems(broken as never)).toEqual([
       "Runner.run: `learnOnArgCall` for argument 0's prepare must be a function"
@@ -86,13 +92,25 @@ describe("learnOnArgCall", () => {
     const notRecords = {
       ...map,
       services: {
-        "test/Runner": { service: "Runner", methods: { run: { learnOnArgCall: 1, learnOnArgFailure: "x" } } }
+        "test/Runner": {
+          service: "Runner",
+          methods: { run: { learnOnArgCall: watchArgCalls(1 as never), learnOnArgFailure: "x" } }
+        }
       }
     }
     expect(eventMapProblems(notRecords as never)).toEqual([
       "Runner.run: `learnOnArgFailure` must be a record of functions by argument index",
       "Runner.run: `learnOnArgCall` must be a record of members by argument index"
     ])
+    // Written by hand, not by `watchArgCalls`: the map says how to write it.
+    const byHand = {
+      ...map,
+      services: {
+        "test/Runner": { service: "Runner", methods: { run: { learnOnArgCall: { 0: { prepare: () => undefined } } } } }
+      }
+    }
+    expect(eventMapProblems(byHand as never)).toEqual(["Runner.run: `learnOnArgCall` must be made by `watchArgCalls`"])
+    expect(() => withTracking(Layer.empty, { eventMap: byHand as never })).toThrow(/must be made by `watchArgCalls`/)
   })
 })
 

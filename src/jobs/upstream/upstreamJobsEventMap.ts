@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { extendEventMap, serviceEventsByKey, withLateFields, type EventMap } from "../../instrument/EventMap.js"
 import { summarizeError } from "../../instrument/failure.js"
 import { reachedEvents } from "../../instrument/reachedFunctions.js"
+import { watchArgCalls } from "../../instrument/watchArgCalls.js"
 import { attemptOf, iso, jobFailureOf, scheduledTime, unwrapExecutionError } from "../callFacts.js"
 import { batchSizeAnswered, batchSizeOf, flushReason, forgetChangingBatch, rememberBatch } from "../debounceBatch.js"
 import { instanceMemory, memoryOf } from "../instanceMemory.js"
@@ -179,14 +180,14 @@ const execution = serviceEventsByKey<UpstreamJobExecutionServiceShape>()(
         }
       },
       // The run's context is made from the state as loaded: what upstream sends as `preExecutionState`.
-      learnOnArgCall: {
+      learnOnArgCall: watchArgCalls({
         0: {
           createContext: ([base]) => ({
             ranWith: true,
             preExecutionState: (base as { readonly getState: () => unknown }).getState()
           })
         }
-      },
+      }),
       learn: () => ran,
       learnOnFailure: () => ran,
       success: {
