@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises"
-import { Node, Project, SyntaxKind, ts, type SourceFile, type TypeNode } from "ts-morph"
+import { Node, Project, SyntaxKind, ts } from "../source/tsMorph.js"
+import type { SourceFile, TypeNode } from "ts-morph"
 import { sourceFiles } from "../source/sourceFiles.js"
 import { relativePosix } from "../report/displayPath.js"
 
