@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { CallExpression, SourceFile } from "ts-morph"
 import { emitNames } from "../package/handEmits.js"
 import type { TextEdit } from "../source/edits.js"
 import { importedBindings, isValueReference } from "../source/syntax.js"

@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type Identifier, type IfStatement, type SourceFile } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { Identifier, IfStatement, SourceFile } from "ts-morph"
 import { applyEdits, type TextEdit } from "../source/edits.js"
 import { parseSource } from "../source/sourceFiles.js"
 import { importedBindings } from "../source/syntax.js"

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
 import { knownServiceLayers } from "../../jobs/knownLayers.js"
 import { applyEdits, type TextEdit } from "../source/edits.js"
 import { parseSource } from "../source/sourceFiles.js"

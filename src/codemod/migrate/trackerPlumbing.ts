@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type FunctionDeclaration } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { FunctionDeclaration } from "ts-morph"
 import { applyEdits, type TextEdit } from "../source/edits.js"
 import { CodemodInputError } from "../report/errors.js"
 import { parseSource } from "../source/sourceFiles.js"

@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type CallExpression } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { CallExpression } from "ts-morph"
 import type { WorkflowLayout } from "../../workflow/layout.js"
 import { CodemodInputError } from "../report/errors.js"
 import { flushEdits } from "../rewrite/runFlush.js"

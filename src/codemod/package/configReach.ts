@@ -1,13 +1,5 @@
-import {
-  Node,
-  Project,
-  SyntaxKind,
-  ts,
-  type CallExpression,
-  type Identifier,
-  type SourceFile,
-  type Symbol as MorphSymbol
-} from "ts-morph"
+import { Node, Project, SyntaxKind, ts } from "../source/tsMorph.js"
+import type { CallExpression, Identifier, SourceFile, Symbol as MorphSymbol } from "ts-morph"
 import { importedBindings } from "../source/syntax.js"
 
 // Whether the tracker config a user gives at each public entry of a jobs package reaches the

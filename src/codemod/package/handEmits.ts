@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { CallExpression, SourceFile } from "ts-morph"
 import { importedBindings } from "../source/syntax.js"
 
 // A jobs release that tracks by hand calls upstream core's `emitEvent` where things happen: the

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises"
-import { Node, Project, SyntaxKind, ts, type SourceFile, type TypeNode } from "ts-morph"
+import { Node, Project, SyntaxKind, ts } from "../source/tsMorph.js"
+import type { SourceFile, TypeNode } from "ts-morph"
 import { sourceFiles } from "../source/sourceFiles.js"
 import { relativePosix } from "../report/displayPath.js"
 
@@ -95,13 +96,19 @@ export const readPackageFacts = async (
   const exportedFunctions = new Map<string, Place>()
 
   for (const { display, file } of files) {
+    const exportedLater = exportedByName(file)
     for (const declaration of file.getFunctions()) {
       const name = declaration.getName()
-      if (name !== undefined && declaration.isExported() && !exportedFunctions.has(name))
+      if (
+        name !== undefined &&
+        (declaration.hasExportKeyword() || exportedLater.has(name)) &&
+        !exportedFunctions.has(name)
+      )
         exportedFunctions.set(name, at(display, declaration))
     }
     for (const statement of file.getVariableStatements()) {
-      if (!statement.isExported()) continue
+      // What ts-morph's `isExported()` answers for a statement, which has no symbol of its own.
+      if (!statement.hasExportKeyword()) continue
       for (const declaration of statement.getDeclarations()) {
         const value = declaration.getInitializer()
         if (
@@ -159,6 +166,26 @@ export const readPackageFacts = async (
     }
   }
   return { services, classes, literalTypes, callsOf: (callee) => calls.get(callee) ?? [], exportedFunctions }
+}
+
+/**
+ * The local names a module exports by name after declaring them (`export { f }`, `export { f as
+ * g }`, `export default f`, `export = f`): what ts-morph's `isExported()` finds in the module's
+ * symbol table, read from the syntax instead, as asking for a symbol builds a type checker over
+ * every file of the project (most of what reading the facts cost).
+ */
+const exportedByName = (file: SourceFile): ReadonlySet<string> => {
+  const names = new Set<string>()
+  for (const statement of file.compilerNode.statements) {
+    if (ts.isExportDeclaration(statement) && statement.moduleSpecifier === undefined) {
+      const clause = statement.exportClause
+      if (clause !== undefined && ts.isNamedExports(clause))
+        for (const element of clause.elements) names.add((element.propertyName ?? element.name).text)
+    } else if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
+      names.add(statement.expression.text)
+    }
+  }
+  return names
 }
 
 const stringLiterals = (node: TypeNode | undefined): Array<string> => {

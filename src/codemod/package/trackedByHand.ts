@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises"
-import { SyntaxKind, type SourceFile } from "ts-morph"
+import { SyntaxKind } from "../source/tsMorph.js"
+import type { SourceFile } from "ts-morph"
 import { sourceFiles } from "../source/sourceFiles.js"
 import { isValueReference, lineOf, type ImportedBinding } from "../source/syntax.js"
 

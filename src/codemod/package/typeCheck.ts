@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
-import { ts } from "ts-morph"
+import { requireHere, ts } from "../source/tsMorph.js"
+// The compiler's types (ts-morph's `ts` namespace); its values come through tsMorph.js.
+import type { ts as TypeScript } from "ts-morph"
 import { CodemodInputError } from "../report/errors.js"
 import { relativePosix } from "../report/displayPath.js"
 
@@ -45,8 +46,8 @@ const noInputsFound = 18003
  * JSON, an `extends` that is not there, options tsc rejects) is bad input: checking with what
  * could be read would judge the rewrite by other rules than the package's.
  */
-export const readTsConfig = (tsConfigPath: string, display: string): ts.ParsedCommandLine => {
-  const problems: Array<ts.Diagnostic> = []
+export const readTsConfig = (tsConfigPath: string, display: string): TypeScript.ParsedCommandLine => {
+  const problems: Array<TypeScript.Diagnostic> = []
   // The JSON first: tsc stops at a syntax error in it, the config parser goes on regardless.
   const json = ts.readConfigFile(tsConfigPath, ts.sys.readFile)
   if (json.error !== undefined) problems.push(json.error)
@@ -56,7 +57,7 @@ export const readTsConfig = (tsConfigPath: string, display: string): ts.ParsedCo
   })
   problems.push(...(parsed?.errors ?? []).filter((diagnostic) => diagnostic.code !== noInputsFound))
   if (parsed === undefined || problems.length > 0) {
-    const describe = (problem: ts.Diagnostic) => {
+    const describe = (problem: TypeScript.Diagnostic) => {
       const where =
         problem.file !== undefined && problem.start !== undefined
           ? `${relativePosix(dirname(tsConfigPath), problem.file.fileName) || problem.file.fileName}:${problem.file.getLineAndCharacterOfPosition(problem.start).line + 1}: `
@@ -119,7 +120,7 @@ export const typeCheckChange = (
 }
 
 /** Without a tsconfig, what a strict modern package would use. */
-const defaultCompilerOptions: ts.CompilerOptions = {
+const defaultCompilerOptions: TypeScript.CompilerOptions = {
   strict: true,
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
@@ -131,7 +132,7 @@ const defaultCompilerOptions: ts.CompilerOptions = {
 const compilerSetup = (
   packageDir: string,
   tsConfigPath: string | undefined
-): { readonly options: ts.CompilerOptions; readonly ambient: ReadonlyArray<string> } => {
+): { readonly options: TypeScript.CompilerOptions; readonly ambient: ReadonlyArray<string> } => {
   if (tsConfigPath === undefined) return { options: { ...defaultCompilerOptions, noEmit: true }, ambient: [] }
   // Read as the plan read it (which refused a config with problems before any check).
   const parsed = readTsConfig(tsConfigPath, relativePosix(packageDir, tsConfigPath))
@@ -146,11 +147,11 @@ const compilerSetup = (
  * declarations and what they import. `previous` lends its unchanged files (the libraries').
  */
 const checkedProgram = (
-  options: ts.CompilerOptions,
+  options: TypeScript.CompilerOptions,
   ambient: ReadonlyArray<string>,
   texts: ReadonlyMap<string, string>,
-  previous?: ts.Program
-): ts.Program => {
+  previous?: TypeScript.Program
+): TypeScript.Program => {
   const host = ts.createCompilerHost(options)
   host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors
   const libs = bundledLibFiles()
@@ -176,8 +177,7 @@ const checkedProgram = (
  */
 const bundledLibFiles = (): { readonly folder: string; readonly files: ReadonlyMap<string, string> } => {
   if (libFiles !== undefined) return libFiles
-  const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url)
-  const fromTsMorph = createRequire(createRequire(here).resolve("ts-morph"))
+  const fromTsMorph = createRequire(requireHere.resolve("ts-morph"))
   const common = fromTsMorph("@ts-morph/common") as {
     readonly libFolderInMemoryPath: string
     readonly getLibFiles: () => ReadonlyArray<{ readonly fileName: string; readonly text: string }>
@@ -190,7 +190,11 @@ const bundledLibFiles = (): { readonly folder: string; readonly files: ReadonlyM
 let libFiles: { readonly folder: string; readonly files: ReadonlyMap<string, string> } | undefined
 
 /** Errors in the code of the files at `paths` (option diagnostics concern the tsconfig, read beforehand). */
-const codeErrors = (packageDir: string, program: ts.Program, paths: ReadonlyArray<string>): Array<TypeDiagnostic> =>
+const codeErrors = (
+  packageDir: string,
+  program: TypeScript.Program,
+  paths: ReadonlyArray<string>
+): Array<TypeDiagnostic> =>
   paths.flatMap((path) =>
     ts.getPreEmitDiagnostics(program, program.getSourceFile(path)).flatMap((diagnostic): Array<TypeDiagnostic> => {
       const file = diagnostic.file

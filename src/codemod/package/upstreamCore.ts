@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path"
-import { ts } from "ts-morph"
+import { ts } from "../source/tsMorph.js"
 import { upstreamCoreModule } from "./handEmits.js"
 import { findTsConfig, readTsConfig } from "./typeCheck.js"
 import { relativePosix } from "../report/displayPath.js"

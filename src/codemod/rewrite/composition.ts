@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type Block, type CallExpression, type Expression, type Identifier } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { Block, CallExpression, Expression, Identifier } from "ts-morph"
 import { knownServiceLayers } from "../../jobs/knownLayers.js"
 import type { ImportedBinding } from "../source/syntax.js"
 

@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type ClassDeclaration, type FunctionDeclaration, type SourceFile } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { ClassDeclaration, FunctionDeclaration, SourceFile } from "ts-morph"
 import { applyEdits, insertAt, type TextEdit } from "../source/edits.js"
 import { parseSource } from "../source/sourceFiles.js"
 import { detectStyle, quoted, semi, type CodeStyle } from "../source/style.js"

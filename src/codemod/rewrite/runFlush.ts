@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from "ts-morph"
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type { CallExpression, PropertyAccessExpression, SourceFile } from "ts-morph"
 import { insertAt, type TextEdit } from "../source/edits.js"
 import { isValueReference, parenthesesOf, type ImportedBinding } from "../source/syntax.js"
 

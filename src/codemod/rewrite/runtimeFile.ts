@@ -1,12 +1,11 @@
-import {
-  Node,
-  SyntaxKind,
-  type ArrowFunction,
-  type Block,
-  type CallExpression,
-  type FunctionDeclaration,
-  type FunctionExpression,
-  type SourceFile
+import { Node, SyntaxKind } from "../source/tsMorph.js"
+import type {
+  ArrowFunction,
+  Block,
+  CallExpression,
+  FunctionDeclaration,
+  FunctionExpression,
+  SourceFile
 } from "ts-morph"
 import { applyEdits, insertAt, type TextEdit } from "../source/edits.js"
 import { CodemodInputError } from "../report/errors.js"

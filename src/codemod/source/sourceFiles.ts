@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"
-import { Project, ts, type SourceFile } from "ts-morph"
+import { Project, ts } from "./tsMorph.js"
+import type { SourceFile } from "ts-morph"
 import { CodemodInputError } from "../report/errors.js"
 
 // A package's TypeScript sources: which files there are, and each one parsed for analysis.

@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type SourceFile } from "ts-morph"
+import { Node, SyntaxKind } from "./tsMorph.js"
+import type { SourceFile } from "ts-morph"
 import { insertAt, type TextEdit } from "./edits.js"
 
 /** One local binding brought in by an import declaration. */
