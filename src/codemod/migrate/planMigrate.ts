@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { analyseCoverage, uncoveredTypes } from "../coverage/packageCoverage.js"
-import { brokenReachLines, checkConfigReach, type ConfigReach } from "../package/configReach.js"
+import { brokenReachLines, type ConfigReach } from "../package/configReach.js"
 import { readPackageFacts } from "../package/packageFacts.js"
 import { typeCheckChange, type TypeDiagnostic } from "../package/typeCheck.js"
 import { openJobsPackage, runtimeFilePath, trackingFilePath } from "../package/packageDir.js"
@@ -15,18 +15,10 @@ import { detectStyle } from "../source/style.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import { detectJobsLayout } from "../../jobs/layouts.js"
 import { upstreamCoreModule, type EmitRefusal, type EmitSite } from "./emitSites.js"
-import { changedFiles, emitsRemovedLine, plannedWithoutChange, typeChecked } from "./planParts.js"
-import { removeHandEmits } from "./handEmitRemoval.js"
+import { changedFiles, emitsRemovedLine, planEmitRemoval, plannedWithoutChange, typeChecked } from "./planParts.js"
 import { defaultMigrateEventSet, type MigrateEventSet } from "./eventSet.js"
-import {
-  mapsOfEventSet,
-  payloadFieldsSentByHand,
-  payloadNotes,
-  type FormatMap,
-  type FormatMaps,
-  type PayloadField
-} from "./eventSetMaps.js"
-import { trackerConfigMapping, type ConfigFieldMapping } from "./configMapping.js"
+import { mapsOfEventSet, payloadNotes, type FormatMap, type FormatMaps, type PayloadField } from "./eventSetMaps.js"
+import type { ConfigFieldMapping } from "./configMapping.js"
 import { wrapTestComposition } from "./testCompositions.js"
 import { unplumbRuntime } from "./trackerPlumbing.js"
 
@@ -107,27 +99,10 @@ export const planMigrate = async (options: MigrateOptions): Promise<MigratePlan>
   progress(`loading ${options.packageDir}`)
 
   // Every source, parsed (a syntax error anywhere is bad input), emits planned out.
-  const { sources, emitSites, refusals, removedWithEmits, removedEmitText } = await removeHandEmits(
-    join(packageDir, "src"),
-    display
-  )
+  const { sources, sentByHand, reachOf, base } = await planEmitRemoval(packageDir, display, { importFrom, events })
+  const { emitSites, refusals } = base
   const runtimeKey = toPosix(runtimeFilePath)
   const handWired = usesUpstreamTracker(runtimeText)
-  const configMapping = trackerConfigMapping
-  const reachOf = () => checkConfigReach([...sources].map(([path, { after }]) => ({ path, text: after })))
-  const sentByHand = payloadFieldsSentByHand(removedEmitText)
-  const base = {
-    packageDir,
-    importFrom,
-    events,
-    emitSites,
-    refusals,
-    removedWithEmits,
-    configMapping,
-    diagnostics: undefined,
-    preExistingDiagnostics: undefined,
-    tsConfig: undefined
-  }
   const unchanged = plannedWithoutChange(base, {
     packageDir: options.packageDir,
     sentByHand,

@@ -1,11 +1,15 @@
 import { join } from "node:path"
-import type { ConfigReach } from "../package/configReach.js"
+import { checkConfigReach, type ConfigReach } from "../package/configReach.js"
 import { typeCheckChange } from "../package/typeCheck.js"
 import { CodemodInputError } from "../report/errors.js"
 import { relativePosix } from "../report/displayPath.js"
 import type { PlannedChange } from "../write/writeFiles.js"
 import type { EmitSite } from "./emitSites.js"
-import type { SourceChange } from "./handEmitRemoval.js"
+import { trackerConfigMapping } from "./configMapping.js"
+import type { EventOnlyCodeOptions } from "./eventOnlyCode.js"
+import { payloadFieldsSentByHand } from "./eventSetMaps.js"
+import type { MigrateEventSet } from "./eventSet.js"
+import { removeHandEmits, type SourceChange } from "./handEmitRemoval.js"
 
 // Pieces every package's migration plan is made of, whatever its layout.
 
@@ -14,6 +18,41 @@ export const changedFiles = (packageDir: string, sources: ReadonlyMap<string, So
   [...sources].flatMap(([relativePath, { before, after }]) =>
     before === after ? [] : [{ path: join(packageDir, relativePath), relativePath, before, after }]
   )
+
+/**
+ * Every source of the package's `src`, parsed, with the hand-placed emits planned out, whatever
+ * the layout: what the emits sent of the user's payloads, how to follow the tracker config
+ * through the sources as they will be, and the parts of the plan that say so.
+ */
+export const planEmitRemoval = async (
+  packageDir: string,
+  display: (path: string) => string,
+  plan: { readonly importFrom: string; readonly events: MigrateEventSet },
+  options?: EventOnlyCodeOptions
+) => {
+  const { sources, emitSites, refusals, removedWithEmits, removedEmitText } = await removeHandEmits(
+    join(packageDir, "src"),
+    display,
+    options
+  )
+  return {
+    sources,
+    sentByHand: payloadFieldsSentByHand(removedEmitText),
+    reachOf: () => checkConfigReach([...sources].map(([path, { after }]) => ({ path, text: after }))),
+    base: {
+      packageDir,
+      importFrom: plan.importFrom,
+      events: plan.events,
+      emitSites,
+      refusals,
+      removedWithEmits,
+      configMapping: trackerConfigMapping,
+      diagnostics: undefined,
+      preExistingDiagnostics: undefined,
+      tsConfig: undefined
+    }
+  }
+}
 
 /** A plan's parts when it changes nothing (refused or already migrated): no file, no map, no payload sent. */
 const nothingPlanned = (sentByHand: ReadonlyArray<string>) => ({

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path"
 import type { WorkflowEventType } from "../../workflow/events/WorkflowEventTypes.js"
 import type { WorkflowLayout } from "../../workflow/layout.js"
 import { analyseCoverage, uncoveredTypes } from "../coverage/packageCoverage.js"
-import { brokenReachLines, checkConfigReach } from "../package/configReach.js"
+import { brokenReachLines } from "../package/configReach.js"
 import { assertPackageDirectory, trackingFilePath } from "../package/packageDir.js"
 import { readPackageFacts } from "../package/packageFacts.js"
 import { findTsConfig, readTsConfig } from "../package/typeCheck.js"
@@ -14,11 +14,10 @@ import type { WrappedLayer } from "../rewrite/runtimeFile.js"
 import { defaultImportFrom, trackingModuleText } from "../rewrite/trackingModule.js"
 import { rewriteCombinatorExports } from "../rewrite/workflowExports.js"
 import { detectStyle } from "../source/style.js"
-import { trackerConfigMapping } from "./configMapping.js"
 import { defaultMigrateEventSet } from "./eventSet.js"
-import { payloadFieldsSentByHand, type PayloadField } from "./eventSetMaps.js"
-import { changedFiles, emitsRemovedLine, plannedWithoutChange, typeChecked } from "./planParts.js"
-import { removeHandEmits, type SourceChange } from "./handEmitRemoval.js"
+import type { PayloadField } from "./eventSetMaps.js"
+import { changedFiles, emitsRemovedLine, planEmitRemoval, plannedWithoutChange, typeChecked } from "./planParts.js"
+import type { SourceChange } from "./handEmitRemoval.js"
 import type { MigrateOptions, MigratePlan } from "./planMigrate.js"
 import { engineHandWired, rewireWorkflowEngine } from "./workflowEngine.js"
 
@@ -128,26 +127,10 @@ export const planWorkflowMigrate = async (
   progress(`loading ${options.packageDir} (workflow layout)`)
 
   // The map learns from the calls the emits' code made: those stay, only their names go.
-  const { sources, emitSites, refusals, removedWithEmits, removedEmitText } = await removeHandEmits(
-    join(packageDir, "src"),
-    display,
-    { keepYieldedCalls: true }
-  )
-  const sentByHand = payloadFieldsSentByHand(removedEmitText)
-  const reachOf = () => checkConfigReach([...sources].map(([path, { after }]) => ({ path, text: after })))
-  const base = {
-    packageDir,
-    importFrom,
-    events,
-    emitSites,
-    refusals,
-    removedWithEmits,
-    configMapping: trackerConfigMapping,
-    diagnostics: undefined,
-    preExistingDiagnostics: undefined,
-    tsConfig: undefined,
-    layout: layout.name
-  }
+  const removal = await planEmitRemoval(packageDir, display, { importFrom, events }, { keepYieldedCalls: true })
+  const { sources, sentByHand, reachOf } = removal
+  const base = { ...removal.base, layout: layout.name }
+  const { emitSites, refusals } = base
   const engineText = sources.get(layout.engineFile)?.before ?? ""
   const unchanged = plannedWithoutChange(base, {
     packageDir: options.packageDir,
