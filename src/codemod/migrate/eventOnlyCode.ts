@@ -1,5 +1,5 @@
 import { Node, SyntaxKind } from "../source/tsMorph.js"
-import type { Identifier, IfStatement, SourceFile } from "ts-morph"
+import type { Identifier, IfStatement, SourceFile, VariableDeclaration, VariableStatement } from "ts-morph"
 import { applyEdits, type TextEdit } from "../source/edits.js"
 import { parseSource } from "../source/sourceFiles.js"
 import { importedBindings } from "../source/syntax.js"
@@ -64,6 +64,21 @@ const unreferenced = (name: Identifier): boolean => {
   })
 }
 
+/** Each declaration that is its statement's only one (`const x = ...`) and names a candidate. */
+function* loneCandidateDeclarations(
+  file: SourceFile,
+  candidates: ReadonlySet<string>
+): Generator<{ declaration: VariableDeclaration; name: Identifier; statement: VariableStatement }> {
+  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const name = declaration.getNameNode()
+    const statement = declaration.getParent()?.getParent()
+    if (!Node.isIdentifier(name) || !candidates.has(name.getText())) continue
+    if (statement === undefined || !Node.isVariableStatement(statement) || statement.getDeclarations().length !== 1)
+      continue
+    yield { declaration, name, statement }
+  }
+}
+
 /** One round: the first removable thing found (rounds repeat until nothing is left to remove). */
 const unusedCode = (
   file: SourceFile,
@@ -74,12 +89,7 @@ const unusedCode = (
 ): Array<TextEdit> => {
   const pure = eventBuilders(file)
   const withoutEffect = (node: Node) => hasNoEffect(node, pure)
-  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
-    const name = declaration.getNameNode()
-    const statement = declaration.getParent()?.getParent()
-    if (!Node.isIdentifier(name) || !candidates.has(name.getText())) continue
-    if (statement === undefined || !Node.isVariableStatement(statement) || statement.getDeclarations().length !== 1)
-      continue
+  for (const { declaration, name, statement } of loneCandidateDeclarations(file, candidates)) {
     const initializer = declaration.getInitializer()
     const yielded =
       options.keepYieldedCalls === true &&
@@ -147,12 +157,7 @@ const unusedCode = (
     removed.push(`a switch left doing nothing (line ${statement.getStartLineNumber()})`)
     return [statementRemoval(text, statement)]
   }
-  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
-    const name = declaration.getNameNode()
-    const statement = declaration.getParent()?.getParent()
-    if (!Node.isIdentifier(name) || !candidates.has(name.getText())) continue
-    if (statement === undefined || !Node.isVariableStatement(statement) || statement.getDeclarations().length !== 1)
-      continue
+  for (const { declaration, name, statement } of loneCandidateDeclarations(file, candidates)) {
     if (statement.isExported() || !doesNothing(declaration.getInitializer())) continue
     const calls = callStatementsOf(name, withoutEffect)
     if (calls === undefined) continue
