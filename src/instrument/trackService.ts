@@ -353,6 +353,10 @@ export const traceFully = (
   const timed = hasBefore || hasRecipes(success) || hasRecipes(failure)
   const at = <A, E, R>(runtime: TrackingRuntime, f: (ms: number) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     timed ? atTime(runtime, f) : f(0)
+  // Whether an outcome can teach or emit anything: one that cannot (in a call that is not its
+  // request's outermost, or when nothing waits) goes on at once.
+  const successTeachesOrEmits = learn !== undefined || hasRecipes(success)
+  const failureTeachesOrEmits = learnOnFailure !== undefined || hasRecipes(failure)
   // The call's frame, its "before" events and its outcome handler are set up while
   // uninterruptible, so an interruption lands either before anything was emitted or inside the
   // call itself; the handler runs uninterruptible too (what `Effect.onExit` does, here without a
@@ -411,6 +415,7 @@ export const traceFully = (
       // fiber), so they put the frame back in its cell without reading the fiber ref again.
       handlers.onSuccess = (value) => {
         if (ownFrame) ownCell!.frame = caller
+        if (!successTeachesOrEmits && !(outermost && frame.holding)) return Effect.succeed(value)
         const settled = at(runtime, (endedAt) => {
           const emits = new Emits(runtime)
           if (learn !== undefined)
@@ -429,6 +434,7 @@ export const traceFully = (
       }
       handlers.onFailure = (cause) => {
         if (ownFrame) ownCell!.frame = caller
+        if (!failureTeachesOrEmits && !(outermost && frame.holding)) return Effect.failCause(cause)
         const settled = at(runtime, (endedAt) => {
           const emits = new Emits(runtime)
           const outcome = classifyCause(cause)
