@@ -124,19 +124,20 @@ const assignDefined = (target: Record<string, unknown>, source: Readonly<Record<
 }
 
 /**
- * Where one fiber keeps its innermost traced call: a cell of its own, set and put back in place
- * by each call, so that a call neither copies the fiber's fiber refs (as `FiberRef.set` does) nor
- * runs an effect operation for it. A fiber forked while a call runs gets a cell of its own (the
- * fiber ref's `fork`), holding that call's frame: it sees its parent's frame as it was then, not
- * the parent's later ones; a joined fiber leaves its parent's cell alone (the fiber ref's `join`).
- * A fiber forked while no call runs (most are) shares its parent's cell, at no cost to the fork
- * or the join, and reads it as no frame (see {@link ownedCell}).
+ * Where one fiber keeps its innermost traced call while its calls run: a cell, given to the
+ * fiber by its outermost call (one fiber ref set) and taken away at that call's end (one more),
+ * and set and put back in place by the calls inside, so that an inner call neither copies the
+ * fiber's fiber refs (as `FiberRef.set` does) nor runs an effect operation for it. A fiber
+ * forked while a call runs gets a cell of its own (the fiber ref's `fork`), holding that call's
+ * frame: it sees its parent's frame as it was then, not the parent's later ones; a joined fiber
+ * leaves its parent's cell alone (the fiber ref's `join`). A fiber forked while no call runs
+ * (most are) gets no cell, at no cost to the fork or the join.
  */
 export class FrameCell {
   /**
    * `owner`: the fiber whose calls set the cell; `undefined` for a forked fiber's cell until its
-   * first call. Any other fiber holding the cell (forked while no call ran, or handed the fiber
-   * refs some other way) reads no frame in it, and makes a cell of its own for its first call.
+   * first call. Any other fiber holding the cell (handed the fiber refs some other way) reads no
+   * frame in it, and makes a cell of its own for its calls (see {@link ownedCell}).
    */
   constructor(
     public frame: ContextFrame | undefined,

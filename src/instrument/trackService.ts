@@ -388,17 +388,29 @@ export const traceFully = (
     // known (or dropped without the context to describe them): nothing waits past it.
     const outermost = caller === undefined
     let framed: Effect.Effect<void> | undefined
+    // Set when this call gave the fiber a cell: its end gives the fiber back what it held.
+    let replaced = false
+    const previous = cell
     if (ownFrame) {
       if (owned) {
         cell!.owner = fiber
         cell!.frame = frame
       } else {
-        // The fiber's first call (or a cell it does not own): the one time it sets the fiber ref.
+        // The fiber's outermost call (no cell of its own): a cell for as long as it runs. Taken
+        // away again at its end, so that no cell outlives its calls: a fiber forked later, with
+        // no call running, holds no cell, and cannot see (or pass on) this fiber's later frames.
         cell = new FrameCell(frame, fiber)
         framed = setFiberRefNow(fiber, frames, cell)
+        replaced = true
       }
     }
     const ownCell = cell
+    // Puts the caller's frame back: in place in the cell, or the fiber's own value again.
+    const unframe = (): Effect.Effect<void> | undefined => {
+      if (replaced) return setFiberRefNow(fiber, frames, previous)
+      if (ownFrame) ownCell!.frame = caller
+      return undefined
+    }
     const started = at(runtime, (startedAt) => {
       const context = frame.context
       // What the call taught comes first: events held back for it are older than the ones
@@ -410,11 +422,17 @@ export const traceFully = (
       const handlers = {} as {
         onSuccess: (value: unknown) => Effect.Effect<unknown>
         onFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
+        settleSuccess: (value: unknown) => Effect.Effect<unknown>
+        settleFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
       }
       // The handlers run on the fiber that runs this code (a continuation stays on its
       // fiber), so they put the frame back in its cell without reading the fiber ref again.
       handlers.onSuccess = (value) => {
-        if (ownFrame) ownCell!.frame = caller
+        const unframed = unframe()
+        if (unframed !== undefined) return Effect.zipRight(unframed, handlers.settleSuccess(value))
+        return handlers.settleSuccess(value)
+      }
+      handlers.settleSuccess = (value) => {
         if (!successTeachesOrEmits && !(outermost && frame.holding)) return Effect.succeed(value)
         const settled = at(runtime, (endedAt) => {
           const emits = new Emits(runtime)
@@ -433,7 +451,11 @@ export const traceFully = (
         return settled === Effect.void ? Effect.succeed(value) : Effect.as(settled, value)
       }
       handlers.onFailure = (cause) => {
-        if (ownFrame) ownCell!.frame = caller
+        const unframed = unframe()
+        if (unframed !== undefined) return Effect.zipRight(unframed, handlers.settleFailure(cause))
+        return handlers.settleFailure(cause)
+      }
+      handlers.settleFailure = (cause) => {
         if (!failureTeachesOrEmits && !(outermost && frame.holding)) return Effect.failCause(cause)
         const settled = at(runtime, (endedAt) => {
           const emits = new Emits(runtime)

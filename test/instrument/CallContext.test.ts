@@ -68,6 +68,29 @@ describe.each([true, false])("a fiber's frames (fast paths %s)", (fast) => {
     expect(seen).toEqual({ inParent: "later", inChild: undefined })
   })
 
+  it("a fiber forked by one forked while no call ran sees none of the first fiber's later calls", async () => {
+    setFastPaths(fast)
+    const seen = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* step("first", Effect.void)
+        const [moved, read] = yield* Effect.all([Deferred.make<void>(), Deferred.make<unknown>()])
+        // The child waits until the parent is inside its later call, then forks a grandchild.
+        const child = yield* Effect.fork(
+          Deferred.await(moved).pipe(
+            Effect.zipRight(Effect.flatMap(Effect.fork(known), Fiber.join)),
+            Effect.tap((name) => Deferred.succeed(read, name))
+          )
+        )
+        const inParent = yield* step(
+          "later",
+          Deferred.succeed(moved, undefined).pipe(Effect.zipRight(Deferred.await(read)), Effect.zipRight(known))
+        )
+        return { inParent, inGrandchild: yield* Fiber.join(child) }
+      })
+    )
+    expect(seen).toEqual({ inParent: "later", inGrandchild: undefined })
+  })
+
   it("a joined fiber leaves its parent's frame alone, and the frame goes back when a call ends", async () => {
     setFastPaths(fast)
     const seen = await Effect.runPromise(
