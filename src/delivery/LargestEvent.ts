@@ -36,6 +36,22 @@ export interface LargestEvent {
 
 const floorOf = "the generic floor: an event with an error summary at its caps"
 
+// Each largest event weighed once per enrichment: a tracker is checked when it is made (a jobs
+// runtime makes one per instance), and serialising kilobytes of it was most of what making an
+// HTTP tracker cost. Held weakly: the events are the vocabularies' own constants.
+const weighed = new WeakMap<object, { readonly env: string; readonly serviceKey: string; readonly bytes: number }>()
+
+const bytesAsSent = (
+  event: Readonly<Record<string, unknown>>,
+  enrichment: { readonly env: string; readonly serviceKey: string }
+): number => {
+  const last = weighed.get(event)
+  if (last !== undefined && last.env === enrichment.env && last.serviceKey === enrichment.serviceKey) return last.bytes
+  const bytes = eventBytesAsSent(event, enrichment)
+  weighed.set(event, { env: enrichment.env, serviceKey: enrichment.serviceKey, bytes })
+  return bytes
+}
+
 /**
  * The largest event as sent with this enrichment: the largest `largestEvent` among
  * `vocabularies` (one that gives none counts as the generic floor), or the generic floor when
@@ -50,7 +66,7 @@ export const largestEventAsSent = (
   for (const vocabulary of vocabularies?.length ? vocabularies : [undefined]) {
     const event = vocabulary?.largestEvent
     const one = {
-      bytes: eventBytesAsSent(event ?? genericLargestEvent, enrichment),
+      bytes: bytesAsSent(event ?? genericLargestEvent, enrichment),
       of:
         vocabulary === undefined
           ? floorOf

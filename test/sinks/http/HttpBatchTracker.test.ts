@@ -105,6 +105,21 @@ describe("HttpBatchTracker: batching", () => {
     expect(await Effect.runPromise(t.stats())).toMatchObject({ sent: 1, truncated: 1, dropped: { tooLarge: 0 } })
   })
 
+  it("fills a batch by the bytes its events take, multi-byte characters counted as bytes", async () => {
+    // About 2,250 characters and 4,250 bytes each: by characters five would fit, by the bound
+    // the tracker reads without counting (3 bytes per character) one; by bytes three do.
+    const events = jobEvents(6).map((e, i) => ({ ...e, jobName: `${i}${"é".repeat(2_000)}` }))
+    const bodyBytes = (batch: ReadonlyArray<JobEvent>) =>
+      Buffer.byteLength(
+        JSON.stringify({ events: batch.map((e) => ({ ...e, env: "test", serviceKey: "jobs-service" })) })
+      )
+    const t = tracker({ maxBatchBytes: bodyBytes(events.slice(0, 3)) })
+    await Effect.runPromise(Effect.zipRight(emitAll(t, events), t.flush()))
+    expect(deliveredBatches(collector).map((b) => b.events.length)).toEqual([3, 3])
+    expect(deliveredIds(collector)).toEqual(ids(events))
+    expect(await Effect.runPromise(t.stats())).toMatchObject({ sent: 6, truncated: 0, dropped: { tooLarge: 0 } })
+  })
+
   it("drops (and counts) events that cannot be serialised, and what is no event at all, and sends the rest", async () => {
     const t = HttpBatchTracker.make<unknown>({ endpoint: collector.url, env: "test", serviceKey: "s" })
     const circular: Record<string, unknown> = { type: "job.started" }
