@@ -1,7 +1,8 @@
-import { Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
 import { withTracking, NoopTracker, InMemoryTracker } from "durable-effect-tracking"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
+import { planFor, runtimeFor } from "../../src/instrument/withTracking.js"
 
 const compose = (base: Layer.Layer<any>, known: { readonly name: string } | undefined) => {
   const inner = withTracking(InnerLayer(known), { eventMap: toyEventMap }).pipe(Layer.provideMerge(base))
@@ -183,5 +184,59 @@ describe("withTracking: proxies", () => {
         attributes: { "job.instanceId": "instance-1", "job.type": "task", "job.name": "spanned" }
       }
     ])
+  })
+})
+
+describe("withTracking: the runtime a build's proxies share", () => {
+  // A fresh map per test: a map's plan (and the runtimes it remembers) is compiled once.
+  const mapWith = (ambient: Record<string, (service: any) => Record<string, unknown>>) => ({ ...toyEventMap, ambient })
+  const contextOf = (services: Record<string, object>) => Context.unsafeMake<unknown>(new Map(Object.entries(services)))
+  const tracker = InMemoryTracker.make().tracker
+  const instance = { instanceId: "i-1" }
+
+  it("is shared by builds whose presence-only service is another object, and keeps none of them", () => {
+    const plan = planFor(mapWith({ ...toyEventMap.ambient, "test/Cleanup": () => ({ cleanup: true }) }), false, false)
+    const first = { build: 1 }
+    const runtime = runtimeFor(
+      plan,
+      tracker,
+      contextOf({ "test/Instance": instance, "test/Cleanup": first }),
+      Context.empty()
+    )
+    const again = runtimeFor(
+      plan,
+      tracker,
+      contextOf({ "test/Instance": instance, "test/Cleanup": { build: 2 } }),
+      Context.empty()
+    )
+    expect(again).toBe(runtime)
+    expect(runtime.ambient).toEqual({ instanceId: "i-1", cleanup: true })
+    expect(plan.recent.some((entry) => entry.seen.includes(first))).toBe(false)
+    // Without the service, the reader's context is not there: another runtime.
+    const without = runtimeFor(plan, tracker, contextOf({ "test/Instance": instance }), Context.empty())
+    expect(without).not.toBe(runtime)
+    expect(without.ambient).toEqual({ instanceId: "i-1" })
+  })
+
+  it("is another one when a service whose reader reads it is another object", () => {
+    const plan = planFor(
+      mapWith({ ...toyEventMap.ambient, "test/Cleanup": (service: { build: number }) => ({ build: service.build }) }),
+      false,
+      false
+    )
+    const runtime = runtimeFor(
+      plan,
+      tracker,
+      contextOf({ "test/Instance": instance, "test/Cleanup": { build: 1 } }),
+      Context.empty()
+    )
+    const again = runtimeFor(
+      plan,
+      tracker,
+      contextOf({ "test/Instance": instance, "test/Cleanup": { build: 2 } }),
+      Context.empty()
+    )
+    expect(again).not.toBe(runtime)
+    expect(again.ambient).toEqual({ instanceId: "i-1", build: 2 })
   })
 })
