@@ -45,7 +45,7 @@ const guarded = <A>(
         )
   )
 
-// `guarded` for a result of no value (an emit, a flush): the tracker is read off the running
+// `guarded` for a result of no value (a flush): the tracker is read off the running
 // fiber, and its effect run in place when it is a plain `Effect.sync`/`Effect.succeed` (the
 // in-memory tracker's, see `safeRunNow`): one effect operation where `guarded` takes five, at
 // the end of every call of a jobs runtime.
