@@ -237,7 +237,9 @@ export interface EventMap<V extends AnyVocabulary = AnyVocabulary> {
   readonly functions?: { readonly [namespace: string]: FunctionsEvents<V> }
   /**
    * Context read once per layer build from services that are not wrapped, by tag key (the jobs
-   * runtime's `RuntimeAdapter` knows the instance id).
+   * runtime's `RuntimeAdapter` knows the instance id). A reader that takes no argument says only
+   * that the service is there: builds that differ in nothing else share what was read, however
+   * often the service itself is rebuilt.
    */
   readonly ambient?: { readonly [tagKey: string]: (service: any) => ContextOf<V> }
   /**

@@ -154,19 +154,30 @@ export interface TrackingPlan {
   readonly services: ReadonlyMap<string, ServicePlan>
   /** Where the traced calls of this map (at its place in a list) keep their frames. */
   readonly frames: Frames
-  /** The tag keys whose services the runtime of a build is read from: ambient, then clock. */
-  readonly sources: ReadonlyArray<string>
+  /** What the runtime of a build is read from: ambient, then clock. */
+  readonly sources: ReadonlyArray<RuntimeSource>
   /**
    * The runtimes last made and what each was read from, newest first: builds over the same
-   * services share one. Two, because the layers of one build see two sets of sources (those
+   * sources share one. Two, because the layers of one build see two sets of sources (those
    * built before the cleanup service, and those after it).
    */
   readonly recent: Array<RecentRuntime>
 }
 
+/**
+ * A service a build's runtime is read from, by tag key. `presence`: only whether it is there
+ * matters (an ambient reader that takes no argument), so a service rebuilt on every call (the
+ * jobs runtime's cleanup service) neither makes a new runtime per call nor is kept past its call.
+ */
+interface RuntimeSource {
+  readonly key: string
+  readonly presence: boolean
+}
+
 interface RecentRuntime {
   readonly tracker: EventTrackerService | undefined
-  readonly services: ReadonlyArray<unknown>
+  /** Per source, the service read (or, for a presence source, whether it was there). */
+  readonly seen: ReadonlyArray<unknown>
   readonly runtime: TrackingRuntime
 }
 
@@ -200,8 +211,11 @@ export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean,
       ),
       frames,
       sources: [
-        ...Object.keys(eventMap.ambient ?? {}),
-        ...(eventMap.clock === undefined ? [] : [eventMap.clock.tagKey])
+        ...Object.entries(eventMap.ambient ?? {}).map(([key, read]) => ({
+          key,
+          presence: read.length === 0 && key !== eventMap.clock?.tagKey
+        })),
+        ...(eventMap.clock === undefined ? [] : [{ key: eventMap.clock.tagKey, presence: false }])
       ],
       recent: []
     }
@@ -295,7 +309,7 @@ export const runtimeFor = (
   const recent = plan.recent
   for (let i = 0; i < recent.length; i++) {
     const entry = recent[i]!
-    if (entry.tracker === tracker && readFromSame(plan.sources, entry.services, built, input)) {
+    if (entry.tracker === tracker && readFromSame(plan.sources, entry.seen, built, input)) {
       if (i > 0) recent.unshift(...recent.splice(i, 1))
       return entry.runtime
     }
@@ -304,21 +318,26 @@ export const runtimeFor = (
   const ambient = readAmbient(plan.eventMap, lookup)
   if (plan.extra !== undefined) Object.assign(ambient, plan.extra)
   const runtime: TrackingRuntime = { tracker, events: plan.events, ambient, ...readClock(plan.eventMap, lookup) }
-  recent.unshift({ tracker, services: plan.sources.map(lookup), runtime })
+  recent.unshift({ tracker, seen: plan.sources.map((source) => seenIn(built, input, source)), runtime })
   if (recent.length > 2) recent.pop()
   return runtime
 }
 
 const readFromSame = (
-  sources: ReadonlyArray<string>,
-  services: ReadonlyArray<unknown>,
+  sources: ReadonlyArray<RuntimeSource>,
+  seen: ReadonlyArray<unknown>,
   built: Context.Context<unknown>,
   input: Context.Context<never>
 ): boolean => {
   for (let i = 0; i < sources.length; i++) {
-    if (serviceIn(built, input, sources[i]!) !== services[i]) return false
+    if (seenIn(built, input, sources[i]!) !== seen[i]) return false
   }
   return true
+}
+
+const seenIn = (built: Context.Context<unknown>, input: Context.Context<never>, source: RuntimeSource): unknown => {
+  const service = serviceIn(built, input, source.key)
+  return source.presence ? service !== undefined : service
 }
 
 const readAmbient = (eventMap: EventMap, lookup: (key: string) => unknown): Record<string, unknown> => {

@@ -1,6 +1,6 @@
 import { Context, Effect } from "effect"
 import * as Option from "effect/Option"
-import { type SafeSite, safeRun, safeSite } from "../internal/safe.js"
+import { type SafeSite, safeRun, safeRunNow, safeSite } from "../internal/safe.js"
 
 /**
  * What a tracker does with events. `emit` only buffers (it must be cheap and must never fail);
@@ -45,6 +45,16 @@ const guarded = <A>(
         )
   )
 
+// `guarded` for a result of no value (a flush): the tracker is read off the running
+// fiber, and its effect run in place when it is a plain `Effect.sync`/`Effect.succeed` (the
+// in-memory tracker's, see `safeRunNow`): one effect operation where `guarded` takes five, at
+// the end of every call of a jobs runtime.
+const guardedVoid = (site: SafeSite, use: (tracker: EventTrackerService) => Effect.Effect<void>): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) => {
+    const tracker = fiber.currentContext.unsafeMap.get(EventTracker.key) as EventTrackerService | undefined
+    return tracker === undefined ? Effect.void : (safeRunNow(site, () => use(tracker)) ?? Effect.void)
+  })
+
 // Marked pure: a Worker that never calls these bundles none of them (a call at the top of a
 // module is otherwise kept for what it might do).
 const emitSite = /* @__PURE__ */ safeSite("tracker/EventTracker", "tracker.emit")
@@ -65,11 +75,7 @@ export const emitEvent = (event: unknown): Effect.Effect<void> =>
  *
  * @category Trackers
  */
-export const flushEvents: Effect.Effect<void> = /* @__PURE__ */ guarded(
-  flushSite,
-  (tracker) => tracker.flush(),
-  Effect.void
-)
+export const flushEvents: Effect.Effect<void> = /* @__PURE__ */ guardedVoid(flushSite, (tracker) => tracker.flush())
 
 /**
  * The number of events the tracker in context holds undelivered; 0 without a tracker.

@@ -1,7 +1,8 @@
-import { Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
 import { withTracking, NoopTracker, InMemoryTracker } from "durable-effect-tracking"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
+import { planFor, runtimeFor, type TrackingPlan } from "../../src/instrument/withTracking.js"
 
 const compose = (base: Layer.Layer<any>, known: { readonly name: string } | undefined) => {
   const inner = withTracking(InnerLayer(known), { eventMap: toyEventMap }).pipe(Layer.provideMerge(base))
@@ -183,5 +184,40 @@ describe("withTracking: proxies", () => {
         attributes: { "job.instanceId": "instance-1", "job.type": "task", "job.name": "spanned" }
       }
     ])
+  })
+})
+
+describe("withTracking: the runtime a build's proxies share", () => {
+  const tracker = InMemoryTracker.make().tracker
+  const instance = { instanceId: "i-1" }
+  // A fresh map per test (a map's plan, and the runtimes it remembers, is compiled once), and
+  // the runtime of a build that sees the instance and, when given, the cleanup service.
+  const planWith = (cleanup: (service: any) => Record<string, unknown>) =>
+    planFor({ ...toyEventMap, ambient: { ...toyEventMap.ambient, "test/Cleanup": cleanup } }, false, false)
+  const runtimeOf = (plan: TrackingPlan, cleanup?: object) => {
+    const services = new Map<string, unknown>([["test/Instance", instance]])
+    if (cleanup !== undefined) services.set("test/Cleanup", cleanup)
+    return runtimeFor(plan, tracker, Context.unsafeMake(services), Context.empty())
+  }
+
+  it("is shared by builds whose presence-only service is another object, and keeps none of them", () => {
+    const plan = planWith(() => ({ cleanup: true }))
+    const first = { build: 1 }
+    const runtime = runtimeOf(plan, first)
+    expect(runtimeOf(plan, { build: 2 })).toBe(runtime)
+    expect(runtime.ambient).toEqual({ instanceId: "i-1", cleanup: true })
+    expect(plan.recent.some((entry) => entry.seen.includes(first))).toBe(false)
+    // Without the service, the reader's context is not there: another runtime.
+    const without = runtimeOf(plan)
+    expect(without).not.toBe(runtime)
+    expect(without.ambient).toEqual({ instanceId: "i-1" })
+  })
+
+  it("is another one when a service whose reader reads it is another object", () => {
+    const plan = planWith((service: { build: number }) => ({ build: service.build }))
+    const runtime = runtimeOf(plan, { build: 1 })
+    const again = runtimeOf(plan, { build: 2 })
+    expect(again).not.toBe(runtime)
+    expect(again.ambient).toEqual({ instanceId: "i-1", build: 2 })
   })
 })
