@@ -123,49 +123,7 @@ const assignDefined = (target: Record<string, unknown>, source: Readonly<Record<
   return changed
 }
 
-/**
- * Where one fiber keeps its innermost traced call while its calls run: a cell, given to the
- * fiber by its outermost call (one fiber ref set) and taken away at that call's end (one more),
- * and set and put back in place by the calls inside, so that an inner call neither copies the
- * fiber's fiber refs (as `FiberRef.set` does) nor runs an effect operation for it. A fiber
- * forked while a call runs gets a cell of its own (the fiber ref's `fork`), holding that call's
- * frame: it sees its parent's frame as it was then, not the parent's later ones; a joined fiber
- * leaves its parent's cell alone (the fiber ref's `join`). A fiber forked while no call runs
- * (most are) gets no cell, at no cost to the fork or the join.
- */
-export class FrameCell {
-  /**
-   * `owner`: the fiber whose calls set the cell; `undefined` for a forked fiber's cell until its
-   * first call. Any other fiber holding the cell (handed the fiber refs some other way) reads no
-   * frame in it, and makes a cell of its own for its calls (see {@link ownedCell}).
-   */
-  constructor(
-    public frame: ContextFrame | undefined,
-    public owner: unknown
-  ) {}
-}
-
-/** Where a map's traced calls keep their frames: one fiber ref per map applied to a call. */
-export type Frames = FiberRef.FiberRef<FrameCell | undefined>
-
-export const makeFrames = (): Frames =>
-  FiberRef.unsafeMake<FrameCell | undefined>(undefined, {
-    fork: (cell) => (cell === undefined || cell.frame === undefined ? cell : new FrameCell(cell.frame, undefined)),
-    join: (parent) => parent
-  })
-
-/** The frames of a lone map. */
-export const currentFrame: Frames = makeFrames()
-
-/** `fiber`'s cell in `frames`, if it has one of its own (one it may set and read). */
-export const ownedCell = (fiber: unknown, cell: FrameCell | undefined): cell is FrameCell =>
-  cell !== undefined && (cell.owner === fiber || cell.owner === undefined)
-
-/** The innermost traced call of `fiber` (the running one) in `frames`, if any. */
-export const frameOf = (
-  fiber: { getFiberRef<A>(ref: FiberRef.FiberRef<A>): A },
-  frames: Frames
-): ContextFrame | undefined => {
-  const cell = fiber.getFiberRef(frames)
-  return ownedCell(fiber, cell) ? cell.frame : undefined
-}
+/** The innermost traced call of the current fiber, if any. */
+export const currentFrame: FiberRef.FiberRef<ContextFrame | undefined> = FiberRef.unsafeMake<ContextFrame | undefined>(
+  undefined
+)

@@ -27,7 +27,6 @@ import {
   type TrackingRuntime
 } from "./trackService.js"
 import { runtimeFor, type TrackingPlan } from "./withTracking.js"
-import { frameOf } from "./CallContext.js"
 
 /**
  * Entries for functions reached through the value of the service under `tagKey` rather than
@@ -218,7 +217,7 @@ const traceReached = (
     if (!Effect.isEffect(result)) return result
     const call = result as Effect.Effect<unknown, unknown, unknown>
     return Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
-      const context = frameOf(fiber, method.frames)?.context ?? runtime.ambient
+      const context = fiber.getFiberRef(method.frames)?.context ?? runtime.ambient
       const read = attempt(() => readBefore(owner, args, context))
       if (!Effect.isEffect(read)) return call
       // Whatever the read does (fails, dies), the call goes on as it would have.

@@ -23,7 +23,7 @@ import {
   type WatchedCallInfo,
   type WatchedMethod
 } from "./EventMap.js"
-import { ContextFrame, currentFrame, frameOf } from "./CallContext.js"
+import { ContextFrame, currentFrame } from "./CallContext.js"
 import {
   atTime,
   attempt,
@@ -229,7 +229,7 @@ const observe = (
   source: string
 ): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
-    const frame = frameOf(fiber, currentFrame)
+    const frame = fiber.getFiberRef(currentFrame)
     const info: WatchedCallInfo<ReadonlyArray<unknown>> = {
       args,
       context: frame?.context ?? runtime.ambient,

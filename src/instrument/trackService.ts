@@ -1,4 +1,4 @@
-import { Effect, type Cause } from "effect"
+import { Effect, type Cause, type FiberRef } from "effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import { setFiberRefNow } from "../internal/effectInternals.js"
@@ -8,16 +8,7 @@ import type { AnyVocabulary, EventParts } from "../event/Vocabulary.js"
 import { fillOf, type MethodEvents, type Recipes, type ServiceEvents } from "./EventMap.js"
 import { reportDropped, type DroppedEvent } from "./drops.js"
 import { classifyCause } from "./failure.js"
-import {
-  ContextFrame,
-  currentFrame,
-  frameOf,
-  FrameCell,
-  ownedCell,
-  type CallContext,
-  type DeferredEvent,
-  type Frames
-} from "./CallContext.js"
+import { ContextFrame, currentFrame, type CallContext, type DeferredEvent } from "./CallContext.js"
 
 /**
  * A map's vocabulary, compiled once per plan: its context keys as arrays, the attribute name of
@@ -105,6 +96,9 @@ export type Trace = (
   body: Effect.Effect<unknown, unknown, unknown>,
   args: Array<unknown>
 ) => Effect.Effect<unknown, unknown, unknown>
+
+/** Where a map's traced calls keep their frames: one fiber ref per map applied to a call. */
+type Frames = FiberRef.FiberRef<ContextFrame | undefined>
 
 /** One mapped method, compiled: its entry, its trace, and the frames its lessons go to. */
 export interface MethodPlan {
@@ -274,8 +268,9 @@ const learnOnly = (events: MethodEvents, frames: Frames): Trace => {
       // at once, and one that teaches does it in place on the fiber that ran it.
       traced = Effect.flatMap(traced, (value) => {
         const knowledge = attempt(() => learn(value, args))
-        const released = learnInCurrentFrame(knowledge, runtime, frames)
-        return released === Effect.void ? Effect.succeed(value) : Effect.as(released, value)
+        return knowledge === undefined
+          ? Effect.succeed(value)
+          : Effect.as(learnInCurrentFrame(knowledge, runtime, frames), value)
       })
     }
     if (learnOnFailure !== undefined) {
@@ -321,25 +316,21 @@ const learnNow = (knowledge: Readonly<Record<string, unknown>> | undefined, fram
   if (knowledge === undefined) return
   const fiber = Fiber.getCurrentFiber()
   if (Option.isNone(fiber)) return
-  frameOf(fiber.value, frames)?.learn(knowledge)
+  fiber.value.getFiberRef(frames)?.learn(knowledge)
 }
 
-/**
- * Teaches the innermost traced call of the running fiber (in the frames of the map whose entry
- * learnt it). Called from code the fiber runs (a continuation), so the frame is read in place;
- * what the lesson releases is the effect returned (`Effect.void` when nothing is to be emitted).
- */
+/** Teaches the innermost traced call of the running fiber (in the frames of the map whose entry learnt it). */
 export const learnInCurrentFrame = (
   knowledge: Readonly<Record<string, unknown>> | undefined,
   runtime: TrackingRuntime,
   frames: Frames
-): Effect.Effect<void> => {
-  if (knowledge === undefined) return Effect.void
-  const current = Fiber.getCurrentFiber()
-  return Option.isSome(current)
-    ? learnInFrame(knowledge, runtime, frameOf(current.value, frames))
-    : Effect.withFiberRuntime((fiber) => learnInFrame(knowledge, runtime, frameOf(fiber, frames)))
-}
+): Effect.Effect<void> =>
+  knowledge === undefined
+    ? Effect.void
+    : Effect.withFiberRuntime((fiber) => {
+        const frame = fiber.getFiberRef(frames)
+        return frame === undefined ? Effect.void : learnFrom(knowledge, frame, runtime)
+      })
 
 export const traceFully = (
   name: string,
@@ -353,159 +344,109 @@ export const traceFully = (
   const timed = hasBefore || hasRecipes(success) || hasRecipes(failure)
   const at = <A, E, R>(runtime: TrackingRuntime, f: (ms: number) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     timed ? atTime(runtime, f) : f(0)
-  // Whether an outcome can teach or emit anything: one that cannot (in a call that is not its
-  // request's outermost, or when nothing waits) goes on at once.
-  const successTeachesOrEmits = learn !== undefined || hasRecipes(success)
-  const failureTeachesOrEmits = learnOnFailure !== undefined || hasRecipes(failure)
   // The call's frame, its "before" events and its outcome handler are set up while
   // uninterruptible, so an interruption lands either before anything was emitted or inside the
   // call itself; the handler runs uninterruptible too (what `Effect.onExit` does, here without a
   // mask and an exit of its own). The frame is the fiber's for as long as the call runs (what
-  // `Effect.locally` does): set first, and put back first thing by the handler, in the fiber's
-  // own cell (see `FrameCell`), in place (no effect operation, no copy of the fiber's refs).
-  const trace = (
-    fiber: Fiber.RuntimeFiber<unknown, unknown>,
-    restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
-    runtime: TrackingRuntime,
-    body: Effect.Effect<unknown, unknown, unknown>,
-    args: Array<unknown>
-  ): Effect.Effect<unknown, unknown, unknown> => {
-    let cell = fiber.getFiberRef(frames)
-    const owned = ownedCell(fiber, cell)
-    const caller = owned ? cell!.frame : undefined
-    const own =
-      context === undefined
-        ? undefined
-        : attempt(() => context(args, caller?.context ?? runtime.ambient, runtime.ambient))
-    const frame =
-      caller === undefined
-        ? new ContextFrame(undefined, own, runtime.ambient)
-        : own === undefined
-          ? caller
-          : new ContextFrame(caller, own)
-    const ownFrame = frame !== caller
-    // When the request's outermost call ends, events still waiting are emitted with what is
-    // known (or dropped without the context to describe them): nothing waits past it.
-    const outermost = caller === undefined
-    let framed: Effect.Effect<void> | undefined
-    // Set when this call gave the fiber a cell: its end gives the fiber back what it held.
-    let replaced = false
-    const previous = cell
-    if (ownFrame) {
-      if (owned) {
-        cell!.owner = fiber
-        cell!.frame = frame
-      } else {
-        // The fiber's outermost call (no cell of its own): a cell for as long as it runs. Taken
-        // away again at its end, so that no cell outlives its calls: a fiber forked later, with
-        // no call running, holds no cell, and cannot see (or pass on) this fiber's later frames.
-        cell = new FrameCell(frame, fiber)
-        framed = setFiberRefNow(fiber, frames, cell)
-        replaced = true
-      }
-    }
-    const ownCell = cell
-    // Puts the caller's frame back: in place in the cell, or the fiber's own value again.
-    const unframe = (): Effect.Effect<void> | undefined => {
-      if (replaced) return setFiberRefNow(fiber, frames, previous)
-      if (ownFrame) ownCell!.frame = caller
-      return undefined
-    }
-    const started = at(runtime, (startedAt) => {
-      const context = frame.context
-      // What the call taught comes first: events held back for it are older than the ones
-      // its outcome emits. (Object literals, not spreads of a shared call object: a spread
-      // here cost microseconds per call.)
-      // The handlers are assigned to an object, not declared as named functions: tsx (which
-      // the bench runs the source with) names each named function literal as it is made,
-      // a property definition per call.
-      const handlers = {} as {
-        onSuccess: (value: unknown) => Effect.Effect<unknown>
-        onFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
-        settleSuccess: (value: unknown) => Effect.Effect<unknown>
-        settleFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
-      }
-      // The handlers run on the fiber that runs this code (a continuation stays on its
-      // fiber), so they put the frame back in its cell without reading the fiber ref again.
-      handlers.onSuccess = (value) => {
-        const unframed = unframe()
-        if (unframed !== undefined) return Effect.zipRight(unframed, handlers.settleSuccess(value))
-        return handlers.settleSuccess(value)
-      }
-      handlers.settleSuccess = (value) => {
-        if (!successTeachesOrEmits && !(outermost && frame.holding)) return Effect.succeed(value)
-        const settled = at(runtime, (endedAt) => {
-          const emits = new Emits(runtime)
-          if (learn !== undefined)
-            emits.learnt(
-              attempt(() => learn(value, args)),
-              frame
-            )
-          if (success !== undefined) {
-            const durationMs = Math.max(0, endedAt - startedAt)
-            emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
-          }
-          if (outermost) emits.release(frame, true)
-          return emits.effect
-        })
-        return settled === Effect.void ? Effect.succeed(value) : Effect.as(settled, value)
-      }
-      handlers.onFailure = (cause) => {
-        const unframed = unframe()
-        if (unframed !== undefined) return Effect.zipRight(unframed, handlers.settleFailure(cause))
-        return handlers.settleFailure(cause)
-      }
-      handlers.settleFailure = (cause) => {
-        if (!failureTeachesOrEmits && !(outermost && frame.holding)) return Effect.failCause(cause)
-        const settled = at(runtime, (endedAt) => {
-          const emits = new Emits(runtime)
-          const outcome = classifyCause(cause)
-          if (learnOnFailure !== undefined)
-            emits.learnt(
-              attempt(() => learnOnFailure(outcome, args)),
-              frame
-            )
-          if (failure !== undefined) {
-            const durationMs = Math.max(0, endedAt - startedAt)
-            const info = {
-              args,
-              context,
-              startedAt,
-              kind: outcome.kind,
-              error: outcome.error,
-              defect: outcome.defect,
-              cause,
-              durationMs
-            }
-            emits.phase(failure, info, name, frame, endedAt)
-          }
-          if (outermost) emits.release(frame, true)
-          return emits.effect
-        })
-        return settled === Effect.void ? Effect.failCause(cause) : Effect.zipRight(settled, Effect.failCause(cause))
-      }
-      let call = Effect.matchCauseEffect(restore(body), handlers)
-      if (hasBefore) {
-        const emits = new Emits(runtime)
-        emits.phase(before!, { args, context, startedAt }, name, frame, startedAt)
-        if (emits.effect !== Effect.void) call = Effect.zipRight(emits.effect, call)
-      }
-      // The call's events are emitted inside its span, so a tracker that reads the current
-      // span (the OpenTelemetry logs tracker) correlates them with the method's own span. (An
-      // emit run in place, above, reads no span: only a plain `Effect.sync` is run so.)
-      return spans ? Effect.withSpan(call, name, { attributes: spanAttributes(context, runtime.events) }) : call
-    })
-    return framed === undefined ? started : Effect.zipRight(framed, started)
-  }
-  // The running fiber is read in place (no `Effect.withFiberRuntime` operation): the mask's
-  // function runs on it.
+  // `Effect.locally` does): set first, and put back first thing by the handler, in place on the
+  // fiber that runs this code (no effect operation of its own).
   return (runtime, body, args) =>
-    Effect.uninterruptibleMask((restore) => {
-      const current = Fiber.getCurrentFiber()
-      return Option.isSome(current)
-        ? trace(current.value, restore, runtime, body, args)
-        : Effect.withFiberRuntime((fiber) => trace(fiber, restore, runtime, body, args))
-    })
+    Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime<unknown, unknown, unknown>((fiber) => {
+        const caller = fiber.getFiberRef(frames)
+        const own =
+          context === undefined
+            ? undefined
+            : attempt(() => context(args, caller?.context ?? runtime.ambient, runtime.ambient))
+        const frame =
+          caller === undefined
+            ? new ContextFrame(undefined, own, runtime.ambient)
+            : own === undefined
+              ? caller
+              : new ContextFrame(caller, own)
+        const ownFrame = frame !== caller
+        // When the request's outermost call ends, events still waiting are emitted with what is
+        // known (or dropped without the context to describe them): nothing waits past it.
+        const outermost = caller === undefined
+        const framed = ownFrame ? setFiberRefNow(fiber, frames, frame) : undefined
+        const started = at(runtime, (startedAt) => {
+          const context = frame.context
+          // What the call taught comes first: events held back for it are older than the ones
+          // its outcome emits. (Object literals, not spreads of a shared call object: a spread
+          // here cost microseconds per call.)
+          // The handlers are assigned to an object, not declared as named functions: tsx (which
+          // the bench runs the source with) names each named function literal as it is made,
+          // a property definition per call.
+          const handlers = {} as {
+            onSuccess: (value: unknown) => Effect.Effect<unknown>
+            onFailure: (cause: Cause.Cause<unknown>) => Effect.Effect<never, unknown>
+          }
+          // The handlers run on the fiber that runs this code (a continuation stays on its
+          // fiber), so they put the frame back on `fiber` without reading it again.
+          handlers.onSuccess = (value) => {
+            const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
+            const settled = at(runtime, (endedAt) => {
+              const emits = new Emits(runtime)
+              if (learn !== undefined)
+                emits.learnt(
+                  attempt(() => learn(value, args)),
+                  frame
+                )
+              if (success !== undefined) {
+                const durationMs = Math.max(0, endedAt - startedAt)
+                emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
+              }
+              if (outermost) emits.release(frame, true)
+              return emits.effect
+            })
+            const done = settled === Effect.void ? Effect.succeed(value) : Effect.as(settled, value)
+            return unframed === undefined ? done : Effect.zipRight(unframed, done)
+          }
+          handlers.onFailure = (cause) => {
+            const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
+            const settled = at(runtime, (endedAt) => {
+              const emits = new Emits(runtime)
+              const outcome = classifyCause(cause)
+              if (learnOnFailure !== undefined)
+                emits.learnt(
+                  attempt(() => learnOnFailure(outcome, args)),
+                  frame
+                )
+              if (failure !== undefined) {
+                const durationMs = Math.max(0, endedAt - startedAt)
+                const info = {
+                  args,
+                  context,
+                  startedAt,
+                  kind: outcome.kind,
+                  error: outcome.error,
+                  defect: outcome.defect,
+                  cause,
+                  durationMs
+                }
+                emits.phase(failure, info, name, frame, endedAt)
+              }
+              if (outermost) emits.release(frame, true)
+              return emits.effect
+            })
+            const done =
+              settled === Effect.void ? Effect.failCause(cause) : Effect.zipRight(settled, Effect.failCause(cause))
+            return unframed === undefined ? done : Effect.zipRight(unframed, done)
+          }
+          let call = Effect.matchCauseEffect(restore(body), handlers)
+          if (hasBefore) {
+            const emits = new Emits(runtime)
+            emits.phase(before!, { args, context, startedAt }, name, frame, startedAt)
+            if (emits.effect !== Effect.void) call = Effect.zipRight(emits.effect, call)
+          }
+          // The call's events are emitted inside its span, so a tracker that reads the current
+          // span (the OpenTelemetry logs tracker) correlates them with the method's own span. (An
+          // emit run in place, above, reads no span: only a plain `Effect.sync` is run so.)
+          return spans ? Effect.withSpan(call, name, { attributes: spanAttributes(context, runtime.events) }) : call
+        })
+        return framed === undefined ? started : Effect.zipRight(framed, started)
+      })
+    )
 }
 
 /**
@@ -630,12 +571,11 @@ const completeEvent = (event: DeferredEvent, frame: ContextFrame, final: boolean
   return events.make(event.type, fields, frame.fields, frame.root.fields, event.timestampMs)
 }
 
-const learnInFrame = (
+const learnFrom = (
   knowledge: Readonly<Record<string, unknown>>,
-  runtime: TrackingRuntime,
-  frame: ContextFrame | undefined
+  frame: ContextFrame,
+  runtime: TrackingRuntime
 ): Effect.Effect<void> => {
-  if (frame === undefined) return Effect.void
   const emits = new Emits(runtime)
   emits.learnt(knowledge, frame)
   return emits.effect

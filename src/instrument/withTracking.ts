@@ -1,12 +1,14 @@
 import { Context, Effect, Layer } from "effect"
 import * as Clock from "effect/Clock"
+// From its own module: through "effect" the bundle would carry FiberRef's whole namespace.
+import * as FiberRef from "effect/FiberRef"
 import { logFrom } from "../internal/log.js"
 import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
 import { isNoopTracker } from "../tracker/NoopTracker.js"
 import { serviceMapProblems, throwProblems, type EventMap } from "./EventMap.js"
-import { currentFrame, makeFrames, type CallContext, type Frames } from "./CallContext.js"
+import { currentFrame, type CallContext, type ContextFrame } from "./CallContext.js"
 import {
   compileService,
   EventBuilder,
@@ -153,7 +155,7 @@ export interface TrackingPlan {
   readonly events: EventBuilder
   readonly services: ReadonlyMap<string, ServicePlan>
   /** Where the traced calls of this map (at its place in a list) keep their frames. */
-  readonly frames: Frames
+  readonly frames: FiberRef.FiberRef<ContextFrame | undefined>
   /** What the runtime of a build is read from: ambient, then clock. */
   readonly sources: ReadonlyArray<RuntimeSource>
   /**
@@ -188,7 +190,7 @@ const plans = new WeakMap<EventMap, Map<string, TrackingPlan>>()
 
 // The frames of the maps at each place in a list: the first's are a lone map's, so that a map
 // keeps its context across layers wrapped alone and layers wrapped with others.
-const framesByPlace: Array<Frames> = [currentFrame]
+const framesByPlace: Array<FiberRef.FiberRef<ContextFrame | undefined>> = [currentFrame]
 
 export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean, place = 0): TrackingPlan => {
   let cached = plans.get(eventMap)
@@ -200,7 +202,7 @@ export const planFor = (eventMap: EventMap, spans: boolean, errorStack: boolean,
   const slot = `${spans}/${errorStack}/${place}`
   let plan = cached.get(slot)
   if (plan === undefined) {
-    const frames = (framesByPlace[place] ??= makeFrames())
+    const frames = (framesByPlace[place] ??= FiberRef.unsafeMake<ContextFrame | undefined>(undefined))
     plan = {
       eventMap,
       spans,
