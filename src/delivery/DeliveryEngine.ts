@@ -136,27 +136,11 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   const takeBatch = (): InFlightBatch<A, B> | undefined => {
     const taken: Array<A> = []
     const items: Array<B> = []
-    // The batch's bytes, or no fewer than them while `bounded` (the items' `bytesAtMost`): the
-    // decisions are those exact counts would make, as a bound within the limit means the count
-    // is too, and a bound over it is replaced by the count.
     let bytes = 0
-    let bounded = false
     while (budget > 0 && taken.length < limits.batchSize && ring.size > 0) {
       const next = ring.peek()!
       const item = sink.encode(next)
-      let withItem = 0
-      if (typeof item !== "string") {
-        const atMost = item.bytesAtMost
-        withItem = sink.bytesWith(taken.length, bytes, atMost ?? item.bytes)
-        if (bounded || atMost !== undefined) {
-          if (withItem <= limits.maxBatchBytes) bounded = true
-          else {
-            bytes = items.reduce((sum, held, i) => sink.bytesWith(i, sum, held.bytes), 0)
-            bounded = false
-            withItem = sink.bytesWith(taken.length, bytes, item.bytes)
-          }
-        }
-      }
+      const withItem = typeof item === "string" ? 0 : sink.bytesWith(taken.length, bytes, item.bytes)
       if (withItem > limits.maxBatchBytes && taken.length > 0) break
       ring.shift()
       budget--

@@ -12,11 +12,6 @@ export type DropReason = "tooLarge" | "unserializable"
 /** What a sink sends for one event, with the bytes it counts for it. */
 export interface Sized {
   readonly bytes: number
-  /**
-   * No fewer than `bytes`, known without counting them: a batch far below its byte limit is
-   * made without counting (`bytes` is read only near the limit). Absent: `bytes` is read.
-   */
-  readonly bytesAtMost?: number
 }
 
 /** What the sink made of one send. Never a failed effect: every failure is one of these. */

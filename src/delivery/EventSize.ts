@@ -13,40 +13,17 @@ import { jsonValueOf, utf8Length } from "./BatchBody.js"
  * full route (`sizeEventInFull`).
  */
 
-/**
- * An event ready to send: its JSON (with the tracker's enrichment) and the UTF-8 size of it.
- * The size may be left to count until it is asked for: most events are far below every limit,
- * and a bound (3 bytes per UTF-16 unit at most) is enough to know it (see `bytesAtMost`).
- */
+/** An event ready to send: its JSON (with the tracker's enrichment) and the UTF-8 size of it. */
 export class SizedEvent {
-  // `#private`: the minifier renames it.
-  #bytes: number | undefined
-
   constructor(
     /** The event's `eventId` when it is a non-empty string (the outbox keys events by it). */
     readonly eventId: string | undefined,
     readonly json: string,
-    /** Its UTF-8 bytes when counted already; undefined to count them when first asked. */
-    bytes: number | undefined,
+    readonly bytes: number,
     /** Whether strings were cut to fit. */
     readonly truncated: boolean
-  ) {
-    this.#bytes = bytes
-  }
-
-  /** The UTF-8 bytes of `json`. */
-  get bytes(): number {
-    return (this.#bytes ??= utf8Length(this.json))
-  }
-
-  /** No fewer than `bytes`, and without reading the text when they were not counted yet. */
-  get bytesAtMost(): number {
-    return this.#bytes ?? this.json.length * MAX_UTF8_PER_UNIT
-  }
+  ) {}
 }
-
-// UTF-8 bytes of one UTF-16 unit at most (a surrogate pair's 4 bytes are 2 per unit).
-const MAX_UTF8_PER_UNIT = 3
 
 export type SizingResult = SizedEvent | "tooLarge" | "unserializable"
 
@@ -225,13 +202,8 @@ const plainSized = (value: object, limits: EventSizeLimits, enrichment: Enrichme
   // are known, and the event's own text is measured before the two are joined.
   const empty = json.length === 2
   const enriched = empty ? "{" + enrichment.text.slice(1) : json.slice(0, -1) + enrichment.text
-  const eventId = eventIdOf(value)
-  // Its bytes are only counted when the bound does not show it fits (the flush counts them
-  // only near a batch's byte limit).
-  if ((json.length - 1) * MAX_UTF8_PER_UNIT + enrichment.bytes <= limits.maxEventBytes)
-    return new SizedEvent(eventId, enriched, undefined, false)
   const bytes = (empty ? 0 : utf8Length(json) - 1) + enrichment.bytes
-  return bytes <= limits.maxEventBytes ? new SizedEvent(eventId, enriched, bytes, false) : undefined
+  return bytes <= limits.maxEventBytes ? new SizedEvent(eventIdOf(value), enriched, bytes, false) : undefined
 }
 
 /**
