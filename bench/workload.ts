@@ -104,6 +104,22 @@ export const acknowledgingHttpTracker = (): HttpBatchTrackerConfig => ({
 /** Tracked, with an HTTP batch tracker that flushes at the end of every call. */
 export const httpTrackedRuntime: RuntimeFactory = trackedRuntime(acknowledgingHttpTracker)
 
+/** The sides the analysis scripts take by name on their command line. */
+const namedSides: Readonly<Record<string, RuntimeFactory>> = {
+  plain: plainRuntime,
+  off: offTrackedRuntime,
+  noop: noopTrackedRuntime,
+  "in-memory": inMemoryTrackedRuntime,
+  http: httpTrackedRuntime
+}
+
+/** The runtime of the side `name` names; an unknown name throws, listing the known ones. */
+export const sideNamed = (name: string): RuntimeFactory => {
+  const side = namedSides[name]
+  if (side === undefined) throw new Error(`unknown side ${name}; known: ${Object.keys(namedSides).join(", ")}`)
+  return side
+}
+
 /** Tracked, with an HTTP batch tracker that sends to a real collector (the runtime's own `fetch`). */
 export const collectorTrackedRuntime = (endpoint: string): RuntimeFactory =>
   trackedRuntime(() => ({ endpoint, env: "bench", serviceKey: "bench" }))

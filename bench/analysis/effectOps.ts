@@ -9,23 +9,7 @@
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { pathToFileURL } from "node:url"
-import {
-  httpTrackedRuntime,
-  inMemoryTrackedRuntime,
-  noopTrackedRuntime,
-  offTrackedRuntime,
-  plainRuntime,
-  runWorkload,
-  type RuntimeFactory
-} from "../workload.js"
-
-const runtimes: Record<string, RuntimeFactory> = {
-  plain: plainRuntime,
-  off: offTrackedRuntime,
-  noop: noopTrackedRuntime,
-  "in-memory": inMemoryTrackedRuntime,
-  http: httpTrackedRuntime
-}
+import { runWorkload, sideNamed } from "../workload.js"
 
 // The same module instance the workload runs on: effect's ESM build, found from its package.
 const fiberRuntimeModule = () => {
@@ -38,7 +22,7 @@ const fiberRuntimeModule = () => {
 const main = async () => {
   const names = process.argv.slice(2)
   const sides = names.length > 0 ? names : ["plain", "off", "in-memory"]
-  for (const name of sides) if (runtimes[name] === undefined) throw new Error(`unknown side ${name}`)
+  const runtimes = Object.fromEntries(sides.map((name) => [name, sideNamed(name)]))
   const { FiberRuntime } = await fiberRuntimeModule()
   const proto = FiberRuntime.prototype
   const counts = new Map<string, number>()

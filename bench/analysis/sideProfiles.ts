@@ -10,23 +10,7 @@
  */
 import { Session } from "node:inspector/promises"
 import { placeOf, type Profile } from "../profileSummary.js"
-import {
-  httpTrackedRuntime,
-  inMemoryTrackedRuntime,
-  noopTrackedRuntime,
-  offTrackedRuntime,
-  plainRuntime,
-  runWorkload,
-  type RuntimeFactory
-} from "../workload.js"
-
-const runtimes: Record<string, RuntimeFactory> = {
-  plain: plainRuntime,
-  off: offTrackedRuntime,
-  noop: noopTrackedRuntime,
-  "in-memory": inMemoryTrackedRuntime,
-  http: httpTrackedRuntime
-}
+import { runWorkload, sideNamed } from "../workload.js"
 
 const workloadsPerSample = 3
 const warmup = 20
@@ -59,10 +43,7 @@ const perWorkload = (times: SideTimes, key: string, of: "byPlace" | "byFunction"
 const main = async () => {
   const [seconds = "60", ...given] = process.argv.slice(2)
   const names = given.length > 0 ? given : ["plain", "in-memory"]
-  for (const name of names) {
-    if (runtimes[name] === undefined)
-      throw new Error(`unknown side ${name}; known: ${Object.keys(runtimes).join(", ")}`)
-  }
+  const runtimes = Object.fromEntries(names.map((name) => [name, sideNamed(name)]))
   const session = new Session()
   session.connect()
   await session.post("Profiler.enable")
