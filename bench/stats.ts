@@ -15,6 +15,14 @@ export const quantile = (values: ReadonlyArray<number>, q: number): number => {
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low)
 }
 
+/**
+ * The median over rounds of `subject`'s sample minus `base`'s in the same round. On a loaded
+ * machine this holds still where the difference of the medians does not (each round's load is
+ * shared by its sides).
+ */
+export const pairedDifference = (subject: ReadonlyArray<number>, base: ReadonlyArray<number>): number =>
+  median(subject.map((value, round) => value - base[round]!))
+
 /** One side of a comparison: what it costs to run `run` once, measured in ms. */
 export interface Side {
   readonly name: string

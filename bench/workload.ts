@@ -139,6 +139,10 @@ export const recordEventTypes = async (
   return events.map((event) => event.type)
 }
 
+/** The events one workload of `steps` emits with the default map. */
+export const eventsPerWorkload = async (steps: ReadonlyArray<ReadonlyArray<Step>> = script): Promise<number> =>
+  (await recordEventTypes((core, tracker) => trackedDispatcherLayer(core, tracker, definitions), steps)).length
+
 /** A fresh job event of a common shape (its own id and time), for the tracker-only benchmarks. */
 export const succeededEvent = (runCount: number): JobEvent =>
   makeJobEvent({

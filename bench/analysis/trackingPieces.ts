@@ -11,14 +11,14 @@
  *   is refused): proxies are made, and each traced method's effect is followed by one `flatMap`;
  * - the default map: the full trace (context, frames, events, the in-memory emit).
  */
-import { composeJobs, runtimeOver, trackedDispatcherLayer, type LayerWrap } from "../../test/support/jobsHarness.js"
+import { composeJobs, runtimeOver, type LayerWrap } from "../../test/support/jobsHarness.js"
 import { addTracker } from "../../src/instrument/addTracker.js"
 import type { EventMap } from "../../src/instrument/EventMap.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
-import { compareInterleavedMany, median, round } from "../stats.js"
-import { callsPerWorkload, definitions, recordEventTypes, runWorkload, type RuntimeFactory } from "../workload.js"
+import { compareInterleavedMany, median, pairedDifference, round } from "../stats.js"
+import { callsPerWorkload, definitions, eventsPerWorkload, runWorkload, type RuntimeFactory } from "../workload.js"
 
 const noServices: EventMap = { ...defaultJobsEventMap, services: {} }
 
@@ -67,15 +67,16 @@ const main = async () => {
     budgetMs: seconds * 1000,
     clock: "cpu"
   })
-  const events = (await recordEventTypes((core, tracker) => trackedDispatcherLayer(core, tracker, definitions))).length
+  const events = await eventsPerWorkload()
   console.log(`${results[0]!.rounds} rounds, ${callsPerWorkload} calls and ${events} events per workload`)
   console.log(`tracking off: ${round(median(results[0]!.baseline), 2)} ms CPU per workload (median)`)
   let previous = results[0]!.baseline
   for (const [i, result] of results.entries()) {
     // Paired by round: the median of the differences to the line above, in that round.
-    const added = median(result.subject.map((ms, r) => ms - previous[r]!))
+    const added = pairedDifference(result.subject, previous)
+    const sign = added < 0 ? "" : "+"
     console.log(
-      `${pieces[i]![0]}: +${round(added, 3)} ms per workload over the line above ` +
+      `${pieces[i]![0]}: ${sign}${round(added, 3)} ms per workload over the line above ` +
         `(${round((added * 1000) / events, 1)} µs per event); ${round(result.ratio)}× off`
     )
     previous = result.subject

@@ -1,4 +1,4 @@
-import { runtimeOver, trackedDispatcherLayer } from "../../test/support/jobsHarness.js"
+import { runtimeOver } from "../../test/support/jobsHarness.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { startCollectorProcess } from "../collectorProcess.js"
 import { handPlacedDispatcherLayer } from "../handPlaced.js"
@@ -6,6 +6,7 @@ import { otelLogRecords, otelSpans, ourHttpEvents } from "../otelAnchors.js"
 import {
   compareInterleavedMany,
   median,
+  pairedDifference,
   round,
   type BenchmarkResult,
   type Comparison,
@@ -15,12 +16,12 @@ import {
 import {
   collectorTrackedRuntime,
   definitions,
+  eventsPerWorkload,
   httpTrackedRuntime,
   inMemoryTrackedRuntime,
   leanScript,
   offTrackedRuntime,
   plainRuntime,
-  recordEventTypes,
   runWorkload,
   script,
   type RuntimeFactory,
@@ -57,16 +58,9 @@ const workloadSide = (name: string, makeRuntime: RuntimeFactory, steps: Steps): 
 const handPlacedRuntime: RuntimeFactory = (coreLayer) =>
   runtimeOver(handPlacedDispatcherLayer(coreLayer, InMemoryTracker.make().tracker, definitions))
 
-const countEvents = async (steps: Steps) =>
-  (await recordEventTypes((core, tracker) => trackedDispatcherLayer(core, tracker, definitions), steps)).length
-
-/**
- * µs per event of `subject` over `base`, paired by round: the median over rounds of the two
- * sides' difference in that round. On a loaded machine this holds still where the difference
- * of the medians does not (each round's load is shared by its sides).
- */
+/** µs per event of `subject` over `base`, paired by round (see `pairedDifference`). */
 const pairedUsPerEvent = (subject: ReadonlyArray<number>, base: ReadonlyArray<number>, events: number) =>
-  round((median(subject.map((ms, r) => ms - base[r]!)) * 1000) / events, 1)
+  round((pairedDifference(subject, base) * 1000) / events, 1)
 
 /**
  * Per side: median ms, ratio to the baseline (with the per-round IQR), and µs per event over
@@ -90,8 +84,8 @@ const figures = (results: ReadonlyArray<Comparison>, names: ReadonlyArray<string
 
 export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
   const smoke = scale === "smoke"
-  const events = await countEvents(script)
-  const leanEvents = await countEvents(leanScript)
+  const events = await eventsPerWorkload(script)
+  const leanEvents = await eventsPerWorkload(leanScript)
   const collector = await startCollectorProcess()
   try {
     const fixtureNames = ["off", "inMemory", "httpStub", "httpStubFallbacks", "httpCollector", "handPlaced"]
