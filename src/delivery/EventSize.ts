@@ -1,29 +1,53 @@
 import { jsonValueOf, utf8Length } from "./BatchBody.js"
 
 /**
- * The size limit of one event, applied when it is emitted. An event is serialised once, there:
- * long strings are cut to fit `maxEventBytes` (error messages first) with a marker, and an
- * event that still does not fit is refused. The work is bounded whatever the event holds: no
- * string is read beyond the limit, and serialisation stops once `maxBatchBytes` (one batch's worth)
- * have been produced. So a flush only joins strings it knows the size of.
+ * The size limit of one event, applied when it is emitted. There, long strings are cut to fit
+ * `maxEventBytes` (error messages first) with a marker, and an event that still does not fit is
+ * refused. The work is bounded whatever the event holds: no string is read beyond the limit,
+ * and serialisation stops once `maxBatchBytes` (one batch's worth) have been produced. So a
+ * flush only joins strings it knows the size of.
  *
- * Most events are small plain data, and for them a cheaper route gives the same JSON: a look
- * at the fields (lengths only) bounds the work, then the engine's own `JSON.stringify`, without
- * a replacer, and the enrichment appended as text (see `plainSized`). Anything else takes the
- * full route (`sizeEventInFull`).
+ * Most events are small plain data, and for them a cheaper route gives the same JSON: at `emit`
+ * the event is copied and its work (lengths only) bounds its size; the engine's own
+ * `JSON.stringify` of the copy, without a replacer, is made when the JSON is first needed (see
+ * `plainSized`). Anything else is serialised at `emit` by the full route (`sizeEventInFull`).
  */
 
-/** An event ready to send: its JSON (with the tracker's enrichment) and the UTF-8 size of it. */
+/**
+ * An event ready to send: its JSON (with the tracker's enrichment) and the UTF-8 size of it.
+ * A flat event (no field an object) admitted on a bound of its size holds its own copy until
+ * its JSON is first read (at flush, or when the outbox stores it): the same text, made later.
+ */
 export class SizedEvent {
+  // Until the JSON is first read, a deferred event holds how to make it (from its own copy).
+  #sized: Serialised | (() => Serialised)
+
   constructor(
     /** The event's `eventId` when it is a non-empty string (the outbox keys events by it). */
     readonly eventId: string | undefined,
-    readonly json: string,
-    readonly bytes: number,
+    /** The JSON and its bytes, or how to make them when first read. */
+    sized: Serialised | (() => Serialised),
     /** Whether strings were cut to fit. */
     readonly truncated: boolean
-  ) {}
+  ) {
+    this.#sized = sized
+  }
+
+  get json(): string {
+    return this.#settled()[0]
+  }
+
+  get bytes(): number {
+    return this.#settled()[1]
+  }
+
+  #settled(): Serialised {
+    return typeof this.#sized === "function" ? (this.#sized = this.#sized()) : this.#sized
+  }
 }
+
+/** An event's JSON text and its UTF-8 bytes. */
+type Serialised = readonly [json: string, bytes: number]
 
 export type SizingResult = SizedEvent | "tooLarge" | "unserializable"
 
@@ -131,120 +155,111 @@ const eventIdOf = (value: object): string | undefined => {
   return typeof id === "string" && id !== "" ? id : undefined
 }
 
-// Nesting the quick look follows; deeper (or cyclic) data takes the full route.
+// Nesting the quick route copies; deeper (or cyclic) data takes the full route.
 const MAX_PLAIN_DEPTH = 4
 
+// What the full route's replacer would count for what `plainCopy` has copied so far (see
+// `serialise`: a key's length and 4 per entry, a string's length, 8 per other primitive).
+let work = 0
+
 /**
- * The work the full route's replacer would count for `value` (see `serialise`: a key's length
- * and 4 per entry, a string's length, 8 per other primitive), or a negative number when `value`
- * is not plain data the quick route may serialise: a `toJSON`, a prototype other than Object's
- * or Array's, a bigint, symbol or function, too deep, or more work than `room`. Reads lengths,
- * never text.
+ * A copy of `value` down to its primitives (a snapshot: the event may change after `emit`),
+ * adding to `work`; undefined when `value` is not plain data the quick route may take: a
+ * `toJSON`, a prototype other than Object's or Array's, a bigint, symbol or function, too deep,
+ * or more work than `room`. Reads lengths, never text.
  */
-const plainWork = (value: object, room: number, depth: number): number => {
-  if (depth > MAX_PLAIN_DEPTH) return NOT_PLAIN
+const plainCopy = (value: object, room: number, depth: number): Record<string, unknown> | undefined => {
+  if (depth > MAX_PLAIN_DEPTH) return undefined
   const isArray = Array.isArray(value)
   const proto: unknown = Object.getPrototypeOf(value)
-  if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return NOT_PLAIN
-  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return NOT_PLAIN
-  let work = 0
+  if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return undefined
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return undefined
+  const copy: Record<string, unknown> = isArray ? ([] as never) : {}
+  const fields = value as Record<string, unknown>
+  // The keys JSON.stringify reads: an array's by index (a sparse one holds nulls; read one by
+  // one, so that the work bound stops a long one early), an object's own.
   if (isArray) {
-    // By index, as JSON.stringify reads an array (a sparse one holds nulls).
-    const items = value as ReadonlyArray<unknown>
-    for (let i = 0; i < items.length; i++) {
-      work += fieldWork(String(i), items[i], room - work, depth)
-      if (work > room || work < 0) return NOT_PLAIN
-    }
-    return work
-  }
-  // Inherited enumerable keys (a plain object has none) would only count more than needed.
-  for (const key in value) {
-    work += fieldWork(key, (value as Record<string, unknown>)[key], room - work, depth)
-    if (work > room || work < 0) return NOT_PLAIN
-  }
-  return work
+    for (let i = 0; i < (value as ReadonlyArray<unknown>).length; i++)
+      if (!copyField(copy, String(i), fields[i], room, depth)) return undefined
+  } else for (const key of Object.keys(value)) if (!copyField(copy, key, fields[key], room, depth)) return undefined
+  return copy
 }
 
-/** The work of one entry (see `plainWork`); negative when it is not plain data. */
-const fieldWork = (key: string, field: unknown, room: number, depth: number): number => {
-  const work = key.length + 4
+/** Copies one entry (see `plainCopy`); false when it is not plain data or the work is over `room`. */
+const copyField = (
+  copy: Record<string, unknown>,
+  key: string,
+  field: unknown,
+  room: number,
+  depth: number
+): boolean => {
+  work += key.length + 4
   switch (typeof field) {
     case "string":
-      return work + field.length
+      work += field.length
+      break
     case "number":
     case "boolean":
     case "undefined":
-      return work + 8
-    case "object": {
-      if (field === null) return work + 8
-      const inner = plainWork(field, room - work, depth + 1)
-      return inner < 0 ? NOT_PLAIN : work + inner
-    }
+      work += 8
+      break
+    case "object":
+      if (field === null) work += 8
+      else if ((field = plainCopy(field, room, depth + 1)) === undefined) return false
+      break
     default:
-      return NOT_PLAIN
+      return false
   }
-}
-
-// Far below any work an event can add up to, so that a sum with it stays negative.
-const NOT_PLAIN = -(2 ** 52)
-
-/**
- * `value` enriched and serialised without a replacer, when that is what the full route would
- * produce unchanged: plain data, no field named like the enrichment, the work within both
- * limits, and the result within `maxEventBytes`. Undefined otherwise (nothing is refused here).
- */
-const plainSized = (value: object, limits: EventSizeLimits, enrichment: Enrichment): SizedEvent | undefined => {
-  if (Object.hasOwn(value, "env") || Object.hasOwn(value, "serviceKey")) return undefined
-  const room = Math.min(limits.maxEventBytes, limits.maxBatchBytes) - enrichment.work
-  if (plainWork(value, room, 0) < 0) return undefined
-  const json = JSON.stringify(value)
-  // The enrichment's fields come last, as `{ ...value, env, serviceKey }` puts them; its bytes
-  // are known, and the event's own text is measured before the two are joined.
-  const empty = json.length === 2
-  const enriched = empty ? "{" + enrichment.text.slice(1) : json.slice(0, -1) + enrichment.text
-  const bytes = (empty ? 0 : utf8Length(json) - 1) + enrichment.bytes
-  return bytes <= limits.maxEventBytes ? new SizedEvent(eventIdOf(value), enriched, bytes, false) : undefined
+  copy[key] = field
+  return work <= room
 }
 
 /**
- * The enrichment as appended JSON text (`,"env":…,"serviceKey":…}`), its UTF-8 bytes, and the
- * work the full route counts for it.
+ * `value` as the full route would serialise it, taken the quick way: plain data, copied with
+ * the enrichment as `{ ...value, env, serviceKey }` adds it, and work that bounds its size
+ * within `maxEventBytes`. Undefined otherwise (nothing is refused here; the full route decides).
+ *
+ * It is not serialised now: its JSON is made from the copy when first read (see `SizedEvent`),
+ * at flush or when the outbox stores it. Each character of a JSON string takes at most 6 bytes
+ * (an escape like `\u0001`), and the work counts each entry's quotes, colon and comma, and 8 for
+ * a number or literal (at most 24 characters), so six times the work, plus the braces, bounds
+ * the event's bytes. Events of more than about a sixth of `maxEventBytes` take the full route.
  */
-interface Enrichment {
-  readonly text: string
-  readonly bytes: number
-  readonly work: number
+const plainSized = (value: object, limits: EventSizeLimits): SizedEvent | undefined => {
+  work = 0
+  const room = (Math.min(limits.maxEventBytes, limits.maxBatchBytes) - 2) / 6
+  const copy = plainCopy(value, room, 0)
+  if (
+    copy === undefined ||
+    !copyField(copy, "env", limits.env, room, 0) ||
+    !copyField(copy, "serviceKey", limits.serviceKey, room, 0)
+  )
+    return undefined
+  return new SizedEvent(
+    eventIdOf(copy),
+    () => {
+      const json = JSON.stringify(copy)
+      return [json, utf8Length(json)]
+    },
+    false
+  )
 }
 
-const enrichmentOf = (limits: EventSizeLimits): Enrichment => {
-  const text = `,"env":${JSON.stringify(limits.env)},"serviceKey":${JSON.stringify(limits.serviceKey)}}`
-  return {
-    text,
-    bytes: utf8Length(text),
-    // The root (key "", 4) and the two entries.
-    work: 4 + ("env".length + 4 + limits.env.length) + ("serviceKey".length + 4 + limits.serviceKey.length)
-  }
-}
-
-/**
- * A sizer for one tracker's limits: `sizeEvent` with the enrichment's text made once. What a
- * sink calls at every `emit`.
- */
-export const makeEventSizer = (limits: EventSizeLimits): ((event: unknown) => SizingResult) => {
-  const enrichment = enrichmentOf(limits)
-  return (event) => {
+/** A sizer for one tracker's limits: what a sink calls at every `emit`. */
+export const makeEventSizer =
+  (limits: EventSizeLimits): ((event: unknown) => SizingResult) =>
+  (event) => {
     const value = topLevelObject(event)
     if (value === undefined) return "unserializable"
     if (!quickSizing) return sizeValue(value, limits)
     try {
-      const quick = plainSized(value, limits, enrichment)
+      const quick = plainSized(value, limits)
       if (quick !== undefined) return quick
     } catch {
       // A throwing getter: the full route says so.
     }
     return sizeValue(value, limits)
   }
-}
 
 let quickSizing = true
 
@@ -309,7 +324,7 @@ const sizeValue = (value: object, limits: EventSizeLimits): SizingResult => {
     }
     if (typeof result.json !== "string") return "unserializable"
     const bytes = utf8Length(result.json)
-    if (bytes <= limits.maxEventBytes) return new SizedEvent(eventId, result.json, bytes, result.cut)
+    if (bytes <= limits.maxEventBytes) return new SizedEvent(eventId, [result.json, bytes], result.cut)
     const base = caps ?? result.strings.map((s) => Math.min(s.length, maxChars))
     const next = capsFor(
       result.strings.map((s, i) => ({ ...s, length: base[i]! })),

@@ -138,7 +138,7 @@ const eventIdOf = (event: unknown): string | undefined => {
 // Stored as JSON text (what would be sent, without the tracker's enrichment): a string
 // survives any storage, whereas a structured clone of an event object may not.
 const storedForm = (event: unknown): string | undefined => {
-  // Already serialised at emit (strings cut to fit, enrichment included).
+  // Sized at emit (strings cut to fit, enrichment included; a copied event's JSON is made now).
   if (event instanceof SizedEvent) return event.json.length <= MAX_VALUE_CHARS ? event.json : undefined
   try {
     const json = JSON.stringify(jsonValueOf(event))

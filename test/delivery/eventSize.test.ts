@@ -31,6 +31,12 @@ const failed = (message: string, jobName = "billing") =>
     error: { message, tag: "UpstreamDown" }
   })
 
+/** What a sizing result sends: its JSON and sizes (a SizedEvent's JSON may be made when first read). */
+const asSent = (result: ReturnType<typeof sizeEvent>) =>
+  result instanceof SizedEvent
+    ? { eventId: result.eventId, json: result.json, bytes: result.bytes, truncated: result.truncated }
+    : result
+
 describe("sizeEvent", () => {
   it("leaves an event that fits as JSON.stringify would write it, enriched", () => {
     const [event] = jobEvents(1)
@@ -193,7 +199,7 @@ describe("sizeEvent's quick route", () => {
   for (const [name, event] of Object.entries(cases)) {
     it(`agrees with the full route: ${name}`, () => {
       const quick = sizeEvent(event, limits)
-      expect(quick).toEqual(sizeEventInFull(event, limits))
+      expect(asSent(quick)).toEqual(asSent(sizeEventInFull(event, limits)))
       if (quick instanceof SizedEvent) expect(quick.bytes).toBe(Buffer.byteLength(quick.json))
     })
   }
@@ -202,8 +208,47 @@ describe("sizeEvent's quick route", () => {
     const other = { ...limits, env: 'pr\u00e9-"prod"', serviceKey: "日本" }
     const sizer = makeEventSizer(other)
     for (const event of [...jobEvents(3), failed("x"), {}]) {
-      expect(sizer(event)).toEqual(sizeEventInFull(event, other))
+      expect(asSent(sizer(event))).toEqual(asSent(sizeEventInFull(event, other)))
     }
+  })
+})
+
+describe("sizeEvent, the quick route", () => {
+  it("sends an event as it was when sized, though it changed after (flat and nested)", () => {
+    const flat: Record<string, unknown> = { ...jobEvents(1)[0]! }
+    const nested = failed("first message") as unknown as { error: { message: string } }
+    const expected = [flat, nested].map((event) => JSON.stringify({ ...event, env: "test", serviceKey: "svc" }))
+    const sized = [flat, nested].map((event) => sizeEvent(event, limits) as SizedEvent)
+    flat["jobName"] = "renamed"
+    flat["extra"] = "x".repeat(10_000)
+    nested.error.message = "changed"
+    expect(sized.map((event) => event.json)).toEqual(expected)
+    expect(sized.map((event) => event.bytes)).toEqual(expected.map((json) => Buffer.byteLength(json)))
+  })
+
+  it("reads each field once, when sizing: the JSON made later reads the event no more", () => {
+    let reads = 0
+    const event = {
+      type: "job.started",
+      get jobName() {
+        reads++
+        return `read ${reads}`
+      }
+    }
+    const sized = sizeEvent(event, limits) as SizedEvent
+    expect(reads).toBe(1)
+    expect(JSON.parse(sized.json).jobName).toBe("read 1")
+    expect(reads).toBe(1)
+  })
+
+  it("bounds the bytes, not the characters: a short string of escapes that is long as JSON is cut to fit", () => {
+    // 1,000 characters, 6,000 bytes as JSON (each one "\u0001"): over the 4,096 limit.
+    const event = { type: "job.failed", message: "\u0001".repeat(1_000) }
+    const sized = sizeEvent(event, limits) as SizedEvent
+    expect(sized.truncated).toBe(true)
+    expect(sized.bytes).toBe(Buffer.byteLength(sized.json))
+    expect(sized.bytes).toBeLessThanOrEqual(limits.maxEventBytes)
+    expect(JSON.parse(sized.json).message).toMatch(/…\[truncated \d+ chars\]$/)
   })
 })
 

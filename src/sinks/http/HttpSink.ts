@@ -81,7 +81,8 @@ export const makeHttpSink = (
 
   return {
     // Sized once, at `emit`: strings cut to fit `maxEventBytes`, and at most one batch's bytes
-    // serialised for one event (see EventSize.ts).
+    // serialised for one event; a small plain event is copied, its JSON made at flush (see
+    // EventSize.ts).
     admit: makeEventSizer(cfg),
     truncated: (event) => event.truncated,
     // Every event fits a batch on its own (maxEventBytes leaves room for the envelope).
