@@ -5,7 +5,7 @@ import { jsonValueOf, utf8Length } from "./BatchBody.js"
  * `maxEventBytes` (error messages first) with a marker, and an event that still does not fit is
  * refused. The work is bounded whatever the event holds: no string is read beyond the limit,
  * and serialisation stops once `maxBatchBytes` (one batch's worth) have been produced. So a
- * flush only joins strings it knows the size of.
+ * flush only joins events whose size it knows, or has bounded.
  *
  * Most events are small plain data, and for them a cheaper route gives the same JSON: at `emit`
  * the event is copied and its work (lengths only) bounds its size; the engine's own
@@ -15,8 +15,8 @@ import { jsonValueOf, utf8Length } from "./BatchBody.js"
 
 /**
  * An event ready to send: its JSON (with the tracker's enrichment) and the UTF-8 size of it.
- * A flat event (no field an object) admitted on a bound of its size holds its own copy until
- * its JSON is first read (at flush, or when the outbox stores it): the same text, made later.
+ * A small event of plain data, admitted on a bound of its size, holds its own copy until its
+ * JSON is first read (at flush, or when the outbox stores it): the same text, made later.
  */
 export class SizedEvent {
   // Until the JSON is first read, a deferred event holds how to make it (from its own copy).
@@ -158,17 +158,24 @@ const eventIdOf = (value: object): string | undefined => {
 // Nesting the quick route copies; deeper (or cyclic) data takes the full route.
 const MAX_PLAIN_DEPTH = 4
 
-// What the full route's replacer would count for what `plainCopy` has copied so far (see
-// `serialise`: a key's length and 4 per entry, a string's length, 8 per other primitive).
-let work = 0
+/**
+ * One quick sizing's count: what the full route's replacer would count for what `plainCopy` has
+ * copied so far (see `serialise`: a key's length and 4 per entry, a string's length, 8 per other
+ * primitive), and the most it may come to. One per sizing, not shared: a getter the copy reads
+ * may size another event.
+ */
+interface Walk {
+  work: number
+  readonly room: number
+}
 
 /**
  * A copy of `value` down to its primitives (a snapshot: the event may change after `emit`),
- * adding to `work`; undefined when `value` is not plain data the quick route may take: a
- * `toJSON`, a prototype other than Object's or Array's, a bigint, symbol or function, too deep,
- * or more work than `room`. Reads lengths, never text.
+ * counted in `walk`; undefined when `value` is not plain data the quick route may take: a
+ * `toJSON`, a prototype other than Object's or Array's, a bigint, symbol or function, an own
+ * `__proto__` key, too deep, or more work than the walk's room. Reads lengths, never text.
  */
-const plainCopy = (value: object, room: number, depth: number): Record<string, unknown> | undefined => {
+const plainCopy = (value: object, walk: Walk, depth: number): Record<string, unknown> | undefined => {
   if (depth > MAX_PLAIN_DEPTH) return undefined
   const isArray = Array.isArray(value)
   const proto: unknown = Object.getPrototypeOf(value)
@@ -180,38 +187,34 @@ const plainCopy = (value: object, room: number, depth: number): Record<string, u
   // one, so that the work bound stops a long one early), an object's own.
   if (isArray) {
     for (let i = 0; i < (value as ReadonlyArray<unknown>).length; i++)
-      if (!copyField(copy, String(i), fields[i], room, depth)) return undefined
-  } else for (const key of Object.keys(value)) if (!copyField(copy, key, fields[key], room, depth)) return undefined
+      if (!copyField(copy, String(i), fields[i], walk, depth)) return undefined
+  } else for (const key of Object.keys(value)) if (!copyField(copy, key, fields[key], walk, depth)) return undefined
   return copy
 }
 
-/** Copies one entry (see `plainCopy`); false when it is not plain data or the work is over `room`. */
-const copyField = (
-  copy: Record<string, unknown>,
-  key: string,
-  field: unknown,
-  room: number,
-  depth: number
-): boolean => {
-  work += key.length + 4
+/** Copies one entry (see `plainCopy`); false when it is not plain data or the work is over the room. */
+const copyField = (copy: Record<string, unknown>, key: string, field: unknown, walk: Walk, depth: number): boolean => {
+  // Set on a copy, an own `__proto__` key would set its prototype instead: the full route keeps it.
+  if (key === "__proto__") return false
+  walk.work += key.length + 4
   switch (typeof field) {
     case "string":
-      work += field.length
+      walk.work += field.length
       break
     case "number":
     case "boolean":
     case "undefined":
-      work += 8
+      walk.work += 8
       break
     case "object":
-      if (field === null) work += 8
-      else if ((field = plainCopy(field, room, depth + 1)) === undefined) return false
+      if (field === null) walk.work += 8
+      else if ((field = plainCopy(field, walk, depth + 1)) === undefined) return false
       break
     default:
       return false
   }
   copy[key] = field
-  return work <= room
+  return walk.work <= walk.room
 }
 
 /**
@@ -226,13 +229,12 @@ const copyField = (
  * the event's bytes. Events of more than about a sixth of `maxEventBytes` take the full route.
  */
 const plainSized = (value: object, limits: EventSizeLimits): SizedEvent | undefined => {
-  work = 0
-  const room = (Math.min(limits.maxEventBytes, limits.maxBatchBytes) - 2) / 6
-  const copy = plainCopy(value, room, 0)
+  const walk: Walk = { work: 0, room: (Math.min(limits.maxEventBytes, limits.maxBatchBytes) - 2) / 6 }
+  const copy = plainCopy(value, walk, 0)
   if (
     copy === undefined ||
-    !copyField(copy, "env", limits.env, room, 0) ||
-    !copyField(copy, "serviceKey", limits.serviceKey, room, 0)
+    !copyField(copy, "env", limits.env, walk, 0) ||
+    !copyField(copy, "serviceKey", limits.serviceKey, walk, 0)
   )
     return undefined
   return new SizedEvent(

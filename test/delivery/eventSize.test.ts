@@ -174,6 +174,9 @@ describe("sizeEvent's quick route", () => {
     "an empty object": {},
     "a field named env (the enrichment wins)": { ...failed("x"), env: "theirs" },
     "a field named serviceKey": { ...failed("x"), serviceKey: "theirs" },
+    "an own __proto__ key (as JSON.parse makes one)": JSON.parse(
+      '{"type":"x","__proto__":{"a":1},"n":{"__proto__":2}}'
+    ),
     "escapes, quotes and control characters": { message: 'line\nbreak "quoted" \u0001 \\ end' },
     "multi-byte text and lone surrogates": { message: "€ 日本 😀 \ud800 end" },
     "numbers: NaN, -0, Infinity, large": { a: Number.NaN, b: -0, c: Number.POSITIVE_INFINITY, d: 2 ** 60 },
@@ -239,6 +242,24 @@ describe("sizeEvent, the quick route", () => {
     expect(reads).toBe(1)
     expect(JSON.parse(sized.json).jobName).toBe("read 1")
     expect(reads).toBe(1)
+  })
+
+  it("keeps each sizing's count its own: a getter that sizes another event does not let a large one through", () => {
+    const sizer = makeEventSizer(limits)
+    const event = {
+      type: "job.failed",
+      first: "\u0001".repeat(600),
+      get inner() {
+        sizer({ type: "job.started", jobName: "nested" })
+        return "x"
+      },
+      last: "\u0001".repeat(300)
+    }
+    // 900 characters of escapes: 5,400 bytes as JSON, over the 4,096 limit.
+    const sized = sizer(event) as SizedEvent
+    expect(sized.bytes).toBe(Buffer.byteLength(sized.json))
+    expect(sized.bytes).toBeLessThanOrEqual(limits.maxEventBytes)
+    expect(sized.truncated).toBe(true)
   })
 
   it("bounds the bytes, not the characters: a short string of escapes that is long as JSON is cut to fit", () => {
