@@ -385,49 +385,46 @@ export const traceFully = (
           // fiber), so they put the frame back on `fiber` without reading it again.
           handlers.onSuccess = (value) => {
             const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
-            const settled = at(runtime, (endedAt) => {
-              const emits = new Emits(runtime)
-              if (learn !== undefined)
-                emits.learnt(
-                  attempt(() => learn(value, args)),
-                  frame
-                )
-              if (success !== undefined) {
-                const durationMs = Math.max(0, endedAt - startedAt)
-                emits.phase(success, { args, context, startedAt, result: value, durationMs }, name, frame, endedAt)
-              }
-              if (outermost) emits.release(frame, true)
-              return emits.effect
-            })
+            const settled = at(runtime, (endedAt) =>
+              new Emits(runtime).ended(
+                learn === undefined ? undefined : attempt(() => learn(value, args)),
+                success,
+                success === undefined
+                  ? undefined
+                  : { args, context, startedAt, result: value, durationMs: Math.max(0, endedAt - startedAt) },
+                name,
+                frame,
+                endedAt,
+                outermost
+              )
+            )
             const done = settled === Effect.void ? Effect.succeed(value) : Effect.as(settled, value)
             return unframed === undefined ? done : Effect.zipRight(unframed, done)
           }
           handlers.onFailure = (cause) => {
             const unframed = ownFrame ? setFiberRefNow(fiber, frames, caller) : undefined
             const settled = at(runtime, (endedAt) => {
-              const emits = new Emits(runtime)
               const outcome = classifyCause(cause)
-              if (learnOnFailure !== undefined)
-                emits.learnt(
-                  attempt(() => learnOnFailure(outcome, args)),
-                  frame
-                )
-              if (failure !== undefined) {
-                const durationMs = Math.max(0, endedAt - startedAt)
-                const info = {
-                  args,
-                  context,
-                  startedAt,
-                  kind: outcome.kind,
-                  error: outcome.error,
-                  defect: outcome.defect,
-                  cause,
-                  durationMs
-                }
-                emits.phase(failure, info, name, frame, endedAt)
-              }
-              if (outermost) emits.release(frame, true)
-              return emits.effect
+              return new Emits(runtime).ended(
+                learnOnFailure === undefined ? undefined : attempt(() => learnOnFailure(outcome, args)),
+                failure,
+                failure === undefined
+                  ? undefined
+                  : {
+                      args,
+                      context,
+                      startedAt,
+                      kind: outcome.kind,
+                      error: outcome.error,
+                      defect: outcome.defect,
+                      cause,
+                      durationMs: Math.max(0, endedAt - startedAt)
+                    },
+                name,
+                frame,
+                endedAt,
+                outermost
+              )
             })
             const done =
               settled === Effect.void ? Effect.failCause(cause) : Effect.zipRight(settled, Effect.failCause(cause))
@@ -507,6 +504,26 @@ export class Emits {
       const fields = recipe === undefined ? undefined : attempt(() => recipe(call))
       if (fields !== undefined) this.#emitOrHold({ type, source, fields, timestampMs, fill: fillOf(fields) }, frame)
     }
+  }
+
+  /**
+   * A call's end, in order: what it taught, its phase's events (`call` is made only for a phase
+   * with recipes), and, when the request's outermost call ends, what still waits (see `release`).
+   * Returns the effect that runs them.
+   */
+  ended<C>(
+    knowledge: Readonly<Record<string, unknown>> | undefined,
+    recipes: Recipes<C> | undefined,
+    call: C | undefined,
+    source: string,
+    frame: ContextFrame,
+    timestampMs: number,
+    outermost: boolean
+  ): Effect.Effect<void> {
+    this.learnt(knowledge, frame)
+    if (recipes !== undefined) this.phase(recipes, call as C, source, frame, timestampMs)
+    if (outermost) this.release(frame, true)
+    return this.effect
   }
 
   // Frames that just learnt context may now complete the events held back, in order.
