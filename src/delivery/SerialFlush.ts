@@ -1,6 +1,4 @@
 import { Effect } from "effect"
-import * as Deferred from "effect/Deferred"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import { afterOnClock, type CancelTimer } from "./ClockTimer.js"
@@ -29,28 +27,55 @@ export const makeSerialFlush = (parts: {
   readonly idle: () => boolean
   readonly run: (deadline: number) => Effect.Effect<void>
 }): SerialFlush => {
-  let current: { readonly covers: number; readonly done: Deferred.Deferred<void> } | undefined
+  let current: FlushRun | undefined
   const upTo = (target: number, deadline: number): Effect.Effect<void> =>
     Effect.suspend(() => {
       const running = current
       if (running !== undefined) {
-        return Deferred.await(running.done).pipe(
-          Effect.zipRight(running.covers >= target ? Effect.void : upTo(target, deadline))
-        )
+        return Effect.zipRight(running.ended(), running.covers >= target ? Effect.void : upTo(target, deadline))
       }
       if (parts.idle()) return Effect.void
-      const run = { covers: parts.emitted(), done: Deferred.unsafeMake<void>(FiberId.none) }
+      const run = new FlushRun(parts.emitted())
       current = run
-      return parts.run(deadline).pipe(
-        Effect.ensuring(
-          Effect.suspend(() => {
-            if (current === run) current = undefined
-            return Deferred.done(run.done, Exit.void)
-          })
-        )
+      return Effect.ensuring(
+        parts.run(deadline),
+        Effect.sync(() => {
+          if (current === run) current = undefined
+          run.end()
+        })
       )
     })
   return { upTo, running: () => current !== undefined }
+}
+
+/**
+ * One flush as the callers that join it see it: the events it covers, and its end. Not a
+ * `Deferred`: making one copies Effect's prototype into a new object, and a jobs runtime flushes
+ * at the end of every call, where joining is rare.
+ */
+class FlushRun {
+  readonly covers: number
+  #over = false
+  #waiting: Array<(effect: Effect.Effect<void>) => void> | undefined = undefined
+
+  constructor(covers: number) {
+    this.covers = covers
+  }
+
+  /** Waits for the flush's end. A caller interrupted while waiting stops waiting (Effect ignores a later resume). */
+  ended(): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      if (this.#over) resume(Effect.void)
+      else (this.#waiting ??= []).push(resume)
+    })
+  }
+
+  end(): void {
+    this.#over = true
+    const waiting = this.#waiting
+    this.#waiting = undefined
+    if (waiting !== undefined) for (const resume of waiting) resume(Effect.void)
+  }
 }
 
 /**
