@@ -10,7 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Random from "effect/Random"
 import { logFrom } from "../internal/log.js"
 import { backoffDelayMs } from "./Backoff.js"
-import { afterOnClock } from "./ClockTimer.js"
+import { afterOn } from "./ClockTimer.js"
 import type { DeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, SendOutcome, Sized } from "./DeliverySink.js"
 import type { NoteDrop } from "./DropNotice.js"
@@ -67,23 +67,28 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
   const logged = logFrom(sink.module)
   const timedOut: SendOutcome<F> = { _tag: "Retry", failure: sink.timeoutFailure }
   const unbuildable = Effect.succeed(undefined)
+  const expired = Effect.succeed(timedOut)
 
   const answered = (outcome: SendOutcome<F> | undefined): SendOutcome<F> => outcome ?? timedOut
 
   /**
    * One send of `items`, which the sink gives up on when told, once `timeoutMs` have passed on
-   * the Clock: the timer aborts the one `AbortController` the request carries, and the sink
-   * clears the timer when the send is over (see `SendExpiry`). Undefined when no body can carry
-   * them (nothing was sent).
+   * the Clock or the flush's `deadline` has come, whichever is first: the timer aborts the one
+   * `AbortController` the request carries, and the sink clears the timer when the send is over
+   * (see `SendExpiry`). So a flush ends by its deadline on the fiber that runs it, with no fiber
+   * or timer of its own (see `DeliveryEngine`'s `sendNow`). Undefined when no body can carry
+   * them (nothing was sent); timed out, unsent, when the deadline has passed.
    */
-  const attempt = (items: ReadonlyArray<B>): Effect.Effect<SendOutcome<F> | undefined> =>
-    Effect.suspend(() => {
+  const attempt = (items: ReadonlyArray<B>, deadline: number): Effect.Effect<SendOutcome<F> | undefined> =>
+    Effect.clockWith((clock) => {
+      const ms = Math.min(limits.timeoutMs, deadline - clock.unsafeCurrentTimeMillis())
+      if (ms <= 0) return expired
       const body = sink.body(items)
       if (body === undefined) return unbuildable
       counters.requests++
       const controller = new AbortController()
       return Effect.flatMap(
-        afterOnClock(limits.timeoutMs, () => controller.abort()),
+        afterOn(clock, ms, () => controller.abort()),
         (done) => Effect.map(sink.send(body, { controller, done }), answered)
       )
     })
@@ -125,7 +130,7 @@ export const makeBatchDelivery = <A, B extends Sized, Body, F>(
       const count = to - from
       for (let attemptNumber = 1; ; attemptNumber++) {
         if (attemptNumber > 1) counters.retried++
-        const outcome = yield* attempt(batch.items.slice(from, to))
+        const outcome = yield* attempt(batch.items.slice(from, to), deadline)
         if (outcome === undefined) {
           counters.lastFailure = sink.unbuildableFailure
           return yield* split(batch, from, to, deadline, sink.unbuildableFailure, attemptNumber)

@@ -33,19 +33,22 @@ const isDefaultClock = (clock: Clock.Clock): boolean => {
  * it; the effect returns its canceller.
  */
 export const afterOnClock = (ms: number, task: () => void): Effect.Effect<CancelTimer> =>
-  Effect.clockWith((clock) => {
-    if (hostTimers && ms <= MAX_HOST_TIMER_MS && isDefaultClock(clock)) {
-      const timer = setTimeout(task, ms)
-      return Effect.succeed(() => clearTimeout(timer))
-    }
-    // A daemon, interruptible whatever the caller: the task is the timer's, not the caller's
-    // (it runs though the caller has ended), and cancelling it works from an uninterruptible
-    // caller too (a flush run from a finalizer).
-    return Effect.map(
-      Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Clock.sleep(ms), Effect.sync(task)))),
-      (fiber) => () => fiber.unsafeInterruptAsFork(FiberId.none)
-    )
-  })
+  Effect.clockWith((clock) => afterOn(clock, ms, task))
+
+/** {@link afterOnClock} on a Clock already read (a caller that also reads the time from it). */
+export const afterOn = (clock: Clock.Clock, ms: number, task: () => void): Effect.Effect<CancelTimer> => {
+  if (hostTimers && ms <= MAX_HOST_TIMER_MS && isDefaultClock(clock)) {
+    const timer = setTimeout(task, ms)
+    return Effect.succeed(() => clearTimeout(timer))
+  }
+  // A daemon, interruptible whatever the caller: the task is the timer's, not the caller's
+  // (it runs though the caller has ended), and cancelling it works from an uninterruptible
+  // caller too (a flush run from a finalizer).
+  return Effect.map(
+    Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Clock.sleep(ms), Effect.sync(task)))),
+    (fiber) => () => fiber.unsafeInterruptAsFork(FiberId.none)
+  )
+}
 
 /**
  * Whether the default Clock's timers are host timers (default true). Tests and the bench turn

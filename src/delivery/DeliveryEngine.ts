@@ -235,16 +235,31 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   const writeAccepted: Effect.Effect<void> =
     outbox === undefined ? Effect.void : Effect.suspend(() => outbox.writeAccepted())
 
-  // Outbox seam: in mode "always", this call's events are stored before anything else; a write
-  // begun is finished, in the background if the bound cuts the flush meanwhile. The flush runs
-  // in a fiber of its own, and its caller waits at most `flushTimeoutMs` (see `boundedFlush`).
-  const sendNow: Effect.Effect<void> = boundedFlush(
-    limits.flushTimeoutMs,
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const upTo = serial.upTo(counters.emitted, now + limits.flushTimeoutMs)
-      return outbox === undefined ? upTo : Effect.zipRight(Effect.uninterruptible(writeAccepted), upTo)
-    })
-  )
+  // Without an outbox, everything a flush waits on ends by its deadline: each send (its timer is
+  // set for the time the flush has left), each retry's wait (taken only when it ends before the
+  // deadline) and a running flush it joins (which started earlier with the same bound). So it
+  // runs on the caller's fiber, also an uninterruptible one (a finalizer): no fiber, timer or hop
+  // of its own, where a jobs runtime flushes at the end of every call. It never fails: a sink
+  // that throws or dies costs the flush, not the caller.
+  //
+  // Outbox seam: storage may take any time, and a save or delete begun is finished. So with an
+  // outbox the flush runs in a fiber of its own, and its caller waits at most `flushTimeoutMs`
+  // (see `boundedFlush`); in mode "always", this call's events are stored before anything else.
+  const sendNow: Effect.Effect<void> =
+    outbox === undefined
+      ? Effect.catchAllCause(
+          Effect.flatMap(Clock.currentTimeMillis, (now) => serial.upTo(counters.emitted, now + limits.flushTimeoutMs)),
+          () => Effect.void
+        )
+      : boundedFlush(
+          limits.flushTimeoutMs,
+          Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.zipRight(
+              Effect.uninterruptible(writeAccepted),
+              serial.upTo(counters.emitted, now + limits.flushTimeoutMs)
+            )
+          )
+        )
 
   // Outbox seam: a deferred flush saves the events emitted since the last save, so that they
   // outlive the object as those of a flush that gave up do; nothing when all are saved.

@@ -47,8 +47,9 @@ export interface DeliverySink<A, B extends Sized, Body, F> {
   readonly body: (items: ReadonlyArray<B>) => Body | undefined
   /**
    * One send, which gives up by itself once its time is up. The request carries
-   * `expiry.controller.signal`, which the engine aborts once `timeoutMs` have passed: the sink
-   * then answers undefined at once (the engine counts the send as timed out). Interrupted, the
+   * `expiry.controller.signal`, which the engine aborts once `timeoutMs` have passed (or the
+   * flush's time is up): the sink then answers undefined at once (the engine counts the send as
+   * timed out). A flush without an outbox relies on it to end by its bound. Interrupted, the
    * sink aborts the controller itself, to stop the request. Either way it calls `expiry.done`
    * once, when the send is over, so that the engine's timer goes. A send's time bound is so one
    * timer and one `AbortController`, not a race of two fibers (`expiringSend` does all this for

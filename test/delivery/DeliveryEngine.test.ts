@@ -1,4 +1,4 @@
-import { Deferred, Effect, Fiber, Option, TestClock } from "effect"
+import { Deferred, Effect, Fiber, Option, Supervisor, TestClock } from "effect"
 import { describe, expect, it } from "vitest"
 import { type DeliveryLimits, makeDeliveryEngine } from "../../src/delivery/DeliveryEngine.js"
 import type { DeliverySink, DropReason, SendOutcome } from "../../src/delivery/DeliverySink.js"
@@ -274,6 +274,54 @@ describe("DeliveryEngine", () => {
     expect(engine.stats()).toMatchObject({ flushes: 2, sent: 3, pending: 0 })
   })
 
+  it("flushes on the caller's fiber without an outbox: no fiber of its own, under the default Clock", async () => {
+    const { sink, sends } = fakeSink()
+    // Answered in place (the fake sink's usual send races the expiry in fibers of its own).
+    const engine = makeDeliveryEngine(
+      {
+        ...sink,
+        send: (ids, expiry) =>
+          Effect.sync(() => {
+            sends.push(ids)
+            expiry.done()
+            return delivered
+          })
+      },
+      limits()
+    )
+    const started = new FibersStarted()
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* emitAll(engine, items(3))
+        yield* Effect.supervised(engine.flush(), started)
+      })
+    )
+    expect(sends).toEqual([[1, 2, 3]])
+    // The send's timer is a host timer, and nothing else forks.
+    expect(started.count).toBe(0)
+  })
+
+  it("gives a send only the time its flush has left", async () => {
+    const aborted: Array<number> = []
+    const { sink } = fakeSink(() => Effect.never)
+    const engine = makeDeliveryEngine(
+      {
+        ...sink,
+        send: (ids, expiry) =>
+          Effect.flatMap(Effect.clock, (clock) => {
+            expiry.controller.signal.addEventListener("abort", () => aborted.push(clock.unsafeCurrentTimeMillis()))
+            return sink.send(ids, expiry)
+          })
+      },
+      limits({ timeoutMs: 1_000, flushTimeoutMs: 1_500, retry: { maxAttempts: 3, initialDelayMs: 0, maxDelayMs: 0 } })
+    )
+    const elapsed = await runTest(Effect.zipRight(emitAll(engine, items(1)), flushed(engine)))
+    // The second send had 500 ms left of the flush's 1,500, not its own 1,000; no third was tried.
+    expect(aborted).toEqual([1_000, 1_500])
+    expect(elapsed).toBe(1_500)
+    expect(engine.stats()).toMatchObject({ requests: 2, pending: 1, requeued: 1, lastFailure: "timeout" })
+  })
+
   it("returns at once from a flush with nothing to send", async () => {
     const { sink, sends } = fakeSink()
     const engine = makeDeliveryEngine(sink, limits())
@@ -282,3 +330,14 @@ describe("DeliveryEngine", () => {
     expect(engine.stats().flushes).toBe(0)
   })
 })
+
+/** Counts the fibers started under it. */
+class FibersStarted extends Supervisor.AbstractSupervisor<void> {
+  count = 0
+  get value() {
+    return Effect.void
+  }
+  override onStart(): void {
+    this.count++
+  }
+}

@@ -78,7 +78,7 @@ export interface HttpBatchTrackerConfig extends TrackerVocabulariesOption {
   readonly maxEventBytes?: number
   /** Extra request headers, e.g. authorization. Never logged, never in errors or stats. */
   readonly headers?: Readonly<Record<string, string>>
-  /** Timeout of one request (it is aborted). Default 3000 ms. */
+  /** Timeout of one request (it is aborted), cut to what is left of `flushTimeoutMs`. Default 3000 ms. */
   readonly timeoutMs?: number
   /**
    * Bound on one `flush()` call, retries and waits included. A jobs runtime awaits its flushes,

@@ -24,7 +24,7 @@ export interface QueueTrackerOptions extends TrackerVocabulariesOption {
   readonly maxBatchBytes?: number
   /** Most events held undelivered; newer events beyond it are dropped. Default 10 000. */
   readonly maxBufferSize?: number
-  /** Bound on one send; the send then counts as failed and is retried. Default 3000 ms. */
+  /** Bound on one send, cut to what is left of `flushTimeoutMs`; the send then counts as failed and is retried. Default 3000 ms. */
   readonly timeoutMs?: number
   /** Bound on one `flush()`, retries and waits included. Default 5000 ms. */
   readonly flushTimeoutMs?: number

@@ -180,8 +180,12 @@ describe("HttpBatchTracker timing", () => {
         yield* TestClock.adjust(1_000)
         yield* t.emit(late!)
         const second = yield* Effect.fork(t.flush())
-        yield* untilSleepAt(6_000)
-        // The first flush times out; the second then sends both events itself.
+        // The second waits for the first, which runs on its caller's fiber: its send's timer is
+        // set for the 5,000 ms the flush has (the send alone could take 30,000).
+        yield* untilSleepAt(5_000)
+        yield* settle
+        // The first flush times out; the second then sends both events itself, its send's timer
+        // set for the 1,000 ms it has left.
         yield* TestClock.adjust(4_000)
         yield* Fiber.join(first)
         yield* untilRequests(collector, 2)
