@@ -27,55 +27,32 @@ export const makeSerialFlush = (parts: {
   readonly idle: () => boolean
   readonly run: (deadline: number) => Effect.Effect<void>
 }): SerialFlush => {
-  let current: FlushRun | undefined
+  // The flush running now: the events it covers, and the callers waiting for its end (not a
+  // `Deferred`: making one copies Effect's prototype, and a jobs runtime flushes every call).
+  let current: { readonly covers: number; readonly waiting: Array<(effect: Effect.Effect<void>) => void> } | undefined
   const upTo = (target: number, deadline: number): Effect.Effect<void> =>
     Effect.suspend(() => {
       const running = current
       if (running !== undefined) {
-        return Effect.zipRight(running.ended(), running.covers >= target ? Effect.void : upTo(target, deadline))
+        // A caller interrupted while waiting stops waiting (Effect ignores a later resume).
+        const ended = Effect.async<void>((resume) => {
+          if (current === running) running.waiting.push(resume)
+          else resume(Effect.void)
+        })
+        return Effect.zipRight(ended, running.covers >= target ? Effect.void : upTo(target, deadline))
       }
       if (parts.idle()) return Effect.void
-      const run = new FlushRun(parts.emitted())
+      const run = { covers: parts.emitted(), waiting: [] as Array<(effect: Effect.Effect<void>) => void> }
       current = run
       return Effect.ensuring(
         parts.run(deadline),
         Effect.sync(() => {
-          if (current === run) current = undefined
-          run.end()
+          current = undefined
+          for (const resume of run.waiting) resume(Effect.void)
         })
       )
     })
   return { upTo, running: () => current !== undefined }
-}
-
-/**
- * One flush as the callers that join it see it: the events it covers, and its end. Not a
- * `Deferred`: making one copies Effect's prototype into a new object, and a jobs runtime flushes
- * at the end of every call, where joining is rare.
- */
-class FlushRun {
-  readonly covers: number
-  #over = false
-  #waiting: Array<(effect: Effect.Effect<void>) => void> | undefined = undefined
-
-  constructor(covers: number) {
-    this.covers = covers
-  }
-
-  /** Waits for the flush's end. A caller interrupted while waiting stops waiting (Effect ignores a later resume). */
-  ended(): Effect.Effect<void> {
-    return Effect.async<void>((resume) => {
-      if (this.#over) resume(Effect.void)
-      else (this.#waiting ??= []).push(resume)
-    })
-  }
-
-  end(): void {
-    this.#over = true
-    const waiting = this.#waiting
-    this.#waiting = undefined
-    if (waiting !== undefined) for (const resume of waiting) resume(Effect.void)
-  }
 }
 
 /**
