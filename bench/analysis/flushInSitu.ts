@@ -5,7 +5,10 @@
  * Both trackers answer from an acknowledging `fetch`, and both flushes are timed the same way
  * (process CPU time around the flush's effect, so V8's helper threads count in both). Their
  * ratio says how much dearer the runtime makes the same work. Not part of `npm run bench`:
- *   node --import tsx bench/analysis/flushInSitu.ts [seconds]
+ *   node --import tsx bench/analysis/flushInSitu.ts [seconds] [flush|void|promise]
+ * `void` and `promise` time a stand-in instead of the flush, in the same places: `Effect.void`,
+ * or an `Effect.promise` that resolves at once. They say what the timing itself costs, and
+ * whether code other than the flush is as much dearer in the runtime.
  */
 import { Effect } from "effect"
 import type { EventTrackerService } from "../../src/tracker/EventTracker.js"
@@ -16,15 +19,22 @@ interface FlushTimes {
   micros: Array<number>
 }
 
-/** `tracker` with each flush's CPU time added to `times` (its emits untouched: they still run in place). */
-const timedFlushes = (tracker: EventTrackerService, times: FlushTimes): EventTrackerService => ({
+type Timed = "flush" | "void" | "promise"
+
+const settled = Effect.promise(() => Promise.resolve())
+
+/**
+ * `tracker` with each flush's CPU time added to `times` (its emits untouched: they still run in
+ * place); with a stand-in `timed`, the stand-in runs and is timed instead of the flush.
+ */
+const timedFlushes = (tracker: EventTrackerService, times: FlushTimes, timed: Timed): EventTrackerService => ({
   emit: tracker.emit,
   pending: tracker.pending,
   flush: () =>
     Effect.suspend(() => {
       const start = process.cpuUsage()
       return Effect.ensuring(
-        tracker.flush(),
+        timed === "flush" ? tracker.flush() : timed === "void" ? Effect.void : settled,
         Effect.sync(() => {
           const used = process.cpuUsage(start)
           times.micros.push(used.user + used.system)
@@ -40,10 +50,14 @@ const median = (values: ReadonlyArray<number>): number => {
 
 const main = async () => {
   const seconds = Number(process.argv[2] ?? 60)
+  const timed = (process.argv[3] ?? "flush") as Timed
+  if (!["flush", "void", "promise"].includes(timed)) throw new Error(`unknown ${timed}: flush, void or promise`)
   const inRuntime: FlushTimes = { micros: [] }
   const alone: FlushTimes = { micros: [] }
-  const runtime = trackedRuntime(() => timedFlushes(HttpBatchTracker.make(acknowledgingHttpTracker()), inRuntime))
-  const lone = timedFlushes(HttpBatchTracker.make(acknowledgingHttpTracker()), alone)
+  const runtime = trackedRuntime(() =>
+    timedFlushes(HttpBatchTracker.make(acknowledgingHttpTracker()), inRuntime, timed)
+  )
+  const lone = timedFlushes(HttpBatchTracker.make(acknowledgingHttpTracker()), alone, timed)
   const events = [0, 1, 2, 3].map(succeededEvent)
   const aloneCalls = async (calls: number) => {
     for (let i = 0; i < calls; i++) {
@@ -75,6 +89,7 @@ const main = async () => {
   console.log(
     JSON.stringify(
       {
+        timed,
         rounds,
         flushes: { inRuntime: inRuntime.micros.length, alone: alone.micros.length },
         medianMicrosPerFlush: { inRuntime: inRuntimeMedian, alone: aloneMedian },
