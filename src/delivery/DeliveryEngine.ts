@@ -240,7 +240,8 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   // deadline) and a running flush it joins (which started earlier with the same bound). So it
   // runs on the caller's fiber, also an uninterruptible one (a finalizer): no fiber, timer or hop
   // of its own, where a jobs runtime flushes at the end of every call. It never fails: a sink
-  // that throws or dies costs the flush, not the caller.
+  // that throws or dies costs the flush, not the caller. An interruptible caller interrupted
+  // meanwhile stops it, and what was in flight goes back to the buffer for the next flush.
   //
   // Outbox seam: storage may take any time, and a save or delete begun is finished. So with an
   // outbox the flush runs in a fiber of its own, and its caller waits at most `flushTimeoutMs`

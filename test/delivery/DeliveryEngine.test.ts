@@ -322,6 +322,27 @@ describe("DeliveryEngine", () => {
     expect(engine.stats()).toMatchObject({ requests: 2, pending: 1, requeued: 1, lastFailure: "timeout" })
   })
 
+  it("stops a flush without an outbox when its caller is interrupted: the batch in flight goes back, the next flush sends it", async () => {
+    let answers = 0
+    const { sink, sends } = fakeSink(() => (answers++ === 0 ? Effect.never : Effect.succeed(delivered)))
+    const engine = makeDeliveryEngine(sink, limits())
+    await runTest(
+      Effect.gen(function* () {
+        yield* emitAll(engine, items(2))
+        const flushing = yield* Effect.fork(engine.flush())
+        yield* TestClock.adjust(100)
+        yield* Fiber.interrupt(flushing)
+        expect(engine.stats()).toMatchObject({ requests: 1, sent: 0, pending: 2, requeued: 2 })
+        yield* flushed(engine)
+      })
+    )
+    expect(sends).toEqual([
+      [1, 2],
+      [1, 2]
+    ])
+    expect(engine.stats()).toMatchObject({ requests: 2, sent: 2, pending: 0 })
+  })
+
   it("returns at once from a flush with nothing to send", async () => {
     const { sink, sends } = fakeSink()
     const engine = makeDeliveryEngine(sink, limits())
