@@ -13,6 +13,7 @@
 import { Effect } from "effect"
 import type { EventTrackerService } from "../../src/tracker/EventTracker.js"
 import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
+import { median, round } from "../stats.js"
 import { acknowledgingHttpTracker, runWorkload, succeededEvent, trackedRuntime } from "../workload.js"
 
 interface FlushTimes {
@@ -43,10 +44,7 @@ const timedFlushes = (tracker: EventTrackerService, times: FlushTimes, timed: Ti
     })
 })
 
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
+const mean = (values: ReadonlyArray<number>): number => values.reduce((a, b) => a + b, 0) / values.length
 
 const main = async () => {
   const seconds = Number(process.argv[2] ?? 60)
@@ -93,11 +91,8 @@ const main = async () => {
         rounds,
         flushes: { inRuntime: inRuntime.micros.length, alone: alone.micros.length },
         medianMicrosPerFlush: { inRuntime: inRuntimeMedian, alone: aloneMedian },
-        meanMicrosPerFlush: {
-          inRuntime: Math.round((inRuntime.micros.reduce((a, b) => a + b, 0) / inRuntime.micros.length) * 10) / 10,
-          alone: Math.round((alone.micros.reduce((a, b) => a + b, 0) / alone.micros.length) * 10) / 10
-        },
-        ratioOfMedians: Math.round((inRuntimeMedian / aloneMedian) * 100) / 100
+        meanMicrosPerFlush: { inRuntime: round(mean(inRuntime.micros), 1), alone: round(mean(alone.micros), 1) },
+        ratioOfMedians: round(inRuntimeMedian / aloneMedian, 2)
       },
       null,
       2
