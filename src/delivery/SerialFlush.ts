@@ -29,7 +29,7 @@ export const makeSerialFlush = (parts: {
 }): SerialFlush => {
   // The flush running now: the events it covers, and the callers waiting for its end (not a
   // `Deferred`: making one copies Effect's prototype, and a jobs runtime flushes every call).
-  let current: { readonly covers: number; readonly waiting: Array<(effect: Effect.Effect<void>) => void> } | undefined
+  let current: { readonly covers: number; readonly waiting: Array<Resume> } | undefined
   const upTo = (target: number, deadline: number): Effect.Effect<void> =>
     Effect.suspend(() => {
       const running = current
@@ -42,7 +42,7 @@ export const makeSerialFlush = (parts: {
         return Effect.zipRight(ended, running.covers >= target ? Effect.void : upTo(target, deadline))
       }
       if (parts.idle()) return Effect.void
-      const run = { covers: parts.emitted(), waiting: [] as Array<(effect: Effect.Effect<void>) => void> }
+      const run = { covers: parts.emitted(), waiting: [] as Array<Resume> }
       current = run
       return Effect.ensuring(
         parts.run(deadline),
@@ -54,6 +54,9 @@ export const makeSerialFlush = (parts: {
     })
   return { upTo, running: () => current !== undefined }
 }
+
+/** How a caller waiting for a flush's end is resumed. */
+type Resume = (effect: Effect.Effect<void>) => void
 
 /**
  * Runs a tracker's flush for at most `timeoutMs`, never failing. A caller may flush from an
