@@ -17,7 +17,7 @@ const defaultCore = here("./test/fixtures/core/index.ts")
 // The slowest end-to-end files (packed-tarball consumer, signals to child processes, the codemod
 // and migrate on copies of the workflow package and their suites, migrate --events full on a copy of the jobs
 // package and its suite, hard kills of workerd, wrangler and the demos
-// against the collector): `npm run test:slow` runs them, and
+// against the collector, the per-event benchmark in workerd): `npm run test:slow` runs them, and
 // `npm test` leaves them out (TEST_FILES=quick) to stay well inside its 10 minutes. CI runs
 // both. With TEST_FILES unset, every file runs, so `vitest run <file>` finds any of them.
 const slowFiles = [
@@ -30,7 +30,8 @@ const slowFiles = [
   "test/collector/wranglerDeploy.test.ts",
   "test/examples/workflowDemo.test.ts",
   "test/codemod/migrate/migrateWorkflow.test.ts",
-  "test/codemod/migrate/migrateFull.test.ts"
+  "test/codemod/migrate/migrateFull.test.ts",
+  "test/bench/perEventWorkerd.test.ts"
 ]
 // Its own script (npm run test:workflow-differential): the workflow package's suite run twice,
 // hand-tracked and migrated, compared event by event; left out of quick and slow (CI runs it

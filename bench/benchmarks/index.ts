@@ -4,6 +4,7 @@ import { cliStart } from "./cliStart.js"
 import { codemod } from "./codemod.js"
 import { eventId } from "./eventId.js"
 import { perEvent } from "./perEvent.js"
+import { perEventWorkerd } from "./perEventWorkerd.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
 import type { Scale } from "./scale.js"
 import { emitSizing, httpFlush } from "./trackerCost.js"
@@ -22,6 +23,7 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "on", run: on },
   { name: "proxy-vs-hand-placed", run: proxyVsHandPlaced },
   { name: "per-event", run: perEvent },
+  { name: "per-event-workerd", run: perEventWorkerd },
   { name: "emit-sizing", run: emitSizing },
   { name: "http-flush", run: httpFlush },
   { name: "emit", run: emit },

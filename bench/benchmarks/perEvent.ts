@@ -66,7 +66,7 @@ const pairedUsPerEvent = (subject: ReadonlyArray<number>, base: ReadonlyArray<nu
  * Per side: median ms, ratio to the baseline (with the per-round IQR), and µs per event over
  * the baseline and over tracking off (the first subject), both paired by round.
  */
-const figures = (results: ReadonlyArray<Comparison>, names: ReadonlyArray<string>, events: number) => {
+export const figures = (results: ReadonlyArray<Comparison>, names: ReadonlyArray<string>, events: number) => {
   const off = results[0]!.subject
   return Object.fromEntries(
     results.map((result, i) => [
