@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { benchmarks } from "../../bench/benchmarks/index.js"
 
-// Smoke only, like benchmarks.test.ts: the per-event benchmark in workerd (four Workers, each in
+// Smoke only, like benchmarks.test.ts: the per-event benchmark in workerd (five Workers, each in
 // a workerd of its own) runs once at tiny counts. No timing is asserted.
 describe("per-event-workerd (smoke)", () => {
   it("runs each side once in workerd and reports its figures", async () => {
@@ -14,7 +14,7 @@ describe("per-event-workerd (smoke)", () => {
     expect(detail.eventsPerSample).toBeGreaterThan(20)
     expect(detail.rounds).toBe(1)
     // Every side's sample is its own workerd's CPU time: positive.
-    for (const side of ["off", "httpStub", "httpCollector"]) {
+    for (const side of ["off", "inMemory", "httpStub", "httpCollector"]) {
       expect((detail[side] as { readonly medianMs: number }).medianMs).toBeGreaterThan(0)
     }
     expect(detail.plainMedianMs).toBeGreaterThan(0)
