@@ -138,6 +138,34 @@ describe("withTracking: proxies", () => {
     expect(types).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
   })
 
+  it("a frozen service (wrapped in a shadow object, not a proxy) is traced, and wrapped twice emits each event once", async () => {
+    const { base, handle } = trackedToyLayers()
+    const frozen = Layer.succeed(
+      Inner,
+      Object.freeze({
+        label: "frozen",
+        step: (n: number) => Effect.succeed(n + 1),
+        lookup: () => Effect.succeed(undefined),
+        syncSize: () => 7
+      })
+    )
+    const inner = withTracking(withTracking(frozen, { eventMap: toyEventMap }), { eventMap: toyEventMap }).pipe(
+      Layer.provideMerge(base)
+    )
+    const layer = withTracking(OuterLayer, { eventMap: toyEventMap }).pipe(Layer.provideMerge(inner))
+    const [result, label, size] = await run(
+      Effect.all([
+        Effect.flatMap(Outer, (outer) => outer.run("digest", Effect.succeed(1))),
+        Effect.map(Inner, (service) => service.label),
+        Effect.map(Inner, (service) => service.syncSize())
+      ]),
+      layer
+    )
+    expect([result, label, size]).toEqual([2, "frozen", 7])
+    const types = (await Effect.runPromise(handle.getEvents())).map((e) => e.type)
+    expect(types).toEqual(["execution.started", "task.event.processed", "execution.succeeded"])
+  })
+
   it("a method that throws when called still throws, untracked", async () => {
     const { base, handle } = trackedToyLayers()
     const throwing = Layer.succeed(Inner, {
