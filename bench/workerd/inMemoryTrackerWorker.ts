@@ -1,7 +1,7 @@
 // The demo's jobs Worker (examples/runtime/worker.ts) whose Durable Object tracks into an
 // in-memory tracker: in workerd, the tracked path's own cost (the proxies, the events, an `emit`
 // that keeps each event) with no delivery at all, what the per-event benchmark measures in Node.
-// Bundled over a codemodded copy of the fixture (see bench/benchmarks/perEventWorkerd.ts).
+// Bundled over a codemodded copy of the fixture (see bench/workerdWorkload.ts).
 import { InMemoryTracker } from "durable-effect-tracking"
 import { createDurableJobs } from "../../test/fixtures/jobs/src/index.js"
 import { definitions } from "../../examples/runtime/worker.js"
