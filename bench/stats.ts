@@ -97,6 +97,14 @@ export const compareInterleavedMany = async (
     }
     round++
   }
+  return comparisonsOf(samples)
+}
+
+/**
+ * Each subject's samples (`samples[1]`...) compared with the baseline's (`samples[0]`), paired by
+ * round: what {@link compareInterleavedMany} gives, for samples gathered in several runs of it.
+ */
+export const comparisonsOf = (samples: ReadonlyArray<ReadonlyArray<number>>): ReadonlyArray<Comparison> => {
   const a = samples[0]!
   return samples.slice(1).map((b) => {
     const perRound = a.map((ms, i) => b[i]! / ms)
@@ -105,7 +113,7 @@ export const compareInterleavedMany = async (
       subject: b,
       ratio: median(b) / median(a),
       spread: [quantile(perRound, 0.25), quantile(perRound, 0.75)] as const,
-      rounds: round
+      rounds: a.length
     }
   })
 }
