@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { startWorker, type RunningWorker, type WorkerOptions } from "../examples/runtime/miniflare.js"
 
 /**
@@ -56,6 +56,9 @@ export interface MeasuredWorker {
  * this process that was not there before. Start such Workers one at a time.
  */
 export const startMeasuredWorker = async (options: WorkerOptions): Promise<MeasuredWorker> => {
+  if (!existsSync("/proc/self/task")) {
+    throw new Error(`a workerd's CPU time is read from Linux's /proc, which this ${process.platform} machine has not`)
+  }
   const before = workerdChildren()
   const worker = await startWorker(options)
   const started = [...workerdChildren()].filter((pid) => !before.has(pid))
