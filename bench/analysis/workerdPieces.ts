@@ -1,0 +1,113 @@
+/**
+ * Tracking's cost in workerd, piece by piece (issue 28, seventh round): what trackingPieces.ts
+ * splits in Node, for the jobs Worker in workerd. Each side is the in-memory Worker
+ * (bench/workerd/inMemoryTrackerWorker.ts) over a codemodded copy whose `src/tracking.ts` gives
+ * one more piece of the map than the side before, each in a workerd of its own, interleaved round
+ * by round over bench/workerdWorkload.ts's workload, in three sets of workerds. Not part of
+ * `npm run bench`:
+ *   node --import tsx bench/analysis/workerdPieces.ts [seconds per set]
+ * The sides, each over the one before:
+ * - tracking off (the codemodded Worker without a tracker);
+ * - the in-memory tracker, its layers wrapped with a map of no services: no proxy is made;
+ * - every entry of the default map replaced by one that learns nothing: proxies are made, and
+ *   each traced method's effect is followed by one `flatMap`;
+ * - the default map: the full trace (context, frames, events, the in-memory emit).
+ */
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { bundleWorker } from "../../examples/runtime/bundle.js"
+import { startEventCollector } from "../../examples/runtime/collector.js"
+import { copyJobsPackage } from "../../examples/runtime/fixture.js"
+import { comparisonsOf, compareInterleavedMany, median, pairedDifference, round } from "../stats.js"
+import { startMeasuredWorker, type MeasuredWorker } from "../workerdProcess.js"
+import { eventsPerWorkload, workerdSide } from "../workerdWorkload.js"
+
+// The copy's src/tracking.ts for each piece: the default map, cut down.
+const trackingModules: ReadonlyArray<readonly [string, string | undefined]> = [
+  [
+    "wrapped, no proxy (a map of no services)",
+    `import { defaultJobsEventMap, type EventMap } from "durable-effect-tracking"
+export const trackingEventMap: EventMap = { ...defaultJobsEventMap, services: {} }
+`
+  ],
+  [
+    "proxies, each call's effect followed by a flatMap (entries learn nothing)",
+    `import { defaultJobsEventMap, type EventMap } from "durable-effect-tracking"
+export const trackingEventMap: EventMap = {
+  ...defaultJobsEventMap,
+  services: Object.fromEntries(
+    Object.entries(defaultJobsEventMap.services).map(([key, entry]) => [
+      key,
+      { ...entry, methods: Object.fromEntries(Object.keys(entry.methods).map((name) => [name, { learn: () => undefined }])) }
+    ])
+  )
+}
+`
+  ],
+  ["the full trace (the default map)", undefined]
+]
+
+const bundles = async () => {
+  const copy = await copyJobsPackage({ codemod: true })
+  try {
+    const tracked = await bundleWorker(copy)
+    const pieces: Array<string> = []
+    for (const [, module] of trackingModules) {
+      if (module !== undefined) writeFileSync(join(copy.jobsDir, "src/tracking.ts"), module)
+      pieces.push(await bundleWorker(copy, "bench/workerd/inMemoryTrackerWorker.ts"))
+    }
+    return { tracked, pieces }
+  } finally {
+    copy.remove()
+  }
+}
+
+const seconds = Number(process.argv[2] ?? "60")
+const { tracked, pieces } = await bundles()
+const collector = await startEventCollector()
+const samples: Array<Array<number>> = [[], ...pieces.map(() => [])]
+let events: number | undefined
+try {
+  for (let set = 0; set < 3; set++) {
+    const started: Array<MeasuredWorker> = []
+    const start = async (script: string, tracker?: Record<string, unknown>) => {
+      const side = await startMeasuredWorker({ script, ...(tracker === undefined ? {} : { tracker }) })
+      started.push(side)
+      return side
+    }
+    try {
+      if (events === undefined) {
+        const counting = await start(tracked, { endpoint: collector.url, env: "bench", serviceKey: "bench" })
+        events = await eventsPerWorkload(counting, collector)
+      }
+      const off = await start(tracked)
+      const sides = []
+      for (const [i, script] of pieces.entries()) sides.push(workerdSide(trackingModules[i]![0], await start(script)))
+      const compared = await compareInterleavedMany(workerdSide("tracking off", off), sides, {
+        warmup: 10,
+        minRounds: 10,
+        maxRounds: 100_000,
+        budgetMs: seconds * 1000
+      })
+      samples[0]!.push(...compared[0]!.baseline)
+      compared.forEach((comparison, i) => samples[i + 1]!.push(...comparison.subject))
+    } finally {
+      for (const side of started) await side.worker.dispose()
+    }
+  }
+} finally {
+  await collector.close()
+}
+const results = comparisonsOf(samples)
+console.log(`${results[0]!.rounds} rounds in 3 sets of workerds, ${events} events per workload`)
+console.log(`tracking off: ${round(median(results[0]!.baseline), 2)} ms of workerd CPU per workload (median)`)
+let previous = results[0]!.baseline
+for (const [i, result] of results.entries()) {
+  // Paired by round: the median of the differences to the line above, in that round.
+  const added = pairedDifference(result.subject, previous)
+  console.log(
+    `${trackingModules[i]![0]}: ${added < 0 ? "" : "+"}${round(added, 3)} ms per workload over the line above ` +
+      `(${round((added * 1000) / events!, 1)} µs per event); ${round(result.ratio)}× off`
+  )
+  previous = result.subject
+}
