@@ -1,19 +1,22 @@
 /**
  * Tracking's cost in workerd, piece by piece (issue 28, seventh round): what trackingPieces.ts
  * splits in Node, for the jobs Worker in workerd. Each side is the in-memory Worker
- * (bench/workerd/inMemoryTrackerWorker.ts) over a codemodded copy whose `src/tracking.ts` gives
- * one more piece of the map than the side before, each in a workerd of its own, interleaved round
- * by round over bench/workerdWorkload.ts's workload, in three sets of workerds. Not part of
- * `npm run bench`:
+ * (bench/workerd/inMemoryTrackerWorker.ts) over a codemodded copy that turns one more piece on
+ * than the side before, each in a workerd of its own, interleaved round by round over
+ * bench/workerdWorkload.ts's workload, in three sets of workerds. Two runs of 400–500 rounds put
+ * the pieces in different places (BENCHMARKS.md, seventh round): run it far longer than that.
+ * Not part of `npm run bench`:
  *   node --import tsx bench/analysis/workerdPieces.ts [seconds per set]
  * The sides, each over the one before:
  * - tracking off (the codemodded Worker without a tracker);
- * - the in-memory tracker, its layers wrapped with a map of no services: no proxy is made;
+ * - the in-memory tracker joined to the core and flushed at each call's end, nothing wrapped (the
+ *   copy's runtime with `withTracking`'s `enabled` false);
+ * - the layers wrapped with a map of no services: no proxy is made;
  * - every entry of the default map replaced by one that learns nothing: proxies are made, and
  *   each traced method's effect is followed by one `flatMap`;
  * - the default map: the full trace (context, frames, events, the in-memory emit).
  */
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { bundleWorker } from "../../examples/runtime/bundle.js"
 import { startEventCollector } from "../../examples/runtime/collector.js"
@@ -22,8 +25,11 @@ import { comparisonsOf, compareInterleavedMany, median, pairedDifference, round 
 import { startMeasuredWorker, type MeasuredWorker } from "../workerdProcess.js"
 import { eventsPerWorkload, workerdSide } from "../workerdWorkload.js"
 
-// The copy's src/tracking.ts for each piece: the default map, cut down.
+// The copy's src/tracking.ts for each piece (the default map, cut down), or for the first, its
+// runtime with wrapping turned off while the tracker is still joined (and flushed).
+const notWrapped = "the in-memory tracker joined (flushed at each call's end), nothing wrapped"
 const trackingModules: ReadonlyArray<readonly [string, string | undefined]> = [
+  [notWrapped, undefined],
   [
     "wrapped, no proxy (a map of no services)",
     `import { defaultJobsEventMap, type EventMap } from "durable-effect-tracking"
@@ -52,7 +58,12 @@ const bundles = async () => {
   try {
     const tracked = await bundleWorker(copy)
     const pieces: Array<string> = []
-    for (const [, module] of trackingModules) {
+    const runtimePath = join(copy.jobsDir, "src/runtime/runtime.ts")
+    const runtime = readFileSync(runtimePath, "utf8")
+    const wrapping = "enabled: tracker !== undefined"
+    if (!runtime.includes(wrapping)) throw new Error(`the codemodded runtime no longer says \`${wrapping}\``)
+    for (const [name, module] of trackingModules) {
+      writeFileSync(runtimePath, name === notWrapped ? runtime.replace(wrapping, "enabled: false") : runtime)
       if (module !== undefined) writeFileSync(join(copy.jobsDir, "src/tracking.ts"), module)
       pieces.push(await bundleWorker(copy, "bench/workerd/inMemoryTrackerWorker.ts"))
     }
