@@ -18,5 +18,5 @@ describe("per-event-workerd (smoke)", () => {
       expect((detail[side] as { readonly medianMs: number }).medianMs).toBeGreaterThan(0)
     }
     expect(detail.plainMedianMs).toBeGreaterThan(0)
-  }, 180_000)
+  })
 })
