@@ -3,8 +3,8 @@ import { bundleWorker } from "../examples/runtime/bundle.js"
 import { copyJobsPackage } from "../examples/runtime/fixture.js"
 import type { RunningWorker } from "../examples/runtime/miniflare.js"
 import { waitUntil } from "../examples/runtime/wait.js"
-import type { Side } from "./stats.js"
-import { processCpuMs, type MeasuredWorker } from "./workerdProcess.js"
+import { compareInterleavedMany, comparisonsOf, type Comparison, type ComparisonOptions, type Side } from "./stats.js"
+import { processCpuMs, startMeasuredWorker, type MeasuredWorker } from "./workerdProcess.js"
 
 /**
  * The jobs Worker's workload in workerd, for per-event-workerd and the analysis scripts that
@@ -91,4 +91,37 @@ export const workerdBundles = async (): Promise<WorkerdBundles> => {
   } finally {
     tracked.remove()
   }
+}
+
+/** Starts a Worker in a workerd of its own, stopped when its set is done. */
+export type StartWorkerd = (script: string, tracker?: Record<string, unknown>) => Promise<MeasuredWorker>
+
+/**
+ * Compares sides in `sets` sets of workerds, each started afresh (by `sidesOf`, which gives the
+ * baseline first) and sampled with `options`, and pools their rounds. A workerd keeps its JIT's
+ * state for as long as it runs, and that state alone moved one side against another by several
+ * percent from one set to the next (BENCHMARKS.md, issue 28's seventh round).
+ */
+export const compareInWorkerdSets = async (
+  sets: number,
+  sidesOf: (start: StartWorkerd) => Promise<ReadonlyArray<Side>>,
+  options: ComparisonOptions
+): Promise<ReadonlyArray<Comparison>> => {
+  const samples: Array<Array<number>> = []
+  for (let set = 0; set < sets; set++) {
+    const started: Array<MeasuredWorker> = []
+    try {
+      const [baseline, ...subjects] = await sidesOf(async (script, tracker) => {
+        const side = await startMeasuredWorker({ script, ...(tracker === undefined ? {} : { tracker }) })
+        started.push(side)
+        return side
+      })
+      const compared = await compareInterleavedMany(baseline!, subjects, options)
+      const pooled = [compared[0]!.baseline, ...compared.map((comparison) => comparison.subject)]
+      pooled.forEach((sideSamples, i) => (samples[i] ??= []).push(...sideSamples))
+    } finally {
+      for (const side of started) await side.worker.dispose()
+    }
+  }
+  return comparisonsOf(samples)
 }

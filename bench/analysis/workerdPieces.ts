@@ -21,9 +21,8 @@ import { join } from "node:path"
 import { bundleWorker } from "../../examples/runtime/bundle.js"
 import { startEventCollector } from "../../examples/runtime/collector.js"
 import { copyJobsPackage } from "../../examples/runtime/fixture.js"
-import { comparisonsOf, compareInterleavedMany, median, pairedDifference, round } from "../stats.js"
-import { startMeasuredWorker, type MeasuredWorker } from "../workerdProcess.js"
-import { eventsPerWorkload, workerdSide } from "../workerdWorkload.js"
+import { median, pairedDifference, round, type Comparison } from "../stats.js"
+import { compareInWorkerdSets, eventsPerWorkload, workerdSide } from "../workerdWorkload.js"
 
 // The copy's src/tracking.ts for each piece (the default map, cut down), or for the first, its
 // runtime with wrapping turned off while the tracker is still joined (and flushed).
@@ -76,40 +75,25 @@ const bundles = async () => {
 const seconds = Number(process.argv[2] ?? "60")
 const { tracked, pieces } = await bundles()
 const collector = await startEventCollector()
-const samples: Array<Array<number>> = [[], ...pieces.map(() => [])]
 let events: number | undefined
+let results: ReadonlyArray<Comparison>
 try {
-  for (let set = 0; set < 3; set++) {
-    const started: Array<MeasuredWorker> = []
-    const start = async (script: string, tracker?: Record<string, unknown>) => {
-      const side = await startMeasuredWorker({ script, ...(tracker === undefined ? {} : { tracker }) })
-      started.push(side)
-      return side
-    }
-    try {
+  results = await compareInWorkerdSets(
+    3,
+    async (start) => {
       if (events === undefined) {
         const counting = await start(tracked, { endpoint: collector.url, env: "bench", serviceKey: "bench" })
         events = await eventsPerWorkload(counting, collector)
       }
-      const off = await start(tracked)
-      const sides = []
+      const sides = [workerdSide("tracking off", await start(tracked))]
       for (const [i, script] of pieces.entries()) sides.push(workerdSide(trackingModules[i]![0], await start(script)))
-      const compared = await compareInterleavedMany(workerdSide("tracking off", off), sides, {
-        warmup: 10,
-        minRounds: 10,
-        maxRounds: 100_000,
-        budgetMs: seconds * 1000
-      })
-      samples[0]!.push(...compared[0]!.baseline)
-      compared.forEach((comparison, i) => samples[i + 1]!.push(...comparison.subject))
-    } finally {
-      for (const side of started) await side.worker.dispose()
-    }
-  }
+      return sides
+    },
+    { warmup: 10, minRounds: 10, maxRounds: 100_000, budgetMs: seconds * 1000 }
+  )
 } finally {
   await collector.close()
 }
-const results = comparisonsOf(samples)
 console.log(`${results[0]!.rounds} rounds in 3 sets of workerds, ${events} events per workload`)
 console.log(`tracking off: ${round(median(results[0]!.baseline), 2)} ms of workerd CPU per workload (median)`)
 let previous = results[0]!.baseline

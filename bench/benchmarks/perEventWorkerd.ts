@@ -1,8 +1,13 @@
 import { startEventCollector } from "../../examples/runtime/collector.js"
-import { compareInterleavedMany, comparisonsOf, median, round, type BenchmarkResult } from "../stats.js"
+import { median, round, type BenchmarkResult, type Comparison } from "../stats.js"
 import { acknowledgedEndpoint } from "../workerd/acknowledgedEndpoint.js"
-import { startMeasuredWorker, type MeasuredWorker } from "../workerdProcess.js"
-import { callsPerWorkload, eventsPerWorkload, workerdBundles, workerdSide } from "../workerdWorkload.js"
+import {
+  callsPerWorkload,
+  compareInWorkerdSets,
+  eventsPerWorkload,
+  workerdBundles,
+  workerdSide
+} from "../workerdWorkload.js"
 import { figures } from "./perEvent.js"
 import type { Scale } from "./scale.js"
 
@@ -29,49 +34,35 @@ const deployment = { env: "bench", serviceKey: "bench" }
 export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> => {
   const scripts = await workerdBundles()
   const collector = await startEventCollector()
-  // Three sets of workerds, each sampled for a third of the time: a workerd keeps its JIT's
-  // state for as long as it runs, and that state alone moved one side against another by several
-  // percent from one set to the next (see BENCHMARKS.md).
+  // Three sets of workerds, each sampled for a third of the time (see compareInWorkerdSets).
   const sets = scale === "smoke" ? 1 : 3
-  const samples: Array<Array<number>> = [[], [], [], [], []]
   let events: number | undefined
+  let results: ReadonlyArray<Comparison>
   try {
-    for (let set = 0; set < sets; set++) {
-      const started: Array<MeasuredWorker> = []
-      const start = async (script: string, tracker?: Record<string, unknown>) => {
-        const side = await startMeasuredWorker({ script, ...(tracker === undefined ? {} : { tracker }) })
-        started.push(side)
-        return side
-      }
-      try {
+    results = await compareInWorkerdSets(
+      sets,
+      async (start) => {
         const plain = await start(scripts.plain)
         const off = await start(scripts.tracked)
         const inMemory = await start(scripts.inMemory)
         const stub = await start(scripts.acknowledging, { endpoint: acknowledgedEndpoint, ...deployment })
         const sending = await start(scripts.tracked, { endpoint: collector.url, ...deployment })
         events ??= await eventsPerWorkload(sending, collector)
-        const compared = await compareInterleavedMany(
+        return [
           workerdSide("plain jobs Worker", plain),
-          [
-            workerdSide("codemodded, no tracker (off)", off),
-            workerdSide("in-memory tracker", inMemory),
-            workerdSide("HTTP tracker, acknowledging fetch", stub),
-            workerdSide("HTTP tracker, collector process", sending)
-          ],
-          scale === "smoke"
-            ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 }
-            : { warmup: 10, minRounds: 10, maxRounds: 1_000, budgetMs: 40_000 }
-        )
-        samples[0]!.push(...compared[0]!.baseline)
-        compared.forEach((comparison, i) => samples[i + 1]!.push(...comparison.subject))
-      } finally {
-        for (const side of started) await side.worker.dispose()
-      }
-    }
+          workerdSide("codemodded, no tracker (off)", off),
+          workerdSide("in-memory tracker", inMemory),
+          workerdSide("HTTP tracker, acknowledging fetch", stub),
+          workerdSide("HTTP tracker, collector process", sending)
+        ]
+      },
+      scale === "smoke"
+        ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0 }
+        : { warmup: 10, minRounds: 10, maxRounds: 1_000, budgetMs: 40_000 }
+    )
   } finally {
     await collector.close()
   }
-  const results = comparisonsOf(samples)
   const sides = figures(results, ["off", "inMemory", "httpStub", "httpCollector"], events!)
   return {
     name: "per-event-workerd",
