@@ -26,7 +26,7 @@ describe("benchmarks (smoke)", () => {
     ])
   })
 
-  // per-event-workerd starts four workerds: test/bench/perEventWorkerd.test.ts (a slow file).
+  // per-event-workerd starts five workerds: test/bench/perEventWorkerd.test.ts (a slow file).
   for (const benchmark of benchmarks.filter((b) => b.name !== "per-event-workerd")) {
     it(`${benchmark.name} runs once and reports a result`, async () => {
       const result = await benchmark.run("smoke")
