@@ -1,7 +1,7 @@
-import type { EventCollector } from "../examples/runtime/collector.js"
+import { startEventCollector, type EventCollector } from "../examples/runtime/collector.js"
 import { bundleWorker } from "../examples/runtime/bundle.js"
 import { copyJobsPackage } from "../examples/runtime/fixture.js"
-import type { RunningWorker } from "../examples/runtime/miniflare.js"
+import { startWorker, type RunningWorker } from "../examples/runtime/miniflare.js"
 import { waitUntil } from "../examples/runtime/wait.js"
 import { compareInterleavedMany, comparisonsOf, type Comparison, type ComparisonOptions, type Side } from "./stats.js"
 import { processCpuMs, startMeasuredWorker, type MeasuredWorker } from "./workerdProcess.js"
@@ -32,16 +32,19 @@ export const workload = async (worker: RunningWorker): Promise<void> => {
   for (const page of ["/a", "/b", "/c"]) await ok(worker.call("debounce", "clicks", "add", { id, event: { page } }))
 }
 
+/** The env and service key the bench's HTTP trackers send with. */
+export const benchDeployment = { env: "bench", serviceKey: "bench" }
+
 /**
- * Events one workload emits, as the collector receives them from `side` (a Worker whose tracker
+ * Events one workload emits, as the collector receives them from `worker` (a Worker whose tracker
  * sends there): the count once it has stayed the same for a second (each call's flush follows
  * its response), checked on a second workload.
  */
-export const eventsPerWorkload = async (side: MeasuredWorker, collector: EventCollector): Promise<number> => {
+export const eventsPerWorkload = async (worker: RunningWorker, collector: EventCollector): Promise<number> => {
   const counts: Array<number> = []
   for (let i = 0; i < 2; i++) {
     const before = collector.events().length
-    await workload(side.worker)
+    await workload(worker)
     let seen = -1
     let since = performance.now()
     await waitUntil("the collector's count to settle", async () => {
@@ -53,6 +56,25 @@ export const eventsPerWorkload = async (side: MeasuredWorker, collector: EventCo
   }
   if (counts[0] !== counts[1]) throw new Error(`two workloads emitted ${counts.join(" and ")} events`)
   return counts[0]!
+}
+
+/**
+ * Events one workload emits in the tracked Worker `script`, counted at a collector of its own by
+ * an HTTP tracker, in a workerd that is stopped before this returns (so none runs idle beside the
+ * sides a comparison then measures).
+ */
+export const eventsOfWorker = async (script: string): Promise<number> => {
+  const collector = await startEventCollector()
+  try {
+    const worker = await startWorker({ script, tracker: { endpoint: collector.url, ...benchDeployment } })
+    try {
+      return await eventsPerWorkload(worker, collector)
+    } finally {
+      await worker.dispose()
+    }
+  } finally {
+    await collector.close()
+  }
 }
 
 /** A side whose sample is its own workerd's CPU time over one workload. */

@@ -12,9 +12,8 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { startEventCollector } from "../../examples/runtime/collector.js"
 import { median, quantile, round } from "../stats.js"
-import { compareInWorkerdSets, eventsPerWorkload, workerdSide } from "../workerdWorkload.js"
+import { compareInWorkerdSets, eventsOfWorker, workerdSide } from "../workerdWorkload.js"
 
 const [dirA, dirB, seconds = "120"] = process.argv.slice(2)
 if (dirA === undefined || dirB === undefined) {
@@ -23,36 +22,21 @@ if (dirA === undefined || dirB === undefined) {
 }
 const script = (dir: string, name: string) => readFileSync(join(dir, name), "utf8")
 
-const collector = await startEventCollector()
-let events: number | undefined
-try {
-  const [overA, overB] = await compareInWorkerdSets(
-    3,
-    async (start) => {
-      if (events === undefined) {
-        const counting = await start(script(dirA, "tracked.js"), {
-          endpoint: collector.url,
-          env: "bench",
-          serviceKey: "bench"
-        })
-        events = await eventsPerWorkload(counting, collector)
-      }
-      return [
-        workerdSide("off (A)", await start(script(dirA, "tracked.js"))),
-        workerdSide("in-memory (A)", await start(script(dirA, "in-memory.js"))),
-        workerdSide("in-memory (B)", await start(script(dirB, "in-memory.js")))
-      ]
-    },
-    { warmup: 10, minRounds: 10, maxRounds: 100_000, budgetMs: (Number(seconds) * 1000) / 3 }
-  )
-  const perEvent = (subject: ReadonlyArray<number>, base: ReadonlyArray<number>) =>
-    subject.map((ms, i) => ((ms - base[i]!) * 1000) / events!)
-  const quartiles = (values: ReadonlyArray<number>) =>
-    [0.25, 0.5, 0.75].map((q) => round(quantile(values, q), 1)).join(" / ")
-  console.log(`${overA!.rounds} rounds, ${events} events per workload, off ${round(median(overA!.baseline), 2)} ms`)
-  console.log(`A over off, µs per event (p25 / median / p75): ${quartiles(perEvent(overA!.subject, overA!.baseline))}`)
-  console.log(`B over off, µs per event: ${quartiles(perEvent(overB!.subject, overB!.baseline))}`)
-  console.log(`B over A, µs per event, paired by round: ${quartiles(perEvent(overB!.subject, overA!.subject))}`)
-} finally {
-  await collector.close()
-}
+const events = await eventsOfWorker(script(dirA, "tracked.js"))
+const [overA, overB] = await compareInWorkerdSets(
+  3,
+  async (start) => [
+    workerdSide("off (A)", await start(script(dirA, "tracked.js"))),
+    workerdSide("in-memory (A)", await start(script(dirA, "in-memory.js"))),
+    workerdSide("in-memory (B)", await start(script(dirB, "in-memory.js")))
+  ],
+  { warmup: 10, minRounds: 10, maxRounds: 100_000, budgetMs: (Number(seconds) * 1000) / 3 }
+)
+const perEvent = (subject: ReadonlyArray<number>, base: ReadonlyArray<number>) =>
+  subject.map((ms, i) => ((ms - base[i]!) * 1000) / events)
+const quartiles = (values: ReadonlyArray<number>) =>
+  [0.25, 0.5, 0.75].map((q) => round(quantile(values, q), 1)).join(" / ")
+console.log(`${overA!.rounds} rounds, ${events} events per workload, off ${round(median(overA!.baseline), 2)} ms`)
+console.log(`A over off, µs per event (p25 / median / p75): ${quartiles(perEvent(overA!.subject, overA!.baseline))}`)
+console.log(`B over off, µs per event: ${quartiles(perEvent(overB!.subject, overB!.baseline))}`)
+console.log(`B over A, µs per event, paired by round: ${quartiles(perEvent(overB!.subject, overA!.subject))}`)

@@ -19,10 +19,9 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { bundleWorker } from "../../examples/runtime/bundle.js"
-import { startEventCollector } from "../../examples/runtime/collector.js"
 import { copyJobsPackage } from "../../examples/runtime/fixture.js"
-import { median, pairedDifference, round, type Comparison } from "../stats.js"
-import { compareInWorkerdSets, eventsPerWorkload, workerdSide } from "../workerdWorkload.js"
+import { median, pairedDifference, round } from "../stats.js"
+import { compareInWorkerdSets, eventsOfWorker, workerdSide } from "../workerdWorkload.js"
 
 // The copy's src/tracking.ts for each piece (the default map, cut down), or for the first, its
 // runtime with wrapping turned off while the tracker is still joined (and flushed).
@@ -74,26 +73,16 @@ const bundles = async () => {
 
 const seconds = Number(process.argv[2] ?? "60")
 const { tracked, pieces } = await bundles()
-const collector = await startEventCollector()
-let events: number | undefined
-let results: ReadonlyArray<Comparison>
-try {
-  results = await compareInWorkerdSets(
-    3,
-    async (start) => {
-      if (events === undefined) {
-        const counting = await start(tracked, { endpoint: collector.url, env: "bench", serviceKey: "bench" })
-        events = await eventsPerWorkload(counting, collector)
-      }
-      const sides = [workerdSide("tracking off", await start(tracked))]
-      for (const [i, script] of pieces.entries()) sides.push(workerdSide(trackingModules[i]![0], await start(script)))
-      return sides
-    },
-    { warmup: 10, minRounds: 10, maxRounds: 100_000, budgetMs: seconds * 1000 }
-  )
-} finally {
-  await collector.close()
-}
+const events = await eventsOfWorker(tracked)
+const results = await compareInWorkerdSets(
+  3,
+  async (start) => {
+    const sides = [workerdSide("tracking off", await start(tracked))]
+    for (const [i, script] of pieces.entries()) sides.push(workerdSide(trackingModules[i]![0], await start(script)))
+    return sides
+  },
+  { warmup: 10, minRounds: 10, maxRounds: 100_000, budgetMs: seconds * 1000 }
+)
 console.log(`${results[0]!.rounds} rounds in 3 sets of workerds, ${events} events per workload`)
 console.log(`tracking off: ${round(median(results[0]!.baseline), 2)} ms of workerd CPU per workload (median)`)
 let previous = results[0]!.baseline
@@ -102,7 +91,7 @@ for (const [i, result] of results.entries()) {
   const added = pairedDifference(result.subject, previous)
   console.log(
     `${trackingModules[i]![0]}: ${added < 0 ? "" : "+"}${round(added, 3)} ms per workload over the line above ` +
-      `(${round((added * 1000) / events!, 1)} µs per event); ${round(result.ratio)}× off`
+      `(${round((added * 1000) / events, 1)} µs per event); ${round(result.ratio)}× off`
   )
   previous = result.subject
 }

@@ -2,6 +2,7 @@ import { startEventCollector } from "../../examples/runtime/collector.js"
 import { median, round, type BenchmarkResult, type Comparison } from "../stats.js"
 import { acknowledgedEndpoint } from "../workerd/acknowledgedEndpoint.js"
 import {
+  benchDeployment,
   callsPerWorkload,
   compareInWorkerdSets,
   eventsPerWorkload,
@@ -29,8 +30,6 @@ import type { Scale } from "./scale.js"
  * each call is in every side alike.
  */
 
-const deployment = { env: "bench", serviceKey: "bench" }
-
 export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> => {
   const scripts = await workerdBundles()
   const collector = await startEventCollector()
@@ -45,9 +44,9 @@ export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> =>
         const plain = await start(scripts.plain)
         const off = await start(scripts.tracked)
         const inMemory = await start(scripts.inMemory)
-        const stub = await start(scripts.acknowledging, { endpoint: acknowledgedEndpoint, ...deployment })
-        const sending = await start(scripts.tracked, { endpoint: collector.url, ...deployment })
-        events ??= await eventsPerWorkload(sending, collector)
+        const stub = await start(scripts.acknowledging, { endpoint: acknowledgedEndpoint, ...benchDeployment })
+        const sending = await start(scripts.tracked, { endpoint: collector.url, ...benchDeployment })
+        events ??= await eventsPerWorkload(sending.worker, collector)
         return [
           workerdSide("plain jobs Worker", plain),
           workerdSide("codemodded, no tracker (off)", off),
