@@ -32,3 +32,15 @@ export const checkNonNegative = (issues: Array<string>, field: string, value: un
   }
   return value as number
 }
+
+/** The longest `lingerMs` a tracker takes: a Durable Object idle for longer may be evicted first. */
+export const MaxLingerMs = 60_000
+
+/** `lingerMs`: an integer from 0 (every flush sends) to {@link MaxLingerMs}; 0 when absent. */
+export const checkLingerMs = (issues: Array<string>, value: unknown): number => {
+  if (value === undefined) return 0
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > MaxLingerMs) {
+    issues.push(`lingerMs must be an integer from 0 to ${MaxLingerMs}`)
+  }
+  return value as number
+}

@@ -25,6 +25,8 @@ export interface DeliveryLimits {
   readonly timeoutMs: number
   /** Bound on one `flush()`, retries and waits included. */
   readonly flushTimeoutMs: number
+  /** How long a flush may leave less than a batch buffered for a later send (0 or absent: every flush sends). */
+  readonly lingerMs?: number
   readonly retry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number }
 }
 
@@ -49,6 +51,7 @@ interface EngineCounters<F> extends DeliveryCounters<F> {
   truncated: number
   requeued: number
   flushes: number
+  lingered: number
   readonly dropped: { overflow: number; rejected: number; tooLarge: number; unserializable: number }
 }
 
@@ -90,6 +93,7 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     retried: 0,
     requeued: 0,
     flushes: 0,
+    lingered: 0,
     dropped: { overflow: 0, rejected: 0, tooLarge: 0, unserializable: 0 },
     lastFailure: undefined
   }
@@ -277,6 +281,35 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
       ? Effect.void
       : boundedFlush(limits.flushTimeoutMs, Effect.uninterruptible(Effect.zipRight(writeAccepted, keepDeferred)))
 
+  // Linger: a jobs runtime flushes at the end of every call, and a request per call of a few
+  // events costs more than the events do. With `lingerMs`, a flush that finds less than a batch
+  // buffered sends nothing until `lingerMs` after the first flush that left events waiting; a
+  // timer (a daemon fiber, one per wait, not per call) then flushes, so the call that emitted an
+  // object's last events needs no later call. Waiting events are saved as a deferred flush's
+  // are, with an outbox, so that they outlive the object. A lingering caller never waits.
+  const lingerMs = limits.lingerMs ?? 0
+  let lingerSince: number | undefined
+  let lingerTimer = false
+  /** How long the events buffered now may still wait; 0 when this flush sends. */
+  const lingerLeft = (now: number): number => {
+    if (lingerMs > 0 && ring.size < limits.batchSize) {
+      const left = (lingerSince ??= now) + lingerMs - now
+      if (left > 0) return left
+    }
+    lingerSince = undefined
+    return 0
+  }
+  const linger = (left: number): Effect.Effect<void> => {
+    counters.lingered++
+    if (lingerTimer) return saveDeferred
+    lingerTimer = true
+    const wake = Effect.suspend(() => {
+      lingerTimer = false
+      return flush()
+    })
+    return Effect.zipRight(Effect.forkDaemon(Effect.zipRight(Clock.sleep(left), wake)), saveDeferred)
+  }
+
   // A deferred flush returns at once too, before any fiber or timer (without an outbox): every
   // call of a jobs runtime flushes, and none should wait on (or send to) a receiver that asked
   // for a pause.
@@ -284,7 +317,13 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     Effect.suspend(() =>
       !serial.running() && nothingToSend()
         ? Effect.void
-        : Effect.flatMap(Clock.currentTimeMillis, (now) => (deferral.defers(now) ? saveDeferred : sendNow))
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            if (deferral.defers(now)) return saveDeferred
+            // Only events in flight (a running flush has them): nothing of this caller's waits.
+            if (lingerMs > 0 && nothingToSend()) return Effect.void
+            const left = lingerLeft(now)
+            return left > 0 ? linger(left) : sendNow
+          })
     )
 
   return {

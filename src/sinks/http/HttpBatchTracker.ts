@@ -68,6 +68,8 @@ export interface HttpBatchTrackerStats {
   readonly requeued: number
   /** Flush runs started (concurrent `flush()` calls share one). */
   readonly flushes: number
+  /** `flush()` calls that left events waiting for later ones (`lingerMs`), without a request. */
+  readonly lingered: number
   /** `flush()` calls that returned without a request: a collector's `Retry-After` had not run out. */
   readonly deferred: number
   /** Epoch ms before which no flush sends (a collector's `Retry-After`); undefined when none. */

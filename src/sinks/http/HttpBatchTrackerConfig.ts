@@ -1,5 +1,5 @@
 import { singleEventBodyBytes } from "../../delivery/BatchBody.js"
-import { checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
+import { checkLingerMs, checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { largestEventAsSent } from "../../delivery/LargestEvent.js"
 import { type AnyVocabulary, checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/VocabularyGate.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
@@ -85,6 +85,13 @@ export interface HttpBatchTrackerConfig extends TrackerVocabulariesOption {
    * so this is the most tracking can add to a call when the collector is down. Default 5000 ms.
    */
   readonly flushTimeoutMs?: number
+  /**
+   * How long events may wait for later calls' events, to go in one request with them. A flush
+   * that finds less than `batchSize` events buffered sends nothing until `lingerMs` after the
+   * first flush that left events waiting; a timer then sends them, also when no call comes. At
+   * most 60 000. Default 0: every flush sends. For a Durable Object only (see docs/http-tracker.md).
+   */
+  readonly lingerMs?: number
   readonly retry?: HttpBatchTrackerRetryConfig
   /** The `fetch` to use. Default: the global `fetch`, looked up at send time. */
   readonly fetch?: HttpFetch
@@ -107,6 +114,7 @@ export interface ResolvedHttpBatchTrackerConfig {
   readonly headers: Readonly<Record<string, string>>
   readonly timeoutMs: number
   readonly flushTimeoutMs: number
+  readonly lingerMs: number
   readonly retry: Required<HttpBatchTrackerRetryConfig>
   readonly fetch: HttpFetch | undefined
   readonly logEndpointPath: boolean
@@ -125,6 +133,7 @@ export const HttpBatchTrackerDefaults = {
   maxEventBytes: 65_536,
   timeoutMs: 3_000,
   flushTimeoutMs: 5_000,
+  lingerMs: 0,
   retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 }
 } as const
 
@@ -189,6 +198,7 @@ export const resolveHttpBatchTrackerConfig = (
   const explicitEventBytes = checkPositiveInt(issues, "maxEventBytes", config.maxEventBytes, d.maxEventBytes)
   const timeoutMs = checkPositiveInt(issues, "timeoutMs", config.timeoutMs, d.timeoutMs)
   const flushTimeoutMs = checkPositiveInt(issues, "flushTimeoutMs", config.flushTimeoutMs, d.flushTimeoutMs)
+  const lingerMs = checkLingerMs(issues, config.lingerMs)
 
   const retry: unknown = config.retry
   if (retry !== undefined && !isRecord(retry)) issues.push("retry must be an object")
@@ -237,6 +247,7 @@ export const resolveHttpBatchTrackerConfig = (
     headers: { ...(config.headers ?? {}) },
     timeoutMs,
     flushTimeoutMs,
+    lingerMs,
     retry: { maxAttempts, initialDelayMs, maxDelayMs },
     fetch: config.fetch,
     logEndpointPath: logEndpointPath === true,

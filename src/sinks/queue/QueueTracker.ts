@@ -32,6 +32,8 @@ export interface QueueTrackerStats {
   readonly requeued: number
   /** Flush runs started (concurrent `flush()` calls share one). */
   readonly flushes: number
+  /** `flush()` calls that left events waiting for later ones (`lingerMs`), without a send. */
+  readonly lingered: number
   /** Events held now, buffered or in flight. */
   readonly pending: number
   readonly dropped: {
@@ -104,6 +106,7 @@ const makeTracker = <E>(queue: QueueProducer<any>, options: QueueTrackerOptions)
           retried: stats.retried,
           requeued: stats.requeued,
           flushes: stats.flushes,
+          lingered: stats.lingered,
           pending: stats.pending,
           dropped: { overflow, tooLarge, unserializable, unknownVocabulary: gated.refused() },
           lastFailure: stats.lastFailure

@@ -2,7 +2,7 @@
  * The Queue tracker's options, their defaults, and how they are checked.
  */
 
-import { checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
+import { checkLingerMs, checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { largestEventAsSent } from "../../delivery/LargestEvent.js"
 import { checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/VocabularyGate.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
@@ -28,6 +28,13 @@ export interface QueueTrackerOptions extends TrackerVocabulariesOption {
   readonly timeoutMs?: number
   /** Bound on one `flush()`, retries and waits included. Default 5000 ms. */
   readonly flushTimeoutMs?: number
+  /**
+   * How long events may wait for later calls' events, to go in one request with them. A flush
+   * that finds less than `batchSize` events buffered sends nothing until `lingerMs` after the
+   * first flush that left events waiting; a timer then sends them, also when no call comes. At
+   * most 60 000. Default 0: every flush sends. For a Durable Object only (see docs/http-tracker.md).
+   */
+  readonly lingerMs?: number
   readonly retry?: {
     /** Sends per batch within one flush, the first included. Default 3. */
     readonly maxAttempts?: number
@@ -49,6 +56,7 @@ export const QueueTrackerDefaults = {
   maxBufferSize: 10_000,
   timeoutMs: 3_000,
   flushTimeoutMs: 5_000,
+  lingerMs: 0,
   retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 }
 } as const
 
@@ -76,6 +84,7 @@ export const resolveQueueTrackerOptions = (options: QueueTrackerOptions) => {
     maxBufferSize: checkPositiveInt(issues, "maxBufferSize", options.maxBufferSize, d.maxBufferSize),
     timeoutMs: checkPositiveInt(issues, "timeoutMs", options.timeoutMs, d.timeoutMs),
     flushTimeoutMs: checkPositiveInt(issues, "flushTimeoutMs", options.flushTimeoutMs, d.flushTimeoutMs),
+    lingerMs: checkLingerMs(issues, options.lingerMs),
     retry: {
       maxAttempts: checkPositiveInt(issues, "retry.maxAttempts", r.maxAttempts, d.retry.maxAttempts),
       initialDelayMs: checkNonNegative(issues, "retry.initialDelayMs", r.initialDelayMs, d.retry.initialDelayMs),

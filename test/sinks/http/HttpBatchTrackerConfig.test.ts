@@ -58,6 +58,7 @@ describe("HTTP tracker configuration", () => {
       headers: {},
       timeoutMs: 3_000,
       flushTimeoutMs: 5_000,
+      lingerMs: 0,
       retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 },
       fetch: undefined,
       logEndpointPath: false,

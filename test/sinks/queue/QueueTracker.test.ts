@@ -225,11 +225,33 @@ describe("QueueTracker", () => {
     ])
   })
 
+  it("with lingerMs, the events of several flushes go in one send, lingerMs after the first flush that left them", async () => {
+    const { queue, calls } = recordingQueue()
+    const tracker = QueueTracker.make(queue, { ...options, lingerMs: 2_000 })
+    const stats = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* tracker.emit(event(1))
+        yield* tracker.flush()
+        yield* TestClock.setTime(1_500)
+        yield* tracker.emit(event(2))
+        yield* tracker.flush()
+        const beforeTime = calls.length
+        yield* TestClock.setTime(2_000)
+        // The timer's flush runs on a fiber of its own (bounded in turns, not time).
+        for (let turn = 0; turn < 1_000 && (yield* tracker.stats()).pending > 0; turn++) yield* Effect.yieldNow()
+        return { ...(yield* tracker.stats()), beforeTime }
+      }).pipe(Effect.provide(TestContext.TestContext))
+    )
+    expect(stats.beforeTime).toBe(0)
+    expect(calls.map((call) => call.bodies.map((body) => body.instanceId))).toEqual([["do-1", "do-2"]])
+    expect(stats).toMatchObject({ lingered: 2, sends: 1, sent: 2, pending: 0 })
+  })
+
   it("refuses options beyond Queues' limits and a binding that is not one, naming fields only", () => {
     const { queue } = recordingQueue()
     let error: unknown
     try {
-      QueueTracker.make(queue, { env: "e", serviceKey: " ", batchSize: 101, maxBatchBytes: 300_000 })
+      QueueTracker.make(queue, { env: "e", serviceKey: " ", batchSize: 101, maxBatchBytes: 300_000, lingerMs: 60_001 })
     } catch (e) {
       error = e
     }
@@ -237,7 +259,8 @@ describe("QueueTracker", () => {
     expect((error as InvalidTrackerConfigError).issues).toEqual([
       "serviceKey must be a non-empty string",
       "batchSize must be a positive integer of at most 100",
-      "maxBatchBytes must be a positive integer of at most 256000"
+      "maxBatchBytes must be a positive integer of at most 256000",
+      "lingerMs must be an integer from 0 to 60000"
     ])
     expect((error as Error).message).toMatch(/^Invalid Queue tracker configuration: /)
     expect(() => QueueTracker.make({} as QueueProducer, options)).toThrow(/queue must be a Queue binding/)
