@@ -7,7 +7,9 @@
 
 import { Effect } from "effect"
 import * as Clock from "effect/Clock"
+import * as FiberRef from "effect/FiberRef"
 import { type DeliverBatch, type DeliveryCounters, type InFlightBatch, makeBatchDelivery } from "./BatchDelivery.js"
+import { afterOn } from "./ClockTimer.js"
 import { makeDeliveryDeferral } from "./DeliveryDeferral.js"
 import type { DeliverySink, DropReason, Sized } from "./DeliverySink.js"
 import { makeDropNotice } from "./DropNotice.js"
@@ -303,11 +305,26 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
     counters.lingered++
     if (lingerTimer) return saveDeferred
     lingerTimer = true
+    // The timer's flush is a fiber of its own that keeps only the caller's Clock, loggers and log
+    // level: a daemon forked from the caller would hold the call's whole context until it
+    // fires, and would make the flush a child of the call's span long after the call ended.
     const wake = Effect.suspend(() => {
       lingerTimer = false
       return flush()
     })
-    return Effect.zipRight(Effect.forkDaemon(Effect.zipRight(Clock.sleep(left), wake)), saveDeferred)
+    const timer = Effect.flatMap(
+      Effect.all([Effect.clock, FiberRef.get(FiberRef.currentLoggers), FiberRef.get(FiberRef.currentMinimumLogLevel)]),
+      ([clock, loggers, level]) =>
+        afterOn(clock, left, () => {
+          Effect.runFork(
+            Effect.withClock(wake, clock).pipe(
+              Effect.locally(FiberRef.currentLoggers, loggers),
+              Effect.locally(FiberRef.currentMinimumLogLevel, level)
+            )
+          )
+        })
+    )
+    return Effect.zipRight(timer, saveDeferred)
   }
 
   // A deferred flush returns at once too, before any fiber or timer (without an outbox): every

@@ -1,4 +1,4 @@
-import { Effect, Layer, TestClock } from "effect"
+import { Effect, Layer, LogLevel, TestClock } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createTestRuntime } from "../../fixtures/core/index.js"
 import {
@@ -11,6 +11,7 @@ import {
   type JobEvent
 } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
+import { captureLogs } from "../../support/logCapture.js"
 import {
   deliveredIds,
   jobEvents,
@@ -157,6 +158,28 @@ describe("lingerMs: events wait for later calls' events", () => {
         yield* untilDelivered(t)
         expect(deliveredIds(collector)).toEqual(ids(events))
       })
+    )
+  })
+
+  it("the timer's flush logs through the loggers, at the level, of the flush that set it", async () => {
+    collector.enqueue({ status: 400 })
+    const t = HttpBatchTracker.make<JobEvent>(config())
+    const logs = captureLogs(LogLevel.Debug)
+    await runTest(
+      Effect.gen(function* () {
+        yield* emitAll(t, jobEvents(1))
+        yield* logs.provide(withoutWaiting(t.flush()))
+        yield* untilSleepAt(1_000)
+        yield* TestClock.setTime(1_000)
+        yield* untilDelivered(t)
+      })
+    )
+    expect(collector.requests.map((request) => request.status)).toEqual([400])
+    expect(logs.lines.filter((line) => line.level === "WARN").map((line) => line.annotations.dropped)).toEqual([
+      "rejected"
+    ])
+    expect(logs.lines.filter((line) => line.level === "DEBUG").map((line) => line.message)).toContain(
+      "batch not delivered"
     )
   })
 
