@@ -13,6 +13,7 @@ import { NoopTracker } from "../src/tracker/NoopTracker.js"
 import { makeJobEvent } from "../src/jobs/events/makeJobEvent.js"
 import type { TrackerOption } from "../src/instrument/addTracker.js"
 import type { HttpBatchTrackerConfig } from "../src/sinks/http/HttpBatchTrackerConfig.js"
+import { HttpBatchTracker } from "../src/sinks/http/HttpBatchTracker.js"
 
 /**
  * The fixture workload every runtime benchmark runs: one instance per job type, each on a fresh
@@ -122,7 +123,58 @@ export const sideNamed = (name: string): RuntimeFactory => {
 
 /** Tracked, with an HTTP batch tracker that sends to a real collector (the runtime's own `fetch`). */
 export const collectorTrackedRuntime = (endpoint: string): RuntimeFactory =>
-  trackedRuntime(() => ({ endpoint, env: "bench", serviceKey: "bench" }))
+  trackedRuntime(() => collectorTracker(endpoint))
+
+/** An HTTP batch tracker config for a real collector at `endpoint`. */
+export const collectorTracker = (endpoint: string): HttpBatchTrackerConfig => ({
+  endpoint,
+  env: "bench",
+  serviceKey: "bench"
+})
+
+/** How long the bench's lingering trackers let events wait (`lingerMs`). */
+export const benchLingerMs = 50
+
+/**
+ * The workload with an HTTP batch tracker per instance that lingers ({@link benchLingerMs}):
+ * each call's flush leaves its events waiting, and a timer sends them. The run ends once every
+ * tracker has delivered what waited, so a sample counts the timers' flushes too (the wait
+ * itself is idle: the bench measures CPU time).
+ */
+export const runLingeringWorkload = async (
+  config: () => HttpBatchTrackerConfig,
+  steps: ReadonlyArray<ReadonlyArray<Step>> = script
+): Promise<void> => {
+  const trackers: Array<HttpBatchTracker> = []
+  const lingering = trackedRuntime(() => {
+    const tracker = HttpBatchTracker.make({ ...config(), lingerMs: benchLingerMs })
+    trackers.push(tracker)
+    return tracker
+  })
+  await runWorkload(lingering, steps)
+  const deadline = Date.now() + 30_000
+  for (const tracker of trackers) {
+    while (Effect.runSync(tracker.pending()) > 0) {
+      if (Date.now() > deadline) throw new Error("a lingering tracker did not deliver its events within 30 s")
+      await idle(10)
+    }
+  }
+}
+
+/**
+ * The workload, then an idle wait of {@link benchLingerMs}: the control of a lingering side. A
+ * process idle for a while spends CPU of its own (V8 collects garbage when idle), which the
+ * lingering side's wait for its timers counts too.
+ */
+export const runThenIdle = async (
+  makeRuntime: RuntimeFactory,
+  steps: ReadonlyArray<ReadonlyArray<Step>> = script
+): Promise<void> => {
+  await runWorkload(makeRuntime, steps)
+  await idle(benchLingerMs)
+}
+
+const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Runs the workload once over `build` with a recording tracker, and returns the event types in order. */
 export const recordEventTypes = async (

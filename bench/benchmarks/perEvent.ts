@@ -14,6 +14,9 @@ import {
   type Side
 } from "../stats.js"
 import {
+  acknowledgingHttpTracker,
+  benchLingerMs,
+  collectorTracker,
   collectorTrackedRuntime,
   definitions,
   eventsPerWorkload,
@@ -22,6 +25,8 @@ import {
   leanScript,
   offTrackedRuntime,
   plainRuntime,
+  runLingeringWorkload,
+  runThenIdle,
   runWorkload,
   script,
   type RuntimeFactory,
@@ -35,7 +40,9 @@ import { withFastPaths } from "./trackerCost.js"
  * record and per span (issue 28). Three sets of interleaved rounds in one process:
  * - the fixture workload (42 events in 11 calls): plain, tracking off, the in-memory tracker,
  *   the HTTP batch tracker with an acknowledging `fetch` and with a real collector in another
- *   process, and the hand-placed emits;
+ *   process, the hand-placed emits, and the two HTTP sides with `lingerMs`, each beside the
+ *   same side without it followed by the same idle wait (a lingering sample waits, idle, for
+ *   its timers' flushes);
  * - the lean workload (ten task `send`s that do nothing): plain, off, in-memory, HTTP;
  * - the anchors: OpenTelemetry log records and spans, and our events through the HTTP tracker
  *   alone, per item.
@@ -88,7 +95,18 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
   const leanEvents = await eventsPerWorkload(leanScript)
   const collector = await startCollectorProcess()
   try {
-    const fixtureNames = ["off", "inMemory", "httpStub", "httpStubFallbacks", "httpCollector", "handPlaced"]
+    const fixtureNames = [
+      "off",
+      "inMemory",
+      "httpStub",
+      "httpStubFallbacks",
+      "httpCollector",
+      "handPlaced",
+      "httpStubIdle",
+      "httpStubLingering",
+      "httpCollectorIdle",
+      "httpCollectorLingering"
+    ]
     const fixture = await compareInterleavedMany(
       workloadSide("plain fixture", plainRuntime, script),
       [
@@ -104,9 +122,25 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
           collectorTrackedRuntime(collector.endpoint),
           script
         ),
-        workloadSide("hand-placed emitEvent + in-memory tracker", handPlacedRuntime, script)
+        workloadSide("hand-placed emitEvent + in-memory tracker", handPlacedRuntime, script),
+        {
+          name: `the HTTP tracker, acknowledging fetch, then idle ${benchLingerMs} ms`,
+          run: () => runThenIdle(httpTrackedRuntime)
+        },
+        {
+          name: `the HTTP tracker, acknowledging fetch, lingerMs ${benchLingerMs}`,
+          run: () => runLingeringWorkload(acknowledgingHttpTracker)
+        },
+        {
+          name: `the HTTP tracker, collector process, then idle ${benchLingerMs} ms`,
+          run: () => runThenIdle(collectorTrackedRuntime(collector.endpoint))
+        },
+        {
+          name: `the HTTP tracker, collector process, lingerMs ${benchLingerMs}`,
+          run: () => runLingeringWorkload(() => collectorTracker(collector.endpoint))
+        }
       ],
-      sampling(scale, 60_000)
+      sampling(scale, 120_000)
     )
     const leanNames = ["off", "inMemory", "httpStub"]
     const lean = await compareInterleavedMany(
@@ -129,6 +163,21 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
     const otelLogUs = usPer(anchors[0]!.baseline)
 
     const fixtureFigures = figures(fixture, fixtureNames, events)
+    // A lingering side against the same side without lingerMs, both ending with the same idle
+    // wait (see `runThenIdle`): what lingering changes per event, added to the side's own figure.
+    const lingering = (eager: string, idle: number, lingered: number) => {
+      const changeUsPerEvent = pairedUsPerEvent(fixture[lingered]!.subject, fixture[idle]!.subject, events)
+      return { changeUsPerEvent, usPerEvent: round(fixtureFigures[eager]!.usPerEvent + changeUsPerEvent, 1) }
+    }
+    const lingerFigures = {
+      lingerMs: benchLingerMs,
+      httpStub: lingering("httpStub", fixtureNames.indexOf("httpStubIdle"), fixtureNames.indexOf("httpStubLingering")),
+      httpCollector: lingering(
+        "httpCollector",
+        fixtureNames.indexOf("httpCollectorIdle"),
+        fixtureNames.indexOf("httpCollectorLingering")
+      )
+    }
     const leanFigures = figures(lean, leanNames, leanEvents)
     const trackedUs = fixtureFigures.inMemory!.usPerEvent
     const httpUs = fixtureFigures.httpStub!.usPerEvent
@@ -137,6 +186,8 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
       "tracked path, in-memory: <= 15 µs/event": trackedUs <= 15,
       "HTTP tracker, acknowledging fetch: <= 25 µs/event": httpUs <= 25,
       "HTTP tracker, collector process: <= 25 µs/event": fixtureFigures.httpCollector!.usPerEvent <= 25,
+      [`HTTP tracker, collector process, lingerMs ${benchLingerMs}: <= 25 µs/event`]:
+        lingerFigures.httpCollector.usPerEvent <= 25,
       "on with the HTTP tracker: <= 1.05× plain": fixtureFigures.httpStub!.ratio <= 1.05,
       "on with the in-memory tracker: <= 1.03× plain": fixtureFigures.inMemory!.ratio <= 1.03,
       "tracked path per event: <= 5× an OpenTelemetry log record": trackedUs / otelLogUs <= 5
@@ -155,7 +206,8 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
           eventsPerSample: events,
           rounds: fixture[0]!.rounds,
           plainMedianMs: round(median(fixture[0]!.baseline)),
-          ...fixtureFigures
+          ...fixtureFigures,
+          lingering: lingerFigures
         },
         lean: {
           calls: leanScript.reduce((sum, steps) => sum + steps.length, 0),
@@ -174,6 +226,7 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
             trackedPathInMemory: multiple(trackedUs),
             trackedPathHttpStub: multiple(httpUs),
             trackedPathHttpCollector: multiple(fixtureFigures.httpCollector!.usPerEvent),
+            trackedPathHttpCollectorLingering: multiple(lingerFigures.httpCollector.usPerEvent),
             handPlaced: multiple(fixtureFigures.handPlaced!.usPerEvent),
             leanInMemory: multiple(leanFigures.inMemory!.usPerEvent),
             ourHttpTrackerAlone: multiple(usPer(anchors[1]!.subject))
