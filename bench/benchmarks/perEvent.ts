@@ -129,7 +129,7 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
         },
         {
           name: `the HTTP tracker, acknowledging fetch, lingerMs ${benchLingerMs}`,
-          run: () => runLingeringWorkload(acknowledgingHttpTracker)
+          run: () => runLingeringWorkload(acknowledgingHttpTracker, events)
         },
         {
           name: `the HTTP tracker, collector process, then idle ${benchLingerMs} ms`,
@@ -137,7 +137,7 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
         },
         {
           name: `the HTTP tracker, collector process, lingerMs ${benchLingerMs}`,
-          run: () => runLingeringWorkload(() => collectorTracker(collector.endpoint))
+          run: () => runLingeringWorkload(() => collectorTracker(collector.endpoint), events)
         }
       ],
       sampling(scale, 120_000)
