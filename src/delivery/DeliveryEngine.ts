@@ -286,8 +286,8 @@ export const makeDeliveryEngine = <A, B extends Sized, Body, F>(
   // Linger: a jobs runtime flushes at the end of every call, and a request per call of a few
   // events costs more than the events do. With `lingerMs`, a flush that finds less than a batch
   // buffered sends nothing until `lingerMs` after the first flush that left events waiting; a
-  // timer (a daemon fiber, one per wait, not per call) then flushes, so the call that emitted an
-  // object's last events needs no later call. Waiting events are saved as a deferred flush's
+  // timer (one per wait, not per call) then flushes, so the call that emitted an object's last
+  // events needs no later call. Waiting events are saved as a deferred flush's
   // are, with an outbox, so that they outlive the object. A lingering caller never waits.
   const lingerMs = limits.lingerMs ?? 0
   let lingerSince: number | undefined

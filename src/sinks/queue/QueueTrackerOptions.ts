@@ -29,7 +29,7 @@ export interface QueueTrackerOptions extends TrackerVocabulariesOption {
   /** Bound on one `flush()`, retries and waits included. Default 5000 ms. */
   readonly flushTimeoutMs?: number
   /**
-   * How long events may wait for later calls' events, to go in one request with them. A flush
+   * How long events may wait for later calls' events, to go in one send with them. A flush
    * that finds less than `batchSize` events buffered sends nothing until `lingerMs` after the
    * first flush that left events waiting; a timer then sends them, also when no call comes. At
    * most 60 000. Default 0: every flush sends. For a Durable Object only (see docs/http-tracker.md).
