@@ -11,7 +11,7 @@ import {
 } from "durable-effect-tracking"
 import type { HttpFetch, JobEvent, TrackerOption } from "durable-effect-tracking"
 import { OutboxDefaults, OutboxStorage, type OutboxStorageService } from "../../src/delivery/Outbox.js"
-import { jobEvents } from "../support/tracking.js"
+import { emitAll, idsOf, jobEvents } from "../support/tracking.js"
 
 /** A fetch that answers the queued statuses in order, then 200, and keeps what it was sent. */
 const fakeCollector = () => {
@@ -44,10 +44,9 @@ const baseConfig = (fetch: HttpFetch) =>
   }) as const
 
 const prefix = OutboxDefaults.keyPrefix
-const ids = (events: ReadonlyArray<JobEvent>) => events.map((event) => event.eventId)
 /** The keys the outbox writes for these events: one per event, and its marker (the prefix itself). */
 const outboxKeys = (events: ReadonlyArray<JobEvent>, keyPrefix: string = prefix) =>
-  [keyPrefix, ...ids(events).map((id) => keyPrefix + id)].sort()
+  [keyPrefix, ...idsOf(events).map((id) => keyPrefix + id)].sort()
 
 /** Storage as an earlier tracker instance left it. */
 const seed = (core: ReturnType<typeof createTestRuntime>, events: ReadonlyArray<JobEvent>) => {
@@ -78,9 +77,6 @@ const call = <A>(
     )
   )
 
-const emitAll = (tracker: HttpBatchTracker<JobEvent>, events: ReadonlyArray<JobEvent>) =>
-  Effect.forEach(events, (event) => tracker.emit(event), { discard: true })
-
 describe("the HTTP tracker's durable outbox", () => {
   it("without the option, a flush that gives up writes nothing to storage", async () => {
     const collector = fakeCollector()
@@ -107,7 +103,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const stats = await call(layer, core.layer, (t) =>
       Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats())
     )
-    expect(collector.delivered()).toEqual(ids(events))
+    expect(collector.delivered()).toEqual(idsOf(events))
     expect(core.handles.storage.keys()).toEqual([])
     expect(stats.outbox).toMatchObject({ saved: 0, restored: 0, deleted: 0, storageErrors: 0 })
   })
@@ -121,7 +117,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const stats = await call(layer, core.layer, (t) =>
       Effect.zipRight(Effect.zipRight(emitAll(t, events), t.flush()), t.stats())
     )
-    expect(collector.received).toEqual([{ status: 503, ids: ids(events.slice(0, 2)) }])
+    expect(collector.received).toEqual([{ status: 503, ids: idsOf(events.slice(0, 2)) }])
     // The batch in flight and the events behind it: all five.
     expect(core.handles.storage.keys()).toEqual(outboxKeys(events))
     for (const event of events) {
@@ -150,7 +146,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const stats = await call(resolveTrackerLayer(config), core.layer, (t) =>
       Effect.zipRight(Effect.zipRight(emitAll(t, after), t.flush()), t.stats())
     )
-    expect(collector.delivered()).toEqual([...ids(before), ...ids(after)])
+    expect(collector.delivered()).toEqual([...idsOf(before), ...idsOf(after)])
     expect(core.handles.storage.keys()).toEqual([])
     expect(stats.outbox).toMatchObject({ restored: 3, deleted: 3, held: 0, storageErrors: 0 })
   })
@@ -168,7 +164,7 @@ describe("the HTTP tracker's durable outbox", () => {
         Effect.provide(layer.pipe(Layer.provideMerge(core.layer)))
       )
     )
-    expect(collector.delivered()).toEqual(ids(saved))
+    expect(collector.delivered()).toEqual(idsOf(saved))
     expect(core.handles.storage.keys()).toEqual([])
   })
 
@@ -180,11 +176,11 @@ describe("the HTTP tracker's durable outbox", () => {
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), outbox: durableOutbox() })
     collector.fail(1)
     await call(layer, core.layer, (t) => t.flush())
-    expect(collector.received).toEqual([{ status: 503, ids: ids(saved) }])
+    expect(collector.received).toEqual([{ status: 503, ids: idsOf(saved) }])
     // Still in storage (already saved: not written again), and still held in memory.
     expect(core.handles.storage.keys()).toEqual(outboxKeys(saved))
     const stats = await call(layer, core.layer, (t) => Effect.zipRight(t.flush(), t.stats()))
-    expect(collector.delivered()).toEqual(ids(saved))
+    expect(collector.delivered()).toEqual(idsOf(saved))
     expect(stats.outbox).toMatchObject({ restored: 2, saved: 0, deleted: 2, held: 0 })
     expect(core.handles.storage.keys()).toEqual([])
   })
@@ -198,7 +194,7 @@ describe("the HTTP tracker's durable outbox", () => {
     // The tracker holds the events before it is first built with a storage.
     await call(layer, Layer.empty, (t) => emitAll(t, events))
     await call(layer, core.layer, (t) => t.flush())
-    expect(collector.delivered()).toEqual(ids(events))
+    expect(collector.delivered()).toEqual(idsOf(events))
     expect(core.handles.storage.keys()).toEqual([])
   })
 
@@ -218,7 +214,7 @@ describe("the HTTP tracker's durable outbox", () => {
     expect(stats.outbox).toMatchObject({ saved: 3, notSaved: 2, held: 3 })
     // All five are still held in memory and go with the next flush.
     const after = await call(layer, core.layer, (t) => Effect.zipRight(t.flush(), t.stats()))
-    expect(collector.delivered()).toEqual(ids(events))
+    expect(collector.delivered()).toEqual(idsOf(events))
     expect(after.outbox).toMatchObject({ deleted: 3, held: 0 })
     expect(core.handles.storage.keys()).toEqual([])
   })
@@ -231,7 +227,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const layer = resolveTrackerLayer({ ...baseConfig(collector.fetch), batchSize: 2, outbox: durableOutbox() })
     collector.answer(200, 503)
     await call(layer, core.layer, (t) => t.flush())
-    expect(collector.delivered()).toEqual(ids(events.slice(0, 2)))
+    expect(collector.delivered()).toEqual(idsOf(events.slice(0, 2)))
     expect(core.handles.storage.keys()).toEqual(outboxKeys(events.slice(2)))
   })
 
@@ -301,7 +297,7 @@ describe("the HTTP tracker's durable outbox", () => {
     expect(stats.outbox).toMatchObject({ storageErrors: 3, saved: 0 })
     expect(stats.pending).toBe(2)
     const after = await call(layer, storageLayer, (t) => Effect.zipRight(t.flush(), t.stats()))
-    expect(collector.delivered()).toEqual(ids(events))
+    expect(collector.delivered()).toEqual(idsOf(events))
     expect(after.pending).toBe(0)
   })
 
@@ -361,7 +357,7 @@ describe("the HTTP tracker's durable outbox", () => {
     const tracker = trackerFrom(layer)
     await Effect.runPromise(Effect.zipRight(emitAll(tracker, events), tracker.flush()))
     await Effect.runPromise(tracker.flush())
-    expect(collector.delivered()).toEqual(ids(events))
+    expect(collector.delivered()).toEqual(idsOf(events))
     expect((await Effect.runPromise(tracker.stats())).outbox).toMatchObject({ saved: 0, restored: 0, storageErrors: 0 })
   })
 

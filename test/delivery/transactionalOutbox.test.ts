@@ -4,13 +4,12 @@ import { createTestRuntime, StorageAdapter, StorageError, type StorageAdapterSer
 import { EventTracker, JobEventBatch, OutboxDefaults, resolveTrackerLayer } from "durable-effect-tracking"
 import type { HttpBatchTracker, HttpBatchTrackerStats, HttpFetch, JobEvent } from "durable-effect-tracking"
 import { jobCall, outboxTrackerConfig } from "../support/outboxCalls.js"
-import { jobEvents } from "../support/tracking.js"
+import { idsOf, jobEvents } from "../support/tracking.js"
 
 // Mode "always": the events of a call are in the object's storage before the call returns,
 // written no later than the job's next write after them; a wipe by the job keeps them.
 
 const prefix = OutboxDefaults.keyPrefix
-const ids = (events: ReadonlyArray<JobEvent>) => events.map((event) => event.eventId)
 const outboxKeysIn = (keys: ReadonlyArray<string>) => keys.filter((key) => key.startsWith(prefix) && key !== prefix)
 
 /** A collector that answers `status()` and, at each request, notes which events storage held. */
@@ -104,7 +103,7 @@ describe('outbox mode "always"', () => {
     // The object restarts: a new tracker, the collector is back.
     collector.setStatus(200)
     await runCall(resolveTrackerLayer(config(collector.fetch)), core.layer, () => Effect.void)
-    expect(collector.requests.at(-1)!.ids).toEqual(ids(events))
+    expect(collector.requests.at(-1)!.ids).toEqual(idsOf(events))
     expect(outboxKeysIn(core.handles.storage.keys())).toEqual([])
   })
 
@@ -276,7 +275,7 @@ describe('outbox mode "always"', () => {
     )
     collector.setStatus(200)
     const stats = (await run((t) => Effect.zipRight(t.flush(), t.stats()))) as HttpBatchTrackerStats
-    expect(collector.requests.at(-1)!.ids).toEqual(ids(events))
+    expect(collector.requests.at(-1)!.ids).toEqual(idsOf(events))
     expect(stats.outbox).toMatchObject({ saved: 0, storageErrors: 0 })
     expect(stats.pending).toBe(0)
   })
@@ -307,7 +306,7 @@ describe('outbox mode "always"', () => {
       tracker = t
       return storage.deleteAll()
     })
-    expect(new Set(collector.requests.filter((r) => r.ids.length > 0).at(-1)!.ids)).toEqual(new Set(ids(events)))
+    expect(new Set(collector.requests.filter((r) => r.ids.length > 0).at(-1)!.ids)).toEqual(new Set(idsOf(events)))
     expect(outboxKeysIn(core.handles.storage.keys())).toEqual([])
   })
 })

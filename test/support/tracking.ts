@@ -9,6 +9,15 @@ export const jobEvents = (count: number, jobName = "tracked"): Array<JobEvent> =
     makeJobEvent({ type: "execution.started", instanceId: `instance-${i}`, jobType: "task", jobName, runCount: i })
   )
 
+/** The eventIds of `events`, in order. */
+export const idsOf = (events: ReadonlyArray<JobEvent>): Array<string> => events.map((event) => event.eventId)
+
+/** Emits `events` into `tracker`, in order. */
+export const emitAll = <E>(
+  tracker: { readonly emit: (event: E) => Effect.Effect<void> },
+  events: ReadonlyArray<E>
+): Effect.Effect<void> => Effect.forEach(events, (event) => tracker.emit(event), { discard: true })
+
 /** The batches a collector answered 2xx, decoded as the wire schema (fails the test if they do not decode). */
 export const deliveredBatches = (collector: Collector): Array<JobEventBatch> =>
   collector.delivered().map((body) => Schema.decodeUnknownSync(JobEventBatch)(body))
@@ -23,6 +32,9 @@ export const runTest = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
 
 /** Lets real I/O progress (a macrotask turn), for effects waiting on a real server. */
 export const realTurn: Effect.Effect<void> = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+
+/** Twenty real turns: real I/O a flush might have started without waiting for it gets to happen. */
+export const settle: Effect.Effect<void> = Effect.forEach(Array.from({ length: 20 }), () => realTurn, { discard: true })
 
 /** Waits until some fiber sleeps until exactly `atMs` on the TestClock (bounded by turns, not time). */
 export const untilSleepAt = (atMs: number, maxTurns = 5_000): Effect.Effect<void> =>

@@ -8,6 +8,7 @@ import {
   jobEvents,
   realTurn,
   runTest,
+  settle,
   untilRequests,
   untilSleepAt,
   untilSleepWithin
@@ -33,8 +34,6 @@ const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTrac
     ...overrides,
     retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 10_000, ...overrides.retry }
   })
-
-const settle = Effect.forEach(Array.from({ length: 20 }), () => realTurn, { discard: true })
 
 describe("HttpBatchTracker timing", () => {
   it("honours Retry-After in seconds: no request before the delay, one after it", async () => {

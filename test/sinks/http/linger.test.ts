@@ -14,9 +14,12 @@ import { type Collector, startCollector } from "../../support/collector.js"
 import { captureLogs } from "../../support/logCapture.js"
 import {
   deliveredIds,
+  emitAll,
+  idsOf,
   jobEvents,
   realTurn,
   runTest,
+  settle,
   untilRequests,
   untilSleepAt,
   withoutWaiting
@@ -42,13 +45,6 @@ const config = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTrack
   batchSize: 10,
   ...overrides
 })
-
-const ids = (events: ReadonlyArray<JobEvent>) => events.map((event) => event.eventId)
-const emitAll = (t: HttpBatchTracker<JobEvent>, events: ReadonlyArray<JobEvent>) =>
-  Effect.forEach(events, (event) => t.emit(event), { discard: true })
-
-// Real I/O a flush might have started without waiting for it (there should be none).
-const settle = Effect.forEach(Array.from({ length: 20 }), () => realTurn, { discard: true })
 
 /** Waits (by turns, not time) until the tracker holds nothing: the timer's flush has ended. */
 const untilDelivered = (t: HttpBatchTracker<JobEvent>) =>
@@ -81,7 +77,7 @@ describe("lingerMs: events wait for later calls' events", () => {
         yield* TestClock.setTime(1_000)
         yield* untilDelivered(t)
         expect(collector.requests).toHaveLength(1)
-        expect(deliveredIds(collector)).toEqual([...ids(first), ...ids(second)])
+        expect(deliveredIds(collector)).toEqual([...idsOf(first), ...idsOf(second)])
         expect(yield* t.stats()).toMatchObject({ lingered: 2, requests: 1, flushes: 1, sent: 5 })
       })
     )
@@ -95,7 +91,7 @@ describe("lingerMs: events wait for later calls' events", () => {
       Effect.gen(function* () {
         yield* emitAll(t, full)
         yield* withoutWaiting(t.flush())
-        expect(deliveredIds(collector)).toEqual(ids(full))
+        expect(deliveredIds(collector)).toEqual(idsOf(full))
 
         yield* TestClock.setTime(2_500)
         yield* emitAll(t, later)
@@ -104,7 +100,7 @@ describe("lingerMs: events wait for later calls' events", () => {
         expect(collector.requests).toHaveLength(1)
         yield* TestClock.setTime(3_500)
         yield* untilDelivered(t)
-        expect(deliveredIds(collector)).toEqual([...ids(full), ...ids(later)])
+        expect(deliveredIds(collector)).toEqual([...idsOf(full), ...idsOf(later)])
         expect(yield* t.stats()).toMatchObject({ lingered: 1, requests: 2 })
       })
     )
@@ -122,7 +118,7 @@ describe("lingerMs: events wait for later calls' events", () => {
         yield* TestClock.setTime(100)
         yield* emitAll(t, events.slice(1, 2))
         yield* withoutWaiting(t.flush())
-        expect(deliveredIds(collector)).toEqual(ids(events.slice(0, 2)))
+        expect(deliveredIds(collector)).toEqual(idsOf(events.slice(0, 2)))
 
         // Left waiting at 500: due at 1 500. The timer set at 0 wakes at 1 000 and sets one for then.
         yield* TestClock.setTime(500)
@@ -134,7 +130,7 @@ describe("lingerMs: events wait for later calls' events", () => {
         expect(collector.requests).toHaveLength(1)
         yield* TestClock.setTime(1_500)
         yield* untilDelivered(t)
-        expect(deliveredIds(collector)).toEqual(ids(events))
+        expect(deliveredIds(collector)).toEqual(idsOf(events))
         expect(yield* t.stats()).toMatchObject({ lingered: 3, requests: 2 })
       })
     )
@@ -156,7 +152,7 @@ describe("lingerMs: events wait for later calls' events", () => {
         expect(yield* t.stats()).toMatchObject({ pending: 2, sent: 0, lingered: 1 })
         collector.release()
         yield* untilDelivered(t)
-        expect(deliveredIds(collector)).toEqual(ids(events))
+        expect(deliveredIds(collector)).toEqual(idsOf(events))
       })
     )
   })
@@ -187,7 +183,7 @@ describe("lingerMs: events wait for later calls' events", () => {
     const core = createTestRuntime()
     const prefix = "tracking:outbox:"
     const events = jobEvents(2)
-    const savedOnes = () => core.handles.storage.keys().filter((key) => ids(events).some((id) => key === prefix + id))
+    const savedOnes = () => core.handles.storage.keys().filter((key) => idsOf(events).some((id) => key === prefix + id))
     await runTest(
       Effect.gen(function* () {
         const layer = resolveTrackerLayer({ ...config(), outbox: durableOutbox() })
@@ -205,7 +201,7 @@ describe("lingerMs: events wait for later calls' events", () => {
         yield* untilSleepAt(1_000)
         yield* TestClock.setTime(1_000)
         yield* untilDelivered(t)
-        expect(deliveredIds(collector)).toEqual(ids(events))
+        expect(deliveredIds(collector)).toEqual(idsOf(events))
         for (let turn = 0; turn < 5_000 && savedOnes().length > 0; turn++) yield* realTurn
         expect(savedOnes()).toEqual([])
       })

@@ -12,9 +12,12 @@ import type { HttpBatchTrackerConfig, JobEvent } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
 import {
   deliveredIds,
+  emitAll,
+  idsOf,
   jobEvents,
   realTurn,
   runTest,
+  settle,
   untilRequests,
   untilSleepAt,
   withoutWaiting
@@ -42,13 +45,6 @@ const config = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTrack
 
 const tracker = (overrides: Partial<HttpBatchTrackerConfig> = {}): HttpBatchTracker<JobEvent> =>
   HttpBatchTracker.make<JobEvent>(config(overrides))
-
-const ids = (events: ReadonlyArray<JobEvent>) => events.map((event) => event.eventId)
-const emitAll = (t: HttpBatchTracker<JobEvent>, events: ReadonlyArray<JobEvent>) =>
-  Effect.forEach(events, (event) => t.emit(event), { discard: true })
-
-// Real I/O a flush might have started without waiting for it (there should be none).
-const settle = Effect.forEach(Array.from({ length: 20 }), () => realTurn, { discard: true })
 
 describe("Retry-After longer than a flush may wait", () => {
   it("Retry-After: 2 with maxDelayMs 500: no request before 2 s across several flushes, all delivered at the first flush after", async () => {
@@ -90,7 +86,7 @@ describe("Retry-After longer than a flush may wait", () => {
         })
       })
     )
-    expect(deliveredIds(collector)).toEqual([...ids(first), ...ids(later)])
+    expect(deliveredIds(collector)).toEqual([...idsOf(first), ...idsOf(later)])
   })
 
   it("still waits a Retry-After that fits in maxDelayMs and the flush's deadline, within the flush", async () => {
@@ -153,7 +149,7 @@ describe("Retry-After longer than a flush may wait", () => {
       })
     )
     expect(collector.requests.map((r) => r.status)).toEqual([429, 503, 200])
-    expect(deliveredIds(collector)).toEqual(ids(events))
+    expect(deliveredIds(collector)).toEqual(idsOf(events))
   })
 
   it("ignores an HTTP-date in the past, a negative or an unreadable value, as before: retried within the flush", async () => {
@@ -263,7 +259,7 @@ describe("Retry-After with the durable outbox", () => {
         expect(done).toMatchObject({ requests: 1, deferredUntil: undefined, pending: 0 })
       })
     )
-    expect(deliveredIds(collector)).toEqual(ids([...before, ...during, ...after]))
+    expect(deliveredIds(collector)).toEqual(idsOf([...before, ...during, ...after]))
     expect(core.handles.storage.keys()).toEqual([])
   })
 
@@ -278,14 +274,14 @@ describe("Retry-After with the durable outbox", () => {
         yield* call(layer, core, (t) => t.flush())
       })
     )
-    expect(deliveredIds(collector)).toEqual(ids(saved))
+    expect(deliveredIds(collector)).toEqual(idsOf(saved))
     expect(core.handles.storage.keys()).toEqual([])
   })
 
   it("an unreadable saved time is ignored, and its key deleted by the next flush", async () => {
     const { core, saved } = savedByAnEarlierTracker("soon")
     await runTest(call(resolveTrackerLayer(outboxConfig()), core, (t) => t.flush()))
-    expect(deliveredIds(collector)).toEqual(ids(saved))
+    expect(deliveredIds(collector)).toEqual(idsOf(saved))
     expect(core.handles.storage.keys()).toEqual([])
   })
 })
