@@ -56,6 +56,19 @@ const untilDelivered = (t: HttpBatchTracker<JobEvent>) =>
     return yield* Effect.dieMessage("the waiting events were never delivered")
   })
 
+/** One call over `core`'s storage, which must not wait: `use` runs on the tracker `layer` builds, returned after it. */
+const callOver = (
+  core: ReturnType<typeof createTestRuntime>,
+  layer: Layer.Layer<EventTracker>,
+  use: (t: HttpBatchTracker<JobEvent>) => Effect.Effect<void>
+) =>
+  withoutWaiting(
+    Effect.flatMap(EventTracker, (tracker) => {
+      const http = tracker as unknown as HttpBatchTracker<JobEvent>
+      return Effect.as(use(http), http)
+    }).pipe(Effect.provide(layer.pipe(Layer.provideMerge(core.layer))))
+  )
+
 describe("lingerMs: events wait for later calls' events", () => {
   it("flushes with less than a batch send nothing; at lingerMs after the first, one request carries them all", async () => {
     const t = HttpBatchTracker.make<JobEvent>(config())
@@ -187,12 +200,7 @@ describe("lingerMs: events wait for later calls' events", () => {
     await runTest(
       Effect.gen(function* () {
         const layer = resolveTrackerLayer({ ...config(), outbox: durableOutbox() })
-        const t = yield* withoutWaiting(
-          Effect.flatMap(EventTracker, (tracker) => {
-            const http = tracker as unknown as HttpBatchTracker<JobEvent>
-            return Effect.as(Effect.zipRight(emitAll(http, events), http.flush()), http)
-          }).pipe(Effect.provide(layer.pipe(Layer.provideMerge(core.layer))))
-        )
+        const t = yield* callOver(core, layer, (http) => Effect.zipRight(emitAll(http, events), http.flush()))
         yield* settle
         // The object may be evicted before its timer fires: what waits is in its storage.
         expect(collector.requests).toHaveLength(0)
@@ -204,6 +212,30 @@ describe("lingerMs: events wait for later calls' events", () => {
         expect(deliveredIds(collector)).toEqual(idsOf(events))
         for (let turn = 0; turn < 5_000 && savedOnes().length > 0; turn++) yield* realTurn
         expect(savedOnes()).toEqual([])
+      })
+    )
+  })
+
+  it("with a durable outbox, the object's next tracker takes back what waited and sends it within lingerMs of its first flush", async () => {
+    const core = createTestRuntime()
+    const events = jobEvents(2)
+    await runTest(
+      Effect.gen(function* () {
+        // The first life's timer is set for a minute: the object is evicted before it fires.
+        const firstLife = resolveTrackerLayer({ ...config({ lingerMs: 60_000 }), outbox: durableOutbox() })
+        yield* callOver(core, firstLife, (t) => Effect.zipRight(emitAll(t, events), t.flush()))
+        yield* settle
+        expect(collector.requests).toHaveLength(0)
+
+        const secondLife = resolveTrackerLayer({ ...config(), outbox: durableOutbox() })
+        yield* TestClock.setTime(500)
+        yield* callOver(core, secondLife, (t) => t.flush())
+        yield* untilSleepAt(1_500)
+        yield* settle
+        expect(collector.requests).toHaveLength(0)
+        yield* TestClock.setTime(1_500)
+        for (let turn = 0; turn < 5_000 && deliveredIds(collector).length < events.length; turn++) yield* realTurn
+        expect(deliveredIds(collector)).toEqual(idsOf(events))
       })
     )
   })
