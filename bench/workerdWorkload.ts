@@ -5,6 +5,7 @@ import { startWorker, type RunningWorker } from "../examples/runtime/miniflare.j
 import { waitUntil } from "../examples/runtime/wait.js"
 import { compareInterleavedMany, comparisonsOf, type Comparison, type ComparisonOptions, type Side } from "./stats.js"
 import { processCpuMs, startMeasuredWorker, type MeasuredWorker } from "./workerdProcess.js"
+import { benchDeployment } from "./workload.js"
 
 /**
  * The jobs Worker's workload in workerd, for per-event-workerd and the analysis scripts that
@@ -31,9 +32,6 @@ export const workload = async (worker: RunningWorker): Promise<void> => {
   await ok(worker.call("continuous", "heartbeat", "terminate", id, { reason: "bench" }))
   for (const page of ["/a", "/b", "/c"]) await ok(worker.call("debounce", "clicks", "add", { id, event: { page } }))
 }
-
-/** The env and service key the bench's HTTP trackers send with. */
-export const benchDeployment = { env: "bench", serviceKey: "bench" }
 
 /**
  * Events one workload emits, as the collector receives them from `worker` (a Worker whose tracker

@@ -86,6 +86,9 @@ export const noopTrackedRuntime: RuntimeFactory = trackedRuntime(() => NoopTrack
 /** Tracked, each instance with a fresh in-memory tracker (so memory stays flat across iterations). */
 export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMemoryTracker.make().tracker)
 
+/** The env and service key the bench's HTTP trackers send with. */
+export const benchDeployment = { env: "bench", serviceKey: "bench" }
+
 /**
  * An HTTP batch tracker config whose `fetch` acknowledges every batch at once: the tracker's own
  * work per call (buffer, encode, flush) without a network stack, whose CPU a Worker's runtime
@@ -93,8 +96,7 @@ export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMem
  */
 export const acknowledgingHttpTracker = (): HttpBatchTrackerConfig => ({
   endpoint: "https://collector.invalid/events",
-  env: "bench",
-  serviceKey: "bench",
+  ...benchDeployment,
   fetch: async (_url, init) => {
     void init.body.length
     return { status: 200, headers: { get: () => null }, body: null }
@@ -125,11 +127,7 @@ export const collectorTrackedRuntime = (endpoint: string): RuntimeFactory =>
   trackedRuntime(() => collectorTracker(endpoint))
 
 /** An HTTP batch tracker config for a real collector at `endpoint`. */
-export const collectorTracker = (endpoint: string): HttpBatchTrackerConfig => ({
-  endpoint,
-  env: "bench",
-  serviceKey: "bench"
-})
+export const collectorTracker = (endpoint: string): HttpBatchTrackerConfig => ({ endpoint, ...benchDeployment })
 
 /** How long the bench's lingering trackers let events wait (`lingerMs`). */
 export const benchLingerMs = 50

@@ -165,18 +165,15 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
     const fixtureFigures = figures(fixture, fixtureNames, events)
     // A lingering side against the same side without lingerMs, both ending with the same idle
     // wait (see `runThenIdle`): what lingering changes per event, added to the side's own figure.
-    const lingering = (eager: string, idle: number, lingered: number) => {
-      const changeUsPerEvent = pairedUsPerEvent(fixture[lingered]!.subject, fixture[idle]!.subject, events)
+    const samplesOf = (name: string) => fixture[fixtureNames.indexOf(name)]!.subject
+    const lingering = (eager: string) => {
+      const changeUsPerEvent = pairedUsPerEvent(samplesOf(`${eager}Lingering`), samplesOf(`${eager}Idle`), events)
       return { changeUsPerEvent, usPerEvent: round(fixtureFigures[eager]!.usPerEvent + changeUsPerEvent, 1) }
     }
     const lingerFigures = {
       lingerMs: benchLingerMs,
-      httpStub: lingering("httpStub", fixtureNames.indexOf("httpStubIdle"), fixtureNames.indexOf("httpStubLingering")),
-      httpCollector: lingering(
-        "httpCollector",
-        fixtureNames.indexOf("httpCollectorIdle"),
-        fixtureNames.indexOf("httpCollectorLingering")
-      )
+      httpStub: lingering("httpStub"),
+      httpCollector: lingering("httpCollector")
     }
     const leanFigures = figures(lean, leanNames, leanEvents)
     const trackedUs = fixtureFigures.inMemory!.usPerEvent

@@ -1,8 +1,8 @@
 import { startEventCollector } from "../../examples/runtime/collector.js"
 import { median, round, type BenchmarkResult, type Comparison } from "../stats.js"
 import { acknowledgedEndpoint } from "../workerd/acknowledgedEndpoint.js"
+import { benchDeployment } from "../workload.js"
 import {
-  benchDeployment,
   callsPerWorkload,
   compareInWorkerdSets,
   eventsPerWorkload,

@@ -5,7 +5,7 @@ import type { JobEvent } from "../../src/jobs/events/JobEvent.js"
 import { HttpBatchTracker } from "../../src/sinks/http/HttpBatchTracker.js"
 import { minorGc } from "../gc.js"
 import { compareInterleavedMany, median, round, type BenchmarkResult, type Side } from "../stats.js"
-import { acknowledgingHttpTracker, succeededEvent } from "../workload.js"
+import { acknowledgingHttpTracker, benchDeployment, succeededEvent } from "../workload.js"
 import type { Scale } from "./scale.js"
 
 /**
@@ -45,7 +45,7 @@ const sampling = (scale: Scale, budgetMs: number) =>
  */
 export const emitSizing = async (scale: Scale): Promise<BenchmarkResult> => {
   const perSample = scale === "smoke" ? 10 : 2_000
-  const limits = { env: "bench", serviceKey: "bench", maxEventBytes: 65_536, maxBatchBytes: 1_048_576 }
+  const limits = { ...benchDeployment, maxEventBytes: 65_536, maxBatchBytes: 1_048_576 }
   const side = (name: string, quickSizing: boolean, readJson: boolean): Side => {
     let tracker: HttpBatchTracker | undefined
     let events: ReadonlyArray<JobEvent> = []

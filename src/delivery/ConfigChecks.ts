@@ -34,7 +34,7 @@ export const checkNonNegative = (issues: Array<string>, field: string, value: un
 }
 
 /** The longest `lingerMs` a tracker takes: a Durable Object idle for longer may be evicted first. */
-export const MaxLingerMs = 60_000
+const MaxLingerMs = 60_000
 
 /** `lingerMs`: an integer from 0 (every flush sends) to {@link MaxLingerMs}; 0 when absent. */
 export const checkLingerMs = (issues: Array<string>, value: unknown): number => {
