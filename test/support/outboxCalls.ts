@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import { durableOutbox, EventTracker } from "durable-effect-tracking"
 import type { HttpBatchTracker, HttpBatchTrackerStats, HttpFetch, JobEvent, OutboxMode } from "durable-effect-tracking"
 import { StorageAdapter, type StorageAdapterService } from "../fixtures/core/index.js"
+import { withoutWaiting } from "./tracking.js"
 
 /** An HTTP tracker's configuration with an outbox in `mode`, one attempt per send, over `fetch`. */
 export const outboxTrackerConfig = (fetch: HttpFetch, mode: OutboxMode = "always") =>
@@ -13,6 +14,21 @@ export const outboxTrackerConfig = (fetch: HttpFetch, mode: OutboxMode = "always
     fetch,
     outbox: durableOutbox({ mode })
   }) as const
+
+/**
+ * One call that must not wait on the clock (see `withoutWaiting`): `use` runs on the HTTP tracker
+ * the tracker layer builds over `storageLayer` (an object's storage, kept across calls).
+ */
+export const trackerCall = <A>(
+  trackerLayer: Layer.Layer<EventTracker>,
+  storageLayer: Layer.Layer<StorageAdapter>,
+  use: (tracker: HttpBatchTracker<JobEvent>) => Effect.Effect<A>
+): Effect.Effect<A> =>
+  withoutWaiting(
+    Effect.flatMap(EventTracker, (tracker) => use(tracker as unknown as HttpBatchTracker<JobEvent>)).pipe(
+      Effect.provide(trackerLayer.pipe(Layer.provideMerge(storageLayer)))
+    )
+  )
 
 /**
  * One runtime call: `job` runs with the storage and tracker the runtime gives it (the tracker

@@ -12,6 +12,7 @@ import {
 } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
 import { captureLogs } from "../../support/logCapture.js"
+import { trackerCall } from "../../support/outboxCalls.js"
 import {
   deliveredIds,
   emitAll,
@@ -55,19 +56,6 @@ const untilDelivered = (t: HttpBatchTracker<JobEvent>) =>
     }
     return yield* Effect.dieMessage("the waiting events were never delivered")
   })
-
-/** One call over `core`'s storage, which must not wait: `use` runs on the tracker `layer` builds, returned after it. */
-const callOver = (
-  core: ReturnType<typeof createTestRuntime>,
-  layer: Layer.Layer<EventTracker>,
-  use: (t: HttpBatchTracker<JobEvent>) => Effect.Effect<void>
-) =>
-  withoutWaiting(
-    Effect.flatMap(EventTracker, (tracker) => {
-      const http = tracker as unknown as HttpBatchTracker<JobEvent>
-      return Effect.as(use(http), http)
-    }).pipe(Effect.provide(layer.pipe(Layer.provideMerge(core.layer))))
-  )
 
 describe("lingerMs: events wait for later calls' events", () => {
   it("flushes with less than a batch send nothing; at lingerMs after the first, one request carries them all", async () => {
@@ -200,7 +188,9 @@ describe("lingerMs: events wait for later calls' events", () => {
     await runTest(
       Effect.gen(function* () {
         const layer = resolveTrackerLayer({ ...config(), outbox: durableOutbox() })
-        const t = yield* callOver(core, layer, (http) => Effect.zipRight(emitAll(http, events), http.flush()))
+        const t = yield* trackerCall(layer, core.layer, (http) =>
+          Effect.as(Effect.zipRight(emitAll(http, events), http.flush()), http)
+        )
         yield* settle
         // The object may be evicted before its timer fires: what waits is in its storage.
         expect(collector.requests).toHaveLength(0)
@@ -223,13 +213,13 @@ describe("lingerMs: events wait for later calls' events", () => {
       Effect.gen(function* () {
         // The first life's timer is set for a minute: the object is evicted before it fires.
         const firstLife = resolveTrackerLayer({ ...config({ lingerMs: 60_000 }), outbox: durableOutbox() })
-        yield* callOver(core, firstLife, (t) => Effect.zipRight(emitAll(t, events), t.flush()))
+        yield* trackerCall(firstLife, core.layer, (t) => Effect.zipRight(emitAll(t, events), t.flush()))
         yield* settle
         expect(collector.requests).toHaveLength(0)
 
         const secondLife = resolveTrackerLayer({ ...config(), outbox: durableOutbox() })
         yield* TestClock.setTime(500)
-        yield* callOver(core, secondLife, (t) => t.flush())
+        yield* trackerCall(secondLife, core.layer, (t) => t.flush())
         yield* untilSleepAt(1_500)
         yield* settle
         expect(collector.requests).toHaveLength(0)

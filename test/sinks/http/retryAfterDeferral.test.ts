@@ -10,6 +10,7 @@ import {
 } from "durable-effect-tracking"
 import type { HttpBatchTrackerConfig, JobEvent } from "durable-effect-tracking"
 import { type Collector, startCollector } from "../../support/collector.js"
+import { trackerCall } from "../../support/outboxCalls.js"
 import {
   deliveredIds,
   emitAll,
@@ -203,18 +204,6 @@ describe("Retry-After with the durable outbox", () => {
   const notBeforeKey = `${prefix}~notBefore`
   const outboxConfig = () => ({ ...config(), outbox: durableOutbox() })
 
-  /** One runtime call (which must not wait): the tracker layer built over the object's storage, `use` run on it. */
-  const call = <A>(
-    layer: Layer.Layer<EventTracker>,
-    core: ReturnType<typeof createTestRuntime>,
-    use: (t: HttpBatchTracker<JobEvent>) => Effect.Effect<A>
-  ) =>
-    withoutWaiting(
-      Effect.flatMap(EventTracker, (t) => use(t as unknown as HttpBatchTracker<JobEvent>)).pipe(
-        Effect.provide(layer.pipe(Layer.provideMerge(core.layer)))
-      )
-    )
-
   /** An object's storage as an earlier tracker left it: one saved event, and `notBefore` as stored. */
   const savedByAnEarlierTracker = (notBefore: string) => {
     const core = createTestRuntime()
@@ -234,11 +223,11 @@ describe("Retry-After with the durable outbox", () => {
     await runTest(
       Effect.gen(function* () {
         const firstLife = resolveTrackerLayer(outboxConfig())
-        yield* call(firstLife, core, (t) => Effect.zipRight(emitAll(t, before), t.flush()))
+        yield* trackerCall(firstLife, core.layer, (t) => Effect.zipRight(emitAll(t, before), t.flush()))
         expect(core.handles.storage.get(notBeforeKey)).toBe("2000")
         // A call during the deferral: no request, and what it emitted is saved too.
         yield* TestClock.setTime(500)
-        const stats = yield* call(firstLife, core, (t) =>
+        const stats = yield* trackerCall(firstLife, core.layer, (t) =>
           Effect.zipRight(Effect.zipRight(emitAll(t, during), t.flush()), t.stats())
         )
         expect(stats).toMatchObject({ requests: 1, deferred: 1 })
@@ -247,7 +236,7 @@ describe("Retry-After with the durable outbox", () => {
         // The object restarts: a new tracker, the same storage.
         const secondLife = resolveTrackerLayer(outboxConfig())
         yield* TestClock.setTime(1_000)
-        const restarted = yield* call(secondLife, core, (t) =>
+        const restarted = yield* trackerCall(secondLife, core.layer, (t) =>
           Effect.zipRight(Effect.zipRight(emitAll(t, after), t.flush()), t.stats())
         )
         yield* settle
@@ -255,7 +244,7 @@ describe("Retry-After with the durable outbox", () => {
         expect(restarted).toMatchObject({ requests: 0, flushes: 0, deferred: 1, deferredUntil: 2_000, pending: 4 })
 
         yield* TestClock.setTime(2_000)
-        const done = yield* call(secondLife, core, (t) => Effect.zipRight(t.flush(), t.stats()))
+        const done = yield* trackerCall(secondLife, core.layer, (t) => Effect.zipRight(t.flush(), t.stats()))
         expect(done).toMatchObject({ requests: 1, deferredUntil: undefined, pending: 0 })
       })
     )
@@ -268,10 +257,10 @@ describe("Retry-After with the durable outbox", () => {
     await runTest(
       Effect.gen(function* () {
         const layer = resolveTrackerLayer(outboxConfig())
-        const stats = yield* call(layer, core, (t) => Effect.zipRight(t.flush(), t.stats()))
+        const stats = yield* trackerCall(layer, core.layer, (t) => Effect.zipRight(t.flush(), t.stats()))
         expect(stats).toMatchObject({ requests: 0, deferred: 1, deferredUntil: 600_000 })
         yield* TestClock.setTime(600_000)
-        yield* call(layer, core, (t) => t.flush())
+        yield* trackerCall(layer, core.layer, (t) => t.flush())
       })
     )
     expect(deliveredIds(collector)).toEqual(idsOf(saved))
@@ -280,7 +269,7 @@ describe("Retry-After with the durable outbox", () => {
 
   it("an unreadable saved time is ignored, and its key deleted by the next flush", async () => {
     const { core, saved } = savedByAnEarlierTracker("soon")
-    await runTest(call(resolveTrackerLayer(outboxConfig()), core, (t) => t.flush()))
+    await runTest(trackerCall(resolveTrackerLayer(outboxConfig()), core.layer, (t) => t.flush()))
     expect(deliveredIds(collector)).toEqual(idsOf(saved))
     expect(core.handles.storage.keys()).toEqual([])
   })
