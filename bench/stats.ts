@@ -34,6 +34,14 @@ export interface Side {
    * (the CPU time of the process the side runs in, when that is not this one).
    */
   readonly clock?: () => number
+  /**
+   * `true`: each sample runs from where this side's previous run (timed or warm-up) ended, not
+   * from its own start, so that what the side's process does after its run returns (a Worker's
+   * flush after its response, a timer that fires later) counts in its next sample instead of
+   * falling between samples. Only for a side with its own `clock` (another process's CPU): on
+   * this process's clock it would count the other sides' runs.
+   */
+  readonly fromLastSample?: boolean
 }
 
 export interface ComparisonOptions {
@@ -68,12 +76,18 @@ const cpuMs = (): number => {
   return (user + system) / 1000
 }
 
+// Where each `fromLastSample` side's previous run ended, on its own clock.
+const lastEnded = new WeakMap<Side, number>()
+
 const timeOnce = async (side: Side, clock: "wall" | "cpu" = "wall"): Promise<number> => {
   await side.setup?.()
   const now = side.clock ?? (clock === "cpu" ? cpuMs : () => performance.now())
-  const started = now()
+  const fromLast = side.fromLastSample === true && side.clock !== undefined
+  const started = (fromLast ? lastEnded.get(side) : undefined) ?? now()
   await side.run()
-  return now() - started
+  const ended = now()
+  if (fromLast) lastEnded.set(side, ended)
+  return ended - started
 }
 
 /**

@@ -75,11 +75,16 @@ export const eventsOfWorker = async (script: string): Promise<number> => {
   }
 }
 
-/** A side whose sample is its own workerd's CPU time over one workload. */
+/**
+ * A side whose sample is its own workerd's CPU time over one workload and whatever that workerd
+ * did since its previous sample: a Worker's flush after its response, or a lingering tracker's
+ * timer, runs while other sides are sampled, and counts in this side's next sample.
+ */
 export const workerdSide = (name: string, side: MeasuredWorker): Side => ({
   name,
   run: () => workload(side.worker),
-  clock: () => processCpuMs(side.pid)
+  clock: () => processCpuMs(side.pid),
+  fromLastSample: true
 })
 
 /** This tree's jobs Workers, bundled as a user would bundle them (see bench/workerd/). */

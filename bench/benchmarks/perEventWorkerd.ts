@@ -1,7 +1,7 @@
 import { startEventCollector } from "../../examples/runtime/collector.js"
 import { median, round, type BenchmarkResult, type Comparison } from "../stats.js"
 import { acknowledgedEndpoint } from "../workerd/acknowledgedEndpoint.js"
-import { benchDeployment } from "../workload.js"
+import { benchDeployment, benchLingerMs } from "../workload.js"
 import {
   callsPerWorkload,
   compareInWorkerdSets,
@@ -23,11 +23,14 @@ import type { Scale } from "./scale.js"
  * - the HTTP batch tracker, flushing after every call, with a `fetch` that acknowledges at once
  *   (no network: the tracker's and the proxies' own work);
  * - the same, sending to a real collector (a node:http server in this process, whose CPU is not
- *   counted): what the request itself adds in workerd.
+ *   counted): what the request itself adds in workerd;
+ * - the same with `lingerMs`: one request per instance instead of one per call.
  * The workload is bench/workerdWorkload.ts's nine calls, sampled in three sets of workerds. Each
- * side's sample is its own workerd's CPU time over a workload, so a flush that ends after the last
- * response counts in that side's next sample, never in another side's. Miniflare's own handling of
- * each call is in every side alike.
+ * side's sample is its own workerd's CPU time from the end of its previous sample to the end of
+ * its workload, so a flush after the last response, or a lingering tracker's timer, counts in
+ * that side's next sample, never in another side's, and is never lost between samples. A workerd
+ * idle while the other sides run is counted too, alike for every side. Miniflare's own handling
+ * of each call is in every side alike.
  */
 
 export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> => {
@@ -46,13 +49,19 @@ export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> =>
         const inMemory = await start(scripts.inMemory)
         const stub = await start(scripts.acknowledging, { endpoint: acknowledgedEndpoint, ...benchDeployment })
         const sending = await start(scripts.tracked, { endpoint: collector.url, ...benchDeployment })
+        const lingering = await start(scripts.tracked, {
+          endpoint: collector.url,
+          ...benchDeployment,
+          lingerMs: benchLingerMs
+        })
         events ??= await eventsPerWorkload(sending.worker, collector)
         return [
           workerdSide("plain jobs Worker", plain),
           workerdSide("codemodded, no tracker (off)", off),
           workerdSide("in-memory tracker", inMemory),
           workerdSide("HTTP tracker, acknowledging fetch", stub),
-          workerdSide("HTTP tracker, collector process", sending)
+          workerdSide("HTTP tracker, collector process", sending),
+          workerdSide(`HTTP tracker, collector process, lingerMs ${benchLingerMs}`, lingering)
         ]
       },
       scale === "smoke"
@@ -62,7 +71,7 @@ export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> =>
   } finally {
     await collector.close()
   }
-  const sides = figures(results, ["off", "inMemory", "httpStub", "httpCollector"], events!)
+  const sides = figures(results, ["off", "inMemory", "httpStub", "httpCollector", "httpCollectorLingering"], events!)
   return {
     name: "per-event-workerd",
     value: sides.inMemory!.usPerEvent,
@@ -70,7 +79,8 @@ export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> =>
     target: "reported",
     met: null,
     detail: {
-      clock: "CPU time of each side's own workerd process, all threads",
+      clock: "CPU time of each side's own workerd process, all threads, from the end of its previous sample",
+      lingerMs: benchLingerMs,
       calls: callsPerWorkload,
       eventsPerSample: events,
       workerdSets: sets,

@@ -78,4 +78,31 @@ describe("bench statistics", () => {
     expect(result.baseline).toHaveLength(2)
     expect(result.subject).toHaveLength(2)
   })
+
+  it("a side sampled from its last sample counts what its process did after its run returned", async () => {
+    // Two processes' CPU clocks: each run costs 1 ms, and b's process then does 10 ms of work of
+    // its own (a flush after the response) before the next run, whichever side that is.
+    const cpu = { a: 0, b: 0 }
+    let later: (() => void) | undefined
+    const side = (name: "a" | "b", fromLastSample: boolean, after: number) => ({
+      name,
+      clock: () => cpu[name],
+      fromLastSample,
+      setup: () => {
+        later?.()
+        later = undefined
+      },
+      run: () => {
+        cpu[name] += 1
+        if (after > 0) later = () => void (cpu[name] += after)
+      }
+    })
+    const options = { warmup: 1, minRounds: 4, maxRounds: 4, budgetMs: 0 }
+    const lost = await compareInterleaved(side("a", false, 0), side("b", false, 10), options)
+    expect(lost.subject).toEqual([1, 1, 1, 1])
+    const counted = await compareInterleaved(side("a", true, 0), side("b", true, 10), options)
+    // Every sample of b holds its previous run's later work, the first one its warm-up's.
+    expect(counted.subject).toEqual([11, 11, 11, 11])
+    expect(counted.baseline).toEqual([1, 1, 1, 1])
+  })
 })
