@@ -24,7 +24,8 @@ import type { Scale } from "./scale.js"
  *   (no network: the tracker's and the proxies' own work);
  * - the same, sending to a real collector (a node:http server in this process, whose CPU is not
  *   counted): what the request itself adds in workerd;
- * - the same with `lingerMs`: one request per instance instead of one per call.
+ * - the same with `lingerMs`: one request per instance instead of one per call (and the
+ *   acknowledging side with it too: what lingering costs of its own when a request is free).
  * The workload is bench/workerdWorkload.ts's nine calls, sampled in three sets of workerds. Each
  * side's sample is its own workerd's CPU time from the end of its previous sample to the end of
  * its workload, so a flush after the last response, or a lingering tracker's timer, counts in
@@ -48,6 +49,11 @@ export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> =>
         const off = await start(scripts.tracked)
         const inMemory = await start(scripts.inMemory)
         const stub = await start(scripts.acknowledging, { endpoint: acknowledgedEndpoint, ...benchDeployment })
+        const stubLingering = await start(scripts.acknowledging, {
+          endpoint: acknowledgedEndpoint,
+          ...benchDeployment,
+          lingerMs: benchLingerMs
+        })
         const sending = await start(scripts.tracked, { endpoint: collector.url, ...benchDeployment })
         const lingering = await start(scripts.tracked, {
           endpoint: collector.url,
@@ -60,6 +66,7 @@ export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> =>
           workerdSide("codemodded, no tracker (off)", off),
           workerdSide("in-memory tracker", inMemory),
           workerdSide("HTTP tracker, acknowledging fetch", stub),
+          workerdSide(`HTTP tracker, acknowledging fetch, lingerMs ${benchLingerMs}`, stubLingering),
           workerdSide("HTTP tracker, collector process", sending),
           workerdSide(`HTTP tracker, collector process, lingerMs ${benchLingerMs}`, lingering)
         ]
@@ -71,7 +78,11 @@ export const perEventWorkerd = async (scale: Scale): Promise<BenchmarkResult> =>
   } finally {
     await collector.close()
   }
-  const sides = figures(results, ["off", "inMemory", "httpStub", "httpCollector", "httpCollectorLingering"], events!)
+  const sides = figures(
+    results,
+    ["off", "inMemory", "httpStub", "httpStubLingering", "httpCollector", "httpCollectorLingering"],
+    events!
+  )
   return {
     name: "per-event-workerd",
     value: sides.inMemory!.usPerEvent,

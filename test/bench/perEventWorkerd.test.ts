@@ -14,7 +14,14 @@ describe("per-event-workerd (smoke)", () => {
     expect(detail.eventsPerSample).toBeGreaterThan(20)
     expect(detail.rounds).toBe(1)
     // Every side's sample is its own workerd's CPU time: positive.
-    for (const side of ["off", "inMemory", "httpStub", "httpCollector", "httpCollectorLingering"]) {
+    for (const side of [
+      "off",
+      "inMemory",
+      "httpStub",
+      "httpStubLingering",
+      "httpCollector",
+      "httpCollectorLingering"
+    ]) {
       expect((detail[side] as { readonly medianMs: number }).medianMs).toBeGreaterThan(0)
     }
     expect(detail.plainMedianMs).toBeGreaterThan(0)
