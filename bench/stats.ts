@@ -39,7 +39,8 @@ export interface Side {
    * from its own start, so that what the side's process does after its run returns (a Worker's
    * flush after its response, a timer that fires later) counts in its next sample instead of
    * falling between samples. Only for a side with its own `clock` (another process's CPU): on
-   * this process's clock it would count the other sides' runs.
+   * this process's clock it would count the other sides' runs. Its `setup`, if it has one, is
+   * then counted too.
    */
   readonly fromLastSample?: boolean
 }
