@@ -1,4 +1,5 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
+import { cleanupsAfterEach } from "../support/cleanups.js"
 import { type EventCollector, startEventCollector } from "../support/collector.js"
 import { type Bundles, instance, type RunningWorker, sharedBundles, startWorker } from "../support/runtime.js"
 import { waitUntil } from "../support/wait.js"
@@ -17,12 +18,9 @@ const trackerConfig = (endpoint: string, lingerMs: number, outbox?: Record<strin
 })
 
 let bundles: Bundles
-const cleanups: Array<() => Promise<void> | void> = []
+const cleanups = cleanupsAfterEach()
 beforeAll(async () => {
   bundles = await sharedBundles({ untracked: false })
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
 /** A worker tracked with `lingerMs`, sending to a collector of its own; both stopped after the test. */

@@ -1,4 +1,5 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
+import { cleanupsAfterEach } from "../support/cleanups.js"
 import { type EventCollector, startEventCollector } from "../support/collector.js"
 import {
   type RunningWorker,
@@ -66,12 +67,9 @@ const outboxKeysOf = (keys: Record<string, ReadonlyArray<string>>) =>
   Object.values(keys).flatMap((list) => list.filter((key) => key.startsWith(keyPrefix)))
 
 let bundles: Bundles
-const cleanups: Array<() => Promise<void> | void> = []
+const cleanups = cleanupsAfterEach()
 beforeAll(async () => {
   bundles = await sharedBundles()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
 const started = async <A extends { dispose?: () => Promise<void>; close?: () => Promise<void> }>(

@@ -1,4 +1,5 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
+import { cleanupsAfterEach } from "../support/cleanups.js"
 import { type EventCollector, startEventCollector } from "../support/collector.js"
 import { startWorker, instance, type Bundles, sharedBundles } from "../support/runtime.js"
 import { tempDir } from "../support/tempDir.js"
@@ -21,12 +22,9 @@ const trackerConfig = (endpoint: string) => ({
 const orders = instance("task", "orders", "or-r", "orders sent while the collector asks for 10 minutes' rest")
 
 let bundles: Bundles
-const cleanups: Array<() => Promise<void> | void> = []
+const cleanups = cleanupsAfterEach()
 beforeAll(async () => {
   bundles = await sharedBundles({ untracked: false })
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
 describe("a collector's Retry-After in workerd", () => {
