@@ -8,13 +8,14 @@ import {
   emitEvent,
   flushEvents,
   InMemoryTracker,
+  vocabularyGate,
   withTracking
 } from "durable-effect-tracking"
 import { Merchant, Payments, PaymentsLive, paymentEvents, paymentsEventMap } from "./own-events/payments.js"
 
 // A tracker told the vocabulary: it records payments events, each checked against the Schema,
 // and refuses any other.
-const memory = InMemoryTracker.make({ vocabularies: [paymentEvents] })
+const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(paymentEvents) })
 
 // The same layer type comes out of withTracking; the tracker and the merchant go under it.
 const PaymentsTracked = withTracking(PaymentsLive, { eventMap: paymentsEventMap }).pipe(

@@ -21,7 +21,8 @@ export {
   type RecordedOfType,
   type RefusedEvent
 } from "./tracker/InMemoryTracker.js"
-export type { TrackerVocabulariesOption } from "./delivery/VocabularyGate.js"
+export type { TrackerVocabulariesOption, VocabularyGate } from "./delivery/EmitGate.js"
+export { vocabularyGate } from "./delivery/VocabularyGate.js"
 export {
   HttpBatchTracker,
   type HttpBatchTrackerDropped,

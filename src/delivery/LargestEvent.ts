@@ -6,7 +6,7 @@
 
 import { errorSummaryAtCaps, largestName } from "../event/eventBounds.js"
 import { eventBytesAsSent } from "./EventSize.js"
-import type { AnyVocabulary } from "./VocabularyGate.js"
+import type { AnyVocabulary } from "../event/Vocabulary.js"
 
 /**
  * The floor of a tracker told no vocabularies: the envelope the default builder gives every

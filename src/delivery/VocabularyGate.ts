@@ -1,96 +1,55 @@
 /**
- * What a tracker carries: the events of the vocabularies it was told about (its `vocabularies`
- * option), or, told none, any object with a string `type` (or a `toJSON` giving the event). The check runs at `emit`, before any
- * buffering or sizing, and is cheap: a map lookup by type and the vocabulary's own `accepts`
- * (no Schema decode). A refused event is counted and said once per tracker; the line names its
- * type and the vocabularies told, never its body.
+ * The `vocabularies` option's value, made by `vocabularyGate(...)`: the vocabularies a tracker
+ * carries, and the check it makes of each event at `emit` (a map lookup by type and the
+ * vocabulary's own `accepts`, no Schema decode), with the refusal that names what an event lacks.
+ * The value carries that code, so that a tracker imports none of it and a Worker whose trackers
+ * are told no vocabularies bundles none of it (issue 25).
  */
 
-import { Effect } from "effect"
-import type { AnyVocabulary, EventShape } from "../event/Vocabulary.js"
+import type { AnyVocabulary } from "../event/Vocabulary.js"
+import { notAnEvent, typeOf, type VocabularyGate, type VocabularyGateParts } from "./EmitGate.js"
 
-export type { AnyVocabulary }
-import { makeDropNotice } from "./DropNotice.js"
+const isVocabulary = (v: Partial<AnyVocabulary> | null): boolean =>
+  typeof v?.name === "string" &&
+  Array.isArray(v.types) &&
+  typeof v.accepts === "function" &&
+  typeof v.attributeName === "function"
 
 /**
- * The `vocabularies` option of a tracker: the event vocabularies it carries. Without it, a
- * tracker carries any object with a string `type`.
+ * The vocabularies a tracker carries, for its `vocabularies` option (HTTP batch, Queue,
+ * OpenTelemetry logs and in-memory trackers). An event none of them accepts is refused at `emit`
+ * (counted as `unknownVocabulary`, said once, by its type and what it lacks, never its body), and
+ * the tracker's byte limits are checked against the largest event among them. The tracker is
+ * typed by their events. Told none, a tracker carries any object with a string `type`.
+ *
+ * @example
+ * ```ts
+ * import { HttpBatchTracker, jobEvents, vocabularyGate } from "durable-effect-tracking"
+ *
+ * export const tracker = HttpBatchTracker.layer({
+ *   endpoint: "https://collector.example.com/events",
+ *   env: "production",
+ *   serviceKey: "orders",
+ *   vocabularies: vocabularyGate(jobEvents)
+ * })
+ * ```
  *
  * @category Trackers
  */
-export interface TrackerVocabulariesOption {
-  /**
-   * The vocabularies whose events this tracker carries; an event none of them accepts is refused
-   * at `emit` (counted as `unknownVocabulary`, said once). Also what its byte limits are checked
-   * against: the largest event among them. Default: any object with a string `type`.
-   */
-  readonly vocabularies?: ReadonlyArray<AnyVocabulary> | undefined
-}
-
-/** The refusal cause, as the trackers count it. */
-export const unknownVocabulary = "unknownVocabulary" as const
-
-export interface VocabularyGate {
-  /** The vocabularies told; undefined when none were. */
-  readonly told: ReadonlyArray<AnyVocabulary> | undefined
-  /**
-   * The told vocabulary that accepts `event`; undefined when none does, or none was told.
-   * Never throws.
-   */
-  readonly vocabularyOf: (event: unknown) => AnyVocabulary | undefined
-  /** Why `event` is refused: its type (or that it has none) and the vocabularies told. Never throws. */
-  readonly refusal: (event: unknown) => string
-}
-
-/** Adds a problem with the `vocabularies` option to `issues`; gives the vocabularies (or undefined). */
-export const checkVocabularies = (issues: Array<string>, value: unknown): ReadonlyArray<AnyVocabulary> | undefined => {
-  if (value === undefined) return undefined
-  const valid =
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every(
-      (v: Partial<AnyVocabulary> | null) =>
-        typeof v?.name === "string" &&
-        Array.isArray(v.types) &&
-        typeof v.accepts === "function" &&
-        typeof v.attributeName === "function"
-    )
-  if (valid) return value
-  issues.push("vocabularies must be a non-empty array of vocabularies (defineVocabulary)")
-  return undefined
-}
-
-const typeOf = (event: unknown): string | undefined => {
-  const type: unknown = (event as { readonly type?: unknown } | null)?.type
-  return typeof type === "string" ? type : undefined
-}
-
-/**
- * Told no vocabularies: an object with a string `type`, or one with a `toJSON` (what it gives is
- * what is sent; the sink refuses it, as unserializable, when that is no JSON object). Not
- * `toJSON` called here: an event is serialised once, by the sink.
- */
-const isEvent = (event: unknown): event is EventShape => {
-  try {
-    return (
-      typeof event === "object" &&
-      event !== null &&
-      (typeOf(event) !== undefined || typeof (event as { readonly toJSON?: unknown }).toJSON === "function")
-    )
-  } catch {
-    // A throwing getter: not an event the tracker can carry.
-    return false
-  }
-}
-
-export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | undefined): VocabularyGate => {
-  // One lookup by type; a type two vocabularies share is tried against each, in the order told.
+export const vocabularyGate = <const V extends readonly [AnyVocabulary, ...ReadonlyArray<AnyVocabulary>]>(
+  ...vocabularies: V
+): VocabularyGate<V[number]> => {
+  const valid = vocabularies.length > 0 && vocabularies.every(isVocabulary)
+  // One lookup by type; a type two vocabularies share is tried against each, in the order given.
   const byType = new Map<string, Array<AnyVocabulary>>()
-  for (const vocabulary of vocabularies ?? [])
-    for (const type of vocabulary.types) byType.set(type, [...(byType.get(type) ?? []), vocabulary])
-  const names = vocabularies?.map((v) => v.name).join(", ")
-  return {
-    told: vocabularies,
+  if (valid)
+    for (const vocabulary of vocabularies)
+      for (const type of vocabulary.types) byType.set(type, [...(byType.get(type) ?? []), vocabulary])
+  const names = vocabularies.map((v: Partial<AnyVocabulary> | null) => v?.name).join(", ")
+  const parts: VocabularyGateParts = {
+    _tag: "VocabularyGate",
+    vocabularies,
+    issues: valid ? [] : ["vocabularyGate(...) takes one or more vocabularies (defineVocabulary)"],
     vocabularyOf: (event) => {
       try {
         return byType.get(typeOf(event)!)?.find((v) => v.accepts(event))
@@ -101,14 +60,8 @@ export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | 
     refusal: (event) => {
       try {
         const type = typeOf(event)
-        if (type === undefined) {
-          // Told vocabularies, an object's own `type` decides (a `toJSON` does not stand in for it).
-          const what =
-            Array.isArray(event) || typeof event !== "object" || event === null
-              ? `${Array.isArray(event) ? "an array" : event === null ? "null" : `a ${typeof event}`}, not an event object`
-              : `an object without a string type${names === undefined ? " or a toJSON" : ""}`
-          return names === undefined ? what : `${what}; this tracker carries the vocabularies ${names}`
-        }
+        // Told vocabularies, an object's own `type` decides (a `toJSON` does not stand in for it).
+        if (type === undefined) return `${notAnEvent(event, "")}; this tracker carries the vocabularies ${names}`
         const shown = JSON.stringify(type.length > 80 ? `${type.slice(0, 80)}…` : type)
         const candidates = byType.get(type)
         if (candidates === undefined) return `type ${shown} is of none of the vocabularies ${names}`
@@ -128,38 +81,5 @@ export const makeVocabularyGate = (vocabularies: ReadonlyArray<AnyVocabulary> | 
       }
     }
   }
-}
-
-/** A tracker's `emit` behind its gate, and how many events the gate refused. */
-export interface GatedEmit {
-  readonly emit: (event: unknown) => Effect.Effect<void>
-  readonly refused: () => number
-}
-
-/**
- * Puts `emit` behind `gate`: an accepted event reaches it with its vocabulary (undefined when
- * the tracker was told none); a refused one never does: it is counted as `unknownVocabulary`,
- * and the first one is said at warning level (from `module`, with `annotations`, naming where
- * it is counted: `counter`). The check is made when `emit` is called (it only reads the event);
- * the count when the Effect runs.
- */
-export const gateEmit = (
-  gate: VocabularyGate,
-  emit: (event: unknown, vocabulary: AnyVocabulary | undefined) => Effect.Effect<void>,
-  module: string,
-  annotations?: Readonly<Record<string, unknown>>,
-  counter?: (cause: typeof unknownVocabulary) => string
-): GatedEmit => {
-  const counts = { [unknownVocabulary]: 0 }
-  const note = makeDropNotice(counts, module, annotations, counter)
-  const refuse = (event: unknown) => Effect.sync(() => note(unknownVocabulary, 1, undefined, gate.refusal(event)))
-  return {
-    emit: (event) => {
-      const vocabulary = gate.vocabularyOf(event)
-      return vocabulary !== undefined || (gate.told === undefined && isEvent(event))
-        ? emit(event, vocabulary)
-        : refuse(event)
-    },
-    refused: () => counts[unknownVocabulary]
-  }
+  return parts as VocabularyGate<V[number]>
 }

@@ -2,8 +2,9 @@ import { Effect, Layer } from "effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { makeDropNotice } from "../delivery/DropNotice.js"
-import { type AnyVocabulary, makeVocabularyGate } from "../delivery/VocabularyGate.js"
-import type { EventOf, EventShape } from "../event/Vocabulary.js"
+import { checkVocabularies, type VocabularyGate, type VocabularyGateParts } from "../delivery/EmitGate.js"
+import { InvalidTrackerConfigError } from "./InvalidTrackerConfigError.js"
+import type { AnyVocabulary, EventOf, EventShape } from "../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
 
 /**
@@ -76,11 +77,12 @@ export interface InMemoryTrackerInstance<E extends EventShape = RecordedEvent> {
  */
 export interface InMemoryTrackerOptions {
   /**
-   * The vocabularies whose events it records. An event none of them accepts is refused, and an
+   * The vocabularies whose events it records, as `vocabularyGate(...)` makes them. An event none
+   * of them accepts is refused, and an
    * event its vocabulary's `schema` does not decode too (the Schema is run: this tracker is for
    * tests); `handle.refused()` lists them. Default: every event is recorded, unchecked.
    */
-  readonly vocabularies?: ReadonlyArray<AnyVocabulary>
+  readonly vocabularies?: VocabularyGate | undefined
 }
 
 const module = "tracker/InMemoryTracker"
@@ -88,10 +90,11 @@ const module = "tracker/InMemoryTracker"
 /** Why `event` is refused, or undefined when the tracker records it. */
 type Check = (event: unknown) => RefusedEvent | undefined
 
-const checkOf = (vocabularies: ReadonlyArray<AnyVocabulary>): Check => {
-  const gate = makeVocabularyGate(vocabularies)
+const checkOf = (gate: VocabularyGateParts): Check => {
   const decoders = new Map(
-    vocabularies.flatMap((v) => (v.schema === undefined ? [] : [[v, Schema.decodeUnknownEither(v.schema)] as const]))
+    gate.vocabularies.flatMap((v) =>
+      v.schema === undefined ? [] : [[v, Schema.decodeUnknownEither(v.schema)] as const]
+    )
   )
   return (event) => {
     const typeOf = (): string | undefined => {
@@ -112,8 +115,10 @@ const checkOf = (vocabularies: ReadonlyArray<AnyVocabulary>): Check => {
 const makeTracker = <E extends EventShape>(options?: InMemoryTrackerOptions): InMemoryTrackerInstance<E> => {
   const events: Array<E> = []
   const refused: Array<RefusedEvent> = []
-  const vocabularies = options?.vocabularies
-  const check = vocabularies === undefined ? undefined : checkOf(vocabularies)
+  const issues: Array<string> = []
+  const gate = checkVocabularies(issues, options?.vocabularies)
+  if (issues.length > 0) throw new InvalidTrackerConfigError({ tracker: "in-memory", issues })
+  const check = gate === undefined ? undefined : checkOf(gate)
   const counts = { unknownVocabulary: 0, invalid: 0 }
   const note = makeDropNotice(counts, module, {}, () => "handle.refused()")
   const tracker: EventTrackerService<E> = {
@@ -157,9 +162,7 @@ const makeTracker = <E extends EventShape>(options?: InMemoryTrackerOptions): In
  * event with a `type`).
  */
 interface MakeInMemoryTracker {
-  <const V extends ReadonlyArray<AnyVocabulary>>(options: {
-    readonly vocabularies: V
-  }): InMemoryTrackerInstance<EventOf<V[number]>>
+  <V extends AnyVocabulary>(options: { readonly vocabularies: VocabularyGate<V> }): InMemoryTrackerInstance<EventOf<V>>
   <E extends EventShape = RecordedEvent>(options?: InMemoryTrackerOptions): InMemoryTrackerInstance<E>
 }
 
@@ -174,8 +177,10 @@ const layer = <E extends EventShape>(memory: { readonly tracker: EventTrackerSer
  * {@link EventTracker}. The events live in what `make()` returned, not in a layer build, so they
  * outlast the per-call layer rebuilds of a jobs runtime.
  *
- * `make({ vocabularies })` records only the events of those vocabularies, each checked against
- * its vocabulary's Schema when it has one; the others are listed by `handle.refused()`.
+ * `make({ vocabularies: vocabularyGate(...) })` records only the events of those vocabularies,
+ * each checked against its vocabulary's Schema when it has one; the others are listed by
+ * `handle.refused()`. `make` throws `InvalidTrackerConfigError` when `vocabularies` is not made
+ * by `vocabularyGate` (a plain list of vocabularies included).
  *
  * @example
  * ```ts

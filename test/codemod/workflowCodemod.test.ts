@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url"
 import { Context, Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCodemod, type CodemodOutcome } from "durable-effect-tracking/codemod"
-import { InMemoryTracker, serviceEvents, withTracking, workflowEvents } from "durable-effect-tracking"
+import { InMemoryTracker, serviceEvents, withTracking, workflowEvents, vocabularyGate } from "durable-effect-tracking"
 import { EventTracker } from "../../src/tracker/EventTracker.js"
 import { copyFixture, type FixtureCopy } from "../support/fixtureCopy.js"
 import { startCopyChecks, type CopyChecks } from "../support/copyChecks.js"
@@ -85,7 +85,7 @@ describe("the codemod on a copy of the workflow fixture", () => {
     const load = (path: string) => import(pathToFileURL(join(copy.packageDir, path)).href)
     const Workflow = await load("src/primitives/index.ts")
     const { runtime, runInWorkflow } = await load("test/helpers.ts")
-    const memory = InMemoryTracker.make({ vocabularies: [workflowEvents] })
+    const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(workflowEvents) })
     const RunLive = withTracking(Layer.succeed(Run, { within: (effect) => effect }), { eventMap: runMap }).pipe(
       Layer.provideMerge(Layer.succeed(EventTracker, memory.service))
     )

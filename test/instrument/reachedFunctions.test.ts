@@ -11,7 +11,8 @@ import {
   reachedEvents,
   serviceEventsByKey,
   withTracking,
-  type EventMap
+  type EventMap,
+  vocabularyGate
 } from "durable-effect-tracking"
 import { setFastPaths } from "../../src/internal/effectInternals.js"
 
@@ -103,7 +104,7 @@ const reachedMap = extendEventMap(
 
 /** Runs `body` over the runner wrapped with `map`, the catalog and (unless `tracked` is false) a tracker under it. */
 const runWith = async <A, E>(map: EventMap, body: Effect.Effect<A, E, Runner>, tracked = true) => {
-  const memory = InMemoryTracker.make({ vocabularies: [ownJobs] })
+  const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(ownJobs) })
   const catalogLayer = Layer.succeed(Catalog, catalogValue)
   const under = tracked ? Layer.merge(catalogLayer, InMemoryTracker.layer(memory)) : catalogLayer
   const layer = withTracking(RunnerLayer, { eventMap: map }).pipe(Layer.provide(under))

@@ -8,7 +8,9 @@ import {
   serviceEvents,
   withTracking,
   type EventMap,
-  type EventMaps
+  type EventMaps,
+  vocabularyGate,
+  type VocabularyGate
 } from "durable-effect-tracking"
 
 // Two vocabularies of one's own, for one service pair: a ledger's events about an account, and
@@ -98,7 +100,7 @@ type AnyEvent = LedgerEvent | AuditEvent
 const submit = async (
   eventMap: EventMap | EventMaps,
   calls: ReadonlyArray<readonly [string, number]>,
-  vocabularies?: ReadonlyArray<typeof ledgerEvents | typeof auditEvents>
+  vocabularies?: VocabularyGate<typeof ledgerEvents | typeof auditEvents>
 ) => {
   const memory = InMemoryTracker.make<AnyEvent>(vocabularies === undefined ? undefined : { vocabularies })
   const ledger = withTracking(LedgerLive, { eventMap }).pipe(Layer.provideMerge(InMemoryTracker.layer(memory)))
@@ -183,10 +185,10 @@ describe("several event maps for one withTracking", () => {
 
   it("reaches a tracker told both vocabularies whole; one told only one refuses the other's", async () => {
     const untold = await submit([auditMap, ledgerMaps], calls)
-    const told = await submit([auditMap, ledgerMaps], calls, [ledgerEvents, auditEvents])
+    const told = await submit([auditMap, ledgerMaps], calls, vocabularyGate(ledgerEvents, auditEvents))
     expect(told.refused).toEqual([])
     expect(told.events).toEqual(untold.events)
-    const ledgerOnly = await submit([auditMap, ledgerMaps], calls, [ledgerEvents])
+    const ledgerOnly = await submit([auditMap, ledgerMaps], calls, vocabularyGate(ledgerEvents))
     const audit = untold.events.filter((event) => event.type.startsWith("audit."))
     expect(audit.length).toBeGreaterThan(0)
     expect(ledgerOnly.events).toEqual(untold.events.filter((event) => event.type.startsWith("ledger.")))

@@ -13,7 +13,8 @@ import {
   serviceEvents,
   trackExports,
   withTracking,
-  type EventTrackerService
+  type EventTrackerService,
+  vocabularyGate
 } from "durable-effect-tracking"
 import { EventTracker } from "../../src/tracker/EventTracker.js"
 
@@ -110,7 +111,7 @@ const recorded = async <A, E>(
   program: (owners: OwnersShape) => Effect.Effect<A, E, Store>,
   options: { readonly store?: Record<string, number>; readonly tracker?: EventTrackerService } = {}
 ) => {
-  const memory = InMemoryTracker.make({ vocabularies: [taskEvents] })
+  const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(taskEvents) })
   const tracker = Layer.succeed(EventTracker, options.tracker ?? memory.service)
   const exit = await Effect.runPromise(
     Effect.exit(Effect.flatMap(Owners, program)).pipe(
@@ -179,7 +180,7 @@ describe("trackExports: an exported combinator traced by a function map", () => 
       ambient: { "test/TaskStore": () => ({ runId: "run-of-the-store" }) }
     })
     const tasks = trackExports(Tasks, { eventMap: map, namespace: "Tasks" })
-    const memory = InMemoryTracker.make({ vocabularies: [taskEvents] })
+    const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(taskEvents) })
     const tracker = Layer.succeed(EventTracker, memory.service)
     // The owners' layer is built without the store: its calls' context has no runId.
     const owners = withTracking(Layer.succeed(Owners, { within: (_owner, effect) => effect }), { eventMap: map })
@@ -200,7 +201,7 @@ describe("trackExports: an exported combinator traced by a function map", () => 
     const map = omitEventFields(eventMap, ["attempt", "value"])
     const owners = withTracking(Layer.succeed(Owners, { within: (_owner, effect) => effect }), { eventMap: map })
     const tasks = trackExports(Tasks, { eventMap: map, namespace: "Tasks" })
-    const memory = InMemoryTracker.make({ vocabularies: [taskEvents] })
+    const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(taskEvents) })
     const tracker = Layer.succeed(EventTracker, memory.service)
     const result = await Effect.runPromise(
       Effect.flatMap(Owners, (o) => o.within("flo", tasks.run("sum", Effect.succeed(5)))).pipe(

@@ -220,11 +220,11 @@ console.log(JSON.stringify(results))
       writeFileSync(
         join(consumer, "uses.ts"),
         `import { Effect } from "effect"
-import { InMemoryTracker, emitEvent, jobEvents, makeJobEvent, type JobEvent } from "durable-effect-tracking"
+import { InMemoryTracker, emitEvent, jobEvents, makeJobEvent, type JobEvent, vocabularyGate } from "durable-effect-tracking"
 import { ExitCode, runCodemod, type CodemodOutcome } from "durable-effect-tracking/codemod"
 
 // Told the jobs vocabulary, the tracker is typed by job events (and refuses others).
-const memory = InMemoryTracker.make({ vocabularies: [jobEvents] })
+const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(jobEvents) })
 const { handle } = memory
 const layer = InMemoryTracker.layer(memory)
 export const events: Effect.Effect<ReadonlyArray<JobEvent>> = emitEvent(

@@ -43,6 +43,21 @@ export default {
 }
 `
 
+// A tracked Worker whose tracker is told the jobs vocabulary (the bench's tracked Worker is told none).
+const gatedWorkerSource = `
+import { Effect } from "effect"
+import { flushEvents, HttpBatchTracker, jobEvents, vocabularyGate } from "durable-effect-tracking"
+export default {
+  async fetch(_request: Request, env: { EVENTS_URL: string }) {
+    const tracker = HttpBatchTracker.layer({ endpoint: env.EVENTS_URL, env: "prod", serviceKey: "jobs", vocabularies: vocabularyGate(jobEvents) })
+    await Effect.runPromise(flushEvents.pipe(Effect.provide(tracker)))
+    return new Response("ok")
+  }
+}
+`
+
+const vocabularyGateModule = /(^|\/)src\/delivery\/VocabularyGate\.ts$/
+
 /** The bytes the inputs whose path matches put in a bundle. */
 const bytesOf = (bundle: WorkerBundle, path: RegExp): number =>
   [...bundle.bytesByInput].reduce((sum, [input, bytes]) => (path.test(input) ? sum + bytes : sum), 0)
@@ -100,6 +115,8 @@ describe("the runtime entry", () => {
     expect(schemaModules).toEqual([])
     // Without an outbox, none of the outbox's code (issue 25): it comes with durableOutbox().
     expect(outboxModules(bundle)).toEqual([])
+    // Told no vocabularies, none of the vocabulary gate's code (issue 25): it comes with vocabularyGate().
+    expect(bytesOf(bundle, vocabularyGateModule)).toBe(0)
     // The default map's requirements, which only coverage reads, stay out (issue 25).
     expect(bytesOf(bundle, /(^|\/)src\/jobs\/requirements\.ts$/)).toBe(0)
     // No effect namespace a Worker that uses Effect, Layer and Context does not already carry:
@@ -108,6 +125,10 @@ describe("the runtime entry", () => {
     expect(bytesOf(bundle, /effect\/dist\/esm\/FiberRef\.js$/)).toBeLessThan(
       bytesOf(baseline, /effect\/dist\/esm\/FiberRef\.js$/) + 200
     )
+  })
+
+  it("bundles the vocabulary gate's code when the tracker is given vocabularyGate()", async () => {
+    expect(bytesOf(await bundleWorker(gatedWorkerSource), vocabularyGateModule)).toBeGreaterThan(0)
   })
 
   it("bundles the durable outbox's code when the tracker is given durableOutbox()", async () => {

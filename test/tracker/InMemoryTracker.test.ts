@@ -1,6 +1,13 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { InMemoryTracker, emitEvent, EventTracker, makeJobEvent } from "durable-effect-tracking"
+import {
+  InMemoryTracker,
+  InvalidTrackerConfigError,
+  emitEvent,
+  EventTracker,
+  makeJobEvent,
+  vocabularyGate
+} from "durable-effect-tracking"
 import { captureLogs } from "../support/logCapture.js"
 import { auditEvents, payment, paymentEvents, testJobEvents } from "../support/vocabularies.js"
 
@@ -66,8 +73,26 @@ describe("the in-memory tracker, used as core's", () => {
 })
 
 describe("InMemoryTracker.make({ vocabularies })", () => {
+  it("refuses vocabularies not made by vocabularyGate, and a gate of things that are not vocabularies", () => {
+    const issuesOf = (vocabularies: unknown): ReadonlyArray<string> => {
+      try {
+        InMemoryTracker.make({ vocabularies: vocabularies as never })
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidTrackerConfigError)
+        return (error as InvalidTrackerConfigError).issues
+      }
+      return []
+    }
+    expect(issuesOf([paymentEvents])).toEqual(["vocabularies must be made by vocabularyGate(...)"])
+    expect(issuesOf((vocabularyGate as (...vocabularies: Array<unknown>) => unknown)({ name: "x" }))).toEqual([
+      "vocabularyGate(...) takes one or more vocabularies (defineVocabulary)"
+    ])
+    expect(issuesOf(vocabularyGate(paymentEvents))).toEqual([])
+    expect(issuesOf(undefined)).toEqual([])
+  })
+
   it("records the events of the vocabularies told, as emitted, and refuses the others with a reason", async () => {
-    const memory = InMemoryTracker.make({ vocabularies: [paymentEvents] })
+    const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(paymentEvents) })
     const charged = payment("payment.charged", "acct-1", 900)
     const job = makeJobEvent({ ...base, type: "job.created" })
     const { lines, provide } = captureLogs()
@@ -103,7 +128,7 @@ describe("InMemoryTracker.make({ vocabularies })", () => {
   })
 
   it("checks each event against its vocabulary's Schema, refusing invalid ones with the parse error", async () => {
-    const memory = InMemoryTracker.make({ vocabularies: [paymentEvents, testJobEvents] })
+    const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(paymentEvents, testJobEvents) })
     const good = payment("payment.refunded", "acct-1", 300)
     // Accepted by the cheap check (type, context), not by the Schema: a string amount.
     const bad = { ...payment("payment.charged", "acct-1", 1), amountCents: "12" }
@@ -123,7 +148,7 @@ describe("InMemoryTracker.make({ vocabularies })", () => {
   })
 
   it("records without a Schema check the events of a vocabulary that gives none", async () => {
-    const memory = InMemoryTracker.make({ vocabularies: [auditEvents] })
+    const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(auditEvents) })
     const read = { eventId: "e-1", timestamp: "t", type: "audit.read" as const, userId: "u-1", path: 42 }
     await Effect.runPromise(memory.tracker.emit(read as never))
     expect(await Effect.runPromise(memory.handle.getEvents())).toEqual([read])

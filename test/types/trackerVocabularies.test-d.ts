@@ -13,7 +13,8 @@ import {
   type JobEvent,
   type JobEventWire,
   type QueueProducer,
-  type RecordedEvent
+  type RecordedEvent,
+  vocabularyGate
 } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { payment, paymentEvents, testJobEvents, type PaymentEvent } from "../support/vocabularies.js"
@@ -24,24 +25,34 @@ const created = makeJobEvent({ type: "job.created", instanceId: "i-1", jobType: 
 declare const queue: QueueProducer
 
 // Told payments, every tracker takes payment events only.
-const http = HttpBatchTracker.make({ ...config, vocabularies: [paymentEvents] })
+const http = HttpBatchTracker.make({ ...config, vocabularies: vocabularyGate(paymentEvents) })
 expectTypeOf(http).toEqualTypeOf<HttpBatchTracker<PaymentEvent>>()
 http.emit(charged)
 // @ts-expect-error: a job event is of no vocabulary the tracker was told about
 http.emit(created)
-const queued = QueueTracker.make(queue, { env: "production", serviceKey: "payments", vocabularies: [paymentEvents] })
+const queued = QueueTracker.make(queue, {
+  env: "production",
+  serviceKey: "payments",
+  vocabularies: vocabularyGate(paymentEvents)
+})
 // @ts-expect-error: a job event is of no vocabulary the tracker was told about
 queued.emit(created)
-const otel = OtelLogsTracker.make({ env: "production", vocabularies: [paymentEvents] })
+const otel = OtelLogsTracker.make({ env: "production", vocabularies: vocabularyGate(paymentEvents) })
 // @ts-expect-error: a job event is of no vocabulary the tracker was told about
 otel.emit(created)
 
+// A gate takes one vocabulary or more, and a plain list is no gate.
+// @ts-expect-error: a gate of no vocabulary
+vocabularyGate()
+// @ts-expect-error: a list of vocabularies is the option's form before vocabularyGate
+HttpBatchTracker.make({ ...config, vocabularies: [paymentEvents] })
+
 // Told two, the union of their events.
-const both = HttpBatchTracker.make({ ...config, vocabularies: [paymentEvents, testJobEvents] })
+const both = HttpBatchTracker.make({ ...config, vocabularies: vocabularyGate(paymentEvents, testJobEvents) })
 expectTypeOf(both).toEqualTypeOf<HttpBatchTracker<PaymentEvent | JobEvent>>()
 
 // The in-memory handle narrows by type within the vocabularies told.
-const memory = InMemoryTracker.make({ vocabularies: [paymentEvents] })
+const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(paymentEvents) })
 expectTypeOf(memory.handle.getEventsByType("payment.refunded")).toEqualTypeOf<
   Effect.Effect<Array<Extract<PaymentEvent, { type: "payment.refunded" }>>>
 >()

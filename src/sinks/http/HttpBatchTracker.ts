@@ -8,7 +8,7 @@ import { Context, Effect, Layer } from "effect"
 import { makeDeliveryEngine } from "../../delivery/DeliveryEngine.js"
 import type { DurableOutboxParts, HttpBatchTrackerOutboxOption } from "../../delivery/DurableOutbox.js"
 import type { OutboxStats, TrackerOutbox } from "../../delivery/Outbox.js"
-import { type AnyVocabulary, gateEmit, makeVocabularyGate } from "../../delivery/VocabularyGate.js"
+import { type AnyVocabulary, gateEmit, type VocabularyGate } from "../../delivery/EmitGate.js"
 import type { EventOf, EventShape } from "../../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import {
@@ -105,7 +105,7 @@ const makeParts = <E>(cfg: ResolvedHttpBatchTrackerConfig, outbox?: TrackerOutbo
   const sink = makeHttpSink(cfg)
   const engine = makeDeliveryEngine(sink, cfg, outbox)
   // Events it does not carry are refused before the engine sees them.
-  const gated = gateEmit(makeVocabularyGate(cfg.vocabularies), engine.emit, sink.module, sink.logAnnotations)
+  const gated = gateEmit(cfg.vocabularies, engine.emit, sink.module, sink.logAnnotations)
   const tracker: HttpBatchTracker<E> = {
     emit: gated.emit,
     flush: engine.flush,
@@ -151,9 +151,7 @@ const makeWithOutbox = <E>(config: Config): TrackerParts<E> => {
  * (default: any event with a `type`).
  */
 interface MakeHttpBatchTracker {
-  <const V extends ReadonlyArray<AnyVocabulary>>(
-    config: Config & { readonly vocabularies: V }
-  ): HttpBatchTracker<EventOf<V[number]>>
+  <V extends AnyVocabulary>(config: Config & { readonly vocabularies: VocabularyGate<V> }): HttpBatchTracker<EventOf<V>>
   <E = EventShape>(config: Config): HttpBatchTracker<E>
 }
 

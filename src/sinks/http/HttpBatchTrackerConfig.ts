@@ -1,7 +1,7 @@
 import { singleEventBodyBytes } from "../../delivery/BatchBody.js"
 import { checkLingerMs, checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { largestEventAsSent } from "../../delivery/LargestEvent.js"
-import { type AnyVocabulary, checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/VocabularyGate.js"
+import { checkVocabularies, type TrackerVocabulariesOption, type VocabularyGateParts } from "../../delivery/EmitGate.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 
 /**
@@ -118,7 +118,7 @@ export interface ResolvedHttpBatchTrackerConfig {
   readonly retry: Required<HttpBatchTrackerRetryConfig>
   readonly fetch: HttpFetch | undefined
   readonly logEndpointPath: boolean
-  readonly vocabularies: ReadonlyArray<AnyVocabulary> | undefined
+  readonly vocabularies: VocabularyGateParts | undefined
 }
 
 /**
@@ -222,7 +222,7 @@ export const resolveHttpBatchTrackerConfig = (
   // The largest event is the told vocabularies' (or the generic floor, told none).
   let maxEventBytes = explicitEventBytes
   if (issues.length === 0) {
-    const { bytes: largest, of } = largestEventAsSent(vocabularies, config)
+    const { bytes: largest, of } = largestEventAsSent(vocabularies?.vocabularies, config)
     const roomInBatch = maxBatchBytes - singleEventBodyBytes(0)
     if (roomInBatch < largest) {
       issues.push(`maxBatchBytes must be at least ${singleEventBodyBytes(largest)} (a batch of ${of})`)

@@ -17,9 +17,9 @@ import {
   type AnyVocabulary,
   checkVocabularies,
   gateEmit,
-  makeVocabularyGate,
-  type TrackerVocabulariesOption
-} from "../../delivery/VocabularyGate.js"
+  type TrackerVocabulariesOption,
+  type VocabularyGate
+} from "../../delivery/EmitGate.js"
 import type { EventOf, EventSeverity, EventShape } from "../../event/Vocabulary.js"
 import { otelAttributesOf } from "./recordAttributes.js"
 import { recordBodyOf } from "./recordBody.js"
@@ -185,7 +185,7 @@ const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => 
   }
   // Events it does not carry are refused before a record is made.
   const gated = gateEmit(
-    makeVocabularyGate(vocabularies),
+    vocabularies,
     (event, vocabulary) =>
       Effect.flatMap(currentContext, (context) => Effect.sync(() => record(event, vocabulary, context))),
     module,
@@ -223,9 +223,9 @@ const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => 
  * (default: any event with a `type`).
  */
 interface MakeOtelLogsTracker {
-  <const V extends ReadonlyArray<AnyVocabulary>>(
-    options: OtelLogsTrackerOptions & { readonly vocabularies: V }
-  ): OtelLogsTracker<EventOf<V[number]>>
+  <V extends AnyVocabulary>(
+    options: OtelLogsTrackerOptions & { readonly vocabularies: VocabularyGate<V> }
+  ): OtelLogsTracker<EventOf<V>>
   <E = EventShape>(options: OtelLogsTrackerOptions): OtelLogsTracker<E>
 }
 

@@ -1,5 +1,5 @@
 import type { LogAttributes } from "@opentelemetry/api-logs"
-import type { AnyVocabulary } from "../../delivery/VocabularyGate.js"
+import type { AnyVocabulary } from "../../event/Vocabulary.js"
 
 /** What the tracker adds to every record, from its options. */
 export interface RecordDeployment {

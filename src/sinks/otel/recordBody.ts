@@ -1,4 +1,4 @@
-import type { AnyVocabulary } from "../../delivery/VocabularyGate.js"
+import type { AnyVocabulary } from "../../event/Vocabulary.js"
 
 const isShown = (value: unknown): value is string | number | boolean =>
   typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))

@@ -5,7 +5,7 @@
 
 import { Effect, Layer } from "effect"
 import { makeDeliveryEngine } from "../../delivery/DeliveryEngine.js"
-import { type AnyVocabulary, gateEmit, makeVocabularyGate } from "../../delivery/VocabularyGate.js"
+import { type AnyVocabulary, gateEmit, type VocabularyGate } from "../../delivery/EmitGate.js"
 import type { EventOf, EventShape } from "../../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
@@ -89,7 +89,7 @@ const makeTracker = <E>(queue: QueueProducer<any>, options: QueueTrackerOptions)
   const sink = makeQueueSink(queue, { env: cfg.env, serviceKey: cfg.serviceKey })
   const engine = makeDeliveryEngine(sink, cfg)
   // Events it does not carry are refused before the engine sees them.
-  const gated = gateEmit(makeVocabularyGate(cfg.vocabularies), engine.emit, sink.module, sink.logAnnotations)
+  const gated = gateEmit(cfg.vocabularies, engine.emit, sink.module, sink.logAnnotations)
   return {
     emit: gated.emit,
     flush: engine.flush,
@@ -120,10 +120,10 @@ const makeTracker = <E>(queue: QueueProducer<any>, options: QueueTrackerOptions)
  * (default: any event with a `type`).
  */
 interface MakeQueueTracker {
-  <const V extends ReadonlyArray<AnyVocabulary>>(
+  <V extends AnyVocabulary>(
     queue: QueueProducer<any>,
-    options: QueueTrackerOptions & { readonly vocabularies: V }
-  ): QueueTracker<EventOf<V[number]>>
+    options: QueueTrackerOptions & { readonly vocabularies: VocabularyGate<V> }
+  ): QueueTracker<EventOf<V>>
   <E = EventShape>(queue: QueueProducer<any>, options: QueueTrackerOptions): QueueTracker<E>
 }
 

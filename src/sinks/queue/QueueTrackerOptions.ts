@@ -4,7 +4,7 @@
 
 import { checkLingerMs, checkNonEmptyString, checkNonNegative, checkPositiveInt } from "../../delivery/ConfigChecks.js"
 import { largestEventAsSent } from "../../delivery/LargestEvent.js"
-import { checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/VocabularyGate.js"
+import { checkVocabularies, type TrackerVocabulariesOption } from "../../delivery/EmitGate.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
 import { QueueLimits } from "./QueueSink.js"
 
@@ -95,7 +95,7 @@ export const resolveQueueTrackerOptions = (options: QueueTrackerOptions) => {
   // The largest event it carries must fit in one message and in one send, or it would be
   // dropped as tooLarge at every flush: refused, once the rest is well-formed.
   if (issues.length === 0) {
-    const { bytes, of } = largestEventAsSent(resolved.vocabularies, resolved)
+    const { bytes, of } = largestEventAsSent(resolved.vocabularies?.vocabularies, resolved)
     const message = bytes + QueueLimits.messageOverheadBytes
     if (message > QueueLimits.maxMessageBytes) {
       issues.push(

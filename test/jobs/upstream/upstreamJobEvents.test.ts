@@ -14,7 +14,8 @@ import {
   upstreamStateAllowance,
   type UpstreamJobEventType
 } from "durable-effect-tracking"
-import { makeVocabularyGate } from "../../../src/delivery/VocabularyGate.js"
+import type { VocabularyGateParts } from "../../../src/delivery/EmitGate.js"
+import { vocabularyGate } from "../../../src/delivery/VocabularyGate.js"
 // Upstream core's release schemas, by path: `@durable-effect/core` is the pre-tracking core here.
 import { createJobBaseEvent, InternalJobEventSchema } from "../../fixtures/core-tracked/events.js"
 import { cutAt, describeUpstreamFormat, latestTime, typesOf, type FieldsByType } from "../../support/upstreamFormat.js"
@@ -140,8 +141,8 @@ describe("upstreamJobEvents: upstream core's job event format", () => {
     for (const event of [upstream, upstreamFailed, upstreamTerminated]) expect(testJobEvents.accepts(event)).toBe(false)
     for (const event of [twenty, twentyFailed, terminatedByJob]) expect(testJobEvents.accepts(event)).toBe(true)
     for (const gate of [
-      makeVocabularyGate([upstreamJobEvents, testJobEvents]),
-      makeVocabularyGate([testJobEvents, upstreamJobEvents])
+      vocabularyGate(upstreamJobEvents, testJobEvents) as VocabularyGateParts,
+      vocabularyGate(testJobEvents, upstreamJobEvents) as VocabularyGateParts
     ]) {
       for (const event of [upstream, upstreamFailed, upstreamTerminated]) {
         expect(gate.vocabularyOf(event)?.name).toBe("jobs-upstream")

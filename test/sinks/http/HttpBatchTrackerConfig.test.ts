@@ -11,7 +11,8 @@ import {
   NoopTracker,
   resolveTrackerLayer,
   summarizeError,
-  type TrackerOption
+  type TrackerOption,
+  vocabularyGate
 } from "durable-effect-tracking"
 import { largestJobEvent } from "../../../src/jobs/events/largestJobEvent.js"
 import { genericLargestEvent } from "../../../src/delivery/LargestEvent.js"
@@ -35,7 +36,7 @@ const batchBytesOf = (event: object): number =>
   Buffer.byteLength(JSON.stringify({ events: [{ ...event, env: valid.env, serviceKey: valid.serviceKey }] }))
 // A batch of the largest job event: the minimum of a tracker told the jobs vocabulary.
 const minimumBatchBytes = batchBytesOf(largestJobEvent)
-const jobs = { ...valid, vocabularies: [testJobEvents] }
+const jobs = { ...valid, vocabularies: vocabularyGate(testJobEvents) }
 
 const issuesOf = (config: unknown): ReadonlyArray<string> => {
   try {
@@ -268,24 +269,37 @@ describe("configurations that could never deliver", () => {
   it("told several vocabularies, the largest of their largest events sets the minimum, and says whose", () => {
     const payments = batchBytesOf(paymentEvents.largestEvent!)
     expect(payments).toBeLessThan(1_000)
-    expect(issuesOf({ ...valid, vocabularies: [paymentEvents], maxBatchBytes: payments - 1 })).toEqual([
+    expect(issuesOf({ ...valid, vocabularies: vocabularyGate(paymentEvents), maxBatchBytes: payments - 1 })).toEqual([
       `maxBatchBytes must be at least ${payments} (a batch of the largest event of vocabulary payments)`
     ])
     // A payments-only tracker may have limits far below what a job failure needs.
-    expect(issuesOf({ ...valid, vocabularies: [paymentEvents], maxBatchBytes: payments })).toEqual([])
-    expect(issuesOf({ ...valid, vocabularies: [paymentEvents, testJobEvents], maxBatchBytes: payments })).toEqual([
-      `maxBatchBytes must be at least ${minimumBatchBytes} (a batch of the largest event of vocabulary jobs)`
-    ])
+    expect(issuesOf({ ...valid, vocabularies: vocabularyGate(paymentEvents), maxBatchBytes: payments })).toEqual([])
+    expect(
+      issuesOf({ ...valid, vocabularies: vocabularyGate(paymentEvents, testJobEvents), maxBatchBytes: payments })
+    ).toEqual([`maxBatchBytes must be at least ${minimumBatchBytes} (a batch of the largest event of vocabulary jobs)`])
     // A vocabulary that gives no largest event counts as the generic floor.
-    expect(issuesOf({ ...valid, vocabularies: [paymentEvents, auditEvents], maxBatchBytes: payments })).toEqual([
+    expect(
+      issuesOf({ ...valid, vocabularies: vocabularyGate(paymentEvents, auditEvents), maxBatchBytes: payments })
+    ).toEqual([
       `maxBatchBytes must be at least ${batchBytesOf(genericLargestEvent)} (a batch of the generic floor: an event with an error summary at its caps (vocabulary audit gives no largestEvent))`
     ])
   })
 
-  it("refuses vocabularies that are not vocabularies", () => {
-    for (const vocabularies of [[], [{ name: "x" }], "jobs", [testJobEvents, null]]) {
-      expect(issuesOf({ ...valid, vocabularies })).toEqual([
-        "vocabularies must be a non-empty array of vocabularies (defineVocabulary)"
+  it("refuses vocabularies not made by vocabularyGate, and a gate of things that are not vocabularies", () => {
+    // A list of vocabularies (the option's form before vocabularyGate) is refused, not taken.
+    for (const vocabularies of [[testJobEvents], [], "jobs", null, { vocabularies: [testJobEvents] }]) {
+      expect(issuesOf({ ...valid, vocabularies })).toEqual(["vocabularies must be made by vocabularyGate(...)"])
+    }
+    const gates: ReadonlyArray<() => unknown> = [
+      () => (vocabularyGate as (...vocabularies: Array<unknown>) => unknown)(),
+      () => (vocabularyGate as (...vocabularies: Array<unknown>) => unknown)({ name: "x" }),
+      () => (vocabularyGate as (...vocabularies: Array<unknown>) => unknown)(testJobEvents, null)
+    ]
+    for (const gate of gates) {
+      // Made without throwing: the tracker reports its problem with its own, in one error.
+      expect(issuesOf({ ...valid, vocabularies: gate(), batchSize: 0 })).toEqual([
+        "batchSize must be a positive integer",
+        "vocabularyGate(...) takes one or more vocabularies (defineVocabulary)"
       ])
     }
   })

@@ -1,6 +1,12 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { HttpBatchTracker, makeJobEvent, upstreamJobEvents, type HttpFetch } from "durable-effect-tracking"
+import {
+  HttpBatchTracker,
+  makeJobEvent,
+  upstreamJobEvents,
+  type HttpFetch,
+  vocabularyGate
+} from "durable-effect-tracking"
 import { captureLogs } from "../../support/logCapture.js"
 import { jobEvents, runTest } from "../../support/tracking.js"
 import { payment, paymentEvents, testJobEvents } from "../../support/vocabularies.js"
@@ -22,7 +28,7 @@ const config = { endpoint: "https://collector.example.com/events", env: "test", 
 describe("HttpBatchTracker told vocabularies", () => {
   it("delivers the events of a vocabulary it was told about unchanged (plus env and serviceKey)", async () => {
     const { fetch, sent } = recordingFetch()
-    const t = HttpBatchTracker.make({ ...config, fetch, vocabularies: [paymentEvents] })
+    const t = HttpBatchTracker.make({ ...config, fetch, vocabularies: vocabularyGate(paymentEvents) })
     const charged = payment("payment.charged", "acct-1", 1_250)
     const refunded = payment("payment.refunded", "acct-1", 250)
     await runTest(Effect.all([t.emit(charged), t.emit(refunded), t.flush()]))
@@ -35,7 +41,7 @@ describe("HttpBatchTracker told vocabularies", () => {
 
   it("refuses events none of them accepts at emit: never buffered or sent, counted, said once with the type and the vocabularies", async () => {
     const { fetch, sent } = recordingFetch()
-    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: [paymentEvents] })
+    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: vocabularyGate(paymentEvents) })
     const { lines, provide } = captureLogs()
     const [job] = jobEvents(1)
     const charged = payment("payment.charged", "acct-1", 1_250)
@@ -74,7 +80,11 @@ describe("HttpBatchTracker told vocabularies", () => {
 
   it("refuses an event of a known type that lacks its vocabulary's context, naming the missing keys only", async () => {
     const { fetch } = recordingFetch()
-    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: [paymentEvents, testJobEvents] })
+    const t = HttpBatchTracker.make<unknown>({
+      ...config,
+      fetch,
+      vocabularies: vocabularyGate(paymentEvents, testJobEvents)
+    })
     const { lines, provide } = captureLogs()
     const { accountId: _accountId, ...anonymous } = payment("payment.charged", "acct-secret", 1)
     await runTest(provide(t.emit(anonymous)))
@@ -87,7 +97,7 @@ describe("HttpBatchTracker told vocabularies", () => {
 
   it("carries events of every vocabulary told, each checked against its own", async () => {
     const { fetch, sent } = recordingFetch()
-    const t = HttpBatchTracker.make({ ...config, fetch, vocabularies: [paymentEvents, testJobEvents] })
+    const t = HttpBatchTracker.make({ ...config, fetch, vocabularies: vocabularyGate(paymentEvents, testJobEvents) })
     const created = makeJobEvent({ type: "job.created", instanceId: "i-1", jobType: "task", jobName: "orders" })
     const charged = payment("payment.charged", "acct-1", 1_250)
     await runTest(Effect.all([t.emit(created), t.emit(charged), t.flush()]))
@@ -96,7 +106,7 @@ describe("HttpBatchTracker told vocabularies", () => {
 
   it("told the 20 job types only, refuses upstream core's job.started: the same type in the other format", async () => {
     const { fetch, sent } = recordingFetch()
-    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: [testJobEvents] })
+    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: vocabularyGate(testJobEvents) })
     const { lines, provide } = captureLogs()
     const context = { instanceId: "i-1", jobType: "continuous", jobName: "counter" } as const
     const upstream = upstreamJobEvents.build({ type: "job.started", fields: {}, context, timestampMs: 0 })
@@ -124,7 +134,7 @@ describe("HttpBatchTracker told vocabularies", () => {
 
   it("never fails emit, even on an event whose type getter throws", async () => {
     const { fetch } = recordingFetch()
-    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: [paymentEvents] })
+    const t = HttpBatchTracker.make<unknown>({ ...config, fetch, vocabularies: vocabularyGate(paymentEvents) })
     const hostile = Object.defineProperty({}, "type", {
       get: () => {
         throw new Error("no")

@@ -12,7 +12,8 @@ import {
   InvalidTrackerConfigError,
   emitEvent,
   flushEvents,
-  makeJobEvent
+  makeJobEvent,
+  vocabularyGate
 } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
@@ -22,7 +23,7 @@ import { payment, paymentEvents, testJobEvents, type PaymentEvent } from "../../
 
 const deployment = { env: "staging", serviceKey: "billing-jobs" }
 // Told the jobs vocabulary, records keep the `job.*` names they had before vocabularies.
-const jobs = { ...deployment, vocabularies: [testJobEvents] }
+const jobs = { ...deployment, vocabularies: vocabularyGate(testJobEvents) }
 
 const inMemoryProvider = () => {
   const exporter = new InMemoryLogRecordExporter()
@@ -69,7 +70,9 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
     })
     await Effect.runPromise(
       Effect.all([emitEvent(payment("payment.charged", "acct-1", 500)), emitEvent(refunded), flushEvents]).pipe(
-        Effect.provide(OtelLogsTracker.layer({ ...deployment, vocabularies: [graded], loggerProvider: told.provider }))
+        Effect.provide(
+          OtelLogsTracker.layer({ ...deployment, vocabularies: vocabularyGate(graded), loggerProvider: told.provider })
+        )
       )
     )
     await Effect.runPromise(
@@ -201,13 +204,21 @@ describe("OtelLogsTracker with the SDK's LoggerProvider", () => {
         "flushTimeoutMs must be a positive integer"
       ])
     }
+    // A list of vocabularies, the option's form before vocabularyGate, is refused.
+    expect(() => OtelLogsTracker.make({ env: "production", vocabularies: [testJobEvents] as never })).toThrow(
+      "vocabularies must be made by vocabularyGate(...)"
+    )
   })
 })
 
 describe("OtelLogsTracker records without a service key", () => {
   it("sends no job.service_key, and a record without an error has no exception attributes", async () => {
     const { exporter, provider } = inMemoryProvider()
-    const tracker = OtelLogsTracker.make({ env: "staging", loggerProvider: provider, vocabularies: [testJobEvents] })
+    const tracker = OtelLogsTracker.make({
+      env: "staging",
+      loggerProvider: provider,
+      vocabularies: vocabularyGate(testJobEvents)
+    })
     const terminated = makeJobEvent({
       type: "job.terminated",
       instanceId: "do-7",
@@ -257,7 +268,7 @@ describe("OtelLogsTracker attribute names per vocabulary", () => {
     const tracker = OtelLogsTracker.make({
       ...deployment,
       loggerProvider: provider,
-      vocabularies: [paymentEvents, testJobEvents]
+      vocabularies: vocabularyGate(paymentEvents, testJobEvents)
     })
     const charged = payment("payment.charged", "acct-1", 500)
     await Effect.runPromise(Effect.zipRight(tracker.emit(charged), tracker.emit(failed)))
@@ -280,7 +291,11 @@ describe("OtelLogsTracker attribute names per vocabulary", () => {
 
   it("refuses events of a vocabulary it was not told about: counted, said once with their type, never recorded", async () => {
     const { exporter, provider } = inMemoryProvider()
-    const tracker = OtelLogsTracker.make({ ...deployment, loggerProvider: provider, vocabularies: [paymentEvents] })
+    const tracker = OtelLogsTracker.make({
+      ...deployment,
+      loggerProvider: provider,
+      vocabularies: vocabularyGate(paymentEvents)
+    })
     const { lines, provide } = captureLogs()
     const stats = await Effect.runPromise(
       provide(

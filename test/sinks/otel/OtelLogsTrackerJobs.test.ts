@@ -1,6 +1,6 @@
 import { createTestRuntime } from "@durable-effect/core"
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs"
-import { addTracker, defaultJobsEventMap, withTracking } from "durable-effect-tracking"
+import { addTracker, defaultJobsEventMap, withTracking, vocabularyGate } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { describe, expect, it } from "vitest"
 import { composeJobs, runtimeOver } from "../../support/jobsHarness.js"
@@ -15,7 +15,7 @@ describe("OtelLogsTracker under a tracked jobs runtime", () => {
       env: "test",
       loggerProvider: provider,
       spans: true,
-      vocabularies: [testJobEvents]
+      vocabularies: vocabularyGate(testJobEvents)
     })
     const { layer, handles } = createTestRuntime({ instanceId: "instance-1" })
     // Tracked as the codemod writes it, with the proxies' spans on.

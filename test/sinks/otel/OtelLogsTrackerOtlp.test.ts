@@ -2,7 +2,7 @@ import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
 import { resourceFromAttributes } from "@opentelemetry/resources"
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs"
 import { Effect } from "effect"
-import { makeJobEvent } from "durable-effect-tracking"
+import { makeJobEvent, vocabularyGate } from "durable-effect-tracking"
 import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { afterEach, describe, expect, it } from "vitest"
 import { packageVersion } from "../../../src/sinks/otel/version.js"
@@ -75,7 +75,7 @@ describe("OtelLogsTracker through the OTLP/HTTP JSON exporter", () => {
       serviceKey: "jobs",
       loggerProvider: provider,
       spans: true,
-      vocabularies: [testJobEvents]
+      vocabularies: vocabularyGate(testJobEvents)
     })
 
     const events = [

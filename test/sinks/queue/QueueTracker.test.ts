@@ -7,7 +7,8 @@ import {
   makeJobEvent,
   type QueueProducer,
   QueueLimits,
-  QueueTracker
+  QueueTracker,
+  vocabularyGate
 } from "durable-effect-tracking"
 import { describe, expect, it } from "vitest"
 import { captureLogs } from "../../support/logCapture.js"
@@ -279,7 +280,7 @@ describe("QueueTracker told vocabularies", () => {
 
   it("sends the events of a vocabulary told, and refuses the others at emit: counted, said once, never sent", async () => {
     const { queue, calls } = recordingQueue()
-    const tracker = QueueTracker.make<unknown>(queue, { ...options, vocabularies: [paymentEvents] })
+    const tracker = QueueTracker.make<unknown>(queue, { ...options, vocabularies: vocabularyGate(paymentEvents) })
     const charged = payment("payment.charged", "acct-1", 700)
     const { lines, provide } = captureLogs()
     const stats = await Effect.runPromise(
@@ -307,23 +308,22 @@ describe("QueueTracker told vocabularies", () => {
   it("refuses a maxBatchBytes below one message of the largest event it carries, and says whose", () => {
     const message = (event: object) => bytesOf({ ...event, ...options }) + QueueLimits.messageOverheadBytes
     const jobs = message(largestJobEvent)
-    expect(issuesOf({ vocabularies: [testJobEvents], maxBatchBytes: jobs - 1 })).toEqual([
+    expect(issuesOf({ vocabularies: vocabularyGate(testJobEvents), maxBatchBytes: jobs - 1 })).toEqual([
       `maxBatchBytes must be at least ${jobs} (a message of the largest event of vocabulary jobs)`
     ])
-    expect(issuesOf({ vocabularies: [testJobEvents], maxBatchBytes: jobs })).toEqual([])
+    expect(issuesOf({ vocabularies: vocabularyGate(testJobEvents), maxBatchBytes: jobs })).toEqual([])
     // A payments tracker may send in much smaller batches; told none, the generic floor holds.
-    expect(issuesOf({ vocabularies: [paymentEvents], maxBatchBytes: 1_000 })).toEqual([])
+    expect(issuesOf({ vocabularies: vocabularyGate(paymentEvents), maxBatchBytes: 1_000 })).toEqual([])
     const floor = message(genericLargestEvent)
     expect(issuesOf({ maxBatchBytes: floor - 1 })).toEqual([
       `maxBatchBytes must be at least ${floor} (a message of the generic floor: an event with an error summary at its caps)`
     ])
     // An event larger than a Queue message can never be sent: refused whatever maxBatchBytes.
     const blobs = { ...paymentEvents, name: "blobs", largestEvent: { type: "blob.stored", data: "x".repeat(130_000) } }
-    expect(issuesOf({ vocabularies: [blobs] })).toEqual([
+    expect(issuesOf({ vocabularies: vocabularyGate(blobs) })).toEqual([
       `vocabularies: the largest event of vocabulary blobs takes ${message(blobs.largestEvent)} bytes as a message, more than Queues take (128000)`
     ])
-    expect(issuesOf({ vocabularies: "payments" })).toEqual([
-      "vocabularies must be a non-empty array of vocabularies (defineVocabulary)"
-    ])
+    expect(issuesOf({ vocabularies: "payments" })).toEqual(["vocabularies must be made by vocabularyGate(...)"])
+    expect(issuesOf({ vocabularies: [paymentEvents] })).toEqual(["vocabularies must be made by vocabularyGate(...)"])
   })
 })

@@ -9,7 +9,8 @@ import {
   upstreamJobEventsWithSchema,
   workflowEvents,
   workflowEventsWithSchema,
-  type QueueProducer
+  type QueueProducer,
+  vocabularyGate
 } from "durable-effect-tracking"
 
 const step = workflowEvents.build({
@@ -27,7 +28,7 @@ const started = upstreamJobEvents.build({
 
 describe("trackers told the workflow and the upstream job vocabularies", () => {
   it("are created with their default limits, which hold the vocabularies' largest events", () => {
-    const vocabularies = [upstreamJobEvents, workflowEvents]
+    const vocabularies = vocabularyGate(upstreamJobEvents, workflowEvents)
     const config = { endpoint: "https://collector.example.com", env: "production", serviceKey: "orders" }
     expect(() => HttpBatchTracker.make({ ...config, vocabularies })).not.toThrow()
     const queue: QueueProducer = { send: () => Promise.resolve(), sendBatch: () => Promise.resolve() }
@@ -35,7 +36,9 @@ describe("trackers told the workflow and the upstream job vocabularies", () => {
   })
 
   it("record each vocabulary's events, checked by its Schema, and refuse the others", async () => {
-    const memory = InMemoryTracker.make({ vocabularies: [upstreamJobEventsWithSchema, workflowEventsWithSchema] })
+    const memory = InMemoryTracker.make({
+      vocabularies: vocabularyGate(upstreamJobEventsWithSchema, workflowEventsWithSchema)
+    })
     const twenty = makeJobEvent({ type: "job.started", instanceId: "i-1", jobType: "task", jobName: "mailer" })
     // Emitted untyped, as a hand-placed call may: the tracker's type would refuse the last two.
     const emit = memory.service.emit as (event: unknown) => Effect.Effect<void>
