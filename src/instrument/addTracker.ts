@@ -101,7 +101,7 @@ const addTrackerTo = <A, E, R>(coreLayer: Layer.Layer<A, E, R>, option?: Tracker
       // Joined without a layer node of its own where the core allows (one built per call).
       const add = <C>(context: Context.Context<C>) =>
         Context.add(context, EventTracker, source.tracker) as Context.Context<C>
-      return mapBuiltNodes(coreLayer, (built) => Effect.succeed(add(built))) ?? Layer.map(coreLayer, add)
+      return mapBuiltNodes(coreLayer, add) ?? Layer.map(coreLayer, add)
     }
     case "layer":
       return source.layer.pipe(Layer.provideMerge(coreLayer))

@@ -1,8 +1,9 @@
 import { Context, Effect, Layer } from "effect"
 import * as Clock from "effect/Clock"
+import * as Fiber from "effect/Fiber"
 // From its own module: through "effect" the bundle would carry FiberRef's whole namespace.
 import * as FiberRef from "effect/FiberRef"
-import { logFrom } from "../internal/log.js"
+import { logFrom, logFromCurrentFiber } from "../internal/log.js"
 import { inlineReader, mapBuiltNodes } from "../internal/effectInternals.js"
 import { safeCall, safeRun, safeSite } from "../internal/safe.js"
 import { EventTracker, type EventTrackerService } from "../tracker/EventTracker.js"
@@ -234,31 +235,34 @@ const wrapLayer = <ROut, E, RIn>(
   layer: Layer.Layer<ROut, E, RIn>,
   plans: ReadonlyArray<TrackingPlan>
 ): Layer.Layer<ROut, E, RIn> =>
-  // The input read off the fiber that builds the node: one operation, where
-  // `Effect.contextWithEffect` takes three (every layer is rebuilt on every call).
-  mapBuiltNodes(layer, (built) =>
-    Effect.withFiberRuntime((fiber) => trackContext(built, fiber.currentContext, plans))
-  ) ??
+  // The input read off the fiber that builds the node, in place: no effect operation of its own
+  // (every layer is rebuilt on every call).
+  mapBuiltNodes(layer, (built) => trackContext(built, inputOfBuild(), plans)) ??
   Layer.flatMap(layer, (built) =>
-    Layer.effectContext(Effect.contextWithEffect((input: Context.Context<never>) => trackContext(built, input, plans)))
+    Layer.effectContext(Effect.contextWith((input: Context.Context<never>) => trackContext(built, input, plans)))
   )
+
+// The context of the fiber running this code: a node's input, while the node is built.
+const inputOfBuild = (): Context.Context<never> => {
+  const fiber = Fiber.getCurrentFiber()
+  return fiber._tag === "Some" ? fiber.value.currentContext : Context.empty()
+}
 
 /**
  * Each map's proxy wraps the one made for the map after it, so the first map's is outermost (a
  * lone map is a list of one). Services tracked before this wrap (a wrapped layer merged in) are left as they are,
- * by every map.
+ * by every map. Runs on the fiber that builds the node: a warning is said in place, with its logger.
  */
 const trackContext = <ROut>(
   built: Context.Context<ROut>,
   input: Context.Context<never>,
   plans: ReadonlyArray<TrackingPlan>
-): Effect.Effect<Context.Context<ROut>> => {
+): Context.Context<ROut> => {
   // The tracker may come with the layer itself, or from under it.
   const tracker = (built.unsafeMap.get(EventTracker.key) ?? input.unsafeMap.get(EventTracker.key)) as
     EventTrackerService | undefined
   const active = tracker !== undefined && !isNoopTracker(tracker)
   let tracked = built
-  let warnings: Effect.Effect<void> | undefined
   for (let i = plans.length - 1; i >= 0; i--) {
     const plan = plans[i]!
     if (!active && !plan.spans) continue
@@ -279,12 +283,11 @@ const trackContext = <ROut>(
         key,
         trackService(service, servicePlan, runtime, (method) => (missing ??= []).push(method))
       )
-      const warning = missing === undefined ? undefined : warnUnmatched(key, servicePlan.service, missing)
-      if (warning !== undefined) warnings = warnings === undefined ? warning : Effect.zipRight(warnings, warning)
+      if (missing !== undefined) warnUnmatched(key, servicePlan.service, missing)
     }
     if (services !== undefined) tracked = Context.unsafeMake<ROut>(services)
   }
-  return warnings === undefined ? Effect.succeed(tracked) : Effect.as(warnings, tracked)
+  return tracked
 }
 
 // A service by tag key, from the build or from under it. (Returned, not a named literal in
@@ -372,16 +375,14 @@ const clockSite = safeSite("instrument/withTracking", "an event map's clock")
 // Layers are rebuilt per call in a jobs runtime: say it once per process, not per build.
 const warned = new Set<string>()
 
-const warnUnmatched = (
-  key: string,
-  service: string,
-  missing: ReadonlyArray<string>
-): Effect.Effect<void> | undefined => {
+const warnUnmatched = (key: string, service: string, missing: ReadonlyArray<string>): void => {
   const fresh = missing.filter((method) => !warned.has(`${key}#${method}`))
-  if (fresh.length === 0) return undefined
+  if (fresh.length === 0) return
   for (const method of fresh) warned.add(`${key}#${method}`)
-  return Effect.logWarning(
-    `the event map names ${fresh.map((m) => `${service}.${m}`).join(", ")}, ` +
-      `but the service under "${key}" has no such method; those entries emit nothing.`
-  ).pipe(logFrom("instrument/withTracking"))
+  logFromCurrentFiber(
+    Effect.logWarning(
+      `the event map names ${fresh.map((m) => `${service}.${m}`).join(", ")}, ` +
+        `but the service under "${key}" has no such method; those entries emit nothing.`
+    ).pipe(logFrom("instrument/withTracking"))
+  )
 }

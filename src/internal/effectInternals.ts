@@ -115,16 +115,18 @@ export const setFiberRefNow = <A>(
 /**
  * A layer made by `Layer.effect`/`Layer.succeed`/`Layer.scoped` (or `Layer.mergeAll` of such
  * layers) remade without a node of its own (shapes 4 and 5): each of its nodes becomes one of
- * the same kind, whose effect builds the services and then passes them through `f`. A jobs
- * runtime rebuilds its layers on every call, and every layer node costs a memo entry, a deferred
- * and a scope per build. Other layers give `undefined`: the caller wraps them in a node of its own.
+ * the same kind, whose effect builds the services and then passes them through `f`, in place (one
+ * `Effect.map`: a jobs runtime rebuilds its layers on every call, and every layer node costs a
+ * memo entry, a deferred and a scope per build; an effect operation costs about a microsecond there).
+ * `f` runs on the fiber that builds the node, whose context is the node's input. Other layers
+ * give `undefined`: the caller wraps them in a node of its own.
  *
  * The result is a new layer, built once per build when used once, as a composition uses it;
  * `f` sees one node's services at a time (not those of its siblings in a `mergeAll`).
  */
 export const mapBuiltNodes = <ROut, E, RIn>(
   layer: Layer.Layer<ROut, E, RIn>,
-  f: (built: Context.Context<unknown>) => Effect.Effect<Context.Context<unknown>, never, unknown>
+  f: (built: Context.Context<unknown>) => Context.Context<unknown>
 ): Layer.Layer<ROut, E, RIn> | undefined =>
   fastPaths && isKnownNode(layer) ? (remade(layer, f) as Layer.Layer<ROut, E, RIn>) : undefined
 
@@ -150,7 +152,7 @@ const isKnownNode = (layer: unknown): layer is LayerNode => {
 
 const remade = (
   node: LayerNode,
-  f: (built: Context.Context<unknown>) => Effect.Effect<Context.Context<unknown>, never, unknown>
+  f: (built: Context.Context<unknown>) => Context.Context<unknown>
 ): Layer.Layer<unknown, unknown, unknown> => {
   switch (node._op_layer) {
     case "MergeAll":
@@ -158,8 +160,8 @@ const remade = (
         ...(node.layers.map((child) => remade(child, f)) as [Layer.Layer<unknown, unknown, unknown>])
       )
     case "FromEffect":
-      return Layer.effectContext(Effect.flatMap(node.effect, f))
+      return Layer.effectContext(Effect.map(node.effect, f))
     case "Scoped":
-      return Layer.scopedContext(Effect.flatMap(node.effect, f))
+      return Layer.scopedContext(Effect.map(node.effect, f))
   }
 }

@@ -1,6 +1,14 @@
 import { Context, Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
 import { describe, expect, it } from "vitest"
-import { withTracking, NoopTracker, InMemoryTracker } from "durable-effect-tracking"
+import {
+  withTracking,
+  NoopTracker,
+  InMemoryTracker,
+  jobEvents,
+  serviceEvents,
+  type EventMap
+} from "durable-effect-tracking"
+import { captureLogs } from "../support/logCapture.js"
 import { Inner, InnerLayer, InstanceLayer, Outer, OuterLayer, toyEventMap, trackedToyLayers } from "./support.js"
 import { planFor, runtimeFor, type TrackingPlan } from "../../src/instrument/withTracking.js"
 
@@ -247,5 +255,33 @@ describe("withTracking: the runtime a build's proxies share", () => {
     const again = runtimeOf(plan, { build: 2 })
     expect(again).not.toBe(runtime)
     expect(again.ambient).toEqual({ instanceId: "i-1", build: 2 })
+  })
+})
+
+describe("withTracking: a mapped method the service lacks", () => {
+  // Its own tag key: what was said is remembered per process, by key and method.
+  class Partial extends Context.Tag("test/PartialService")<Partial, { step(n: number): Effect.Effect<number> }>() {}
+  // "missing" is no method of Partial: entries are typed by the service, so it is cast in.
+  const partialMap: EventMap = {
+    ...serviceEvents(jobEvents, Partial, "Partial", {
+      step: { context: () => ({ jobType: "task", jobName: "partial" }) },
+      missing: { context: () => ({ jobType: "task", jobName: "partial" }) }
+    } as never),
+    ambient: toyEventMap.ambient
+  }
+  const PartialLayer = Layer.succeed(Partial, { step: (n: number) => Effect.succeed(n + 1) })
+
+  it("is warned about once per process, with the build's logger, and the call still runs", async () => {
+    const { lines, provide } = captureLogs()
+    const memory = InMemoryTracker.make()
+    const layer = withTracking(PartialLayer, { eventMap: partialMap }).pipe(
+      Layer.provide(Layer.merge(InMemoryTracker.layer(memory), InstanceLayer))
+    )
+    const call = Effect.flatMap(Partial, (partial) => partial.step(1)).pipe(Effect.provide(layer))
+    expect(await Effect.runPromise(provide(call))).toBe(2)
+    expect(await Effect.runPromise(provide(call))).toBe(2)
+    const warnings = lines.filter((line) => line.annotations["module"] === "instrument/withTracking")
+    expect(warnings.map((line) => line.level)).toEqual(["WARN"])
+    expect(warnings[0]!.message).toContain("Partial.missing")
   })
 })

@@ -1,4 +1,4 @@
-import { Context, Effect, Exit, FiberRef, Layer, ModuleVersion } from "effect"
+import { Context, Effect, Exit, Fiber, FiberRef, Layer, ModuleVersion } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
   inlineReader,
@@ -85,7 +85,7 @@ describe("the installed Effect's private shapes", () => {
     if (!mergeAllIsANode) {
       // 3.19.0 merges pairwise, into a node built lazily: mapBuiltNodes takes its fallback.
       expect(merged["_op_layer"]).toBe("Suspend")
-      expect(mapBuiltNodes(Layer.mergeAll(a, b), Effect.succeed)).toBeUndefined()
+      expect(mapBuiltNodes(Layer.mergeAll(a, b), (built) => built)).toBeUndefined()
       return
     }
     expect(merged["_op_layer"]).toBe("MergeAll")
@@ -182,7 +182,7 @@ describe("mapBuiltNodes", () => {
   class A extends Context.Tag("test/A")<A, number>() {}
   class B extends Context.Tag("test/B")<B, number>() {}
   const doubled = (built: Context.Context<unknown>) =>
-    Effect.succeed(Context.unsafeMake(new Map([...built.unsafeMap].map(([key, n]) => [key, (n as number) * 2]))))
+    Context.unsafeMake(new Map([...built.unsafeMap].map(([key, n]) => [key, (n as number) * 2])))
 
   it("remakes effect, scoped and merged layers so that each node's services pass through f", async () => {
     const scoped = mapBuiltNodes(Layer.scoped(B, Effect.succeed(2)), doubled)
@@ -194,6 +194,24 @@ describe("mapBuiltNodes", () => {
     expect(mapped).toBeDefined()
     const got = await Effect.runPromise(Effect.all([A, B]).pipe(Effect.provide(mapped!)))
     expect(got).toEqual([2, 4])
+  })
+
+  it("runs f in place on the fiber that builds the node, whose context is the node's input", async () => {
+    let input: unknown
+    const mapped = mapBuiltNodes(
+      Layer.effect(
+        B,
+        Effect.map(A, (a) => a + 1)
+      ),
+      (built) => {
+        const fiber = Fiber.getCurrentFiber()
+        input = fiber._tag === "Some" ? fiber.value.currentContext.unsafeMap.get(A.key) : "no fiber"
+        return built
+      }
+    )
+    const layer = mapped!.pipe(Layer.provide(Layer.succeed(A, 41)))
+    expect(await Effect.runPromise(B.pipe(Effect.provide(layer)))).toBe(42)
+    expect(input).toBe(41)
   })
 
   it("gives undefined for any other layer: the caller wraps it in a node of its own", () => {
@@ -209,7 +227,7 @@ describe("with the fast paths off", () => {
     setFastPaths(false)
     expect(runInline(Effect.succeed(1))).toBe(notInline)
     expect(inlineReader(Effect.sync(() => 1))).toBeUndefined()
-    expect(mapBuiltNodes(InstanceLayer, Effect.succeed)).toBeUndefined()
+    expect(mapBuiltNodes(InstanceLayer, (built) => built)).toBeUndefined()
     const ref = FiberRef.unsafeMake("initial")
     const seen = await Effect.runPromise(
       Effect.withFiberRuntime((fiber) => {
