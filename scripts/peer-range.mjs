@@ -73,6 +73,7 @@ import {
   jobEvents,
   makeJobEvent,
   serviceEvents,
+  vocabularyGate,
   withTracking,
   type JobEvent
 } from "durable-effect-tracking"
@@ -80,7 +81,7 @@ import { OtelLogsTracker } from "durable-effect-tracking/otel"
 import { CodemodInputError, ExitCode } from "durable-effect-tracking/codemod"
 
 class Worker extends Context.Tag("consumer/Worker")<Worker, { run(job: string): Effect.Effect<number> }>() {}
-const memory = InMemoryTracker.make({ vocabularies: [jobEvents] })
+const memory = InMemoryTracker.make({ vocabularies: vocabularyGate(jobEvents) })
 export const layer: Layer.Layer<Worker> = withTracking(
   Layer.succeed(Worker, { run: () => Effect.succeed(1) }),
   {

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs"
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
-import { jobEvents, upstreamJobEvents } from "durable-effect-tracking"
+import { jobEvents, upstreamJobEvents, vocabularyGate, type VocabularyGate } from "durable-effect-tracking"
 import { migrateJson, migrateText } from "../../../src/cli/migrateCommand.js"
 import { runMigrate } from "../../../src/codemod/index.js"
 import { formatMaps, mapsOfEventSet, type FormatMaps } from "../../../src/codemod/migrate/eventSetMaps.js"
@@ -64,7 +64,7 @@ describe("migrate --events both", () => {
     })
     const { createDurableJobs, counter } = await loadCounterJobs(copy.packageDir)
     // Each event told to its format by the vocabularies' own checks (upstream's first, as a tracker is told them).
-    const sent = async (vocabularies?: ReadonlyArray<unknown>) => {
+    const sent = async (vocabularies?: VocabularyGate) => {
       batches.length = 0
       const { Jobs } = createDurableJobs(
         { counter },
@@ -92,12 +92,16 @@ describe("migrate --events both", () => {
     expect(told.upstream).toEqual(["job.started", "job.executed"])
     expect(told.full).toEqual(expect.arrayContaining(["job.created", "execution.started", "execution.succeeded"]))
     expect(told.upstream.length + told.full.length).toBe(told.count)
-    expect(await sent([upstreamJobEvents, jobEvents])).toEqual(told)
-    expect(await sent([jobEvents, upstreamJobEvents])).toEqual(told)
+    expect(await sent(vocabularyGate(upstreamJobEvents, jobEvents))).toEqual(told)
+    expect(await sent(vocabularyGate(jobEvents, upstreamJobEvents))).toEqual(told)
     // Told the 20 types' vocabulary alone, the tracker drops every upstream event, job.started too
     // (a type of both formats); told upstream's alone, every 20-type one.
-    expect(await sent([jobEvents])).toEqual({ upstream: [], full: told.full, count: told.full.length })
-    expect(await sent([upstreamJobEvents])).toEqual({ upstream: told.upstream, full: [], count: told.upstream.length })
+    expect(await sent(vocabularyGate(jobEvents))).toEqual({ upstream: [], full: told.full, count: told.full.length })
+    expect(await sent(vocabularyGate(upstreamJobEvents))).toEqual({
+      upstream: told.upstream,
+      full: [],
+      count: told.upstream.length
+    })
   })
 })
 
