@@ -60,8 +60,9 @@ export const unknownVocabulary = "unknownVocabulary" as const
 export const checkVocabularies = (issues: Array<string>, value: unknown): VocabularyGateParts | undefined => {
   if (value === undefined) return undefined
   const gate = value as Partial<VocabularyGateParts> | null
-  if (gate?._tag === "VocabularyGate") {
-    issues.push(...gate.issues!)
+  // A look-alike not made by vocabularyGate (no issues list) is refused like any other value.
+  if (gate?._tag === "VocabularyGate" && Array.isArray(gate.issues)) {
+    issues.push(...gate.issues)
     return gate as VocabularyGateParts
   }
   issues.push("vocabularies must be made by vocabularyGate(...)")

@@ -287,7 +287,8 @@ describe("configurations that could never deliver", () => {
 
   it("refuses vocabularies not made by vocabularyGate, and a gate of things that are not vocabularies", () => {
     // A list of vocabularies (the option's form before vocabularyGate) is refused, not taken.
-    for (const vocabularies of [[testJobEvents], [], "jobs", null, { vocabularies: [testJobEvents] }]) {
+    const lookAlike = { _tag: "VocabularyGate", vocabularies: [testJobEvents] }
+    for (const vocabularies of [[testJobEvents], [], "jobs", null, { vocabularies: [testJobEvents] }, lookAlike]) {
       expect(issuesOf({ ...valid, vocabularies })).toEqual(["vocabularies must be made by vocabularyGate(...)"])
     }
     const gates: ReadonlyArray<() => unknown> = [
