@@ -2,7 +2,7 @@ import { Effect, Layer } from "effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { makeDropNotice } from "../delivery/DropNotice.js"
-import { checkVocabularies, type VocabularyGate, type VocabularyGateParts } from "../delivery/EmitGate.js"
+import { checkVocabularies, typeOf, type VocabularyGate, type VocabularyGateParts } from "../delivery/EmitGate.js"
 import { InvalidTrackerConfigError } from "./InvalidTrackerConfigError.js"
 import type { AnyVocabulary, EventOf, EventShape } from "../event/Vocabulary.js"
 import { EventTracker, type EventTrackerService } from "./EventTracker.js"
@@ -97,18 +97,14 @@ const checkOf = (gate: VocabularyGateParts): Check => {
     )
   )
   return (event) => {
-    const typeOf = (): string | undefined => {
-      const type: unknown = (event as { readonly type?: unknown } | null)?.type
-      return typeof type === "string" ? type : undefined
-    }
     const vocabulary = gate.vocabularyOf(event)
     if (vocabulary === undefined) {
-      return { cause: "unknownVocabulary", type: typeOf(), reason: gate.refusal(event), event }
+      return { cause: "unknownVocabulary", type: typeOf(event), reason: gate.refusal(event), event }
     }
     const decoded = decoders.get(vocabulary)?.(event)
     if (decoded === undefined || decoded._tag === "Right") return undefined
     const reason = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
-    return { cause: "invalid", type: typeOf(), reason: `not a valid ${vocabulary.name} event: ${reason}`, event }
+    return { cause: "invalid", type: typeOf(event), reason: `not a valid ${vocabulary.name} event: ${reason}`, event }
   }
 }
 
