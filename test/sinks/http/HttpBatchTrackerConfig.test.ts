@@ -291,14 +291,11 @@ describe("configurations that could never deliver", () => {
     for (const vocabularies of [[testJobEvents], [], "jobs", null, { vocabularies: [testJobEvents] }, lookAlike]) {
       expect(issuesOf({ ...valid, vocabularies })).toEqual(["vocabularies must be made by vocabularyGate(...)"])
     }
-    const gates: ReadonlyArray<() => unknown> = [
-      () => (vocabularyGate as (...vocabularies: Array<unknown>) => unknown)(),
-      () => (vocabularyGate as (...vocabularies: Array<unknown>) => unknown)({ name: "x" }),
-      () => (vocabularyGate as (...vocabularies: Array<unknown>) => unknown)(testJobEvents, null)
-    ]
-    for (const gate of gates) {
+    // Untyped, as a caller without types would call it.
+    const gateOf = vocabularyGate as (...vocabularies: Array<unknown>) => unknown
+    for (const given of [[], [{ name: "x" }], [testJobEvents, null]]) {
       // Made without throwing: the tracker reports its problem with its own, in one error.
-      expect(issuesOf({ ...valid, vocabularies: gate(), batchSize: 0 })).toEqual([
+      expect(issuesOf({ ...valid, vocabularies: gateOf(...given), batchSize: 0 })).toEqual([
         "batchSize must be a positive integer",
         "vocabularyGate(...) takes one or more vocabularies (defineVocabulary)"
       ])
