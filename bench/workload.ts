@@ -133,16 +133,37 @@ export const collectorTracker = (endpoint: string): HttpBatchTrackerConfig => ({
 export const benchLingerMs = 50
 
 /**
- * The workload with an HTTP batch tracker per instance that lingers ({@link benchLingerMs}):
- * each call's flush leaves its events waiting, and a timer sends them. The run ends once the
- * `events` the workload emits have been delivered, so a sample counts the timers' flushes too.
- * The wait is idle (the bench measures CPU time), and told by the trackers' `fetch` as each
- * batch is answered, with no poll of the trackers (see BENCHMARKS.md, issue 28's eighth round).
+ * The workload with an HTTP batch tracker per instance, run until the `events` it emits have
+ * been delivered: with `lingerMs` ({@link benchLingerMs}), each call's flush leaves its events
+ * waiting and a timer sends them, so a sample counts the timers' flushes too. The wait is idle
+ * (the bench measures CPU time), and told by the trackers' `fetch` as each batch is answered,
+ * with no poll of the trackers (see BENCHMARKS.md, issue 28's eighth round).
  */
-export const runLingeringWorkload = async (
+export const runLingeringWorkload = (
   config: () => HttpBatchTrackerConfig,
   events: number,
   steps: ReadonlyArray<ReadonlyArray<Step>> = script
+): Promise<void> => runUntilDelivered(() => ({ ...config(), lingerMs: benchLingerMs }), events, steps)
+
+/**
+ * The control of a lingering side: the same tracker without `lingerMs`, its deliveries counted
+ * by the same `fetch` (which parses each batch), then an idle wait of {@link benchLingerMs}. A
+ * process idle for a while spends CPU of its own (V8 collects garbage when idle), which the
+ * lingering side's wait for its timers counts too. Only `lingerMs` differs between the two.
+ */
+export const runDeliveredThenIdle = async (
+  config: () => HttpBatchTrackerConfig,
+  events: number,
+  steps: ReadonlyArray<ReadonlyArray<Step>> = script
+): Promise<void> => {
+  await runUntilDelivered(config, events, steps)
+  await idle(benchLingerMs)
+}
+
+const runUntilDelivered = async (
+  config: () => HttpBatchTrackerConfig,
+  events: number,
+  steps: ReadonlyArray<ReadonlyArray<Step>>
 ): Promise<void> => {
   let delivered = 0
   let allDelivered: () => void = () => undefined
@@ -152,7 +173,6 @@ export const runLingeringWorkload = async (
     const send: HttpFetch = given.fetch ?? ((url, init) => fetch(url, init))
     return {
       ...given,
-      lingerMs: benchLingerMs,
       fetch: async (url, init) => {
         const response = await send(url, init)
         if (response.status < 300) delivered += (JSON.parse(init.body) as { events: Array<unknown> }).events.length
@@ -164,26 +184,13 @@ export const runLingeringWorkload = async (
   await runWorkload(trackedRuntime(counted), steps)
   let timer: ReturnType<typeof setTimeout> | undefined
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("a lingering tracker did not deliver its events within 30 s")), 30_000)
+    timer = setTimeout(() => reject(new Error("a tracker did not deliver the workload's events within 30 s")), 30_000)
   })
   try {
     await Promise.race([done, timedOut])
   } finally {
     clearTimeout(timer)
   }
-}
-
-/**
- * The workload, then an idle wait of {@link benchLingerMs}: the control of a lingering side. A
- * process idle for a while spends CPU of its own (V8 collects garbage when idle), which the
- * lingering side's wait for its timers counts too.
- */
-export const runThenIdle = async (
-  makeRuntime: RuntimeFactory,
-  steps: ReadonlyArray<ReadonlyArray<Step>> = script
-): Promise<void> => {
-  await runWorkload(makeRuntime, steps)
-  await idle(benchLingerMs)
 }
 
 const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

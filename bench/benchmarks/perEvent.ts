@@ -26,7 +26,7 @@ import {
   offTrackedRuntime,
   plainRuntime,
   runLingeringWorkload,
-  runThenIdle,
+  runDeliveredThenIdle,
   runWorkload,
   script,
   type RuntimeFactory,
@@ -41,8 +41,8 @@ import { withFastPaths } from "./trackerCost.js"
  * - the fixture workload (42 events in 11 calls): plain, tracking off, the in-memory tracker,
  *   the HTTP batch tracker with an acknowledging `fetch` and with a real collector in another
  *   process, the hand-placed emits, and the two HTTP sides with `lingerMs`, each beside the
- *   same side without it followed by the same idle wait (a lingering sample waits, idle, for
- *   its timers' flushes);
+ *   same side without it, its deliveries counted alike and followed by the same idle wait (a
+ *   lingering sample waits, idle, for its timers' flushes);
  * - the lean workload (ten task `send`s that do nothing): plain, off, in-memory, HTTP;
  * - the anchors: OpenTelemetry log records and spans, and our events through the HTTP tracker
  *   alone, per item.
@@ -124,16 +124,16 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
         ),
         workloadSide("hand-placed emitEvent + in-memory tracker", handPlacedRuntime, script),
         {
-          name: `the HTTP tracker, acknowledging fetch, then idle ${benchLingerMs} ms`,
-          run: () => runThenIdle(httpTrackedRuntime)
+          name: `the HTTP tracker, acknowledging fetch, delivered, then idle ${benchLingerMs} ms`,
+          run: () => runDeliveredThenIdle(acknowledgingHttpTracker, events)
         },
         {
           name: `the HTTP tracker, acknowledging fetch, lingerMs ${benchLingerMs}`,
           run: () => runLingeringWorkload(acknowledgingHttpTracker, events)
         },
         {
-          name: `the HTTP tracker, collector process, then idle ${benchLingerMs} ms`,
-          run: () => runThenIdle(collectorTrackedRuntime(collector.endpoint))
+          name: `the HTTP tracker, collector process, delivered, then idle ${benchLingerMs} ms`,
+          run: () => runDeliveredThenIdle(() => collectorTracker(collector.endpoint), events)
         },
         {
           name: `the HTTP tracker, collector process, lingerMs ${benchLingerMs}`,
@@ -163,8 +163,9 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
     const otelLogUs = usPer(anchors[0]!.baseline)
 
     const fixtureFigures = figures(fixture, fixtureNames, events)
-    // A lingering side against the same side without lingerMs, both ending with the same idle
-    // wait (see `runThenIdle`): what lingering changes per event, added to the side's own figure.
+    // A lingering side against the same side without lingerMs, its deliveries counted alike and
+    // ending with the same idle wait (see `runDeliveredThenIdle`): what lingering changes per
+    // event, added to the side's own figure.
     const samplesOf = (name: string) => fixture[fixtureNames.indexOf(name)]!.subject
     const lingering = (eager: string) => {
       const changeUsPerEvent = pairedUsPerEvent(samplesOf(`${eager}Lingering`), samplesOf(`${eager}Idle`), events)
