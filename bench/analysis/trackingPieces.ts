@@ -2,7 +2,10 @@
  * Tracking's cost on the fixture workload, piece by piece (issue 28, fourth round): each side turns
  * one more piece on, all interleaved in one process, through public options only (no switch in
  * the library). Not part of `npm run bench` (about twice the budget):
- *   node --import tsx bench/analysis/trackingPieces.ts [seconds]
+ *   node --import tsx bench/analysis/trackingPieces.ts [seconds] [--built-once]
+ * `--built-once`: every side's runtime builds its layers once per instance (a `ManagedRuntime`),
+ * where the jobs runtime builds them on every call (issue 28, eleventh round): what tracking costs
+ * when its proxies are made once per object's life, not once per call.
  * The sides, each over the one before:
  * - tracking off (the composition of `trackedDispatcherLayer` without a tracker);
  * - the in-memory tracker joined to the core, nothing wrapped (a flush at each call's end);
@@ -11,7 +14,10 @@
  *   is refused): proxies are made, and each traced method's effect is followed by one `flatMap`;
  * - the default map: the full trace (context, frames, events, the in-memory emit).
  */
-import { composeJobs, runtimeOver, type LayerWrap } from "../../test/support/jobsHarness.js"
+import { Effect, ManagedRuntime, type Layer } from "effect"
+import { flushEvents } from "@durable-effect/core"
+import { Dispatcher } from "../../test/fixtures/jobs/src/runtime/dispatcher.js"
+import { composeJobs, runtimeOver, type JobsRuntimeUnderTest, type LayerWrap } from "../../test/support/jobsHarness.js"
 import { addTracker } from "../../src/instrument/addTracker.js"
 import type { EventMap } from "../../src/instrument/EventMap.js"
 import { withTracking } from "../../src/instrument/withTracking.js"
@@ -42,10 +48,26 @@ const wrappedWith =
   (layer) =>
     withTracking(layer, { eventMap })
 
+// The layers built once, on the instance's first call, and kept for its later calls; each call
+// still flushes at its end. (The runtime is not disposed: its scope goes with it.)
+const builtOnce = (layer: Layer.Layer<Dispatcher>): JobsRuntimeUnderTest => {
+  const runtime = ManagedRuntime.make(layer)
+  const call = <A, E>(effect: Effect.Effect<A, E, Dispatcher>) =>
+    runtime.runPromise(effect.pipe(Effect.ensuring(flushEvents)))
+  return {
+    handle: (request) => call(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handle(request))),
+    handleAlarm: () => call(Effect.flatMap(Dispatcher, (dispatcher) => dispatcher.handleAlarm()))
+  }
+}
+
+const once = process.argv.includes("--built-once")
+
 const composed =
   (tracked: boolean, wrap: LayerWrap): RuntimeFactory =>
   (core) =>
-    runtimeOver(composeJobs(addTracker(core, tracked ? InMemoryTracker.make().tracker : undefined), definitions, wrap))
+    (once ? builtOnce : runtimeOver)(
+      composeJobs(addTracker(core, tracked ? InMemoryTracker.make().tracker : undefined), definitions, wrap)
+    )
 
 const pieces: ReadonlyArray<readonly [string, RuntimeFactory]> = [
   ["the in-memory tracker joined, nothing wrapped", composed(true, unwrapped)],
@@ -58,7 +80,7 @@ const pieces: ReadonlyArray<readonly [string, RuntimeFactory]> = [
 ]
 
 const main = async () => {
-  const seconds = Number(process.argv[2] ?? "120")
+  const seconds = Number(process.argv.slice(2).find((arg) => !arg.startsWith("--")) ?? "120")
   const side = ([name, runtime]: readonly [string, RuntimeFactory]) => ({ name, run: () => runWorkload(runtime) })
   const results = await compareInterleavedMany(side(["tracking off", composed(false, unwrapped)]), pieces.map(side), {
     warmup: 30,
@@ -68,7 +90,10 @@ const main = async () => {
     clock: "cpu"
   })
   const events = await eventsPerWorkload()
-  console.log(`${results[0]!.rounds} rounds, ${callsPerWorkload} calls and ${events} events per workload`)
+  console.log(
+    `${results[0]!.rounds} rounds, ${callsPerWorkload} calls and ${events} events per workload, ` +
+      `layers built ${once ? "once per instance" : "on every call"}`
+  )
   console.log(`tracking off: ${round(median(results[0]!.baseline), 2)} ms CPU per workload (median)`)
   let previous = results[0]!.baseline
   for (const [i, result] of results.entries()) {
