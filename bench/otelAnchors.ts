@@ -1,8 +1,8 @@
 import { SeverityNumber } from "@opentelemetry/api-logs"
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from "@opentelemetry/sdk-logs"
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base"
 import { Effect } from "effect"
 import { HttpBatchTracker } from "../src/sinks/http/HttpBatchTracker.js"
+import { noopLoggerProvider } from "./otelProviders.js"
 import type { Side } from "./stats.js"
 import { acknowledgingHttpTracker, succeededEvent } from "./workload.js"
 
@@ -24,11 +24,6 @@ const attributesOf = (i: number) => ({
 })
 
 // The export result code 0 is SUCCESS (@opentelemetry/core's ExportResultCode).
-const noopLogExporter: LogRecordExporter = {
-  export: (_records, done) => done({ code: 0 }),
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve()
-}
 const noopSpanExporter: SpanExporter = {
   export: (_spans, done) => done({ code: 0 }),
   shutdown: () => Promise.resolve()
@@ -38,7 +33,7 @@ const noopSpanExporter: SpanExporter = {
 
 /** `count` log records through a `BatchLogRecordProcessor`, then `forceFlush`. */
 export const otelLogRecords = (count: number): Side => {
-  const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: noopLogExporter })] })
+  const provider = noopLoggerProvider()
   const logger = provider.getLogger("bench")
   return {
     name: "OpenTelemetry log record (BatchLogRecordProcessor, no-op exporter)",

@@ -13,6 +13,10 @@ import { NoopTracker } from "../src/tracker/NoopTracker.js"
 import { makeJobEvent } from "../src/jobs/events/makeJobEvent.js"
 import type { TrackerOption } from "../src/instrument/addTracker.js"
 import type { HttpBatchTrackerConfig, HttpFetch } from "../src/sinks/http/HttpBatchTrackerConfig.js"
+import { OtelLogsTracker } from "../src/sinks/otel/OtelLogsTracker.js"
+import type { QueueProducer } from "../src/sinks/queue/QueueSink.js"
+import { QueueTracker } from "../src/sinks/queue/QueueTracker.js"
+import { noopLoggerProvider } from "./otelProviders.js"
 
 /**
  * The fixture workload every runtime benchmark runs: one instance per job type, each on a fresh
@@ -70,12 +74,12 @@ export const plainRuntime: RuntimeFactory = (coreLayer) =>
 /**
  * The tracked composition: `withTracking` around every mapped layer, the tracker joined to the
  * core with `addTracker`, a flush per run. Without a tracker, tracking is off: the runtime knows
- * it when it is created, and nothing is wrapped.
+ * it when it is created, and nothing is wrapped. `spans`: each traced call in a span of its own.
  */
 export const trackedRuntime =
-  (tracker: () => TrackerOption | undefined): RuntimeFactory =>
+  (tracker: () => TrackerOption | undefined, options: { readonly spans?: boolean } = {}): RuntimeFactory =>
   (coreLayer) =>
-    runtimeOver(trackedDispatcherLayer(coreLayer, tracker(), definitions))
+    runtimeOver(trackedDispatcherLayer(coreLayer, tracker(), definitions, options))
 
 /** Tracking off, as a runtime without a tracker option is composed. */
 export const offTrackedRuntime: RuntimeFactory = trackedRuntime(() => undefined)
@@ -106,20 +110,52 @@ export const acknowledgingHttpTracker = (): HttpBatchTrackerConfig => ({
 /** Tracked, with an HTTP batch tracker that flushes at the end of every call. */
 export const httpTrackedRuntime: RuntimeFactory = trackedRuntime(acknowledgingHttpTracker)
 
-/** The sides the analysis scripts take by name on their command line. */
-const namedSides: Readonly<Record<string, RuntimeFactory>> = {
-  plain: plainRuntime,
-  off: offTrackedRuntime,
-  noop: noopTrackedRuntime,
-  "in-memory": inMemoryTrackedRuntime,
-  http: httpTrackedRuntime
+/**
+ * Tracked, with the OpenTelemetry logs tracker over an SDK provider that exports into nothing,
+ * one provider for all instances (as a Worker shares one); `spans`: on both `withTracking` and
+ * the tracker, so each record carries its method's span. `delivered` hears each export's records.
+ */
+export const otelTrackedRuntime = (spans: boolean, delivered?: (events: number) => void): RuntimeFactory => {
+  const loggerProvider = noopLoggerProvider(delivered)
+  return trackedRuntime(() => OtelLogsTracker.make({ loggerProvider, env: benchDeployment.env, spans }), { spans })
+}
+
+/**
+ * Tracked, with the Queue tracker over a producer that takes every batch at once (reading each
+ * message, as a binding would); `delivered` hears how many messages each send carried.
+ */
+export const queueTrackedRuntime = (delivered: (events: number) => void = () => undefined): RuntimeFactory => {
+  const queue: QueueProducer<unknown> = {
+    send: async () => delivered(1),
+    sendBatch: async (messages) => {
+      let count = 0
+      for (const message of messages) {
+        void message.body
+        count++
+      }
+      delivered(count)
+    }
+  }
+  return trackedRuntime(() => QueueTracker.make(queue, benchDeployment))
+}
+
+/** The sides the analysis scripts take by name on their command line (made when named). */
+const namedSides: Readonly<Record<string, () => RuntimeFactory>> = {
+  plain: () => plainRuntime,
+  off: () => offTrackedRuntime,
+  noop: () => noopTrackedRuntime,
+  "in-memory": () => inMemoryTrackedRuntime,
+  "in-memory-spans": () => trackedRuntime(() => InMemoryTracker.make().tracker, { spans: true }),
+  http: () => httpTrackedRuntime,
+  otel: () => otelTrackedRuntime(false),
+  queue: () => queueTrackedRuntime()
 }
 
 /** The runtime of the side `name` names; an unknown name throws, listing the known ones. */
 export const sideNamed = (name: string): RuntimeFactory => {
   const side = namedSides[name]
   if (side === undefined) throw new Error(`unknown side ${name}; known: ${Object.keys(namedSides).join(", ")}`)
-  return side
+  return side()
 }
 
 /** Tracked, with an HTTP batch tracker that sends to a real collector (the runtime's own `fetch`). */

@@ -4,7 +4,7 @@
  * operation handlers is wrapped to count its calls; one workload warms up, the next is counted.
  * Not part of `npm run bench` (a few seconds):
  *   node --import tsx bench/analysis/effectOps.ts [side...]
- * Sides: plain, off, noop, in-memory, http (default: plain off in-memory).
+ * Sides: plain, off, noop, in-memory, in-memory-spans, http, otel, queue (default: plain off in-memory).
  */
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"

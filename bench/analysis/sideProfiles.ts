@@ -5,7 +5,7 @@
  * file of this repository) for each side, and the functions whose time differs most from the
  * first side's. Not part of `npm run bench`:
  *   node --import tsx bench/analysis/sideProfiles.ts [seconds] [side...]
- * Sides: plain, off, noop, in-memory, http (default: plain in-memory). The times include the
+ * Sides: plain, off, noop, in-memory, in-memory-spans, http, otel, queue (default: plain in-memory). The times include the
  * profiler's own overhead (in "(native / V8)"); compare the sides' shares, not absolute times.
  */
 import { Session } from "node:inspector/promises"

@@ -4,6 +4,7 @@ import { cliStart } from "./cliStart.js"
 import { codemod } from "./codemod.js"
 import { eventId } from "./eventId.js"
 import { perEvent } from "./perEvent.js"
+import { perEventSinks } from "./perEventSinks.js"
 import { perEventWorkerd } from "./perEventWorkerd.js"
 import { off, on, proxyVsHandPlaced } from "./runtime.js"
 import type { Scale } from "./scale.js"
@@ -23,6 +24,7 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   { name: "on", run: on },
   { name: "proxy-vs-hand-placed", run: proxyVsHandPlaced },
   { name: "per-event", run: perEvent },
+  { name: "per-event-sinks", run: perEventSinks },
   { name: "per-event-workerd", run: perEventWorkerd },
   { name: "emit-sizing", run: emitSizing },
   { name: "http-flush", run: httpFlush },

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest"
 import { benchmarks } from "../../bench/benchmarks/index.js"
 import { handPlacedDispatcherLayer } from "../../bench/handPlaced.js"
 import { compareInterleaved, median, quantile } from "../../bench/stats.js"
-import { definitions, recordEventTypes } from "../../bench/workload.js"
+import { sinkSides } from "../../bench/benchmarks/perEventSinks.js"
+import { definitions, eventsPerWorkload, recordEventTypes, runWorkload } from "../../bench/workload.js"
 import { trackedDispatcherLayer } from "../support/jobsHarness.js"
 
 // Smoke only: every benchmark runs once at tiny counts. No timing is asserted.
@@ -13,6 +14,7 @@ describe("benchmarks (smoke)", () => {
       "on",
       "proxy-vs-hand-placed",
       "per-event",
+      "per-event-sinks",
       "per-event-workerd",
       "emit-sizing",
       "http-flush",
@@ -33,8 +35,8 @@ describe("benchmarks (smoke)", () => {
       expect(result.name).toBe(benchmark.name)
       const number = result.ratio ?? result.value
       expect(Number.isFinite(number)).toBe(true)
-      // per-event reports a difference of two sides, which one smoke round can make negative.
-      if (benchmark.name !== "per-event") expect(number).toBeGreaterThan(0)
+      // The per-event ones report a difference of two sides, which one smoke round can make negative.
+      if (!benchmark.name.startsWith("per-event")) expect(number).toBeGreaterThan(0)
       expect(result.unit).not.toBe("")
       expect(result.target).not.toBe("")
       if (result.target === "reported") expect(result.met).toBeNull()
@@ -48,6 +50,28 @@ describe("benchmarks (smoke)", () => {
     expect(proxied.length).toBeGreaterThan(30)
     expect(new Set(proxied)).toContain("alarm.fired")
     expect(byHand).toEqual(proxied)
+  })
+
+  // A side that lost events would look cheap: each sink side hands its sink every event.
+  it("per-event-sinks' OpenTelemetry and Queue sides deliver every event of the workload", async () => {
+    const events = await eventsPerWorkload()
+    expect(events).toBeGreaterThan(30)
+    let delivered = 0
+    const sides = new Map(sinkSides((count) => void (delivered += count)).map(([key, , runtime]) => [key, runtime]))
+    expect([...sides.keys()]).toEqual([
+      "off",
+      "inMemory",
+      "inMemorySpans",
+      "httpStub",
+      "otelLogs",
+      "otelLogsSpans",
+      "queue"
+    ])
+    for (const key of ["otelLogs", "otelLogsSpans", "queue"]) {
+      delivered = 0
+      await runWorkload(sides.get(key)!)
+      expect({ key, delivered }).toEqual({ key, delivered: events })
+    }
   })
 })
 

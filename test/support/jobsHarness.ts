@@ -67,11 +67,12 @@ export const trackedDispatcherLayer = (
   coreLayer: RuntimeLayer,
   tracker: TrackerOption | undefined,
   definitions: Readonly<Record<string, AnyUnregisteredDefinition>>,
-  options: { readonly eventMap?: EventMap | EventMaps; readonly errorStack?: boolean } = {}
+  options: { readonly eventMap?: EventMap | EventMaps; readonly errorStack?: boolean; readonly spans?: boolean } = {}
 ): Layer.Layer<Dispatcher> => {
   const tracking = {
     eventMap: options.eventMap ?? defaultJobsEventMap,
     errorStack: options.errorStack,
+    spans: options.spans,
     enabled: tracker !== undefined
   }
   return composeJobs(addTracker(coreLayer, tracker), definitions, (layer) => withTracking(layer, tracking))
