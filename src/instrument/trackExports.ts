@@ -48,7 +48,7 @@ export interface TrackExportsOptions {
   readonly eventMap: EventMap
   /** The namespace's name in the map (`"Workflow"`), and in events' sources and spans. */
   readonly namespace: string
-  /** Also run each mapped function's effect in `Effect.withSpan("<Namespace>.<name>")`. Default off. */
+  /** Also run each mapped function's effect in `Effect.withSpan("<Namespace>.<name>")` (no stack captured). Default off. */
   readonly spans?: boolean
   /** `false` returns `exports` itself: the original functions, no wrapper at all. Default `true`. */
   readonly enabled?: boolean

@@ -439,7 +439,13 @@ export const traceFully = (
           // The call's events are emitted inside its span, so a tracker that reads the current
           // span (the OpenTelemetry logs tracker) correlates them with the method's own span. (An
           // emit run in place, above, reads no span: only a plain `Effect.sync` is run so.)
-          return spans ? Effect.withSpan(call, name, { attributes: spanAttributes(context, runtime.events) }) : call
+          // No stack captured: it would show where this module calls `withSpan`, never the user's code.
+          return spans
+            ? Effect.withSpan(call, name, {
+                attributes: spanAttributes(context, runtime.events),
+                captureStackTrace: false
+              })
+            : call
         })
         return framed === undefined ? started : Effect.zipRight(framed, started)
       })

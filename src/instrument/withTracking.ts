@@ -39,7 +39,8 @@ export interface WithTrackingOptions {
    * Also run each mapped method in `Effect.withSpan("<Service>.<method>")`, with the context
    * keys of the map's vocabulary as attributes (named by it: `job.instanceId`), for an Effect
    * tracer to see. Off by default: spans cost per call. With several maps, the first map's
-   * methods get spans (one per call, not one per map).
+   * methods get spans (one per call, not one per map). No stack is captured for them (Effect's
+   * default would name this library's frame, not your code, as a failed span's `code.stacktrace`).
    */
   readonly spans?: boolean
   /**

@@ -1,4 +1,4 @@
-import { Context, Effect, Exit, Fiber, Layer, TestClock, TestContext } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, TestClock, TestContext, Tracer } from "effect"
 import { describe, expect, it } from "vitest"
 import {
   withTracking,
@@ -220,6 +220,56 @@ describe("withTracking: proxies", () => {
         attributes: { "job.instanceId": "instance-1", "job.type": "task", "job.name": "spanned" }
       }
     ])
+  })
+})
+
+describe("withTracking: spans carry no stack of this library", () => {
+  // Effect's `withSpan` captures its caller's stack by default and puts it on a failed span as
+  // `code.stacktrace`: here that caller is always this library's traced call, never the user's code.
+  it("a failed method's span ends without a code.stacktrace, with its failure as its exit", async () => {
+    const ended: Array<{ name: string; attributes: Record<string, unknown>; failed: boolean }> = []
+    const tracer = Tracer.make({
+      span: (name, parent, context, links, startTime, kind) => {
+        const attributes = new Map<string, unknown>()
+        const span: Tracer.Span = {
+          _tag: "Span",
+          name,
+          spanId: `span-${ended.length}`,
+          traceId: "trace",
+          parent,
+          context,
+          status: { _tag: "Started", startTime },
+          attributes,
+          links,
+          sampled: true,
+          kind,
+          end: (_endTime, exit) =>
+            void ended.push({ name, attributes: Object.fromEntries(attributes), failed: Exit.isFailure(exit) }),
+          attribute: (key, value) => void attributes.set(key, value),
+          event: () => undefined,
+          addLinks: () => undefined
+        }
+        return span
+      },
+      context: (f) => f()
+    })
+    const { base } = trackedToyLayers()
+    const inner = withTracking(InnerLayer(undefined), { eventMap: toyEventMap, spans: true }).pipe(
+      Layer.provideMerge(base)
+    )
+    const layer = withTracking(OuterLayer, { eventMap: toyEventMap, spans: true }).pipe(Layer.provideMerge(inner))
+    const exit = await run(
+      Effect.exit(Effect.flatMap(Outer, (outer) => outer.run("failing", Effect.succeed(-1)))).pipe(
+        Effect.withTracer(tracer)
+      ),
+      layer
+    )
+    expect(exit).toEqual(Exit.fail("negative -1"))
+    expect(ended.map(({ name, failed }) => ({ name, failed }))).toEqual([
+      { name: "Inner.step", failed: true },
+      { name: "Outer.run", failed: true }
+    ])
+    expect(ended.filter((span) => "code.stacktrace" in span.attributes)).toEqual([])
   })
 })
 
