@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import { safeRun, type SafeSite } from "../internal/safe.js"
 import { afterOnClock, type CancelTimer } from "./ClockTimer.js"
 
 /** A buffering tracker's flushes, one at a time (see {@link makeSerialFlush}). */
@@ -77,46 +77,79 @@ type Resume = (effect: Effect.Effect<void>) => void
 export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Effect.Effect<void> => {
   const detached = Effect.interruptible(Effect.catchAllCause(flush, () => Effect.void))
   return Effect.flatMap(Effect.forkDaemon(detached), (fiber) => {
-    const wait = new BoundedWait(fiber)
+    const wait = new BoundedWait(() => fiber.unsafeInterruptAsFork(FiberId.none))
+    fiber.addObserver(wait.ended)
     return Effect.flatMap(afterOnClock(timeoutMs, wait.timeUp), wait.armed)
   })
 }
 
 /**
- * A caller's wait for a flush's fiber: over when the fiber ends (the timer is then cleared) or
- * when the time is up (the fiber is then interrupted, and not waited for). A caller interrupted
- * while waiting stops waiting (Effect ignores a later resume of an interrupted wait); the timer
- * still bounds the fiber.
+ * Waits at most `timeoutMs` for the promise `start` returns (an OpenTelemetry provider's
+ * `forceFlush`), never failing: a throw or a rejection ends the wait as its settling does, the
+ * first one at `site` logged. Unlike {@link boundedFlush}, no fiber: the promise goes on by itself,
+ * so the bound is only the caller's wait, one timer set and cleared. A caller may wait from an
+ * uninterruptible region (a finalizer); the timer still ends the wait.
+ */
+export const boundedPromise = (timeoutMs: number, site: SafeSite, start: () => unknown): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const failed = () => safeRun(site, Effect.fail("rejected"), Effect.void)
+    let promise: unknown
+    try {
+      promise = start()
+    } catch {
+      return failed()
+    }
+    if (!isPromiseLike(promise)) return Effect.void
+    const wait = new BoundedWait(undefined)
+    promise.then(wait.ended, () => wait.end(failed()))
+    return Effect.flatMap(afterOnClock(timeoutMs, wait.timeUp), wait.armed)
+  })
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | null)?.then === "function"
+
+/**
+ * A caller's wait for a flush: over when the flush ends (the timer is then cleared) or when the
+ * time is up (`onTimeUp` then runs: a flush's fiber is interrupted, and not waited for). A caller
+ * interrupted while waiting stops waiting (Effect ignores a later resume of an interrupted wait);
+ * the timer still bounds the flush.
  */
 class BoundedWait {
   // `#private`: the minifier renames these (class properties it cannot).
-  readonly #fiber: Fiber.RuntimeFiber<void>
+  readonly #onTimeUp: (() => void) | undefined
   #over = false
+  #outcome: Effect.Effect<void> = Effect.void
   #resume: ((effect: Effect.Effect<void>) => void) | undefined = undefined
   #cancel: CancelTimer | undefined = undefined
 
-  constructor(fiber: Fiber.RuntimeFiber<void>) {
-    this.#fiber = fiber
+  constructor(onTimeUp: (() => void) | undefined) {
+    this.#onTimeUp = onTimeUp
   }
 
   readonly timeUp = (): void => {
-    this.#fiber.unsafeInterruptAsFork(FiberId.none)
+    this.#onTimeUp?.()
     this.#release()
   }
 
-  /** Once the timer is set: waits for the fiber's end or the time's, whichever is first. */
+  /** Once the timer is set: waits for the flush's end or the time's, whichever is first. */
   readonly armed = (cancel: CancelTimer): Effect.Effect<void> => {
-    this.#cancel = cancel
-    this.#fiber.addObserver(this.#ended)
+    // A flush already over (a fiber observed as ended) clears the timer at once.
+    if (this.#over) cancel()
+    else this.#cancel = cancel
     // No canceller: `Effect.async` wraps one in an interruption handler of a few operations.
     return Effect.async<void>((resume) => {
-      if (this.#over) resume(Effect.void)
+      if (this.#over) resume(this.#outcome)
       else this.#resume = resume
     })
   }
 
-  readonly #ended = (): void => {
+  /** The flush ended. */
+  readonly ended = (): void => this.end(Effect.void)
+
+  /** The flush ended; the caller goes on with `outcome`, when it still waits. */
+  end(outcome: Effect.Effect<void>): void {
     this.#cancel?.()
+    this.#outcome = outcome
     this.#release()
   }
 
@@ -125,6 +158,6 @@ class BoundedWait {
     this.#over = true
     const resume = this.#resume
     this.#resume = undefined
-    resume?.(Effect.void)
+    resume?.(this.#outcome)
   }
 }

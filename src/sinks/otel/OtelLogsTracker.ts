@@ -7,9 +7,9 @@ import {
 } from "@opentelemetry/api"
 import { type Logger, type LoggerProvider, logs, SeverityNumber } from "@opentelemetry/api-logs"
 import { Effect, Layer, Option } from "effect"
-import { safeCall, safeRun, safeSite } from "../../internal/safe.js"
+import { safeCall, safeSite } from "../../internal/safe.js"
 import { checkNonEmptyString, checkPositiveInt } from "../../delivery/ConfigChecks.js"
-import { boundedFlush } from "../../delivery/SerialFlush.js"
+import { boundedPromise } from "../../delivery/SerialFlush.js"
 import { jsonValueOf } from "../../delivery/BatchBody.js"
 import { EventTracker, type EventTrackerService } from "../../tracker/EventTracker.js"
 import { InvalidTrackerConfigError } from "../../tracker/InvalidTrackerConfigError.js"
@@ -152,11 +152,7 @@ const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => 
   const logger: Logger = provider.getLogger(options.loggerName ?? OtelLogsTrackerDefaults.loggerName, packageVersion)
   const deployment = { env: options.env, serviceKey: options.serviceKey }
   const counters = { emitted: 0, dropped: 0, flushes: 0 }
-  // Without `spans`, the root context: the SDK would otherwise take the active one.
-  const currentContext: Effect.Effect<OtelContext> =
-    options.spans === true
-      ? Effect.map(Effect.option(Effect.currentParentSpan), spanContextOf)
-      : Effect.succeed(ROOT_CONTEXT)
+  const spans = options.spans === true
 
   // True when the record went to the logger; false when the event is not a JSON object.
   const emitRecord = (event: unknown, vocabulary: AnyVocabulary | undefined, context: OtelContext): boolean => {
@@ -184,10 +180,17 @@ const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => 
     else counters.dropped++
   }
   // Events it does not carry are refused before a record is made.
+  // Without `spans`, the root context (the SDK would otherwise take the active one), in a plain
+  // `Effect.sync`, which the traced path runs in place. With them, the current span, read as an
+  // effect: in place, the traced path would run it before the method's span is entered.
   const gated = gateEmit(
     vocabularies,
     (event, vocabulary) =>
-      Effect.flatMap(currentContext, (context) => Effect.sync(() => record(event, vocabulary, context))),
+      spans
+        ? Effect.flatMap(Effect.option(Effect.currentParentSpan), (span) =>
+            Effect.sync(() => record(event, vocabulary, spanContextOf(span)))
+          )
+        : Effect.sync(() => record(event, vocabulary, ROOT_CONTEXT)),
     module,
     {},
     (cause) => `stats().${cause}`
@@ -197,16 +200,12 @@ const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => 
     const flushProvider = provider.forceFlush
     if (typeof flushProvider !== "function") return Effect.void
     counters.flushes++
-    return safeRun(
-      flushSite,
-      Effect.tryPromise(() => Promise.resolve(flushProvider.call(provider))),
-      Effect.void
-    )
+    return boundedPromise(flushTimeoutMs, flushSite, () => flushProvider.call(provider))
   })
 
   return {
     emit: gated.emit,
-    flush: () => boundedFlush(flushTimeoutMs, forceFlush),
+    flush: () => forceFlush,
     pending: () => Effect.succeed(0),
     stats: () =>
       Effect.sync(() => ({
