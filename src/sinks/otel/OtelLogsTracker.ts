@@ -179,10 +179,10 @@ const makeTracker = <E>(options: OtelLogsTrackerOptions): OtelLogsTracker<E> => 
     if (safeCall(emitSite, () => emitRecord(event, vocabulary, context), false)) counters.emitted++
     else counters.dropped++
   }
-  // Events it does not carry are refused before a record is made.
-  // Without `spans`, the root context (the SDK would otherwise take the active one), in a plain
-  // `Effect.sync`, which the traced path runs in place. With them, the current span, read as an
-  // effect: in place, the traced path would run it before the method's span is entered.
+  // Events it does not carry are refused before a record is made. Without `spans`, a record
+  // gets the root context (the SDK would otherwise take the active one) in a plain `Effect.sync`,
+  // which the traced path runs in place. With them, the current span is read as an effect: run in
+  // place, the traced path would read it before the method's span is entered.
   const gated = gateEmit(
     vocabularies,
     (event, vocabulary) =>
