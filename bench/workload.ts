@@ -90,6 +90,11 @@ export const noopTrackedRuntime: RuntimeFactory = trackedRuntime(() => NoopTrack
 /** Tracked, each instance with a fresh in-memory tracker (so memory stays flat across iterations). */
 export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMemoryTracker.make().tracker)
 
+/** The same with spans: each traced call in an Effect span (Effect's own tracer). */
+export const inMemorySpansTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMemoryTracker.make().tracker, {
+  spans: true
+})
+
 /** The env and service key the bench's HTTP trackers send with. */
 export const benchDeployment = { env: "bench", serviceKey: "bench" }
 
@@ -145,7 +150,7 @@ const namedSides: Readonly<Record<string, () => RuntimeFactory>> = {
   off: () => offTrackedRuntime,
   noop: () => noopTrackedRuntime,
   "in-memory": () => inMemoryTrackedRuntime,
-  "in-memory-spans": () => trackedRuntime(() => InMemoryTracker.make().tracker, { spans: true }),
+  "in-memory-spans": () => inMemorySpansTrackedRuntime,
   http: () => httpTrackedRuntime,
   otel: () => otelTrackedRuntime(false),
   queue: () => queueTrackedRuntime()

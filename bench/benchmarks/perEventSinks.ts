@@ -1,9 +1,10 @@
-import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { otelLogRecords, otelSpans } from "../otelAnchors.js"
 import { compareInterleavedMany, median, round, type BenchmarkResult, type ComparisonOptions } from "../stats.js"
 import {
+  callsPerWorkload,
   eventsPerWorkload,
   httpTrackedRuntime,
+  inMemorySpansTrackedRuntime,
   inMemoryTrackedRuntime,
   offTrackedRuntime,
   otelTrackedRuntime,
@@ -11,7 +12,6 @@ import {
   queueTrackedRuntime,
   runWorkload,
   script,
-  trackedRuntime,
   type RuntimeFactory
 } from "../workload.js"
 import { figures } from "./perEvent.js"
@@ -49,11 +49,7 @@ export const sinkSides = (
 ): ReadonlyArray<readonly [key: string, name: string, runtime: RuntimeFactory]> => [
   ["off", "tracked composition, no tracker (off)", offTrackedRuntime],
   ["inMemory", "withTracking + in-memory tracker", inMemoryTrackedRuntime],
-  [
-    "inMemorySpans",
-    "withTracking with spans + in-memory tracker",
-    trackedRuntime(() => InMemoryTracker.make().tracker, { spans: true })
-  ],
+  ["inMemorySpans", "withTracking with spans + in-memory tracker", inMemorySpansTrackedRuntime],
   ["httpStub", "withTracking + HTTP tracker, acknowledging fetch", httpTrackedRuntime],
   ["otelLogs", "withTracking + OpenTelemetry logs tracker (SDK, no-op exporter)", otelTrackedRuntime(false, delivered)],
   ["otelLogsSpans", "the same, spans on both (records carry the method's span)", otelTrackedRuntime(true, delivered)],
@@ -90,7 +86,7 @@ export const perEventSinks = async (scale: Scale): Promise<BenchmarkResult> => {
     met: null,
     detail: {
       clock: "CPU time of the process",
-      calls: script.reduce((sum, steps) => sum + steps.length, 0),
+      calls: callsPerWorkload,
       eventsPerSample: events,
       rounds: fixture[0]!.rounds,
       plainMedianMs: round(median(fixture[0]!.baseline)),
