@@ -16,6 +16,7 @@ import {
 import {
   acknowledgingHttpTracker,
   benchLingerMs,
+  callsPerWorkload,
   collectorTracker,
   collectorTrackedRuntime,
   definitions,
@@ -50,14 +51,15 @@ import { withFastPaths } from "./trackerCost.js"
  * event emitted, paired by round; over plain too (off does the plain runtime's work).
  */
 
-const sampling = (scale: Scale, budgetMs: number): ComparisonOptions =>
+/** Interleaved rounds for `budgetMs` of CPU time, or one round at smoke scale. */
+export const sampling = (scale: Scale, budgetMs: number): ComparisonOptions =>
   scale === "smoke"
     ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0, clock: "cpu" }
     : { warmup: 10, minRounds: 30, maxRounds: 1_000, budgetMs, clock: "cpu" }
 
 type Steps = ReadonlyArray<ReadonlyArray<Step>>
 
-const workloadSide = (name: string, makeRuntime: RuntimeFactory, steps: Steps): Side => ({
+export const workloadSide = (name: string, makeRuntime: RuntimeFactory, steps: Steps): Side => ({
   name,
   run: () => runWorkload(makeRuntime, steps)
 })
@@ -200,7 +202,7 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
         clock: "CPU time of the process",
         goals,
         fixture: {
-          calls: script.reduce((sum, steps) => sum + steps.length, 0),
+          calls: callsPerWorkload,
           eventsPerSample: events,
           rounds: fixture[0]!.rounds,
           plainMedianMs: round(median(fixture[0]!.baseline)),

@@ -1,5 +1,5 @@
 import { otelLogRecords, otelSpans } from "../otelAnchors.js"
-import { compareInterleavedMany, median, round, type BenchmarkResult, type ComparisonOptions } from "../stats.js"
+import { compareInterleavedMany, median, round, type BenchmarkResult } from "../stats.js"
 import {
   callsPerWorkload,
   eventsPerWorkload,
@@ -10,11 +10,10 @@ import {
   otelTrackedRuntime,
   plainRuntime,
   queueTrackedRuntime,
-  runWorkload,
   script,
   type RuntimeFactory
 } from "../workload.js"
-import { figures } from "./perEvent.js"
+import { figures, sampling, workloadSide } from "./perEvent.js"
 import type { Scale } from "./scale.js"
 
 /**
@@ -34,11 +33,6 @@ import type { Scale } from "./scale.js"
  * Per event is (side − off) / events per workload, paired by round, as in `per-event`. An
  * SDK log record and span alone are measured in the same run, for the multiples.
  */
-
-const sampling = (scale: Scale, budgetMs: number): ComparisonOptions =>
-  scale === "smoke"
-    ? { warmup: 0, minRounds: 1, maxRounds: 1, budgetMs: 0, clock: "cpu" }
-    : { warmup: 10, minRounds: 30, maxRounds: 1_000, budgetMs, clock: "cpu" }
 
 /**
  * The tracked sides, each a runtime per instance as `addTracker` makes one. `delivered` hears how
@@ -60,8 +54,8 @@ export const perEventSinks = async (scale: Scale): Promise<BenchmarkResult> => {
   const events = await eventsPerWorkload(script)
   const sides = sinkSides()
   const fixture = await compareInterleavedMany(
-    { name: "plain fixture", run: () => runWorkload(plainRuntime) },
-    sides.map(([, name, runtime]) => ({ name, run: () => runWorkload(runtime) })),
+    workloadSide("plain fixture", plainRuntime, script),
+    sides.map(([, name, runtime]) => workloadSide(name, runtime, script)),
     sampling(scale, 90_000)
   )
   const perSample = scale === "smoke" ? 20 : 1_000
