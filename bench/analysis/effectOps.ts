@@ -6,35 +6,14 @@
  *   node --import tsx bench/analysis/effectOps.ts [side...]
  * Sides: plain, off, noop, in-memory, in-memory-spans, http, otel, queue (default: plain off in-memory).
  */
-import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
-import { pathToFileURL } from "node:url"
+import { countOperations } from "./operationCounter.js"
 import { runWorkload, sideNamed } from "../workload.js"
-
-// The same module instance the workload runs on: effect's ESM build, found from its package.
-const fiberRuntimeModule = () => {
-  const effectRoot = dirname(createRequire(import.meta.url).resolve("effect/package.json"))
-  return import(pathToFileURL(join(effectRoot, "dist/esm/internal/fiberRuntime.js")).href) as Promise<{
-    readonly FiberRuntime: { readonly prototype: Record<string, unknown> }
-  }>
-}
 
 const main = async () => {
   const names = process.argv.slice(2)
   const sides = names.length > 0 ? names : ["plain", "off", "in-memory"]
   const runtimes = Object.fromEntries(sides.map((name) => [name, sideNamed(name)]))
-  const { FiberRuntime } = await fiberRuntimeModule()
-  const proto = FiberRuntime.prototype
-  const counts = new Map<string, number>()
-  // The handlers are the methods named after an operation (`OnSuccess`, `Sync`, `WithRuntime`...).
-  for (const key of Object.getOwnPropertyNames(proto)) {
-    const handler = proto[key]
-    if (!/^[A-Z][A-Za-z]+$/.test(key) || typeof handler !== "function") continue
-    proto[key] = function (this: unknown, op: unknown) {
-      counts.set(key, (counts.get(key) ?? 0) + 1)
-      return (handler as (op: unknown) => unknown).call(this, op)
-    }
-  }
+  const counts = await countOperations()
   const rows: Array<Record<string, unknown>> = []
   for (const name of sides) {
     await runWorkload(runtimes[name]!)
