@@ -3,7 +3,8 @@
  * runs warm, to set beside what it costs in the fixture workload, where every piece runs a few
  * times per call. Two compositions of the toy services of `test/instrument/support.ts`, built once:
  * untraced, and wrapped by `withTracking` with a clock read in place (as the jobs map's is) over a
- * tracker whose `emit` is a plain `Effect.sync` that keeps nothing (so no heap grows). Each sample
+ * tracker whose `emit` is a plain `Effect.sync` that keeps nothing (so no heap grows) but counts
+ * what it is handed (the script checks that each call emits its three events). Each sample
  * runs `Outer.run` many times; each call traces `Outer.run` and the `Inner.step` it calls, two
  * traced calls and three events. Samples interleaved, CPU time; then one loop per side counts its
  * effect operations. Not part of `npm run bench`:
@@ -33,8 +34,13 @@ const clockedEventMap = {
   clock: { tagKey: Instance.key, now: () => Effect.sync(() => Date.now()) }
 }
 
+// Counts what it is handed, so that the figures are known to include every event.
+let emitted = 0
 const discarding = Layer.succeed(EventTracker, {
-  emit: () => Effect.sync(() => undefined),
+  emit: () =>
+    Effect.sync(() => {
+      emitted++
+    }),
   flush: () => Effect.void,
   pending: () => Effect.succeed(0)
 })
@@ -71,7 +77,11 @@ const main = async () => {
     await runtime.runPromise(calls(100))
     return [...counts.values()].reduce((sum, n) => sum + n, 0) / 100
   }
-  const operations = { untraced: await operationsPerCall(untraced), traced: await operationsPerCall(traced) }
+  const untracedOperations = await operationsPerCall(untraced)
+  emitted = 0
+  const operations = { untraced: untracedOperations, traced: await operationsPerCall(traced) }
+  if (emitted !== 100 * eventsPerCall)
+    throw new Error(`expected ${100 * eventsPerCall} events, the tracker got ${emitted}`)
   await Promise.all([untraced.dispose(), traced.dispose()])
   console.log(
     JSON.stringify(
