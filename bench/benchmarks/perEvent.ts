@@ -64,6 +64,31 @@ export const workloadSide = (name: string, makeRuntime: RuntimeFactory, steps: S
   run: () => runWorkload(makeRuntime, steps)
 })
 
+/**
+ * The OpenTelemetry anchors, interleaved: a log record, a span and `others` (made for the same
+ * number of items per sample), in µs per item, the log record's first.
+ */
+export const anchorRounds = async (
+  scale: Scale,
+  budgetMs: number,
+  others: (perSample: number) => ReadonlyArray<Side> = () => []
+) => {
+  const perSample = scale === "smoke" ? 20 : 1_000
+  const results = await compareInterleavedMany(
+    otelLogRecords(perSample),
+    [otelSpans(perSample), ...others(perSample)],
+    sampling(scale, budgetMs)
+  )
+  const usPer = (samples: ReadonlyArray<number>) => (median(samples) * 1000) / perSample
+  return {
+    perSample,
+    rounds: results[0]!.rounds,
+    logRecordUs: usPer(results[0]!.baseline),
+    /** The span's, then each of `others`'. */
+    subjectsUs: results.map((result) => usPer(result.subject))
+  }
+}
+
 const handPlacedRuntime: RuntimeFactory = (coreLayer) =>
   runtimeOver(handPlacedDispatcherLayer(coreLayer, InMemoryTracker.make().tracker, definitions))
 
@@ -92,7 +117,6 @@ export const figures = (results: ReadonlyArray<Comparison>, names: ReadonlyArray
 }
 
 export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
-  const smoke = scale === "smoke"
   const events = await eventsPerWorkload(script)
   const leanEvents = await eventsPerWorkload(leanScript)
   const collector = await startCollectorProcess()
@@ -154,15 +178,9 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
       ],
       sampling(scale, 20_000)
     )
-    const perSample = smoke ? 20 : 1_000
-    const log = otelLogRecords(perSample)
-    const anchors = await compareInterleavedMany(
-      log,
-      [otelSpans(perSample), ourHttpEvents(perSample)],
-      sampling(scale, 10_000)
-    )
-    const usPer = (samples: ReadonlyArray<number>) => (median(samples) * 1000) / perSample
-    const otelLogUs = usPer(anchors[0]!.baseline)
+    const anchors = await anchorRounds(scale, 10_000, (perSample) => [ourHttpEvents(perSample)])
+    const otelLogUs = anchors.logRecordUs
+    const [spanUs, ourHttpAloneUs] = anchors.subjectsUs as [number, number]
 
     const fixtureFigures = figures(fixture, fixtureNames, events)
     // A lingering side against the same side without lingerMs, its deliveries counted alike and
@@ -217,11 +235,11 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
           ...leanFigures
         },
         anchors: {
-          itemsPerSample: perSample,
-          rounds: anchors[0]!.rounds,
+          itemsPerSample: anchors.perSample,
+          rounds: anchors.rounds,
           usPerOtelLogRecord: round(otelLogUs, 2),
-          usPerOtelSpan: round(usPer(anchors[0]!.subject), 2),
-          usPerEventOurHttpTrackerAlone: round(usPer(anchors[1]!.subject), 2),
+          usPerOtelSpan: round(spanUs, 2),
+          usPerEventOurHttpTrackerAlone: round(ourHttpAloneUs, 2),
           multiplesOfOtelLogRecord: {
             trackedPathInMemory: multiple(trackedUs),
             trackedPathHttpStub: multiple(httpUs),
@@ -229,7 +247,7 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
             trackedPathHttpCollectorLingering: multiple(lingerFigures.httpCollector.usPerEvent),
             handPlaced: multiple(fixtureFigures.handPlaced!.usPerEvent),
             leanInMemory: multiple(leanFigures.inMemory!.usPerEvent),
-            ourHttpTrackerAlone: multiple(usPer(anchors[1]!.subject))
+            ourHttpTrackerAlone: multiple(ourHttpAloneUs)
           }
         }
       }

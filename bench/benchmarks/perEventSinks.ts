@@ -1,4 +1,3 @@
-import { otelLogRecords, otelSpans } from "../otelAnchors.js"
 import { compareInterleavedMany, median, round, type BenchmarkResult } from "../stats.js"
 import {
   callsPerWorkload,
@@ -13,7 +12,7 @@ import {
   script,
   type RuntimeFactory
 } from "../workload.js"
-import { figures, sampling, workloadSide } from "./perEvent.js"
+import { anchorRounds, figures, sampling, workloadSide } from "./perEvent.js"
 import type { Scale } from "./scale.js"
 
 /**
@@ -58,14 +57,8 @@ export const perEventSinks = async (scale: Scale): Promise<BenchmarkResult> => {
     sides.map(([, name, runtime]) => workloadSide(name, runtime, script)),
     sampling(scale, 90_000)
   )
-  const perSample = scale === "smoke" ? 20 : 1_000
-  const [anchors] = await compareInterleavedMany(
-    otelLogRecords(perSample),
-    [otelSpans(perSample)],
-    sampling(scale, 5_000)
-  )
-  const usPer = (samples: ReadonlyArray<number>) => (median(samples) * 1000) / perSample
-  const otelLogUs = usPer(anchors!.baseline)
+  const anchors = await anchorRounds(scale, 5_000)
+  const otelLogUs = anchors.logRecordUs
   const bySink = figures(
     fixture,
     sides.map(([key]) => key),
@@ -86,7 +79,7 @@ export const perEventSinks = async (scale: Scale): Promise<BenchmarkResult> => {
       plainMedianMs: round(median(fixture[0]!.baseline)),
       ...bySink,
       usPerOtelLogRecord: round(otelLogUs, 2),
-      usPerOtelSpan: round(usPer(anchors!.subject), 2),
+      usPerOtelSpan: round(anchors.subjectsUs[0]!, 2),
       multiplesOfOtelLogRecord: Object.fromEntries(
         Object.entries(bySink).map(([key, figure]) => [key, round(figure.usPerEvent / otelLogUs, 1)])
       )
