@@ -85,8 +85,9 @@ export const boundedFlush = (timeoutMs: number, flush: Effect.Effect<void>): Eff
 
 /**
  * Waits at most `timeoutMs` for the promise `start` returns (an OpenTelemetry provider's
- * `forceFlush`), never failing: a throw or a rejection ends the wait as its settling does, the
- * first one at `site` logged. Unlike {@link boundedFlush}, no fiber: the promise goes on by itself,
+ * `forceFlush`), never failing: a throw, or a rejection within the bound, ends the wait as its
+ * settling does, the first one at `site` logged (a rejection after the bound is not seen: the
+ * caller has gone on). Unlike {@link boundedFlush}, no fiber: the promise goes on by itself,
  * so the bound is only the caller's wait, one timer set and cleared. A caller may wait from an
  * uninterruptible region (a finalizer); the timer still ends the wait.
  */
