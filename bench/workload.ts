@@ -12,6 +12,8 @@ import type { JobEvent } from "../src/jobs/events/JobEvent.js"
 import { NoopTracker } from "../src/tracker/NoopTracker.js"
 import { makeJobEvent } from "../src/jobs/events/makeJobEvent.js"
 import type { TrackerOption } from "../src/instrument/addTracker.js"
+import type { EventMap } from "../src/instrument/EventMap.js"
+import { defaultJobsEventMap } from "../src/jobs/defaultJobsEventMap.js"
 import type { HttpBatchTrackerConfig, HttpFetch } from "../src/sinks/http/HttpBatchTrackerConfig.js"
 import { OtelLogsTracker } from "../src/sinks/otel/OtelLogsTracker.js"
 import type { QueueProducer } from "../src/sinks/queue/QueueSink.js"
@@ -77,7 +79,10 @@ export const plainRuntime: RuntimeFactory = (coreLayer) =>
  * it when it is created, and nothing is wrapped. `spans`: each traced call in a span of its own.
  */
 export const trackedRuntime =
-  (tracker: () => TrackerOption | undefined, options: { readonly spans?: boolean } = {}): RuntimeFactory =>
+  (
+    tracker: () => TrackerOption | undefined,
+    options: { readonly spans?: boolean; readonly eventMap?: EventMap } = {}
+  ): RuntimeFactory =>
   (coreLayer) =>
     runtimeOver(trackedDispatcherLayer(coreLayer, tracker(), definitions, options))
 
@@ -93,6 +98,33 @@ export const inMemoryTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMem
 /** The same with spans: each traced call in an Effect span (Effect's own tracer). */
 export const inMemorySpansTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMemoryTracker.make().tracker, {
   spans: true
+})
+
+/**
+ * The default map with every method entry replaced by one that learns nothing (an empty entry is
+ * refused). The mapped calls are intercepted as with the default map: a proxy per traced service
+ * per build, and each traced call's effect followed by one `flatMap`. But no event is made: what
+ * intercepting alone costs on a runtime that builds its services on every call. `intercepted`
+ * hears each traced call as it ends (for the test that checks the side does trace).
+ */
+export const interceptingOnlyEventMap = (intercepted: () => void = () => undefined): EventMap => ({
+  ...defaultJobsEventMap,
+  services: Object.fromEntries(
+    Object.entries(defaultJobsEventMap.services).map(([key, entry]) => [
+      key,
+      {
+        ...entry,
+        methods: Object.fromEntries(
+          Object.keys(entry.methods).map((name) => [name, { learn: () => void intercepted() }])
+        )
+      }
+    ])
+  )
+})
+
+/** Tracked with {@link interceptingOnlyEventMap}: the calls intercepted, no event emitted. */
+export const interceptingOnlyTrackedRuntime: RuntimeFactory = trackedRuntime(() => InMemoryTracker.make().tracker, {
+  eventMap: interceptingOnlyEventMap()
 })
 
 /** The env and service key the bench's HTTP trackers send with. */

@@ -24,23 +24,16 @@ import { withTracking } from "../../src/instrument/withTracking.js"
 import { defaultJobsEventMap } from "../../src/jobs/defaultJobsEventMap.js"
 import { InMemoryTracker } from "../../src/tracker/InMemoryTracker.js"
 import { compareInterleavedMany, median, pairedDifference, round } from "../stats.js"
-import { callsPerWorkload, definitions, eventsPerWorkload, runWorkload, type RuntimeFactory } from "../workload.js"
+import {
+  callsPerWorkload,
+  definitions,
+  eventsPerWorkload,
+  interceptingOnlyEventMap,
+  runWorkload,
+  type RuntimeFactory
+} from "../workload.js"
 
 const noServices: EventMap = { ...defaultJobsEventMap, services: {} }
-
-// Each entry only "learns" nothing: the least a map may ask of a method.
-const learningNothing: EventMap = {
-  ...defaultJobsEventMap,
-  services: Object.fromEntries(
-    Object.entries(defaultJobsEventMap.services).map(([key, entry]) => [
-      key,
-      {
-        ...entry,
-        methods: Object.fromEntries(Object.keys(entry.methods).map((name) => [name, { learn: () => undefined }]))
-      }
-    ])
-  )
-}
 
 const unwrapped: LayerWrap = (layer) => layer
 const wrappedWith =
@@ -74,7 +67,7 @@ const pieces: ReadonlyArray<readonly [string, RuntimeFactory]> = [
   ["the layers wrapped, no proxy (a map of no services)", composed(true, wrappedWith(noServices))],
   [
     "proxies, each call's effect followed by a flatMap (entries learn nothing)",
-    composed(true, wrappedWith(learningNothing))
+    composed(true, wrappedWith(interceptingOnlyEventMap()))
   ],
   ["the full trace (the default map)", composed(true, wrappedWith(defaultJobsEventMap))]
 ]

@@ -23,6 +23,7 @@ import {
   eventsPerWorkload,
   httpTrackedRuntime,
   inMemoryTrackedRuntime,
+  interceptingOnlyTrackedRuntime,
   leanScript,
   offTrackedRuntime,
   plainRuntime,
@@ -40,7 +41,8 @@ import { withFastPaths } from "./trackerCost.js"
  * What tracking costs per event, in µs of CPU, beside what an OpenTelemetry SDK costs per log
  * record and per span (issue 28). Three sets of interleaved rounds in one process:
  * - the fixture workload (42 events in 11 calls): plain, tracking off, the in-memory tracker,
- *   the HTTP batch tracker with an acknowledging `fetch` and with a real collector in another
+ *   the same calls intercepted with no event made (every entry learning nothing: what
+ *   intercepting alone costs, per event the default map emits), the HTTP batch tracker with an acknowledging `fetch` and with a real collector in another
  *   process, the hand-placed emits, and the two HTTP sides with `lingerMs`, each beside the
  *   same side without it, its deliveries counted alike and followed by the same idle wait (a
  *   lingering sample waits, idle, for its timers' flushes);
@@ -124,6 +126,7 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
     const fixtureNames = [
       "off",
       "inMemory",
+      "interceptingOnly",
       "httpStub",
       "httpStubFallbacks",
       "httpCollector",
@@ -138,6 +141,11 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
       [
         workloadSide("tracked composition, no tracker (off)", offTrackedRuntime, script),
         workloadSide("withTracking + in-memory tracker", inMemoryTrackedRuntime, script),
+        workloadSide(
+          "withTracking, every entry learning nothing (calls intercepted, no event) + in-memory tracker",
+          interceptingOnlyTrackedRuntime,
+          script
+        ),
         workloadSide("withTracking + HTTP tracker, acknowledging fetch", httpTrackedRuntime, script),
         {
           name: "the same, every fallback of the tracker (full sizing route, sleeping fibers)",
@@ -242,6 +250,7 @@ export const perEvent = async (scale: Scale): Promise<BenchmarkResult> => {
           usPerEventOurHttpTrackerAlone: round(ourHttpAloneUs, 2),
           multiplesOfOtelLogRecord: {
             trackedPathInMemory: multiple(trackedUs),
+            interceptingOnly: multiple(fixtureFigures.interceptingOnly!.usPerEvent),
             trackedPathHttpStub: multiple(httpUs),
             trackedPathHttpCollector: multiple(fixtureFigures.httpCollector!.usPerEvent),
             trackedPathHttpCollectorLingering: multiple(lingerFigures.httpCollector.usPerEvent),

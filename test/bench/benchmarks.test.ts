@@ -3,7 +3,13 @@ import { benchmarks } from "../../bench/benchmarks/index.js"
 import { handPlacedDispatcherLayer } from "../../bench/handPlaced.js"
 import { compareInterleaved, median, quantile } from "../../bench/stats.js"
 import { sinkSides } from "../../bench/benchmarks/perEventSinks.js"
-import { definitions, eventsPerWorkload, recordEventTypes, runWorkload } from "../../bench/workload.js"
+import {
+  definitions,
+  eventsPerWorkload,
+  interceptingOnlyEventMap,
+  recordEventTypes,
+  runWorkload
+} from "../../bench/workload.js"
 import { trackedDispatcherLayer } from "../support/jobsHarness.js"
 
 // Smoke only: every benchmark runs once at tiny counts. No timing is asserted.
@@ -50,6 +56,19 @@ describe("benchmarks (smoke)", () => {
     expect(proxied.length).toBeGreaterThan(30)
     expect(new Set(proxied)).toContain("alarm.fired")
     expect(byHand).toEqual(proxied)
+  })
+
+  // per-event's floor: the same calls intercepted as with the default map, and no event made.
+  it("per-event's intercepting-only side traces the mapped calls and emits no event", async () => {
+    let intercepted = 0
+    const types = await recordEventTypes((core, tracker) =>
+      trackedDispatcherLayer(core, tracker, definitions, {
+        eventMap: interceptingOnlyEventMap(() => void intercepted++)
+      })
+    )
+    expect(types).toEqual([])
+    // More calls than the default map emits events for: most calls emit none, some several.
+    expect(intercepted).toBeGreaterThan(await eventsPerWorkload())
   })
 
   // A side that lost events would look cheap: each sink side hands its sink every event.
