@@ -42,10 +42,11 @@ import { withFastPaths } from "./trackerCost.js"
  * record and per span (issue 28). Three sets of interleaved rounds in one process:
  * - the fixture workload (42 events in 11 calls): plain, tracking off, the in-memory tracker,
  *   the same calls intercepted with no event made (every entry learning nothing: what
- *   intercepting alone costs, per event the default map emits), the HTTP batch tracker with an acknowledging `fetch` and with a real collector in another
- *   process, the hand-placed emits, and the two HTTP sides with `lingerMs`, each beside the
- *   same side without it, its deliveries counted alike and followed by the same idle wait (a
- *   lingering sample waits, idle, for its timers' flushes);
+ *   intercepting alone costs, per event the default map emits), the HTTP batch tracker with an
+ *   acknowledging `fetch` and with a real collector in another process, the hand-placed emits,
+ *   and the two HTTP sides with `lingerMs`, each beside the same side without it, its deliveries
+ *   counted alike and followed by the same idle wait (a lingering sample waits, idle, for its
+ *   timers' flushes);
  * - the lean workload (ten task `send`s that do nothing): plain, off, in-memory, HTTP;
  * - the anchors: OpenTelemetry log records and spans, and our events through the HTTP tracker
  *   alone, per item.
