@@ -11,6 +11,9 @@ import { captureLogs } from "../support/logCapture.js"
 const runTest = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.runPromise(Effect.provide(effect, TestContext.TestContext))
 
+// The host timers pending now: a bounded wait must leave none of its own behind.
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+
 describe("afterOnClock", () => {
   afterEach(() => setHostTimers(true))
 
@@ -92,7 +95,6 @@ describe("boundedFlush", () => {
   })
 
   it("under the default Clock, leaves no timer behind once the flush ends", async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
     const before = timers()
     let ran = false
     await Effect.runPromise(
@@ -192,7 +194,6 @@ describe("boundedPromise", () => {
   })
 
   it("under the default Clock, leaves no timer behind once the promise settles", async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
     const before = timers()
     let started = 0
     await Effect.runPromise(
@@ -205,7 +206,6 @@ describe("boundedPromise", () => {
   })
 
   it("something that is not a promise ends the wait at once, with no timer set", async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
     const before = timers()
     await Effect.runPromise(boundedPromise(60_000, safeSite("test/boundedPromise", "forceFlush"), () => undefined))
     expect(timers()).toBe(before)
